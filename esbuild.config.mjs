@@ -1,0 +1,37 @@
+// Bundles the extension, the CLI, the sandbox child process and the plan viewer front end.
+// The wasm/data files that libpg-query and PGlite load at run time are copied next to the
+// bundles: both resolve them relative to the bundle's own directory.
+import { build } from 'esbuild';
+import { cpSync, mkdirSync, readdirSync, chmodSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+mkdirSync('dist', { recursive: true });
+await Promise.all([
+  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['src/core/db/sandbox-process.ts'], outfile: 'dist/sandbox-process.js' }),
+  existsSync('media/src/plan-viewer.ts')
+    ? build({ ...common, platform: 'browser', format: 'iife', target: 'es2020', entryPoints: ['media/src/plan-viewer.ts'], outfile: 'media/dist/plan-viewer.js' })
+    : Promise.resolve(),
+]);
+chmodSync('dist/cli.js', 0o755);
+
+cpSync('node_modules/libpg-query/wasm/libpg-query.wasm', 'dist/libpg-query.wasm');
+const pglite = 'node_modules/@electric-sql/pglite/dist';
+for (const f of ['pglite.wasm', 'pglite.data', 'initdb.wasm']) cpSync(join(pglite, f), join('dist', f));
+// Contrib extension bundles, loaded by the sandbox for the CREATE EXTENSIONs the migrations contain.
+mkdirSync('dist/pglite-ext', { recursive: true });
+for (const f of readdirSync(pglite).filter((n) => n.endsWith('.tar.gz'))) cpSync(join(pglite, f), join('dist/pglite-ext', f));
+cpSync('node_modules/@electric-sql/pglite-pgvector/dist/vector.tar.gz', 'dist/pglite-ext/vector.tar.gz');

@@ -1,0 +1,337 @@
+/**
+ * The plan viewer's entry (bundled to media/dist/plan-viewer.js). It receives plans from the
+ * host (plan-panel.ts) or restores them from its persisted state, and draws them with the
+ * DOM API only: no HTML strings, so nothing from a plan can become markup.
+ */
+import type { PlanFinding, PlanReport } from '../../src/core/plan/types';
+import { renderComparison } from './compare-view';
+import { renderDetails } from './details-pane';
+import { clear, el } from './dom';
+import { renderFindings } from './findings-list';
+import { renderPasteForm } from './paste-form';
+import type { HostToViewer, TabId, UiState, ViewComparison, ViewPayload, ViewerState } from './protocol';
+import { unpackReport } from './protocol';
+import { renderRaw, renderSettings } from './raw-panes';
+import { renderSummary } from './summary';
+import { TreeModel } from './tree-model';
+import { TreeView } from './tree-view';
+import { vscodeApi } from './vscode-api';
+
+const PERSIST_DELAY_MS = 400;
+
+const TAB_TITLES: Record<TabId, string> = {
+  plan: 'Plan',
+  compare: 'Compare',
+  text: 'Raw text',
+  json: 'Raw JSON',
+  query: 'Query',
+  settings: 'Settings',
+};
+
+interface Current {
+  payloadText: string;
+  payload: ViewPayload;
+  report: PlanReport;
+  model: TreeModel;
+  tree: TreeView;
+  findingsByNode: Map<number, PlanFinding[]>;
+  comparisonText?: string;
+  comparison?: ViewComparison;
+  tab: TabId;
+  built: Set<TabId>;
+}
+
+const api = vscodeApi();
+const app = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
+const errorBox = el('div', { id: 'error', class: 'error', role: 'alert' });
+errorBox.hidden = true;
+let current: Current | undefined;
+let persistTimer: ReturnType<typeof setTimeout> | undefined;
+
+function showError(message: string, hint?: string): void {
+  clear(errorBox);
+  errorBox.append(el('strong', { text: message }));
+  if (hint) errorBox.append(el('div', { class: 'hint', text: hint }));
+  errorBox.hidden = false;
+  if (!errorBox.isConnected) app.prepend(errorBox);
+}
+
+function hideError(): void {
+  errorBox.hidden = true;
+  clear(errorBox);
+}
+
+function showPaste(): void {
+  current = undefined;
+  clear(app);
+  app.append(
+    errorBox,
+    renderPasteForm({
+      submit: (text) => {
+        if (text.trim().length === 0) {
+          showError('Nothing to show: the text box is empty.', 'Paste the output of EXPLAIN (JSON or text) and press Show plan.');
+          return;
+        }
+        hideError();
+        api.postMessage({ type: 'openText', text });
+      },
+      openFile: () => api.postMessage({ type: 'openFile' }),
+    }),
+  );
+  api.setState({ version: 1 });
+}
+
+function show(payloadText: string, ui: UiState | undefined, comparisonText?: string): void {
+  let payload: ViewPayload;
+  try {
+    payload = JSON.parse(payloadText) as ViewPayload;
+  } catch (e) {
+    showError('The plan data sent to the viewer is not valid JSON.', String(e));
+    return;
+  }
+  hideError();
+  const report = unpackReport(payload.plan.report);
+  const model = new TreeModel(report);
+  const byNode = new Map<number, PlanFinding[]>();
+  for (const f of report.findings) {
+    const list = byNode.get(f.nodeId) ?? [];
+    list.push(f);
+    byNode.set(f.nodeId, list);
+  }
+  const counts = new Map<number, number>();
+  for (const [id, list] of byNode) counts.set(id, list.length);
+
+  const restoring = ui?.expanded !== undefined;
+  if (restoring) for (const id of ui.expanded ?? []) model.expanded.add(id);
+  else model.expandDefault();
+  const selectedId = ui?.selectedId !== undefined && model.node(ui.selectedId) ? ui.selectedId : report.summary.slowestNodeId;
+  model.revealPath(selectedId);
+
+  let comparison: ViewComparison | undefined = payload.comparison;
+  if (comparisonText) {
+    try {
+      comparison = JSON.parse(comparisonText) as ViewComparison;
+    } catch {
+      comparison = undefined;
+    }
+  }
+
+  const tree = new TreeView(model, counts, { select: (id) => onSelect(id), changed: () => persist() }, selectedId);
+  current = {
+    payloadText,
+    payload,
+    report,
+    model,
+    tree,
+    findingsByNode: byNode,
+    comparisonText,
+    comparison,
+    tab: ui?.tab && (ui.tab !== 'compare' || comparison) ? ui.tab : 'plan',
+    built: new Set(),
+  };
+  layout(current);
+  tree.select(selectedId, { center: true });
+  // Right after the first paint rather than debounced: a viewer hidden at once must still restore.
+  if (persistTimer !== undefined) clearTimeout(persistTimer);
+  persistTimer = setTimeout(persistNow, 0);
+}
+
+function layout(c: Current): void {
+  clear(app);
+  const summary = renderSummary(c.payload.plan, c.report, { compareAvailable: !!c.payload.previousAvailable && !c.comparison });
+  summary.addEventListener('click', (e) => {
+    const t = e.target as Element;
+    if (t.closest('#copy-markdown')) api.postMessage({ type: 'copyMarkdown' });
+    else if (t.closest('#compare-previous')) api.postMessage({ type: 'compareWithPrevious' });
+    else {
+      const b = t.closest<HTMLElement>('[data-node-id]');
+      if (b) reveal(Number(b.dataset.nodeId));
+    }
+  });
+
+  const tabs: TabId[] = ['plan'];
+  if (c.comparison) tabs.push('compare');
+  tabs.push('text', 'json', 'query', 'settings');
+  const tablist = el('div', { class: 'tabs', role: 'tablist', attrs: { 'aria-label': 'Plan views' } });
+  const panels = el('div', 'panels');
+  for (const t of tabs) {
+    const selected = t === c.tab;
+    const tab = el('button', {
+      class: selected ? 'tab active' : 'tab',
+      id: `tab-${t}`,
+      role: 'tab',
+      text: TAB_TITLES[t],
+      attrs: { 'aria-selected': String(selected), 'aria-controls': `panel-${t}`, tabindex: selected ? '0' : '-1' },
+    });
+    tab.dataset.tab = t;
+    tablist.append(tab);
+    const panel = el('section', { class: `panel panel-${t}`, id: `panel-${t}`, role: 'tabpanel', attrs: { 'aria-labelledby': `tab-${t}` } });
+    panel.hidden = !selected;
+    panels.append(panel);
+  }
+  tablist.addEventListener('click', (e) => {
+    const t = (e.target as Element).closest<HTMLElement>('[data-tab]');
+    if (t) selectTab(t.dataset.tab as TabId, true);
+  });
+  tablist.addEventListener('keydown', (e) => {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft' && e.key !== 'Home' && e.key !== 'End') return;
+    e.preventDefault();
+    const i = tabs.indexOf(c.tab);
+    const next =
+      e.key === 'Home' ? 0 : e.key === 'End' ? tabs.length - 1 : (i + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length;
+    selectTab(tabs[next], true);
+  });
+  app.append(summary, errorBox, tablist, panels);
+  buildTab(c, c.tab);
+}
+
+function buildTab(c: Current, tab: TabId): void {
+  if (c.built.has(tab)) return;
+  const panel = document.getElementById(`panel-${tab}`);
+  if (!panel) return;
+  c.built.add(tab);
+  const plan = c.payload.plan;
+  switch (tab) {
+    case 'plan': {
+      const toolbar = el('div', 'tree-toolbar', [
+        el('button', { class: 'action small', id: 'expand-all', text: 'Expand all' }),
+        el('button', { class: 'action small', id: 'collapse-hot', text: 'Collapse to hot path' }),
+        el('span', { class: 'muted legend', text: 'bar = share of total time · ▲ hot path' }),
+      ]);
+      toolbar.addEventListener('click', (e) => {
+        const t = e.target as Element;
+        if (t.closest('#expand-all')) c.tree.expandAll();
+        else if (t.closest('#collapse-hot')) c.tree.collapseToDefault();
+      });
+      const findings = renderFindings(c.report.findings, (id) => c.model.node(id));
+      findings.addEventListener('click', (e) => {
+        const f = (e.target as Element).closest<HTMLElement>('.finding');
+        if (f) reveal(Number(f.dataset.nodeId));
+      });
+      findings.addEventListener('keydown', (e) => {
+        const f = (e.target as Element).closest<HTMLElement>('.finding');
+        if (f && (e.key === 'Enter' || e.key === ' ')) {
+          e.preventDefault();
+          reveal(Number(f.dataset.nodeId));
+        }
+      });
+      panel.append(
+        el('div', 'tree-pane', [toolbar, c.tree.element]),
+        el('div', 'side-pane', [findings, el('div', { class: 'details-host', id: 'details-host' })]),
+      );
+      panel.classList.add('plan-layout');
+      break;
+    }
+    case 'compare':
+      if (c.comparison) {
+        const view = renderComparison(c.comparison.previous, plan, c.comparison.result);
+        view.addEventListener('click', (e) => {
+          const r = (e.target as Element).closest<HTMLElement>('[data-node-id]');
+          if (r) reveal(Number(r.dataset.nodeId));
+        });
+        panel.append(view);
+      }
+      break;
+    case 'text':
+      panel.append(
+        renderRaw(plan.rawText, plan.rawJson ? 'The plan came as JSON: see Raw JSON.' : 'No text form of this plan was given.', 'raw-text'),
+      );
+      break;
+    case 'json':
+      panel.append(renderRaw(plan.rawJson, plan.rawText ? 'The plan came as text: see Raw text.' : 'No JSON form of this plan was given.', 'raw-json'));
+      break;
+    case 'query':
+      panel.append(
+        renderRaw(plan.query ?? c.report.query, 'The query is not known (the plan was opened without it).', 'raw-query'),
+      );
+      break;
+    case 'settings':
+      panel.append(renderSettings(c.report));
+      break;
+  }
+}
+
+function selectTab(tab: TabId, focus: boolean): void {
+  const c = current;
+  if (!c) return;
+  c.tab = tab;
+  document.querySelectorAll<HTMLElement>('.tab').forEach((t) => {
+    const on = t.dataset.tab === tab;
+    t.classList.toggle('active', on);
+    t.setAttribute('aria-selected', String(on));
+    t.tabIndex = on ? 0 : -1;
+    if (on && focus) t.focus();
+  });
+  document.querySelectorAll<HTMLElement>('.panel').forEach((p) => {
+    p.hidden = p.id !== `panel-${tab}`;
+  });
+  buildTab(c, tab);
+  if (tab === 'plan') c.tree.restructure();
+  persist();
+}
+
+function onSelect(id: number): void {
+  const c = current;
+  if (!c) return;
+  const host = document.getElementById('details-host');
+  const n = c.model.node(id);
+  if (host && n) {
+    clear(host);
+    host.append(renderDetails(n, c.findingsByNode.get(id) ?? [], c.report.summary.analyzed));
+  }
+  persist();
+}
+
+function reveal(id: number): void {
+  const c = current;
+  if (!c) return;
+  if (c.tab !== 'plan') selectTab('plan', false);
+  c.tree.select(id, { reveal: true, center: true, focus: true });
+}
+
+/** Debounced: setState serialises the whole payload, too much for every arrow key. */
+function persist(): void {
+  if (persistTimer !== undefined) clearTimeout(persistTimer);
+  persistTimer = setTimeout(persistNow, PERSIST_DELAY_MS);
+}
+
+function persistNow(): void {
+  if (persistTimer !== undefined) clearTimeout(persistTimer);
+  persistTimer = undefined;
+  const c = current;
+  if (!c) return;
+  const state: ViewerState = {
+    version: 1,
+    payload: c.payloadText,
+    comparison: c.comparisonText,
+    ui: { selectedId: c.tree.selectedId, expanded: [...c.model.expanded], tab: c.tab },
+  };
+  api.setState(state);
+}
+
+window.addEventListener('message', (event: MessageEvent<HostToViewer>) => {
+  const m = event.data;
+  if (!m || typeof m !== 'object') return;
+  switch (m.type) {
+    case 'show':
+      show(m.payload, undefined);
+      break;
+    case 'paste':
+      showPaste();
+      break;
+    case 'error':
+      showError(m.message, m.hint);
+      break;
+    case 'comparison':
+      if (current) {
+        const ui: UiState = { selectedId: current.tree.selectedId, expanded: [...current.model.expanded], tab: 'compare' };
+        show(current.payloadText, ui, m.payload);
+      }
+      break;
+  }
+});
+
+const saved = api.getState();
+if (saved?.payload) show(saved.payload, saved.ui, saved.comparison);
+else app.append(errorBox, el('p', { class: 'muted loading', id: 'loading', text: 'Waiting for the plan…' }));
+api.postMessage({ type: 'ready', restored: !!saved?.payload });

@@ -1,0 +1,97 @@
+/**
+ * The messages between the plan panel host (src/extension/plan-panel.ts) and the viewer
+ * (media/src/plan-viewer.ts). Shared by both sides, so it imports neither the DOM nor vscode.
+ *
+ * Plans travel as a JSON string: VS Code serialises webview messages anyway, the viewer keeps
+ * the same string as its persisted state (getState/setState) without re-serialising a
+ * 10,000-node report, and the serializer hands it back to the host after a reload.
+ */
+import type { PlanComparison, PlanNode, PlanReport } from '../../src/core/plan/types';
+
+/** One plan as the viewer shows it. */
+export interface PlanView {
+  /** `report.nodes` is emptied for transport (it repeats the tree); see packReport/unpackReport. */
+  report: PlanReport;
+  /** The EXPLAIN output as received, for the Raw JSON / Raw text tabs. */
+  rawJson?: string;
+  rawText?: string;
+  query?: string;
+  connectionLabel?: string;
+  title: string;
+  /** ISO time the plan was produced or opened. */
+  createdAt: string;
+  /** Server notices and pglens safety notes (e.g. sequences still advance after the rollback). */
+  notices?: string[];
+}
+
+export interface ViewComparison {
+  previous: PlanView;
+  result: PlanComparison;
+}
+
+export interface ViewPayload {
+  plan: PlanView;
+  /** The host holds an earlier plan of the same statement: offer "Compare with previous run". */
+  previousAvailable?: boolean;
+  comparison?: ViewComparison;
+}
+
+export type HostToViewer =
+  /** `payload` is JSON of ViewPayload. */
+  | { type: 'show'; payload: string }
+  /** Show the paste form (Open Plan… without a plan yet). */
+  | { type: 'paste' }
+  /** Input could not be read as a plan; `message` names what is wrong. */
+  | { type: 'error'; message: string; hint?: string }
+  /** `payload` is JSON of ViewComparison. */
+  | { type: 'comparison'; payload: string };
+
+export type ViewerToHost =
+  /** `restored`: the viewer drew a plan from its saved state, so the host must not resend one. */
+  | { type: 'ready'; restored: boolean }
+  | { type: 'copyMarkdown' }
+  | { type: 'compareWithPrevious' }
+  /** Text pasted into the viewer's form. */
+  | { type: 'openText'; text: string }
+  | { type: 'openFile' };
+
+/** What the viewer persists through setState; the serializer reads `payload` back. */
+export interface ViewerState {
+  version: 1;
+  payload?: string;
+  comparison?: string;
+  ui?: UiState;
+}
+
+export interface UiState {
+  selectedId?: number;
+  /** Node ids whose children are shown. */
+  expanded?: number[];
+  tab?: TabId;
+}
+
+export type TabId = 'plan' | 'compare' | 'text' | 'json' | 'query' | 'settings';
+
+export function isViewerToHost(m: unknown): m is ViewerToHost {
+  if (typeof m !== 'object' || m === null) return false;
+  const t = (m as { type?: unknown }).type;
+  if (t === 'openText') return typeof (m as { text?: unknown }).text === 'string';
+  return t === 'ready' || t === 'copyMarkdown' || t === 'compareWithPrevious' || t === 'openFile';
+}
+
+/** A copy of the report without the flat `nodes` list, which would double the message size. */
+export function packReport(report: PlanReport): PlanReport {
+  return { ...report, nodes: [] };
+}
+
+/** Rebuilds `nodes` (index = id - 1) from the tree after transport. */
+export function unpackReport(report: PlanReport): PlanReport {
+  const nodes: PlanNode[] = [];
+  const stack: PlanNode[] = [report.root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    nodes[n.id - 1] = n;
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+  }
+  return { ...report, nodes };
+}

@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { flagChoice, flagList, flagNumber, flagString, UsageError, type ParsedArgs } from '../args';
+import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
+import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, openCliConnection } from '../connection';
+import { explainStatement } from '../../core/explain';
+import { PglensError } from '../../core/errors';
+import { loadSqlParser, parseSql } from '../../core/sql/parse';
+import { countParams } from '../../core/sql/explain-targets';
+import { findingsAtOrAbove, planFindingJson, renderPlanText } from '../plan-output';
+import type { Severity } from '../../core/types';
+
+/** The statement to explain: the SQL argument, stdin (`-`), or the statement of --file at --line. */
+export function statementFromArgs(args: ParsedArgs, ctx: CliContext): string {
+  const file = flagString(args, 'file');
+  const line = flagNumber(args, 'line');
+  const [sqlArg, ...extra] = args.positionals;
+  if (extra.length > 0) throw new UsageError('give one SQL statement (quote it), or --file F [--line N]');
+  if (file && sqlArg !== undefined) throw new UsageError('give either SQL or --file, not both');
+  if (line !== undefined && !file) throw new UsageError('--line needs --file');
+  if (!file) {
+    if (sqlArg === undefined) throw new UsageError('no statement: pass SQL as an argument, `-` for stdin, or --file F [--line N]');
+    const sql = sqlArg === '-' ? readFileSync(0, 'utf8') : sqlArg;
+    return singleStatement(sql, 'the SQL argument');
+  }
+  let text: string;
+  try {
+    text = readFileSync(path.resolve(ctx.cwd, file), 'utf8');
+  } catch (e) {
+    throw new PglensError('bad-input', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'check the path');
+  }
+  const parsed = parseSql(text);
+  if (line === undefined) {
+    if (parsed.statements.length === 1) return parsed.statements[0].text;
+    throw new UsageError(`${file} has ${parsed.statements.length} statements; pass --line N to choose one`);
+  }
+  const target = parsed.statements.find((s) => line - 1 >= s.range.start.line && line - 1 <= s.range.end.line);
+  if (!target) {
+    const error = parsed.errors.find((e) => line - 1 >= e.range.start.line && line - 1 <= e.range.end.line);
+    if (error) throw new PglensError('syntax-error', `${file}:${error.range.start.line + 1}:${error.range.start.character + 1}: ${error.message}`);
+    throw new UsageError(`${file} has no statement at line ${line}`);
+  }
+  return target.text;
+}
+
+function singleStatement(sql: string, where: string): string {
+  const parsed = parseSql(sql);
+  if (parsed.errors.length > 0) {
+    const e = parsed.errors[0];
+    throw new PglensError('syntax-error', `syntax error in ${where} at line ${e.range.start.line + 1}, column ${e.range.start.character + 1}: ${e.message}`);
+  }
+  if (parsed.statements.length !== 1) {
+    throw new PglensError('refused', `${where} has ${parsed.statements.length} statements; Explain takes exactly one`, 'pass one statement');
+  }
+  return parsed.statements[0].text;
+}
+
+export const command: Command = {
+  name: 'explain',
+  summary: 'EXPLAIN (ANALYZE by default, rolled back) one statement and report what is slow and why',
+  usage: [
+    'Usage: pglens explain [SQL | -] [--file F [--line N]] [options]',
+    '',
+    'Runs EXPLAIN (ANALYZE, BUFFERS, SETTINGS, FORMAT JSON) on one statement. ANALYZE always runs inside',
+    'BEGIN … ROLLBACK with a statement timeout; statements that cannot be rolled back are refused.',
+    '',
+    'Options:',
+    '  --no-analyze          plain EXPLAIN (does not run the statement; GENERIC_PLAN for $n on PG 16+)',
+    '  --param VALUE         value for $1, $2, … (repeat in order)',
+    '  --db URL              connect to this server (else DATABASE_URL, ./.env, then the embedded sandbox)',
+    '  --embedded            force the embedded sandbox',
+    '  --migrations DIR      migrations the sandbox replays (default: migration folders under the current directory)',
+    '  --timeout SECONDS     statement timeout (default 30)',
+    '  --format text|json    output format (default text)',
+    '  --fail-on error|warning|info   exit 1 when a finding is at or above this severity (default warning)',
+    '  --config FILE         .pglens.json with plan thresholds',
+  ].join('\n'),
+  flags: {
+    values: [...COMMON_VALUE_FLAGS, ...CONNECTION_VALUE_FLAGS, 'file', 'line', 'param'],
+    switches: [...CONNECTION_SWITCHES, 'no-analyze'],
+  },
+  async run(args, ctx) {
+    const format = flagChoice(args, 'format', ['text', 'json'] as const, 'text');
+    const failOn = flagChoice<Severity>(args, 'fail-on', ['error', 'warning', 'info'], 'warning');
+    const timeout = flagNumber(args, 'timeout') ?? 30;
+    if (timeout <= 0) throw new UsageError('--timeout must be a positive number of seconds');
+    await loadSqlParser();
+    const sql = statementFromArgs(args, ctx);
+    const analyze = args.flags.get('no-analyze') !== true;
+    const paramValues = flagList(args, 'param');
+    const paramCount = countParams(sql);
+    if (paramValues.length > 0 && paramValues.length !== paramCount) {
+      throw new UsageError(`the statement uses ${paramCount} parameter(s) but ${paramValues.length} --param value(s) were given`);
+    }
+    if (paramCount > 0 && paramValues.length === 0 && analyze) {
+      throw new UsageError(`the statement uses $1…$${paramCount}: pass --param VALUE for each, or --no-analyze for a generic plan (PG 16+)`);
+    }
+    const conn = await openCliConnection(args, ctx);
+    try {
+      const outcome = await explainStatement(conn, sql, {
+        analyze,
+        timeoutMs: timeout * 1000,
+        params: paramValues.length > 0 ? paramValues.map((v) => (v === 'NULL' ? null : v)) : undefined,
+        paramCount,
+      });
+      const { result, report } = outcome;
+      if (format === 'json') {
+        const out = {
+          query: sql,
+          connection: { kind: conn.kind, serverVersion: outcome.serverVersion },
+          analyzed: result.analyzed,
+          rolledBack: result.rolledBack,
+          planningTimeMs: report.summary.planningTimeMs ?? null,
+          executionTimeMs: report.summary.executionTimeMs ?? null,
+          plan: result.plan,
+          findings: report.findings.map((f) => planFindingJson(f, report)),
+          notices: result.notices,
+        };
+        ctx.stdout(JSON.stringify(out, null, 2) + '\n');
+      } else {
+        ctx.stdout(`Connection: ${conn.kind === 'embedded' ? 'embedded sandbox' : conn.label} (PostgreSQL ${outcome.serverVersion})\n`);
+        for (const n of result.notices) ctx.stdout(`Note: ${n}\n`);
+        ctx.stdout(renderPlanText(report) + '\n');
+      }
+      return findingsAtOrAbove(report.findings, failOn) ? 1 : 0;
+    } finally {
+      await conn.close();
+    }
+  },
+};

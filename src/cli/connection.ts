@@ -1,0 +1,53 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { existsSync } from 'node:fs';
+import type { Connection } from '../core/db/connection';
+import { PgConnection } from '../core/db/pg-connection';
+import { createEmbeddedConnection } from '../core/db/embedded-connection';
+import { resolveConnection, redactUrl } from '../core/db/resolve';
+import { flagString, type ParsedArgs } from './args';
+import type { CliContext } from './context';
+
+/** Flags of every command that needs a database (CLI.md "Connection resolution"). */
+export const CONNECTION_VALUE_FLAGS = ['db', 'migrations'];
+export const CONNECTION_SWITCHES = ['embedded'];
+
+export function cacheRoot(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'pglens');
+}
+
+/** The sandbox child's entry: next to the bundle, or the TypeScript source when run through tsx. */
+export function sandboxWorkerScript(): string {
+  const bundled = path.join(__dirname, 'sandbox-process.js');
+  if (existsSync(bundled)) return bundled;
+  return path.resolve(__dirname, '..', 'core', 'db', 'sandbox-process.ts');
+}
+
+/** Opens the connection CLI.md's order picks: --db, DATABASE_URL, ./.env, else the sandbox. */
+export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Promise<Connection> {
+  const resolved = resolveConnection({
+    dbFlag: flagString(args, 'db'),
+    env: ctx.env,
+    cwd: ctx.cwd,
+    forceEmbedded: args.flags.get('embedded') === true,
+  });
+  if (resolved.kind === 'server') {
+    const conn = new PgConnection({ connectionString: resolved.url, label: redactUrl(resolved.url) });
+    await conn.serverVersion();
+    return conn;
+  }
+  const migrations = flagString(args, 'migrations');
+  const conn = createEmbeddedConnection({
+    workspaceRoot: migrations ? path.resolve(ctx.cwd, migrations) : ctx.cwd,
+    migrationGlobs: migrations ? ['**/*.sql'] : undefined,
+    cacheDir: path.join(cacheRoot(ctx.env), 'sandbox'),
+    workerScript: sandboxWorkerScript(),
+  });
+  await conn.serverVersion();
+  const report = conn.sandboxReport();
+  if (report) {
+    for (const f of report.failed) ctx.stderr(`pglens: sandbox could not apply ${f.file}:${f.line ?? 1}: ${f.message}\n`);
+  }
+  return conn;
+}

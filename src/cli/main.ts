@@ -1,0 +1,85 @@
+import { parseArgs, UsageError } from './args';
+import type { CliContext, Command } from './context';
+import { isPglensError, errorMessage } from '../core/errors';
+import { command as lint } from './commands/lint';
+import { command as explain } from './commands/explain';
+import { command as plan } from './commands/plan';
+import { command as indexes } from './commands/indexes';
+import { command as advise } from './commands/advise';
+import { command as demo } from './commands/demo';
+import { version } from './version';
+
+export const commands: Command[] = [lint, explain, plan, indexes, advise, demo];
+
+function mainHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    `pglens ${version} — PostgreSQL plans, migration lint and index health`,
+    '',
+    'Usage: pglens <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Common options: --format text|json, --config FILE, --timeout SECONDS, --fail-on error|warning|info, --help, --version',
+    'Connection: --db URL, else DATABASE_URL (environment, then ./.env), else the embedded sandbox built from --migrations DIR.',
+    'Run `pglens <command> --help` for a command\'s options.',
+  ].join('\n');
+}
+
+/** Runs one CLI invocation in-process; returns the exit code (0 clean, 1 findings, 2 could not run). */
+export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    ctx.stdout(mainHelp() + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    ctx.stdout(`${version}\n`);
+    return 0;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (!cmd) {
+    ctx.stderr(`pglens: unknown command "${name}" — run \`pglens --help\` for the list\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    ctx.stdout(`${cmd.usage}\n`);
+    return 0;
+  }
+  if (rest.includes('--version')) {
+    ctx.stdout(`${version}\n`);
+    return 0;
+  }
+  try {
+    const args = parseArgs(rest, cmd.flags);
+    return await cmd.run(args, ctx);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      ctx.stderr(`pglens ${name}: ${e.message}\n`);
+    } else if (isPglensError(e)) {
+      ctx.stderr(`pglens ${name}: ${e.message}\n`);
+    } else {
+      ctx.stderr(`pglens ${name}: unexpected error: ${errorMessage(e).split('\n')[0]} — please report it with the command you ran\n`);
+    }
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  const ctx: CliContext = {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+  };
+  runCli(process.argv.slice(2), ctx).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`pglens: ${errorMessage(e)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,191 @@
+import type { Connection } from '../db/connection';
+import { PglensError, errorMessage } from '../errors';
+import { loadSqlParser, parseSql } from '../sql/parse';
+import { collectScopes } from './predicates';
+import { candidateDdl, candidatesFor, type IndexCandidate } from './candidates';
+import { loadTableInfo } from './table-info';
+
+export type VerifyMethod = 'hypopg' | 'sandbox';
+
+export interface Suggestion {
+  ddl: string;
+  schema: string;
+  table: string;
+  columns: string[];
+  include: string[];
+  where?: string;
+  method: VerifyMethod;
+  reason: string;
+  after: { totalCost: number; executionTimeMs?: number };
+  /** before.totalCost / after.totalCost */
+  improvement: number;
+}
+
+export interface AdviceResult {
+  query: string;
+  method: VerifyMethod;
+  before: { totalCost: number; executionTimeMs?: number };
+  suggestions: Suggestion[];
+  /** Candidates tried that did not help enough, with their cost: the evidence for "none helps". */
+  rejected: { ddl: string; totalCost: number; reason: string }[];
+  /** Plain words on the outcome ("no index helps: …"). */
+  summary: string;
+}
+
+export interface AdviseOptions {
+  /** Values for $1…$n, substituted as quoted literals for planning. */
+  params?: (string | null)[];
+  /** A candidate must cut the plan's total cost at least this much (default 0.2 = 20 %). */
+  minImprovement?: number;
+  /** Force a method; by default HypoPG on a server that has it, the sandbox (real indexes, rolled back) on the embedded database. */
+  method?: VerifyMethod;
+}
+
+/** Substitutes $N with quoted literals (outside strings and comments), so plain EXPLAIN can plan it on any version. */
+export function inlineParams(sql: string, params: (string | null)[] | undefined): string {
+  if (!params || params.length === 0) return sql;
+  return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$(\d+)/g, (m, n: string | undefined) => {
+    if (!n) return m;
+    const v = params[Number(n) - 1];
+    if (v === undefined) throw new PglensError('bad-input', `no value for $${n}`, 'pass a value for every parameter');
+    return v === null ? 'NULL' : `'${v.replace(/'/g, "''")}'`;
+  });
+}
+
+interface Measured {
+  totalCost: number;
+  executionTimeMs?: number;
+  indexNames: string[];
+}
+
+function planOf(rows: Record<string, unknown>[]): Record<string, any> {
+  const value = Object.values(rows[0] ?? {})[0];
+  const doc = typeof value === 'string' ? JSON.parse(value) : value;
+  return (doc as Record<string, any>[])[0];
+}
+
+function indexNamesIn(node: Record<string, any>, out: string[] = []): string[] {
+  if (typeof node['Index Name'] === 'string') out.push(node['Index Name']);
+  for (const child of (node.Plans as Record<string, any>[] | undefined) ?? []) indexNamesIn(child, out);
+  return out;
+}
+
+/** EXPLAIN inside the open transaction; an ANALYZE run is undone at once so every candidate sees the same data. */
+async function measure(conn: Connection, sql: string, analyze: boolean): Promise<Measured> {
+  if (analyze) await conn.query('SAVEPOINT pglens_measure');
+  try {
+    const result = await conn.query(`EXPLAIN (${analyze ? 'ANALYZE, ' : ''}FORMAT JSON) ${sql}`);
+    const doc = planOf(result.rows);
+    return { totalCost: doc.Plan['Total Cost'], executionTimeMs: doc['Execution Time'], indexNames: indexNamesIn(doc.Plan) };
+  } finally {
+    if (analyze) await conn.query('ROLLBACK TO SAVEPOINT pglens_measure');
+  }
+}
+
+async function hypopgAvailable(conn: Connection): Promise<boolean> {
+  const r = await conn.query<{ installed: boolean; available: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'hypopg') AS installed,
+            EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg') AS available`,
+  );
+  return Boolean(r.rows[0]?.installed || r.rows[0]?.available);
+}
+
+/**
+ * Proposes indexes for one statement and proves each: HypoPG's hypothetical indexes on a
+ * server, or real indexes on the embedded sandbox — always inside a transaction that is
+ * rolled back, so nothing is left behind. Keeps the candidates that cut the plan's cost by a
+ * clear margin and that the plan actually uses, best first.
+ */
+export async function adviseIndexes(conn: Connection, sql: string, options: AdviseOptions = {}): Promise<AdviceResult> {
+  await loadSqlParser();
+  const parsed = parseSql(sql);
+  if (parsed.errors.length > 0) throw new PglensError('syntax-error', `syntax error: ${parsed.errors[0].message}`, 'fix the statement and try again');
+  if (parsed.statements.length !== 1) throw new PglensError('bad-input', `expected one statement, got ${parsed.statements.length}`, 'pass exactly one statement');
+  const statement = parsed.statements[0];
+  const scopes = collectScopes(statement.ast);
+  if (scopes.length === 0) throw new PglensError('bad-input', `${statement.kind} reads no table that an index could serve`, 'advise works on SELECT, UPDATE and DELETE');
+
+  const planned = inlineParams(statement.text, options.params);
+  const tables = await loadTableInfo(conn, scopes.flatMap((s) => s.relations));
+  const candidates: IndexCandidate[] = [];
+  for (const scope of scopes) {
+    for (const rel of scope.relations) {
+      const table = tables.find((t) => t.name === rel.name && (!rel.schema || t.schema === rel.schema));
+      if (table) candidates.push(...candidatesFor(scope, rel, table));
+    }
+  }
+
+  const method: VerifyMethod = options.method ?? (conn.kind === 'embedded' ? 'sandbox' : 'hypopg');
+  if (method === 'hypopg' && !(await hypopgAvailable(conn))) {
+    throw new PglensError(
+      'refused',
+      'HypoPG is not available on this server, and pglens never builds a real index on a server to test it',
+      'install it (Debian: apt-get install postgresql-15-hypopg) or run with --embedded to verify on the sandbox',
+    );
+  }
+  const analyze = method === 'sandbox';
+  const minImprovement = options.minImprovement ?? 0.2;
+  const suggestions: Suggestion[] = [];
+  const rejected: AdviceResult['rejected'] = [];
+
+  await conn.query('BEGIN');
+  try {
+    if (method === 'hypopg') {
+      await conn.query('CREATE EXTENSION IF NOT EXISTS hypopg').catch((e: unknown) => {
+        throw new PglensError('refused', `HypoPG could not be enabled: ${errorMessage(e).split('\n')[0]}`, 'ask an administrator to run CREATE EXTENSION hypopg, or run with --embedded');
+      });
+    }
+    const before = await measure(conn, planned, analyze);
+    for (const c of candidates) {
+      await conn.query('SAVEPOINT pglens_candidate');
+      try {
+        let name = c.name;
+        if (method === 'hypopg') {
+          const r = await conn.query<{ indexname: string }>('SELECT indexname FROM hypopg_create_index($1)', [candidateDdl(c, false)]);
+          name = r.rows[0].indexname;
+        } else {
+          await conn.query(candidateDdl(c, false));
+          await conn.query(`ANALYZE ${c.schema === 'public' ? '' : `"${c.schema}".`}"${c.table}"`);
+        }
+        const after = await measure(conn, planned, analyze);
+        const used = after.indexNames.some((n) => n === name || n.endsWith(name) || n.includes(c.name));
+        const improvement = before.totalCost / Math.max(after.totalCost, 0.001);
+        if (used && after.totalCost <= before.totalCost * (1 - minImprovement)) {
+          suggestions.push({
+            ddl: `${candidateDdl(c, true)};`,
+            schema: c.schema,
+            table: c.table,
+            columns: c.columns,
+            include: c.include,
+            where: c.where,
+            method,
+            reason: c.reason,
+            after: { totalCost: after.totalCost, executionTimeMs: after.executionTimeMs },
+            improvement,
+          });
+        } else {
+          rejected.push({
+            ddl: `${candidateDdl(c, true)};`,
+            totalCost: after.totalCost,
+            reason: used ? `cost ${before.totalCost.toFixed(1)} → ${after.totalCost.toFixed(1)} is less than a ${Math.round(minImprovement * 100)}% gain` : 'the planner does not use it',
+          });
+        }
+      } catch (e) {
+        rejected.push({ ddl: `${candidateDdl(c, true)};`, totalCost: Number.NaN, reason: `could not be tested: ${errorMessage(e).split('\n')[0]}` });
+      }
+      await conn.query('ROLLBACK TO SAVEPOINT pglens_candidate');
+      // Hypothetical indexes live in the backend's memory, not in the transaction.
+      if (method === 'hypopg') await conn.query('SELECT hypopg_reset()');
+    }
+    suggestions.sort((a, b) => a.after.totalCost - b.after.totalCost);
+    const summary =
+      suggestions.length > 0
+        ? `${suggestions.length} index(es) cut the plan's cost; best: ${suggestions[0].ddl} (cost ${before.totalCost.toFixed(1)} → ${suggestions[0].after.totalCost.toFixed(1)})`
+        : candidates.length === 0
+          ? 'no index helps: the query has no filter, join or sort on a table column that an index could serve, or the right index exists already'
+          : `no index helps: ${candidates.length} candidate(s) tried, none cut the cost by ${Math.round(minImprovement * 100)}% or more`;
+    return { query: statement.text, method, before: { totalCost: before.totalCost, executionTimeMs: before.executionTimeMs }, suggestions, rejected, summary };
+  } finally {
+    await conn.query('ROLLBACK').catch(() => undefined);
+  }
+}

@@ -1,0 +1,117 @@
+import { performance } from 'node:perf_hooks';
+import { PglensError } from '../errors';
+import type { ExplainOptions, ExplainResult } from './connection';
+import { toPglensError, type DbErrorContext } from './db-error';
+import { classifyForExplain } from './explain-safety';
+
+/**
+ * The explain runner both connections share: EXPLAIN (FORMAT JSON, …) of one statement,
+ * always inside BEGIN … ROLLBACK, so nothing an Explain does can change data.
+ */
+export interface SqlSession {
+  /** Runs one statement; with `params`, through the extended protocol. */
+  run(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  /** server_version_num, e.g. 150019. */
+  versionNum(): Promise<number>;
+  /** Notices received since the last call. */
+  takeNotices(): string[];
+}
+
+export interface RunnerEnvironment {
+  /** Server: SET LOCAL statement_timeout. The sandbox enforces timeouts by ending its process instead. */
+  setStatementTimeout: boolean;
+  /** Error context (target, cancellation flag) for mapping driver errors. */
+  errorContext(): DbErrorContext;
+}
+
+export const SEQUENCE_NOTICE =
+  'EXPLAIN ANALYZE ran the statement inside BEGIN … ROLLBACK: no data changed, but sequences it used (nextval, serial/identity columns) still advanced.';
+
+export async function runExplain(
+  session: SqlSession,
+  sql: string,
+  options: ExplainOptions,
+  env: RunnerEnvironment,
+): Promise<ExplainResult> {
+  const safety = await classifyForExplain(sql);
+  if (safety.syntaxError) {
+    throw new PglensError('syntax-error', safety.syntaxError.message, 'fix the statement at the marked position', safety.syntaxError.position);
+  }
+  if (!safety.explainAllowed || safety.statement === undefined) {
+    throw new PglensError('refused', `pglens will not explain this statement: ${safety.reason}`, 'explain a single SELECT, INSERT, UPDATE, DELETE or MERGE');
+  }
+  if (options.analyze && !safety.analyzeAllowed) {
+    throw new PglensError('refused', `pglens will not run EXPLAIN ANALYZE on this statement: ${safety.reason}`, 'use plain Explain');
+  }
+  if (!(options.timeoutMs > 0)) {
+    throw new PglensError('bad-input', `the statement timeout must be a positive number of milliseconds, got ${options.timeoutMs}`, 'set pglens.explain.statementTimeout or --timeout to a positive number of seconds');
+  }
+  const params = options.params ?? [];
+  const paramCount = safety.paramCount ?? 0;
+  const generic = options.genericPlan === true && paramCount > 0 && params.length === 0;
+  const version = await session.versionNum();
+  if (generic) {
+    if (options.analyze) {
+      throw new PglensError('bad-input', 'a generic plan cannot be combined with ANALYZE: the statement needs values for $1…$' + paramCount, 'supply values for the parameters, or use plain Explain');
+    }
+    if (version < 160000) {
+      throw new PglensError('bad-input', `EXPLAIN (GENERIC_PLAN) needs PostgreSQL 16 or later; this server is ${formatVersion(version)}`, `supply values for $1…$${paramCount}`);
+    }
+  } else if (params.length < paramCount) {
+    throw new PglensError('bad-input', `the statement uses $1…$${paramCount} but ${params.length} value(s) were given`, `supply a value for each parameter${version >= 160000 ? ', or use a generic plan' : ''}`);
+  }
+
+  const flags = ['FORMAT JSON'];
+  if (options.analyze) flags.push('ANALYZE');
+  if (options.buffers !== false && (options.analyze || version >= 130000)) flags.push('BUFFERS');
+  if (options.settings !== false && version >= 120000) flags.push('SETTINGS');
+  if (options.verbose) flags.push('VERBOSE');
+  if (generic) flags.push('GENERIC_PLAN');
+  const prefix = `EXPLAIN (${flags.join(', ')}) `;
+  const text = prefix + safety.statement;
+  const ctx = (): DbErrorContext => ({
+    ...env.errorContext(),
+    prefixLength: prefix.length,
+    statementOffset: safety.statementOffset,
+    timeoutMs: options.timeoutMs,
+  });
+
+  session.takeNotices();
+  const started = performance.now();
+  let rows: Record<string, unknown>[];
+  // Plain EXPLAIN runs in the rolled-back transaction too: planning may evaluate functions.
+  await session.run('BEGIN').catch((e) => {
+    throw toPglensError(e, env.errorContext());
+  });
+  try {
+    if (env.setStatementTimeout) {
+      await session.run(`SET LOCAL statement_timeout = ${Math.ceil(options.timeoutMs)}`);
+    }
+    rows = (await session.run(text, paramCount > 0 && !generic ? params.slice(0, paramCount) : undefined)).rows;
+  } catch (e) {
+    await session.run('ROLLBACK').catch(() => undefined);
+    throw toPglensError(e, ctx());
+  }
+  await session.run('ROLLBACK').catch((e) => {
+    throw toPglensError(e, env.errorContext());
+  });
+  const durationMs = performance.now() - started;
+
+  const notices = session.takeNotices();
+  if (options.analyze) notices.push(SEQUENCE_NOTICE);
+  return { plan: planOf(rows), analyzed: options.analyze, rolledBack: options.analyze, notices, durationMs };
+}
+
+function planOf(rows: Record<string, unknown>[]): unknown[] {
+  const cell = rows[0]?.['QUERY PLAN'];
+  const value = typeof cell === 'string' ? (JSON.parse(cell) as unknown) : cell;
+  if (!Array.isArray(value)) {
+    throw new PglensError('sql-error', 'the server returned no JSON plan for EXPLAIN', 'check that the statement is explainable on this server');
+  }
+  return value;
+}
+
+export function formatVersion(versionNum: number): string {
+  if (versionNum < 100000) return `${Math.floor(versionNum / 10000)}.${Math.floor(versionNum / 100) % 100}.${versionNum % 100}`;
+  return `${Math.floor(versionNum / 10000)}.${versionNum % 10000}`;
+}

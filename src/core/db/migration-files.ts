@@ -1,0 +1,82 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+/** Where the sandbox looks for migrations unless configured (pglens.sandbox.migrations). */
+export const DEFAULT_MIGRATION_GLOBS = ['**/migrations/**/*.sql', 'prisma/migrations/*/migration.sql'];
+
+/**
+ * Migration files under `root` matching any of `globs` (relative, `/`-separated, with `*`,
+ * `**`, `?` and `{a,b}`), skipping node_modules and dot-directories. Absolute paths, in
+ * replay order: by path relative to `root`, compared by code point as Prisma sorts names.
+ */
+export async function findMigrationFiles(root: string, globs: string[] = DEFAULT_MIGRATION_GLOBS): Promise<string[]> {
+  const matchers = globs.map(globToRegExp);
+  const found: string[] = [];
+  async function walk(dir: string, rel: string): Promise<void> {
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const childRel = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+        await walk(path.join(dir, entry.name), childRel);
+      } else if (entry.isFile() && matchers.some((m) => m.test(childRel))) {
+        found.push(childRel);
+      }
+    }
+  }
+  await walk(root, '');
+  found.sort(compareCodePoints);
+  return found.map((rel) => path.join(root, ...rel.split('/')));
+}
+
+function compareCodePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A glob as a RegExp over `/`-separated relative paths. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  let i = 0;
+  let braces = 0;
+  const g = glob.replace(/\\/g, '/').replace(/^\.\//, '');
+  while (i < g.length) {
+    const c = g[i];
+    if (c === '*' && g[i + 1] === '*') {
+      const slashAfter = g[i + 2] === '/';
+      const atSegmentStart = i === 0 || g[i - 1] === '/';
+      if (atSegmentStart && slashAfter) {
+        re += '(?:[^/]*/)*';
+        i += 3;
+      } else {
+        re += '.*';
+        i += 2;
+      }
+    } else if (c === '*') {
+      re += '[^/]*';
+      i++;
+    } else if (c === '?') {
+      re += '[^/]';
+      i++;
+    } else if (c === '{') {
+      re += '(?:';
+      braces++;
+      i++;
+    } else if (c === '}' && braces > 0) {
+      re += ')';
+      braces--;
+      i++;
+    } else if (c === ',' && braces > 0) {
+      re += '|';
+      i++;
+    } else {
+      re += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
+      i++;
+    }
+  }
+  return new RegExp(`^${re}$`);
+}

@@ -1,0 +1,173 @@
+import { Client, type ClientConfig, type QueryResult as PgResult } from 'pg';
+import type { ConnectionOptions } from 'node:tls';
+import { PglensError } from '../errors';
+import type { Connection, ExplainOptions, ExplainResult, QueryResult } from './connection';
+import { toPglensError, type DbErrorContext } from './db-error';
+import { formatVersion, runExplain, type SqlSession } from './explain-runner';
+
+export interface PgConnectionConfig {
+  /** A `postgresql://` URL; fields below override its parts. */
+  connectionString?: string;
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  password?: string;
+  ssl?: boolean | ConnectionOptions;
+  /** Shown to the user; defaults to `user@host:port/database`. */
+  label?: string;
+  /** Connect timeout (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * A connection to the user's PostgreSQL server through `pg`: one client, opened lazily,
+ * with operations serialised so an explain's BEGIN … ROLLBACK is never interleaved.
+ */
+export class PgConnection implements Connection {
+  readonly kind = 'server' as const;
+  readonly label: string;
+  private readonly clientConfig: ClientConfig;
+  private client: Client | undefined;
+  private connecting: Promise<Client> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private running = false;
+  private cancelRequested = false;
+  private closed = false;
+  private versionNum: number | undefined;
+  private notices: string[] = [];
+  private readonly where: { target: string; user: string; database: string };
+
+  constructor(config: PgConnectionConfig) {
+    this.clientConfig = {
+      connectionString: config.connectionString,
+      host: config.host,
+      port: config.port,
+      database: config.database,
+      user: config.user,
+      password: config.password,
+      ssl: config.ssl,
+      connectionTimeoutMillis: config.connectTimeoutMs ?? 10_000,
+      application_name: 'pglens',
+    };
+    // `pg` resolves URL, fields and PG* environment defaults; read them back without connecting.
+    const probe = new Client(this.clientConfig);
+    const host = probe.host.startsWith('/') ? `socket ${probe.host}` : probe.host;
+    this.where = { target: `${host}:${probe.port}/${probe.database}`, user: probe.user ?? '', database: probe.database ?? '' };
+    this.label = config.label ?? `${probe.user}@${host}:${probe.port}/${probe.database}`;
+  }
+
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
+    return this.exclusive(async (client) => {
+      const result = await this.run(client, sql, params);
+      return { rows: result.rows as R[], fields: result.fields.map((f) => ({ name: f.name })), rowCount: result.rowCount ?? result.rows.length };
+    });
+  }
+
+  explain(sql: string, options: ExplainOptions): Promise<ExplainResult> {
+    return this.exclusive((client) => {
+      const session: SqlSession = {
+        run: (text, params) => this.run(client, text, params),
+        versionNum: () => this.fetchVersion(client),
+        takeNotices: () => this.notices.splice(0),
+      };
+      return runExplain(session, sql, options, { setStatementTimeout: true, errorContext: () => this.errorContext() });
+    });
+  }
+
+  /** Cancels the running statement with pg_cancel_backend from a side connection. */
+  async cancel(): Promise<void> {
+    const client = this.client;
+    if (!this.running || !client) return;
+    this.cancelRequested = true;
+    const pid = (client as unknown as { processID?: number }).processID;
+    if (pid === undefined) return;
+    const side = new Client(this.clientConfig);
+    try {
+      await side.connect();
+      await side.query('SELECT pg_cancel_backend($1)', [pid]);
+    } catch (e) {
+      throw toPglensError(e, this.errorContext());
+    } finally {
+      await side.end().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const client = this.client ?? (await this.connecting?.catch(() => undefined));
+    this.client = undefined;
+    this.connecting = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  serverVersion(): Promise<string> {
+    return this.exclusive(async (client) => formatVersion(await this.fetchVersion(client)));
+  }
+
+  private errorContext(): DbErrorContext {
+    return { ...this.where, cancelRequested: this.cancelRequested };
+  }
+
+  private async run(client: Client, sql: string, params?: unknown[]): Promise<PgResult> {
+    if (this.cancelRequested) throw new PglensError('cancelled', 'the statement was cancelled', 'run it again when ready');
+    const result = await client.query(sql, params && params.length > 0 ? params : undefined);
+    // A simple-protocol string with several statements yields one result per statement.
+    return Array.isArray(result) ? (result[result.length - 1] as PgResult) : result;
+  }
+
+  private async fetchVersion(client: Client): Promise<number> {
+    if (this.versionNum === undefined) {
+      const r = await client.query<{ server_version_num: string }>('SHOW server_version_num');
+      this.versionNum = Number(r.rows[0].server_version_num);
+    }
+    return this.versionNum;
+  }
+
+  private exclusive<T>(work: (client: Client) => Promise<T>): Promise<T> {
+    const next = this.queue.then(async () => {
+      const client = await this.connect();
+      this.running = true;
+      this.cancelRequested = false;
+      try {
+        return await work(client);
+      } catch (e) {
+        throw toPglensError(e, this.errorContext());
+      } finally {
+        this.running = false;
+        this.cancelRequested = false;
+      }
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private connect(): Promise<Client> {
+    if (this.closed) {
+      return Promise.reject(new PglensError('connection-failed', `the connection to ${this.where.target} was closed`, 'open a new connection'));
+    }
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= (async () => {
+      const client = new Client(this.clientConfig);
+      client.on('notice', (n) => this.notices.push(n.message ?? String(n)));
+      // A lost connection is reported on the next call, which reconnects.
+      client.on('error', () => {
+        if (this.client === client) this.client = undefined;
+      });
+      client.on('end', () => {
+        if (this.client === client) this.client = undefined;
+      });
+      try {
+        await client.connect();
+      } catch (e) {
+        await client.end().catch(() => undefined);
+        throw toPglensError(e, this.errorContext());
+      } finally {
+        this.connecting = undefined;
+      }
+      this.client = client;
+      return client;
+    })();
+    return this.connecting;
+  }
+}

@@ -1,0 +1,26 @@
+/** What building or loading the embedded sandbox did; the editor and CLI show it. */
+export interface SandboxFailure {
+  /** Migration file, relative to the workspace root, `/`-separated. */
+  file: string;
+  /** 1-based line of the failing statement or error position in the file. */
+  line: number;
+  /** Postgres's message (plus a next step where pglens knows one). */
+  message: string;
+}
+
+export interface SandboxReport {
+  /** Migration files found, in replay order (relative, `/`-separated). */
+  files: string[];
+  /** Files that applied. */
+  applied: string[];
+  failed: SandboxFailure[];
+  /** True when the database came from the on-disk cache (no initdb, no replay). */
+  fromCache: boolean;
+  /** Wall time of this start: build and replay when cold, cache load when warm. */
+  buildMs: number;
+  /** Extensions the migrations create that PGlite provides (loaded). */
+  extensions: string[];
+  /** Extensions the migrations create that PGlite does not provide. */
+  missingExtensions: string[];
+  pgliteVersion: string;
+}

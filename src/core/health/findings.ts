@@ -1,0 +1,228 @@
+import type { Connection, ConnectionKind } from '../db/connection';
+import { tableKey, type SchemaModel, type Table } from '../schema/model';
+import { SEVERITY_RANK } from '../types';
+import { readCatalog, type CatalogIndex, type CatalogOptions, type CatalogSnapshot, type CatalogTable } from './catalog';
+import { concurrentDefinition, createIndexSql, defaultIndexName, dropIndexSql, qualifiedName, rebuildIndexSql } from './fix-sql';
+import { formatBytes, formatCount, statsSinceText } from './format';
+import type { HealthFinding } from './health-finding';
+import { liveSchema } from './live-schema';
+import { schemaRuleViolations } from './schema-rules';
+
+export interface HealthConnectionInfo {
+  kind: ConnectionKind;
+  /** Never contains a password (Connection contract). */
+  label: string;
+  serverVersion: string;
+  database: string;
+}
+
+export interface HealthReport {
+  connection: HealthConnectionInfo;
+  /** ISO time of the last statistics reset; null when none is recorded (see `statsSince`). */
+  statsReset: string | null;
+  /** Since when scans are counted, as a sentence. */
+  statsSince: string;
+  serverStarted: string | null;
+  isReplica: boolean;
+  schemas: string[];
+  tables: CatalogTable[];
+  indexes: CatalogIndex[];
+  findings: HealthFinding[];
+  /** What the report could not judge, and why (e.g. usage rules on the embedded sandbox). */
+  notes: string[];
+  catalog: CatalogSnapshot;
+}
+
+export interface HealthOptions extends CatalogOptions {
+  /** seq-scan-heavy-table: minimum estimated rows (default 10,000). */
+  seqScanMinRows?: number;
+  /** seq-scan-heavy-table: rows read by sequential scans per row fetched by index scans (default 10). */
+  seqScanRatio?: number;
+}
+
+/** Reads the catalog once and judges it: the core of the health view and `pglens indexes`. */
+export async function healthReport(conn: Connection, options: HealthOptions = {}): Promise<HealthReport> {
+  const catalog = await readCatalog(conn, options);
+  const { findings, notes } = healthFindings(catalog, conn.kind, options);
+  return {
+    connection: { kind: conn.kind, label: conn.label, serverVersion: catalog.server.serverVersion, database: catalog.server.database },
+    statsReset: catalog.server.statsReset,
+    statsSince: statsSinceText(catalog.server.statsReset, catalog.server.serverStarted),
+    serverStarted: catalog.server.serverStarted,
+    isReplica: catalog.server.isReplica,
+    schemas: catalog.schemas,
+    tables: catalog.tables,
+    indexes: catalog.indexes,
+    findings,
+    notes,
+    catalog,
+  };
+}
+
+/** All health findings of one snapshot, most severe first. Pure: unit-testable without a server. */
+export function healthFindings(
+  catalog: CatalogSnapshot,
+  kind: ConnectionKind,
+  options: HealthOptions = {},
+): { findings: HealthFinding[]; notes: string[] } {
+  const model = liveSchema(catalog);
+  const findings: HealthFinding[] = [...schemaFindings(model, catalog)];
+  const notes: string[] = [];
+  for (const index of catalog.indexes) {
+    if (!index.valid) findings.push(invalidIndex(index, catalog.server.serverVersionNum));
+  }
+  if (kind === 'embedded') {
+    notes.push('usage rules (unused-index, seq-scan-heavy-table) need real traffic: the embedded sandbox has none, so they were not checked');
+  } else {
+    findings.push(...unusedIndexes(catalog, model));
+    findings.push(...seqScanHeavyTables(catalog, options));
+  }
+  findings.sort(
+    (a, b) =>
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+      a.schema.localeCompare(b.schema) ||
+      a.table.localeCompare(b.table) ||
+      a.rule.localeCompare(b.rule) ||
+      (a.index ?? '').localeCompare(b.index ?? ''),
+  );
+  return { findings, notes };
+}
+
+function q(schema: string, name: string): string {
+  return `${schema}.${name}`;
+}
+
+function schemaFindings(model: SchemaModel, catalog: CatalogSnapshot): HealthFinding[] {
+  const byName = new Map(catalog.indexes.map((i) => [`${i.schema}.${i.name}`, i]));
+  const kinds = new Map(catalog.tables.map((t) => [tableKey(t.schema, t.name), t.kind]));
+  const out: HealthFinding[] = [];
+  for (const table of model.tables.values()) {
+    const kind = kinds.get(tableKey(table.schema, table.name));
+    const v = schemaRuleViolations(table);
+    // A materialized view cannot have a primary key; partitions inherit theirs from the parent.
+    if (v.missingPrimaryKey && kind !== 'materialized view') out.push(missingPrimaryKey(table));
+    for (const fk of v.unindexedForeignKeys) {
+      const name = defaultIndexName(table.name, fk.columns);
+      out.push({
+        rule: 'fk-without-index',
+        severity: 'warning',
+        message:
+          `foreign key ${fk.name ?? ''} on ${q(table.schema, table.name)} (${fk.columns.join(', ')}) → ${q(fk.refSchema, fk.refTable)} has no index with these leading columns: ` +
+          `every DELETE or key UPDATE on ${q(fk.refSchema, fk.refTable)} scans ${q(table.schema, table.name)}, and joins on the key cannot use an index`,
+        schema: table.schema,
+        table: table.name,
+        columns: [...fk.columns],
+        fixSql: createIndexSql(table.schema, table.name, fk.columns, name),
+        revertSql: dropIndexSql(table.schema, name),
+      });
+    }
+    for (const { index, coveredBy } of v.redundantIndexes) {
+      const live = byName.get(`${index.schema}.${index.name}`);
+      const size = live ? ` (${formatBytes(live.sizeBytes)})` : '';
+      out.push({
+        rule: 'duplicate-index',
+        severity: 'warning',
+        message:
+          `index ${q(index.schema, index.name)}${size} on ${q(table.schema, table.name)} (${index.columns.join(', ')}) is redundant: ` +
+          `${coveredBy.name} (${coveredBy.columns.join(', ')}) serves the same lookups; every write maintains both`,
+        schema: table.schema,
+        table: table.name,
+        index: index.name,
+        columns: [...index.columns],
+        fixSql: dropIndexSql(index.schema, index.name),
+        ...(live ? { revertSql: concurrentDefinition(live.definition) } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+function missingPrimaryKey(table: Table): HealthFinding {
+  return {
+    rule: 'missing-primary-key',
+    severity: 'warning',
+    message:
+      `table ${q(table.schema, table.name)} has no primary key: rows cannot be addressed reliably, ` +
+      'and logical replication cannot replicate its UPDATEs and DELETEs without a replica identity',
+    schema: table.schema,
+    table: table.name,
+  };
+}
+
+function invalidIndex(index: CatalogIndex, serverVersionNum: number): HealthFinding {
+  const uniqueNote = index.unique ? ' If it is UNIQUE, remove the duplicate values first or the rebuild fails again.' : '';
+  return {
+    rule: 'invalid-index',
+    severity: 'error',
+    message:
+      `index ${q(index.schema, index.name)} on ${q(index.schema, index.table)} is invalid (a CREATE INDEX CONCURRENTLY failed, or one is running right now): ` +
+      `no query can use it, yet every write still maintains it.${uniqueNote}`,
+    schema: index.schema,
+    table: index.table,
+    index: index.name,
+    columns: [...index.columns],
+    // REINDEX … CONCURRENTLY exists from PG 12; older servers drop and create again.
+    fixSql:
+      serverVersionNum >= 120000
+        ? `REINDEX INDEX CONCURRENTLY ${qualifiedName(index.schema, index.name)};`
+        : rebuildIndexSql(index.schema, index.name, index.definition),
+  };
+}
+
+function unusedIndexes(catalog: CatalogSnapshot, model: SchemaModel): HealthFinding[] {
+  const since = statsSinceText(catalog.server.statsReset, catalog.server.serverStarted);
+  const where = catalog.server.isReplica
+    ? 'This server is a replica: only scans served here are counted; check the primary and the other replicas before dropping it.'
+    : 'Scans served by replicas are not counted here: check them before dropping it.';
+  const out: HealthFinding[] = [];
+  for (const index of catalog.indexes) {
+    // Unique and constraint indexes enforce something even when never scanned; null scans means no statistics.
+    if (index.unique || index.primary || index.constraintType !== null || !index.valid || index.scans !== 0) continue;
+    const table = model.tables.get(tableKey(index.schema, index.table));
+    const fk = table?.foreignKeys.find((f) => coversLeading(index.columns, f.columns));
+    const fkNote = fk
+      ? ` It covers foreign key ${fk.name ?? fk.columns.join(', ')}: without it, deletes on ${q(fk.refSchema, fk.refTable)} scan ${q(index.schema, index.table)}.`
+      : '';
+    out.push({
+      rule: 'unused-index',
+      severity: 'warning',
+      message:
+        `index ${q(index.schema, index.name)} on ${q(index.schema, index.table)} (${formatBytes(index.sizeBytes)}) has not been scanned ${since}: ` +
+        `it costs every write and its disk space for nothing. ${where}${fkNote}`,
+      schema: index.schema,
+      table: index.table,
+      index: index.name,
+      columns: [...index.columns],
+      fixSql: dropIndexSql(index.schema, index.name),
+      revertSql: concurrentDefinition(index.definition),
+    });
+  }
+  return out;
+}
+
+function coversLeading(indexColumns: string[], fkColumns: string[]): boolean {
+  return fkColumns.length > 0 && fkColumns.every((c) => indexColumns.slice(0, fkColumns.length).includes(c));
+}
+
+function seqScanHeavyTables(catalog: CatalogSnapshot, options: HealthOptions): HealthFinding[] {
+  const minRows = options.seqScanMinRows ?? 10_000;
+  const ratio = options.seqScanRatio ?? 10;
+  const since = statsSinceText(catalog.server.statsReset, catalog.server.serverStarted);
+  const out: HealthFinding[] = [];
+  for (const t of catalog.tables) {
+    const rows = t.estimatedRows ?? t.liveTuples;
+    const fetched = t.idxTupFetch ?? 0;
+    if (rows <= minRows || t.seqScan === 0 || t.seqTupRead <= ratio * Math.max(fetched, rows)) continue;
+    out.push({
+      rule: 'seq-scan-heavy-table',
+      severity: 'info',
+      message:
+        `table ${q(t.schema, t.name)} (~${formatCount(rows)} rows) was read ${formatCount(t.seqScan)} times by sequential scans ` +
+        `(${formatCount(t.seqTupRead)} rows) against ${formatCount(fetched)} rows fetched through indexes ${since}: ` +
+        'some frequent query filters on a column without an index — find it in Slow queries and Explain it',
+      schema: t.schema,
+      table: t.name,
+    });
+  }
+  return out;
+}

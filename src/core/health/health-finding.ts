@@ -1,0 +1,25 @@
+import type { Severity } from '../types';
+
+/** Rule ids of RULES.md that the live database can raise. */
+export type HealthRuleId =
+  | 'fk-without-index'
+  | 'missing-primary-key'
+  | 'duplicate-index'
+  | 'unused-index'
+  | 'invalid-index'
+  | 'seq-scan-heavy-table';
+
+/** One health finding: the JSON shape of `pglens indexes` (CLI.md) plus the migration that fixes it. */
+export interface HealthFinding {
+  rule: HealthRuleId;
+  severity: Severity;
+  message: string;
+  schema: string;
+  table: string;
+  index?: string;
+  columns?: string[];
+  /** Migration text that fixes it (CONCURRENTLY, idempotent); absent when only a person can decide (e.g. which primary key). */
+  fixSql?: string;
+  /** Migration text that undoes `fixSql`, for runners with up/down files. */
+  revertSql?: string;
+}

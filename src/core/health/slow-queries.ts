@@ -1,0 +1,96 @@
+import type { Connection } from '../db/connection';
+import { errorMessage } from '../errors';
+import { quoteIdent } from './fix-sql';
+
+export interface SlowQuery {
+  queryId: string | null;
+  /** Normalised query text as pg_stat_statements stores it ($1… for constants). */
+  query: string;
+  calls: number;
+  totalMs: number;
+  meanMs: number;
+  rows: number;
+}
+
+export type SlowQueriesResult =
+  | { available: true; schema: string; queries: SlowQuery[] }
+  /** Why there is no list, as a sentence with the next step. */
+  | { available: false; reason: string };
+
+export interface SlowQueryOptions {
+  /** How many queries, slowest total time first (default 20). */
+  limit?: number;
+}
+
+/**
+ * Top statements of the current database by total execution time, from pg_stat_statements.
+ * Absent extension, missing preload or missing privileges are answers, not errors.
+ */
+export async function slowQueries(conn: Connection, options: SlowQueryOptions = {}): Promise<SlowQueriesResult> {
+  const limit = Math.max(1, Math.floor(options.limit ?? 20));
+  let schema: string;
+  try {
+    const ext = await conn.query<{ schema: string }>(
+      `SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'`,
+    );
+    if (ext.rows.length === 0) {
+      return {
+        available: false,
+        reason:
+          'pg_stat_statements is not installed in this database: add it to shared_preload_libraries, restart the server, then run CREATE EXTENSION pg_stat_statements;',
+      };
+    }
+    schema = ext.rows[0].schema;
+  } catch (e) {
+    return { available: false, reason: `could not check for pg_stat_statements: ${errorMessage(e)}` };
+  }
+  const view = `${quoteIdent(schema)}.pg_stat_statements`;
+  try {
+    // PG 13 renamed total_time/mean_time to total_exec_time/mean_exec_time.
+    const cols = await conn.query<{ name: string }>(
+      `SELECT attname::text AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`,
+      [view],
+    );
+    const names = new Set(cols.rows.map((r) => r.name));
+    const total = names.has('total_exec_time') ? 'total_exec_time' : 'total_time';
+    const mean = names.has('mean_exec_time') ? 'mean_exec_time' : 'mean_time';
+    const result = await conn.query<Record<string, unknown>>(
+      `SELECT s.queryid::text AS query_id, s.query, s.calls::float8 AS calls, s.${total}::float8 AS total_ms,
+              s.${mean}::float8 AS mean_ms, s.rows::float8 AS rows
+       FROM ${view} s
+       WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+         AND s.query IS NOT NULL
+       ORDER BY s.${total} DESC
+       LIMIT $1`,
+      [limit],
+    );
+    return {
+      available: true,
+      schema,
+      queries: result.rows.map((r) => ({
+        queryId: r.query_id == null ? null : String(r.query_id),
+        query: String(r.query ?? ''),
+        calls: Number(r.calls ?? 0),
+        totalMs: Number(r.total_ms ?? 0),
+        meanMs: Number(r.mean_ms ?? 0),
+        rows: Number(r.rows ?? 0),
+      })),
+    };
+  } catch (e) {
+    const message = errorMessage(e);
+    if (/shared_preload_libraries/i.test(message)) {
+      return {
+        available: false,
+        reason:
+          'pg_stat_statements is installed but not loaded: add it to shared_preload_libraries in postgresql.conf and restart the server',
+      };
+    }
+    if (/permission denied/i.test(message)) {
+      return {
+        available: false,
+        reason: `reading pg_stat_statements was refused (${message}): grant the role pg_read_all_stats to see query texts and times`,
+      };
+    }
+    return { available: false, reason: `reading pg_stat_statements failed: ${message}` };
+  }
+}

@@ -1,0 +1,207 @@
+import { parseSql, type ParsedSqlFile } from '../sql/parse';
+import type { Statement } from '../sql/statement';
+import { tableKey, type SchemaModel, type Table } from '../schema/model';
+import { applyStatement, createReplayState, type ReplayState } from '../schema/replay';
+import type { Finding, Severity } from '../types';
+import { errorMessage } from '../errors';
+import { defaultConfig, isExcluded, isTransactionalFile, ruleSetting, type LintConfig, type ResolvedRuleSetting } from './config';
+import { SYNTAX_ERROR_RULE_ID } from './rule-ids';
+import { rules as registry } from './rules';
+import type { Report, Rule, SchemaRule, StatementContext, StatementRule } from './rule';
+import { collectSuppressions, isSuppressed, type Suppressions } from './suppressions';
+
+export interface LintFile {
+  file: string;
+  text: string;
+}
+
+export interface LintOptions {
+  /** Rules to run (default: the whole registry). */
+  rules?: readonly Rule[];
+  /** Schema that exists before the first file, e.g. the live database's; its tables are existing. */
+  baseSchema?: SchemaModel;
+  /** Forces "runs inside a transaction" for every file, whatever the config says. */
+  inTransaction?: boolean;
+  /** Report findings only in this file; the others are still replayed for schema context (the editor's case). */
+  onlyFile?: string;
+}
+
+/** Findings ordered by file (in set order), then position. */
+export type LintResult = Finding[];
+
+/** Lints one SQL file on its own (tables it does not create are treated as existing). The parser must be loaded. */
+export function lintSqlFile(file: string, text: string, config: LintConfig = defaultConfig(), options: LintOptions = {}): Finding[] {
+  return lintMigrationSet([{ file, text }], config, options);
+}
+
+/** Files applied in name order. */
+export function sortMigrationFiles<T extends { file: string }>(files: readonly T[]): T[] {
+  return [...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+interface ActiveRule<R extends Rule> {
+  rule: R;
+  setting: ResolvedRuleSetting;
+}
+
+/**
+ * Lints a migration set: files in name order, each statement seeing the schema built by
+ * everything before it; then the schema rules on the final schema. Excluded files still
+ * shape the schema but report nothing.
+ */
+export function lintMigrationSet(files: readonly LintFile[], config: LintConfig = defaultConfig(), options: LintOptions = {}): Finding[] {
+  const rules = options.rules ?? registry;
+  const statementRules: ActiveRule<StatementRule>[] = [];
+  const schemaRules: ActiveRule<SchemaRule>[] = [];
+  for (const rule of rules) {
+    const setting = ruleSetting(config, rule.id, rule.defaultSeverity);
+    if (!setting) continue;
+    if (rule.kind === 'statement') statementRules.push({ rule, setting });
+    else schemaRules.push({ rule, setting });
+  }
+  const syntaxSetting = ruleSetting(config, SYNTAX_ERROR_RULE_ID, 'error');
+  const state = createReplayState(options.baseSchema ? cloneSchema(options.baseSchema) : undefined);
+  const findings: Finding[] = [];
+  const perFile = new Map<string, { parsed: ParsedSqlFile; suppressions: Suppressions | undefined; reported: boolean }>();
+
+  for (const { file, text } of sortMigrationFiles(files)) {
+    const parsed = parseCached(text);
+    const reported = !isExcluded(config, file) && (options.onlyFile === undefined || options.onlyFile === file);
+    const suppressions = reported ? collectSuppressions(text, parsed.lineIndex) : undefined;
+    perFile.set(file, { parsed, suppressions, reported });
+    const fileFindings: Finding[] = [];
+    if (reported && syntaxSetting) {
+      for (const e of parsed.errors) {
+        fileFindings.push({ ruleId: SYNTAX_ERROR_RULE_ID, severity: syntaxSetting.severity, message: e.message, file, range: e.range });
+      }
+    }
+    lintFile(state, file, parsed, reported ? statementRules : [], config, options, fileFindings);
+    for (const f of fileFindings) if (!isSuppressed(suppressions, parsed, f)) findings.push(f);
+  }
+
+  for (const { rule, setting } of schemaRules) {
+    rule.check({
+      schema: state.schema,
+      options: setting.options,
+      report: (r) => {
+        const target = perFile.get(r.file);
+        if (!target?.reported) return;
+        const finding = toFinding(rule.id, setting.severity, r.file, r);
+        if (!isSuppressed(target.suppressions, target.parsed, finding)) findings.push(finding);
+      },
+    });
+  }
+  return findings;
+}
+
+function lintFile(
+  state: ReplayState,
+  file: string,
+  parsed: ParsedSqlFile,
+  rules: ActiveRule<StatementRule>[],
+  config: LintConfig,
+  options: LintOptions,
+  out: Finding[],
+): void {
+  const createdHere = new Set<string>();
+  const fileTransactional = options.inTransaction ?? isTransactionalFile(config, file);
+  let explicitTransaction = false;
+  let lockTimeoutSet = false;
+  const isExistingTable = (schema: string | undefined, name: string): boolean =>
+    !createdHere.has(tableKey(schema ?? state.defaultSchema, name));
+
+  for (const statement of parsed.statements) {
+    if (!statement.ast) continue;
+    if (rules.length > 0) {
+      const base = {
+        file,
+        text: parsed.text,
+        statement,
+        schema: state.schema,
+        isExistingTable,
+        inTransaction: fileTransactional || explicitTransaction,
+        lockTimeoutSet,
+        postgresVersion: config.postgresVersion,
+      };
+      for (const { rule, setting } of rules) {
+        const context: StatementContext = {
+          ...base,
+          options: setting.options,
+          report: (r: Report) => out.push(toFinding(rule.id, setting.severity, file, r)),
+        };
+        try {
+          rule.check(context);
+        } catch (e) {
+          out.push(ruleCrash(rule.id, file, statement, e));
+        }
+      }
+    }
+    const tx = statement.ast.TransactionStmt?.kind as string | undefined;
+    if (tx === 'TRANS_STMT_BEGIN' || tx === 'TRANS_STMT_START') explicitTransaction = true;
+    else if (tx === 'TRANS_STMT_COMMIT' || tx === 'TRANS_STMT_ROLLBACK') explicitTransaction = false;
+    const set = statement.ast.VariableSetStmt;
+    if (set?.name === 'lock_timeout') lockTimeoutSet = set.kind === 'VAR_SET_VALUE' && !isZeroSetting(set.args?.[0]);
+    const effect = applyStatement(state, statement, file);
+    if (effect) {
+      for (const key of effect.dropped) createdHere.delete(key);
+      for (const [from, to] of effect.renamed) if (createdHere.delete(from)) createdHere.add(to);
+      for (const key of effect.created) createdHere.add(key);
+    }
+  }
+}
+
+function isZeroSetting(arg: Record<string, any> | undefined): boolean {
+  const c = arg?.A_Const;
+  if (!c) return false;
+  if (c.ival) return !c.ival.ival;
+  return c.sval?.sval === '0';
+}
+
+function toFinding(ruleId: string, severity: Severity, file: string, r: Report): Finding {
+  const finding: Finding = { ruleId, severity, message: r.message, file, range: r.range };
+  if (r.fix) finding.fix = r.fix;
+  return finding;
+}
+
+/** A rule that throws must not take the other rules (or the file) down with it; the failure is shown, not swallowed. */
+function ruleCrash(ruleId: string, file: string, statement: Statement, e: unknown): Finding {
+  return {
+    ruleId,
+    severity: 'error',
+    message: `pglens rule ${ruleId} failed on this statement (${errorMessage(e)}); please report it with the statement`,
+    file,
+    range: statement.range,
+  };
+}
+
+const PARSE_CACHE_SIZE = 128;
+const parseCache = new Map<string, ParsedSqlFile>();
+
+/** Re-linting unchanged files (the editor re-lints a whole folder on each edit) reuses their parse. */
+export function parseCached(text: string): ParsedSqlFile {
+  const hit = parseCache.get(text);
+  if (hit) {
+    parseCache.delete(text);
+    parseCache.set(text, hit);
+    return hit;
+  }
+  const parsed = parseSql(text);
+  parseCache.set(text, parsed);
+  if (parseCache.size > PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value as string);
+  return parsed;
+}
+
+/** Copy of a base schema, so replay never mutates the caller's model. */
+function cloneSchema(schema: SchemaModel): SchemaModel {
+  const tables = new Map<string, Table>();
+  for (const [key, t] of schema.tables) {
+    tables.set(key, {
+      ...t,
+      columns: t.columns.map((c) => ({ ...c })),
+      primaryKey: t.primaryKey ? { ...t.primaryKey, columns: [...t.primaryKey.columns] } : undefined,
+      indexes: t.indexes.map((i) => ({ ...i, columns: [...i.columns], include: [...i.include] })),
+      foreignKeys: t.foreignKeys.map((f) => ({ ...f, columns: [...f.columns], refColumns: [...f.refColumns] })),
+    });
+  }
+  return { tables };
+}

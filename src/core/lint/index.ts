@@ -1,0 +1,24 @@
+/** The lint engine's public API: what the CLI and the editor call. */
+export { lintSqlFile, lintMigrationSet, sortMigrationFiles, parseCached, type LintFile, type LintOptions } from './engine';
+export {
+  CONFIG_FILE_NAME,
+  DEFAULT_POSTGRES_VERSION,
+  defaultConfig,
+  findConfigFile,
+  isExcluded,
+  isTransactionalFile,
+  loadConfig,
+  parseConfig,
+  readConfigFile,
+  ruleSetting,
+  type LintConfig,
+  type MigrationFolderSetting,
+  type RuleSetting,
+} from './config';
+export { findingActions, findingsWithActions, type FindingAction } from './actions';
+export { suppressFileEdit, suppressLineEdit, collectSuppressions } from './suppressions';
+export { applyEdits } from './apply-edits';
+export { rules } from './rules';
+export { ALL_RULE_IDS, SYNTAX_ERROR_RULE_ID } from './rule-ids';
+export { loadSqlParser as loadLintEngine } from '../sql/parse';
+export type { Rule, StatementRule, SchemaRule, StatementContext, SchemaContext, Report } from './rule';

@@ -1,0 +1,102 @@
+import { alterCommandRange } from '../sql/alter-table';
+import { relationName, tokenIndexAt, type Node, type RelationName } from '../sql/ast';
+import type { Statement } from '../sql/statement';
+import type { SqlToken } from '../sql/tokens';
+import type { Fix, SourceRange } from '../types';
+import type { StatementContext } from './rule';
+
+/** Shared pieces of the migration-safety rules. */
+export interface AlterCommand {
+  cmd: Node;
+  index: number;
+  /** The subcommand's text (`ADD COLUMN …`, `ALTER COLUMN … SET NOT NULL`). */
+  range: SourceRange;
+}
+
+export interface AlterTableTarget {
+  relation: RelationName;
+  existing: boolean;
+  commands: AlterCommand[];
+}
+
+/** The ALTER TABLE statement's table and subcommands, or undefined for other statements. */
+export function alterTable(context: StatementContext): AlterTableTarget | undefined {
+  const ast = context.statement.ast?.AlterTableStmt;
+  if (!ast || (ast.objtype && ast.objtype !== 'OBJECT_TABLE')) return undefined;
+  const relation = relationName(ast.relation);
+  if (!relation) return undefined;
+  const commands: AlterCommand[] = (ast.cmds ?? [])
+    .map((c: Node, index: number) => ({ cmd: c.AlterTableCmd, index }))
+    .filter((c: { cmd: Node | undefined }) => c.cmd)
+    .map((c: { cmd: Node; index: number }) => ({ ...c, range: alterCommandRange(context.statement, c.index) }));
+  return { relation, existing: context.isExistingTable(relation.schema, relation.name), commands };
+}
+
+export function qualified(rel: RelationName): string {
+  return rel.schema ? `${rel.schema}.${rel.name}` : rel.name;
+}
+
+/** Identifier as SQL: quoted when it needs to be. */
+export function ident(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+export function qualifiedIdent(rel: RelationName): string {
+  return rel.schema ? `${ident(rel.schema)}.${ident(rel.name)}` : ident(rel.name);
+}
+
+/** The first code token with one of these words, at or after `from` (a file offset). */
+export function findWord(statement: Statement, words: readonly string[], from = statement.range.startOffset): SqlToken | undefined {
+  const tokens = statement.tokens();
+  for (let i = tokenIndexAt(tokens, from); i < tokens.length; i++) {
+    const w = tokens[i].word;
+    if (w && words.includes(w)) return tokens[i];
+  }
+  return undefined;
+}
+
+/** A fix inserting text at a file offset. */
+export function insertFix(statement: Statement, title: string, offset: number, newText: string): Fix {
+  return { title, edits: [{ range: statement.rangeOf(offset, offset), newText }] };
+}
+
+/** Text between two file offsets. */
+export function sliceText(context: StatementContext, start: number, end: number): string {
+  return context.text.slice(start, end);
+}
+
+/** The text after the statement up to and including its ';' (or its end). */
+export function statementEndWithSemicolon(context: StatementContext): number {
+  const end = context.statement.range.endOffset;
+  const m = /^\s*;/.exec(context.text.slice(end, end + 64));
+  return m ? end + m[0].length : end;
+}
+
+/** Leading whitespace of the statement's first line, for inserted statements. */
+export function indentOf(context: StatementContext): string {
+  const { start } = context.statement.range;
+  const lineStart = context.statement.range.startOffset - start.character;
+  return /^[ \t]*/.exec(context.text.slice(lineStart, context.statement.range.startOffset))![0];
+}
+
+/** Range of the first token naming `name` (plain or quoted), e.g. a table in `DROP TABLE`, which has no AST location. */
+export function nameTokenRange(statement: Statement, name: string, from = statement.range.startOffset): SourceRange | undefined {
+  const tokens = statement.tokens();
+  const quoted = `"${name.replace(/"/g, '""')}"`;
+  for (let i = tokenIndexAt(tokens, from); i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.kind === 'comment' || t.kind === 'string') continue;
+    if (t.text === quoted || t.text.toLowerCase() === name) {
+      // Take a qualifier in front of it along: `app.orders`.
+      const start = i >= 2 && tokens[i - 1].text === '.' ? tokens[i - 2].start : t.start;
+      return statement.rangeOf(start, t.end);
+    }
+  }
+  return undefined;
+}
+
+/** From the statement start to the end of the first token with one of these words (`DROP INDEX`, `VACUUM FULL`). */
+export function headRange(statement: Statement, words: readonly string[]): SourceRange {
+  const t = findWord(statement, words);
+  return statement.rangeOf(statement.range.startOffset, t ? t.end : statement.range.endOffset);
+}

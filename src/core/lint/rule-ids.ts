@@ -1,0 +1,68 @@
+/**
+ * Every rule id of RULES.md (a public contract: diagnostics, JSON, suppressions and config
+ * use them). Config validation checks against this list, so plan and health thresholds
+ * can be configured by id too.
+ */
+export const STATEMENT_RULE_IDS = [
+  'require-concurrent-index-creation',
+  'require-concurrent-index-deletion',
+  'concurrent-index-in-transaction',
+  'adding-required-field',
+  'volatile-default-rewrite',
+  'set-not-null-scan',
+  'constraint-missing-not-valid',
+  'unique-constraint-locks',
+  'changing-column-type',
+  'renaming-column',
+  'renaming-table',
+  'ban-drop-column',
+  'ban-drop-table',
+  'ban-drop-database',
+  'ban-truncate-cascade',
+  'require-lock-timeout',
+  'prefer-repack',
+  'money-as-float',
+  'prefer-identity',
+  'prefer-bigint-over-int',
+  'prefer-timestamptz',
+  'prefer-jsonb',
+  'ban-char-field',
+  'prefer-uuid-type',
+  'identifier-too-long',
+  'select-star',
+  'leading-wildcard-like',
+  'not-in-subquery',
+  'missing-where',
+  'order-by-random',
+  'large-in-list',
+  'offset-pagination',
+  'unbounded-select',
+] as const;
+
+export const SCHEMA_RULE_IDS = ['fk-without-index', 'missing-primary-key', 'duplicate-index'] as const;
+
+export const PLAN_RULE_IDS = [
+  'seq-scan-filter',
+  'index-filter',
+  'misestimate',
+  'sort-spill',
+  'hash-batches',
+  'lossy-bitmap',
+  'heap-fetches',
+  'nested-loop-seq-scan',
+  'jit-overhead',
+  'workers-not-launched',
+] as const;
+
+export const HEALTH_RULE_IDS = ['unused-index', 'invalid-index', 'seq-scan-heavy-table'] as const;
+
+/** The finding a statement Postgres cannot parse becomes. */
+export const SYNTAX_ERROR_RULE_ID = 'syntax-error';
+
+export const ALL_RULE_IDS: ReadonlySet<string> = new Set<string>([
+  ...STATEMENT_RULE_IDS,
+  ...SCHEMA_RULE_IDS,
+  ...PLAN_RULE_IDS,
+  ...HEALTH_RULE_IDS,
+  SYNTAX_ERROR_RULE_ID,
+]);

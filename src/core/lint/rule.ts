@@ -1,0 +1,66 @@
+import type { Fix, SeveritySetting, SourceRange } from '../types';
+import type { Statement } from '../sql/statement';
+import type { SchemaModel } from '../schema/model';
+
+/**
+ * A lint rule: one file in `rules/`, named after its id, with a table of valid/invalid
+ * tests in `test/unit/lint/rules/<id>.test.ts` and a docs page `docs/rules/<id>.md`.
+ * Statement rules see each statement with the schema as it was just before it; schema rules
+ * see the schema after the whole file or migration set.
+ */
+export interface RuleDocs {
+  /** One line: what happens to production. */
+  description: string;
+}
+
+export interface Report {
+  message: string;
+  range: SourceRange;
+  fix?: Fix;
+}
+
+export interface StatementContext {
+  file: string;
+  /** Whole file text. */
+  text: string;
+  statement: Statement;
+  /** Schema before this statement ran (all earlier files in the set and earlier statements in this file). */
+  schema: SchemaModel;
+  /** True when the table existed before this file started (created in an earlier file or the live database), so locks hurt readers. */
+  isExistingTable(schema: string | undefined, name: string): boolean;
+  /** Inside an explicit BEGIN … COMMIT, or the file runs wrapped in a transaction per config. */
+  inTransaction: boolean;
+  /** A `SET lock_timeout` came earlier in this file. */
+  lockTimeoutSet: boolean;
+  /** Configured Postgres major version (default 15). */
+  postgresVersion: number;
+  /** Rule options from config (thresholds); empty when none. */
+  options: Record<string, unknown>;
+  report(report: Report): void;
+}
+
+export interface SchemaContext {
+  schema: SchemaModel;
+  options: Record<string, unknown>;
+  /** Report on an object; the range must be the object's SourceRef range in `file`. */
+  report(report: Report & { file: string }): void;
+}
+
+interface RuleBase {
+  id: string;
+  defaultSeverity: SeveritySetting;
+  docs: RuleDocs;
+  fixable?: boolean;
+}
+
+export interface StatementRule extends RuleBase {
+  kind: 'statement';
+  check(context: StatementContext): void;
+}
+
+export interface SchemaRule extends RuleBase {
+  kind: 'schema';
+  check(context: SchemaContext): void;
+}
+
+export type Rule = StatementRule | SchemaRule;

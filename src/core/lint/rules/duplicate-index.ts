@@ -1,0 +1,74 @@
+import type { Rule } from '../rule';
+import type { Index, Table } from '../../schema/model';
+import { qualifiedName } from './support/quote-ident';
+
+/**
+ * duplicate-index: a non-unique index whose key columns equal, or are a leading prefix of,
+ * another index's on the same table. Reported once, on the redundant index; of two identical
+ * indexes, the one defined later (later in `table.indexes`).
+ *
+ * Exported for the live-catalog check, with the same semantics:
+ * - `coversIndex(redundant, by)`: `by` answers every lookup `redundant` can: same method and
+ *   same partial predicate (both none, or the same text), `redundant`'s key columns (expressions
+ *   compared by their text) are a leading prefix of `by`'s, and its INCLUDE columns are all in `by`.
+ * - `redundantIndexes(table)`: each redundant index with the index that covers it (an exact
+ *   equal preferred, then the earliest), in `table.indexes` order.
+ */
+export function coversIndex(redundant: Index, by: Index): boolean {
+  if (redundant === by || redundant.unique || redundant.primary || redundant.constraint) return false;
+  if ((redundant.method || 'btree') !== (by.method || 'btree')) return false;
+  if (normalisePredicate(redundant.where) !== normalisePredicate(by.where)) return false;
+  if (!by.valid || redundant.columns.length === 0 || redundant.columns.length > by.columns.length) return false;
+  if (!redundant.columns.every((c, i) => c === by.columns[i])) return false;
+  const byColumns = new Set([...by.columns, ...by.include]);
+  return redundant.include.every((c) => byColumns.has(c));
+}
+
+export function redundantIndexes(table: Table): { redundant: Index; coveredBy: Index }[] {
+  const out: { redundant: Index; coveredBy: Index }[] = [];
+  table.indexes.forEach((index, position) => {
+    const covering = table.indexes.filter((other, otherPosition) => {
+      if (!coversIndex(index, other)) return false;
+      // Of two identical non-unique indexes only the later one is redundant.
+      return !(isIdentical(index, other) && !other.unique && otherPosition > position);
+    });
+    if (covering.length === 0) return;
+    const exact = covering.find((c) => c.columns.length === index.columns.length);
+    out.push({ redundant: index, coveredBy: exact ?? covering[0] });
+  });
+  return out;
+}
+
+function isIdentical(a: Index, b: Index): boolean {
+  return a.columns.length === b.columns.length && a.include.length === b.include.length && a.include.every((c) => b.include.includes(c));
+}
+
+function normalisePredicate(where: string | undefined): string | undefined {
+  return where?.replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+export const rule: Rule = {
+  id: 'duplicate-index',
+  kind: 'schema',
+  defaultSeverity: 'warning',
+  docs: {
+    description: 'An index whose columns another index already leads with: every write maintains both, for no read it can serve better.',
+  },
+  check(context) {
+    for (const table of context.schema.tables.values()) {
+      for (const { redundant, coveredBy } of redundantIndexes(table)) {
+        if (!redundant.source) continue;
+        const same = redundant.columns.length === coveredBy.columns.length;
+        context.report({
+          file: redundant.source.file,
+          message:
+            `index ${redundant.name} (${redundant.columns.join(', ')}) is redundant: ${coveredBy.name} (${coveredBy.columns.join(', ')}) ` +
+            `${same ? 'has the same columns' : 'starts with the same columns'} and serves the same lookups, ` +
+            `yet every INSERT, UPDATE and DELETE on ${table.name} maintains both and both take memory and disk; ` +
+            `drop it with DROP INDEX CONCURRENTLY ${qualifiedName(redundant.schema, redundant.name)}`,
+          range: redundant.source.range,
+        });
+      }
+    }
+  },
+};

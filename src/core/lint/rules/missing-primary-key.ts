@@ -1,0 +1,39 @@
+import type { Rule } from '../rule';
+import type { SchemaModel, Table } from '../../schema/model';
+
+/**
+ * missing-primary-key: a table without a primary key.
+ *
+ * Exported for the Prisma and live-catalog checks: `hasPrimaryKey(table)` and
+ * `tablesWithoutPrimaryKey(schema)` (in the model's table order).
+ */
+export function hasPrimaryKey(table: Table): boolean {
+  return table.primaryKey !== undefined || table.indexes.some((i) => i.primary);
+}
+
+export function tablesWithoutPrimaryKey(schema: SchemaModel): Table[] {
+  return [...schema.tables.values()].filter((t) => !hasPrimaryKey(t));
+}
+
+export const rule: Rule = {
+  id: 'missing-primary-key',
+  kind: 'schema',
+  defaultSeverity: 'warning',
+  docs: {
+    description:
+      'A table without a primary key: logical replication cannot apply its UPDATEs and DELETEs, and duplicate rows cannot be told apart.',
+  },
+  check(context) {
+    for (const table of tablesWithoutPrimaryKey(context.schema)) {
+      if (!table.source) continue;
+      context.report({
+        file: table.source.file,
+        message:
+          `table ${table.name} has no primary key: with logical replication (and tools built on it) its UPDATEs and DELETEs fail ` +
+          '("cannot update table because it does not have a replica identity"), duplicate rows cannot be told apart or removed one by one, ' +
+          'and ORMs cannot address a row; add a primary key',
+        range: table.source.range,
+      });
+    }
+  },
+};

@@ -1,0 +1,36 @@
+import type { Rule } from '../rule';
+import { nameRange, tokenIndexAt, type Node } from '../../sql/ast';
+import { forEachNode } from './support/query-walk';
+
+/** missing-where: UPDATE or DELETE without WHERE, at top level or in a WITH clause. */
+export const rule: Rule = {
+  id: 'missing-where',
+  kind: 'statement',
+  defaultSeverity: 'error',
+  docs: {
+    description: 'UPDATE or DELETE without WHERE touches every row of the table.',
+  },
+  check(context) {
+    const { statement } = context;
+    const visit = (verb: 'UPDATE' | 'DELETE') => (node: Node) => {
+      if (node.whereClause || !node.relation) return;
+      const table = node.relation.relname as string;
+      const name = nameRange(statement, node.relation.location);
+      const tokens = statement.tokens();
+      let i = tokenIndexAt(tokens, name.startOffset);
+      while (i > 0 && tokens[i].word !== verb && name.startOffset - tokens[i].start < 64) i--;
+      const start = tokens[i]?.word === verb ? tokens[i].start : name.startOffset;
+      context.report({
+        message:
+          verb === 'DELETE'
+            ? `DELETE without WHERE removes every row of ${table}, firing row triggers and foreign-key checks for each, in one transaction; ` +
+              'add a WHERE clause (or use TRUNCATE when emptying the table is the intent)'
+            : `UPDATE without WHERE rewrites every row of ${table}: a new version of each row (the table doubles in size until vacuum), ` +
+              'every row locked until commit, every index updated; add a WHERE clause',
+        range: statement.rangeOf(start, name.endOffset),
+      });
+    };
+    forEachNode(statement.ast, 'UpdateStmt', visit('UPDATE'));
+    forEachNode(statement.ast, 'DeleteStmt', visit('DELETE'));
+  },
+};

@@ -1,0 +1,135 @@
+import type { Rule, StatementContext } from '../rule';
+import type { Statement } from '../../sql/statement';
+import { nameRange, stringList, tokenIndexAt, type Node } from '../../sql/ast';
+import type { SourceRange } from '../../types';
+import { closingParen } from './support/column-definitions';
+import { findTable, firstLocation, forEachNode } from './support/query-walk';
+
+/**
+ * not-in-subquery: `x NOT IN (SELECT …)` (and `x <> ALL (SELECT …)`): when the subquery yields a
+ * NULL, the condition is never true and the query silently returns nothing. The fix rewrites
+ * to NOT EXISTS only for the shape where that is mechanical and cannot change name resolution:
+ * a column against one selected column of a single table, with no grouping, DISTINCT,
+ * ordering or LIMIT in the subquery, and an outer column that cannot be captured by it.
+ */
+const MESSAGE =
+  'if the subquery returns a single NULL, this condition is never true and the query silently returns no rows ' +
+  "(and Postgres cannot plan it as an anti-join, so it may hash or rescan the subquery for every row); use NOT EXISTS";
+
+export const rule: Rule = {
+  id: 'not-in-subquery',
+  kind: 'statement',
+  defaultSeverity: 'warning',
+  fixable: true,
+  docs: {
+    description: 'NOT IN (SELECT …) returns no rows at all as soon as the subquery yields a NULL: a silent wrong answer.',
+  },
+  check(context) {
+    const { statement } = context;
+    forEachNode(statement.ast, 'BoolExpr', (expr) => {
+      const sub: Node | undefined = expr.boolop === 'NOT_EXPR' ? expr.args?.[0]?.SubLink : undefined;
+      if (!sub || sub.subLinkType !== 'ANY_SUBLINK') return;
+      const op = stringList(sub.operName);
+      if (op.length > 0 && op[op.length - 1] !== '=') return;
+      const span = sublinkSpan(statement, sub, expr.location);
+      if (!span) return;
+      const rewrite = notExistsRewrite(context, sub, span);
+      context.report({
+        message: `NOT IN (SELECT …): ${MESSAGE}`,
+        range: span.range,
+        fix: rewrite ? { title: 'Rewrite as NOT EXISTS', edits: [{ range: span.range, newText: rewrite }] } : undefined,
+      });
+    });
+    forEachNode(statement.ast, 'SubLink', (sub) => {
+      if (sub.subLinkType !== 'ALL_SUBLINK' || stringList(sub.operName).pop() !== '<>') return;
+      const span = sublinkSpan(statement, sub, sub.location);
+      if (span) context.report({ message: `<> ALL (SELECT …) is NOT IN: ${MESSAGE}`, range: span.range });
+    });
+  },
+};
+
+interface SublinkSpan {
+  range: SourceRange;
+  /** Token indexes of the subquery's parentheses. */
+  open: number;
+  close: number;
+}
+
+/** From the tested expression (or the NOT before it) to the subquery's closing parenthesis. */
+function sublinkSpan(statement: Statement, sub: Node, notLocation: number | undefined): SublinkSpan | undefined {
+  const tokens = statement.tokens();
+  const starts = [notLocation, firstLocation(sub.testexpr)].filter((l): l is number => typeof l === 'number' && l >= 0);
+  const startToken = tokenIndexAt(tokens, statement.offsetOf(Math.min(...starts)));
+  const inner = tokenIndexAt(tokens, statement.offsetOf(firstLocation(sub.subselect)));
+  const unclosed: number[] = [];
+  for (let i = startToken; i < inner && i < tokens.length; i++) {
+    if (tokens[i].kind !== 'punct') continue;
+    if (tokens[i].text === '(') unclosed.push(i);
+    else if (tokens[i].text === ')') unclosed.pop();
+  }
+  const open = unclosed[unclosed.length - 1];
+  if (open === undefined) return undefined;
+  const close = closingParen(tokens, open);
+  if (close < 0) return undefined;
+  let end = close;
+  // `NOT (x IN (SELECT …))`: the span ends with the parenthesis the NOT applies to.
+  if (tokens[startToken]?.word === 'NOT' && tokens[startToken + 1]?.text === '(') {
+    const outer = closingParen(tokens, startToken + 1);
+    if (outer > end) end = outer;
+  }
+  return { range: statement.rangeOf(tokens[startToken].start, tokens[end].end), open, close };
+}
+
+const NOT_SIMPLE = [
+  'withClause', 'distinctClause', 'groupClause', 'havingClause', 'windowClause', 'sortClause', 'limitCount',
+  'limitOffset', 'valuesLists', 'lockingClause', 'intoClause', 'groupDistinct',
+];
+
+function notExistsRewrite(context: StatementContext, sub: Node, span: SublinkSpan): string | undefined {
+  const { statement } = context;
+  const outerRef: Node | undefined = sub.testexpr?.ColumnRef;
+  const select: Node | undefined = sub.subselect?.SelectStmt;
+  if (!outerRef || !select || (select.op && select.op !== 'SETOP_NONE')) return undefined;
+  if (NOT_SIMPLE.some((k) => select[k] !== undefined && select[k] !== false)) return undefined;
+  const targets: Node[] = select.targetList ?? [];
+  const innerRef: Node | undefined = targets.length === 1 ? targets[0].ResTarget?.val?.ColumnRef : undefined;
+  const from: Node[] = select.fromClause ?? [];
+  const rangeVar: Node | undefined = from.length === 1 ? from[0].RangeVar : undefined;
+  if (!innerRef || !rangeVar || stringList(innerRef.fields).length !== innerRef.fields.length) return undefined;
+  const outer = stringList(outerRef.fields);
+  if (outer.length !== outerRef.fields.length || outer.length === 0) return undefined;
+  const innerName: string = rangeVar.alias?.aliasname ?? rangeVar.relname;
+  if (outer.length === 1) {
+    // An unqualified outer column would bind to the inner table's column of the same name.
+    const innerTable = findTable(context.schema, { schema: rangeVar.schemaname, name: rangeVar.relname });
+    if (!innerTable || innerTable.columns.some((c) => c.name === outer[0])) return undefined;
+  } else if (outer[outer.length - 2] === innerName) return undefined;
+
+  const tokens = statement.tokens();
+  let fromToken = -1;
+  let whereToken = -1;
+  let depth = 0;
+  for (let i = span.open + 1; i < span.close; i++) {
+    const t = tokens[i];
+    if (t.text === '(') depth++;
+    else if (t.text === ')') depth--;
+    else if (depth === 0 && t.word === 'FROM' && fromToken < 0) fromToken = i;
+    else if (depth === 0 && t.word === 'WHERE' && whereToken < 0) whereToken = i;
+  }
+  if (fromToken < 0) return undefined;
+  const slice = (a: number, b: number): string => {
+    const base = statement.range.startOffset;
+    return statement.text.slice(tokens[a].start - base, tokens[b].end - base).trim();
+  };
+  const rangeText = (r: SourceRange): string =>
+    statement.text.slice(r.startOffset - statement.range.startOffset, r.endOffset - statement.range.startOffset);
+  const fromText = slice(fromToken + 1, (whereToken >= 0 ? whereToken : span.close) - 1);
+  const inner = rangeText(nameRange(statement, innerRef.location));
+  const outerText = rangeText(nameRange(statement, outerRef.location));
+  let condition = `${inner} = ${outerText}`;
+  if (whereToken >= 0) {
+    const where = slice(whereToken + 1, span.close - 1);
+    condition += select.whereClause?.BoolExpr?.boolop === 'OR_EXPR' ? ` AND (${where})` : ` AND ${where}`;
+  }
+  return `NOT EXISTS (SELECT 1 FROM ${fromText} WHERE ${condition})`;
+}

@@ -1,0 +1,47 @@
+import type { Rule } from '../rule';
+import { tokenIndexAt, type Node } from '../../sql/ast';
+import { firstLocation, forEachSelect, integerLiteral } from './support/query-walk';
+
+/** offset-pagination: `OFFSET` of a literal ≥ `threshold` (default 1000) or of a parameter, in any SELECT. */
+export const DEFAULT_OFFSET_THRESHOLD = 1000;
+
+export const rule: Rule = {
+  id: 'offset-pagination',
+  kind: 'statement',
+  defaultSeverity: 'info',
+  docs: {
+    description: 'Deep OFFSET pagination produces and throws away every skipped row: each page is slower than the one before.',
+  },
+  check(context) {
+    const { statement } = context;
+    const option = context.options.threshold;
+    const threshold = typeof option === 'number' && option >= 0 ? option : DEFAULT_OFFSET_THRESHOLD;
+    forEachSelect(statement.ast, (select) => {
+      const offset: Node | undefined = select.limitOffset;
+      if (!offset) return;
+      const target = offset.TypeCast ? offset.TypeCast.arg : offset;
+      const value = integerLiteral(offset);
+      const param = target?.ParamRef !== undefined;
+      if (!param && (value === undefined || value < threshold)) return;
+      const tokens = statement.tokens();
+      const at = tokenIndexAt(tokens, statement.offsetOf(firstLocation(offset)));
+      let keyword = at - 1;
+      while (keyword > 0 && tokens[keyword].kind === 'comment') keyword--;
+      const start = tokens[keyword]?.word === 'OFFSET' ? tokens[keyword].start : tokens[at]?.start;
+      let end = tokens[at]?.end ?? statement.range.endOffset;
+      for (let k = at + 1; k < tokens.length; k++) {
+        if (tokens[k].text === '::' && tokens[k + 1]) end = tokens[++k].end;
+        else if (tokens[k].word === 'ROWS' || tokens[k].word === 'ROW') end = tokens[k].end;
+        else break;
+      }
+      const skipped = param ? `OFFSET ${tokens[at]?.text ?? 'parameter'} (a parameter, so it grows page after page)` : `OFFSET ${value}`;
+      context.report({
+        message:
+          `${skipped} makes Postgres produce and throw away ${param ? 'every skipped row' : `${value!.toLocaleString('en-US')} rows`} ` +
+          'before returning the page, so each later page is slower than the one before (and rows shift between pages as data changes); ' +
+          'use keyset pagination: WHERE (sort_key, id) > ($last_key, $last_id) ORDER BY sort_key, id LIMIT n',
+        range: start !== undefined ? statement.rangeOf(start, end) : statement.locate(firstLocation(offset)),
+      });
+    });
+  },
+};

@@ -1,0 +1,151 @@
+import type { SourceRange } from '../../../types';
+import type { Statement } from '../../../sql/statement';
+import { relationName, stringList, tokenIndexAt, type Node, type RelationName } from '../../../sql/ast';
+import { canonicalFromNames } from '../../../schema/type-names';
+import { tableKey, type SchemaModel } from '../../../schema/model';
+
+/**
+ * The places a statement gives a column its type: `CREATE TABLE` column definitions,
+ * `ALTER TABLE … ADD COLUMN` and `ALTER COLUMN … TYPE`. The column-type rules report here,
+ * on the definition, and rewrite only the type tokens.
+ */
+export interface ColumnDefinition {
+  table: RelationName;
+  column: string;
+  origin: 'create' | 'add-column' | 'alter-type';
+  /** The libpg-query ColumnDef node. */
+  def: Node;
+  /** Type names as the grammar produced them, e.g. ['pg_catalog', 'int4'] or ['serial']. */
+  typeNames: string[];
+  /** Canonical type name (schema/type-names), e.g. 'integer', 'timestamp', 'char'. */
+  type: string;
+  /** Type modifiers as integers, e.g. [12, 2]; empty when none or not literal. */
+  typeModifiers: number[];
+  isArray: boolean;
+  /** Part of the primary key declared in this statement, or (for ALTER COLUMN TYPE) of the table's existing one. */
+  primaryKey: boolean;
+  identity: boolean;
+  /** The whole column definition, where findings are reported. */
+  range: SourceRange;
+  /** The type name tokens only (modifiers included, array brackets and constraints not): what fixes replace. */
+  typeRange: SourceRange;
+}
+
+export function columnDefinitions(statement: Statement, schema?: SchemaModel): ColumnDefinition[] {
+  const ast = statement.ast;
+  const out: ColumnDefinition[] = [];
+  if (ast?.CreateStmt) {
+    const create = ast.CreateStmt;
+    const table = relationName(create.relation);
+    if (!table) return out;
+    const tablePk = new Set<string>();
+    for (const elt of create.tableElts ?? []) {
+      const c = elt.Constraint;
+      if (c?.contype === 'CONSTR_PRIMARY') for (const k of stringList(c.keys)) tablePk.add(k);
+    }
+    for (const elt of create.tableElts ?? []) {
+      const def = elt.ColumnDef;
+      if (!def?.colname || !def.typeName) continue;
+      out.push(site(statement, table, def.colname, 'create', def, tablePk.has(def.colname)));
+    }
+  } else if (ast?.AlterTableStmt) {
+    const alter = ast.AlterTableStmt;
+    const table = relationName(alter.relation);
+    if (!table || alter.objtype !== 'OBJECT_TABLE') return out;
+    for (const cmd of alter.cmds ?? []) {
+      const c = cmd.AlterTableCmd;
+      const def = c?.def?.ColumnDef;
+      if (!def?.typeName) continue;
+      if (c.subtype === 'AT_AddColumn' && def.colname) {
+        out.push(site(statement, table, def.colname, 'add-column', def, false));
+      } else if (c.subtype === 'AT_AlterColumnType' && c.name) {
+        const existing = schema?.tables.get(tableKey(table.schema ?? 'public', table.name));
+        const inPk = existing?.primaryKey?.columns.includes(c.name) ?? false;
+        out.push(site(statement, table, c.name, 'alter-type', def, inPk));
+      }
+    }
+  }
+  return out;
+}
+
+function site(
+  statement: Statement,
+  table: RelationName,
+  column: string,
+  origin: ColumnDefinition['origin'],
+  def: Node,
+  tablePk: boolean,
+): ColumnDefinition {
+  const typeName = def.typeName as Node;
+  const typeNames = stringList(typeName.names);
+  const constraints: Node[] = (def.constraints ?? []).map((c: Node) => c.Constraint).filter(Boolean);
+  const typeModifiers: number[] = [];
+  for (const m of typeName.typmods ?? []) {
+    const v = m?.A_Const?.ival;
+    if (v) typeModifiers.push(typeof v.ival === 'number' ? v.ival : 0);
+  }
+  return {
+    table,
+    column,
+    origin,
+    def,
+    typeNames,
+    type: canonicalFromNames(typeNames),
+    typeModifiers,
+    isArray: Array.isArray(typeName.arrayBounds) && typeName.arrayBounds.length > 0,
+    primaryKey: tablePk || constraints.some((c) => c.contype === 'CONSTR_PRIMARY'),
+    identity: constraints.some((c) => c.contype === 'CONSTR_IDENTITY'),
+    range: statement.constructRange(def.location),
+    typeRange: typeSpan(statement, typeName.location),
+  };
+}
+
+/** Words that continue a multi-word type name: `double precision`, `timestamp(3) with time zone`, `interval day to second`. */
+const TYPE_CONTINUATION = new Set([
+  'PRECISION', 'VARYING', 'WITH', 'WITHOUT', 'TIME', 'ZONE', 'CHARACTER', 'CHAR', 'VARCHAR',
+  'YEAR', 'MONTH', 'DAY', 'HOUR', 'MINUTE', 'SECOND', 'TO',
+]);
+
+/** Range of the type name starting at a TypeName location: qualified name, modifiers and trailing type words. */
+export function typeSpan(statement: Statement, byteLocation: number | undefined): SourceRange {
+  const tokens = statement.tokens();
+  let i = tokenIndexAt(tokens, statement.offsetOf(byteLocation));
+  const first = tokens[i];
+  if (!first) return statement.locate(byteLocation);
+  let end = first.end;
+  i++;
+  while (i + 1 < tokens.length && tokens[i].text === '.' && tokens[i].kind === 'punct') {
+    end = tokens[i + 1].end;
+    i += 2;
+  }
+  while (i < tokens.length) {
+    const t = tokens[i];
+    if (t.kind === 'comment') {
+      i++;
+    } else if (t.kind === 'punct' && t.text === '(') {
+      const close = closingParen(tokens, i);
+      if (close < 0) break;
+      end = tokens[close].end;
+      i = close + 1;
+    } else if ((t.kind === 'keyword' || t.kind === 'ident') && t.word && TYPE_CONTINUATION.has(t.word)) {
+      end = t.end;
+      i++;
+    } else break;
+  }
+  return statement.rangeOf(first.start, end);
+}
+
+/** Index of the ')' closing the '(' at `open`, or -1. */
+export function closingParen(tokens: ReturnType<Statement['tokens']>, open: number): number {
+  let depth = 0;
+  for (let k = open; k < tokens.length; k++) {
+    const t = tokens[k];
+    if (t.kind !== 'punct') continue;
+    if (t.text === '(') depth++;
+    else if (t.text === ')') {
+      depth--;
+      if (depth === 0) return k;
+    }
+  }
+  return -1;
+}

@@ -1,0 +1,123 @@
+import { stringList, walk, type Node } from '../../../sql/ast';
+import { tableKey, type SchemaModel, type Table } from '../../../schema/model';
+
+/**
+ * Walking libpg-query query trees. A SELECT body appears as `{ SelectStmt: body }`, and the
+ * arms of UNION/INTERSECT/EXCEPT as bare bodies under `larg`/`rarg`.
+ */
+
+/** Every node of one type (e.g. 'A_Expr') anywhere under `ast`: subqueries, CTEs and set-operation arms included. */
+export function forEachNode(ast: unknown, type: string, visit: (node: Node) => void): void {
+  walk(ast, (node, key) => {
+    if (key === type) visit(node);
+  });
+}
+
+/** Every SELECT body anywhere under `ast`. */
+export function forEachSelect(ast: unknown, visit: (select: Node) => void): void {
+  walk(ast, (node, key) => {
+    if (key === 'SelectStmt' || ((key === 'larg' || key === 'rarg') && 'op' in node)) visit(node);
+  });
+}
+
+/**
+ * The SELECT bodies whose output list is the statement's result: the statement's own
+ * select, or each arm of a set operation. CTE bodies and subqueries are not among them.
+ */
+export function outputSelects(ast: Node | undefined): Node[] {
+  const root = ast?.SelectStmt;
+  if (!root) return [];
+  const out: Node[] = [];
+  const visit = (select: Node): void => {
+    if (select.op && select.op !== 'SETOP_NONE') {
+      if (select.larg) visit(select.larg);
+      if (select.rarg) visit(select.rarg);
+    } else out.push(select);
+  };
+  visit(root);
+  return out;
+}
+
+/** Smallest `location` in a subtree: where its text starts, in practice. */
+export function firstLocation(node: unknown): number | undefined {
+  let best: number | undefined;
+  const consider = (n: Node): void => {
+    const loc = n.location;
+    if (typeof loc === 'number' && loc >= 0 && (best === undefined || loc < best)) best = loc;
+  };
+  if (node && typeof node === 'object' && !Array.isArray(node)) consider(node as Node);
+  walk(node, consider);
+  return best;
+}
+
+/** Lower-cased unqualified name of a FuncCall. */
+export function functionName(call: Node): string {
+  const names = stringList(call.funcname);
+  return (names[names.length - 1] ?? '').toLowerCase();
+}
+
+/** A string constant, possibly cast (`'%a'::text`). */
+export function stringConstant(node: Node | undefined): { value: string; location?: number } | undefined {
+  const target = node?.TypeCast ? node.TypeCast.arg : node;
+  const c = target?.A_Const;
+  if (!c?.sval) return undefined;
+  return { value: c.sval.sval ?? '', location: c.location };
+}
+
+/** A literal constant (number, string, boolean), possibly cast. NULL counts too. */
+export function isLiteral(node: Node | undefined): boolean {
+  const target = node?.TypeCast ? node.TypeCast.arg : node;
+  return target?.A_Const !== undefined;
+}
+
+/** Integer value of a literal, possibly cast or written as a string (`'5000'::int`). */
+export function integerLiteral(node: Node | undefined): number | undefined {
+  const target = node?.TypeCast ? node.TypeCast.arg : node;
+  const c = target?.A_Const;
+  if (!c) return undefined;
+  if (c.ival) return typeof c.ival.ival === 'number' ? c.ival.ival : 0;
+  const text = c.fval?.fval ?? c.sval?.sval;
+  if (typeof text === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(text)) return Number(text);
+  return undefined;
+}
+
+export interface FromTable {
+  /** The RangeVar node. */
+  node: Node;
+  schema?: string;
+  name: string;
+  /** Alias if any, else the table name: what qualifies its columns. */
+  refName: string;
+}
+
+/** Plain tables in a FROM list (joins unfolded), excluding names the query's WITH defines. */
+export function fromTables(select: Node): FromTable[] {
+  const cteNames = new Set<string>((select.withClause?.ctes ?? []).map((c: Node) => c.CommonTableExpr?.ctename));
+  const out: FromTable[] = [];
+  const visit = (item: Node | undefined): void => {
+    if (!item) return;
+    if (item.RangeVar) {
+      const rv = item.RangeVar;
+      if (!rv.schemaname && cteNames.has(rv.relname)) return;
+      out.push({ node: rv, schema: rv.schemaname, name: rv.relname, refName: rv.alias?.aliasname ?? rv.relname });
+    } else if (item.JoinExpr) {
+      visit(item.JoinExpr.larg);
+      visit(item.JoinExpr.rarg);
+    }
+  };
+  for (const item of select.fromClause ?? []) visit(item);
+  return out;
+}
+
+/** The model's table for a name as written: exact schema (public when unqualified), else the only table of that name. */
+export function findTable(schema: SchemaModel, name: { schema?: string; name: string }): Table | undefined {
+  const exact = schema.tables.get(tableKey(name.schema ?? 'public', name.name));
+  if (exact || name.schema) return exact;
+  let found: Table | undefined;
+  for (const t of schema.tables.values()) {
+    if (t.name !== name.name) continue;
+    if (found) return undefined;
+    found = t;
+  }
+  return found;
+}

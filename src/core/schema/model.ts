@@ -1,0 +1,75 @@
+import type { SourceRef } from '../types';
+
+/**
+ * The schema as pglens understands it, whatever it came from: replayed migrations, a
+ * schema.prisma, or the live catalog. Names are unquoted Postgres identifiers as stored
+ * (lower-cased unless they were quoted). Every object carries a SourceRef when it came
+ * from a file, so findings land on the definition they are about.
+ */
+export interface Column {
+  name: string;
+  /** Canonical Postgres type name without modifiers: 'integer', 'bigint', 'text', 'timestamp', 'timestamptz', 'numeric', 'double precision', 'real', 'uuid', 'jsonb', … */
+  type: string;
+  /** Type modifiers as written, e.g. [12, 2] for numeric(12,2); empty when none. */
+  typeModifiers: number[];
+  isArray: boolean;
+  notNull: boolean;
+  /** Default expression as SQL text, when known. */
+  default?: string;
+  identity?: 'always' | 'by default';
+  /** Came from serial/bigserial/smallserial. */
+  serial?: boolean;
+  source?: SourceRef;
+}
+
+export interface Index {
+  name: string;
+  schema: string;
+  table: string;
+  /** Key columns in order; expressions appear as their SQL text in parentheses. */
+  columns: string[];
+  include: string[];
+  unique: boolean;
+  primary: boolean;
+  /** Backs a UNIQUE / PRIMARY KEY constraint rather than a CREATE INDEX. */
+  constraint: boolean;
+  method: string;
+  /** Predicate SQL of a partial index. */
+  where?: string;
+  valid: boolean;
+  source?: SourceRef;
+}
+
+export interface ForeignKey {
+  name?: string;
+  schema: string;
+  table: string;
+  columns: string[];
+  refSchema: string;
+  refTable: string;
+  refColumns: string[];
+  source?: SourceRef;
+}
+
+export interface Table {
+  schema: string;
+  name: string;
+  columns: Column[];
+  primaryKey?: { name?: string; columns: string[]; source?: SourceRef };
+  indexes: Index[];
+  foreignKeys: ForeignKey[];
+  source?: SourceRef;
+}
+
+export interface SchemaModel {
+  /** Keyed by `schema.table`. */
+  tables: Map<string, Table>;
+}
+
+export function tableKey(schema: string, name: string): string {
+  return `${schema}.${name}`;
+}
+
+export function emptySchema(): SchemaModel {
+  return { tables: new Map() };
+}

@@ -1,0 +1,552 @@
+import {
+  constInt,
+  dropObjectNames,
+  nameRange,
+  parenItems,
+  relationName,
+  spanText,
+  stringList,
+  tokenIndexAt,
+  type Node,
+  type RelationName,
+} from '../sql/ast';
+import type { Statement } from '../sql/statement';
+import type { SourceRef } from '../types';
+import { tableKey, type Column, type ForeignKey, type Index, type SchemaModel, type Table } from './model';
+import { canonicalFromNames, serialBaseType } from './type-names';
+
+/**
+ * Applies parsed DDL to a SchemaModel, statement by statement, as Postgres would. No
+ * database: this is how the linter knows the schema a migration runs against. Statements
+ * it does not model (DML, functions, grants) leave the schema unchanged.
+ */
+export interface ReplayState {
+  schema: SchemaModel;
+  /** First schema of search_path: where unqualified names live. */
+  defaultSchema: string;
+}
+
+/** What a statement did to tables, so the linter can tell tables created in this file from existing ones. */
+export interface ReplayEffect {
+  created: string[];
+  dropped: string[];
+  renamed: Array<[from: string, to: string]>;
+}
+
+export function createReplayState(schema: SchemaModel = { tables: new Map() }): ReplayState {
+  return { schema, defaultSchema: 'public' };
+}
+
+/** Replays whole files (already parsed) into a fresh model. */
+export function replayStatements(statements: Iterable<{ statement: Statement; file: string }>, state = createReplayState()): ReplayState {
+  for (const { statement, file } of statements) applyStatement(state, statement, file);
+  return state;
+}
+
+export function resolveTable(state: ReplayState, rel: { schema?: string; name: string }): Table | undefined {
+  return state.schema.tables.get(tableKey(rel.schema ?? state.defaultSchema, rel.name));
+}
+
+export function applyStatement(state: ReplayState, statement: Statement, file: string): ReplayEffect | undefined {
+  const ast = statement.ast;
+  if (!ast) return undefined;
+  const effect: ReplayEffect = { created: [], dropped: [], renamed: [] };
+  const r = new Replayer(state, statement, file, effect);
+  switch (statement.kind) {
+    case 'CreateStmt':
+      r.createTable(ast.CreateStmt);
+      break;
+    case 'CreateTableAsStmt':
+      r.createTableAs(ast.CreateTableAsStmt);
+      break;
+    case 'AlterTableStmt':
+      r.alterTable(ast.AlterTableStmt);
+      break;
+    case 'IndexStmt':
+      r.createIndex(ast.IndexStmt);
+      break;
+    case 'DropStmt':
+      r.drop(ast.DropStmt);
+      break;
+    case 'RenameStmt':
+      r.rename(ast.RenameStmt);
+      break;
+    case 'VariableSetStmt':
+      r.setVariable(ast.VariableSetStmt);
+      break;
+    default:
+      return undefined;
+  }
+  return effect;
+}
+
+class Replayer {
+  constructor(
+    private readonly state: ReplayState,
+    private readonly statement: Statement,
+    private readonly file: string,
+    private readonly effect: ReplayEffect,
+  ) {}
+
+  private get tables(): Map<string, Table> {
+    return this.state.schema.tables;
+  }
+
+  private ref(range = this.statement.range): SourceRef {
+    return { file: this.file, range };
+  }
+
+  private schemaOf(rel: { schema?: string }): string {
+    return rel.schema ?? this.state.defaultSchema;
+  }
+
+  private table(rel: RelationName | undefined): Table | undefined {
+    return rel ? resolveTable(this.state, rel) : undefined;
+  }
+
+  createTable(node: Node): void {
+    const rel = relationName(node.relation);
+    if (!rel) return;
+    const schema = this.schemaOf(rel);
+    const key = tableKey(schema, rel.name);
+    if (this.tables.has(key) && node.if_not_exists) return;
+    const table: Table = {
+      schema,
+      name: rel.name,
+      columns: [],
+      indexes: [],
+      foreignKeys: [],
+      source: this.ref(nameRange(this.statement, rel.location)),
+    };
+    this.tables.set(key, table);
+    this.effect.created.push(key);
+    for (const elt of node.tableElts ?? []) {
+      if (elt.ColumnDef) this.addColumn(table, elt.ColumnDef);
+      else if (elt.Constraint) this.addConstraint(table, elt.Constraint);
+      else if (elt.TableLikeClause) {
+        const source = this.table(relationName(elt.TableLikeClause.relation));
+        if (source) table.columns.push(...source.columns.map((c) => ({ ...c, source: c.source })));
+      }
+    }
+  }
+
+  createTableAs(node: Node): void {
+    const rel = relationName(node.into?.rel);
+    if (!rel || node.objtype === 'OBJECT_MATVIEW') return;
+    const schema = this.schemaOf(rel);
+    const key = tableKey(schema, rel.name);
+    if (this.tables.has(key) && node.if_not_exists) return;
+    const columns: Column[] = stringList(node.into?.colNames).map((name) => ({
+      name,
+      type: 'unknown',
+      typeModifiers: [],
+      isArray: false,
+      notNull: false,
+    }));
+    this.tables.set(key, {
+      schema,
+      name: rel.name,
+      columns,
+      indexes: [],
+      foreignKeys: [],
+      source: this.ref(nameRange(this.statement, rel.location)),
+    });
+    this.effect.created.push(key);
+  }
+
+  private addColumn(table: Table, def: Node): Column | undefined {
+    if (typeof def.colname !== 'string') return undefined;
+    const typeName: Node = def.typeName ?? {};
+    const names = stringList(typeName.names);
+    const serialBase = names.length === 1 ? serialBaseType(names[0]) : undefined;
+    const column: Column = {
+      name: def.colname,
+      type: serialBase ?? canonicalFromNames(names),
+      typeModifiers: (typeName.typmods ?? []).map((m: Node) => constInt(m)).filter((n: number | undefined): n is number => n !== undefined),
+      isArray: Array.isArray(typeName.arrayBounds) && typeName.arrayBounds.length > 0,
+      notNull: Boolean(def.is_not_null),
+      source: this.ref(this.statement.constructRange(def.location)),
+    };
+    if (serialBase) {
+      column.serial = true;
+      column.notNull = true;
+      column.default = `nextval('${table.name}_${def.colname}_seq'::regclass)`;
+    }
+    const existing = table.columns.findIndex((c) => c.name === column.name);
+    if (existing >= 0) table.columns[existing] = column;
+    else table.columns.push(column);
+    for (const c of def.constraints ?? []) {
+      const con: Node | undefined = c.Constraint;
+      if (!con) continue;
+      switch (con.contype) {
+        case 'CONSTR_NOTNULL':
+          column.notNull = true;
+          break;
+        case 'CONSTR_NULL':
+          column.notNull = false;
+          break;
+        case 'CONSTR_DEFAULT':
+          column.default = this.defaultText(con, def);
+          break;
+        case 'CONSTR_IDENTITY':
+          column.identity = con.generated_when === 'a' ? 'always' : 'by default';
+          column.notNull = true;
+          break;
+        default:
+          this.addConstraint(table, con, column.name);
+      }
+    }
+    return column;
+  }
+
+  /** SQL text of a column DEFAULT: from after the DEFAULT keyword to the next constraint or the end of the column. */
+  private defaultText(con: Node, def: Node): string | undefined {
+    const start = this.statement.offsetOf(con.location);
+    const columnEnd = this.statement.constructRange(def.location).endOffset;
+    let end = columnEnd;
+    for (const other of def.constraints ?? []) {
+      const loc = other.Constraint?.location;
+      if (loc === undefined) continue;
+      const off = this.statement.offsetOf(loc);
+      if (off > start && off < end) end = off;
+    }
+    const base = this.statement.range.startOffset;
+    const text = this.statement.text.slice(start - base, end - base).trim();
+    return text.replace(/^default\s+/i, '').trim() || undefined;
+  }
+
+  private addConstraint(table: Table, con: Node, columnName?: string): void {
+    const range = this.statement.constructRange(con.location);
+    const columnsOr = (list: Node[] | undefined): string[] => {
+      const cols = stringList(list);
+      return cols.length ? cols : columnName ? [columnName] : [];
+    };
+    switch (con.contype) {
+      case 'CONSTR_PRIMARY': {
+        const indexName: string | undefined = con.indexname;
+        if (indexName) {
+          this.promoteIndex(table, indexName, con.conname, true);
+          return;
+        }
+        const columns = columnsOr(con.keys);
+        const name = con.conname ?? `${table.name}_pkey`;
+        table.primaryKey = { name, columns, source: this.ref(range) };
+        for (const col of table.columns) if (columns.includes(col.name)) col.notNull = true;
+        table.indexes.push(this.constraintIndex(table, name, columns, stringList(con.including), true, range));
+        return;
+      }
+      case 'CONSTR_UNIQUE': {
+        if (con.indexname) {
+          this.promoteIndex(table, con.indexname, con.conname, false);
+          return;
+        }
+        const columns = columnsOr(con.keys);
+        const name = con.conname ?? `${table.name}_${columns.join('_')}_key`;
+        table.indexes.push(this.constraintIndex(table, name, columns, stringList(con.including), false, range));
+        return;
+      }
+      case 'CONSTR_FOREIGN': {
+        const ref = relationName(con.pktable);
+        if (!ref) return;
+        const columns = columnsOr(con.fk_attrs);
+        const fk: ForeignKey = {
+          name: con.conname ?? `${table.name}_${columns.join('_')}_fkey`,
+          schema: table.schema,
+          table: table.name,
+          columns,
+          refSchema: this.schemaOf(ref),
+          refTable: ref.name,
+          refColumns: stringList(con.pk_attrs),
+          source: this.ref(range),
+        };
+        table.foreignKeys.push(fk);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private constraintIndex(table: Table, name: string, columns: string[], include: string[], primary: boolean, range = this.statement.range): Index {
+    return {
+      name,
+      schema: table.schema,
+      table: table.name,
+      columns,
+      include,
+      unique: true,
+      primary,
+      constraint: true,
+      method: 'btree',
+      valid: true,
+      source: this.ref(range),
+    };
+  }
+
+  /** `ADD CONSTRAINT … UNIQUE/PRIMARY KEY USING INDEX i`: the index becomes the constraint's. */
+  private promoteIndex(table: Table, indexName: string, conname: string | undefined, primary: boolean): void {
+    const index = table.indexes.find((i) => i.name === indexName);
+    if (!index) return;
+    index.constraint = true;
+    index.unique = true;
+    index.primary = primary;
+    if (conname) index.name = conname;
+    if (primary) {
+      table.primaryKey = { name: index.name, columns: [...index.columns], source: index.source };
+      for (const col of table.columns) if (index.columns.includes(col.name)) col.notNull = true;
+    }
+  }
+
+  alterTable(node: Node): void {
+    if (node.objtype && node.objtype !== 'OBJECT_TABLE') return;
+    const table = this.table(relationName(node.relation));
+    if (!table) return;
+    for (const item of node.cmds ?? []) {
+      const cmd: Node | undefined = item.AlterTableCmd;
+      if (!cmd) continue;
+      const column = typeof cmd.name === 'string' ? table.columns.find((c) => c.name === cmd.name) : undefined;
+      switch (cmd.subtype) {
+        case 'AT_AddColumn':
+          if (cmd.def?.ColumnDef && !(cmd.missing_ok && table.columns.some((c) => c.name === cmd.def.ColumnDef.colname))) {
+            this.addColumn(table, cmd.def.ColumnDef);
+          }
+          break;
+        case 'AT_DropColumn':
+          if (column) this.dropColumn(table, column.name);
+          break;
+        case 'AT_AlterColumnType':
+          if (column && cmd.def?.ColumnDef?.typeName) {
+            const typeName: Node = cmd.def.ColumnDef.typeName;
+            column.type = canonicalFromNames(stringList(typeName.names));
+            column.typeModifiers = (typeName.typmods ?? []).map((m: Node) => constInt(m)).filter((n: number | undefined): n is number => n !== undefined);
+            column.isArray = Array.isArray(typeName.arrayBounds) && typeName.arrayBounds.length > 0;
+          }
+          break;
+        case 'AT_SetNotNull':
+          if (column) column.notNull = true;
+          break;
+        case 'AT_DropNotNull':
+          if (column) column.notNull = false;
+          break;
+        case 'AT_ColumnDefault':
+          if (column) {
+            if (cmd.def) {
+              const range = this.statement.constructRange(firstLocation(cmd.def));
+              const base = this.statement.range.startOffset;
+              column.default = this.statement.text.slice(range.startOffset - base, range.endOffset - base).trim();
+            } else delete column.default;
+          }
+          break;
+        case 'AT_AddIdentity':
+          if (column) {
+            column.identity = cmd.def?.Constraint?.generated_when === 'a' ? 'always' : 'by default';
+            column.notNull = true;
+          }
+          break;
+        case 'AT_DropIdentity':
+          if (column) delete column.identity;
+          break;
+        case 'AT_AddConstraint':
+          if (cmd.def?.Constraint) this.addConstraint(table, cmd.def.Constraint);
+          break;
+        case 'AT_DropConstraint':
+          this.dropConstraint(table, cmd.name);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private dropColumn(table: Table, name: string): void {
+    table.columns = table.columns.filter((c) => c.name !== name);
+    // Postgres drops the indexes and constraints that use the column with it.
+    table.indexes = table.indexes.filter((i) => !i.columns.includes(name) && !i.include.includes(name));
+    table.foreignKeys = table.foreignKeys.filter((f) => !f.columns.includes(name));
+    if (table.primaryKey?.columns.includes(name)) table.primaryKey = undefined;
+  }
+
+  private dropConstraint(table: Table, name: string | undefined): void {
+    if (!name) return;
+    table.foreignKeys = table.foreignKeys.filter((f) => f.name !== name);
+    table.indexes = table.indexes.filter((i) => !(i.constraint && i.name === name));
+    if (table.primaryKey?.name === name) table.primaryKey = undefined;
+  }
+
+  createIndex(node: Node): void {
+    const table = this.table(relationName(node.relation));
+    if (!table) return;
+    const name: string = node.idxname ?? this.defaultIndexName(table, node);
+    if (node.if_not_exists && this.findIndex(table.schema, name)) return;
+    const { columns, where } = this.indexText(node);
+    table.indexes.push({
+      name,
+      schema: table.schema,
+      table: table.name,
+      columns,
+      include: (node.indexIncludingParams ?? []).map((p: Node) => p.IndexElem?.name).filter(Boolean),
+      unique: Boolean(node.unique),
+      primary: Boolean(node.primary),
+      constraint: false,
+      method: node.accessMethod ?? 'btree',
+      where,
+      valid: true,
+      source: this.ref(),
+    });
+  }
+
+  private defaultIndexName(table: Table, node: Node): string {
+    const cols = (node.indexParams ?? []).map((p: Node) => p.IndexElem?.name ?? 'expr');
+    return `${table.name}_${cols.join('_')}_idx`;
+  }
+
+  /** Key columns (expressions as their SQL in parentheses) and the partial-index predicate, read from the text. */
+  private indexText(node: Node): { columns: string[]; where?: string } {
+    const params: Node[] = node.indexParams ?? [];
+    const tokens = this.statement.tokens();
+    let open = tokenIndexAt(tokens, this.statement.offsetOf(node.relation?.location));
+    while (open < tokens.length && tokens[open].text !== '(') open++;
+    const { items, close } = parenItems(tokens, open);
+    const columns = params.map((p, i) => {
+      const elem: Node = p.IndexElem ?? {};
+      if (typeof elem.name === 'string') return elem.name;
+      const item = items[i];
+      if (!item) return '(expression)';
+      const text = spanText(this.statement, item[0], expressionEnd(tokens, item[0], item[1]));
+      return text.startsWith('(') ? text : `(${text})`;
+    });
+    let where: string | undefined;
+    if (node.whereClause) {
+      const w = tokens.findIndex((t, i) => i > close && t.word === 'WHERE');
+      if (w >= 0 && w + 1 < tokens.length) where = spanText(this.statement, w + 1, lastCodeToken(tokens) + 1);
+    }
+    return { columns, where };
+  }
+
+  private findIndex(schema: string, name: string): { table: Table; index: Index } | undefined {
+    for (const table of this.tables.values()) {
+      if (table.schema !== schema) continue;
+      const index = table.indexes.find((i) => i.name === name);
+      if (index) return { table, index };
+    }
+    return undefined;
+  }
+
+  drop(node: Node): void {
+    const names = dropObjectNames(node.objects);
+    if (node.removeType === 'OBJECT_TABLE') {
+      for (const n of names) {
+        const key = tableKey(this.schemaOf(n), n.name);
+        if (this.tables.delete(key)) this.effect.dropped.push(key);
+      }
+    } else if (node.removeType === 'OBJECT_INDEX') {
+      for (const n of names) {
+        const found = this.findIndex(this.schemaOf(n), n.name);
+        if (found) found.table.indexes = found.table.indexes.filter((i) => i !== found.index);
+      }
+    }
+  }
+
+  rename(node: Node): void {
+    const rel = relationName(node.relation);
+    const newName: string | undefined = node.newname;
+    if (!newName) return;
+    switch (node.renameType) {
+      case 'OBJECT_TABLE': {
+        const table = this.table(rel);
+        if (!table) return;
+        const from = tableKey(table.schema, table.name);
+        const to = tableKey(table.schema, newName);
+        this.tables.delete(from);
+        const oldName = table.name;
+        table.name = newName;
+        for (const i of table.indexes) i.table = newName;
+        for (const f of table.foreignKeys) f.table = newName;
+        for (const other of this.tables.values()) {
+          for (const f of other.foreignKeys) if (f.refSchema === table.schema && f.refTable === oldName) f.refTable = newName;
+        }
+        this.tables.set(to, table);
+        this.effect.renamed.push([from, to]);
+        return;
+      }
+      case 'OBJECT_COLUMN': {
+        const table = this.table(rel);
+        const oldName: string | undefined = node.subname;
+        const column = table?.columns.find((c) => c.name === oldName);
+        if (!table || !column || !oldName) return;
+        column.name = newName;
+        const swap = (list: string[]): string[] => list.map((c) => (c === oldName ? newName : c));
+        for (const i of table.indexes) (i.columns = swap(i.columns)), (i.include = swap(i.include));
+        for (const f of table.foreignKeys) f.columns = swap(f.columns);
+        if (table.primaryKey) table.primaryKey.columns = swap(table.primaryKey.columns);
+        for (const other of this.tables.values()) {
+          for (const f of other.foreignKeys) {
+            if (f.refSchema === table.schema && f.refTable === table.name) f.refColumns = swap(f.refColumns);
+          }
+        }
+        return;
+      }
+      case 'OBJECT_INDEX': {
+        if (!rel) return;
+        const found = this.findIndex(this.schemaOf(rel), rel.name);
+        if (found) found.index.name = newName;
+        return;
+      }
+      case 'OBJECT_TABCONSTRAINT': {
+        const table = this.table(rel);
+        if (!table) return;
+        const old: string | undefined = node.subname;
+        for (const i of table.indexes) if (i.constraint && i.name === old) i.name = newName;
+        for (const f of table.foreignKeys) if (f.name === old) f.name = newName;
+        const pk = table.primaryKey;
+        if (pk && pk.name === old) pk.name = newName;
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  setVariable(node: Node): void {
+    if (node.name !== 'search_path' || node.kind !== 'VAR_SET_VALUE') return;
+    const first: Node | undefined = node.args?.[0];
+    const value = first?.A_Const?.sval?.sval;
+    if (typeof value === 'string' && value !== '$user') this.state.defaultSchema = value.replace(/^"|"$/g, '');
+  }
+}
+
+/** An index element's expression ends before its opclass or ordering: after the first closed parenthesis group. */
+function expressionEnd(tokens: { text: string; kind: string }[], from: number, to: number): number {
+  let depth = 0;
+  for (let i = from; i < to; i++) {
+    const t = tokens[i];
+    if (t.kind !== 'punct') continue;
+    if (t.text === '(') depth++;
+    else if (t.text === ')') {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return to;
+}
+
+function lastCodeToken(tokens: { kind: string; text: string }[]): number {
+  let i = tokens.length - 1;
+  while (i > 0 && (tokens[i].kind === 'comment' || tokens[i].text === ';')) i--;
+  return i;
+}
+
+/** The first `location` found in an expression tree (its leftmost token, in practice). */
+function firstLocation(node: Node): number | undefined {
+  let best: number | undefined;
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(visit);
+    if (!n || typeof n !== 'object') return;
+    for (const [k, v] of Object.entries(n)) {
+      if (k === 'location' && typeof v === 'number' && v >= 0) best = best === undefined ? v : Math.min(best, v);
+      else if (v && typeof v === 'object') visit(v);
+    }
+  };
+  visit(node);
+  return best;
+}

@@ -1,0 +1,85 @@
+import type { SourceRange } from '../types';
+import { findEmbeddedSql } from './embedded';
+import { createLineIndex } from './line-index';
+import { parseSql } from './parse';
+
+/**
+ * A statement a user can Explain, located in its document: a query in a .sql file, or one
+ * in a TypeScript/JavaScript tagged template literal.
+ */
+export interface ExplainTarget {
+  sql: string;
+  /** Where the statement is in the document. */
+  range: SourceRange;
+  /** libpg-query statement kind, e.g. 'SelectStmt'. */
+  kind: string;
+  /** Highest `$N` the statement uses (0 when none). */
+  paramCount: number;
+  /** For template literals: the source of each `${…}` placeholder, in `$N` order. */
+  paramSources: string[];
+}
+
+/** Statement kinds EXPLAIN accepts (Postgres's ExplainableStmt). */
+const EXPLAINABLE = new Set([
+  'SelectStmt',
+  'InsertStmt',
+  'UpdateStmt',
+  'DeleteStmt',
+  'MergeStmt',
+  'ExecuteStmt',
+  'CreateTableAsStmt',
+  'DeclareCursorStmt',
+  'RefreshMatViewStmt',
+]);
+
+export function isExplainableKind(kind: string): boolean {
+  return EXPLAINABLE.has(kind);
+}
+
+/** The highest positional parameter `$N` used outside strings and comments. */
+export function countParams(sql: string): number {
+  let max = 0;
+  const re = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$(\d+)/g;
+  for (let m = re.exec(sql); m; m = re.exec(sql)) {
+    if (m[1]) max = Math.max(max, Number(m[1]));
+  }
+  return max;
+}
+
+export type SourceLanguage = 'sql' | 'script';
+
+export function languageOf(languageId: string): SourceLanguage | undefined {
+  if (languageId === 'sql' || languageId === 'pgsql' || languageId === 'postgres') return 'sql';
+  if (['typescript', 'typescriptreact', 'javascript', 'javascriptreact'].includes(languageId)) return 'script';
+  return undefined;
+}
+
+/** Explainable statements of a document; statements that fail to parse are left out (the linter reports them). */
+export function findExplainTargets(text: string, language: SourceLanguage): ExplainTarget[] {
+  if (language === 'sql') {
+    return parseSql(text)
+      .statements.filter((s) => isExplainableKind(s.kind))
+      .map((s) => ({ sql: s.text, range: s.range, kind: s.kind, paramCount: countParams(s.text), paramSources: [] }));
+  }
+  const lines = createLineIndex(text);
+  const targets: ExplainTarget[] = [];
+  for (const embedded of findEmbeddedSql(text)) {
+    for (const s of parseSql(embedded.sql).statements) {
+      if (!isExplainableKind(s.kind)) continue;
+      const start = embedded.contentStart + s.range.startOffset;
+      targets.push({
+        sql: s.text,
+        range: lines.rangeOf(start, embedded.contentStart + s.range.endOffset),
+        kind: s.kind,
+        paramCount: countParams(s.text),
+        paramSources: embedded.params,
+      });
+    }
+  }
+  return targets;
+}
+
+/** The target containing `offset`, or the nearest one that starts after it on the same line. */
+export function targetAtOffset(targets: ExplainTarget[], offset: number): ExplainTarget | undefined {
+  return targets.find((t) => offset >= t.range.startOffset && offset <= t.range.endOffset);
+}

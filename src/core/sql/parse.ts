@@ -1,0 +1,248 @@
+import { loadModule, parseSync } from 'libpg-query';
+import { PglensError } from '../errors';
+import type { SourceRange } from '../types';
+import { advanceCodePoints, createByteOffsets, type ByteOffsets } from './byte-offsets';
+import { createLineIndex, type LineIndex } from './line-index';
+import type { ParsedSql, SqlSyntaxError, Statement } from './statement';
+import { scanTokens, splitTokens, type SqlToken } from './tokens';
+
+/** A parsed file: the shared ParsedSql plus what was needed to compute its ranges. */
+export interface ParsedSqlFile extends ParsedSql {
+  text: string;
+  lineIndex: LineIndex;
+  statements: SqlStatement[];
+}
+
+let loaded: Promise<void> | undefined;
+let ready = false;
+
+/** Loads the WASM parser once; every later call returns the same promise. */
+export function loadSqlParser(): Promise<void> {
+  loaded ??= loadModule().then(() => {
+    ready = true;
+  });
+  return loaded;
+}
+
+export function isSqlParserLoaded(): boolean {
+  return ready;
+}
+
+interface PgStmt {
+  stmt?: Record<string, any>;
+  stmt_location?: number;
+  stmt_len?: number;
+}
+
+interface PgErrorDetails {
+  message: string;
+  cursorPosition: number;
+}
+
+/** File-level data every statement of one parse shares. */
+interface FileContext {
+  text: string;
+  bytes: ByteOffsets;
+  lines: LineIndex;
+}
+
+export class SqlStatement implements Statement {
+  private tokenCache: SqlToken[] | undefined;
+
+  constructor(
+    private readonly file: FileContext,
+    readonly text: string,
+    readonly range: SourceRange,
+    readonly ast: Record<string, any> | undefined,
+    readonly kind: string,
+    readonly index: number,
+    /** Byte offset in the file that the AST's `location`s count from. */
+    private readonly astByteBase: number,
+  ) {}
+
+  /** Lexical tokens of this statement (file offsets), scanned on first use. */
+  tokens(): SqlToken[] {
+    this.tokenCache ??= scanTokens(this.text, this.range.startOffset);
+    return this.tokenCache;
+  }
+
+  /** File character offset of an AST byte location (-1, meaning "unknown", maps to the statement start). */
+  offsetOf(byteLocation: number | undefined): number {
+    if (byteLocation !== undefined && byteLocation < 0) return this.range.startOffset;
+    const offset = this.file.bytes.toChar(this.astByteBase + (byteLocation ?? 0));
+    return Math.max(this.range.startOffset, Math.min(offset, this.range.endOffset));
+  }
+
+  locate(byteLocation: number | undefined, byteLength?: number): SourceRange {
+    const start = this.offsetOf(byteLocation);
+    if (byteLength !== undefined && byteLocation !== undefined && byteLocation >= 0) {
+      const end = this.file.bytes.toChar(this.astByteBase + byteLocation + byteLength);
+      return this.file.lines.rangeOf(start, Math.min(end, this.range.endOffset));
+    }
+    const token = this.tokenAt(start);
+    return this.file.lines.rangeOf(start, token ? token.end : this.range.endOffset);
+  }
+
+  constructRange(byteLocation: number | undefined): SourceRange {
+    const start = this.offsetOf(byteLocation);
+    return this.file.lines.rangeOf(start, this.constructEnd(start));
+  }
+
+  /** End offset of the construct starting at `start`: before a top-level ',' or an unmatched ')'. */
+  constructEnd(start: number): number {
+    const tokens = this.tokens();
+    let depth = 0;
+    let end = start;
+    for (const t of tokens) {
+      if (t.start < start || t.kind === 'comment') continue;
+      if (t.kind === 'punct') {
+        if (t.text === '(' || t.text === '[') depth++;
+        else if (t.text === ')' || t.text === ']') {
+          if (depth === 0) break;
+          depth--;
+        } else if ((t.text === ',' || t.text === ';') && depth === 0) break;
+      }
+      end = t.end;
+    }
+    return Math.max(end, start);
+  }
+
+  /** The token starting at or containing a file offset. */
+  tokenAt(offset: number): SqlToken | undefined {
+    const tokens = this.tokens();
+    let lo = 0;
+    let hi = tokens.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const t = tokens[mid];
+      if (t.end <= offset) lo = mid + 1;
+      else if (t.start > offset) hi = mid - 1;
+      else return t;
+    }
+    return tokens[lo];
+  }
+
+  /** Range between two file offsets. */
+  rangeOf(startOffset: number, endOffset: number): SourceRange {
+    return this.file.lines.rangeOf(startOffset, endOffset);
+  }
+}
+
+function requireLoaded(): void {
+  if (!ready) {
+    throw new PglensError(
+      'bad-input',
+      'The SQL parser is not loaded yet',
+      'await loadSqlParser() once before calling parseSql()',
+    );
+  }
+}
+
+function errorDetails(e: unknown): PgErrorDetails {
+  const details = (e as { sqlDetails?: PgErrorDetails }).sqlDetails;
+  if (details) return details;
+  return { message: e instanceof Error ? e.message : String(e), cursorPosition: 0 };
+}
+
+/**
+ * Parses a whole SQL file with Postgres's grammar. Never throws on bad SQL: each statement
+ * that fails to parse yields one syntax error at Postgres's cursor position (and an
+ * 'Invalid' statement), and the statements around it are still parsed.
+ */
+export function parseSql(text: string): ParsedSqlFile {
+  requireLoaded();
+  const file: FileContext = { text, bytes: createByteOffsets(text), lines: createLineIndex(text) };
+  const statements: SqlStatement[] = [];
+  const errors: SqlSyntaxError[] = [];
+  let stmts: PgStmt[] | undefined;
+  try {
+    stmts = (parseSync(text) as { stmts?: PgStmt[] }).stmts ?? [];
+  } catch {
+    stmts = undefined;
+  }
+  if (stmts) {
+    for (const s of stmts) addStatement(file, statements, s, 0, file.bytes.byteLength);
+    return { text, lineIndex: file.lines, statements, errors };
+  }
+  // Slow path, only for files with errors: split with the scanner and parse each statement alone.
+  const tokens = scanTokens(text);
+  for (const [from, to] of splitTokens(tokens)) {
+    let first = from;
+    while (first < to && tokens[first].kind === 'comment') first++;
+    if (first >= to) continue;
+    const chunkStart = tokens[first].start;
+    const chunkEnd = tokens[to - 1].end;
+    const chunk = text.slice(chunkStart, chunkEnd);
+    const chunkByteStart = file.bytes.toByte(chunkStart);
+    try {
+      const parsed = (parseSync(chunk) as { stmts?: PgStmt[] }).stmts ?? [];
+      for (const s of parsed) {
+        addStatement(file, statements, s, chunkByteStart, file.bytes.toByte(chunkEnd) - chunkByteStart);
+      }
+    } catch (e) {
+      const details = errorDetails(e);
+      const at = advanceCodePoints(text, chunkStart, details.cursorPosition);
+      const statement = new SqlStatement(
+        file,
+        chunk,
+        file.lines.rangeOf(chunkStart, chunkEnd),
+        undefined,
+        'Invalid',
+        statements.length,
+        chunkByteStart,
+      );
+      statements.push(statement);
+      errors.push({ message: details.message, range: errorRange(statement, at) });
+    }
+  }
+  return { text, lineIndex: file.lines, statements, errors };
+}
+
+/** The token Postgres pointed at; at the end of input, the last token. */
+function errorRange(statement: SqlStatement, at: number): SourceRange {
+  const tokens = statement.tokens().filter((t) => t.kind !== 'comment');
+  const token = tokens.find((t) => t.end > at) ?? tokens[tokens.length - 1];
+  if (!token) return statement.range;
+  return statement.rangeOf(token.start, token.end);
+}
+
+function addStatement(file: FileContext, out: SqlStatement[], s: PgStmt, byteBase: number, byteLength: number): void {
+  const node = s.stmt ?? {};
+  const kind = Object.keys(node)[0] ?? 'Invalid';
+  const byteStart = byteBase + (s.stmt_location ?? 0);
+  // stmt_len 0 (omitted) means "to the end of the input".
+  const byteEnd = s.stmt_len ? byteStart + s.stmt_len : byteBase + byteLength;
+  let start = file.bytes.toChar(byteStart);
+  let end = file.bytes.toChar(byteEnd);
+  const raw = file.text.slice(start, end);
+  const lead = raw.length - raw.trimStart().length;
+  start += lead;
+  end = start + raw.trim().length;
+  let text = file.text.slice(start, end);
+  if (!s.stmt_len && (text.includes('--') || text.includes('/*'))) {
+    // The last statement runs to the end of the input, trailing comments included: trim them.
+    const tokens = scanTokens(text, start);
+    const last = [...tokens].reverse().find((t) => t.kind !== 'comment');
+    if (last) {
+      end = last.text === ';' ? last.start : last.end;
+      text = file.text.slice(start, end).trimEnd();
+      end = start + text.length;
+    }
+  }
+  out.push(new SqlStatement(file, text, file.lines.rangeOf(start, end), node, kind, out.length, byteBase));
+}
+
+/** The statement whose range contains `offset` (or ends right before it, for a cursor after the last character). */
+export function statementAtOffset(parsed: ParsedSql, offset: number): Statement | undefined {
+  const list = parsed.statements;
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = list[mid].range;
+    if (r.endOffset < offset) lo = mid + 1;
+    else if (r.startOffset > offset) hi = mid - 1;
+    else return list[mid];
+  }
+  return undefined;
+}

@@ -1,0 +1,277 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import type { Connection } from '../core/db/connection';
+import { PgConnection } from '../core/db/pg-connection';
+import { createEmbeddedConnection, type EmbeddedConnection } from '../core/db/embedded-connection';
+import { readDotEnv, redactUrl } from '../core/db/resolve';
+import { PglensError, isPglensError } from '../core/errors';
+import type { ConnectionProvider } from './connection-provider';
+
+/** A `pglens.connections` entry. Never holds a password: those live in SecretStorage. */
+export interface ConnectionSetting {
+  name: string;
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  sslmode?: 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+}
+
+/** What the picker can choose: a configured connection, the workspace `.env`, or the sandbox. */
+export type ConnectionChoice =
+  | { kind: 'setting'; setting: ConnectionSetting }
+  | { kind: 'dotenv'; url: string; file: string }
+  | { kind: 'embedded' };
+
+const ACTIVE_KEY = 'pglens.activeConnection';
+const EMBEDDED_ID = '$embedded';
+const DOTENV_ID = '$dotenv';
+
+function choiceId(c: ConnectionChoice): string {
+  return c.kind === 'setting' ? c.setting.name : c.kind === 'dotenv' ? DOTENV_ID : EMBEDDED_ID;
+}
+
+export function choiceLabel(c: ConnectionChoice): string {
+  if (c.kind === 'setting') {
+    const s = c.setting;
+    return `${s.name} (${s.host ?? 'localhost'}:${s.port ?? 5432}/${s.database ?? s.user ?? 'postgres'})`;
+  }
+  if (c.kind === 'dotenv') return `DATABASE_URL from .env (${redactUrl(c.url)})`;
+  return 'embedded sandbox';
+}
+
+function secretKey(name: string): string {
+  return `pglens.password.${name}`;
+}
+
+function sslFor(mode: ConnectionSetting['sslmode']): boolean | { rejectUnauthorized: boolean } | undefined {
+  if (!mode || mode === 'disable' || mode === 'prefer') return undefined;
+  return { rejectUnauthorized: mode === 'verify-ca' || mode === 'verify-full' };
+}
+
+/**
+ * Owns the active connection: resolves the choice (setting → `.env` → sandbox), opens it
+ * lazily on first use, asks for a password once and keeps it in SecretStorage, and shows
+ * the active connection in the status bar. Nothing connects in an untrusted workspace.
+ */
+export class ConnectionManager implements ConnectionProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeConnection = this.changed.event;
+  private readonly statusItem: vscode.StatusBarItem;
+  private open: { id: string; connection: Promise<Connection> } | undefined;
+  private embedded: EmbeddedConnection | undefined;
+  private readonly sandboxDiagnostics: vscode.DiagnosticCollection;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.OutputChannel,
+  ) {
+    this.statusItem = vscode.window.createStatusBarItem('pglens.connection', vscode.StatusBarAlignment.Left, 50);
+    this.statusItem.name = 'pglens connection';
+    this.statusItem.command = 'pglens.selectConnection';
+    this.sandboxDiagnostics = vscode.languages.createDiagnosticCollection('pglens-sandbox');
+    this.disposables.push(
+      this.statusItem,
+      this.changed,
+      this.sandboxDiagnostics,
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('pglens.connections') || e.affectsConfiguration('pglens.activeConnection') || e.affectsConfiguration('pglens.sandbox')) {
+          void this.reset();
+        }
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reset()),
+    );
+    this.updateStatus();
+    this.statusItem.show();
+  }
+
+  get activeLabel(): string {
+    return choiceLabel(this.activeChoice());
+  }
+
+  /** Text of the status bar item, for tests and the Test Connection message. */
+  get statusText(): string {
+    return this.statusItem.text;
+  }
+
+  private settings(): ConnectionSetting[] {
+    const list = vscode.workspace.getConfiguration('pglens').get<ConnectionSetting[]>('connections', []);
+    return Array.isArray(list) ? list.filter((c) => c && typeof c.name === 'string' && c.name.length > 0) : [];
+  }
+
+  private workspaceRoot(): string | undefined {
+    return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  }
+
+  private dotenvChoice(): ConnectionChoice | undefined {
+    const root = this.workspaceRoot();
+    if (!root) return undefined;
+    const env = readDotEnv(root);
+    const url = env?.DATABASE_URL;
+    return url ? { kind: 'dotenv', url, file: path.join(root, '.env') } : undefined;
+  }
+
+  /** Every choice the picker offers, configured connections first. */
+  choices(): ConnectionChoice[] {
+    const list: ConnectionChoice[] = this.settings().map((setting) => ({ kind: 'setting', setting }));
+    const dotenv = this.dotenvChoice();
+    if (dotenv) list.push(dotenv);
+    list.push({ kind: 'embedded' });
+    return list;
+  }
+
+  activeChoice(): ConnectionChoice {
+    const all = this.choices();
+    const wanted =
+      this.context.workspaceState.get<string>(ACTIVE_KEY) ||
+      vscode.workspace.getConfiguration('pglens').get<string>('activeConnection', '');
+    return all.find((c) => choiceId(c) === wanted) ?? all[0];
+  }
+
+  async select(choice: ConnectionChoice): Promise<void> {
+    await this.context.workspaceState.update(ACTIVE_KEY, choiceId(choice));
+    await this.reset();
+  }
+
+  getConnection(): Promise<Connection> {
+    if (!vscode.workspace.isTrusted) {
+      return Promise.reject(
+        new PglensError('refused', 'pglens does not connect to databases or execute SQL in an untrusted workspace', 'trust this workspace (Workspaces: Manage Workspace Trust) to use Explain and the index sidebar'),
+      );
+    }
+    const choice = this.activeChoice();
+    const id = choiceId(choice);
+    if (!this.open || this.open.id !== id) {
+      const connection = this.connect(choice);
+      this.open = { id, connection };
+      // A failed attempt must not stick: the next call retries (e.g. after the server starts).
+      connection.catch(() => {
+        if (this.open?.connection === connection) this.open = undefined;
+      });
+    }
+    return this.open.connection;
+  }
+
+  private async connect(choice: ConnectionChoice): Promise<Connection> {
+    if (choice.kind === 'embedded') return this.openEmbedded();
+    if (choice.kind === 'dotenv') {
+      const conn = new PgConnection({ connectionString: choice.url, label: choiceLabel(choice) });
+      await conn.serverVersion();
+      return conn;
+    }
+    const s = choice.setting;
+    const base = {
+      host: s.host ?? 'localhost',
+      port: s.port ?? 5432,
+      database: s.database,
+      user: s.user,
+      ssl: sslFor(s.sslmode),
+      label: choiceLabel(choice),
+    };
+    const stored = await this.context.secrets.get(secretKey(s.name));
+    try {
+      const conn = new PgConnection({ ...base, password: stored });
+      await conn.serverVersion();
+      return conn;
+    } catch (e) {
+      if (!isPglensError(e) || e.code !== 'auth-failed') throw e;
+      const password = await vscode.window.showInputBox({
+        title: `pglens: password for ${s.user ?? 'postgres'}@${s.name}`,
+        prompt: stored ? 'The saved password was rejected. Enter the current one (kept in SecretStorage).' : 'Kept in VS Code SecretStorage, never in settings.',
+        password: true,
+        ignoreFocusOut: true,
+      });
+      if (password === undefined) throw e;
+      const conn = new PgConnection({ ...base, password });
+      await conn.serverVersion();
+      await this.context.secrets.store(secretKey(s.name), password);
+      return conn;
+    }
+  }
+
+  private async openEmbedded(): Promise<Connection> {
+    if (!this.embedded) {
+      const root = this.workspaceRoot() ?? this.context.globalStorageUri.fsPath;
+      const globs = vscode.workspace.getConfiguration('pglens').get<string[]>('sandbox.migrations');
+      this.embedded = createEmbeddedConnection({
+        workspaceRoot: root,
+        migrationGlobs: globs && globs.length > 0 ? globs : undefined,
+        cacheDir: path.join(this.context.globalStorageUri.fsPath, 'sandbox'),
+        workerScript: this.context.asAbsolutePath(path.join('dist', 'sandbox-process.js')),
+        onProgress: (msg) => this.output.appendLine(`[sandbox] ${msg}`),
+      });
+    }
+    const conn = this.embedded;
+    await conn.serverVersion();
+    this.publishSandboxReport();
+    return conn;
+  }
+
+  /** Migrations that failed to replay become diagnostics on their files: nothing is lost silently. */
+  private publishSandboxReport(): void {
+    const report = this.embedded?.sandboxReport();
+    this.sandboxDiagnostics.clear();
+    if (!report) return;
+    this.output.appendLine(
+      `[sandbox] ${report.applied} migration file(s) applied${report.fromCache ? ' (from cache)' : ''} in ${Math.round(report.buildMs)} ms; ${report.failed.length} failed`,
+    );
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const f of report.failed) {
+      const line = Math.max(0, (f.line ?? 1) - 1);
+      const d = new vscode.Diagnostic(
+        new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER),
+        `The embedded sandbox could not apply this migration: ${f.message}. Explain runs against the migrations that did apply.`,
+        vscode.DiagnosticSeverity.Warning,
+      );
+      d.source = 'pglens sandbox';
+      byFile.set(f.file, [...(byFile.get(f.file) ?? []), d]);
+      this.output.appendLine(`[sandbox] ${f.file}:${f.line ?? 1}: ${f.message}`);
+    }
+    for (const [file, diags] of byFile) this.sandboxDiagnostics.set(vscode.Uri.file(file), diags);
+  }
+
+  /** Closes the open connection (the sandbox process ends) and announces the change. */
+  async reset(): Promise<void> {
+    const previous = this.open;
+    this.open = undefined;
+    if (previous) {
+      await previous.connection.then((c) => c.close()).catch(() => undefined);
+    }
+    if (this.embedded) {
+      await this.embedded.close().catch(() => undefined);
+      this.embedded = undefined;
+    }
+    this.updateStatus();
+    this.changed.fire();
+  }
+
+  async storePassword(name: string, password: string): Promise<void> {
+    await this.context.secrets.store(secretKey(name), password);
+  }
+
+  async rebuildSandbox(): Promise<void> {
+    await this.reset();
+    this.embedded = undefined;
+  }
+
+  private updateStatus(): void {
+    const choice = this.activeChoice();
+    const trusted = vscode.workspace.isTrusted;
+    const name = choice.kind === 'setting' ? choice.setting.name : choice.kind === 'dotenv' ? '.env DATABASE_URL' : 'embedded sandbox';
+    this.statusItem.text = trusted ? `$(database) pglens: ${name}` : '$(shield) pglens: untrusted';
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.isTrusted = false;
+    tooltip.appendText(
+      trusted
+        ? `pglens connection: ${choiceLabel(choice)}\nClick to select another connection.`
+        : 'This workspace is not trusted: pglens lints files but never connects or executes SQL.',
+    );
+    this.statusItem.tooltip = tooltip;
+  }
+
+  dispose(): void {
+    void this.reset();
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,185 @@
+import * as vscode from 'vscode';
+import { explainStatement, majorVersion, type ExplainOutcome } from '../core/explain';
+import { isPglensError } from '../core/errors';
+import { explainTargets, type ExplainRequest } from './sql-code-lens';
+import type { ConnectionProvider } from './connection-provider';
+import { showError } from './errors';
+import { showPlan } from './plan-panel';
+import { planThresholdsFor } from './workspace-config';
+import type { ExplainTarget } from '../core/sql/explain-targets';
+
+/** Parameter values typed by the user, remembered per statement text for the session. */
+const rememberedParams = new Map<string, string[]>();
+
+export interface ExplainCommandResult {
+  outcome: ExplainOutcome;
+  sql: string;
+}
+
+/** Explain / Explain Analyze from a lens, the cursor, the selection, or raw SQL (sidebar). */
+export function registerExplainCommands(
+  context: vscode.ExtensionContext,
+  connections: ConnectionProvider,
+  onResult: (r: ExplainCommandResult) => void,
+): vscode.Disposable[] {
+  const errors = vscode.languages.createDiagnosticCollection('pglens-explain');
+  const run = async (analyze: boolean, request: ExplainRequest | undefined) => {
+    const resolved = request ? await fromRequest(request) : fromEditor();
+    if (!resolved) return undefined;
+    const result = await runExplain(context, connections, errors, resolved, analyze);
+    if (result) onResult(result);
+    return result;
+  };
+  return [
+    errors,
+    vscode.workspace.onDidChangeTextDocument((e) => errors.delete(e.document.uri)),
+    vscode.commands.registerCommand('pglens.explain', (req?: ExplainRequest) => run(false, req)),
+    vscode.commands.registerCommand('pglens.explainAnalyze', (req?: ExplainRequest) => run(true, req)),
+    vscode.commands.registerCommand('pglens.explainAtCursor', () => run(false, undefined)),
+    vscode.commands.registerCommand('pglens.explainAnalyzeAtCursor', () => run(true, undefined)),
+    vscode.commands.registerCommand('pglens.explainSql', (sql: string, analyze = false) =>
+      typeof sql === 'string' && sql.trim() ? runExplain(context, connections, errors, { sql, paramCount: countParamsOf(sql), paramSources: [] }, analyze) : undefined,
+    ),
+  ];
+}
+
+interface Resolved {
+  sql: string;
+  paramCount: number;
+  paramSources: string[];
+  document?: vscode.TextDocument;
+  /** Offset of the statement in the document, to place syntax errors. */
+  offset?: number;
+}
+
+function countParamsOf(sql: string): number {
+  let max = 0;
+  for (const m of sql.matchAll(/\$(\d+)/g)) max = Math.max(max, Number(m[1]));
+  return max;
+}
+
+function resolvedFromTarget(target: ExplainTarget, document: vscode.TextDocument): Resolved {
+  return { sql: target.sql, paramCount: target.paramCount, paramSources: target.paramSources, document, offset: target.range.startOffset };
+}
+
+async function fromRequest(request: ExplainRequest): Promise<Resolved | undefined> {
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(request.uri));
+  const target = explainTargets(document).find((t) => t.range.startOffset === request.offset) ?? explainTargets(document).find((t) => t.sql === request.sql);
+  if (!target) {
+    void vscode.window.showWarningMessage('pglens: the statement changed since the code lens was drawn; click the lens again.');
+    return undefined;
+  }
+  return resolvedFromTarget(target, document);
+}
+
+function fromEditor(): Resolved | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    void vscode.window.showWarningMessage('pglens: open a .sql file (or SQL in a template literal) and put the cursor in a statement.');
+    return undefined;
+  }
+  const document = editor.document;
+  if (!editor.selection.isEmpty) {
+    const sql = document.getText(editor.selection).trim().replace(/;\s*$/, '');
+    return { sql, paramCount: countParamsOf(sql), paramSources: [], document, offset: document.offsetAt(editor.selection.start) };
+  }
+  const offset = document.offsetAt(editor.selection.active);
+  const targets = explainTargets(document);
+  const target =
+    targets.find((t) => offset >= t.range.startOffset && offset <= t.range.endOffset + 1) ??
+    targets.find((t) => t.range.start.line === editor.selection.active.line);
+  if (!target) {
+    void vscode.window.showWarningMessage('pglens: no explainable statement (SELECT, INSERT, UPDATE, DELETE, MERGE, …) at the cursor.');
+    return undefined;
+  }
+  return resolvedFromTarget(target, document);
+}
+
+async function askParams(resolved: Resolved): Promise<string[] | undefined> {
+  const previous = rememberedParams.get(resolved.sql) ?? [];
+  const values: string[] = [];
+  for (let i = 1; i <= resolved.paramCount; i++) {
+    const source = resolved.paramSources[i - 1];
+    const value = await vscode.window.showInputBox({
+      title: `pglens: value for $${i}${source ? ` (\${${source}})` : ''}`,
+      prompt: `Parameter ${i} of ${resolved.paramCount}. Typed as Postgres infers it; use NULL for a null.`,
+      value: previous[i - 1] ?? '',
+      ignoreFocusOut: true,
+    });
+    if (value === undefined) return undefined;
+    values.push(value);
+  }
+  rememberedParams.set(resolved.sql, values);
+  return values;
+}
+
+async function runExplain(
+  context: vscode.ExtensionContext,
+  connections: ConnectionProvider,
+  errors: vscode.DiagnosticCollection,
+  resolved: Resolved,
+  analyze: boolean,
+): Promise<ExplainCommandResult | undefined> {
+  const timeoutSeconds = vscode.workspace.getConfiguration('pglens').get<number>('explain.statementTimeout', 30);
+  if (resolved.document) errors.delete(resolved.document.uri);
+  try {
+    const conn = await connections.getConnection();
+    let params: unknown[] | undefined;
+    if (resolved.paramCount > 0) {
+      const generic = !analyze && majorVersion(await conn.serverVersion()) >= 16;
+      if (!generic) {
+        const values = await askParams(resolved);
+        if (!values) return undefined;
+        params = values.map((v) => (v === 'NULL' ? null : v));
+      }
+    }
+    const outcome = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `pglens: ${analyze ? 'Explain Analyze' : 'Explain'} on ${conn.label}`,
+        cancellable: true,
+      },
+      (_progress, token) => {
+        const cancel = token.onCancellationRequested(() => void conn.cancel());
+        return explainStatement(conn, resolved.sql, {
+          analyze,
+          timeoutMs: timeoutSeconds * 1000,
+          params,
+          paramCount: resolved.paramCount,
+          thresholds: planThresholdsFor(resolved.document?.uri),
+        }).finally(() => cancel.dispose());
+      },
+    );
+    showPlan(context, {
+      report: outcome.report,
+      rawJson: outcome.result.plan,
+      query: resolved.sql,
+      connectionLabel: conn.label,
+      title: `${analyze ? 'Explain Analyze' : 'Explain'}: ${firstLine(resolved.sql)}`,
+      statementKey: `${resolved.document?.uri.toString() ?? 'sql'}#${resolved.sql}`,
+      notices: outcome.result.notices,
+      analyzed: outcome.result.analyzed,
+      rolledBack: outcome.result.rolledBack,
+    });
+    return { outcome, sql: resolved.sql };
+  } catch (e) {
+    if (isPglensError(e) && e.code === 'syntax-error' && resolved.document && resolved.offset !== undefined) {
+      const at = resolved.document.positionAt(resolved.offset + (e.position ?? 0));
+      const range = resolved.document.getWordRangeAtPosition(at) ?? new vscode.Range(at, at.translate(0, 1));
+      const d = new vscode.Diagnostic(range, e.message, vscode.DiagnosticSeverity.Error);
+      d.source = 'pglens explain';
+      errors.set(resolved.document.uri, [d]);
+    }
+    if (isPglensError(e) && e.code === 'cancelled') {
+      void vscode.window.showInformationMessage('pglens: Explain cancelled.');
+      return undefined;
+    }
+    showError(e, analyze ? 'Explain Analyze failed' : 'Explain failed');
+    return undefined;
+  }
+}
+
+function firstLine(sql: string): string {
+  const line = sql.trim().split('\n')[0];
+  return line.length > 60 ? `${line.slice(0, 57)}…` : line;
+}

@@ -1,0 +1,70 @@
+import * as vscode from 'vscode';
+import { loadSqlParser } from '../core/sql/parse';
+import { ConnectionManager } from './connection-manager';
+import { registerConnectionCommands, testConnection } from './connection-commands';
+import { registerExplainCommands, type ExplainCommandResult } from './explain-command';
+import { SqlCodeLensProvider, SQL_SELECTOR } from './sql-code-lens';
+import { registerPlanViewer } from './plan-panel';
+import { registerHealthView } from './health-tree';
+import { LintDiagnostics } from './lint-diagnostics';
+import { registerPrismaLenses } from './prisma-code-lens';
+
+/** What `activate` returns: read by the editor test suite, harmless for anyone else. */
+export interface PglensApi {
+  activationMs: number;
+  statusBarText(): string;
+  activeConnectionLabel(): string;
+  lastExplain(): ExplainCommandResult | undefined;
+  testConnection(): ReturnType<typeof testConnection>;
+  diagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[];
+}
+
+/**
+ * Activation registers providers and commands and returns at once: nothing connects, no
+ * sandbox starts and no workspace scan runs here. The parser's wasm loads in the
+ * background; lenses and lint refresh when it is ready.
+ */
+export function activate(context: vscode.ExtensionContext): PglensApi {
+  const started = performance.now();
+  const output = vscode.window.createOutputChannel('pglens');
+  const connections = new ConnectionManager(context, output);
+  const lenses = new SqlCodeLensProvider();
+  const lint = new LintDiagnostics(context);
+  let lastExplain: ExplainCommandResult | undefined;
+
+  context.subscriptions.push(
+    output,
+    connections,
+    lenses,
+    lint,
+    vscode.languages.registerCodeLensProvider(SQL_SELECTOR, lenses),
+    ...registerConnectionCommands(connections),
+    ...registerExplainCommands(context, connections, (r) => (lastExplain = r)),
+    vscode.commands.registerCommand('pglens.rebuildSandbox', async () => {
+      await connections.rebuildSandbox();
+      void vscode.window.showInformationMessage('pglens: the embedded sandbox will be rebuilt from the migrations on next use.');
+    }),
+  );
+  registerPlanViewer(context);
+  context.subscriptions.push(registerHealthView(context, connections), registerPrismaLenses(context, connections));
+
+  loadSqlParser().then(
+    () => {
+      lenses.refresh();
+      lint.start();
+    },
+    (e) => output.appendLine(`SQL parser failed to load: ${String(e)}`),
+  );
+
+  const activationMs = performance.now() - started;
+  output.appendLine(`pglens activated in ${activationMs.toFixed(1)} ms`);
+  return {
+    activationMs,
+    statusBarText: () => connections.statusText,
+    activeConnectionLabel: () => connections.activeLabel,
+    lastExplain: () => lastExplain,
+    testConnection: () => testConnection(connections),
+    diagnostics: (uri) => vscode.languages.getDiagnostics(uri),
+  };
+}
+

@@ -1,0 +1,50 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { defaultConfig, loadConfig, type LintConfig } from '../core/lint/config';
+import { errorMessage } from '../core/errors';
+import type { PlanThresholds } from '../core/plan/types';
+
+/**
+ * `.pglens.json`, read by the same core function the CLI uses, so the editor never
+ * disagrees with CI. Cached per folder; dropped when any config file changes.
+ */
+const cache = new Map<string, LintConfig>();
+const reported = new Set<string>();
+
+export function watchConfig(onChange: () => void): vscode.Disposable {
+  const watcher = vscode.workspace.createFileSystemWatcher('**/.pglens.json');
+  const drop = () => {
+    cache.clear();
+    reported.clear();
+    onChange();
+  };
+  watcher.onDidChange(drop);
+  watcher.onDidCreate(drop);
+  watcher.onDidDelete(drop);
+  return watcher;
+}
+
+export function configFor(uri: vscode.Uri | undefined): LintConfig {
+  const folder = uri?.scheme === 'file' ? path.dirname(uri.fsPath) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (!folder) return defaultConfig();
+  const hit = cache.get(folder);
+  if (hit) return hit;
+  let config: LintConfig;
+  try {
+    config = loadConfig(folder);
+  } catch (e) {
+    const message = errorMessage(e);
+    if (!reported.has(message)) {
+      reported.add(message);
+      void vscode.window.showErrorMessage(`pglens: ${message}. Using default settings until it is fixed.`);
+    }
+    config = defaultConfig(folder);
+  }
+  cache.set(folder, config);
+  return config;
+}
+
+export function planThresholdsFor(uri: vscode.Uri | undefined): Partial<PlanThresholds> | undefined {
+  const plan = configFor(uri).plan as { thresholds?: Partial<PlanThresholds> };
+  return plan.thresholds;
+}

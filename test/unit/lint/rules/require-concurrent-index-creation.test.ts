@@ -1,0 +1,35 @@
+import { rule } from '../../../../src/core/lint/rules/require-concurrent-index-creation';
+import { runRuleTests } from '../rule-tester';
+
+const setup = 'CREATE TABLE users (id bigint PRIMARY KEY, email text);';
+
+runRuleTests(rule, {
+  valid: [
+    { setup, code: 'CREATE INDEX CONCURRENTLY users_email_idx ON users (email);' },
+    { name: 'table created in the same file', code: 'CREATE TABLE t (a int);\nCREATE INDEX t_a_idx ON t (a);' },
+    { setup, code: 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS users_email_key ON users (lower(email));' },
+    { setup, code: 'SELECT 1;' },
+  ],
+  invalid: [
+    {
+      setup,
+      code: 'CREATE INDEX users_email_idx ON users (email);',
+      errors: [{ message: 'SHARE lock', line: 1, column: 1, endColumn: 13 }],
+      output: 'CREATE INDEX CONCURRENTLY users_email_idx ON users (email);',
+    },
+    {
+      name: 'table unknown to the migrations is an existing one',
+      code: 'SELECT 1;\n  create unique index i on app.orders (a) where a > 0;',
+      errors: [{ message: /app\.orders/, line: 2, column: 3 }],
+      output: 'SELECT 1;\n  create unique index CONCURRENTLY i on app.orders (a) where a > 0;',
+    },
+    {
+      name: 'no fix inside a transaction',
+      setup,
+      inTransaction: true,
+      code: 'CREATE INDEX ON users (email);',
+      errors: [{ message: 'does not run inside a transaction' }],
+      output: null,
+    },
+  ],
+});
