@@ -90,6 +90,29 @@ async function hypopgAvailable(conn: Connection): Promise<boolean> {
   return Boolean(r.rows[0]?.installed || r.rows[0]?.available);
 }
 
+const SPECIALISED_MARGIN = 0.9;
+const TIE = 1.05;
+
+function specialised(s: Suggestion): boolean {
+  return s.where !== undefined || s.include.length > 0;
+}
+
+/**
+ * Best first. A partial or INCLUDE index serves fewer queries than a plain one, so it is
+ * kept only when it is clearly cheaper than the best plain index; costs within 5% are a
+ * tie, won by the more general index (plain before specialised, fewer columns first).
+ */
+export function rankSuggestions(suggestions: Suggestion[]): Suggestion[] {
+  const bestGeneral = Math.min(...suggestions.filter((s) => !specialised(s)).map((s) => s.after.totalCost));
+  const kept = suggestions.filter((s) => !specialised(s) || s.after.totalCost <= bestGeneral * SPECIALISED_MARGIN);
+  const generality = (s: Suggestion) => (specialised(s) ? 1000 : 0) + s.columns.length * 10 + s.include.length;
+  return kept.sort((a, b) => {
+    const [lo, hi] = a.after.totalCost <= b.after.totalCost ? [a, b] : [b, a];
+    if (hi.after.totalCost <= lo.after.totalCost * TIE) return generality(a) - generality(b) || a.after.totalCost - b.after.totalCost;
+    return a.after.totalCost - b.after.totalCost;
+  });
+}
+
 /**
  * Proposes indexes for one statement and proves each: HypoPG's hypothetical indexes on a
  * server, or real indexes on the embedded sandbox — always inside a transaction that is
@@ -177,7 +200,11 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
       // Hypothetical indexes live in the backend's memory, not in the transaction.
       if (method === 'hypopg') await conn.query('SELECT hypopg_reset()');
     }
-    suggestions.sort((a, b) => a.after.totalCost - b.after.totalCost);
+    const kept = rankSuggestions(suggestions);
+    for (const s of suggestions) {
+      if (!kept.includes(s)) rejected.push({ ddl: s.ddl, totalCost: s.after.totalCost, reason: 'a simpler index does as well (partial and INCLUDE variants must be 10% cheaper to be worth their narrower use)' });
+    }
+    suggestions.splice(0, suggestions.length, ...kept);
     const summary =
       suggestions.length > 0
         ? `${suggestions.length} index(es) cut the plan's cost; best: ${suggestions[0].ddl} (cost ${before.totalCost.toFixed(1)} → ${suggestions[0].after.totalCost.toFixed(1)})`

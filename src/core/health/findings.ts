@@ -2,7 +2,8 @@ import type { Connection, ConnectionKind } from '../db/connection';
 import { tableKey, type SchemaModel, type Table } from '../schema/model';
 import { SEVERITY_RANK } from '../types';
 import { readCatalog, type CatalogIndex, type CatalogOptions, type CatalogSnapshot, type CatalogTable } from './catalog';
-import { concurrentDefinition, createIndexSql, defaultIndexName, dropIndexSql, qualifiedName, rebuildIndexSql } from './fix-sql';
+import { foreignKeyIndexName } from '../lint/rules/fk-without-index';
+import { concurrentDefinition, createIndexSql, dropIndexSql, qualifiedName, rebuildIndexSql } from './fix-sql';
 import { formatBytes, formatCount, statsSinceText } from './format';
 import type { HealthFinding } from './health-finding';
 import { liveSchema } from './live-schema';
@@ -102,7 +103,7 @@ function schemaFindings(model: SchemaModel, catalog: CatalogSnapshot): HealthFin
     // A materialized view cannot have a primary key; partitions inherit theirs from the parent.
     if (v.missingPrimaryKey && kind !== 'materialized view') out.push(missingPrimaryKey(table));
     for (const fk of v.unindexedForeignKeys) {
-      const name = defaultIndexName(table.name, fk.columns);
+      const name = foreignKeyIndexName(fk);
       out.push({
         rule: 'fk-without-index',
         severity: 'warning',
@@ -116,7 +117,7 @@ function schemaFindings(model: SchemaModel, catalog: CatalogSnapshot): HealthFin
         revertSql: dropIndexSql(table.schema, name),
       });
     }
-    for (const { index, coveredBy } of v.redundantIndexes) {
+    for (const { redundant: index, coveredBy } of v.redundantIndexes) {
       const live = byName.get(`${index.schema}.${index.name}`);
       const size = live ? ` (${formatBytes(live.sizeBytes)})` : '';
       out.push({

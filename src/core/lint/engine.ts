@@ -117,6 +117,7 @@ function lintFile(
         file,
         text: parsed.text,
         statement,
+        statements: parsed.statements,
         schema: state.schema,
         isExistingTable,
         inTransaction: fileTransactional || explicitTransaction,

@@ -24,6 +24,8 @@ export interface StatementContext {
   /** Whole file text. */
   text: string;
   statement: Statement;
+  /** Every statement of the file, in order (`statement.index` is its position here). */
+  statements: readonly Statement[];
   /** Schema before this statement ran (all earlier files in the set and earlier statements in this file). */
   schema: SchemaModel;
   /** True when the table existed before this file started (created in an earlier file or the live database), so locks hurt readers. */

@@ -48,6 +48,8 @@ export const rule: Rule = {
   },
 };
 
+const QUERY_START = new Set(['SELECT', 'WITH', 'VALUES', 'TABLE', '(']);
+
 interface SublinkSpan {
   range: SourceRange;
   /** Token indexes of the subquery's parentheses. */
@@ -67,7 +69,8 @@ function sublinkSpan(statement: Statement, sub: Node, notLocation: number | unde
     if (tokens[i].text === '(') unclosed.push(i);
     else if (tokens[i].text === ')') unclosed.pop();
   }
-  const open = unclosed[unclosed.length - 1];
+  // The innermost unclosed '(' that starts a query (not, say, DISTINCT ON's).
+  const open = unclosed.reverse().find((i) => QUERY_START.has(tokens[i + 1]?.word ?? tokens[i + 1]?.text ?? ''));
   if (open === undefined) return undefined;
   const close = closingParen(tokens, open);
   if (close < 0) return undefined;

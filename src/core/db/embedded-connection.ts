@@ -1,0 +1,250 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { PglensError } from '../errors';
+import type { Connection, ExplainOptions, ExplainResult, QueryResult } from './connection';
+import { TIMEOUT_HINT } from './db-error';
+import type { FromSandbox, ToSandbox, WireError } from './sandbox-protocol';
+import type { SandboxReport } from './sandbox-report';
+
+export interface EmbeddedConnectionOptions {
+  workspaceRoot: string;
+  /** Globs relative to workspaceRoot (default: DEFAULT_MIGRATION_GLOBS). */
+  migrationGlobs?: string[];
+  /** Explicit migration files, replayed in this order; overrides the globs. */
+  migrationFiles?: string[];
+  /** Cache root (editor: globalStorage; CLI: ~/.cache/pglens or $XDG_CACHE_HOME/pglens). */
+  cacheDir: string;
+  /** The sandbox process entry: dist/sandbox-process.js when bundled, or src/core/db/sandbox-process.ts with a TS loader in `execArgv`. */
+  workerScript: string;
+  /** Node flags for the child, e.g. ['--import', 'tsx'] to run the .ts entry in tests. Default: none. */
+  execArgv?: string[];
+  onProgress?(message: string): void;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+interface Sandbox {
+  child: ChildProcess;
+  workDir: string;
+  ready: Promise<SandboxReport>;
+  pending: Map<number, Pending>;
+  stderr: string[];
+  /** Set when we end the process on purpose (cancel, timeout, close). */
+  ending?: PglensError;
+}
+
+const CLOSE_GRACE_MS = 3000;
+
+/**
+ * The embedded default: PGlite in its own Node process, started lazily on first use, so the
+ * 450–600 MB it holds never live in the editor and come back when the process ends. Cancel
+ * and timeouts end the process (PGlite enforces no statement_timeout); the next start loads
+ * from the cache.
+ */
+export class EmbeddedConnection implements Connection {
+  readonly kind = 'embedded' as const;
+  readonly label = 'embedded sandbox (PGlite)';
+  private sandbox: Sandbox | undefined;
+  private nextId = 1;
+  private starts = 0;
+  private closed = false;
+  private lastReport: SandboxReport | undefined;
+
+  constructor(private readonly options: EmbeddedConnectionOptions) {}
+
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
+    return this.request({ type: 'query', sql, params }) as Promise<QueryResult<R>>;
+  }
+
+  explain(sql: string, options: ExplainOptions): Promise<ExplainResult> {
+    return this.request({ type: 'explain', sql, options }, options.timeoutMs) as Promise<ExplainResult>;
+  }
+
+  serverVersion(): Promise<string> {
+    return this.request({ type: 'version' }) as Promise<string>;
+  }
+
+  /** Starts the sandbox if needed and returns what its build or cache load did. */
+  async sandboxReport(): Promise<SandboxReport> {
+    return this.start().ready;
+  }
+
+  /** The report of the last start, without starting anything. */
+  get report(): SandboxReport | undefined {
+    return this.lastReport;
+  }
+
+  /** Ends what is running by ending the process; it restarts from the cache right away. */
+  async cancel(): Promise<void> {
+    const sb = this.sandbox;
+    if (!sb || sb.pending.size === 0) return;
+    await this.end(sb, new PglensError('cancelled', 'the statement was cancelled', 'run it again when ready'));
+    this.restartQuietly();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const sb = this.sandbox;
+    if (!sb) return;
+    const exited = new Promise<void>((resolve) => sb.child.once('exit', () => resolve()));
+    if (sb.child.connected) sb.child.send({ type: 'close' } satisfies ToSandbox);
+    const timer = setTimeout(() => void this.end(sb, closedError()), CLOSE_GRACE_MS);
+    await exited;
+    clearTimeout(timer);
+    await removeDir(sb.workDir);
+  }
+
+  private async request(message: DistributiveOmit<ToSandbox & { id: number }, 'id'>, timeoutMs?: number): Promise<unknown> {
+    const sb = this.start();
+    await sb.ready;
+    if (sb.ending || !sb.child.connected) return this.request(message, timeoutMs);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (fn: () => void) => {
+        if (timer) clearTimeout(timer);
+        sb.pending.delete(id);
+        fn();
+      };
+      sb.pending.set(id, { resolve: (v) => done(() => resolve(v)), reject: (e) => done(() => reject(e)) });
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          const seconds = timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`;
+          void this.end(sb, new PglensError('timeout', `the statement ran longer than the statement timeout (${seconds}); the sandbox was restarted`, TIMEOUT_HINT));
+          this.restartQuietly();
+        }, timeoutMs);
+      }
+      sb.child.send({ ...message, id } as ToSandbox);
+    });
+  }
+
+  private start(): Sandbox {
+    if (this.closed) throw closedError();
+    if (this.sandbox) return this.sandbox;
+    const workDir = path.join(this.options.cacheDir, 'run', `${process.pid}-${this.starts++}`);
+    const child = fork(this.options.workerScript, [], {
+      serialization: 'advanced',
+      execArgv: this.options.execArgv ?? [],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    const sb: Sandbox = { child, workDir, pending: new Map(), stderr: [], ready: Promise.resolve(undefined as never) };
+    this.sandbox = sb;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      sb.stderr.push(chunk.toString('utf8'));
+      if (sb.stderr.length > 20) sb.stderr.shift();
+    });
+    sb.ready = new Promise<SandboxReport>((resolve, reject) => {
+      child.on('message', (msg: FromSandbox) => {
+        switch (msg.type) {
+          case 'progress':
+            this.options.onProgress?.(msg.message);
+            return;
+          case 'ready':
+            this.lastReport = msg.report;
+            resolve(msg.report);
+            return;
+          case 'init-failed':
+            reject(fromWire(msg.error));
+            void this.end(sb, fromWire(msg.error));
+            return;
+          case 'result':
+            sb.pending.get(msg.id)?.resolve(msg.value);
+            return;
+          case 'error':
+            sb.pending.get(msg.id)?.reject(fromWire(msg.error));
+        }
+      });
+      child.on('exit', (code, signal) => {
+        const reason =
+          sb.ending ??
+          new PglensError(
+            'sandbox-failed',
+            `the embedded sandbox process ended unexpectedly (${signal ?? `exit code ${code}`})${tail(sb.stderr)}`,
+            'run the command again; if it keeps failing, delete the sandbox cache or connect to a server',
+          );
+        reject(reason);
+        for (const p of [...sb.pending.values()]) p.reject(reason);
+        if (this.sandbox === sb) this.sandbox = undefined;
+        void removeDir(sb.workDir);
+      });
+      child.on('error', (e) => {
+        reject(new PglensError('sandbox-failed', `could not start the embedded sandbox process (${this.options.workerScript}): ${e.message}`, 'check the installation, or connect to a server'));
+      });
+    });
+    // Callers that never await `ready` (a quiet restart) must not leave an unhandled rejection.
+    sb.ready.catch(() => undefined);
+    void cleanStaleRuns(this.options.cacheDir);
+    child.send({
+      type: 'init',
+      options: {
+        workspaceRoot: this.options.workspaceRoot,
+        migrationGlobs: this.options.migrationGlobs,
+        migrationFiles: this.options.migrationFiles,
+        cacheDir: this.options.cacheDir,
+        workDir,
+      },
+    } satisfies ToSandbox);
+    return sb;
+  }
+
+  private restartQuietly(): void {
+    if (!this.closed) this.start();
+  }
+
+  private end(sb: Sandbox, reason: PglensError): Promise<void> {
+    if (!sb.ending) sb.ending = reason;
+    if (this.sandbox === sb) this.sandbox = undefined;
+    for (const p of [...sb.pending.values()]) p.reject(reason);
+    if (sb.child.exitCode !== null || sb.child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      sb.child.once('exit', () => resolve());
+      sb.child.kill('SIGKILL');
+    });
+  }
+}
+
+export function createEmbeddedConnection(options: EmbeddedConnectionOptions): EmbeddedConnection {
+  return new EmbeddedConnection(options);
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function fromWire(e: WireError): PglensError {
+  return new PglensError(e.code, e.message, e.hint, e.position);
+}
+
+function closedError(): PglensError {
+  return new PglensError('connection-failed', 'the embedded sandbox connection was closed', 'open a new connection');
+}
+
+function tail(stderr: string[]): string {
+  const text = stderr.join('').trim().split('\n').slice(-3).join(' | ');
+  return text ? `: ${text.slice(0, 500)}` : '';
+}
+
+async function removeDir(dir: string): Promise<void> {
+  await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/** Session copies left by processes that died without cleaning up (named `<parent pid>-<n>`). */
+async function cleanStaleRuns(cacheDir: string): Promise<void> {
+  const runDir = path.join(cacheDir, 'run');
+  const names = await fs.readdir(runDir).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = Number(name.split('-')[0]);
+    if (pid && pid !== process.pid && !alive(pid)) await removeDir(path.join(runDir, name));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,266 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { PGlite, type Extension } from '@electric-sql/pglite';
+import { DEFAULT_MIGRATION_GLOBS, findMigrationFiles } from './migration-files';
+import { ensureParser, parseStatements, type ParsedStatement } from './pg-parser';
+import type { SandboxFailure, SandboxReport } from './sandbox-report';
+
+/**
+ * Builds the embedded sandbox (runs inside the sandbox process, never the editor): replays
+ * the workspace's migrations into PGlite and keeps the result as a cached data directory.
+ */
+export interface SandboxBuildOptions {
+  workspaceRoot: string;
+  migrationGlobs?: string[];
+  /** Explicit files (absolute, or relative to workspaceRoot), replayed in the given order. */
+  migrationFiles?: string[];
+  /** Cache root: entries `sandbox-<key>/`, session copies under `run/`. */
+  cacheDir: string;
+  /** This session's working data directory (a copy of the cache entry). */
+  workDir: string;
+}
+
+/** CREATE EXTENSION name → PGlite module that provides it. */
+const EXTENSIONS: Record<string, () => Promise<Extension>> = {
+  vector: async () => (await import('@electric-sql/pglite-pgvector')).vector,
+  'uuid-ossp': contrib('uuid_ossp'),
+};
+for (const name of [
+  'amcheck', 'bloom', 'btree_gin', 'btree_gist', 'citext', 'cube', 'dict_int', 'dict_xsyn', 'earthdistance',
+  'file_fdw', 'fuzzystrmatch', 'hstore', 'intarray', 'isn', 'lo', 'ltree', 'pageinspect', 'pg_buffercache',
+  'pg_freespacemap', 'pg_surgery', 'pg_trgm', 'pg_visibility', 'pg_walinspect', 'pgcrypto', 'seg', 'tablefunc',
+  'tcn', 'tsm_system_rows', 'tsm_system_time', 'unaccent',
+]) {
+  EXTENSIONS[name] = contrib(name);
+}
+/** Extensions other extensions need (CREATE EXTENSION … CASCADE or in order). */
+const REQUIRES: Record<string, string[]> = { earthdistance: ['cube'] };
+/** Shipped inside PGlite's core: nothing to load. */
+const BUILT_IN = new Set(['plpgsql']);
+
+function contrib(name: string): () => Promise<Extension> {
+  return async () => ((await import(`@electric-sql/pglite/contrib/${name}`)) as Record<string, Extension>)[name];
+}
+
+export function pgliteVersion(): string {
+  try {
+    const pkg = path.join(path.dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json');
+    return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Extension names a migration text creates, lower-cased, unquoted. */
+export function extensionsIn(sql: string): string[] {
+  const names = new Set<string>();
+  const re = /create\s+extension\s+(?:if\s+not\s+exists\s+)?(?:"([^"]+)"|([\w-]+))/gi;
+  for (const m of sql.matchAll(re)) names.add((m[1] ?? m[2]).toLowerCase());
+  return [...names];
+}
+
+interface MigrationFile {
+  rel: string;
+  text: string;
+}
+
+export async function openSandbox(
+  options: SandboxBuildOptions,
+  onProgress: (msg: string) => void,
+): Promise<{ db: PGlite; report: SandboxReport }> {
+  const started = performance.now();
+  const files = await readMigrations(options);
+  const wanted = new Set<string>();
+  for (const f of files) for (const name of extensionsIn(f.text)) wanted.add(name);
+  for (const name of [...wanted]) for (const dep of REQUIRES[name] ?? []) wanted.add(dep);
+  const extensions = [...wanted].filter((n) => EXTENSIONS[n]).sort();
+  const missingExtensions = [...wanted].filter((n) => !EXTENSIONS[n] && !BUILT_IN.has(n)).sort();
+  const version = pgliteVersion();
+  const key = cacheKey(files, version, extensions);
+  const entry = path.join(options.cacheDir, `sandbox-${key}`);
+  const loaded: Record<string, Extension> = {};
+  for (const name of extensions) loaded[name.replace(/-/g, '_')] = await EXTENSIONS[name]();
+
+  await fs.rm(options.workDir, { recursive: true, force: true });
+  await fs.mkdir(path.dirname(options.workDir), { recursive: true });
+  const cached = await readCachedReport(entry);
+  if (cached) {
+    onProgress('loading the sandbox from its cache');
+    await fs.cp(path.join(entry, 'pgdata'), options.workDir, { recursive: true });
+    const db = await PGlite.create(options.workDir, { extensions: loaded });
+    await fs.utimes(entry, new Date(), new Date()).catch(() => undefined);
+    return { db, report: { ...cached, fromCache: true, buildMs: performance.now() - started } };
+  }
+
+  onProgress(`starting PGlite (initdb) for ${files.length} migration file(s)`);
+  const db = await PGlite.create(options.workDir, { extensions: loaded });
+  const applied: string[] = [];
+  const failed: SandboxFailure[] = [];
+  for (let i = 0; i < files.length; i++) {
+    if (i > 0 && i % 50 === 0) onProgress(`replaying migrations: ${i}/${files.length}`);
+    const failure = await applyMigration(db, files[i], missingExtensions);
+    if (failure) failed.push(failure);
+    else applied.push(files[i].rel);
+  }
+  const report: SandboxReport = {
+    files: files.map((f) => f.rel),
+    applied,
+    failed,
+    fromCache: false,
+    buildMs: 0,
+    extensions,
+    missingExtensions,
+    pgliteVersion: version,
+  };
+  await writeCache(db, options, entry, report);
+  report.buildMs = performance.now() - started;
+  return { db, report };
+}
+
+async function readMigrations(options: SandboxBuildOptions): Promise<MigrationFile[]> {
+  const root = options.workspaceRoot;
+  const paths = options.migrationFiles
+    ? options.migrationFiles.map((f) => path.resolve(root, f))
+    : await findMigrationFiles(root, options.migrationGlobs ?? DEFAULT_MIGRATION_GLOBS);
+  return Promise.all(
+    paths.map(async (p) => ({ rel: path.relative(root, p).split(path.sep).join('/'), text: await fs.readFile(p, 'utf8') })),
+  );
+}
+
+function cacheKey(files: MigrationFile[], version: string, extensions: string[]): string {
+  const h = createHash('sha256');
+  h.update(`pglite ${version}\0extensions ${extensions.join(',')}\0`);
+  for (const f of files) h.update(`${f.rel}\0${f.text.length}\0${f.text}\0`);
+  return h.digest('hex').slice(0, 32);
+}
+
+async function readCachedReport(entry: string): Promise<SandboxReport | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(entry, 'report.json'), 'utf8')) as SandboxReport;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One exec per file, as Prisma migrate does; statement by statement when Postgres refuses a transaction block. */
+async function applyMigration(db: PGlite, file: MigrationFile, missingExtensions: string[]): Promise<SandboxFailure | undefined> {
+  try {
+    await db.exec(file.text);
+    return undefined;
+  } catch (e) {
+    await rollback(db);
+    const err = e as PgError;
+    if (err.code === '25001') return applyStatementByStatement(db, file, missingExtensions);
+    let line = lineFromPosition(file.text, 0, err.position);
+    if (line === undefined) line = await locateFailingStatement(db, file.text);
+    return failure(file, line ?? 1, err, missingExtensions);
+  }
+}
+
+interface PgError {
+  code?: string;
+  message?: string;
+  position?: string;
+}
+
+async function applyStatementByStatement(db: PGlite, file: MigrationFile, missingExtensions: string[]): Promise<SandboxFailure | undefined> {
+  const statements = await splitOrUndefined(file.text);
+  if (!statements) return failure(file, 1, { message: 'the file does not parse' }, missingExtensions);
+  for (const s of statements) {
+    try {
+      await db.exec(s.text);
+    } catch (e) {
+      await rollback(db);
+      const err = e as PgError;
+      const line = lineFromPosition(file.text, s.offset, err.position) ?? lineAt(file.text, s.offset);
+      return failure(file, line, err, missingExtensions);
+    }
+  }
+  return undefined;
+}
+
+/** For errors without a position: runs the statements one by one in a rolled-back transaction to find the culprit. */
+async function locateFailingStatement(db: PGlite, text: string): Promise<number | undefined> {
+  const statements = await splitOrUndefined(text);
+  if (!statements || statements.some((s) => s.kind === 'TransactionStmt')) return undefined;
+  await db.exec('BEGIN');
+  try {
+    for (const s of statements) {
+      try {
+        await db.exec(s.text);
+      } catch {
+        return lineAt(text, s.offset);
+      }
+    }
+    return undefined;
+  } finally {
+    await rollback(db);
+  }
+}
+
+async function splitOrUndefined(text: string): Promise<ParsedStatement[] | undefined> {
+  await ensureParser();
+  try {
+    return parseStatements(text);
+  } catch {
+    return undefined;
+  }
+}
+
+async function rollback(db: PGlite): Promise<void> {
+  if (db.isInTransaction()) await db.exec('ROLLBACK').catch(() => undefined);
+}
+
+function failure(file: MigrationFile, line: number, err: PgError, missingExtensions: string[]): SandboxFailure {
+  let message = err.message ?? String(err);
+  const ext = /extension "([^"]+)" is not available/.exec(message);
+  if (ext && missingExtensions.includes(ext[1].toLowerCase())) {
+    message += ' — PGlite does not ship this extension; connect to a real server to explain queries that need it';
+  }
+  return { file: file.rel, line, message };
+}
+
+/** Postgres positions are 1-based characters into what was sent (starting at `offset` of the file). */
+function lineFromPosition(text: string, offset: number, position: string | undefined): number | undefined {
+  const p = Number(position);
+  if (!position || !Number.isFinite(p) || p < 1) return undefined;
+  return lineAt(text, offset + p - 1);
+}
+
+function lineAt(text: string, charOffset: number): number {
+  let line = 1;
+  for (let i = 0; i < charOffset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** Cache write: a checkpointed copy into a temp dir, then an atomic rename; older entries pruned. */
+async function writeCache(db: PGlite, options: SandboxBuildOptions, entry: string, report: SandboxReport): Promise<void> {
+  await db.exec('CHECKPOINT');
+  const tmp = path.join(options.cacheDir, `tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    // PGlite writes through to disk synchronously and nothing else runs here: the copy is consistent.
+    await fs.cp(options.workDir, path.join(tmp, 'pgdata'), { recursive: true });
+    await fs.writeFile(path.join(tmp, 'report.json'), JSON.stringify(report));
+    await fs.rename(tmp, entry);
+  } catch {
+    // Another process may have written the same entry first; ours is then redundant.
+    await fs.rm(tmp, { recursive: true, force: true });
+    return;
+  }
+  await pruneCache(options.cacheDir, entry);
+}
+
+const KEEP_ENTRIES = 4;
+
+async function pruneCache(cacheDir: string, keep: string): Promise<void> {
+  const names = (await fs.readdir(cacheDir)).filter((n) => n.startsWith('sandbox-'));
+  const entries = await Promise.all(
+    names.map(async (n) => ({ dir: path.join(cacheDir, n), mtime: (await fs.stat(path.join(cacheDir, n))).mtimeMs })),
+  );
+  entries.sort((a, b) => b.mtime - a.mtime);
+  for (const e of entries.slice(KEEP_ENTRIES)) {
+    if (e.dir !== keep) await fs.rm(e.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,114 @@
+import { promises as fs } from 'node:fs';
+import type { PGlite, Results } from '@electric-sql/pglite';
+import { PglensError } from '../errors';
+import type { QueryResult } from './connection';
+import { toPglensError } from './db-error';
+import { formatVersion, runExplain, type SqlSession } from './explain-runner';
+import { openSandbox } from './sandbox-build';
+import type { FromSandbox, ToSandbox, WireError } from './sandbox-protocol';
+
+/**
+ * Entry of the sandbox child process (bundled as dist/sandbox-process.js): owns PGlite, so
+ * its 450–600 MB go back to the system when the process ends. Requests run one at a time.
+ */
+let db: PGlite | undefined;
+let workDir: string | undefined;
+let queue: Promise<void> = Promise.resolve();
+let notices: string[] = [];
+
+function send(message: FromSandbox): void {
+  process.send?.(message);
+}
+
+function wire(e: unknown): WireError {
+  const err = toPglensError(e, { target: 'the embedded sandbox' });
+  return { code: err.code, message: messageOf(err), hint: err.hint, position: err.position };
+}
+
+/** PglensError.message already carries the hint; send the cause alone so the parent rebuilds it once. */
+function messageOf(err: PglensError): string {
+  return err.hint && err.message.endsWith(` — ${err.hint}`) ? err.message.slice(0, -(err.hint.length + 3)) : err.message;
+}
+
+function lastResult(results: Results[]): Results {
+  return results[results.length - 1] ?? { rows: [], fields: [], affectedRows: 0 };
+}
+
+async function run(sql: string, params?: unknown[]): Promise<Results> {
+  if (!db) throw new PglensError('sandbox-failed', 'the sandbox database is not open', 'restart the sandbox');
+  const onNotice = (n: { message?: string }) => notices.push(n.message ?? String(n));
+  // Without parameters, the simple protocol: like `pg`, it accepts several statements.
+  return params && params.length > 0 ? db.query(sql, params, { onNotice }) : lastResult(await db.exec(sql, { onNotice }));
+}
+
+async function versionNum(): Promise<number> {
+  const r = await run('SHOW server_version_num');
+  return Number((r.rows[0] as { server_version_num: string }).server_version_num);
+}
+
+async function handle(msg: ToSandbox): Promise<void> {
+  switch (msg.type) {
+    case 'init': {
+      workDir = msg.options.workDir;
+      try {
+        const opened = await openSandbox(msg.options, (message) => send({ type: 'progress', message }));
+        db = opened.db;
+        send({ type: 'ready', report: opened.report });
+      } catch (e) {
+        send({ type: 'init-failed', error: { code: 'sandbox-failed', message: `the embedded sandbox could not start: ${(e as Error).message ?? String(e)}`, hint: 'check the cache directory is writable, or connect to a server' } });
+      }
+      return;
+    }
+    case 'query': {
+      try {
+        notices = [];
+        const r = await run(msg.sql, msg.params);
+        const value: QueryResult = {
+          rows: r.rows as Record<string, unknown>[],
+          fields: r.fields.map((f) => ({ name: f.name })),
+          rowCount: r.affectedRows || r.rows.length,
+        };
+        send({ type: 'result', id: msg.id, value });
+      } catch (e) {
+        send({ type: 'error', id: msg.id, error: wire(e) });
+      }
+      return;
+    }
+    case 'explain': {
+      const session: SqlSession = { run, versionNum, takeNotices: () => notices.splice(0) };
+      try {
+        const value = await runExplain(session, msg.sql, msg.options, {
+          setStatementTimeout: false,
+          errorContext: () => ({ target: 'the embedded sandbox' }),
+        });
+        send({ type: 'result', id: msg.id, value });
+      } catch (e) {
+        send({ type: 'error', id: msg.id, error: wire(e) });
+      }
+      return;
+    }
+    case 'version': {
+      try {
+        send({ type: 'result', id: msg.id, value: formatVersion(await versionNum()) });
+      } catch (e) {
+        send({ type: 'error', id: msg.id, error: wire(e) });
+      }
+      return;
+    }
+    case 'close':
+      await shutdown();
+  }
+}
+
+async function shutdown(): Promise<void> {
+  await db?.close().catch(() => undefined);
+  db = undefined;
+  if (workDir) await fs.rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  process.exit(0);
+}
+
+process.on('message', (msg: ToSandbox) => {
+  queue = queue.then(() => handle(msg));
+});
+// The editor or CLI went away: nothing else will ever talk to us.
+process.on('disconnect', () => void shutdown());

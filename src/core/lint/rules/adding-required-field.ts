@@ -1,0 +1,33 @@
+import type { Node } from '../../sql/ast';
+import { serialBaseType } from '../../schema/type-names';
+import type { StatementRule } from '../rule';
+import { alterTable, qualified } from '../rule-helpers';
+
+/** ADD COLUMN … NOT NULL without a DEFAULT fails on any table that has rows. */
+export const rule: StatementRule = {
+  id: 'adding-required-field',
+  kind: 'statement',
+  defaultSeverity: 'error',
+  docs: { description: 'ADD COLUMN … NOT NULL without DEFAULT fails on a table with rows ("column contains null values").' },
+  check(context) {
+    const target = alterTable(context);
+    if (!target?.existing) return;
+    for (const { cmd } of target.commands) {
+      const def: Node | undefined = cmd.subtype === 'AT_AddColumn' ? cmd.def?.ColumnDef : undefined;
+      if (!def) continue;
+      const kinds = new Set<string>((def.constraints ?? []).map((c: Node) => c.Constraint?.contype));
+      const required = def.is_not_null || kinds.has('CONSTR_NOTNULL') || kinds.has('CONSTR_PRIMARY');
+      const filled = kinds.has('CONSTR_DEFAULT') || kinds.has('CONSTR_IDENTITY') || kinds.has('CONSTR_GENERATED');
+      const typeNames: Node[] = def.typeName?.names ?? [];
+      const serial = typeNames.length === 1 && serialBaseType(typeNames[0].String?.sval ?? '') !== undefined;
+      if (!required || filled || serial) continue;
+      context.report({
+        message:
+          `Adding NOT NULL column ${def.colname} without a DEFAULT to existing table ${qualified(target.relation)} fails ` +
+          '("column contains null values") as soon as the table has rows. Add a constant DEFAULT (no rewrite since Postgres 11), ' +
+          'or add the column nullable, backfill it, then SET NOT NULL.',
+        range: context.statement.constructRange(def.location),
+      });
+    }
+  },
+};

@@ -1,0 +1,48 @@
+import { relationName, stringList, type Node } from '../../sql/ast';
+import type { Fix } from '../../types';
+import type { StatementRule } from '../rule';
+import { alterTable, ident, qualified, qualifiedIdent, statementEndWithSemicolon } from '../rule-helpers';
+
+/** Adding a FOREIGN KEY or CHECK validates every row while holding a lock that blocks writes. */
+export const rule: StatementRule = {
+  id: 'constraint-missing-not-valid',
+  kind: 'statement',
+  defaultSeverity: 'warning',
+  fixable: true,
+  docs: { description: 'ADD CONSTRAINT … FOREIGN KEY/CHECK without NOT VALID scans the table while blocking writes.' },
+  check(context) {
+    const target = alterTable(context);
+    if (!target?.existing) return;
+    const statement = context.statement;
+    for (const { cmd } of target.commands) {
+      const con: Node | undefined = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
+      if (!con || con.skip_validation) continue;
+      if (con.contype !== 'CONSTR_FOREIGN' && con.contype !== 'CONSTR_CHECK') continue;
+      const range = statement.constructRange(con.location);
+      const table = qualified(target.relation);
+      const message =
+        con.contype === 'CONSTR_FOREIGN'
+          ? `Adding foreign key ${con.conname ?? ''} checks every row of ${table} while holding SHARE ROW EXCLUSIVE locks on ${table} and ` +
+            `${qualified(relationName(con.pktable) ?? { name: '?' })}: writes to both wait for the scan. Add it NOT VALID, then VALIDATE CONSTRAINT separately (no write lock).`
+          : `Adding CHECK constraint ${con.conname ?? ''} scans every row of ${table} under an ACCESS EXCLUSIVE lock: reads and writes wait. ` +
+            'Add it NOT VALID, then VALIDATE CONSTRAINT separately (no write lock).';
+      const name: string | undefined =
+        con.conname ?? (con.contype === 'CONSTR_FOREIGN' ? `${target.relation.name}_${stringList(con.fk_attrs).join('_')}_fkey` : undefined);
+      let fix: Fix | undefined;
+      if (name && name.length <= 63) {
+        const end = statementEndWithSemicolon(context);
+        fix = {
+          title: 'Add the constraint NOT VALID and VALIDATE it separately',
+          edits: [
+            { range: statement.rangeOf(range.endOffset, range.endOffset), newText: ' NOT VALID' },
+            {
+              range: statement.rangeOf(end, end),
+              newText: `${end === statement.range.endOffset ? ';' : ''}\nALTER TABLE ${qualifiedIdent(target.relation)} VALIDATE CONSTRAINT ${ident(name)};`,
+            },
+          ],
+        };
+      }
+      context.report({ message: message.replace(/ {2}/g, ' '), range, fix });
+    }
+  },
+};

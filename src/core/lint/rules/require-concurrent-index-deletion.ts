@@ -1,0 +1,33 @@
+import { dropObjectNames } from '../../sql/ast';
+import { tableOfIndex } from '../locks';
+import type { StatementRule } from '../rule';
+import { findWord, insertFix } from '../rule-helpers';
+
+/** DROP INDEX without CONCURRENTLY locks the whole table while it waits for running queries. */
+export const rule: StatementRule = {
+  id: 'require-concurrent-index-deletion',
+  kind: 'statement',
+  defaultSeverity: 'warning',
+  fixable: true,
+  docs: { description: 'DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table: reads and writes wait.' },
+  check(context) {
+    const node = context.statement.ast?.DropStmt;
+    if (!node || node.removeType !== 'OBJECT_INDEX' || node.concurrent) return;
+    const names = dropObjectNames(node.objects);
+    const tables = names.map((n) => tableOfIndex(context.schema, n.schema ?? 'public', n.name));
+    // Silent only when every index belongs to a table created in this file.
+    if (tables.length > 0 && tables.every((t) => t && !context.isExistingTable(t.schema, t.name))) return;
+    const statement = context.statement;
+    const indexWord = findWord(statement, ['INDEX']);
+    // CONCURRENTLY drops exactly one index, without CASCADE, outside a transaction.
+    const fixable = indexWord && names.length === 1 && node.behavior !== 'DROP_CASCADE' && !context.inTransaction;
+    context.report({
+      message:
+        'DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table: every read and write queues behind it ' +
+        '(and behind any long query it waits for). Use DROP INDEX CONCURRENTLY' +
+        (context.inTransaction ? ' in a migration that does not run inside a transaction.' : '.'),
+      range: statement.rangeOf(statement.range.startOffset, indexWord?.end ?? statement.range.endOffset),
+      fix: fixable ? insertFix(statement, 'Drop the index CONCURRENTLY', indexWord.end, ' CONCURRENTLY') : undefined,
+    });
+  },
+};

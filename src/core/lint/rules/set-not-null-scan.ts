@@ -1,0 +1,44 @@
+import type { StatementRule } from '../rule';
+import { alterTable, ident, indentOf, qualified, qualifiedIdent, statementEndWithSemicolon } from '../rule-helpers';
+
+/** SET NOT NULL scans every row under ACCESS EXCLUSIVE, unless a valid CHECK (col IS NOT NULL) already proves it. */
+export const rule: StatementRule = {
+  id: 'set-not-null-scan',
+  kind: 'statement',
+  defaultSeverity: 'warning',
+  fixable: true,
+  docs: { description: 'ALTER COLUMN … SET NOT NULL scans the whole table while holding an ACCESS EXCLUSIVE lock.' },
+  check(context) {
+    const target = alterTable(context);
+    if (!target?.existing) return;
+    const single = target.commands.length === 1;
+    for (const { cmd, range } of target.commands) {
+      if (cmd.subtype !== 'AT_SetNotNull' || typeof cmd.name !== 'string') continue;
+      const column: string = cmd.name;
+      const table = qualifiedIdent(target.relation);
+      const check = ident(`${target.relation.name}_${column}_not_null`.slice(0, 63));
+      // Postgres 12+ skips the scan when a validated CHECK (col IS NOT NULL) exists.
+      const fixable = single && context.postgresVersion >= 12;
+      const indent = indentOf(context);
+      const rewrite = [
+        `ALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (${ident(column)} IS NOT NULL) NOT VALID;`,
+        `ALTER TABLE ${table} VALIDATE CONSTRAINT ${check};`,
+        `ALTER TABLE ${table} ALTER COLUMN ${ident(column)} SET NOT NULL;`,
+        `ALTER TABLE ${table} DROP CONSTRAINT ${check};`,
+      ].join(`\n${indent}`);
+      const start = context.statement.range.startOffset;
+      context.report({
+        message:
+          `SET NOT NULL on ${column} scans all of ${qualified(target.relation)} while holding an ACCESS EXCLUSIVE lock: reads and writes wait. ` +
+          'Add CHECK (… IS NOT NULL) NOT VALID, VALIDATE it (no exclusive lock), then SET NOT NULL skips the scan.',
+        range,
+        fix: fixable
+          ? {
+              title: 'Use CHECK … NOT VALID, VALIDATE, then SET NOT NULL',
+              edits: [{ range: context.statement.rangeOf(start, statementEndWithSemicolon(context)), newText: rewrite }],
+            }
+          : undefined,
+      });
+    }
+  },
+};

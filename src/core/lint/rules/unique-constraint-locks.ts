@@ -1,0 +1,49 @@
+import { stringList, type Node } from '../../sql/ast';
+import type { Fix } from '../../types';
+import type { StatementRule } from '../rule';
+import { alterTable, ident, qualified, qualifiedIdent, statementEndWithSemicolon } from '../rule-helpers';
+
+/** ADD UNIQUE / PRIMARY KEY builds its index under an ACCESS EXCLUSIVE lock. */
+export const rule: StatementRule = {
+  id: 'unique-constraint-locks',
+  kind: 'statement',
+  defaultSeverity: 'warning',
+  fixable: true,
+  docs: { description: 'ADD CONSTRAINT … UNIQUE/PRIMARY KEY builds an index while holding an ACCESS EXCLUSIVE lock.' },
+  check(context) {
+    const target = alterTable(context);
+    if (!target?.existing) return;
+    const statement = context.statement;
+    for (const { cmd } of target.commands) {
+      const con: Node | undefined = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
+      if (!con || con.indexname || (con.contype !== 'CONSTR_UNIQUE' && con.contype !== 'CONSTR_PRIMARY')) continue;
+      const primary = con.contype === 'CONSTR_PRIMARY';
+      const columns = stringList(con.keys);
+      const kind = primary ? 'PRIMARY KEY' : 'UNIQUE';
+      const name: string = con.conname ?? (primary ? `${target.relation.name}_pkey` : `${target.relation.name}_${columns.join('_')}_key`);
+      let fix: Fix | undefined;
+      if (target.commands.length === 1 && columns.length > 0 && name.length <= 63 && !context.inTransaction && !con.including) {
+        const table = qualifiedIdent(target.relation);
+        const indexName = ident(name);
+        fix = {
+          title: `Build the index CONCURRENTLY, then add the ${kind} USING INDEX`,
+          edits: [
+            {
+              range: statement.rangeOf(statement.range.startOffset, statementEndWithSemicolon(context)),
+              newText:
+                `CREATE UNIQUE INDEX CONCURRENTLY ${indexName} ON ${table} (${columns.map(ident).join(', ')});\n` +
+                `ALTER TABLE ${table} ADD CONSTRAINT ${indexName} ${kind} USING INDEX ${indexName};`,
+            },
+          ],
+        };
+      }
+      context.report({
+        message:
+          `Adding ${kind} to existing table ${qualified(target.relation)} builds its index under an ACCESS EXCLUSIVE lock: ` +
+          'reads and writes wait for the whole build. Create the unique index CONCURRENTLY first, then ADD CONSTRAINT … USING INDEX.',
+        range: statement.constructRange(con.location),
+        fix,
+      });
+    }
+  },
+};

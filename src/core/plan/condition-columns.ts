@@ -1,0 +1,129 @@
+/**
+ * Columns a plan condition compares ("((o.customer_id = 42) AND (o.created_at > $1))"), so a
+ * finding can name the index that would serve it. Only ANDed comparisons of one of the scan's
+ * own columns with a constant, parameter or another table's column count; an OR at the top
+ * defeats a single b-tree, so it yields nothing.
+ */
+export interface ConditionColumns {
+  /** Columns compared with `=` or `= ANY (…)`, in order of appearance. */
+  equality: string[];
+  /** Columns compared with `<`, `<=`, `>`, `>=`. */
+  range: string[];
+}
+
+const IDENT = '(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)';
+const COLUMN = new RegExp(`^(?:(${IDENT})\\.)?(${IDENT})$`);
+const OPERATORS = ['<=', '>=', '<>', '!=', '=', '<', '>'];
+
+function stripParens(s: string): string {
+  let t = s.trim();
+  while (t.startsWith('(') && t.endsWith(')') && balanced(t.slice(1, -1))) t = t.slice(1, -1).trim();
+  return t;
+}
+
+function balanced(s: string): boolean {
+  let depth = 0;
+  let quote = '';
+  for (const c of s) {
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** Splits at a top-level keyword (" AND ", " OR "), outside parentheses and quotes. */
+function splitKeyword(s: string, keyword: string): string[] {
+  const marker = '\u0000';
+  let out = '';
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && s.startsWith(keyword, i)) {
+      out += marker;
+      i += keyword.length - 1;
+      continue;
+    }
+    out += c;
+  }
+  return out.split(marker);
+}
+
+/** `(status)::text` → `status`; undefined when the side is not a plain column. */
+function columnOf(side: string): { qualifier?: string; column: string } | undefined {
+  let t = stripParens(side);
+  const cast = t.indexOf('::');
+  if (cast >= 0 && !t.startsWith("'")) t = stripParens(t.slice(0, cast));
+  const m = COLUMN.exec(t);
+  if (!m) return undefined;
+  return { qualifier: m[1]?.replace(/^"|"$/g, ''), column: m[2] };
+}
+
+/** Top-level comparison operator of `cond`: [lhs, op, rhs]. */
+function comparison(cond: string): [string, string, string] | undefined {
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < cond.length; i++) {
+    const c = cond[i];
+    if (quote) {
+      if (c === quote) quote = '';
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && c === ' ') {
+      for (const op of OPERATORS) {
+        if (cond.startsWith(` ${op} `, i)) return [cond.slice(0, i), op, cond.slice(i + op.length + 2)];
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Columns of the scan known by `names` (its alias and relation name) that `condition` compares. */
+export function conditionColumns(condition: string | undefined, names: (string | undefined)[]): ConditionColumns {
+  const result: ConditionColumns = { equality: [], range: [] };
+  if (!condition) return result;
+  const own = new Set(names.filter((n): n is string => n !== undefined));
+  const body = stripParens(condition);
+  if (splitKeyword(body, ' OR ').length > 1) return result;
+  for (const part of splitKeyword(body, ' AND ')) {
+    const cmp = comparison(stripParens(part));
+    if (!cmp) continue;
+    const [lhs, op, rhs] = cmp;
+    const left = columnOf(lhs);
+    const right = columnOf(rhs.replace(/^ANY \(/, '('));
+    const isOwn = (c: typeof left) => c !== undefined && (c.qualifier === undefined || own.has(c.qualifier));
+    let col: string | undefined;
+    if (isOwn(left) && !isOwn(right)) col = left?.column;
+    else if (isOwn(right) && !isOwn(left)) col = right?.column;
+    if (col === undefined || op === '<>' || op === '!=') continue;
+    const list = op === '=' ? result.equality : result.range;
+    if (!list.includes(col)) list.push(col);
+  }
+  result.range = result.range.filter((c) => !result.equality.includes(c));
+  return result;
+}
+
+/** The index key for a condition: equality columns first, then one range column. */
+export function indexKey(...conditions: ConditionColumns[]): string[] {
+  const key: string[] = [];
+  for (const c of conditions) for (const col of c.equality) if (!key.includes(col)) key.push(col);
+  for (const c of conditions) {
+    const range = c.range.find((col) => !key.includes(col));
+    if (range) {
+      key.push(range);
+      break;
+    }
+  }
+  return key;
+}

@@ -1,0 +1,131 @@
+/**
+ * Derived metrics of a plan, in O(n) over the preorder node array (parents before children).
+ *
+ * Choices, since Postgres reports per-loop averages and nests sub-plans inside expressions:
+ * - Inclusive time = actual total time × loops. Below a Gather/Gather Merge, loops counts the
+ *   worker processes too, and the times are per-process averages, so the product is divided by
+ *   the processes that ran the node (workers launched + leader, at most loops): wall time, not CPU time.
+ * - Exclusive time = inclusive − children's inclusive, clamped at 0. InitPlans and SubPlans are
+ *   subtracted from the node they hang under (their time is spent while it evaluates its
+ *   expressions); when the parameter is used further down the clamp absorbs the difference.
+ * - A CTE's plan (InitPlan "CTE x") runs on demand inside the CTE Scans that read it, so it is
+ *   not subtracted from its parent; each CTE Scan instead gives up a share of the CTE's time
+ *   proportional to its own inclusive time. Exclusive buffers follow the same rules.
+ * - Without ANALYZE, shares and the slowest node come from exclusive cost instead of time.
+ */
+import { emptyBuffers } from './build-tree';
+import type { PlanBuffers, PlanNode } from './types';
+
+const BUFFER_KEYS = Object.keys(emptyBuffers()) as (keyof PlanBuffers)[];
+const HOT_SHARE = 0.8;
+const HOT_MAX_NODES = 10;
+
+function isCteDefinition(n: PlanNode): boolean {
+  return n.parentRelationship === 'InitPlan' && n.subplanName !== undefined && n.subplanName.startsWith('CTE ');
+}
+
+export interface PlanMetrics {
+  /** Root inclusive time (0 without ANALYZE). */
+  rootTimeMs: number;
+  slowestNodeId: number;
+  hotPath: number[];
+}
+
+export function computeMetrics(nodes: PlanNode[], executionTimeMs: number | undefined): PlanMetrics {
+  const n = nodes.length;
+  const processes = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i];
+    if (node.parentId === null) processes[i] = 1;
+    else {
+      const parent = nodes[node.parentId - 1];
+      processes[i] = parent.nodeType === 'Gather' || parent.nodeType === 'Gather Merge' ? (parent.workersLaunched ?? 0) + 1 : processes[parent.id - 1];
+    }
+    if (node.analyzed && node.loops && node.actualTotalTimeMs !== undefined) {
+      const divisor = Math.max(1, Math.min(processes[i], node.loops));
+      node.inclusiveTimeMs = (node.actualTotalTimeMs * node.loops) / divisor;
+    }
+    if (node.analyzed && !node.neverExecuted && node.actualRows !== undefined) {
+      const ratio = Math.max(node.actualRows, 1) / Math.max(node.planRows, 1);
+      node.estimateRatio = ratio;
+      node.estimateFactor = ratio >= 1 ? ratio : 1 / ratio;
+      if (ratio > 1) node.estimateDirection = 'under';
+      else if (ratio < 1) node.estimateDirection = 'over';
+    }
+  }
+
+  const childTime = new Float64Array(n);
+  const childCost = new Float64Array(n);
+  const hasBuffers = n > 0 && nodes[0].buffers !== undefined;
+  const childBuffers = hasBuffers ? BUFFER_KEYS.map(() => new Float64Array(n)) : [];
+  const cteDefinitions = new Map<string, PlanNode>();
+  const cteScans = new Map<string, PlanNode[]>();
+  for (let i = n - 1; i >= 0; i--) {
+    const node = nodes[i];
+    if (isCteDefinition(node)) cteDefinitions.set((node.subplanName as string).slice(4), node);
+    if (node.nodeType === 'CTE Scan' && node.cteName !== undefined) {
+      const list = cteScans.get(node.cteName);
+      if (list) list.push(node);
+      else cteScans.set(node.cteName, [node]);
+    }
+    node.exclusiveTimeMs = Math.max(0, node.inclusiveTimeMs - childTime[i]);
+    node.exclusiveCost = Math.max(0, node.totalCost - childCost[i]);
+    if (hasBuffers && node.buffers) {
+      const ex = emptyBuffers();
+      BUFFER_KEYS.forEach((k, j) => (ex[k] = Math.max(0, (node.buffers as PlanBuffers)[k] - childBuffers[j][i])));
+      node.exclusiveBuffers = ex;
+    }
+    if (node.parentId !== null && !isCteDefinition(node)) {
+      const p = node.parentId - 1;
+      childTime[p] += node.inclusiveTimeMs;
+      childCost[p] += node.totalCost;
+      if (hasBuffers && node.buffers) BUFFER_KEYS.forEach((k, j) => (childBuffers[j][p] += (node.buffers as PlanBuffers)[k]));
+    }
+  }
+
+  for (const [name, scans] of cteScans) {
+    const cte = cteDefinitions.get(name);
+    if (!cte) continue;
+    const scanTime = scans.reduce((s, x) => s + x.inclusiveTimeMs, 0);
+    for (const scan of scans) {
+      const share = scanTime > 0 ? scan.inclusiveTimeMs / scanTime : 1 / scans.length;
+      scan.exclusiveTimeMs = Math.max(0, scan.exclusiveTimeMs - cte.inclusiveTimeMs * share);
+      scan.exclusiveCost = Math.max(0, scan.exclusiveCost - cte.totalCost * share);
+      if (scan.exclusiveBuffers && cte.buffers) {
+        for (const k of BUFFER_KEYS) scan.exclusiveBuffers[k] = Math.max(0, scan.exclusiveBuffers[k] - Math.round(cte.buffers[k] * share));
+      }
+    }
+  }
+
+  const root = nodes[0];
+  const rootTimeMs = root.inclusiveTimeMs;
+  const byTime = rootTimeMs > 0 || (executionTimeMs ?? 0) > 0;
+  const base = byTime ? (rootTimeMs > 0 ? rootTimeMs : (executionTimeMs as number)) : root.totalCost;
+  const weight = (node: PlanNode) => (byTime ? node.exclusiveTimeMs : node.exclusiveCost);
+  let total = 0;
+  let slowest = root;
+  const top: PlanNode[] = [];
+  for (const node of nodes) {
+    const w = weight(node);
+    node.sharePct = base > 0 ? (w / base) * 100 : 0;
+    total += w;
+    if (w > weight(slowest)) slowest = node;
+    if (top.length < HOT_MAX_NODES || w > weight(top[top.length - 1])) {
+      let k = Math.min(top.length, HOT_MAX_NODES - 1);
+      top[k] = node;
+      while (k > 0 && weight(top[k - 1]) < w) {
+        top[k] = top[k - 1];
+        top[--k] = node;
+      }
+    }
+  }
+  const hot = new Set<number>();
+  let covered = 0;
+  for (const node of top) {
+    if (covered >= total * HOT_SHARE || weight(node) <= 0) break;
+    covered += weight(node);
+    for (let id: number | null = node.id; id !== null && !hot.has(id); id = nodes[id - 1].parentId) hot.add(id);
+  }
+  const hotPath = [...hot].sort((a, b) => a - b);
+  return { rootTimeMs, slowestNodeId: slowest.id, hotPath };
+}

@@ -1,0 +1,96 @@
+import { defaultConfig, ruleSetting, type LintConfig } from '../lint/config';
+import { createLineIndex, type LineIndex } from '../sql/line-index';
+import type { Finding } from '../types';
+import type { PrismaDocument, PrismaSourceFile } from './ast';
+import { parsePrismaFiles } from './parse';
+import type { PrismaRule } from './prisma-rule';
+import { prismaRules } from './rules';
+import { prismaToSchema } from './to-schema';
+
+/**
+ * Lints a schema.prisma with the rule ids of RULES.md. A syntax error yields that one finding
+ * and nothing else (half-typed models are the normal state of a file being edited).
+ */
+export function lintPrismaSchema(text: string, file: string, config: LintConfig = defaultConfig()): Finding[] {
+  return lintPrismaFiles([{ file, text }], config);
+}
+
+/** A multi-file schema (`prisma/schema/*.prisma`), linted as one: relations cross files. */
+export function lintPrismaFiles(files: PrismaSourceFile[], config: LintConfig = defaultConfig(), rules: readonly PrismaRule[] = prismaRules): Finding[] {
+  return lintPrismaDocument(parsePrismaFiles(files), config, rules);
+}
+
+/** Lints an already parsed document (the editor parses once for diagnostics and lenses). */
+export function lintPrismaDocument(doc: PrismaDocument, config: LintConfig = defaultConfig(), rules: readonly PrismaRule[] = prismaRules): Finding[] {
+  if (doc.diagnostics.length > 0) return sortFindings(doc, [...doc.diagnostics]);
+  const schema = prismaToSchema(doc);
+  const findings: Finding[] = [...schema.diagnostics];
+  const indexes = new Map<string, LineIndex>();
+  const lines = (file: string): LineIndex => {
+    let index = indexes.get(file);
+    if (!index) {
+      index = createLineIndex(doc.files.find((f) => f.file === file)?.text ?? '');
+      indexes.set(file, index);
+    }
+    return index;
+  };
+  const suppressions = new Map(doc.files.map((f) => [f.file, collectPrismaSuppressions(f.text)]));
+  for (const rule of rules) {
+    const setting = ruleSetting(config, rule.id, rule.defaultSeverity);
+    if (!setting) continue;
+    rule.check({
+      doc,
+      schema,
+      lines,
+      report: (r) => {
+        const finding: Finding = { ruleId: rule.id, severity: setting.severity, message: r.message, file: r.file, range: r.range };
+        if (r.fix) finding.fix = r.fix;
+        if (!isSuppressed(suppressions.get(r.file), finding)) findings.push(finding);
+      },
+    });
+  }
+  return sortFindings(doc, findings);
+}
+
+function sortFindings(doc: PrismaDocument, findings: Finding[]): Finding[] {
+  const order = new Map(doc.files.map((f, i) => [f.file, i]));
+  return findings.sort(
+    (a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.range.startOffset - b.range.startOffset || a.ruleId.localeCompare(b.ruleId),
+  );
+}
+
+/**
+ * `// pglens-ignore rule[, rule]` silences those rules on its own line and the next one;
+ * `// pglens-ignore-file rule[, rule]` in the whole file (the SQL markers, in Prisma's comment syntax).
+ */
+interface PrismaSuppressions {
+  file: Set<string>;
+  lines: Map<number, Set<string>>;
+}
+
+const MARKER = /\/\/[ \t]*pglens-ignore(-file)?[ \t]+([a-z0-9-]+(?:[ \t]*,[ \t]*[a-z0-9-]+)*)/gi;
+
+function collectPrismaSuppressions(text: string): PrismaSuppressions | undefined {
+  if (!text.includes('pglens-ignore')) return undefined;
+  const lines = createLineIndex(text);
+  const result: PrismaSuppressions = { file: new Set(), lines: new Map() };
+  for (const m of text.matchAll(MARKER)) {
+    const ids = m[2].split(',').map((s) => s.trim().toLowerCase());
+    if (m[1]) {
+      for (const id of ids) result.file.add(id);
+      continue;
+    }
+    const line = lines.positionAt(m.index ?? 0).line;
+    const set = result.lines.get(line) ?? new Set<string>();
+    for (const id of ids) set.add(id);
+    result.lines.set(line, set);
+  }
+  return result;
+}
+
+function isSuppressed(s: PrismaSuppressions | undefined, finding: Finding): boolean {
+  if (!s) return false;
+  if (s.file.has(finding.ruleId)) return true;
+  const line = finding.range.start.line;
+  return Boolean(s.lines.get(line)?.has(finding.ruleId) || s.lines.get(line - 1)?.has(finding.ruleId));
+}

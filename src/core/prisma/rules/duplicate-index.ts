@@ -1,0 +1,36 @@
+import { redundantIndexes, rule as sqlRule } from '../../lint/rules/duplicate-index';
+import { removeBlockAttribute } from '../fix-edits';
+import type { PrismaRule } from '../prisma-rule';
+
+/**
+ * duplicate-index: an `@@index` whose fields another index, `@@unique`, `@unique` or the id
+ * already leads with (the SQL rule's predicate on the model's table); the fix removes it.
+ */
+export const rule: PrismaRule = {
+  id: 'duplicate-index',
+  defaultSeverity: sqlRule.defaultSeverity,
+  check(context) {
+    for (const [model, table] of context.schema.tableOf) {
+      for (const { redundant, coveredBy } of redundantIndexes(table)) {
+        const origin = context.schema.indexOrigins.get(redundant);
+        if (!origin) continue;
+        const by = context.schema.indexOrigins.get(coveredBy);
+        const byText = by ? describeAttribute(by.attribute.name, by.field?.name) : coveredBy.name;
+        const same = redundant.columns.length === coveredBy.columns.length;
+        context.report({
+          file: model.file,
+          range: origin.attribute.range,
+          message:
+            `this index on ${model.name} (${redundant.columns.join(', ')}) is redundant: ${byText} ${same ? 'covers the same columns' : 'starts with the same columns'} ` +
+            `and serves the same lookups, yet every write to ${table.name} maintains both; remove it`,
+          fix: { title: 'Remove the redundant index', edits: [removeBlockAttribute(context.lines(model.file), origin.attribute)] },
+        });
+      }
+    }
+  },
+};
+
+function describeAttribute(name: string, field: string | undefined): string {
+  if (field) return `@${name} on ${field}`;
+  return `@@${name}`;
+}

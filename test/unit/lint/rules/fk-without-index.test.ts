@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { applyEdits } from '../../../../src/core/lint/apply-edits';
+import {
+  foreignKeyIndexName,
+  indexServesColumns,
+  rule,
+  unindexedForeignKeys,
+} from '../../../../src/core/lint/rules/fk-without-index';
+import type { Report } from '../../../../src/core/lint/rule';
+import type { Index, Table } from '../../../../src/core/schema/model';
+import { createLineIndex } from '../../../../src/core/sql/line-index';
+import { runRuleTests } from '../rule-tester';
+
+const parents = 'CREATE TABLE customers (id bigint PRIMARY KEY);\nCREATE TABLE regions (a int, b int, PRIMARY KEY (a, b));';
+
+function index(columns: string[], extra: Partial<Index> = {}): Index {
+  return { name: 'i', schema: 'public', table: 't', columns, include: [], unique: false, primary: false, constraint: false, method: 'btree', valid: true, ...extra };
+}
+
+describe('fk-without-index predicates', () => {
+  it('an index serves a foreign key when its leading columns are the key columns, in any order', () => {
+    assert.ok(indexServesColumns(index(['a', 'b', 'c']), ['b', 'a']));
+    assert.ok(!indexServesColumns(index(['c', 'a', 'b']), ['a', 'b']));
+    assert.ok(!indexServesColumns(index(['a']), ['a', 'b']));
+    assert.ok(!indexServesColumns(index(['a'], { where: 'a > 0' }), ['a']));
+    assert.ok(!indexServesColumns(index(['a'], { method: 'gin' }), ['a']));
+    assert.ok(!indexServesColumns(index(['a'], { valid: false }), ['a']));
+  });
+  it('lists unindexed foreign keys and names their index within 63 bytes', () => {
+    const table: Table = {
+      schema: 'public',
+      name: 't',
+      columns: [],
+      primaryKey: { columns: ['a'] },
+      indexes: [index(['b', 'c'])],
+      foreignKeys: [
+        { schema: 'public', table: 't', columns: ['a'], refSchema: 'public', refTable: 'p', refColumns: ['id'] },
+        { schema: 'public', table: 't', columns: ['c'], refSchema: 'public', refTable: 'p', refColumns: ['id'] },
+        { schema: 'public', table: 't', columns: ['b'], refSchema: 'public', refTable: 'p', refColumns: ['id'] },
+      ],
+    };
+    assert.deepEqual(unindexedForeignKeys(table).map((f) => f.columns), [['c']]);
+    assert.equal(foreignKeyIndexName({ table: 'orders', columns: ['customer_id'] }), 'orders_customer_id_idx');
+    assert.equal(Buffer.byteLength(foreignKeyIndexName({ table: 'x'.repeat(60), columns: ['y'] })), 63);
+  });
+  it('inserts CREATE INDEX CONCURRENTLY after the defining statement when the source knows it', () => {
+    const text = 'CREATE TABLE "order" (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id));\nSELECT 1;';
+    const lines = createLineIndex(text);
+    const fkStart = text.indexOf('REFERENCES');
+    const table: Table = {
+      schema: 'public',
+      name: 'order',
+      columns: [],
+      indexes: [],
+      foreignKeys: [
+        {
+          schema: 'public',
+          table: 'order',
+          columns: ['customer_id'],
+          refSchema: 'public',
+          refTable: 'customers',
+          refColumns: ['id'],
+          source: { file: 'a.sql', range: lines.rangeOf(fkStart, fkStart + 26), statementRange: lines.rangeOf(0, text.indexOf(';')) },
+        },
+      ],
+    };
+    const reports: Array<Report & { file: string }> = [];
+    rule.check({ schema: { tables: new Map([['public.order', table]]) }, options: {}, report: (r) => reports.push(r) });
+    assert.equal(reports.length, 1);
+    assert.equal(
+      applyEdits(text, reports[0].fix!.edits),
+      'CREATE TABLE "order" (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id));\n' +
+        'CREATE INDEX CONCURRENTLY order_customer_id_idx ON "order" (customer_id);\nSELECT 1;',
+    );
+  });
+});
+
+runRuleTests(rule, {
+  valid: [
+    { setup: parents, code: 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers);\nCREATE INDEX orders_customer_idx ON orders (customer_id, id);' },
+    { name: 'the primary key leads with the FK columns', setup: parents, code: 'CREATE TABLE cust_notes (customer_id bigint REFERENCES customers, n int, PRIMARY KEY (customer_id, n));' },
+    { name: 'composite FK covered in another order by a unique constraint', setup: parents, code: 'CREATE TABLE shops (ra int, rb int, UNIQUE (rb, ra, id), id bigint PRIMARY KEY, FOREIGN KEY (ra, rb) REFERENCES regions);' },
+    { name: 'index added in a later statement', setup: parents, code: 'ALTER TABLE customers ADD COLUMN region_a int, ADD COLUMN region_b int;\nALTER TABLE customers ADD CONSTRAINT r FOREIGN KEY (region_a, region_b) REFERENCES regions NOT VALID;\nCREATE INDEX CONCURRENTLY c_r ON customers (region_a, region_b);' },
+  ],
+  invalid: [
+    {
+      setup: parents,
+      code: 'CREATE TABLE orders (\n  id bigint PRIMARY KEY,\n  customer_id bigint NOT NULL REFERENCES customers (id)\n);',
+      errors: [{ message: /orders\(customer_id\) → customers\(id\) has no index on orders\(customer_id\): every DELETE or key UPDATE on customers scans all of orders/, line: 3, column: 31 }],
+    },
+    {
+      name: 'a partial index or an index with other leading columns does not count',
+      setup: parents,
+      code: 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint, status text,\n  CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers);\nCREATE INDEX a ON orders (customer_id) WHERE status = \'open\';\nCREATE INDEX b ON orders (status, customer_id);',
+      errors: [{ message: 'foreign key orders_customer_fk orders(customer_id)', line: 2, column: 3 }],
+    },
+    {
+      name: 'composite key only half covered, added by ALTER TABLE',
+      setup: `${parents}\nCREATE TABLE shops (id bigint PRIMARY KEY, ra int, rb int);\nCREATE INDEX shops_ra ON shops (ra);`,
+      code: 'ALTER TABLE shops ADD CONSTRAINT shops_region_fk FOREIGN KEY (ra, rb) REFERENCES regions (a, b) NOT VALID;',
+      errors: [{ message: 'shops(ra, rb) → regions(a, b)', line: 1, column: 23 }],
+    },
+  ],
+});

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { rule, tablesWithoutPrimaryKey } from '../../../../src/core/lint/rules/missing-primary-key';
+import type { Table } from '../../../../src/core/schema/model';
+import { runRuleTests } from '../rule-tester';
+
+describe('tablesWithoutPrimaryKey', () => {
+  it('counts a primary key or a primary index', () => {
+    const t = (name: string, extra: Partial<Table> = {}): Table => ({ schema: 'public', name, columns: [], indexes: [], foreignKeys: [], ...extra });
+    const tables = new Map<string, Table>([
+      ['public.a', t('a', { primaryKey: { columns: ['id'] } })],
+      ['public.b', t('b')],
+      ['public.c', t('c', { indexes: [{ name: 'c_pkey', schema: 'public', table: 'c', columns: ['id'], include: [], unique: true, primary: true, constraint: true, method: 'btree', valid: true }] })],
+    ]);
+    assert.deepEqual(tablesWithoutPrimaryKey({ tables }).map((x) => x.name), ['b']);
+  });
+});
+
+runRuleTests(rule, {
+  valid: [
+    'CREATE TABLE t (id bigint PRIMARY KEY);',
+    'CREATE TABLE t (a int, b int, CONSTRAINT t_pk PRIMARY KEY (a, b));',
+    { name: 'primary key added later in the file', code: 'CREATE TABLE t (id bigint NOT NULL);\nALTER TABLE t ADD PRIMARY KEY (id);' },
+    { name: 'table dropped again', code: 'CREATE TABLE tmp (a int);\nDROP TABLE tmp;' },
+    {
+      name: 'a key dropped later is reported on the table, which an earlier file defines',
+      setup: 'CREATE TABLE t (id bigint CONSTRAINT t_pkey PRIMARY KEY);',
+      code: 'ALTER TABLE t DROP CONSTRAINT t_pkey;',
+    },
+  ],
+  invalid: [
+    {
+      code: 'CREATE TABLE audit_log (\n  happened_at timestamptz,\n  message text\n);',
+      errors: [{ message: /table audit_log has no primary key: .*replica identity/, line: 1, column: 14, endColumn: 23 }],
+    },
+    {
+      name: 'a unique index is not a primary key; qualified name',
+      code: 'CREATE TABLE app.t (id bigint NOT NULL UNIQUE);',
+      errors: [{ message: 'table t has no primary key', column: 14, endColumn: 19 }],
+    },
+    {
+      name: 'CREATE TABLE AS',
+      code: 'SELECT 1;\nCREATE TABLE report AS SELECT 1 AS n;',
+      errors: [{ message: 'table report has no primary key', line: 2, column: 14 }],
+    },
+  ],
+});

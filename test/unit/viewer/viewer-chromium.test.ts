@@ -1,0 +1,229 @@
+/**
+ * The real viewer bundle in headless Chromium under the webview's CSP: hostile plan text stays
+ * text, keyboard navigation and findings work, state survives a reload, big plans stay lazy.
+ * Skipped where Chromium is not installed (the rest of the viewer suite needs no browser).
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { packReport } from '../../../media/src/protocol';
+import type { ViewPayload } from '../../../media/src/protocol';
+import type { PlanReport } from '../../../src/core/plan/types';
+import { makeReport, makeWideReport } from './fixture';
+import { CHROMIUM, CHROMIUM_ARGS, startHarness, type Harness } from './harness';
+
+const HOSTILE = '"<img src=x onerror=alert(1)>"';
+const SCRIPT = '<script>alert(2)</script>';
+
+function hostileReport(): PlanReport {
+  return makeReport(
+    {
+      nodeType: 'Hash Join',
+      label: `Hash Join ${SCRIPT}`,
+      hashCond: `(${HOSTILE}.id = o.customer_id)`,
+      exclusiveTimeMs: 2,
+      raw: { 'Node Type': 'Hash Join', 'Hash Cond': HOSTILE, [HOSTILE]: SCRIPT },
+      children: [
+        {
+          nodeType: 'Seq Scan',
+          relation: HOSTILE,
+          alias: HOSTILE,
+          schema: HOSTILE,
+          filter: `(${HOSTILE} ~~ '%x%'::text)`,
+          exclusiveTimeMs: 40,
+          rowsRemovedByFilter: 99000,
+          raw: { 'Node Type': 'Seq Scan', 'Relation Name': HOSTILE, Alias: HOSTILE, Filter: HOSTILE },
+        },
+        {
+          nodeType: 'Hash',
+          exclusiveTimeMs: 1,
+          children: [
+            {
+              nodeType: 'Index Scan',
+              relation: 'customers',
+              indexName: HOSTILE,
+              indexCond: `(id = ${HOSTILE})`,
+              subplanName: HOSTILE,
+              exclusiveTimeMs: 3,
+              raw: { 'Node Type': 'Index Scan', 'Index Name': HOSTILE },
+            },
+          ],
+        },
+      ],
+    },
+    [
+      {
+        ruleId: 'seq-scan-filter',
+        severity: 'warning',
+        message: `Seq Scan on ${HOSTILE} removes 99% of rows`,
+        nodeId: 2,
+        evidence: { rowsRead: 100000, [HOSTILE]: HOSTILE },
+        fix: `CREATE INDEX CONCURRENTLY ON ${HOSTILE} (${SCRIPT});`,
+      },
+      {
+        ruleId: 'misestimate',
+        severity: 'warning',
+        message: 'Index Scan estimated 1 row, got 5000',
+        nodeId: 4,
+        evidence: { estimated: 1, actual: 5000 },
+        fix: 'ANALYZE customers;',
+      },
+    ],
+    [1, 2],
+  );
+}
+
+function payload(report: PlanReport, extra: Partial<ViewPayload['plan']> = {}): string {
+  const p: ViewPayload = {
+    plan: { report: packReport(report), title: `Explain: ${HOSTILE}`, createdAt: '2026-11-21T12:00:00Z', ...extra },
+  };
+  return JSON.stringify(p);
+}
+
+async function post(page: Page, message: unknown): Promise<void> {
+  await page.evaluate((m) => window.postMessage(m, '*'), message);
+}
+
+async function selectedId(page: Page): Promise<string | null> {
+  return page.$eval('.node.selected', (e) => (e as HTMLElement).dataset.id ?? null).catch(() => null);
+}
+
+describe('plan viewer in Chromium', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let harness: Harness;
+  let page: Page;
+  const dialogs: string[] = [];
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) this.skip();
+    harness = await startHarness();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await harness?.close();
+  });
+
+  beforeEach(async () => {
+    page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.goto(harness.url);
+    await page.waitForFunction(() => (window as unknown as { __toHost: unknown[] }).__toHost.length > 0);
+  });
+
+  afterEach(async () => {
+    await page?.close();
+  });
+
+  it('renders hostile identifiers, filters, findings and raw text as text: no element, no script', async () => {
+    await post(page, {
+      type: 'show',
+      payload: payload(hostileReport(), {
+        rawText: `Seq Scan on ${HOSTILE}  ${SCRIPT}`,
+        query: `SELECT * FROM ${HOSTILE}`,
+        connectionLabel: HOSTILE,
+        notices: [HOSTILE],
+      }),
+    });
+    await page.waitForSelector('.node.selected');
+    const treeText = await page.$eval('#tree', (e) => e.textContent ?? '');
+    assert.ok(treeText.includes(`on ${HOSTILE}.${HOSTILE}`), treeText);
+    assert.ok(treeText.includes(`using ${HOSTILE}`), 'index name shown as text');
+    assert.ok(treeText.includes(`Filter: (${HOSTILE}`), 'filter shown as text');
+    assert.ok(treeText.includes(SCRIPT), 'label with a script tag shown as text');
+    assert.ok((await page.$eval('#summary', (e) => e.textContent ?? '')).includes(HOSTILE));
+    const findings = await page.$$eval('.finding', (els) => els.map((e) => e.textContent ?? ''));
+    assert.ok(findings.some((t) => t.includes('seq-scan-filter') && t.includes(SCRIPT) && t.includes(HOSTILE)));
+    assert.ok((await page.$eval('#details', (e) => e.textContent ?? '')).includes(HOSTILE), 'details of the selected node');
+
+    await page.click('#tab-text');
+    assert.equal(await page.$eval('.raw-text', (e) => e.textContent), `Seq Scan on ${HOSTILE}  ${SCRIPT}`);
+    await page.click('#tab-query');
+    assert.equal(await page.$eval('.raw-query', (e) => e.textContent), `SELECT * FROM ${HOSTILE}`);
+
+    assert.equal(await page.$$eval('img, script:not([src]):not([nonce])', (els) => els.length), 0, 'no element came out of plan text');
+    const handlers = await page.$$eval('*', (els) => els.flatMap((e) => Array.from(e.attributes, (a) => a.name)).filter((n) => n.startsWith('on')));
+    assert.deepEqual(handlers, []);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), [], 'no CSP violation');
+    assert.deepEqual(dialogs, [], 'no script ran');
+  });
+
+  it('opens on the slowest node, marks the hot path and navigates by keyboard', async () => {
+    await post(page, { type: 'show', payload: payload(hostileReport()) });
+    await page.waitForSelector('.node.selected');
+    assert.equal(await selectedId(page), '2', 'slowest node selected on open');
+    assert.deepEqual(await page.$$eval('.node.hot', (els) => els.map((e) => (e as HTMLElement).dataset.id)), ['1', '2']);
+    assert.equal(await page.$eval('#tree', (e) => e.getAttribute('role')), 'tree');
+    assert.equal(await page.$eval('.node.selected', (e) => e.getAttribute('aria-selected')), 'true');
+
+    await page.focus('#tree');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await selectedId(page), '3');
+    assert.equal(await page.$eval('#tree', (e) => e.getAttribute('aria-activedescendant')), 'node-3');
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await page.$eval('#node-3', (e) => e.getAttribute('aria-expanded')), 'false', 'Left collapses');
+    assert.equal(await page.$('#node-4'), null, 'collapsed child is not rendered');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.$eval('#node-3', (e) => e.getAttribute('aria-expanded')), 'true', 'Enter expands');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await selectedId(page), '4', 'Right on an open node moves to its first child');
+    await page.keyboard.press('Home');
+    assert.equal(await selectedId(page), '1');
+    await page.keyboard.press(' ');
+    assert.equal(await page.$$eval('.node', (els) => els.length), 1, 'Space collapses the root');
+
+    await page.click('.finding:has(.rule-id:text("misestimate"))');
+    assert.equal(await selectedId(page), '4', 'a finding selects and reveals its node');
+    assert.ok((await page.$eval('#details', (e) => e.textContent ?? '')).includes('misestimate'));
+  });
+
+  it('restores plan, selection, expansion and tab after a reload (getState/setState)', async () => {
+    await post(page, { type: 'show', payload: payload(hostileReport()) });
+    await page.waitForSelector('.node.selected');
+    await page.click('#node-3 .toggle');
+    await page.click('#node-1');
+    await page.click('#tab-settings');
+    await page.click('#tab-plan');
+    await page.waitForTimeout(600);
+    await page.reload();
+    await page.waitForSelector('.node.selected');
+    assert.equal(await selectedId(page), '1');
+    assert.equal(await page.$('#node-4'), null, 'collapsed node stays collapsed');
+    const ready = await page.evaluate(() => (window as unknown as { __toHost: unknown[] }).__toHost[0]);
+    assert.deepEqual(ready, { type: 'ready', restored: true });
+  });
+
+  it('shows the paste form, forwards pasted text and shows parse errors in #error', async () => {
+    await post(page, { type: 'paste' });
+    await page.fill('#paste-text', 'Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)');
+    await page.click('#paste-submit');
+    const sent = await page.evaluate(() => (window as unknown as { __toHost: unknown[] }).__toHost.at(-1));
+    assert.deepEqual(sent, { type: 'openText', text: 'Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)' });
+    await post(page, { type: 'error', message: `Line 3: ${HOSTILE} is not a plan node`, hint: 'Paste the whole EXPLAIN output.' });
+    assert.equal(await page.$eval('#error', (e) => (e as HTMLElement).hidden), false);
+    assert.ok((await page.$eval('#error', (e) => e.textContent ?? '')).includes(`Line 3: ${HOSTILE} is not a plan node`));
+    assert.equal(await page.$$eval('img', (els) => els.length), 0);
+  });
+
+  it('keeps a 10,000-node plan lazy: few rows in the DOM, selection answers fast', async () => {
+    const big = makeWideReport(10_000, 40);
+    await post(page, { type: 'show', payload: payload(big) });
+    await page.waitForSelector('.node.selected');
+    const rows = await page.$$eval('.node', (els) => els.length);
+    assert.ok(rows > 5 && rows < 150, `rendered rows: ${rows}`);
+    const ms = await page.evaluate(async () => {
+      const row = document.querySelector('.node:not(.selected)') as HTMLElement;
+      const t0 = performance.now();
+      row.click();
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      return performance.now() - t0;
+    });
+    assert.ok(ms < 100, `click-to-select ${ms.toFixed(1)} ms`);
+  });
+});
