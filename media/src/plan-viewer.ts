@@ -11,7 +11,7 @@ import { renderFindings } from './findings-list';
 import { renderPasteForm } from './paste-form';
 import type { HostToViewer, TabId, UiState, ViewComparison, ViewPayload, ViewerState } from './protocol';
 import { unpackReport } from './protocol';
-import { renderRaw, renderSettings } from './raw-panes';
+import { rebuildRawJson, renderRaw, renderSettings } from './raw-panes';
 import { renderSummary } from './summary';
 import { TreeModel } from './tree-model';
 import { TreeView } from './tree-view';
@@ -29,13 +29,12 @@ const TAB_TITLES: Record<TabId, string> = {
 };
 
 interface Current {
-  payloadText: string;
+  planId: string;
   payload: ViewPayload;
   report: PlanReport;
   model: TreeModel;
   tree: TreeView;
   findingsByNode: Map<number, PlanFinding[]>;
-  comparisonText?: string;
   comparison?: ViewComparison;
   tab: TabId;
   built: Set<TabId>;
@@ -81,7 +80,7 @@ function showPaste(): void {
   api.setState({ version: 1 });
 }
 
-function show(payloadText: string, ui: UiState | undefined, comparisonText?: string): void {
+function show(planId: string, payloadText: string, ui: UiState | undefined): void {
   let payload: ViewPayload;
   try {
     payload = JSON.parse(payloadText) as ViewPayload;
@@ -101,43 +100,30 @@ function show(payloadText: string, ui: UiState | undefined, comparisonText?: str
   const counts = new Map<number, number>();
   for (const [id, list] of byNode) counts.set(id, list.length);
 
-  const restoring = ui?.expanded !== undefined;
-  if (restoring) for (const id of ui.expanded ?? []) model.expanded.add(id);
+  if (ui?.expanded) for (const id of ui.expanded) model.expanded.add(id);
   else model.expandDefault();
   const selectedId = ui?.selectedId !== undefined && model.node(ui.selectedId) ? ui.selectedId : report.summary.slowestNodeId;
   model.revealPath(selectedId);
 
-  let comparison: ViewComparison | undefined = payload.comparison;
-  if (comparisonText) {
-    try {
-      comparison = JSON.parse(comparisonText) as ViewComparison;
-    } catch {
-      comparison = undefined;
-    }
-  }
-
   const tree = new TreeView(model, counts, { select: (id) => onSelect(id), changed: () => persist() }, selectedId);
   current = {
-    payloadText,
+    planId,
     payload,
     report,
     model,
     tree,
     findingsByNode: byNode,
-    comparisonText,
-    comparison,
-    tab: ui?.tab && (ui.tab !== 'compare' || comparison) ? ui.tab : 'plan',
+    comparison: payload.comparison,
+    tab: ui?.tab && (ui.tab !== 'compare' || payload.comparison) ? ui.tab : 'plan',
     built: new Set(),
   };
   layout(current);
   tree.select(selectedId, { center: true });
-  // Right after the first paint rather than debounced: a viewer hidden at once must still restore.
-  if (persistTimer !== undefined) clearTimeout(persistTimer);
-  persistTimer = setTimeout(persistNow, 0);
 }
 
 function layout(c: Current): void {
   clear(app);
+  c.built.clear();
   const summary = renderSummary(c.payload.plan, c.report, { compareAvailable: !!c.payload.previousAvailable && !c.comparison });
   summary.addEventListener('click', (e) => {
     const t = e.target as Element;
@@ -234,11 +220,15 @@ function buildTab(c: Current, tab: TabId): void {
       break;
     case 'text':
       panel.append(
-        renderRaw(plan.rawText, plan.rawJson ? 'The plan came as JSON: see Raw JSON.' : 'No text form of this plan was given.', 'raw-text'),
+        renderRaw(plan.rawText, c.report.sourceFormat === 'json' ? 'The plan came as JSON: see Raw JSON.' : 'No text form of this plan was given.', 'raw-text'),
       );
       break;
     case 'json':
-      panel.append(renderRaw(plan.rawJson, plan.rawText ? 'The plan came as text: see Raw text.' : 'No JSON form of this plan was given.', 'raw-json'));
+      panel.append(
+        c.report.sourceFormat === 'json'
+          ? renderRaw(rebuildRawJson(c.report, plan.rawTop), '', 'raw-json')
+          : renderRaw(undefined, 'The plan came as text: see Raw text.', 'raw-json'),
+      );
       break;
     case 'query':
       panel.append(
@@ -289,33 +279,33 @@ function reveal(id: number): void {
   c.tree.select(id, { reveal: true, center: true, focus: true });
 }
 
-/** Debounced: setState serialises the whole payload, too much for every arrow key. */
+/** Debounced: arrow keys and scrolling should not each write state. */
 function persist(): void {
   if (persistTimer !== undefined) clearTimeout(persistTimer);
-  persistTimer = setTimeout(persistNow, PERSIST_DELAY_MS);
-}
-
-function persistNow(): void {
-  if (persistTimer !== undefined) clearTimeout(persistTimer);
-  persistTimer = undefined;
-  const c = current;
-  if (!c) return;
-  const state: ViewerState = {
-    version: 1,
-    payload: c.payloadText,
-    comparison: c.comparisonText,
-    ui: { selectedId: c.tree.selectedId, expanded: [...c.model.expanded], tab: c.tab },
-  };
-  api.setState(state);
+  persistTimer = setTimeout(() => {
+    persistTimer = undefined;
+    const c = current;
+    if (!c) return;
+    const state: ViewerState = {
+      version: 1,
+      planId: c.planId,
+      ui: { selectedId: c.tree.selectedId, expanded: [...c.model.expanded], tab: c.tab },
+    };
+    api.setState(state);
+  }, PERSIST_DELAY_MS);
 }
 
 window.addEventListener('message', (event: MessageEvent<HostToViewer>) => {
   const m = event.data;
   if (!m || typeof m !== 'object') return;
   switch (m.type) {
-    case 'show':
-      show(m.payload, undefined);
+    case 'show': {
+      const saved = api.getState();
+      show(m.planId, m.payload, m.restore && saved?.planId === m.planId ? saved.ui : undefined);
+      // Right away, not debounced: a reload just after opening must still find the plan's id.
+      api.setState({ version: 1, planId: m.planId, ui: current ? { selectedId: current.tree.selectedId, tab: current.tab } : undefined });
       break;
+    }
     case 'paste':
       showPaste();
       break;
@@ -324,14 +314,20 @@ window.addEventListener('message', (event: MessageEvent<HostToViewer>) => {
       break;
     case 'comparison':
       if (current) {
-        const ui: UiState = { selectedId: current.tree.selectedId, expanded: [...current.model.expanded], tab: 'compare' };
-        show(current.payloadText, ui, m.payload);
+        try {
+          current.comparison = JSON.parse(m.payload) as ViewComparison;
+        } catch (e) {
+          showError('The comparison sent to the viewer is not valid JSON.', String(e));
+          return;
+        }
+        current.tab = 'compare';
+        layout(current);
+        current.tree.select(current.tree.selectedId);
+        persist();
       }
       break;
   }
 });
 
-const saved = api.getState();
-if (saved?.payload) show(saved.payload, saved.ui, saved.comparison);
-else app.append(errorBox, el('p', { class: 'muted loading', id: 'loading', text: 'Waiting for the plan…' }));
-api.postMessage({ type: 'ready', restored: !!saved?.payload });
+app.append(errorBox, el('p', { class: 'muted loading', id: 'loading', text: api.getState()?.planId ? 'Restoring the plan…' : 'Waiting for the plan…' }));
+api.postMessage({ type: 'ready' });

@@ -2,9 +2,10 @@
  * The messages between the plan panel host (src/extension/plan-panel.ts) and the viewer
  * (media/src/plan-viewer.ts). Shared by both sides, so it imports neither the DOM nor vscode.
  *
- * Plans travel as a JSON string: VS Code serialises webview messages anyway, the viewer keeps
- * the same string as its persisted state (getState/setState) without re-serialising a
- * 10,000-node report, and the serializer hands it back to the host after a reload.
+ * Plans travel as one JSON string (VS Code serialises webview messages anyway). The viewer's
+ * persisted state (getState/setState) holds only the plan's id and the view state: a 10,000-node
+ * payload is ~17 MB, too much to re-serialise on every arrow key. The host keeps the payload in
+ * its global storage under that id, and the serializer sends it again after a reload.
  */
 import type { PlanComparison, PlanNode, PlanReport } from '../../src/core/plan/types';
 
@@ -12,8 +13,13 @@ import type { PlanComparison, PlanNode, PlanReport } from '../../src/core/plan/t
 export interface PlanView {
   /** `report.nodes` is emptied for transport (it repeats the tree); see packReport/unpackReport. */
   report: PlanReport;
-  /** The EXPLAIN output as received, for the Raw JSON / Raw text tabs. */
-  rawJson?: string;
+  /**
+   * The EXPLAIN JSON's top-level properties other than "Plan" (timings, Settings, JIT, …). With
+   * them the viewer rebuilds the Raw JSON tab from the nodes' raw properties, instead of the JSON
+   * text travelling twice. Absent for text input.
+   */
+  rawTop?: Record<string, unknown>;
+  /** The text-format EXPLAIN output as received (text input only). */
   rawText?: string;
   query?: string;
   connectionLabel?: string;
@@ -37,8 +43,8 @@ export interface ViewPayload {
 }
 
 export type HostToViewer =
-  /** `payload` is JSON of ViewPayload. */
-  | { type: 'show'; payload: string }
+  /** `payload` is JSON of ViewPayload; `restore`: after a reload, keep the saved view state. */
+  | { type: 'show'; payload: string; planId: string; restore?: boolean }
   /** Show the paste form (Open Plan… without a plan yet). */
   | { type: 'paste' }
   /** Input could not be read as a plan; `message` names what is wrong. */
@@ -47,19 +53,17 @@ export type HostToViewer =
   | { type: 'comparison'; payload: string };
 
 export type ViewerToHost =
-  /** `restored`: the viewer drew a plan from its saved state, so the host must not resend one. */
-  | { type: 'ready'; restored: boolean }
+  | { type: 'ready' }
   | { type: 'copyMarkdown' }
   | { type: 'compareWithPrevious' }
   /** Text pasted into the viewer's form. */
   | { type: 'openText'; text: string }
   | { type: 'openFile' };
 
-/** What the viewer persists through setState; the serializer reads `payload` back. */
+/** What the viewer persists through setState; the serializer reads `planId` back. */
 export interface ViewerState {
   version: 1;
-  payload?: string;
-  comparison?: string;
+  planId?: string;
   ui?: UiState;
 }
 

@@ -1,5 +1,5 @@
 /** The Raw text, Raw JSON, Query and Settings tabs: built only when first opened. */
-import type { PlanReport } from '../../src/core/plan/types';
+import type { PlanNode, PlanReport } from '../../src/core/plan/types';
 import { el } from './dom';
 import { definitionList } from './details-pane';
 
@@ -34,4 +34,18 @@ export function renderSettings(report: PlanReport): HTMLElement {
     el('p', { class: 'muted', text: 'Settings that differ from the built-in defaults and affect planning:' }),
     definitionList(Object.entries(settings).sort(([a], [b]) => a.localeCompare(b)), 'props settings-list'),
   ]);
+}
+
+/**
+ * The EXPLAIN (FORMAT JSON) document, rebuilt from the nodes' raw properties and the top-level
+ * ones: the same content Postgres printed, without shipping the JSON text next to the report.
+ */
+export function rebuildRawJson(report: PlanReport, top: Record<string, unknown> | undefined): string {
+  const plan = (n: PlanNode): Record<string, unknown> => {
+    const out: Record<string, unknown> = { ...n.raw };
+    delete out.Plans;
+    if (n.children.length > 0) out.Plans = n.children.map(plan);
+    return out;
+  };
+  return JSON.stringify([{ Plan: plan(report.root), ...(top ?? {}) }], null, 2);
 }

@@ -153,6 +153,12 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
     return this.open.connection;
   }
 
+  /** The open server connection, if one is open already (lenses never open one themselves). */
+  openServerConnection(): Promise<Connection> | undefined {
+    if (!vscode.workspace.isTrusted || !this.open || this.activeChoice().kind === 'embedded') return undefined;
+    return this.open.connection;
+  }
+
   private async connect(choice: ConnectionChoice): Promise<Connection> {
     if (choice.kind === 'embedded') return this.openEmbedded();
     if (choice.kind === 'dotenv') {

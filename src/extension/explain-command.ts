@@ -37,9 +37,12 @@ export function registerExplainCommands(
     vscode.commands.registerCommand('pglens.explainAnalyze', (req?: ExplainRequest) => run(true, req)),
     vscode.commands.registerCommand('pglens.explainAtCursor', () => run(false, undefined)),
     vscode.commands.registerCommand('pglens.explainAnalyzeAtCursor', () => run(true, undefined)),
-    vscode.commands.registerCommand('pglens.explainSql', (sql: string, analyze = false) =>
-      typeof sql === 'string' && sql.trim() ? runExplain(context, connections, errors, { sql, paramCount: countParamsOf(sql), paramSources: [] }, analyze) : undefined,
-    ),
+    vscode.commands.registerCommand('pglens.explainSql', async (sql: string, analyze = false, params?: (string | null)[]) => {
+      if (typeof sql !== 'string' || !sql.trim()) return undefined;
+      const result = await runExplain(context, connections, errors, { sql, paramCount: countParamsOf(sql), paramSources: [], params }, analyze);
+      if (result) onResult(result);
+      return result;
+    }),
   ];
 }
 
@@ -50,6 +53,8 @@ interface Resolved {
   document?: vscode.TextDocument;
   /** Offset of the statement in the document, to place syntax errors. */
   offset?: number;
+  /** Values already known (e.g. a real key for a Prisma relation lookup). */
+  params?: (string | null)[];
 }
 
 function countParamsOf(sql: string): number {
@@ -124,8 +129,8 @@ async function runExplain(
   if (resolved.document) errors.delete(resolved.document.uri);
   try {
     const conn = await connections.getConnection();
-    let params: unknown[] | undefined;
-    if (resolved.paramCount > 0) {
+    let params: unknown[] | undefined = resolved.params;
+    if (resolved.paramCount > 0 && !params) {
       const generic = !analyze && majorVersion(await conn.serverVersion()) >= 16;
       if (!generic) {
         const values = await askParams(resolved);

@@ -2,6 +2,10 @@
  * The plan viewer's host: creates and restores `pglens.plan` webview panels, hands them plans
  * (from Explain or from Open Plan…), and answers the viewer's requests (copy as Markdown,
  * compare with the previous run of the same statement, open pasted text or a file).
+ *
+ * Each plan shown gets an id; its payload is kept in global storage under that id, and the
+ * viewer persists only the id and its view state, so a reload restores big plans without
+ * VS Code re-serialising megabytes of webview state on every click.
  */
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
@@ -17,6 +21,7 @@ import {
   unpackReport,
   type HostToViewer,
   type PlanView,
+  type ViewComparison,
   type ViewerState,
   type ViewPayload,
 } from '../../media/src/protocol';
@@ -26,7 +31,7 @@ export const PLAN_VIEW_TYPE = 'pglens.plan';
 
 export interface ShowPlanOptions {
   report: PlanReport;
-  /** The EXPLAIN (FORMAT JSON) output: its text, or the parsed value (shown pretty-printed). */
+  /** The EXPLAIN (FORMAT JSON) output: the parsed value or its text (the Raw JSON tab and top-level figures). */
   rawJson?: unknown;
   rawText?: string;
   query?: string;
@@ -42,6 +47,9 @@ export interface ShowPlanOptions {
 
 /** Statements whose last plan is kept for "Compare with previous run"; the oldest go first. */
 const MAX_REMEMBERED_STATEMENTS = 30;
+
+/** Saved payloads older than this are deleted (their panels were closed long ago). */
+const STORED_PLAN_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 
 const panelsByKey = new Map<string, PlanPanel>();
 const lastPlanByKey = new Map<string, PlanView>();
@@ -142,20 +150,19 @@ async function openFile(context: vscode.ExtensionContext, uri: vscode.Uri, into?
 function openText(context: vscode.ExtensionContext, text: string, title: string, into?: PlanPanel): vscode.WebviewPanel {
   const panel = into ?? PlanPanel.create(context, title);
   try {
-    const report = analyzePlan(text, {});
-    const json = report.sourceFormat === 'json';
+    const json = parseJson(text);
+    const report = analyzePlan(json ?? text, {});
     panel.setPlan(
       {
         report: packReport(report),
-        rawJson: json ? text : undefined,
-        rawText: json ? undefined : text,
+        rawTop: json === undefined ? undefined : topLevelOf(json),
+        rawText: json === undefined ? text : undefined,
         query: report.query,
         title,
         createdAt: new Date().toISOString(),
       },
       undefined,
     );
-    panel.panel.title = `Plan: ${title}`;
   } catch (e) {
     if (!into) panel.post({ type: 'paste' });
     const hint = isPglensError(e) ? e.hint : undefined;
@@ -165,16 +172,32 @@ function openText(context: vscode.ExtensionContext, text: string, title: string,
   return panel.panel;
 }
 
+/** The text as JSON when it is plain JSON (psql-wrapped or text-format plans are not). */
+function parseJson(text: string): unknown {
+  if (!/^\s*[[{]/.test(text)) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The EXPLAIN document's properties besides "Plan": Planning/Execution Time, Settings, JIT, Triggers… */
+function topLevelOf(value: unknown): Record<string, unknown> | undefined {
+  const doc = Array.isArray(value) ? value[0] : value;
+  if (typeof doc !== 'object' || doc === null || !('Plan' in doc)) return undefined;
+  const { Plan: _plan, ...rest } = doc as Record<string, unknown>;
+  return rest;
+}
+
 function toView(o: ShowPlanOptions): PlanView {
-  const rawJson = o.rawJson === undefined ? undefined : typeof o.rawJson === 'string' ? o.rawJson : JSON.stringify(o.rawJson, null, 2);
-  const notes: string[] = [];
-  if (o.rolledBack) notes.push('rolled back');
+  const json = typeof o.rawJson === 'string' ? parseJson(o.rawJson) : o.rawJson;
   return {
     report: packReport(o.report),
-    rawJson,
+    rawTop: json === undefined ? undefined : topLevelOf(json),
     rawText: o.rawText,
     query: o.query ?? o.report.query,
-    connectionLabel: [o.connectionLabel, ...notes].filter(Boolean).join(' · ') || undefined,
+    connectionLabel: [o.connectionLabel, o.rolledBack ? 'rolled back' : undefined].filter(Boolean).join(' · ') || undefined,
     title: o.title,
     createdAt: new Date().toISOString(),
     notices: o.notices && o.notices.length > 0 ? o.notices : undefined,
@@ -195,15 +218,69 @@ function isViewerState(s: unknown): s is ViewerState {
   return typeof s === 'object' && s !== null && (s as { version?: unknown }).version === 1;
 }
 
+/** Where payloads live between reloads: one JSON file per plan id. */
+class PlanStore {
+  private swept = false;
+  constructor(private readonly dir: vscode.Uri) {}
+
+  private file(id: string): vscode.Uri {
+    return vscode.Uri.joinPath(this.dir, `${id}.json`);
+  }
+
+  async save(id: string, payloadText: string): Promise<void> {
+    await vscode.workspace.fs.createDirectory(this.dir);
+    await vscode.workspace.fs.writeFile(this.file(id), new TextEncoder().encode(payloadText));
+    if (!this.swept) {
+      this.swept = true;
+      void this.sweep();
+    }
+  }
+
+  async load(id: string): Promise<string | undefined> {
+    if (!/^[0-9a-f]{32}$/.test(id)) return undefined;
+    try {
+      return new TextDecoder().decode(await vscode.workspace.fs.readFile(this.file(id)));
+    } catch {
+      return undefined;
+    }
+  }
+
+  async delete(id: string): Promise<void> {
+    await vscode.workspace.fs.delete(this.file(id)).then(undefined, () => undefined);
+  }
+
+  /** Payloads of panels closed while VS Code was not running to see it are removed after a month. */
+  private async sweep(): Promise<void> {
+    const now = Date.now();
+    const entries = await vscode.workspace.fs.readDirectory(this.dir).then(undefined, () => [] as [string, vscode.FileType][]);
+    for (const [name] of entries) {
+      const uri = vscode.Uri.joinPath(this.dir, name);
+      const stat = await vscode.workspace.fs.stat(uri).then(undefined, () => undefined);
+      if (stat && now - stat.mtime > STORED_PLAN_MAX_AGE_MS) await vscode.workspace.fs.delete(uri).then(undefined, () => undefined);
+    }
+  }
+}
+
+let store: PlanStore | undefined;
+function planStore(context: vscode.ExtensionContext): PlanStore {
+  store ??= new PlanStore(vscode.Uri.joinPath(context.globalStorageUri, 'plans'));
+  return store;
+}
+
 class PlanPanel {
   private ready = false;
   private queue: HostToViewer[] = [];
-  /** The payload the viewer has (or will get), as JSON: restored panels parse it only when asked. */
+  private planId: string | undefined;
+  /** The payload as JSON, as sent; parsed again only for the host's own requests. */
   private payloadText: string | undefined;
   private payload: ViewPayload | undefined;
   private previous: PlanView | undefined;
   private key: string | undefined;
   private delivered = false;
+  /** Reading the saved payload after a reload. */
+  private restoring = false;
+  /** The next delivery is a restore: the viewer keeps its saved selection, expansion and tab. */
+  private restorePending = false;
 
   private constructor(
     private readonly context: vscode.ExtensionContext,
@@ -223,6 +300,7 @@ class PlanPanel {
       panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
       panel.onDidDispose(() => {
         if (this.key && panelsByKey.get(this.key) === this) panelsByKey.delete(this.key);
+        if (this.planId) void planStore(this.context).delete(this.planId);
         for (const s of subs) s.dispose();
       }),
     ];
@@ -233,17 +311,33 @@ class PlanPanel {
       PLAN_VIEW_TYPE,
       `Plan: ${title}`,
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'media')] },
+      // Kept alive while hidden: re-drawing a 10,000-node plan on every tab switch would cost a second.
+      { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'media')] },
     );
     return new PlanPanel(context, panel);
   }
 
-  /** After a reload: the viewer redraws itself from its state; the host keeps the payload for its own requests. */
+  /** After a reload: reads the saved payload back and sends it with `restore`, so the viewer keeps its view state. */
   static restore(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, state: ViewerState | undefined): PlanPanel {
     const p = new PlanPanel(context, panel);
-    if (state?.payload) {
-      p.payloadText = state.payload;
-      p.delivered = true;
+    const id = state?.planId;
+    if (id) {
+      p.restoring = true;
+      void planStore(context)
+        .load(id)
+        .then((text) => {
+          p.restoring = false;
+          if (text === undefined) {
+            p.post({ type: 'paste' });
+            p.post({ type: 'error', message: 'The saved copy of this plan is gone, so it cannot be shown again.', hint: 'Run Explain again or open the plan with pglens: Open Plan….' });
+            return;
+          }
+          p.planId = id;
+          p.payloadText = text;
+          p.delivered = false;
+          if (p.ready) p.deliver(true);
+          else p.restorePending = true;
+        });
     }
     return p;
   }
@@ -254,12 +348,17 @@ class PlanPanel {
   }
 
   setPlan(view: PlanView, previous: PlanView | undefined): void {
+    const oldId = this.planId;
     this.previous = previous;
     this.payload = { plan: view, previousAvailable: previous !== undefined };
     this.payloadText = JSON.stringify(this.payload);
+    this.planId = randomBytes(16).toString('hex');
     this.panel.title = `Plan: ${view.title}`;
     this.delivered = false;
-    if (this.ready) this.deliver();
+    this.restorePending = false;
+    if (this.ready) this.deliver(false);
+    void planStore(this.context).save(this.planId, this.payloadText);
+    if (oldId) void planStore(this.context).delete(oldId);
   }
 
   post(message: HostToViewer): void {
@@ -267,10 +366,10 @@ class PlanPanel {
     else this.queue.push(message);
   }
 
-  private deliver(): void {
-    if (this.delivered || !this.payloadText) return;
+  private deliver(restore: boolean): void {
+    if (this.delivered || !this.payloadText || !this.planId) return;
     this.delivered = true;
-    void this.panel.webview.postMessage({ type: 'show', payload: this.payloadText } satisfies HostToViewer);
+    void this.panel.webview.postMessage({ type: 'show', payload: this.payloadText, planId: this.planId, restore } satisfies HostToViewer);
   }
 
   private currentPayload(): ViewPayload | undefined {
@@ -283,13 +382,13 @@ class PlanPanel {
     switch (m.type) {
       case 'ready': {
         this.ready = true;
-        if (m.restored) this.delivered = true;
-        else this.delivered = false;
         const queued = this.queue;
         this.queue = [];
-        this.deliver();
+        this.delivered = false;
+        this.deliver(this.restorePending);
+        this.restorePending = false;
         for (const q of queued) void this.panel.webview.postMessage(q);
-        if (!this.payloadText && queued.length === 0) void this.panel.webview.postMessage({ type: 'paste' } satisfies HostToViewer);
+        if (!this.payloadText && !this.restoring && queued.length === 0) void this.panel.webview.postMessage({ type: 'paste' } satisfies HostToViewer);
         break;
       }
       case 'copyMarkdown': {
@@ -305,8 +404,14 @@ class PlanPanel {
           this.post({ type: 'error', message: 'The previous plan of this statement is no longer available (VS Code was reloaded).', hint: 'Run Explain again to compare the next run with this one.' });
           return;
         }
-        const result = comparePlans(unpackReport(this.previous.report), unpackReport(payload.plan.report));
-        this.post({ type: 'comparison', payload: JSON.stringify({ previous: this.previous, result }) });
+        const comparison: ViewComparison = {
+          previous: this.previous,
+          result: comparePlans(unpackReport(this.previous.report), unpackReport(payload.plan.report)),
+        };
+        payload.comparison = comparison;
+        this.payloadText = JSON.stringify(payload);
+        if (this.planId) void planStore(this.context).save(this.planId, this.payloadText);
+        this.post({ type: 'comparison', payload: JSON.stringify(comparison) });
         break;
       }
       case 'openText':

@@ -29,7 +29,6 @@ interface Pending {
 
 interface Sandbox {
   child: ChildProcess;
-  workDir: string;
   ready: Promise<SandboxReport>;
   pending: Map<number, Pending>;
   stderr: string[];
@@ -38,6 +37,7 @@ interface Sandbox {
 }
 
 const CLOSE_GRACE_MS = 3000;
+let instances = 0;
 
 /**
  * The embedded default: PGlite in its own Node process, started lazily on first use, so the
@@ -52,9 +52,13 @@ export class EmbeddedConnection implements Connection {
   private nextId = 1;
   private starts = 0;
   private closed = false;
+  /** This connection's working copy of the database; it outlives restarts, so data written survives a cancel. */
+  private readonly workDir: string;
   private lastReport: SandboxReport | undefined;
 
-  constructor(private readonly options: EmbeddedConnectionOptions) {}
+  constructor(private readonly options: EmbeddedConnectionOptions) {
+    this.workDir = path.join(options.cacheDir, 'run', `${process.pid}-${instances++}`);
+  }
 
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
     return this.request({ type: 'query', sql, params }) as Promise<QueryResult<R>>;
@@ -78,7 +82,7 @@ export class EmbeddedConnection implements Connection {
     return this.lastReport;
   }
 
-  /** Ends what is running by ending the process; it restarts from the cache right away. */
+  /** Ends what is running by ending the process; it restarts right away on its working copy (Postgres recovers it), else from the cache. */
   async cancel(): Promise<void> {
     const sb = this.sandbox;
     if (!sb || sb.pending.size === 0) return;
@@ -95,7 +99,7 @@ export class EmbeddedConnection implements Connection {
     const timer = setTimeout(() => void this.end(sb, closedError()), CLOSE_GRACE_MS);
     await exited;
     clearTimeout(timer);
-    await removeDir(sb.workDir);
+    await removeDir(this.workDir);
   }
 
   private async request(message: DistributiveOmit<ToSandbox & { id: number }, 'id'>, timeoutMs?: number): Promise<unknown> {
@@ -125,13 +129,14 @@ export class EmbeddedConnection implements Connection {
   private start(): Sandbox {
     if (this.closed) throw closedError();
     if (this.sandbox) return this.sandbox;
-    const workDir = path.join(this.options.cacheDir, 'run', `${process.pid}-${this.starts++}`);
+    const workDir = this.workDir;
+    const restart = this.starts++ > 0;
     const child = fork(this.options.workerScript, [], {
       serialization: 'advanced',
       execArgv: this.options.execArgv ?? [],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
-    const sb: Sandbox = { child, workDir, pending: new Map(), stderr: [], ready: Promise.resolve(undefined as never) };
+    const sb: Sandbox = { child, pending: new Map(), stderr: [], ready: Promise.resolve(undefined as never) };
     this.sandbox = sb;
     child.stderr?.on('data', (chunk: Buffer) => {
       sb.stderr.push(chunk.toString('utf8'));
@@ -169,7 +174,7 @@ export class EmbeddedConnection implements Connection {
         reject(reason);
         for (const p of [...sb.pending.values()]) p.reject(reason);
         if (this.sandbox === sb) this.sandbox = undefined;
-        void removeDir(sb.workDir);
+        if (this.closed) void removeDir(workDir);
       });
       child.on('error', (e) => {
         reject(new PglensError('sandbox-failed', `could not start the embedded sandbox process (${this.options.workerScript}): ${e.message}`, 'check the installation, or connect to a server'));
@@ -186,6 +191,7 @@ export class EmbeddedConnection implements Connection {
         migrationFiles: this.options.migrationFiles,
         cacheDir: this.options.cacheDir,
         workDir,
+        reuseWorkDir: restart,
       },
     } satisfies ToSandbox);
     return sb;

@@ -20,6 +20,8 @@ export interface SandboxBuildOptions {
   cacheDir: string;
   /** This session's working data directory (a copy of the cache entry). */
   workDir: string;
+  /** After a kill (cancel, timeout): reopen workDir as it is, so data written this session survives; Postgres runs crash recovery. */
+  reuseWorkDir?: boolean;
 }
 
 /** CREATE EXTENSION name → PGlite module that provides it. */
@@ -83,9 +85,14 @@ export async function openSandbox(
   const loaded: Record<string, Extension> = {};
   for (const name of extensions) loaded[name.replace(/-/g, '_')] = await EXTENSIONS[name]();
 
+  const cached = await readCachedReport(entry);
+  if (cached && options.reuseWorkDir) {
+    onProgress('restarting the sandbox on its working copy');
+    const db = await PGlite.create(options.workDir, { extensions: loaded }).catch(() => undefined);
+    if (db) return { db, report: { ...cached, fromCache: true, buildMs: performance.now() - started } };
+  }
   await fs.rm(options.workDir, { recursive: true, force: true });
   await fs.mkdir(path.dirname(options.workDir), { recursive: true });
-  const cached = await readCachedReport(entry);
   if (cached) {
     onProgress('loading the sandbox from its cache');
     await fs.cp(path.join(entry, 'pgdata'), options.workDir, { recursive: true });

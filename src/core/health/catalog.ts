@@ -13,6 +13,7 @@ export interface CatalogServerInfo {
   serverVersionNum: number;
   /** `pg_is_in_recovery()`: a replica counts only the scans it served itself. */
   isReplica: boolean;
+  blockSize: number;
   /** `pg_stat_database.stats_reset` as ISO text; null when no reset is recorded for this database. */
   statsReset: string | null;
   /** `pg_postmaster_start_time()` as ISO text. */
@@ -39,7 +40,7 @@ export interface CatalogTable {
   kind: TableKind;
   /** `reltuples`; null when the table was never vacuumed or analyzed (then see `liveTuples`). */
   estimatedRows: number | null;
-  /** Heap + TOAST + indexes, bytes. */
+  /** Heap + TOAST + indexes, bytes (estimated from page counts when the snapshot's `sizesExact` is false). */
   totalBytes: number;
   seqScan: number;
   seqTupRead: number;
@@ -97,6 +98,8 @@ export interface CatalogSnapshot {
   columns: CatalogColumn[];
   indexes: CatalogIndex[];
   foreignKeys: CatalogForeignKey[];
+  /** False when sizes are page-count estimates (large catalogs, see EXACT_SIZE_LIMIT). */
+  sizesExact: boolean;
   /** When the snapshot was read (ISO). */
   readAt: string;
 }
@@ -108,6 +111,10 @@ export const SCRATCH_SCHEMA_PREFIX = 'pglens_';
 export interface CatalogOptions {
   /** Only these schemas (after the system exclusions); all user schemas when absent or empty. */
   schemas?: string[];
+  /** Also read columns (types, defaults): the SchemaModel's columns. Health rules do not need them. */
+  includeColumns?: boolean;
+  /** Exact sizes (opens every relation) or pg_class page-count estimates; default: exact up to EXACT_SIZE_LIMIT relations. */
+  exactSizes?: boolean;
 }
 
 /** The WHERE fragment every query uses on `pg_namespace n`; `$1` is the schema filter (text[] or null). */
@@ -121,24 +128,38 @@ const SERVER_SQL = `
 SELECT current_database() AS database,
        current_setting('server_version') AS server_version,
        current_setting('server_version_num')::int AS server_version_num,
+       current_setting('block_size')::int AS block_size,
        pg_is_in_recovery() AS is_replica,
        (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()) AS stats_reset,
        pg_postmaster_start_time() AS server_started`;
 
 const SCHEMAS_SQL = `
-SELECT n.nspname AS name FROM pg_namespace n WHERE ${SCHEMA_FILTER} ORDER BY 1`;
+SELECT n.nspname AS name, count(c.oid)::int AS relations
+FROM pg_namespace n
+LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'm', 'i', 'I')
+WHERE ${SCHEMA_FILTER}
+GROUP BY n.nspname ORDER BY 1`;
 
+/*
+ * The pg_stat_get_* functions directly, not pg_stat_all_tables (which joins pg_class and
+ * pg_index again and aggregates): a third of the time on a large catalog. `$2` = exact sizes:
+ * pg_table_size opens (and locks) every relation, costly cold on thousands of them, so large
+ * catalogs use the page counts VACUUM/ANALYZE keep in pg_class.
+ */
 const TABLES_SQL = `
 SELECT n.nspname AS schema, c.relname AS name, c.relkind AS relkind,
        c.reltuples::float8 AS reltuples, c.relispartition AS is_partition,
-       pg_total_relation_size(c.oid)::float8 AS total_bytes,
-       s.seq_scan::float8 AS seq_scan, s.seq_tup_read::float8 AS seq_tup_read,
-       s.idx_scan::float8 AS idx_scan, s.idx_tup_fetch::float8 AS idx_tup_fetch,
-       s.n_live_tup::float8 AS live_tup, s.n_dead_tup::float8 AS dead_tup,
-       s.last_analyze, s.last_autoanalyze
+       CASE WHEN $2 THEN pg_table_size(c.oid)::float8
+            ELSE (GREATEST(c.relpages, 0) + COALESCE(GREATEST(toast.relpages, 0), 0))::float8 * current_setting('block_size')::float8
+       END AS table_bytes,
+       CASE WHEN c.relkind <> 'p' THEN pg_stat_get_numscans(c.oid)::float8 END AS seq_scan,
+       CASE WHEN c.relkind <> 'p' THEN pg_stat_get_tuples_returned(c.oid)::float8 END AS seq_tup_read,
+       CASE WHEN c.relkind <> 'p' THEN pg_stat_get_tuples_fetched(c.oid)::float8 END AS heap_tup_fetch,
+       pg_stat_get_live_tuples(c.oid)::float8 AS live_tup, pg_stat_get_dead_tuples(c.oid)::float8 AS dead_tup,
+       pg_stat_get_last_analyze_time(c.oid) AS last_analyze, pg_stat_get_last_autoanalyze_time(c.oid) AS last_autoanalyze
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid
+LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid
 WHERE c.relkind IN ('r', 'p', 'm') AND ${SCHEMA_FILTER}
 ORDER BY 1, 2`;
 
@@ -154,52 +175,86 @@ WHERE c.relkind IN ('r', 'p', 'm') AND a.attnum > 0 AND NOT a.attisdropped AND $
 ORDER BY 1, 2, a.attnum`;
 
 /*
- * Key columns come from pg_attribute for plain columns (cheap) and pg_get_indexdef(oid, k)
- * only for expressions; the constraint lookup is a join, not a subquery per row.
+ * pg_get_indexdef costs ~50-200 µs an index (it resolves opclasses, collations, options
+ * through the caches). For the common plain index — column keys with their type's default
+ * operator class and collation, ascending, no INCLUDE, predicate, options or NULLS NOT
+ * DISTINCT — the same text is composed here exactly as pg_get_indexdef prints it;
+ * everything else asks pg_get_indexdef. Plain column names come from pg_attribute;
+ * pg_get_indexdef(oid, k) only for expressions.
  */
-const INDEXES_SQL = `
+function indexesSql(serverVersionNum: number): string {
+  const nullsDistinct = serverVersionNum >= 150000 ? 'AND NOT i.indnullsnotdistinct' : '';
+  // Keys aggregated by a grouped join, not a LATERAL per index: a correlated subquery per
+  // index costs enough on big catalogs to trigger JIT compilation (~0.5 s of its own).
+  return `
+WITH k AS (
+  SELECT i.indexrelid,
+         array_agg(CASE WHEN u.attnum = 0 THEN pg_get_indexdef(i.indexrelid, u.ord::int, true) ELSE a.attname::text END ORDER BY u.ord) AS cols,
+         array_agg(CASE WHEN u.attnum = 0 THEN 1 ELSE 0 END ORDER BY u.ord) AS is_expr,
+         string_agg(quote_ident(a.attname), ', ' ORDER BY u.ord) AS key_sql,
+         bool_and(u.attnum <> 0 AND opc.opcdefault AND opc.opcintype = a.atttypid AND i.indoption[u.ord - 1] = 0
+                  AND (i.indcollation[u.ord - 1] = 0 OR i.indcollation[u.ord - 1] = a.attcollation)) AS plain
+  FROM pg_index i
+  JOIN pg_class t ON t.oid = i.indrelid
+  JOIN pg_namespace n ON n.oid = t.relnamespace
+  CROSS JOIN unnest(i.indkey::int2[]) WITH ORDINALITY AS u(attnum, ord)
+  LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = u.attnum
+  LEFT JOIN pg_opclass opc ON opc.oid = i.indclass[u.ord - 1]
+  WHERE t.relkind IN ('r', 'p', 'm') AND ${SCHEMA_FILTER}
+  GROUP BY i.indexrelid
+)
 SELECT n.nspname AS schema, t.relname AS table, ic.relname AS name,
-       pg_get_indexdef(i.indexrelid) AS definition,
-       s.idx_scan::float8 AS scans, s.idx_tup_read::float8 AS tup_read, s.idx_tup_fetch::float8 AS tup_fetch,
-       pg_relation_size(i.indexrelid)::float8 AS size_bytes,
+       CASE WHEN ic.relkind = 'i' AND i.indexprs IS NULL AND i.indpred IS NULL AND ic.reloptions IS NULL
+                 AND i.indnatts = i.indnkeyatts ${nullsDistinct} AND k.plain
+            THEN 'CREATE ' || CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || quote_ident(ic.relname)
+                 || ' ON ' || quote_ident(n.nspname) || '.' || quote_ident(t.relname)
+                 || ' USING ' || quote_ident(am.amname) || ' (' || k.key_sql || ')'
+            ELSE pg_get_indexdef(i.indexrelid)
+       END AS definition,
+       CASE WHEN t.relkind <> 'p' THEN pg_stat_get_numscans(i.indexrelid)::float8 END AS scans,
+       CASE WHEN t.relkind <> 'p' THEN pg_stat_get_tuples_returned(i.indexrelid)::float8 END AS tup_read,
+       CASE WHEN t.relkind <> 'p' THEN pg_stat_get_tuples_fetched(i.indexrelid)::float8 END AS tup_fetch,
+       CASE WHEN $2 THEN pg_relation_size(i.indexrelid)::float8
+            ELSE GREATEST(ic.relpages, 0)::float8 * current_setting('block_size')::float8
+       END AS size_bytes,
        i.indisunique AS is_unique, i.indisprimary AS is_primary, i.indisvalid AS is_valid,
        con.conname AS constraint_name, con.contype::text AS constraint_type,
        am.amname AS method, i.indnkeyatts AS nkey,
        pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
-       ARRAY(
-         SELECT CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int, true) ELSE a.attname::text END
-         FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-         LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-         ORDER BY k.ord
-       ) AS cols,
-       ARRAY(
-         SELECT CASE WHEN k.attnum = 0 THEN 1 ELSE 0 END
-         FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) ORDER BY k.ord
-       ) AS is_expr
-FROM pg_index i
+       k.cols, k.is_expr, ic.oid::int8::float8 AS oid
+FROM k
+JOIN pg_index i ON i.indexrelid = k.indexrelid
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class t ON t.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 JOIN pg_am am ON am.oid = ic.relam
-LEFT JOIN pg_stat_all_indexes s ON s.indexrelid = i.indexrelid
-LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')
-WHERE t.relkind IN ('r', 'p', 'm') AND ${SCHEMA_FILTER}
-ORDER BY 1, 2, ic.oid`;
+LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')`;
+}
 
 const FOREIGN_KEYS_SQL = `
+WITH f AS (
+  SELECT con.oid, array_agg(a.attname::text ORDER BY k.ord) AS cols, array_agg(ra.attname::text ORDER BY k.ord) AS ref_cols
+  FROM pg_constraint con
+  JOIN pg_class t ON t.oid = con.conrelid
+  JOIN pg_namespace n ON n.oid = t.relnamespace
+  CROSS JOIN unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, refnum, ord)
+  JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+  JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = k.refnum
+  WHERE con.contype = 'f' AND con.conparentid = 0 AND ${SCHEMA_FILTER}
+  GROUP BY con.oid
+)
 SELECT n.nspname AS schema, t.relname AS table, con.conname AS name,
-       rn.nspname AS ref_schema, rt.relname AS ref_table,
-       ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
-             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS cols,
-       ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
-             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord) AS ref_cols
-FROM pg_constraint con
+       rn.nspname AS ref_schema, rt.relname AS ref_table, f.cols, f.ref_cols
+FROM f
+JOIN pg_constraint con ON con.oid = f.oid
 JOIN pg_class t ON t.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 JOIN pg_class rt ON rt.oid = con.confrelid
 JOIN pg_namespace rn ON rn.oid = rt.relnamespace
-WHERE con.contype = 'f' AND ${SCHEMA_FILTER}
 ORDER BY 1, 2, 3`;
+
+/** Above this many tables and indexes, sizes come from pg_class page counts rather than opening every relation. */
+export const EXACT_SIZE_LIMIT = 2000;
 
 type Row = Record<string, unknown>;
 
@@ -214,26 +269,54 @@ export async function readCatalog(conn: Connection, options: CatalogOptions = {}
       throw new PglensError(
         'sql-error',
         `reading the catalog (${what}) failed on ${conn.label}: ${errorMessage(e)}`,
-        'check that the connected role may read pg_catalog and the pg_stat views',
+        'check that the connected role may read pg_catalog and the statistics functions',
       );
     }
   };
   // Sequential on purpose: a Connection may be a single session that cannot pipeline.
-  const [serverRow] = await run('server', SERVER_SQL, []);
+  const server = toServerInfo((await run('server', SERVER_SQL, []))[0]);
   const schemaRows = await run('schemas', SCHEMAS_SQL, [filter]);
-  const tableRows = await run('tables', TABLES_SQL, [filter]);
-  const columnRows = await run('columns', COLUMNS_SQL, [filter]);
-  const indexRows = await run('indexes', INDEXES_SQL, [filter]);
+  if (filter) {
+    const known = new Set(schemaRows.map((r) => str(r.name)));
+    const missing = filter.filter((s) => !known.has(s));
+    if (missing.length > 0) {
+      throw new PglensError('bad-input', `schema ${missing.join(', ')} does not exist in ${server.database} (or is a system schema)`, 'check the --schema names');
+    }
+  }
+  const relations = schemaRows.reduce((sum, r) => sum + num(r.relations), 0);
+  const exact = options.exactSizes ?? relations <= EXACT_SIZE_LIMIT;
+  const tableRows = await run('tables', TABLES_SQL, [filter, exact]);
+  const columnRows = options.includeColumns ? await run('columns', COLUMNS_SQL, [filter]) : [];
+  const indexRows = await run('indexes', indexesSql(server.serverVersionNum), [filter, exact]);
   const fkRows = await run('foreign keys', FOREIGN_KEYS_SQL, [filter]);
+  // Sorted here, not by the server: the rows are wide (definitions) and a server sort spills to disk.
+  // Within a table, creation (oid) order: of two identical indexes the later one is the redundant one.
+  indexRows.sort((a, b) => cmp(str(a.schema), str(b.schema)) || cmp(str(a.table), str(b.table)) || num(a.oid) - num(b.oid));
+  const indexes = indexRows.map(toIndex);
   return {
-    server: toServerInfo(serverRow),
+    server,
     schemas: schemaRows.map((r) => str(r.name)),
-    tables: tableRows.map(toTable),
+    tables: withIndexTotals(tableRows, indexes),
     columns: columnRows.map(toColumn),
-    indexes: indexRows.map(toIndex),
+    indexes,
     foreignKeys: fkRows.map(toForeignKey),
+    sizesExact: exact,
     readAt: new Date().toISOString(),
   };
+}
+
+/** Table rows plus what pg_stat_all_tables would add from the indexes: idx_scan, idx_tup_fetch, total size. */
+function withIndexTotals(rows: Row[], indexes: CatalogIndex[]): CatalogTable[] {
+  const totals = new Map<string, { bytes: number; scans: number | null; fetch: number | null }>();
+  for (const i of indexes) {
+    const key = `${i.schema}\u0000${i.table}`;
+    const t = totals.get(key) ?? { bytes: 0, scans: null, fetch: null };
+    t.bytes += i.sizeBytes;
+    if (i.scans !== null) t.scans = (t.scans ?? 0) + i.scans;
+    if (i.tupFetch !== null) t.fetch = (t.fetch ?? 0) + i.tupFetch;
+    totals.set(key, t);
+  }
+  return rows.map((r) => toTable(r, totals.get(`${str(r.schema)}\u0000${str(r.name)}`)));
 }
 
 function toServerInfo(r: Row | undefined): CatalogServerInfo {
@@ -242,6 +325,7 @@ function toServerInfo(r: Row | undefined): CatalogServerInfo {
     database: str(r.database),
     serverVersion: str(r.server_version).split(' ')[0],
     serverVersionNum: num(r.server_version_num),
+    blockSize: num(r.block_size),
     isReplica: r.is_replica === true,
     statsReset: isoOrNull(r.stats_reset),
     serverStarted: isoOrNull(r.server_started),
@@ -250,18 +334,20 @@ function toServerInfo(r: Row | undefined): CatalogServerInfo {
 
 const RELKIND: Record<string, TableKind> = { r: 'table', p: 'partitioned table', m: 'materialized view' };
 
-function toTable(r: Row): CatalogTable {
+function toTable(r: Row, idx: { bytes: number; scans: number | null; fetch: number | null } | undefined): CatalogTable {
   const reltuples = num(r.reltuples);
+  const heapFetch = numOrNull(r.heap_tup_fetch);
   return {
     schema: str(r.schema),
     name: str(r.name),
     kind: RELKIND[str(r.relkind)] ?? 'table',
     estimatedRows: reltuples >= 0 ? reltuples : null,
-    totalBytes: num(r.total_bytes),
+    totalBytes: num(r.table_bytes) + (idx?.bytes ?? 0),
     seqScan: num(r.seq_scan),
     seqTupRead: num(r.seq_tup_read),
-    idxScan: numOrNull(r.idx_scan),
-    idxTupFetch: numOrNull(r.idx_tup_fetch),
+    idxScan: idx?.scans ?? null,
+    // As pg_stat_all_tables: rows fetched by index scans plus by bitmap heap scans; null without indexes.
+    idxTupFetch: idx?.fetch == null ? null : idx.fetch + (heapFetch ?? 0),
     liveTuples: num(r.live_tup),
     deadTuples: num(r.dead_tup),
     lastAnalyze: isoOrNull(r.last_analyze),
@@ -331,6 +417,10 @@ export function parenthesize(expr: string): string {
     if (depth === 0 && i < expr.length - 1) return `(${expr})`;
   }
   return expr;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function str(v: unknown): string {

@@ -4,8 +4,6 @@
  */
 import { quoteIdent } from '../lint/rules/support/quote-ident';
 
-export { quoteIdent };
-
 /** Always schema-qualified: a migration must not depend on the runner's search_path. */
 export function qualifiedName(schema: string, name: string): string {
   return `${quoteIdent(schema)}.${quoteIdent(name)}`;

@@ -1,6 +1,6 @@
 import type { Connection } from '../db/connection';
 import { errorMessage } from '../errors';
-import { quoteIdent } from './fix-sql';
+import { quoteIdent } from '../lint/rules/support/quote-ident';
 
 export interface SlowQuery {
   queryId: string | null;
@@ -14,8 +14,8 @@ export interface SlowQuery {
 
 export type SlowQueriesResult =
   | { available: true; schema: string; queries: SlowQuery[] }
-  /** Why there is no list, as a sentence with the next step. */
-  | { available: false; reason: string };
+  /** Why there is no list, as a sentence with the next step; `installed` when the extension exists but cannot be read. */
+  | { available: false; installed: boolean; reason: string };
 
 export interface SlowQueryOptions {
   /** How many queries, slowest total time first (default 20). */
@@ -36,13 +36,14 @@ export async function slowQueries(conn: Connection, options: SlowQueryOptions = 
     if (ext.rows.length === 0) {
       return {
         available: false,
+        installed: false,
         reason:
           'pg_stat_statements is not installed in this database: add it to shared_preload_libraries, restart the server, then run CREATE EXTENSION pg_stat_statements;',
       };
     }
     schema = ext.rows[0].schema;
   } catch (e) {
-    return { available: false, reason: `could not check for pg_stat_statements: ${errorMessage(e)}` };
+    return { available: false, installed: false, reason: `could not check for pg_stat_statements: ${errorMessage(e)}` };
   }
   const view = `${quoteIdent(schema)}.pg_stat_statements`;
   try {
@@ -81,6 +82,7 @@ export async function slowQueries(conn: Connection, options: SlowQueryOptions = 
     if (/shared_preload_libraries/i.test(message)) {
       return {
         available: false,
+        installed: true,
         reason:
           'pg_stat_statements is installed but not loaded: add it to shared_preload_libraries in postgresql.conf and restart the server',
       };
@@ -88,9 +90,10 @@ export async function slowQueries(conn: Connection, options: SlowQueryOptions = 
     if (/permission denied/i.test(message)) {
       return {
         available: false,
+        installed: true,
         reason: `reading pg_stat_statements was refused (${message}): grant the role pg_read_all_stats to see query texts and times`,
       };
     }
-    return { available: false, reason: `reading pg_stat_statements failed: ${message}` };
+    return { available: false, installed: true, reason: `reading pg_stat_statements failed: ${message}` };
   }
 }

@@ -76,6 +76,7 @@ export function lintMigrationSet(files: readonly LintFile[], config: LintConfig 
       }
     }
     lintFile(state, file, parsed, reported ? statementRules : [], config, options, fileFindings);
+    fileFindings.sort((a, b) => a.range.startOffset - b.range.startOffset);
     for (const f of fileFindings) if (!isSuppressed(suppressions, parsed, f)) findings.push(f);
   }
 

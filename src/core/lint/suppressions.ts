@@ -3,13 +3,13 @@ import type { LineIndex } from '../sql/line-index';
 import type { Finding, TextEdit } from '../types';
 
 /**
- * `-- pglens-ignore rule[, rule]` silences those rules on its own line, on the next line,
- * and — placed right above a statement — in the whole statement.
+ * `-- pglens-ignore rule[, rule]` at the end of a line silences those rules on that line;
+ * on a line of its own, on the next line — and, right above a statement, in the whole statement.
  * `-- pglens-ignore-file rule[, rule]` silences them in the whole file.
  */
 export interface Suppressions {
   file: Set<string>;
-  /** 0-based line → rules ignored there. */
+  /** 0-based line → rules ignored on it. */
   lines: Map<number, Set<string>>;
 }
 
@@ -24,7 +24,9 @@ export function collectSuppressions(text: string, lines: LineIndex): Suppression
       for (const id of ids) result.file.add(id);
       continue;
     }
-    const line = lines.positionAt(m.index ?? 0).line;
+    const at = lines.positionAt(m.index ?? 0);
+    const ownLine = lines.text.slice((m.index ?? 0) - at.character, m.index).trim() === '';
+    const line = ownLine ? at.line + 1 : at.line;
     let set = result.lines.get(line);
     if (!set) result.lines.set(line, (set = new Set()));
     for (const id of ids) set.add(id);
@@ -37,12 +39,12 @@ export function isSuppressed(s: Suppressions | undefined, parsed: ParsedSqlFile 
   const id = finding.ruleId;
   if (s.file.has(id)) return true;
   const line = finding.range.start.line;
-  if (s.lines.get(line)?.has(id) || s.lines.get(line - 1)?.has(id)) return true;
+  if (s.lines.get(line)?.has(id)) return true;
   if (!parsed) return false;
   const statement = statementAtOffset(parsed, finding.range.startOffset);
   if (!statement) return false;
   const first = statement.range.start.line;
-  return Boolean(s.lines.get(first)?.has(id) || s.lines.get(first - 1)?.has(id));
+  return Boolean(s.lines.get(first)?.has(id));
 }
 
 const EXISTING_LINE = /^([ \t]*--[ \t]*pglens-ignore[ \t]+[a-z0-9-]+(?:[ \t]*,[ \t]*[a-z0-9-]+)*)[ \t]*$/i;

@@ -55,31 +55,90 @@ export function nodeLabel(raw: Raw): string {
   return name;
 }
 
-class NodeReader {
-  constructor(
-    private readonly raw: Raw,
-    private readonly where: () => string,
-  ) {}
-
-  num(key: string): number | undefined {
-    const v = this.raw[key];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v === 'number') return v;
-    if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-    throw new PglensError('bad-input', `${this.where()}: "${key}" is ${JSON.stringify(v)}, not a number`, 'the plan JSON was altered; export it again with EXPLAIN (FORMAT JSON)');
-  }
-
-  str(key: string): string | undefined {
-    const v = this.raw[key];
-    return typeof v === 'string' ? v : v === undefined || v === null ? undefined : String(v);
-  }
-
-  list(key: string): string[] | undefined {
-    const v = this.raw[key];
-    if (v === undefined || v === null) return undefined;
-    return Array.isArray(v) ? v.map(String) : [String(v)];
-  }
+/** Where a bad value sits, for the error message; built only when one is found. */
+interface NodePlace {
+  id: number;
+  path: () => string;
 }
+
+function num(raw: Raw, key: string, place: NodePlace): number | undefined {
+  const v = raw[key];
+  if (typeof v === 'number') return v;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  throw new PglensError(
+    'bad-input',
+    `node ${place.id} (${String(raw['Node Type'])}) at ${place.path()}: "${key}" is ${JSON.stringify(v)}, not a number`,
+    'the plan JSON was altered; export it again with EXPLAIN (FORMAT JSON)',
+  );
+}
+
+function str(raw: Raw, key: string): string | undefined {
+  const v = raw[key];
+  return typeof v === 'string' ? v : v === undefined || v === null ? undefined : String(v);
+}
+
+function list(raw: Raw, key: string): string[] | undefined {
+  const v = raw[key];
+  if (v === undefined || v === null) return undefined;
+  return Array.isArray(v) ? v.map(String) : [String(v)];
+}
+
+type Settable = Record<string, unknown>;
+
+const STRING_FIELDS: [keyof PlanNode, string][] = [
+  ['parentRelationship', 'Parent Relationship'],
+  ['subplanName', 'Subplan Name'],
+  ['cteName', 'CTE Name'],
+  ['relation', 'Relation Name'],
+  ['schema', 'Schema'],
+  ['alias', 'Alias'],
+  ['indexName', 'Index Name'],
+  ['functionName', 'Function Name'],
+  ['joinType', 'Join Type'],
+  ['strategy', 'Strategy'],
+  ['partialMode', 'Partial Mode'],
+  ['operation', 'Operation'],
+  ['scanDirection', 'Scan Direction'],
+  ['filter', 'Filter'],
+  ['indexCond', 'Index Cond'],
+  ['recheckCond', 'Recheck Cond'],
+  ['hashCond', 'Hash Cond'],
+  ['joinFilter', 'Join Filter'],
+  ['mergeCond', 'Merge Cond'],
+  ['oneTimeFilter', 'One-Time Filter'],
+  ['tidCond', 'TID Cond'],
+  ['sortMethod', 'Sort Method'],
+  ['sortSpaceType', 'Sort Space Type'],
+];
+
+const NUMBER_FIELDS: [keyof PlanNode, string][] = [
+  ['actualStartupTimeMs', 'Actual Startup Time'],
+  ['actualTotalTimeMs', 'Actual Total Time'],
+  ['rowsRemovedByFilter', 'Rows Removed by Filter'],
+  ['rowsRemovedByJoinFilter', 'Rows Removed by Join Filter'],
+  ['rowsRemovedByIndexRecheck', 'Rows Removed by Index Recheck'],
+  ['sortSpaceUsedKb', 'Sort Space Used'],
+  ['hashBuckets', 'Hash Buckets'],
+  ['originalHashBuckets', 'Original Hash Buckets'],
+  ['hashBatches', 'Hash Batches'],
+  ['originalHashBatches', 'Original Hash Batches'],
+  ['peakMemoryUsageKb', 'Peak Memory Usage'],
+  ['hashAggBatches', 'HashAgg Batches'],
+  ['diskUsageKb', 'Disk Usage'],
+  ['heapBlocksExact', 'Exact Heap Blocks'],
+  ['heapBlocksLossy', 'Lossy Heap Blocks'],
+  ['heapFetches', 'Heap Fetches'],
+  ['indexSearches', 'Index Searches'],
+  ['workersPlanned', 'Workers Planned'],
+  ['workersLaunched', 'Workers Launched'],
+];
+
+const LIST_FIELDS: [keyof PlanNode, string][] = [
+  ['sortKey', 'Sort Key'],
+  ['groupKey', 'Group Key'],
+  ['output', 'Output'],
+];
 
 const BUFFER_FIELDS: [keyof PlanBuffers, string][] = [
   ['sharedHit', 'Shared Hit Blocks'],
@@ -139,11 +198,30 @@ function sortFromGroups(node: PlanNode, raw: Raw): void {
   node.sortSpaceUsedKb = disk > 0 ? disk : memory;
 }
 
-function makeNode(raw: Raw, id: number, parentId: number | null, depth: number, where: () => string): PlanNode {
-  const r = new NodeReader(raw, where);
-  const { Plans: _children, ...props } = raw;
-  const loops = r.num('Actual Loops');
-  const actualRows = r.num('Actual Rows');
+/** JSON property → how it lands on PlanNode; read in one pass over each node's own keys. */
+type FieldKind = 's' | 'n' | 'l' | 'b' | 'io';
+const FIELDS = new Map<string, [FieldKind, string]>();
+for (const [field, key] of STRING_FIELDS) FIELDS.set(key, ['s', field]);
+for (const [field, key] of NUMBER_FIELDS) FIELDS.set(key, ['n', field]);
+for (const [field, key] of LIST_FIELDS) FIELDS.set(key, ['l', field]);
+for (const [field, key] of BUFFER_FIELDS) FIELDS.set(key, ['b', field]);
+for (const [field, key] of IO_FIELDS) FIELDS.set(key, ['io', field]);
+
+/**
+ * `owned`: the caller parsed this JSON itself, so the node object can become `raw` as is
+ * (minus "Plans"); a caller's object is copied instead, never changed.
+ */
+function makeNode(raw: Raw, id: number, parentId: number | null, depth: number, place: NodePlace, owned: boolean): PlanNode {
+  let props: Raw;
+  if (owned) {
+    delete raw.Plans;
+    props = raw;
+  } else {
+    const { Plans: _children, ...copy } = raw;
+    props = copy;
+  }
+  const loops = num(raw, 'Actual Loops', place);
+  const actualRows = num(raw, 'Actual Rows', place);
   const analyzed = loops !== undefined || actualRows !== undefined;
   const node: PlanNode = {
     id,
@@ -153,11 +231,11 @@ function makeNode(raw: Raw, id: number, parentId: number | null, depth: number, 
     nodeType: String(raw['Node Type']),
     label: nodeLabel(raw),
     parallelAware: raw['Parallel Aware'] === true,
-    startupCost: r.num('Startup Cost') ?? 0,
-    totalCost: r.num('Total Cost') ?? 0,
+    startupCost: num(raw, 'Startup Cost', place) ?? 0,
+    totalCost: num(raw, 'Total Cost', place) ?? 0,
     exclusiveCost: 0,
-    planRows: r.num('Plan Rows') ?? 0,
-    planWidth: r.num('Plan Width') ?? 0,
+    planRows: num(raw, 'Plan Rows', place) ?? 0,
+    planWidth: num(raw, 'Plan Width', place) ?? 0,
     analyzed,
     neverExecuted: analyzed && loops === 0,
     inclusiveTimeMs: 0,
@@ -165,70 +243,47 @@ function makeNode(raw: Raw, id: number, parentId: number | null, depth: number, 
     sharePct: 0,
     raw: props,
   };
-  const optional: Partial<PlanNode> = {
-    parentRelationship: r.str('Parent Relationship'),
-    subplanName: r.str('Subplan Name'),
-    cteName: r.str('CTE Name'),
-    relation: r.str('Relation Name'),
-    schema: r.str('Schema'),
-    alias: r.str('Alias'),
-    indexName: r.str('Index Name'),
-    functionName: r.str('Function Name'),
-    joinType: r.str('Join Type'),
-    strategy: r.str('Strategy'),
-    partialMode: r.str('Partial Mode'),
-    operation: r.str('Operation'),
-    scanDirection: r.str('Scan Direction'),
-    actualStartupTimeMs: r.num('Actual Startup Time'),
-    actualTotalTimeMs: r.num('Actual Total Time'),
-    actualRows,
-    loops,
-    totalRows: actualRows !== undefined && loops !== undefined ? actualRows * loops : undefined,
-    buffers: readBuffers(raw),
-    rowsRemovedByFilter: r.num('Rows Removed by Filter'),
-    rowsRemovedByJoinFilter: r.num('Rows Removed by Join Filter'),
-    rowsRemovedByIndexRecheck: r.num('Rows Removed by Index Recheck'),
-    filter: r.str('Filter'),
-    indexCond: r.str('Index Cond'),
-    recheckCond: r.str('Recheck Cond'),
-    hashCond: r.str('Hash Cond'),
-    joinFilter: r.str('Join Filter'),
-    mergeCond: r.str('Merge Cond'),
-    oneTimeFilter: r.str('One-Time Filter'),
-    tidCond: r.str('TID Cond'),
-    sortKey: r.list('Sort Key'),
-    groupKey: r.list('Group Key'),
-    output: r.list('Output'),
-    sortMethod: r.str('Sort Method'),
-    sortSpaceUsedKb: r.num('Sort Space Used'),
-    sortSpaceType: r.str('Sort Space Type'),
-    hashBuckets: r.num('Hash Buckets'),
-    originalHashBuckets: r.num('Original Hash Buckets'),
-    hashBatches: r.num('Hash Batches'),
-    originalHashBatches: r.num('Original Hash Batches'),
-    peakMemoryUsageKb: r.num('Peak Memory Usage'),
-    hashAggBatches: r.num('HashAgg Batches'),
-    diskUsageKb: r.num('Disk Usage'),
-    heapBlocksExact: r.num('Exact Heap Blocks'),
-    heapBlocksLossy: r.num('Lossy Heap Blocks'),
-    heapFetches: r.num('Heap Fetches'),
-    indexSearches: r.num('Index Searches'),
-    workersPlanned: r.num('Workers Planned'),
-    workersLaunched: r.num('Workers Launched'),
-    disabled: raw.Disabled === true ? true : undefined,
-  };
-  for (const key of Object.keys(optional) as (keyof PlanNode)[]) {
-    const v = optional[key];
-    if (v !== undefined) (node as unknown as Record<string, unknown>)[key] = v;
-  }
+  const set = node as unknown as Settable;
+  if (actualRows !== undefined) node.actualRows = actualRows;
+  if (loops !== undefined) node.loops = loops;
+  if (actualRows !== undefined && loops !== undefined) node.totalRows = actualRows * loops;
+  let buffers: PlanBuffers | undefined;
   let io: PlanIoTimes | undefined;
-  for (const [field, key] of IO_FIELDS) {
-    const v = r.num(key);
-    if (v !== undefined) (io ??= {})[field] = v;
+  for (const key in raw) {
+    const spec = FIELDS.get(key);
+    if (spec === undefined) continue;
+    const field = spec[1];
+    switch (spec[0]) {
+      case 's': {
+        const v = str(raw, key);
+        if (v !== undefined) set[field] = v;
+        break;
+      }
+      case 'n': {
+        const v = num(raw, key, place);
+        if (v !== undefined) set[field] = v;
+        break;
+      }
+      case 'l': {
+        const v = list(raw, key);
+        if (v !== undefined) set[field] = v;
+        break;
+      }
+      case 'b':
+        (buffers ??= emptyBuffers())[field as keyof PlanBuffers] = num(raw, key, place) ?? 0;
+        break;
+      case 'io': {
+        const v = num(raw, key, place);
+        if (v !== undefined) (io ??= {})[field as keyof PlanIoTimes] = v;
+        break;
+      }
+    }
   }
+  if (buffers) node.buffers = buffers;
   if (io) node.ioTimes = io;
-  const walRecords = r.num('WAL Records');
-  if (walRecords !== undefined) node.wal = { records: walRecords, fpi: r.num('WAL FPI') ?? 0, bytes: r.num('WAL Bytes') ?? 0 };
+  if (raw.Disabled === true) node.disabled = true;
+  const walRecords = num(raw, 'WAL Records', place);
+  if (walRecords !== undefined) node.wal = { records: walRecords, fpi: num(raw, 'WAL FPI', place) ?? 0, bytes: num(raw, 'WAL Bytes', place) ?? 0 };
   if (node.nodeType === 'Incremental Sort' && node.sortMethod === undefined) sortFromGroups(node, raw);
   if (analyzed) {
     if (node.filter !== undefined) node.rowsRemovedByFilter ??= 0;
@@ -244,7 +299,7 @@ function makeNode(raw: Raw, id: number, parentId: number | null, depth: number, 
 }
 
 /** Builds the tree; every node must have a "Node Type" (the error names the path to the bad one). */
-export function buildTree(plan: Raw): PlanNode[] {
+export function buildTree(plan: Raw, owned = false): PlanNode[] {
   const nodes: PlanNode[] = [];
   type Item = { raw: unknown; parentId: number | null; depth: number; path: () => string };
   const stack: Item[] = [{ raw: plan, parentId: null, depth: 0, path: () => 'Plan' }];
@@ -255,14 +310,13 @@ export function buildTree(plan: Raw): PlanNode[] {
       throw new PglensError('bad-input', `the plan node at ${item.path()} has no "Node Type"`, 'export the plan again with EXPLAIN (FORMAT JSON); it looks truncated or edited');
     }
     const id = nodes.length + 1;
-    const where = () => `node ${id} (${String(raw['Node Type'])}) at ${item.path()}`;
-    const node = makeNode(raw, id, item.parentId, item.depth, where);
+    const children = raw.Plans;
+    const node = makeNode(raw, id, item.parentId, item.depth, { id, path: item.path }, owned);
     nodes.push(node);
     if (item.parentId !== null) nodes[item.parentId - 1].children.push(node);
-    const children = raw.Plans;
     if (children === undefined) continue;
     if (!Array.isArray(children)) {
-      throw new PglensError('bad-input', `${where()}: "Plans" is not an array`, 'export the plan again with EXPLAIN (FORMAT JSON)');
+      throw new PglensError('bad-input', `node ${id} (${node.nodeType}) at ${item.path()}: "Plans" is not an array`, 'export the plan again with EXPLAIN (FORMAT JSON)');
     }
     for (let i = children.length - 1; i >= 0; i--) {
       const parentPath = item.path;

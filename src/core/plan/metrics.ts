@@ -17,6 +17,35 @@ import { emptyBuffers } from './build-tree';
 import type { PlanBuffers, PlanNode } from './types';
 
 const BUFFER_KEYS = Object.keys(emptyBuffers()) as (keyof PlanBuffers)[];
+
+function addBuffers(into: PlanBuffers, b: PlanBuffers): void {
+  into.sharedHit += b.sharedHit;
+  into.sharedRead += b.sharedRead;
+  into.sharedDirtied += b.sharedDirtied;
+  into.sharedWritten += b.sharedWritten;
+  into.localHit += b.localHit;
+  into.localRead += b.localRead;
+  into.localDirtied += b.localDirtied;
+  into.localWritten += b.localWritten;
+  into.tempRead += b.tempRead;
+  into.tempWritten += b.tempWritten;
+}
+
+/** a − b per field, clamped at 0 (children may report more than the parent after rounding). */
+function subtractBuffers(a: PlanBuffers, b: PlanBuffers): PlanBuffers {
+  return {
+    sharedHit: Math.max(0, a.sharedHit - b.sharedHit),
+    sharedRead: Math.max(0, a.sharedRead - b.sharedRead),
+    sharedDirtied: Math.max(0, a.sharedDirtied - b.sharedDirtied),
+    sharedWritten: Math.max(0, a.sharedWritten - b.sharedWritten),
+    localHit: Math.max(0, a.localHit - b.localHit),
+    localRead: Math.max(0, a.localRead - b.localRead),
+    localDirtied: Math.max(0, a.localDirtied - b.localDirtied),
+    localWritten: Math.max(0, a.localWritten - b.localWritten),
+    tempRead: Math.max(0, a.tempRead - b.tempRead),
+    tempWritten: Math.max(0, a.tempWritten - b.tempWritten),
+  };
+}
 const HOT_SHARE = 0.8;
 const HOT_MAX_NODES = 10;
 
@@ -56,8 +85,8 @@ export function computeMetrics(nodes: PlanNode[], executionTimeMs: number | unde
 
   const childTime = new Float64Array(n);
   const childCost = new Float64Array(n);
-  const hasBuffers = n > 0 && nodes[0].buffers !== undefined;
-  const childBuffers = hasBuffers ? BUFFER_KEYS.map(() => new Float64Array(n)) : [];
+  const childBuffers: (PlanBuffers | undefined)[] = new Array(n);
+  const none = emptyBuffers();
   const cteDefinitions = new Map<string, PlanNode>();
   const cteScans = new Map<string, PlanNode[]>();
   for (let i = n - 1; i >= 0; i--) {
@@ -70,16 +99,12 @@ export function computeMetrics(nodes: PlanNode[], executionTimeMs: number | unde
     }
     node.exclusiveTimeMs = Math.max(0, node.inclusiveTimeMs - childTime[i]);
     node.exclusiveCost = Math.max(0, node.totalCost - childCost[i]);
-    if (hasBuffers && node.buffers) {
-      const ex = emptyBuffers();
-      BUFFER_KEYS.forEach((k, j) => (ex[k] = Math.max(0, (node.buffers as PlanBuffers)[k] - childBuffers[j][i])));
-      node.exclusiveBuffers = ex;
-    }
+    if (node.buffers) node.exclusiveBuffers = subtractBuffers(node.buffers, childBuffers[i] ?? none);
     if (node.parentId !== null && !isCteDefinition(node)) {
       const p = node.parentId - 1;
       childTime[p] += node.inclusiveTimeMs;
       childCost[p] += node.totalCost;
-      if (hasBuffers && node.buffers) BUFFER_KEYS.forEach((k, j) => (childBuffers[j][p] += (node.buffers as PlanBuffers)[k]));
+      if (node.buffers) addBuffers((childBuffers[p] ??= emptyBuffers()), node.buffers);
     }
   }
 

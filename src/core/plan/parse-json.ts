@@ -12,7 +12,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * Accepts what EXPLAIN (FORMAT JSON) gives in its many wrappings: the array with one object,
  * the object itself, a bare plan node, or a driver's result rows (`[{ "QUERY PLAN": … }]`).
  */
-export function explainFromJsonValue(value: unknown): ParsedPlan {
+export function explainFromJsonValue(value: unknown, owned = false): ParsedPlan {
   let v = value;
   for (let unwrap = 0; unwrap < 4; unwrap++) {
     if (Array.isArray(v)) {
@@ -32,9 +32,9 @@ export function explainFromJsonValue(value: unknown): ParsedPlan {
   }
   if ('Plan' in v) {
     if (!isObject(v.Plan)) throw new PglensError('bad-input', 'the plan JSON\'s "Plan" is not an object', JSON_HINT);
-    return { explain: v, sourceFormat: 'json' };
+    return { explain: v, sourceFormat: 'json', owned };
   }
-  if ('Node Type' in v) return { explain: { Plan: v }, sourceFormat: 'json' };
+  if ('Node Type' in v) return { explain: { Plan: v }, sourceFormat: 'json', owned };
   const keys = Object.keys(v).slice(0, 5).join('", "');
   throw new PglensError('bad-input', `the JSON has no "Plan" object (keys: "${keys}") — it is not EXPLAIN output`, JSON_HINT);
 }
@@ -60,5 +60,5 @@ export function parseJsonText(text: string, unwrapped?: UnwrappedLines): ParsedP
     const cause = message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
     throw new PglensError('bad-input', `the plan looks like JSON but does not parse${where}: ${cause}`, 'copy the complete EXPLAIN (FORMAT JSON) output');
   }
-  return explainFromJsonValue(value);
+  return explainFromJsonValue(value, true);
 }

@@ -261,5 +261,5 @@ export function parseTextPlan(input: UnwrappedLines): ParsedPlan {
   }
 
   if (!root) throw new PglensError('bad-input', 'the plan text has no plan node in it', TEXT_HINT);
-  return { explain, sourceFormat: 'text' };
+  return { explain, sourceFormat: 'text', owned: true };
 }

@@ -4,8 +4,12 @@
  */
 import type { RawProps } from './text-node-heading';
 
-const BUFFER_KINDS = ['Shared', 'Local', 'Temp'] as const;
-const BUFFER_OPS: Record<string, string> = { hit: 'Hit', read: 'Read', dirtied: 'Dirtied', written: 'Written' };
+/** "shared" + "hit" → "Shared Hit Blocks", precomputed so no key string is built per line. */
+const BUFFER_KEY: Record<string, Record<string, string>> = {};
+for (const kind of ['Shared', 'Local', 'Temp']) {
+  BUFFER_KEY[kind.toLowerCase()] = {};
+  for (const op of ['Hit', 'Read', 'Dirtied', 'Written']) BUFFER_KEY[kind.toLowerCase()][op.toLowerCase()] = `${kind} ${op} Blocks`;
+}
 /** Every buffer property FORMAT JSON prints when BUFFERS is on; text leaves zeros out. */
 export const BUFFER_KEYS = [
   'Shared Hit Blocks', 'Shared Read Blocks', 'Shared Dirtied Blocks', 'Shared Written Blocks',
@@ -65,14 +69,19 @@ export function splitTopLevel(value: string, separator = ','): string[] {
 /** "shared hit=1 read=2, temp written=3" into raw; missing counts become 0 as in JSON. */
 export function applyBuffers(raw: RawProps, value: string): void {
   for (const k of BUFFER_KEYS) if (raw[k] === undefined) raw[k] = 0;
-  for (const part of value.split(', ')) {
-    const words = part.trim().split(' ');
-    const kind = BUFFER_KINDS.find((k) => k.toLowerCase() === words[0]);
-    if (!kind) continue;
-    for (let i = 1; i < words.length; i++) {
-      const eq = words[i].indexOf('=');
-      const op = BUFFER_OPS[words[i].slice(0, eq)];
-      if (op) raw[`${kind} ${op} Blocks`] = Number(words[i].slice(eq + 1));
+  let keys: Record<string, string> | undefined;
+  let i = 0;
+  while (i < value.length) {
+    let end = value.indexOf(' ', i);
+    if (end < 0) end = value.length;
+    let word = value.slice(i, end);
+    i = end + 1;
+    if (word.endsWith(',')) word = word.slice(0, -1);
+    const eq = word.indexOf('=');
+    if (eq < 0) keys = BUFFER_KEY[word];
+    else if (keys) {
+      const key = keys[word.slice(0, eq)];
+      if (key) raw[key] = Number(word.slice(eq + 1));
     }
   }
 }

@@ -327,4 +327,6 @@ export interface ParsedPlan {
   /** The top-level object: { Plan, "Planning Time", "Execution Time", Triggers, JIT, Settings, … }. */
   explain: Record<string, unknown>;
   sourceFormat: 'json' | 'text';
+  /** The parser built these objects from text, so the tree builder may reuse them instead of copying. */
+  owned: boolean;
 }

@@ -51,7 +51,9 @@ export function addBlockAttribute(lines: LineIndex, model: PrismaModel, attribut
   const closeLineStart = lineStartAt(text, close);
   const braceOnOwnLine = text.slice(closeLineStart, close).trim() === '';
   const at = braceOnOwnLine ? closeLineStart : close;
-  const previousLine = braceOnOwnLine && at > 0 ? text.slice(lineStartAt(text, at - 1), at).trim() : text.slice(closeLineStart, close).trim();
+  // The line above the brace (its line break is one or two characters before `at`).
+  const previousLineEnd = at - 1 - (text[at - 2] === '\r' ? 1 : 0);
+  const previousLine = braceOnOwnLine && at > 0 ? text.slice(lineStartAt(text, previousLineEnd), at).trim() : text.slice(closeLineStart, close).trim();
   const separate = model.attributes.length === 0 && previousLine !== '' && !previousLine.endsWith('{');
   const line = `${separate ? eol : ''}${model.indent}${attribute}${eol}`;
   return { range: lines.rangeOf(at, at), newText: braceOnOwnLine ? line : `${eol}${line}` };

@@ -139,18 +139,28 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
-  const root = repoRoot();
-  const bundle = await build({
+/** The viewer bundle, built the way esbuild.config.mjs builds media/dist/plan-viewer.js. */
+export async function buildViewer(): Promise<string> {
+  const bundle = await build(viewerBuildOptions(repoRoot()));
+  return bundle.outputFiles[0].text;
+}
+
+export function viewerBuildOptions(root: string) {
+  return {
     entryPoints: [join(root, 'media/src/plan-viewer.ts')],
     bundle: true,
-    format: 'iife',
-    platform: 'browser',
+    format: 'iife' as const,
+    platform: 'browser' as const,
     target: 'es2020',
-    write: false,
-    logLevel: 'silent',
-  });
-  const js = bundle.outputFiles[0].text;
+    write: false as const,
+    logLevel: 'silent' as const,
+  };
+}
+
+/** `js`: a prebuilt bundle (the benchmark builds its own: esbuild cannot start inside tsx's tsImport). */
+export async function startHarness(js?: string): Promise<Harness> {
+  const root = repoRoot();
+  if (js === undefined) js = await buildViewer();
   const css = readFileSync(join(root, 'media/plan-viewer.css'), 'utf8');
   let origin = '';
   const server: Server = createServer((req, res) => {

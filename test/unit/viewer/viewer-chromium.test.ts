@@ -74,11 +74,14 @@ function hostileReport(): PlanReport {
   );
 }
 
-function payload(report: PlanReport, extra: Partial<ViewPayload['plan']> = {}): string {
+const PLAN_ID = '0123456789abcdef0123456789abcdef';
+
+/** The message plan-panel.ts posts for a plan. */
+function showMessage(report: PlanReport, extra: Partial<ViewPayload['plan']> = {}, restore = false) {
   const p: ViewPayload = {
     plan: { report: packReport(report), title: `Explain: ${HOSTILE}`, createdAt: '2026-11-21T12:00:00Z', ...extra },
   };
-  return JSON.stringify(p);
+  return { type: 'show', payload: JSON.stringify(p), planId: PLAN_ID, restore };
 }
 
 async function post(page: Page, message: unknown): Promise<void> {
@@ -122,15 +125,16 @@ describe('plan viewer in Chromium', function () {
   });
 
   it('renders hostile identifiers, filters, findings and raw text as text: no element, no script', async () => {
-    await post(page, {
-      type: 'show',
-      payload: payload(hostileReport(), {
+    await post(
+      page,
+      showMessage(hostileReport(), {
         rawText: `Seq Scan on ${HOSTILE}  ${SCRIPT}`,
+        rawTop: { 'Execution Time': 46, [HOSTILE]: SCRIPT },
         query: `SELECT * FROM ${HOSTILE}`,
         connectionLabel: HOSTILE,
         notices: [HOSTILE],
       }),
-    });
+    );
     await page.waitForSelector('.node.selected');
     const treeText = await page.$eval('#tree', (e) => e.textContent ?? '');
     assert.ok(treeText.includes(`on ${HOSTILE}.${HOSTILE}`), treeText);
@@ -144,6 +148,10 @@ describe('plan viewer in Chromium', function () {
 
     await page.click('#tab-text');
     assert.equal(await page.$eval('.raw-text', (e) => e.textContent), `Seq Scan on ${HOSTILE}  ${SCRIPT}`);
+    await page.click('#tab-json');
+    const rebuilt = JSON.parse(await page.$eval('.raw-json', (e) => e.textContent ?? ''));
+    assert.equal(rebuilt[0].Plan.Plans[0]['Relation Name'], HOSTILE);
+    assert.equal(rebuilt[0][HOSTILE], SCRIPT);
     await page.click('#tab-query');
     assert.equal(await page.$eval('.raw-query', (e) => e.textContent), `SELECT * FROM ${HOSTILE}`);
 
@@ -155,7 +163,7 @@ describe('plan viewer in Chromium', function () {
   });
 
   it('opens on the slowest node, marks the hot path and navigates by keyboard', async () => {
-    await post(page, { type: 'show', payload: payload(hostileReport()) });
+    await post(page, showMessage(hostileReport()));
     await page.waitForSelector('.node.selected');
     assert.equal(await selectedId(page), '2', 'slowest node selected on open');
     assert.deepEqual(await page.$$eval('.node.hot', (els) => els.map((e) => (e as HTMLElement).dataset.id)), ['1', '2']);
@@ -184,7 +192,7 @@ describe('plan viewer in Chromium', function () {
   });
 
   it('restores plan, selection, expansion and tab after a reload (getState/setState)', async () => {
-    await post(page, { type: 'show', payload: payload(hostileReport()) });
+    await post(page, showMessage(hostileReport()));
     await page.waitForSelector('.node.selected');
     await page.click('#node-3 .toggle');
     await page.click('#node-1');
@@ -192,11 +200,18 @@ describe('plan viewer in Chromium', function () {
     await page.click('#tab-plan');
     await page.waitForTimeout(600);
     await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __toHost: unknown[] }).__toHost.length > 0);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __toHost: unknown[] }).__toHost[0]), { type: 'ready' });
+    assert.ok((await page.$eval('#loading', (e) => e.textContent ?? '')).includes('Restoring'), 'knows a plan is coming back');
+    // What the serializer does after a reload: the saved payload again, with restore set.
+    await post(page, showMessage(hostileReport(), {}, true));
     await page.waitForSelector('.node.selected');
     assert.equal(await selectedId(page), '1');
     assert.equal(await page.$('#node-4'), null, 'collapsed node stays collapsed');
-    const ready = await page.evaluate(() => (window as unknown as { __toHost: unknown[] }).__toHost[0]);
-    assert.deepEqual(ready, { type: 'ready', restored: true });
+    assert.equal(await page.$eval('#tab-plan', (e) => e.getAttribute('aria-selected')), 'true');
+    const state = await page.evaluate(() => JSON.parse(sessionStorage.getItem('pglens-state') ?? '{}'));
+    assert.equal(state.planId, PLAN_ID);
+    assert.ok(JSON.stringify(state).length < 500, 'state holds the id and view state, not the plan');
   });
 
   it('shows the paste form, forwards pasted text and shows parse errors in #error', async () => {
@@ -213,7 +228,7 @@ describe('plan viewer in Chromium', function () {
 
   it('keeps a 10,000-node plan lazy: few rows in the DOM, selection answers fast', async () => {
     const big = makeWideReport(10_000, 40);
-    await post(page, { type: 'show', payload: payload(big) });
+    await post(page, showMessage(big));
     await page.waitForSelector('.node.selected');
     const rows = await page.$$eval('.node', (els) => els.length);
     assert.ok(rows > 5 && rows < 150, `rendered rows: ${rows}`);

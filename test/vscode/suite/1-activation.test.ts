@@ -15,9 +15,11 @@ describe('installation and activation', () => {
     if (!expected || process.env.PGLENS_TEST_FROM_VSIX !== '1') this.skip();
     const root = pglens().extensionPath;
     assert.strictEqual(path.resolve(root), path.resolve(expected));
-    for (const shipped of ['dist/extension.js', 'dist/sandbox-process.js', 'dist/libpg-query.wasm', 'dist/pglite.wasm', 'package.json', 'README.md']) {
+    for (const shipped of ['dist/extension.js', 'dist/sandbox-process.js', 'dist/libpg-query.wasm', 'dist/pglite.wasm', 'package.json']) {
       assert.ok(fs.existsSync(path.join(root, shipped)), `${shipped} is missing from the .vsix`);
     }
+    // vsce stores README.md as readme.md.
+    assert.ok(fs.readdirSync(root).some((f) => f.toLowerCase() === 'readme.md'), 'README is missing from the .vsix');
     for (const unwanted of ['src', 'test', 'node_modules', 'tsconfig.json', 'esbuild.config.mjs']) {
       assert.ok(!fs.existsSync(path.join(root, unwanted)), `${unwanted} should not be in the .vsix`);
     }

@@ -29,8 +29,11 @@ describe('migration diagnostics', () => {
     const uri = editor.document.uri;
     const found = await waitFor(() => api.diagnostics(uri).find((d) => ruleOf(d) === RULE), `a ${RULE} diagnostic`);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, found.range);
-    const fix = actions.find((a) => a.kind?.value.startsWith('quickfix') && a.diagnostics?.some((d) => ruleOf(d) === RULE));
-    assert.ok(fix, `no quick fix for ${RULE}; actions: ${actions.map((a) => a.title).join(', ') || 'none'}`);
+    const fix = actions.find((a) => /CONCURRENTLY/.test(a.title));
+    const listed = actions.map((a) => `"${a.title}" (${a.kind?.value ?? 'no kind'})`).join(', ') || 'none';
+    assert.ok(fix, `no quick fix for ${RULE}; actions: ${listed}`);
+    assert.ok(fix.kind && vscode.CodeActionKind.QuickFix.contains(fix.kind), `"${fix.title}" is not a quick fix: ${listed}`);
+    assert.ok(fix.diagnostics?.some((d) => ruleOf(d) === RULE), `"${fix.title}" is not tied to the ${RULE} diagnostic (no light bulb on it)`);
     if (fix.edit) assert.ok(await vscode.workspace.applyEdit(fix.edit));
     if (fix.command) await vscode.commands.executeCommand(fix.command.command, ...(fix.command.arguments ?? []));
     assert.match(editor.document.getText(), /CREATE INDEX CONCURRENTLY orders_user_id_idx/);

@@ -15,6 +15,14 @@ export function identifierByteLength(name: string): number {
 
 const QUERY_KINDS = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'ExplainStmt']);
 
+/** Cheap pre-check before lexing: some run of identifier characters (or quoted name) is over the limit in bytes. */
+function mayHaveLongIdentifier(text: string): boolean {
+  for (const m of text.matchAll(/[A-Za-z0-9_$\u0080-\uffff]{22,}|"[^"]{22,}"/g)) {
+    if (identifierByteLength(m[0]) > MAX_IDENTIFIER_BYTES) return true;
+  }
+  return false;
+}
+
 /** The identifier a token names: quoted as written (quotes undone), unquoted folded to lower case. */
 function identifierOf(raw: string): string {
   if (raw.startsWith('"')) return raw.slice(1, -1).replace(/""/g, '"');
@@ -40,7 +48,7 @@ export const rule: Rule = {
   },
   check(context) {
     const { statement } = context;
-    if (QUERY_KINDS.has(statement.kind)) return;
+    if (QUERY_KINDS.has(statement.kind) || !mayHaveLongIdentifier(statement.text)) return;
     const seen = new Set<string>();
     for (const token of statement.tokens()) {
       if (token.kind !== 'ident') continue;

@@ -30,7 +30,9 @@ export const rule: Rule = {
         const qualifier: string | undefined = fields.length >= 2 ? fields[fields.length - 2].String?.sval : undefined;
         const written = qualifier ? `${qualifier}.*` : '*';
         const from = qualifier ? tables.filter((t) => t.refName === qualifier) : tables.length === 1 && (select.fromClause ?? []).length === 1 ? tables : [];
-        const table = from.length === 1 ? findTable(context.schema, from[0]) : undefined;
+        const found = from.length === 1 ? findTable(context.schema, from[0]) : undefined;
+        // A table whose columns the model does not know (CREATE TABLE AS) is treated as unknown.
+        const table = found && found.columns.length > 0 ? found : undefined;
         const columns = table?.columns.map((c) => c.name) ?? [];
         const range = starRange(statement, ref.location);
         const what = table ? `all ${columns.length} columns of ${table.name}` : 'every column';
@@ -40,7 +42,7 @@ export const rule: Rule = {
             'wide and TOASTed values are read and sent even when unused, and index-only scans are impossible; list the columns the code needs',
           range,
           fix:
-            table && columns.length > 0
+            table
               ? {
                   title: `List the ${columns.length} columns of ${table.name}`,
                   edits: [{ range, newText: columns.map((c) => (qualifier ? `${quoteIdent(qualifier)}.${quoteIdent(c)}` : quoteIdent(c))).join(', ') }],

@@ -1,5 +1,5 @@
 import { redundantIndexes, rule as sqlRule } from '../../lint/rules/duplicate-index';
-import { removeBlockAttribute } from '../fix-edits';
+import { rangeText, removeBlockAttribute } from '../fix-edits';
 import type { PrismaRule } from '../prisma-rule';
 
 /**
@@ -15,7 +15,8 @@ export const rule: PrismaRule = {
         const origin = context.schema.indexOrigins.get(redundant);
         if (!origin) continue;
         const by = context.schema.indexOrigins.get(coveredBy);
-        const byText = by ? describeAttribute(by.attribute.name, by.field?.name) : coveredBy.name;
+        const lines = context.lines(model.file);
+        const byText = by ? `${rangeText(lines, by.attribute.range)}${by.field ? ` on ${by.field.name}` : ''}` : coveredBy.name;
         const same = redundant.columns.length === coveredBy.columns.length;
         context.report({
           file: model.file,
@@ -23,14 +24,9 @@ export const rule: PrismaRule = {
           message:
             `this index on ${model.name} (${redundant.columns.join(', ')}) is redundant: ${byText} ${same ? 'covers the same columns' : 'starts with the same columns'} ` +
             `and serves the same lookups, yet every write to ${table.name} maintains both; remove it`,
-          fix: { title: 'Remove the redundant index', edits: [removeBlockAttribute(context.lines(model.file), origin.attribute)] },
+          fix: { title: 'Remove the redundant index', edits: [removeBlockAttribute(lines, origin.attribute)] },
         });
       }
     }
   },
 };
-
-function describeAttribute(name: string, field: string | undefined): string {
-  if (field) return `@${name} on ${field}`;
-  return `@@${name}`;
-}

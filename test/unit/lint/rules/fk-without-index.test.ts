@@ -65,7 +65,8 @@ describe('fk-without-index predicates', () => {
       ],
     };
     const reports: Array<Report & { file: string }> = [];
-    rule.check({ schema: { tables: new Map([['public.order', table]]) }, options: {}, report: (r) => reports.push(r) });
+    assert.equal(rule.kind, 'schema');
+    if (rule.kind === 'schema') rule.check({ schema: { tables: new Map([['public.order', table]]) }, options: {}, report: (r) => reports.push(r) });
     assert.equal(reports.length, 1);
     assert.equal(
       applyEdits(text, reports[0].fix!.edits),

@@ -31,7 +31,18 @@ export interface ColumnDefinition {
   typeRange: SourceRange;
 }
 
+const cache = new WeakMap<Statement, { schema: SchemaModel | undefined; definitions: ColumnDefinition[] }>();
+
+/** The statement's column definitions; the eight column-type rules share one computation per statement and schema. */
 export function columnDefinitions(statement: Statement, schema?: SchemaModel): ColumnDefinition[] {
+  const hit = cache.get(statement);
+  if (hit && hit.schema === schema) return hit.definitions;
+  const definitions = computeDefinitions(statement, schema);
+  cache.set(statement, { schema, definitions });
+  return definitions;
+}
+
+function computeDefinitions(statement: Statement, schema: SchemaModel | undefined): ColumnDefinition[] {
   const ast = statement.ast;
   const out: ColumnDefinition[] = [];
   if (ast?.CreateStmt) {

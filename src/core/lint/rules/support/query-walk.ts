@@ -6,18 +6,36 @@ import { tableKey, type SchemaModel, type Table } from '../../../schema/model';
  * arms of UNION/INTERSECT/EXCEPT as bare bodies under `larg`/`rarg`.
  */
 
+const index = new WeakMap<object, Map<string, Node[]>>();
+
+/** Nodes under `ast` grouped by the key they sit under; built in one walk and shared by the query rules. */
+function nodesByKey(ast: object): Map<string, Node[]> {
+  let found = index.get(ast);
+  if (!found) {
+    const map = new Map<string, Node[]>();
+    walk(ast, (node, key) => {
+      const list = map.get(key);
+      if (list) list.push(node);
+      else map.set(key, [node]);
+    });
+    index.set(ast, map);
+    found = map;
+  }
+  return found;
+}
+
 /** Every node of one type (e.g. 'A_Expr') anywhere under `ast`: subqueries, CTEs and set-operation arms included. */
-export function forEachNode(ast: unknown, type: string, visit: (node: Node) => void): void {
-  walk(ast, (node, key) => {
-    if (key === type) visit(node);
-  });
+export function forEachNode(ast: object | undefined, type: string, visit: (node: Node) => void): void {
+  if (!ast) return;
+  for (const node of nodesByKey(ast).get(type) ?? []) visit(node);
 }
 
 /** Every SELECT body anywhere under `ast`. */
-export function forEachSelect(ast: unknown, visit: (select: Node) => void): void {
-  walk(ast, (node, key) => {
-    if (key === 'SelectStmt' || ((key === 'larg' || key === 'rarg') && 'op' in node)) visit(node);
-  });
+export function forEachSelect(ast: object | undefined, visit: (select: Node) => void): void {
+  if (!ast) return;
+  const byKey = nodesByKey(ast);
+  for (const node of byKey.get('SelectStmt') ?? []) visit(node);
+  for (const key of ['larg', 'rarg']) for (const node of byKey.get(key) ?? []) if ('op' in node) visit(node);
 }
 
 /**

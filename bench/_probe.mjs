@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import { tsImport } from 'tsx/esm/api';
+const { analyzePlan } = await tsImport('../src/core/plan/analyze.ts', import.meta.url);
+const { packReport } = await tsImport('../media/src/protocol.ts', import.meta.url);
+const { startHarness, viewerBuildOptions, CHROMIUM, CHROMIUM_ARGS } = await tsImport('../test/unit/viewer/harness.ts', import.meta.url);
+const text = gunzipSync(readFileSync('/work/shared/plans/plan-10k-nodes.json.gz')).toString();
+const report = analyzePlan(JSON.parse(text), {});
+const payload = JSON.stringify({ plan: { report: packReport(report), title: 'x', createdAt: '' } });
+const harness = await startHarness((await build(viewerBuildOptions(process.cwd()))).outputFiles[0].text);
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+await page.goto(harness.url);
+await page.evaluate((p) => window.postMessage({ type: 'show', payload: p, planId: 'a' }, '*'), payload);
+await page.waitForSelector('.node.selected');
+await page.waitForTimeout(1000);
+const r = await page.evaluate(async () => {
+  const out = [];
+  for (let i = 0; i < 8; i++) {
+    const rows = [...document.querySelectorAll('.node:not(.selected)')];
+    const row = rows[(i * 7) % rows.length];
+    const t0 = performance.now();
+    row.click();
+    const t1 = performance.now();
+    await new Promise((r) => requestAnimationFrame(r));
+    const t2 = performance.now();
+    await new Promise((r) => setTimeout(r, 0));
+    out.push([t1 - t0, t2 - t1, performance.now() - t2].map((x) => x.toFixed(1)).join(' / '));
+  }
+  return out;
+});
+console.log(r.join('\n'));
+const client = await page.context().newCDPSession(page);
+await client.send('Profiler.enable'); await client.send('Profiler.start');
+await page.evaluate(async () => { for (let i = 0; i < 5; i++) { const rows = [...document.querySelectorAll('.node:not(.selected)')]; rows[i * 3].click(); await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))); } });
+const { profile } = await client.send('Profiler.stop');
+const self = new Map();
+const dt = profile.timeDeltas; const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+profile.samples.forEach((id, i) => { const n = byId.get(id); const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`; self.set(k, (self.get(k) ?? 0) + (dt[i] ?? 0) / 1000); });
+console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => `${v.toFixed(1)} ms ${k}`).join('\n'));
+await browser.close(); await harness.close();

@@ -1,0 +1,141 @@
+import { flagChoice, flagList, UsageError, type ParsedArgs } from '../args';
+import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
+import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, openCliConnection } from '../connection';
+import { healthReport, type HealthReport } from '../../core/health/findings';
+import { formatBytes, formatCount } from '../../core/health/format';
+import { slowQueries, type SlowQueriesResult } from '../../core/health/slow-queries';
+import { SEVERITY_RANK, type Severity } from '../../core/types';
+
+/** `--schema a,b` or `--schema a --schema b`. */
+function schemasFrom(args: ParsedArgs): string[] {
+  return flagList(args, 'schema').flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/** The JSON of CLI.md: required fields first, the rest welcome extras. */
+export function indexesJson(report: HealthReport, slow?: SlowQueriesResult): unknown {
+  return {
+    connection: {
+      kind: report.connection.kind,
+      serverVersion: report.connection.serverVersion,
+      label: report.connection.label,
+      database: report.connection.database,
+      isReplica: report.isReplica,
+      statsReset: report.statsReset,
+      statsSince: report.statsSince,
+      sizesExact: report.catalog.sizesExact,
+    },
+    indexes: report.indexes.map((i) => ({
+      schema: i.schema,
+      table: i.table,
+      name: i.name,
+      definition: i.definition,
+      scans: i.scans,
+      sizeBytes: i.sizeBytes,
+      unique: i.unique,
+      primary: i.primary,
+      valid: i.valid,
+      columns: i.columns,
+      method: i.method,
+      ...(i.predicate ? { predicate: i.predicate } : {}),
+    })),
+    findings: report.findings.map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      message: f.message,
+      schema: f.schema,
+      table: f.table,
+      ...(f.index ? { index: f.index } : {}),
+      ...(f.columns ? { columns: f.columns } : {}),
+      ...(f.fixSql ? { fixSql: f.fixSql } : {}),
+    })),
+    notes: report.notes,
+    ...(slow ? { slowQueries: slow } : {}),
+  };
+}
+
+function pad(rows: string[][]): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ').trimEnd());
+}
+
+export function indexesText(report: HealthReport, slow?: SlowQueriesResult): string {
+  const out: string[] = [];
+  const role = report.isReplica ? 'replica' : 'primary';
+  out.push(`Connection: ${report.connection.label} (PostgreSQL ${report.connection.serverVersion}, ${report.connection.kind}, ${role}), database ${report.connection.database}`);
+  out.push(`Scans counted ${report.statsSince}`);
+  if (!report.catalog.sizesExact) out.push('Sizes are estimates from pg_class page counts (large catalog); run VACUUM/ANALYZE for fresher figures.');
+  for (const n of report.notes) out.push(`Note: ${n}`);
+  out.push('');
+  if (report.indexes.length === 0) {
+    out.push(`No indexes in ${report.schemas.length === 0 ? 'any user schema' : report.schemas.join(', ')}.`);
+  } else {
+    const rows = [['TABLE', 'INDEX', 'SCANS', 'SIZE', 'KIND', 'DEFINITION']];
+    for (const i of report.indexes) {
+      const kind = [i.primary ? 'primary' : i.unique ? 'unique' : '', i.valid ? '' : 'INVALID'].filter(Boolean).join(',') || '-';
+      rows.push([`${i.schema}.${i.table}`, i.name, i.scans === null ? '-' : formatCount(i.scans), formatBytes(i.sizeBytes), kind, i.definition]);
+    }
+    out.push(...pad(rows));
+  }
+  out.push('');
+  if (report.findings.length === 0) out.push('No findings.');
+  else {
+    out.push(`Findings (${report.findings.length}):`);
+    for (const f of report.findings) {
+      out.push(`  ${f.severity.padEnd(7)} ${f.rule}  ${f.schema}.${f.table}${f.index ? ` ${f.index}` : ''}`);
+      out.push(`          ${f.message}`);
+      if (f.fixSql) out.push(...f.fixSql.split('\n').map((l) => `          fix: ${l}`));
+    }
+  }
+  if (slow) {
+    out.push('');
+    if (!slow.available) out.push(`Slow queries: ${slow.reason}`);
+    else if (slow.queries.length === 0) out.push('Slow queries: pg_stat_statements has no statements for this database yet.');
+    else {
+      out.push('Slow queries (by total time):');
+      const rows = [['TOTAL ms', 'MEAN ms', 'CALLS', 'QUERY']];
+      for (const q of slow.queries) rows.push([q.totalMs.toFixed(1), q.meanMs.toFixed(2), formatCount(q.calls), q.query.replace(/\s+/g, ' ').slice(0, 120)]);
+      out.push(...pad(rows).map((l) => `  ${l}`));
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+export const command: Command = {
+  name: 'indexes',
+  summary: 'index usage and health of the connected database (unused, duplicate, invalid, missing indexes)',
+  usage: [
+    'Usage: pglens indexes [options]',
+    '',
+    'Lists every index of the user schemas with its scans since the statistics reset, size and',
+    'definition, and reports fk-without-index, missing-primary-key, duplicate-index, unused-index,',
+    'invalid-index and seq-scan-heavy-table, each with the migration SQL that fixes it.',
+    '',
+    'Options:',
+    '  --schema NAME[,NAME]  only these schemas (repeatable; default: all but system schemas)',
+    '  --slow-queries        also list the slowest statements from pg_stat_statements',
+    '  --db URL              connect to this server (else DATABASE_URL, ./.env, then the embedded sandbox)',
+    '  --embedded            force the embedded sandbox (usage rules are skipped there: it has no traffic)',
+    '  --migrations DIR      migrations the sandbox replays',
+    '  --format text|json    output format (default text)',
+    '  --fail-on error|warning|info   exit 1 when a finding is at or above this severity (default warning)',
+  ].join('\n'),
+  flags: {
+    values: [...COMMON_VALUE_FLAGS, ...CONNECTION_VALUE_FLAGS, 'schema'],
+    switches: [...CONNECTION_SWITCHES, 'slow-queries'],
+  },
+  async run(args, ctx: CliContext) {
+    const format = flagChoice(args, 'format', ['text', 'json'] as const, 'text');
+    const failOn = flagChoice<Severity>(args, 'fail-on', ['error', 'warning', 'info'], 'warning');
+    if (args.positionals.length > 0) throw new UsageError(`indexes takes no arguments, got "${args.positionals[0]}" (use --schema NAME to pick schemas)`);
+    const schemas = schemasFrom(args);
+    const conn = await openCliConnection(args, ctx);
+    try {
+      const report = await healthReport(conn, { schemas });
+      const slow = args.flags.get('slow-queries') === true ? await slowQueries(conn) : undefined;
+      ctx.stdout(format === 'json' ? JSON.stringify(indexesJson(report, slow), null, 2) + '\n' : indexesText(report, slow));
+      return report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;
+    } finally {
+      await conn.close();
+    }
+  },
+};

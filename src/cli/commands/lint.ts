@@ -1,0 +1,208 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { flagChoice, flagString, UsageError, type ParsedArgs } from '../args';
+import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
+import { PglensError } from '../../core/errors';
+import { lintMigrationSet, lintSqlFile } from '../../core/lint/engine';
+import { loadConfig, type LintConfig } from '../../core/lint/config';
+import { rules } from '../../core/lint/rules';
+import { ruleDocsUrl } from '../../core/lint/docs-url';
+import { loadSqlParser } from '../../core/sql/parse';
+import { SEVERITY_RANK, type Finding, type Severity, type SourceRange } from '../../core/types';
+import { version } from '../version';
+
+const FORMATS = ['text', 'json', 'sarif'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** Folders a migration set never includes. */
+const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'out']);
+
+export const command: Command = {
+  name: 'lint',
+  summary: 'lint SQL migrations (files or folders, as migration sets) and schema.prisma',
+  usage: [
+    'Usage: pglens lint [PATH…] [options]',
+    '',
+    'Lints .sql files, folders (each a migration set: its .sql files, including Prisma\'s */migration.sql,',
+    'apply in name order, so a table created in an earlier file is existing in later ones) and .prisma files.',
+    'Without PATH, lints the current folder.',
+    '',
+    'Options:',
+    '  --format text|json|sarif        output format (default text; GitHub annotations are added when GITHUB_ACTIONS=true)',
+    '  --fail-on error|warning|info    exit 1 when a finding is at or above this severity (default warning)',
+    '  --config FILE                   .pglens.json to use (default: the nearest one above each PATH)',
+    '',
+    'Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 could not run.',
+  ].join('\n'),
+  flags: { values: COMMON_VALUE_FLAGS, switches: [] },
+  async run(args, ctx) {
+    const format = flagChoice(args, 'format', FORMATS, 'text');
+    const failOn = flagChoice<Severity>(args, 'fail-on', ['error', 'warning', 'info'], 'warning');
+    const findings = await lintPaths(args, ctx);
+    const display = findings.map((f) => ({ ...f, file: displayPath(ctx.cwd, f.file) }));
+    if (format === 'json') ctx.stdout(JSON.stringify(display.map(findingJson), null, 2) + '\n');
+    else if (format === 'sarif') ctx.stdout(JSON.stringify(sarif(display), null, 2) + '\n');
+    else {
+      ctx.stdout(renderText(display));
+      if (ctx.env.GITHUB_ACTIONS === 'true') ctx.stdout(display.map(githubAnnotation).join(''));
+    }
+    return display.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;
+  },
+};
+
+async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<Finding[]> {
+  const explicitConfig = flagString(args, 'config');
+  const inputs = args.positionals.length > 0 ? args.positionals : ['.'];
+  const configs = new Map<string, LintConfig>();
+  const configFor = (p: string): LintConfig => {
+    const key = explicitConfig ?? path.dirname(p);
+    let config = configs.get(key);
+    if (!config) {
+      config = loadConfig(p, explicitConfig && path.resolve(ctx.cwd, explicitConfig));
+      configs.set(key, config);
+    }
+    return config;
+  };
+  await loadSqlParser();
+  const findings: Finding[] = [];
+  for (const input of inputs) {
+    const abs = path.resolve(ctx.cwd, input);
+    let isDir: boolean;
+    try {
+      isDir = statSync(abs).isDirectory();
+    } catch (e) {
+      throw new PglensError('bad-input', `cannot read ${input}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'check the path');
+    }
+    const config = configFor(abs);
+    if (isDir) {
+      const files = sqlFilesUnder(abs).map((file) => ({ file, text: readText(file, ctx.cwd) }));
+      if (files.length === 0) throw new PglensError('bad-input', `no .sql files under ${input}`, 'pass a migrations folder, .sql files or a .prisma file');
+      findings.push(...lintMigrationSet(files, config));
+    } else if (abs.endsWith('.prisma')) {
+      // Loaded on demand: the Prisma parser is heavy and SQL-only runs (CI on migrations) should not pay for it.
+      const { lintPrismaSchema } = await import('../../core/prisma/lint');
+      findings.push(...lintPrismaSchema(readText(abs, ctx.cwd), abs, config));
+    } else if (abs.endsWith('.sql')) {
+      findings.push(...lintSqlFile(abs, readText(abs, ctx.cwd), config));
+    } else {
+      throw new UsageError(`${input}: pglens lint takes .sql files, .prisma files and folders`);
+    }
+  }
+  return findings;
+}
+
+function readText(file: string, cwd: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new PglensError('bad-input', `cannot read ${displayPath(cwd, file)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'check the path and its permissions');
+  }
+}
+
+/** Every .sql file under a folder, in name order of their paths (Prisma's `<timestamp>_name/migration.sql` sorts by folder). */
+function sqlFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const visit = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) visit(path.join(d, entry.name));
+      } else if (entry.name.endsWith('.sql')) out.push(path.join(d, entry.name));
+    }
+  };
+  visit(dir);
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function displayPath(cwd: string, file: string): string {
+  const rel = path.isAbsolute(file) ? path.relative(cwd, file) : file;
+  const shown = rel.startsWith('..') ? file : rel;
+  return shown.split(path.sep).join('/');
+}
+
+function oneBased(range: SourceRange): { line: number; column: number; endLine: number; endColumn: number } {
+  return { line: range.start.line + 1, column: range.start.character + 1, endLine: range.end.line + 1, endColumn: range.end.character + 1 };
+}
+
+function renderText(findings: Finding[]): string {
+  if (findings.length === 0) return 'No problems found.\n';
+  let out = '';
+  for (const f of findings) {
+    const { line, column } = oneBased(f.range);
+    out += `${f.file}:${line}:${column}  ${f.severity}  ${f.ruleId}  ${f.message}\n`;
+    if (f.fix) out += `    fix: ${f.fix.title}\n`;
+  }
+  const count = (s: Severity): number => findings.filter((f) => f.severity === s).length;
+  out += `\n${findings.length} problem${findings.length === 1 ? '' : 's'} (${count('error')} errors, ${count('warning')} warnings, ${count('info')} info)\n`;
+  return out;
+}
+
+function findingJson(f: Finding): Record<string, unknown> {
+  const out: Record<string, unknown> = { file: f.file, ...oneBased(f.range), rule: f.ruleId, severity: f.severity, message: f.message };
+  if (f.fix) {
+    out.fix = {
+      title: f.fix.title,
+      edits: f.fix.edits.map((e) => ({ ...oneBased(e.range), newText: e.newText })),
+    };
+  }
+  return out;
+}
+
+function sarifLevel(s: Severity): 'error' | 'warning' | 'note' {
+  return s === 'info' ? 'note' : s;
+}
+
+/** SARIF 2.1.0 for GitHub code scanning; columns are UTF-16 code units, SARIF's default. */
+function sarif(findings: Finding[]): Record<string, unknown> {
+  const ruleIds = [...new Set(findings.map((f) => f.ruleId))].sort();
+  const describe = (id: string): string => rules.find((r) => r.id === id)?.docs.description ?? (id === 'syntax-error' ? 'Postgres cannot parse this statement.' : id);
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'pglens',
+            version,
+            informationUri: 'https://github.com/pglens/pglens',
+            rules: ruleIds.map((id) => ({
+              id,
+              name: id,
+              shortDescription: { text: describe(id) },
+              helpUri: ruleDocsUrl(id),
+            })),
+          },
+        },
+        columnKind: 'utf16CodeUnits',
+        results: findings.map((f) => {
+          const { line, column, endLine, endColumn } = oneBased(f.range);
+          return {
+            ruleId: f.ruleId,
+            ruleIndex: ruleIds.indexOf(f.ruleId),
+            level: sarifLevel(f.severity),
+            message: { text: f.fix ? `${f.message} (fix: ${f.fix.title})` : f.message },
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: encodeURI(f.file), uriBaseId: '%SRCROOT%' },
+                  region: { startLine: line, startColumn: column, endLine, endColumn },
+                },
+              },
+            ],
+          };
+        }),
+      },
+    ],
+  };
+}
+
+const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+/** A GitHub Actions workflow command, so findings show up on the pull request's diff. */
+function githubAnnotation(f: Finding): string {
+  const level = f.severity === 'info' ? 'notice' : f.severity;
+  const { line, column, endLine, endColumn } = oneBased(f.range);
+  const props = [`file=${escapeProperty(f.file)}`, `line=${line}`, `col=${column}`, `endLine=${endLine}`, `endColumn=${endColumn}`, `title=${escapeProperty(`pglens ${f.ruleId}`)}`];
+  return `::${level} ${props.join(',')}::${escapeData(f.message)}\n`;
+}

@@ -1,0 +1,47 @@
+import type { Connection } from '../db/connection';
+
+/** Size and index usage of one table, for the lens above a Prisma model. */
+export interface TableSummary {
+  schema: string;
+  table: string;
+  estimatedRows: number;
+  totalBytes: number;
+  indexes: number;
+  /** Non-unique valid indexes with no scan since statistics were reset. */
+  unusedIndexes: number;
+}
+
+/** One catalog query for all the tables of a schema file. */
+export async function tableSummaries(conn: Connection, tables: { schema: string; table: string }[]): Promise<TableSummary[]> {
+  if (tables.length === 0) return [];
+  const r = await conn.query<{ schema: string; table: string; rows: string; bytes: string; indexes: string; unused: string }>(
+    `SELECT n.nspname AS schema, c.relname AS table,
+            greatest(c.reltuples, 0)::bigint::text AS rows,
+            pg_total_relation_size(c.oid)::text AS bytes,
+            (SELECT count(*) FROM pg_index x WHERE x.indrelid = c.oid)::text AS indexes,
+            (SELECT count(*) FROM pg_index x JOIN pg_stat_user_indexes s ON s.indexrelid = x.indexrelid
+              WHERE x.indrelid = c.oid AND NOT x.indisunique AND x.indisvalid AND s.idx_scan = 0)::text AS unused
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    [tables.map((t) => t.schema), tables.map((t) => t.table)],
+  );
+  return r.rows.map((row) => ({
+    schema: row.schema,
+    table: row.table,
+    estimatedRows: Number(row.rows),
+    totalBytes: Number(row.bytes),
+    indexes: Number(row.indexes),
+    unusedIndexes: Number(row.unused),
+  }));
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v < 10 && i > 0 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}

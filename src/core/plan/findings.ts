@@ -1,0 +1,270 @@
+/**
+ * Plan findings of RULES.md ("Plan findings"): each names the node, the numbers behind it
+ * (evidence) and the fix — SQL where the plan tells enough to write it.
+ */
+import { qualifiedName, quoteIdent } from '../lint/rules/support/quote-ident';
+import { SEVERITY_RANK, type Severity } from '../types';
+import { conditionColumns, indexKey } from './condition-columns';
+import { formatCount, formatKb, formatMs, formatPct, nodeTitle, round1, workMemFor } from './format';
+import type { PlanFinding, PlanNode, PlanRuleId, PlanSummary, PlanThresholds } from './types';
+
+export const PLAN_RULE_DEFAULT_SEVERITY: Record<PlanRuleId, Severity> = {
+  'seq-scan-filter': 'warning',
+  'index-filter': 'warning',
+  misestimate: 'warning',
+  'sort-spill': 'warning',
+  'hash-batches': 'warning',
+  'lossy-bitmap': 'warning',
+  'heap-fetches': 'warning',
+  'nested-loop-seq-scan': 'warning',
+  'jit-overhead': 'warning',
+  'workers-not-launched': 'info',
+};
+
+export interface PlanFindingOptions {
+  thresholds: PlanThresholds;
+  severities?: Partial<Record<PlanRuleId, Severity | 'off'>>;
+}
+
+type Draft = Omit<PlanFinding, 'severity'>;
+
+function tableName(node: PlanNode): string | undefined {
+  if (!node.relation) return undefined;
+  return node.schema ? qualifiedName(node.schema, node.relation) : quoteIdent(node.relation);
+}
+
+function createIndex(node: PlanNode, columns: string[]): string | undefined {
+  const table = tableName(node);
+  if (!table || columns.length === 0) return undefined;
+  return `CREATE INDEX CONCURRENTLY ON ${table} (${columns.join(', ')});`;
+}
+
+function ownNames(node: PlanNode): (string | undefined)[] {
+  return [node.alias, node.relation];
+}
+
+function seqScanFilter(node: PlanNode, t: PlanThresholds): Draft | undefined {
+  if (node.nodeType !== 'Seq Scan' || !node.filter || node.rowsRemovedByFilter === undefined || !node.loops) return undefined;
+  const removed = node.rowsRemovedByFilter * node.loops;
+  const returned = node.totalRows ?? 0;
+  const read = removed + returned;
+  const pct = read > 0 ? (removed / read) * 100 : 0;
+  if (read < t.seqScanFilterMinRows || pct < t.seqScanFilterMinRemovedPct) return undefined;
+  const key = indexKey(conditionColumns(node.filter, ownNames(node)));
+  const ddl = createIndex(node, key);
+  return {
+    ruleId: 'seq-scan-filter',
+    message: `${nodeTitle(node)} reads ${formatCount(read)} rows and its filter discards ${formatPct(pct)} of them (keeps ${formatCount(returned)}): an index${key.length ? ` on (${key.join(', ')})` : ''} would read only the rows it needs`,
+    nodeId: node.id,
+    evidence: { relation: node.relation ?? '', rowsRead: read, rowsRemoved: removed, rowsReturned: returned, removedPct: round1(pct), filter: node.filter },
+    fix: ddl ?? `create an index on the columns the filter tests: ${node.filter}`,
+  };
+}
+
+function indexFilter(node: PlanNode, t: PlanThresholds): Draft | undefined {
+  if ((node.nodeType !== 'Index Scan' && node.nodeType !== 'Index Only Scan') || !node.filter) return undefined;
+  if (node.rowsRemovedByFilter === undefined || !node.loops) return undefined;
+  const removed = node.rowsRemovedByFilter * node.loops;
+  const returned = node.totalRows ?? 0;
+  const fetched = removed + returned;
+  const pct = fetched > 0 ? (removed / fetched) * 100 : 0;
+  if (fetched < t.indexFilterMinRows || pct < t.indexFilterMinRemovedPct) return undefined;
+  const names = ownNames(node);
+  const filterCols = conditionColumns(node.filter, names);
+  const key = indexKey(conditionColumns(node.indexCond, names), filterCols);
+  const missing = [...filterCols.equality, ...filterCols.range];
+  const ddl = createIndex(node, key);
+  return {
+    ruleId: 'index-filter',
+    message: `${nodeTitle(node)} fetches ${formatCount(fetched)} rows through the index and its filter discards ${formatPct(pct)} of them: the index misses ${missing.length ? `the column(s) ${missing.join(', ')}` : 'the filter\'s columns'}`,
+    nodeId: node.id,
+    evidence: { index: node.indexName ?? '', relation: node.relation ?? '', rowsFetched: fetched, rowsRemoved: removed, rowsReturned: returned, removedPct: round1(pct), filter: node.filter },
+    fix: ddl ?? `extend the index ${node.indexName ?? ''} with the columns of the filter: ${node.filter}`,
+  };
+}
+
+/** Relations read below `node` (for ANALYZE advice on joins). */
+function relationsBelow(node: PlanNode, limit = 4): string[] {
+  const out: string[] = [];
+  const stack = [node];
+  while (stack.length > 0 && out.length < limit) {
+    const n = stack.pop() as PlanNode;
+    const name = tableName(n);
+    if (name && !out.includes(name)) out.push(name);
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+  }
+  return out;
+}
+
+function misestimate(node: PlanNode, t: PlanThresholds): Draft | undefined {
+  if (node.estimateFactor === undefined || node.estimateDirection === undefined) return undefined;
+  const actual = node.totalRows ?? 0;
+  if (node.estimateFactor < t.misestimateMinFactor || actual < t.misestimateMinRows) return undefined;
+  const factor = node.estimateFactor;
+  const table = tableName(node);
+  let fix: string;
+  if (table) {
+    const cols = conditionColumns(node.filter ?? node.indexCond ?? node.recheckCond, ownNames(node));
+    const all = [...cols.equality, ...cols.range];
+    fix = `ANALYZE ${table};`;
+    if (all.length >= 2) {
+      const stat = quoteIdent(`${node.relation}_${all.map((c) => c.replace(/"/g, '')).join('_')}_stats`.slice(0, 63));
+      fix += ` If the estimate stays off, the columns are correlated: CREATE STATISTICS ${stat} (dependencies, mcv) ON ${all.join(', ')} FROM ${table}; ANALYZE ${table};`;
+    }
+  } else {
+    const tables = relationsBelow(node);
+    fix = tables.length
+      ? `ANALYZE ${tables.join(', ')}; if the estimate stays off, the join or filter columns are correlated: CREATE STATISTICS on them`
+      : 'ANALYZE the tables below this node so the planner sees current row counts';
+  }
+  return {
+    ruleId: 'misestimate',
+    message: `${nodeTitle(node)} was estimated at ${formatCount(node.planRows)} rows per loop but returned ${formatCount(node.actualRows ?? 0)} (${factor >= 100 ? formatCount(factor) : factor.toFixed(1)}× ${node.estimateDirection === 'under' ? 'more' : 'fewer'}): plans above it were chosen for the wrong row count`,
+    nodeId: node.id,
+    evidence: { planRows: node.planRows, actualRows: node.actualRows ?? 0, loops: node.loops ?? 0, factor: round1(factor), direction: node.estimateDirection },
+    fix,
+  };
+}
+
+function sortSpill(node: PlanNode): Draft | undefined {
+  const external = node.sortMethod !== undefined && node.sortMethod.includes('external');
+  if (!external && node.sortSpaceType !== 'Disk') return undefined;
+  const diskKb = node.sortSpaceType === 'Disk' ? (node.sortSpaceUsedKb ?? 0) : 0;
+  const keys = node.sortKey?.join(', ');
+  return {
+    ruleId: 'sort-spill',
+    message: `${nodeTitle(node)} spilled to disk (${node.sortMethod ?? 'external'}${diskKb ? `, ${formatKb(diskKb)}` : ''}): work_mem is too small for this sort`,
+    nodeId: node.id,
+    evidence: { sortMethod: node.sortMethod ?? '', diskKb, ...(keys ? { sortKey: keys } : {}) },
+    fix: `SET work_mem = '${workMemFor(diskKb * 2)}'; (per session or transaction), or let an index on (${keys ?? 'the sort key'}) deliver the rows already sorted`,
+  };
+}
+
+function hashBatches(node: PlanNode): Draft | undefined {
+  if (node.nodeType !== 'Hash' || node.hashBatches === undefined || node.hashBatches <= 1) return undefined;
+  const peak = node.peakMemoryUsageKb ?? 0;
+  const needKb = peak * node.hashBatches;
+  return {
+    ruleId: 'hash-batches',
+    message: `${nodeTitle(node)} split into ${node.hashBatches} batches${node.originalHashBatches !== undefined && node.originalHashBatches !== node.hashBatches ? ` (planned ${node.originalHashBatches})` : ''}: the hash table did not fit in work_mem and went to disk`,
+    nodeId: node.id,
+    evidence: { batches: node.hashBatches, originalBatches: node.originalHashBatches ?? node.hashBatches, peakMemoryKb: peak, ...(node.buffers ? { tempWrittenBlocks: node.buffers.tempWritten } : {}) },
+    fix: `SET work_mem = '${workMemFor(needKb)}'; (per session or transaction; hash tables may use work_mem × hash_mem_multiplier), or reduce the rows or columns hashed`,
+  };
+}
+
+function lossyBitmap(node: PlanNode): Draft | undefined {
+  if (node.nodeType !== 'Bitmap Heap Scan' || !node.heapBlocksLossy) return undefined;
+  const pages = (node.heapBlocksExact ?? 0) + node.heapBlocksLossy;
+  return {
+    ruleId: 'lossy-bitmap',
+    message: `${nodeTitle(node)} went lossy on ${formatCount(node.heapBlocksLossy)} of ${formatCount(pages)} heap blocks: the bitmap outgrew work_mem, so every row of those pages is rechecked${node.rowsRemovedByIndexRecheck ? ` (${formatCount(node.rowsRemovedByIndexRecheck)} rows removed by recheck)` : ''}`,
+    nodeId: node.id,
+    evidence: { exactBlocks: node.heapBlocksExact ?? 0, lossyBlocks: node.heapBlocksLossy, rowsRemovedByRecheck: node.rowsRemovedByIndexRecheck ?? 0 },
+    fix: `SET work_mem = '${workMemFor((pages * 64) / 1024)}'; (per session or transaction) so the bitmap stays exact`,
+  };
+}
+
+function heapFetches(node: PlanNode, t: PlanThresholds): Draft | undefined {
+  if (node.nodeType !== 'Index Only Scan' || node.heapFetches === undefined || !node.totalRows) return undefined;
+  const pct = (node.heapFetches / node.totalRows) * 100;
+  if (pct < t.heapFetchesMinPct) return undefined;
+  const table = tableName(node);
+  return {
+    ruleId: 'heap-fetches',
+    message: `${nodeTitle(node)} had to visit the table for ${formatCount(node.heapFetches)} of its ${formatCount(node.totalRows)} rows (${formatPct(pct)}): the visibility map is stale, so the index-only scan is not index-only`,
+    nodeId: node.id,
+    evidence: { heapFetches: node.heapFetches, rows: node.totalRows, fetchPct: round1(pct) },
+    fix: table ? `VACUUM (ANALYZE) ${table};` : 'VACUUM the table so its visibility map is current',
+  };
+}
+
+function nestedLoopSeqScan(node: PlanNode, parent: PlanNode | undefined, t: PlanThresholds): Draft | undefined {
+  if (node.nodeType !== 'Seq Scan' || !parent || parent.nodeType !== 'Nested Loop' || node.parentRelationship !== 'Inner') return undefined;
+  if (!node.loops || node.loops <= t.nestedLoopSeqScanMinLoops) return undefined;
+  const names = ownNames(node);
+  const key = indexKey(conditionColumns(node.filter, names), conditionColumns(parent.joinFilter, names));
+  const perLoop = (node.actualRows ?? 0) + (node.rowsRemovedByFilter ?? 0);
+  const ddl = createIndex(node, key);
+  return {
+    ruleId: 'nested-loop-seq-scan',
+    message: `${nodeTitle(node)} is the inner side of a Nested Loop and ran ${formatCount(node.loops)} times, reading the whole table each time (${formatCount(perLoop * node.loops)} rows in all): a join index is missing`,
+    nodeId: node.id,
+    evidence: { loops: node.loops, rowsReadPerLoop: perLoop, rowsRead: perLoop * node.loops, relation: node.relation ?? '', ...(parent.joinFilter ? { joinFilter: parent.joinFilter } : {}) },
+    fix: ddl ?? `create an index on ${node.relation ?? 'the inner table'}'s join column(s)`,
+  };
+}
+
+function workersNotLaunched(node: PlanNode): Draft | undefined {
+  if (node.workersPlanned === undefined || node.workersLaunched === undefined || node.workersLaunched >= node.workersPlanned) return undefined;
+  return {
+    ruleId: 'workers-not-launched',
+    message: `${nodeTitle(node)} planned ${node.workersPlanned} parallel workers but launched ${node.workersLaunched}: the worker pool was exhausted, so the query ran with less parallelism than planned`,
+    nodeId: node.id,
+    evidence: { workersPlanned: node.workersPlanned, workersLaunched: node.workersLaunched },
+    fix: 'raise max_parallel_workers (and max_worker_processes, which needs a restart), or run fewer parallel queries at once',
+  };
+}
+
+function jitOverhead(summary: PlanSummary, root: PlanNode, t: PlanThresholds): Draft | undefined {
+  const jitMs = summary.jit?.totalMs;
+  const exec = summary.executionTimeMs;
+  if (jitMs === undefined || !exec) return undefined;
+  const pct = (jitMs / exec) * 100;
+  if (pct < t.jitOverheadMinPct) return undefined;
+  return {
+    ruleId: 'jit-overhead',
+    message: `JIT compilation took ${formatMs(jitMs)} of the ${formatMs(exec)} execution (${formatPct(pct)}): compiling costs more than it saves for this query`,
+    nodeId: root.id,
+    evidence: { jitMs: round1(jitMs), executionTimeMs: round1(exec), jitPct: round1(pct), functions: summary.jit?.functions ?? 0, planCost: round1(root.totalCost) },
+    fix: `SET jit = off; or raise jit_above_cost above this plan's cost (${formatCount(root.totalCost)}), e.g. SET jit_above_cost = ${formatCount(Math.max(100000, root.totalCost * 10)).replace(/,/g, '')};`,
+  };
+}
+
+/** Nodes under a Limit, the inner side of a semi/anti join or a Merge Join may stop early: fewer rows than estimated is expected there. */
+function earlyStopFlags(nodes: PlanNode[]): Uint8Array {
+  const flags = new Uint8Array(nodes.length);
+  for (const node of nodes) {
+    if (node.parentId === null) continue;
+    const parent = nodes[node.parentId - 1];
+    const stops =
+      parent.nodeType === 'Limit' ||
+      parent.nodeType === 'Merge Join' ||
+      (node.parentRelationship === 'Inner' && (parent.joinType === 'Semi' || parent.joinType === 'Anti'));
+    flags[node.id - 1] = stops || flags[parent.id - 1] ? 1 : 0;
+  }
+  return flags;
+}
+
+export function planFindings(nodes: PlanNode[], summary: PlanSummary, options: PlanFindingOptions): PlanFinding[] {
+  const t = options.thresholds;
+  const drafts: Draft[] = [];
+  const earlyStop = earlyStopFlags(nodes);
+  const misestimated = new Map<number, 'under' | 'over'>();
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i];
+    if (!node.analyzed || node.neverExecuted) continue;
+    const parent = node.parentId === null ? undefined : nodes[node.parentId - 1];
+    for (const d of [seqScanFilter(node, t), indexFilter(node, t), sortSpill(node), hashBatches(node), lossyBitmap(node), heapFetches(node, t), nestedLoopSeqScan(node, parent, t), workersNotLaunched(node)]) {
+      if (d) drafts.push(d);
+    }
+    const m = misestimate(node, t);
+    if (m && !(node.estimateDirection === 'over' && earlyStop[i])) {
+      // Report where a misestimate starts, not every node it propagates to.
+      const inherited = node.children.some((c) => misestimated.get(c.id) === node.estimateDirection);
+      misestimated.set(node.id, node.estimateDirection as 'under' | 'over');
+      if (!inherited) drafts.push(m);
+    }
+  }
+  const jit = nodes.length > 0 ? jitOverhead(summary, nodes[0], t) : undefined;
+  if (jit) drafts.push(jit);
+
+  const findings: PlanFinding[] = [];
+  for (const d of drafts) {
+    const setting = options.severities?.[d.ruleId] ?? PLAN_RULE_DEFAULT_SEVERITY[d.ruleId];
+    if (setting === 'off') continue;
+    findings.push({ ruleId: d.ruleId, severity: setting, message: d.message, nodeId: d.nodeId, evidence: d.evidence, fix: d.fix });
+  }
+  findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || nodes[b.nodeId - 1].sharePct - nodes[a.nodeId - 1].sharePct || a.nodeId - b.nodeId);
+  return findings;
+}

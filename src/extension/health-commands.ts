@@ -1,0 +1,125 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { errorMessage } from '../core/errors';
+import type { HealthFinding } from '../core/health/health-finding';
+import { findIndexDefinition } from '../core/health/index-source';
+import { chooseMigrationFolder } from '../core/health/migration-folder';
+import { migrationFileFor } from '../core/health/migration-file';
+import type { HealthNode, HealthTreeProvider } from './health-tree';
+
+const DEFAULT_GLOBS = ['**/migrations/**/*.sql', 'prisma/migrations/*/migration.sql'];
+
+/** Workspace migration files, in name order (the order they apply in). */
+async function migrationFiles(): Promise<vscode.Uri[]> {
+  const globs = vscode.workspace.getConfiguration('pglens').get<string[]>('sandbox.migrations') ?? DEFAULT_GLOBS;
+  const found = await Promise.all(globs.map((g) => vscode.workspace.findFiles(g, '**/node_modules/**')));
+  const unique = new Map<string, vscode.Uri>();
+  for (const uri of found.flat()) unique.set(uri.toString(), uri);
+  return [...unique.values()].sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+}
+
+function indexNameOf(node: HealthNode | undefined): { schema: string; name: string; definition?: string } | undefined {
+  if (node?.kind === 'index') return { schema: node.index.schema, name: node.index.name, definition: node.index.definition };
+  if (node?.kind === 'finding' && node.finding.index) return { schema: node.finding.schema, name: node.finding.index };
+  return undefined;
+}
+
+/** Opens the last migration that creates the index (a later one may have recreated it). */
+export async function revealMigration(node: HealthNode | undefined): Promise<vscode.TextEditor | undefined> {
+  const target = indexNameOf(node);
+  if (!target) {
+    void vscode.window.showInformationMessage('pglens: choose an index (or a finding about one) in the Indexes & Health view.');
+    return undefined;
+  }
+  let hit: { uri: vscode.Uri; line: number; character: number; endCharacter: number } | undefined;
+  for (const uri of await migrationFiles()) {
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    const site = findIndexDefinition(text, target.name);
+    if (site) hit = { uri, ...site };
+  }
+  if (!hit) {
+    void vscode.window.showInformationMessage(
+      `pglens: no workspace migration creates ${target.schema}.${target.name} (searched the pglens.sandbox.migrations globs).`,
+    );
+    return undefined;
+  }
+  const range = new vscode.Range(hit.line, hit.character, hit.line, hit.endCharacter);
+  return vscode.window.showTextDocument(hit.uri, { selection: range });
+}
+
+/** The folder new migrations go to: where most migrations live, else the one the user picks. */
+async function migrationFolder(): Promise<string | undefined> {
+  const files = await migrationFiles();
+  const chosen = chooseMigrationFolder(files.map((u) => u.fsPath));
+  if (chosen) return chosen;
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    openLabel: 'Use as migration folder',
+    title: 'pglens found no migrations in this workspace: choose the folder for the new migration',
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+  });
+  return picked?.[0]?.fsPath;
+}
+
+function fixableFinding(node: HealthNode | undefined, provider: HealthTreeProvider): HealthFinding | undefined {
+  if (node?.kind === 'finding') return node.finding.fixSql ? node.finding : undefined;
+  if (node?.kind === 'index') {
+    return provider.findings().find((f) => f.fixSql && f.schema === node.index.schema && f.index === node.index.name);
+  }
+  return undefined;
+}
+
+/** Writes the finding's fix as a new migration named after the folder's convention, and opens it. */
+export async function createMigration(node: HealthNode | undefined, provider: HealthTreeProvider): Promise<vscode.Uri | undefined> {
+  const finding = fixableFinding(node, provider);
+  if (!finding) {
+    void vscode.window.showInformationMessage('pglens: choose a finding with a fix (unused, duplicate or invalid index, foreign key without an index).');
+    return undefined;
+  }
+  const folder = await migrationFolder();
+  if (!folder) return undefined;
+  try {
+    const file = await migrationFileFor(finding, folder);
+    const uri = vscode.Uri.file(file.path);
+    await vscode.workspace.fs.createDirectory(vscode.Uri.file(path.dirname(file.path)));
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(file.content));
+    if (file.downPath && file.downContent) await vscode.workspace.fs.writeFile(vscode.Uri.file(file.downPath), new TextEncoder().encode(file.downContent));
+    await vscode.window.showTextDocument(uri);
+    return uri;
+  } catch (e) {
+    void vscode.window.showErrorMessage(`pglens: could not write the migration in ${folder}: ${errorMessage(e)}`);
+    return undefined;
+  }
+}
+
+export function registerHealthCommands(provider: HealthTreeProvider): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('pglens.refreshHealth', () => provider.refresh()),
+    vscode.commands.registerCommand('pglens.health.explain', async (node?: HealthNode) => {
+      if (node?.kind !== 'slowQuery') {
+        void vscode.window.showInformationMessage('pglens: choose a query under Slow queries to explain it.');
+        return;
+      }
+      await vscode.commands.executeCommand('pglens.explainSql', node.query.query);
+    }),
+    vscode.commands.registerCommand('pglens.health.copyDefinition', async (node?: HealthNode) => {
+      const text =
+        node?.kind === 'index'
+          ? node.index.definition
+          : node?.kind === 'finding'
+            ? (provider.indexOf(node.finding)?.definition ?? node.finding.fixSql)
+            : node?.kind === 'slowQuery'
+              ? node.query.query
+              : undefined;
+      if (!text) {
+        void vscode.window.showInformationMessage('pglens: choose an index, a finding or a slow query to copy.');
+        return;
+      }
+      await vscode.env.clipboard.writeText(text);
+      vscode.window.setStatusBarMessage('pglens: copied to the clipboard', 3000);
+    }),
+    vscode.commands.registerCommand('pglens.health.revealMigration', (node?: HealthNode) => revealMigration(node)),
+    vscode.commands.registerCommand('pglens.health.createMigration', (node?: HealthNode) => createMigration(node, provider)),
+  ];
+}

@@ -1,0 +1,347 @@
+import * as vscode from 'vscode';
+import { errorMessage } from '../core/errors';
+import type { CatalogIndex, CatalogTable } from '../core/health/catalog';
+import { healthReport } from '../core/health/findings';
+import { formatBytes, formatCount, formatTimestamp } from '../core/health/format';
+import type { HealthFinding, HealthRuleId } from '../core/health/health-finding';
+import { healthOverview, indexSummary, lastAnalyzeText, tableSummary, type HealthOverview } from '../core/health/overview';
+import { slowQueries, type SlowQueriesResult, type SlowQuery } from '../core/health/slow-queries';
+import { tableKey } from '../core/schema/model';
+import type { ConnectionProvider } from './connection-provider';
+import { registerHealthCommands } from './health-commands';
+
+/** One node of the `pglens.health` view. */
+export type HealthNode =
+  | { kind: 'message'; id: string; label: string; detail?: string; icon: string; command?: vscode.Command }
+  | { kind: 'connection' }
+  | { kind: 'findings' }
+  | { kind: 'rule'; rule: HealthRuleId }
+  | { kind: 'finding'; finding: HealthFinding }
+  | { kind: 'slow' }
+  | { kind: 'slowQuery'; query: SlowQuery; rank: number }
+  | { kind: 'schema'; schema: string }
+  | { kind: 'table'; table: CatalogTable }
+  | { kind: 'index'; index: CatalogIndex };
+
+interface Snapshot {
+  overview: HealthOverview;
+  slow: SlowQueriesResult;
+}
+
+const RULE_TITLES: Record<HealthRuleId, string> = {
+  'invalid-index': 'Invalid indexes',
+  'fk-without-index': 'Foreign keys without an index',
+  'unused-index': 'Unused indexes',
+  'duplicate-index': 'Duplicate indexes',
+  'missing-primary-key': 'Tables without a primary key',
+  'seq-scan-heavy-table': 'Tables read mostly by sequential scans',
+};
+
+const SEVERITY_ICON = { error: 'error', warning: 'warning', info: 'info' } as const;
+
+/**
+ * The sidebar: connection → schemas → tables → indexes, plus Findings and Slow queries. Nothing
+ * connects until the connection node is expanded; one catalog snapshot serves every expand
+ * until Refresh (or a connection change) drops it.
+ */
+export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<HealthNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private snapshot: Promise<Snapshot> | undefined;
+  private loaded: Snapshot | undefined;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly connections: ConnectionProvider) {
+    this.subscriptions = [
+      this.changed,
+      connections.onDidChangeConnection(() => this.refresh()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.refresh()),
+    ];
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
+  }
+
+  refresh(): void {
+    this.snapshot = undefined;
+    this.loaded = undefined;
+    this.changed.fire(undefined);
+  }
+
+  /** The current snapshot, loading it on first use. */
+  load(): Promise<Snapshot> {
+    if (!this.snapshot) {
+      this.snapshot = (async () => {
+        const conn = await this.connections.getConnection();
+        const report = await healthReport(conn);
+        const slow = await slowQueries(conn);
+        const snap = { overview: healthOverview(report), slow };
+        this.loaded = snap;
+        // The connection node's description (stats reset) is only known now.
+        this.changed.fire({ kind: 'connection' });
+        return snap;
+      })();
+    }
+    return this.snapshot;
+  }
+
+  /** The loaded snapshot's findings, for commands invoked without a node. */
+  findings(): HealthFinding[] {
+    return this.loaded?.overview.report.findings ?? [];
+  }
+
+  /** The snapshot's index a finding is about. */
+  indexOf(f: HealthFinding): CatalogIndex | undefined {
+    if (!f.index) return undefined;
+    return this.loaded?.overview.indexesByTable.get(tableKey(f.schema, f.table))?.find((i) => i.name === f.index);
+  }
+
+  getParent(): undefined {
+    return undefined;
+  }
+
+  async getChildren(node?: HealthNode): Promise<HealthNode[]> {
+    if (!node) {
+      if (!vscode.workspace.isTrusted) {
+        return [
+          {
+            kind: 'message',
+            id: 'untrusted',
+            label: 'pglens does not connect in an untrusted workspace',
+            detail: 'Trust this workspace (Workspaces: Manage Workspace Trust) to browse index health.',
+            icon: 'shield',
+            command: { title: 'Manage Workspace Trust', command: 'workbench.trust.manage' },
+          },
+        ];
+      }
+      return [{ kind: 'connection' }];
+    }
+    switch (node.kind) {
+      case 'connection':
+        return this.connectionChildren();
+      case 'findings':
+        return this.withSnapshot((s) => [...s.overview.findingsByRule.keys()].map((rule): HealthNode => ({ kind: 'rule', rule })));
+      case 'rule':
+        return this.withSnapshot((s) => (s.overview.findingsByRule.get(node.rule) ?? []).map((finding): HealthNode => ({ kind: 'finding', finding })));
+      case 'slow':
+        return this.withSnapshot((s) => slowChildren(s.slow));
+      case 'schema':
+        return this.withSnapshot((s) => (s.overview.tablesBySchema.get(node.schema) ?? []).map((table): HealthNode => ({ kind: 'table', table })));
+      case 'table':
+        return this.withSnapshot((s) =>
+          (s.overview.indexesByTable.get(tableKey(node.table.schema, node.table.name)) ?? []).map((index): HealthNode => ({ kind: 'index', index })),
+        );
+      default:
+        return [];
+    }
+  }
+
+  private async withSnapshot(fn: (s: Snapshot) => HealthNode[]): Promise<HealthNode[]> {
+    try {
+      return fn(await this.load());
+    } catch {
+      // The connection node shows the cause; deeper nodes just empty.
+      return [];
+    }
+  }
+
+  private async connectionChildren(): Promise<HealthNode[]> {
+    let snap: Snapshot;
+    try {
+      snap = await this.load();
+    } catch (e) {
+      return [
+        { kind: 'message', id: 'error', label: `Cannot read the database: ${errorMessage(e)}`, icon: 'error' },
+        {
+          kind: 'message',
+          id: 'select',
+          label: 'Select Connection…',
+          icon: 'plug',
+          command: { title: 'Select Connection', command: 'pglens.selectConnection' },
+        },
+        { kind: 'message', id: 'retry', label: 'Retry', icon: 'refresh', command: { title: 'Refresh', command: 'pglens.refreshHealth' } },
+      ];
+    }
+    const nodes: HealthNode[] = [{ kind: 'findings' }];
+    const slow = snap.slow;
+    if (slow.available || slow.installed) nodes.push({ kind: 'slow' });
+    for (const note of snap.overview.report.notes) nodes.push({ kind: 'message', id: `note:${note}`, label: note, icon: 'info' });
+    for (const schema of snap.overview.tablesBySchema.keys()) nodes.push({ kind: 'schema', schema });
+    return nodes;
+  }
+
+  getTreeItem(node: HealthNode): vscode.TreeItem {
+    const C = vscode.TreeItemCollapsibleState;
+    const report = this.loaded?.overview.report;
+    switch (node.kind) {
+      case 'message': {
+        const item = new vscode.TreeItem(node.label, C.None);
+        item.id = `message:${node.id}`;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        if (node.detail) item.tooltip = node.detail;
+        item.command = node.command;
+        return item;
+      }
+      case 'connection': {
+        const item = new vscode.TreeItem(this.connections.activeLabel, C.Collapsed);
+        item.id = 'connection';
+        item.iconPath = new vscode.ThemeIcon('database');
+        item.contextValue = 'connection';
+        if (report) {
+          item.description = report.statsReset ? `stats since ${formatTimestamp(report.statsReset)}` : 'stats since cluster start or creation';
+          const md = new vscode.MarkdownString();
+          md.appendMarkdown('**');
+          md.appendText(`${report.connection.label}`);
+          md.appendMarkdown('**\n\n');
+          md.appendText(`PostgreSQL ${report.connection.serverVersion} · ${report.isReplica ? 'replica' : 'primary'} · database ${report.connection.database}\n\n`);
+          md.appendText(`Scans counted ${report.statsSince}.\n\n`);
+          md.appendText(
+            report.isReplica
+              ? 'This is a replica: only scans served here are counted.'
+              : 'Scans served by replicas are not counted here: check them before dropping an "unused" index.',
+          );
+          if (!report.catalog.sizesExact) md.appendText('\n\nSizes are estimates from pg_class page counts (large catalog).');
+          item.tooltip = md;
+        } else {
+          item.description = 'expand to load';
+        }
+        return item;
+      }
+      case 'findings': {
+        const count = report?.findings.length ?? 0;
+        const item = new vscode.TreeItem('Findings', count > 0 ? C.Expanded : C.None);
+        item.id = 'findings';
+        item.description = count === 0 ? 'none' : String(count);
+        item.iconPath = new vscode.ThemeIcon(count === 0 ? 'pass' : 'warning');
+        return item;
+      }
+      case 'rule': {
+        const list = this.loaded?.overview.findingsByRule.get(node.rule) ?? [];
+        const item = new vscode.TreeItem(RULE_TITLES[node.rule], C.Collapsed);
+        item.id = `rule:${node.rule}`;
+        item.description = `${list.length} · ${node.rule}`;
+        item.iconPath = new vscode.ThemeIcon(SEVERITY_ICON[list[0]?.severity ?? 'info']);
+        return item;
+      }
+      case 'finding':
+        return findingItem(node.finding);
+      case 'slow': {
+        const slow = this.loaded?.slow;
+        const item = new vscode.TreeItem('Slow queries', C.Collapsed);
+        item.id = 'slow';
+        item.iconPath = new vscode.ThemeIcon('pulse');
+        item.description = slow?.available ? `${slow.queries.length} by total time` : 'unavailable';
+        return item;
+      }
+      case 'slowQuery':
+        return slowQueryItem(node.query, node.rank);
+      case 'schema': {
+        const tables = this.loaded?.overview.tablesBySchema.get(node.schema) ?? [];
+        const item = new vscode.TreeItem(node.schema, tables.length > 0 ? C.Collapsed : C.None);
+        item.id = `schema:${node.schema}`;
+        item.iconPath = new vscode.ThemeIcon('symbol-namespace');
+        item.description = `${tables.length} tables`;
+        return item;
+      }
+      case 'table':
+        return this.tableItem(node.table);
+      case 'index':
+        return indexItem(node.index);
+    }
+  }
+
+  private tableItem(t: CatalogTable): vscode.TreeItem {
+    const key = tableKey(t.schema, t.name);
+    const indexes = this.loaded?.overview.indexesByTable.get(key) ?? [];
+    const findings = this.loaded?.overview.findingsByTable.get(key) ?? [];
+    const item = new vscode.TreeItem(t.name, indexes.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = `table:${key}`;
+    item.contextValue = 'table';
+    item.iconPath = new vscode.ThemeIcon(findings.length > 0 ? 'warning' : t.kind === 'materialized view' ? 'eye' : 'table');
+    item.description = tableSummary(t);
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown('**');
+    md.appendText(`${t.schema}.${t.name}`);
+    md.appendMarkdown(`** (${t.kind})\n\n`);
+    md.appendText(`Estimated rows: ${t.estimatedRows === null ? `never analyzed (${formatCount(t.liveTuples)} live tuples counted)` : formatCount(t.estimatedRows)}\n\n`);
+    md.appendText(`Total size: ${formatBytes(t.totalBytes)}\n\n`);
+    md.appendText(`Sequential scans: ${formatCount(t.seqScan)} (${formatCount(t.seqTupRead)} rows read)\n\n`);
+    md.appendText(`Index scans: ${t.idxScan === null ? 'not counted' : `${formatCount(t.idxScan)} (${formatCount(t.idxTupFetch ?? 0)} rows fetched)`}\n\n`);
+    md.appendText(`Dead tuples: ${formatCount(t.deadTuples)} · last analyze: ${lastAnalyzeText(t)}`);
+    for (const f of findings) {
+      md.appendMarkdown('\n\n$(warning) ');
+      md.appendText(`${f.rule}: ${f.message}`);
+    }
+    md.supportThemeIcons = true;
+    item.tooltip = md;
+    return item;
+  }
+}
+
+function findingItem(f: HealthFinding): vscode.TreeItem {
+  const subject = f.index ?? (f.columns ? `${f.table} (${f.columns.join(', ')})` : f.table);
+  const item = new vscode.TreeItem(subject, vscode.TreeItemCollapsibleState.None);
+  item.id = `finding:${f.rule}:${f.schema}.${f.table}:${f.index ?? (f.columns ?? []).join(',')}`;
+  item.description = `${f.schema}.${f.table}`;
+  item.iconPath = new vscode.ThemeIcon(SEVERITY_ICON[f.severity]);
+  item.contextValue = ['finding', f.fixSql ? 'fixable' : '', f.index ? 'hasIndex' : ''].filter(Boolean).join(' ');
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown('**');
+  md.appendText(f.rule);
+  md.appendMarkdown(`** (${f.severity})\n\n`);
+  md.appendText(f.message);
+  if (f.fixSql) {
+    md.appendMarkdown('\n\nFix (*Create Migration…* writes it to a new migration file):\n');
+    md.appendCodeblock(f.fixSql, 'sql');
+  }
+  item.tooltip = md;
+  return item;
+}
+
+function slowChildren(slow: SlowQueriesResult): HealthNode[] {
+  if (!slow.available) return [{ kind: 'message', id: 'slow-unavailable', label: slow.reason, icon: 'info', detail: slow.reason }];
+  if (slow.queries.length === 0) {
+    return [{ kind: 'message', id: 'slow-empty', label: 'No statements recorded for this database yet', icon: 'info' }];
+  }
+  return slow.queries.map((query, rank): HealthNode => ({ kind: 'slowQuery', query, rank }));
+}
+
+function slowQueryItem(q: SlowQuery, rank: number): vscode.TreeItem {
+  const item = new vscode.TreeItem(q.query.replace(/\s+/g, ' ').slice(0, 80), vscode.TreeItemCollapsibleState.None);
+  item.id = `slow:${q.queryId ?? rank}`;
+  item.iconPath = new vscode.ThemeIcon('history');
+  item.contextValue = 'slowQuery';
+  item.description = `${q.meanMs.toFixed(1)} ms mean · ${formatMs(q.totalMs)} total · ${formatCount(q.calls)} calls`;
+  const md = new vscode.MarkdownString();
+  md.appendCodeblock(q.query, 'sql');
+  md.appendText(`Mean ${q.meanMs.toFixed(2)} ms · total ${formatMs(q.totalMs)} · ${formatCount(q.calls)} calls · ${formatCount(q.rows)} rows`);
+  item.tooltip = md;
+  return item;
+}
+
+function formatMs(ms: number): string {
+  return ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`;
+}
+
+function indexItem(i: CatalogIndex): vscode.TreeItem {
+  const item = new vscode.TreeItem(i.name, vscode.TreeItemCollapsibleState.None);
+  item.id = `index:${i.schema}.${i.name}`;
+  item.contextValue = 'index';
+  item.iconPath = new vscode.ThemeIcon(!i.valid ? 'error' : i.primary ? 'key' : i.scans === 0 && !i.unique ? 'circle-slash' : 'list-ordered');
+  item.description = indexSummary(i);
+  const md = new vscode.MarkdownString();
+  md.appendCodeblock(i.definition, 'sql');
+  md.appendText(`${i.scans === null ? 'Scans not counted (partitioned parent)' : `${formatCount(i.scans)} scans`} · ${formatBytes(i.sizeBytes)}`);
+  md.appendText(` · ${i.primary ? 'primary key' : i.unique ? 'unique' : 'not unique'} · ${i.valid ? 'valid' : 'INVALID'} · ${i.method}`);
+  if (i.predicate) md.appendText(` · partial: WHERE ${i.predicate}`);
+  item.tooltip = md;
+  return item;
+}
+
+/** Registers the `pglens.health` view, its refresh button and context actions. */
+export function registerHealthView(_context: vscode.ExtensionContext, connections: ConnectionProvider): vscode.Disposable {
+  const provider = new HealthTreeProvider(connections);
+  const view = vscode.window.createTreeView('pglens.health', { treeDataProvider: provider, showCollapseAll: true });
+  return vscode.Disposable.from(provider, view, ...registerHealthCommands(provider));
+}

@@ -1,0 +1,175 @@
+import * as vscode from 'vscode';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { lintMigrationSet, lintSqlFile, findingActions } from '../core/lint';
+import { isPrismaMigration, migrationSetFor } from '../core/lint/migration-folders';
+import { lintPrismaFiles } from '../core/prisma/lint';
+import { isSqlParserLoaded } from '../core/sql/parse';
+import type { Finding, Severity } from '../core/types';
+import { configFor, watchConfig } from './workspace-config';
+
+const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+function isSqlDocument(doc: vscode.TextDocument): boolean {
+  return doc.uri.scheme === 'file' && (doc.languageId === 'sql' || doc.fileName.toLowerCase().endsWith('.sql'));
+}
+
+function isPrismaDocument(doc: vscode.TextDocument): boolean {
+  return doc.uri.scheme === 'file' && doc.fileName.endsWith('.prisma');
+}
+
+/**
+ * Diagnostics on open, on save and while typing (debounced), from the same core calls as
+ * `pglens lint`: a migration is linted with the replay of its folder as schema context, and
+ * the whole folder's diagnostics are refreshed, so editing one file re-lints the later ones.
+ * Linting is pure text analysis, so it also runs in untrusted workspaces.
+ */
+export class LintDiagnostics implements vscode.CodeActionProvider, vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('pglens');
+  private readonly findings = new Map<string, Finding[]>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private started = false;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.disposables.push(
+      this.collection,
+      vscode.languages.registerCodeActionsProvider([{ scheme: 'file', language: 'sql' }, { scheme: 'file', pattern: '**/*.prisma' }, { scheme: 'file', pattern: '**/*.sql' }], this, {
+        providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
+      }),
+      vscode.workspace.onDidOpenTextDocument((d) => this.lintSoon(d, 0)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.lintSoon(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        const config = vscode.workspace.getConfiguration('pglens');
+        if (config.get<boolean>('lint.onType', true)) this.lintSoon(e.document, config.get<number>('lint.debounceMs', 300));
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (!migrationSetFor(d.uri.fsPath)) this.publish(d.uri.fsPath, []);
+      }),
+      watchConfig(() => this.lintOpen()),
+    );
+  }
+
+  /** Called once the SQL parser's wasm is loaded. */
+  start(): void {
+    this.started = true;
+    this.lintOpen();
+  }
+
+  private lintOpen(): void {
+    for (const doc of vscode.workspace.textDocuments) this.lintSoon(doc, 0);
+  }
+
+  private lintSoon(doc: vscode.TextDocument, delayMs: number): void {
+    if (!this.started || (!isSqlDocument(doc) && !isPrismaDocument(doc))) return;
+    const key = doc.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.lint(doc);
+      }, delayMs),
+    );
+  }
+
+  /** Lints the document (and its migration set); returns the document's findings. */
+  lint(doc: vscode.TextDocument): Finding[] {
+    if (!isSqlParserLoaded()) return [];
+    const file = doc.uri.fsPath;
+    const config = configFor(doc.uri);
+    let all: Finding[];
+    let files: string[];
+    if (isPrismaDocument(doc)) {
+      files = prismaSchemaFiles(file);
+      all = lintPrismaFiles(files.map((f) => ({ file: f, text: this.textOf(f, doc) })), config);
+    } else {
+      const set = migrationSetFor(file);
+      files = set && set.includes(file) ? set : [file];
+      const inputs = files.map((f) => ({ file: f, text: this.textOf(f, doc) }));
+      all = set ? lintMigrationSet(inputs, config, isPrismaMigration(file) ? { inTransaction: true } : {}) : lintSqlFile(file, doc.getText(), config);
+    }
+    for (const f of files) this.publish(f, all.filter((x) => x.file === f));
+    return all.filter((x) => x.file === file);
+  }
+
+  private textOf(file: string, current: vscode.TextDocument): string {
+    if (file === current.uri.fsPath) return current.getText();
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+    if (open) return open.getText();
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  private publish(file: string, findings: Finding[]): void {
+    const uri = vscode.Uri.file(file);
+    this.findings.set(uri.toString(), findings);
+    this.collection.set(
+      uri,
+      findings.map((f) => {
+        const d = new vscode.Diagnostic(
+          new vscode.Range(f.range.start.line, f.range.start.character, f.range.end.line, f.range.end.character),
+          f.message,
+          SEVERITY[f.severity],
+        );
+        d.source = 'pglens';
+        d.code = f.ruleId === 'syntax-error' ? f.ruleId : { value: f.ruleId, target: vscode.Uri.joinPath(this.context.extensionUri, 'docs', 'rules', `${f.ruleId}.md`) };
+        return d;
+      }),
+    );
+  }
+
+  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const findings = this.findings.get(doc.uri.toString()) ?? [];
+    const actions: vscode.CodeAction[] = [];
+    for (const diagnostic of context.diagnostics) {
+      if (diagnostic.source !== 'pglens') continue;
+      const ruleId = typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : String(diagnostic.code);
+      const finding = findings.find(
+        (f) => f.ruleId === ruleId && f.range.start.line === diagnostic.range.start.line && f.range.start.character === diagnostic.range.start.character,
+      );
+      if (!finding || ruleId === 'syntax-error') continue;
+      const prisma = isPrismaDocument(doc);
+      for (const a of findingActions(doc.getText(), finding)) {
+        const action = new vscode.CodeAction(a.title, vscode.CodeActionKind.QuickFix);
+        action.diagnostics = [diagnostic];
+        action.isPreferred = a.isPreferred;
+        const edit = new vscode.WorkspaceEdit();
+        for (const e of a.edits) {
+          // Prisma's comments are `//`; the linter reads `// pglens-ignore` there.
+          const text = prisma && a.kind !== 'fix' ? e.newText.replace(/--( pglens-ignore)/, '//$1') : e.newText;
+          edit.replace(doc.uri, new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character), text);
+        }
+        action.edit = edit;
+        actions.push(action);
+      }
+    }
+    return actions;
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** A multi-file schema (`prisma/schema/*.prisma`) is linted as one; a single schema.prisma alone. */
+function prismaSchemaFiles(file: string): string[] {
+  const dir = path.dirname(file);
+  if (path.basename(dir) !== 'schema') return [file];
+  try {
+    return readdirSync(dir)
+      .filter((n) => n.endsWith('.prisma'))
+      .sort()
+      .map((n) => path.join(dir, n));
+  } catch {
+    return [file];
+  }
+}

@@ -1,0 +1,108 @@
+import * as assert from 'node:assert/strict';
+import { createEmbeddedConnection, type EmbeddedConnection } from '../../../src/core/db/embedded-connection';
+import { isPglensError } from '../../../src/core/errors';
+import { describeConnectionContract } from './connection-contract';
+import { describeExplainSafety } from './explain-safety-contract';
+import { fixture, sandboxWorker, tempCacheDir } from './test-env';
+
+/** PGlite costs seconds and ~500 MB per process: each suite uses one sandbox, closed in its after(). */
+const START_TIMEOUT = 180_000;
+
+describe('EmbeddedConnection', function () {
+  const cache = tempCacheDir();
+  after(() => cache.remove());
+
+  const create = async () =>
+    createEmbeddedConnection({ workspaceRoot: fixture('basic'), cacheDir: cache.dir, ...sandboxWorker() });
+
+  describeConnectionContract('EmbeddedConnection (PGlite)', {
+    create,
+    longQuery: 'SELECT count(*) FROM generate_series(1, 2000000000)',
+    startTimeoutMs: START_TIMEOUT,
+  });
+  describeExplainSafety('EmbeddedConnection (PGlite)', { create, startTimeoutMs: START_TIMEOUT });
+
+  it('is not started by construction', () => {
+    const conn = createEmbeddedConnection({ workspaceRoot: fixture('basic'), cacheDir: cache.dir, ...sandboxWorker() });
+    assert.equal(conn.report, undefined);
+  });
+});
+
+describe('Embedded sandbox build', function () {
+  this.timeout(START_TIMEOUT);
+  const cache = tempCacheDir();
+  let conn: EmbeddedConnection | undefined;
+  const progress: string[] = [];
+
+  after(async () => {
+    await conn?.close();
+    cache.remove();
+  });
+
+  const open = () =>
+    createEmbeddedConnection({
+      workspaceRoot: fixture('basic'),
+      cacheDir: cache.dir,
+      ...sandboxWorker(),
+      onProgress: (m) => progress.push(m),
+    });
+
+  it('replays the migrations in name order and reports a failing file with line and message', async () => {
+    conn = open();
+    const report = await conn.sandboxReport();
+    assert.equal(report.fromCache, false);
+    assert.deepEqual(report.files, [
+      'migrations/001_init.sql',
+      'migrations/002_orders.sql',
+      'migrations/003_broken.sql',
+      'migrations/004_concurrently.sql',
+      'migrations/005_after_failure.sql',
+    ]);
+    assert.deepEqual(report.applied, report.files.filter((f) => f !== 'migrations/003_broken.sql'));
+    assert.equal(report.failed.length, 1);
+    assert.equal(report.failed[0].file, 'migrations/003_broken.sql');
+    assert.equal(report.failed[0].line, 4);
+    assert.match(report.failed[0].message, /column "no_such_column" does not exist/);
+    assert.ok(progress.some((m) => /initdb/.test(m)));
+  });
+
+  it('rolls back the failing file as a whole and keeps what applied after it', async () => {
+    const cols = await conn!.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'status'`);
+    assert.equal(cols.rows.length, 0, 'the ALTER before the failing statement of 003 was rolled back');
+    const tables = await conn!.query(`SELECT 1 FROM pg_tables WHERE tablename = 'audit_log'`);
+    assert.equal(tables.rows.length, 1);
+  });
+
+  it('retries a CONCURRENTLY file statement by statement', async () => {
+    const idx = await conn!.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE indexname = 'orders_created_at_idx'`);
+    assert.equal(idx.rows.length, 1);
+  });
+
+  it('loads the extensions the migrations create (pg_trgm, citext)', async () => {
+    const report = await conn!.sandboxReport();
+    assert.deepEqual(report.extensions, ['citext', 'pg_trgm']);
+    const r = await conn!.query<{ same: boolean; sim: number }>(`SELECT 'Ann@Example.com'::citext = 'ann@example.com'::citext AS same, similarity('postgres', 'postgre') AS sim`);
+    assert.equal(r.rows[0].same, true);
+    assert.ok(r.rows[0].sim > 0.5);
+  });
+
+  it('starts warm from the cache, faster, without replaying', async () => {
+    const cold = (await conn!.sandboxReport()).buildMs;
+    await conn!.close();
+    progress.length = 0;
+    conn = open();
+    const report = await conn.sandboxReport();
+    assert.equal(report.fromCache, true);
+    assert.ok(report.buildMs < cold, `warm ${report.buildMs} ms < cold ${cold} ms`);
+    assert.ok(!progress.some((m) => /initdb|replaying/.test(m)), progress.join('; '));
+    assert.deepEqual(report.failed.map((f) => f.file), ['migrations/003_broken.sql']);
+    const idx = await conn.query(`SELECT 1 FROM pg_indexes WHERE indexname = 'orders_created_at_idx'`);
+    assert.equal(idx.rows.length, 1);
+  });
+
+  it('reports a sandbox that cannot start as a PglensError', async () => {
+    const broken = createEmbeddedConnection({ workspaceRoot: fixture('basic'), cacheDir: cache.dir, workerScript: fixture('basic') + '/no-such-worker.js' });
+    await assert.rejects(broken.sandboxReport(), (e: unknown) => isPglensError(e) && e.code === 'sandbox-failed');
+    await broken.close();
+  });
+});

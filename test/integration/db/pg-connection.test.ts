@@ -1,0 +1,68 @@
+import * as assert from 'node:assert/strict';
+import { PgConnection } from '../../../src/core/db/pg-connection';
+import { isPglensError } from '../../../src/core/errors';
+import { describeConnectionContract } from './connection-contract';
+import { describeExplainSafety } from './explain-safety-contract';
+import { requireServer, serverConfig } from './test-env';
+
+const create = async (ctx: Mocha.Context) => {
+  await requireServer(ctx);
+  return new PgConnection(serverConfig());
+};
+
+describeConnectionContract('PgConnection (real server)', { create, longQuery: 'SELECT pg_sleep(60)', startTimeoutMs: 20_000 });
+describeExplainSafety('PgConnection (real server)', { create, startTimeoutMs: 20_000 });
+
+describe('PgConnection errors', function () {
+  before(async function () {
+    await requireServer(this);
+  });
+
+  it('maps a refused connection to a one-line cause with the next step', async () => {
+    const conn = new PgConnection({ host: '127.0.0.1', port: 1, user: 'postgres', database: 'test' });
+    await assert.rejects(conn.query('SELECT 1'), (e: unknown) => {
+      assert.ok(isPglensError(e));
+      assert.equal(e.code, 'connection-refused');
+      assert.match(e.message, /could not connect to 127\.0\.0\.1:1\/test: connection refused — is the server running\? check host\/port/);
+      return true;
+    });
+    await conn.close();
+  });
+
+  it('maps an unknown database', async () => {
+    const conn = new PgConnection({ ...serverConfig(), connectionString: undefined, database: 'pglens_no_such_db' });
+    await assert.rejects(conn.query('SELECT 1'), (e: unknown) => isPglensError(e) && e.code === 'unknown-database' && /pglens_no_such_db/.test(e.message));
+    await conn.close();
+  });
+
+  it('never puts the password in its label or errors', async () => {
+    const conn = new PgConnection({ connectionString: 'postgresql://someone:hunter2secret@127.0.0.1:1/test' });
+    assert.doesNotMatch(conn.label, /hunter2secret/);
+    await assert.rejects(conn.query('SELECT 1'), (e: unknown) => isPglensError(e) && !/hunter2secret/.test(e.message));
+    await conn.close();
+  });
+
+  it('explains a generic plan only on PostgreSQL 16+, with a hint otherwise', async () => {
+    const conn = new PgConnection(serverConfig());
+    try {
+      const major = Number((await conn.serverVersion()).split('.')[0]);
+      const run = conn.explain('SELECT * FROM pg_class WHERE oid = $1', { analyze: false, timeoutMs: 10_000, genericPlan: true });
+      if (major >= 16) {
+        assert.equal((await run).plan.length, 1);
+      } else {
+        await assert.rejects(run, (e: unknown) => isPglensError(e) && e.code === 'bad-input' && /PostgreSQL 16 or later/.test(e.message) && /supply values/.test(e.message));
+      }
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('asks for parameter values when a statement has $n and none were given', async () => {
+    const conn = new PgConnection(serverConfig());
+    try {
+      await assert.rejects(conn.explain('SELECT * FROM pg_class WHERE oid = $1 AND relname = $2', { analyze: false, timeoutMs: 10_000, params: [1] }), (e: unknown) => isPglensError(e) && e.code === 'bad-input' && /\$1…\$2/.test(e.message));
+    } finally {
+      await conn.close();
+    }
+  });
+});

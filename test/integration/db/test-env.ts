@@ -1,0 +1,80 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import type { PgConnectionConfig } from '../../../src/core/db/pg-connection';
+
+/** Helpers the db integration tests share: where the server is, where the repo is, how to start the sandbox. */
+
+/** The test server: DATABASE_URL, else PG* variables, else 127.0.0.1:5432 user postgres db test. */
+export function serverConfig(): PgConnectionConfig {
+  const env = process.env;
+  if (env.DATABASE_URL) return { connectionString: env.DATABASE_URL, label: 'test server' };
+  return {
+    host: env.PGHOST ?? '127.0.0.1',
+    port: Number(env.PGPORT ?? 5432),
+    user: env.PGUSER ?? 'postgres',
+    database: env.PGDATABASE ?? 'test',
+    password: env.PGPASSWORD,
+    label: 'test server',
+  };
+}
+
+export function serverTarget(): string {
+  const c = serverConfig();
+  return c.connectionString ? 'DATABASE_URL' : `${c.host}:${c.port}/${c.database}`;
+}
+
+/** undefined when the server answers, else why not. */
+export async function serverUnavailable(): Promise<string | undefined> {
+  const client = new Client({ ...serverConfig(), connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return undefined;
+  } catch (e) {
+    return (e as Error).message || String(e);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Under CI=true a missing server fails the suite; elsewhere it is skipped, loudly. */
+export async function requireServer(ctx: Mocha.Context): Promise<void> {
+  const why = await serverUnavailable();
+  if (!why) return;
+  const line = `no PostgreSQL at ${serverTarget()} (${why})`;
+  if (process.env.CI === 'true') throw new Error(`${line} — CI=true requires the server`);
+  console.log(`\n  SKIPPED: ${line}\n`);
+  ctx.skip();
+}
+
+export function repoRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+}
+
+export function fixture(name: string): string {
+  return path.join(repoRoot(), 'test', 'fixtures', 'migrations', name);
+}
+
+/**
+ * The sandbox process entry for tests. From TypeScript sources (mocha + tsx) the child runs
+ * the .ts entry with `--import tsx`; from compiled output (out/) it runs the .js next to us.
+ */
+export function sandboxWorker(): { workerScript: string; execArgv: string[] } {
+  if (__filename.endsWith('.ts')) {
+    return { workerScript: path.join(repoRoot(), 'src', 'core', 'db', 'sandbox-process.ts'), execArgv: ['--import', 'tsx'] };
+  }
+  return { workerScript: path.resolve(__dirname, '..', '..', '..', 'src', 'core', 'db', 'sandbox-process.js'), execArgv: [] };
+}
+
+export function tempCacheDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pglens-sandbox-test-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+}

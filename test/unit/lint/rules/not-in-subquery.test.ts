@@ -1,0 +1,44 @@
+import { rule } from '../../../../src/core/lint/rules/not-in-subquery';
+import { runRuleTests } from '../rule-tester';
+
+const setup = 'CREATE TABLE customers (id bigint PRIMARY KEY, name text);\nCREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint, status text);';
+
+runRuleTests(rule, {
+  valid: [
+    'SELECT id FROM customers c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id);',
+    'SELECT id FROM customers WHERE id IN (SELECT customer_id FROM orders);',
+    'SELECT id FROM customers WHERE id NOT IN (1, 2, 3);',
+    'SELECT id FROM customers WHERE id <> ANY (SELECT customer_id FROM orders);',
+  ],
+  invalid: [
+    {
+      setup,
+      code: "SELECT id FROM customers c\nWHERE c.id NOT IN (SELECT customer_id FROM orders WHERE status = 'open' OR status IS NULL);",
+      errors: [{ message: /NOT IN \(SELECT …\): if the subquery returns a single NULL, this condition is never true and the query silently returns no rows/, line: 2, column: 7, endLine: 2, endColumn: 91 }],
+      output: "SELECT id FROM customers c\nWHERE NOT EXISTS (SELECT 1 FROM orders WHERE customer_id = c.id AND (status = 'open' OR status IS NULL));",
+    },
+    {
+      name: 'unqualified outer column absent from the inner table; NOT (x IN …) form',
+      setup,
+      code: 'SELECT name FROM customers WHERE NOT (name IN (SELECT status FROM orders o));',
+      errors: [{ message: 'NOT IN (SELECT …)', column: 34, endColumn: 77 }],
+      output: 'SELECT name FROM customers WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE status = name);',
+    },
+    {
+      name: 'no fix where the rewrite is not mechanical',
+      setup,
+      code:
+        'SELECT 1 FROM customers WHERE id NOT IN (SELECT customer_id FROM orders)\n' +
+        '  AND lower(name) NOT IN (SELECT DISTINCT status FROM orders)\n' +
+        '  AND (id, name) NOT IN (SELECT id, status FROM orders)\n' +
+        '  AND id <> ALL (SELECT customer_id FROM orders);',
+      errors: [
+        { message: 'NOT IN (SELECT …)', line: 1, column: 31, endColumn: 73 },
+        { message: 'NOT IN (SELECT …)', line: 2, column: 7, endColumn: 62 },
+        { message: 'NOT IN (SELECT …)', line: 3, column: 7 },
+        { message: '<> ALL (SELECT …) is NOT IN', line: 4, column: 7, endColumn: 49 },
+      ],
+      output: null,
+    },
+  ],
+});

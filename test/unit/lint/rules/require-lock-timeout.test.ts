@@ -1,0 +1,38 @@
+import { rule } from '../../../../src/core/lint/rules/require-lock-timeout';
+import { runRuleTests } from '../rule-tester';
+
+const setup = 'CREATE TABLE users (id bigint PRIMARY KEY, email text);';
+
+runRuleTests(rule, {
+  valid: [
+    { setup, code: "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN name text;" },
+    { setup, code: "SET LOCAL lock_timeout TO '2s';\nDROP TABLE users;" },
+    { name: 'table created in the same file', code: 'CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int;' },
+    { setup, code: 'ALTER TABLE users VALIDATE CONSTRAINT c;' },
+    { setup, code: 'CREATE INDEX CONCURRENTLY i ON users (email);' },
+    { setup, code: 'SELECT * FROM users;' },
+  ],
+  invalid: [
+    {
+      setup,
+      code: 'ALTER TABLE users ADD COLUMN name text;',
+      errors: [{ message: 'ACCESS EXCLUSIVE lock on users', line: 1, column: 1, endColumn: 12 }],
+      output: "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN name text;",
+    },
+    {
+      name: 'one fix for every finding of the file',
+      setup,
+      code: 'SELECT 1;\nALTER TABLE users ADD COLUMN a int;\nALTER TABLE users DROP COLUMN email;',
+      errors: [{ line: 2 }, { line: 3 }],
+      output: "SELECT 1;\nSET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN a int;\nALTER TABLE users DROP COLUMN email;",
+    },
+    {
+      name: 'a timeout reset to 0 does not count',
+      setup,
+      code: 'SET lock_timeout = 0;\nTRUNCATE users;',
+      errors: [{ line: 2 }],
+    },
+    { name: 'a new table referencing an existing one locks it', setup, code: 'CREATE TABLE orders (id int, user_id bigint REFERENCES users (id));', errors: [{ message: 'SHARE ROW EXCLUSIVE lock on users' }] },
+    { name: 'foreign key locks both tables', setup: setup + '\nCREATE TABLE orders (id int, user_id bigint);', code: 'ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;', errors: [{ message: 'orders, users' }] },
+  ],
+});

@@ -1,0 +1,29 @@
+import { rule } from '../../../../src/core/lint/rules/unique-constraint-locks';
+import { runRuleTests } from '../rule-tester';
+
+const setup = 'CREATE TABLE users (id bigint, email text);';
+
+runRuleTests(rule, {
+  valid: [
+    { setup, code: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_idx;' },
+    { setup, code: 'ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_id_idx;' },
+    { name: 'table created in the same file', code: 'CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);' },
+  ],
+  invalid: [
+    {
+      setup,
+      code: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);',
+      errors: [{ message: 'ACCESS EXCLUSIVE', line: 1, column: 23, endColumn: 64 }],
+      output:
+        'CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\n' +
+        'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;',
+    },
+    {
+      setup,
+      code: 'ALTER TABLE users ADD PRIMARY KEY (id);',
+      errors: [{ message: 'PRIMARY KEY' }],
+      output: 'CREATE UNIQUE INDEX CONCURRENTLY users_pkey ON users (id);\nALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_pkey;',
+    },
+    { name: 'no fix inside a transaction', setup, inTransaction: true, code: 'ALTER TABLE users ADD UNIQUE (email);', errors: [{}], output: null },
+  ],
+});
