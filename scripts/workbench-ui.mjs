@@ -21,6 +21,12 @@ export function writeUserSettings(runDir, theme) {
   }, null, 2));
 }
 
+/** Settles like the first of `promises` to settle; the others' later rejections are ignored. */
+function firstOf(promises) {
+  for (const p of promises) p.catch(() => {});
+  return Promise.race(promises);
+}
+
 /**
  * Returns { findings, hotNodes } (texts from the viewer). `devPath` loads the extension under
  * development instead of the installed one; `shots` = { dir, suffix } saves <name><suffix>.png screenshots.
@@ -46,7 +52,16 @@ export async function explainInWorkbench(server, { folder, devPath, shots, log =
     await shot('code-lens');
     await lens.click();
     const viewer = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-    await viewer.locator('.finding').first().waitFor({ timeout: 90_000 });
+    await firstOf([
+      viewer.locator('.finding').first().waitFor({ timeout: 90_000 }),
+      // An error notification means the viewer will never come: fail with its text at once.
+      page.locator('.notification-toast:has(.codicon-error)', { hasText: 'pglens' }).first().waitFor({ timeout: 90_000 })
+        .then(async () => {
+          const text = await page.locator('.notification-toast:has(.codicon-error)').first().innerText();
+          await shot('notification');
+          throw new Error(`the extension reported: ${text.replace(/\s+/g, ' ')}`);
+        }),
+    ]);
     await viewer.locator('.node.hot').first().waitFor({ timeout: 10_000 });
     log('plan viewer shows findings and the hot node');
     const findings = await viewer.locator('.finding').allInnerTexts();

@@ -1,25 +1,24 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadSqlParser, parseSql } from '../src/core/sql/parse';
-import { lintMigrationSet, defaultConfig, rules } from '../src/core/lint';
+import { lintMigrationSet, defaultConfig } from '../src/core/lint';
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 (async () => {
+  const t00 = cpu();
   await loadSqlParser();
-  const dir = '/work/shared/corpus/migrations/langfuse';
+  console.log('startup+load', t00.toFixed(0), (cpu() - t00).toFixed(0));
+  const name = process.argv[2];
+  const dir = '/work/shared/corpus/migrations/' + name;
   const files = readdirSync(dir).sort().map((f) => ({ file: f, text: readFileSync(dir + '/' + f, 'utf8') }));
-  let t = performance.now();
-  let n = 0;
-  for (const f of files) n += parseSql(f.text).statements.length;
-  console.log('parse', (performance.now() - t).toFixed(0), 'ms', n, 'statements');
-  t = performance.now();
-  lintMigrationSet(files, defaultConfig('/'), { rules: [] });
-  console.log('replay only (cached parse)', (performance.now() - t).toFixed(0));
-  const times: [string, number][] = [];
-  for (const r of rules) {
-    t = performance.now();
-    lintMigrationSet(files, defaultConfig('/'), { rules: [r] });
-    times.push([r.id, performance.now() - t]);
-  }
-  console.log(times.sort((a, b) => b[1] - a[1]).map(([id, ms]) => `${ms.toFixed(0)} ${id}`).join('\n'));
-  t = performance.now();
+  let t = cpu();
+  const parsed = files.map((f) => parseSql(f.text));
+  console.log(name, 'parse#1', (cpu() - t).toFixed(0), parsed.reduce((a, p) => a + p.statements.length, 0), 'statements');
+  t = cpu();
+  files.map((f) => parseSql(f.text));
+  console.log(name, 'parse#2', (cpu() - t).toFixed(0));
+  t = cpu();
   lintMigrationSet(files, defaultConfig('/'));
-  console.log('all', (performance.now() - t).toFixed(0));
+  console.log(name, 'lint#1 (cache partly warm)', (cpu() - t).toFixed(0));
+  t = cpu();
+  lintMigrationSet(files, defaultConfig('/'));
+  console.log(name, 'lint#2', (cpu() - t).toFixed(0));
 })();

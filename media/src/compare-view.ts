@@ -7,7 +7,13 @@ import type { PlanView } from './protocol';
 /** Rows rendered at once; more on request (a 10,000-node comparison stays responsive). */
 export const COMPARE_CHUNK = 300;
 
-export function renderComparison(previous: PlanView, current: PlanView, c: PlanComparison): HTMLElement {
+/** `beforeLabel`: the before-node's heading by id, to show "Seq Scan → Index Scan" for a changed node. */
+export function renderComparison(
+  previous: PlanView,
+  current: PlanView,
+  c: PlanComparison,
+  beforeLabel: (id: number) => string | undefined = () => undefined,
+): HTMLElement {
   const root = el('div', { class: 'compare', id: 'compare' });
   const totals = el('table', 'compare-totals');
   totals.append(
@@ -69,7 +75,7 @@ export function renderComparison(previous: PlanView, current: PlanView, c: PlanC
   const more = el('button', { class: 'action', text: '' });
   const showMore = () => {
     const end = Math.min(c.nodes.length, shown + COMPARE_CHUNK);
-    for (; shown < end; shown++) body.append(deltaRow(c.nodes[shown]));
+    for (; shown < end; shown++) body.append(deltaRow(c.nodes[shown], beforeLabel));
     more.textContent = `Show ${Math.min(COMPARE_CHUNK, c.nodes.length - shown)} more of ${c.nodes.length - shown}`;
     if (shown >= c.nodes.length) more.remove();
   };
@@ -79,10 +85,11 @@ export function renderComparison(previous: PlanView, current: PlanView, c: PlanC
   return root;
 }
 
-function deltaRow(d: PlanNodeDelta): HTMLElement {
-  const name = [d.label || d.nodeType, d.indexName ? `using ${d.indexName}` : '', d.relation ? `on ${d.relation}` : '']
-    .filter(Boolean)
-    .join(' ');
+function deltaRow(d: PlanNodeDelta, beforeLabel: (id: number) => string | undefined): HTMLElement {
+  const was = d.status === 'matched' && d.beforeId !== undefined ? beforeLabel(d.beforeId) : undefined;
+  const label = d.label || d.nodeType;
+  const heading = was && was !== label ? `${was} → ${label}` : label;
+  const name = [heading, d.indexName ? `using ${d.indexName}` : '', d.relation ? `on ${d.relation}` : ''].filter(Boolean).join(' ');
   const tr = el('tr', { class: `delta ${d.status}` }, [
     el('td', { class: 'delta-node', title: name }, [
       d.status !== 'matched' ? el('span', { class: `status ${d.status}`, text: d.status === 'added' ? '+ ' : '− ' }) : null,

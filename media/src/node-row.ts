@@ -7,6 +7,8 @@ import { nodeConditions, nodeTarget } from './tree-model';
 export interface RowContext {
   analyzed: boolean;
   hot: boolean;
+  /** Owns a large share of the time (the hot path's reason to exist). */
+  owner: boolean;
   expanded: boolean;
   selected: boolean;
   /** Number of findings on this node. */
@@ -24,6 +26,7 @@ export function renderNodeRow(n: PlanNode, ctx: RowContext): HTMLElement {
   const hasChildren = n.children.length > 0;
   const classes = ['node'];
   if (ctx.hot) classes.push('hot');
+  if (ctx.owner) classes.push('owner');
   if (ctx.selected) classes.push('selected');
   if (n.neverExecuted) classes.push('never');
   const row = el('div', {
@@ -94,7 +97,7 @@ export function metricsParts(n: PlanNode, analyzed: boolean): Part[] {
     if (b.sharedRead) bits.push(`read ${formatCount(b.sharedRead)}`);
     if (b.sharedDirtied) bits.push(`dirtied ${formatCount(b.sharedDirtied)}`);
     if (b.sharedWritten) bits.push(`written ${formatCount(b.sharedWritten)}`);
-    if (b.tempRead || b.tempWritten) bits.push(`temp ${formatCount(b.tempRead)}/${formatCount(b.tempWritten)}`);
+    if (b.tempRead || b.tempWritten) bits.push(`temp read ${formatCount(b.tempRead)} written ${formatCount(b.tempWritten)}`);
     if (bits.length > 0) parts.push({ cls: b.tempWritten || b.tempRead ? 'm buffers temp' : 'm buffers', text: `buf ${bits.join(' ')}` });
   }
   return parts;

@@ -10,11 +10,12 @@ export function renderPasteForm(events: PasteEvents): HTMLElement {
   const area = el('textarea', {
     id: 'paste-text',
     class: 'paste-text',
-    attrs: {
-      'aria-label': 'EXPLAIN output',
-      spellcheck: 'false',
-      placeholder: 'Paste EXPLAIN output here: JSON (EXPLAIN (FORMAT JSON) …) or text, with or without psql borders.',
-    },
+    attrs: { spellcheck: 'false' },
+  });
+  const label = el('label', {
+    class: 'paste-label',
+    text: 'EXPLAIN output: JSON (EXPLAIN (FORMAT JSON) …) or text, with or without psql borders',
+    attrs: { for: 'paste-text' },
   });
   const show = el('button', { class: 'action primary', id: 'paste-submit', text: 'Show plan' });
   const open = el('button', { class: 'action', id: 'paste-open-file', text: 'Open file…' });
@@ -32,6 +33,7 @@ export function renderPasteForm(events: PasteEvents): HTMLElement {
       class: 'muted',
       text: 'From production logs, auto_explain or another tool. Nothing is sent to a database. Ctrl+Enter shows it.',
     }),
+    label,
     area,
     el('div', 'actions', [show, open]),
   ]);

@@ -3,6 +3,7 @@
  * host (plan-panel.ts) or restores them from its persisted state, and draws them with the
  * DOM API only: no HTML strings, so nothing from a plan can become markup.
  */
+import { renderPlanText } from '../../src/core/plan/render-text';
 import type { PlanFinding, PlanReport } from '../../src/core/plan/types';
 import { renderComparison } from './compare-view';
 import { renderDetails } from './details-pane';
@@ -182,7 +183,7 @@ function buildTab(c: Current, tab: TabId): void {
       const toolbar = el('div', 'tree-toolbar', [
         el('button', { class: 'action small', id: 'expand-all', text: 'Expand all' }),
         el('button', { class: 'action small', id: 'collapse-hot', text: 'Collapse to hot path' }),
-        el('span', { class: 'muted legend', text: 'bar = share of total time · ▲ hot path' }),
+        el('span', { class: 'muted legend', text: 'bar: share of the time · ▲ owns the most · edge: hot path' }),
       ]);
       toolbar.addEventListener('click', (e) => {
         const t = e.target as Element;
@@ -210,7 +211,8 @@ function buildTab(c: Current, tab: TabId): void {
     }
     case 'compare':
       if (c.comparison) {
-        const view = renderComparison(c.comparison.previous, plan, c.comparison.result);
+        const before = unpackReport(c.comparison.previous.report);
+        const view = renderComparison(c.comparison.previous, plan, c.comparison.result, (id) => before.nodes[id - 1]?.label);
         view.addEventListener('click', (e) => {
           const r = (e.target as Element).closest<HTMLElement>('[data-node-id]');
           if (r) reveal(Number(r.dataset.nodeId));
@@ -219,9 +221,13 @@ function buildTab(c: Current, tab: TabId): void {
       }
       break;
     case 'text':
-      panel.append(
-        renderRaw(plan.rawText, c.report.sourceFormat === 'json' ? 'The plan came as JSON: see Raw JSON.' : 'No text form of this plan was given.', 'raw-text'),
-      );
+      if (plan.rawText) panel.append(renderRaw(plan.rawText, '', 'raw-text'));
+      else {
+        panel.append(
+          el('p', { class: 'muted', text: 'The plan came as JSON; this is pglens’s text rendering of it (the original is under Raw JSON).' }),
+          renderRaw(renderPlanText(c.report), '', 'raw-text'),
+        );
+      }
       break;
     case 'json':
       panel.append(
@@ -256,7 +262,10 @@ function selectTab(tab: TabId, focus: boolean): void {
     p.hidden = p.id !== `panel-${tab}`;
   });
   buildTab(c, tab);
-  if (tab === 'plan') c.tree.restructure();
+  if (tab === 'plan') {
+    c.tree.restructure();
+    onSelect(c.tree.selectedId);
+  }
   persist();
 }
 

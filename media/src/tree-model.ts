@@ -8,10 +8,15 @@ import type { PlanNode, PlanReport } from '../../src/core/plan/types';
 export const EXPAND_ALL_LIMIT = 300;
 /** Rows shown by default on a big plan before the breadth-first expansion stops. */
 export const DEFAULT_ROW_BUDGET = 200;
+/** Same rule as the analyser's hot path: the fewest nodes covering this share of the time. */
+const OWNER_SHARE_PCT = 80;
 
 export class TreeModel {
   readonly byId = new Map<number, PlanNode>();
+  /** The hot path: the nodes owning most of the time and their ancestors. */
   readonly hot: Set<number>;
+  /** The hot path's owners: its fewest nodes whose shares add up to 80% (the ones to look at). */
+  readonly owners = new Set<number>();
   readonly expanded = new Set<number>();
   readonly maxDepth: number;
 
@@ -24,6 +29,16 @@ export class TreeModel {
     }
     this.maxDepth = maxDepth;
     this.hot = new Set(report.summary.hotPath);
+    const byShare = [...this.hot]
+      .map((id) => this.byId.get(id))
+      .filter((n): n is PlanNode => n !== undefined)
+      .sort((a, b) => b.sharePct - a.sharePct);
+    let sum = 0;
+    for (const n of byShare) {
+      if (sum >= OWNER_SHARE_PCT || n.sharePct <= 0) break;
+      this.owners.add(n.id);
+      sum += n.sharePct;
+    }
   }
 
   node(id: number): PlanNode | undefined {

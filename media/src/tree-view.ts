@@ -27,6 +27,8 @@ export class TreeView {
   private rowHeight = 0;
   private indentStep = 14;
   private frame = 0;
+  /** Viewport height, kept by a ResizeObserver: reading clientHeight mid-update forces a layout. */
+  private viewport = 0;
   selectedId: number;
 
   constructor(
@@ -48,6 +50,7 @@ export class TreeView {
     this.element.addEventListener('keydown', (e) => this.onKey(e));
     if (typeof ResizeObserver !== 'undefined') {
       new ResizeObserver(() => {
+        this.viewport = this.element.clientHeight;
         const step = this.model.indentStep(this.element.clientWidth || 400);
         if (step !== this.indentStep) this.restructure();
         else this.schedule();
@@ -91,7 +94,7 @@ export class TreeView {
     const h = this.measure();
     this.canvas.style.height = `${this.rows.length * h}px`;
     const top = this.element.scrollTop;
-    const viewport = this.element.clientHeight || FALLBACK_VIEWPORT;
+    const viewport = this.viewportHeight();
     const first = Math.max(0, Math.floor(top / h) - OVERSCAN);
     const last = Math.min(this.rows.length - 1, Math.ceil((top + viewport) / h) + OVERSCAN);
     const keep = new Set<number>();
@@ -116,6 +119,11 @@ export class TreeView {
     else this.element.removeAttribute('aria-activedescendant');
   }
 
+  private viewportHeight(): number {
+    if (this.viewport === 0) this.viewport = this.element.clientHeight;
+    return this.viewport || FALLBACK_VIEWPORT;
+  }
+
   private row(id: number): HTMLElement {
     const n = this.model.node(id)!;
     const parent = n.parentId === null ? undefined : this.model.node(n.parentId);
@@ -123,6 +131,7 @@ export class TreeView {
     return renderNodeRow(n, {
       analyzed: this.model.report.summary.analyzed,
       hot: this.model.hot.has(id),
+      owner: this.model.owners.has(id),
       expanded: this.model.isExpanded(id),
       selected: id === this.selectedId,
       findings: this.findingCounts.get(id) ?? 0,
@@ -140,6 +149,9 @@ export class TreeView {
       this.restructure();
       this.events.changed();
     }
+    // Focus and scroll before touching rows, so neither forces a second layout.
+    if (options.focus && document.activeElement !== this.element) this.element.focus({ preventScroll: true });
+    const scrolled = this.scrollTo(id, options.center ?? false);
     const prev = this.rendered.get(this.selectedId);
     if (prev) {
       prev.classList.remove('selected');
@@ -151,21 +163,26 @@ export class TreeView {
       cur.classList.add('selected');
       cur.setAttribute('aria-selected', 'true');
     }
-    this.scrollTo(id, options.center ?? false);
-    this.draw();
-    if (options.focus) this.element.focus({ preventScroll: true });
+    if (scrolled || !cur) this.draw();
+    else this.element.setAttribute('aria-activedescendant', rowDomId(id));
     this.events.select(id);
   }
 
-  private scrollTo(id: number, center: boolean): void {
+  /** Scrolls row `id` into view; true when the scroll position changed. */
+  private scrollTo(id: number, center: boolean): boolean {
     const i = this.rowIndex.get(id);
-    if (i === undefined) return;
+    if (i === undefined) return false;
     const h = this.measure();
-    const viewport = this.element.clientHeight || FALLBACK_VIEWPORT;
+    const viewport = this.viewportHeight();
     const top = i * h;
-    if (center) this.element.scrollTop = Math.max(0, top - viewport / 2 + h / 2);
-    else if (top < this.element.scrollTop) this.element.scrollTop = top;
-    else if (top + h > this.element.scrollTop + viewport) this.element.scrollTop = top + h - viewport;
+    const current = this.element.scrollTop;
+    let next = current;
+    if (center) next = Math.max(0, top - viewport / 2 + h / 2);
+    else if (top < current) next = top;
+    else if (top + h > current + viewport) next = top + h - viewport;
+    if (Math.abs(next - current) < 1) return false;
+    this.element.scrollTop = next;
+    return true;
   }
 
   toggle(id: number, open?: boolean): void {
@@ -201,7 +218,7 @@ export class TreeView {
     const i = this.rowIndex.get(this.selectedId) ?? 0;
     const n = this.model.node(this.selectedId);
     if (!n) return;
-    const page = Math.max(1, Math.floor((this.element.clientHeight || FALLBACK_VIEWPORT) / this.measure()) - 1);
+    const page = Math.max(1, Math.floor(this.viewportHeight() / this.measure()) - 1);
     let next: number | undefined;
     switch (e.key) {
       case 'ArrowDown':

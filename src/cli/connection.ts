@@ -26,11 +26,11 @@ export function sandboxWorkerScript(): string {
 
 /** Opens the connection CLI.md's order picks: --db, DATABASE_URL, ./.env, else the sandbox. */
 export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Promise<Connection> {
-  const resolved = resolveConnection({
-    dbFlag: flagString(args, 'db'),
+  const resolved = await resolveConnection({
+    db: flagString(args, 'db'),
     env: ctx.env,
     cwd: ctx.cwd,
-    forceEmbedded: args.flags.get('embedded') === true,
+    embedded: args.flags.get('embedded') === true,
   });
   if (resolved.kind === 'server') {
     const conn = new PgConnection({ connectionString: resolved.url, label: redactUrl(resolved.url) });
@@ -45,9 +45,8 @@ export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Prom
     workerScript: sandboxWorkerScript(),
   });
   await conn.serverVersion();
-  const report = conn.sandboxReport();
-  if (report) {
-    for (const f of report.failed) ctx.stderr(`pglens: sandbox could not apply ${f.file}:${f.line ?? 1}: ${f.message}\n`);
-  }
+  const report = await conn.sandboxReport();
+  for (const f of report.failed) ctx.stderr(`pglens: sandbox could not apply ${f.file}:${f.line}: ${f.message}\n`);
+  if (resolved.reason) ctx.stderr(`pglens: using the embedded sandbox (${resolved.reason})\n`);
   return conn;
 }

@@ -2,7 +2,7 @@ import type { Connection, ExplainResult } from './db/connection';
 import { classifyForExplain } from './db/explain-safety';
 import { PglensError } from './errors';
 import { analyzePlan } from './plan/analyze';
-import type { PlanReport, PlanThresholds } from './plan/types';
+import type { AnalyzePlanOptions, PlanReport } from './plan/types';
 
 export interface ExplainRequestOptions {
   analyze: boolean;
@@ -10,7 +10,8 @@ export interface ExplainRequestOptions {
   /** Values for $1…$n; omit to use GENERIC_PLAN (plain EXPLAIN on PG 16+). */
   params?: unknown[];
   paramCount?: number;
-  thresholds?: Partial<PlanThresholds>;
+  /** Plan thresholds and rule severities (from `.pglens.json`). */
+  analysis?: Omit<AnalyzePlanOptions, 'query'>;
 }
 
 export interface ExplainOutcome {
@@ -57,6 +58,6 @@ export async function explainStatement(conn: Connection, sql: string, options: E
     buffers: true,
     settings: true,
   });
-  const report = analyzePlan(result.plan, { thresholds: options.thresholds, query: sql });
+  const report = analyzePlan(result.plan, { ...options.analysis, query: sql });
   return { result, report, serverVersion };
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Connection } from '../core/db/connection';
 import { PgConnection } from '../core/db/pg-connection';
 import { createEmbeddedConnection, type EmbeddedConnection } from '../core/db/embedded-connection';
-import { readDotEnv, redactUrl } from '../core/db/resolve';
+import { isPostgresUrl, readDotEnv, redactUrl } from '../core/db/resolve';
 import { PglensError, isPglensError } from '../core/errors';
 import type { ConnectionProvider } from './connection-provider';
 
@@ -60,6 +60,7 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
   private readonly statusItem: vscode.StatusBarItem;
   private open: { id: string; connection: Promise<Connection> } | undefined;
   private embedded: EmbeddedConnection | undefined;
+  private dotenv: ConnectionChoice | undefined;
   private readonly sandboxDiagnostics: vscode.DiagnosticCollection;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -82,8 +83,12 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reset()),
     );
+    const envWatcher = vscode.workspace.createFileSystemWatcher('**/.env');
+    const onEnv = () => void this.refreshDotEnv();
+    this.disposables.push(envWatcher, envWatcher.onDidChange(onEnv), envWatcher.onDidCreate(onEnv), envWatcher.onDidDelete(onEnv));
     this.updateStatus();
     this.statusItem.show();
+    void this.refreshDotEnv();
   }
 
   get activeLabel(): string {
@@ -104,19 +109,26 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
     return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   }
 
-  private dotenvChoice(): ConnectionChoice | undefined {
+  /** Re-reads the workspace `.env` (at start, and when it changes); never blocks activation. */
+  private async refreshDotEnv(): Promise<void> {
     const root = this.workspaceRoot();
-    if (!root) return undefined;
-    const env = readDotEnv(root);
-    const url = env?.DATABASE_URL;
-    return url ? { kind: 'dotenv', url, file: path.join(root, '.env') } : undefined;
+    const url = root ? (await readDotEnv(root).catch(() => ({}) as Record<string, string>)).DATABASE_URL : undefined;
+    const next: ConnectionChoice | undefined = root && url && isPostgresUrl(url) ? { kind: 'dotenv', url, file: path.join(root, '.env') } : undefined;
+    const before = this.dotenv?.kind === 'dotenv' ? this.dotenv.url : undefined;
+    this.dotenv = next;
+    if (before !== url) {
+      if (this.open?.id === DOTENV_ID) await this.reset();
+      else {
+        this.updateStatus();
+        this.changed.fire();
+      }
+    }
   }
 
   /** Every choice the picker offers, configured connections first. */
   choices(): ConnectionChoice[] {
     const list: ConnectionChoice[] = this.settings().map((setting) => ({ kind: 'setting', setting }));
-    const dotenv = this.dotenvChoice();
-    if (dotenv) list.push(dotenv);
+    if (this.dotenv) list.push(this.dotenv);
     list.push({ kind: 'embedded' });
     return list;
   }
@@ -216,15 +228,15 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
 
   /** Migrations that failed to replay become diagnostics on their files: nothing is lost silently. */
   private publishSandboxReport(): void {
-    const report = this.embedded?.sandboxReport();
+    const report = this.embedded?.report;
     this.sandboxDiagnostics.clear();
     if (!report) return;
     this.output.appendLine(
-      `[sandbox] ${report.applied} migration file(s) applied${report.fromCache ? ' (from cache)' : ''} in ${Math.round(report.buildMs)} ms; ${report.failed.length} failed`,
+      `[sandbox] ${report.applied.length} migration file(s) applied${report.fromCache ? ' (from cache)' : ''} in ${Math.round(report.buildMs)} ms; ${report.failed.length} failed`,
     );
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const f of report.failed) {
-      const line = Math.max(0, (f.line ?? 1) - 1);
+      const line = Math.max(0, f.line - 1);
       const d = new vscode.Diagnostic(
         new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER),
         `The embedded sandbox could not apply this migration: ${f.message}. Explain runs against the migrations that did apply.`,
@@ -232,9 +244,11 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
       );
       d.source = 'pglens sandbox';
       byFile.set(f.file, [...(byFile.get(f.file) ?? []), d]);
-      this.output.appendLine(`[sandbox] ${f.file}:${f.line ?? 1}: ${f.message}`);
+      this.output.appendLine(`[sandbox] ${f.file}:${f.line}: ${f.message}`);
     }
-    for (const [file, diags] of byFile) this.sandboxDiagnostics.set(vscode.Uri.file(file), diags);
+    // Report paths are relative to the workspace root.
+    const root = this.workspaceRoot() ?? '';
+    for (const [file, diags] of byFile) this.sandboxDiagnostics.set(vscode.Uri.file(path.resolve(root, file)), diags);
   }
 
   /** Closes the open connection (the sandbox process ends) and announces the change. */

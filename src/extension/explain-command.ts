@@ -5,7 +5,7 @@ import { explainTargets, type ExplainRequest } from './sql-code-lens';
 import type { ConnectionProvider } from './connection-provider';
 import { showError } from './errors';
 import { showPlan } from './plan-panel';
-import { planThresholdsFor } from './workspace-config';
+import { planOptionsFor } from './workspace-config';
 import type { ExplainTarget } from '../core/sql/explain-targets';
 
 /** Parameter values typed by the user, remembered per statement text for the session. */
@@ -151,7 +151,7 @@ async function runExplain(
           timeoutMs: timeoutSeconds * 1000,
           params,
           paramCount: resolved.paramCount,
-          thresholds: planThresholdsFor(resolved.document?.uri),
+          analysis: planOptionsFor(resolved.document?.uri),
         }).finally(() => cancel.dispose());
       },
     );

@@ -97,8 +97,34 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
     return this.loaded?.overview.indexesByTable.get(tableKey(f.schema, f.table))?.find((i) => i.name === f.index);
   }
 
-  getParent(): undefined {
-    return undefined;
+  /** Parents exist so TreeView.reveal can open the path to a table (from a Prisma model lens). */
+  getParent(node: HealthNode): HealthNode | undefined {
+    switch (node.kind) {
+      case 'findings':
+      case 'slow':
+      case 'schema':
+        return { kind: 'connection' };
+      case 'rule':
+        return { kind: 'findings' };
+      case 'finding':
+        return { kind: 'rule', rule: node.finding.rule };
+      case 'slowQuery':
+        return { kind: 'slow' };
+      case 'table':
+        return { kind: 'schema', schema: node.table.schema };
+      case 'index': {
+        const table = this.tableNode(node.index.schema, node.index.table);
+        return table ?? { kind: 'schema', schema: node.index.schema };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** The node of a table in the loaded snapshot, if it is there. */
+  tableNode(schema: string, table: string): HealthNode | undefined {
+    const found = this.loaded?.overview.tablesBySchema.get(schema)?.find((t) => t.name === table);
+    return found ? { kind: 'table', table: found } : undefined;
   }
 
   async getChildren(node?: HealthNode): Promise<HealthNode[]> {
@@ -343,5 +369,14 @@ function indexItem(i: CatalogIndex): vscode.TreeItem {
 export function registerHealthView(_context: vscode.ExtensionContext, connections: ConnectionProvider): vscode.Disposable {
   const provider = new HealthTreeProvider(connections);
   const view = vscode.window.createTreeView('pglens.health', { treeDataProvider: provider, showCollapseAll: true });
-  return vscode.Disposable.from(provider, view, ...registerHealthCommands(provider));
+  const revealTable = vscode.commands.registerCommand('pglens.health.revealTable', async (schema: string, table: string) => {
+    await provider.load();
+    const node = provider.tableNode(schema, table);
+    if (!node) {
+      void vscode.window.showWarningMessage(`pglens: table ${schema}.${table} is not in the connected database.`);
+      return;
+    }
+    await view.reveal(node, { select: true, focus: true, expand: true });
+  });
+  return vscode.Disposable.from(provider, view, revealTable, ...registerHealthCommands(provider));
 }

@@ -41,6 +41,7 @@ export interface ShowPlanOptions {
   statementKey?: string;
   /** Server notices and safety notes, shown above the plan. */
   notices?: string[];
+  /** The statement ran (EXPLAIN ANALYZE); shown next to the connection with `rolledBack`. */
   analyzed?: boolean;
   rolledBack?: boolean;
 }
@@ -105,7 +106,7 @@ async function openPlan(context: vscode.ExtensionContext, arg: unknown): Promise
       action: 'editor',
     });
   }
-  const picked = await vscode.window.showQuickPick(picks, { title: 'pglens: Open Plan', placeHolder: 'Where is the EXPLAIN output?' });
+  const picked = await vscode.window.showQuickPick(picks, { title: 'pglens: Open Plan — where is the EXPLAIN output?' });
   if (!picked) return undefined;
   if (picked.action === 'editor' && editor) return openText(context, editorText, `Plan from ${vscode.workspace.asRelativePath(editor.document.uri)}`);
   if (picked.action === 'file') {
@@ -192,12 +193,13 @@ function topLevelOf(value: unknown): Record<string, unknown> | undefined {
 
 function toView(o: ShowPlanOptions): PlanView {
   const json = typeof o.rawJson === 'string' ? parseJson(o.rawJson) : o.rawJson;
+  const ran = o.analyzed === true ? (o.rolledBack ? 'executed, rolled back' : 'executed') : o.analyzed === false ? 'not executed' : o.rolledBack ? 'rolled back' : undefined;
   return {
     report: packReport(o.report),
     rawTop: json === undefined ? undefined : topLevelOf(json),
     rawText: o.rawText,
     query: o.query ?? o.report.query,
-    connectionLabel: [o.connectionLabel, o.rolledBack ? 'rolled back' : undefined].filter(Boolean).join(' · ') || undefined,
+    connectionLabel: [o.connectionLabel, ran].filter(Boolean).join(' · ') || undefined,
     title: o.title,
     createdAt: new Date().toISOString(),
     notices: o.notices && o.notices.length > 0 ? o.notices : undefined,

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { defaultConfig, loadConfig, type LintConfig } from '../core/lint/config';
 import { errorMessage } from '../core/errors';
-import type { PlanThresholds } from '../core/plan/types';
+import { planOptionsFromConfig } from '../core/plan/config';
+import type { AnalyzePlanOptions } from '../core/plan/types';
 
 /**
  * `.pglens.json`, read by the same core function the CLI uses, so the editor never
@@ -24,6 +25,12 @@ export function watchConfig(onChange: () => void): vscode.Disposable {
   return watcher;
 }
 
+function reportOnce(message: string): void {
+  if (reported.has(message)) return;
+  reported.add(message);
+  void vscode.window.showErrorMessage(`pglens: ${message}. Using default settings until it is fixed.`);
+}
+
 export function configFor(uri: vscode.Uri | undefined): LintConfig {
   const folder = uri?.scheme === 'file' ? path.dirname(uri.fsPath) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (!folder) return defaultConfig();
@@ -33,18 +40,19 @@ export function configFor(uri: vscode.Uri | undefined): LintConfig {
   try {
     config = loadConfig(folder);
   } catch (e) {
-    const message = errorMessage(e);
-    if (!reported.has(message)) {
-      reported.add(message);
-      void vscode.window.showErrorMessage(`pglens: ${message}. Using default settings until it is fixed.`);
-    }
+    reportOnce(errorMessage(e));
     config = defaultConfig(folder);
   }
   cache.set(folder, config);
   return config;
 }
 
-export function planThresholdsFor(uri: vscode.Uri | undefined): Partial<PlanThresholds> | undefined {
-  const plan = configFor(uri).plan as { thresholds?: Partial<PlanThresholds> };
-  return plan.thresholds;
+/** Plan thresholds and severities; a bad `plan` section is reported once and the defaults apply. */
+export function planOptionsFor(uri: vscode.Uri | undefined): AnalyzePlanOptions {
+  try {
+    return planOptionsFromConfig(configFor(uri));
+  } catch (e) {
+    reportOnce(errorMessage(e));
+    return {};
+  }
 }

@@ -8,7 +8,7 @@ import { createEmbeddedConnection } from '../../core/db/embedded-connection';
 import { explainStatement } from '../../core/explain';
 import { loadSqlParser, parseSql } from '../../core/sql/parse';
 import { findExplainTargets } from '../../core/sql/explain-targets';
-import { renderPlanText } from '../plan-output';
+import { renderPlanText } from '../../core/plan/render-text';
 import { command as lint } from './lint';
 
 /**
@@ -51,9 +51,9 @@ export const command: Command = {
     });
     try {
       const version = await conn.serverVersion();
-      const report = conn.sandboxReport();
-      ctx.stdout(`  PostgreSQL ${version}; ${report?.applied ?? 0} migration file(s) applied, ${report?.failed.length ?? 0} failed\n`);
-      for (const f of report?.failed ?? []) ctx.stdout(`  ! ${path.relative(ctx.cwd, f.file)}:${f.line ?? 1}: ${f.message}\n`);
+      const report = await conn.sandboxReport();
+      ctx.stdout(`  PostgreSQL ${version}; ${report.applied.length} migration file(s) applied${report.fromCache ? ' (from cache)' : ''} in ${(report.buildMs / 1000).toFixed(1)} s, ${report.failed.length} failed\n`);
+      for (const f of report.failed) ctx.stdout(`  ! ${f.file}:${f.line}: ${f.message}\n`);
 
       const seedFile = path.join(dir, 'seed.sql');
       if (existsSync(seedFile)) {

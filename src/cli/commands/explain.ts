@@ -7,8 +7,11 @@ import { explainStatement } from '../../core/explain';
 import { PglensError } from '../../core/errors';
 import { loadSqlParser, parseSql } from '../../core/sql/parse';
 import { countParams } from '../../core/sql/explain-targets';
-import { findingsAtOrAbove, planFindingJson, renderPlanText } from '../plan-output';
-import type { Severity } from '../../core/types';
+import { findingsAtOrAbove, planFindingJson } from '../../core/plan/report-json';
+import { renderPlanText } from '../../core/plan/render-text';
+import { planOptionsFromConfig } from '../../core/plan/config';
+import { loadConfig } from '../../core/lint/config';
+import type { SeveritySetting } from '../../core/types';
 
 /** The statement to explain: the SQL argument, stdin (`-`), or the statement of --file at --line. */
 export function statementFromArgs(args: ParsedArgs, ctx: CliContext): string {
@@ -81,7 +84,9 @@ export const command: Command = {
   },
   async run(args, ctx) {
     const format = flagChoice(args, 'format', ['text', 'json'] as const, 'text');
-    const failOn = flagChoice<Severity>(args, 'fail-on', ['error', 'warning', 'info'], 'warning');
+    const failOn = flagChoice<SeveritySetting>(args, 'fail-on', ['error', 'warning', 'info', 'off'], 'warning');
+    const configFile = flagString(args, 'config');
+    const analysis = planOptionsFromConfig(loadConfig(ctx.cwd, configFile ? path.resolve(ctx.cwd, configFile) : undefined));
     const timeout = flagNumber(args, 'timeout') ?? 30;
     if (timeout <= 0) throw new UsageError('--timeout must be a positive number of seconds');
     await loadSqlParser();
@@ -102,6 +107,7 @@ export const command: Command = {
         timeoutMs: timeout * 1000,
         params: paramValues.length > 0 ? paramValues.map((v) => (v === 'NULL' ? null : v)) : undefined,
         paramCount,
+        analysis,
       });
       const { result, report } = outcome;
       if (format === 'json') {

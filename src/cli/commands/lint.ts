@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { flagChoice, flagString, UsageError, type ParsedArgs } from '../args';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { PglensError } from '../../core/errors';
@@ -7,7 +8,7 @@ import { lintMigrationSet, lintSqlFile } from '../../core/lint/engine';
 import { loadConfig, type LintConfig } from '../../core/lint/config';
 import { rules } from '../../core/lint/rules';
 import { ruleDocsUrl } from '../../core/lint/docs-url';
-import { loadSqlParser } from '../../core/sql/parse';
+import { isSqlParserLoaded, loadSqlParser } from '../../core/sql/parse';
 import { SEVERITY_RANK, type Finding, type Severity, type SourceRange } from '../../core/types';
 import { version } from '../version';
 
@@ -63,6 +64,9 @@ async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<Finding[]> 
     }
     return config;
   };
+  // A CLI run is short: optimising the 1.7 MB parser module in the background costs more CPU
+  // than it saves (measured: ~2× faster on a 70-file folder). Must precede the WASM compile.
+  if (!isSqlParserLoaded()) setFlagsFromString('--liftoff-only');
   await loadSqlParser();
   const findings: Finding[] = [];
   for (const input of inputs) {

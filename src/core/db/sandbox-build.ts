@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PGlite, type Extension } from '@electric-sql/pglite';
@@ -26,8 +27,8 @@ export interface SandboxBuildOptions {
 
 /** CREATE EXTENSION name → PGlite module that provides it. */
 const EXTENSIONS: Record<string, () => Promise<Extension>> = {
-  vector: async () => (await import('@electric-sql/pglite-pgvector')).vector,
-  'uuid-ossp': contrib('uuid_ossp'),
+  vector: bundled('vector', () => path.dirname(require.resolve('@electric-sql/pglite-pgvector'))),
+  'uuid-ossp': contrib('uuid-ossp'),
 };
 for (const name of [
   'amcheck', 'bloom', 'btree_gin', 'btree_gist', 'citext', 'cube', 'dict_int', 'dict_xsyn', 'earthdistance',
@@ -43,7 +44,22 @@ const REQUIRES: Record<string, string[]> = { earthdistance: ['cube'] };
 const BUILT_IN = new Set(['plpgsql']);
 
 function contrib(name: string): () => Promise<Extension> {
-  return async () => ((await import(`@electric-sql/pglite/contrib/${name}`)) as Record<string, Extension>)[name];
+  return bundled(name, () => path.dirname(require.resolve('@electric-sql/pglite')));
+}
+
+/**
+ * A PGlite extension is its `.tar.gz` bundle. In the packaged extension the bundles sit in
+ * `pglite-ext/` next to this (bundled) file; from source they are in the npm packages.
+ */
+function bundled(name: string, packageDir: () => string): () => Promise<Extension> {
+  return async () => {
+    const shipped = path.join(__dirname, 'pglite-ext', `${name}.tar.gz`);
+    const file = existsSync(shipped) ? shipped : path.join(packageDir(), `${name}.tar.gz`);
+    return {
+      name,
+      setup: async (_pg: unknown, emscriptenOpts: unknown) => ({ emscriptenOpts, bundlePath: pathToFileURL(file) }),
+    } as Extension;
+  };
 }
 
 export function pgliteVersion(): string {

@@ -78,15 +78,20 @@ export function healthFindings(
     findings.push(...unusedIndexes(catalog, model));
     findings.push(...seqScanHeavyTables(catalog, options));
   }
+  // Plain code-point order: localeCompare costs ~0.3 s on 10,000 findings.
   findings.sort(
     (a, b) =>
       SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-      a.schema.localeCompare(b.schema) ||
-      a.table.localeCompare(b.table) ||
-      a.rule.localeCompare(b.rule) ||
-      (a.index ?? '').localeCompare(b.index ?? ''),
+      cmp(a.schema, b.schema) ||
+      cmp(a.table, b.table) ||
+      cmp(a.rule, b.rule) ||
+      cmp(a.index ?? '', b.index ?? ''),
   );
   return { findings, notes };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function q(schema: string, name: string): string {

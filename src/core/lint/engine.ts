@@ -114,7 +114,9 @@ function lintFile(
   for (const statement of parsed.statements) {
     if (!statement.ast) continue;
     if (rules.length > 0) {
-      const base = {
+      // One context per statement; options and report are swapped per rule (rules run synchronously).
+      let current = rules[0];
+      const context: StatementContext = {
         file,
         text: parsed.text,
         statement,
@@ -124,17 +126,16 @@ function lintFile(
         inTransaction: fileTransactional || explicitTransaction,
         lockTimeoutSet,
         postgresVersion: config.postgresVersion,
+        options: current.setting.options,
+        report: (r: Report) => out.push(toFinding(current.rule.id, current.setting.severity, file, r)),
       };
-      for (const { rule, setting } of rules) {
-        const context: StatementContext = {
-          ...base,
-          options: setting.options,
-          report: (r: Report) => out.push(toFinding(rule.id, setting.severity, file, r)),
-        };
+      for (const active of rules) {
+        current = active;
+        context.options = active.setting.options;
         try {
-          rule.check(context);
+          active.rule.check(context);
         } catch (e) {
-          out.push(ruleCrash(rule.id, file, statement, e));
+          out.push(ruleCrash(active.rule.id, file, statement, e));
         }
       }
     }

@@ -25,10 +25,19 @@ export function alterTable(context: StatementContext): AlterTableTarget | undefi
   if (!ast || (ast.objtype && ast.objtype !== 'OBJECT_TABLE')) return undefined;
   const relation = relationName(ast.relation);
   if (!relation) return undefined;
-  const commands: AlterCommand[] = (ast.cmds ?? [])
-    .map((c: Node, index: number) => ({ cmd: c.AlterTableCmd, index }))
-    .filter((c: { cmd: Node | undefined }) => c.cmd)
-    .map((c: { cmd: Node; index: number }) => ({ ...c, range: alterCommandRange(context.statement, c.index) }));
+  const statement = context.statement;
+  const commands: AlterCommand[] = [];
+  (ast.cmds ?? []).forEach((c: Node, index: number) => {
+    if (!c.AlterTableCmd) return;
+    // The range needs the statement's tokens: computed only when a rule reports.
+    commands.push({
+      cmd: c.AlterTableCmd,
+      index,
+      get range() {
+        return alterCommandRange(statement, index);
+      },
+    });
+  });
   return { relation, existing: context.isExistingTable(relation.schema, relation.name), commands };
 }
 

@@ -6,6 +6,7 @@ import {
   DEFAULT_PLAN_THRESHOLDS,
   type AnalyzePlanOptions,
   type PlanJit,
+  type PlanNode,
   type PlanReport,
   type PlanSummary,
   type PlanTrigger,
@@ -54,11 +55,18 @@ function readJit(v: unknown): PlanJit | undefined {
   return jit;
 }
 
-function readTriggers(v: unknown): PlanTrigger[] {
+/**
+ * Text EXPLAIN names a trigger's table only when the statement modifies several; with one
+ * ModifyTable every trigger belongs to its table, as FORMAT JSON says outright.
+ */
+function readTriggers(v: unknown, nodes: PlanNode[]): PlanTrigger[] {
   if (!Array.isArray(v)) return [];
+  const modify = nodes.filter((n) => n.nodeType === 'ModifyTable');
+  const onlyTable = modify.length === 1 ? modify[0].relation : undefined;
   return v.filter(isObject).map((t) => {
     const trigger: PlanTrigger = { name: String(t['Trigger Name'] ?? '') };
     if (typeof t.Relation === 'string') trigger.relation = t.Relation;
+    else if (onlyTable !== undefined) trigger.relation = onlyTable;
     if (typeof t['Constraint Name'] === 'string') trigger.constraintName = t['Constraint Name'];
     const time = num(t.Time);
     const calls = num(t.Calls);
@@ -96,7 +104,7 @@ export function analyzePlan(input: string | unknown, options: AnalyzePlanOptions
     slowestNodeId: metrics.slowestNodeId,
     hotPath: metrics.hotPath,
     analyzed: root.analyzed,
-    triggers: readTriggers(explain.Triggers),
+    triggers: readTriggers(explain.Triggers, nodes),
   };
   if (planningTimeMs !== undefined) summary.planningTimeMs = planningTimeMs;
   if (executionTimeMs !== undefined) summary.executionTimeMs = executionTimeMs;
@@ -105,8 +113,9 @@ export function analyzePlan(input: string | unknown, options: AnalyzePlanOptions
   const settings = readSettings(explain.Settings);
   if (settings) summary.settings = settings;
   if (isObject(explain.Planning)) {
+    // Text EXPLAIN leaves out an all-zero "Planning:" section; JSON prints zeros. Keep only real figures.
     const b = readBuffers(explain.Planning);
-    if (b) summary.planningBuffers = b;
+    if (b && Object.values(b).some((x) => x > 0)) summary.planningBuffers = b;
   }
   if (isObject(explain.Serialization)) {
     const s = explain.Serialization;

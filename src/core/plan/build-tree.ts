@@ -290,6 +290,7 @@ function makeNode(raw: Raw, id: number, parentId: number | null, depth: number, 
     if (node.joinFilter !== undefined) node.rowsRemovedByJoinFilter ??= 0;
     const recheckable = node.recheckCond !== undefined || ((node.nodeType === 'Index Scan' || node.nodeType === 'Index Only Scan') && node.indexCond !== undefined);
     if (recheckable) node.rowsRemovedByIndexRecheck ??= 0;
+    if (node.hashAggBatches !== undefined) node.diskUsageKb ??= 0;
     if (node.nodeType === 'Bitmap Heap Scan') {
       node.heapBlocksExact ??= 0;
       node.heapBlocksLossy ??= 0;

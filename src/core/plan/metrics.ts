@@ -5,9 +5,11 @@
  * - Inclusive time = actual total time × loops. Below a Gather/Gather Merge, loops counts the
  *   worker processes too, and the times are per-process averages, so the product is divided by
  *   the processes that ran the node (workers launched + leader, at most loops): wall time, not CPU time.
- * - Exclusive time = inclusive − children's inclusive, clamped at 0. InitPlans and SubPlans are
- *   subtracted from the node they hang under (their time is spent while it evaluates its
- *   expressions); when the parameter is used further down the clamp absorbs the difference.
+ * - Exclusive time = inclusive − children's inclusive, clamped at 0. A SubPlan hangs under the
+ *   node whose expressions run it, so it is subtracted there. An InitPlan hangs under the top
+ *   node of its query level but runs when its result ($n, or "(InitPlan n)" on PG 16+) is first
+ *   needed: its time is subtracted from the first node below that references it in a condition
+ *   (its time is inside that node's), else from its parent.
  * - A CTE's plan (InitPlan "CTE x") runs on demand inside the CTE Scans that read it, so it is
  *   not subtracted from its parent; each CTE Scan instead gives up a share of the CTE's time
  *   proportional to its own inclusive time. Exclusive buffers follow the same rules.
@@ -60,6 +62,46 @@ export interface PlanMetrics {
   hotPath: number[];
 }
 
+const CONDITION_FIELDS = ['filter', 'indexCond', 'recheckCond', 'joinFilter', 'hashCond', 'mergeCond', 'oneTimeFilter', 'tidCond'] as const;
+
+function mentions(text: string, ref: string): boolean {
+  for (let at = text.indexOf(ref); at >= 0; at = text.indexOf(ref, at + 1)) {
+    const next = text.charCodeAt(at + ref.length);
+    if (!(next >= 48 && next <= 57)) return true;
+  }
+  return false;
+}
+
+/** For each non-CTE InitPlan (by index), the index of the node its time should be subtracted from. */
+function initPlanTargets(nodes: PlanNode[], subtreeEnd: Int32Array): Map<number, number> {
+  const targets = new Map<number, number>();
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
+    if (node.parentRelationship !== 'InitPlan' || node.parentId === null || isCteDefinition(node)) continue;
+    const name = node.subplanName ?? '';
+    const refs = (/returns (.*)\)$/.exec(name)?.[1] ?? '').split(',').map((r) => r.trim()).filter((r) => r.startsWith('$'));
+    const head = /^InitPlan \d+/.exec(name)?.[0];
+    if (head) refs.push(`(${head})`);
+    const parent = node.parentId - 1;
+    for (let j = parent + 1; j < subtreeEnd[parent] && refs.length > 0; j++) {
+      if (j === i) {
+        j = subtreeEnd[i] - 1;
+        continue;
+      }
+      const candidate = nodes[j];
+      if (candidate.parentRelationship === 'InitPlan' && candidate.parentId === node.parentId) {
+        j = subtreeEnd[j] - 1;
+        continue;
+      }
+      if (CONDITION_FIELDS.some((f) => candidate[f] !== undefined && refs.some((r) => mentions(candidate[f] as string, r)))) {
+        targets.set(i, j);
+        break;
+      }
+    }
+  }
+  return targets;
+}
+
 export function computeMetrics(nodes: PlanNode[], executionTimeMs: number | undefined): PlanMetrics {
   const n = nodes.length;
   const processes = new Float64Array(n);
@@ -83,6 +125,13 @@ export function computeMetrics(nodes: PlanNode[], executionTimeMs: number | unde
     }
   }
 
+  const subtreeEnd = new Int32Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    const node = nodes[i];
+    const last = node.children.length > 0 ? subtreeEnd[node.children[node.children.length - 1].id - 1] : i + 1;
+    subtreeEnd[i] = last;
+  }
+  const initPlanTarget = initPlanTargets(nodes, subtreeEnd);
   const childTime = new Float64Array(n);
   const childCost = new Float64Array(n);
   const childBuffers: (PlanBuffers | undefined)[] = new Array(n);
@@ -101,7 +150,7 @@ export function computeMetrics(nodes: PlanNode[], executionTimeMs: number | unde
     node.exclusiveCost = Math.max(0, node.totalCost - childCost[i]);
     if (node.buffers) node.exclusiveBuffers = subtractBuffers(node.buffers, childBuffers[i] ?? none);
     if (node.parentId !== null && !isCteDefinition(node)) {
-      const p = node.parentId - 1;
+      const p = initPlanTarget.get(i) ?? node.parentId - 1;
       childTime[p] += node.inclusiveTimeMs;
       childCost[p] += node.totalCost;
       if (node.buffers) addBuffers((childBuffers[p] ??= emptyBuffers()), node.buffers);

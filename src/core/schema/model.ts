@@ -58,6 +58,8 @@ export interface Table {
   primaryKey?: { name?: string; columns: string[]; source?: SourceRef };
   indexes: Index[];
   foreignKeys: ForeignKey[];
+  /** CREATE TEMP TABLE: session-local, never replicated or read by other sessions. */
+  temporary?: boolean;
   source?: SourceRef;
 }
 

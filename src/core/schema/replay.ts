@@ -11,7 +11,7 @@ import {
   type RelationName,
 } from '../sql/ast';
 import type { Statement } from '../sql/statement';
-import type { SourceRef } from '../types';
+import type { SourceRange, SourceRef } from '../types';
 import { tableKey, type Column, type ForeignKey, type Index, type SchemaModel, type Table } from './model';
 import { canonicalFromNames, serialBaseType } from './type-names';
 
@@ -96,6 +96,18 @@ class Replayer {
     return { file: this.file, range };
   }
 
+  /** A SourceRef whose range is computed on first read: ranges need the statement's tokens, and most are never shown. */
+  private lazyRef(compute: () => SourceRange): SourceRef {
+    let range: SourceRange | undefined;
+    return {
+      file: this.file,
+      get range() {
+        range ??= compute();
+        return range;
+      },
+    };
+  }
+
   private schemaOf(rel: { schema?: string }): string {
     return rel.schema ?? this.state.defaultSchema;
   }
@@ -116,7 +128,7 @@ class Replayer {
       columns: [],
       indexes: [],
       foreignKeys: [],
-      source: this.ref(nameRange(this.statement, rel.location)),
+      source: this.lazyRef(() => nameRange(this.statement, rel.location)),
     };
     this.tables.set(key, table);
     this.effect.created.push(key);
@@ -149,7 +161,7 @@ class Replayer {
       columns,
       indexes: [],
       foreignKeys: [],
-      source: this.ref(nameRange(this.statement, rel.location)),
+      source: this.lazyRef(() => nameRange(this.statement, rel.location)),
     });
     this.effect.created.push(key);
   }
@@ -165,7 +177,7 @@ class Replayer {
       typeModifiers: (typeName.typmods ?? []).map((m: Node) => constInt(m)).filter((n: number | undefined): n is number => n !== undefined),
       isArray: Array.isArray(typeName.arrayBounds) && typeName.arrayBounds.length > 0,
       notNull: Boolean(def.is_not_null),
-      source: this.ref(this.statement.constructRange(def.location)),
+      source: this.lazyRef(() => this.statement.constructRange(def.location)),
     };
     if (serialBase) {
       column.serial = true;
@@ -216,7 +228,8 @@ class Replayer {
   }
 
   private addConstraint(table: Table, con: Node, columnName?: string): void {
-    const range = this.statement.constructRange(con.location);
+    const statement = this.statement;
+    const source = this.lazyRef(() => statement.constructRange(con.location));
     const columnsOr = (list: Node[] | undefined): string[] => {
       const cols = stringList(list);
       return cols.length ? cols : columnName ? [columnName] : [];
@@ -230,9 +243,9 @@ class Replayer {
         }
         const columns = columnsOr(con.keys);
         const name = con.conname ?? `${table.name}_pkey`;
-        table.primaryKey = { name, columns, source: this.ref(range) };
+        table.primaryKey = { name, columns, source };
         for (const col of table.columns) if (columns.includes(col.name)) col.notNull = true;
-        table.indexes.push(this.constraintIndex(table, name, columns, stringList(con.including), true, range));
+        table.indexes.push(this.constraintIndex(table, name, columns, stringList(con.including), true, source));
         return;
       }
       case 'CONSTR_UNIQUE': {
@@ -242,7 +255,7 @@ class Replayer {
         }
         const columns = columnsOr(con.keys);
         const name = con.conname ?? `${table.name}_${columns.join('_')}_key`;
-        table.indexes.push(this.constraintIndex(table, name, columns, stringList(con.including), false, range));
+        table.indexes.push(this.constraintIndex(table, name, columns, stringList(con.including), false, source));
         return;
       }
       case 'CONSTR_FOREIGN': {
@@ -257,7 +270,7 @@ class Replayer {
           refSchema: this.schemaOf(ref),
           refTable: ref.name,
           refColumns: stringList(con.pk_attrs),
-          source: this.ref(range),
+          source,
         };
         table.foreignKeys.push(fk);
         return;
@@ -267,7 +280,7 @@ class Replayer {
     }
   }
 
-  private constraintIndex(table: Table, name: string, columns: string[], include: string[], primary: boolean, range = this.statement.range): Index {
+  private constraintIndex(table: Table, name: string, columns: string[], include: string[], primary: boolean, source: SourceRef): Index {
     return {
       name,
       schema: table.schema,
@@ -279,7 +292,7 @@ class Replayer {
       constraint: true,
       method: 'btree',
       valid: true,
-      source: this.ref(range),
+      source,
     };
   }
 
@@ -403,6 +416,9 @@ class Replayer {
   /** Key columns (expressions as their SQL in parentheses) and the partial-index predicate, read from the text. */
   private indexText(node: Node): { columns: string[]; where?: string } {
     const params: Node[] = node.indexParams ?? [];
+    if (!node.whereClause && params.every((p) => typeof p.IndexElem?.name === 'string')) {
+      return { columns: params.map((p) => p.IndexElem.name as string) };
+    }
     const tokens = this.statement.tokens();
     let open = tokenIndexAt(tokens, this.statement.offsetOf(node.relation?.location));
     while (open < tokens.length && tokens[open].text !== '(') open++;

@@ -12,13 +12,18 @@ export interface LineIndex {
 
 export function createLineIndex(text: string): LineIndex {
   const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) lineStarts.push(i + 1);
-    else if (c === 13) {
-      if (text.charCodeAt(i + 1) === 10) i++;
-      lineStarts.push(i + 1);
+  if (text.includes('\r')) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) lineStarts.push(i + 1);
+      else if (c === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        lineStarts.push(i + 1);
+      }
     }
+  } else {
+    // indexOf is several times faster than a per-character loop on large files.
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
   }
   const positionAt = (offset: number): Position => {
     const o = Math.max(0, Math.min(offset, text.length));

@@ -4,7 +4,7 @@ import type { SourceRange } from '../types';
 import { advanceCodePoints, createByteOffsets, type ByteOffsets } from './byte-offsets';
 import { createLineIndex, type LineIndex } from './line-index';
 import type { ParsedSql, SqlSyntaxError, Statement } from './statement';
-import { scanTokens, splitTokens, type SqlToken } from './tokens';
+import { lexTokens, scanTokens, splitTokens, type SqlToken } from './tokens';
 
 /** A parsed file: the shared ParsedSql plus what was needed to compute its ranges. */
 export interface ParsedSqlFile extends ParsedSql {
@@ -60,9 +60,9 @@ export class SqlStatement implements Statement {
     private readonly astByteBase: number,
   ) {}
 
-  /** Lexical tokens of this statement (file offsets), scanned on first use. */
+  /** Lexical tokens of this statement (file offsets), lexed on first use. */
   tokens(): SqlToken[] {
-    this.tokenCache ??= scanTokens(this.text, this.range.startOffset);
+    this.tokenCache ??= lexTokens(this.text, this.range.startOffset);
     return this.tokenCache;
   }
 
@@ -219,9 +219,9 @@ function addStatement(file: FileContext, out: SqlStatement[], s: PgStmt, byteBas
   start += lead;
   end = start + raw.trim().length;
   let text = file.text.slice(start, end);
-  if (!s.stmt_len && (text.includes('--') || text.includes('/*'))) {
+  if (!s.stmt_len && mayEndWithComment(text)) {
     // The last statement runs to the end of the input, trailing comments included: trim them.
-    const tokens = scanTokens(text, start);
+    const tokens = lexTokens(text, start);
     const last = [...tokens].reverse().find((t) => t.kind !== 'comment');
     if (last) {
       end = last.text === ';' ? last.start : last.end;
@@ -230,6 +230,12 @@ function addStatement(file: FileContext, out: SqlStatement[], s: PgStmt, byteBas
     }
   }
   out.push(new SqlStatement(file, text, file.lines.rangeOf(start, end), node, kind, out.length, byteBase));
+}
+
+/** A trailing comment sits on the last line (a line comment) or closes the text (a block comment); anything else needs no scan. */
+function mayEndWithComment(text: string): boolean {
+  if (text.endsWith('*/')) return true;
+  return text.slice(text.lastIndexOf('\n') + 1).includes('--');
 }
 
 /** The statement whose range contains `offset` (or ends right before it, for a cursor after the last character). */

@@ -30,7 +30,7 @@ export interface Statement {
   offsetOf(byteLocation: number | undefined): number;
   /** Range between two file character offsets (e.g. from `tokens()`). */
   rangeOf(startOffset: number, endOffset: number): SourceRange;
-  /** Lexical tokens of the statement (Postgres's scanner), with file character offsets; computed on first use. */
+  /** Lexical tokens of the statement (Postgres's quoting rules), with file character offsets; computed on first use. */
   tokens(): SqlToken[];
 }
 

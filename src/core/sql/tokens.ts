@@ -25,7 +25,7 @@ export function scanTokens(text: string, base = 0): SqlToken[] {
   try {
     scanned = scanSync(text).tokens;
   } catch {
-    return fallbackTokens(text, base);
+    return lexTokens(text, base);
   }
   const offsets = createByteOffsets(text);
   const out: SqlToken[] = new Array(scanned.length);
@@ -72,8 +72,20 @@ export function scanTokens(text: string, base = 0): SqlToken[] {
   return out;
 }
 
-/** A forgiving lexer: enough to split statements and find constructs when Postgres's scanner gives up. */
-export function fallbackTokens(text: string, base = 0): SqlToken[] {
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12;
+const isIdentStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 128;
+const isIdentPart = (c: number): boolean => isIdentStart(c) || (c >= 48 && c <= 57) || c === 36;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const OPERATOR_CHARS = new Set('+-*/<>=~!@#%^&|`?:'.split('').map((ch) => ch.charCodeAt(0)));
+const DOLLAR_TAG = /\$([A-Za-z_\u0080-\uffff][A-Za-z_0-9\u0080-\uffff]*)?\$/y;
+
+/**
+ * A small JS lexer with Postgres's quoting rules (strings, E'' escapes, quoted identifiers,
+ * dollar quotes, nested block comments). Statements use it for ranges — it costs no WASM
+ * round trip — and splitting falls back to it when Postgres's scanner gives up on input.
+ * Unquoted words are kind 'ident' with `word` set; it does not tell keywords apart.
+ */
+export function lexTokens(text: string, base = 0): SqlToken[] {
   const out: SqlToken[] = [];
   const n = text.length;
   let i = 0;
@@ -81,61 +93,92 @@ export function fallbackTokens(text: string, base = 0): SqlToken[] {
     out.push({ start: start + base, end: end + base, text: text.slice(start, end), kind, word });
   };
   while (i < n) {
-    const c = text[i];
+    const c = text.charCodeAt(i);
+    const next = text.charCodeAt(i + 1);
     const start = i;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f') {
+    if (isSpace(c)) {
       i++;
-    } else if (c === '-' && text[i + 1] === '-') {
-      while (i < n && text[i] !== '\n') i++;
+    } else if (c === 45 && next === 45) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? n : nl;
       push(start, i, 'comment');
-    } else if (c === '/' && text[i + 1] === '*') {
+    } else if (c === 47 && next === 42) {
       let depth = 1;
       i += 2;
       while (i < n && depth > 0) {
-        if (text[i] === '/' && text[i + 1] === '*') (depth++, (i += 2));
-        else if (text[i] === '*' && text[i + 1] === '/') (depth--, (i += 2));
+        if (text.charCodeAt(i) === 47 && text.charCodeAt(i + 1) === 42) (depth++, (i += 2));
+        else if (text.charCodeAt(i) === 42 && text.charCodeAt(i + 1) === 47) (depth--, (i += 2));
         else i++;
       }
       push(start, i, 'comment');
-    } else if (c === "'" || ((c === 'e' || c === 'E') && text[i + 1] === "'")) {
-      const escapes = c !== "'";
+    } else if (c === 39 || ((c === 101 || c === 69) && next === 39)) {
+      const escapes = c !== 39;
       i += escapes ? 2 : 1;
       while (i < n) {
-        if (escapes && text[i] === '\\') i += 2;
-        else if (text[i] === "'" && text[i + 1] === "'") i += 2;
-        else if (text[i] === "'") {
+        const d = text.charCodeAt(i);
+        if (escapes && d === 92) i += 2;
+        else if (d === 39 && text.charCodeAt(i + 1) === 39) i += 2;
+        else if (d === 39) {
           i++;
           break;
         } else i++;
       }
       push(start, Math.min(i, n), 'string');
-    } else if (c === '"') {
+    } else if (c === 34) {
       i++;
-      while (i < n && !(text[i] === '"' && text[i + 1] !== '"')) i += text[i] === '"' ? 2 : 1;
-      i = Math.min(i + 1, n);
-      push(start, i, 'ident');
-    } else if (c === '$' && /^\$([A-Za-z_][A-Za-z_0-9]*)?\$/.test(text.slice(i, i + 64))) {
-      const tag = /^\$([A-Za-z_][A-Za-z_0-9]*)?\$/.exec(text.slice(i, i + 64))![0];
-      const close = text.indexOf(tag, i + tag.length);
-      i = close < 0 ? n : close + tag.length;
-      push(start, i, 'string');
-    } else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
-      while (i < n && /[A-Za-z0-9_$\u0080-\uffff]/.test(text[i])) i++;
-      const raw = text.slice(start, i);
-      push(start, i, 'ident', raw.toUpperCase());
-    } else if (/[0-9]/.test(c)) {
-      while (i < n && /[0-9.eE_]/.test(text[i])) i++;
+      while (i < n) {
+        if (text.charCodeAt(i) === 34) {
+          if (text.charCodeAt(i + 1) === 34) i += 2;
+          else {
+            i++;
+            break;
+          }
+        } else i++;
+      }
+      push(start, Math.min(i, n), 'ident');
+    } else if (c === 36 && !isDigit(next)) {
+      DOLLAR_TAG.lastIndex = i;
+      const m = DOLLAR_TAG.exec(text);
+      if (m) {
+        const close = text.indexOf(m[0], i + m[0].length);
+        i = close < 0 ? n : close + m[0].length;
+        push(start, i, 'string');
+      } else {
+        i++;
+        push(start, i, 'operator');
+      }
+    } else if (isIdentStart(c)) {
+      while (i < n && isIdentPart(text.charCodeAt(i))) i++;
+      // b'…', x'…', n'…', u&'…' literals.
+      if (text.charCodeAt(i) === 39 && i - start <= 2) {
+        i++;
+        while (i < n && text.charCodeAt(i) !== 39) i++;
+        i = Math.min(i + 1, n);
+        push(start, i, 'string');
+      } else push(start, i, 'ident', text.slice(start, i).toUpperCase());
+    } else if (isDigit(c) || (c === 46 && isDigit(next))) {
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (isDigit(d) || d === 46 || d === 95) i++;
+        else if ((d === 101 || d === 69) && (isDigit(text.charCodeAt(i + 1)) || text.charCodeAt(i + 1) === 45 || text.charCodeAt(i + 1) === 43)) i += 2;
+        else break;
+      }
       push(start, i, 'number');
-    } else if (c === '$' && /[0-9]/.test(text[i + 1] ?? '')) {
+    } else if (c === 36) {
       i++;
-      while (i < n && /[0-9]/.test(text[i])) i++;
+      while (i < n && isDigit(text.charCodeAt(i))) i++;
       push(start, i, 'param');
-    } else if (PUNCT.has(c)) {
+    } else if (PUNCT.has(text[i])) {
       i++;
       push(start, i, 'punct');
     } else {
       i++;
-      while (i < n && /[+\-*/<>=~!@#%^&|`?:]/.test(text[i]) && !(text[i] === '-' && text[i + 1] === '-')) i++;
+      while (i < n && OPERATOR_CHARS.has(text.charCodeAt(i))) {
+        const d = text.charCodeAt(i);
+        if ((d === 45 && text.charCodeAt(i + 1) === 45) || (d === 47 && text.charCodeAt(i + 1) === 42)) break;
+        i++;
+      }
       push(start, i, 'operator');
     }
   }

@@ -8,7 +8,7 @@ import { renderDetails } from '../../../media/src/details-pane';
 import { renderFindings } from '../../../media/src/findings-list';
 import { renderNodeRow } from '../../../media/src/node-row';
 import { renderPasteForm } from '../../../media/src/paste-form';
-import { renderRaw, renderSettings } from '../../../media/src/raw-panes';
+import { rebuildRawJson, renderRaw, renderSettings } from '../../../media/src/raw-panes';
 import { renderSummary } from '../../../media/src/summary';
 import { viewerHtml } from '../../../media/src/viewer-html';
 import type { PlanView } from '../../../media/src/protocol';
@@ -68,7 +68,7 @@ describe('viewer escaping (fake DOM)', () => {
   it('tree row: relation, alias, index name and conditions', () => {
     const r = report();
     const row = renderNodeRow(r.nodes[1], {
-      analyzed: true, hot: true, expanded: false, selected: true, findings: 1, indentPx: 14, setSize: 1, posInSet: 1,
+      analyzed: true, hot: true, owner: true, expanded: false, selected: true, findings: 1, indentPx: 14, setSize: 1, posInSet: 1,
     });
     // target (index, relation), conditions line and its title, aria-label
     check(row, 4);
@@ -98,6 +98,16 @@ describe('viewer escaping (fake DOM)', () => {
     const r = report();
     r.summary.settings = { [HOSTILE]: HOSTILE };
     check(renderSettings(r), 2);
+  });
+
+  it('rebuilds the Raw JSON from raw properties and top-level figures', () => {
+    const r = report();
+    const doc = JSON.parse(rebuildRawJson(r, { 'Execution Time': 9.5, Settings: { work_mem: '1MB' } }));
+    assert.equal(doc[0].Plan['Node Type'], 'Nested Loop');
+    assert.equal(doc[0].Plan.Plans[0][HOSTILE], HOSTILE);
+    assert.deepEqual(doc[0].Plan.Plans[0].Output, [HOSTILE, 'x']);
+    assert.equal(doc[0]['Execution Time'], 9.5);
+    assert.equal(doc[0].Plan.Plans[0].Plans, undefined, 'leaves have no Plans');
   });
 
   it('comparison rows', () => {

@@ -31,6 +31,17 @@ describe('viewer tree model', () => {
     assert.equal(m.visibleRows().length, 5000);
   });
 
+  it('tells the hot path owners from their ancestors', () => {
+    const r = makeReport(
+      { nodeType: 'Hash Join', exclusiveTimeMs: 1, children: [{ nodeType: 'Seq Scan', exclusiveTimeMs: 70 }, { nodeType: 'Hash', exclusiveTimeMs: 1, children: [{ nodeType: 'Seq Scan', exclusiveTimeMs: 28 }] }] },
+      [],
+      [1, 2, 3, 4],
+    );
+    const m = new TreeModel(r);
+    assert.deepEqual([...m.owners].sort(), [2, 4]);
+    assert.ok(m.hot.has(1) && m.hot.has(3));
+  });
+
   it('keeps the deepest row within a narrow width', () => {
     const m = new TreeModel(makeWideReport(1000, 1));
     assert.equal(m.maxDepth, 999);

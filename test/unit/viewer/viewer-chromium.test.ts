@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { packReport } from '../../../media/src/protocol';
-import type { ViewPayload } from '../../../media/src/protocol';
+import type { ViewComparison, ViewPayload } from '../../../media/src/protocol';
+import { comparePlans } from '../../../src/core/plan/compare';
 import type { PlanReport } from '../../../src/core/plan/types';
 import { makeReport, makeWideReport } from './fixture';
 import { CHROMIUM, CHROMIUM_ARGS, startHarness, type Harness } from './harness';
@@ -212,6 +213,32 @@ describe('plan viewer in Chromium', function () {
     const state = await page.evaluate(() => JSON.parse(sessionStorage.getItem('pglens-state') ?? '{}'));
     assert.equal(state.planId, PLAN_ID);
     assert.ok(JSON.stringify(state).length < 500, 'state holds the id and view state, not the plan');
+  });
+
+  it('offers the comparison with the previous run and shows per-node deltas', async () => {
+    const before = makeReport({ nodeType: 'Sort', exclusiveTimeMs: 2, totalCost: 900, children: [{ nodeType: 'Seq Scan', relation: 'orders', exclusiveTimeMs: 80, totalCost: 800 }] });
+    const after = makeReport({ nodeType: 'Sort', exclusiveTimeMs: 2, totalCost: 30, children: [{ nodeType: 'Index Scan', relation: 'orders', indexName: 'orders_status_idx', exclusiveTimeMs: 3, totalCost: 20 }] });
+    const msg = showMessage(after);
+    const p = JSON.parse(msg.payload) as ViewPayload;
+    p.previousAvailable = true;
+    await post(page, { ...msg, payload: JSON.stringify(p) });
+    await page.click('#compare-previous');
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __toHost: unknown[] }).__toHost.at(-1)), { type: 'compareWithPrevious' });
+    const comparison: ViewComparison = {
+      previous: { report: packReport(before), title: 'before', createdAt: '2026-11-21T11:00:00Z' },
+      result: comparePlans(before, after),
+    };
+    await post(page, { type: 'comparison', payload: JSON.stringify(comparison) });
+    await page.waitForSelector('#compare');
+    assert.equal(await page.$eval('#tab-compare', (e) => e.getAttribute('aria-selected')), 'true');
+    const text = await page.$eval('#compare', (e) => e.textContent ?? '');
+    assert.ok(text.includes('Index Scan'), text);
+    assert.ok(text.includes('Seq Scan → Index Scan using orders_status_idx on orders'), 'a changed node names both headings');
+    assert.ok(/−\d/.test(text), 'a negative time delta is shown');
+    assert.equal(await page.$('#compare-previous'), null, 'the offer is gone once compared');
+    await page.click('#compare tr[data-node-id="2"]');
+    assert.equal(await selectedId(page), '2');
+    assert.equal(await page.$eval('#tab-plan', (e) => e.getAttribute('aria-selected')), 'true');
   });
 
   it('shows the paste form, forwards pasted text and shows parse errors in #error', async () => {

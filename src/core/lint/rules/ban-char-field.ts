@@ -11,7 +11,7 @@ export const rule: Rule = {
   defaultSeverity: 'info',
   fixable: true,
   docs: {
-    description: 'char(n) pads values with blanks: trailing spaces vanish in comparisons but not in lengths, LIKE or clients.',
+    description: 'char(n) pads values with blanks: = ignores the padding, LIKE and clients see it.',
   },
   check(context) {
     for (const col of columnDefinitions(context.statement, context.schema)) {
@@ -21,7 +21,7 @@ export const rule: Rule = {
       context.report({
         message:
           `"${col.column}" is char(${n}): every value is blank-padded to ${n} characters, so clients read the padding back, ` +
-          'LIKE and casts to text disagree with = about trailing spaces, and it is no faster than text; use text or varchar',
+          "LIKE sees the padding while = ignores it ('ab' = 'ab' but not LIKE 'ab'), and it is no faster than text; use text or varchar",
         range: col.range,
         fix: { title: `Use varchar(${n})`, edits: [{ range: col.typeRange, newText: `varchar(${n})` }] },
       });

@@ -1,9 +1,12 @@
 import type { Rule } from '../rule';
+import { stringList, walk, type Node } from '../../sql/ast';
 
 /**
- * identifier-too-long: an identifier over 63 bytes (NAMEDATALEN - 1). The parser has already
- * truncated names in the AST, so this reads the statement's tokens. Queries are skipped: by
- * then the name was truncated where it was defined, and the reference truncates the same way.
+ * identifier-too-long: an identifier over 63 bytes (NAMEDATALEN - 1), where it is defined. The
+ * parser has already truncated names in the AST, so this reads the statement's tokens and
+ * reports those whose truncated form is a name the statement defines (table, column,
+ * constraint, index, new name of a rename…). References are not reported: they truncate the
+ * same way and still find the object.
  *
  * Exported for the Prisma check: `identifierByteLength(name)` and `MAX_IDENTIFIER_BYTES`.
  */
@@ -13,7 +16,28 @@ export function identifierByteLength(name: string): number {
   return Buffer.byteLength(name, 'utf8');
 }
 
-const QUERY_KINDS = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'ExplainStmt']);
+/** Keys whose string value is a name being defined, wherever they appear. */
+const DEFINING_KEYS = ['colname', 'conname', 'idxname', 'newname', 'trigname', 'policy_name'];
+
+/** Names (as the parser truncated them) that a DDL statement defines. */
+function definedNames(ast: Node): Set<string> {
+  const names = new Set<string>();
+  const add = (name: unknown): void => {
+    if (typeof name === 'string') names.add(name);
+  };
+  walk(ast, (node) => DEFINING_KEYS.forEach((k) => add(node[k])));
+  const stmt: Node = Object.values(ast)[0] ?? {};
+  if (ast.CreateStmt) add(stmt.relation?.relname);
+  add(stmt.view?.relname);
+  add(stmt.sequence?.relname);
+  add(stmt.into?.rel?.relname);
+  add(stmt.typevar?.relname);
+  if (ast.CreateSchemaStmt) add(stmt.schemaname);
+  for (const list of [stmt.funcname, stmt.domainname, ast.CreateEnumStmt ? stmt.typeName : undefined]) {
+    add(stringList(Array.isArray(list) ? list : undefined).pop());
+  }
+  return names;
+}
 
 /** Cheap pre-check before lexing: some run of identifier characters (or quoted name) is over the limit in bytes. */
 function mayHaveLongIdentifier(text: string): boolean {
@@ -48,15 +72,17 @@ export const rule: Rule = {
   },
   check(context) {
     const { statement } = context;
-    if (QUERY_KINDS.has(statement.kind) || !mayHaveLongIdentifier(statement.text)) return;
+    if (!statement.ast || !mayHaveLongIdentifier(statement.text)) return;
+    const defined = definedNames(statement.ast);
     const seen = new Set<string>();
     for (const token of statement.tokens()) {
       if (token.kind !== 'ident') continue;
       const name = identifierOf(token.text);
       const bytes = identifierByteLength(name);
       if (bytes <= MAX_IDENTIFIER_BYTES || seen.has(name)) continue;
-      seen.add(name);
       const kept = truncateBytes(name, MAX_IDENTIFIER_BYTES);
+      if (!defined.has(kept)) continue;
+      seen.add(name);
       context.report({
         message:
           `identifier "${name}" is ${bytes} bytes: Postgres silently truncates it to ${MAX_IDENTIFIER_BYTES} ("${kept}"), ` +

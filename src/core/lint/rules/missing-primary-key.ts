@@ -2,17 +2,18 @@ import type { Rule } from '../rule';
 import type { SchemaModel, Table } from '../../schema/model';
 
 /**
- * missing-primary-key: a table without a primary key.
+ * missing-primary-key: a table without a primary key. Temporary tables are left alone: they
+ * live for one session and are never replicated.
  *
  * Exported for the Prisma and live-catalog checks: `hasPrimaryKey(table)` and
- * `tablesWithoutPrimaryKey(schema)` (in the model's table order).
+ * `tablesWithoutPrimaryKey(schema)` (permanent tables without one, in the model's table order).
  */
 export function hasPrimaryKey(table: Table): boolean {
   return table.primaryKey !== undefined || table.indexes.some((i) => i.primary);
 }
 
 export function tablesWithoutPrimaryKey(schema: SchemaModel): Table[] {
-  return [...schema.tables.values()].filter((t) => !hasPrimaryKey(t));
+  return [...schema.tables.values()].filter((t) => !t.temporary && !hasPrimaryKey(t));
 }
 
 export const rule: Rule = {

@@ -121,6 +121,8 @@ function notExistsRewrite(context: StatementContext, sub: Node, span: SublinkSpa
   }
   if (fromToken < 0) return undefined;
   const slice = (a: number, b: number): string => {
+    // A trailing `--` comment would swallow the closing parenthesis of the rewrite.
+    while (b > a && tokens[b].kind === 'comment') b--;
     const base = statement.range.startOffset;
     return statement.text.slice(tokens[a].start - base, tokens[b].end - base).trim();
   };

@@ -17,6 +17,7 @@ runRuleTests(rule, {
     `CREATE TABLE ${sixtyThree} (id bigint);`,
     `SELECT ${long} FROM t;`,
     'CREATE INDEX short_idx ON t (a);',
+    { name: 'references to a long name are not reported', code: `CREATE INDEX short_idx ON ${long} (a);\nCREATE TABLE c (x bigint REFERENCES ${long});\nALTER TABLE ${long} ADD COLUMN b int;` },
   ],
   invalid: [
     {
@@ -26,11 +27,11 @@ runRuleTests(rule, {
     },
     {
       name: 'quoted mixed-case column and a multi-byte name, each reported once',
-      code: `CREATE TABLE t ("${'Ä'.repeat(32)}" int, b int, CONSTRAINT ${'c'.repeat(64)} CHECK (b > 0), CONSTRAINT x UNIQUE (b));\nALTER TABLE t RENAME "${'Ä'.repeat(32)}" TO short;`,
+      code: `CREATE TABLE t ("${'Ä'.repeat(32)}" int, b int, CONSTRAINT ${'c'.repeat(64)} CHECK (b > 0), CONSTRAINT x UNIQUE (b));\nALTER TABLE t RENAME b TO "${'B'.repeat(64)}";`,
       errors: [
-        { message: 'is 64 bytes', line: 1, column: 17 },
+        { message: `"${'Ä'.repeat(32)}" is 64 bytes: Postgres silently truncates it to 63 ("${'Ä'.repeat(31)}")`, line: 1, column: 17 },
         { message: `"${'c'.repeat(64)}" is 64 bytes`, line: 1, column: 75 },
-        { message: 'is 64 bytes', line: 2, column: 22 },
+        { message: `"${'B'.repeat(64)}" is 64 bytes`, line: 2, column: 27 },
       ],
     },
     {

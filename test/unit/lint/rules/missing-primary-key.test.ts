@@ -4,11 +4,12 @@ import type { Table } from '../../../../src/core/schema/model';
 import { runRuleTests } from '../rule-tester';
 
 describe('tablesWithoutPrimaryKey', () => {
-  it('counts a primary key or a primary index', () => {
+  it('counts a primary key or a primary index, and skips temporary tables', () => {
     const t = (name: string, extra: Partial<Table> = {}): Table => ({ schema: 'public', name, columns: [], indexes: [], foreignKeys: [], ...extra });
     const tables = new Map<string, Table>([
       ['public.a', t('a', { primaryKey: { columns: ['id'] } })],
       ['public.b', t('b')],
+      ['public.tmp', t('tmp', { temporary: true })],
       ['public.c', t('c', { indexes: [{ name: 'c_pkey', schema: 'public', table: 'c', columns: ['id'], include: [], unique: true, primary: true, constraint: true, method: 'btree', valid: true }] })],
     ]);
     assert.deepEqual(tablesWithoutPrimaryKey({ tables }).map((x) => x.name), ['b']);

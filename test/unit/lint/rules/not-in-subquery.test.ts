@@ -25,6 +25,13 @@ runRuleTests(rule, {
       output: 'SELECT name FROM customers WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE status = name);',
     },
     {
+      name: 'a trailing line comment inside the subquery stays out of the rewrite',
+      setup,
+      code: 'SELECT 1 FROM customers c WHERE c.id NOT IN (\n  SELECT customer_id FROM orders WHERE status = $1 -- open ones\n);',
+      errors: [{ message: 'NOT IN (SELECT …)', line: 1, column: 33, endLine: 3, endColumn: 2 }],
+      output: 'SELECT 1 FROM customers c WHERE NOT EXISTS (SELECT 1 FROM orders WHERE customer_id = c.id AND status = $1);',
+    },
+    {
       name: 'no fix where the rewrite is not mechanical',
       setup,
       code:

@@ -26,9 +26,9 @@ export interface ColumnDefinition {
   primaryKey: boolean;
   identity: boolean;
   /** The whole column definition, where findings are reported. */
-  range: SourceRange;
+  readonly range: SourceRange;
   /** The type name tokens only (modifiers included, array brackets and constraints not): what fixes replace. */
-  typeRange: SourceRange;
+  readonly typeRange: SourceRange;
 }
 
 const cache = new WeakMap<Statement, { schema: SchemaModel | undefined; definitions: ColumnDefinition[] }>();
@@ -106,8 +106,13 @@ function site(
     isArray: Array.isArray(typeName.arrayBounds) && typeName.arrayBounds.length > 0,
     primaryKey: tablePk || constraints.some((c) => c.contype === 'CONSTR_PRIMARY'),
     identity: constraints.some((c) => c.contype === 'CONSTR_IDENTITY'),
-    range: statement.constructRange(def.location),
-    typeRange: typeSpan(statement, typeName.location),
+    // Ranges need the statement's tokens: computed only for the columns a rule reports.
+    get range() {
+      return statement.constructRange(def.location);
+    },
+    get typeRange() {
+      return typeSpan(statement, typeName.location);
+    },
   };
 }
 

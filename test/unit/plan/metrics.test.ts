@@ -1,0 +1,138 @@
+import * as assert from 'node:assert/strict';
+import { analyzePlan } from '../../../src/core/plan/analyze';
+import type { PlanNode } from '../../../src/core/plan/types';
+import { fixture, rawNodes } from './helpers';
+
+const close = (a: number, b: number, msg?: string) => assert.ok(Math.abs(a - b) < 1e-9, `${msg ?? ''} ${a} ≉ ${b}`);
+type Raw = Record<string, number>;
+
+describe('plan metrics', () => {
+  it('numbers nodes depth-first from 1 with parent ids and depths, without parent pointers', () => {
+    const r = analyzePlan(fixture('cte-subplans.json'));
+    r.nodes.forEach((n, i) => {
+      assert.equal(n.id, i + 1);
+      if (n.parentId !== null) {
+        const parent = r.nodes[n.parentId - 1];
+        assert.ok(parent.children.includes(n));
+        assert.equal(n.depth, parent.depth + 1);
+        assert.ok(n.id > parent.id);
+      }
+    });
+    assert.equal(r.root, r.nodes[0]);
+    assert.doesNotThrow(() => JSON.stringify(r), 'JSON-serialisable: no cycles');
+    assert.deepEqual(JSON.parse(JSON.stringify(r)).nodes.length, r.nodes.length);
+  });
+
+  it('exclusive time = own total time minus the children\'s', () => {
+    const r = analyzePlan(fixture('hash-batches.json'));
+    const raw = rawNodes('hash-batches.json') as unknown as Raw[];
+    const total = (i: number) => raw[i]['Actual Total Time'] * raw[i]['Actual Loops'];
+    close(r.nodes[0].inclusiveTimeMs, total(0));
+    close(r.nodes[0].exclusiveTimeMs, total(0) - total(1) - total(2), 'join');
+    close(r.nodes[2].exclusiveTimeMs, total(2) - total(3), 'hash');
+    close(r.nodes[3].exclusiveTimeMs, total(3), 'leaf');
+    const shares = r.nodes.reduce((s, n) => s + n.sharePct, 0);
+    close(shares, 100, 'shares of a plan without sub-plans add up to 100%');
+    close(r.nodes[0].sharePct, (r.nodes[0].exclusiveTimeMs / total(0)) * 100);
+  });
+
+  it('multiplies per-loop time and rows by loops', () => {
+    const r = analyzePlan(fixture('nested-loop-seq-scan.json'));
+    const inner = r.nodes[2];
+    const raw = rawNodes('nested-loop-seq-scan.json')[2] as unknown as Raw;
+    assert.ok(raw['Actual Loops'] > 1);
+    close(inner.inclusiveTimeMs, raw['Actual Total Time'] * raw['Actual Loops']);
+    assert.equal(inner.totalRows, raw['Actual Rows'] * raw['Actual Loops']);
+  });
+
+  it('divides the time of parallel nodes by the processes that ran them', () => {
+    const r = analyzePlan(fixture('parallel-seq-scan.json'));
+    const gather = r.nodes.find((n) => n.nodeType === 'Gather Merge') as PlanNode;
+    const scan = r.nodes.find((n) => n.nodeType === 'Seq Scan') as PlanNode;
+    const processes = (gather.workersLaunched ?? 0) + 1;
+    assert.equal(scan.loops, processes);
+    close(scan.inclusiveTimeMs, ((scan.actualTotalTimeMs ?? 0) * (scan.loops ?? 0)) / processes);
+    assert.ok(scan.inclusiveTimeMs <= (gather.actualTotalTimeMs ?? 0), 'a worker node cannot take longer than its Gather');
+    const launched0 = analyzePlan(fixture('workers-not-launched.json'));
+    const lone = launched0.nodes.find((n) => n.nodeType === 'Seq Scan') as PlanNode;
+    close(lone.inclusiveTimeMs, lone.actualTotalTimeMs ?? -1, 'with no workers the leader ran it alone');
+  });
+
+  it('does not subtract a CTE from its parent but from the CTE Scans that read it', () => {
+    const r = analyzePlan(fixture('cte-subplans.json'));
+    const cte = r.nodes.find((n) => n.subplanName === 'CTE big') as PlanNode;
+    const scans = r.nodes.filter((n) => n.nodeType === 'CTE Scan');
+    const scanTotal = scans.reduce((s, n) => s + n.inclusiveTimeMs, 0);
+    for (const scan of scans) {
+      const ownChildren = scan.children.reduce((s, c) => s + c.inclusiveTimeMs, 0);
+      const expected = Math.max(0, scan.inclusiveTimeMs - ownChildren - (cte.inclusiveTimeMs * scan.inclusiveTimeMs) / scanTotal);
+      close(scan.exclusiveTimeMs, expected, scan.label);
+    }
+    for (const n of r.nodes) assert.ok(n.exclusiveTimeMs >= 0 && n.exclusiveTimeMs <= n.inclusiveTimeMs + 1e-9, `node ${n.id}`);
+    const sum = r.nodes.reduce((s, n) => s + n.exclusiveTimeMs, 0);
+    assert.ok(sum <= r.root.inclusiveTimeMs * 1.01, 'no time is counted twice');
+    assert.equal(r.summary.slowestNodeId, cte.id, 'the aggregate inside the CTE does the work');
+  });
+
+  it('gives never-executed nodes no time and no estimate factor', () => {
+    const r = analyzePlan(fixture('never-executed.json'));
+    const never = r.nodes.find((n) => n.neverExecuted) as PlanNode;
+    assert.equal(never.inclusiveTimeMs, 0);
+    assert.equal(never.exclusiveTimeMs, 0);
+    assert.equal(never.estimateFactor, undefined);
+  });
+
+  it('computes the estimate factor both ways with its direction', () => {
+    const under = analyzePlan(fixture('misestimate.json')).root;
+    const raw = rawNodes('misestimate.json')[0] as unknown as Raw;
+    close(under.estimateRatio ?? 0, raw['Actual Rows'] / raw['Plan Rows']);
+    close(under.estimateFactor ?? 0, raw['Actual Rows'] / raw['Plan Rows']);
+    assert.equal(under.estimateDirection, 'under');
+    const over = analyzePlan([{ Plan: { 'Node Type': 'Seq Scan', 'Plan Rows': 5000, 'Actual Rows': 50, 'Actual Loops': 1, 'Actual Total Time': 1 } }]).root;
+    assert.equal(over.estimateFactor, 100);
+    assert.equal(over.estimateDirection, 'over');
+    const exact = analyzePlan(fixture('clean-index-scan.json')).root;
+    assert.equal(exact.estimateFactor, 1);
+    assert.equal(exact.estimateDirection, undefined);
+  });
+
+  it('computes exclusive buffers', () => {
+    const r = analyzePlan(fixture('lossy-bitmap.json'));
+    const [agg, heap, index] = r.nodes;
+    assert.ok(agg.buffers && heap.buffers && index.buffers && heap.exclusiveBuffers && agg.exclusiveBuffers);
+    assert.equal(heap.exclusiveBuffers.sharedHit, Math.max(0, heap.buffers.sharedHit - index.buffers.sharedHit));
+    assert.equal(heap.exclusiveBuffers.sharedRead, Math.max(0, heap.buffers.sharedRead - index.buffers.sharedRead));
+    assert.equal(agg.exclusiveBuffers.sharedHit, Math.max(0, agg.buffers.sharedHit - heap.buffers.sharedHit));
+    assert.deepEqual(index.exclusiveBuffers, index.buffers);
+  });
+
+  it('puts the slowest node and its ancestors on the hot path', () => {
+    const r = analyzePlan(fixture('hash-batches.json'));
+    const slowest = r.nodes.reduce((a, b) => (b.exclusiveTimeMs > a.exclusiveTimeMs ? b : a));
+    assert.equal(r.summary.slowestNodeId, slowest.id);
+    for (let id: number | null = slowest.id; id !== null; id = r.nodes[id - 1].parentId) assert.ok(r.summary.hotPath.includes(id));
+    const covered = r.summary.hotPath.reduce((s, id) => s + r.nodes[id - 1].exclusiveTimeMs, 0);
+    assert.ok(covered >= 0.8 * r.nodes.reduce((s, n) => s + n.exclusiveTimeMs, 0));
+    assert.deepEqual([...r.summary.hotPath].sort((a, b) => a - b), r.summary.hotPath);
+  });
+
+  it('falls back to cost when the plan was not analyzed', () => {
+    const r = analyzePlan(fixture('estimate-only.json'));
+    assert.equal(r.summary.analyzed, false);
+    const raw = rawNodes('estimate-only.json') as unknown as Raw[];
+    close(r.nodes[0].exclusiveCost, raw[0]['Total Cost'] - raw[1]['Total Cost']);
+    const byCost = r.nodes.reduce((a, b) => (b.exclusiveCost > a.exclusiveCost ? b : a));
+    assert.equal(r.summary.slowestNodeId, byCost.id);
+    close(byCost.sharePct, (byCost.exclusiveCost / r.root.totalCost) * 100);
+    assert.ok(r.nodes.every((n) => n.exclusiveTimeMs === 0));
+  });
+
+  it('totals: execution time, planning time, node count', () => {
+    const r = analyzePlan(fixture('sort-spill.json'));
+    const top = (JSON.parse(fixture('sort-spill.json')) as Raw[])[0];
+    assert.equal(r.summary.executionTimeMs, top['Execution Time']);
+    assert.equal(r.summary.planningTimeMs, top['Planning Time']);
+    assert.equal(r.summary.totalTimeMs, top['Execution Time']);
+    assert.equal(r.summary.nodeCount, 2);
+  });
+});
