@@ -15,12 +15,17 @@ const common = {
   minify: production,
   logLevel: 'warning',
   legalComments: 'none',
+  // The sandbox resolves PGlite's extension bundles from node_modules only when run from source.
+  logOverride: { 'require-resolve-not-external': 'silent' },
+  // ESM dependencies (PGlite) locate their wasm with import.meta.url: point it at the bundle.
+  define: { 'import.meta.url': '__pglensImportMetaUrl' },
+  banner: { js: "const __pglensImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
 mkdirSync('dist', { recursive: true });
 await Promise.all([
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
-  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } }),
   build({ ...common, entryPoints: ['src/core/db/sandbox-process.ts'], outfile: 'dist/sandbox-process.js' }),
   existsSync('media/src/plan-viewer.ts')
     ? build({ ...common, platform: 'browser', format: 'iife', target: 'es2020', entryPoints: ['media/src/plan-viewer.ts'], outfile: 'media/dist/plan-viewer.js' })

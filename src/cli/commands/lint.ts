@@ -40,7 +40,12 @@ export const command: Command = {
     const format = flagChoice(args, 'format', FORMATS, 'text');
     const failOn = flagChoice<Severity>(args, 'fail-on', ['error', 'warning', 'info'], 'warning');
     const findings = await lintPaths(args, ctx);
-    const display = findings.map((f) => ({ ...f, file: displayPath(ctx.cwd, f.file) }));
+    const shown = new Map<string, string>();
+    const display = findings.map((f) => {
+      let file = shown.get(f.file);
+      if (file === undefined) shown.set(f.file, (file = displayPath(ctx.cwd, f.file)));
+      return { ...f, file };
+    });
     if (format === 'json') ctx.stdout(JSON.stringify(display.map(findingJson), null, 2) + '\n');
     else if (format === 'sarif') ctx.stdout(JSON.stringify(sarif(display), null, 2) + '\n');
     else {

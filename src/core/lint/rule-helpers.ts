@@ -19,8 +19,18 @@ export interface AlterTableTarget {
   commands: AlterCommand[];
 }
 
+/** Several rules read the same ALTER TABLE: computed once per statement context (the engine shares one across rules). */
+const alterCache = new WeakMap<StatementContext, AlterTableTarget | undefined>();
+
 /** The ALTER TABLE statement's table and subcommands, or undefined for other statements. */
 export function alterTable(context: StatementContext): AlterTableTarget | undefined {
+  if (alterCache.has(context)) return alterCache.get(context);
+  const target = readAlterTable(context);
+  alterCache.set(context, target);
+  return target;
+}
+
+function readAlterTable(context: StatementContext): AlterTableTarget | undefined {
   const ast = context.statement.ast?.AlterTableStmt;
   if (!ast || (ast.objtype && ast.objtype !== 'OBJECT_TABLE')) return undefined;
   const relation = relationName(ast.relation);

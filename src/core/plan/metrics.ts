@@ -136,6 +136,12 @@ export function computeMetrics(nodes: PlanNode[], executionTimeMs: number | unde
   const childCost = new Float64Array(n);
   const childBuffers: (PlanBuffers | undefined)[] = new Array(n);
   const none = emptyBuffers();
+  // An InitPlan's time (and buffers) are inside the node that references it, which comes later in preorder.
+  for (const [i, target] of initPlanTarget) {
+    const node = nodes[i];
+    childTime[target] += node.inclusiveTimeMs;
+    if (node.buffers) addBuffers((childBuffers[target] ??= emptyBuffers()), node.buffers);
+  }
   const cteDefinitions = new Map<string, PlanNode>();
   const cteScans = new Map<string, PlanNode[]>();
   for (let i = n - 1; i >= 0; i--) {
@@ -150,10 +156,12 @@ export function computeMetrics(nodes: PlanNode[], executionTimeMs: number | unde
     node.exclusiveCost = Math.max(0, node.totalCost - childCost[i]);
     if (node.buffers) node.exclusiveBuffers = subtractBuffers(node.buffers, childBuffers[i] ?? none);
     if (node.parentId !== null && !isCteDefinition(node)) {
-      const p = initPlanTarget.get(i) ?? node.parentId - 1;
-      childTime[p] += node.inclusiveTimeMs;
+      const p = node.parentId - 1;
       childCost[p] += node.totalCost;
-      if (node.buffers) addBuffers((childBuffers[p] ??= emptyBuffers()), node.buffers);
+      if (!initPlanTarget.has(i)) {
+        childTime[p] += node.inclusiveTimeMs;
+        if (node.buffers) addBuffers((childBuffers[p] ??= emptyBuffers()), node.buffers);
+      }
     }
   }
 

@@ -78,7 +78,6 @@ describe('plan panel host (in-memory vscode)', () => {
     assert.equal(unpackReport(payload.plan.report).nodes.length, 2);
     assert.equal(payload.plan.rawTop?.['Execution Time'], 81.2);
     assert.equal(payload.plan.connectionLabel, 'local · rolled back');
-    assert.ok(!payload.plan.title.includes('undefined'));
     assert.deepEqual(payload.plan.notices, ['sequences still advance']);
     assert.equal(payload.previousAvailable, false);
     assert.equal(new TextDecoder().decode(fake.files.get(`/storage/plans/${show.planId}.json`)), show.payload, 'payload saved under its id');
