@@ -172,7 +172,9 @@ const PRISMA_MIGRATION = /(^|\/)migrations\/[^/]+\/migration\.sql$/;
 export function isTransactionalFile(config: LintConfig, file: string): boolean {
   const rel = relativePath(config, file);
   for (const m of config.migrations) if (matchesGlob(rel, m.path)) return m.transactional;
-  return PRISMA_MIGRATION.test(rel);
+  // Judged on the whole path: the linted folder may itself be `…/migrations`.
+  const abs = isAbsolute(file) ? file : resolve(config.root, file);
+  return PRISMA_MIGRATION.test(sep === '/' ? abs : abs.split(sep).join('/'));
 }
 
 export interface ResolvedRuleSetting {

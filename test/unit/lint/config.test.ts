@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findConfigFile, isExcluded, loadConfig, parseConfig, ruleSetting } from '../../../src/core/lint/config';
 import { matchesGlob } from '../../../src/core/lint/glob';
 import { PglensError } from '../../../src/core/errors';
+import { ALL_RULE_IDS } from '../../../src/core/lint/rule-ids';
 
 describe('lint config', () => {
   it('parses severities, [severity, options], exclude, postgresVersion, migrations and plan', () => {
@@ -61,5 +62,13 @@ describe('lint config', () => {
     assert.ok(matchesGlob('p/m.sql', 'p/{m,n}.sql'));
     assert.ok(!matchesGlob('db/other/001.sql', 'db/migrations'));
     assert.ok(!matchesGlob('a/bb.sql', 'a/?.sql'));
+  });
+});
+
+describe('schemas/pglens-config.schema.json', () => {
+  it('lists exactly the rule ids the config accepts', () => {
+    const schema = JSON.parse(readFileSync(join(__dirname, '../../../schemas/pglens-config.schema.json'), 'utf8'));
+    assert.deepEqual(schema.properties.rules.propertyNames.enum, [...ALL_RULE_IDS].sort());
+    assert.deepEqual(Object.keys(schema.properties).sort(), ['$schema', 'exclude', 'migrations', 'plan', 'postgresVersion', 'rules']);
   });
 });

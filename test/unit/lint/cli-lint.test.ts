@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from '../../../src/cli/args';
+import { command } from '../../../src/cli/commands/lint';
+import type { CliContext } from '../../../src/cli/context';
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function lint(cwd: string, argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  let out = '';
+  let err = '';
+  const ctx: CliContext = { cwd, env, stdout: (t) => (out += t), stderr: (t) => (err += t) };
+  const code = await command.run(parseArgs(argv, command.flags), ctx);
+  return { code, out, err };
+}
+
+function workspace(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pglens-cli-lint-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+const MIGRATIONS = {
+  'migrations/001_init.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\n',
+  'migrations/002_index.sql': "SET lock_timeout = '5s';\nCREATE INDEX users_email_idx ON users (email);\n",
+};
+
+describe('pglens lint (CLI)', () => {
+  it('lints a folder as a migration set and prints file:line:col, severity, rule, message and the fix', async () => {
+    const dir = workspace(MIGRATIONS);
+    const { code, out } = await lint(dir, ['migrations']);
+    assert.equal(code, 1);
+    const lines = out.split('\n');
+    assert.match(lines[0], /^migrations\/002_index\.sql:2:1 {2}warning {2}require-concurrent-index-creation {2}CREATE INDEX on existing table users/);
+    assert.equal(lines[1], '    fix: Create the index CONCURRENTLY');
+    assert.match(out, /1 problem \(0 errors, 1 warnings, 0 info\)/);
+  });
+
+  it('prints the CLI.md JSON shape with 1-based positions and the fix edits', async () => {
+    const dir = workspace(MIGRATIONS);
+    const { code, out } = await lint(dir, ['migrations', '--format', 'json']);
+    assert.equal(code, 1);
+    const json = JSON.parse(out);
+    assert.deepEqual(Object.keys(json[0]).sort(), ['column', 'endColumn', 'endLine', 'file', 'fix', 'line', 'message', 'rule', 'severity']);
+    assert.equal(json[0].file, 'migrations/002_index.sql');
+    assert.deepEqual([json[0].line, json[0].column, json[0].endLine, json[0].endColumn], [2, 1, 2, 13]);
+    assert.deepEqual(json[0].fix.edits, [{ line: 2, column: 13, endLine: 2, endColumn: 13, newText: ' CONCURRENTLY' }]);
+  });
+
+  it('prints SARIF 2.1.0 with rules linking to their docs pages', async () => {
+    const dir = workspace(MIGRATIONS);
+    const { out } = await lint(dir, ['migrations', '--format', 'sarif']);
+    const sarif = JSON.parse(out);
+    assert.equal(sarif.version, '2.1.0');
+    const run = sarif.runs[0];
+    assert.equal(run.tool.driver.name, 'pglens');
+    assert.deepEqual(run.tool.driver.rules.map((r: { id: string }) => r.id), ['require-concurrent-index-creation']);
+    assert.match(run.tool.driver.rules[0].helpUri, /docs\/rules\/require-concurrent-index-creation\.md$/);
+    const result = run.results[0];
+    assert.equal(result.level, 'warning');
+    assert.equal(result.ruleIndex, 0);
+    assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: 2, startColumn: 1, endLine: 2, endColumn: 13 });
+    assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'migrations/002_index.sql');
+  });
+
+  it('adds GitHub annotations under GITHUB_ACTIONS=true, escaping properties and data', async () => {
+    const dir = workspace({ 'a,b.sql': 'DROP DATABASE x;\nSELECT 1 FROM t WHERE a LIKE \'%x\';\n' });
+    const { out } = await lint(dir, ['a,b.sql'], { GITHUB_ACTIONS: 'true' });
+    assert.match(out, /^::error file=a%2Cb\.sql,line=1,col=1,endLine=1,endColumn=16,title=pglens ban-drop-database::DROP DATABASE x deletes/m);
+    const { out: plain } = await lint(dir, ['a,b.sql']);
+    assert.doesNotMatch(plain, /^::/m);
+  });
+
+  it('exits 0 when nothing reaches --fail-on, 1 when something does', async () => {
+    const dir = workspace(MIGRATIONS);
+    assert.equal((await lint(dir, ['migrations', '--fail-on', 'error'])).code, 0);
+    assert.equal((await lint(dir, ['migrations', '--fail-on', 'warning'])).code, 1);
+    const clean = workspace({ 'ok.sql': 'CREATE TABLE t (id bigint PRIMARY KEY);\n' });
+    const run = await lint(clean, ['ok.sql']);
+    assert.deepEqual([run.code, run.out], [0, 'No problems found.\n']);
+  });
+
+  it('reports a syntax error as a finding and keeps linting the file', async () => {
+    const dir = workspace({ 'x.sql': 'SELEC 1;\nDROP DATABASE prod;\n' });
+    const { code, out } = await lint(dir, ['x.sql', '--format', 'json']);
+    assert.equal(code, 1);
+    assert.deepEqual(JSON.parse(out).map((f: { rule: string; line: number }) => [f.rule, f.line]), [['syntax-error', 1], ['ban-drop-database', 2]]);
+  });
+
+  it('reads .pglens.json above the path, or the one given with --config', async () => {
+    const dir = workspace({ ...MIGRATIONS, '.pglens.json': JSON.stringify({ rules: { 'require-concurrent-index-creation': 'off' } }), 'strict.json': JSON.stringify({ rules: { 'require-concurrent-index-creation': 'error' } }) });
+    assert.equal((await lint(dir, ['migrations'])).code, 0);
+    const strict = await lint(dir, ['migrations', '--config', 'strict.json', '--fail-on', 'error']);
+    assert.equal(strict.code, 1);
+    assert.match(strict.out, /error {2}require-concurrent-index-creation/);
+  });
+
+  it('treats Prisma migration folders as transactional', async () => {
+    const dir = workspace({ 'prisma/migrations/20240101_a/migration.sql': 'CREATE INDEX CONCURRENTLY i ON users (email);\n' });
+    const { out } = await lint(dir, ['prisma/migrations', '--format', 'json']);
+    assert.deepEqual(JSON.parse(out).map((f: { rule: string }) => f.rule), ['concurrent-index-in-transaction']);
+  });
+
+  it('fails with a one-line cause on an unreadable path, a bad config or a wrong file type', async () => {
+    const dir = workspace({ 'bad.json': '{', 'notes.txt': 'x' });
+    await assert.rejects(lint(dir, ['missing.sql']), /cannot read missing\.sql: ENOENT/);
+    await assert.rejects(lint(dir, ['.', '--config', 'bad.json']), /bad\.json is not valid JSON/);
+    await assert.rejects(lint(dir, ['notes.txt']), /takes \.sql files, \.prisma files and folders/);
+    await assert.rejects(lint(dir, ['.', '--format', 'xml']), /--format must be one of text, json, sarif/);
+  });
+});
