@@ -1,7 +1,7 @@
 // Bundles the extension, the CLI, the sandbox child process and the plan viewer front end.
 // The wasm/data files that libpg-query and PGlite load at run time are copied next to the
 // bundles: both resolve them relative to the bundle's own directory.
-import { build } from 'esbuild';
+import { analyzeMetafile, build } from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -18,20 +18,22 @@ const common = {
   // The sandbox resolves PGlite's extension bundles from node_modules only when run from source.
   logOverride: { 'require-resolve-not-external': 'silent' },
   // ESM dependencies (PGlite) locate their wasm with import.meta.url: point it at the bundle.
-  define: { 'import.meta.url': '__pglensImportMetaUrl' },
+  define: { 'import.meta.url': '__pglensImportMetaUrl', 'process.env.NODE_ENV': '"production"' },
   banner: { js: "const __pglensImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
 mkdirSync('dist', { recursive: true });
-await Promise.all([
-  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+const metafile = process.argv.includes('--metafile');
+const results = await Promise.all([
+  build({ ...common, metafile, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } }),
   build({ ...common, entryPoints: ['src/core/db/sandbox-process.ts'], outfile: 'dist/sandbox-process.js' }),
   existsSync('media/src/plan-viewer.ts')
-    ? build({ ...common, platform: 'browser', format: 'iife', target: 'es2020', entryPoints: ['media/src/plan-viewer.ts'], outfile: 'media/dist/plan-viewer.js' })
+    ? build({ ...common, define: {}, banner: {}, platform: 'browser', format: 'iife', target: 'es2020', entryPoints: ['media/src/plan-viewer.ts'], outfile: 'media/dist/plan-viewer.js' })
     : Promise.resolve(),
 ]);
 chmodSync('dist/cli.js', 0o755);
+if (metafile) console.log(await analyzeMetafile(results[0].metafile));
 
 cpSync('node_modules/libpg-query/wasm/libpg-query.wasm', 'dist/libpg-query.wasm');
 const pglite = 'node_modules/@electric-sql/pglite/dist';

@@ -1,15 +1,37 @@
 // Plan analysis speed: parse + metrics + findings of large real plans (../shared/plans).
-// Run: node --import tsx bench/plan-analysis.mjs   (imports the TypeScript sources through tsx)
-// Prints the median of 5 runs per plan (after one warm-up) against the 100 ms target for
-// 10,000 nodes; exits 1 when a 10k plan is over target.
-import { readFileSync, existsSync } from 'node:fs';
+// Run: node bench/plan-analysis.mjs
+// Bundles src/core/plan/analyze.ts with esbuild, as the shipped dist/ is built, so the figure is
+// the production code's, free of any TypeScript loader. Prints the median of 5 runs per plan
+// (after one warm-up) against the 100 ms target for 10,000 nodes; exits 1 when a 10k plan is over.
+import { readFileSync, existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { build } from 'esbuild';
 
-const { analyzePlan } = await import('../src/core/plan/analyze.ts');
+// Each timed run starts from a collected heap, as one plan opened in the editor would, instead
+// of paying for the previous run's garbage.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc');
 
 const here = dirname(fileURLToPath(import.meta.url));
+const bundle = await build({
+  entryPoints: [join(here, '..', 'src', 'core', 'plan', 'analyze.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  write: false,
+});
+const tmp = mkdtempSync(join(tmpdir(), 'pglens-bench-'));
+const modulePath = join(tmp, 'analyze.mjs');
+writeFileSync(modulePath, bundle.outputFiles[0].text);
+const { analyzePlan } = await import(pathToFileURL(modulePath).href);
+rmSync(tmp, { recursive: true, force: true });
+
 const plansDir = process.env.PGLENS_PLANS_DIR ?? join(here, '..', '..', 'shared', 'plans');
 const TARGET_MS = 100;
 const RUNS = 5;
@@ -33,20 +55,20 @@ for (const { file, target } of plans) {
     continue;
   }
   const text = gunzipSync(readFileSync(path)).toString('utf8');
-  analyzePlan(text);
+  const nodes = analyzePlan(text).nodes.length;
   const times = [];
-  let report;
   for (let i = 0; i < RUNS; i++) {
+    gc();
     const t0 = performance.now();
-    report = analyzePlan(text);
+    analyzePlan(text);
     times.push(performance.now() - t0);
   }
   const ms = median(times);
   const ok = ms <= target;
   if (!ok && target === TARGET_MS) over = true;
   console.log(
-    `${file.padEnd(24)} ${String(report.nodes.length).padStart(6)} nodes  ${(text.length / 1e6).toFixed(1).padStart(5)} MB  ` +
-      `parse+analyze median ${ms.toFixed(1).padStart(6)} ms (runs: ${times.map((t) => t.toFixed(0)).join(', ')})  target ≤ ${target} ms  ${ok ? 'OK' : 'OVER'}`,
+    `${file.padEnd(24)} ${String(nodes).padStart(6)} nodes  ${(text.length / 1e6).toFixed(1).padStart(5)} MB  ` +
+      `parse+analyze median ${ms.toFixed(1).padStart(6)} ms (runs: ${times.map((t) => t.toFixed(0)).join(', ')}; best ${Math.min(...times).toFixed(1)})  target ≤ ${target} ms  ${ok ? 'OK' : 'OVER'}`,
   );
 }
 if (over) process.exitCode = 1;

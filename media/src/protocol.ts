@@ -7,6 +7,7 @@
  * payload is ~17 MB, too much to re-serialise on every arrow key. The host keeps the payload in
  * its global storage under that id, and the serializer sends it again after a reload.
  */
+import type { AdviceResult } from '../../src/core/advise/advise';
 import type { PlanComparison, PlanNode, PlanReport } from '../../src/core/plan/types';
 
 /** One plan as the viewer shows it. */
@@ -35,11 +36,21 @@ export interface ViewComparison {
   result: PlanComparison;
 }
 
+/** Index suggestions for the plan's query (pglens.suggestIndexes), as the Indexes tab shows them. */
+export interface ViewAdvice {
+  result: AdviceResult;
+  /** The connection the candidates were tried on, e.g. `embedded sandbox`. */
+  verifiedOn: string;
+  /** Why they were not tried on the active connection, when they were not. */
+  note?: string;
+}
+
 export interface ViewPayload {
   plan: PlanView;
   /** The host holds an earlier plan of the same statement: offer "Compare with previous run". */
   previousAvailable?: boolean;
   comparison?: ViewComparison;
+  advice?: ViewAdvice;
 }
 
 export type HostToViewer =
@@ -50,7 +61,14 @@ export type HostToViewer =
   /** Input could not be read as a plan; `message` names what is wrong. */
   | { type: 'error'; message: string; hint?: string }
   /** `payload` is JSON of ViewComparison. */
-  | { type: 'comparison'; payload: string };
+  | { type: 'comparison'; payload: string }
+  /** `payload` is JSON of ViewAdvice. */
+  | { type: 'advice'; payload: string }
+  | { type: 'adviceFailed'; message: string; hint?: string }
+  /** The user dismissed a prompt (parameter values, the sandbox offer): back to where it was. */
+  | { type: 'adviceCancelled' }
+  /** Suggestion `index` was written; `target` names the file (and how). */
+  | { type: 'addedToMigration'; index: number; target: string };
 
 export type ViewerToHost =
   | { type: 'ready' }
@@ -58,7 +76,11 @@ export type ViewerToHost =
   | { type: 'compareWithPrevious' }
   /** Text pasted into the viewer's form. */
   | { type: 'openText'; text: string }
-  | { type: 'openFile' };
+  | { type: 'openFile' }
+  /** Run the index advisor on the plan's query. */
+  | { type: 'suggestIndexes' }
+  /** Write suggestion `index` of the payload's advice into a migration (or schema.prisma). */
+  | { type: 'addToMigration'; index: number };
 
 /** What the viewer persists through setState; the serializer reads `planId` back. */
 export interface ViewerState {
@@ -74,13 +96,17 @@ export interface UiState {
   tab?: TabId;
 }
 
-export type TabId = 'plan' | 'compare' | 'text' | 'json' | 'query' | 'settings';
+export type TabId = 'plan' | 'compare' | 'indexes' | 'text' | 'json' | 'query' | 'settings';
 
 export function isViewerToHost(m: unknown): m is ViewerToHost {
   if (typeof m !== 'object' || m === null) return false;
   const t = (m as { type?: unknown }).type;
   if (t === 'openText') return typeof (m as { text?: unknown }).text === 'string';
-  return t === 'ready' || t === 'copyMarkdown' || t === 'compareWithPrevious' || t === 'openFile';
+  if (t === 'addToMigration') {
+    const i = (m as { index?: unknown }).index;
+    return typeof i === 'number' && Number.isInteger(i) && i >= 0;
+  }
+  return t === 'ready' || t === 'copyMarkdown' || t === 'compareWithPrevious' || t === 'openFile' || t === 'suggestIndexes';
 }
 
 /** A copy of the report without the flat `nodes` list, which would double the message size. */

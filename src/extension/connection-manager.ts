@@ -165,6 +165,19 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
     return this.open.connection;
   }
 
+  /**
+   * The embedded sandbox whatever the active connection is (the index advisor verifies there
+   * when a server has no HypoPG); opened once and kept until the next reset.
+   */
+  embeddedConnection(): Promise<Connection> {
+    if (!vscode.workspace.isTrusted) {
+      return Promise.reject(
+        new PglensError('refused', 'pglens does not run the embedded sandbox in an untrusted workspace', 'trust this workspace (Workspaces: Manage Workspace Trust) first'),
+      );
+    }
+    return this.openEmbedded();
+  }
+
   /** The open server connection, if one is open already (lenses never open one themselves). */
   openServerConnection(): Promise<Connection> | undefined {
     if (!vscode.workspace.isTrusted || !this.open || this.activeChoice().kind === 'embedded') return undefined;

@@ -46,7 +46,8 @@ export function registerExplainCommands(
   ];
 }
 
-interface Resolved {
+/** A statement to run, as found in the editor or passed in. */
+export interface Resolved {
   sql: string;
   paramCount: number;
   paramSources: string[];
@@ -57,7 +58,7 @@ interface Resolved {
   params?: (string | null)[];
 }
 
-function countParamsOf(sql: string): number {
+export function countParamsOf(sql: string): number {
   let max = 0;
   for (const m of sql.matchAll(/\$(\d+)/g)) max = Math.max(max, Number(m[1]));
   return max;
@@ -77,7 +78,8 @@ async function fromRequest(request: ExplainRequest): Promise<Resolved | undefine
   return resolvedFromTarget(target, document);
 }
 
-function fromEditor(): Resolved | undefined {
+/** The statement at the cursor or the selection; undefined (after saying why) when there is none. */
+export function fromEditor(): Resolved | undefined {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
     void vscode.window.showWarningMessage('pglens: open a .sql file (or SQL in a template literal) and put the cursor in a statement.');
@@ -100,7 +102,8 @@ function fromEditor(): Resolved | undefined {
   return resolvedFromTarget(target, document);
 }
 
-async function askParams(resolved: Resolved): Promise<string[] | undefined> {
+/** Asks for $1…$n, pre-filled with the values last typed for the same statement; undefined if dismissed. */
+export async function askParams(resolved: Resolved): Promise<string[] | undefined> {
   const previous = rememberedParams.get(resolved.sql) ?? [];
   const values: string[] = [];
   for (let i = 1; i <= resolved.paramCount; i++) {

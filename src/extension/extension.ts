@@ -8,6 +8,7 @@ import { registerPlanViewer } from './plan-panel';
 import { registerHealthView } from './health-tree';
 import { LintDiagnostics } from './lint-diagnostics';
 import { registerPrismaLenses } from './prisma-code-lens';
+import { logErrorsTo } from './errors';
 
 /** What `activate` returns: read by the editor test suite, harmless for anyone else. */
 export interface PglensApi {
@@ -27,6 +28,7 @@ export interface PglensApi {
 export function activate(context: vscode.ExtensionContext): PglensApi {
   const started = performance.now();
   const output = vscode.window.createOutputChannel('pglens');
+  logErrorsTo(output);
   const connections = new ConnectionManager(context, output);
   const lenses = new SqlCodeLensProvider();
   const lint = new LintDiagnostics(context);

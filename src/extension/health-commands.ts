@@ -4,13 +4,13 @@ import { errorMessage } from '../core/errors';
 import type { HealthFinding } from '../core/health/health-finding';
 import { findIndexDefinition } from '../core/health/index-source';
 import { chooseMigrationFolder } from '../core/health/migration-folder';
-import { migrationFileFor } from '../core/health/migration-file';
+import { migrationFileFor, type MigrationFile } from '../core/health/migration-file';
 import type { HealthNode, HealthTreeProvider } from './health-tree';
 
 const DEFAULT_GLOBS = ['**/migrations/**/*.sql', 'prisma/migrations/*/migration.sql'];
 
 /** Workspace migration files, in name order (the order they apply in). */
-async function migrationFiles(): Promise<vscode.Uri[]> {
+export async function migrationFiles(): Promise<vscode.Uri[]> {
   const globs = vscode.workspace.getConfiguration('pglens').get<string[]>('sandbox.migrations') ?? DEFAULT_GLOBS;
   const found = await Promise.all(globs.map((g) => vscode.workspace.findFiles(g, '**/node_modules/**')));
   const unique = new Map<string, vscode.Uri>();
@@ -80,17 +80,21 @@ export async function createMigration(node: HealthNode | undefined, provider: He
   const folder = await migrationFolder();
   if (!folder) return undefined;
   try {
-    const file = await migrationFileFor(finding, folder);
-    const uri = vscode.Uri.file(file.path);
-    await vscode.workspace.fs.createDirectory(vscode.Uri.file(path.dirname(file.path)));
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(file.content));
-    if (file.downPath && file.downContent) await vscode.workspace.fs.writeFile(vscode.Uri.file(file.downPath), new TextEncoder().encode(file.downContent));
-    await vscode.window.showTextDocument(uri);
-    return uri;
+    return await writeMigration(await migrationFileFor(finding, folder));
   } catch (e) {
     void vscode.window.showErrorMessage(`pglens: could not write the migration in ${folder}: ${errorMessage(e)}`);
     return undefined;
   }
+}
+
+/** Writes a planned migration (and its down file) and opens it. */
+export async function writeMigration(file: Pick<MigrationFile, 'content' | 'downContent'> & { path: string; downPath?: string }): Promise<vscode.Uri> {
+  const uri = vscode.Uri.file(file.path);
+  await vscode.workspace.fs.createDirectory(vscode.Uri.file(path.dirname(file.path)));
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(file.content));
+  if (file.downPath && file.downContent) await vscode.workspace.fs.writeFile(vscode.Uri.file(file.downPath), new TextEncoder().encode(file.downContent));
+  await vscode.window.showTextDocument(uri);
+  return uri;
 }
 
 export function registerHealthCommands(provider: HealthTreeProvider): vscode.Disposable[] {

@@ -281,8 +281,6 @@ class PlanPanel {
   private delivered = false;
   /** Reading the saved payload after a reload. */
   private restoring = false;
-  /** The next delivery is a restore: the viewer keeps its saved selection, expansion and tab. */
-  private restorePending = false;
 
   private constructor(
     private readonly context: vscode.ExtensionContext,
@@ -338,7 +336,6 @@ class PlanPanel {
           p.payloadText = text;
           p.delivered = false;
           if (p.ready) p.deliver(true);
-          else p.restorePending = true;
         });
     }
     return p;
@@ -357,7 +354,6 @@ class PlanPanel {
     this.planId = randomBytes(16).toString('hex');
     this.panel.title = `Plan: ${view.title}`;
     this.delivered = false;
-    this.restorePending = false;
     if (this.ready) this.deliver(false);
     void planStore(this.context).save(this.planId, this.payloadText);
     if (oldId) void planStore(this.context).delete(oldId);
@@ -387,8 +383,9 @@ class PlanPanel {
         const queued = this.queue;
         this.queue = [];
         this.delivered = false;
-        this.deliver(this.restorePending);
-        this.restorePending = false;
+        // A viewer saying ready is new or reloaded: with `restore` it keeps the view state it saved for
+        // this plan id, if any (a fresh viewer has none).
+        this.deliver(true);
         for (const q of queued) void this.panel.webview.postMessage(q);
         if (!this.payloadText && !this.restoring && queued.length === 0) void this.panel.webview.postMessage({ type: 'paste' } satisfies HostToViewer);
         break;

@@ -13,6 +13,8 @@ export interface Suggestion {
   table: string;
   columns: string[];
   include: string[];
+  /** Per key column, when some sort descending (an ORDER BY with mixed directions). */
+  descending?: boolean[];
   where?: string;
   method: VerifyMethod;
   reason: string;
@@ -180,6 +182,7 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
             table: c.table,
             columns: c.columns,
             include: c.include,
+            ...(c.descending.some(Boolean) ? { descending: c.descending } : {}),
             where: c.where,
             method,
             reason: c.reason,

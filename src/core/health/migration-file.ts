@@ -34,22 +34,34 @@ export async function migrationFileFor(
   workspaceMigrationFolder: string,
   now: Date = new Date(),
 ): Promise<MigrationFile & { path: string; downPath?: string }> {
-  let entries: MigrationEntry[];
+  const entries = await readMigrationFolder(workspaceMigrationFolder);
+  return withPaths(planMigrationFile(finding, entries, now, workspaceMigrationFolder), workspaceMigrationFolder);
+}
+
+/** {@link planMigration} with the folder read from disk; `path` is absolute. */
+export async function migrationFileIn(
+  spec: MigrationSpec,
+  workspaceMigrationFolder: string,
+  now: Date = new Date(),
+): Promise<MigrationFile & { path: string; downPath?: string }> {
+  const entries = await readMigrationFolder(workspaceMigrationFolder);
+  return withPaths(planMigration(spec, entries, now, workspaceMigrationFolder), workspaceMigrationFolder);
+}
+
+async function readMigrationFolder(folder: string): Promise<MigrationEntry[]> {
   try {
-    const dirents = await fs.readdir(workspaceMigrationFolder, { withFileTypes: true });
-    entries = dirents.map((d) => ({ name: d.name, isDirectory: d.isDirectory() }));
+    const dirents = await fs.readdir(folder, { withFileTypes: true });
+    return dirents.map((d) => ({ name: d.name, isDirectory: d.isDirectory() }));
   } catch (e) {
-    throw new PglensError(
-      'bad-input',
-      `cannot read the migration folder ${workspaceMigrationFolder}: ${errorMessage(e)}`,
-      'choose an existing folder that holds your migrations',
-    );
+    throw new PglensError('bad-input', `cannot read the migration folder ${folder}: ${errorMessage(e)}`, 'choose an existing folder that holds your migrations');
   }
-  const plan = planMigrationFile(finding, entries, now, workspaceMigrationFolder);
+}
+
+function withPaths(plan: MigrationFile, folder: string): MigrationFile & { path: string; downPath?: string } {
   return {
     ...plan,
-    path: path.join(workspaceMigrationFolder, plan.fileName),
-    ...(plan.downFileName ? { downPath: path.join(workspaceMigrationFolder, plan.downFileName) } : {}),
+    path: path.join(folder, plan.fileName),
+    ...(plan.downFileName ? { downPath: path.join(folder, plan.downFileName) } : {}),
   };
 }
 
@@ -68,8 +80,30 @@ export function planMigrationFile(finding: HealthFinding, entries: MigrationEntr
   if (!finding.fixSql) {
     throw new PglensError('bad-input', `a ${finding.rule} finding has no automatic fix`, 'write the migration by hand');
   }
-  const slug = migrationSlug(finding);
-  const up = migrationContent(finding, finding.fixSql);
+  return planMigration(
+    {
+      slug: migrationSlug(finding),
+      content: migrationContent(finding, finding.fixSql),
+      downContent: migrationContent(finding, finding.revertSql ?? '-- nothing to undo: the fix only rebuilt an existing index'),
+    },
+    entries,
+    now,
+    folder,
+  );
+}
+
+/** What goes into a new migration, whatever produced it (a health fix, an advised index). */
+export interface MigrationSpec {
+  /** Lower-case words joined by `_` (dashes are used instead in folders that name files with dashes). */
+  slug: string;
+  content: string;
+  /** For folders that pair `.up.sql`/`.down.sql` files. */
+  downContent: string;
+}
+
+/** {@link planMigrationFile}'s naming for any migration content. */
+export function planMigration(spec: MigrationSpec, entries: MigrationEntry[], now: Date, folder = ''): MigrationFile {
+  const { slug, content: up } = spec;
 
   const prismaDirs = entries.filter((e) => e.isDirectory && PRISMA_DIR.test(e.name));
   const isPrismaFolder =
@@ -106,7 +140,7 @@ export function planMigrationFile(finding: HealthFinding, entries: MigrationEntr
     fileName: `${base}.up.sql`,
     content: up,
     downFileName: `${base}.down.sql`,
-    downContent: migrationContent(finding, finding.revertSql ?? '-- nothing to undo: the fix only rebuilt an existing index'),
+    downContent: spec.downContent,
   };
 }
 
@@ -160,7 +194,12 @@ const SLUG_VERB: Record<HealthFinding['rule'], string> = {
 /** e.g. `drop_unused_index_orders_status_idx`, `add_index_orders_customer_id`: lower-case, at most 60 characters. */
 export function migrationSlug(finding: HealthFinding): string {
   const subject = finding.index ?? [finding.table, ...(finding.columns ?? [])].join('_');
-  const slug = `${SLUG_VERB[finding.rule]}_${subject}`
+  return toSlug(`${SLUG_VERB[finding.rule]}_${subject}`);
+}
+
+/** Any words as a migration name: lower-case, `_`-joined, at most 60 characters. */
+export function toSlug(words: string): string {
+  const slug = words
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');

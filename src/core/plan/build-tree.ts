@@ -223,6 +223,8 @@ function makeNode(raw: Raw, id: number, parentId: number | null, depth: number, 
   const loops = num(raw, 'Actual Loops', place);
   const actualRows = num(raw, 'Actual Rows', place);
   const analyzed = loops !== undefined || actualRows !== undefined;
+  // Every field is present (undefined when unknown) so all nodes share one shape: the metric
+  // and finding passes then read them at monomorphic speed. JSON.stringify drops the undefined ones.
   const node: PlanNode = {
     id,
     parentId,
@@ -242,10 +244,66 @@ function makeNode(raw: Raw, id: number, parentId: number | null, depth: number, 
     exclusiveTimeMs: 0,
     sharePct: 0,
     raw: props,
+    parentRelationship: undefined,
+    subplanName: undefined,
+    cteName: undefined,
+    relation: undefined,
+    schema: undefined,
+    alias: undefined,
+    indexName: undefined,
+    functionName: undefined,
+    joinType: undefined,
+    strategy: undefined,
+    partialMode: undefined,
+    operation: undefined,
+    scanDirection: undefined,
+    actualStartupTimeMs: undefined,
+    actualTotalTimeMs: undefined,
+    actualRows: undefined,
+    loops: undefined,
+    totalRows: undefined,
+    estimateRatio: undefined,
+    estimateFactor: undefined,
+    estimateDirection: undefined,
+    buffers: undefined,
+    exclusiveBuffers: undefined,
+    ioTimes: undefined,
+    wal: undefined,
+    rowsRemovedByFilter: undefined,
+    rowsRemovedByJoinFilter: undefined,
+    rowsRemovedByIndexRecheck: undefined,
+    filter: undefined,
+    indexCond: undefined,
+    recheckCond: undefined,
+    hashCond: undefined,
+    joinFilter: undefined,
+    mergeCond: undefined,
+    oneTimeFilter: undefined,
+    tidCond: undefined,
+    sortKey: undefined,
+    groupKey: undefined,
+    output: undefined,
+    sortMethod: undefined,
+    sortSpaceUsedKb: undefined,
+    sortSpaceType: undefined,
+    hashBuckets: undefined,
+    originalHashBuckets: undefined,
+    hashBatches: undefined,
+    originalHashBatches: undefined,
+    peakMemoryUsageKb: undefined,
+    hashAggBatches: undefined,
+    diskUsageKb: undefined,
+    heapBlocksExact: undefined,
+    heapBlocksLossy: undefined,
+    heapFetches: undefined,
+    indexSearches: undefined,
+    workersPlanned: undefined,
+    workersLaunched: undefined,
+    disabled: undefined,
   };
   const set = node as unknown as Settable;
-  if (actualRows !== undefined) node.actualRows = actualRows;
-  if (loops !== undefined) node.loops = loops;
+  node.actualRows = actualRows;
+  node.loops = loops;
   if (actualRows !== undefined && loops !== undefined) node.totalRows = actualRows * loops;
   let buffers: PlanBuffers | undefined;
   let io: PlanIoTimes | undefined;

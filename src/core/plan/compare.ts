@@ -3,8 +3,8 @@
  * matched, then each pair gets its time and cost delta. Matching, each pass O(n):
  * 1. the same path from the root (heading, relation, index, alias of every node on the way);
  * 2. the same table read under the same alias (a Seq Scan that became an Index Scan);
- * 3. bottom-up: a node whose matched children share one unmatched counterpart parent
- *    (a Hash Join that became a Nested Loop);
+ * 3. bottom-up: a node whose matched children's counterparts meet in one unmatched node
+ *    (a Hash Join that became a Nested Loop, its Hash gone);
  * 4. top-down: the only unmatched child of the same type under a matched pair.
  * What stays unmatched is reported as removed (before only) or added (after only).
  */
@@ -77,21 +77,23 @@ export function comparePlans(before: PlanReport, after: PlanReport): PlanCompari
     if (match) pair(match, n);
   }
 
+  const lowestCommonAncestor = (x: number, y: number): number => {
+    while (b[x - 1].depth > b[y - 1].depth) x = b[x - 1].parentId as number;
+    while (b[y - 1].depth > b[x - 1].depth) y = b[y - 1].parentId as number;
+    while (x !== y) {
+      x = b[x - 1].parentId as number;
+      y = b[y - 1].parentId as number;
+    }
+    return x;
+  };
   for (let i = a.length - 1; i >= 0; i--) {
     const n = a[i];
-    if (toBefore[i] !== 0 || n.children.length === 0) continue;
-    let parent: number | undefined;
-    for (const c of n.children) {
-      const cb = toBefore[c.id - 1];
-      if (cb === 0) continue;
-      const p = b[cb - 1].parentId;
-      if (p === null || (parent !== undefined && parent !== p)) {
-        parent = -1;
-        break;
-      }
-      parent = p;
-    }
-    if (parent !== undefined && parent > 0 && toAfter[parent - 1] === 0) pair(b[parent - 1], n);
+    if (toBefore[i] !== 0) continue;
+    const counterparts = n.children.map((c) => toBefore[c.id - 1]).filter((id) => id !== 0);
+    if (counterparts.length === 0) continue;
+    const lca = counterparts.reduce(lowestCommonAncestor);
+    const candidate = counterparts.includes(lca) ? b[lca - 1].parentId : lca;
+    if (candidate !== null && toAfter[candidate - 1] === 0) pair(b[candidate - 1], n);
   }
 
   const unmatchedByType = (children: PlanNode[], matched: Int32Array) => {

@@ -119,6 +119,18 @@ function applySectionLine(section: RawProps, isJit: boolean, key: string, value:
   } else applyDetail(section, key, value);
 }
 
+/**
+ * Detail keys repeat on thousands of lines; storing each through one canonical string lets the
+ * engine reuse its internalized property key instead of hashing a fresh slice per line.
+ */
+const canonicalKeys = new Map<string, string>();
+function canonicalKey(key: string): string {
+  const known = canonicalKeys.get(key);
+  if (known !== undefined) return known;
+  if (canonicalKeys.size < 1000) canonicalKeys.set(key, key);
+  return key;
+}
+
 function leadingSpaces(line: string): number {
   let n = 0;
   while (n < line.length && line.charCodeAt(n) === 32) n++;
@@ -229,7 +241,7 @@ export function parseTextPlan(input: UnwrappedLines): ParsedPlan {
       continue;
     }
     frame.worker = undefined;
-    const worker = /^Worker (\d+):\s+(.*)$/.exec(content);
+    const worker = content.startsWith('Worker ') ? /^Worker (\d+):\s+(.*)$/.exec(content) : null;
     if (worker) {
       const w: RawProps = { 'Worker Number': Number(worker[1]) };
       const rest = worker[2];
@@ -257,7 +269,7 @@ export function parseTextPlan(input: UnwrappedLines): ParsedPlan {
       else ((frame.raw['Text Details'] as string[] | undefined) ?? (frame.raw['Text Details'] = [])).push(content);
       continue;
     }
-    applyDetail(frame.raw, content.slice(0, colon), content.slice(colon + 2));
+    applyDetail(frame.raw, canonicalKey(content.slice(0, colon)), content.slice(colon + 2));
   }
 
   if (!root) throw new PglensError('bad-input', 'the plan text has no plan node in it', TEXT_HINT);

@@ -16,7 +16,7 @@ const RECORD_HEADER = /^-\[ RECORD \d+ \]/;
 const HEADER = /^\|?\s*QUERY PLAN\s*\|?$/;
 
 export function unwrapPsql(text: string): UnwrappedLines {
-  const input = text.split(/\r?\n/);
+  const input = text.split('\n');
   let lines: string[] = [];
   let lineNumbers: number[] = [];
   const firstContent = input.findIndex((l) => l.trim() !== '');

@@ -10,12 +10,6 @@ for (const kind of ['Shared', 'Local', 'Temp']) {
   BUFFER_KEY[kind.toLowerCase()] = {};
   for (const op of ['Hit', 'Read', 'Dirtied', 'Written']) BUFFER_KEY[kind.toLowerCase()][op.toLowerCase()] = `${kind} ${op} Blocks`;
 }
-/** Every buffer property FORMAT JSON prints when BUFFERS is on; text leaves zeros out. */
-export const BUFFER_KEYS = [
-  'Shared Hit Blocks', 'Shared Read Blocks', 'Shared Dirtied Blocks', 'Shared Written Blocks',
-  'Local Hit Blocks', 'Local Read Blocks', 'Local Dirtied Blocks', 'Local Written Blocks',
-  'Temp Read Blocks', 'Temp Written Blocks',
-];
 const LIST_KEYS = new Set(['Output', 'Sort Key', 'Presorted Key', 'Group Key', 'Conflict Arbiter Indexes', 'Hash Key']);
 /** Lines holding several "Key: value" pairs separated by two spaces. */
 const MULTI_KEYS = new Set(['Sort Method', 'Buckets', 'Batches', 'Planned Partitions', 'Hits', 'Storage']);
@@ -66,9 +60,8 @@ export function splitTopLevel(value: string, separator = ','): string[] {
   return out;
 }
 
-/** "shared hit=1 read=2, temp written=3" into raw; missing counts become 0 as in JSON. */
+/** "shared hit=1 read=2, temp written=3" into raw; counts text leaves out (zeros) stay absent. */
 export function applyBuffers(raw: RawProps, value: string): void {
-  for (const k of BUFFER_KEYS) if (raw[k] === undefined) raw[k] = 0;
   let keys: Record<string, string> | undefined;
   let i = 0;
   while (i < value.length) {
@@ -155,8 +148,6 @@ export function applyDetail(raw: RawProps, key: string, value: string): void {
       });
       return;
     case 'Heap Blocks':
-      raw['Exact Heap Blocks'] = 0;
-      raw['Lossy Heap Blocks'] = 0;
       applyEqualsPairs(raw, value, { exact: 'Exact Heap Blocks', lossy: 'Lossy Heap Blocks' });
       return;
     case 'Full-sort Groups':

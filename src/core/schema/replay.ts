@@ -198,7 +198,7 @@ class Replayer {
           column.notNull = false;
           break;
         case 'CONSTR_DEFAULT':
-          column.default = this.defaultText(con, def);
+          lazyDefault(column, () => this.defaultText(con, def));
           break;
         case 'CONSTR_IDENTITY':
           column.identity = con.generated_when === 'a' ? 'always' : 'by default';
@@ -529,6 +529,25 @@ class Replayer {
     const value = first?.A_Const?.sval?.sval;
     if (typeof value === 'string' && value !== '$user') this.state.defaultSchema = value.replace(/^"|"$/g, '');
   }
+}
+
+/**
+ * The default's SQL text needs the statement's tokens; most are never read, so it is
+ * computed on first read. Assigning or deleting it later (SET/DROP DEFAULT) works as usual.
+ */
+function lazyDefault(column: Column, compute: () => string | undefined): void {
+  Object.defineProperty(column, 'default', {
+    configurable: true,
+    enumerable: true,
+    get() {
+      const value = compute();
+      Object.defineProperty(column, 'default', { value, writable: true, configurable: true, enumerable: true });
+      return value;
+    },
+    set(value: string | undefined) {
+      Object.defineProperty(column, 'default', { value, writable: true, configurable: true, enumerable: true });
+    },
+  });
 }
 
 /** An index element's expression ends before its opclass or ordering: after the first closed parenthesis group. */

@@ -144,6 +144,24 @@ function errorDetails(e: unknown): PgErrorDetails {
   return { message: e instanceof Error ? e.message : String(e), cursorPosition: 0 };
 }
 
+/** Files at least this long are re-parsed statement by statement when most statements are unchanged (the editor re-lints on each keystroke). */
+const INCREMENTAL_MIN_LENGTH = 16 * 1024;
+const STATEMENT_CACHE_LIMIT = 20_000;
+
+/** A parsed statement by its exact text; `locDelta` turns its AST locations into offsets from its own start. */
+interface CachedStatement {
+  ast: Record<string, any>;
+  kind: string;
+  locDelta: number;
+}
+
+const statementCache = new Map<string, CachedStatement>();
+
+function remember(text: string, entry: CachedStatement): void {
+  statementCache.set(text, entry);
+  if (statementCache.size > STATEMENT_CACHE_LIMIT) statementCache.delete(statementCache.keys().next().value as string);
+}
+
 /**
  * Parses a whole SQL file with Postgres's grammar. Never throws on bad SQL: each statement
  * that fails to parse yields one syntax error at Postgres's cursor position (and an
@@ -152,8 +170,11 @@ function errorDetails(e: unknown): PgErrorDetails {
 export function parseSql(text: string): ParsedSqlFile {
   requireLoaded();
   const file: FileContext = { text, bytes: createByteOffsets(text), lines: createLineIndex(text) };
-  const statements: SqlStatement[] = [];
-  const errors: SqlSyntaxError[] = [];
+  const large = text.length >= INCREMENTAL_MIN_LENGTH;
+  if (large) {
+    const incremental = parseByStatement(file, lexTokens(text), true);
+    if (incremental) return incremental;
+  }
   let stmts: PgStmt[] | undefined;
   try {
     stmts = (parseSync(text) as { stmts?: PgStmt[] }).stmts ?? [];
@@ -161,36 +182,65 @@ export function parseSql(text: string): ParsedSqlFile {
     stmts = undefined;
   }
   if (stmts) {
-    for (const s of stmts) addStatement(file, statements, s, 0, file.bytes.byteLength);
-    return { text, lineIndex: file.lines, statements, errors };
+    const statements: SqlStatement[] = [];
+    for (const s of stmts) {
+      const statement = addStatement(file, statements, s, 0, file.bytes.byteLength);
+      if (large) remember(statement.text, { ast: statement.ast!, kind: statement.kind, locDelta: -file.bytes.toByte(statement.range.startOffset) });
+    }
+    return { text, lineIndex: file.lines, statements, errors: [] };
   }
-  // Slow path, only for files with errors: split with the scanner and parse each statement alone.
-  const tokens = scanTokens(text);
+  // Only for files with errors: split with Postgres's scanner and parse each statement alone.
+  return parseByStatement(file, scanTokens(text), false)!;
+}
+
+/**
+ * Parses statement by statement, reusing the cached parse of unchanged statements. With
+ * `optimistic`, gives up (undefined) when few statements are cached or one fails to parse:
+ * the whole-file parse is then both faster and the authority on errors.
+ */
+function parseByStatement(file: FileContext, tokens: SqlToken[], optimistic: boolean): ParsedSqlFile | undefined {
+  const { text } = file;
+  const chunks: Array<{ start: number; end: number }> = [];
   for (const [from, to] of splitTokens(tokens)) {
     let first = from;
     while (first < to && tokens[first].kind === 'comment') first++;
+    let last = to - 1;
+    while (last > first && tokens[last].kind === 'comment') last--;
     if (first >= to) continue;
-    const chunkStart = tokens[first].start;
-    const chunkEnd = tokens[to - 1].end;
-    const chunk = text.slice(chunkStart, chunkEnd);
-    const chunkByteStart = file.bytes.toByte(chunkStart);
+    chunks.push({ start: tokens[first].start, end: tokens[last].end });
+  }
+  if (optimistic) {
+    let hits = 0;
+    for (const c of chunks) if (statementCache.has(text.slice(c.start, c.end))) hits++;
+    if (hits * 2 < chunks.length) return undefined;
+  }
+  const statements: SqlStatement[] = [];
+  const errors: SqlSyntaxError[] = [];
+  for (const { start, end } of chunks) {
+    const chunk = text.slice(start, end);
+    const chunkByteStart = file.bytes.toByte(start);
+    const cached = statementCache.get(chunk);
+    if (cached) {
+      // Re-inserted so the LRU keeps what the editor is looking at.
+      statementCache.delete(chunk);
+      statementCache.set(chunk, cached);
+      statements.push(new SqlStatement(file, chunk, file.lines.rangeOf(start, end), cached.ast, cached.kind, statements.length, chunkByteStart + cached.locDelta));
+      continue;
+    }
     try {
       const parsed = (parseSync(chunk) as { stmts?: PgStmt[] }).stmts ?? [];
+      if (optimistic && parsed.length !== 1) return undefined;
       for (const s of parsed) {
-        addStatement(file, statements, s, chunkByteStart, file.bytes.toByte(chunkEnd) - chunkByteStart);
+        const statement = addStatement(file, statements, s, chunkByteStart, file.bytes.toByte(end) - chunkByteStart);
+        if (parsed.length === 1 && statement.text === chunk) {
+          remember(chunk, { ast: statement.ast!, kind: statement.kind, locDelta: chunkByteStart - file.bytes.toByte(statement.range.startOffset) });
+        }
       }
     } catch (e) {
+      if (optimistic) return undefined;
       const details = errorDetails(e);
-      const at = advanceCodePoints(text, chunkStart, details.cursorPosition);
-      const statement = new SqlStatement(
-        file,
-        chunk,
-        file.lines.rangeOf(chunkStart, chunkEnd),
-        undefined,
-        'Invalid',
-        statements.length,
-        chunkByteStart,
-      );
+      const at = advanceCodePoints(text, start, details.cursorPosition);
+      const statement = new SqlStatement(file, chunk, file.lines.rangeOf(start, end), undefined, 'Invalid', statements.length, chunkByteStart);
       statements.push(statement);
       errors.push({ message: details.message, range: errorRange(statement, at) });
     }
@@ -206,7 +256,7 @@ function errorRange(statement: SqlStatement, at: number): SourceRange {
   return statement.rangeOf(token.start, token.end);
 }
 
-function addStatement(file: FileContext, out: SqlStatement[], s: PgStmt, byteBase: number, byteLength: number): void {
+function addStatement(file: FileContext, out: SqlStatement[], s: PgStmt, byteBase: number, byteLength: number): SqlStatement {
   const node = s.stmt ?? {};
   const kind = Object.keys(node)[0] ?? 'Invalid';
   const byteStart = byteBase + (s.stmt_location ?? 0);
@@ -229,7 +279,9 @@ function addStatement(file: FileContext, out: SqlStatement[], s: PgStmt, byteBas
       end = start + text.length;
     }
   }
-  out.push(new SqlStatement(file, text, file.lines.rangeOf(start, end), node, kind, out.length, byteBase));
+  const statement = new SqlStatement(file, text, file.lines.rangeOf(start, end), node, kind, out.length, byteBase);
+  out.push(statement);
+  return statement;
 }
 
 /** A trailing comment sits on the last line (a line comment) or closes the text (a block comment); anything else needs no scan. */

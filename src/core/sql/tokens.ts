@@ -185,22 +185,30 @@ export function lexTokens(text: string, base = 0): SqlToken[] {
   return out;
 }
 
-/** Statement boundaries of a token list: [startToken, endToken) index pairs, split at top-level ';', never inside a BEGIN ATOMIC … END body. */
+/**
+ * Statement boundaries of a token list: [startToken, endToken) index pairs, split at a ';'
+ * outside parentheses (rule actions) and outside BEGIN ATOMIC … END bodies.
+ */
 export function splitTokens(tokens: SqlToken[]): Array<[number, number]> {
   const chunks: Array<[number, number]> = [];
   let chunkStart = 0;
   let atomicDepth = 0;
+  let parens = 0;
   let prevWord: string | undefined;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t.kind === 'comment') continue;
     const w = t.word;
+    if (t.kind === 'punct') {
+      if (t.text === '(') parens++;
+      else if (t.text === ')' && parens > 0) parens--;
+    }
     if (atomicDepth > 0) {
       if (w === 'CASE') atomicDepth++;
       else if (w === 'END') atomicDepth--;
     } else if (w === 'ATOMIC' && prevWord === 'BEGIN') {
       atomicDepth = 1;
-    } else if (t.text === ';' && t.kind === 'punct') {
+    } else if (t.text === ';' && t.kind === 'punct' && parens === 0) {
       chunks.push([chunkStart, i]);
       chunkStart = i + 1;
     }

@@ -132,3 +132,53 @@ describe('createLineIndex', () => {
     assert.deepEqual(r.end, { line: 2, character: 2 });
   });
 });
+
+describe('parseSql on large files (statement cache)', () => {
+  before(() => loadSqlParser());
+
+  const statement = (i: number, salt = '') =>
+    `CREATE TABLE "tbl_é${i}" (id bigint PRIMARY KEY, note${salt} text DEFAULT 'a;b', price numeric(12, 2))`;
+  const file = (n: number, edit = -1) =>
+    Array.from({ length: n }, (_, i) => `-- ${i} 😀\n${statement(i, i === edit ? '_edited' : '')}`).join(';\n') + ';\n';
+
+  it('gives the same statements, ranges and AST locations when re-parsed after an edit', () => {
+    const original = file(400);
+    assert.ok(original.length > 16 * 1024);
+    parseSql(original);
+    const edited = file(400, 7).replace('-- 3 😀', '-- three, longer 😀😀');
+    const incremental = parseSql(edited);
+    assert.equal(incremental.errors.length, 0);
+    assert.equal(incremental.statements.length, 400);
+    for (const s of [incremental.statements[2], incremental.statements[7], incremental.statements[399]]) {
+      assert.equal(edited.slice(s.range.startOffset, s.range.endOffset), s.text);
+      const col = s.ast!.CreateStmt.tableElts[1].ColumnDef;
+      assert.equal(edited.slice(s.constructRange(col.location).startOffset, s.constructRange(col.location).endOffset).split(' ')[0], col.colname);
+      assert.equal(edited.slice(s.locate(s.ast!.CreateStmt.relation.location).startOffset, s.locate(s.ast!.CreateStmt.relation.location).endOffset), `"tbl_é${s.index}"`);
+    }
+    assert.equal(incremental.statements[7].ast!.CreateStmt.tableElts[1].ColumnDef.colname, 'note_edited');
+  });
+
+  it('still reports a syntax error introduced by the edit at its position', () => {
+    const original = file(300);
+    parseSql(original);
+    const broken = original.replace('CREATE TABLE "tbl_é5"', 'CREATE TABEL "tbl_é5"');
+    const parsed = parseSql(broken);
+    assert.equal(parsed.errors.length, 1);
+    assert.equal(broken.slice(parsed.errors[0].range.startOffset, parsed.errors[0].range.endOffset), 'TABEL');
+    assert.equal(parsed.statements.filter((s) => s.kind === 'CreateStmt').length, 299);
+  });
+});
+
+describe('statement tokens', () => {
+  before(() => loadSqlParser());
+
+  it('lex strings, quoted names, dollar quotes, comments and operators like Postgres does', () => {
+    const text = `SELECT E'a\\'b', 'it''s', "q""x", $tag$ ; $tag$, /* a /* nested */ b */ x::int, $1, 1.5e3, b'01' -- end`;
+    const [s] = parseSql(text).statements;
+    const kinds = s.tokens().map((t) => `${t.kind}:${t.text}`);
+    assert.deepEqual(kinds, [
+      'ident:SELECT', "string:E'a\\'b'", 'punct:,', "string:'it''s'", 'punct:,', 'ident:"q""x"', 'punct:,', 'string:$tag$ ; $tag$', 'punct:,',
+      'comment:/* a /* nested */ b */', 'ident:x', 'operator:::', 'ident:int', 'punct:,', 'param:$1', 'punct:,', 'number:1.5e3', 'punct:,', "string:b'01'",
+    ]);
+  });
+});

@@ -33,9 +33,11 @@ describe('migration diagnostics', () => {
     const listed = actions.map((a) => `"${a.title}" (${a.kind?.value ?? 'no kind'})`).join(', ') || 'none';
     assert.ok(fix, `no quick fix for ${RULE}; actions: ${listed}`);
     assert.ok(fix.kind && vscode.CodeActionKind.QuickFix.contains(fix.kind), `"${fix.title}" is not a quick fix: ${listed}`);
-    assert.ok(fix.diagnostics?.some((d) => ruleOf(d) === RULE), `"${fix.title}" is not tied to the ${RULE} diagnostic (no light bulb on it)`);
-    if (fix.edit) assert.ok(await vscode.workspace.applyEdit(fix.edit));
-    if (fix.command) await vscode.commands.executeCommand(fix.command.command, ...(fix.command.arguments ?? []));
+    // vscode.executeCodeActionProvider does not return an action's diagnostics, so the tie to
+    // the warning is shown instead by the suppression actions the same diagnostic yields.
+    assert.ok(actions.some((a) => a.title === `Disable ${RULE} for this line`), `no suppression for ${RULE}: ${listed}`);
+    assert.ok(fix.edit, `"${fix.title}" carries no edit`);
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
     assert.match(editor.document.getText(), /CREATE INDEX CONCURRENTLY orders_user_id_idx/);
     await waitFor(() => !api.diagnostics(uri).some((d) => ruleOf(d) === RULE), `${RULE} to clear after the fix`);
   });

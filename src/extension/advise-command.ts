@@ -1,0 +1,208 @@
+/**
+ * Suggest Indexes: runs the index advisor on a statement (the one at the cursor, or SQL passed
+ * in by the plan viewer) and writes a chosen index where the project keeps its schema:
+ * `@@index` in schema.prisma, else a new migration named after the folder's convention.
+ *
+ * The advisor never builds a real index on a server; without HypoPG there, the user is
+ * offered the embedded sandbox, and every result says which of the two proved it.
+ */
+import * as vscode from 'vscode';
+import type { Connection } from '../core/db/connection';
+import { adviseIndexes, type AdviceResult, type Suggestion, type VerifyMethod } from '../core/advise/advise';
+import { evidenceLine, indexMigrationSpec } from '../core/advise/index-migration';
+import { prismaIndexPlan, type PrismaIndexPlan } from '../core/advise/prisma-index';
+import { isPglensError, errorMessage } from '../core/errors';
+import { chooseMigrationFolder } from '../core/health/migration-folder';
+import { migrationFileIn } from '../core/health/migration-file';
+import { parsePrismaSchema } from '../core/prisma/parse';
+import type { ViewAdvice } from '../../media/src/protocol';
+import type { ConnectionProvider } from './connection-provider';
+import { showError } from './errors';
+import { askParams, countParamsOf, fromEditor, type Resolved } from './explain-command';
+import { migrationFiles, writeMigration } from './health-commands';
+
+/** Internal (not in the palette): the plan viewer's *Add to migration*. */
+const ADD_TO_MIGRATION_COMMAND = 'pglens.advise.addToMigration';
+
+const SANDBOX_OFFER = 'Verify on the embedded sandbox';
+
+/** What the advisor needs from the connection manager: the active connection and, as a fallback, the sandbox. */
+export interface AdviseConnections extends ConnectionProvider {
+  embeddedConnection(): Promise<Connection>;
+}
+
+/**
+ * Registers `pglens.suggestIndexes` and the viewer's Add to migration. The command takes
+ * either nothing (the statement at the cursor or the selection; results in a quick pick) or
+ * `(sql, params?)`: then it returns the ViewAdvice (undefined when the user dismissed a
+ * prompt) and throws on failure, for the caller to show.
+ */
+export function registerAdviseCommands(context: vscode.ExtensionContext, connections: AdviseConnections): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('pglens.suggestIndexes', (sql?: unknown, params?: unknown) =>
+      typeof sql === 'string' ? suggestForSql(connections, sql, validParams(params)) : suggestAtCursor(connections),
+    ),
+    vscode.commands.registerCommand(ADD_TO_MIGRATION_COMMAND, (advice: ViewAdvice, index: number) => addToMigration(advice, index)),
+  );
+}
+
+function validParams(params: unknown): (string | null)[] | undefined {
+  return Array.isArray(params) && params.every((p) => p === null || typeof p === 'string') ? (params as (string | null)[]) : undefined;
+}
+
+async function suggestForSql(connections: AdviseConnections, sql: string, params: (string | null)[] | undefined): Promise<ViewAdvice | undefined> {
+  if (!sql.trim()) throw new Error('there is no query to suggest indexes for — run Explain on a statement first');
+  return advise(connections, { sql, paramCount: countParamsOf(sql), paramSources: [], params });
+}
+
+async function suggestAtCursor(connections: AdviseConnections): Promise<ViewAdvice | undefined> {
+  const resolved = fromEditor();
+  if (!resolved) return undefined;
+  try {
+    const advice = await advise(connections, resolved);
+    if (advice) await present(advice);
+    return advice;
+  } catch (e) {
+    showError(e, 'Suggest Indexes failed');
+    return undefined;
+  }
+}
+
+/** Asks for parameter values, runs the advisor, and on a server without HypoPG offers the sandbox. */
+async function advise(connections: AdviseConnections, resolved: Resolved): Promise<ViewAdvice | undefined> {
+  let params = resolved.params;
+  if (resolved.paramCount > 0 && !params) {
+    const values = await askParams(resolved);
+    if (!values) return undefined;
+    params = values.map((v) => (v === 'NULL' ? null : v));
+  }
+  const conn = await connections.getConnection();
+  try {
+    return { result: await run(conn, resolved.sql, params), verifiedOn: conn.label };
+  } catch (e) {
+    if (!(isPglensError(e) && e.code === 'refused' && conn.kind === 'server')) throw e;
+    const picked = await vscode.window.showWarningMessage(
+      `pglens: ${e.message}. The sandbox replays your workspace migrations: its tables have your schema but only the data the migrations insert, so costs there can differ from the server's.`,
+      SANDBOX_OFFER,
+    );
+    if (picked !== SANDBOX_OFFER) return undefined;
+    const sandbox = await connections.embeddedConnection();
+    return {
+      result: await run(sandbox, resolved.sql, params, 'sandbox'),
+      verifiedOn: sandbox.label,
+      note: `${conn.label} has no HypoPG, so the indexes were built for real on the embedded sandbox and rolled back.`,
+    };
+  }
+}
+
+function run(conn: Connection, sql: string, params: (string | null)[] | undefined, method?: VerifyMethod): Promise<AdviceResult> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `pglens: trying candidate indexes on ${conn.label}`, cancellable: true },
+    (_progress, token) => {
+      const cancel = token.onCancellationRequested(() => void conn.cancel());
+      return adviseIndexes(conn, sql, { params, method }).finally(() => cancel.dispose());
+    },
+  );
+}
+
+/** From the editor: the verified indexes in a quick pick; picking one writes it to a migration. */
+async function present(advice: ViewAdvice): Promise<void> {
+  const r = advice.result;
+  if (r.suggestions.length === 0) {
+    void vscode.window.showInformationMessage(`pglens: ${r.summary} (tried on ${advice.verifiedOn}).`);
+    return;
+  }
+  type Item = vscode.QuickPickItem & { index: number };
+  const items: Item[] = r.suggestions.map((s, index) => ({
+    index,
+    label: s.ddl,
+    description: `cost ${r.before.totalCost.toFixed(1)} → ${s.after.totalCost.toFixed(1)}`,
+    detail: `${s.reason} · ${evidenceLine(r, s)}`,
+  }));
+  const picked = await vscode.window.showQuickPick(items, {
+    title: `pglens: ${r.suggestions.length} index(es) verified on ${advice.verifiedOn} — pick one to add to a migration`,
+    placeHolder: advice.note,
+    matchOnDetail: true,
+  });
+  if (picked) await addToMigration(advice, picked.index);
+}
+
+/**
+ * Writes suggestion `index`: `@@index` into the schema.prisma whose model maps the table,
+ * else (no such model, or an index Prisma cannot express) a new SQL migration. Returns what
+ * was written, for the viewer; undefined when nothing was.
+ */
+export async function addToMigration(advice: ViewAdvice, index: number): Promise<string | undefined> {
+  const s = advice.result.suggestions[index];
+  if (!s) {
+    void vscode.window.showErrorMessage('pglens: that index suggestion is no longer available — run Suggest Indexes again.');
+    return undefined;
+  }
+  try {
+    const prisma = await prismaPlan(s);
+    if (prisma?.kind === 'edit') return await insertPrismaIndex(prisma);
+    if (prisma?.kind === 'exists') {
+      void vscode.window.showInformationMessage(
+        `pglens: model ${prisma.model} already declares ${prisma.attribute} covering these columns; the database lacks it, so apply your Prisma migrations (prisma migrate dev / deploy).`,
+      );
+      return undefined;
+    }
+    const written = await writeSqlMigration(advice.result, s);
+    if (!written) return undefined;
+    if (prisma?.kind === 'sql') {
+      void vscode.window.showInformationMessage(`pglens: ${prisma.reason}, so the index went into a SQL migration instead: ${written}.`);
+      return `${written} (SQL migration: ${prisma.reason})`;
+    }
+    return written;
+  } catch (e) {
+    void vscode.window.showErrorMessage(`pglens: could not add the index to a migration: ${errorMessage(e)}`);
+    return undefined;
+  }
+}
+
+/** The first schema.prisma (single or multi-file) of the workspace with a model mapping the table. */
+async function prismaPlan(s: Suggestion): Promise<PrismaIndexPlan | undefined> {
+  const files = await vscode.workspace.findFiles('**/*.prisma', '**/node_modules/**');
+  for (const uri of files.sort((a, b) => a.fsPath.localeCompare(b.fsPath))) {
+    // Through the open document, so unsaved edits are what the edit is computed against.
+    const document = await vscode.workspace.openTextDocument(uri);
+    const plan = prismaIndexPlan(parsePrismaSchema(document.getText(), uri.fsPath), s);
+    if (plan) return plan;
+  }
+  return undefined;
+}
+
+async function insertPrismaIndex(plan: Extract<PrismaIndexPlan, { kind: 'edit' }>): Promise<string> {
+  const uri = vscode.Uri.file(plan.file);
+  const r = plan.edit.range;
+  const at = new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(uri, at, plan.edit.newText);
+  if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`${plan.file} could not be edited (is it read-only?)`);
+  const document = await vscode.workspace.openTextDocument(uri);
+  const line = document.getText().split(/\r?\n/).findIndex((l, i) => i >= r.start.line && l.includes(plan.attribute));
+  const where = line >= 0 ? new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER) : at;
+  await vscode.window.showTextDocument(document, { selection: where });
+  const target = `${plan.attribute} in model ${plan.model} (${vscode.workspace.asRelativePath(uri)})`;
+  void vscode.window.showInformationMessage(`pglens: added ${target}; run prisma migrate dev to create its migration.`);
+  return target;
+}
+
+async function writeSqlMigration(advice: AdviceResult, s: Suggestion): Promise<string | undefined> {
+  const spec = indexMigrationSpec(advice, s);
+  const folder = chooseMigrationFolder((await migrationFiles()).map((u) => u.fsPath));
+  if (folder) {
+    const uri = await writeMigration(await migrationFileIn(spec, folder));
+    return vscode.workspace.asRelativePath(uri);
+  }
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const target = await vscode.window.showSaveDialog({
+    title: 'pglens found no migration folder in this workspace: where should the migration go?',
+    saveLabel: 'Save migration',
+    defaultUri: root ? vscode.Uri.joinPath(root, `${spec.slug}.sql`) : undefined,
+    filters: { SQL: ['sql'] },
+  });
+  if (!target) return undefined;
+  const uri = await writeMigration({ content: spec.content, path: target.fsPath });
+  return vscode.workspace.asRelativePath(uri);
+}

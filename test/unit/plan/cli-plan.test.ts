@@ -1,0 +1,119 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from '../../../src/cli/args';
+import { command } from '../../../src/cli/commands/plan';
+import { FIXTURES, fixture } from './helpers';
+
+async function run(argv: string[], cwd = FIXTURES): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await command.run(parseArgs(argv, command.flags), { cwd, env: {}, stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  return { code, out, err };
+}
+
+describe('pglens plan', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pglens-plan-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints summary, findings (node, evidence, fix) and the tree; exit 1 on a warning', async () => {
+    const r = await run(['seq-scan-filter.txt']);
+    assert.equal(r.code, 1);
+    assert.equal(r.err, '');
+    assert.match(r.out, /^Execution [\d.]+ ms/);
+    assert.match(r.out, /warning seq-scan-filter {2}at #1 Seq Scan on plan_fixtures\.orders/);
+    assert.match(r.out, /evidence: relation="orders", rowsRead=100000, rowsRemoved=99950/);
+    assert.match(r.out, /fix: CREATE INDEX CONCURRENTLY ON plan_fixtures\.orders \(customer_id\);/);
+    assert.match(r.out, /Plan:\n {2}-> #1 Seq Scan on plan_fixtures\.orders {2}self /);
+  });
+
+  it('exit 0 for a clean plan and with --fail-on above the findings', async () => {
+    assert.equal((await run(['clean-index-scan.json'])).code, 0);
+    assert.equal((await run(['seq-scan-filter.json', '--fail-on', 'error'])).code, 0);
+    assert.equal((await run(['workers-not-launched.json'])).code, 0, 'info is below the default warning');
+    assert.equal((await run(['workers-not-launched.json', '--fail-on', 'info'])).code, 1);
+    assert.equal((await run(['seq-scan-filter.json', '--fail-on', 'off'])).code, 0);
+  });
+
+  it('--format json has the CLI.md shape', async () => {
+    const r = await run(['hash-batches.json', '--format', 'json']);
+    assert.equal(r.code, 1);
+    const j = JSON.parse(r.out);
+    assert.deepEqual(Object.keys(j).sort(), ['findings', 'summary']);
+    assert.equal(j.findings.length, 1);
+    const f = j.findings[0];
+    assert.equal(f.rule, 'hash-batches');
+    assert.equal(f.severity, 'warning');
+    assert.equal(typeof f.message, 'string');
+    assert.deepEqual([f.node.id, f.node.nodeType], [3, 'Hash']);
+    assert.equal(typeof f.fix, 'string');
+    const top = (JSON.parse(fixture('hash-batches.json')) as Record<string, number>[])[0];
+    assert.equal(j.summary.totalTimeMs, top['Execution Time']);
+    assert.equal(j.summary.nodes, 4);
+    assert.equal(typeof j.summary.slowestNode.id, 'number');
+    assert.equal(typeof j.summary.slowestNode.nodeType, 'string');
+    const scan = (await run(['seq-scan-filter.json', '--format', 'json'])).out;
+    assert.equal(JSON.parse(scan).findings[0].node.relation, 'orders');
+  });
+
+  it('--format markdown prints the PR comment', async () => {
+    const r = await run(['sort-spill.txt', '--format', 'markdown']);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /^### pglens plan analysis/);
+    assert.match(r.out, /`sort-spill`/);
+  });
+
+  it('reads psql-bordered output', async () => {
+    const r = await run(['psql-border2-text.txt', '--format', 'json']);
+    assert.equal(JSON.parse(r.out).findings[0].rule, 'seq-scan-filter');
+  });
+
+  it('exit 2 with a one-line cause for unreadable, malformed or missing input and bad flags', async () => {
+    const missing = await run(['nope.json']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /^pglens plan: cannot read nope\.json: ENOENT — check the path\n$/);
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, fixture('seq-scan-filter.json').slice(0, 200));
+    const malformed = await run([bad]);
+    assert.equal(malformed.code, 2);
+    assert.match(malformed.err, /^pglens plan: .*bad\.json: the plan looks like JSON but does not parse/);
+    assert.equal(malformed.err.trimEnd().split('\n').length, 1);
+    assert.equal(malformed.out, '');
+    const garbage = path.join(dir, 'garbage.txt');
+    writeFileSync(garbage, 'total 0\ndrwxr-xr-x 2 root root 4096 .\n');
+    const notPlan = await run([garbage]);
+    assert.equal(notPlan.code, 2);
+    assert.match(notPlan.err, /line 1: "total 0" is not an EXPLAIN node/);
+    assert.equal((await run([])).code, 2);
+    assert.equal((await run(['a.json', 'b.json'])).code, 2);
+    const format = await run(['seq-scan-filter.json', '--format', 'yaml']);
+    assert.equal(format.code, 2);
+    assert.match(format.err, /--format must be one of text, json, markdown/);
+  });
+
+  it('takes thresholds and severities from --config', async () => {
+    const config = path.join(dir, 'thresholds.json');
+    writeFileSync(config, JSON.stringify({ plan: { seqScanFilterMinRows: 1_000_000 }, rules: { 'sort-spill': 'error' } }));
+    assert.equal((await run(['seq-scan-filter.json', '--config', config])).code, 0);
+    const spill = await run(['sort-spill.json', '--config', config, '--format', 'json']);
+    assert.equal(JSON.parse(spill.out).findings[0].severity, 'error');
+    const wrong = path.join(dir, 'wrong.json');
+    writeFileSync(wrong, JSON.stringify({ plan: { seqScanMinRows: 5 } }));
+    const r = await run(['seq-scan-filter.json', '--config', wrong]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /"plan\.seqScanMinRows" is not a plan threshold/);
+  });
+
+  it('reads the plan from stdin with `-`', function () {
+    this.timeout(60_000);
+    const script = `require(${JSON.stringify(path.resolve(__dirname, '../../../src/cli/commands/plan.ts'))}).command.run({ positionals: ['-'], flags: new Map([['format', 'json']]) }, { cwd: process.cwd(), env: {}, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).then((c) => { process.exitCode = c; });`;
+    const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { input: fixture('psql-aligned-json.txt'), encoding: 'utf8', cwd: path.resolve(__dirname, '../../..') });
+    assert.equal(child.status, 1, child.stderr);
+    assert.equal(JSON.parse(child.stdout).findings[0].rule, 'seq-scan-filter');
+  });
+});
