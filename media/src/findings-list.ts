@@ -1,12 +1,17 @@
-/** The plan's findings, each a button that selects its node. */
+/** The plan's findings, each a button that selects its node; `suggestFor`: rules that get a *Suggest indexes* button. */
 import type { PlanFinding, PlanNode } from '../../src/core/plan/types';
 import { el } from './dom';
 import { formatValue } from './format';
+import { suggestButton } from './indexes-view';
 import { nodeTarget } from './tree-model';
 
 const SEVERITY_ORDER: Record<string, number> = { error: 0, warning: 1, info: 2 };
 
-export function renderFindings(findings: PlanFinding[], nodeOf: (id: number) => PlanNode | undefined): HTMLElement {
+export function renderFindings(
+  findings: PlanFinding[],
+  nodeOf: (id: number) => PlanNode | undefined,
+  suggestFor: ReadonlySet<string> = new Set(),
+): HTMLElement {
   const root = el('section', { class: 'findings', id: 'findings', attrs: { 'aria-label': 'Findings' } });
   root.append(el('h2', { text: findings.length === 0 ? 'No findings' : `Findings (${findings.length})` }));
   if (findings.length === 0) {
@@ -27,6 +32,7 @@ export function renderFindings(findings: PlanFinding[], nodeOf: (id: number) => 
       el('div', { class: 'finding-message', text: f.message }),
       evidence.length > 0 ? el('div', { class: 'finding-evidence', text: evidence.join(' · ') }) : null,
       f.fix ? el('div', 'finding-fix', [el('span', { class: 'fix-label', text: 'Fix: ' }), el('code', { text: f.fix })]) : null,
+      suggestFor.has(f.ruleId) ? el('div', 'finding-actions', [suggestButton('Suggest indexes')]) : null,
     ]);
     item.dataset.nodeId = String(f.nodeId);
     list.append(item);

@@ -9,8 +9,9 @@ import { renderComparison } from './compare-view';
 import { renderDetails } from './details-pane';
 import { clear, el } from './dom';
 import { renderFindings } from './findings-list';
+import { INDEX_FINDING_RULES, SUGGEST_CLASS, renderIndexes, type AdviceState } from './indexes-view';
 import { renderPasteForm } from './paste-form';
-import type { HostToViewer, TabId, UiState, ViewComparison, ViewPayload, ViewerState } from './protocol';
+import type { HostToViewer, TabId, UiState, ViewAdvice, ViewComparison, ViewPayload, ViewerState } from './protocol';
 import { unpackReport } from './protocol';
 import { rebuildRawJson, renderRaw, renderSettings } from './raw-panes';
 import { renderSummary } from './summary';
@@ -23,6 +24,7 @@ const PERSIST_DELAY_MS = 400;
 const TAB_TITLES: Record<TabId, string> = {
   plan: 'Plan',
   compare: 'Compare',
+  indexes: 'Indexes',
   text: 'Raw text',
   json: 'Raw JSON',
   query: 'Query',
@@ -37,6 +39,9 @@ interface Current {
   tree: TreeView;
   findingsByNode: Map<number, PlanFinding[]>;
   comparison?: ViewComparison;
+  advice?: AdviceState;
+  /** The tab to return to when the user dismisses the advisor's prompts. */
+  tabBeforeAdvice?: TabId;
   tab: TabId;
   built: Set<TabId>;
 }
@@ -115,7 +120,8 @@ function show(planId: string, payloadText: string, ui: UiState | undefined): voi
     tree,
     findingsByNode: byNode,
     comparison: payload.comparison,
-    tab: ui?.tab && (ui.tab !== 'compare' || payload.comparison) ? ui.tab : 'plan',
+    advice: payload.advice ? { status: 'done', advice: payload.advice, added: new Map() } : undefined,
+    tab: ui?.tab && (ui.tab !== 'compare' || payload.comparison) && (ui.tab !== 'indexes' || payload.advice) ? ui.tab : 'plan',
     built: new Set(),
   };
   layout(current);
@@ -125,10 +131,14 @@ function show(planId: string, payloadText: string, ui: UiState | undefined): voi
 function layout(c: Current): void {
   clear(app);
   c.built.clear();
-  const summary = renderSummary(c.payload.plan, c.report, { compareAvailable: !!c.payload.previousAvailable && !c.comparison });
+  const summary = renderSummary(c.payload.plan, c.report, {
+    compareAvailable: !!c.payload.previousAvailable && !c.comparison,
+    suggestAvailable: queryKnown(c),
+  });
   summary.addEventListener('click', (e) => {
     const t = e.target as Element;
     if (t.closest('#copy-markdown')) api.postMessage({ type: 'copyMarkdown' });
+    else if (t.closest(`.${SUGGEST_CLASS}`)) suggestIndexes();
     else if (t.closest('#compare-previous')) api.postMessage({ type: 'compareWithPrevious' });
     else {
       const b = t.closest<HTMLElement>('[data-node-id]');
@@ -138,6 +148,7 @@ function layout(c: Current): void {
 
   const tabs: TabId[] = ['plan'];
   if (c.comparison) tabs.push('compare');
+  if (c.advice) tabs.push('indexes');
   tabs.push('text', 'json', 'query', 'settings');
   const tablist = el('div', { class: 'tabs', role: 'tablist', attrs: { 'aria-label': 'Plan views' } });
   const panels = el('div', 'panels');
@@ -190,12 +201,18 @@ function buildTab(c: Current, tab: TabId): void {
         if (t.closest('#expand-all')) c.tree.expandAll();
         else if (t.closest('#collapse-hot')) c.tree.collapseToDefault();
       });
-      const findings = renderFindings(c.report.findings, (id) => c.model.node(id));
+      const findings = renderFindings(c.report.findings, (id) => c.model.node(id), queryKnown(c) ? INDEX_FINDING_RULES : undefined);
       findings.addEventListener('click', (e) => {
+        if ((e.target as Element).closest(`.${SUGGEST_CLASS}`)) {
+          suggestIndexes();
+          return;
+        }
         const f = (e.target as Element).closest<HTMLElement>('.finding');
         if (f) reveal(Number(f.dataset.nodeId));
       });
       findings.addEventListener('keydown', (e) => {
+        // Enter on the finding's own button is that button's click, not "select the node".
+        if ((e.target as Element).closest(`.${SUGGEST_CLASS}`)) return;
         const f = (e.target as Element).closest<HTMLElement>('.finding');
         if (f && (e.key === 'Enter' || e.key === ' ')) {
           e.preventDefault();
@@ -216,6 +233,18 @@ function buildTab(c: Current, tab: TabId): void {
         view.addEventListener('click', (e) => {
           const r = (e.target as Element).closest<HTMLElement>('[data-node-id]');
           if (r) reveal(Number(r.dataset.nodeId));
+        });
+        panel.append(view);
+      }
+      break;
+    case 'indexes':
+      if (c.advice) {
+        const view = renderIndexes(c.advice);
+        view.addEventListener('click', (e) => {
+          const t = e.target as Element;
+          if (t.closest(`.${SUGGEST_CLASS}`)) suggestIndexes();
+          const add = t.closest<HTMLElement>('.add-migration');
+          if (add && !add.classList.contains('done')) api.postMessage({ type: 'addToMigration', index: Number(add.dataset.index) });
         });
         panel.append(view);
       }
@@ -244,6 +273,40 @@ function buildTab(c: Current, tab: TabId): void {
     case 'settings':
       panel.append(renderSettings(c.report));
       break;
+  }
+}
+
+function queryKnown(c: Current): boolean {
+  return !!c.payload.plan.query?.trim();
+}
+
+/** Asks the host to run the advisor; the Indexes tab shows progress, then the result. */
+function suggestIndexes(): void {
+  const c = current;
+  if (!c) return;
+  if (c.advice?.status === 'running') {
+    selectTab('indexes', true);
+    return;
+  }
+  c.tabBeforeAdvice = c.tab;
+  setAdvice(c, { status: 'running' });
+  api.postMessage({ type: 'suggestIndexes' });
+}
+
+/** Shows the Indexes tab in `state`: a new tab means a new layout, else only its panel is redrawn. */
+function setAdvice(c: Current, state: AdviceState): void {
+  const hadTab = c.advice !== undefined;
+  c.advice = state;
+  c.tab = 'indexes';
+  if (hadTab) {
+    c.built.delete('indexes');
+    const panel = document.getElementById('panel-indexes');
+    if (panel) clear(panel);
+    selectTab('indexes', false);
+  } else {
+    layout(c);
+    c.tree.select(c.tree.selectedId);
+    persist();
   }
 }
 
@@ -320,6 +383,42 @@ window.addEventListener('message', (event: MessageEvent<HostToViewer>) => {
       break;
     case 'error':
       showError(m.message, m.hint);
+      break;
+    case 'advice':
+      if (current) {
+        let advice: ViewAdvice;
+        try {
+          advice = JSON.parse(m.payload) as ViewAdvice;
+        } catch (e) {
+          setAdvice(current, { status: 'failed', message: 'The index suggestions sent to the viewer are not valid JSON.', hint: String(e) });
+          return;
+        }
+        current.payload.advice = advice;
+        setAdvice(current, { status: 'done', advice, added: new Map() });
+      }
+      break;
+    case 'adviceFailed':
+      if (current) setAdvice(current, { status: 'failed', message: m.message, hint: m.hint });
+      break;
+    case 'adviceCancelled':
+      if (current) {
+        const back = current.tabBeforeAdvice ?? 'plan';
+        if (current.payload.advice) setAdvice(current, { status: 'done', advice: current.payload.advice, added: new Map() });
+        else {
+          current.advice = undefined;
+          current.tab = back;
+          layout(current);
+          current.tree.select(current.tree.selectedId);
+        }
+        if (back !== current.tab) selectTab(back, false);
+        persist();
+      }
+      break;
+    case 'addedToMigration':
+      if (current?.advice?.status === 'done') {
+        current.advice.added.set(m.index, m.target);
+        setAdvice(current, current.advice);
+      }
       break;
     case 'comparison':
       if (current) {

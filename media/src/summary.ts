@@ -2,11 +2,14 @@
 import type { PlanReport } from '../../src/core/plan/types';
 import { el } from './dom';
 import { formatCost, formatMs } from './format';
+import { suggestButton } from './indexes-view';
 import type { PlanView } from './protocol';
 import { nodeTarget } from './tree-model';
 
 export interface SummaryActions {
   compareAvailable: boolean;
+  /** The query is known: offer *Suggest indexes*. */
+  suggestAvailable?: boolean;
 }
 
 export function renderSummary(view: PlanView, report: PlanReport, actions: SummaryActions): HTMLElement {
@@ -43,6 +46,6 @@ export function renderSummary(view: PlanView, report: PlanReport, actions: Summa
     ]),
     el('div', { class: 'facts', text: facts.join(' · ') }),
     view.notices ? el('ul', 'notices', view.notices.map((n) => el('li', { text: n }))) : null,
-    el('div', 'actions', [slowButton, el('span', 'spacer'), compare, copy]),
+    el('div', 'actions', [slowButton, el('span', 'spacer'), compare, actions.suggestAvailable ? suggestButton('Suggest indexes', 'suggest-indexes') : null, copy]),
   ]);
 }

@@ -95,8 +95,8 @@ async function advise(connections: AdviseConnections, resolved: Resolved): Promi
   }
 }
 
-function run(conn: Connection, sql: string, params: (string | null)[] | undefined, method?: VerifyMethod): Promise<AdviceResult> {
-  return vscode.window.withProgress(
+async function run(conn: Connection, sql: string, params: (string | null)[] | undefined, method?: VerifyMethod): Promise<AdviceResult> {
+  return await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `pglens: trying candidate indexes on ${conn.label}`, cancellable: true },
     (_progress, token) => {
       const cancel = token.onCancellationRequested(() => void conn.cancel());

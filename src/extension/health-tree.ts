@@ -8,6 +8,7 @@ import { healthOverview, indexSummary, lastAnalyzeText, tableSummary, type Healt
 import { slowQueries, type SlowQueriesResult, type SlowQuery } from '../core/health/slow-queries';
 import { tableKey } from '../core/schema/model';
 import type { ConnectionProvider } from './connection-provider';
+import { configFor } from './workspace-config';
 import { registerHealthCommands } from './health-commands';
 
 /** One node of the `pglens.health` view. */
@@ -74,7 +75,7 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
     if (!this.snapshot) {
       this.snapshot = (async () => {
         const conn = await this.connections.getConnection();
-        const report = await healthReport(conn);
+        const report = await healthReport(conn, { config: configFor(undefined) });
         const slow = await slowQueries(conn);
         const snap = { overview: healthOverview(report), slow };
         this.loaded = snap;

@@ -1,7 +1,8 @@
 /**
  * The plan viewer's host: creates and restores `pglens.plan` webview panels, hands them plans
  * (from Explain or from Open Plan…), and answers the viewer's requests (copy as Markdown,
- * compare with the previous run of the same statement, open pasted text or a file).
+ * compare with the previous run of the same statement, open pasted text or a file, suggest
+ * indexes for the query and add one to a migration — both through pglens commands).
  *
  * Each plan shown gets an id; its payload is kept in global storage under that id, and the
  * viewer persists only the id and its view state, so a reload restores big plans without
@@ -21,6 +22,7 @@ import {
   unpackReport,
   type HostToViewer,
   type PlanView,
+  type ViewAdvice,
   type ViewComparison,
   type ViewerState,
   type ViewPayload,
@@ -421,6 +423,52 @@ class PlanPanel {
         if (uri) await openFile(this.context, uri, this);
         break;
       }
+      case 'suggestIndexes':
+        await this.suggestIndexes();
+        break;
+      case 'addToMigration': {
+        const advice = this.currentPayload()?.advice;
+        if (!advice?.result.suggestions[m.index]) {
+          this.post({ type: 'adviceFailed', message: 'That index suggestion is no longer available.', hint: 'Press Suggest indexes again.' });
+          return;
+        }
+        const target = await vscode.commands.executeCommand<string | undefined>('pglens.advise.addToMigration', advice, m.index);
+        if (target) this.post({ type: 'addedToMigration', index: m.index, target });
+        break;
+      }
     }
+  }
+
+  /** Runs pglens.suggestIndexes on the plan's query; the result is kept with the payload so a reload shows it again. */
+  private async suggestIndexes(): Promise<void> {
+    const payload = this.currentPayload();
+    const query = payload?.plan.query?.trim();
+    if (!payload || !query) {
+      this.post({
+        type: 'adviceFailed',
+        message: 'The query of this plan is not known, so there is nothing to suggest indexes for.',
+        hint: 'Run Explain on the statement (or Suggest Indexes for Statement in the editor).',
+      });
+      return;
+    }
+    let advice: ViewAdvice | undefined;
+    try {
+      advice = await vscode.commands.executeCommand<ViewAdvice | undefined>('pglens.suggestIndexes', query);
+    } catch (e) {
+      const hint = isPglensError(e) ? e.hint : undefined;
+      const message = isPglensError(e) && hint ? e.message.replace(` — ${hint}`, '') : errorMessage(e);
+      this.post({ type: 'adviceFailed', message: `Suggest indexes failed: ${message}`, hint: hint ?? 'Check the active connection (pglens: Select Connection) and try again.' });
+      return;
+    }
+    // A new plan may have replaced this one while the advisor ran: its result belongs to the old query.
+    if (this.currentPayload() !== payload) return;
+    if (!advice) {
+      this.post({ type: 'adviceCancelled' });
+      return;
+    }
+    payload.advice = advice;
+    this.payloadText = JSON.stringify(payload);
+    if (this.planId) void planStore(this.context).save(this.planId, this.payloadText);
+    this.post({ type: 'advice', payload: JSON.stringify(advice) });
   }
 }

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { parsePrismaSchema } from '../core/prisma/parse';
 import { modelRanges, relationLookups } from '../core/prisma/relation-lookup';
-import { formatBytes, tableSummaries, type TableSummary } from '../core/health/table-summary';
+import { tableSummaries, type TableSummary } from '../core/health/table-summary';
+import { formatBytes } from '../core/health/format';
 import { errorMessage } from '../core/errors';
 import type { ConnectionManager } from './connection-manager';
 import { showError } from './errors';

@@ -1,4 +1,6 @@
-import { flagChoice, flagList, UsageError, type ParsedArgs } from '../args';
+import * as path from 'node:path';
+import { flagChoice, flagList, flagString, UsageError, type ParsedArgs } from '../args';
+import { loadConfig } from '../../core/lint/config';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, openCliConnection } from '../connection';
 import { healthReport, type HealthReport } from '../../core/health/findings';
@@ -130,7 +132,9 @@ export const command: Command = {
     const schemas = schemasFrom(args);
     const conn = await openCliConnection(args, ctx);
     try {
-      const report = await healthReport(conn, { schemas });
+      const configFile = flagString(args, 'config');
+      const config = loadConfig(ctx.cwd, configFile ? path.resolve(ctx.cwd, configFile) : undefined);
+      const report = await healthReport(conn, { schemas, config });
       const slow = args.flags.get('slow-queries') === true ? await slowQueries(conn) : undefined;
       ctx.stdout(format === 'json' ? JSON.stringify(indexesJson(report, slow), null, 2) + '\n' : indexesText(report, slow));
       return report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;

@@ -1,3 +1,4 @@
+import { ruleSetting, type LintConfig } from '../lint/config';
 import type { Connection, ConnectionKind } from '../db/connection';
 import { tableKey, type SchemaModel, type Table } from '../schema/model';
 import { SEVERITY_RANK } from '../types';
@@ -39,6 +40,8 @@ export interface HealthOptions extends CatalogOptions {
   seqScanMinRows?: number;
   /** seq-scan-heavy-table: rows read by sequential scans per row fetched by index scans (default 10). */
   seqScanRatio?: number;
+  /** `.pglens.json`: rule severities ('off' drops a rule) and seq-scan-heavy-table's `minRows` / `ratio` options. */
+  config?: LintConfig;
 }
 
 /** Reads the catalog once and judges it: the core of the health view and `pglens indexes`. */
@@ -66,6 +69,14 @@ export function healthFindings(
   kind: ConnectionKind,
   options: HealthOptions = {},
 ): { findings: HealthFinding[]; notes: string[] } {
+  if (options.config) {
+    const heavy = options.config.rules['seq-scan-heavy-table']?.options ?? {};
+    options = {
+      ...options,
+      seqScanMinRows: options.seqScanMinRows ?? numberOption(heavy.minRows),
+      seqScanRatio: options.seqScanRatio ?? numberOption(heavy.ratio),
+    };
+  }
   const model = liveSchema(catalog);
   const findings: HealthFinding[] = [...schemaFindings(model, catalog)];
   const notes: string[] = [];
@@ -78,8 +89,9 @@ export function healthFindings(
     findings.push(...unusedIndexes(catalog, model));
     findings.push(...seqScanHeavyTables(catalog, options));
   }
+  const configured = options.config ? applyRuleSettings(findings, options.config) : findings;
   // Plain code-point order: localeCompare costs ~0.3 s on 10,000 findings.
-  findings.sort(
+  configured.sort(
     (a, b) =>
       SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
       cmp(a.schema, b.schema) ||
@@ -87,7 +99,21 @@ export function healthFindings(
       cmp(a.rule, b.rule) ||
       cmp(a.index ?? '', b.index ?? ''),
   );
-  return { findings, notes };
+  return { findings: configured, notes };
+}
+
+/** The same `"rules"` settings the linter reads: severity overrides, 'off' removes the finding. */
+function applyRuleSettings(findings: HealthFinding[], config: LintConfig): HealthFinding[] {
+  const out: HealthFinding[] = [];
+  for (const f of findings) {
+    const setting = ruleSetting(config, f.rule, f.severity);
+    if (setting) out.push(setting.severity === f.severity ? f : { ...f, severity: setting.severity });
+  }
+  return out;
+}
+
+function numberOption(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
 }
 
 function cmp(a: string, b: string): number {

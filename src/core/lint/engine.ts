@@ -75,7 +75,7 @@ export function lintMigrationSet(files: readonly LintFile[], config: LintConfig 
         fileFindings.push({ ruleId: SYNTAX_ERROR_RULE_ID, severity: syntaxSetting.severity, message: e.message, file, range: e.range });
       }
     }
-    lintFile(state, file, parsed, reported ? statementRules : [], config, options, fileFindings);
+    lintFile(state, file, parsed, reported ? statementRules : [], config, options, fileFindings, !isDownMigration(file));
     fileFindings.sort((a, b) => a.range.startOffset - b.range.startOffset);
     for (const f of fileFindings) if (!isSuppressed(suppressions, parsed, f)) findings.push(f);
   }
@@ -103,6 +103,7 @@ function lintFile(
   config: LintConfig,
   options: LintOptions,
   out: Finding[],
+  replay: boolean,
 ): void {
   const createdHere = new Set<string>();
   const fileTransactional = options.inTransaction ?? isTransactionalFile(config, file);
@@ -144,13 +145,23 @@ function lintFile(
     else if (tx === 'TRANS_STMT_COMMIT' || tx === 'TRANS_STMT_ROLLBACK') explicitTransaction = false;
     const set = statement.ast.VariableSetStmt;
     if (set?.name === 'lock_timeout') lockTimeoutSet = set.kind === 'VAR_SET_VALUE' && !isZeroSetting(set.args?.[0]);
-    const effect = applyStatement(state, statement, file);
+    const effect = replay ? applyStatement(state, statement, file) : undefined;
     if (effect) {
       for (const key of effect.dropped) createdHere.delete(key);
       for (const [from, to] of effect.renamed) if (createdHere.delete(from)) createdHere.add(to);
       for (const key of effect.created) createdHere.add(key);
     }
   }
+}
+
+/**
+ * `0001_x.down.sql` (golang-migrate, sqlx, …) undoes its `.up.sql`: it is linted against the
+ * schema at that point but does not change it, or every later file would see tables dropped.
+ */
+const DOWN_MIGRATION = /(^|[/\\._-])down\.sql$/i;
+
+export function isDownMigration(file: string): boolean {
+  return DOWN_MIGRATION.test(file);
 }
 
 function isZeroSetting(arg: Record<string, any> | undefined): boolean {

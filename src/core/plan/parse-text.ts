@@ -36,10 +36,12 @@ function quoteLine(content: string): string {
 /** Parses a node line's text (after `->`); undefined when it is not a node heading. */
 function parseNodeLine(text: string, lineNo: number): RawProps | undefined {
   const costAt = text.indexOf('(cost=');
-  const actualAt = text.indexOf('(actual ');
-  const neverAt = text.indexOf('(never executed)');
+  const actualAt = text.indexOf('(actual ', costAt < 0 ? 0 : costAt);
+  const neverAt = actualAt < 0 ? text.indexOf('(never executed)', costAt < 0 ? 0 : costAt) : -1;
   let end = text.length;
-  for (const at of [costAt, actualAt, neverAt]) if (at >= 0 && at < end) end = at;
+  if (costAt >= 0) end = costAt;
+  else if (actualAt >= 0) end = actualAt;
+  else if (neverAt >= 0) end = neverAt;
   const { props, known } = parseNodeHeading(text.slice(0, end).trimEnd());
   if (end === text.length && !known) return undefined;
   if (costAt >= 0) {

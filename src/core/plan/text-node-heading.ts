@@ -53,23 +53,25 @@ function identifiers(target: string): { parts: string[]; alias?: string } {
       afterDot = true;
       continue;
     }
-    let name = '';
+    let name: string;
     if (c === '"') {
-      i++;
-      while (i < target.length) {
-        if (target[i] === '"') {
-          if (target[i + 1] === '"') {
-            name += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
+      // Quoted: up to the closing quote; "" inside stands for one quote.
+      let end = i + 1;
+      for (;;) {
+        end = target.indexOf('"', end);
+        if (end < 0) end = target.length;
+        if (target[end + 1] === '"') {
+          end += 2;
+          continue;
         }
-        name += target[i++];
+        break;
       }
+      name = target.slice(i + 1, end).replace(/""/g, '"');
+      i = end + 1;
     } else {
-      while (i < target.length && target[i] !== ' ' && target[i] !== '.') name += target[i++];
+      const start = i;
+      while (i < target.length && target[i] !== ' ' && target[i] !== '.') i++;
+      name = target.slice(start, i);
     }
     tokens.push(name);
     dotted.push(afterDot);

@@ -125,3 +125,23 @@ describe('lint engine', () => {
     assert.match(findings[0].message, /failed on this statement \(boom\)/);
   });
 });
+
+describe('lint engine: down migrations', () => {
+  before(() => loadSqlParser());
+
+  it('lints *.down.sql files without letting them change the schema of later files', () => {
+    const findings = lintMigrationSet(
+      [
+        { file: 'm/001_users.up.sql', text: 'CREATE TABLE users (id bigint PRIMARY KEY, email text);' },
+        { file: 'm/001_users.down.sql', text: 'DROP TABLE users;' },
+        { file: 'm/002_email.up.sql', text: 'ALTER TABLE users ALTER COLUMN email TYPE varchar;' },
+      ],
+      defaultConfig('/'),
+    );
+    // text → varchar is rewrite-free only if pglens still knows users.email is text.
+    assert.deepEqual(
+      findings.filter((f) => f.ruleId === 'ban-drop-table' || f.ruleId === 'changing-column-type').map((f) => [f.ruleId, f.file]),
+      [['ban-drop-table', 'm/001_users.down.sql']],
+    );
+  });
+});

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { loadSqlParser, parseSql, statementAtOffset } from '../../../src/core/sql/parse';
 import { createLineIndex } from '../../../src/core/sql/line-index';
 import { alterCommandRanges } from '../../../src/core/sql/alter-table';
@@ -9,6 +11,14 @@ function slice(text: string, r: { startOffset: number; endOffset: number }): str
 
 describe('parseSql', () => {
   before(() => loadSqlParser());
+
+  it('throws a clear error when used before loadSqlParser() resolved', () => {
+    // A fresh process: in this one the parser is already loaded.
+    const root = join(__dirname, '../../..');
+    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', "require('./src/core/sql/parse').parseSql('SELECT 1')"], { cwd: root, encoding: 'utf8' });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /The SQL parser is not loaded yet — await loadSqlParser\(\) once before calling parseSql\(\)/);
+  });
 
   it('loads idempotently', async () => {
     await Promise.all([loadSqlParser(), loadSqlParser()]);
