@@ -41,9 +41,9 @@ export function renderIndexes(state: AdviceState): HTMLElement {
   const { result, verifiedOn, note } = state.advice;
   const before = result.before;
   const how = result.method === 'hypopg' ? 'hypothetical indexes (HypoPG), nothing built' : 'real indexes built and rolled back, timed with EXPLAIN ANALYZE';
+  root.append(el('p', { class: 'advice-source', text: `Verified on ${verifiedOn}: ${how}.` }));
+  if (note) root.append(el('p', { class: 'advice-note', text: note }));
   root.append(
-    el('p', { class: 'advice-source', text: `Verified on ${verifiedOn}: ${how}.` }),
-    note ? el('p', { class: 'advice-note', text: note }) : null,
     el('p', {
       class: result.suggestions.length > 0 ? 'advice-summary' : 'advice-summary none',
       text: result.summary,

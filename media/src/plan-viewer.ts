@@ -40,8 +40,8 @@ interface Current {
   findingsByNode: Map<number, PlanFinding[]>;
   comparison?: ViewComparison;
   advice?: AdviceState;
-  /** The tab to return to when the user dismisses the advisor's prompts. */
-  tabBeforeAdvice?: TabId;
+  /** What to return to when the user dismisses the advisor's prompts. */
+  beforeAdvice?: { tab: TabId; advice?: AdviceState };
   tab: TabId;
   built: Set<TabId>;
 }
@@ -288,7 +288,7 @@ function suggestIndexes(): void {
     selectTab('indexes', true);
     return;
   }
-  c.tabBeforeAdvice = c.tab;
+  c.beforeAdvice = { tab: c.tab, advice: c.advice };
   setAdvice(c, { status: 'running' });
   api.postMessage({ type: 'suggestIndexes' });
 }
@@ -402,15 +402,15 @@ window.addEventListener('message', (event: MessageEvent<HostToViewer>) => {
       break;
     case 'adviceCancelled':
       if (current) {
-        const back = current.tabBeforeAdvice ?? 'plan';
-        if (current.payload.advice) setAdvice(current, { status: 'done', advice: current.payload.advice, added: new Map() });
+        const back = current.beforeAdvice ?? { tab: 'plan' };
+        if (back.advice) setAdvice(current, back.advice);
         else {
           current.advice = undefined;
-          current.tab = back;
+          current.tab = back.tab;
           layout(current);
           current.tree.select(current.tree.selectedId);
         }
-        if (back !== current.tab) selectTab(back, false);
+        if (back.tab !== current.tab) selectTab(back.tab, false);
         persist();
       }
       break;

@@ -1,4 +1,10 @@
-import { Client, type ClientConfig, type QueryResult as PgResult } from 'pg';
+import type { Client, ClientConfig, QueryResult as PgResult } from 'pg';
+
+/** `pg` is loaded on first use, not with the extension: its module setup alone costs ~200 ms. */
+function newClient(config: ClientConfig): Client {
+  const { Client: PgClient } = require('pg') as typeof import('pg');
+  return new PgClient(config);
+}
 import type { ConnectionOptions } from 'node:tls';
 import { PglensError } from '../errors';
 import type { Connection, ExplainOptions, ExplainResult, QueryResult } from './connection';
@@ -51,7 +57,7 @@ export class PgConnection implements Connection {
       application_name: 'pglens',
     };
     // `pg` resolves URL, fields and PG* environment defaults; read them back without connecting.
-    const probe = new Client(this.clientConfig);
+    const probe = newClient(this.clientConfig);
     const host = probe.host.startsWith('/') ? `socket ${probe.host}` : probe.host;
     this.where = { target: `${host}:${probe.port}/${probe.database}`, user: probe.user ?? '', database: probe.database ?? '' };
     this.label = config.label ?? `${probe.user}@${host}:${probe.port}/${probe.database}`;
@@ -82,7 +88,7 @@ export class PgConnection implements Connection {
     this.cancelRequested = true;
     const pid = (client as unknown as { processID?: number }).processID;
     if (pid === undefined) return;
-    const side = new Client(this.clientConfig);
+    const side = newClient(this.clientConfig);
     try {
       await side.connect();
       await side.query('SELECT pg_cancel_backend($1)', [pid]);
@@ -148,7 +154,7 @@ export class PgConnection implements Connection {
     }
     if (this.client) return Promise.resolve(this.client);
     this.connecting ??= (async () => {
-      const client = new Client(this.clientConfig);
+      const client = newClient(this.clientConfig);
       client.on('notice', (n) => this.notices.push(n.message ?? String(n)));
       // A lost connection is reported on the next call, which reconnects.
       client.on('error', () => {

@@ -62,13 +62,14 @@ export function lintMigrationSet(files: readonly LintFile[], config: LintConfig 
   const syntaxSetting = ruleSetting(config, SYNTAX_ERROR_RULE_ID, 'error');
   const state = createReplayState(options.baseSchema ? cloneSchema(options.baseSchema) : undefined);
   const findings: Finding[] = [];
-  const perFile = new Map<string, { parsed: ParsedSqlFile; suppressions: Suppressions | undefined; reported: boolean }>();
+  // What schema rules need per file; the parse is kept only where suppressions need it, so ASTs can be collected.
+  const perFile = new Map<string, { parsed: ParsedSqlFile | undefined; suppressions: Suppressions | undefined; reported: boolean }>();
 
   for (const { file, text } of sortMigrationFiles(files)) {
     const parsed = parseCached(text);
     const reported = !isExcluded(config, file) && (options.onlyFile === undefined || options.onlyFile === file);
     const suppressions = reported ? collectSuppressions(text, parsed.lineIndex) : undefined;
-    perFile.set(file, { parsed, suppressions, reported });
+    perFile.set(file, { parsed: suppressions ? parsed : undefined, suppressions, reported });
     const fileFindings: Finding[] = [];
     if (reported && syntaxSetting) {
       for (const e of parsed.errors) {

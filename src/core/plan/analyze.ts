@@ -95,7 +95,7 @@ export function analyzePlan(input: string | unknown, options: AnalyzePlanOptions
   const root = nodes[0];
   const executionTimeMs = num(explain['Execution Time']);
   const planningTimeMs = num(explain['Planning Time']);
-  const metrics = computeMetrics(nodes, executionTimeMs);
+  const metrics = computeMetrics(nodes);
 
   const summary: PlanSummary = {
     totalTimeMs: executionTimeMs ?? metrics.rootTimeMs,
@@ -104,6 +104,7 @@ export function analyzePlan(input: string | unknown, options: AnalyzePlanOptions
     slowestNodeId: metrics.slowestNodeId,
     hotPath: metrics.hotPath,
     analyzed: root.analyzed,
+    timed: metrics.timed,
     triggers: readTriggers(explain.Triggers, nodes),
   };
   if (planningTimeMs !== undefined) summary.planningTimeMs = planningTimeMs;

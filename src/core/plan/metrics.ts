@@ -13,7 +13,7 @@
  * - A CTE's plan (InitPlan "CTE x") runs on demand inside the CTE Scans that read it, so it is
  *   not subtracted from its parent; each CTE Scan instead gives up a share of the CTE's time
  *   proportional to its own inclusive time. Exclusive buffers follow the same rules.
- * - Without ANALYZE, shares and the slowest node come from exclusive cost instead of time.
+ * - Without ANALYZE (or with TIMING OFF), shares and the slowest node come from exclusive cost.
  */
 import { emptyBuffers } from './build-tree';
 import type { PlanBuffers, PlanNode } from './types';
@@ -58,6 +58,8 @@ function isCteDefinition(n: PlanNode): boolean {
 export interface PlanMetrics {
   /** Root inclusive time (0 without ANALYZE). */
   rootTimeMs: number;
+  /** Shares and the slowest node come from times (else from costs). */
+  timed: boolean;
   slowestNodeId: number;
   hotPath: number[];
 }
@@ -102,7 +104,7 @@ function initPlanTargets(nodes: PlanNode[], subtreeEnd: Int32Array): Map<number,
   return targets;
 }
 
-export function computeMetrics(nodes: PlanNode[], executionTimeMs: number | undefined): PlanMetrics {
+export function computeMetrics(nodes: PlanNode[]): PlanMetrics {
   const n = nodes.length;
   const processes = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -181,8 +183,9 @@ export function computeMetrics(nodes: PlanNode[], executionTimeMs: number | unde
 
   const root = nodes[0];
   const rootTimeMs = root.inclusiveTimeMs;
-  const byTime = rootTimeMs > 0 || (executionTimeMs ?? 0) > 0;
-  const base = byTime ? (rootTimeMs > 0 ? rootTimeMs : (executionTimeMs as number)) : root.totalCost;
+  // Without per-node times (no ANALYZE, or TIMING OFF) the cost is the only measure of weight.
+  const byTime = rootTimeMs > 0;
+  const base = byTime ? rootTimeMs : root.totalCost;
   const weight = (node: PlanNode) => (byTime ? node.exclusiveTimeMs : node.exclusiveCost);
   let total = 0;
   let slowest = root;
@@ -209,5 +212,5 @@ export function computeMetrics(nodes: PlanNode[], executionTimeMs: number | unde
     for (let id: number | null = node.id; id !== null && !hot.has(id); id = nodes[id - 1].parentId) hot.add(id);
   }
   const hotPath = [...hot].sort((a, b) => a - b);
-  return { rootTimeMs, slowestNodeId: slowest.id, hotPath };
+  return { rootTimeMs, timed: byTime, slowestNodeId: slowest.id, hotPath };
 }

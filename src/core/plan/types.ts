@@ -43,6 +43,8 @@ export interface PlanWal {
  * prints them. `inclusiveTimeMs` is the wall time the node and its subtree account for
  * (× loops, divided by the processes of the enclosing Gather for parallel nodes);
  * `exclusiveTimeMs` is what is left after subtracting the children (see metrics.ts).
+ * Every optional field is present on every node (undefined when unknown), so all nodes share
+ * one object shape; JSON.stringify leaves the undefined ones out.
  */
 export interface PlanNode {
   /** Depth-first preorder, root = 1. */
@@ -216,6 +218,8 @@ export interface PlanSummary {
    */
   hotPath: number[];
   analyzed: boolean;
+  /** Per-node times are known (ANALYZE with TIMING on); when false, sharePct and slowestNodeId come from costs. */
+  timed: boolean;
   jit?: PlanJit;
   triggers: PlanTrigger[];
   /** EXPLAIN (SETTINGS): the settings that differ from their defaults. */

@@ -1,13 +1,9 @@
-import {
-  getSchema,
-  PrismaParser,
-  VisitorClassFactory,
-  type Attribute,
-  type BlockAttribute,
-  type CstNodeLocation,
-  type Field,
-  type Schema,
-} from '@mrleebo/prisma-ast';
+import type { Attribute, BlockAttribute, CstNodeLocation, Field, PrismaParser, Schema, VisitorClassFactory } from '@mrleebo/prisma-ast';
+
+/** prisma-ast builds its grammar when loaded (~150 ms): load it with the first schema, not with the extension. */
+function prismaAst(): typeof import('@mrleebo/prisma-ast') {
+  return require('@mrleebo/prisma-ast') as typeof import('@mrleebo/prisma-ast');
+}
 import { createLineIndex, type LineIndex } from '../sql/line-index';
 import type { Finding } from '../types';
 import {
@@ -55,8 +51,9 @@ let shared: { parser: PrismaParser; visitor: Visitor } | undefined;
 /** One parser for the process: building a chevrotain grammar takes tens of milliseconds. */
 function parserWithLocations(): { parser: PrismaParser; visitor: Visitor } {
   if (!shared) {
-    const parser = new PrismaParser({ nodeLocationTracking: 'full' });
-    shared = { parser, visitor: new (VisitorClassFactory(parser))() };
+    const ast = prismaAst();
+    const parser = new ast.PrismaParser({ nodeLocationTracking: 'full' });
+    shared = { parser, visitor: new (ast.VisitorClassFactory(parser))() };
   }
   return shared;
 }
@@ -80,7 +77,7 @@ function readFile(source: PrismaSourceFile, doc: PrismaDocument): void {
   let schema: Schema;
   try {
     const { parser, visitor } = parserWithLocations();
-    schema = getSchema(text, { parser, visitor });
+    schema = prismaAst().getSchema(text, { parser, visitor });
   } catch (error) {
     const problem = describeSyntaxError(error, text);
     fail(problem.offset, problem.length, problem.message);

@@ -108,6 +108,14 @@ describe('plan parsing', () => {
       assert.equal(workers[0]['Sort Method'], 'quicksort');
     });
 
+    it('unquotes identifiers in headings (dots, spaces and doubled quotes inside quotes)', () => {
+      const r = analyzePlan('Index Only Scan Backward using "Idx ""1""" on "my.schema"."Weird ""T""" "A b"  (cost=0.00..1.00 rows=1 width=4)');
+      assert.deepEqual([r.root.indexName, r.root.schema, r.root.relation, r.root.alias, r.root.scanDirection], ['Idx "1"', 'my.schema', 'Weird "T"', 'A b', 'Backward']);
+      assert.equal(r.root.label, 'Index Only Scan Backward');
+      const fn = analyzePlan('Function Scan on pg_catalog.generate_series g  (cost=0.00..10.00 rows=1000 width=4)').root;
+      assert.deepEqual([fn.functionName, fn.schema, fn.alias], ['generate_series', 'pg_catalog', 'g']);
+    });
+
     it('reads InitPlan, SubPlan and CTE sub-plans with their names and parents', () => {
       const r = analyzePlan(fixture('cte-subplans.txt'));
       const byName = (name: string) => r.nodes.find((n) => n.subplanName === name);
