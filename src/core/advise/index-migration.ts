@@ -29,7 +29,7 @@ export function evidenceLine(advice: Pick<AdviceResult, 'before'>, s: Suggestion
 }
 
 function commentLines(text: string): string[] {
-  return text.split(/\r?\n/).map((l) => `-- ${l}`.trimEnd());
+  return text.split(/\r\n|\r|\n/).map((l) => `-- ${l}`.trimEnd());
 }
 
 /**

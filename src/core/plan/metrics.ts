@@ -117,7 +117,7 @@ export function computeMetrics(nodes: PlanNode[]): PlanMetrics {
     if (node.analyzed && node.loops && node.actualTotalTimeMs !== undefined) {
       const divisor = Math.max(1, Math.min(processes[i], node.loops));
       node.inclusiveTimeMs = (node.actualTotalTimeMs * node.loops) / divisor;
-    }
+    } else node.inclusiveTimeMs = 0;
     if (node.analyzed && !node.neverExecuted && node.actualRows !== undefined) {
       const ratio = Math.max(node.actualRows, 1) / Math.max(node.planRows, 1);
       node.estimateRatio = ratio;

@@ -93,7 +93,7 @@ class Replayer {
   }
 
   private ref(range = this.statement.range): SourceRef {
-    return { file: this.file, range };
+    return { file: this.file, range, statementRange: this.statement.range };
   }
 
   /** A SourceRef whose range is computed on first read: ranges need the statement's tokens, and most are never shown. */
@@ -101,6 +101,7 @@ class Replayer {
     let range: SourceRange | undefined;
     return {
       file: this.file,
+      statementRange: this.statement.range,
       get range() {
         range ??= compute();
         return range;
@@ -130,8 +131,10 @@ class Replayer {
       foreignKeys: [],
       source: this.lazyRef(() => nameRange(this.statement, rel.location)),
     };
+    if (node.relation?.relpersistence === 't') table.temporary = true;
     this.tables.set(key, table);
     this.effect.created.push(key);
+    if (node.partbound) this.inheritPartitionKeys(table, node.inhRelations);
     for (const elt of node.tableElts ?? []) {
       if (elt.ColumnDef) this.addColumn(table, elt.ColumnDef);
       else if (elt.Constraint) this.addConstraint(table, elt.Constraint);
@@ -140,6 +143,15 @@ class Replayer {
         if (source) table.columns.push(...source.columns.map((c) => ({ ...c, source: c.source })));
       }
     }
+  }
+
+  /** A partition gets its parent's columns, primary key and indexes, as Postgres creates them. */
+  private inheritPartitionKeys(table: Table, parents: Node[] | undefined): void {
+    const parent = this.table(relationName(parents?.[0]?.RangeVar));
+    if (!parent) return;
+    table.columns.push(...parent.columns);
+    if (parent.primaryKey) table.primaryKey = { ...parent.primaryKey };
+    table.indexes.push(...parent.indexes.map((i) => ({ ...i, schema: table.schema, table: table.name, name: `${table.name}_${i.name}` })));
   }
 
   createTableAs(node: Node): void {

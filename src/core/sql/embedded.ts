@@ -2,19 +2,19 @@
  * Finds SQL inside TypeScript/JavaScript tagged template literals: sql`…`, Prisma.sql`…`,
  * $queryRaw`…`, $executeRaw`…` (with or without generic arguments, e.g. $queryRaw<User[]>`…`).
  *
- * Each `${expr}` placeholder becomes a positional parameter `$N`, padded with spaces to the
- * placeholder's length, so every offset in the returned SQL equals the offset in the source
+ * Each `${expr}` substitution becomes a positional parameter `$N`, padded with spaces to the
+ * substitution's length, so every offset in the returned SQL equals the offset in the source
  * file minus `contentStart`: errors and statement ranges map back without a table.
  */
 export interface EmbeddedSql {
-  /** SQL with placeholders replaced by padded `$1…$n`. */
+  /** SQL with substitutions replaced by padded `$1…$n`. */
   sql: string;
   /** Offset in the source of the first character inside the backticks. */
   contentStart: number;
   /** Offset in the source of the tag (where the lens goes). */
   tagStart: number;
   tag: string;
-  /** Source text of each placeholder expression, in `$N` order. */
+  /** Source text of each substitution expression, in `$N` order. */
   params: string[];
 }
 
@@ -28,7 +28,7 @@ export function findEmbeddedSql(source: string): EmbeddedSql[] {
 
 /**
  * Scans JS/TS code from `pos`. With `untilBrace`, stops after the `}` that closes a
- * template placeholder and returns its position; otherwise scans to the end.
+ * template substitution and returns its position; otherwise scans to the end.
  */
 function scanCode(src: string, pos: number, untilBrace: boolean, found: EmbeddedSql[]): number {
   let depth = 0;
@@ -94,8 +94,8 @@ function scanTemplate(src: string, pos: number, found: EmbeddedSql[]): number {
       const exprStart = pos + 2;
       const after = scanCode(src, exprStart, true, found);
       params.push(src.slice(exprStart, after - 1).trim());
-      const placeholder = `$${params.length}`;
-      parts.push(placeholder.padEnd(after - pos, ' '));
+      const param = `$${params.length}`;
+      parts.push(param.padEnd(after - pos, ' '));
       pos = after;
       segmentStart = pos;
     } else {

@@ -15,7 +15,7 @@ export interface ExplainTarget {
   kind: string;
   /** Highest `$N` the statement uses (0 when none). */
   paramCount: number;
-  /** For template literals: the source of each `${…}` placeholder, in `$N` order. */
+  /** For template literals: the source of each `${…}` substitution, in `$N` order. */
   paramSources: string[];
 }
 

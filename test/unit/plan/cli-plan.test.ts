@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from '../../../src/cli/args';
 import { command } from '../../../src/cli/commands/plan';
-import { FIXTURES, fixture } from './helpers';
+import { FIXTURES, ROOT, fixture } from './helpers';
 
 async function run(argv: string[], cwd = FIXTURES): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -111,8 +111,8 @@ describe('pglens plan', () => {
 
   it('reads the plan from stdin with `-`', function () {
     this.timeout(60_000);
-    const script = `require(${JSON.stringify(path.resolve(__dirname, '../../../src/cli/commands/plan.ts'))}).command.run({ positionals: ['-'], flags: new Map([['format', 'json']]) }, { cwd: process.cwd(), env: {}, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).then((c) => { process.exitCode = c; });`;
-    const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { input: fixture('psql-aligned-json.txt'), encoding: 'utf8', cwd: path.resolve(__dirname, '../../..') });
+    const script = `require(${JSON.stringify(path.join(ROOT, 'src', 'cli', 'commands', 'plan.ts'))}).command.run({ positionals: ['-'], flags: new Map([['format', 'json']]) }, { cwd: process.cwd(), env: {}, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).then((c) => { process.exitCode = c; });`;
+    const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { input: fixture('psql-aligned-json.txt'), encoding: 'utf8', cwd: ROOT });
     assert.equal(child.status, 1, child.stderr);
     assert.equal(JSON.parse(child.stdout).findings[0].rule, 'seq-scan-filter');
   });

@@ -1,7 +1,19 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-export const FIXTURES = path.resolve(__dirname, '../../fixtures/plans');
+/** The repository root (the folder with package.json), whether tests run from test/ or compiled out/test/. */
+function repoRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${__dirname}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+export const ROOT = repoRoot();
+export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'plans');
 
 export function fixture(name: string): string {
   return readFileSync(path.join(FIXTURES, name), 'utf8');

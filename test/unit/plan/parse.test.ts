@@ -163,6 +163,25 @@ describe('plan parsing', () => {
       assert.equal(r.summary.totalTimeMs, 0);
     });
 
+    it('reads COSTS OFF and TIMING OFF plans, falling back to costs for shares', () => {
+      const costsOff = analyzePlan('Nested Loop\n  ->  Index Scan using tt_id_idx on tt a\n        Index Cond: (id < 100)\n        Filter: (k = 3)\n  ->  Index Scan using tt_id_idx on tt b\n        Index Cond: (id = a.id)\n');
+      assert.deepEqual(costsOff.nodes.map((n) => [n.label, n.indexName, n.alias]), [['Nested Loop', undefined, undefined], ['Index Scan', 'tt_id_idx', 'a'], ['Index Scan', 'tt_id_idx', 'b']]);
+      assert.equal(costsOff.nodes[1].parentRelationship, 'Outer');
+      assert.equal(costsOff.nodes[2].parentRelationship, 'Inner');
+      const timingOff = analyzePlan([
+        'Hash Join  (cost=374.71..767.28 rows=2857 width=16) (actual rows=2857 loops=1)',
+        '  ->  Seq Scan on tt b  (cost=0.00..289.00 rows=20000 width=8) (actual rows=20000 loops=1)',
+        '  ->  Hash  (cost=339.00..339.00 rows=2857 width=8) (actual rows=2857 loops=1)',
+        '        ->  Seq Scan on tt a  (cost=0.00..339.00 rows=2857 width=8) (actual rows=2857 loops=1)',
+        'Execution Time: 3.917 ms',
+      ].join('\n'));
+      assert.equal(timingOff.summary.analyzed, true);
+      assert.equal(timingOff.summary.timed, false);
+      assert.equal(timingOff.nodes[1].totalRows, 20000);
+      assert.equal(timingOff.summary.slowestNodeId, 4, 'by exclusive cost');
+      assert.ok(Math.abs(timingOff.nodes.reduce((s, n) => s + n.sharePct, 0) - 100) < 1e-9);
+    });
+
     it('reads PostgreSQL 12-era text (I/O Timings, old hash and JIT lines, Total runtime)', () => {
       const text = [
         'Hash Join  (cost=10.00..20.00 rows=10 width=8) (actual time=1.000..5.000 rows=10 loops=1)',

@@ -113,6 +113,12 @@ export function createFakeVscode() {
         commands.set(id, f);
         return { dispose: () => undefined };
       },
+      /** Like VS Code's: runs a registered command, rejecting when it throws or is unknown. */
+      executeCommand: async (id: string, ...args: unknown[]) => {
+        const f = commands.get(id);
+        if (!f) throw new Error(`command '${id}' not found`);
+        return f(...args);
+      },
     },
     env: {
       clipboard: {

@@ -5,7 +5,8 @@
  */
 import { strict as assert } from 'node:assert';
 import type * as PlanPanelModule from '../../../src/extension/plan-panel';
-import type { HostToViewer, ViewComparison, ViewPayload } from '../../../media/src/protocol';
+import type { HostToViewer, ViewAdvice, ViewComparison, ViewPayload } from '../../../media/src/protocol';
+import { PglensError } from '../../../src/core/errors';
 import { analyzePlan } from '../../../src/core/plan/analyze';
 import { planToMarkdown } from '../../../src/core/plan/markdown';
 import { unpackReport } from '../../../media/src/protocol';
@@ -151,5 +152,134 @@ describe('plan panel host (in-memory vscode)', () => {
     await lost.webview.receive({ type: 'ready' });
     assert.equal((lost.webview.posted[0] as HostToViewer).type, 'paste');
     assert.ok((lost.webview.posted[1] as { message: string }).message.includes('saved copy of this plan is gone'));
+  });
+
+  describe('index suggestions', () => {
+    const query = "SELECT id FROM orders WHERE status = 'x'";
+    const advice: ViewAdvice = {
+      verifiedOn: 'embedded sandbox',
+      note: 'local has no HypoPG, so the indexes were built for real on the embedded sandbox and rolled back.',
+      result: {
+        query,
+        method: 'sandbox',
+        before: { totalCost: 1790, executionTimeMs: 9.5 },
+        suggestions: [
+          {
+            ddl: `CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_status_idx ON public.orders (status);`,
+            schema: 'public',
+            table: 'orders',
+            columns: ['status'],
+            include: [],
+            method: 'sandbox',
+            reason: 'equality on status',
+            after: { totalCost: 8.3, executionTimeMs: 0.05 },
+            improvement: 215,
+          },
+        ],
+        rejected: [],
+        summary: '1 index(es) cut the plan\'s cost',
+      },
+    };
+    const calls: { id: string; args: unknown[] }[] = [];
+    let answer: () => Promise<unknown> = () => Promise.resolve(advice);
+
+    before(() => {
+      fake.commands.set('pglens.suggestIndexes', (...args: unknown[]) => {
+        calls.push({ id: 'pglens.suggestIndexes', args });
+        return answer();
+      });
+      fake.commands.set('pglens.advise.addToMigration', (...args: unknown[]) => {
+        calls.push({ id: 'pglens.advise.addToMigration', args });
+        return Promise.resolve('migrations/0003_add_index_orders_status.sql');
+      });
+    });
+    beforeEach(() => {
+      calls.length = 0;
+      answer = () => Promise.resolve(advice);
+    });
+
+    // The host handles messages without the webview waiting: let its promises run.
+    const settle = () => new Promise((r) => setTimeout(r, 0));
+
+    async function openPanel(q: string | undefined, statementKey?: string): Promise<FakePanel> {
+      mod.showPlan(context as never, { report: analyzePlan(explainJson(40), {}), rawJson: explainJson(40), title: 'Explain: advise', query: q, statementKey });
+      const panel = fake.panels.at(-1)!;
+      await panel.webview.receive({ type: 'ready' });
+      return panel;
+    }
+
+    it('runs pglens.suggestIndexes on the panel query, posts the advice and keeps it with the saved payload', async () => {
+      const panel = await openPanel(query);
+      const { planId } = shows(panel)[0];
+      await panel.webview.receive({ type: 'suggestIndexes' });
+      await settle();
+      assert.deepEqual(calls, [{ id: 'pglens.suggestIndexes', args: [query] }]);
+      const m = last(panel) as Extract<HostToViewer, { type: 'advice' }>;
+      assert.equal(m.type, 'advice');
+      assert.deepEqual(JSON.parse(m.payload), advice);
+      const saved = JSON.parse(new TextDecoder().decode(fake.files.get(`/storage/plans/${planId}.json`))) as ViewPayload;
+      assert.deepEqual(saved.advice, advice, 'a reload shows the suggestions again');
+
+      await panel.webview.receive({ type: 'addToMigration', index: 0 });
+      await settle();
+      assert.deepEqual(calls[1], { id: 'pglens.advise.addToMigration', args: [advice, 0] });
+      assert.deepEqual(last(panel), { type: 'addedToMigration', index: 0, target: 'migrations/0003_add_index_orders_status.sql' });
+    });
+
+    it('names the cause when the advisor fails, and goes back quietly when the user dismisses a prompt', async () => {
+      const panel = await openPanel(query);
+      answer = () => Promise.reject(new PglensError('refused', 'HypoPG is not available on this server', 'install it or run with --embedded'));
+      await panel.webview.receive({ type: 'suggestIndexes' });
+      await settle();
+      assert.deepEqual(last(panel), {
+        type: 'adviceFailed',
+        message: 'Suggest indexes failed: HypoPG is not available on this server',
+        hint: 'install it or run with --embedded',
+      });
+      answer = () => Promise.resolve(undefined);
+      await panel.webview.receive({ type: 'suggestIndexes' });
+      await settle();
+      assert.deepEqual(last(panel), { type: 'adviceCancelled' });
+    });
+
+    it('refuses without a query or a suggestion, and ignores malformed requests', async () => {
+      const panel = await openPanel(undefined);
+      const p = JSON.parse(shows(panel)[0].payload) as ViewPayload;
+      // A text plan's query is whatever analyzePlan found: none here.
+      assert.equal(p.plan.query, undefined);
+      await panel.webview.receive({ type: 'suggestIndexes' });
+      await settle();
+      const failed = last(panel) as Extract<HostToViewer, { type: 'adviceFailed' }>;
+      assert.equal(failed.type, 'adviceFailed');
+      assert.match(failed.message, /query of this plan is not known/);
+      assert.deepEqual(calls, [], 'the advisor is not asked');
+
+      await panel.webview.receive({ type: 'addToMigration', index: 0 });
+      await settle();
+      assert.match((last(panel) as { message: string }).message, /no longer available/);
+      const before = panel.webview.posted.length;
+      await panel.webview.receive({ type: 'addToMigration', index: -1 });
+      await panel.webview.receive({ type: 'addToMigration', index: '0' });
+      assert.equal(panel.webview.posted.length, before, 'malformed messages are dropped');
+      assert.deepEqual(calls, []);
+    });
+
+    it('drops a result that arrives after the panel moved on to another plan', async () => {
+      const key = 'file:///advise.sql#q';
+      const panel = await openPanel(query, key);
+      let release: (v: unknown) => void = () => undefined;
+      answer = () => new Promise((r) => (release = r));
+      await panel.webview.receive({ type: 'suggestIndexes' });
+      await settle();
+      const count = fake.panels.length;
+      mod.showPlan(context as never, { report: analyzePlan(explainJson(7), {}), rawJson: explainJson(7), title: 'Explain: advise', query, statementKey: key });
+      assert.equal(fake.panels.length, count, 'the same panel shows the new plan');
+      const replaced = last(panel) as Extract<HostToViewer, { type: 'show' }>;
+      assert.equal(replaced.type, 'show');
+      release(advice);
+      await settle();
+      assert.equal(last(panel), replaced, 'nothing was posted for the old plan');
+      assert.equal((JSON.parse(new TextDecoder().decode(fake.files.get(`/storage/plans/${replaced.planId}.json`))) as ViewPayload).advice, undefined);
+    });
   });
 });

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { packReport } from '../../../media/src/protocol';
-import type { ViewComparison, ViewPayload } from '../../../media/src/protocol';
+import type { ViewAdvice, ViewComparison, ViewPayload } from '../../../media/src/protocol';
 import { comparePlans } from '../../../src/core/plan/compare';
 import type { PlanReport } from '../../../src/core/plan/types';
 import { makeReport, makeWideReport } from './fixture';
@@ -267,5 +267,86 @@ describe('plan viewer in Chromium', function () {
       return performance.now() - t0;
     });
     assert.ok(ms < 100, `click-to-select ${ms.toFixed(1)} ms`);
+  });
+
+  it('suggests indexes from the toolbar and findings, and renders hostile DDL, names and reasons in the Indexes tab as text', async () => {
+    await post(page, showMessage(hostileReport(), { query: `SELECT * FROM ${HOSTILE} WHERE x = 1` }));
+    await page.waitForSelector('.node.selected');
+    assert.equal(await page.$$eval('.finding .suggest-indexes', (els) => els.length), 1, 'offered on seq-scan-filter, not on misestimate');
+    await page.click('.finding .suggest-indexes');
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __toHost: unknown[] }).__toHost.at(-1)), { type: 'suggestIndexes' });
+    assert.equal(await page.$eval('#tab-indexes', (e) => e.getAttribute('aria-selected')), 'true');
+    assert.equal(await page.$eval('#indexes', (e) => e.getAttribute('aria-busy')), 'true');
+
+    const ddl = `CREATE INDEX CONCURRENTLY IF NOT EXISTS "${SCRIPT}" ON public.${HOSTILE} (x);`;
+    const advice: ViewAdvice = {
+      verifiedOn: HOSTILE,
+      note: `${SCRIPT} has no HypoPG`,
+      result: {
+        query: 'q',
+        method: 'sandbox',
+        before: { totalCost: 1790, executionTimeMs: 9.5 },
+        suggestions: [
+          {
+            ddl,
+            schema: 'public',
+            table: HOSTILE,
+            columns: ['x'],
+            include: [],
+            method: 'sandbox',
+            reason: `equality on ${HOSTILE}`,
+            after: { totalCost: 8.3, executionTimeMs: 0.05 },
+            improvement: 215.7,
+          },
+        ],
+        rejected: [{ ddl: `CREATE INDEX ON ${HOSTILE} (${SCRIPT});`, totalCost: 1700, reason: `the planner does not use ${HOSTILE}` }],
+        summary: `1 index(es) cut the plan's cost; best: ${ddl}`,
+      },
+    };
+    await post(page, { type: 'advice', payload: JSON.stringify(advice) });
+    await page.waitForSelector('#indexes .suggestion');
+    assert.equal(await page.$eval('.suggestion .ddl', (e) => e.textContent), ddl);
+    const text = await page.$eval('#indexes', (e) => e.textContent ?? '');
+    assert.ok(text.includes(`Verified on ${HOSTILE}: real indexes built and rolled back`), text);
+    assert.ok(text.includes(`${SCRIPT} has no HypoPG`));
+    assert.ok(text.includes(`equality on ${HOSTILE}`));
+    assert.ok(text.includes('cost 1790 → 8.30 (215.7× cheaper)'), text);
+    assert.ok(text.includes('measured on the sandbox'), 'the measured time is shown for the sandbox');
+    assert.equal(await page.$eval('details.rejected', (e) => (e as HTMLDetailsElement).open), false, 'rejected candidates start collapsed');
+    assert.ok((await page.$eval('details.rejected', (e) => e.textContent ?? '')).includes(`the planner does not use ${HOSTILE}`));
+
+    await page.click('.add-migration');
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __toHost: unknown[] }).__toHost.at(-1)), { type: 'addToMigration', index: 0 });
+    await post(page, { type: 'addedToMigration', index: 0, target: `migrations/${HOSTILE}.sql` });
+    await page.waitForSelector('.add-migration.done');
+    assert.equal(await page.$eval('.added-to', (e) => e.textContent), `migrations/${HOSTILE}.sql`);
+
+    assert.equal(await page.$$eval('img, script:not([src]):not([nonce])', (els) => els.length), 0, 'no element came out of the advice');
+    const handlers = await page.$$eval('*', (els) => els.flatMap((e) => Array.from(e.attributes, (a) => a.name)).filter((n) => n.startsWith('on')));
+    assert.deepEqual(handlers, []);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), [], 'no CSP violation');
+    assert.deepEqual(dialogs, [], 'no script ran');
+  });
+
+  it('returns to the plan when the advisor is dismissed, shows failures with a retry, and offers nothing without a query', async () => {
+    await post(page, showMessage(hostileReport(), { query: 'SELECT 1' }));
+    await page.waitForSelector('.node.selected');
+    await page.click('#suggest-indexes');
+    await post(page, { type: 'adviceCancelled' });
+    await page.waitForFunction(() => !document.getElementById('tab-indexes'));
+    assert.equal(await page.$eval('#tab-plan', (e) => e.getAttribute('aria-selected')), 'true');
+
+    await page.click('#suggest-indexes');
+    await post(page, { type: 'adviceFailed', message: `Suggest indexes failed: ${HOSTILE}`, hint: SCRIPT });
+    await page.waitForSelector('.advice-error');
+    assert.equal(await page.$eval('.advice-error', (e) => e.textContent), `Suggest indexes failed: ${HOSTILE}${SCRIPT}`);
+    await page.click('#indexes .suggest-indexes');
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __toHost: unknown[] }).__toHost.at(-1)), { type: 'suggestIndexes' });
+
+    await post(page, showMessage(hostileReport()));
+    await page.waitForSelector('.node.selected');
+    assert.equal(await page.$('#suggest-indexes'), null, 'no query, no toolbar button');
+    assert.equal(await page.$('.finding .suggest-indexes'), null);
+    assert.equal(await page.$$eval('img', (els) => els.length), 0);
   });
 });

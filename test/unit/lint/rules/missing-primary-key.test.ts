@@ -22,6 +22,11 @@ runRuleTests(rule, {
     'CREATE TABLE t (a int, b int, CONSTRAINT t_pk PRIMARY KEY (a, b));',
     { name: 'primary key added later in the file', code: 'CREATE TABLE t (id bigint NOT NULL);\nALTER TABLE t ADD PRIMARY KEY (id);' },
     { name: 'table dropped again', code: 'CREATE TABLE tmp (a int);\nDROP TABLE tmp;' },
+    { name: 'a temporary table lives for one session', code: 'CREATE TEMP TABLE scratch (a int);' },
+    {
+      name: 'a partition inherits its parent primary key',
+      code: "CREATE TABLE events (id bigint, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);\nCREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');",
+    },
     {
       name: 'a key dropped later is reported on the table, which an earlier file defines',
       setup: 'CREATE TABLE t (id bigint CONSTRAINT t_pkey PRIMARY KEY);',
