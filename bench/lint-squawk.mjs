@@ -3,7 +3,8 @@
 // folder, same run, median of N. Target: pglens ≤ 1.5× squawk.
 // Usage: node bench/lint-squawk.mjs [--runs N]   (PGLENS_CLI="node dist/cli.js" by default)
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,10 +21,18 @@ if (!process.env.PGLENS_CLI && !existsSync(join(root, 'dist/cli.js'))) {
   console.error('lint-squawk: dist/cli.js not found — run `npm run build` first (or set PGLENS_CLI="npx tsx src/cli/main.ts").');
   process.exit(2);
 }
-const squawkNpm = join(root, 'node_modules/.bin/squawk');
+// squawk-cli is not a dependency: its lock entries name platform builds the registry here lacks,
+// which breaks `npm ci`. The bench installs it into its own cache folder on first run.
+const squawkHome = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'pglens-bench', 'squawk');
+const squawkNpm = join(squawkHome, 'node_modules/.bin/squawk');
 if (!existsSync(squawkNpm)) {
-  console.error('lint-squawk: node_modules/.bin/squawk not found — squawk-cli is a devDependency; run `npm ci`.');
-  process.exit(2);
+  console.error(`lint-squawk: installing squawk-cli into ${squawkHome} (once)…`);
+  mkdirSync(squawkHome, { recursive: true });
+  const r = spawnSync('npm', ['install', '--prefix', squawkHome, '--no-save', '--no-audit', '--no-fund', 'squawk-cli'], { stdio: 'inherit' });
+  if (r.status !== 0 || !existsSync(squawkNpm)) {
+    console.error('lint-squawk: could not install squawk-cli from the npm registry; the comparison needs it.');
+    process.exit(2);
+  }
 }
 const runsFlag = process.argv.indexOf('--runs');
 const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 3;

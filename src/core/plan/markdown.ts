@@ -45,7 +45,7 @@ export function planToMarkdown(report: PlanReport): string {
   if (!summary.analyzed) facts.push('estimates only (no ANALYZE)');
   out.push(facts.join(' · '));
   const slow = nodes[summary.slowestNodeId - 1];
-  out.push('', `**Slowest node:** #${slow.id} ${escapeMarkdown(nodeTitle(slow))} — ${summary.timed ? `${formatMs(slow.exclusiveTimeMs)} self` : `cost ${slow.exclusiveCost.toFixed(2)} self`}, ${formatPct(slow.sharePct)} of the total`);
+  out.push('', `**Slowest node:** #${slow.id} ${escapeMarkdown(nodeTitle(slow))} — ${(summary.timed ?? summary.analyzed) ? `${formatMs(slow.exclusiveTimeMs)} self` : `cost ${slow.exclusiveCost.toFixed(2)} self`}, ${formatPct(slow.sharePct)} of the total`);
   if (report.query) out.push('', '<details><summary>Query</summary>', '', codeBlock(report.query.split(/\r?\n/), 'sql'), '', '</details>');
 
   out.push('', `#### Findings (${report.findings.length})`, '');
@@ -62,7 +62,7 @@ export function planToMarkdown(report: PlanReport): string {
   if (hot.length > 0) {
     const base = hot[0].depth;
     const lines = hot.map((n) => {
-      const figures = summary.timed
+      const figures = (summary.timed ?? summary.analyzed)
         ? n.neverExecuted
           ? 'never executed'
           : `${formatMs(n.exclusiveTimeMs)} self (${formatPct(n.sharePct)}), rows ${formatCount(n.actualRows ?? 0)} of ${formatCount(n.planRows)} est${n.loops && n.loops > 1 ? `, ${formatCount(n.loops)} loops` : ''}`

@@ -38,7 +38,7 @@ export function renderPlanText(report: PlanReport, options: RenderTextOptions = 
   if (!summary.analyzed) head.push('estimates only (no ANALYZE)');
   out.push(head.join(' · '));
   const slow = nodes[summary.slowestNodeId - 1];
-  out.push(`Slowest node: #${slow.id} ${nodeTitle(slow)} — ${summary.timed ? `${formatMs(slow.exclusiveTimeMs)} self` : `cost ${slow.exclusiveCost.toFixed(2)} self`}, ${formatPct(slow.sharePct)} of the total`);
+  out.push(`Slowest node: #${slow.id} ${nodeTitle(slow)} — ${(summary.timed ?? summary.analyzed) ? `${formatMs(slow.exclusiveTimeMs)} self` : `cost ${slow.exclusiveCost.toFixed(2)} self`}, ${formatPct(slow.sharePct)} of the total`);
   if (summary.jit?.totalMs !== undefined) out.push(`JIT: ${formatMs(summary.jit.totalMs)} for ${summary.jit.functions ?? 0} functions`);
   for (const t of summary.triggers) out.push(`Trigger ${t.name}${t.relation ? ` on ${t.relation}` : ''}: ${t.timeMs !== undefined ? formatMs(t.timeMs) : '?'} in ${t.calls ?? 0} calls`);
 
@@ -69,7 +69,7 @@ export function renderPlanText(report: PlanReport, options: RenderTextOptions = 
     const rules = flagged.get(n.id);
     if (rules) marks.push(`[${rules.join(', ')}]`);
     const sub = n.subplanName ? `${n.subplanName}: ` : '';
-    out.push(`${'  '.repeat(n.depth + 1)}-> #${n.id} ${sub}${nodeTitle(n)}  ${nodeFigures(n, summary.analyzed, summary.timed)}${marks.length ? `  ${marks.join(' ')}` : ''}`);
+    out.push(`${'  '.repeat(n.depth + 1)}-> #${n.id} ${sub}${nodeTitle(n)}  ${nodeFigures(n, summary.analyzed, summary.timed ?? summary.analyzed)}${marks.length ? `  ${marks.join(' ')}` : ''}`);
   }
   if (nodes.length > limit) out.push(`  … ${formatCount(nodes.length - limit)} more nodes`);
   return out.join('\n');

@@ -218,8 +218,11 @@ export interface PlanSummary {
    */
   hotPath: number[];
   analyzed: boolean;
-  /** Per-node times are known (ANALYZE with TIMING on); when false, sharePct and slowestNodeId come from costs. */
-  timed: boolean;
+  /**
+   * Per-node times are known (ANALYZE with TIMING on); when false, sharePct and slowestNodeId
+   * come from costs. analyzePlan always sets it; absent means the same as `analyzed`.
+   */
+  timed?: boolean;
   jit?: PlanJit;
   triggers: PlanTrigger[];
   /** EXPLAIN (SETTINGS): the settings that differ from their defaults. */

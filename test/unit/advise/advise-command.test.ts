@@ -86,7 +86,8 @@ describe('Suggest Indexes command (in-memory vscode, PGlite)', function () {
     saveAnswer: undefined as Uri | undefined,
   };
   const workspace = { prisma: new Map<string, string>(), migrationFiles: [] as Uri[] };
-  const loaded = new Set(Object.keys(require.cache));
+  /** Modules cached before this suite ran (every test file's own imports included): kept. */
+  let loaded = new Set<string>();
   let db: PGlite;
   let server: PgliteConnection;
   let sandbox: PgliteConnection;
@@ -94,6 +95,7 @@ describe('Suggest Indexes command (in-memory vscode, PGlite)', function () {
   const run = (id: string, ...args: unknown[]) => fake.api.commands.executeCommand(id, ...args) as Promise<unknown>;
 
   before(async () => {
+    loaded = new Set(Object.keys(require.cache));
     const w = fake.api.window as Record<string, unknown>;
     Object.assign(w, {
       showWarningMessage: (m: string) => {

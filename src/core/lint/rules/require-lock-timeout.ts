@@ -25,7 +25,7 @@ export const rule: StatementRule = {
     const verbEnd = findWord(statement, ['TABLE', 'INDEX', 'DATABASE', 'TRIGGER', 'FULL', 'CLUSTER', 'TRUNCATE', 'LOCK'])?.end;
     context.report({
       message:
-        `This takes an ${first.lock} lock on ${tables} with no lock_timeout set: while it waits behind a long-running query, ` +
+        `This takes ${/^[AEIOU]/.test(first.lock) ? 'an' : 'a'} ${first.lock} lock on ${tables} with no lock_timeout set: while it waits behind a long-running query, ` +
         'every read and write of the table queues behind it. Run SET lock_timeout (e.g. \'5s\') first and retry on timeout.',
       range: statement.rangeOf(statement.range.startOffset, verbEnd ?? statement.range.endOffset),
       // One shared edit: whichever finding's fix is applied, it covers them all.
