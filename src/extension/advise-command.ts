@@ -120,8 +120,7 @@ async function present(advice: ViewAdvice): Promise<void> {
     detail: `${s.reason} · ${evidenceLine(r, s)}`,
   }));
   const picked = await vscode.window.showQuickPick(items, {
-    title: `pglens: ${r.suggestions.length} index(es) verified on ${advice.verifiedOn} — pick one to add to a migration`,
-    placeHolder: advice.note,
+    title: `pglens: ${r.suggestions.length} index(es) verified on ${advice.verifiedOn}${advice.note ? ` (${advice.note})` : ''} — pick one to add to a migration`,
     matchOnDetail: true,
   });
   if (picked) await addToMigration(advice, picked.index);

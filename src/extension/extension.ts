@@ -5,10 +5,11 @@ import { registerConnectionCommands, testConnection } from './connection-command
 import { registerExplainCommands, type ExplainCommandResult } from './explain-command';
 import { SqlCodeLensProvider, SQL_SELECTOR } from './sql-code-lens';
 import { registerPlanViewer } from './plan-panel';
-import { registerHealthView } from './health-tree';
+import { registerHealthView, type HealthNode } from './health-tree';
 import { LintDiagnostics } from './lint-diagnostics';
 import { registerPrismaLenses } from './prisma-code-lens';
 import { logErrorsTo } from './errors';
+import { registerAdviseCommands } from './advise-command';
 
 /** What `activate` returns: read by the editor test suite, harmless for anyone else. */
 export interface PglensApi {
@@ -18,6 +19,13 @@ export interface PglensApi {
   lastExplain(): ExplainCommandResult | undefined;
   testConnection(): ReturnType<typeof testConnection>;
   diagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[];
+  /** The `pglens.health` tree's data, as the view walks it (a TreeDataProvider is not reachable otherwise). */
+  healthTree(): HealthTreeAccess;
+}
+
+export interface HealthTreeAccess {
+  getChildren(node?: HealthNode): Promise<HealthNode[]>;
+  getTreeItem(node: HealthNode): vscode.TreeItem;
 }
 
 /**
@@ -47,8 +55,10 @@ export function activate(context: vscode.ExtensionContext): PglensApi {
       void vscode.window.showInformationMessage('pglens: the embedded sandbox will be rebuilt from the migrations on next use.');
     }),
   );
+  registerAdviseCommands(context, connections);
   registerPlanViewer(context);
-  context.subscriptions.push(registerHealthView(context, connections), registerPrismaLenses(context, connections));
+  const health = registerHealthView(context, connections);
+  context.subscriptions.push(health, registerPrismaLenses(context, connections));
 
   loadSqlParser().then(
     () => {
@@ -67,6 +77,10 @@ export function activate(context: vscode.ExtensionContext): PglensApi {
     lastExplain: () => lastExplain,
     testConnection: () => testConnection(connections),
     diagnostics: (uri) => vscode.languages.getDiagnostics(uri),
+    healthTree: () => ({
+      getChildren: (node) => health.provider.getChildren(node),
+      getTreeItem: (node) => health.provider.getTreeItem(node),
+    }),
   };
 }
 

@@ -366,8 +366,13 @@ function indexItem(i: CatalogIndex): vscode.TreeItem {
   return item;
 }
 
+/** The registered view; `provider` is handed to the editor tests through the extension API. */
+export interface HealthView extends vscode.Disposable {
+  readonly provider: HealthTreeProvider;
+}
+
 /** Registers the `pglens.health` view, its refresh button and context actions. */
-export function registerHealthView(_context: vscode.ExtensionContext, connections: ConnectionProvider): vscode.Disposable {
+export function registerHealthView(_context: vscode.ExtensionContext, connections: ConnectionProvider): HealthView {
   const provider = new HealthTreeProvider(connections);
   const view = vscode.window.createTreeView('pglens.health', { treeDataProvider: provider, showCollapseAll: true });
   const revealTable = vscode.commands.registerCommand('pglens.health.revealTable', async (schema: string, table: string) => {
@@ -379,5 +384,6 @@ export function registerHealthView(_context: vscode.ExtensionContext, connection
     }
     await view.reveal(node, { select: true, focus: true, expand: true });
   });
-  return vscode.Disposable.from(provider, view, revealTable, ...registerHealthCommands(provider));
+  const disposable = vscode.Disposable.from(provider, view, revealTable, ...registerHealthCommands(provider));
+  return { provider, dispose: () => disposable.dispose() };
 }

@@ -1,6 +1,7 @@
 // Shared by the editor suites, which run inside the real extension host (see ../index.ts).
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import { Client } from 'pg';
 import type { PglensApi } from '../../../src/extension/extension';
 
 export const EXTENSION_ID = 'pglens.pglens';
@@ -79,4 +80,50 @@ export function pglensLenses(lenses: vscode.CodeLens[]): vscode.CodeLens[] {
 
 export async function closeAllEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/** The rule id of a pglens diagnostic (`code` is `{ value, target }` for documented rules). */
+export function ruleOf(d: vscode.Diagnostic): string {
+  const code = d.code;
+  return typeof code === 'object' && code !== null ? String(code.value) : String(code);
+}
+
+/** A client on the real server, for seeding; the same PG* variables as {@link realServerSetting}. */
+export function serverClient(): Client {
+  const s = realServerSetting();
+  return new Client({ host: s.host, port: s.port, database: s.database, user: s.user, password: process.env.PGPASSWORD, connectionTimeoutMillis: 5000 });
+}
+
+/**
+ * A connected client on the real server, or the suite cannot run: under CI=true a missing
+ * server is a failure; elsewhere the test is skipped with a loud line in the log.
+ */
+export async function requireServer(ctx: Mocha.Context): Promise<Client> {
+  const client = serverClient();
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return client;
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    const s = realServerSetting();
+    const reason = `no PostgreSQL at ${s.host}:${s.port}/${s.database} (${e instanceof Error ? e.message : String(e)})`;
+    if (process.env.CI === 'true') throw new Error(`${reason}; CI=true requires the server`);
+    console.log(`\n  *** SKIPPED ${reason}: start it with pg_ctlcluster --skip-systemctl-redirect 15 main start ***\n`);
+    ctx.skip();
+  }
+}
+
+/** A fresh schema name per run (never `pglens_*`, which the health catalog hides). */
+export function uniqueSchemaName(prefix: string): string {
+  return `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Makes the real server the active connection and opens it (lenses never open one themselves). */
+export async function connectRealServer(api: PglensApi): Promise<void> {
+  const setting = realServerSetting();
+  await setConnections([setting]);
+  await waitFor(() => api.statusBarText().includes(setting.name), `status bar to name "${setting.name}" (it says "${api.statusBarText()}")`);
+  const result = await vscode.commands.executeCommand<{ kind: string } | undefined>('pglens.testConnection');
+  assert.strictEqual(result?.kind, 'server', 'pglens.testConnection did not open the real server (see the pglens output channel)');
 }
