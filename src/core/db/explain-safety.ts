@@ -1,3 +1,4 @@
+import { EXPLAINABLE_KINDS } from '../sql/explain-targets';
 import { ensureParser, parseStatements, SqlSyntaxError, visitNodes } from './pg-parser';
 
 /**
@@ -21,17 +22,6 @@ export interface ExplainSafety {
   syntaxError?: { message: string; position?: number };
 }
 
-/** What Postgres's EXPLAIN accepts (gram.y ExplainableStmt, minus REFRESH which has no plan). */
-const EXPLAINABLE = new Set([
-  'SelectStmt',
-  'InsertStmt',
-  'UpdateStmt',
-  'DeleteStmt',
-  'MergeStmt',
-  'ExecuteStmt',
-  'DeclareCursorStmt',
-  'CreateTableAsStmt',
-]);
 
 /** Functions whose effect no ROLLBACK undoes; ANALYZE would really perform them. */
 const NON_TRANSACTIONAL_FUNCTIONS = new Set([
@@ -121,7 +111,7 @@ function notExplainableReason(kind: string, body: Record<string, unknown>): stri
     case 'CallStmt':
       return 'CALL has no plan — explain the statements inside the procedure instead';
   }
-  if (EXPLAINABLE.has(kind)) return undefined;
+  if (EXPLAINABLE_KINDS.has(kind)) return undefined;
   return `${describeKind(kind)} has no plan: Postgres explains only SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES, EXECUTE, DECLARE and CREATE TABLE AS`;
 }
 

@@ -19,21 +19,20 @@ export interface ExplainTarget {
   paramSources: string[];
 }
 
-/** Statement kinds EXPLAIN accepts (Postgres's ExplainableStmt). */
-const EXPLAINABLE = new Set([
+/** What Postgres's EXPLAIN accepts (gram.y ExplainableStmt, minus REFRESH MATERIALIZED VIEW, which has no plan). */
+export const EXPLAINABLE_KINDS: ReadonlySet<string> = new Set([
   'SelectStmt',
   'InsertStmt',
   'UpdateStmt',
   'DeleteStmt',
   'MergeStmt',
   'ExecuteStmt',
-  'CreateTableAsStmt',
   'DeclareCursorStmt',
-  'RefreshMatViewStmt',
+  'CreateTableAsStmt',
 ]);
 
 export function isExplainableKind(kind: string): boolean {
-  return EXPLAINABLE.has(kind);
+  return EXPLAINABLE_KINDS.has(kind);
 }
 
 /** The highest positional parameter `$N` used outside strings and comments. */
