@@ -4,7 +4,7 @@
 // ../shared/plans against the targets (≤ 1 s to interactive, selection well under 100 ms).
 //
 //   node bench/plan-viewer.mjs                 # the figures
-//   node bench/plan-viewer.mjs --screenshots   # also docs/images/plan-viewer-{dark,light}.png
+//   node bench/plan-viewer.mjs --screenshots   # also docs/images/plan-viewer-detail-{dark,light}.png
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -175,7 +175,7 @@ async function screenshots(browser, harness) {
     const { page } = await openPage(browser, harness, theme, { width: 1200, height: 760 });
     await measureOpen(page, payload);
     await page.focus('#tree');
-    const out = join(root, 'docs', 'images', `plan-viewer-${theme}.png`);
+    const out = join(root, 'docs', 'images', `plan-viewer-detail-${theme}.png`);
     await page.screenshot({ path: out });
     console.log(`screenshot: ${out}`);
     await page.close();
