@@ -1,5 +1,6 @@
 // Shared by the editor suites, which run inside the real extension host (see ../index.ts).
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { Client } from 'pg';
 import type { PglensApi } from '../../../src/extension/extension';
@@ -109,9 +110,16 @@ export async function requireServer(ctx: Mocha.Context): Promise<Client> {
     const s = realServerSetting();
     const reason = `no PostgreSQL at ${s.host}:${s.port}/${s.database} (${e instanceof Error ? e.message : String(e)})`;
     if (process.env.CI === 'true') throw new Error(`${reason}; CI=true requires the server`);
-    console.log(`\n  *** SKIPPED ${reason}: start it with pg_ctlcluster --skip-systemctl-redirect 15 main start ***\n`);
+    logLine(`\n  *** SKIPPED ${reason}: start it with pg_ctlcluster --skip-systemctl-redirect 15 main start ***\n`);
     ctx.skip();
   }
+}
+
+/** The extension host's console reaches no CI log: lines go where the reporter's do (../index.ts). */
+function logLine(line: string): void {
+  const file = process.env.PGLENS_TEST_LOG;
+  if (file) fs.appendFileSync(file, line + '\n');
+  else console.log(line);
 }
 
 /** A fresh schema name per run (never `pglens_*`, which the health catalog hides). */
