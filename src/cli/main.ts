@@ -1,17 +1,29 @@
 import { parseArgs, UsageError } from './args';
 import type { CliContext, Command } from './context';
 import { isPglensError, errorMessage } from '../core/errors';
-import { command as lint } from './commands/lint';
-import { command as explain } from './commands/explain';
-import { command as plan } from './commands/plan';
-import { command as indexes } from './commands/indexes';
-import { command as advise } from './commands/advise';
-import { command as demo } from './commands/demo';
 import { version } from './version';
 
-export const commands: Command[] = [lint, explain, plan, indexes, advise, demo];
+/**
+ * Each command's module is loaded only when it runs: a `pglens lint` in CI then neither compiles
+ * nor initialises the database client, the plan analyser and the sandbox (startup is most of a
+ * small folder's run time).
+ */
+const loaders: Record<string, () => Promise<Command>> = {
+  lint: async () => (await import('./commands/lint')).command,
+  explain: async () => (await import('./commands/explain')).command,
+  plan: async () => (await import('./commands/plan')).command,
+  indexes: async () => (await import('./commands/indexes')).command,
+  advise: async () => (await import('./commands/advise')).command,
+  demo: async () => (await import('./commands/demo')).command,
+};
 
-function mainHelp(): string {
+/** Every command, in help order. */
+export function loadCommands(): Promise<Command[]> {
+  return Promise.all(Object.values(loaders).map((load) => load()));
+}
+
+async function mainHelp(): Promise<string> {
+  const commands = await loadCommands();
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     `pglens ${version} — PostgreSQL plans, migration lint and index health`,
@@ -31,18 +43,19 @@ function mainHelp(): string {
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    ctx.stdout(mainHelp() + '\n');
+    ctx.stdout((await mainHelp()) + '\n');
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
     ctx.stdout(`${version}\n`);
     return 0;
   }
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
+  const load = Object.hasOwn(loaders, name) ? loaders[name] : undefined;
+  if (!load) {
     ctx.stderr(`pglens: unknown command "${name}" — run \`pglens --help\` for the list\n`);
     return 2;
   }
+  const cmd = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     ctx.stdout(`${cmd.usage}\n`);
     return 0;

@@ -7,7 +7,6 @@ import { PglensError } from '../../core/errors';
 import { lintMigrationSet, lintSqlFile } from '../../core/lint/engine';
 import { loadConfig, type LintConfig } from '../../core/lint/config';
 import { rules } from '../../core/lint/rules';
-import { ruleDocsUrl } from '../../core/lint/docs-url';
 import { isSqlParserLoaded, loadSqlParser } from '../../core/sql/parse';
 import { SEVERITY_RANK, type Finding, type Severity, type SourceRange } from '../../core/types';
 import { version } from '../version';
@@ -173,12 +172,12 @@ function sarif(findings: Finding[]): Record<string, unknown> {
           driver: {
             name: 'pglens',
             version,
-            informationUri: 'https://github.com/pglens/pglens',
             rules: ruleIds.map((id) => ({
               id,
               name: id,
               shortDescription: { text: describe(id) },
-              helpUri: ruleDocsUrl(id),
+              // The docs ship with pglens (docs/rules/<id>.md, also inside the .vsix); no web page is assumed.
+              help: { text: `${describe(id)} See docs/rules/${id}.md in pglens.` },
             })),
           },
         },

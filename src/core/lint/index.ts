@@ -22,4 +22,3 @@ export { rules } from './rules';
 export { ALL_RULE_IDS, SYNTAX_ERROR_RULE_ID } from './rule-ids';
 export { loadSqlParser as loadLintEngine } from '../sql/parse';
 export type { Rule, StatementRule, SchemaRule, StatementContext, SchemaContext, Report } from './rule';
-export { ruleDocsUrl, DOCS_BASE_URL } from './docs-url';

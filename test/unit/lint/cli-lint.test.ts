@@ -64,7 +64,7 @@ describe('pglens lint (CLI)', () => {
     const run = sarif.runs[0];
     assert.equal(run.tool.driver.name, 'pglens');
     assert.deepEqual(run.tool.driver.rules.map((r: { id: string }) => r.id), ['require-concurrent-index-creation']);
-    assert.match(run.tool.driver.rules[0].helpUri, /docs\/rules\/require-concurrent-index-creation\.md$/);
+    assert.match(run.tool.driver.rules[0].help.text, /docs\/rules\/require-concurrent-index-creation\.md/);
     const result = run.results[0];
     assert.equal(result.level, 'warning');
     assert.equal(result.ruleIndex, 0);
