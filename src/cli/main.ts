@@ -18,7 +18,7 @@ const loaders: Record<string, () => Promise<Command>> = {
 };
 
 /** Every command, in help order. */
-export function loadCommands(): Promise<Command[]> {
+function loadCommands(): Promise<Command[]> {
   return Promise.all(Object.values(loaders).map((load) => load()));
 }
 

@@ -1,6 +1,4 @@
 import type { Connection, ExplainResult } from './db/connection';
-import { classifyForExplain } from './db/explain-safety';
-import { PglensError } from './errors';
 import { analyzePlan } from './plan/analyze';
 import type { AnalyzePlanOptions, PlanReport } from './plan/types';
 
@@ -25,36 +23,18 @@ export function majorVersion(serverVersion: string): number {
 }
 
 /**
- * The one Explain path the editor and the CLI share: refuse what must not run, choose
- * GENERIC_PLAN when a plain Explain has parameters and no values, run, analyse the plan.
+ * The one Explain path the editor and the CLI share: GENERIC_PLAN when a plain Explain has
+ * parameters and no values, the safe runner of the connection (refusals, BEGIN … ROLLBACK,
+ * timeout), then the plan analysis.
  */
 export async function explainStatement(conn: Connection, sql: string, options: ExplainRequestOptions): Promise<ExplainOutcome> {
-  const safety = await classifyForExplain(sql);
-  if (!safety.explainAllowed) {
-    throw new PglensError('refused', `pglens will not explain this statement: ${safety.reason ?? 'EXPLAIN does not accept it'}`);
-  }
-  if (options.analyze && !safety.analyzeAllowed) {
-    throw new PglensError(
-      'refused',
-      `EXPLAIN ANALYZE refused: ${safety.reason ?? 'this statement cannot run inside a rolled-back transaction'}`,
-      'use plain Explain, which shows the plan without running the statement',
-    );
-  }
   const serverVersion = await conn.serverVersion();
   const paramCount = options.paramCount ?? 0;
-  const genericPlan = paramCount > 0 && !options.params && !options.analyze;
-  if (genericPlan && majorVersion(serverVersion) < 16) {
-    throw new PglensError(
-      'bad-input',
-      `the statement has ${paramCount} parameter(s) and PostgreSQL ${serverVersion} has no GENERIC_PLAN (16+)`,
-      'give values for $1…$n',
-    );
-  }
   const result = await conn.explain(sql, {
     analyze: options.analyze,
     timeoutMs: options.timeoutMs,
     params: options.params,
-    genericPlan,
+    genericPlan: paramCount > 0 && !options.params && !options.analyze,
     buffers: true,
     settings: true,
   });
