@@ -107,7 +107,9 @@ function lintFile(
   replay: boolean,
 ): void {
   const createdHere = new Set<string>();
-  const fileTransactional = options.inTransaction ?? isTransactionalFile(config, file);
+  // Few statements ask (CREATE INDEX CONCURRENTLY…): the config's path matching runs on first use.
+  let fileTransactional: boolean | undefined;
+  const inFileTransaction = (): boolean => (fileTransactional ??= options.inTransaction ?? isTransactionalFile(config, file));
   let explicitTransaction = false;
   let lockTimeoutSet = false;
   const isExistingTable = (schema: string | undefined, name: string): boolean =>
@@ -125,7 +127,9 @@ function lintFile(
         statements: parsed.statements,
         schema: state.schema,
         isExistingTable,
-        inTransaction: fileTransactional || explicitTransaction,
+        get inTransaction() {
+          return inFileTransaction() || explicitTransaction;
+        },
         lockTimeoutSet,
         postgresVersion: config.postgresVersion,
         options: current.setting.options,

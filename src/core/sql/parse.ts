@@ -171,7 +171,8 @@ export function parseSql(text: string): ParsedSqlFile {
   requireLoaded();
   const file: FileContext = { text, bytes: createByteOffsets(text), lines: createLineIndex(text) };
   const large = text.length >= INCREMENTAL_MIN_LENGTH;
-  if (large) {
+  // Nothing cached, nothing to reuse (a CLI run's first sight of each file): skip lexing the whole file.
+  if (large && statementCache.size > 0) {
     const incremental = parseByStatement(file, lexTokens(text), true);
     if (incremental) return incremental;
   }

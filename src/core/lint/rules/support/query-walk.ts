@@ -12,16 +12,30 @@ const index = new WeakMap<object, Map<string, Node[]>>();
 function nodesByKey(ast: object): Map<string, Node[]> {
   let found = index.get(ast);
   if (!found) {
-    const map = new Map<string, Node[]>();
-    walk(ast, (node, key) => {
-      const list = map.get(key);
-      if (list) list.push(node);
-      else map.set(key, [node]);
-    });
-    index.set(ast, map);
-    found = map;
+    found = new Map<string, Node[]>();
+    indexNodes(ast, found);
+    index.set(ast, found);
   }
   return found;
+}
+
+/** `walk` specialised for building the index (every statement is indexed): no visitor call and no key array per node. */
+function indexNodes(node: unknown, map: Map<string, Node[]>): void {
+  if (Array.isArray(node)) {
+    for (const item of node) indexNodes(item, map);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  for (const key in node) {
+    const value = (node as Node)[key];
+    if (!value || typeof value !== 'object') continue;
+    if (!Array.isArray(value)) {
+      const list = map.get(key);
+      if (list) list.push(value);
+      else map.set(key, [value]);
+    }
+    indexNodes(value, map);
+  }
 }
 
 /** Every node of one type (e.g. 'A_Expr') anywhere under `ast`: subqueries, CTEs and set-operation arms included. */
