@@ -140,6 +140,14 @@ LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'm', 
 WHERE ${SCHEMA_FILTER}
 GROUP BY n.nspname ORDER BY 1`;
 
+/**
+ * A timestamptz as epoch milliseconds (float8): the client skips date-text parsing. Truncated
+ * to the millisecond first, as `Date` keeps it, so the float arithmetic rounds to that exact value.
+ */
+function epochMs(expr: string): string {
+  return `round(extract(epoch FROM date_trunc('milliseconds', ${expr})) * 1000)::float8`;
+}
+
 /*
  * The pg_stat_get_* functions directly, not pg_stat_all_tables (which joins pg_class and
  * pg_index again and aggregates): a third of the time on a large catalog. `$2` = exact sizes:
@@ -147,7 +155,7 @@ GROUP BY n.nspname ORDER BY 1`;
  * catalogs use the page counts VACUUM/ANALYZE keep in pg_class.
  */
 const TABLES_SQL = `
-SELECT n.nspname AS schema, c.relname AS name, c.relkind AS relkind,
+SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind AS relkind,
        c.reltuples::float8 AS reltuples, c.relispartition AS is_partition,
        CASE WHEN $2 THEN pg_table_size(c.oid)::float8
             ELSE (GREATEST(c.relpages, 0) + COALESCE(GREATEST(toast.relpages, 0), 0))::float8 * current_setting('block_size')::float8
@@ -156,12 +164,12 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind AS relkind,
        CASE WHEN c.relkind <> 'p' THEN pg_stat_get_tuples_returned(c.oid)::float8 END AS seq_tup_read,
        CASE WHEN c.relkind <> 'p' THEN pg_stat_get_tuples_fetched(c.oid)::float8 END AS heap_tup_fetch,
        pg_stat_get_live_tuples(c.oid)::float8 AS live_tup, pg_stat_get_dead_tuples(c.oid)::float8 AS dead_tup,
-       pg_stat_get_last_analyze_time(c.oid) AS last_analyze, pg_stat_get_last_autoanalyze_time(c.oid) AS last_autoanalyze
+       ${epochMs('pg_stat_get_last_analyze_time(c.oid)')} AS last_analyze, ${epochMs('pg_stat_get_last_autoanalyze_time(c.oid)')} AS last_autoanalyze
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid
 WHERE c.relkind IN ('r', 'p', 'm') AND ${SCHEMA_FILTER}
-ORDER BY 1, 2`;
+ORDER BY n.nspname, c.relname`;
 
 const COLUMNS_SQL = `
 SELECT n.nspname AS schema, c.relname AS table, a.attname AS name,
@@ -176,60 +184,81 @@ ORDER BY 1, 2, a.attnum`;
 
 /*
  * pg_get_indexdef costs ~50-200 µs an index (it resolves opclasses, collations, options
- * through the caches). For the common plain index — column keys with their type's default
- * operator class and collation, ascending, no INCLUDE, predicate, options or NULLS NOT
- * DISTINCT — the same text is composed here exactly as pg_get_indexdef prints it;
- * everything else asks pg_get_indexdef. Plain column names come from pg_attribute;
- * pg_get_indexdef(oid, k) only for expressions.
+ * through the caches). For the common plain index — distinct column keys with their type's
+ * default operator class and collation, ascending, no INCLUDE, predicate, options or NULLS NOT
+ * DISTINCT — the same text is composed here exactly as pg_get_indexdef prints it, and its key
+ * names come with it. Every other index gets a null definition, and SLOW_INDEXES_SQL reads it.
+ *
+ * Keys are resolved by index lookups into pg_attribute (`attnum = ANY (indkey)`), never by a
+ * hash of the whole of pg_attribute (which spills to disk on large catalogs) nor by a LATERAL
+ * per index (enough estimated cost to trigger JIT compilation, ~0.5 s of its own). Rows carry
+ * the table's oid, not its names: the client takes those from the tables it has read.
+ * int2vector and oidvector subscripts start at 0, like array_position on them.
  */
 function indexesSql(serverVersionNum: number): string {
   const nullsDistinct = serverVersionNum >= 150000 ? 'AND NOT i.indnullsnotdistinct' : '';
-  // Keys aggregated by a grouped join, not a LATERAL per index: a correlated subquery per
-  // index costs enough on big catalogs to trigger JIT compilation (~0.5 s of its own).
   return `
 WITH k AS (
-  SELECT i.indexrelid,
-         array_agg(CASE WHEN u.attnum = 0 THEN pg_get_indexdef(i.indexrelid, u.ord::int, true) ELSE a.attname::text END ORDER BY u.ord) AS cols,
-         array_agg(CASE WHEN u.attnum = 0 THEN 1 ELSE 0 END ORDER BY u.ord) AS is_expr,
-         string_agg(quote_ident(a.attname), ', ' ORDER BY u.ord) AS key_sql,
-         bool_and(u.attnum <> 0 AND opc.opcdefault AND opc.opcintype = a.atttypid AND i.indoption[u.ord - 1] = 0
-                  AND (i.indcollation[u.ord - 1] = 0 OR i.indcollation[u.ord - 1] = a.attcollation)) AS plain
+  SELECT e.indexrelid, count(*)::int AS n, array_agg(e.attname ORDER BY e.p) AS cols,
+         string_agg(e.quoted, ', ' ORDER BY e.p) AS key_sql, bool_and(e.plain) AS plain
+  FROM (
+    SELECT i.indexrelid, u.p, a.attname::text AS attname, quote_ident(a.attname) AS quoted,
+           (opc.opcdefault AND opc.opcintype = a.atttypid AND i.indoption[u.p] = 0
+            AND (i.indcollation[u.p] = 0 OR i.indcollation[u.p] = a.attcollation)) AS plain
+    FROM pg_index i
+    JOIN pg_class t ON t.oid = i.indrelid
+    JOIN pg_namespace n ON n.oid = t.relnamespace
+    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])
+    CROSS JOIN LATERAL (SELECT array_position(i.indkey::int2[], a.attnum) AS p) u
+    LEFT JOIN pg_opclass opc ON opc.oid = i.indclass[u.p]
+    WHERE t.relkind IN ('r', 'p', 'm') AND ${SCHEMA_FILTER}
+    -- Not flattened: the grouping sorts these narrow rows, not pg_index's vectors (which spill to disk).
+    OFFSET 0) e
+  GROUP BY e.indexrelid
+), x AS (
+  SELECT i.indexrelid, i.indrelid, i.indisunique, i.indisprimary, i.indisvalid, i.indnkeyatts, i.indpred,
+         t.relkind, n.nspname, t.relname, ic.relname AS name, ic.relpages, am.amname, k.cols, k.key_sql,
+         (ic.relkind = 'i' AND i.indexprs IS NULL AND i.indpred IS NULL AND ic.reloptions IS NULL
+          AND i.indnatts = i.indnkeyatts ${nullsDistinct} AND k.n = i.indnatts AND k.plain) AS fast
   FROM pg_index i
+  JOIN pg_class ic ON ic.oid = i.indexrelid
   JOIN pg_class t ON t.oid = i.indrelid
   JOIN pg_namespace n ON n.oid = t.relnamespace
-  CROSS JOIN unnest(i.indkey::int2[]) WITH ORDINALITY AS u(attnum, ord)
-  LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = u.attnum
-  LEFT JOIN pg_opclass opc ON opc.oid = i.indclass[u.ord - 1]
+  JOIN pg_am am ON am.oid = ic.relam
+  LEFT JOIN k ON k.indexrelid = i.indexrelid
   WHERE t.relkind IN ('r', 'p', 'm') AND ${SCHEMA_FILTER}
-  GROUP BY i.indexrelid
 )
-SELECT n.nspname AS schema, t.relname AS table, ic.relname AS name,
-       CASE WHEN ic.relkind = 'i' AND i.indexprs IS NULL AND i.indpred IS NULL AND ic.reloptions IS NULL
-                 AND i.indnatts = i.indnkeyatts ${nullsDistinct} AND k.plain
-            THEN 'CREATE ' || CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || quote_ident(ic.relname)
-                 || ' ON ' || quote_ident(n.nspname) || '.' || quote_ident(t.relname)
-                 || ' USING ' || quote_ident(am.amname) || ' (' || k.key_sql || ')'
-            ELSE pg_get_indexdef(i.indexrelid)
+SELECT x.indexrelid AS oid, x.indrelid AS rel, x.name,
+       CASE WHEN x.fast
+            THEN 'CREATE ' || CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || quote_ident(x.name)
+                 || ' ON ' || quote_ident(x.nspname) || '.' || quote_ident(x.relname)
+                 || ' USING ' || quote_ident(x.amname) || ' (' || x.key_sql || ')'
        END AS definition,
-       CASE WHEN t.relkind <> 'p' THEN pg_stat_get_numscans(i.indexrelid)::float8 END AS scans,
-       CASE WHEN t.relkind <> 'p' THEN pg_stat_get_tuples_returned(i.indexrelid)::float8 END AS tup_read,
-       CASE WHEN t.relkind <> 'p' THEN pg_stat_get_tuples_fetched(i.indexrelid)::float8 END AS tup_fetch,
-       CASE WHEN $2 THEN pg_relation_size(i.indexrelid)::float8
-            ELSE GREATEST(ic.relpages, 0)::float8 * current_setting('block_size')::float8
+       CASE WHEN x.fast THEN x.cols END AS cols,
+       CASE WHEN x.relkind <> 'p' THEN pg_stat_get_numscans(x.indexrelid)::float8 END AS scans,
+       CASE WHEN x.relkind <> 'p' THEN pg_stat_get_tuples_returned(x.indexrelid)::float8 END AS tup_read,
+       CASE WHEN x.relkind <> 'p' THEN pg_stat_get_tuples_fetched(x.indexrelid)::float8 END AS tup_fetch,
+       CASE WHEN $2 THEN pg_relation_size(x.indexrelid)::float8
+            ELSE GREATEST(x.relpages, 0)::float8 * current_setting('block_size')::float8
        END AS size_bytes,
-       i.indisunique AS is_unique, i.indisprimary AS is_primary, i.indisvalid AS is_valid,
+       x.indisunique AS is_unique, x.indisprimary AS is_primary, x.indisvalid AS is_valid,
        con.conname AS constraint_name, con.contype::text AS constraint_type,
-       am.amname AS method, i.indnkeyatts AS nkey,
-       pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
-       k.cols, k.is_expr, ic.oid::int8::float8 AS oid
-FROM k
-JOIN pg_index i ON i.indexrelid = k.indexrelid
-JOIN pg_class ic ON ic.oid = i.indexrelid
-JOIN pg_class t ON t.oid = i.indrelid
-JOIN pg_namespace n ON n.oid = t.relnamespace
-JOIN pg_am am ON am.oid = ic.relam
-LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')`;
+       x.amname AS method, x.indnkeyatts AS nkey,
+       pg_get_expr(x.indpred, x.indrelid, true) AS predicate
+FROM x
+LEFT JOIN pg_constraint con ON con.conindid = x.indexrelid AND con.conrelid = x.indrelid AND con.contype IN ('p', 'u', 'x')`;
 }
+
+/** Definition and key texts of the indexes the fast path left out (expressions, INCLUDE, opclasses, predicates…), by oid. */
+const SLOW_INDEXES_SQL = `
+SELECT i.indexrelid AS oid, pg_get_indexdef(i.indexrelid) AS definition,
+       array_agg(CASE WHEN u.attnum = 0 THEN pg_get_indexdef(i.indexrelid, u.ord::int, true) ELSE a.attname::text END ORDER BY u.ord) AS cols,
+       array_agg(CASE WHEN u.attnum = 0 THEN 1 ELSE 0 END ORDER BY u.ord) AS is_expr
+FROM pg_index i
+CROSS JOIN unnest(i.indkey::int2[]) WITH ORDINALITY AS u(attnum, ord)
+LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = u.attnum
+WHERE i.indexrelid = ANY ($1::oid[])
+GROUP BY i.indexrelid`;
 
 const FOREIGN_KEYS_SQL = `
 WITH f AS (
@@ -288,15 +317,20 @@ export async function readCatalog(conn: Connection, options: CatalogOptions = {}
   const tableRows = await run('tables', TABLES_SQL, [filter, exact]);
   const columnRows = options.includeColumns ? await run('columns', COLUMNS_SQL, [filter]) : [];
   const indexRows = await run('indexes', indexesSql(server.serverVersionNum), [filter, exact]);
+  const slowOids = indexRows.filter((r) => r.definition == null).map((r) => num(r.oid));
+  if (slowOids.length > 0) {
+    const slow = new Map((await run('index definitions', SLOW_INDEXES_SQL, [slowOids])).map((r) => [num(r.oid), r]));
+    for (const r of indexRows) {
+      const s = r.definition == null ? slow.get(num(r.oid)) : undefined;
+      if (s) Object.assign(r, { definition: s.definition, cols: s.cols, is_expr: s.is_expr });
+    }
+  }
   const fkRows = await run('foreign keys', FOREIGN_KEYS_SQL, [filter]);
-  // Sorted here, not by the server: the rows are wide (definitions) and a server sort spills to disk.
-  // Within a table, creation (oid) order: of two identical indexes the later one is the redundant one.
-  indexRows.sort((a, b) => cmp(str(a.schema), str(b.schema)) || cmp(str(a.table), str(b.table)) || num(a.oid) - num(b.oid));
-  const indexes = indexRows.map(toIndex);
+  const { tables, indexes } = joinIndexes(tableRows, indexRows);
   return {
     server,
     schemas: schemaRows.map((r) => str(r.name)),
-    tables: withIndexTotals(tableRows, indexes),
+    tables,
     columns: columnRows.map(toColumn),
     indexes,
     foreignKeys: fkRows.map(toForeignKey),
@@ -305,18 +339,39 @@ export async function readCatalog(conn: Connection, options: CatalogOptions = {}
   };
 }
 
-/** Table rows plus what pg_stat_all_tables would add from the indexes: idx_scan, idx_tup_fetch, total size. */
-function withIndexTotals(rows: Row[], indexes: CatalogIndex[]): CatalogTable[] {
-  const totals = new Map<string, { bytes: number; scans: number | null; fetch: number | null }>();
-  for (const i of indexes) {
-    const key = `${i.schema}\u0000${i.table}`;
-    const t = totals.get(key) ?? { bytes: 0, scans: null, fetch: null };
-    t.bytes += i.sizeBytes;
-    if (i.scans !== null) t.scans = (t.scans ?? 0) + i.scans;
-    if (i.tupFetch !== null) t.fetch = (t.fetch ?? 0) + i.tupFetch;
-    totals.set(key, t);
+interface IndexTotals {
+  bytes: number;
+  scans: number | null;
+  fetch: number | null;
+}
+
+/**
+ * Indexes attached to their tables by oid (sharing the tables' name strings), in table order,
+ * then creation (oid) order within a table: of two identical indexes the later one is the
+ * redundant one. Sorted here, not by the server: the rows are wide and a server sort spills.
+ * Tables get what pg_stat_all_tables would add from their indexes: idx_scan, idx_tup_fetch, total size.
+ */
+function joinIndexes(tableRows: Row[], indexRows: Row[]): { tables: CatalogTable[]; indexes: CatalogIndex[] } {
+  const byOid = new Map<number, { schema: string; name: string; position: number; totals: IndexTotals }>();
+  tableRows.forEach((r, position) => {
+    byOid.set(num(r.oid), { schema: str(r.schema), name: str(r.name), position, totals: { bytes: 0, scans: null, fetch: null } });
+  });
+  const placed: { position: number; oid: number; index: CatalogIndex }[] = [];
+  for (const r of indexRows) {
+    // A table created between the two reads: its indexes wait for the next snapshot.
+    const table = byOid.get(num(r.rel));
+    if (!table) continue;
+    const index = toIndex(r, table.schema, table.name);
+    const t = table.totals;
+    t.bytes += index.sizeBytes;
+    if (index.scans !== null) t.scans = (t.scans ?? 0) + index.scans;
+    if (index.tupFetch !== null) t.fetch = (t.fetch ?? 0) + index.tupFetch;
+    placed.push({ position: table.position, oid: num(r.oid), index });
   }
-  return rows.map((r) => toTable(r, totals.get(`${str(r.schema)}\u0000${str(r.name)}`)));
+  placed.sort((a, b) => a.position - b.position || a.oid - b.oid);
+  // Zero totals for a table without indexes read as pg_stat_all_tables does: null idx_scan and idx_tup_fetch.
+  const tables = tableRows.map((r) => toTable(r, byOid.get(num(r.oid))?.totals));
+  return { tables, indexes: placed.map((p) => p.index) };
 }
 
 function toServerInfo(r: Row | undefined): CatalogServerInfo {
@@ -334,7 +389,7 @@ function toServerInfo(r: Row | undefined): CatalogServerInfo {
 
 const RELKIND: Record<string, TableKind> = { r: 'table', p: 'partitioned table', m: 'materialized view' };
 
-function toTable(r: Row, idx: { bytes: number; scans: number | null; fetch: number | null } | undefined): CatalogTable {
+function toTable(r: Row, idx: IndexTotals | undefined): CatalogTable {
   const reltuples = num(r.reltuples);
   const heapFetch = numOrNull(r.heap_tup_fetch);
   return {
@@ -350,8 +405,8 @@ function toTable(r: Row, idx: { bytes: number; scans: number | null; fetch: numb
     idxTupFetch: idx?.fetch == null ? null : idx.fetch + (heapFetch ?? 0),
     liveTuples: num(r.live_tup),
     deadTuples: num(r.dead_tup),
-    lastAnalyze: isoOrNull(r.last_analyze),
-    lastAutoanalyze: isoOrNull(r.last_autoanalyze),
+    lastAnalyze: epochIso(r.last_analyze),
+    lastAutoanalyze: epochIso(r.last_autoanalyze),
     isPartition: r.is_partition === true,
   };
 }
@@ -368,15 +423,16 @@ function toColumn(r: Row): CatalogColumn {
   };
 }
 
-function toIndex(r: Row): CatalogIndex {
+function toIndex(r: Row, schema: string, table: string): CatalogIndex {
   const cols = textArray(r.cols);
-  const isExpr = (Array.isArray(r.is_expr) ? r.is_expr : []).map((v) => Number(v) === 1);
-  const named = cols.map((c, i) => (isExpr[i] ? parenthesize(c) : c));
+  // Only the indexes read by SLOW_INDEXES_SQL can have expressions.
+  const isExpr = Array.isArray(r.is_expr) ? r.is_expr.map((v) => Number(v) === 1) : null;
+  const named = isExpr ? cols.map((c, i) => (isExpr[i] ? parenthesize(c) : c)) : cols;
   const nkey = num(r.nkey);
   const type = r.constraint_type == null ? null : str(r.constraint_type);
   return {
-    schema: str(r.schema),
-    table: str(r.table),
+    schema,
+    table,
     name: str(r.name),
     definition: str(r.definition),
     scans: numOrNull(r.scans),
@@ -436,6 +492,13 @@ function numOrNull(v: unknown): number | null {
   if (v == null) return null;
   const n = Number(v);
   return Number.isFinite(n) ? n : null;
+}
+
+/** Epoch milliseconds (see epochMs) as ISO text. */
+function epochIso(v: unknown): string | null {
+  if (v == null) return null;
+  const ms = Number(v);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
 }
 
 function isoOrNull(v: unknown): string | null {
