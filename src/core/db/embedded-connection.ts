@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { PglensError } from '../errors';
 import type { Connection, ExplainOptions, ExplainResult, QueryResult } from './connection';
 import { TIMEOUT_HINT } from './db-error';
+import { processAlive } from './process-alive';
 import type { FromSandbox, ToSandbox, WireError } from './sandbox-protocol';
 import type { SandboxReport } from './sandbox-report';
 
@@ -34,6 +35,8 @@ interface Sandbox {
   stderr: string[];
   /** Set when we end the process on purpose (cancel, timeout, close). */
   ending?: PglensError;
+  /** Resolves close() when the child reports its database closed. */
+  onClosed?: () => void;
 }
 
 const CLOSE_GRACE_MS = 3000;
@@ -94,11 +97,19 @@ export class EmbeddedConnection implements Connection {
     this.closed = true;
     const sb = this.sandbox;
     if (!sb) return;
-    const exited = new Promise<void>((resolve) => sb.child.once('exit', () => resolve()));
+    const released = new Promise<void>((resolve) => {
+      sb.onClosed = resolve;
+      sb.child.once('exit', () => resolve());
+    });
     if (sb.child.connected) sb.child.send({ type: 'close' } satisfies ToSandbox);
     const timer = setTimeout(() => void this.end(sb, closedError()), CLOSE_GRACE_MS);
-    await exited;
+    await released;
     clearTimeout(timer);
+    // The child may still be copying for the next start (a second or so): let it finish and
+    // exit on its own without holding this process (the CLI) open.
+    if (sb.child.connected) sb.child.disconnect();
+    sb.child.unref();
+    (sb.child.stderr as { unref?: () => void } | null)?.unref?.();
     await removeDir(this.workDir);
   }
 
@@ -151,6 +162,9 @@ export class EmbeddedConnection implements Connection {
           case 'ready':
             this.lastReport = msg.report;
             resolve(msg.report);
+            return;
+          case 'closed':
+            sb.onClosed?.();
             return;
           case 'init-failed':
             reject(fromWire(msg.error));
@@ -242,15 +256,6 @@ async function cleanStaleRuns(cacheDir: string): Promise<void> {
   const names = await fs.readdir(runDir).catch(() => [] as string[]);
   for (const name of names) {
     const pid = Number(name.split('-')[0]);
-    if (pid && pid !== process.pid && !alive(pid)) await removeDir(path.join(runDir, name));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if (pid && pid !== process.pid && !processAlive(pid)) await removeDir(path.join(runDir, name));
   }
 }

@@ -15,9 +15,12 @@ let db: PGlite | undefined;
 let workDir: string | undefined;
 let queue: Promise<void> = Promise.resolve();
 let notices: string[] = [];
+/** Copies for the next start, made while this session runs (see OpenedSandbox.prepareNextStart). */
+let background: Promise<void> = Promise.resolve();
+let closing: Promise<void> | undefined;
 
 function send(message: FromSandbox): void {
-  process.send?.(message);
+  if (process.connected) process.send?.(message);
 }
 
 function wire(e: unknown): WireError {
@@ -54,6 +57,7 @@ async function handle(msg: ToSandbox): Promise<void> {
         const opened = await openSandbox(msg.options, (message) => send({ type: 'progress', message }));
         db = opened.db;
         send({ type: 'ready', report: opened.report });
+        background = opened.prepareNextStart().catch(() => undefined);
       } catch (e) {
         send({ type: 'init-failed', error: { code: 'sandbox-failed', message: `the embedded sandbox could not start: ${(e as Error).message ?? String(e)}`, hint: 'check the cache directory is writable, or connect to a server' } });
       }
@@ -100,11 +104,18 @@ async function handle(msg: ToSandbox): Promise<void> {
   }
 }
 
-async function shutdown(): Promise<void> {
-  await db?.close().catch(() => undefined);
-  db = undefined;
-  if (workDir) await fs.rm(workDir, { recursive: true, force: true }).catch(() => undefined);
-  process.exit(0);
+/** Closes the database at once; the copy for the next start, if still running, is finished before the process ends. */
+function shutdown(): Promise<void> {
+  closing ??= (async () => {
+    await db?.close().catch(() => undefined);
+    db = undefined;
+    // Before the slow part: the parent ends us after a grace period if this does not come.
+    send({ type: 'closed' });
+    if (workDir) await fs.rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    await background;
+    process.exit(0);
+  })();
+  return closing;
 }
 
 process.on('message', (msg: ToSandbox) => {

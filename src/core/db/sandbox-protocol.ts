@@ -21,6 +21,8 @@ export interface WireError {
 export type FromSandbox =
   | { type: 'progress'; message: string }
   | { type: 'ready'; report: SandboxReport }
+  /** After `close`: the database is closed; the process still removes its working copy and may finish a background copy before it exits. */
+  | { type: 'closed' }
   | { type: 'init-failed'; error: WireError }
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; error: WireError };

@@ -23,7 +23,7 @@ export interface SandboxReport {
   /** Extensions the migrations create that PGlite does not provide. */
   missingExtensions: string[];
   pgliteVersion: string;
-  /** Wall ms per phase of this start (read, copy, initdb, template, start, replay, cache). */
+  /** Wall ms per phase of this start: read, spare or copy, initdb, template, start, replay, checkpoint, cache. */
   phases?: Record<string, number>;
   /** CPU ms the sandbox process had used when it became ready (wall times mislead on a loaded machine). */
   cpuMs?: number;

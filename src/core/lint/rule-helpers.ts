@@ -30,6 +30,16 @@ export function alterTable(context: StatementContext): AlterTableTarget | undefi
   return target;
 }
 
+/** The column definitions an ALTER TABLE adds (`ADD COLUMN …`). */
+export function addedColumns(target: AlterTableTarget): Node[] {
+  return target.commands.flatMap(({ cmd }) => (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef ? [cmd.def.ColumnDef as Node] : []));
+}
+
+/** The constraints an ALTER TABLE adds (`ADD CONSTRAINT …`). */
+export function addedConstraints(target: AlterTableTarget): Node[] {
+  return target.commands.flatMap(({ cmd }) => (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint ? [cmd.def.Constraint as Node] : []));
+}
+
 function readAlterTable(context: StatementContext): AlterTableTarget | undefined {
   const ast = context.statement.ast?.AlterTableStmt;
   if (!ast || (ast.objtype && ast.objtype !== 'OBJECT_TABLE')) return undefined;

@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
 import { createEmbeddedConnection, type EmbeddedConnection } from '../../../src/core/db/embedded-connection';
+import { processAlive } from '../../../src/core/db/process-alive';
 import { isPglensError } from '../../../src/core/errors';
 import { describeConnectionContract } from './connection-contract';
 import { describeExplainSafety } from './explain-safety-contract';
@@ -36,12 +39,13 @@ describe('Embedded sandbox build', function () {
 
   after(async () => {
     await conn?.close();
-    cache.remove();
+    await cache.remove();
   });
 
-  const open = () =>
+  const open = (migrationFiles?: string[]) =>
     createEmbeddedConnection({
       workspaceRoot: fixture('basic'),
+      migrationFiles,
       cacheDir: cache.dir,
       ...sandboxWorker(),
       onProgress: (m) => progress.push(m),
@@ -100,9 +104,48 @@ describe('Embedded sandbox build', function () {
     assert.equal(idx.rows.length, 1);
   });
 
+  it('builds another migration set from the cached initdb, without running initdb again', async () => {
+    await conn!.close();
+    progress.length = 0;
+    conn = open(['migrations/001_init.sql', 'migrations/002_orders.sql']);
+    const report = await conn.sandboxReport();
+    assert.equal(report.fromCache, false);
+    assert.deepEqual(report.applied, ['migrations/001_init.sql', 'migrations/002_orders.sql']);
+    assert.ok(report.phases && report.phases.replay !== undefined && report.phases.initdb === undefined, JSON.stringify(report.phases));
+    assert.ok(progress.some((m) => /cached initdb/.test(m)), progress.join('; '));
+    const t = await conn.query(`SELECT 1 FROM pg_tables WHERE tablename = 'orders'`);
+    assert.equal(t.rows.length, 1);
+  });
+
+  it('starts from the copy a previous session prepared, which has none of that session\'s writes', async () => {
+    await conn!.close();
+    conn = open();
+    assert.equal((await conn.sandboxReport()).fromCache, true);
+    await conn.query('CREATE TABLE written_in_session (id int)');
+    await conn.close();
+    await waitForSpares(cache.dir);
+    conn = open();
+    const report = await conn.sandboxReport();
+    assert.equal(report.fromCache, true);
+    assert.ok(report.phases?.spare !== undefined, JSON.stringify(report.phases));
+    assert.ok((report.cpuMs ?? 0) > 0);
+    const t = await conn.query(`SELECT 1 FROM pg_tables WHERE tablename = 'written_in_session'`);
+    assert.equal(t.rows.length, 0);
+    const idx = await conn.query(`SELECT 1 FROM pg_indexes WHERE indexname = 'orders_created_at_idx'`);
+    assert.equal(idx.rows.length, 1);
+  });
+
   it('reports a sandbox that cannot start as a PglensError', async () => {
     const broken = createEmbeddedConnection({ workspaceRoot: fixture('basic'), cacheDir: cache.dir, workerScript: fixture('basic') + '/no-such-worker.js' });
     await assert.rejects(broken.sandboxReport(), (e: unknown) => isPglensError(e) && e.code === 'sandbox-failed');
     await broken.close();
   });
 });
+
+/** A closed sandbox finishes the copies for the next start in the background, then exits: wait until no live process is copying. */
+async function waitForSpares(cacheDir: string): Promise<void> {
+  const copying = () => readdirSync(cacheDir).some((n) => n.startsWith('tmp-') && processAlive(Number(n.split('-')[1])));
+  for (let i = 0; i < 600 && copying(); i++) await new Promise((r) => setTimeout(r, 100));
+  const missing = readdirSync(cacheDir).filter((n) => n.startsWith('sandbox-') && !existsSync(path.join(cacheDir, n, 'spare')));
+  assert.deepEqual(missing, [], `cache entries without a spare copy in ${cacheDir}`);
+}

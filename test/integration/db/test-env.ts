@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import type { PgConnectionConfig } from '../../../src/core/db/pg-connection';
+import { processAlive } from '../../../src/core/db/process-alive';
 
 /** Helpers the db integration tests share: where the server is, where the repo is, how to start the sandbox. */
 
@@ -70,9 +71,20 @@ export function sandboxWorker(): { workerScript: string; execArgv: string[] } {
   return { workerScript: path.resolve(__dirname, '..', '..', '..', 'src', 'core', 'db', 'sandbox-process.js'), execArgv: [] };
 }
 
-export function tempCacheDir(): { dir: string; remove(): void } {
+/**
+ * A throwaway sandbox cache. `remove` first waits for closed sandboxes still copying for the
+ * next start (their `tmp-<pid>-…` dirs), which would otherwise race the removal.
+ */
+export function tempCacheDir(): { dir: string; remove(): Promise<void> } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pglens-sandbox-test-'));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const copying = () => readdirSync(dir).some((n) => n.startsWith('tmp-') && processAlive(Number(n.split('-')[1])));
+  return {
+    dir,
+    remove: async () => {
+      for (let i = 0; i < 300 && copying(); i++) await new Promise((r) => setTimeout(r, 100));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export function uniqueName(prefix: string): string {

@@ -1,7 +1,7 @@
 import type { Node } from '../../sql/ast';
 import { serialBaseType } from '../../schema/type-names';
 import type { StatementRule } from '../rule';
-import { alterTable, qualified } from '../rule-helpers';
+import { alterTable, qualified, addedColumns } from '../rule-helpers';
 
 /** ADD COLUMN … NOT NULL without a DEFAULT fails on any table that has rows. */
 export const rule: StatementRule = {
@@ -12,9 +12,7 @@ export const rule: StatementRule = {
   check(context) {
     const target = alterTable(context);
     if (!target?.existing) return;
-    for (const { cmd } of target.commands) {
-      const def: Node | undefined = cmd.subtype === 'AT_AddColumn' ? cmd.def?.ColumnDef : undefined;
-      if (!def) continue;
+    for (const def of addedColumns(target)) {
       const kinds = new Set<string>((def.constraints ?? []).map((c: Node) => c.Constraint?.contype));
       const required = def.is_not_null || kinds.has('CONSTR_NOTNULL') || kinds.has('CONSTR_PRIMARY');
       const filled = kinds.has('CONSTR_DEFAULT') || kinds.has('CONSTR_IDENTITY') || kinds.has('CONSTR_GENERATED');

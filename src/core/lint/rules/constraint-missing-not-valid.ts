@@ -1,7 +1,7 @@
 import { relationName, stringList, type Node } from '../../sql/ast';
 import type { Fix } from '../../types';
 import type { StatementRule } from '../rule';
-import { alterTable, ident, qualified, qualifiedIdent, statementEndWithSemicolon } from '../rule-helpers';
+import { alterTable, ident, qualified, qualifiedIdent, statementEndWithSemicolon, addedConstraints } from '../rule-helpers';
 
 /** Adding a FOREIGN KEY or CHECK validates every row while holding a lock that blocks writes. */
 export const rule: StatementRule = {
@@ -14,9 +14,8 @@ export const rule: StatementRule = {
     const target = alterTable(context);
     if (!target?.existing) return;
     const statement = context.statement;
-    for (const { cmd } of target.commands) {
-      const con: Node | undefined = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
-      if (!con || con.skip_validation) continue;
+    for (const con of addedConstraints(target)) {
+      if (con.skip_validation) continue;
       if (con.contype !== 'CONSTR_FOREIGN' && con.contype !== 'CONSTR_CHECK') continue;
       const range = statement.constructRange(con.location);
       const table = qualified(target.relation);

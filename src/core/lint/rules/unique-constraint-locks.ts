@@ -1,7 +1,7 @@
 import { stringList, type Node } from '../../sql/ast';
 import type { Fix } from '../../types';
 import type { StatementRule } from '../rule';
-import { alterTable, ident, qualified, qualifiedIdent, statementEndWithSemicolon } from '../rule-helpers';
+import { alterTable, ident, qualified, qualifiedIdent, statementEndWithSemicolon, addedConstraints } from '../rule-helpers';
 
 /** ADD UNIQUE / PRIMARY KEY builds its index under an ACCESS EXCLUSIVE lock. */
 export const rule: StatementRule = {
@@ -14,9 +14,8 @@ export const rule: StatementRule = {
     const target = alterTable(context);
     if (!target?.existing) return;
     const statement = context.statement;
-    for (const { cmd } of target.commands) {
-      const con: Node | undefined = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
-      if (!con || con.indexname || (con.contype !== 'CONSTR_UNIQUE' && con.contype !== 'CONSTR_PRIMARY')) continue;
+    for (const con of addedConstraints(target)) {
+      if (con.indexname || (con.contype !== 'CONSTR_UNIQUE' && con.contype !== 'CONSTR_PRIMARY')) continue;
       const primary = con.contype === 'CONSTR_PRIMARY';
       const columns = stringList(con.keys);
       const kind = primary ? 'PRIMARY KEY' : 'UNIQUE';

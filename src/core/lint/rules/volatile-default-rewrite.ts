@@ -1,7 +1,7 @@
 import { stringList, walk, type Node } from '../../sql/ast';
 import { serialBaseType } from '../../schema/type-names';
 import type { StatementRule } from '../rule';
-import { alterTable, qualified } from '../rule-helpers';
+import { alterTable, qualified, addedColumns } from '../rule-helpers';
 
 /** Functions whose value differs per row: a DEFAULT calling one is evaluated for every existing row. */
 const VOLATILE = new Set([
@@ -42,9 +42,7 @@ export const rule: StatementRule = {
   check(context) {
     const target = alterTable(context);
     if (!target?.existing) return;
-    for (const { cmd } of target.commands) {
-      const def: Node | undefined = cmd.subtype === 'AT_AddColumn' ? cmd.def?.ColumnDef : undefined;
-      if (!def) continue;
+    for (const def of addedColumns(target)) {
       const cause = rewriteCause(def, context.postgresVersion);
       if (!cause) continue;
       context.report({
