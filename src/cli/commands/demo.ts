@@ -1,9 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../args';
 import type { Command } from '../context';
-import { sandboxWorkerScript } from '../connection';
+import { cacheRoot, sandboxWorkerScript } from '../connection';
 import { createEmbeddedConnection } from '../../core/db/embedded-connection';
 import { explainStatement } from '../../core/explain';
 import { loadSqlParser, parseSql } from '../../core/sql/parse';
@@ -41,11 +40,12 @@ export const command: Command = {
 
     rule('2. Embedded sandbox: replaying the migrations into PGlite (PostgreSQL 18, no server)');
     await loadSqlParser();
-    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'pglens-demo-'));
+    // The sandbox cache is never written by a session (each works on its own copy), so the
+    // generated data stays out of it and the next demo starts warm.
     const conn = createEmbeddedConnection({
       workspaceRoot: dir,
       migrationGlobs: ['migrations/**/*.sql'],
-      cacheDir,
+      cacheDir: path.join(cacheRoot(ctx.env), 'sandbox'),
       workerScript: sandboxWorkerScript(),
       onProgress: (msg) => ctx.stdout(`  ${msg}\n`),
     });
@@ -84,7 +84,6 @@ export const command: Command = {
       }
     } finally {
       await conn.close();
-      rmSync(cacheDir, { recursive: true, force: true });
     }
     ctx.stdout('\nOpen examples/shop in VS Code with the pglens extension to see the same in the editor.\n');
     return 0;
