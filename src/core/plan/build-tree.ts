@@ -55,7 +55,7 @@ export function nodeLabel(raw: Raw): string {
   return name;
 }
 
-/** Where a bad value sits, for the error message; built only when one is found. */
+/** Where a bad value sits, for the error message; the path is built only when one is found. */
 interface NodePlace {
   id: number;
   path: () => string;
@@ -78,10 +78,13 @@ function str(raw: Raw, key: string): string | undefined {
   return typeof v === 'string' ? v : v === undefined || v === null ? undefined : String(v);
 }
 
+/** The array itself when it holds only strings (it is never changed), else a converted copy. */
 function list(raw: Raw, key: string): string[] | undefined {
   const v = raw[key];
   if (v === undefined || v === null) return undefined;
-  return Array.isArray(v) ? v.map(String) : [String(v)];
+  if (!Array.isArray(v)) return [String(v)];
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return v.map(String);
+  return v as string[];
 }
 
 type Settable = Record<string, unknown>;
@@ -208,17 +211,15 @@ for (const [field, key] of BUFFER_FIELDS) FIELDS.set(key, ['b', field]);
 for (const [field, key] of IO_FIELDS) FIELDS.set(key, ['io', field]);
 
 /**
- * `owned`: the caller parsed this JSON itself, so the node object can become `raw` as is
- * (minus "Plans"); a caller's object is copied instead, never changed.
+ * `owned`: the parser built this object, so it becomes `raw` as is (minus "Plans"). A caller's
+ * object is never changed: a leaf's is referenced as is, a parent's copied without "Plans".
  */
 function makeNode(raw: Raw, id: number, parentId: number | null, depth: number, place: NodePlace, owned: boolean): PlanNode {
-  let props: Raw;
-  if (owned) {
-    delete raw.Plans;
-    props = raw;
-  } else {
-    const { Plans: _children, ...copy } = raw;
-    props = copy;
+  let props = raw;
+  if (raw.Plans !== undefined) {
+    if (!owned) props = { ...raw };
+    // "Plans" is the last key EXPLAIN prints, and deleting the last-added key keeps the object's fast layout.
+    delete props.Plans;
   }
   const loops = num(raw, 'Actual Loops', place);
   const actualRows = num(raw, 'Actual Rows', place);
@@ -261,9 +262,9 @@ function makeNode(raw: Raw, id: number, parentId: number | null, depth: number, 
     scanDirection: undefined,
     actualStartupTimeMs: undefined,
     actualTotalTimeMs: undefined,
-    actualRows: undefined,
-    loops: undefined,
-    totalRows: undefined,
+    actualRows,
+    loops,
+    totalRows: actualRows !== undefined && loops !== undefined ? actualRows * loops : undefined,
     estimateRatio: undefined,
     estimateFactor: undefined,
     estimateDirection: undefined,
@@ -304,9 +305,6 @@ function makeNode(raw: Raw, id: number, parentId: number | null, depth: number, 
     disabled: undefined,
   };
   const set = node as unknown as Settable;
-  node.actualRows = actualRows;
-  node.loops = loops;
-  if (actualRows !== undefined && loops !== undefined) node.totalRows = actualRows * loops;
   let buffers: PlanBuffers | undefined;
   let io: PlanIoTimes | undefined;
   for (const key in raw) {
@@ -362,28 +360,45 @@ function makeNode(raw: Raw, id: number, parentId: number | null, depth: number, 
 /** Builds the tree; every node must have a "Node Type" (the error names the path to the bad one). */
 export function buildTree(plan: Raw, owned = false): PlanNode[] {
   const nodes: PlanNode[] = [];
-  type Item = { raw: unknown; parentId: number | null; depth: number; path: () => string };
-  const stack: Item[] = [{ raw: plan, parentId: null, depth: 0, path: () => 'Plan' }];
-  while (stack.length > 0) {
-    const item = stack.pop() as Item;
-    const raw = item.raw;
+  /** Position of each node among its parent's "Plans", for error paths (index = id - 1). */
+  const childIndex: number[] = [];
+  const pathOf = (parentId: number | null, index: number): string =>
+    parentId === null ? 'Plan' : `${pathOf(nodes[parentId - 1].parentId, childIndex[parentId - 1])} → Plans[${index}]`;
+  // The pending nodes as parallel stacks (parent id 0 = none): no object or closure per node.
+  const rawStack: unknown[] = [plan];
+  const parentStack: number[] = [0];
+  const indexStack: number[] = [0];
+  let parentId: number | null = null;
+  let index = 0;
+  const place: NodePlace = { id: 0, path: () => pathOf(parentId, index) };
+  let withBuffers = false;
+  while (rawStack.length > 0) {
+    const raw = rawStack.pop();
+    const parent = parentStack.pop() as number;
+    parentId = parent === 0 ? null : parent;
+    index = indexStack.pop() as number;
     if (!isObject(raw) || typeof raw['Node Type'] !== 'string') {
-      throw new PglensError('bad-input', `the plan node at ${item.path()} has no "Node Type"`, 'export the plan again with EXPLAIN (FORMAT JSON); it looks truncated or edited');
+      throw new PglensError('bad-input', `the plan node at ${place.path()} has no "Node Type"`, 'export the plan again with EXPLAIN (FORMAT JSON); it looks truncated or edited');
     }
     const id = nodes.length + 1;
+    place.id = id;
     const children = raw.Plans;
-    const node = makeNode(raw, id, item.parentId, item.depth, { id, path: item.path }, owned);
+    const parentNode = parent === 0 ? undefined : nodes[parent - 1];
+    const node = makeNode(raw, id, parentId, parentNode === undefined ? 0 : parentNode.depth + 1, place, owned);
     nodes.push(node);
-    if (item.parentId !== null) nodes[item.parentId - 1].children.push(node);
+    childIndex.push(index);
+    if (node.buffers !== undefined) withBuffers = true;
+    if (parentNode !== undefined) parentNode.children.push(node);
     if (children === undefined) continue;
     if (!Array.isArray(children)) {
-      throw new PglensError('bad-input', `node ${id} (${node.nodeType}) at ${item.path()}: "Plans" is not an array`, 'export the plan again with EXPLAIN (FORMAT JSON)');
+      throw new PglensError('bad-input', `node ${id} (${node.nodeType}) at ${place.path()}: "Plans" is not an array`, 'export the plan again with EXPLAIN (FORMAT JSON)');
     }
     for (let i = children.length - 1; i >= 0; i--) {
-      const parentPath = item.path;
-      stack.push({ raw: children[i], parentId: id, depth: item.depth + 1, path: () => `${parentPath()} → Plans[${i}]` });
+      rawStack.push(children[i]);
+      parentStack.push(id);
+      indexStack.push(i);
     }
   }
-  if (nodes.some((n) => n.buffers !== undefined)) for (const n of nodes) n.buffers ??= emptyBuffers();
+  if (withBuffers) for (const n of nodes) n.buffers ??= emptyBuffers();
   return nodes;
 }

@@ -104,7 +104,8 @@ function initPlanTargets(nodes: PlanNode[], subtreeEnd: Int32Array): Map<number,
   return targets;
 }
 
-export function computeMetrics(nodes: PlanNode[]): PlanMetrics {
+/** Inclusive times (wall time, see above) and estimate ratios; parents come before children. */
+function inclusiveTimes(nodes: PlanNode[]): void {
   const n = nodes.length;
   const processes = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -126,14 +127,21 @@ export function computeMetrics(nodes: PlanNode[]): PlanMetrics {
       else if (ratio < 1) node.estimateDirection = 'over';
     }
   }
+}
 
-  const subtreeEnd = new Int32Array(n);
-  for (let i = n - 1; i >= 0; i--) {
+/** subtreeEnd[i]: the index after node i's last descendant in preorder. */
+function subtreeEnds(nodes: PlanNode[]): Int32Array {
+  const subtreeEnd = new Int32Array(nodes.length);
+  for (let i = nodes.length - 1; i >= 0; i--) {
     const node = nodes[i];
-    const last = node.children.length > 0 ? subtreeEnd[node.children[node.children.length - 1].id - 1] : i + 1;
-    subtreeEnd[i] = last;
+    subtreeEnd[i] = node.children.length > 0 ? subtreeEnd[node.children[node.children.length - 1].id - 1] : i + 1;
   }
-  const initPlanTarget = initPlanTargets(nodes, subtreeEnd);
+  return subtreeEnd;
+}
+
+/** Exclusive time, cost and buffers: each node minus its children (and the InitPlans it runs), children first. */
+function exclusiveFigures(nodes: PlanNode[], initPlanTarget: Map<number, number>): void {
+  const n = nodes.length;
   const childTime = new Float64Array(n);
   const childCost = new Float64Array(n);
   const childBuffers: (PlanBuffers | undefined)[] = new Array(n);
@@ -144,16 +152,8 @@ export function computeMetrics(nodes: PlanNode[]): PlanMetrics {
     childTime[target] += node.inclusiveTimeMs;
     if (node.buffers) addBuffers((childBuffers[target] ??= emptyBuffers()), node.buffers);
   }
-  const cteDefinitions = new Map<string, PlanNode>();
-  const cteScans = new Map<string, PlanNode[]>();
   for (let i = n - 1; i >= 0; i--) {
     const node = nodes[i];
-    if (isCteDefinition(node)) cteDefinitions.set((node.subplanName as string).slice(4), node);
-    if (node.nodeType === 'CTE Scan' && node.cteName !== undefined) {
-      const list = cteScans.get(node.cteName);
-      if (list) list.push(node);
-      else cteScans.set(node.cteName, [node]);
-    }
     node.exclusiveTimeMs = Math.max(0, node.inclusiveTimeMs - childTime[i]);
     node.exclusiveCost = Math.max(0, node.totalCost - childCost[i]);
     if (node.buffers) node.exclusiveBuffers = subtractBuffers(node.buffers, childBuffers[i] ?? none);
@@ -166,7 +166,21 @@ export function computeMetrics(nodes: PlanNode[]): PlanMetrics {
       }
     }
   }
+}
 
+/** Each CTE Scan gives up its share of the CTE's time, cost and buffers (see above). */
+function cteShares(nodes: PlanNode[]): void {
+  const cteDefinitions = new Map<string, PlanNode>();
+  const cteScans = new Map<string, PlanNode[]>();
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i];
+    if (isCteDefinition(node)) cteDefinitions.set((node.subplanName as string).slice(4), node);
+    if (node.nodeType === 'CTE Scan' && node.cteName !== undefined) {
+      const list = cteScans.get(node.cteName);
+      if (list) list.push(node);
+      else cteScans.set(node.cteName, [node]);
+    }
+  }
   for (const [name, scans] of cteScans) {
     const cte = cteDefinitions.get(name);
     if (!cte) continue;
@@ -180,6 +194,14 @@ export function computeMetrics(nodes: PlanNode[]): PlanMetrics {
       }
     }
   }
+}
+
+/** One function per pass, so the engine compiles and optimizes each loop on its own. */
+export function computeMetrics(nodes: PlanNode[]): PlanMetrics {
+  inclusiveTimes(nodes);
+  const initPlanTarget = initPlanTargets(nodes, subtreeEnds(nodes));
+  exclusiveFigures(nodes, initPlanTarget);
+  cteShares(nodes);
 
   const root = nodes[0];
   const rootTimeMs = root.inclusiveTimeMs;

@@ -43,6 +43,26 @@ describe('plan parsing', () => {
         assert.deepEqual(n.raw, expected);
       });
     });
+
+    it('keeps raw without the children and the caller\'s nested plan unchanged when given a parsed value', () => {
+      const value = fixtureJson('hash-batches.json');
+      const before = JSON.stringify(value);
+      const r = analyzePlan(value);
+      assert.equal(JSON.stringify(value), before);
+      const raws = rawNodes('hash-batches.json');
+      assert.ok(raws.filter((raw) => raw.Plans !== undefined).length >= 2, 'the fixture has nested nodes');
+      r.nodes.forEach((n, i) => {
+        const { Plans: _plans, ...expected } = raws[i];
+        assert.deepEqual(n.raw, expected);
+      });
+    });
+
+    it('names the path to a bad node deep in the tree', () => {
+      const plan = { 'Node Type': 'Append', Plans: [{ 'Node Type': 'Result' }, { 'Node Type': 'Sort', Plans: [{ 'Node Type': 'Seq Scan', 'Total Cost': 'x' }] }] };
+      badInput(() => analyzePlan(plan), /node 4 \(Seq Scan\) at Plan → Plans\[1\] → Plans\[0\]: "Total Cost" is "x"/);
+      const missing = { 'Node Type': 'Append', Plans: [{ 'Node Type': 'Result' }, { 'Node Type': 'Sort', Plans: [{}, { 'Node Type': 'Result' }] }] };
+      badInput(() => analyzePlan(missing), /the plan node at Plan → Plans\[1\] → Plans\[0\] has no "Node Type"/);
+    });
   });
 
   describe('psql wrappings', () => {
