@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { Connection } from '../core/db/connection';
 import { PgConnection } from '../core/db/pg-connection';
 import { createEmbeddedConnection, type EmbeddedConnection } from '../core/db/embedded-connection';
@@ -228,7 +229,7 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
       this.embedded = createEmbeddedConnection({
         workspaceRoot: root,
         migrationGlobs: globs && globs.length > 0 ? globs : undefined,
-        cacheDir: path.join(this.context.globalStorageUri.fsPath, 'sandbox'),
+        cacheDir: this.sandboxCacheDir(),
         workerScript: this.context.asAbsolutePath(path.join('dist', 'sandbox-process.js')),
         onProgress: (msg) => this.output.appendLine(`[sandbox] ${msg}`),
       });
@@ -283,9 +284,15 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
     await this.context.secrets.store(secretKey(name), password);
   }
 
+  /** Ends the sandbox and drops its cache, so the next use replays the migrations from scratch. */
   async rebuildSandbox(): Promise<void> {
     await this.reset();
-    this.embedded = undefined;
+    // A closing sandbox may still be writing its spare copy for a moment: retry the removal.
+    await rm(this.sandboxCacheDir(), { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  }
+
+  private sandboxCacheDir(): string {
+    return path.join(this.context.globalStorageUri.fsPath, 'sandbox');
   }
 
   private updateStatus(): void {

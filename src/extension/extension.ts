@@ -52,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): PglensApi {
     ...registerExplainCommands(context, connections, (r) => (lastExplain = r)),
     vscode.commands.registerCommand('pglens.rebuildSandbox', async () => {
       await connections.rebuildSandbox();
-      void vscode.window.showInformationMessage('pglens: the embedded sandbox will be rebuilt from the migrations on next use.');
+      void vscode.window.showInformationMessage('pglens: the embedded sandbox cache is cleared; the next Explain replays the migrations from scratch.');
     }),
   );
   registerAdviseCommands(context, connections);
