@@ -58,6 +58,9 @@ function sslFor(mode: ConnectionSetting['sslmode']): boolean | { rejectUnauthori
 export class ConnectionManager implements ConnectionProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeConnection = this.changed.event;
+  private readonly opened = new vscode.EventEmitter<void>();
+  /** A connection finished opening (lenses that never open one themselves can now show data). */
+  readonly onDidOpenConnection = this.opened.event;
   private readonly statusItem: vscode.StatusBarItem;
   private open: { id: string; connection: Promise<Connection> } | undefined;
   private embedded: EmbeddedConnection | undefined;
@@ -76,6 +79,7 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
     this.disposables.push(
       this.statusItem,
       this.changed,
+      this.opened,
       this.sandboxDiagnostics,
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('pglens.connections') || e.affectsConfiguration('pglens.activeConnection') || e.affectsConfiguration('pglens.sandbox')) {
@@ -159,9 +163,12 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
       const connection = this.connect(choice);
       this.open = { id, connection };
       // A failed attempt must not stick: the next call retries (e.g. after the server starts).
-      connection.catch(() => {
-        if (this.open?.connection === connection) this.open = undefined;
-      });
+      connection.then(
+        () => this.opened.fire(),
+        () => {
+          if (this.open?.connection === connection) this.open = undefined;
+        },
+      );
     }
     return this.open.connection;
   }

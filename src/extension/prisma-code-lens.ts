@@ -31,7 +31,10 @@ class PrismaLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly connections: ConnectionManager) {
-    this.subscription = connections.onDidChangeConnection(() => this.changed.fire());
+    this.subscription = vscode.Disposable.from(
+      connections.onDidChangeConnection(() => this.changed.fire()),
+      connections.onDidOpenConnection(() => this.changed.fire()),
+    );
   }
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
