@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { build } from 'esbuild';
 
 // Turn signals into a normal exit so the 'exit' handlers below end the server group.
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(sig, () => process.exit(130));
@@ -188,4 +189,29 @@ export async function followFile(file, promise, write = (s) => process.stdout.wr
   };
   const timer = setInterval(drain, 250);
   try { return await promise; } finally { clearInterval(timer); drain(); }
+}
+
+/**
+ * Bundles the mocha entry and suites for the extension host into out/test/vscode (`vscode` and
+ * mocha stay external). The same bundle serves code-server (vscode-tests.mjs) and desktop VS Code
+ * (desktop-tests.mjs): both call `run()` from index.js.
+ */
+export async function buildEditorTests() {
+  const outDir = path.join(repoRoot, 'out', 'test', 'vscode');
+  const suiteDir = path.join(repoRoot, 'test', 'vscode', 'suite');
+  const suites = fs.readdirSync(suiteDir).filter((f) => f.endsWith('.test.ts')).map((f) => path.join(suiteDir, f));
+  fs.rmSync(outDir, { recursive: true, force: true });
+  await build({
+    entryPoints: [path.join(repoRoot, 'test', 'vscode', 'index.ts'), ...suites],
+    outbase: path.join(repoRoot, 'test', 'vscode'),
+    outdir: outDir,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    external: ['vscode', 'mocha'],
+    logLevel: 'warning',
+  });
+  return path.join(outDir, 'index.js');
 }

@@ -9,12 +9,11 @@
 //   --dev    test the working tree (dist/ from `npm run build`) instead of a .vsix
 //   --grep   only tests whose title matches
 //   --keep   keep the run folder (server log, workspace) even when everything passes
-import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  checkEditorInstalled, followFile, installVsix, makeRunDir, repoRoot, runExtensionTests, startServer,
+  checkEditorInstalled, followFile, installVsix, makeRunDir, repoRoot, runExtensionTests, startServer, buildEditorTests
 } from './editor-host.mjs';
 import { explainInWorkbench, writeUserSettings } from './workbench-ui.mjs';
 
@@ -24,28 +23,8 @@ const { values: opts } = parseArgs({
   },
 });
 
-const outDir = path.join(repoRoot, 'out', 'test', 'vscode');
 const workspaceFixture = path.join(repoRoot, 'test', 'vscode', 'workspace');
 
-/** Bundles the test entry and suites for the extension host; `vscode` and mocha stay external. */
-async function buildTests() {
-  const suiteDir = path.join(repoRoot, 'test', 'vscode', 'suite');
-  const suites = fs.readdirSync(suiteDir).filter((f) => f.endsWith('.test.ts')).map((f) => path.join(suiteDir, f));
-  fs.rmSync(outDir, { recursive: true, force: true });
-  await build({
-    entryPoints: [path.join(repoRoot, 'test', 'vscode', 'index.ts'), ...suites],
-    outbase: path.join(repoRoot, 'test', 'vscode'),
-    outdir: outDir,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    sourcemap: 'inline',
-    external: ['vscode', 'mocha'],
-    logLevel: 'warning',
-  });
-  return path.join(outDir, 'index.js');
-}
 
 function defaultVsix() {
   const { name, version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
@@ -62,7 +41,7 @@ async function main() {
   if (opts.dev && !fs.existsSync(path.join(repoRoot, 'dist', 'extension.js'))) {
     throw new Error('no dist/extension.js. Run: npm run build');
   }
-  const testsEntry = await buildTests();
+  const testsEntry = await buildEditorTests();
 
   const runDir = makeRunDir('vscode-tests');
   const workspace = path.join(runDir, 'workspace');
