@@ -39,12 +39,35 @@ function definedNames(ast: Node): Set<string> {
   return names;
 }
 
-/** Cheap pre-check before lexing: some run of identifier characters (or quoted name) is over the limit in bytes. */
+/**
+ * Cheap pre-check before lexing: some run of identifier characters (22 or more), or some text
+ * between two double quotes (22 or more characters, quotes included in the count), is over
+ * the limit in bytes. One linear pass: a regex retries a run at each of its characters.
+ */
 function mayHaveLongIdentifier(text: string): boolean {
-  for (const m of text.matchAll(/[A-Za-z0-9_$\u0080-\uffff]{22,}|"[^"]{22,}"/g)) {
-    if (identifierByteLength(m[0]) > MAX_IDENTIFIER_BYTES) return true;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isIdentifierChar(c)) {
+      let end = i + 1;
+      while (end < n && isIdentifierChar(text.charCodeAt(end))) end++;
+      if (end - i >= 22 && identifierByteLength(text.slice(i, end)) > MAX_IDENTIFIER_BYTES) return true;
+      i = end;
+    } else if (c === 34 /* " */) {
+      const close = text.indexOf('"', i + 1);
+      if (close - i - 1 >= 22) {
+        if (identifierByteLength(text.slice(i, close + 1)) > MAX_IDENTIFIER_BYTES) return true;
+        i = close + 1;
+      } else i++;
+    } else i++;
   }
   return false;
+}
+
+/** [A-Za-z0-9_$] or any non-ASCII UTF-16 unit. */
+function isIdentifierChar(c: number): boolean {
+  return c >= 0x80 || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
 }
 
 /** The identifier a token names: quoted as written (quotes undone), unquoted folded to lower case. */
@@ -73,7 +96,8 @@ export const rule: Rule = {
   check(context) {
     const { statement } = context;
     if (!statement.ast || !mayHaveLongIdentifier(statement.text)) return;
-    const defined = definedNames(statement.ast);
+    // The AST walk runs only once a long token is found (most pre-check hits are long SQL, not long names).
+    let defined: Set<string> | undefined;
     const seen = new Set<string>();
     for (const token of statement.tokens()) {
       if (token.kind !== 'ident') continue;
@@ -81,7 +105,7 @@ export const rule: Rule = {
       const bytes = identifierByteLength(name);
       if (bytes <= MAX_IDENTIFIER_BYTES || seen.has(name)) continue;
       const kept = truncateBytes(name, MAX_IDENTIFIER_BYTES);
-      if (!defined.has(kept)) continue;
+      if (!(defined ??= definedNames(statement.ast)).has(kept)) continue;
       seen.add(name);
       context.report({
         message:

@@ -13,6 +13,9 @@ export function intKeyLimit(type: string): number | undefined {
   return LIMITS[type];
 }
 
+/** 2147483647 → "2,147,483,647" (as en-US shows it): loading Intl's locale data costs tens of ms per process. */
+const formatLimit = (n: number): string => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
+
 const WIDER_SERIAL: Record<string, string> = { serial: 'bigserial', serial4: 'bigserial', smallserial: 'bigserial', serial2: 'bigserial' };
 
 export const rule: Rule = {
@@ -35,7 +38,7 @@ export const rule: Rule = {
       const shown = serial ? written : col.type;
       context.report({
         message:
-          `${role} "${col.column}" is ${shown}: once it passes ${limit.toLocaleString('en-US')} every insert fails ` +
+          `${role} "${col.column}" is ${shown}: once it passes ${formatLimit(limit)} every insert fails ` +
           `("out of range"), and widening it later rewrites the table and every referencing foreign key under ACCESS EXCLUSIVE; use bigint`,
         range: col.range,
         fix: {

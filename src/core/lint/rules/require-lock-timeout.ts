@@ -1,6 +1,7 @@
-import { strongLockTargets } from '../locks';
+import { strongLockTargets, type LockTarget } from '../locks';
 import type { StatementContext, StatementRule } from '../rule';
 import { findWord, qualified } from '../rule-helpers';
+import type { SchemaModel } from '../../schema/model';
 import type { Statement } from '../../sql/statement';
 
 /**
@@ -15,7 +16,7 @@ export const rule: StatementRule = {
   docs: { description: 'A strong lock without lock_timeout can queue all traffic on the table behind one slow query.' },
   check(context) {
     if (context.lockTimeoutSet) return;
-    const targets = strongLockTargets(context.statement, context.schema).filter((t) => context.isExistingTable(t.relation.schema, t.relation.name));
+    const targets = lockTargets(context.statement, context.schema).filter((t) => context.isExistingTable(t.relation.schema, t.relation.name));
     if (targets.length === 0) return;
     const first = targets[0];
     const tables = [...new Set(targets.map((t) => qualified(t.relation)))].join(', ');
@@ -42,7 +43,20 @@ function firstLockingStatement(context: StatementContext): Statement | undefined
   for (const s of context.statements) {
     if (s.index >= context.statement.index) return undefined;
     if (s.ast?.VariableSetStmt?.name === 'lock_timeout') return undefined;
-    if (strongLockTargets(s, context.schema).some((t) => context.isExistingTable(t.relation.schema, t.relation.name))) return s;
+    if (lockTargets(s, context.schema).some((t) => context.isExistingTable(t.relation.schema, t.relation.name))) return s;
   }
   return undefined;
+}
+
+/**
+ * Each flagged statement rescans the earlier ones, so their targets are kept per statement.
+ * DROP INDEX resolves its table in the schema, which changes as statements apply: never kept.
+ */
+const targetsByStatement = new WeakMap<Statement, LockTarget[]>();
+
+function lockTargets(statement: Statement, schema: SchemaModel): LockTarget[] {
+  if (statement.kind === 'DropStmt') return strongLockTargets(statement, schema);
+  let targets = targetsByStatement.get(statement);
+  if (!targets) targetsByStatement.set(statement, (targets = strongLockTargets(statement, schema)));
+  return targets;
 }
