@@ -214,7 +214,7 @@ for (const [field, key] of IO_FIELDS) FIELDS.set(key, ['io', field]);
  * `owned`: the parser built this object, so it becomes `raw` as is (minus "Plans"). A caller's
  * object is never changed: a leaf's is referenced as is, a parent's copied without "Plans".
  */
-function makeNode(raw: Raw, id: number, parentId: number | null, depth: number, place: NodePlace, owned: boolean): PlanNode {
+function makeNode(raw: Raw, id: number, parentId: number | null, depth: number, place: NodePlace, owned: boolean, children: PlanNode[]): PlanNode {
   let props = raw;
   if (raw.Plans !== undefined) {
     if (!owned) props = { ...raw };
@@ -230,7 +230,7 @@ function makeNode(raw: Raw, id: number, parentId: number | null, depth: number, 
     id,
     parentId,
     depth,
-    children: [],
+    children,
     nodeType: String(raw['Node Type']),
     label: nodeLabel(raw),
     parallelAware: raw['Parallel Aware'] === true,
@@ -360,10 +360,13 @@ function makeNode(raw: Raw, id: number, parentId: number | null, depth: number, 
 /** Builds the tree; every node must have a "Node Type" (the error names the path to the bad one). */
 export function buildTree(plan: Raw, owned = false): PlanNode[] {
   const nodes: PlanNode[] = [];
-  /** Position of each node among its parent's "Plans", for error paths (index = id - 1). */
-  const childIndex: number[] = [];
-  const pathOf = (parentId: number | null, index: number): string =>
-    parentId === null ? 'Plan' : `${pathOf(nodes[parentId - 1].parentId, childIndex[parentId - 1])} → Plans[${index}]`;
+  // Only for error messages: a built node's position among its parent's "Plans" is its slot in the parent's children.
+  const pathOf = (parentId: number | null, index: number): string => {
+    if (parentId === null) return 'Plan';
+    const parent = nodes[parentId - 1];
+    const grandparentId = parent.parentId;
+    return `${pathOf(grandparentId, grandparentId === null ? 0 : nodes[grandparentId - 1].children.indexOf(parent))} → Plans[${index}]`;
+  };
   // The pending nodes as parallel stacks (parent id 0 = none): no object or closure per node.
   const rawStack: unknown[] = [plan];
   const parentStack: number[] = [0];
@@ -384,11 +387,13 @@ export function buildTree(plan: Raw, owned = false): PlanNode[] {
     place.id = id;
     const children = raw.Plans;
     const parentNode = parent === 0 ? undefined : nodes[parent - 1];
-    const node = makeNode(raw, id, parentId, parentNode === undefined ? 0 : parentNode.depth + 1, place, owned);
+    // A node's children array has its "Plans" length from the start, each slot overwritten by the
+    // child's node as the child is built: the parser's own array when it is ours, else a copy.
+    const kids: PlanNode[] = Array.isArray(children) ? ((owned ? children : children.slice()) as PlanNode[]) : [];
+    const node = makeNode(raw, id, parentId, parentNode === undefined ? 0 : parentNode.depth + 1, place, owned, kids);
     nodes.push(node);
-    childIndex.push(index);
     if (node.buffers !== undefined) withBuffers = true;
-    if (parentNode !== undefined) parentNode.children.push(node);
+    if (parentNode !== undefined) parentNode.children[index] = node;
     if (children === undefined) continue;
     if (!Array.isArray(children)) {
       throw new PglensError('bad-input', `node ${id} (${node.nodeType}) at ${place.path()}: "Plans" is not an array`, 'export the plan again with EXPLAIN (FORMAT JSON)');
@@ -399,6 +404,6 @@ export function buildTree(plan: Raw, owned = false): PlanNode[] {
       indexStack.push(i);
     }
   }
-  if (withBuffers) for (const n of nodes) n.buffers ??= emptyBuffers();
+  if (withBuffers) for (let i = 0; i < nodes.length; i++) nodes[i].buffers ??= emptyBuffers();
   return nodes;
 }

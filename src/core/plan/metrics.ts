@@ -20,34 +20,53 @@ import type { PlanBuffers, PlanNode } from './types';
 
 const BUFFER_KEYS = Object.keys(emptyBuffers()) as (keyof PlanBuffers)[];
 
-function addBuffers(into: PlanBuffers, b: PlanBuffers): void {
-  into.sharedHit += b.sharedHit;
-  into.sharedRead += b.sharedRead;
-  into.sharedDirtied += b.sharedDirtied;
-  into.sharedWritten += b.sharedWritten;
-  into.localHit += b.localHit;
-  into.localRead += b.localRead;
-  into.localDirtied += b.localDirtied;
-  into.localWritten += b.localWritten;
-  into.tempRead += b.tempRead;
-  into.tempWritten += b.tempWritten;
+/** Fields per node in the children's buffer sums (the PlanBuffers fields, in BUFFER_KEYS order). */
+const NB = 10;
+
+/** Adds b into sums[at…at+NB). */
+function addBuffers(sums: Float64Array, at: number, b: PlanBuffers): void {
+  sums[at] += b.sharedHit;
+  sums[at + 1] += b.sharedRead;
+  sums[at + 2] += b.sharedDirtied;
+  sums[at + 3] += b.sharedWritten;
+  sums[at + 4] += b.localHit;
+  sums[at + 5] += b.localRead;
+  sums[at + 6] += b.localDirtied;
+  sums[at + 7] += b.localWritten;
+  sums[at + 8] += b.tempRead;
+  sums[at + 9] += b.tempWritten;
 }
 
-/** a − b per field, clamped at 0 (children may report more than the parent after rounding). */
-function subtractBuffers(a: PlanBuffers, b: PlanBuffers): PlanBuffers {
-  return {
-    sharedHit: Math.max(0, a.sharedHit - b.sharedHit),
-    sharedRead: Math.max(0, a.sharedRead - b.sharedRead),
-    sharedDirtied: Math.max(0, a.sharedDirtied - b.sharedDirtied),
-    sharedWritten: Math.max(0, a.sharedWritten - b.sharedWritten),
-    localHit: Math.max(0, a.localHit - b.localHit),
-    localRead: Math.max(0, a.localRead - b.localRead),
-    localDirtied: Math.max(0, a.localDirtied - b.localDirtied),
-    localWritten: Math.max(0, a.localWritten - b.localWritten),
-    tempRead: Math.max(0, a.tempRead - b.tempRead),
-    tempWritten: Math.max(0, a.tempWritten - b.tempWritten),
-  };
+/** The exclusive buffers of every node whose own figures are all zero (PlanBuffers are read-only, see types.ts). */
+const NO_BUFFERS: PlanBuffers = Object.freeze(emptyBuffers());
+
+/**
+ * a − the children's sums at sums[at…at+NB), per field, clamped at 0 (children may report more
+ * than the parent after rounding). Shares `a` when the children read nothing and NO_BUFFERS when
+ * nothing is left: on large plans most nodes are one or the other, and a report holds fewer objects.
+ */
+function subtractBuffers(a: PlanBuffers, sums: Float64Array, at: number): PlanBuffers {
+  const sharedHit = Math.max(0, a.sharedHit - sums[at]);
+  const sharedRead = Math.max(0, a.sharedRead - sums[at + 1]);
+  const sharedDirtied = Math.max(0, a.sharedDirtied - sums[at + 2]);
+  const sharedWritten = Math.max(0, a.sharedWritten - sums[at + 3]);
+  const localHit = Math.max(0, a.localHit - sums[at + 4]);
+  const localRead = Math.max(0, a.localRead - sums[at + 5]);
+  const localDirtied = Math.max(0, a.localDirtied - sums[at + 6]);
+  const localWritten = Math.max(0, a.localWritten - sums[at + 7]);
+  const tempRead = Math.max(0, a.tempRead - sums[at + 8]);
+  const tempWritten = Math.max(0, a.tempWritten - sums[at + 9]);
+  if (
+    sharedHit === a.sharedHit && sharedRead === a.sharedRead && sharedDirtied === a.sharedDirtied && sharedWritten === a.sharedWritten &&
+    localHit === a.localHit && localRead === a.localRead && localDirtied === a.localDirtied && localWritten === a.localWritten &&
+    tempRead === a.tempRead && tempWritten === a.tempWritten
+  ) {
+    return a;
+  }
+  if (sharedHit + sharedRead + sharedDirtied + sharedWritten + localHit + localRead + localDirtied + localWritten + tempRead + tempWritten === 0) return NO_BUFFERS;
+  return { sharedHit, sharedRead, sharedDirtied, sharedWritten, localHit, localRead, localDirtied, localWritten, tempRead, tempWritten };
 }
+
 const HOT_SHARE = 0.8;
 const HOT_MAX_NODES = 10;
 
@@ -144,25 +163,26 @@ function exclusiveFigures(nodes: PlanNode[], initPlanTarget: Map<number, number>
   const n = nodes.length;
   const childTime = new Float64Array(n);
   const childCost = new Float64Array(n);
-  const childBuffers: (PlanBuffers | undefined)[] = new Array(n);
-  const none = emptyBuffers();
+  // One flat typed array instead of an accumulator object per parent: it lives outside the JS heap,
+  // so the garbage collector neither scans nor copies it while the report is being built.
+  const childBuffers = new Float64Array(nodes.some((x) => x.buffers !== undefined) ? n * NB : 0);
   // An InitPlan's time (and buffers) are inside the node that references it, which comes later in preorder.
   for (const [i, target] of initPlanTarget) {
     const node = nodes[i];
     childTime[target] += node.inclusiveTimeMs;
-    if (node.buffers) addBuffers((childBuffers[target] ??= emptyBuffers()), node.buffers);
+    if (node.buffers) addBuffers(childBuffers, target * NB, node.buffers);
   }
   for (let i = n - 1; i >= 0; i--) {
     const node = nodes[i];
     node.exclusiveTimeMs = Math.max(0, node.inclusiveTimeMs - childTime[i]);
     node.exclusiveCost = Math.max(0, node.totalCost - childCost[i]);
-    if (node.buffers) node.exclusiveBuffers = subtractBuffers(node.buffers, childBuffers[i] ?? none);
+    if (node.buffers) node.exclusiveBuffers = subtractBuffers(node.buffers, childBuffers, i * NB);
     if (node.parentId !== null && !isCteDefinition(node)) {
       const p = node.parentId - 1;
       childCost[p] += node.totalCost;
       if (!initPlanTarget.has(i)) {
         childTime[p] += node.inclusiveTimeMs;
-        if (node.buffers) addBuffers((childBuffers[p] ??= emptyBuffers()), node.buffers);
+        if (node.buffers) addBuffers(childBuffers, p * NB, node.buffers);
       }
     }
   }
@@ -190,7 +210,10 @@ function cteShares(nodes: PlanNode[]): void {
       scan.exclusiveTimeMs = Math.max(0, scan.exclusiveTimeMs - cte.inclusiveTimeMs * share);
       scan.exclusiveCost = Math.max(0, scan.exclusiveCost - cte.totalCost * share);
       if (scan.exclusiveBuffers && cte.buffers) {
-        for (const k of BUFFER_KEYS) scan.exclusiveBuffers[k] = Math.max(0, scan.exclusiveBuffers[k] - Math.round(cte.buffers[k] * share));
+        // A new object: the current one may be shared (see subtractBuffers).
+        const own = { ...scan.exclusiveBuffers };
+        for (const k of BUFFER_KEYS) own[k] = Math.max(0, own[k] - Math.round(cte.buffers[k] * share));
+        scan.exclusiveBuffers = own;
       }
     }
   }
@@ -212,7 +235,8 @@ export function computeMetrics(nodes: PlanNode[]): PlanMetrics {
   let total = 0;
   let slowest = root;
   const top: PlanNode[] = [];
-  for (const node of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
     const w = weight(node);
     node.sharePct = base > 0 ? (w / base) * 100 : 0;
     total += w;

@@ -112,7 +112,11 @@ export interface PlanNode {
 
   /** As reported: inclusive of the children. Absent without BUFFERS. */
   buffers?: PlanBuffers;
-  /** buffers minus the children's buffers (≥ 0 per field). */
+  /**
+   * buffers minus the children's buffers (≥ 0 per field). Read-only: to keep a large report
+   * small it is the `buffers` object itself when the children read nothing, and one shared
+   * frozen object when all its figures are 0.
+   */
   exclusiveBuffers?: PlanBuffers;
   ioTimes?: PlanIoTimes;
   wal?: PlanWal;

@@ -111,6 +111,35 @@ describe('plan metrics', () => {
     assert.deepEqual(index.exclusiveBuffers, index.buffers);
   });
 
+  it('keeps every node\'s inclusive buffers as reported when exclusive buffers are shared or reduced by a CTE', () => {
+    const raw = rawNodes('cte-subplans.json');
+    const r = analyzePlan(fixture('cte-subplans.json'));
+    const blocks = (n: Record<string, unknown>) => [n['Shared Hit Blocks'], n['Shared Read Blocks'], n['Temp Read Blocks'], n['Temp Written Blocks']];
+    r.nodes.forEach((n, i) => {
+      assert.ok(n.buffers && n.exclusiveBuffers, `node ${n.id} has buffers`);
+      assert.deepEqual([n.buffers.sharedHit, n.buffers.sharedRead, n.buffers.tempRead, n.buffers.tempWritten], blocks(raw[i]), `node ${n.id} inclusive buffers`);
+    });
+    const cte = r.nodes.find((n) => n.subplanName === 'CTE big') as PlanNode;
+    const scan = r.nodes.find((n) => n.nodeType === 'CTE Scan' && n.children.length === 0) as PlanNode;
+    assert.ok(cte.buffers && cte.buffers.sharedHit + cte.buffers.sharedRead > 0, 'the CTE read blocks');
+    assert.ok(scan.exclusiveBuffers && scan.buffers);
+    // A leaf's exclusive buffers are its own, less its share of the CTE: never more than reported.
+    assert.ok(scan.exclusiveBuffers.sharedHit <= scan.buffers.sharedHit && scan.exclusiveBuffers.sharedRead <= scan.buffers.sharedRead);
+  });
+
+  it('gives a node whose children read all its blocks zero exclusive buffers, and leaves the caller\'s plan untouched', () => {
+    const blocks = (hit: number) => ({ 'Shared Hit Blocks': hit, 'Shared Read Blocks': 0, 'Shared Dirtied Blocks': 0, 'Shared Written Blocks': 0, 'Local Hit Blocks': 0, 'Local Read Blocks': 0, 'Local Dirtied Blocks': 0, 'Local Written Blocks': 0, 'Temp Read Blocks': 0, 'Temp Written Blocks': 0 });
+    const leaf = (hit: number) => ({ 'Node Type': 'Seq Scan', 'Relation Name': 't', 'Actual Rows': 1, 'Actual Loops': 1, 'Actual Total Time': 1, ...blocks(hit) });
+    const plan = [{ Plan: { 'Node Type': 'Append', 'Actual Rows': 2, 'Actual Loops': 1, 'Actual Total Time': 2, ...blocks(7), Plans: [leaf(3), leaf(4)] } }];
+    const copy = JSON.stringify(plan);
+    const r = analyzePlan(plan);
+    assert.equal(JSON.stringify(plan), copy);
+    assert.deepEqual(r.root.exclusiveBuffers, { sharedHit: 0, sharedRead: 0, sharedDirtied: 0, sharedWritten: 0, localHit: 0, localRead: 0, localDirtied: 0, localWritten: 0, tempRead: 0, tempWritten: 0 });
+    assert.deepEqual(r.root.buffers?.sharedHit, 7);
+    assert.deepEqual(r.nodes.map((n) => n.exclusiveBuffers?.sharedHit), [0, 3, 4]);
+    assert.deepEqual(r.root.children.map((c) => c.id), [2, 3]);
+  });
+
   it('puts the slowest node and its ancestors on the hot path', () => {
     const r = analyzePlan(fixture('hash-batches.json'));
     const slowest = r.nodes.reduce((a, b) => (b.exclusiveTimeMs > a.exclusiveTimeMs ? b : a));
