@@ -18,7 +18,8 @@ import { parsePrismaSchema } from '../core/prisma/parse';
 import type { ViewAdvice } from '../../media/src/protocol';
 import type { ConnectionProvider } from './connection-provider';
 import { showError } from './errors';
-import { askParams, countParamsOf, fromEditor, type Resolved } from './explain-command';
+import { askParams, fromEditor, type Resolved } from './explain-command';
+import { countParams } from '../core/sql/explain-targets';
 import { migrationFiles, writeMigration } from './health-commands';
 
 /** Internal (not in the palette): the plan viewer's *Add to migration*. */
@@ -52,7 +53,7 @@ function validParams(params: unknown): (string | null)[] | undefined {
 
 async function suggestForSql(connections: AdviseConnections, sql: string, params: (string | null)[] | undefined): Promise<ViewAdvice | undefined> {
   if (!sql.trim()) throw new Error('there is no query to suggest indexes for — run Explain on a statement first');
-  return advise(connections, { sql, paramCount: countParamsOf(sql), paramSources: [], params });
+  return advise(connections, { sql, paramCount: countParams(sql), paramSources: [], params });
 }
 
 async function suggestAtCursor(connections: AdviseConnections): Promise<ViewAdvice | undefined> {

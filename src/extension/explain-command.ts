@@ -6,7 +6,7 @@ import type { ConnectionProvider } from './connection-provider';
 import { showError } from './errors';
 import { showPlan } from './plan-panel';
 import { planOptionsFor } from './workspace-config';
-import type { ExplainTarget } from '../core/sql/explain-targets';
+import { countParams, type ExplainTarget } from '../core/sql/explain-targets';
 
 /** Parameter values typed by the user, remembered per statement text for the session. */
 const rememberedParams = new Map<string, string[]>();
@@ -39,7 +39,7 @@ export function registerExplainCommands(
     vscode.commands.registerCommand('pglens.explainAnalyzeAtCursor', () => run(true, undefined)),
     vscode.commands.registerCommand('pglens.explainSql', async (sql: string, analyze = false, params?: (string | null)[]) => {
       if (typeof sql !== 'string' || !sql.trim()) return undefined;
-      const result = await runExplain(context, connections, errors, { sql, paramCount: countParamsOf(sql), paramSources: [], params }, analyze);
+      const result = await runExplain(context, connections, errors, { sql, paramCount: countParams(sql), paramSources: [], params }, analyze);
       if (result) onResult(result);
       return result;
     }),
@@ -56,12 +56,6 @@ export interface Resolved {
   offset?: number;
   /** Values already known (e.g. a real key for a Prisma relation lookup). */
   params?: (string | null)[];
-}
-
-export function countParamsOf(sql: string): number {
-  let max = 0;
-  for (const m of sql.matchAll(/\$(\d+)/g)) max = Math.max(max, Number(m[1]));
-  return max;
 }
 
 function resolvedFromTarget(target: ExplainTarget, document: vscode.TextDocument): Resolved {
@@ -88,7 +82,7 @@ export function fromEditor(): Resolved | undefined {
   const document = editor.document;
   if (!editor.selection.isEmpty) {
     const sql = document.getText(editor.selection).trim().replace(/;\s*$/, '');
-    return { sql, paramCount: countParamsOf(sql), paramSources: [], document, offset: document.offsetAt(editor.selection.start) };
+    return { sql, paramCount: countParams(sql), paramSources: [], document, offset: document.offsetAt(editor.selection.start) };
   }
   const offset = document.offsetAt(editor.selection.active);
   const targets = explainTargets(document);

@@ -1,3 +1,4 @@
+import { quoteIdent } from '../sql/quote-ident';
 import type { QueryScope, RelationRef } from './predicates';
 
 /** A table the query reads, as the catalog knows it. */
@@ -36,9 +37,6 @@ export interface IndexCandidate {
 
 const MAX_IDENTIFIER = 63;
 
-function quoteIdent(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
 
 export function candidateDdl(c: IndexCandidate, concurrently: boolean): string {
   const keys = c.columns.map((col, i) => `${quoteIdent(col)}${c.descending[i] ? ' DESC' : ''}`).join(', ');

@@ -1,3 +1,4 @@
+import { quoteIdent } from '../sql/quote-ident';
 /**
  * What a query asks of each table it reads, taken from Postgres's own parse tree: which
  * columns it compares with constants or parameters (equality, range), which it joins on,
@@ -74,9 +75,6 @@ function isValue(node: Node | undefined): boolean {
   return false;
 }
 
-function quoteIdent(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
 
 function collectPredicates(expr: Node | undefined, out: ColumnPredicate[]): void {
   if (!expr) return;

@@ -1,3 +1,4 @@
+import { globToRegExp } from '../glob';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
@@ -38,45 +39,3 @@ function compareCodePoints(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** A glob as a RegExp over `/`-separated relative paths. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  let i = 0;
-  let braces = 0;
-  const g = glob.replace(/\\/g, '/').replace(/^\.\//, '');
-  while (i < g.length) {
-    const c = g[i];
-    if (c === '*' && g[i + 1] === '*') {
-      const slashAfter = g[i + 2] === '/';
-      const atSegmentStart = i === 0 || g[i - 1] === '/';
-      if (atSegmentStart && slashAfter) {
-        re += '(?:[^/]*/)*';
-        i += 3;
-      } else {
-        re += '.*';
-        i += 2;
-      }
-    } else if (c === '*') {
-      re += '[^/]*';
-      i++;
-    } else if (c === '?') {
-      re += '[^/]';
-      i++;
-    } else if (c === '{') {
-      re += '(?:';
-      braces++;
-      i++;
-    } else if (c === '}' && braces > 0) {
-      re += ')';
-      braces--;
-      i++;
-    } else if (c === ',' && braces > 0) {
-      re += '|';
-      i++;
-    } else {
-      re += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
-      i++;
-    }
-  }
-  return new RegExp(`^${re}$`);
-}

@@ -2,7 +2,7 @@
  * Migration text for health findings. Every statement is CONCURRENTLY (no write lock on a
  * live table) and idempotent (IF EXISTS / IF NOT EXISTS), so a rerun after a failure is safe.
  */
-import { quoteIdent } from '../lint/rules/support/quote-ident';
+import { quoteIdent } from '../sql/quote-ident';
 
 /** Always schema-qualified: a migration must not depend on the runner's search_path. */
 export function qualifiedName(schema: string, name: string): string {

@@ -1,6 +1,6 @@
 import type { Connection } from '../db/connection';
 import { errorMessage } from '../errors';
-import { quoteIdent } from '../lint/rules/support/quote-ident';
+import { quoteIdent } from '../sql/quote-ident';
 
 export interface SlowQuery {
   queryId: string | null;

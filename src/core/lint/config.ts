@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PglensError } from '../errors';
 import type { Severity, SeveritySetting } from '../types';
-import { matchesGlob } from './glob';
+import { matchesGlob } from '../glob';
 import { ALL_RULE_IDS } from './rule-ids';
 
 /** `.pglens.json`: one file read identically by the CLI and the editor. */

@@ -1,3 +1,4 @@
+import { quoteIdent } from '../sql/quote-ident';
 import { alterCommandRange } from '../sql/alter-table';
 import { relationName, tokenIndexAt, type Node, type RelationName } from '../sql/ast';
 import type { Statement } from '../sql/statement';
@@ -65,10 +66,8 @@ export function qualified(rel: RelationName): string {
   return rel.schema ? `${rel.schema}.${rel.name}` : rel.name;
 }
 
-/** Identifier as SQL: quoted when it needs to be. */
-export function ident(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
+/** Identifier as SQL: quoted when it needs to be (reserved words too). */
+export const ident = quoteIdent;
 
 export function qualifiedIdent(rel: RelationName): string {
   return rel.schema ? `${ident(rel.schema)}.${ident(rel.name)}` : ident(rel.name);

@@ -2,7 +2,7 @@
  * Plan findings of RULES.md ("Plan findings"): each names the node, the numbers behind it
  * (evidence) and the fix — SQL where the plan tells enough to write it.
  */
-import { qualifiedName, quoteIdent } from '../lint/rules/support/quote-ident';
+import { qualifiedName, quoteIdent } from '../sql/quote-ident';
 import { SEVERITY_RANK, type Severity } from '../types';
 import { conditionColumns, indexKey } from './condition-columns';
 import { formatCount, formatKb, formatMs, formatPct, nodeTitle, round1, workMemFor } from './format';

@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PgConnection } from '../../../src/core/db/pg-connection';
 import type { Connection, QueryResult } from '../../../src/core/db/connection';
 import { adviseIndexes } from '../../../src/core/advise/advise';
+import { serverConfig, serverTarget, serverUnavailable } from '../db/test-env';
 
 /** The four cases of issue 8, on any database: multi-column best, partial wins, nothing helps, index exists. */
 const SEED = `
@@ -95,14 +96,14 @@ const schema = `pglens_advise_${process.pid}`;
 describeAdvisor(
   'the real server (HypoPG)',
   async () => {
-    const conn = new PgConnection({ connectionString: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test' });
-    try {
-      await conn.serverVersion();
-    } catch (e) {
-      if (process.env.CI === 'true') throw e;
-      console.log(`\n  *** SKIPPED advisor on server: ${(e as Error).message} ***\n`);
+    const why = await serverUnavailable();
+    if (why) {
+      const line = `no PostgreSQL at ${serverTarget()} (${why})`;
+      if (process.env.CI === 'true') throw new Error(`${line} — CI=true requires the server`);
+      console.log(`\n  *** SKIPPED advisor on server: ${line} ***\n`);
       return undefined;
     }
+    const conn = new PgConnection(serverConfig());
     const ext = await conn.query<{ ok: boolean }>("SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg') AS ok");
     if (!ext.rows[0].ok) {
       const msg = 'HypoPG is not installed on the server (apt-get install postgresql-15-hypopg)';

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { findMigrationFiles, globToRegExp } from '../../../src/core/db/migration-files';
+import { findMigrationFiles } from '../../../src/core/db/migration-files';
+import { globToRegExp } from '../../../src/core/glob';
 import { extensionsIn } from '../../../src/core/db/sandbox-build';
 
 const fixtures = path.resolve(__dirname, '..', '..', 'fixtures', 'migrations');

@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findConfigFile, isExcluded, loadConfig, parseConfig, ruleSetting } from '../../../src/core/lint/config';
-import { matchesGlob } from '../../../src/core/lint/glob';
+import { matchesGlob } from '../../../src/core/glob';
 import { PglensError } from '../../../src/core/errors';
 import { ALL_RULE_IDS } from '../../../src/core/lint/rule-ids';
 

@@ -1,6 +1,6 @@
 import type { Rule } from '../rule';
 import type { Index, Table } from '../../schema/model';
-import { qualifiedName } from './support/quote-ident';
+import { qualifiedName } from '../../sql/quote-ident';
 
 /**
  * duplicate-index: a non-unique index whose key columns equal, or are a leading prefix of,

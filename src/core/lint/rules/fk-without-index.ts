@@ -2,7 +2,7 @@ import type { Rule } from '../rule';
 import type { SourceRange } from '../../types';
 import type { ForeignKey, Index, Table } from '../../schema/model';
 import { MAX_IDENTIFIER_BYTES, identifierByteLength } from './identifier-too-long';
-import { qualifiedName, quoteIdent } from './support/quote-ident';
+import { qualifiedName, quoteIdent } from '../../sql/quote-ident';
 
 /**
  * fk-without-index: a foreign key whose columns are not the leading columns of an index on

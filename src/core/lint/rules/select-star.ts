@@ -3,7 +3,7 @@ import type { Statement } from '../../sql/statement';
 import { tokenIndexAt, type Node } from '../../sql/ast';
 import type { SourceRange } from '../../types';
 import { findTable, fromTables, outputSelects } from './support/query-walk';
-import { quoteIdent } from './support/quote-ident';
+import { quoteIdent } from '../../sql/quote-ident';
 
 /**
  * select-star: `*` or `t.*` in the output list of a top-level query (each arm of a UNION,

@@ -4,9 +4,10 @@
  */
 const cache = new Map<string, RegExp>();
 
-export function globToRegExp(glob: string): RegExp {
-  let re = cache.get(glob);
+export function globToRegExp(pattern: string): RegExp {
+  let re = cache.get(pattern);
   if (re) return re;
+  const glob = pattern.replace(/\\/g, '/').replace(/^\.\//, '');
   let out = '';
   let braces = 0;
   for (let i = 0; i < glob.length; i++) {
@@ -30,7 +31,7 @@ export function globToRegExp(glob: string): RegExp {
     else out += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
   }
   re = new RegExp(`^${out}$`);
-  cache.set(glob, re);
+  cache.set(pattern, re);
   return re;
 }
 
