@@ -42,3 +42,5 @@ for (const f of ['pglite.wasm', 'pglite.data', 'initdb.wasm']) cpSync(join(pglit
 mkdirSync('dist/pglite-ext', { recursive: true });
 for (const f of readdirSync(pglite).filter((n) => n.endsWith('.tar.gz'))) cpSync(join(pglite, f), join('dist/pglite-ext', f));
 cpSync('node_modules/@electric-sql/pglite-pgvector/dist/vector.tar.gz', 'dist/pglite-ext/vector.tar.gz');
+// PGlite's initdb, run once per PGlite version: the first sandbox on a machine unpacks it instead.
+await (await import('./scripts/initdb-archive.mjs')).writeInitdbArchive('dist');

@@ -2,7 +2,8 @@
 // ../shared/corpus/migrations, with the child's CPU time next to wall time (the machine may be
 // loaded: CPU time is the steadier figure), the phases inside the sandbox, failed migrations,
 // and this (parent) process's RSS before and after — PGlite lives in the child, so the parent
-// must not grow. Runs the bundled child (dist/sandbox-process.js), as users get it.
+// must not grow. Runs the bundled child (dist/sandbox-process.js), as users get it. Also the
+// everyday case: one migration added to a folder whose build is cached (only it replays).
 // Targets: cold ≤ 5 s for ~800 files, warm ≤ 1 s, parent RSS unchanged.
 // Run: npm run build && node bench/sandbox.mjs [--runs N] [folder …]
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -39,9 +40,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const phaseText = (p) => Object.entries(p ?? {}).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ');
 
 /** One start to first result: wall time here, CPU time and phases as the child reports them. */
-async function start(root, cacheDir) {
+async function start(root, cacheDir, migrationFiles) {
   const t = performance.now();
-  const conn = createEmbeddedConnection({ workspaceRoot: root, migrationGlobs: ['*.sql'], cacheDir, workerScript });
+  const conn = createEmbeddedConnection({ workspaceRoot: root, migrationGlobs: ['*.sql'], migrationFiles, cacheDir, workerScript });
   const report = await conn.sandboxReport();
   await conn.query('SELECT 1');
   const wall = performance.now() - t;
@@ -112,6 +113,7 @@ for (const name of folders) {
     const cold = [];
     const warmCopy = [];
     const warmSpare = [];
+    const added = [];
     for (let i = 0; i < runs; i++) {
       dropEntries(cacheDir);
       cold.push(await start(root, cacheDir));
@@ -121,6 +123,13 @@ for (const name of folders) {
       await settle(cacheDir);
       warmSpare.push(await start(root, cacheDir));
       await settle(cacheDir);
+      // A new migration at the end: the build of the others is cached, only the new file replays.
+      const list = first.report.files;
+      dropEntries(cacheDir);
+      await start(root, cacheDir, list.slice(0, -1));
+      await settle(cacheDir);
+      added.push(await start(root, cacheDir, list));
+      await settle(cacheDir);
     }
     const r = first.report;
     const replayMs = median(cold.map((c) => c.report.phases?.replay ?? 0));
@@ -129,10 +138,11 @@ for (const name of folders) {
       `${name}: ${r.files.length} files (${statements[name]} statements), ${r.applied.length} applied, ${r.failed.length} failed` +
         (r.missingExtensions.length ? ` (extensions PGlite lacks: ${r.missingExtensions.join(', ')})` : ''),
     );
-    console.log(line('cold, first ever (initdb):', [first]));
+    console.log(line('cold, first ever (no template yet):', [first]) + '  (unpacks the shipped initdb; from source: runs initdb)');
     console.log(line('cold (initdb template cached):', cold) + '  target ≤ 5 s for ~800 files');
     console.log(line('warm, copying the cache entry:', warmCopy) + '  target ≤ 1 s');
     console.log(line('warm, spare copy ready:', warmSpare) + '  target ≤ 1 s');
+    console.log(line('one migration added, rest cached:', added));
     console.log(`  replay: ${(replayMs / r.files.length).toFixed(1)} ms per file, ${(replayMs / Math.max(1, statements[name])).toFixed(2)} ms per statement (wall)`);
     for (const f of r.failed.slice(0, 3)) console.log(`  failed: ${f.file}:${f.line}: ${f.message.slice(0, 140)}`);
   } finally {
@@ -146,7 +156,7 @@ if (largest) {
   const fixed = (c.spare ?? c.copy ?? 0) + (c.start ?? 0) + (c.checkpoint ?? 0) + (c.cache ?? 0) + (c.read ?? 0);
   console.log(
     `projection for 800 files from ${largest.name} (${largest.files} files): cold ≈ ${s(fixed + 800 * largest.msPerFile)} wall ` +
-      `(start and cache ${s(fixed)} + 800 × ${largest.msPerFile.toFixed(1)} ms replay); first ever adds initdb  target ≤ 5 s`,
+      `(start and cache ${s(fixed)} + 800 × ${largest.msPerFile.toFixed(1)} ms replay); the first ever adds the unpack  target ≤ 5 s`,
   );
 }
 global.gc?.();

@@ -18,6 +18,8 @@ export interface EmbeddedConnectionOptions {
   cacheDir: string;
   /** The sandbox process entry: dist/sandbox-process.js when bundled, or src/core/db/sandbox-process.ts with a TS loader in `execArgv`. */
   workerScript: string;
+  /** PGlite's initdb as a data directory dump; default: the one shipped next to the bundled sandbox. */
+  initdbArchive?: string;
   /** Node flags for the child, e.g. ['--import', 'tsx'] to run the .ts entry in tests. Default: none. */
   execArgv?: string[];
   onProgress?(message: string): void;
@@ -206,6 +208,7 @@ export class EmbeddedConnection implements Connection {
         cacheDir: this.options.cacheDir,
         workDir,
         reuseWorkDir: restart,
+        initdbArchive: this.options.initdbArchive,
       },
     } satisfies ToSandbox);
     return sb;

@@ -4,12 +4,14 @@ import {
   copyFileSync,
   cpSync,
   existsSync,
+  linkSync,
   mkdirSync,
   promises as fs,
   readdirSync,
   readFileSync,
   renameSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
@@ -17,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { PGlite, type Extension } from '@electric-sql/pglite';
 import { DEFAULT_MIGRATION_GLOBS, findMigrationFiles } from './migration-files';
 import { processAlive } from './process-alive';
+import { readInitdbArchive, shippedInitdbArchive, unpackDataDir } from './initdb-archive';
 import { ensureParser, parseStatements, type ParsedStatement } from './pg-parser';
 import type { SandboxFailure, SandboxReport } from './sandbox-report';
 
@@ -35,6 +38,8 @@ export interface SandboxBuildOptions {
   workDir: string;
   /** After a kill (cancel, timeout): reopen workDir as it is, so data written this session survives; Postgres runs crash recovery. */
   reuseWorkDir?: boolean;
+  /** PGlite's initdb as a data directory dump (default: the one shipped next to the bundle, see initdb-archive.ts). */
+  initdbArchive?: string;
 }
 
 /** CREATE EXTENSION name → PGlite module that provides it. */
@@ -94,6 +99,8 @@ export function extensionsIn(sql: string): string[] {
 interface MigrationFile {
   rel: string;
   text: string;
+  /** sha256 of path and text: what a cache entry records per file, to be reused as a prefix. */
+  sha: string;
 }
 
 export async function openSandbox(
@@ -139,30 +146,46 @@ export async function openSandbox(
   }
 
   const template = path.join(options.cacheDir, `template-${version}`);
-  const fromTemplate = existsSync(path.join(template, 'pgdata', 'PG_VERSION'));
-  if (fromTemplate) {
+  // A new or edited migration usually leaves the files before it as they were: start from the
+  // cached build of the longest such prefix and replay only what follows.
+  const base = await findReusableBuild(options.cacheDir, files, version, extensions);
+  const fromTemplate = !base && existsSync(path.join(template, 'pgdata', 'PG_VERSION'));
+  let source: string | undefined;
+  let unpacked = false;
+  if (base) {
+    onProgress(`starting from the cached build of the first ${base.count} of ${files.length} migration file(s)`);
+    source = base.entry;
+    await fs.utimes(base.entry, new Date(), new Date()).catch(() => undefined);
+  } else if (fromTemplate) {
     onProgress(`starting PGlite from its cached initdb for ${files.length} migration file(s)`);
-    phases.lap(checkOut(template, options.workDir));
+    source = template;
+  } else if (await unpackShippedTemplate(options, template, version)) {
+    onProgress(`starting PGlite from its shipped initdb for ${files.length} migration file(s)`);
+    phases.lap('unpack');
+    source = template;
+    unpacked = true;
   } else {
     onProgress(`starting PGlite (initdb) for ${files.length} migration file(s)`);
   }
+  if (source && !unpacked) phases.lap(checkOut(source, options.workDir));
   const db = await PGlite.create(options.workDir, { extensions: loaded });
-  phases.lap(fromTemplate ? 'start' : 'initdb');
-  if (!fromTemplate) {
+  phases.lap(source ? 'start' : 'initdb');
+  if (!source) {
     await db.exec('CHECKPOINT');
     await snapshot(options, template, () => Promise.resolve());
     phases.lap('template');
   }
-  const applied: string[] = [];
-  const failed: SandboxFailure[] = [];
-  for (let i = 0; i < files.length; i++) {
-    if (i > 0 && i % 50 === 0) onProgress(`replaying migrations: ${i}/${files.length}`);
+  const skip = base?.count ?? 0;
+  const applied: string[] = base ? base.report.applied.slice() : [];
+  const failed: SandboxFailure[] = base ? base.report.failed.slice() : [];
+  for (let i = skip; i < files.length; i++) {
+    if (i > skip && (i - skip) % 50 === 0) onProgress(`replaying migrations: ${i}/${files.length}`);
     const failure = await applyMigration(db, files[i], missingExtensions);
     if (failure) failed.push(failure);
     else applied.push(files[i].rel);
   }
   phases.lap('replay');
-  const report: SandboxReport = {
+  const stored: SandboxReport = {
     files: files.map((f) => f.rel),
     applied,
     failed,
@@ -174,10 +197,77 @@ export async function openSandbox(
   };
   await db.exec('CHECKPOINT');
   phases.lap('checkpoint');
-  await snapshot(options, entry, (tmp) => fs.writeFile(path.join(tmp, 'report.json'), JSON.stringify(report)));
+  const manifest: EntryManifest = { files: files.map((f) => f.sha), extensions, pgliteVersion: version };
+  await snapshot(
+    options,
+    entry,
+    async (tmp) => {
+      await fs.writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(manifest));
+      await fs.writeFile(path.join(tmp, 'report.json'), JSON.stringify(stored));
+    },
+    source && path.join(source, 'pgdata'),
+  );
   phases.lap('cache');
   await pruneCache(options.cacheDir, entry, template);
-  return finish(db, report, [template, entry]);
+  return finish(db, skip > 0 ? { ...stored, reusedFiles: skip } : stored, base ? [base.entry, entry] : [template, entry]);
+}
+
+/** What a cache entry was built from, kept next to its data (`manifest.json`). */
+interface EntryManifest {
+  /** Per migration file, in replay order: sha256 of its path and text. */
+  files: string[];
+  extensions: string[];
+  pgliteVersion: string;
+}
+
+/**
+ * The cache entry built from the longest prefix of `files` (same paths, same texts, in the
+ * same order), with the same PGlite and no extension the current set lacks; undefined when
+ * none has at least one file in common.
+ */
+async function findReusableBuild(
+  cacheDir: string,
+  files: MigrationFile[],
+  version: string,
+  extensions: string[],
+): Promise<{ entry: string; count: number; report: SandboxReport } | undefined> {
+  let best: { entry: string; count: number; report: SandboxReport } | undefined;
+  const names = await fs.readdir(cacheDir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith('sandbox-'))) {
+    const entry = path.join(cacheDir, name);
+    const manifest = await readJson<EntryManifest>(path.join(entry, 'manifest.json'));
+    if (!manifest || manifest.pgliteVersion !== version || !Array.isArray(manifest.files)) continue;
+    const count = manifest.files.length;
+    if (count === 0 || count >= files.length || count <= (best?.count ?? 0)) continue;
+    if (!manifest.extensions.every((e) => extensions.includes(e))) continue;
+    if (!manifest.files.every((sha, i) => files[i].sha === sha)) continue;
+    const report = await readCachedReport(entry);
+    if (report && existsSync(path.join(entry, 'pgdata', 'PG_VERSION'))) best = { entry, count, report };
+  }
+  return best;
+}
+
+/**
+ * First sandbox on this machine for this PGlite: the initdb result shipped with pglens
+ * becomes the cached template, and the working copy, both written from the one unpacked
+ * archive. False (initdb runs) when there is no archive, e.g. running from source, or it
+ * cannot be unpacked.
+ */
+async function unpackShippedTemplate(options: SandboxBuildOptions, template: string, version: string): Promise<boolean> {
+  const tar = readInitdbArchive(options.initdbArchive ?? shippedInitdbArchive(version));
+  if (!tar) return false;
+  const tmp = path.join(options.cacheDir, `tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    unpackDataDir(tar, options.workDir);
+    unpackDataDir(tar, path.join(tmp, 'pgdata'));
+    await fs.rename(tmp, template).catch(() => undefined);
+    return true;
+  } catch {
+    await fs.rm(options.workDir, { recursive: true, force: true });
+    return false;
+  } finally {
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
 }
 
 export interface OpenedSandbox {
@@ -277,19 +367,27 @@ async function readMigrations(options: SandboxBuildOptions): Promise<MigrationFi
   const paths = options.migrationFiles
     ? options.migrationFiles.map((f) => path.resolve(root, f))
     : await findMigrationFiles(root, options.migrationGlobs ?? DEFAULT_MIGRATION_GLOBS);
-  return paths.map((p) => ({ rel: path.relative(root, p).split(path.sep).join('/'), text: readFileSync(p, 'utf8') }));
+  return paths.map((p) => {
+    const rel = path.relative(root, p).split(path.sep).join('/');
+    const text = readFileSync(p, 'utf8');
+    return { rel, text, sha: createHash('sha256').update(`${rel}\0${text.length}\0${text}`).digest('hex') };
+  });
 }
 
 function cacheKey(files: MigrationFile[], version: string, extensions: string[]): string {
   const h = createHash('sha256');
   h.update(`pglite ${version}\0extensions ${extensions.join(',')}\0`);
-  for (const f of files) h.update(`${f.rel}\0${f.text.length}\0${f.text}\0`);
+  for (const f of files) h.update(`${f.sha}\0`);
   return h.digest('hex').slice(0, 32);
 }
 
-async function readCachedReport(entry: string): Promise<SandboxReport | undefined> {
+function readCachedReport(entry: string): Promise<SandboxReport | undefined> {
+  return readJson<SandboxReport>(path.join(entry, 'report.json'));
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
   try {
-    return JSON.parse(await fs.readFile(path.join(entry, 'report.json'), 'utf8')) as SandboxReport;
+    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
   } catch {
     return undefined;
   }
@@ -390,16 +488,59 @@ function lineAt(text: string, charOffset: number): number {
  * Cache write, right after a CHECKPOINT: a copy of the working directory into a temp dir,
  * then an atomic rename. PGlite writes through to disk synchronously and nothing else runs
  * here, so the copy is consistent; opening it replays nothing past the checkpoint.
+ * With `unchangedFrom` (the pristine directory the working copy was checked out from), files
+ * whose bytes are still the source's are hard links to it instead of copies: most of
+ * template0, template1 and the catalogs no migration touched. Comparing bytes costs reads,
+ * which are cheap next to writing ~40 MB; timestamps would be cheaper but can miss a write
+ * within their granularity. Pristine directories are only ever copied from, never opened by
+ * PGlite, so sharing their files is safe.
  */
-async function snapshot(options: SandboxBuildOptions, entry: string, addFiles: (tmp: string) => Promise<void>): Promise<void> {
+async function snapshot(
+  options: SandboxBuildOptions,
+  entry: string,
+  addFiles: (tmp: string) => Promise<void>,
+  unchangedFrom?: string,
+): Promise<void> {
   const tmp = path.join(options.cacheDir, `tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    copyDir(options.workDir, path.join(tmp, 'pgdata'));
+    if (unchangedFrom) copyDirLinkingUnchanged(options.workDir, path.join(tmp, 'pgdata'), unchangedFrom);
+    else copyDir(options.workDir, path.join(tmp, 'pgdata'));
     await addFiles(tmp);
     await fs.rename(tmp, entry);
   } catch {
     // Another process may have written the same entry first; ours is then redundant.
     await fs.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+function copyDirLinkingUnchanged(from: string, to: string, source: string): void {
+  mkdirSync(to, { recursive: true, mode: statSync(from).mode & 0o777 });
+  for (const e of readdirSync(from, { withFileTypes: true })) {
+    const s = path.join(from, e.name);
+    const d = path.join(to, e.name);
+    const o = path.join(source, e.name);
+    if (e.isDirectory()) {
+      copyDirLinkingUnchanged(s, d, o);
+      continue;
+    }
+    const bytes = readFileSync(s);
+    if (sameBytes(o, bytes)) {
+      try {
+        linkSync(o, d);
+        continue;
+      } catch {
+        // No hard links here (a file system without them), or the source went: copy.
+      }
+    }
+    writeFileSync(d, bytes, { mode: statSync(s).mode & 0o777 });
+  }
+}
+
+function sameBytes(file: string, bytes: Buffer): boolean {
+  try {
+    return statSync(file).size === bytes.length && readFileSync(file).equals(bytes);
+  } catch {
+    return false;
   }
 }
 

@@ -16,6 +16,8 @@ export interface SandboxReport {
   failed: SandboxFailure[];
   /** True when the database came from the on-disk cache (no initdb, no replay). */
   fromCache: boolean;
+  /** Set when a cached build of the first N files was reused and only the files after them replayed. */
+  reusedFiles?: number;
   /** Wall time of this start: build and replay when cold, cache load when warm. */
   buildMs: number;
   /** Extensions the migrations create that PGlite provides (loaded). */

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { createEmbeddedConnection, type EmbeddedConnection } from '../../../src/core/db/embedded-connection';
 import { processAlive } from '../../../src/core/db/process-alive';
 import { isPglensError } from '../../../src/core/errors';
@@ -117,6 +119,46 @@ describe('Embedded sandbox build', function () {
     assert.equal(t.rows.length, 1);
   });
 
+  it('replays only the files after the longest cached prefix, keeping its failures', async () => {
+    await conn!.close();
+    progress.length = 0;
+    // [001, 002] is cached by the test before: only 003 runs.
+    conn = open(['migrations/001_init.sql', 'migrations/002_orders.sql', 'migrations/003_broken.sql']);
+    let report = await conn.sandboxReport();
+    assert.equal(report.fromCache, false);
+    assert.equal(report.reusedFiles, 2);
+    assert.ok(progress.some((m) => /cached build of the first 2 of 3/.test(m)), progress.join('; '));
+    assert.ok(report.phases?.initdb === undefined, JSON.stringify(report.phases));
+    assert.deepEqual(report.failed.map((f) => `${f.file}:${f.line}`), ['migrations/003_broken.sql:4']);
+    await conn.close();
+    progress.length = 0;
+    // [001, 002, 003] is now cached too, failure and all: only 005 runs.
+    conn = open(['migrations/001_init.sql', 'migrations/002_orders.sql', 'migrations/003_broken.sql', 'migrations/005_after_failure.sql']);
+    report = await conn.sandboxReport();
+    assert.equal(report.reusedFiles, 3);
+    assert.deepEqual(report.applied, ['migrations/001_init.sql', 'migrations/002_orders.sql', 'migrations/005_after_failure.sql']);
+    assert.deepEqual(report.failed.map((f) => `${f.file}:${f.line}`), ['migrations/003_broken.sql:4']);
+    const tables = await conn.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
+    assert.deepEqual(tables.rows.map((r) => r.tablename), ['audit_log', 'orders', 'users']);
+    const status = await conn.query(`SELECT 1 FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'status'`);
+    assert.equal(status.rows.length, 0, 'the failed file stays rolled back');
+  });
+
+  it('caches a build that shares its untouched files with the build it started from, and loads it warm', async () => {
+    await conn!.close();
+    const entries = readdirSync(cache.dir).filter((n) => n.startsWith('sandbox-'));
+    const linked = entries.map((n) => countLinked(path.join(cache.dir, n, 'pgdata')));
+    assert.ok(linked.some((n) => n > 100), `hard-linked files per entry: ${linked.join(', ')}`);
+    conn = open(['migrations/001_init.sql', 'migrations/002_orders.sql', 'migrations/003_broken.sql', 'migrations/005_after_failure.sql']);
+    const report = await conn.sandboxReport();
+    assert.equal(report.fromCache, true);
+    assert.equal(report.reusedFiles, undefined);
+    const check = await conn.query<{ n: string }>(`SELECT count(*)::text AS n FROM pg_class WHERE relname IN ('users', 'orders', 'audit_log', 'users_name_trgm_idx')`);
+    assert.equal(check.rows[0].n, '4');
+    const integrity = await conn.query<{ n: string }>(`SELECT count(*)::text AS n FROM users`);
+    assert.equal(integrity.rows[0].n, '0');
+  });
+
   it('starts from the copy a previous session prepared, which has none of that session\'s writes', async () => {
     await conn!.close();
     conn = open();
@@ -142,10 +184,80 @@ describe('Embedded sandbox build', function () {
   });
 });
 
+describe('Embedded sandbox from a shipped initdb archive', function () {
+  this.timeout(START_TIMEOUT);
+  const cache = tempCacheDir();
+  const archives = mkdtempSync(path.join(os.tmpdir(), 'pglens-initdb-'));
+  const files = ['migrations/001_init.sql', 'migrations/002_orders.sql'];
+  let conn: EmbeddedConnection | undefined;
+
+  before(async () => {
+    // What the build ships (scripts/initdb-archive.mjs): PGlite's own dump of a fresh initdb.
+    const db = await PGlite.create();
+    await db.exec('CHECKPOINT');
+    writeFileSync(path.join(archives, 'initdb.tar.gz'), Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer()));
+    await db.close();
+    writeFileSync(path.join(archives, 'damaged.tar.gz'), Buffer.from('not an archive'));
+  });
+  after(async () => {
+    await conn?.close();
+    await cache.remove();
+    rmSync(archives, { recursive: true, force: true });
+  });
+
+  const open = (cacheDir: string, archive: string, progress: string[]) =>
+    createEmbeddedConnection({
+      workspaceRoot: fixture('basic'),
+      migrationFiles: files,
+      cacheDir,
+      initdbArchive: path.join(archives, archive),
+      ...sandboxWorker(),
+      onProgress: (m) => progress.push(m),
+    });
+
+  it('unpacks it as the cached template instead of running initdb', async () => {
+    const progress: string[] = [];
+    conn = open(cache.dir, 'initdb.tar.gz', progress);
+    const report = await conn.sandboxReport();
+    assert.ok(report.phases?.unpack !== undefined && report.phases.initdb === undefined, JSON.stringify(report.phases));
+    assert.ok(progress.some((m) => /shipped initdb/.test(m)), progress.join('; '));
+    assert.deepEqual(report.applied, files);
+    assert.ok(existsSync(path.join(cache.dir, `template-${report.pgliteVersion}`, 'pgdata', 'PG_VERSION')));
+    const r = await conn.query<{ same: boolean }>(`SELECT 'A@B.C'::citext = 'a@b.c'::citext AS same FROM orders RIGHT JOIN (SELECT 1) one ON true`);
+    assert.equal(r.rows[0].same, true);
+  });
+
+  it('runs initdb when the archive is damaged', async () => {
+    await conn?.close();
+    const other = tempCacheDir();
+    const progress: string[] = [];
+    conn = open(other.dir, 'damaged.tar.gz', progress);
+    try {
+      const report = await conn.sandboxReport();
+      assert.ok(report.phases?.initdb !== undefined, JSON.stringify(report.phases));
+      assert.deepEqual(report.applied, files);
+    } finally {
+      await conn.close();
+      conn = undefined;
+      await other.remove();
+    }
+  });
+});
+
 /** A closed sandbox finishes the copies for the next start in the background, then exits: wait until no live process is copying. */
 async function waitForSpares(cacheDir: string): Promise<void> {
   const copying = () => readdirSync(cacheDir).some((n) => n.startsWith('tmp-') && processAlive(Number(n.split('-')[1])));
   for (let i = 0; i < 600 && copying(); i++) await new Promise((r) => setTimeout(r, 100));
   const missing = readdirSync(cacheDir).filter((n) => n.startsWith('sandbox-') && !existsSync(path.join(cacheDir, n, 'spare')));
   assert.deepEqual(missing, [], `cache entries without a spare copy in ${cacheDir}`);
+}
+
+function countLinked(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) n += countLinked(p);
+    else if (statSync(p).nlink > 1) n++;
+  }
+  return n;
 }
