@@ -21,6 +21,14 @@ export function serverConfig(): PgConnectionConfig {
   };
 }
 
+/** The same server as a connection URL, for the CLI's `--db`. */
+export function serverUrl(): string {
+  const c = serverConfig();
+  if (c.connectionString) return c.connectionString;
+  const auth = encodeURIComponent(c.user ?? 'postgres') + (c.password ? `:${encodeURIComponent(c.password)}` : '');
+  return `postgresql://${auth}@${c.host}:${c.port}/${encodeURIComponent(c.database ?? 'test')}`;
+}
+
 export function serverTarget(): string {
   const c = serverConfig();
   return c.connectionString ? 'DATABASE_URL' : `${c.host}:${c.port}/${c.database}`;
@@ -41,12 +49,12 @@ export async function serverUnavailable(): Promise<string | undefined> {
 }
 
 /** Under CI=true a missing server fails the suite; elsewhere it is skipped, loudly. */
-export async function requireServer(ctx: Mocha.Context): Promise<void> {
+export async function requireServer(ctx: Mocha.Context, suite = 'server tests'): Promise<void> {
   const why = await serverUnavailable();
   if (!why) return;
-  const line = `no PostgreSQL at ${serverTarget()} (${why})`;
+  const line = `${suite}: no PostgreSQL at ${serverTarget()} (${why})`;
   if (process.env.CI === 'true') throw new Error(`${line} — CI=true requires the server`);
-  console.log(`\n  SKIPPED: ${line}\n`);
+  console.log(`\n  *** SKIPPED ${line} — start it with: pg_ctlcluster --skip-systemctl-redirect 15 main start ***\n`);
   ctx.skip();
 }
 

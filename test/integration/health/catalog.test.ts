@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { readCatalog } from '../../../src/core/health/catalog';
 import { slowQueries } from '../../../src/core/health/slow-queries';
-import { PgQueryConnection, testConnectionString } from './pg-adapter';
-import { openTestServer, uniqueSchemaName } from './server';
+import { PgQueryConnection } from './pg-adapter';
+import { openTestServer } from './server';
+import { serverUrl, uniqueName } from '../db/test-env';
 
 describe('catalog queries on a live server', function () {
   this.timeout(30_000);
-  const schema = uniqueSchemaName('health_cat');
+  const schema = uniqueName('health_cat');
   let conn: PgQueryConnection | undefined;
 
   before(async function () {
@@ -82,7 +83,7 @@ describe('catalog queries on a live server', function () {
 
 describe('slow queries from pg_stat_statements', function () {
   this.timeout(60_000);
-  const db = uniqueSchemaName('pglens_it_pgss');
+  const db = uniqueName('pglens_it_pgss');
   let admin: PgQueryConnection | undefined;
   let scratch: PgQueryConnection | undefined;
 
@@ -90,7 +91,7 @@ describe('slow queries from pg_stat_statements', function () {
     admin = await openTestServer(this, 'slow query tests');
     if (!admin) return;
     await admin.query(`CREATE DATABASE ${db}`);
-    const url = new URL(testConnectionString());
+    const url = new URL(serverUrl());
     url.pathname = `/${db}`;
     scratch = await PgQueryConnection.open(url.toString());
   });

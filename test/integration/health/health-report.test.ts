@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { healthReport, type HealthReport } from '../../../src/core/health/findings';
 import type { PgQueryConnection } from './pg-adapter';
-import { openTestServer, uniqueSchemaName } from './server';
+import { openTestServer } from './server';
+import { uniqueName } from '../db/test-env';
 
 /**
  * A seeded schema with one case of every health finding plus clean tables, on the real
@@ -10,7 +11,7 @@ import { openTestServer, uniqueSchemaName } from './server';
  */
 describe('health report on a live server', function () {
   this.timeout(30_000);
-  const schema = uniqueSchemaName('health_it');
+  const schema = uniqueName('health_it');
   let conn: PgQueryConnection | undefined;
   let report: HealthReport;
 

@@ -2,8 +2,9 @@ import * as assert from 'node:assert/strict';
 import { command } from '../../../src/cli/commands/indexes';
 import { parseArgs } from '../../../src/cli/args';
 import type { CliContext } from '../../../src/cli/context';
-import { PgQueryConnection, testConnectionString } from './pg-adapter';
-import { openTestServer, uniqueSchemaName } from './server';
+import { PgQueryConnection } from './pg-adapter';
+import { openTestServer } from './server';
+import { serverUrl, uniqueName } from '../db/test-env';
 
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -15,7 +16,7 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
 
 describe('pglens indexes', function () {
   this.timeout(30_000);
-  const schema = uniqueSchemaName('health_cli');
+  const schema = uniqueName('health_cli');
   let conn: PgQueryConnection | undefined;
 
   before(async function () {
@@ -36,7 +37,7 @@ describe('pglens indexes', function () {
   });
 
   it('prints the JSON shape of CLI.md and exits 1 on warnings', async function () {
-    const { code, stdout } = await run(['--db', testConnectionString(), '--schema', schema, '--format', 'json']);
+    const { code, stdout } = await run(['--db', serverUrl(), '--schema', schema, '--format', 'json']);
     assert.equal(code, 1);
     const out = JSON.parse(stdout);
     assert.equal(out.connection.kind, 'server');
@@ -52,7 +53,7 @@ describe('pglens indexes', function () {
   });
 
   it('exits 0 when nothing reaches --fail-on, and prints a text table with the stats reset', async function () {
-    const { code, stdout } = await run(['--db', testConnectionString(), '--schema', schema, '--fail-on', 'error']);
+    const { code, stdout } = await run(['--db', serverUrl(), '--schema', schema, '--fail-on', 'error']);
     assert.equal(code, 0);
     assert.match(stdout, /^Scans counted since /m);
     assert.match(stdout, new RegExp(`^${schema}\\.children\\s+children_note_idx\\s+0\\s+`, 'm'));

@@ -1,21 +1,18 @@
 import { Client } from 'pg';
 import type { Connection, QueryResult } from '../../../src/core/db/connection';
+import { serverUrl } from '../db/test-env';
 
 /**
  * The smallest Connection over `pg` the health code needs (it only calls `query`), so these
- * tests do not depend on the full PgConnection. Honours DATABASE_URL and the PG* variables.
+ * tests do not depend on the full PgConnection. The test server is test-env's (DATABASE_URL, PG*).
  */
-export function testConnectionString(): string {
-  return process.env.DATABASE_URL ?? `postgresql://${process.env.PGUSER ?? 'postgres'}@${process.env.PGHOST ?? '127.0.0.1'}:${process.env.PGPORT ?? '5432'}/${process.env.PGDATABASE ?? 'test'}`;
-}
-
 export class PgQueryConnection implements Connection {
   readonly kind = 'server' as const;
   readonly label = 'integration test server';
 
   private constructor(readonly client: Client) {}
 
-  static async open(connectionString = testConnectionString()): Promise<PgQueryConnection> {
+  static async open(connectionString = serverUrl()): Promise<PgQueryConnection> {
     const client = new Client({ connectionString, connectionTimeoutMillis: 3000 });
     await client.connect();
     return new PgQueryConnection(client);
