@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import type { Connection } from '../core/db/connection';
 import { PgConnection } from '../core/db/pg-connection';
 import { createEmbeddedConnection, type EmbeddedConnection } from '../core/db/embedded-connection';
+import { sandboxSummary } from '../core/db/sandbox-report';
 import { isPostgresUrl, readDotEnv, redactUrl } from '../core/db/resolve';
 import { PglensError, isPglensError } from '../core/errors';
 import type { ConnectionProvider } from './connection-provider';
@@ -253,7 +254,7 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
     this.sandboxDiagnostics.clear();
     if (!report) return;
     this.output.appendLine(
-      `[sandbox] ${report.applied.length} migration file(s) applied${report.fromCache ? ' (from cache)' : ''} in ${Math.round(report.buildMs)} ms; ${report.failed.length} failed`,
+      `[sandbox] ${sandboxSummary(report)}`,
     );
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const f of report.failed) {

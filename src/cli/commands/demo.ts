@@ -4,6 +4,7 @@ import { UsageError } from '../args';
 import type { Command } from '../context';
 import { cacheRoot, sandboxWorkerScript } from '../connection';
 import { createEmbeddedConnection } from '../../core/db/embedded-connection';
+import { sandboxSummary } from '../../core/db/sandbox-report';
 import { explainStatement } from '../../core/explain';
 import { loadSqlParser, parseSql } from '../../core/sql/parse';
 import { findExplainTargets } from '../../core/sql/explain-targets';
@@ -52,7 +53,7 @@ export const command: Command = {
     try {
       const version = await conn.serverVersion();
       const report = await conn.sandboxReport();
-      ctx.stdout(`  PostgreSQL ${version}; ${report.applied.length} migration file(s) applied${report.fromCache ? ' (from cache)' : ''} in ${(report.buildMs / 1000).toFixed(1)} s, ${report.failed.length} failed\n`);
+      ctx.stdout(`  PostgreSQL ${version}; ${sandboxSummary(report)}\n`);
       for (const f of report.failed) ctx.stdout(`  ! ${f.file}:${f.line}: ${f.message}\n`);
 
       const seedFile = path.join(dir, 'seed.sql');

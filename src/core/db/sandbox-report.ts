@@ -30,3 +30,13 @@ export interface SandboxReport {
   /** CPU ms the sandbox process had used when it became ready (wall times mislead on a loaded machine). */
   cpuMs?: number;
 }
+
+/** One line for logs and the CLI: what the start applied, from where, how long it took. */
+export function sandboxSummary(report: SandboxReport): string {
+  const source = report.fromCache
+    ? ' (from cache)'
+    : report.reusedFiles
+      ? ` (the first ${report.reusedFiles} from a cached build, ${report.files.length - report.reusedFiles} replayed)`
+      : '';
+  return `${report.applied.length} migration file(s) applied${source} in ${(report.buildMs / 1000).toFixed(1)} s, ${report.failed.length} failed`;
+}
