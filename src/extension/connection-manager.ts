@@ -4,7 +4,8 @@ import { rm } from 'node:fs/promises';
 import type { Connection } from '../core/db/connection';
 import { PgConnection } from '../core/db/pg-connection';
 import { createEmbeddedConnection, type EmbeddedConnection } from '../core/db/embedded-connection';
-import { sandboxSummary } from '../core/db/sandbox-report';
+import { sandboxSummary, type SandboxReport } from '../core/db/sandbox-report';
+import { isMigrationFile } from '../core/db/migration-files';
 import { isPostgresUrl, readDotEnv, redactUrl } from '../core/db/resolve';
 import { PglensError, isPglensError } from '../core/errors';
 import type { ConnectionProvider } from './connection-provider';
@@ -92,6 +93,9 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
     const envWatcher = vscode.workspace.createFileSystemWatcher('**/.env');
     const onEnv = () => void this.refreshDotEnv();
     this.disposables.push(envWatcher, envWatcher.onDidChange(onEnv), envWatcher.onDidCreate(onEnv), envWatcher.onDidDelete(onEnv));
+    const sqlWatcher = vscode.workspace.createFileSystemWatcher('**/*.sql');
+    const onSql = (uri: vscode.Uri) => this.migrationChanged(uri);
+    this.disposables.push(sqlWatcher, sqlWatcher.onDidChange(onSql), sqlWatcher.onDidCreate(onSql), sqlWatcher.onDidDelete(onSql));
     this.updateStatus();
     this.statusItem.show();
     void this.refreshDotEnv();
@@ -99,6 +103,11 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
 
   get activeLabel(): string {
     return choiceLabel(this.activeChoice());
+  }
+
+  /** What the embedded sandbox's last start built or loaded. */
+  get sandboxReport(): SandboxReport | undefined {
+    return this.embedded?.report;
   }
 
   /** Text of the status bar item, for tests and the Test Connection message. */
@@ -233,19 +242,37 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
   private async openEmbedded(): Promise<Connection> {
     if (!this.embedded) {
       const root = this.workspaceRoot() ?? this.context.globalStorageUri.fsPath;
-      const globs = vscode.workspace.getConfiguration('pglens').get<string[]>('sandbox.migrations');
       this.embedded = createEmbeddedConnection({
         workspaceRoot: root,
-        migrationGlobs: globs && globs.length > 0 ? globs : undefined,
+        migrationGlobs: this.sandboxGlobs(),
         cacheDir: this.sandboxCacheDir(),
         workerScript: this.context.asAbsolutePath(path.join('dist', 'sandbox-process.js')),
         onProgress: (msg) => this.output.appendLine(`[sandbox] ${msg}`),
+        onReady: () => this.publishSandboxReport(),
       });
     }
     const conn = this.embedded;
     await conn.serverVersion();
-    this.publishSandboxReport();
     return conn;
+  }
+
+  /** pglens.sandbox.migrations, or undefined for the defaults. */
+  private sandboxGlobs(): string[] | undefined {
+    const globs = vscode.workspace.getConfiguration('pglens').get<string[]>('sandbox.migrations');
+    return globs && globs.length > 0 ? globs : undefined;
+  }
+
+  /**
+   * A file the sandbox replays was saved, added or deleted: the running sandbox is out of
+   * date. It is replaced on next use, replaying from the first changed file on (see refresh).
+   */
+  private migrationChanged(uri: vscode.Uri): void {
+    const root = this.workspaceRoot();
+    if (!this.embedded || !root) return;
+    const rel = path.relative(root, uri.fsPath).split(path.sep).join('/');
+    if (!isMigrationFile(rel, this.sandboxGlobs())) return;
+    this.output.appendLine(`[sandbox] ${rel} changed: the sandbox follows at its next use`);
+    this.embedded.refresh();
   }
 
   /** Migrations that failed to replay become diagnostics on their files: nothing is lost silently. */

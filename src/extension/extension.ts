@@ -10,6 +10,7 @@ import { LintDiagnostics } from './lint-diagnostics';
 import { registerPrismaLenses } from './prisma-code-lens';
 import { logErrorsTo } from './errors';
 import { registerAdviseCommands } from './advise-command';
+import type { SandboxReport } from '../core/db/sandbox-report';
 
 /** What `activate` returns: read by the editor test suite, harmless for anyone else. */
 export interface PglensApi {
@@ -21,6 +22,8 @@ export interface PglensApi {
   diagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[];
   /** The `pglens.health` tree's data, as the view walks it (a TreeDataProvider is not reachable otherwise). */
   healthTree(): HealthTreeAccess;
+  /** What the embedded sandbox's last start built or loaded; undefined before it first starts. */
+  sandboxReport(): SandboxReport | undefined;
 }
 
 export interface HealthTreeAccess {
@@ -81,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): PglensApi {
       getChildren: (node) => health.provider.getChildren(node),
       getTreeItem: (node) => health.provider.getTreeItem(node),
     }),
+    sandboxReport: () => connections.sandboxReport,
   };
 }
 

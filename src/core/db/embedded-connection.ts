@@ -23,6 +23,8 @@ export interface EmbeddedConnectionOptions {
   /** Node flags for the child, e.g. ['--import', 'tsx'] to run the .ts entry in tests. Default: none. */
   execArgv?: string[];
   onProgress?(message: string): void;
+  /** After every start (the first, a restart after cancel, after refresh): what it built or loaded. */
+  onReady?(report: SandboxReport): void;
 }
 
 interface Pending {
@@ -58,11 +60,13 @@ export class EmbeddedConnection implements Connection {
   private starts = 0;
   private closed = false;
   /** This connection's working copy of the database; it outlives restarts, so data written survives a cancel. */
-  private readonly workDir: string;
+  private workDir: string;
+  private readonly instance = instances++;
+  private generation = 0;
   private lastReport: SandboxReport | undefined;
 
   constructor(private readonly options: EmbeddedConnectionOptions) {
-    this.workDir = path.join(options.cacheDir, 'run', `${process.pid}-${instances++}`);
+    this.workDir = this.nextWorkDir();
   }
 
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
@@ -99,11 +103,43 @@ export class EmbeddedConnection implements Connection {
     this.closed = true;
     const sb = this.sandbox;
     if (!sb) return;
+    await this.release(sb, this.workDir, false);
+  }
+
+  /**
+   * The migrations changed: the running sandbox is out of date. It ends once the requests it
+   * has already been sent are answered (the process handles messages in order), and the next
+   * request starts a new one from the current files, in a new working copy — from the cache
+   * when that build exists, else from the cached build of the files before the first changed
+   * one. What this session wrote into the old working copy goes with it.
+   */
+  refresh(): void {
+    const sb = this.sandbox;
+    if (!sb || this.closed) return;
+    this.sandbox = undefined;
+    const workDir = this.workDir;
+    this.workDir = this.nextWorkDir();
+    this.starts = 0;
+    void this.release(sb, workDir, true);
+  }
+
+  private nextWorkDir(): string {
+    return path.join(this.options.cacheDir, 'run', `${process.pid}-${this.instance}-${this.generation++}`);
+  }
+
+  /**
+   * Asks the process to close its database and exit; ends it after a grace period otherwise.
+   * With `drain`, the grace period starts once the requests sent before are answered.
+   */
+  private async release(sb: Sandbox, workDir: string, drain: boolean): Promise<void> {
     const released = new Promise<void>((resolve) => {
       sb.onClosed = resolve;
       sb.child.once('exit', () => resolve());
     });
     if (sb.child.connected) sb.child.send({ type: 'close' } satisfies ToSandbox);
+    while (drain && sb.pending.size > 0 && sb.child.exitCode === null && sb.child.signalCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const timer = setTimeout(() => void this.end(sb, closedError()), CLOSE_GRACE_MS);
     await released;
     clearTimeout(timer);
@@ -112,13 +148,14 @@ export class EmbeddedConnection implements Connection {
     if (sb.child.connected) sb.child.disconnect();
     sb.child.unref();
     (sb.child.stderr as { unref?: () => void } | null)?.unref?.();
-    await removeDir(this.workDir);
+    await removeDir(workDir);
   }
 
   private async request(message: DistributiveOmit<ToSandbox & { id: number }, 'id'>, timeoutMs?: number): Promise<unknown> {
     const sb = this.start();
     await sb.ready;
-    if (sb.ending || !sb.child.connected) return this.request(message, timeoutMs);
+    // Ended, or replaced by refresh() while it started: send to the current one.
+    if (sb.ending || !sb.child.connected || sb !== this.sandbox) return this.request(message, timeoutMs);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -164,6 +201,7 @@ export class EmbeddedConnection implements Connection {
           case 'ready':
             this.lastReport = msg.report;
             resolve(msg.report);
+            this.options.onReady?.(msg.report);
             return;
           case 'closed':
             sb.onClosed?.();

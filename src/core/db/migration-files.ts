@@ -23,7 +23,7 @@ export async function findMigrationFiles(root: string, globs: string[] = DEFAULT
     for (const entry of entries) {
       const childRel = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
-        if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+        if (skippedDir(entry.name)) continue;
         await walk(path.join(dir, entry.name), childRel);
       } else if (entry.isFile() && matchers.some((m) => m.test(childRel))) {
         found.push(childRel);
@@ -39,3 +39,15 @@ function compareCodePoints(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+
+/** Directories the sandbox never looks in for migrations. */
+function skippedDir(name: string): boolean {
+  return name === 'node_modules' || name.startsWith('.');
+}
+
+/** Whether a file (relative to the workspace root, `/`-separated) is one findMigrationFiles would find. */
+export function isMigrationFile(rel: string, globs: string[] = DEFAULT_MIGRATION_GLOBS): boolean {
+  const parts = rel.split('/');
+  if (parts.some((p) => p === '..') || parts.slice(0, -1).some(skippedDir)) return false;
+  return globs.some((g) => globToRegExp(g).test(rel));
+}

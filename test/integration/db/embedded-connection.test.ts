@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createEmbeddedConnection, type EmbeddedConnection } from '../../../src/core/db/embedded-connection';
 import { processAlive } from '../../../src/core/db/process-alive';
+import type { SandboxReport } from '../../../src/core/db/sandbox-report';
 import { isPglensError } from '../../../src/core/errors';
 import { describeConnectionContract } from './connection-contract';
 import { describeExplainSafety } from './explain-safety-contract';
@@ -241,6 +242,50 @@ describe('Embedded sandbox from a shipped initdb archive', function () {
       conn = undefined;
       await other.remove();
     }
+  });
+});
+
+describe('Embedded sandbox refresh after the migrations change', function () {
+  this.timeout(START_TIMEOUT);
+  const cache = tempCacheDir();
+  const workspace = mkdtempSync(path.join(os.tmpdir(), 'pglens-refresh-'));
+  const reports: SandboxReport[] = [];
+  let conn: EmbeddedConnection | undefined;
+
+  before(() => {
+    mkdirSync(path.join(workspace, 'migrations'));
+    for (const f of ['001_init.sql', '002_orders.sql']) copyFileSync(path.join(fixture('basic'), 'migrations', f), path.join(workspace, 'migrations', f));
+  });
+  after(async () => {
+    await conn?.close();
+    await cache.remove();
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('answers what was already sent, then starts from the current files, replaying only the new one', async () => {
+    conn = createEmbeddedConnection({ workspaceRoot: workspace, cacheDir: cache.dir, ...sandboxWorker(), onReady: (r) => reports.push(r) });
+    await conn.query('INSERT INTO users (email, name) VALUES ($1, $2)', ['a@example.com', 'A']);
+    writeFileSync(path.join(workspace, 'migrations', '003_added.sql'), 'CREATE TABLE added_later (id bigint PRIMARY KEY);\n');
+    // Sent before the refresh (the sandbox is up, so one turn of the event loop sends it): the
+    // old sandbox answers it, with the row this session inserted.
+    const inFlight = conn.query<{ n: string }>('SELECT count(*)::text AS n FROM users CROSS JOIN generate_series(1, 1000000)');
+    await new Promise((r) => setImmediate(r));
+    conn.refresh();
+    // Not sent before the refresh: the new sandbox answers it.
+    const afterRefresh = conn.query<{ n: string }>('SELECT count(*)::text AS n FROM users');
+    assert.equal((await inFlight).rows[0].n, '1000000');
+    assert.equal((await afterRefresh).rows[0].n, '0', 'a refreshed sandbox starts from the migrations alone');
+    const t = await conn.query(`SELECT 1 FROM pg_tables WHERE tablename = 'added_later'`);
+    assert.equal(t.rows.length, 1);
+    assert.equal(reports.length, 2);
+    assert.equal(reports[1].reusedFiles, 2);
+    assert.deepEqual(reports[1].applied, ['migrations/001_init.sql', 'migrations/002_orders.sql', 'migrations/003_added.sql']);
+  });
+
+  it('leaves one working copy behind it, its own', async () => {
+    const runs = readdirSync(path.join(cache.dir, 'run'));
+    for (let i = 0; i < 100 && readdirSync(path.join(cache.dir, 'run')).length > 1; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(readdirSync(path.join(cache.dir, 'run')).length, 1, `working copies: ${runs.join(', ')}`);
   });
 });
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { findMigrationFiles } from '../../../src/core/db/migration-files';
+import { findMigrationFiles, isMigrationFile } from '../../../src/core/db/migration-files';
 import { globToRegExp } from '../../../src/core/glob';
 import { extensionsIn } from '../../../src/core/db/sandbox-build';
 
@@ -18,6 +18,17 @@ describe('migration discovery', () => {
     assert.ok(!prisma.test('prisma/migrations/a/b/migration.sql'));
     assert.ok(globToRegExp('db/{up,down}/?.sql').test('db/down/1.sql'));
     assert.ok(!globToRegExp('db/{up,down}/?.sql').test('db/side/1.sql'));
+  });
+
+  it('tells whether a saved file is one the sandbox replays, as the search would', () => {
+    assert.ok(isMigrationFile('migrations/003_new.sql'));
+    assert.ok(isMigrationFile('prisma/migrations/20240101_init/migration.sql'));
+    assert.ok(!isMigrationFile('queries.sql'));
+    assert.ok(!isMigrationFile('node_modules/pkg/migrations/001.sql'), 'node_modules is never searched');
+    assert.ok(!isMigrationFile('.git/migrations/001.sql'), 'dot-directories are never searched');
+    assert.ok(!isMigrationFile('../other/migrations/001.sql'), 'outside the workspace');
+    assert.ok(isMigrationFile('db/schema/001.sql', ['db/schema/*.sql']));
+    assert.ok(!isMigrationFile('migrations/001.sql', ['db/schema/*.sql']));
   });
 
   it('finds a plain migration folder in name order', async () => {

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { ExplainCommandResult } from '../../../src/extension/explain-command';
-import { activeApi, codeLenses, openDocument, pglensLenses, setConnections, waitFor } from './helpers';
+import { activeApi, codeLenses, openDocument, pglensLenses, setConnections, waitFor, workspaceUri } from './helpers';
 
 async function runLens(title: 'Explain' | 'Explain Analyze'): Promise<ExplainCommandResult> {
   const editor = await openDocument('queries.sql');
@@ -40,5 +40,32 @@ describe('explain in the embedded sandbox', function () {
     const finding = result.outcome.report.findings.find((f) => f.ruleId === 'seq-scan-filter');
     assert.ok(finding, `findings: ${result.outcome.report.findings.map((f) => f.ruleId).join(', ') || 'none'}`);
     assert.strictEqual(result.outcome.report.nodes[finding.nodeId - 1].relation, 'orders');
+  });
+
+  it('a migration added to the workspace is in the sandbox at the next Explain, replaying only it', async () => {
+    const api = await activeApi();
+    const before = api.sandboxReport();
+    assert.ok(before, 'the sandbox has not started');
+    const file = workspaceUri('migrations/003_added_in_editor.sql');
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode('CREATE TABLE added_in_editor (id bigint PRIMARY KEY, note text);\n'));
+    try {
+      // The file watcher reports the new file shortly after it is written; until then the old
+      // sandbox answers, without the table.
+      const result = await waitFor(
+        async () => {
+          const r = await vscode.commands.executeCommand<ExplainCommandResult | undefined>('pglens.explainSql', 'SELECT note FROM added_in_editor WHERE id = 1');
+          if (!r) await new Promise((resolve) => setTimeout(resolve, 1000));
+          return r;
+        },
+        'an Explain that sees the new migration',
+        60_000,
+      );
+      assert.ok(result.outcome.report.nodes.some((n) => n.relation === 'added_in_editor'), result.outcome.report.nodes.map((n) => n.label).join(', '));
+      const after = api.sandboxReport();
+      assert.strictEqual(after?.reusedFiles, before.files.length, JSON.stringify(after));
+      assert.ok(after?.applied.includes('migrations/003_added_in_editor.sql'), JSON.stringify(after?.applied));
+    } finally {
+      await vscode.workspace.fs.delete(file);
+    }
   });
 });
