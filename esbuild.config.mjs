@@ -2,7 +2,8 @@
 // The wasm/data files that libpg-query and PGlite load at run time are copied next to the
 // bundles: both resolve them relative to the bundle's own directory.
 import { analyzeMetafile, build } from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, chmodSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, readdirSync, readFileSync, chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -22,11 +23,30 @@ const common = {
   banner: { js: "const __pglensImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
+/**
+ * The CLI: the bundle (dist/cli-bundle.js), then the `pglens` executable (dist/cli.js) that runs
+ * it from a V8 code cache keyed by the bundle's hash (src/cli/launcher.ts).
+ */
+async function buildCli() {
+  // Always minified: each run reads the whole bundle and deserialises its cached code, both
+  // smaller minified, and comments would put non-ASCII characters in it (a two-byte string for V8).
+  await build({ ...common, minify: true, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli-bundle.js' });
+  const hash = createHash('sha256').update(readFileSync('dist/cli-bundle.js')).digest('hex').slice(0, 16);
+  await build({
+    ...common,
+    sourcemap: false,
+    entryPoints: ['src/cli/launcher.ts'],
+    outfile: 'dist/cli.js',
+    define: { ...common.define, PGLENS_BUNDLE_HASH: JSON.stringify(hash) },
+    banner: { js: '#!/usr/bin/env node' },
+  });
+}
+
 mkdirSync('dist', { recursive: true });
 const metafile = process.argv.includes('--metafile');
 const results = await Promise.all([
   build({ ...common, metafile, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
-  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } }),
+  buildCli(),
   build({ ...common, entryPoints: ['src/core/db/sandbox-process.ts'], outfile: 'dist/sandbox-process.js' }),
   existsSync('media/src/plan-viewer.ts')
     ? build({ ...common, define: {}, banner: {}, platform: 'browser', format: 'iife', target: 'es2020', entryPoints: ['media/src/plan-viewer.ts'], outfile: 'media/dist/plan-viewer.js' })

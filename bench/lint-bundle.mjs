@@ -27,7 +27,7 @@ export async function loadLintCore() {
         name: 'libpg-query-from-repo',
         setup(b) {
           // Kept external by absolute path, so the temp bundle finds it (and its .wasm) in this repo.
-          b.onResolve({ filter: /^libpg-query$/ }, () => ({ path: repoRequire.resolve('libpg-query'), external: true }));
+          b.onResolve({ filter: /^libpg-query(\/|$)/ }, (args) => ({ path: repoRequire.resolve(args.path), external: true }));
         },
       },
     ],

@@ -1,4 +1,3 @@
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Connection } from '../core/db/connection';
@@ -6,16 +5,12 @@ import { PgConnection } from '../core/db/pg-connection';
 import { createEmbeddedConnection } from '../core/db/embedded-connection';
 import { resolveConnection, redactUrl } from '../core/db/resolve';
 import { flagString, type ParsedArgs } from './args';
+import { cacheRoot } from './cache-root';
 import type { CliContext } from './context';
 
 /** Flags of every command that needs a database (CLI.md "Connection resolution"). */
 export const CONNECTION_VALUE_FLAGS = ['db', 'migrations'];
 export const CONNECTION_SWITCHES = ['embedded'];
-
-export function cacheRoot(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'pglens');
-}
 
 /** The sandbox child's entry: next to the bundle, or the TypeScript source when run through tsx. */
 export function sandboxWorkerScript(): string {

@@ -1,4 +1,5 @@
 import { parseArgs, UsageError } from './args';
+import { isCommandName, type CommandName } from './command-names';
 import type { CliContext, Command } from './context';
 import { isPglensError, errorMessage } from '../core/errors';
 import { version } from './version';
@@ -8,7 +9,7 @@ import { version } from './version';
  * nor initialises the database client, the plan analyser and the sandbox (startup is most of a
  * small folder's run time).
  */
-const loaders: Record<string, () => Promise<Command>> = {
+const loaders: Record<CommandName, () => Promise<Command>> = {
   lint: async () => (await import('./commands/lint')).command,
   explain: async () => (await import('./commands/explain')).command,
   plan: async () => (await import('./commands/plan')).command,
@@ -50,7 +51,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     ctx.stdout(`${version}\n`);
     return 0;
   }
-  const load = Object.hasOwn(loaders, name) ? loaders[name] : undefined;
+  const load = isCommandName(name) ? loaders[name] : undefined;
   if (!load) {
     ctx.stderr(`pglens: unknown command "${name}" — run \`pglens --help\` for the list\n`);
     return 2;

@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { flagChoice, flagString, UsageError, type ParsedArgs } from '../args';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { PglensError } from '../../core/errors';
-import { lintMigrationSet, lintSqlFile } from '../../core/lint/engine';
+import { lintMigrationSet, lintSqlFile, type LintOptions } from '../../core/lint/engine';
 import { loadConfig, type LintConfig } from '../../core/lint/config';
 import { rules } from '../../core/lint/rules';
 import { isSqlParserLoaded, loadSqlParser } from '../../core/sql/parse';
@@ -13,6 +13,9 @@ import { version } from '../version';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
+
+/** Each file is linted once per run: nothing is worth keeping for a re-lint. */
+const ONE_SHOT: LintOptions = { cacheParses: false };
 
 /** Folders a migration set never includes. */
 const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'out']);
@@ -61,20 +64,20 @@ type Job =
   | { kind: 'prisma' | 'sql'; file: string; text: string; config: LintConfig };
 
 async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<Finding[]> {
-  // A CLI run is short: optimising the 1.7 MB parser module in the background costs more CPU
-  // than it saves (measured: ~2× faster on a 70-file folder). Must precede the WASM compile.
+  // A CLI run is short: optimising the parser module costs more than it saves. Must precede the
+  // WASM compile; the launcher sets it (and COMMAND_V8_FLAGS.lint's others) before anything runs.
   if (!isSqlParserLoaded()) setFlagsFromString('--liftoff-only');
   // The parser compiles off the main thread while the inputs are read.
   const parser = loadSqlParser();
   const [jobs] = await Promise.all([readInputs(args, ctx), parser]);
   const findings: Finding[] = [];
   for (const job of jobs) {
-    if (job.kind === 'set') findings.push(...lintMigrationSet(job.files, job.config));
+    if (job.kind === 'set') findings.push(...lintMigrationSet(job.files, job.config, ONE_SHOT));
     else if (job.kind === 'prisma') {
       // Loaded on demand: the Prisma parser is heavy and SQL-only runs (CI on migrations) should not pay for it.
       const { lintPrismaSchema } = await import('../../core/prisma/lint');
       findings.push(...lintPrismaSchema(job.text, job.file, job.config));
-    } else findings.push(...lintSqlFile(job.file, job.text, job.config));
+    } else findings.push(...lintSqlFile(job.file, job.text, job.config, ONE_SHOT));
   }
   return findings;
 }

@@ -1,4 +1,4 @@
-import { loadModule, parseSync } from 'libpg-query';
+import { loadModule, parseSync } from '../sql/pg-query';
 
 /**
  * libpg-query access for the db layer: one lazy wasm load, and statement splitting with the

@@ -24,6 +24,12 @@ export interface LintOptions {
   inTransaction?: boolean;
   /** Report findings only in this file; the others are still replayed for schema context (the editor's case). */
   onlyFile?: string;
+  /**
+   * Keep parses for re-linting the same texts (the editor re-lints a whole folder on each
+   * edit). Default true; a one-shot run (the CLI) passes false, so each file's syntax trees
+   * can be collected once it is linted.
+   */
+  cacheParses?: boolean;
 }
 
 /** Findings ordered by file (in set order), then position. */
@@ -66,7 +72,7 @@ export function lintMigrationSet(files: readonly LintFile[], config: LintConfig 
   const perFile = new Map<string, { parsed: ParsedSqlFile | undefined; suppressions: Suppressions | undefined; reported: boolean }>();
 
   for (const { file, text } of sortMigrationFiles(files)) {
-    const parsed = parseCached(text);
+    const parsed = options.cacheParses === false ? parseSql(text, { cache: false }) : parseCached(text);
     const reported = !isExcluded(config, file) && (options.onlyFile === undefined || options.onlyFile === file);
     const suppressions = reported ? collectSuppressions(text, parsed.lineIndex) : undefined;
     perFile.set(file, { parsed: suppressions ? parsed : undefined, suppressions, reported });

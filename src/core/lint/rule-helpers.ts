@@ -20,15 +20,20 @@ export interface AlterTableTarget {
   commands: AlterCommand[];
 }
 
-/** Several rules read the same ALTER TABLE: computed once per statement context (the engine shares one across rules). */
-const alterCache = new WeakMap<StatementContext, AlterTableTarget | undefined>();
+/**
+ * Several rules read the same ALTER TABLE: computed once per statement context (the engine
+ * shares one across rules, one statement at a time, so only the last is kept; see query-walk.ts on WeakMaps).
+ */
+let alterOf: StatementContext | undefined;
+let alterTarget: AlterTableTarget | undefined;
 
 /** The ALTER TABLE statement's table and subcommands, or undefined for other statements. */
 export function alterTable(context: StatementContext): AlterTableTarget | undefined {
-  if (alterCache.has(context)) return alterCache.get(context);
-  const target = readAlterTable(context);
-  alterCache.set(context, target);
-  return target;
+  if (context !== alterOf) {
+    alterTarget = readAlterTable(context);
+    alterOf = context;
+  }
+  return alterTarget;
 }
 
 /** The column definitions an ALTER TABLE adds (`ADD COLUMN …`). */

@@ -80,6 +80,8 @@ export function applyStatement(state: ReplayState, statement: Statement, file: s
   return effect;
 }
 
+const constructRangeAt = (statement: Statement, location: number | undefined): SourceRange => statement.constructRange(location);
+
 class Replayer {
   constructor(
     private readonly state: ReplayState,
@@ -96,14 +98,22 @@ class Replayer {
     return { file: this.file, range, statementRange: this.statement.range };
   }
 
-  /** A SourceRef whose range is computed on first read: ranges need the statement's tokens, and most are never shown. */
-  private lazyRef(compute: () => SourceRange): SourceRef {
+  /** The statement as the schema keeps it (see lazyRef). */
+  private kept: Statement | undefined;
+
+  /**
+   * A SourceRef whose range is computed on first read: ranges need the statement's tokens, and
+   * most are never shown. It keeps the statement without its AST, and only an AST location
+   * (not nodes or this replayer): the schema outlives the file's syntax trees.
+   */
+  private lazyRef(location: number | undefined, measure: (statement: Statement, location: number | undefined) => SourceRange): SourceRef {
+    const statement = (this.kept ??= this.statement.withoutAst());
     let range: SourceRange | undefined;
     return {
       file: this.file,
-      statementRange: this.statement.range,
+      statementRange: statement.range,
       get range() {
-        range ??= compute();
+        range ??= measure(statement, location);
         return range;
       },
     };
@@ -129,7 +139,7 @@ class Replayer {
       columns: [],
       indexes: [],
       foreignKeys: [],
-      source: this.lazyRef(() => nameRange(this.statement, rel.location)),
+      source: this.lazyRef(rel.location, nameRange),
     };
     if (node.relation?.relpersistence === 't') table.temporary = true;
     this.tables.set(key, table);
@@ -173,7 +183,7 @@ class Replayer {
       columns,
       indexes: [],
       foreignKeys: [],
-      source: this.lazyRef(() => nameRange(this.statement, rel.location)),
+      source: this.lazyRef(rel.location, nameRange),
     });
     this.effect.created.push(key);
   }
@@ -189,7 +199,7 @@ class Replayer {
       typeModifiers: (typeName.typmods ?? []).map((m: Node) => constInt(m)).filter((n: number | undefined): n is number => n !== undefined),
       isArray: Array.isArray(typeName.arrayBounds) && typeName.arrayBounds.length > 0,
       notNull: Boolean(def.is_not_null),
-      source: this.lazyRef(() => this.statement.constructRange(def.location)),
+      source: this.lazyRef(def.location, constructRangeAt),
     };
     if (serialBase) {
       column.serial = true;
@@ -240,8 +250,7 @@ class Replayer {
   }
 
   private addConstraint(table: Table, con: Node, columnName?: string): void {
-    const statement = this.statement;
-    const source = this.lazyRef(() => statement.constructRange(con.location));
+    const source = this.lazyRef(con.location, constructRangeAt);
     const columnsOr = (list: Node[] | undefined): string[] => {
       const cols = stringList(list);
       return cols.length ? cols : columnName ? [columnName] : [];

@@ -2,16 +2,19 @@ import type { SourceRange } from '../types';
 import { tokenIndexAt } from './ast';
 import type { Statement } from './statement';
 
+// Several rules ask about the statement being checked: only the last one is kept (see query-walk.ts on WeakMaps).
+let rangesOf: Statement | undefined;
+let ranges: SourceRange[] | undefined;
+
 /**
  * Ranges of the comma-separated subcommands of an `ALTER TABLE` statement, in AST order
  * (AlterTableCmd nodes carry no location). Undefined when the text and the AST disagree.
  */
-const cache = new WeakMap<Statement, SourceRange[] | undefined>();
-
 export function alterCommandRanges(statement: Statement): SourceRange[] | undefined {
-  if (cache.has(statement)) return cache.get(statement);
-  const ranges = computeRanges(statement);
-  cache.set(statement, ranges);
+  if (statement !== rangesOf) {
+    ranges = computeRanges(statement);
+    rangesOf = statement;
+  }
   return ranges;
 }
 

@@ -1,4 +1,4 @@
-import { loadModule, parseSync } from 'libpg-query';
+import { loadModule, parseSync } from './pg-query';
 import { PglensError } from '../errors';
 import type { SourceRange } from '../types';
 import { advanceCodePoints, createByteOffsets, type ByteOffsets } from './byte-offsets';
@@ -64,6 +64,13 @@ export class SqlStatement implements Statement {
   tokens(): SqlToken[] {
     this.tokenCache ??= lexTokens(this.text, this.range.startOffset);
     return this.tokenCache;
+  }
+
+  withoutAst(): SqlStatement {
+    if (!this.ast) return this;
+    const copy = new SqlStatement(this.file, this.text, this.range, undefined, this.kind, this.index, this.astByteBase);
+    copy.tokenCache = this.tokenCache;
+    return copy;
   }
 
   /** File character offset of an AST byte location (-1, meaning "unknown", maps to the statement start). */
@@ -162,15 +169,24 @@ function remember(text: string, entry: CachedStatement): void {
   if (statementCache.size > STATEMENT_CACHE_LIMIT) statementCache.delete(statementCache.keys().next().value as string);
 }
 
+export interface ParseOptions {
+  /**
+   * Remember a large file's statements, so that parsing it again after an edit re-parses only
+   * the statements that changed (the editor). Default true; a one-shot run (the CLI) passes
+   * false: it parses each file once, and what it kept would only cost garbage collection time.
+   */
+  cache?: boolean;
+}
+
 /**
  * Parses a whole SQL file with Postgres's grammar. Never throws on bad SQL: each statement
  * that fails to parse yields one syntax error at Postgres's cursor position (and an
  * 'Invalid' statement), and the statements around it are still parsed.
  */
-export function parseSql(text: string): ParsedSqlFile {
+export function parseSql(text: string, options: ParseOptions = {}): ParsedSqlFile {
   requireLoaded();
   const file: FileContext = { text, bytes: createByteOffsets(text), lines: createLineIndex(text) };
-  const large = text.length >= INCREMENTAL_MIN_LENGTH;
+  const large = options.cache !== false && text.length >= INCREMENTAL_MIN_LENGTH;
   // Nothing cached, nothing to reuse (a CLI run's first sight of each file): skip lexing the whole file.
   if (large && statementCache.size > 0) {
     const incremental = parseByStatement(file, lexTokens(text), true);

@@ -32,6 +32,11 @@ export interface Statement {
   rangeOf(startOffset: number, endOffset: number): SourceRange;
   /** Lexical tokens of the statement (Postgres's quoting rules), with file character offsets; computed on first use. */
   tokens(): SqlToken[];
+  /**
+   * The same statement without its AST, for what is kept after the statement is linted (a
+   * schema's source ranges): ranges and tokens still work, and the AST can be collected.
+   */
+  withoutAst(): Statement;
 }
 
 export interface SqlSyntaxError {

@@ -1,4 +1,4 @@
-import { scanSync } from 'libpg-query';
+import { scanSync } from './pg-query';
 import { createByteOffsets } from './byte-offsets';
 
 export type TokenKind = 'keyword' | 'ident' | 'string' | 'number' | 'param' | 'operator' | 'punct' | 'comment';
@@ -89,12 +89,15 @@ export function lexTokens(text: string, base = 0): SqlToken[] {
   const out: SqlToken[] = [];
   const n = text.length;
   let i = 0;
+  // charCodeAt past the end is NaN; -1 compares the same, and optimised code that reads past
+  // the end of a string deoptimises (once per call site, each time re-optimising lexTokens).
+  const at = (k: number): number => (k < n ? text.charCodeAt(k) : -1);
   const push = (start: number, end: number, kind: TokenKind, word?: string): void => {
     out.push({ start: start + base, end: end + base, text: text.slice(start, end), kind, word });
   };
   while (i < n) {
-    const c = text.charCodeAt(i);
-    const next = text.charCodeAt(i + 1);
+    const c = at(i);
+    const next = at(i + 1);
     const start = i;
     if (isSpace(c)) {
       i++;
@@ -106,8 +109,8 @@ export function lexTokens(text: string, base = 0): SqlToken[] {
       let depth = 1;
       i += 2;
       while (i < n && depth > 0) {
-        if (text.charCodeAt(i) === 47 && text.charCodeAt(i + 1) === 42) (depth++, (i += 2));
-        else if (text.charCodeAt(i) === 42 && text.charCodeAt(i + 1) === 47) (depth--, (i += 2));
+        if (at(i) === 47 && at(i + 1) === 42) (depth++, (i += 2));
+        else if (at(i) === 42 && at(i + 1) === 47) (depth--, (i += 2));
         else i++;
       }
       push(start, i, 'comment');
@@ -115,9 +118,9 @@ export function lexTokens(text: string, base = 0): SqlToken[] {
       const escapes = c !== 39;
       i += escapes ? 2 : 1;
       while (i < n) {
-        const d = text.charCodeAt(i);
+        const d = at(i);
         if (escapes && d === 92) i += 2;
-        else if (d === 39 && text.charCodeAt(i + 1) === 39) i += 2;
+        else if (d === 39 && at(i + 1) === 39) i += 2;
         else if (d === 39) {
           i++;
           break;
@@ -127,8 +130,8 @@ export function lexTokens(text: string, base = 0): SqlToken[] {
     } else if (c === 34) {
       i++;
       while (i < n) {
-        if (text.charCodeAt(i) === 34) {
-          if (text.charCodeAt(i + 1) === 34) i += 2;
+        if (at(i) === 34) {
+          if (at(i + 1) === 34) i += 2;
           else {
             i++;
             break;
@@ -148,35 +151,35 @@ export function lexTokens(text: string, base = 0): SqlToken[] {
         push(start, i, 'operator');
       }
     } else if (isIdentStart(c)) {
-      while (i < n && isIdentPart(text.charCodeAt(i))) i++;
+      while (i < n && isIdentPart(at(i))) i++;
       // b'…', x'…', n'…', u&'…' literals.
-      if (text.charCodeAt(i) === 39 && i - start <= 2) {
+      if (at(i) === 39 && i - start <= 2) {
         i++;
-        while (i < n && text.charCodeAt(i) !== 39) i++;
+        while (i < n && at(i) !== 39) i++;
         i = Math.min(i + 1, n);
         push(start, i, 'string');
       } else push(start, i, 'ident', text.slice(start, i).toUpperCase());
     } else if (isDigit(c) || (c === 46 && isDigit(next))) {
       i++;
       while (i < n) {
-        const d = text.charCodeAt(i);
+        const d = at(i);
         if (isDigit(d) || d === 46 || d === 95) i++;
-        else if ((d === 101 || d === 69) && (isDigit(text.charCodeAt(i + 1)) || text.charCodeAt(i + 1) === 45 || text.charCodeAt(i + 1) === 43)) i += 2;
+        else if ((d === 101 || d === 69) && (isDigit(at(i + 1)) || at(i + 1) === 45 || at(i + 1) === 43)) i += 2;
         else break;
       }
       push(start, i, 'number');
     } else if (c === 36) {
       i++;
-      while (i < n && isDigit(text.charCodeAt(i))) i++;
+      while (i < n && isDigit(at(i))) i++;
       push(start, i, 'param');
     } else if (PUNCT.has(text[i])) {
       i++;
       push(start, i, 'punct');
     } else {
       i++;
-      while (i < n && OPERATOR_CHARS.has(text.charCodeAt(i))) {
-        const d = text.charCodeAt(i);
-        if ((d === 45 && text.charCodeAt(i + 1) === 45) || (d === 47 && text.charCodeAt(i + 1) === 42)) break;
+      while (i < n && OPERATOR_CHARS.has(at(i))) {
+        const d = at(i);
+        if ((d === 45 && at(i + 1) === 45) || (d === 47 && at(i + 1) === 42)) break;
         i++;
       }
       push(start, i, 'operator');

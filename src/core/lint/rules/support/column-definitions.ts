@@ -31,14 +31,14 @@ export interface ColumnDefinition {
   readonly typeRange: SourceRange;
 }
 
-const cache = new WeakMap<Statement, { schema: SchemaModel | undefined; definitions: ColumnDefinition[] }>();
+/** The last computation: rules check one statement at a time (see query-walk.ts on WeakMaps). */
+let cached: { statement: Statement; schema: SchemaModel | undefined; definitions: ColumnDefinition[] } | undefined;
 
 /** The statement's column definitions; the eight column-type rules share one computation per statement and schema. */
 export function columnDefinitions(statement: Statement, schema?: SchemaModel): ColumnDefinition[] {
-  const hit = cache.get(statement);
-  if (hit && hit.schema === schema) return hit.definitions;
+  if (cached?.statement === statement && cached.schema === schema) return cached.definitions;
   const definitions = computeDefinitions(statement, schema);
-  cache.set(statement, { schema, definitions });
+  cached = { statement, schema, definitions };
   return definitions;
 }
 

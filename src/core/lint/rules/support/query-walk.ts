@@ -6,17 +6,22 @@ import { tableKey, type SchemaModel, type Table } from '../../../schema/model';
  * arms of UNION/INTERSECT/EXCEPT as bare bodies under `larg`/`rarg`.
  */
 
-const index = new WeakMap<object, Map<string, Node[]>>();
+/**
+ * The index of the statement being checked. Rules check one statement at a time, so the query
+ * rules share it by keeping just the last one: a WeakMap keyed by ASTs kept every index alive
+ * until a full collection (each minor one copied them all), which cost more than the walk.
+ */
+let indexedAst: object | undefined;
+let indexed = new Map<string, Node[]>();
 
 /** Nodes under `ast` grouped by the key they sit under; built in one walk and shared by the query rules. */
 function nodesByKey(ast: object): Map<string, Node[]> {
-  let found = index.get(ast);
-  if (!found) {
-    found = new Map<string, Node[]>();
-    indexNodes(ast, found);
-    index.set(ast, found);
+  if (ast !== indexedAst) {
+    indexed = new Map<string, Node[]>();
+    indexNodes(ast, indexed);
+    indexedAst = ast;
   }
-  return found;
+  return indexed;
 }
 
 /** `walk` specialised for building the index (every statement is indexed): no visitor call and no key array per node. */
