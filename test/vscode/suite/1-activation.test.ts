@@ -15,9 +15,12 @@ describe('installation and activation', () => {
     if (!expected || process.env.PGLENS_TEST_FROM_VSIX !== '1') this.skip();
     const root = pglens().extensionPath;
     assert.strictEqual(path.resolve(root), path.resolve(expected));
-    for (const shipped of ['dist/extension.js', 'dist/sandbox-process.js', 'dist/libpg-query.wasm', 'dist/pglite.wasm', 'package.json']) {
+    for (const shipped of ['dist/extension.js', 'dist/sandbox-process.js', 'dist/cli.js', 'dist/cli-bundle.js', 'dist/libpg-query.wasm', 'dist/pglite.wasm', 'package.json']) {
       assert.ok(fs.existsSync(path.join(root, shipped)), `${shipped} is missing from the .vsix`);
     }
+    const dist = fs.readdirSync(path.join(root, 'dist'));
+    assert.ok(dist.some((f) => /^pglite-initdb-.+\.tar\.gz$/.test(f)), `the shipped initdb is missing from the .vsix: ${dist.join(', ')}`);
+    assert.deepStrictEqual(dist.filter((f) => f.endsWith('.map')), [], 'source maps should not be in the .vsix');
     // vsce stores README.md as readme.md.
     assert.ok(fs.readdirSync(root).some((f) => f.toLowerCase() === 'readme.md'), 'README is missing from the .vsix');
     for (const unwanted of ['src', 'test', 'node_modules', 'tsconfig.json', 'esbuild.config.mjs']) {
