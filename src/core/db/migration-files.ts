@@ -39,7 +39,6 @@ function compareCodePoints(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-
 /** Directories the sandbox never looks in for migrations. */
 function skippedDir(name: string): boolean {
   return name === 'node_modules' || name.startsWith('.');

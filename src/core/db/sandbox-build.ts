@@ -236,7 +236,7 @@ async function findReusableBuild(
   for (const name of names.filter((n) => n.startsWith('sandbox-'))) {
     const entry = path.join(cacheDir, name);
     const manifest = await readJson<EntryManifest>(path.join(entry, 'manifest.json'));
-    if (!manifest || manifest.pgliteVersion !== version || !Array.isArray(manifest.files)) continue;
+    if (!manifest || manifest.pgliteVersion !== version || !Array.isArray(manifest.files) || !Array.isArray(manifest.extensions)) continue;
     const count = manifest.files.length;
     if (count === 0 || count >= files.length || count <= (best?.count ?? 0)) continue;
     if (!manifest.extensions.every((e) => extensions.includes(e))) continue;
