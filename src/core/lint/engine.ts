@@ -226,6 +226,7 @@ function cloneSchema(schema: SchemaModel): SchemaModel {
       primaryKey: t.primaryKey ? { ...t.primaryKey, columns: [...t.primaryKey.columns] } : undefined,
       indexes: t.indexes.map((i) => ({ ...i, columns: [...i.columns], include: [...i.include] })),
       foreignKeys: t.foreignKeys.map((f) => ({ ...f, columns: [...f.columns], refColumns: [...f.refColumns] })),
+      ...(t.notNullChecks && { notNullChecks: t.notNullChecks.map((c) => ({ ...c })) }),
     });
   }
   return { tables };

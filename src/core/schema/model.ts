@@ -51,6 +51,14 @@ export interface ForeignKey {
   source?: SourceRef;
 }
 
+/** A `CHECK (col IS NOT NULL)` constraint: once validated, SET NOT NULL on Postgres 12+ trusts it instead of scanning. */
+export interface NotNullCheck {
+  name: string;
+  column: string;
+  /** False while it was added NOT VALID and not yet validated. */
+  valid: boolean;
+}
+
 export interface Table {
   schema: string;
   name: string;
@@ -58,6 +66,8 @@ export interface Table {
   primaryKey?: { name?: string; columns: string[]; source?: SourceRef };
   indexes: Index[];
   foreignKeys: ForeignKey[];
+  /** `CHECK (col IS NOT NULL)` constraints (other CHECKs are not modelled); absent when none is known. */
+  notNullChecks?: NotNullCheck[];
   /** CREATE TEMP TABLE: session-local, never replicated or read by other sessions. */
   temporary?: boolean;
   source?: SourceRef;

@@ -296,6 +296,17 @@ class Replayer {
         table.foreignKeys.push(fk);
         return;
       }
+      case 'CONSTR_CHECK': {
+        const test: Node | undefined = con.raw_expr?.NullTest;
+        const fields = stringList(test?.arg?.ColumnRef?.fields);
+        if (test?.nulltesttype !== 'IS_NOT_NULL' || fields.length !== 1) return;
+        (table.notNullChecks ??= []).push({
+          name: con.conname ?? `${table.name}_${fields[0]}_check`,
+          column: fields[0],
+          valid: !con.skip_validation,
+        });
+        return;
+      }
       default:
         return;
     }
@@ -386,6 +397,9 @@ class Replayer {
         case 'AT_DropConstraint':
           this.dropConstraint(table, cmd.name);
           break;
+        case 'AT_ValidateConstraint':
+          for (const check of table.notNullChecks ?? []) if (check.name === cmd.name) check.valid = true;
+          break;
         default:
           break;
       }
@@ -398,6 +412,7 @@ class Replayer {
     table.indexes = table.indexes.filter((i) => !i.columns.includes(name) && !i.include.includes(name));
     table.foreignKeys = table.foreignKeys.filter((f) => !f.columns.includes(name));
     if (table.primaryKey?.columns.includes(name)) table.primaryKey = undefined;
+    if (table.notNullChecks) table.notNullChecks = table.notNullChecks.filter((c) => c.column !== name);
   }
 
   private dropConstraint(table: Table, name: string | undefined): void {
@@ -405,6 +420,7 @@ class Replayer {
     table.foreignKeys = table.foreignKeys.filter((f) => f.name !== name);
     table.indexes = table.indexes.filter((i) => !(i.constraint && i.name === name));
     if (table.primaryKey?.name === name) table.primaryKey = undefined;
+    if (table.notNullChecks) table.notNullChecks = table.notNullChecks.filter((c) => c.name !== name);
   }
 
   createIndex(node: Node): void {
@@ -516,6 +532,7 @@ class Replayer {
         for (const i of table.indexes) (i.columns = swap(i.columns)), (i.include = swap(i.include));
         for (const f of table.foreignKeys) f.columns = swap(f.columns);
         if (table.primaryKey) table.primaryKey.columns = swap(table.primaryKey.columns);
+        for (const check of table.notNullChecks ?? []) if (check.column === oldName) check.column = newName;
         for (const other of this.tables.values()) {
           for (const f of other.foreignKeys) {
             if (f.refSchema === table.schema && f.refTable === table.name) f.refColumns = swap(f.refColumns);
@@ -537,6 +554,7 @@ class Replayer {
         for (const f of table.foreignKeys) if (f.name === old) f.name = newName;
         const pk = table.primaryKey;
         if (pk && pk.name === old) pk.name = newName;
+        for (const check of table.notNullChecks ?? []) if (check.name === old) check.name = newName;
         return;
       }
       default:

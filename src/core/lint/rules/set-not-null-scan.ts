@@ -1,3 +1,4 @@
+import { resolveTable } from '../../schema/replay';
 import type { StatementRule } from '../rule';
 import { alterTable, ident, indentOf, qualified, qualifiedIdent, statementEndWithSemicolon } from '../rule-helpers';
 
@@ -12,19 +13,22 @@ export const rule: StatementRule = {
     const target = alterTable(context);
     if (!target?.existing) return;
     const single = target.commands.length === 1;
+    const table = resolveTable({ schema: context.schema, defaultSchema: 'public' }, target.relation);
     for (const { cmd, range } of target.commands) {
       if (cmd.subtype !== 'AT_SetNotNull' || typeof cmd.name !== 'string') continue;
       const column: string = cmd.name;
-      const table = qualifiedIdent(target.relation);
+      // The recommended sequence itself (CHECK … NOT VALID, VALIDATE, then SET NOT NULL) ends here: no scan.
+      if (context.postgresVersion >= 12 && table?.notNullChecks?.some((c) => c.column === column && c.valid)) continue;
+      const tableSql = qualifiedIdent(target.relation);
       const check = ident(`${target.relation.name}_${column}_not_null`.slice(0, 63));
       // Postgres 12+ skips the scan when a validated CHECK (col IS NOT NULL) exists.
       const fixable = single && context.postgresVersion >= 12;
       const indent = indentOf(context);
       const rewrite = [
-        `ALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (${ident(column)} IS NOT NULL) NOT VALID;`,
-        `ALTER TABLE ${table} VALIDATE CONSTRAINT ${check};`,
-        `ALTER TABLE ${table} ALTER COLUMN ${ident(column)} SET NOT NULL;`,
-        `ALTER TABLE ${table} DROP CONSTRAINT ${check};`,
+        `ALTER TABLE ${tableSql} ADD CONSTRAINT ${check} CHECK (${ident(column)} IS NOT NULL) NOT VALID;`,
+        `ALTER TABLE ${tableSql} VALIDATE CONSTRAINT ${check};`,
+        `ALTER TABLE ${tableSql} ALTER COLUMN ${ident(column)} SET NOT NULL;`,
+        `ALTER TABLE ${tableSql} DROP CONSTRAINT ${check};`,
       ].join(`\n${indent}`);
       const start = context.statement.range.startOffset;
       context.report({

@@ -8,6 +8,20 @@ runRuleTests(rule, {
     { setup, code: 'ALTER TABLE users ALTER COLUMN email DROP NOT NULL;' },
     { name: 'table created in the same file', code: 'CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a SET NOT NULL;' },
     { setup, code: 'ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;' },
+    {
+      name: 'the recommended sequence: CHECK NOT VALID, VALIDATE, then SET NOT NULL (no scan on Postgres 12+)',
+      setup,
+      code:
+        'ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\n' +
+        'ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\n' +
+        'ALTER TABLE users ALTER COLUMN email SET NOT NULL;',
+    },
+    {
+      name: 'validated in an earlier migration, quoted names',
+      setup: 'CREATE TABLE "Users" ("Email" text);\nALTER TABLE "Users" ADD CONSTRAINT "Email_nn" CHECK ("Email" IS NOT NULL) NOT VALID;\nALTER TABLE "Users" VALIDATE CONSTRAINT "Email_nn";',
+      code: 'ALTER TABLE "Users" ALTER COLUMN "Email" SET NOT NULL;',
+    },
+    { name: 'a column CHECK added valid in an earlier migration', setup: 'CREATE TABLE app.users (email text CHECK (email IS NOT NULL));', code: 'ALTER TABLE app.users ALTER email SET NOT NULL;' },
   ],
   invalid: [
     {
@@ -21,6 +35,27 @@ runRuleTests(rule, {
         'ALTER TABLE users DROP CONSTRAINT users_email_not_null;',
     },
     { name: 'no fix when combined with other changes', setup, code: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL, ADD COLUMN x int;', errors: [{ column: 19 }], output: null },
+    {
+      name: 'the CHECK is still NOT VALID',
+      setup,
+      code: 'ALTER TABLE users ADD CONSTRAINT c CHECK (email IS NOT NULL) NOT VALID;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;',
+      errors: [{ line: 2 }],
+    },
+    {
+      name: 'the validated CHECK was dropped again',
+      setup: `${setup}\nALTER TABLE users ADD CONSTRAINT c CHECK (email IS NOT NULL);`,
+      code: 'ALTER TABLE users DROP CONSTRAINT c;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;',
+      errors: [{ line: 2 }],
+    },
+    { name: 'a CHECK on another column', setup: `${setup}\nALTER TABLE users ADD CONSTRAINT c CHECK (id IS NOT NULL);`, code: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;', errors: [{}] },
+    {
+      name: 'before Postgres 12 SET NOT NULL scans despite a validated CHECK',
+      setup: `${setup}\nALTER TABLE users ADD CONSTRAINT c CHECK (email IS NOT NULL);`,
+      postgresVersion: 11,
+      code: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;',
+      errors: [{}],
+      output: null,
+    },
     { name: 'no fix before Postgres 12', setup, postgresVersion: 11, code: 'ALTER TABLE users ALTER email SET NOT NULL;', errors: [{}], output: null },
   ],
 });
