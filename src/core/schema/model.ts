@@ -68,6 +68,8 @@ export interface Table {
   foreignKeys: ForeignKey[];
   /** `CHECK (col IS NOT NULL)` constraints (other CHECKs are not modelled); absent when none is known. */
   notNullChecks?: NotNullCheck[];
+  /** `PARTITION BY`: the parent of a partitioned table (Postgres refuses CREATE INDEX CONCURRENTLY on it). */
+  partitioned?: boolean;
   /** CREATE TEMP TABLE: session-local, never replicated or read by other sessions. */
   temporary?: boolean;
   source?: SourceRef;

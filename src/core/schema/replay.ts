@@ -142,6 +142,7 @@ class Replayer {
       source: this.lazyRef(rel.location, nameRange),
     };
     if (node.relation?.relpersistence === 't') table.temporary = true;
+    if (node.partspec) table.partitioned = true;
     this.tables.set(key, table);
     this.effect.created.push(key);
     if (node.partbound) this.inheritPartitionKeys(table, node.inhRelations);

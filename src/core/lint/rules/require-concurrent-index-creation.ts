@@ -1,4 +1,5 @@
 import { relationName } from '../../sql/ast';
+import { resolveTable } from '../../schema/replay';
 import type { StatementRule } from '../rule';
 import { findWord, insertFix, qualified } from '../rule-helpers';
 
@@ -14,17 +15,25 @@ export const rule: StatementRule = {
     if (!node || node.concurrent) return;
     const rel = relationName(node.relation);
     if (!rel || !context.isExistingTable(rel.schema, rel.name)) return;
+    const table = resolveTable({ schema: context.schema, defaultSchema: 'public' }, rel);
+    // `ON ONLY` (inh false, left out of the AST) a partitioned parent builds nothing (the first step of indexing partitions one by one).
+    if (node.relation && node.relation.inh !== true && (table === undefined || table.partitioned)) return;
     const statement = context.statement;
     const indexWord = findWord(statement, ['INDEX']);
+    // Postgres refuses CONCURRENTLY on a partitioned parent: each partition is indexed on its own.
+    const partitioned = table?.partitioned === true;
     const message =
       `CREATE INDEX on existing table ${qualified(rel)} without CONCURRENTLY takes a SHARE lock: ` +
-      'every INSERT, UPDATE and DELETE waits until the index is built. Use CREATE INDEX CONCURRENTLY' +
-      (context.inTransaction ? ' in a migration that does not run inside a transaction.' : '.');
+      'every INSERT, UPDATE and DELETE waits until the index is built. ' +
+      (partitioned
+        ? 'It is partitioned, so CONCURRENTLY is refused: CREATE INDEX … ON ONLY the parent, CREATE INDEX CONCURRENTLY on each partition, ' +
+          'then ALTER INDEX … ATTACH PARTITION each one.'
+        : 'Use CREATE INDEX CONCURRENTLY' + (context.inTransaction ? ' in a migration that does not run inside a transaction.' : '.'));
     context.report({
       message,
       range: statement.rangeOf(statement.range.startOffset, indexWord?.end ?? statement.range.endOffset),
       fix:
-        indexWord && !context.inTransaction
+        indexWord && !context.inTransaction && !partitioned
           ? insertFix(statement, 'Create the index CONCURRENTLY', indexWord.end, ' CONCURRENTLY')
           : undefined,
     });
