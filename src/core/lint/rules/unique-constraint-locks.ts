@@ -1,6 +1,7 @@
 import { stringList, type Node } from '../../sql/ast';
 import type { Fix } from '../../types';
 import type { StatementRule } from '../rule';
+import { resolveTable } from '../../schema/replay';
 import { alterTable, ident, qualified, qualifiedIdent, statementEndWithSemicolon, addedConstraints } from '../rule-helpers';
 
 /** ADD UNIQUE / PRIMARY KEY builds its index under an ACCESS EXCLUSIVE lock. */
@@ -14,6 +15,8 @@ export const rule: StatementRule = {
     const target = alterTable(context);
     if (!target?.existing) return;
     const statement = context.statement;
+    // A partitioned parent refuses both CREATE INDEX CONCURRENTLY and ADD CONSTRAINT … USING INDEX.
+    const partitioned = resolveTable({ schema: context.schema, defaultSchema: 'public' }, target.relation)?.partitioned === true;
     for (const con of addedConstraints(target)) {
       if (con.indexname || (con.contype !== 'CONSTR_UNIQUE' && con.contype !== 'CONSTR_PRIMARY')) continue;
       const primary = con.contype === 'CONSTR_PRIMARY';
@@ -21,17 +24,21 @@ export const rule: StatementRule = {
       const kind = primary ? 'PRIMARY KEY' : 'UNIQUE';
       const name: string = con.conname ?? (primary ? `${target.relation.name}_pkey` : `${target.relation.name}_${columns.join('_')}_key`);
       let fix: Fix | undefined;
-      if (target.commands.length === 1 && columns.length > 0 && name.length <= 63 && !context.inTransaction && !con.including) {
+      // The rewrite must keep what the constraint says: INCLUDE, WITH (…) and USING INDEX TABLESPACE have no place in it, so no fix.
+      const faithful = !con.including && !con.options?.length && !con.indexspace;
+      if (target.commands.length === 1 && columns.length > 0 && name.length <= 63 && !context.inTransaction && !partitioned && faithful) {
         const table = qualifiedIdent(target.relation);
         const indexName = ident(name);
+        const nulls = con.nulls_not_distinct ? ' NULLS NOT DISTINCT' : '';
+        const timing = con.deferrable ? ` DEFERRABLE${con.initdeferred ? ' INITIALLY DEFERRED' : ''}` : '';
         fix = {
           title: `Build the index CONCURRENTLY, then add the ${kind} USING INDEX`,
           edits: [
             {
               range: statement.rangeOf(statement.range.startOffset, statementEndWithSemicolon(context)),
               newText:
-                `CREATE UNIQUE INDEX CONCURRENTLY ${indexName} ON ${table} (${columns.map(ident).join(', ')});\n` +
-                `ALTER TABLE ${table} ADD CONSTRAINT ${indexName} ${kind} USING INDEX ${indexName};`,
+                `CREATE UNIQUE INDEX CONCURRENTLY ${indexName} ON ${table} (${columns.map(ident).join(', ')})${nulls};\n` +
+                `ALTER TABLE ${table} ADD CONSTRAINT ${indexName} ${kind} USING INDEX ${indexName}${timing};`,
             },
           ],
         };
