@@ -70,6 +70,8 @@ export function lintMigrationSet(files: readonly LintFile[], config: LintConfig 
   const findings: Finding[] = [];
   // What schema rules need per file; the parse is kept only where suppressions need it, so ASTs can be collected.
   const perFile = new Map<string, { parsed: ParsedSqlFile | undefined; suppressions: Suppressions | undefined; reported: boolean }>();
+  // Explicit BEGIN … COMMIT spans (file offsets) per file, for schema rules' fixes.
+  const transactionSpans = new Map<string, Array<[start: number, end: number]>>();
 
   for (const { file, text } of sortMigrationFiles(files)) {
     const parsed = options.cacheParses === false ? parseSql(text, { cache: false }) : parseCached(text);
@@ -82,7 +84,7 @@ export function lintMigrationSet(files: readonly LintFile[], config: LintConfig 
         fileFindings.push({ ruleId: SYNTAX_ERROR_RULE_ID, severity: syntaxSetting.severity, message: e.message, file, range: e.range });
       }
     }
-    lintFile(state, file, parsed, reported ? statementRules : [], config, options, fileFindings, !isDownMigration(file));
+    lintFile(state, file, parsed, reported ? statementRules : [], config, options, fileFindings, !isDownMigration(file), transactionSpans);
     fileFindings.sort((a, b) => a.range.startOffset - b.range.startOffset);
     for (const f of fileFindings) if (!isSuppressed(suppressions, parsed, f)) findings.push(f);
   }
@@ -91,6 +93,9 @@ export function lintMigrationSet(files: readonly LintFile[], config: LintConfig 
     rule.check({
       schema: state.schema,
       options: setting.options,
+      inTransactionAt: (file, offset) =>
+        (options.inTransaction ?? isTransactionalFile(config, file)) ||
+        (transactionSpans.get(file) ?? []).some(([start, end]) => offset >= start && offset <= end),
       report: (r) => {
         const target = perFile.get(r.file);
         if (!target?.reported) return;
@@ -111,6 +116,7 @@ function lintFile(
   options: LintOptions,
   out: Finding[],
   replay: boolean,
+  transactionSpans: Map<string, Array<[start: number, end: number]>>,
 ): void {
   const createdHere = new Set<string>();
   // Few statements ask (CREATE INDEX CONCURRENTLY…): the config's path matching runs on first use.
@@ -152,8 +158,16 @@ function lintFile(
       }
     }
     const tx = statement.ast.TransactionStmt?.kind as string | undefined;
-    if (tx === 'TRANS_STMT_BEGIN' || tx === 'TRANS_STMT_START') explicitTransaction = true;
-    else if (tx === 'TRANS_STMT_COMMIT' || tx === 'TRANS_STMT_ROLLBACK') explicitTransaction = false;
+    if ((tx === 'TRANS_STMT_BEGIN' || tx === 'TRANS_STMT_START') && !explicitTransaction) {
+      explicitTransaction = true;
+      const spans = transactionSpans.get(file) ?? [];
+      spans.push([statement.range.startOffset, Infinity]);
+      transactionSpans.set(file, spans);
+    } else if ((tx === 'TRANS_STMT_COMMIT' || tx === 'TRANS_STMT_ROLLBACK') && explicitTransaction) {
+      explicitTransaction = false;
+      const spans = transactionSpans.get(file)!;
+      spans[spans.length - 1][1] = statement.range.endOffset;
+    }
     const set = statement.ast.VariableSetStmt;
     if (set?.name === 'lock_timeout') lockTimeoutSet = set.kind === 'VAR_SET_VALUE' && !isZeroSetting(set.args?.[0]);
     const effect = replay ? applyStatement(state, statement, file) : undefined;

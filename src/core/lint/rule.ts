@@ -44,6 +44,12 @@ export interface StatementContext {
 export interface SchemaContext {
   schema: SchemaModel;
   options: Record<string, unknown>;
+  /**
+   * Whether the statement at this file offset runs inside a transaction (explicit BEGIN … COMMIT,
+   * or the runner wraps the file per config), so a fix must not add CONCURRENTLY there. Absent
+   * when unknown (a schema not replayed from files).
+   */
+  inTransactionAt?(file: string, offset: number): boolean;
   /** Report on an object; the range must be the object's SourceRef range in `file`. */
   report(report: Report & { file: string }): void;
 }

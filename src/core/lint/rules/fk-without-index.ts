@@ -49,8 +49,15 @@ export const rule: Rule = {
         if (!fk.source) continue;
         const cols = fk.columns.join(', ');
         const target = qualifiedName(table.schema, table.name);
-        const create = `CREATE INDEX CONCURRENTLY ${quoteIdent(foreignKeyIndexName(fk))} ON ${target} (${fk.columns.map(quoteIdent).join(', ')})`;
         const after = fk.source.statementRange;
+        // CONCURRENTLY fails inside a transaction (a Prisma migration, BEGIN … COMMIT). There a table
+        // created in the same file, which nobody reads yet, gets a plain CREATE INDEX; any other gets no fix.
+        const inTransaction = after !== undefined && context.inTransactionAt?.(fk.source.file, after.startOffset) === true;
+        const newTable = table.source?.file === fk.source.file;
+        const fixable = after !== undefined && (!inTransaction || newTable);
+        const create =
+          `CREATE INDEX${inTransaction ? '' : ' CONCURRENTLY'} ${quoteIdent(foreignKeyIndexName(fk))} ` +
+          `ON ${target} (${fk.columns.map(quoteIdent).join(', ')})`;
         context.report({
           file: fk.source.file,
           message:
@@ -59,8 +66,11 @@ export const rule: Rule = {
             `and joins from ${fk.refTable} read it sequentially; add an index on (${cols})`,
           range: fk.source.range,
           // Inserted before the defining statement's own ';', so it ends up as a statement of its own either way.
-          fix: after
-            ? { title: `Create index on ${table.name} (${cols}) concurrently`, edits: [{ range: collapsedAt(after), newText: `;\n${create}` }] }
+          fix: fixable
+            ? {
+                title: `Create index on ${table.name} (${cols})${inTransaction ? '' : ' concurrently'}`,
+                edits: [{ range: collapsedAt(after), newText: `;\n${create}` }],
+              }
             : undefined,
         });
       }

@@ -102,5 +102,32 @@ runRuleTests(rule, {
       code: 'ALTER TABLE shops ADD CONSTRAINT shops_region_fk FOREIGN KEY (ra, rb) REFERENCES regions (a, b) NOT VALID;',
       errors: [{ message: 'shops(ra, rb) → regions(a, b)', line: 1, column: 23 }],
     },
+    {
+      name: 'in a transactional migration (Prisma) a table created in the same file gets a plain CREATE INDEX',
+      setup: parents,
+      inTransaction: true,
+      code: 'CREATE TABLE "Order" ("id" BIGINT NOT NULL, "customerId" BIGINT NOT NULL);\nALTER TABLE "Order" ADD CONSTRAINT "Order_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES customers(id);',
+      errors: [{ line: 2, column: 25 }],
+      output:
+        'CREATE TABLE "Order" ("id" BIGINT NOT NULL, "customerId" BIGINT NOT NULL);\n' +
+        'ALTER TABLE "Order" ADD CONSTRAINT "Order_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES customers(id);\n' +
+        'CREATE INDEX "Order_customerId_idx" ON "Order" ("customerId");',
+    },
+    {
+      name: 'inside BEGIN … COMMIT on an existing table: no fix (CONCURRENTLY would fail, a plain build locks writes)',
+      setup: `${parents}\nCREATE TABLE shops (id bigint PRIMARY KEY, cid bigint);`,
+      code: 'BEGIN;\nALTER TABLE shops ADD CONSTRAINT shops_c_fk FOREIGN KEY (cid) REFERENCES customers NOT VALID;\nCOMMIT;',
+      errors: [{ line: 2 }],
+      output: null,
+    },
+    {
+      name: 'after COMMIT the file is outside a transaction again',
+      setup: `${parents}\nCREATE TABLE shops (id bigint PRIMARY KEY, cid bigint);`,
+      code: 'BEGIN;\nSELECT 1;\nCOMMIT;\nALTER TABLE shops ADD CONSTRAINT shops_c_fk FOREIGN KEY (cid) REFERENCES customers NOT VALID;',
+      errors: [{ line: 4 }],
+      output:
+        'BEGIN;\nSELECT 1;\nCOMMIT;\nALTER TABLE shops ADD CONSTRAINT shops_c_fk FOREIGN KEY (cid) REFERENCES customers NOT VALID;\n' +
+        'CREATE INDEX CONCURRENTLY shops_cid_idx ON shops (cid);',
+    },
   ],
 });
