@@ -124,6 +124,9 @@ function lintFile(
   const inFileTransaction = (): boolean => (fileTransactional ??= options.inTransaction ?? isTransactionalFile(config, file));
   let explicitTransaction = false;
   let lockTimeoutSet = false;
+  // What lock_timeout reverts to at COMMIT (SET LOCAL ends) and ROLLBACK (every SET in it is undone).
+  let lockTimeoutAtCommit = false;
+  let lockTimeoutAtBegin = false;
   const isExistingTable = (schema: string | undefined, name: string): boolean =>
     !createdHere.has(tableKey(schema ?? state.defaultSchema, name));
 
@@ -160,16 +163,22 @@ function lintFile(
     const tx = statement.ast.TransactionStmt?.kind as string | undefined;
     if ((tx === 'TRANS_STMT_BEGIN' || tx === 'TRANS_STMT_START') && !explicitTransaction) {
       explicitTransaction = true;
+      lockTimeoutAtBegin = lockTimeoutAtCommit = lockTimeoutSet;
       const spans = transactionSpans.get(file) ?? [];
       spans.push([statement.range.startOffset, Infinity]);
       transactionSpans.set(file, spans);
     } else if ((tx === 'TRANS_STMT_COMMIT' || tx === 'TRANS_STMT_ROLLBACK') && explicitTransaction) {
       explicitTransaction = false;
+      lockTimeoutSet = tx === 'TRANS_STMT_COMMIT' ? lockTimeoutAtCommit : lockTimeoutAtBegin;
       const spans = transactionSpans.get(file)!;
       spans[spans.length - 1][1] = statement.range.endOffset;
     }
     const set = statement.ast.VariableSetStmt;
-    if (set?.name === 'lock_timeout') lockTimeoutSet = set.kind === 'VAR_SET_VALUE' && !isZeroSetting(set.args?.[0]);
+    if (set?.name === 'lock_timeout') {
+      lockTimeoutSet = set.kind === 'VAR_SET_VALUE' && !isZeroSetting(set.args?.[0]);
+      // A session SET outlives COMMIT; SET LOCAL ends with the explicit transaction.
+      if (!set.is_local) lockTimeoutAtCommit = lockTimeoutSet;
+    }
     const effect = replay ? applyStatement(state, statement, file) : undefined;
     if (effect) {
       for (const key of effect.dropped) createdHere.delete(key);
@@ -193,7 +202,9 @@ function isZeroSetting(arg: Record<string, any> | undefined): boolean {
   const c = arg?.A_Const;
   if (!c) return false;
   if (c.ival) return !c.ival.ival;
-  return c.sval?.sval === '0';
+  if (c.fval) return Number(c.fval.fval) === 0;
+  // '0', '0s', '0ms', '0 min': any unit of zero disables the timeout.
+  return /^\s*0+(\.0*)?\s*(us|ms|s|min|h|d)?\s*$/i.test(c.sval?.sval ?? '');
 }
 
 function toFinding(ruleId: string, severity: Severity, file: string, r: Report): Finding {

@@ -11,6 +11,9 @@ runRuleTests(rule, {
     { setup, code: 'ALTER TABLE users VALIDATE CONSTRAINT c;' },
     { setup, code: 'CREATE INDEX CONCURRENTLY i ON users (email);' },
     { setup, code: 'SELECT * FROM users;' },
+    { name: 'a session SET inside a committed transaction lasts', setup, code: "BEGIN;\nSET lock_timeout = '2s';\nCOMMIT;\nALTER TABLE users ADD COLUMN b int;" },
+    { name: 'SET LOCAL before the statement in the same transaction', setup, code: "BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE users ADD COLUMN b int;\nCOMMIT;" },
+    { name: 'a session SET before BEGIN survives the COMMIT', setup, code: "SET lock_timeout = '2s';\nBEGIN;\nSET LOCAL lock_timeout = '9s';\nCOMMIT;\nALTER TABLE users ADD COLUMN b int;" },
   ],
   invalid: [
     {
@@ -31,6 +34,20 @@ runRuleTests(rule, {
       setup,
       code: 'SET lock_timeout = 0;\nTRUNCATE users;',
       errors: [{ line: 2 }],
+    },
+    { name: "a zero with a unit ('0s') does not count either", setup, code: "SET lock_timeout = '0s';\nTRUNCATE users;", errors: [{ line: 2 }] },
+    { name: 'nor does 0.0', setup, code: 'SET lock_timeout = 0.0;\nTRUNCATE users;', errors: [{ line: 2 }] },
+    {
+      name: 'SET LOCAL ends with its transaction',
+      setup,
+      code: "BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE users ADD COLUMN a int;\nCOMMIT;\nALTER TABLE users ADD COLUMN b int;",
+      errors: [{ line: 5 }],
+    },
+    {
+      name: 'ROLLBACK undoes a SET made in the transaction',
+      setup,
+      code: "BEGIN;\nSET lock_timeout = '2s';\nROLLBACK;\nALTER TABLE users ADD COLUMN b int;",
+      errors: [{ line: 4 }],
     },
     { name: 'a new table referencing an existing one locks it', setup, code: 'CREATE TABLE orders (id int, user_id bigint REFERENCES users (id));', errors: [{ message: 'SHARE ROW EXCLUSIVE lock on users' }] },
     { name: 'foreign key locks both tables', setup: setup + '\nCREATE TABLE orders (id int, user_id bigint);', code: 'ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;', errors: [{ message: 'orders, users' }] },
