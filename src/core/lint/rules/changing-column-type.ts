@@ -33,9 +33,18 @@ export const rule: StatementRule = {
   },
 };
 
-/** varchar(n) → varchar(m ≥ n), unbounded varchar or text: a catalog-only change. */
+/**
+ * varchar(n) → varchar(m ≥ n), unbounded varchar or text; numeric(p,s) → numeric(q ≥ p, s) or
+ * unconstrained numeric: catalog-only changes (Postgres checks the typmod, no rewrite).
+ */
 function rewriteFree(column: Column, newType: string, mods: Array<number | undefined>, isArray: boolean): boolean {
   if (column.isArray !== isArray) return false;
+  if (column.type === 'numeric' && newType === 'numeric') {
+    if (mods.length === 0) return true;
+    const [oldPrecision, oldScale = 0] = column.typeModifiers;
+    const [precision, scale = 0] = mods;
+    return oldPrecision !== undefined && precision !== undefined && precision >= oldPrecision && scale === oldScale;
+  }
   if (column.type === 'varchar' || column.type === 'text') {
     if (newType === 'text') return true;
     if (newType !== 'varchar') return false;

@@ -9,6 +9,8 @@ runRuleTests(rule, {
     { setup, code: 'ALTER TABLE users ALTER COLUMN name TYPE text;' },
     { setup, code: 'ALTER TABLE users ALTER COLUMN name TYPE character varying;' },
     { setup, code: 'ALTER TABLE users ALTER COLUMN bio TYPE varchar;' },
+    { name: 'numeric precision widened, same scale', setup: 'CREATE TABLE p (price numeric(10,2), qty numeric(8));', code: 'ALTER TABLE p ALTER COLUMN price TYPE decimal(12,2), ALTER COLUMN qty TYPE numeric(12);' },
+    { name: 'numeric to unconstrained numeric', setup: 'CREATE TABLE p (price numeric(10,2));', code: 'ALTER TABLE p ALTER COLUMN price TYPE numeric;' },
     { name: 'table created in the same file', code: 'CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a TYPE bigint;' },
   ],
   invalid: [
@@ -16,6 +18,9 @@ runRuleTests(rule, {
     { setup, code: 'ALTER TABLE users ALTER COLUMN name TYPE varchar(20);', errors: [{ message: 'name' }] },
     { setup, code: 'ALTER TABLE users ALTER COLUMN bio TYPE varchar(20);', errors: [{}] },
     { setup, code: 'ALTER TABLE users ALTER COLUMN name TYPE text USING trim(name);', errors: [{}] },
+    { name: 'numeric scale changed', setup: 'CREATE TABLE p (price numeric(10,2));', code: 'ALTER TABLE p ALTER COLUMN price TYPE numeric(14,4);', errors: [{}] },
+    { name: 'numeric precision narrowed', setup: 'CREATE TABLE p (price numeric(10,2));', code: 'ALTER TABLE p ALTER COLUMN price TYPE numeric(8,2);', errors: [{}] },
+    { name: 'unconstrained numeric constrained', setup: 'CREATE TABLE p (price numeric);', code: 'ALTER TABLE p ALTER COLUMN price TYPE numeric(12,2);', errors: [{}] },
     { name: 'column unknown to the migrations', code: 'ALTER TABLE legacy ALTER COLUMN a TYPE text;', errors: [{ message: 'legacy' }] },
   ],
 });
