@@ -15,7 +15,9 @@ export const rule: StatementRule = {
     for (const def of addedColumns(target)) {
       const kinds = new Set<string>((def.constraints ?? []).map((c: Node) => c.Constraint?.contype));
       const required = def.is_not_null || kinds.has('CONSTR_NOTNULL') || kinds.has('CONSTR_PRIMARY');
-      const filled = kinds.has('CONSTR_DEFAULT') || kinds.has('CONSTR_IDENTITY') || kinds.has('CONSTR_GENERATED');
+      // `DEFAULT NULL` fills nothing: the NOT NULL still fails on the first row.
+      const nullDefault = (def.constraints ?? []).some((c: Node) => c.Constraint?.contype === 'CONSTR_DEFAULT' && c.Constraint.raw_expr?.A_Const?.isnull);
+      const filled = (kinds.has('CONSTR_DEFAULT') && !nullDefault) || kinds.has('CONSTR_IDENTITY') || kinds.has('CONSTR_GENERATED');
       const typeNames: Node[] = def.typeName?.names ?? [];
       const serial = typeNames.length === 1 && serialBaseType(typeNames[0].String?.sval ?? '') !== undefined;
       if (!required || filled || serial) continue;

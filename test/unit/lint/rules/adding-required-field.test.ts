@@ -22,6 +22,7 @@ runRuleTests(rule, {
       code: 'ALTER TABLE users\n  ADD COLUMN a int,\n  ADD COLUMN b int NOT NULL;',
       errors: [{ message: 'column b', line: 3, column: 14, endColumn: 28 }],
     },
+    { name: 'DEFAULT NULL fills nothing', setup, code: 'ALTER TABLE users ADD COLUMN name text NOT NULL DEFAULT NULL;', errors: [{ message: 'column name' }] },
     { name: 'primary key implies NOT NULL', code: 'ALTER TABLE legacy ADD COLUMN id bigint PRIMARY KEY;', errors: [{ message: 'existing table legacy' }] },
   ],
 });
