@@ -17,7 +17,7 @@ export const command: Command = {
     '',
     'Options:',
     '  --param VALUE         value for $1, $2, … (repeat in order)',
-    '  --method hypopg|sandbox  force the verification method',
+    '  --method hypopg|sandbox  force the verification method (sandbox only with the embedded database: a server is never given real test indexes)',
     '  --min-gain PERCENT    minimum cost reduction to keep a candidate (default 20)',
     '  --db URL / --embedded / --migrations DIR   connection (see `pglens --help`)',
     '  --format text|json',

@@ -130,6 +130,17 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
   const scopes = collectScopes(statement.ast);
   if (scopes.length === 0) throw new PglensError('bad-input', `${statement.kind} reads no table that an index could serve`, 'advise works on SELECT, UPDATE and DELETE');
 
+  const method: VerifyMethod = options.method ?? (conn.kind === 'embedded' ? 'sandbox' : 'hypopg');
+  // Building a real index on a server holds a SHARE lock on the table for the whole build (writes
+  // wait), and ANALYZE would run the statement there: a server is only ever tested with HypoPG.
+  if (method === 'sandbox' && conn.kind !== 'embedded') {
+    throw new PglensError(
+      'refused',
+      'the sandbox method builds real indexes, and pglens never builds a real index on a server to test it',
+      'drop --method sandbox to verify with HypoPG, or add --embedded to verify on the sandbox',
+    );
+  }
+
   const planned = inlineParams(statement.text, options.params);
   const tables = await loadTableInfo(conn, scopes.flatMap((s) => s.relations));
   const candidates: IndexCandidate[] = [];
@@ -140,7 +151,6 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
     }
   }
 
-  const method: VerifyMethod = options.method ?? (conn.kind === 'embedded' ? 'sandbox' : 'hypopg');
   if (method === 'hypopg' && !(await hypopgAvailable(conn))) {
     throw new PglensError(
       'refused',
