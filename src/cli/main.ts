@@ -81,10 +81,19 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
 }
 
 if (require.main === module) {
+  // A reader that stops early (`pglens lint | head`) closes the pipe: the rest of the output has
+  // nowhere to go, which is no error of the run, so it finishes quietly with its own exit code.
+  let stdoutClosed = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    stdoutClosed = true;
+  });
   const ctx: CliContext = {
     cwd: process.cwd(),
     env: process.env,
-    stdout: (t) => process.stdout.write(t),
+    stdout: (t) => {
+      if (!stdoutClosed) process.stdout.write(t);
+    },
     stderr: (t) => process.stderr.write(t),
   };
   runCli(process.argv.slice(2), ctx).then(

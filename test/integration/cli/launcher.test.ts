@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -68,5 +68,15 @@ describe('pglens executable (launcher and code cache)', function () {
     const r = run(['lint', target, '--format', 'json'], notADir);
     assert.deepEqual({ code: r.code, stdout: r.stdout }, expected);
     assert.equal(r.stderr, '');
+  });
+  it('a reader that closes the pipe early (`| head`) gets no stack trace, and the exit code is the run\'s', async () => {
+    const child = spawn(process.execPath, [cli, 'lint', target, '--format', 'json'], { env: { ...process.env, XDG_CACHE_HOME: home } });
+    // Closed before the first byte: every write of the run meets a closed pipe.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(stderr, '');
+    assert.equal(code, 1);
   });
 });
