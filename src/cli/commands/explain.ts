@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readTextInput } from '../read-input';
 import * as path from 'node:path';
 import { flagChoice, flagList, flagNumber, flagString, UsageError, type ParsedArgs } from '../args';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
@@ -23,16 +23,12 @@ export function statementFromArgs(args: ParsedArgs, ctx: CliContext): string {
   if (line !== undefined && !file) throw new UsageError('--line needs --file');
   if (!file) {
     if (sqlArg === undefined) throw new UsageError('no statement: pass SQL as an argument, `-` for stdin, or --file F [--line N]');
-    const sql = sqlArg === '-' ? readFileSync(0, 'utf8') : sqlArg;
+    const sql = sqlArg === '-' ? readTextInput(0, 'stdin') : sqlArg;
     return singleStatement(sql, 'the SQL argument');
   }
-  let text: string;
-  try {
-    text = readFileSync(path.resolve(ctx.cwd, file), 'utf8');
-  } catch (e) {
-    throw new PglensError('bad-input', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'check the path');
-  }
+  const text = readTextInput(path.resolve(ctx.cwd, file), file);
   const parsed = parseSql(text);
+  if (parsed.statements.length === 0 && parsed.errors.length === 0) throw new PglensError('bad-input', `${file} has no SQL statement`, 'pass a file with the statement to explain');
   if (line === undefined) {
     if (parsed.statements.length === 1) return parsed.statements[0].text;
     throw new UsageError(`${file} has ${parsed.statements.length} statements; pass --line N to choose one`);

@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { flagChoice, flagString, UsageError, type ParsedArgs } from '../args';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
+import { readTextInput } from '../read-input';
 import { PglensError } from '../../core/errors';
 import { lintMigrationSet, lintSqlFile, type LintOptions } from '../../core/lint/engine';
 import { loadConfig, type LintConfig } from '../../core/lint/config';
@@ -122,11 +123,7 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
 }
 
 function readText(file: string, cwd: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new PglensError('bad-input', `cannot read ${displayPath(cwd, file)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'check the path and its permissions');
-  }
+  return readTextInput(file, displayPath(cwd, file));
 }
 
 /** Every .sql file under a folder, in name order of their paths (Prisma's `<timestamp>_name/migration.sql` sorts by folder). */

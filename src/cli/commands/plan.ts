@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { flagChoice, flagString, UsageError, type ParsedArgs } from '../args';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
+import { readTextInput } from '../read-input';
 import { PglensError, isPglensError } from '../../core/errors';
 import { loadConfig } from '../../core/lint/config';
 import { analyzePlan } from '../../core/plan/analyze';
@@ -15,13 +15,8 @@ function readPlanInput(args: ParsedArgs, ctx: CliContext): { text: string; sourc
   const [file, ...extra] = args.positionals;
   if (file === undefined) throw new UsageError('no plan file: pass FILE (EXPLAIN output, JSON or text) or `-` for stdin');
   if (extra.length > 0) throw new UsageError(`one plan file at a time (got ${args.positionals.length})`);
-  if (file === '-') return { text: readFileSync(0, 'utf8'), source: 'stdin' };
-  try {
-    return { text: readFileSync(path.resolve(ctx.cwd, file), 'utf8'), source: file };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new PglensError('bad-input', `cannot read ${file}: ${code}`, code === 'ENOENT' ? 'check the path' : 'check the file permissions');
-  }
+  if (file === '-') return { text: readTextInput(0, 'stdin'), source: 'stdin' };
+  return { text: readTextInput(path.resolve(ctx.cwd, file), file), source: file };
 }
 
 export const command: Command = {

@@ -117,4 +117,19 @@ describe('pglens lint (CLI)', () => {
     await assert.rejects(lint(dir, ['notes.txt']), /takes \.sql files, \.prisma files and folders/);
     await assert.rejects(lint(dir, ['.', '--format', 'xml']), /--format must be one of text, json, sarif/);
   });
+
+  it('refuses a binary or UTF-16 file instead of linting the text before its first NUL byte', async () => {
+    // Postgres's parser reads a C string: the DELETE after the NUL would be silently not linted.
+    const dir = workspace({ 'mixed.sql': 'SELECT 1;\n\0\nDELETE FROM accounts;\n' });
+    writeFileSync(join(dir, 'utf16.sql'), Buffer.from('\ufeffDELETE FROM accounts;\n', 'utf16le'));
+    await assert.rejects(lint(dir, ['mixed.sql']), /^PglensError: mixed\.sql is not a text file \(a NUL byte on line 2: binary, or UTF-16\) — pass a text file saved as UTF-8$/);
+    await assert.rejects(lint(dir, ['utf16.sql']), /utf16\.sql is not a text file \(a NUL byte on line 1/);
+  });
+
+  it('reads a UTF-8 file with a byte order mark from its first statement on', async () => {
+    const dir = workspace({ 'bom.sql': '\ufeffDELETE FROM accounts;\n' });
+    const { code, out } = await lint(dir, ['bom.sql']);
+    assert.equal(code, 1);
+    assert.match(out, /^bom\.sql:1:1 {2}error {2}missing-where /);
+  });
 });

@@ -89,6 +89,14 @@ describe('pglens plan', () => {
     const notPlan = await run([garbage]);
     assert.equal(notPlan.code, 2);
     assert.match(notPlan.err, /line 1: "total 0" is not an EXPLAIN node/);
+    const folder = await run([dir]);
+    assert.equal(folder.code, 2);
+    assert.match(folder.err, /^pglens plan: .* is a folder — pass a file\n$/);
+    const binary = path.join(dir, 'plan.bin');
+    writeFileSync(binary, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00]));
+    const gz = await run([binary]);
+    assert.equal(gz.code, 2);
+    assert.match(gz.err, /plan\.bin is not a text file \(a NUL byte on line 1: binary, or UTF-16\) — pass a text file saved as UTF-8\n$/);
     assert.equal((await run([])).code, 2);
     assert.equal((await run(['a.json', 'b.json'])).code, 2);
     const format = await run(['seq-scan-filter.json', '--format', 'yaml']);
