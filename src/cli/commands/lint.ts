@@ -158,8 +158,11 @@ function renderText(findings: Finding[]): string {
     out += `${f.file}:${line}:${column}  ${f.severity}  ${f.ruleId}  ${f.message}\n`;
     if (f.fix) out += `    fix: ${f.fix.title}\n`;
   }
-  const count = (s: Severity): number => findings.filter((f) => f.severity === s).length;
-  out += `\n${findings.length} problem${findings.length === 1 ? '' : 's'} (${count('error')} errors, ${count('warning')} warnings, ${count('info')} info)\n`;
+  const count = (s: Severity, noun: string): string => {
+    const n = findings.filter((f) => f.severity === s).length;
+    return `${n} ${noun}${n === 1 || s === 'info' ? '' : 's'}`;
+  };
+  out += `\n${findings.length} problem${findings.length === 1 ? '' : 's'} (${count('error', 'error')}, ${count('warning', 'warning')}, ${count('info', 'info')})\n`;
   return out;
 }
 

@@ -42,7 +42,7 @@ describe('pglens lint (CLI)', () => {
     const lines = out.split('\n');
     assert.match(lines[0], /^migrations\/002_index\.sql:2:1 {2}warning {2}require-concurrent-index-creation {2}CREATE INDEX on existing table users/);
     assert.equal(lines[1], '    fix: Create the index CONCURRENTLY');
-    assert.match(out, /1 problem \(0 errors, 1 warnings, 0 info\)/);
+    assert.match(out, /\n1 problem \(0 errors, 1 warning, 0 info\)\n$/);
   });
 
   it('prints the CLI.md JSON shape with 1-based positions and the fix edits', async () => {
