@@ -1,5 +1,7 @@
 import * as path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { PglensError } from '../core/errors';
+import { DEFAULT_MIGRATION_GLOBS } from '../core/db/migration-files';
 import type { Connection } from '../core/db/connection';
 import { PgConnection } from '../core/db/pg-connection';
 import { createEmbeddedConnection } from '../core/db/embedded-connection';
@@ -33,6 +35,16 @@ export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Prom
     return conn;
   }
   const migrations = flagString(args, 'migrations');
+  if (migrations !== undefined) {
+    // A mistyped folder would otherwise give an empty sandbox, and every table "does not exist".
+    let isDir = false;
+    try {
+      isDir = statSync(path.resolve(ctx.cwd, migrations)).isDirectory();
+    } catch {
+      throw new PglensError('bad-input', `--migrations ${migrations}: no such folder`, 'pass the folder that holds the migration .sql files');
+    }
+    if (!isDir) throw new PglensError('bad-input', `--migrations ${migrations} is a file`, 'pass the folder that holds the migration .sql files');
+  }
   const conn = createEmbeddedConnection({
     workspaceRoot: migrations ? path.resolve(ctx.cwd, migrations) : ctx.cwd,
     migrationGlobs: migrations ? ['**/*.sql'] : undefined,
@@ -42,6 +54,13 @@ export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Prom
   await conn.serverVersion();
   const report = await conn.sandboxReport();
   for (const f of report.failed) ctx.stderr(`pglens: sandbox could not apply ${f.file}:${f.line}: ${f.message}\n`);
+  if (report.files.length === 0) {
+    ctx.stderr(
+      migrations !== undefined
+        ? `pglens: no .sql files under ${migrations}: the sandbox has no tables\n`
+        : `pglens: no migrations found under ${ctx.cwd} (${DEFAULT_MIGRATION_GLOBS.join(', ')}): the sandbox has no tables — pass --migrations DIR or --db URL\n`,
+    );
+  }
   if (resolved.reason) ctx.stderr(`pglens: using the embedded sandbox (${resolved.reason})\n`);
   return conn;
 }
