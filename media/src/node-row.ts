@@ -83,7 +83,9 @@ export function metricsParts(n: PlanNode, analyzed: boolean): Part[] {
     parts.push({ cls: 'm time-incl', text: `${formatMs(n.inclusiveTimeMs)} total` });
     parts.push({ cls: 'm rows', text: `rows ${formatCount(n.actualRows)} / est ${formatCount(n.planRows)}` });
     if ((n.estimateFactor ?? 1) >= 2) {
-      parts.push({ cls: (n.estimateFactor ?? 1) >= 10 ? 'm factor bad' : 'm factor', text: formatFactor(n.estimateRatio) });
+      // Fewer rows than estimated under a Limit (or a semi/anti or merge join) is the parent stopping early.
+      const expected = n.estimateDirection === 'over' && n.mayStopEarly;
+      parts.push({ cls: (n.estimateFactor ?? 1) >= 10 && !expected ? 'm factor bad' : 'm factor', text: formatFactor(n.estimateRatio) });
     }
     if ((n.loops ?? 1) !== 1) parts.push({ cls: 'm loops', text: `loops ${formatCount(n.loops)}` });
   } else {

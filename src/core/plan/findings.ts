@@ -221,26 +221,9 @@ function jitOverhead(summary: PlanSummary, root: PlanNode, t: PlanThresholds): D
   };
 }
 
-/** Nodes under a Limit, the inner side of a semi/anti join or a Merge Join may stop early: fewer rows than estimated is expected there. */
-function earlyStopFlags(nodes: PlanNode[]): Uint8Array {
-  const flags = new Uint8Array(nodes.length);
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i];
-    if (node.parentId === null) continue;
-    const parent = nodes[node.parentId - 1];
-    const stops =
-      parent.nodeType === 'Limit' ||
-      parent.nodeType === 'Merge Join' ||
-      (node.parentRelationship === 'Inner' && (parent.joinType === 'Semi' || parent.joinType === 'Anti'));
-    flags[node.id - 1] = stops || flags[parent.id - 1] ? 1 : 0;
-  }
-  return flags;
-}
-
 export function planFindings(nodes: PlanNode[], summary: PlanSummary, options: PlanFindingOptions): PlanFinding[] {
   const t = options.thresholds;
   const drafts: Draft[] = [];
-  const earlyStop = earlyStopFlags(nodes);
   const misestimated = new Map<number, 'under' | 'over'>();
   for (let i = nodes.length - 1; i >= 0; i--) {
     const node = nodes[i];
@@ -257,7 +240,7 @@ export function planFindings(nodes: PlanNode[], summary: PlanSummary, options: P
     if ((d = nestedLoopSeqScan(node, parent, t))) drafts.push(d);
     if ((d = workersNotLaunched(node))) drafts.push(d);
     const m = misestimate(node, t);
-    if (m && !(node.estimateDirection === 'over' && earlyStop[i])) {
+    if (m && !(node.estimateDirection === 'over' && node.mayStopEarly)) {
       // Report where a misestimate starts, not every node it propagates to.
       const inherited = node.children.some((c) => misestimated.get(c.id) === node.estimateDirection);
       misestimated.set(node.id, node.estimateDirection as 'under' | 'over');

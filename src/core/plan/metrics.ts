@@ -133,6 +133,11 @@ function inclusiveTimes(nodes: PlanNode[]): void {
     else {
       const parent = nodes[node.parentId - 1];
       processes[i] = parent.nodeType === 'Gather' || parent.nodeType === 'Gather Merge' ? (parent.workersLaunched ?? 0) + 1 : processes[parent.id - 1];
+      const stops =
+        parent.nodeType === 'Limit' ||
+        parent.nodeType === 'Merge Join' ||
+        (node.parentRelationship === 'Inner' && (parent.joinType === 'Semi' || parent.joinType === 'Anti'));
+      if (stops || parent.mayStopEarly) node.mayStopEarly = true;
     }
     if (node.analyzed && node.loops && node.actualTotalTimeMs !== undefined) {
       const divisor = Math.max(1, Math.min(processes[i], node.loops));

@@ -20,7 +20,9 @@ function nodeFigures(node: PlanNode, analyzed: boolean, timed: boolean): string 
     if (timed) parts.push(`self ${formatMs(node.exclusiveTimeMs)} (${formatPct(node.sharePct)})`, `total ${formatMs(node.inclusiveTimeMs)}`);
     else parts.push(`cost ${node.totalCost.toFixed(2)} (self ${formatPct(node.sharePct)})`);
     const rows = `rows ${formatCount(node.actualRows ?? 0)} of ${formatCount(node.planRows)} est`;
-    parts.push(node.estimateFactor !== undefined && node.estimateFactor >= 10 ? `${rows} (${node.estimateFactor >= 100 ? formatCount(node.estimateFactor) : node.estimateFactor.toFixed(1)}× ${node.estimateDirection})` : rows);
+    if (node.estimateFactor === undefined || node.estimateFactor < 10) parts.push(rows);
+    else if (node.estimateDirection === 'over' && node.mayStopEarly) parts.push(`${rows} (stopped early)`);
+    else parts.push(`${rows} (${node.estimateFactor >= 100 ? formatCount(node.estimateFactor) : node.estimateFactor.toFixed(1)}× ${node.estimateDirection})`);
     if (node.loops !== undefined && node.loops !== 1) parts.push(`loops ${formatCount(node.loops)}`);
   } else {
     parts.push(`cost ${node.totalCost.toFixed(2)} (self ${formatPct(node.sharePct)})`, `rows ${formatCount(node.planRows)} est`);

@@ -109,6 +109,12 @@ export interface PlanNode {
   estimateFactor?: number;
   /** "under": more rows came than the planner expected; "over": fewer. Absent when exact. */
   estimateDirection?: 'under' | 'over';
+  /**
+   * Under a Limit, the inner side of a semi/anti join or a Merge Join: the parent may stop
+   * reading before the node produced the rows its estimate counts, so fewer rows than
+   * estimated is expected there, not a misestimate.
+   */
+  mayStopEarly?: boolean;
 
   /** As reported: inclusive of the children. Absent without BUFFERS. */
   buffers?: PlanBuffers;

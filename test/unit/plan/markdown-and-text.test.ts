@@ -96,6 +96,19 @@ describe('plan rendering', () => {
       assert.match(renderPlanText(analyzePlan(fixture('never-executed.txt'))), /never executed/);
     });
 
+    it('marks a row estimate 10× off, but not the rows a Limit stopped reading', () => {
+      // The demo's top-10 query: the Sort under the Limit is estimated at every group, read for 10.
+      const text = [
+        'Limit  (cost=100.00..100.03 rows=10 width=8) (actual time=5.0..5.1 rows=10 loops=1)',
+        '  ->  Sort  (cost=100.00..105.00 rows=2000 width=8) (actual time=5.0..5.0 rows=10 loops=1)',
+        '        Sort Key: revenue DESC',
+        '        ->  Seq Scan on t  (cost=0.00..50.00 rows=20 width=8) (actual time=0.1..4.0 rows=2000 loops=1)',
+      ].join('\n');
+      const lines = renderPlanText(analyzePlan(text)).split('\n');
+      assert.match(lines.find((l) => l.includes('-> #2 Sort'))!, / · rows 10 of 2,000 est \(stopped early\)$/);
+      assert.match(lines.find((l) => l.includes('-> #3 Seq Scan'))!, / · rows 2,000 of 20 est \(100× under\)(  <<|$)/);
+    });
+
     it('can cut a huge tree short', () => {
       const text = renderPlanText(analyzePlan(fixture('cte-subplans.json')), { maxNodes: 3 });
       assert.match(text, /… 7 more nodes/);
