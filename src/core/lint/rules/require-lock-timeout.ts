@@ -24,10 +24,12 @@ export const rule: StatementRule = {
     const firstLocking = firstLockingStatement(context);
     const at = firstLocking?.range.startOffset ?? statement.range.startOffset;
     const verbEnd = findWord(statement, ['TABLE', 'INDEX', 'DATABASE', 'TRIGGER', 'FULL', 'CLUSTER', 'TRUNCATE', 'LOCK'])?.end;
+    // SHARE ROW EXCLUSIVE conflicts with writes only: plain SELECTs keep running past a waiting one.
+    const blocksReads = targets.some((t) => t.lock === 'ACCESS EXCLUSIVE');
     context.report({
       message:
         `This takes ${/^[AEIOU]/.test(first.lock) ? 'an' : 'a'} ${first.lock} lock on ${tables} with no lock_timeout set: while it waits behind a long-running query, ` +
-        'every read and write of the table queues behind it. Run SET lock_timeout (e.g. \'5s\') first and retry on timeout.',
+        `${blocksReads ? 'every read and write' : 'every write (INSERT, UPDATE, DELETE)'} of the table queues behind it. Run SET lock_timeout (e.g. '5s') first and retry on timeout.`,
       range: statement.rangeOf(statement.range.startOffset, verbEnd ?? statement.range.endOffset),
       // One shared edit: whichever finding's fix is applied, it covers them all.
       fix: {

@@ -19,7 +19,7 @@ runRuleTests(rule, {
     {
       setup,
       code: 'ALTER TABLE users ADD COLUMN name text;',
-      errors: [{ message: 'ACCESS EXCLUSIVE lock on users', line: 1, column: 1, endColumn: 12 }],
+      errors: [{ message: /ACCESS EXCLUSIVE lock on users .*: while it waits behind a long-running query, every read and write of the table queues behind it/, line: 1, column: 1, endColumn: 12 }],
       output: "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN name text;",
     },
     {
@@ -49,7 +49,7 @@ runRuleTests(rule, {
       code: "BEGIN;\nSET lock_timeout = '2s';\nROLLBACK;\nALTER TABLE users ADD COLUMN b int;",
       errors: [{ line: 4 }],
     },
-    { name: 'a new table referencing an existing one locks it', setup, code: 'CREATE TABLE orders (id int, user_id bigint REFERENCES users (id));', errors: [{ message: 'SHARE ROW EXCLUSIVE lock on users' }] },
+    { name: 'a new table referencing an existing one locks it', setup, code: 'CREATE TABLE orders (id int, user_id bigint REFERENCES users (id));', errors: [{ message: /SHARE ROW EXCLUSIVE lock on users .*, every write \(INSERT, UPDATE, DELETE\) of the table queues behind it/ }] },
     { name: 'foreign key locks both tables', setup: setup + '\nCREATE TABLE orders (id int, user_id bigint);', code: 'ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;', errors: [{ message: 'orders, users' }] },
   ],
 });
