@@ -11,6 +11,12 @@ import { classifyForExplain } from './explain-safety';
 export interface SqlSession {
   /** Runs one statement; with `params`, through the extended protocol. */
   run(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  /**
+   * Runs `sql` through the extended protocol even without parameters: the server then refuses
+   * a text holding more than one statement ("cannot insert multiple commands into a prepared
+   * statement"), whatever pglens's own parser concluded.
+   */
+  runSingle(sql: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
   /** server_version_num, e.g. 150019. */
   versionNum(): Promise<number>;
   /** Notices received since the last call. */
@@ -87,7 +93,9 @@ export async function runExplain(
     if (env.setStatementTimeout) {
       await session.run(`SET LOCAL statement_timeout = ${Math.ceil(options.timeoutMs)}`);
     }
-    rows = (await session.run(text, paramCount > 0 && !generic ? params.slice(0, paramCount) : undefined)).rows;
+    await requireStandardStrings(session);
+    // A generic plan leaves $n unbound, which the extended protocol's Bind would reject.
+    rows = generic ? (await session.run(text)).rows : (await session.runSingle(text, params.slice(0, paramCount))).rows;
   } catch (e) {
     await session.run('ROLLBACK').catch(() => undefined);
     throw toPglensError(e, ctx());
@@ -100,6 +108,23 @@ export async function runExplain(
   const notices = session.takeNotices();
   if (options.analyze) notices.push(SEQUENCE_NOTICE);
   return { plan: planOf(rows), analyzed: options.analyze, rolledBack: options.analyze, notices, durationMs };
+}
+
+/**
+ * pglens's parser reads backslashes in '…' literally (standard_conforming_strings = on). With
+ * the setting off the server reads `'a\', '` as one string and what follows as code, so the
+ * statement pglens classified (one SELECT, no dangerous function) is not the one the server
+ * would run: `SELECT 'a\', ' ; COMMIT; -- '` would commit.
+ */
+async function requireStandardStrings(session: SqlSession): Promise<void> {
+  const r = await session.run('SHOW standard_conforming_strings');
+  if (String(r.rows[0]?.standard_conforming_strings).toLowerCase() === 'off') {
+    throw new PglensError(
+      'refused',
+      'pglens will not explain on a session with standard_conforming_strings = off: backslashes in string literals would make the server read the statement differently from pglens\'s safety check',
+      'connect with standard_conforming_strings = on (the default since PostgreSQL 9.1), e.g. options=-c standard_conforming_strings=on',
+    );
+  }
 }
 
 function planOf(rows: Record<string, unknown>[]): unknown[] {

@@ -1,4 +1,4 @@
-import type { Client, ClientConfig, QueryResult as PgResult } from 'pg';
+import type { Client, ClientConfig, QueryConfig, QueryResult as PgResult } from 'pg';
 
 /** `pg` is loaded on first use, not with the extension: its module setup alone costs ~200 ms. */
 function newClient(config: ClientConfig): Client {
@@ -74,6 +74,12 @@ export class PgConnection implements Connection {
     return this.exclusive((client) => {
       const session: SqlSession = {
         run: (text, params) => this.run(client, text, params),
+        runSingle: async (text, params) => {
+          if (this.cancelRequested) throw new PglensError('cancelled', 'the statement was cancelled', 'run it again when ready');
+          // `queryMode` (pg ≥ 8.11) is missing from @types/pg.
+          const config = { text, values: params, queryMode: 'extended' } as QueryConfig;
+          return client.query(config);
+        },
         versionNum: () => this.fetchVersion(client),
         takeNotices: () => this.notices.splice(0),
       };

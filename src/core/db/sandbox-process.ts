@@ -44,6 +44,13 @@ async function run(sql: string, params?: unknown[]): Promise<Results> {
   return params && params.length > 0 ? db.query(sql, params, { onNotice }) : lastResult(await db.exec(sql, { onNotice }));
 }
 
+/** PGlite's query() always takes the extended protocol, which allows one statement only. */
+async function runSingle(sql: string, params: unknown[]): Promise<Results> {
+  if (!db) throw new PglensError('sandbox-failed', 'the sandbox database is not open', 'restart the sandbox');
+  const onNotice = (n: { message?: string }) => notices.push(n.message ?? String(n));
+  return db.query(sql, params, { onNotice });
+}
+
 async function versionNum(): Promise<number> {
   const r = await run('SHOW server_version_num');
   return Number((r.rows[0] as { server_version_num: string }).server_version_num);
@@ -79,7 +86,7 @@ async function handle(msg: ToSandbox): Promise<void> {
       return;
     }
     case 'explain': {
-      const session: SqlSession = { run, versionNum, takeNotices: () => notices.splice(0) };
+      const session: SqlSession = { run, runSingle, versionNum, takeNotices: () => notices.splice(0) };
       try {
         const value = await runExplain(session, msg.sql, msg.options, {
           setStatementTimeout: false,

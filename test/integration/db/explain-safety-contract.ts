@@ -105,6 +105,27 @@ export function describeExplainSafety(name: string, target: SafetyTarget): void 
       assert.equal(await snapshot(), before);
     });
 
+    it('with standard_conforming_strings = off, a statement that hides COMMIT in a string is refused and commits nothing', async () => {
+      // pglens's parser sees one SELECT of two strings; the server, reading \' as a quote, sees DELETE; COMMIT.
+      const sneaky = `SELECT 'a\\', ' ; DELETE FROM ${s}.accounts; COMMIT; -- '`;
+      const before = await snapshot();
+      await conn.query('SET standard_conforming_strings = off');
+      try {
+        for (const analyze of [true, false]) {
+          await assert.rejects(conn.explain(sneaky, { analyze, timeoutMs: 10_000 }), (e: unknown) => {
+            assert.ok(isPglensError(e));
+            assert.equal(e.code, 'refused');
+            assert.match(e.message, /standard_conforming_strings = off/);
+            return true;
+          });
+        }
+      } finally {
+        await conn.query('SET standard_conforming_strings = on');
+      }
+      assert.equal(await snapshot(), before);
+      await assertNoOpenTransaction();
+    });
+
     const refused: [string, (schema: string) => string, RegExp, boolean][] = [
       ['CREATE INDEX CONCURRENTLY', (x) => `CREATE INDEX CONCURRENTLY accounts_owner_idx ON ${x}.accounts (owner)`, /CONCURRENTLY cannot run inside a transaction block/, false],
       ['VACUUM', (x) => `VACUUM ${x}.accounts`, /VACUUM cannot run inside a transaction block/, false],
