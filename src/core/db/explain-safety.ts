@@ -43,6 +43,40 @@ const NON_TRANSACTIONAL_FUNCTIONS = new Set([
   'pg_create_logical_replication_slot',
   'pg_create_physical_replication_slot',
   'pg_drop_replication_slot',
+  'pg_copy_logical_replication_slot',
+  'pg_copy_physical_replication_slot',
+  'pg_replication_slot_advance',
+  // Consuming a slot's changes moves it forward for good.
+  'pg_logical_slot_get_changes',
+  'pg_logical_slot_get_binary_changes',
+  'pg_logical_emit_message',
+  'pg_replication_origin_create',
+  'pg_replication_origin_drop',
+  'pg_replication_origin_advance',
+  'pg_replication_origin_session_setup',
+  'pg_create_restore_point',
+  'pg_backup_start',
+  'pg_backup_stop',
+  'pg_start_backup',
+  'pg_stop_backup',
+  'pg_wal_replay_pause',
+  'pg_wal_replay_resume',
+  // Statistics resets take effect at once, whatever happens to the transaction.
+  'pg_stat_reset',
+  'pg_stat_reset_shared',
+  'pg_stat_reset_single_table_counters',
+  'pg_stat_reset_single_function_counters',
+  'pg_stat_reset_slru',
+  'pg_stat_reset_replication_slot',
+  'pg_stat_reset_subscription_stats',
+  'pg_stat_statements_reset',
+  // Unlike nextval (reported in a notice), setval sets the value a later insert will get.
+  'setval',
+  'dblink_connect',
+  'dblink_connect_u',
+  'dblink_open',
+  'pg_file_unlink',
+  'pg_file_rename',
 ]);
 
 export async function classifyForExplain(sql: string): Promise<ExplainSafety> {
@@ -72,7 +106,7 @@ export async function classifyForExplain(sql: string): Promise<ExplainSafety> {
       paramCount,
       explainAllowed: true,
       analyzeAllowed: false,
-      reason: `ANALYZE would execute ${dangerous}(), whose effect a rollback cannot undo — use plain EXPLAIN`,
+      reason: `ANALYZE would execute ${dangerous}(), whose effect a rollback cannot undo`,
     };
   }
   return { ...base, paramCount, explainAllowed: true, analyzeAllowed: true };

@@ -57,7 +57,16 @@ describe('classifyForExplain', () => {
   }
 
   it('allows plain EXPLAIN but refuses ANALYZE of calls no rollback undoes', async () => {
-    for (const sql of ['SELECT pg_terminate_backend(42)', 'SELECT * FROM t WHERE pg_advisory_lock(1) IS NOT NULL', "SELECT dblink_exec('x', 'DELETE FROM t')"]) {
+    for (const sql of [
+      'SELECT pg_terminate_backend(42)',
+      'SELECT * FROM t WHERE pg_advisory_lock(1) IS NOT NULL',
+      "SELECT dblink_exec('x', 'DELETE FROM t')",
+      'SELECT pg_catalog.pg_stat_reset()',
+      "SELECT pg_stat_statements_reset()",
+      "SELECT setval('t_id_seq', 1)",
+      "SELECT * FROM pg_logical_slot_get_changes('slot', NULL, NULL)",
+      "SELECT pg_logical_emit_message(false, 'p', 'x')",
+    ]) {
       const r = await classifyForExplain(sql);
       assert.equal(r.explainAllowed, true, sql);
       assert.equal(r.analyzeAllowed, false, sql);
