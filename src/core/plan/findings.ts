@@ -140,7 +140,22 @@ function sortSpill(node: PlanNode): Draft | undefined {
   };
 }
 
+/** A HashAggregate (PG 13+) that outgrew its memory writes partitions to disk: the same work_mem problem as a Hash in batches. */
+function hashAggSpill(node: PlanNode): Draft | undefined {
+  if (node.hashAggBatches === undefined || node.hashAggBatches <= 1) return undefined;
+  const diskKb = node.diskUsageKb ?? 0;
+  const peak = node.peakMemoryUsageKb ?? 0;
+  return {
+    ruleId: 'hash-batches',
+    message: `${nodeTitle(node)} spilled to disk in ${node.hashAggBatches} batches (${formatKb(diskKb)} written, ${formatKb(peak)} in memory): the hash table of its groups did not fit in work_mem`,
+    nodeId: node.id,
+    evidence: { batches: node.hashAggBatches, diskKb, peakMemoryKb: peak, ...(node.buffers ? { tempWrittenBlocks: node.buffers.tempWritten } : {}) },
+    fix: `SET work_mem = '${workMemFor((peak + diskKb) * 2)}'; (per session or transaction; hash tables may use work_mem × hash_mem_multiplier), or group fewer rows or narrower columns`,
+  };
+}
+
 function hashBatches(node: PlanNode): Draft | undefined {
+  if (node.hashAggBatches !== undefined) return hashAggSpill(node);
   if (node.nodeType !== 'Hash' || node.hashBatches === undefined || node.hashBatches <= 1) return undefined;
   const peak = node.peakMemoryUsageKb ?? 0;
   const needKb = peak * node.hashBatches;

@@ -14,6 +14,7 @@ const EXPECTED: Record<string, PlanRuleId[]> = {
   misestimate: ['misestimate'],
   'sort-spill': ['sort-spill'],
   'hash-batches': ['hash-batches'],
+  'hashagg-spill': ['hash-batches'],
   'lossy-bitmap': ['lossy-bitmap'],
   'heap-fetches': ['heap-fetches'],
   'nested-loop-seq-scan': ['nested-loop-seq-scan'],
@@ -109,6 +110,18 @@ describe('plan findings', () => {
       assert.equal(f.evidence.batches, raw['Hash Batches']);
       assert.equal(f.evidence.peakMemoryKb, raw['Peak Memory Usage']);
       assert.match(f.fix, /^SET work_mem = '\d+MB';/);
+    });
+
+    it('hash-batches on a HashAggregate: batches, disk and memory, and a work_mem above both', () => {
+      const r = analyzePlan(fixture('hashagg-spill.txt'));
+      const raw = rawNodes('hashagg-spill.json')[0] as unknown as Raw;
+      const f = only(r, 'hash-batches');
+      assert.equal(f.nodeId, 1);
+      assert.equal(f.evidence.batches, raw['HashAgg Batches']);
+      assert.equal(f.evidence.diskKb, raw['Disk Usage']);
+      assert.equal(f.evidence.peakMemoryKb, raw['Peak Memory Usage']);
+      const mb = Number(/^SET work_mem = '(\d+)MB';/.exec(f.fix)?.[1]);
+      assert.ok(mb * 1024 >= raw['Disk Usage'] + raw['Peak Memory Usage'], f.fix);
     });
 
     it('lossy-bitmap: exact and lossy blocks', () => {
