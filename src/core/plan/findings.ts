@@ -183,7 +183,7 @@ function lossyBitmap(node: PlanNode): Draft | undefined {
 function heapFetches(node: PlanNode, t: PlanThresholds): Draft | undefined {
   if (node.nodeType !== 'Index Only Scan' || node.heapFetches === undefined || !node.totalRows) return undefined;
   const pct = (node.heapFetches / node.totalRows) * 100;
-  if (pct < t.heapFetchesMinPct || node.heapFetches < t.heapFetchesMinRows) return undefined;
+  if (pct < t.heapFetchesMinPct) return undefined;
   const table = tableName(node);
   return {
     ruleId: 'heap-fetches',

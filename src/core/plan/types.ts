@@ -266,10 +266,8 @@ export interface PlanThresholds {
   misestimateMinFactor: number;
   /** …for a node with at least this many actual rows (all loops). */
   misestimateMinRows: number;
-  /** heap-fetches: heap fetches at least this share of the rows returned, %… */
+  /** heap-fetches: heap fetches at least this share of the rows returned, %. */
   heapFetchesMinPct: number;
-  /** …and at least this many heap fetches (all loops): a handful of fetches costs nothing. */
-  heapFetchesMinRows: number;
   /** nested-loop-seq-scan: inner Seq Scan executed more than this many times. */
   nestedLoopSeqScanMinLoops: number;
   /** jit-overhead: JIT time at least this share of execution time, %. */
@@ -284,7 +282,6 @@ export const DEFAULT_PLAN_THRESHOLDS: PlanThresholds = {
   misestimateMinFactor: 10,
   misestimateMinRows: 100,
   heapFetchesMinPct: 10,
-  heapFetchesMinRows: 1_000,
   nestedLoopSeqScanMinLoops: 1,
   jitOverheadMinPct: 30,
 };
