@@ -6,7 +6,7 @@ import type { Connection } from '../core/db/connection';
 import { PgConnection } from '../core/db/pg-connection';
 import { createEmbeddedConnection } from '../core/db/embedded-connection';
 import { resolveConnection, redactUrl } from '../core/db/resolve';
-import { flagString, type ParsedArgs } from './args';
+import { flagNumber, flagString, UsageError, type ParsedArgs } from './args';
 import { cacheRoot } from './cache-root';
 import type { CliContext } from './context';
 
@@ -21,8 +21,21 @@ export function sandboxWorkerScript(): string {
   return path.resolve(__dirname, '..', 'core', 'db', 'sandbox-process.ts');
 }
 
-/** Opens the connection CLI.md's order picks: --db, DATABASE_URL, ./.env, else the sandbox. */
+/** `--timeout SECONDS` (CLI.md's common statement timeout), default 30. */
+export function timeoutSeconds(args: ParsedArgs): number {
+  const timeout = flagNumber(args, 'timeout') ?? 30;
+  if (timeout <= 0) throw new UsageError('--timeout must be a positive number of seconds');
+  return timeout;
+}
+
+/**
+ * Opens the connection CLI.md's order picks: --db, DATABASE_URL, ./.env, else the sandbox. A
+ * server session gets --timeout as its statement_timeout, so no catalog query or advisor
+ * EXPLAIN runs longer than asked (explain also applies it with SET LOCAL, and on the sandbox
+ * by ending its process).
+ */
 export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Promise<Connection> {
+  const timeout = timeoutSeconds(args);
   const resolved = await resolveConnection({
     db: flagString(args, 'db'),
     env: ctx.env,
@@ -30,7 +43,7 @@ export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Prom
     embedded: args.flags.get('embedded') === true,
   });
   if (resolved.kind === 'server') {
-    const conn = new PgConnection({ connectionString: resolved.url, label: redactUrl(resolved.url) });
+    const conn = new PgConnection({ connectionString: resolved.url, label: redactUrl(resolved.url), statementTimeoutMs: Math.ceil(timeout * 1000) });
     await conn.serverVersion();
     return conn;
   }

@@ -21,6 +21,7 @@ export const command: Command = {
     '  --min-gain PERCENT    minimum cost reduction to keep a candidate (default 20)',
     '  --db URL / --embedded / --migrations DIR   connection (see `pglens --help`)',
     '  --format text|json',
+    '  --timeout SECONDS     statement timeout of each EXPLAIN on a server (default 30)',
   ].join('\n'),
   flags: {
     values: [...COMMON_VALUE_FLAGS, ...CONNECTION_VALUE_FLAGS, 'file', 'line', 'param', 'method', 'min-gain'],

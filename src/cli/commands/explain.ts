@@ -1,8 +1,8 @@
-import { readTextInput } from '../read-input';
 import * as path from 'node:path';
 import { flagChoice, flagList, flagNumber, flagString, UsageError, type ParsedArgs } from '../args';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
-import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, openCliConnection } from '../connection';
+import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, openCliConnection, timeoutSeconds } from '../connection';
+import { readTextInput } from '../read-input';
 import { explainStatement } from '../../core/explain';
 import { PglensError } from '../../core/errors';
 import { loadSqlParser, parseSql } from '../../core/sql/parse';
@@ -83,8 +83,7 @@ export const command: Command = {
     const failOn = flagChoice<SeveritySetting>(args, 'fail-on', ['error', 'warning', 'info', 'off'], 'warning');
     const configFile = flagString(args, 'config');
     const analysis = planOptionsFromConfig(loadConfig(ctx.cwd, configFile ? path.resolve(ctx.cwd, configFile) : undefined));
-    const timeout = flagNumber(args, 'timeout') ?? 30;
-    if (timeout <= 0) throw new UsageError('--timeout must be a positive number of seconds');
+    const timeout = timeoutSeconds(args);
     await loadSqlParser();
     const sql = statementFromArgs(args, ctx);
     const analyze = args.flags.get('no-analyze') !== true;

@@ -119,6 +119,7 @@ export const command: Command = {
     '  --embedded            force the embedded sandbox (usage rules are skipped there: it has no traffic)',
     '  --migrations DIR      migrations the sandbox replays',
     '  --format text|json    output format (default text)',
+    '  --timeout SECONDS     statement timeout of each catalog query on a server (default 30)',
     '  --fail-on error|warning|info   exit 1 when a finding is at or above this severity (default warning)',
   ].join('\n'),
   flags: {

@@ -24,6 +24,8 @@ export interface PgConnectionConfig {
   label?: string;
   /** Connect timeout (default 10 s). */
   connectTimeoutMs?: number;
+  /** The session's statement_timeout, sent when connecting; default: the server's. */
+  statementTimeoutMs?: number;
 }
 
 /**
@@ -54,6 +56,7 @@ export class PgConnection implements Connection {
       password: config.password,
       ssl: config.ssl,
       connectionTimeoutMillis: config.connectTimeoutMs ?? 10_000,
+      statement_timeout: config.statementTimeoutMs,
       application_name: 'pglens',
     };
     // `pg` resolves URL, fields and PG* environment defaults; read them back without connecting.

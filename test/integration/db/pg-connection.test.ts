@@ -42,6 +42,16 @@ describe('PgConnection errors', function () {
     await conn.close();
   });
 
+  it('applies statementTimeoutMs to every statement of its session (the CLI\'s --timeout)', async () => {
+    const conn = new PgConnection({ ...serverConfig(), statementTimeoutMs: 1500 });
+    try {
+      assert.equal((await conn.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows[0].statement_timeout, '1500ms');
+      await assert.rejects(conn.query('SELECT pg_sleep(10)'), (e: unknown) => isPglensError(e) && e.code === 'timeout' && /ran longer than the statement timeout/.test(e.message));
+    } finally {
+      await conn.close();
+    }
+  });
+
   it('explains a generic plan only on PostgreSQL 16+, with a hint otherwise', async () => {
     const conn = new PgConnection(serverConfig());
     try {
