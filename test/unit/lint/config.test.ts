@@ -6,6 +6,7 @@ import { findConfigFile, isExcluded, loadConfig, parseConfig, ruleSetting } from
 import { matchesGlob } from '../../../src/core/glob';
 import { PglensError } from '../../../src/core/errors';
 import { ALL_RULE_IDS } from '../../../src/core/lint/rule-ids';
+import { DEFAULT_PLAN_THRESHOLDS } from '../../../src/core/plan/types';
 
 describe('lint config', () => {
   it('parses severities, [severity, options], exclude, postgresVersion, migrations and plan', () => {
@@ -70,5 +71,12 @@ describe('schemas/pglens-config.schema.json', () => {
     const schema = JSON.parse(readFileSync(join(__dirname, '../../../schemas/pglens-config.schema.json'), 'utf8'));
     assert.deepEqual(schema.properties.rules.propertyNames.enum, [...ALL_RULE_IDS].sort());
     assert.deepEqual(Object.keys(schema.properties).sort(), ['$schema', 'exclude', 'migrations', 'plan', 'postgresVersion', 'rules']);
+  });
+
+  it('lists every plan threshold with its default, and nothing else, under "plan"', () => {
+    const schema = JSON.parse(readFileSync(join(__dirname, '../../../schemas/pglens-config.schema.json'), 'utf8'));
+    const plan = schema.properties.plan;
+    assert.equal(plan.additionalProperties, false);
+    assert.deepEqual(Object.fromEntries(Object.entries(plan.properties).map(([k, v]) => [k, (v as { default: number }).default])), DEFAULT_PLAN_THRESHOLDS);
   });
 });
