@@ -5,7 +5,7 @@
 import { qualifiedName, quoteIdent } from '../sql/quote-ident';
 import { SEVERITY_RANK, type Severity } from '../types';
 import { conditionColumns, indexKey } from './condition-columns';
-import { formatCount, formatKb, formatMs, formatPct, nodeTitle, round1, workMemFor } from './format';
+import { formatCount, formatKb, formatMs, formatPct, nodeTitle, round1, roundPct, workMemFor } from './format';
 import type { PlanFinding, PlanNode, PlanRuleId, PlanSummary, PlanThresholds } from './types';
 
 export const PLAN_RULE_DEFAULT_SEVERITY: Record<PlanRuleId, Severity> = {
@@ -56,7 +56,7 @@ function seqScanFilter(node: PlanNode, t: PlanThresholds): Draft | undefined {
     ruleId: 'seq-scan-filter',
     message: `${nodeTitle(node)} reads ${formatCount(read)} rows and its filter discards ${formatPct(pct)} of them (keeps ${formatCount(returned)}): an index${key.length ? ` on (${key.join(', ')})` : ''} would read only the rows it needs`,
     nodeId: node.id,
-    evidence: { relation: node.relation ?? '', rowsRead: read, rowsRemoved: removed, rowsReturned: returned, removedPct: round1(pct), filter: node.filter },
+    evidence: { relation: node.relation ?? '', rowsRead: read, rowsRemoved: removed, rowsReturned: returned, removedPct: roundPct(pct), filter: node.filter },
     fix: ddl ?? `create an index on the columns the filter tests: ${node.filter}`,
   };
 }
@@ -78,7 +78,7 @@ function indexFilter(node: PlanNode, t: PlanThresholds): Draft | undefined {
     ruleId: 'index-filter',
     message: `${nodeTitle(node)} fetches ${formatCount(fetched)} rows through the index and its filter discards ${formatPct(pct)} of them: the index misses ${missing.length ? `the column(s) ${missing.join(', ')}` : 'the filter\'s columns'}`,
     nodeId: node.id,
-    evidence: { index: node.indexName ?? '', relation: node.relation ?? '', rowsFetched: fetched, rowsRemoved: removed, rowsReturned: returned, removedPct: round1(pct), filter: node.filter },
+    evidence: { index: node.indexName ?? '', relation: node.relation ?? '', rowsFetched: fetched, rowsRemoved: removed, rowsReturned: returned, removedPct: roundPct(pct), filter: node.filter },
     fix: ddl ?? `extend the index ${node.indexName ?? ''} with the columns of the filter: ${node.filter}`,
   };
 }
@@ -189,7 +189,7 @@ function heapFetches(node: PlanNode, t: PlanThresholds): Draft | undefined {
     ruleId: 'heap-fetches',
     message: `${nodeTitle(node)} had to visit the table for ${formatCount(node.heapFetches)} of its ${formatCount(node.totalRows)} rows (${formatPct(pct)}): the visibility map is stale, so the index-only scan is not index-only`,
     nodeId: node.id,
-    evidence: { heapFetches: node.heapFetches, rows: node.totalRows, fetchPct: round1(pct) },
+    evidence: { heapFetches: node.heapFetches, rows: node.totalRows, fetchPct: roundPct(pct) },
     fix: table ? `VACUUM (ANALYZE) ${table};` : 'VACUUM the table so its visibility map is current',
   };
 }
@@ -231,7 +231,7 @@ function jitOverhead(summary: PlanSummary, root: PlanNode, t: PlanThresholds): D
     ruleId: 'jit-overhead',
     message: `JIT compilation took ${formatMs(jitMs)} of the ${formatMs(exec)} execution (${formatPct(pct)}): compiling costs more than it saves for this query`,
     nodeId: root.id,
-    evidence: { jitMs: round1(jitMs), executionTimeMs: round1(exec), jitPct: round1(pct), functions: summary.jit?.functions ?? 0, planCost: round1(root.totalCost) },
+    evidence: { jitMs: round1(jitMs), executionTimeMs: round1(exec), jitPct: roundPct(pct), functions: summary.jit?.functions ?? 0, planCost: round1(root.totalCost) },
     fix: `SET jit = off; or raise jit_above_cost above this plan's cost (${formatCount(root.totalCost)}), e.g. SET jit_above_cost = ${formatCount(Math.max(100000, root.totalCost * 10)).replace(/,/g, '')};`,
   };
 }

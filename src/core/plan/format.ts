@@ -38,6 +38,12 @@ export function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
+/** A share for evidence, as formatPct shows it: under 100% never rounds up to 100. */
+export function roundPct(pct: number): number {
+  const r = round1(pct);
+  return r >= 100 && pct < 100 ? 99.9 : r;
+}
+
 /** The node as EXPLAIN names it: "Index Scan using orders_pkey on orders o", "CTE Scan on big b", "Hash Join". */
 export function nodeTitle(node: PlanNode): string {
   let title = node.label;

@@ -64,6 +64,8 @@ describe('plan findings', () => {
       assert.equal(f.evidence.rowsRead, removed + raw['Actual Rows'] * raw['Actual Loops']);
       assert.equal(f.fix, 'CREATE INDEX CONCURRENTLY ON plan_fixtures.orders (customer_id);');
       assert.match(f.message, /discards 99\.9%/);
+      // The evidence says what the message says: a filter that keeps rows never reads as 100%.
+      assert.equal(f.evidence.removedPct, 99.9);
     });
 
     it('seq-scan-filter counts all workers of a Parallel Seq Scan', () => {
