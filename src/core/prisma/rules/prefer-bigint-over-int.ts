@@ -33,7 +33,7 @@ export const rule: PrismaRule = {
         file: model.file,
         range: field.range,
         message:
-          `${isId ? 'id' : 'autoincrement field'} ${model.name}.${field.name} is Int (${column.type}): once it passes ${limit.toLocaleString('en-US')} every insert ` +
+          `${isId ? 'the id' : 'the autoincrement field'} ${model.name}.${field.name} is Int (${column.type}): once it passes ${limit.toLocaleString('en-US')} every insert ` +
           `fails, and widening it later rewrites the table and every referencing foreign key under ACCESS EXCLUSIVE; use BigInt${
             refs.length ? ` (with ${refs.map((r) => `${r.model.name}.${r.field.name}`).join(', ')})` : ''
           }`,
