@@ -71,7 +71,10 @@ export const command: Command = {
           const time = s.after.executionTimeMs !== undefined ? `, ${s.after.executionTimeMs.toFixed(2)} ms` : '';
           ctx.stdout(`${i + 1}. ${s.ddl}\n   cost ${advice.before.totalCost.toFixed(2)} → ${s.after.totalCost.toFixed(2)} (${s.improvement.toFixed(1)}× cheaper${time}) — ${s.reason}\n`);
         }
-        for (const r of advice.rejected) ctx.stdout(`   not kept: ${r.ddl} — ${r.reason}\n`);
+        if (advice.rejected.length > 0) {
+          ctx.stdout(`${advice.suggestions.length > 0 ? '\n' : ''}Not kept:\n`);
+          for (const r of advice.rejected) ctx.stdout(`- ${r.ddl} — ${r.reason}\n`);
+        }
         ctx.stdout(`\n${advice.summary}\n`);
       }
       return 0;
