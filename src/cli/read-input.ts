@@ -5,21 +5,23 @@ import { PglensError } from '../core/errors';
  * Reads a SQL or plan file the user named (or stdin, fd 0) as text. A UTF-8 byte order mark is
  * dropped, as the editor does, so line 1 parses. A NUL byte means a binary or UTF-16 file: the
  * parser would stop reading at it and lint nothing after it, so it is refused, not linted.
+ * `shown` names the file in errors; a function when naming it costs (lint reads hundreds).
  */
-export function readTextInput(file: string | 0, shown: string): string {
+export function readTextInput(file: string | 0, shown: string | (() => string)): string {
+  const name = (): string => (typeof shown === 'string' ? shown : shown());
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    if (code === 'EISDIR') throw new PglensError('bad-input', `${shown} is a folder`, 'pass a file');
-    throw new PglensError('bad-input', `cannot read ${shown}: ${code}`, code === 'ENOENT' ? 'check the path' : 'check the file permissions');
+    if (code === 'EISDIR') throw new PglensError('bad-input', `${name()} is a folder`, 'pass a file');
+    throw new PglensError('bad-input', `cannot read ${name()}: ${code}`, code === 'ENOENT' ? 'check the path' : 'check the file permissions');
   }
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
     let line = 1;
     for (let i = 0; i < nul; i++) if (bytes[i] === 0x0a) line++;
-    throw new PglensError('bad-input', `${shown} is not a text file (a NUL byte on line ${line}: binary, or UTF-16)`, 'pass a text file saved as UTF-8');
+    throw new PglensError('bad-input', `${name()} is not a text file (a NUL byte on line ${line}: binary, or UTF-16)`, 'pass a text file saved as UTF-8');
   }
   const text = bytes.toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;

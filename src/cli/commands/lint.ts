@@ -123,7 +123,7 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
 }
 
 function readText(file: string, cwd: string): string {
-  return readTextInput(file, displayPath(cwd, file));
+  return readTextInput(file, () => displayPath(cwd, file));
 }
 
 /** Every .sql file under a folder, in name order of their paths (Prisma's `<timestamp>_name/migration.sql` sorts by folder). */
