@@ -1,5 +1,6 @@
 import type { Connection } from '../db/connection';
 import { PglensError, errorMessage } from '../errors';
+import type { IndexKeyOptions } from '../schema/model';
 
 /**
  * One snapshot of the live catalog: what the health view and `pglens indexes` show. Read
@@ -76,6 +77,8 @@ export interface CatalogIndex {
   columns: string[];
   /** INCLUDE columns. */
   include: string[];
+  /** Per key column: a non-default opclass, a collation other than the column's, DESC, NULLS FIRST (empty objects on plain keys). */
+  keyOptions?: IndexKeyOptions[];
   /** Predicate SQL of a partial index. */
   predicate: string | null;
   method: string;
@@ -253,10 +256,18 @@ LEFT JOIN pg_constraint con ON con.conindid = x.indexrelid AND con.conrelid = x.
 const SLOW_INDEXES_SQL = `
 SELECT i.indexrelid AS oid, pg_get_indexdef(i.indexrelid) AS definition,
        array_agg(CASE WHEN u.attnum = 0 THEN pg_get_indexdef(i.indexrelid, u.ord::int, true) ELSE a.attname::text END ORDER BY u.ord) AS cols,
-       array_agg(CASE WHEN u.attnum = 0 THEN 1 ELSE 0 END ORDER BY u.ord) AS is_expr
+       array_agg(CASE WHEN u.attnum = 0 THEN 1 ELSE 0 END ORDER BY u.ord) AS is_expr,
+       array_agg(CASE WHEN NOT opc.opcdefault THEN opc.opcname::text ELSE '' END ORDER BY u.ord) AS opclasses,
+       array_agg(CASE WHEN i.indcollation[u.ord - 1] <> 0 AND i.indcollation[u.ord - 1] <> COALESCE(a.attcollation, 100)
+                      THEN coll.collname::text ELSE '' END ORDER BY u.ord) AS collations,
+       array_agg(COALESCE(i.indoption[u.ord - 1], 0) ORDER BY u.ord) AS options
 FROM pg_index i
 CROSS JOIN unnest(i.indkey::int2[]) WITH ORDINALITY AS u(attnum, ord)
 LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = u.attnum
+-- indclass, indcollation and indoption cover the key columns only, from subscript 0. An
+-- expression's collation is compared with the database default (oid 100).
+LEFT JOIN pg_opclass opc ON opc.oid = i.indclass[u.ord - 1]
+LEFT JOIN pg_collation coll ON coll.oid = i.indcollation[u.ord - 1]
 WHERE i.indexrelid = ANY ($1::oid[])
 GROUP BY i.indexrelid`;
 
@@ -322,7 +333,7 @@ export async function readCatalog(conn: Connection, options: CatalogOptions = {}
     const slow = new Map((await run('index definitions', SLOW_INDEXES_SQL, [slowOids])).map((r) => [num(r.oid), r]));
     for (const r of indexRows) {
       const s = r.definition == null ? slow.get(num(r.oid)) : undefined;
-      if (s) Object.assign(r, { definition: s.definition, cols: s.cols, is_expr: s.is_expr });
+      if (s) Object.assign(r, { definition: s.definition, cols: s.cols, is_expr: s.is_expr, opclasses: s.opclasses, collations: s.collations, options: s.options });
     }
   }
   const fkRows = await run('foreign keys', FOREIGN_KEYS_SQL, [filter]);
@@ -446,9 +457,33 @@ function toIndex(r: Row, schema: string, table: string): CatalogIndex {
     constraintType: type === 'p' || type === 'u' || type === 'x' ? type : null,
     columns: named.slice(0, nkey),
     include: named.slice(nkey),
+    keyOptions: keyOptions(r, nkey),
     predicate: r.predicate == null ? null : str(r.predicate),
     method: str(r.method),
   };
+}
+
+/** INDOPTION_DESC and INDOPTION_NULLS_FIRST of pg_index.indoption. */
+const DESC = 1;
+const NULLS_FIRST = 2;
+
+/** Fast-path rows are plain keys by construction and carry no option arrays. */
+function keyOptions(r: Row, nkey: number): IndexKeyOptions[] {
+  const opclasses = textArray(r.opclasses);
+  const collations = textArray(r.collations);
+  const options = Array.isArray(r.options) ? r.options.map(Number) : textArray(r.options).map(Number);
+  const out: IndexKeyOptions[] = [];
+  for (let i = 0; i < nkey; i++) {
+    const key: IndexKeyOptions = {};
+    if (opclasses[i]) key.opclass = opclasses[i];
+    if (collations[i]) key.collation = collations[i];
+    const bits = options[i] ?? 0;
+    if (bits & DESC) key.descending = true;
+    // Stated only when it differs from the direction's default (NULLS FIRST for DESC).
+    if (Boolean(bits & NULLS_FIRST) !== Boolean(bits & DESC)) key.nullsFirst = Boolean(bits & NULLS_FIRST);
+    out.push(key);
+  }
+  return out;
 }
 
 function toForeignKey(r: Row): CatalogForeignKey {

@@ -48,6 +48,7 @@ function toIndex(i: CatalogIndex): Index {
     valid: i.valid,
   };
   if (i.predicate !== null) index.where = i.predicate;
+  if (i.keyOptions?.some((k) => Object.keys(k).length > 0)) index.keyOptions = i.keyOptions.map((k) => ({ ...k }));
   return index;
 }
 

@@ -111,20 +111,32 @@ export function argument(attr: PrismaAttribute | undefined, key: string, positio
 
 /**
  * Field names of a list argument such as `[authorId, createdAt(sort: Desc)]`, with the sort
- * order when one is given.
+ * order and the operator class (`ops: JsonbPathOps`, `ops: raw("text_pattern_ops")`, as
+ * written) when one is given.
  */
-export function fieldList(value: Value | undefined): { name: string; sort?: 'Asc' | 'Desc' }[] | undefined {
+export function fieldList(value: Value | undefined): { name: string; sort?: 'Asc' | 'Desc'; ops?: string }[] | undefined {
   if (!value || typeof value !== 'object' || Array.isArray(value) || value.type !== 'array') return undefined;
-  const out: { name: string; sort?: 'Asc' | 'Desc' }[] = [];
+  const out: { name: string; sort?: 'Asc' | 'Desc'; ops?: string }[] = [];
   for (const item of value.args ?? []) {
     if (typeof item === 'string') out.push({ name: item });
     else if (item && typeof item === 'object' && !Array.isArray(item) && item.type === 'function') {
-      const sort = (item.params ?? []).find((p) => isKeyValue(p) && p.key === 'sort');
-      const order = sort && isKeyValue(sort) ? sort.value : undefined;
-      out.push({ name: item.name, sort: order === 'Desc' ? 'Desc' : order === 'Asc' ? 'Asc' : undefined });
+      const param = (key: string): Value | undefined => {
+        const p = (item.params ?? []).find((q) => isKeyValue(q) && q.key === key);
+        return p && isKeyValue(p) ? p.value : undefined;
+      };
+      const order = param('sort');
+      const opsValue = param('ops');
+      const ops = typeof opsValue === 'string' ? opsValue : rawText(opsValue);
+      out.push({ name: item.name, sort: order === 'Desc' ? 'Desc' : order === 'Asc' ? 'Asc' : undefined, ...(ops ? { ops } : {}) });
     }
   }
   return out;
+}
+
+/** The string inside `raw("…")`, else undefined. */
+function rawText(value: Value | undefined): string | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value) || value.type !== 'function' || value.name !== 'raw') return undefined;
+  return stringValue(value.params?.[0] as Value | undefined);
 }
 
 /** A function value's name (`autoincrement` for `autoincrement()`), else undefined. */

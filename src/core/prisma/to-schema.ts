@@ -1,4 +1,4 @@
-import { emptySchema, tableKey, type Column, type ForeignKey, type Index, type SchemaModel, type Table } from '../schema/model';
+import { emptySchema, tableKey, type Column, type ForeignKey, type Index, type IndexKeyOptions, type SchemaModel, type Table } from '../schema/model';
 import type { Finding, SourceRange } from '../types';
 import {
   argument,
@@ -140,7 +140,16 @@ class SchemaBuilder {
       if (attr.name !== 'id' && attr.name !== 'unique' && attr.name !== 'index') continue;
       const fields = fieldList(argument(attr, 'fields', 0));
       if (!fields) continue;
-      this.addKey(model, table, fields.map((f) => f.name), attr, attr.name === 'id' ? 'primary' : attr.name === 'unique' ? 'unique' : 'index');
+      const keyOptions = fields.map((f) => ({ ...(f.ops ? { opclass: f.ops } : {}), ...(f.sort === 'Desc' ? { descending: true } : {}) }));
+      this.addKey(
+        model,
+        table,
+        fields.map((f) => f.name),
+        attr,
+        attr.name === 'id' ? 'primary' : attr.name === 'unique' ? 'unique' : 'index',
+        undefined,
+        keyOptions.some((k) => Object.keys(k).length > 0) ? keyOptions : undefined,
+      );
     }
   }
 
@@ -182,6 +191,7 @@ class SchemaBuilder {
     attr: PrismaAttribute,
     kind: 'primary' | 'unique' | 'index',
     field?: PrismaField,
+    keyOptions?: IndexKeyOptions[],
   ): void {
     const columns: string[] = [];
     for (const name of fieldNames) {
@@ -204,6 +214,7 @@ class SchemaBuilder {
       constraint: kind === 'primary',
       method: typeof typeArg === 'string' ? typeArg.toLowerCase() : 'btree',
       valid: true,
+      ...(keyOptions ? { keyOptions } : {}),
       source: { file: model.file, range: attr.range },
     };
     if (kind === 'primary') {

@@ -37,7 +37,22 @@ export interface Index {
   /** Predicate SQL of a partial index. */
   where?: string;
   valid: boolean;
+  /**
+   * Per key column, what sets it apart from a plain ascending key with its type's default
+   * operator class and the column's collation; absent (or an empty object) when nothing does.
+   */
+  keyOptions?: IndexKeyOptions[];
   source?: SourceRef;
+}
+
+export interface IndexKeyOptions {
+  /** A non-default operator class (`text_pattern_ops`, `jsonb_path_ops`). */
+  opclass?: string;
+  /** A collation other than the column's. */
+  collation?: string;
+  descending?: boolean;
+  /** NULLS FIRST; when absent, the default for the direction (first when descending). */
+  nullsFirst?: boolean;
 }
 
 export interface ForeignKey {

@@ -12,7 +12,7 @@ import {
 } from '../sql/ast';
 import type { Statement } from '../sql/statement';
 import type { SourceRange, SourceRef } from '../types';
-import { tableKey, type Column, type ForeignKey, type Index, type SchemaModel, type Table } from './model';
+import { tableKey, type Column, type ForeignKey, type Index, type IndexKeyOptions, type SchemaModel, type Table } from './model';
 import { canonicalFromNames, serialBaseType } from './type-names';
 
 /**
@@ -442,6 +442,7 @@ class Replayer {
       method: node.accessMethod ?? 'btree',
       where,
       valid: true,
+      ...indexKeyOptions(node.indexParams ?? []),
       source: this.ref(),
     });
   }
@@ -624,4 +625,25 @@ function firstLocation(node: Node): number | undefined {
   };
   visit(node);
   return best;
+}
+
+/** The opclass, collation and ordering of each key of CREATE INDEX, when any key has one. */
+function indexKeyOptions(params: Node[]): { keyOptions?: IndexKeyOptions[] } {
+  const lastName = (list: Node[] | undefined): string | undefined => {
+    const last = list?.[list.length - 1];
+    return typeof last?.String?.sval === 'string' ? last.String.sval : undefined;
+  };
+  const keys = params.map((p) => {
+    const elem: Node = p.IndexElem ?? {};
+    const key: IndexKeyOptions = {};
+    const opclass = lastName(elem.opclass);
+    const collation = lastName(elem.collation);
+    if (opclass) key.opclass = opclass;
+    if (collation) key.collation = collation;
+    if (elem.ordering === 'SORTBY_DESC') key.descending = true;
+    if (elem.nulls_ordering === 'SORTBY_NULLS_FIRST' && !key.descending) key.nullsFirst = true;
+    if (elem.nulls_ordering === 'SORTBY_NULLS_LAST' && key.descending) key.nullsFirst = false;
+    return key;
+  });
+  return keys.some((k) => Object.keys(k).length > 0) ? { keyOptions: keys } : {};
 }

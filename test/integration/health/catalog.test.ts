@@ -1,6 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { readCatalog } from '../../../src/core/health/catalog';
+import { liveSchema } from '../../../src/core/health/live-schema';
 import { slowQueries } from '../../../src/core/health/slow-queries';
+import { redundantIndexes } from '../../../src/core/lint/rules/duplicate-index';
+import { tableKey } from '../../../src/core/schema/model';
 import { PgQueryConnection } from './pg-adapter';
 import { openTestServer } from './server';
 import { serverUrl, uniqueName } from '../db/test-env';
@@ -62,10 +65,28 @@ describe('catalog queries on a live server', function () {
     assert.deepEqual(byName.get('include_idx')?.include, ['body']);
     assert.equal(byName.get('partial_idx')?.predicate, 'n > 0');
     assert.equal(byName.get('gin_idx')?.method, 'gin');
+    assert.deepEqual(byName.get('collate_idx')?.keyOptions, [{ collation: 'C' }]);
+    assert.deepEqual(byName.get('opclass_idx')?.keyOptions, [{ opclass: 'text_pattern_ops' }]);
+    assert.deepEqual(byName.get('desc_idx')?.keyOptions, [{ descending: true }]);
+    assert.deepEqual(byName.get('expr_idx')?.keyOptions, [{}, {}]);
+    assert.deepEqual(byName.get('include_idx')?.keyOptions, [{}]);
     assert.equal(byName.get('parts_k_idx')?.scans, null, 'a partitioned parent keeps no scan counts');
     assert.ok(catalog.sizesExact);
     const name = catalog.columns.find((c) => c.table === 'Mixed Case' && c.name === 'Name');
     assert.equal(name?.formattedType, 'character varying(40)');
+  });
+
+  it('a COLLATE "C" or text_pattern_ops index is not a duplicate of the plain one (it serves LIKE prefixes the plain one cannot)', async function () {
+    if (!conn) return;
+    await conn.query(`CREATE INDEX body_idx ON ${schema}."Mixed Case" (body)`);
+    try {
+      const table = liveSchema(await readCatalog(conn, { schemas: [schema] })).tables.get(tableKey(schema, 'Mixed Case'));
+      assert.ok(table);
+      // desc_idx (n DESC) is plain_idx (n, id) read backwards; nothing on body is redundant.
+      assert.deepEqual(redundantIndexes(table).map((r) => r.redundant.name), ['desc_idx']);
+    } finally {
+      await conn.query(`DROP INDEX ${schema}.body_idx`);
+    }
   });
 
   it('names a schema that does not exist', async function () {

@@ -70,7 +70,12 @@ describe('prisma rules', () => {
   });
 
   table('duplicate-index', {
-    valid: ['model A {\n  id BigInt @id\n  a  String\n  b  String\n\n  @@index([a, b])\n  @@index([b])\n}\n'],
+    valid: [
+      'model A {\n  id BigInt @id\n  a  String\n  b  String\n\n  @@index([a, b])\n  @@index([b])\n}\n',
+      // LIKE 'x%' and jsonb_path_ops containment need their own operator classes.
+      'model A {\n  id BigInt @id\n  a  String\n  d  Json\n\n  @@index([a(ops: raw("text_pattern_ops"))])\n  @@index([a])\n  @@index([d(ops: JsonbPathOps)], type: Gin)\n  @@index([d], type: Gin)\n}\n',
+      'model A {\n  id BigInt @id\n  a  Int\n  b  Int\n\n  @@index([a, b(sort: Desc)])\n  @@index([a, b])\n}\n',
+    ],
     invalid: [
       {
         schema: 'model A {\n  id BigInt @id\n  a  String\n  b  String\n\n  @@index([a])\n  @@index([a, b])\n}\n',

@@ -1,5 +1,5 @@
 import type { Rule } from '../rule';
-import type { Index, Table } from '../../schema/model';
+import type { Index, IndexKeyOptions, Table } from '../../schema/model';
 import { qualifiedName } from '../../sql/quote-ident';
 
 /**
@@ -10,7 +10,10 @@ import { qualifiedName } from '../../sql/quote-ident';
  * Exported for the live-catalog check, with the same semantics:
  * - `coversIndex(redundant, by)`: `by` answers every lookup `redundant` can: same method and
  *   same partial predicate (both none, or the same text), `redundant`'s key columns (expressions
- *   compared by their text) are a leading prefix of `by`'s, and its INCLUDE columns are all in `by`.
+ *   compared by their text) are a leading prefix of `by`'s with the same operator classes and
+ *   collations, in the same order or all reversed (a b-tree reads backwards as well), and its
+ *   INCLUDE columns are all in `by`. A `text_pattern_ops` or `COLLATE "C"` index on a column
+ *   serves LIKE prefixes and byte-order sorts the plain one cannot: not a duplicate.
  * - `redundantIndexes(table)`: each redundant index with the index that covers it (an exact
  *   equal preferred, then the earliest), in `table.indexes` order.
  */
@@ -20,8 +23,25 @@ export function coversIndex(redundant: Index, by: Index): boolean {
   if (normalisePredicate(redundant.where) !== normalisePredicate(by.where)) return false;
   if (!by.valid || redundant.columns.length === 0 || redundant.columns.length > by.columns.length) return false;
   if (!redundant.columns.every((c, i) => c === by.columns[i])) return false;
+  if (!sameKeyOptions(redundant, by)) return false;
   const byColumns = new Set([...by.columns, ...by.include]);
   return redundant.include.every((c) => byColumns.has(c));
+}
+
+function sameKeyOptions(redundant: Index, by: Index): boolean {
+  const key = (index: Index, i: number): IndexKeyOptions => index.keyOptions?.[i] ?? {};
+  let forward = true;
+  let backward = true;
+  for (let i = 0; i < redundant.columns.length; i++) {
+    const a = key(redundant, i);
+    const b = key(by, i);
+    if ((a.opclass ?? '') !== (b.opclass ?? '') || (a.collation ?? '') !== (b.collation ?? '')) return false;
+    const [aDesc, aNullsFirst] = [Boolean(a.descending), a.nullsFirst ?? Boolean(a.descending)];
+    const [bDesc, bNullsFirst] = [Boolean(b.descending), b.nullsFirst ?? Boolean(b.descending)];
+    forward &&= aDesc === bDesc && aNullsFirst === bNullsFirst;
+    backward &&= aDesc !== bDesc && aNullsFirst !== bNullsFirst;
+  }
+  return forward || backward;
 }
 
 export function redundantIndexes(table: Table): { redundant: Index; coveredBy: Index }[] {
