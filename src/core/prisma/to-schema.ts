@@ -74,9 +74,9 @@ export function schemaName(model: PrismaModel): string {
   return stringValue(argument(blockAttributes(model, 'schema')[0], 'name', 0)) ?? 'public';
 }
 
-/** Whether a field is a relation (its type is a model of the document). */
+/** Whether a field is a relation (its type is a model or a view of the document: views take part in relations too). */
 export function isRelationField(doc: PrismaDocument, field: PrismaField): boolean {
-  return doc.models.some((m) => m.kind === 'model' && m.name === field.type);
+  return doc.models.some((m) => m.name === field.type);
 }
 
 /** The relation name of a relation field: `@relation("Name")` or `@relation(name: "Name")`. */

@@ -125,6 +125,16 @@ describe('prisma/to-schema', () => {
     assert.equal(idx.name.length, 63);
   });
 
+  it('a view is no table, and a model field of a view type is a relation, not an unknown type', () => {
+    const { result } = build(
+      `${DATASOURCE}model User {\n  id   BigInt    @id\n  info UserInfo?\n}\n\n` +
+        `view UserInfo {\n  id   BigInt   @unique\n  seen DateTime\n  user User     @relation(fields: [id], references: [id])\n}\n`,
+    );
+    assert.deepEqual(result.diagnostics, []);
+    assert.deepEqual([...result.schema.tables.keys()], ['public.User']);
+    assert.deepEqual(cols(table(result, 'public.User')), { id: 'bigint' });
+  });
+
   it('reports unknown types and unknown fields as errors instead of guessing', () => {
     const text = `${DATASOURCE}model A {\n  id BigInt @id\n  name Strng\n\n  @@index([nmae])\n}\n`;
     const result = prismaToSchema(parsePrismaSchema(text, 's.prisma'));
