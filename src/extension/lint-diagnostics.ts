@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { lintMigrationSet, lintSqlFile, findingActions } from '../core/lint';
 import { isPrismaMigration, migrationSetFor } from '../core/lint/migration-folders';
 import { lintPrismaFiles } from '../core/prisma/lint';
+import { prismaSchemaFiles } from '../core/prisma/schema-files';
 import { isSqlParserLoaded } from '../core/sql/parse';
 import type { Finding, Severity } from '../core/types';
 import { configFor, watchConfig } from './workspace-config';
@@ -157,19 +158,5 @@ export class LintDiagnostics implements vscode.CodeActionProvider, vscode.Dispos
   dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
-  }
-}
-
-/** A multi-file schema (`prisma/schema/*.prisma`) is linted as one; a single schema.prisma alone. */
-function prismaSchemaFiles(file: string): string[] {
-  const dir = path.dirname(file);
-  if (path.basename(dir) !== 'schema') return [file];
-  try {
-    return readdirSync(dir)
-      .filter((n) => n.endsWith('.prisma'))
-      .sort()
-      .map((n) => path.join(dir, n));
-  } catch {
-    return [file];
   }
 }

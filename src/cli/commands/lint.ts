@@ -8,6 +8,7 @@ import { PglensError } from '../../core/errors';
 import { lintMigrationSet, lintSqlFile, type LintOptions } from '../../core/lint/engine';
 import { loadConfig, type LintConfig } from '../../core/lint/config';
 import { rules } from '../../core/lint/rules';
+import { prismaFilesUnder, prismaSchemaFiles } from '../../core/prisma/schema-files';
 import { isSqlParserLoaded, loadSqlParser } from '../../core/sql/parse';
 import { SEVERITY_RANK, type Finding, type Severity, type SourceRange } from '../../core/types';
 import { version } from '../version';
@@ -28,7 +29,8 @@ export const command: Command = {
     'Usage: pglens lint [PATH…] [options]',
     '',
     'Lints .sql files, folders (each a migration set: its .sql files, including Prisma\'s */migration.sql,',
-    'apply in name order, so a table created in an earlier file is existing in later ones) and .prisma files.',
+    'apply in name order, so a table created in an earlier file is existing in later ones) and .prisma files',
+    '(a file of a prisma/schema/ folder, or the folder itself, is linted with the whole multi-file schema).',
     'Without PATH, lints the current folder.',
     '',
     'Options:',
@@ -62,7 +64,8 @@ export const command: Command = {
 /** One input, read and ready to lint. */
 type Job =
   | { kind: 'set'; files: Array<{ file: string; text: string }>; config: LintConfig }
-  | { kind: 'prisma' | 'sql'; file: string; text: string; config: LintConfig };
+  | { kind: 'prisma'; files: Array<{ file: string; text: string }>; config: LintConfig }
+  | { kind: 'sql'; file: string; text: string; config: LintConfig };
 
 async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<Finding[]> {
   // A CLI run is short: optimising the parser module costs more than it saves. Must precede the
@@ -76,8 +79,11 @@ async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<Finding[]> 
     if (job.kind === 'set') findings.push(...lintMigrationSet(job.files, job.config, ONE_SHOT));
     else if (job.kind === 'prisma') {
       // Loaded on demand: the Prisma parser is heavy and SQL-only runs (CI on migrations) should not pay for it.
-      const { lintPrismaSchema } = await import('../../core/prisma/lint');
-      findings.push(...lintPrismaSchema(job.text, job.file, job.config));
+      // require, not import(): the same lazy load in the CommonJS bundle, and it also resolves under the TS test runner.
+      const { lintPrismaDocument } = require('../../core/prisma/lint') as typeof import('../../core/prisma/lint');
+      const { parsePrismaFiles } = require('../../core/prisma/parse') as typeof import('../../core/prisma/parse');
+      const doc = parsePrismaFiles(job.files);
+      findings.push(...lintPrismaDocument(doc, job.config));
     } else findings.push(...lintSqlFile(job.file, job.text, job.config, ONE_SHOT));
   }
   return findings;
@@ -98,6 +104,13 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
     return config;
   };
   const jobs: Job[] = [];
+  // Files of a multi-file Prisma schema already linted with an earlier input of the same folder.
+  const prismaDone = new Set<string>();
+  const prismaJob = (files: string[], config: LintConfig): void => {
+    if (files.every((f) => prismaDone.has(f))) return;
+    for (const f of files) prismaDone.add(f);
+    jobs.push({ kind: 'prisma', files: files.map((file) => ({ file, text: readText(file, ctx.cwd) })), config });
+  };
   for (const input of inputs) {
     const abs = path.resolve(ctx.cwd, input);
     let isDir: boolean;
@@ -109,10 +122,16 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
     const config = configFor(abs);
     if (isDir) {
       const files = sqlFilesUnder(abs).map((file) => ({ file, text: readText(file, ctx.cwd) }));
-      if (files.length === 0) throw new PglensError('bad-input', `no .sql files under ${input}`, 'pass a migrations folder, .sql files or a .prisma file');
-      jobs.push({ kind: 'set', files, config });
+      if (files.length > 0) {
+        jobs.push({ kind: 'set', files, config });
+        continue;
+      }
+      // A multi-file Prisma schema folder (prisma/schema/): one schema, its relations cross files.
+      const prisma = prismaFilesUnder(abs);
+      if (prisma.length === 0) throw new PglensError('bad-input', `no .sql or .prisma files under ${input}`, 'pass a migrations folder, .sql files, a .prisma file or a Prisma schema folder');
+      prismaJob(prisma, config);
     } else if (abs.endsWith('.prisma')) {
-      jobs.push({ kind: 'prisma', file: abs, text: readText(abs, ctx.cwd), config });
+      prismaJob(prismaSchemaFiles(abs), config);
     } else if (abs.endsWith('.sql')) {
       jobs.push({ kind: 'sql', file: abs, text: readText(abs, ctx.cwd), config });
     } else {

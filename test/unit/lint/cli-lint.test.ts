@@ -110,6 +110,19 @@ describe('pglens lint (CLI)', () => {
     assert.deepEqual(JSON.parse(out).map((f: { rule: string }) => f.rule), ['concurrent-index-in-transaction']);
   });
 
+  it('lints a multi-file Prisma schema (prisma/schema/) as one, given the folder or any of its files', async () => {
+    const dir = workspace({
+      'prisma/schema/main.prisma': 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n',
+      'prisma/schema/user.prisma': 'model User {\n  id     BigInt  @id\n  orders Order[]\n}\n',
+      'prisma/schema/order.prisma': 'model Order {\n  id     BigInt @id\n  userId BigInt\n  user   User   @relation(fields: [userId], references: [id])\n}\n',
+    });
+    const expected = [['prisma/schema/order.prisma', 'fk-without-index']];
+    for (const argv of [['prisma/schema'], ['prisma/schema/order.prisma'], ['prisma/schema/order.prisma', 'prisma/schema/user.prisma']]) {
+      const { out } = await lint(dir, [...argv, '--format', 'json']);
+      assert.deepEqual(JSON.parse(out).map((f: { file: string; rule: string }) => [f.file, f.rule]), expected, argv.join(' '));
+    }
+  });
+
   it('fails with a one-line cause on an unreadable path, a bad config or a wrong file type', async () => {
     const dir = workspace({ 'bad.json': '{', 'notes.txt': 'x' });
     await assert.rejects(lint(dir, ['missing.sql']), /cannot read missing\.sql: ENOENT/);
