@@ -80,9 +80,17 @@ async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<Finding[]> 
     else if (job.kind === 'prisma') {
       // Loaded on demand: the Prisma parser is heavy and SQL-only runs (CI on migrations) should not pay for it.
       // require, not import(): the same lazy load in the CommonJS bundle, and it also resolves under the TS test runner.
-      const { lintPrismaDocument } = require('../../core/prisma/lint') as typeof import('../../core/prisma/lint');
+      const { lintPrismaDocument, unsupportedProvider } = require('../../core/prisma/lint') as typeof import('../../core/prisma/lint');
       const { parsePrismaFiles } = require('../../core/prisma/parse') as typeof import('../../core/prisma/parse');
       const doc = parsePrismaFiles(job.files);
+      const provider = unsupportedProvider(doc);
+      if (provider !== undefined) {
+        throw new PglensError(
+          'bad-input',
+          `${displayPath(ctx.cwd, job.files[0].file)}: the datasource provider is "${provider}", and pglens checks PostgreSQL schemas (its types, locks and indexes)`,
+          'lint the PostgreSQL schema, or leave this file out',
+        );
+      }
       findings.push(...lintPrismaDocument(doc, job.config));
     } else findings.push(...lintSqlFile(job.file, job.text, job.config, ONE_SHOT));
   }

@@ -20,9 +20,21 @@ export function lintPrismaFiles(files: PrismaSourceFile[], config: LintConfig = 
   return lintPrismaDocument(parsePrismaFiles(files), config, rules);
 }
 
+/**
+ * The datasource provider when it is not PostgreSQL (`mysql`, `sqlite`, `mongodb`,
+ * `cockroachdb`…): the rules speak of Postgres types, locks and indexes, and their fixes
+ * (`@db.Timestamptz`, `@db.Uuid`) do not exist there. No datasource (a file of a schema folder
+ * linted alone) counts as PostgreSQL.
+ */
+export function unsupportedProvider(doc: PrismaDocument): string | undefined {
+  const provider = doc.datasource?.provider;
+  return provider === undefined || provider === 'postgresql' || provider === 'postgres' ? undefined : provider;
+}
+
 /** Lints an already parsed document (the editor parses once for diagnostics and lenses). */
 export function lintPrismaDocument(doc: PrismaDocument, config: LintConfig = defaultConfig(), rules: readonly PrismaRule[] = prismaRules): Finding[] {
   if (doc.diagnostics.length > 0) return sortFindings(doc, [...doc.diagnostics]);
+  if (unsupportedProvider(doc) !== undefined) return [];
   const schema = prismaToSchema(doc);
   const findings: Finding[] = [...schema.diagnostics];
   const indexes = new Map<string, LineIndex>();

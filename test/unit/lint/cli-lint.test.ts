@@ -123,6 +123,11 @@ describe('pglens lint (CLI)', () => {
     }
   });
 
+  it('refuses a Prisma schema for another database, naming its provider', async () => {
+    const dir = workspace({ 'schema.prisma': 'datasource db {\n  provider = "mysql"\n  url      = env("DATABASE_URL")\n}\n\nmodel A {\n  id Int @id\n  at DateTime\n}\n' });
+    await assert.rejects(lint(dir, ['schema.prisma']), /schema\.prisma: the datasource provider is "mysql", and pglens checks PostgreSQL schemas/);
+  });
+
   it('fails with a one-line cause on an unreadable path, a bad config or a wrong file type', async () => {
     const dir = workspace({ 'bad.json': '{', 'notes.txt': 'x' });
     await assert.rejects(lint(dir, ['missing.sql']), /cannot read missing\.sql: ENOENT/);

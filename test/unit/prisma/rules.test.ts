@@ -214,6 +214,13 @@ describe('prisma lint', () => {
     assert.match(findings[0].message, /relationMode = "prisma"/);
   });
 
+  it('applies no Postgres rule to a schema for another provider (their fixes do not exist there)', () => {
+    for (const provider of ['mysql', 'mongodb', 'sqlite']) {
+      const text = `datasource db {\n  provider = "${provider}"\n  url      = env("DATABASE_URL")\n}\n\nmodel A {\n  id    Int      @id\n  price Float\n  at    DateTime\n}\n`;
+      assert.deepEqual(lintPrismaSchema(text, 'a.prisma'), [], provider);
+    }
+  });
+
   it('takes severities from the config, and "off" silences a rule', () => {
     const text = DATASOURCE + 'model A {\n  id    BigInt @id\n  price Float\n  at    DateTime\n}\n';
     const findings = lintPrismaSchema(text, 'a.prisma', configWith({ 'money-as-float': 'error', 'prefer-timestamptz': 'off' }));
