@@ -61,12 +61,19 @@ export const command: Command = {
             after: s.after,
           })),
           rejected: advice.rejected,
+          together: advice.together ?? null,
           summary: advice.summary,
         };
         ctx.stdout(JSON.stringify(out, null, 2) + '\n');
       } else {
         ctx.stdout(`Verified with ${advice.method === 'hypopg' ? 'HypoPG hypothetical indexes' : 'real indexes on the embedded sandbox'} (rolled back)\n`);
         ctx.stdout(`Cost before: ${advice.before.totalCost.toFixed(2)}${advice.before.executionTimeMs !== undefined ? `, ${advice.before.executionTimeMs.toFixed(2)} ms` : ''}\n\n`);
+        if (advice.together) {
+          const t = advice.together;
+          const time = t.after.executionTimeMs !== undefined ? `, ${t.after.executionTimeMs.toFixed(2)} ms` : '';
+          ctx.stdout(`Together (one index per table; each alone helps far less):\n${t.ddls.map((d) => `   ${d}\n`).join('')}`);
+          ctx.stdout(`   cost ${advice.before.totalCost.toFixed(2)} → ${t.after.totalCost.toFixed(2)} (${t.improvement.toFixed(1)}× cheaper${time})\n\nEach alone:\n`);
+        }
         for (const [i, s] of advice.suggestions.entries()) {
           const time = s.after.executionTimeMs !== undefined ? `, ${s.after.executionTimeMs.toFixed(2)} ms` : '';
           ctx.stdout(`${i + 1}. ${s.ddl}\n   cost ${advice.before.totalCost.toFixed(2)} → ${s.after.totalCost.toFixed(2)} (${s.improvement.toFixed(1)}× cheaper${time}) — ${s.reason}\n`);

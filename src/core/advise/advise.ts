@@ -30,6 +30,12 @@ export interface AdviceResult {
   suggestions: Suggestion[];
   /** Candidates tried that did not help enough, with their cost: the evidence for "none helps". */
   rejected: { ddl: string; totalCost: number; reason: string }[];
+  /**
+   * When the query reads several tables: the best index of each table, verified together. A
+   * join often needs one index on each side (the outer filter and the inner lookup); each
+   * alone barely helps, so the single-index suggestions understate them.
+   */
+  together?: { ddls: string[]; after: { totalCost: number; executionTimeMs?: number }; improvement: number };
   /** Plain words on the outcome ("no index helps: …"). */
   summary: string;
 }
@@ -81,6 +87,38 @@ async function measure(conn: Connection, sql: string, analyze: boolean): Promise
     return { totalCost: doc.Plan['Total Cost'], executionTimeMs: doc['Execution Time'], indexNames: indexNamesIn(doc.Plan) };
   } finally {
     if (analyze) await conn.query('ROLLBACK TO SAVEPOINT pglens_measure');
+  }
+}
+
+/**
+ * All the candidates at once (one per table), inside a savepoint that is rolled back; the
+ * cost counts only when the plan uses every one of them (else a subset is the real answer).
+ */
+async function measureTogether(
+  conn: Connection,
+  sql: string,
+  analyze: boolean,
+  method: VerifyMethod,
+  candidates: IndexCandidate[],
+): Promise<(Measured & { candidates: IndexCandidate[] }) | undefined> {
+  await conn.query('SAVEPOINT pglens_together');
+  try {
+    const names: string[] = [];
+    for (const c of candidates) {
+      if (method === 'hypopg') names.push((await conn.query<{ indexname: string }>('SELECT indexname FROM hypopg_create_index($1)', [candidateDdl(c, false)])).rows[0].indexname);
+      else {
+        await conn.query(candidateDdl(c, false));
+        names.push(c.name);
+      }
+    }
+    const after = await measure(conn, sql, analyze);
+    const allUsed = names.every((name, i) => after.indexNames.some((n) => n === name || n.endsWith(name) || n.includes(candidates[i].name)));
+    return allUsed ? { ...after, candidates } : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await conn.query('ROLLBACK TO SAVEPOINT pglens_together');
+    if (method === 'hypopg') await conn.query('SELECT hypopg_reset()');
   }
 }
 
@@ -162,6 +200,9 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
   const minImprovement = options.minImprovement ?? 0.2;
   const suggestions: Suggestion[] = [];
   const rejected: AdviceResult['rejected'] = [];
+  // Per table, the candidate the planner used at the lowest cost alone: the members of `together`.
+  const bestUsed = new Map<string, { candidate: IndexCandidate; totalCost: number }>();
+  const candidateOf = new Map<Suggestion, IndexCandidate>();
 
   await conn.query('BEGIN');
   try {
@@ -187,8 +228,10 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
         const after = await measure(conn, planned, analyze);
         const used = after.indexNames.some((n) => n === name || n.endsWith(name) || n.includes(c.name));
         const improvement = before.totalCost / Math.max(after.totalCost, 0.001);
+        const tableKey = `${c.schema}.${c.table}`;
+        if (used && after.totalCost < (bestUsed.get(tableKey)?.totalCost ?? Infinity)) bestUsed.set(tableKey, { candidate: c, totalCost: after.totalCost });
         if (used && after.totalCost <= before.totalCost * (1 - minImprovement)) {
-          suggestions.push({
+          const suggestion: Suggestion = {
             ddl: `${candidateDdl(c, true)};`,
             schema: c.schema,
             table: c.table,
@@ -200,7 +243,9 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
             reason: c.reason,
             after: { totalCost: after.totalCost, executionTimeMs: after.executionTimeMs },
             improvement,
-          });
+          };
+          suggestions.push(suggestion);
+          candidateOf.set(suggestion, c);
         } else {
           rejected.push({
             ddl: `${candidateDdl(c, true)};`,
@@ -216,17 +261,43 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
       if (method === 'hypopg') await conn.query('SELECT hypopg_reset()');
     }
     const kept = rankSuggestions(suggestions);
+    // Per table the first ranked suggestion (the choice the list already recommends), else the index it used at the lowest cost.
+    const members = [...bestUsed.entries()].map(([key, best]) => {
+      const top = kept.find((s) => `${s.schema}.${s.table}` === key);
+      return (top && candidateOf.get(top)) ?? best.candidate;
+    });
+    const together = members.length >= 2 ? await measureTogether(conn, planned, analyze, method, members) : undefined;
+    const bestAlone = Math.min(before.totalCost, ...[...bestUsed.values()].map((b) => b.totalCost));
+    const togetherKept =
+      together && together.totalCost <= bestAlone * (1 - minImprovement)
+        ? {
+            ddls: together.candidates.map((c) => `${candidateDdl(c, true)};`),
+            after: { totalCost: together.totalCost, executionTimeMs: together.executionTimeMs },
+            improvement: before.totalCost / Math.max(together.totalCost, 0.001),
+          }
+        : undefined;
     for (const s of suggestions) {
       if (!kept.includes(s)) rejected.push({ ddl: s.ddl, totalCost: s.after.totalCost, reason: 'a simpler index does as well (partial and INCLUDE variants must be 10% cheaper to be worth their narrower use)' });
     }
     suggestions.splice(0, suggestions.length, ...kept);
     const summary =
-      suggestions.length > 0
+      togetherKept
+        ? `${togetherKept.ddls.length} indexes together cut the plan's cost ${before.totalCost.toFixed(1)} → ${togetherKept.after.totalCost.toFixed(1)}, ` +
+          `more than any one alone (best alone: ${bestAlone.toFixed(1)}): ${togetherKept.ddls.join(' ')}`
+        : suggestions.length > 0
         ? `${suggestions.length} index(es) cut the plan's cost; best: ${suggestions[0].ddl} (cost ${before.totalCost.toFixed(1)} → ${suggestions[0].after.totalCost.toFixed(1)})`
         : candidates.length === 0
           ? 'no index helps: the query has no filter, join or sort on a table column that an index could serve, or the right index exists already'
           : `no index helps: ${candidates.length} candidate(s) tried, none cut the cost by ${Math.round(minImprovement * 100)}% or more`;
-    return { query: statement.text, method, before: { totalCost: before.totalCost, executionTimeMs: before.executionTimeMs }, suggestions, rejected, summary };
+    return {
+      query: statement.text,
+      method,
+      before: { totalCost: before.totalCost, executionTimeMs: before.executionTimeMs },
+      suggestions,
+      rejected,
+      ...(togetherKept ? { together: togetherKept } : {}),
+      summary,
+    };
   } finally {
     await conn.query('ROLLBACK').catch(() => undefined);
   }

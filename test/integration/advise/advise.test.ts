@@ -18,6 +18,10 @@ const SEED = `
   CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL);
   INSERT INTO accounts SELECT g, 'u' || g || '@example.com' FROM generate_series(1, 20000) g;
   CREATE INDEX accounts_email_idx ON accounts (email);
+  CREATE TABLE shops (id bigint PRIMARY KEY, region text NOT NULL, tier int NOT NULL);
+  INSERT INTO shops SELECT g, 'r' || (g % 1000), g % 5 FROM generate_series(1, 20000) g;
+  CREATE TABLE sales (id bigint PRIMARY KEY, shop_id bigint NOT NULL, state text NOT NULL, amount int NOT NULL);
+  INSERT INTO sales SELECT g, 1 + (g * 7919) % 20000, (ARRAY['new','paid','sent','void'])[1 + g % 4], g % 100 FROM generate_series(1, 60000) g;
   ANALYZE;
 `;
 
@@ -46,6 +50,17 @@ function describeAdvisor(name: string, open: () => Promise<Connection | undefine
       const advice = await adviseIndexes(conn!, "SELECT id, run_at FROM jobs WHERE status = 'pending' ORDER BY run_at LIMIT 10");
       assert.ok(advice.suggestions.length > 0, advice.summary);
       assert.equal(advice.suggestions[0].where, "status = 'pending'", JSON.stringify(advice.suggestions.map((s) => s.ddl)));
+    });
+
+    it('verifies a join\'s two indexes together: the outer filter and the inner lookup', async () => {
+      const advice = await adviseIndexes(conn!, "SELECT s.id, s.amount FROM shops p JOIN sales s ON s.shop_id = p.id WHERE p.region = 'r7' AND p.tier = 2 AND s.state = 'new'");
+      assert.ok(advice.together, advice.summary);
+      assert.equal(advice.together.ddls.length, 2);
+      assert.ok(advice.together.ddls.some((d) => / ON \w+\.shops \(region/.test(d)), advice.together.ddls.join(' '));
+      assert.ok(advice.together.ddls.some((d) => / ON \w+\.sales \((state, shop_id|shop_id)/.test(d)), advice.together.ddls.join(' '));
+      const bestAlone = Math.min(...advice.suggestions.map((x) => x.after.totalCost));
+      assert.ok(advice.together.after.totalCost < bestAlone * 0.8, `${advice.together.after.totalCost} vs ${bestAlone}`);
+      assert.match(advice.summary, /^2 indexes together cut the plan's cost/);
     });
 
     it('says no index helps when the filter keeps half the table', async () => {
