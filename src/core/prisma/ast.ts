@@ -115,9 +115,13 @@ export function argument(attr: PrismaAttribute | undefined, key: string, positio
  * written) when one is given.
  */
 export function fieldList(value: Value | undefined): { name: string; sort?: 'Asc' | 'Desc'; ops?: string }[] | undefined {
-  if (!value || typeof value !== 'object' || Array.isArray(value) || value.type !== 'array') return undefined;
+  if (!value) return undefined;
+  // Prisma accepts one field without brackets: `@@index(orgId)`, `@@index(title(ops: …))`.
+  const bare = (typeof value === 'string' && /^[A-Za-z_]\w*$/.test(value)) || (typeof value === 'object' && !Array.isArray(value) && value.type === 'function');
+  const items = bare ? [value] : typeof value === 'object' && !Array.isArray(value) && value.type === 'array' ? (value.args ?? []) : undefined;
+  if (!items) return undefined;
   const out: { name: string; sort?: 'Asc' | 'Desc'; ops?: string }[] = [];
-  for (const item of value.args ?? []) {
+  for (const item of items) {
     if (typeof item === 'string') out.push({ name: item });
     else if (item && typeof item === 'object' && !Array.isArray(item) && item.type === 'function') {
       const param = (key: string): Value | undefined => {

@@ -44,6 +44,8 @@ function table(ruleId: string, cases: { valid: string[]; invalid: Invalid[] }): 
 describe('prisma rules', () => {
   table('fk-without-index', {
     valid: [
+      // One field without brackets, as Prisma also accepts.
+      'model User {\n  id    BigInt @id\n  posts Post[]\n}\n\nmodel Post {\n  id       BigInt @id\n  authorId BigInt\n  author   User   @relation(fields: [authorId], references: [id])\n\n  @@index(authorId)\n}\n',
       'model User {\n  id    BigInt @id\n  posts Post[]\n}\n\nmodel Post {\n  id       BigInt @id\n  authorId BigInt\n  author   User   @relation(fields: [authorId], references: [id])\n\n  @@index([authorId])\n}\n',
       'model User {\n  id    BigInt @id\n  posts Post[]\n}\n\nmodel Post {\n  id       BigInt @id\n  authorId BigInt @unique\n  author   User   @relation(fields: [authorId], references: [id])\n}\n',
       'model User {\n  id    BigInt @id\n  posts Post[]\n}\n\nmodel Post {\n  authorId BigInt\n  slug     String\n  author   User   @relation(fields: [authorId], references: [id])\n\n  @@id([authorId, slug])\n}\n',
@@ -82,6 +84,12 @@ describe('prisma rules', () => {
         on: '@@index([a])',
         message: /@@index\(\[a, b\]\) starts with the same columns/,
         output: 'model A {\n  id BigInt @id\n  a  String\n  b  String\n\n  @@index([a, b])\n}\n',
+      },
+      {
+        schema: 'model A {\n  id    BigInt @id\n  email String @unique\n\n  @@index(email)\n}\n',
+        on: '@@index(email)',
+        message: /@unique on email covers the same columns/,
+        output: 'model A {\n  id    BigInt @id\n  email String @unique\n\n}\n',
       },
       {
         schema: 'model A {\n  id    BigInt @id\n  email String @unique\n\n  @@index([email]) // lookups by email\n}\n',
