@@ -62,6 +62,15 @@ export function toPglensError(e: unknown, ctx: DbErrorContext = {}): PglensError
         ? new PglensError('cancelled', 'the statement was cancelled', 'run it again when ready')
         : new PglensError('timeout', `the statement ran longer than the statement timeout${ctx.timeoutMs ? ` (${formatSeconds(ctx.timeoutMs)})` : ''} and was cancelled`, TIMEOUT_HINT);
   }
+  // `pg` throws this itself, with no code, when a SCRAM server asks for a password and none was given:
+  // it is an authentication failure (the editor answers it by asking for the password).
+  if (/^SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a (non-empty )?string/.test(message)) {
+    return new PglensError(
+      'auth-failed',
+      `the server ${target} asks a password for user "${ctx.user ?? '?'}" and none was given`,
+      'give it in the URL, PGPASSWORD or ~/.pgpass (the editor asks for it and keeps it in SecretStorage)',
+    );
+  }
   if (/timeout expired|connection timeout|timed out/i.test(message) && !isSqlState(code)) {
     return new PglensError('connection-failed', `could not connect to ${target}: timed out`, 'check host/port, VPN and firewall');
   }

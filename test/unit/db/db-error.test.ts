@@ -16,6 +16,14 @@ describe('toPglensError', () => {
     assert.match(e.message, /authentication failed for user "app" on 127\.0\.0\.1:5433\/app — check the user and password/);
   });
 
+  it('maps pg\'s own "no password" SCRAM error to an authentication failure naming the user', () => {
+    for (const text of ['client password must be a string', 'client password must be a non-empty string']) {
+      const e = toPglensError(new Error(`SASL: SCRAM-SERVER-FIRST-MESSAGE: ${text}`), { target, user: 'app' });
+      assert.equal(e.code, 'auth-failed');
+      assert.match(e.message, /^the server 127\.0\.0\.1:5433\/app asks a password for user "app" and none was given — give it in the URL, PGPASSWORD/);
+    }
+  });
+
   it('maps a rejected role (28000) and an unknown database (3D000)', () => {
     assert.equal(toPglensError({ code: '28000', message: 'no pg_hba.conf entry' }, { target }).code, 'auth-failed');
     const e = toPglensError({ code: '3D000', message: 'database "nope" does not exist' }, { target, database: 'nope' });
