@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { lintMigrationSet, lintSqlFile, findingActions } from '../core/lint';
-import { isPrismaMigration, migrationSetFor } from '../core/lint/migration-folders';
+import { migrationSetFor } from '../core/lint/migration-folders';
 import { lintPrismaFiles } from '../core/prisma/lint';
 import { prismaSchemaFiles } from '../core/prisma/schema-files';
 import { isSqlParserLoaded } from '../core/sql/parse';
@@ -92,7 +92,8 @@ export class LintDiagnostics implements vscode.CodeActionProvider, vscode.Dispos
       const set = migrationSetFor(file);
       files = set && set.includes(file) ? set : [file];
       const inputs = files.map((f) => ({ file: f, text: this.textOf(f, doc) }));
-      all = set ? lintMigrationSet(inputs, config, isPrismaMigration(file) ? { inTransaction: true } : {}) : lintSqlFile(file, doc.getText(), config);
+      // No transaction override: the config's `migrations` entries (else the Prisma default) decide, as in `pglens lint`.
+      all = set ? lintMigrationSet(inputs, config) : lintSqlFile(file, doc.getText(), config);
     }
     for (const f of files) this.publish(f, all.filter((x) => x.file === f));
     return all.filter((x) => x.file === file);

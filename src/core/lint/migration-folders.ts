@@ -22,11 +22,6 @@ export function migrationSetFor(file: string): string[] | undefined {
     .map((f) => path.join(dir, f));
 }
 
-/** Whether a migration set is Prisma's (each file wrapped in a transaction by `prisma migrate`). */
-export function isPrismaMigration(file: string): boolean {
-  return path.basename(file) === 'migration.sql' && /migrations$/i.test(path.dirname(path.dirname(file)));
-}
-
 function listDirs(dir: string): string[] {
   try {
     return readdirSync(dir, { withFileTypes: true })
