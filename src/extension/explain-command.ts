@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { explainStatement, majorVersion, type ExplainOutcome } from '../core/explain';
-import { isPglensError } from '../core/errors';
+import { PglensError, isPglensError } from '../core/errors';
 import { explainTargets, type ExplainRequest } from './sql-code-lens';
 import type { ConnectionProvider } from './connection-provider';
 import { showError } from './errors';
@@ -124,34 +124,48 @@ async function runExplain(
 ): Promise<ExplainCommandResult | undefined> {
   const timeoutSeconds = vscode.workspace.getConfiguration('pglens').get<number>('explain.statementTimeout', 30);
   if (resolved.document) errors.delete(resolved.document.uri);
+  const what = analyze ? 'Explain Analyze' : 'Explain';
   try {
-    const conn = await connections.getConnection();
-    let params: unknown[] | undefined = resolved.params;
-    if (resolved.paramCount > 0 && !params) {
-      const generic = !analyze && majorVersion(await conn.serverVersion()) >= 16;
-      if (!generic) {
-        const values = await askParams(resolved);
-        if (!values) return undefined;
-        params = values.map((v) => (v === 'NULL' ? null : v));
-      }
-    }
-    const outcome = await vscode.window.withProgress(
-      {
-        location: vscode.ProgressLocation.Notification,
-        title: `pglens: ${analyze ? 'Explain Analyze' : 'Explain'} on ${conn.label}`,
-        cancellable: true,
-      },
-      (_progress, token) => {
+    // One notification from the click on: opening the connection (a sandbox's first start
+    // replays the migrations, seconds on a big project) is part of the wait and can be
+    // cancelled too; an abandoned sandbox start still finishes for the next Explain.
+    const ran = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `pglens: ${what} on ${connections.activeLabel}`, cancellable: true },
+      async (progress, token) => {
+        const cancelled = new Promise<never>((_resolve, reject) => {
+          token.onCancellationRequested(() => reject(new PglensError('cancelled', 'the statement was cancelled', 'run it again when ready')));
+        });
+        cancelled.catch(() => undefined);
+        progress.report({ message: 'connecting…' });
+        const conn = await Promise.race([connections.getConnection(), cancelled]);
+        let params: unknown[] | undefined = resolved.params;
+        if (resolved.paramCount > 0 && !params) {
+          const generic = !analyze && majorVersion(await conn.serverVersion()) >= 16;
+          if (!generic) {
+            const values = await askParams(resolved);
+            if (!values) return undefined;
+            params = values.map((v) => (v === 'NULL' ? null : v));
+          }
+        }
+        if (token.isCancellationRequested) return undefined;
+        progress.report({ message: analyze ? 'running the statement (rolled back)…' : 'planning…' });
         const cancel = token.onCancellationRequested(() => void conn.cancel());
-        return explainStatement(conn, resolved.sql, {
-          analyze,
-          timeoutMs: timeoutSeconds * 1000,
-          params,
-          paramCount: resolved.paramCount,
-          analysis: planOptionsFor(resolved.document?.uri),
-        }).finally(() => cancel.dispose());
+        try {
+          const outcome = await explainStatement(conn, resolved.sql, {
+            analyze,
+            timeoutMs: timeoutSeconds * 1000,
+            params,
+            paramCount: resolved.paramCount,
+            analysis: planOptionsFor(resolved.document?.uri),
+          });
+          return { conn, outcome };
+        } finally {
+          cancel.dispose();
+        }
       },
     );
+    if (!ran) return undefined;
+    const { conn, outcome } = ran;
     showPlan(context, {
       report: outcome.report,
       rawJson: outcome.result.plan,
