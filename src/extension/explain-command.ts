@@ -81,8 +81,11 @@ export function fromEditor(): Resolved | undefined {
   }
   const document = editor.document;
   if (!editor.selection.isEmpty) {
-    const sql = document.getText(editor.selection).trim().replace(/;\s*$/, '');
-    return { sql, paramCount: countParams(sql), paramSources: [], document, offset: document.offsetAt(editor.selection.start) };
+    const selected = document.getText(editor.selection);
+    const sql = selected.trim().replace(/;\s*$/, '');
+    // Error positions count from the statement's first character, not from the selection's.
+    const leading = selected.length - selected.trimStart().length;
+    return { sql, paramCount: countParams(sql), paramSources: [], document, offset: document.offsetAt(editor.selection.start) + leading };
   }
   const offset = document.offsetAt(editor.selection.active);
   const targets = explainTargets(document);
@@ -179,7 +182,13 @@ async function runExplain(
     });
     return { outcome, sql: resolved.sql };
   } catch (e) {
-    if (isPglensError(e) && e.code === 'syntax-error' && resolved.document && resolved.offset !== undefined) {
+    // A syntax error, or an error Postgres places (an unknown column…), is marked where it is.
+    if (
+      isPglensError(e) &&
+      (e.code === 'syntax-error' || (e.code === 'sql-error' && e.position !== undefined)) &&
+      resolved.document &&
+      resolved.offset !== undefined
+    ) {
       const at = resolved.document.positionAt(resolved.offset + (e.position ?? 0));
       const range = resolved.document.getWordRangeAtPosition(at) ?? new vscode.Range(at, at.translate(0, 1));
       const d = new vscode.Diagnostic(range, e.message, vscode.DiagnosticSeverity.Error);

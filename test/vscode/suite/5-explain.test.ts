@@ -42,6 +42,40 @@ describe('explain in the embedded sandbox', function () {
     assert.strictEqual(result.outcome.report.nodes[finding.nodeId - 1].relation, 'orders');
   });
 
+  it('a syntax error in the selection is a diagnostic on the word Postgres names (leading blanks of the selection do not shift it)', async () => {
+    const api = await activeApi();
+    const text = '-- explained by selection\n\n   SELECT id, FROM orders;\n';
+    const document = await vscode.workspace.openTextDocument({ language: 'sql', content: text });
+    const editor = await vscode.window.showTextDocument(document);
+    try {
+      // From the end of the comment line: the selection starts with a newline and three blanks.
+      editor.selection = new vscode.Selection(document.positionAt(text.indexOf('\n')), document.positionAt(text.length));
+      const result = await vscode.commands.executeCommand('pglens.explainAtCursor');
+      assert.strictEqual(result, undefined);
+      const d = await waitFor(() => api.diagnostics(document.uri).find((x) => x.source === 'pglens explain'), 'a pglens explain diagnostic');
+      assert.strictEqual(document.getText(d.range), 'FROM', `marked "${document.getText(d.range)}" at ${d.range.start.line}:${d.range.start.character}: ${d.message}`);
+      assert.match(d.message, /syntax error/);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
+  it('an unknown column is marked where Postgres places it', async () => {
+    const api = await activeApi();
+    const text = 'SELECT id FROM orders\nWHERE no_such_column = 1;\n';
+    const document = await vscode.workspace.openTextDocument({ language: 'sql', content: text });
+    const editor = await vscode.window.showTextDocument(document);
+    try {
+      editor.selection = new vscode.Selection(0, 3, 0, 3);
+      assert.strictEqual(await vscode.commands.executeCommand('pglens.explainAtCursor'), undefined);
+      const d = await waitFor(() => api.diagnostics(document.uri).find((x) => x.source === 'pglens explain'), 'a pglens explain diagnostic');
+      assert.strictEqual(document.getText(d.range), 'no_such_column', d.message);
+      assert.match(d.message, /no_such_column/);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
   it('a migration added to the workspace is in the sandbox at the next Explain, replaying only it', async () => {
     const api = await activeApi();
     const before = api.sandboxReport();
