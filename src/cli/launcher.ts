@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 import { cacheRoot } from './cache-root';
+import { precompilePgQuery } from '../core/sql/pg-query-precompile';
 import { COMMAND_V8_FLAGS, isCommandName } from './command-names';
 
 /**
@@ -28,6 +29,8 @@ const command = isMain && isCommandName(args[0]) ? args[0] : undefined;
 // Before compiling: V8 rejects a code cache made under other flags.
 const flags = command && COMMAND_V8_FLAGS[command];
 if (flags) setFlagsFromString(flags);
+// lint's parser compiles on V8's threads while the bundle is evaluated and the inputs are read.
+if (command === 'lint') precompilePgQuery(path.join(__dirname, 'libpg-query.wasm'));
 
 const source = fs.readFileSync(bundle, 'utf8');
 const cacheDir = path.join(cacheRoot(process.env), 'code-cache');

@@ -1,5 +1,6 @@
 import type { ParseResult, ScanResult } from 'libpg-query';
 import createPgQueryModule from 'libpg-query/wasm/libpg-query.js';
+import { takePrecompiledPgQuery } from './pg-query-precompile';
 
 /**
  * libpg-query's WASM module, called directly rather than through the package's index: its
@@ -49,9 +50,17 @@ let loading: Promise<void> | undefined;
 
 /** Loads the WASM once; every later call returns the same promise. */
 export function loadModule(): Promise<void> {
-  loading ??= createPgQueryModule().then((m) => {
-    wasm = m as PgQueryWasm;
-  });
+  loading ??= (async () => {
+    // Compiled already (the CLI launcher starts it): emscripten only instantiates it.
+    const compiled = await takePrecompiledPgQuery();
+    const options = compiled && {
+      instantiateWasm: (imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) => {
+        done(new WebAssembly.Instance(compiled, imports));
+        return {};
+      },
+    };
+    wasm = (await createPgQueryModule(options)) as PgQueryWasm;
+  })();
   return loading;
 }
 
