@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -18,24 +17,23 @@ import { COMMAND_V8_FLAGS, isCommandName } from './command-names';
 /** Content hash of dist/cli-bundle.js, defined by the build. */
 declare const PGLENS_BUNDLE_HASH: string;
 
-/** A cache file is the SHA-1 of V8's data, then the data: V8 checks its version and flags, not its bytes. */
-const DIGEST_LENGTH = 20;
-
 const bundle = path.join(__dirname, 'cli-bundle.js');
 const args = process.argv.slice(2);
 // Run as `pglens …` (not required as a library): only then are the process's flags and exit its own.
 const isMain = require.main === module;
 const command = isMain && isCommandName(args[0]) ? args[0] : undefined;
-// Before compiling: V8 rejects a code cache made under other flags.
-const flags = command && COMMAND_V8_FLAGS[command];
-if (flags) setFlagsFromString(flags);
+// Before compiling: V8 rejects a code cache made under other flags. V8 checks a cache's version
+// and flags but, unless told to, not its bytes: with the checksum, a damaged cache is rejected
+// like a stale one (a digest of our own would load node:crypto, ~3 ms of a small lint run).
+if (isMain) setFlagsFromString(`--verify-snapshot-checksum ${(command && COMMAND_V8_FLAGS[command]) ?? ''}`);
 // lint's parser compiles on V8's threads while the bundle is evaluated and the inputs are read.
 if (command === 'lint') precompilePgQuery(path.join(__dirname, 'libpg-query.wasm'));
 
 const source = fs.readFileSync(bundle, 'utf8');
 const cacheDir = path.join(cacheRoot(process.env), 'code-cache');
 const cacheFile = path.join(cacheDir, cacheName());
-const cached = readCache();
+// Required as a library, the flags are the host's: the cache is not checked, so it is not read.
+const cached = isMain ? readCache() : undefined;
 // CommonJS's module wrapper, on a line of its own so the bundle's line numbers stay as they are.
 const script = new Script(`(function (exports, require, module, __filename, __dirname) {\n${source}\n})`, {
   filename: bundle,
@@ -58,18 +56,11 @@ function cacheName(): string {
 }
 
 function readCache(): Buffer | undefined {
-  let file: Buffer;
   try {
-    file = fs.readFileSync(cacheFile);
+    return fs.readFileSync(cacheFile);
   } catch {
     return undefined;
   }
-  const data = file.subarray(DIGEST_LENGTH);
-  return file.length > DIGEST_LENGTH && digest(data).equals(file.subarray(0, DIGEST_LENGTH)) ? data : undefined;
-}
-
-function digest(data: Buffer): Buffer {
-  return createHash('sha1').update(data).digest();
 }
 
 /**
@@ -81,7 +72,7 @@ function writeCache(s: Script): void {
     const data = s.createCachedData();
     fs.mkdirSync(cacheDir, { recursive: true });
     const tmp = `${cacheFile}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, Buffer.concat([digest(data), data]));
+    fs.writeFileSync(tmp, data);
     fs.renameSync(tmp, cacheFile);
     const dayAgo = Date.now() - 24 * 3600 * 1000;
     for (const name of fs.readdirSync(cacheDir)) {
