@@ -157,10 +157,13 @@ function readText(file: string, cwd: string): string {
 function sqlFilesUnder(dir: string): string[] {
   const out: string[] = [];
   const visit = (d: string): void => {
+    // `d` is resolved and an entry's name is one component: path.join's normalising (~5 µs a
+    // path, a few ms on a Prisma folder of hundreds of migration folders) would change nothing.
+    const prefix = d.endsWith(path.sep) ? d : d + path.sep;
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) visit(path.join(d, entry.name));
-      } else if (entry.name.endsWith('.sql')) out.push(path.join(d, entry.name));
+        if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) visit(prefix + entry.name);
+      } else if (entry.name.endsWith('.sql')) out.push(prefix + entry.name);
     }
   };
   visit(dir);
