@@ -2,10 +2,12 @@
 // 4.100.3, see scripts/install-editor.sh), and the size of the bundle it loads.
 //
 // usage: node bench/activation.mjs [--runs N] [--vsix file]
-//   default: N = 5 cold activations of the working tree's dist/ (npm run build first);
+//   default: N = 5 cold activations of the working tree's dist/, rebuilt as production (minified,
+//   as the .vsix ships it) first;
 //   --vsix measures the packaged extension installed into code-server instead.
 // Targets (issue 2): activation ≤ 50 ms; dist/extension.js ≤ 1 MB (wasm files are separate).
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,11 +25,15 @@ const ACTIVATION_TARGET_MS = 50;
 const SIZE_TARGET_BYTES = 1024 * 1024;
 
 const bundle = path.join(repoRoot, 'dist', 'extension.js');
-if (!fs.existsSync(bundle)) {
-  console.error('bench/activation: no dist/extension.js. Run: npm run build');
-  process.exit(2);
-}
 checkEditorInstalled();
+if (!opts.vsix) {
+  // What the .vsix ships: `npm run build` leaves an unminified development bundle in dist/.
+  const r = spawnSync(process.execPath, ['esbuild.config.mjs', '--production'], { cwd: repoRoot, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error('bench/activation: the production build failed (node esbuild.config.mjs --production)');
+    process.exit(2);
+  }
+}
 
 const size = fs.statSync(bundle).size;
 console.log(`dist/extension.js: ${(size / 1024).toFixed(1)} kB (target ≤ ${SIZE_TARGET_BYTES / 1024} kB, wasm excluded)`
