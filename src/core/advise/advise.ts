@@ -104,22 +104,34 @@ async function measureTogether(
   await conn.query('SAVEPOINT pglens_together');
   try {
     const names: string[] = [];
-    for (const c of candidates) {
-      if (method === 'hypopg') names.push((await conn.query<{ indexname: string }>('SELECT indexname FROM hypopg_create_index($1)', [candidateDdl(c, false)])).rows[0].indexname);
-      else {
-        await conn.query(candidateDdl(c, false));
-        names.push(c.name);
-      }
-    }
+    for (const c of candidates) names.push(await createCandidate(conn, method, c));
     const after = await measure(conn, sql, analyze);
-    const allUsed = names.every((name, i) => after.indexNames.some((n) => n === name || n.endsWith(name) || n.includes(candidates[i].name)));
-    return allUsed ? { ...after, candidates } : undefined;
+    return names.every((name, i) => planUses(after, name, candidates[i])) ? { ...after, candidates } : undefined;
   } catch {
     return undefined;
   } finally {
     await conn.query('ROLLBACK TO SAVEPOINT pglens_together');
     if (method === 'hypopg') await conn.query('SELECT hypopg_reset()');
   }
+}
+
+/**
+ * Creates the candidate (hypothetical with HypoPG, real on the sandbox) and returns the name
+ * the plan will show for it. No ANALYZE on the sandbox: CREATE INDEX records the index's size,
+ * and candidates are plain columns, whose statistics the table has already. Resampling would
+ * let each candidate be costed on different statistics than the plan before it.
+ */
+async function createCandidate(conn: Connection, method: VerifyMethod, c: IndexCandidate): Promise<string> {
+  if (method === 'hypopg') {
+    return (await conn.query<{ indexname: string }>('SELECT indexname FROM hypopg_create_index($1)', [candidateDdl(c, false)])).rows[0].indexname;
+  }
+  await conn.query(candidateDdl(c, false));
+  return c.name;
+}
+
+/** Whether the plan used the candidate (HypoPG names it `<oid>btree_<table>_<columns>`). */
+function planUses(after: Measured, name: string, c: IndexCandidate): boolean {
+  return after.indexNames.some((n) => n === name || n.endsWith(name) || n.includes(c.name));
 }
 
 async function hypopgAvailable(conn: Connection): Promise<boolean> {
@@ -215,18 +227,9 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
     for (const c of candidates) {
       await conn.query('SAVEPOINT pglens_candidate');
       try {
-        let name = c.name;
-        if (method === 'hypopg') {
-          const r = await conn.query<{ indexname: string }>('SELECT indexname FROM hypopg_create_index($1)', [candidateDdl(c, false)]);
-          name = r.rows[0].indexname;
-        } else {
-          // No ANALYZE: CREATE INDEX records the index's size, and candidates are plain columns,
-          // whose statistics the table has already. Resampling would let each candidate be
-          // costed on different statistics than the plan before it.
-          await conn.query(candidateDdl(c, false));
-        }
+        const name = await createCandidate(conn, method, c);
         const after = await measure(conn, planned, analyze);
-        const used = after.indexNames.some((n) => n === name || n.endsWith(name) || n.includes(c.name));
+        const used = planUses(after, name, c);
         const improvement = before.totalCost / Math.max(after.totalCost, 0.001);
         const tableKey = `${c.schema}.${c.table}`;
         if (used && after.totalCost < (bestUsed.get(tableKey)?.totalCost ?? Infinity)) bestUsed.set(tableKey, { candidate: c, totalCost: after.totalCost });
