@@ -1,7 +1,7 @@
 import { parseSql, type ParsedSqlFile } from '../sql/parse';
 import type { Statement } from '../sql/statement';
 import { tableKey, type SchemaModel, type Table } from '../schema/model';
-import { applyStatement, createReplayState, type ReplayState } from '../schema/replay';
+import { applyStatement, createReplayState, resolveTable, type ReplayState } from '../schema/replay';
 import type { Finding, Severity } from '../types';
 import { errorMessage } from '../errors';
 import { defaultConfig, isExcluded, isTransactionalFile, ruleSetting, type LintConfig, type ResolvedRuleSetting } from './config';
@@ -142,6 +142,7 @@ function lintFile(
         statements: parsed.statements,
         schema: state.schema,
         isExistingTable,
+        table: (rel) => resolveTable(state, rel),
         get inTransaction() {
           return inFileTransaction() || explicitTransaction;
         },

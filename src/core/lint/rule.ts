@@ -1,6 +1,6 @@
 import type { Fix, SeveritySetting, SourceRange } from '../types';
 import type { Statement } from '../sql/statement';
-import type { SchemaModel } from '../schema/model';
+import type { SchemaModel, Table } from '../schema/model';
 
 /**
  * A lint rule: one file in `rules/`, named after its id, with a table of valid/invalid
@@ -30,6 +30,8 @@ export interface StatementContext {
   schema: SchemaModel;
   /** True when the table existed before this file started (created in an earlier file or the live database), so locks hurt readers. */
   isExistingTable(schema: string | undefined, name: string): boolean;
+  /** The table as the schema holds it before this statement; an unqualified name resolves in the current search_path schema. */
+  table(rel: { schema?: string; name: string }): Table | undefined;
   /** Inside an explicit BEGIN … COMMIT, or the file runs wrapped in a transaction per config. */
   inTransaction: boolean;
   /** A `SET lock_timeout` came earlier in this file. */

@@ -1,6 +1,5 @@
 import { constInt, stringList, type Node } from '../../sql/ast';
 import type { Column } from '../../schema/model';
-import { resolveTable } from '../../schema/replay';
 import { canonicalFromNames } from '../../schema/type-names';
 import type { StatementRule } from '../rule';
 import { alterTable, qualified } from '../rule-helpers';
@@ -14,7 +13,7 @@ export const rule: StatementRule = {
   check(context) {
     const target = alterTable(context);
     if (!target?.existing) return;
-    const table = resolveTable({ schema: context.schema, defaultSchema: 'public' }, target.relation);
+    const table = context.table(target.relation);
     for (const { cmd, range } of target.commands) {
       const typeName: Node | undefined = cmd.subtype === 'AT_AlterColumnType' ? cmd.def?.ColumnDef?.typeName : undefined;
       if (!typeName) continue;

@@ -1,5 +1,4 @@
 import { relationName } from '../../sql/ast';
-import { resolveTable } from '../../schema/replay';
 import type { StatementRule } from '../rule';
 import { findWord, insertFix, qualified } from '../rule-helpers';
 
@@ -15,7 +14,7 @@ export const rule: StatementRule = {
     if (!node || node.concurrent) return;
     const rel = relationName(node.relation);
     if (!rel || !context.isExistingTable(rel.schema, rel.name)) return;
-    const table = resolveTable({ schema: context.schema, defaultSchema: 'public' }, rel);
+    const table = context.table(rel);
     // `ON ONLY` (inh false, left out of the AST) a partitioned parent builds nothing (the first step of indexing partitions one by one).
     if (node.relation && node.relation.inh !== true && (table === undefined || table.partitioned)) return;
     const statement = context.statement;

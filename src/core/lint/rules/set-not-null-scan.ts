@@ -1,4 +1,3 @@
-import { resolveTable } from '../../schema/replay';
 import type { StatementRule } from '../rule';
 import { alterTable, ident, indentOf, qualified, qualifiedIdent, statementEndWithSemicolon } from '../rule-helpers';
 
@@ -13,7 +12,7 @@ export const rule: StatementRule = {
     const target = alterTable(context);
     if (!target?.existing) return;
     const single = target.commands.length === 1;
-    const table = resolveTable({ schema: context.schema, defaultSchema: 'public' }, target.relation);
+    const table = context.table(target.relation);
     for (const { cmd, range } of target.commands) {
       if (cmd.subtype !== 'AT_SetNotNull' || typeof cmd.name !== 'string') continue;
       const column: string = cmd.name;

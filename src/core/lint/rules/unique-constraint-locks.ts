@@ -1,7 +1,6 @@
 import { stringList, type Node } from '../../sql/ast';
 import type { Fix } from '../../types';
 import type { StatementRule } from '../rule';
-import { resolveTable } from '../../schema/replay';
 import { alterTable, ident, qualified, qualifiedIdent, statementEndWithSemicolon, addedConstraints } from '../rule-helpers';
 
 /** ADD UNIQUE / PRIMARY KEY builds its index under an ACCESS EXCLUSIVE lock. */
@@ -16,7 +15,7 @@ export const rule: StatementRule = {
     if (!target?.existing) return;
     const statement = context.statement;
     // A partitioned parent refuses both CREATE INDEX CONCURRENTLY and ADD CONSTRAINT … USING INDEX.
-    const partitioned = resolveTable({ schema: context.schema, defaultSchema: 'public' }, target.relation)?.partitioned === true;
+    const partitioned = context.table(target.relation)?.partitioned === true;
     for (const con of addedConstraints(target)) {
       if (con.indexname || (con.contype !== 'CONSTR_UNIQUE' && con.contype !== 'CONSTR_PRIMARY')) continue;
       const primary = con.contype === 'CONSTR_PRIMARY';

@@ -22,6 +22,11 @@ runRuleTests(rule, {
       code: 'ALTER TABLE "Users" ALTER COLUMN "Email" SET NOT NULL;',
     },
     { name: 'a column CHECK added valid in an earlier migration', setup: 'CREATE TABLE app.users (email text CHECK (email IS NOT NULL));', code: 'ALTER TABLE app.users ALTER email SET NOT NULL;' },
+    {
+      name: 'unqualified names resolve in the search_path schema',
+      setup: 'CREATE SCHEMA app;\nSET search_path = app;\nCREATE TABLE users (email text CHECK (email IS NOT NULL));',
+      code: 'SET search_path = app;\nALTER TABLE users ALTER email SET NOT NULL;',
+    },
   ],
   invalid: [
     {
