@@ -1,5 +1,6 @@
 /** One row of the plan tree: three fixed-height lines so the tree can be virtualised. */
 import type { PlanNode } from '../../src/core/plan/types';
+import { stoppedEarly } from '../../src/core/plan/format';
 import { el } from './dom';
 import { formatCount, formatFactor, formatMs, formatShare } from './format';
 import { nodeConditions, nodeTarget } from './tree-model';
@@ -83,9 +84,7 @@ export function metricsParts(n: PlanNode, analyzed: boolean): Part[] {
     parts.push({ cls: 'm time-incl', text: `${formatMs(n.inclusiveTimeMs)} total` });
     parts.push({ cls: 'm rows', text: `rows ${formatCount(n.actualRows)} / est ${formatCount(n.planRows)}` });
     if ((n.estimateFactor ?? 1) >= 2) {
-      // Fewer rows than estimated under a Limit (or a semi/anti or merge join) is the parent stopping early.
-      const expected = n.estimateDirection === 'over' && n.mayStopEarly;
-      parts.push({ cls: (n.estimateFactor ?? 1) >= 10 && !expected ? 'm factor bad' : 'm factor', text: formatFactor(n.estimateRatio) });
+      parts.push({ cls: (n.estimateFactor ?? 1) >= 10 && !stoppedEarly(n) ? 'm factor bad' : 'm factor', text: formatFactor(n.estimateRatio) });
     }
     if ((n.loops ?? 1) !== 1) parts.push({ cls: 'm loops', text: `loops ${formatCount(n.loops)}` });
   } else {

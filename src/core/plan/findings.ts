@@ -5,7 +5,7 @@
 import { qualifiedName, quoteIdent } from '../sql/quote-ident';
 import { SEVERITY_RANK, type Severity } from '../types';
 import { conditionColumns, indexKey } from './condition-columns';
-import { formatCount, formatKb, formatMs, formatPct, nodeTitle, round1, roundPct, workMemFor } from './format';
+import { formatCount, formatKb, formatMs, formatPct, nodeTitle, round1, roundPct, stoppedEarly, workMemFor } from './format';
 import type { PlanFinding, PlanNode, PlanRuleId, PlanSummary, PlanThresholds } from './types';
 
 export const PLAN_RULE_DEFAULT_SEVERITY: Record<PlanRuleId, Severity> = {
@@ -255,7 +255,7 @@ export function planFindings(nodes: PlanNode[], summary: PlanSummary, options: P
     if ((d = nestedLoopSeqScan(node, parent, t))) drafts.push(d);
     if ((d = workersNotLaunched(node))) drafts.push(d);
     const m = misestimate(node, t);
-    if (m && !(node.estimateDirection === 'over' && node.mayStopEarly)) {
+    if (m && !stoppedEarly(node)) {
       // Report where a misestimate starts, not every node it propagates to.
       const inherited = node.children.some((c) => misestimated.get(c.id) === node.estimateDirection);
       misestimated.set(node.id, node.estimateDirection as 'under' | 'over');

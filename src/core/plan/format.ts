@@ -38,6 +38,11 @@ export function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
+/** Fewer rows than estimated where the parent may stop reading early (a Limit, a semi/anti or merge join): expected, not a misestimate. */
+export function stoppedEarly(node: PlanNode): boolean {
+  return node.estimateDirection === 'over' && node.mayStopEarly === true;
+}
+
 /** A share for evidence, as formatPct shows it: under 100% never rounds up to 100. */
 export function roundPct(pct: number): number {
   const r = round1(pct);

@@ -1,5 +1,5 @@
 /** A PlanReport as plain text for terminals and CI logs: summary, findings, the tree with times. */
-import { formatCount, formatMs, formatPct, nodeTitle } from './format';
+import { formatCount, formatMs, formatPct, nodeTitle, stoppedEarly } from './format';
 import type { PlanFinding, PlanNode, PlanReport } from './types';
 
 export interface RenderTextOptions {
@@ -21,7 +21,7 @@ function nodeFigures(node: PlanNode, analyzed: boolean, timed: boolean): string 
     else parts.push(`cost ${node.totalCost.toFixed(2)} (self ${formatPct(node.sharePct)})`);
     const rows = `rows ${formatCount(node.actualRows ?? 0)} of ${formatCount(node.planRows)} est`;
     if (node.estimateFactor === undefined || node.estimateFactor < 10) parts.push(rows);
-    else if (node.estimateDirection === 'over' && node.mayStopEarly) parts.push(`${rows} (stopped early)`);
+    else if (stoppedEarly(node)) parts.push(`${rows} (stopped early)`);
     else parts.push(`${rows} (${node.estimateFactor >= 100 ? formatCount(node.estimateFactor) : node.estimateFactor.toFixed(1)}× ${node.estimateDirection})`);
     if (node.loops !== undefined && node.loops !== 1) parts.push(`loops ${formatCount(node.loops)}`);
   } else {
