@@ -188,11 +188,11 @@ function renderText(findings: Finding[]): string {
     out += `${f.file}:${line}:${column}  ${f.severity}  ${f.ruleId}  ${f.message}\n`;
     if (f.fix) out += `    fix: ${f.fix.title}\n`;
   }
-  const count = (s: Severity, noun: string): string => {
+  const count = (s: Severity): string => {
     const n = findings.filter((f) => f.severity === s).length;
-    return `${n} ${noun}${n === 1 || s === 'info' ? '' : 's'}`;
+    return `${n} ${s}${n === 1 || s === 'info' ? '' : 's'}`;
   };
-  out += `\n${findings.length} problem${findings.length === 1 ? '' : 's'} (${count('error', 'error')}, ${count('warning', 'warning')}, ${count('info', 'info')})\n`;
+  out += `\n${findings.length} problem${findings.length === 1 ? '' : 's'} (${count('error')}, ${count('warning')}, ${count('info')})\n`;
   return out;
 }
 
