@@ -22,6 +22,11 @@ export class PglensError extends Error {
     readonly hint?: string,
     /** Character offset into the statement text, for syntax errors. */
     readonly position?: number,
+    /**
+     * For a refusal the user may overrule: the functions (`schema.name`) pglens could not
+     * prove harmless. Allowing them (`--allow-functions`, the editor's "Run anyway") lifts it.
+     */
+    readonly unverifiedFunctions?: string[],
   ) {
     super(hint ? `${message} — ${hint}` : message);
     this.name = 'PglensError';

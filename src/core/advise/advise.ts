@@ -1,4 +1,7 @@
+import { analyzeCalls, callRefusal, type CatalogQuery } from '../db/call-analysis';
 import type { Connection } from '../db/connection';
+import { classifyForExplain } from '../db/explain-safety';
+import { LOCK_TIMEOUT_MS, readOnlyRefusal, requireStandardStrings } from '../db/explain-runner';
 import { PglensError, errorMessage } from '../errors';
 import { loadSqlParser, parseSql } from '../sql/parse';
 import { collectScopes } from './predicates';
@@ -26,6 +29,11 @@ export interface Suggestion {
 export interface AdviceResult {
   query: string;
   method: VerifyMethod;
+  /**
+   * With HypoPG: 'installed' when the server had the extension, 'rolled-back' when pglens
+   * created it inside the transaction it rolls back, so nothing stays on the server.
+   */
+  hypopg?: 'installed' | 'rolled-back';
   before: { totalCost: number; executionTimeMs?: number };
   suggestions: Suggestion[];
   /** Candidates tried that did not help enough, with their cost: the evidence for "none helps". */
@@ -41,23 +49,14 @@ export interface AdviceResult {
 }
 
 export interface AdviseOptions {
-  /** Values for $1…$n, substituted as quoted literals for planning. */
+  /** Values for $1…$n, bound as parameters (the planner sees them as constants). */
   params?: (string | null)[];
+  /** User functions the statement may run although pglens could not prove them harmless (see ExplainOptions.allowFunctions). */
+  allowFunctions?: string[];
   /** A candidate must cut the plan's total cost at least this much (default 0.2 = 20 %). */
   minImprovement?: number;
   /** Force a method; by default HypoPG on a server that has it, the sandbox (real indexes, rolled back) on the embedded database. */
   method?: VerifyMethod;
-}
-
-/** Substitutes $N with quoted literals (outside strings and comments), so plain EXPLAIN can plan it on any version. */
-export function inlineParams(sql: string, params: (string | null)[] | undefined): string {
-  if (!params || params.length === 0) return sql;
-  return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$(\d+)/g, (m, n: string | undefined) => {
-    if (!n) return m;
-    const v = params[Number(n) - 1];
-    if (v === undefined) throw new PglensError('bad-input', `no value for $${n}`, 'pass a value for every parameter');
-    return v === null ? 'NULL' : `'${v.replace(/'/g, "''")}'`;
-  });
 }
 
 interface Measured {
@@ -78,11 +77,17 @@ function indexNamesIn(node: Record<string, any>, out: string[] = []): string[] {
   return out;
 }
 
+/** The user's statement and its parameter values, always sent as one statement through the extended protocol. */
+interface Planned {
+  sql: string;
+  params: (string | null)[];
+}
+
 /** EXPLAIN inside the open transaction; an ANALYZE run is undone at once so every candidate sees the same data. */
-async function measure(conn: Connection, sql: string, analyze: boolean): Promise<Measured> {
+async function measure(conn: Connection, planned: Planned, analyze: boolean): Promise<Measured> {
   if (analyze) await conn.query('SAVEPOINT pglens_measure');
   try {
-    const result = await conn.query(`EXPLAIN (${analyze ? 'ANALYZE, ' : ''}FORMAT JSON) ${sql}`);
+    const result = await conn.queryOne(`EXPLAIN (${analyze ? 'ANALYZE, ' : ''}FORMAT JSON) ${planned.sql}`, planned.params);
     const doc = planOf(result.rows);
     return { totalCost: doc.Plan['Total Cost'], executionTimeMs: doc['Execution Time'], indexNames: indexNamesIn(doc.Plan) };
   } finally {
@@ -96,7 +101,7 @@ async function measure(conn: Connection, sql: string, analyze: boolean): Promise
  */
 async function measureTogether(
   conn: Connection,
-  sql: string,
+  planned: Planned,
   analyze: boolean,
   method: VerifyMethod,
   candidates: IndexCandidate[],
@@ -105,7 +110,7 @@ async function measureTogether(
   try {
     const names: string[] = [];
     for (const c of candidates) names.push(await createCandidate(conn, method, c));
-    const after = await measure(conn, sql, analyze);
+    const after = await measure(conn, planned, analyze);
     return names.every((name, i) => planUses(after, name, candidates[i])) ? { ...after, candidates } : undefined;
   } catch {
     return undefined;
@@ -134,12 +139,12 @@ function planUses(after: Measured, name: string, c: IndexCandidate): boolean {
   return after.indexNames.some((n) => n === name || n.endsWith(name) || n.includes(c.name));
 }
 
-async function hypopgAvailable(conn: Connection): Promise<boolean> {
+async function hypopgState(conn: Connection): Promise<{ installed: boolean; available: boolean }> {
   const r = await conn.query<{ installed: boolean; available: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'hypopg') AS installed,
             EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg') AS available`,
   );
-  return Boolean(r.rows[0]?.installed || r.rows[0]?.available);
+  return { installed: r.rows[0]?.installed === true, available: r.rows[0]?.available === true };
 }
 
 const SPECIALISED_MARGIN = 0.9;
@@ -168,17 +173,29 @@ export function rankSuggestions(suggestions: Suggestion[]): Suggestion[] {
 /**
  * Proposes indexes for one statement and proves each: HypoPG's hypothetical indexes on a
  * server, or real indexes on the embedded sandbox — always inside a transaction that is
- * rolled back, so nothing is left behind. Keeps the candidates that cut the plan's cost by a
+ * rolled back, so nothing is left behind. The statement passes the same checks as Explain
+ * (one explainable statement, standard strings, every function it can reach) and is sent
+ * with its parameter values bound, never spliced into its text. Keeps the candidates that cut the plan's cost by a
  * clear margin and that the plan actually uses, best first.
  */
 export async function adviseIndexes(conn: Connection, sql: string, options: AdviseOptions = {}): Promise<AdviceResult> {
   await loadSqlParser();
-  const parsed = parseSql(sql);
-  if (parsed.errors.length > 0) throw new PglensError('syntax-error', `syntax error: ${parsed.errors[0].message}`, 'fix the statement and try again');
-  if (parsed.statements.length !== 1) throw new PglensError('bad-input', `expected one statement, got ${parsed.statements.length}`, 'pass exactly one statement');
+  const safety = await classifyForExplain(sql);
+  if (safety.syntaxError) throw new PglensError('syntax-error', `syntax error: ${safety.syntaxError.message}`, 'fix the statement and try again', safety.syntaxError.position);
+  if (!safety.explainAllowed || safety.statement === undefined) {
+    throw new PglensError('refused', `pglens will not advise on this statement: ${safety.reason}`, 'pass one SELECT, UPDATE or DELETE');
+  }
+  const parsed = parseSql(safety.statement);
+  if (parsed.errors.length > 0 || parsed.statements.length !== 1) throw new PglensError('bad-input', 'expected one statement', 'pass exactly one statement');
   const statement = parsed.statements[0];
   const scopes = collectScopes(statement.ast);
   if (scopes.length === 0) throw new PglensError('bad-input', `${statement.kind} reads no table that an index could serve`, 'advise works on SELECT, UPDATE and DELETE');
+  const paramCount = safety.paramCount ?? 0;
+  const values = options.params ?? [];
+  if (values.length < paramCount) {
+    throw new PglensError('bad-input', `the statement uses $1…$${paramCount} but ${values.length} value(s) were given`, 'pass a value for every parameter (--param, in order)');
+  }
+  const planned: Planned = { sql: safety.statement, params: values.slice(0, paramCount) };
 
   const method: VerifyMethod = options.method ?? (conn.kind === 'embedded' ? 'sandbox' : 'hypopg');
   // Building a real index on a server holds a SHARE lock on the table for the whole build (writes
@@ -191,7 +208,6 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
     );
   }
 
-  const planned = inlineParams(statement.text, options.params);
   const tables = await loadTableInfo(conn, scopes.flatMap((s) => s.relations));
   const candidates: IndexCandidate[] = [];
   for (const scope of scopes) {
@@ -201,7 +217,8 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
     }
   }
 
-  if (method === 'hypopg' && !(await hypopgAvailable(conn))) {
+  const hypopg = method === 'hypopg' ? await hypopgState(conn) : undefined;
+  if (hypopg && !hypopg.installed && !hypopg.available) {
     throw new PglensError(
       'refused',
       'HypoPG is not available on this server, and pglens never builds a real index on a server to test it',
@@ -216,14 +233,25 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
   const bestUsed = new Map<string, { candidate: IndexCandidate; totalCost: number }>();
   const candidateOf = new Map<Suggestion, IndexCandidate>();
 
-  await conn.query('BEGIN');
+  // HypoPG only plans, so its whole run is READ ONLY (hypothetical indexes live in the backend's
+  // memory); only when pglens creates the extension itself does the transaction start writable,
+  // and it turns READ ONLY right after. The sandbox method builds real indexes and runs ANALYZE.
+  await conn.query(hypopg?.installed ? 'BEGIN TRANSACTION READ ONLY' : 'BEGIN');
   try {
-    if (method === 'hypopg') {
-      await conn.query('CREATE EXTENSION IF NOT EXISTS hypopg').catch((e: unknown) => {
+    if (hypopg && !hypopg.installed) {
+      await conn.query('CREATE EXTENSION hypopg').catch((e: unknown) => {
         throw new PglensError('refused', `HypoPG could not be enabled: ${errorMessage(e).split('\n')[0]}`, 'ask an administrator to run CREATE EXTENSION hypopg, or run with --embedded');
       });
+      await conn.query('SET TRANSACTION READ ONLY');
     }
-    const before = await measure(conn, planned, analyze);
+    if (conn.kind === 'server') await conn.query(`SET LOCAL lock_timeout = ${LOCK_TIMEOUT_MS}`);
+    await requireStandardStrings((text) => conn.query(text));
+    const catalog: CatalogQuery = async (text, params) => (await conn.queryOne(text, params)).rows;
+    const refusal = callRefusal(await analyzeCalls(catalog, safety.ast), { analyze, allowFunctions: options.allowFunctions });
+    if (refusal) throw refusal;
+    const before = await measure(conn, planned, analyze).catch((e: unknown) => {
+      throw readOnlyRefusal(e) ?? e;
+    });
     for (const c of candidates) {
       await conn.query('SAVEPOINT pglens_candidate');
       try {
@@ -295,6 +323,7 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
     return {
       query: statement.text,
       method,
+      ...(hypopg ? { hypopg: hypopg.installed ? ('installed' as const) : ('rolled-back' as const) } : {}),
       before: { totalCost: before.totalCost, executionTimeMs: before.executionTimeMs },
       suggestions,
       rejected,
@@ -303,5 +332,7 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
     };
   } finally {
     await conn.query('ROLLBACK').catch(() => undefined);
+    // What outlives a rollback in the session (advisory locks, LISTEN, prepared statements) ends here.
+    await conn.query('DISCARD ALL').catch(() => undefined);
   }
 }

@@ -20,6 +20,11 @@ export interface ExplainOptions {
   buffers?: boolean;
   verbose?: boolean;
   settings?: boolean;
+  /**
+   * User functions (`schema.name` or `name`) pglens could not prove free of effects a rollback
+   * leaves behind, which the user allows to run. Built-ins pglens refuses stay refused.
+   */
+  allowFunctions?: string[];
 }
 
 export interface ExplainResult {
@@ -45,6 +50,12 @@ export interface Connection {
   /** Human label: `name (host:port/db)` or `embedded sandbox`. Never contains a password. */
   readonly label: string;
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
+  /**
+   * Runs `sql` through the extended protocol even without parameters: the server refuses a
+   * text holding more than one statement, whatever pglens's own parser concluded. Every text
+   * that came from a user goes this way.
+   */
+  queryOne<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
   explain(sql: string, options: ExplainOptions): Promise<ExplainResult>;
   /** Cancels what is running now (server: pg_cancel_backend; sandbox: kill + restart from cache). */
   cancel(): Promise<void>;

@@ -73,6 +73,10 @@ export class EmbeddedConnection implements Connection {
     return this.request({ type: 'query', sql, params }) as Promise<QueryResult<R>>;
   }
 
+  queryOne<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
+    return this.request({ type: 'query', sql, params, single: true }) as Promise<QueryResult<R>>;
+  }
+
   explain(sql: string, options: ExplainOptions): Promise<ExplainResult> {
     return this.request({ type: 'explain', sql, options }, options.timeoutMs) as Promise<ExplainResult>;
   }
@@ -275,7 +279,7 @@ export function createEmbeddedConnection(options: EmbeddedConnectionOptions): Em
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 function fromWire(e: WireError): PglensError {
-  return new PglensError(e.code, e.message, e.hint, e.position);
+  return new PglensError(e.code, e.message, e.hint, e.position, e.unverifiedFunctions);
 }
 
 function closedError(): PglensError {

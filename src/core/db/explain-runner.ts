@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { PglensError } from '../errors';
 import type { ExplainOptions, ExplainResult } from './connection';
 import { toPglensError, type DbErrorContext } from './db-error';
+import { analyzeCalls, callRefusal, type CatalogQuery } from './call-analysis';
 import { classifyForExplain } from './explain-safety';
 
 /**
@@ -24,8 +25,13 @@ export interface SqlSession {
 }
 
 export interface RunnerEnvironment {
-  /** Server: SET LOCAL statement_timeout. The sandbox enforces timeouts by ending its process instead. */
+  /** Server: SET LOCAL statement_timeout and lock_timeout. The sandbox enforces timeouts by ending its process instead. */
   setStatementTimeout: boolean;
+  /**
+   * The session could not be brought back to a clean state (ROLLBACK or DISCARD ALL failed,
+   * e.g. the connection broke): drop it, so the next call starts a fresh one.
+   */
+  abandonSession?(): void;
   /** Error context (target, cancellation flag) for mapping driver errors. */
   errorContext(): DbErrorContext;
 }
@@ -85,22 +91,29 @@ export async function runExplain(
   session.takeNotices();
   const started = performance.now();
   let rows: Record<string, unknown>[];
-  // Plain EXPLAIN runs in the rolled-back transaction too: planning may evaluate functions.
-  await session.run('BEGIN').catch((e) => {
+  // Plain EXPLAIN runs nothing but what the planner evaluates, and READ ONLY turns any write
+  // there (setval in a function that claims to be IMMUTABLE) into an error; ANALYZE of a
+  // statement that does not write runs READ ONLY too, which blocks writes from any function.
+  const readOnly = !options.analyze || safety.writes !== true;
+  await session.run(readOnly ? 'BEGIN TRANSACTION READ ONLY' : 'BEGIN').catch((e) => {
     throw toPglensError(e, env.errorContext());
   });
   try {
     if (env.setStatementTimeout) {
       await session.run(`SET LOCAL statement_timeout = ${Math.ceil(options.timeoutMs)}`);
+      await session.run(`SET LOCAL lock_timeout = ${Math.ceil(Math.min(options.timeoutMs, LOCK_TIMEOUT_MS))}`);
     }
-    await requireStandardStrings(session);
+    await requireStandardStrings((text) => session.run(text));
+    const catalog: CatalogQuery = async (text, values) => (await session.runSingle(text, values)).rows;
+    const refusal = callRefusal(await analyzeCalls(catalog, safety.ast), { analyze: options.analyze, allowFunctions: options.allowFunctions });
+    if (refusal) throw refusal;
     // A generic plan leaves $n unbound, which the extended protocol's Bind would reject.
     rows = generic ? (await session.run(text)).rows : (await session.runSingle(text, params.slice(0, paramCount))).rows;
   } catch (e) {
-    await session.run('ROLLBACK').catch(() => undefined);
-    throw toPglensError(e, ctx());
+    await endSession(session, env).catch(() => undefined);
+    throw readOnlyRefusal(e) ?? toPglensError(e, ctx());
   }
-  await session.run('ROLLBACK').catch((e) => {
+  await endSession(session, env).catch((e) => {
     throw toPglensError(e, env.errorContext());
   });
   const durationMs = performance.now() - started;
@@ -111,13 +124,45 @@ export async function runExplain(
 }
 
 /**
+ * Postgres stopped a write because pglens ran the statement READ ONLY: a SELECT whose function
+ * inserts, or that calls nextval(). Say why instead of showing a bare SQLSTATE 25006.
+ */
+export function readOnlyRefusal(e: unknown): PglensError | undefined {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  if (err?.code !== '25006') return undefined;
+  return new PglensError(
+    'refused',
+    `pglens stopped a write: ${String(err.message)}. The statement is not INSERT, UPDATE, DELETE or MERGE, so pglens runs it READ ONLY, and something it calls writes`,
+    'use plain Explain, or explain the writing statement itself',
+  );
+}
+
+/** An Explain waits this long at most for a lock another session holds, so it never queues production's writers behind it for long. */
+export const LOCK_TIMEOUT_MS = 2000;
+
+/**
+ * ROLLBACK, then DISCARD ALL: what the statement left in the session outside the transaction
+ * (session advisory locks, LISTEN, prepared statements, WITH HOLD cursors, temporary tables)
+ * ends with it, so a long-lived connection (the editor's) starts every Explain clean.
+ */
+async function endSession(session: SqlSession, env: RunnerEnvironment): Promise<void> {
+  try {
+    await session.run('ROLLBACK');
+    await session.run('DISCARD ALL');
+  } catch (e) {
+    env.abandonSession?.();
+    throw e;
+  }
+}
+
+/**
  * pglens's parser reads backslashes in '…' literally (standard_conforming_strings = on). With
  * the setting off the server reads `'a\', '` as one string and what follows as code, so the
  * statement pglens classified (one SELECT, no dangerous function) is not the one the server
  * would run: `SELECT 'a\', ' ; COMMIT; -- '` would commit.
  */
-async function requireStandardStrings(session: SqlSession): Promise<void> {
-  const r = await session.run('SHOW standard_conforming_strings');
+export async function requireStandardStrings(run: (sql: string) => Promise<{ rows: Record<string, unknown>[] }>): Promise<void> {
+  const r = await run('SHOW standard_conforming_strings');
   if (String(r.rows[0]?.standard_conforming_strings).toLowerCase() === 'off') {
     throw new PglensError(
       'refused',

@@ -20,64 +20,15 @@ export interface ExplainSafety {
   paramCount?: number;
   /** Set when the input does not parse. */
   syntaxError?: { message: string; position?: number };
+  /**
+   * The statement writes (INSERT/UPDATE/DELETE/MERGE anywhere, also in a CTE), locks rows
+   * (FOR UPDATE/SHARE) or creates a table: ANALYZE of anything else runs READ ONLY.
+   */
+  writes?: boolean;
+  /** The statement's parse tree, for resolving what it calls (`analyzeCalls`). */
+  ast?: unknown;
 }
 
-
-/** Functions whose effect no ROLLBACK undoes; ANALYZE would really perform them. */
-const NON_TRANSACTIONAL_FUNCTIONS = new Set([
-  'pg_terminate_backend',
-  'pg_cancel_backend',
-  'pg_reload_conf',
-  'pg_rotate_logfile',
-  'pg_switch_wal',
-  'pg_promote',
-  'pg_advisory_lock',
-  'pg_advisory_lock_shared',
-  'pg_try_advisory_lock',
-  'pg_try_advisory_lock_shared',
-  'dblink',
-  'dblink_exec',
-  'dblink_send_query',
-  'pg_file_write',
-  'lo_export',
-  'pg_create_logical_replication_slot',
-  'pg_create_physical_replication_slot',
-  'pg_drop_replication_slot',
-  'pg_copy_logical_replication_slot',
-  'pg_copy_physical_replication_slot',
-  'pg_replication_slot_advance',
-  // Consuming a slot's changes moves it forward for good.
-  'pg_logical_slot_get_changes',
-  'pg_logical_slot_get_binary_changes',
-  'pg_logical_emit_message',
-  'pg_replication_origin_create',
-  'pg_replication_origin_drop',
-  'pg_replication_origin_advance',
-  'pg_replication_origin_session_setup',
-  'pg_create_restore_point',
-  'pg_backup_start',
-  'pg_backup_stop',
-  'pg_start_backup',
-  'pg_stop_backup',
-  'pg_wal_replay_pause',
-  'pg_wal_replay_resume',
-  // Statistics resets take effect at once, whatever happens to the transaction.
-  'pg_stat_reset',
-  'pg_stat_reset_shared',
-  'pg_stat_reset_single_table_counters',
-  'pg_stat_reset_single_function_counters',
-  'pg_stat_reset_slru',
-  'pg_stat_reset_replication_slot',
-  'pg_stat_reset_subscription_stats',
-  'pg_stat_statements_reset',
-  // Unlike nextval (reported in a notice), setval sets the value a later insert will get.
-  'setval',
-  'dblink_connect',
-  'dblink_connect_u',
-  'dblink_open',
-  'pg_file_unlink',
-  'pg_file_rename',
-]);
 
 export async function classifyForExplain(sql: string): Promise<ExplainSafety> {
   await ensureParser();
@@ -99,17 +50,22 @@ export async function classifyForExplain(sql: string): Promise<ExplainSafety> {
   if (notExplainable) return refuse(notExplainable, base);
 
   const paramCount = maxParam(stmt.node);
-  const dangerous = nonTransactionalCall(stmt.node);
-  if (dangerous) {
-    return {
-      ...base,
-      paramCount,
-      explainAllowed: true,
-      analyzeAllowed: false,
-      reason: `ANALYZE would execute ${dangerous}(), whose effect a rollback cannot undo`,
-    };
+  const analyzed = { ...base, paramCount, explainAllowed: true, writes: writes(stmt.node), ast: stmt.node };
+  if (stmt.kind === 'ExecuteStmt') {
+    return { ...analyzed, analyzeAllowed: false, reason: 'EXECUTE runs a prepared statement whose text pglens cannot inspect' };
   }
-  return { ...base, paramCount, explainAllowed: true, analyzeAllowed: true };
+  return { ...analyzed, analyzeAllowed: true };
+}
+
+const WRITING_NODES = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'CreateTableAsStmt', 'LockingClause']);
+
+function writes(node: unknown): boolean {
+  let found = false;
+  visitNodes(node, (type, body) => {
+    // SELECT … INTO creates a table.
+    if (WRITING_NODES.has(type) || (type === 'SelectStmt' && body.intoClause)) found = true;
+  });
+  return found;
 }
 
 function refuse(reason: string, extra: Partial<ExplainSafety> = {}): ExplainSafety {
@@ -163,15 +119,4 @@ function maxParam(node: unknown): number {
     if (type === 'ParamRef' && typeof body.number === 'number') max = Math.max(max, body.number);
   });
   return max;
-}
-
-function nonTransactionalCall(node: unknown): string | undefined {
-  let found: string | undefined;
-  visitNodes(node, (type, body) => {
-    if (found || type !== 'FuncCall' || !Array.isArray(body.funcname)) return;
-    const parts = body.funcname as { String?: { sval?: string } }[];
-    const name = parts[parts.length - 1]?.String?.sval?.toLowerCase();
-    if (name && NON_TRANSACTIONAL_FUNCTIONS.has(name)) found = name;
-  });
-  return found;
 }

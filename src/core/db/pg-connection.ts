@@ -73,20 +73,26 @@ export class PgConnection implements Connection {
     });
   }
 
+  queryOne<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
+    return this.exclusive(async (client) => {
+      const result = await this.runExtended(client, sql, params ?? []);
+      return { rows: result.rows as R[], fields: result.fields.map((f) => ({ name: f.name })), rowCount: result.rowCount ?? result.rows.length };
+    });
+  }
+
   explain(sql: string, options: ExplainOptions): Promise<ExplainResult> {
     return this.exclusive((client) => {
       const session: SqlSession = {
         run: (text, params) => this.run(client, text, params),
-        runSingle: async (text, params) => {
-          if (this.cancelRequested) throw new PglensError('cancelled', 'the statement was cancelled', 'run it again when ready');
-          // `queryMode` (pg ≥ 8.11) is missing from @types/pg.
-          const config = { text, values: params, queryMode: 'extended' } as QueryConfig;
-          return client.query(config);
-        },
+        runSingle: (text, params) => this.runExtended(client, text, params),
         versionNum: () => this.fetchVersion(client),
         takeNotices: () => this.notices.splice(0),
       };
-      return runExplain(session, sql, options, { setStatementTimeout: true, errorContext: () => this.errorContext() });
+      return runExplain(session, sql, options, {
+        setStatementTimeout: true,
+        errorContext: () => this.errorContext(),
+        abandonSession: () => this.abandon(client),
+      });
     });
   }
 
@@ -116,6 +122,12 @@ export class PgConnection implements Connection {
     await client?.end().catch(() => undefined);
   }
 
+  /** Drops a session that could not be cleaned up; the next call connects afresh. */
+  private abandon(client: Client): void {
+    if (this.client === client) this.client = undefined;
+    void client.end().catch(() => undefined);
+  }
+
   serverVersion(): Promise<string> {
     return this.exclusive(async (client) => formatVersion(await this.fetchVersion(client)));
   }
@@ -129,6 +141,13 @@ export class PgConnection implements Connection {
     const result = await client.query(sql, params && params.length > 0 ? params : undefined);
     // A simple-protocol string with several statements yields one result per statement.
     return Array.isArray(result) ? (result[result.length - 1] as PgResult) : result;
+  }
+
+  private runExtended(client: Client, text: string, params: unknown[]): Promise<PgResult> {
+    if (this.cancelRequested) throw new PglensError('cancelled', 'the statement was cancelled', 'run it again when ready');
+    // `queryMode` (pg ≥ 8.11) is missing from @types/pg.
+    const config = { text, values: params, queryMode: 'extended' } as QueryConfig;
+    return client.query(config);
   }
 
   private async fetchVersion(client: Client): Promise<number> {

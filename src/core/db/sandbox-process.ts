@@ -25,7 +25,7 @@ function send(message: FromSandbox): void {
 
 function wire(e: unknown): WireError {
   const err = toPglensError(e, { target: 'the embedded sandbox' });
-  return { code: err.code, message: messageOf(err), hint: err.hint, position: err.position };
+  return { code: err.code, message: messageOf(err), hint: err.hint, position: err.position, unverifiedFunctions: err.unverifiedFunctions };
 }
 
 /** PglensError.message already carries the hint; send the cause alone so the parent rebuilds it once. */
@@ -73,7 +73,7 @@ async function handle(msg: ToSandbox): Promise<void> {
     case 'query': {
       try {
         notices = [];
-        const r = await run(msg.sql, msg.params);
+        const r = msg.single ? await runSingle(msg.sql, msg.params ?? []) : await run(msg.sql, msg.params);
         const value: QueryResult = {
           rows: r.rows as Record<string, unknown>[],
           fields: r.fields.map((f) => ({ name: f.name })),

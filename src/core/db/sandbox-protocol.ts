@@ -6,7 +6,8 @@ import type { SandboxReport } from './sandbox-report';
 /** Messages between EmbeddedConnection (parent) and the sandbox process (child), over Node IPC. */
 export type ToSandbox =
   | { type: 'init'; options: SandboxBuildOptions }
-  | { type: 'query'; id: number; sql: string; params?: unknown[] }
+  /** `single`: the extended protocol, one statement only (see Connection.queryOne). */
+  | { type: 'query'; id: number; sql: string; params?: unknown[]; single?: boolean }
   | { type: 'explain'; id: number; sql: string; options: ExplainOptions }
   | { type: 'version'; id: number }
   | { type: 'close' };
@@ -16,6 +17,7 @@ export interface WireError {
   message: string;
   hint?: string;
   position?: number;
+  unverifiedFunctions?: string[];
 }
 
 export type FromSandbox =

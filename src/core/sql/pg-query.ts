@@ -16,6 +16,7 @@ interface PgQueryWasm {
   _malloc(size: number): number;
   _free(ptr: number): void;
   _wasm_parse_query_raw(query: number): number;
+  _wasm_parse_plpgsql(query: number): number;
   _wasm_free_parse_result(result: number): void;
   _wasm_scan(query: number): number;
   _wasm_free_string(result: number): void;
@@ -87,6 +88,26 @@ export function parseSync(sql: string): ParseResult {
   } finally {
     m._free(input);
     if (result) m._wasm_free_parse_result(result);
+  }
+}
+
+/**
+ * PL/pgSQL's own parse of a `CREATE FUNCTION … LANGUAGE plpgsql` statement: the function's
+ * statements and expressions (each expression's SQL as text). Throws for a body PL/pgSQL rejects.
+ */
+export function parsePlPgSqlSync(createFunction: string): { plpgsql_funcs?: unknown[] } {
+  const m = loaded();
+  const input = toWasm(m, createFunction);
+  let result = 0;
+  try {
+    result = m._wasm_parse_plpgsql(input);
+    const text = fromWasm(m, result);
+    // Success is a JSON object; anything else is the error message.
+    if (!text.startsWith('{')) throw new Error(text || 'PL/pgSQL parse failed');
+    return JSON.parse(text) as { plpgsql_funcs?: unknown[] };
+  } finally {
+    m._free(input);
+    if (result) m._wasm_free_string(result);
   }
 }
 

@@ -72,7 +72,7 @@ export function describeExplainSafety(name: string, target: SafetyTarget): void 
       ],
       ['SELECT … FOR UPDATE', (x) => `SELECT * FROM ${x}.accounts FOR UPDATE`],
       ['a writable CTE', (x) => `WITH moved AS (DELETE FROM ${x}.accounts WHERE id = 2 RETURNING owner) INSERT INTO ${x}.log (msg) SELECT owner FROM moved`],
-      ['a function with side effects', (x) => `SELECT ${x}.log_and_double(id) FROM ${x}.accounts`],
+      ['a function with side effects', (x) => `UPDATE ${x}.accounts SET balance = ${x}.log_and_double(id)`],
       ['CREATE TABLE AS', (x) => `CREATE TABLE ${x}.accounts_copy AS SELECT * FROM ${x}.accounts`],
     ];
 
@@ -87,6 +87,18 @@ export function describeExplainSafety(name: string, target: SafetyTarget): void 
         await assertNoOpenTransaction();
       });
     }
+
+    it('ANALYZE of a SELECT runs READ ONLY: a function that writes is stopped, with the reason', async () => {
+      const before = await snapshot();
+      await assert.rejects(conn.explain(`SELECT ${s}.log_and_double(id) FROM ${s}.accounts`, { analyze: true, timeoutMs: 10_000 }), (e: unknown) => {
+        assert.ok(isPglensError(e));
+        assert.equal(e.code, 'refused');
+        assert.match(e.message, /read-only transaction.*READ ONLY/);
+        return true;
+      });
+      assert.equal(await snapshot(), before);
+      await assertNoOpenTransaction();
+    });
 
     it('a statement that fails midway changes nothing and leaves no transaction open', async () => {
       const before = await snapshot();
@@ -109,9 +121,10 @@ export function describeExplainSafety(name: string, target: SafetyTarget): void 
       // pglens's parser sees one SELECT of two strings; the server, reading \' as a quote, sees DELETE; COMMIT.
       const sneaky = `SELECT 'a\\', ' ; DELETE FROM ${s}.accounts; COMMIT; -- '`;
       const before = await snapshot();
-      await conn.query('SET standard_conforming_strings = off');
       try {
         for (const analyze of [true, false]) {
+          // Each Explain ends with DISCARD ALL, which undoes this SET (not a role's or the URL's setting).
+          await conn.query('SET standard_conforming_strings = off');
           await assert.rejects(conn.explain(sneaky, { analyze, timeoutMs: 10_000 }), (e: unknown) => {
             assert.ok(isPglensError(e));
             assert.equal(e.code, 'refused');
@@ -140,7 +153,7 @@ export function describeExplainSafety(name: string, target: SafetyTarget): void 
       ['COPY … FROM PROGRAM', (x) => `COPY ${x}.accounts FROM PROGRAM 'echo'`, /PROGRAM runs a shell command/, false],
       ['multiple statements', (x) => `SELECT 1; DELETE FROM ${x}.accounts`, /2 statements/, false],
       ['DDL', (x) => `ALTER TABLE ${x}.accounts ADD COLUMN extra int`, /ALTER TABLE has no plan/, false],
-      ['pg_terminate_backend', () => 'SELECT pg_terminate_backend(pg_backend_pid())', /rollback cannot undo/, true],
+      ['pg_terminate_backend', () => 'SELECT pg_terminate_backend(pg_backend_pid())', /pg_terminate_backend.*ends or interrupts another session/, true],
     ];
 
     for (const [label, sql, reason, plainAllowed] of refused) {

@@ -25,6 +25,12 @@ export class PgQueryConnection implements Connection {
     return { rows: r.rows as R[], fields: r.fields.map((f) => ({ name: f.name })), rowCount: r.rowCount ?? 0 };
   }
 
+  async queryOne<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
+    // `queryMode` (pg ≥ 8.11) is missing from @types/pg.
+    const r = await this.client.query({ text: sql, values: params ?? [], queryMode: 'extended' } as import('pg').QueryConfig);
+    return { rows: r.rows as R[], fields: r.fields.map((f) => ({ name: f.name })), rowCount: r.rowCount ?? 0 };
+  }
+
   explain(): never {
     throw new Error('the health tests never explain');
   }

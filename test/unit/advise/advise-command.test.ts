@@ -32,6 +32,10 @@ class PgliteConnection implements Connection {
     const r = await this.db.query<R>(sql, params);
     return { rows: r.rows, fields: r.fields.map((f) => ({ name: f.name })), rowCount: r.affectedRows ?? r.rows.length };
   }
+  /** PGlite's query() is the extended protocol already. */
+  queryOne<R>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
+    return this.query<R>(sql, params);
+  }
   explain(): never {
     throw new Error('the advisor runs its own EXPLAINs');
   }

@@ -2,7 +2,6 @@ import { strict as assert } from 'node:assert';
 import { loadSqlParser, parseSql } from '../../../src/core/sql/parse';
 import { collectScopes } from '../../../src/core/advise/predicates';
 import { candidateDdl, candidatesFor, type TableInfo } from '../../../src/core/advise/candidates';
-import { inlineParams } from '../../../src/core/advise/advise';
 
 const orders: TableInfo = {
   schema: 'public',
@@ -59,9 +58,5 @@ describe('index candidates', () => {
     const rel = scope.relations.find((r) => r.name === 'items')!;
     assert.equal(candidateDdl(candidatesFor(scope, rel, items)[0], false), 'CREATE INDEX items_order_id_idx ON public.items (order_id)');
     assert.equal(candidates("DELETE FROM orders WHERE status = 'cancelled' AND created_at < $1")[0], 'CREATE INDEX orders_status_created_at_idx ON public.orders (status, created_at)');
-  });
-
-  it('inlines parameters as quoted literals outside strings', () => {
-    assert.equal(inlineParams("SELECT '$1', $1, $2", ['a\'b', null]), "SELECT '$1', 'a''b', NULL");
   });
 });

@@ -16,6 +16,9 @@ class RecordingServer implements Connection {
     this.sent.push(sql);
     return { rows: [], fields: [], rowCount: 0 };
   }
+  queryOne<R>(sql: string): Promise<QueryResult<R>> {
+    return this.query<R>(sql);
+  }
   explain(): never {
     throw new Error('the advisor runs its own EXPLAINs');
   }

@@ -9,7 +9,6 @@ describe('classifyForExplain', () => {
     "UPDATE t SET a = 1 WHERE b = 'x'",
     'DELETE FROM t',
     'MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE',
-    'EXECUTE my_plan(1)',
     'CREATE TABLE t2 AS SELECT * FROM t',
     'DECLARE c CURSOR FOR SELECT 1',
     'WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d',
@@ -56,23 +55,29 @@ describe('classifyForExplain', () => {
     });
   }
 
-  it('allows plain EXPLAIN but refuses ANALYZE of calls no rollback undoes', async () => {
-    for (const sql of [
-      'SELECT pg_terminate_backend(42)',
-      'SELECT * FROM t WHERE pg_advisory_lock(1) IS NOT NULL',
-      "SELECT dblink_exec('x', 'DELETE FROM t')",
-      'SELECT pg_catalog.pg_stat_reset()',
-      "SELECT pg_stat_statements_reset()",
-      "SELECT setval('t_id_seq', 1)",
-      "SELECT * FROM pg_logical_slot_get_changes('slot', NULL, NULL)",
-      "SELECT pg_logical_emit_message(false, 'p', 'x')",
-    ]) {
-      const r = await classifyForExplain(sql);
-      assert.equal(r.explainAllowed, true, sql);
-      assert.equal(r.analyzeAllowed, false, sql);
-      assert.match(r.reason ?? '', /rollback cannot undo/);
-    }
+  it('allows plain EXPLAIN of EXECUTE but not ANALYZE: the prepared text is not pglens\'s to inspect', async () => {
+    const r = await classifyForExplain('EXECUTE my_plan(1)');
+    assert.equal(r.explainAllowed, true);
+    assert.equal(r.analyzeAllowed, false);
+    assert.match(r.reason ?? '', /prepared statement/);
   });
+
+  const writing: [string, boolean][] = [
+    ['SELECT * FROM t', false],
+    ['SELECT nextval(\'s\')', false],
+    ['INSERT INTO t VALUES (1)', true],
+    ['WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d', true],
+    ['SELECT * FROM t FOR SHARE', true],
+    ['SELECT * FROM (SELECT * FROM t FOR UPDATE) s', true],
+    ['SELECT 1 INTO new_table', true],
+    ['CREATE TABLE t2 AS SELECT 1', true],
+    ['DECLARE c CURSOR FOR SELECT * FROM t FOR UPDATE', true],
+  ];
+  for (const [sql, expected] of writing) {
+    it(`${expected ? 'writes' : 'does not write'} (ANALYZE ${expected ? 'read-write' : 'READ ONLY'}): ${sql}`, async () => {
+      assert.equal((await classifyForExplain(sql)).writes, expected);
+    });
+  }
 
   it('reports the statement without its semicolon, its offset and its highest parameter', async () => {
     const sql = '\n  -- find one\n  SELECT * FROM t WHERE a = $1 AND b = $3;  ';

@@ -1,0 +1,560 @@
+import { PglensError } from '../errors';
+import { parsePlPgSqlSync } from '../sql/pg-query';
+import { forbiddenReason, trustedExtensionFunction, type FunctionFacts, type Volatility } from './function-policy';
+import { parseStatements, visitNodes } from './pg-parser';
+
+/**
+ * Knows, before anything runs, every function a statement can call on the server: the ones
+ * it names (also in attribute notation, `(pid).pg_terminate_backend`), the functions behind
+ * the operators and casts it uses, and what the relations it touches bring along — view
+ * definitions, row-level security policies, partitions; for the tables it writes, triggers
+ * (with their WHEN clauses), rules, defaults, CHECK and domain constraints, index expressions
+ * and ON DELETE/UPDATE actions reaching other tables. User functions are followed into their
+ * bodies (SQL and PL/pgSQL); what cannot be read (dynamic SQL, other languages) is reported
+ * as unverified. Call with the parser loaded (`ensureParser`).
+ */
+export type CatalogQuery = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+
+export interface ReachedFunction {
+  /** `schema.name(argument types)` */
+  signature: string;
+  schema: string;
+  name: string;
+  volatility: Volatility;
+  why: string;
+  /** How the statement reaches it, e.g. `trigger audit on app.orders → app.log_change()`. */
+  via: string;
+  /** The planner may evaluate it (an IMMUTABLE or STABLE function, or reached through one): plain EXPLAIN could run it. */
+  planTime: boolean;
+}
+
+export interface CallAnalysis {
+  /** Functions no analysis may run, whatever the user allows. */
+  forbidden: ReachedFunction[];
+  /** Functions pglens cannot prove free of effects that outlive a rollback; the user may allow them by name. */
+  unverified: ReachedFunction[];
+  /** Foreign tables the statement writes: a remote write may not roll back with the local transaction. */
+  foreignWrites: string[];
+}
+
+interface NameRef {
+  schema?: string;
+  name: string;
+}
+
+/** What one statement (or expression, or function body) refers to, before resolving anything. */
+export interface StatementRefs {
+  functions: NameRef[];
+  /** `x.f` / `(x).f`: a call of f(x) when x has no column f (f may have more arguments with defaults). */
+  attributes: NameRef[];
+  operators: NameRef[];
+  types: NameRef[];
+  reads: NameRef[];
+  writes: NameRef[];
+}
+
+const DML = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+
+function strings(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item) => {
+    const sval = (item as { String?: { sval?: string } }).String?.sval;
+    return typeof sval === 'string' ? [sval] : [];
+  });
+}
+
+function nameRef(parts: string[]): NameRef | undefined {
+  if (parts.length === 0) return undefined;
+  const name = parts[parts.length - 1];
+  return parts.length >= 2 ? { schema: parts[parts.length - 2], name } : { name };
+}
+
+function rangeVarRef(body: Record<string, unknown>): NameRef | undefined {
+  if (typeof body.relname !== 'string') return undefined;
+  return typeof body.schemaname === 'string' ? { schema: body.schemaname, name: body.relname } : { name: body.relname };
+}
+
+export function collectRefs(tree: unknown): StatementRefs {
+  const refs: StatementRefs = { functions: [], attributes: [], operators: [], types: [], reads: [], writes: [] };
+  const push = (list: NameRef[], ref: NameRef | undefined) => {
+    if (ref) list.push(ref);
+  };
+  visitNodes(tree, (type, body) => {
+    if (DML.has(type) && body.relation && typeof body.relation === 'object') {
+      push(refs.writes, rangeVarRef(body.relation as Record<string, unknown>));
+    }
+    switch (type) {
+      case 'RangeVar':
+        push(refs.reads, rangeVarRef(body));
+        break;
+      case 'FuncCall':
+        push(refs.functions, nameRef(strings(body.funcname)));
+        break;
+      case 'RangeTableSample':
+        push(refs.functions, nameRef(strings(body.method)));
+        break;
+      case 'ColumnRef':
+        for (const field of strings(body.fields).slice(1)) refs.attributes.push({ name: field });
+        break;
+      case 'A_Indirection':
+        for (const field of strings(body.indirection)) refs.attributes.push({ name: field });
+        break;
+      case 'A_Expr':
+        push(refs.operators, nameRef(strings(body.name)));
+        break;
+      case 'SortBy':
+        push(refs.operators, nameRef(strings(body.useOp)));
+        break;
+      case 'SubLink':
+        push(refs.operators, nameRef(strings(body.operName)));
+        break;
+      case 'TypeCast': {
+        const typeName = body.typeName as { names?: unknown } | undefined;
+        push(refs.types, nameRef(strings(typeName?.names)));
+        break;
+      }
+    }
+  });
+  return refs;
+}
+
+interface Context {
+  /** Readable path from the statement, outermost last. */
+  via: string;
+  planTime: boolean;
+  /** Unqualified names inside function bodies may resolve through the function's own search_path: match them in every schema. */
+  anySchema: boolean;
+  /** Every relation read here is written too (an updatable view's definition, for a write through the view). */
+  writeAll?: boolean;
+}
+
+interface FunctionRow {
+  oid: string;
+  schema: string;
+  name: string;
+  vol: string;
+  kind: string;
+  lang: string;
+  args: string;
+  builtin: boolean;
+  ext: boolean;
+  def: string | null;
+  support: string | null;
+}
+
+/** Beyond this many objects the answer is "unverified", not a long wait. */
+const MAX_OBJECTS = 2000;
+const VOLATILITY: Record<string, Volatility> = { i: 'immutable', s: 'stable', v: 'volatile' };
+
+/** Allowed PL/pgSQL statements: none runs SQL pglens cannot see. */
+const PLPGSQL_STATEMENTS = new Set(
+  [
+    'block', 'assign', 'if', 'case', 'loop', 'while', 'fori', 'fors', 'forc', 'foreach_a', 'exit', 'return',
+    'return_next', 'return_query', 'raise', 'assert', 'execsql', 'perform', 'getdiag', 'open', 'fetch', 'close',
+  ].map((s) => `PLpgSQL_stmt_${s}`),
+);
+
+export async function analyzeCalls(query: CatalogQuery, statement: unknown): Promise<CallAnalysis> {
+  const analysis = new Analysis(query);
+  analysis.addTree(statement, { via: 'the statement', planTime: false, anySchema: false });
+  await analysis.run();
+  return analysis.result;
+}
+
+class Analysis {
+  readonly result: CallAnalysis = { forbidden: [], unverified: [], foreignWrites: [] };
+  private objects = 0;
+  private readonly seen = new Set<string>();
+  private functionNames: { ref: NameRef; attr: boolean; ctx: Context }[] = [];
+  private operators: { ref: NameRef; ctx: Context }[] = [];
+  private types: { ref: NameRef; ctx: Context }[] = [];
+  private relations: { ref: NameRef; write: boolean; ctx: Context }[] = [];
+  private functionOids: { oid: string; ctx: Context }[] = [];
+  private relationOids: { oid: string; label: string; kind: string; write: boolean; ctx: Context }[] = [];
+
+  constructor(private readonly query: CatalogQuery) {}
+
+  addTree(tree: unknown, ctx: Context): void {
+    const refs = collectRefs(tree);
+    for (const ref of refs.functions) this.functionNames.push({ ref, attr: false, ctx });
+    for (const ref of refs.attributes) this.functionNames.push({ ref, attr: true, ctx });
+    for (const ref of refs.operators) this.operators.push({ ref, ctx });
+    for (const ref of refs.types) this.types.push({ ref, ctx });
+    for (const ref of refs.reads) this.relations.push({ ref, write: ctx.writeAll === true, ctx });
+    for (const ref of refs.writes) this.relations.push({ ref, write: true, ctx });
+  }
+
+  /** Parses SQL text found on the server (a view, a policy, a body) and follows it; unreadable text makes `owner` unverified. */
+  private addSql(sql: string, ctx: Context, owner?: ReachedFunction): void {
+    try {
+      for (const s of parseStatements(sql)) this.addTree(s.node, ctx);
+    } catch {
+      if (owner) this.result.unverified.push({ ...owner, why: 'its body could not be read' });
+    }
+  }
+
+  private first(key: string): boolean {
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    return true;
+  }
+
+  async run(): Promise<void> {
+    while (this.functionNames.length + this.operators.length + this.types.length + this.relations.length + this.functionOids.length + this.relationOids.length > 0) {
+      if (this.objects > MAX_OBJECTS) {
+        this.result.unverified.push({
+          signature: '(more objects)',
+          schema: '',
+          name: '',
+          volatility: 'volatile',
+          why: `the statement reaches more than ${MAX_OBJECTS} functions and relations, more than pglens checks`,
+          via: 'the statement',
+          planTime: true,
+        });
+        return;
+      }
+      await this.resolveNames();
+      await this.resolveRelations();
+      await this.classifyFunctions();
+      await this.expandRelations();
+    }
+  }
+
+  private async resolveNames(): Promise<void> {
+    const names = this.functionNames.splice(0).filter((n) => this.first(`fn:${n.ref.schema ?? ''}.${n.ref.name}:${n.attr}:${key(n.ctx)}`));
+    const ops = this.operators.splice(0).filter((n) => this.first(`op:${n.ref.schema ?? ''}.${n.ref.name}:${key(n.ctx)}`));
+    const types = this.types.splice(0).filter((n) => this.first(`type:${n.ref.schema ?? ''}.${n.ref.name}:${key(n.ctx)}`));
+    const batches: [typeof names | typeof ops | typeof types, string][] = [
+      [names, FUNCTIONS_BY_NAME],
+      [ops, OPERATOR_FUNCTIONS],
+      [types, CAST_FUNCTIONS],
+    ];
+    for (const [items, sql] of batches) {
+      if (items.length === 0) continue;
+      const wanted = items.map((n, i) => ({
+        i,
+        schema: n.ref.schema ?? null,
+        name: n.ref.name,
+        attr: 'attr' in n ? n.attr : false,
+        anyschema: n.ctx.anySchema,
+      }));
+      for (const row of await this.query(sql, [JSON.stringify(wanted)])) {
+        this.functionOids.push({ oid: String(row.oid), ctx: items[Number(row.i)].ctx });
+      }
+    }
+  }
+
+  private async resolveRelations(): Promise<void> {
+    const items = this.relations.splice(0).filter((r) => this.first(`rel:${r.ref.schema ?? ''}.${r.ref.name}:${r.write}:${key(r.ctx)}`));
+    if (items.length === 0) return;
+    const wanted = items.map((r, i) => ({ i, schema: r.ref.schema ?? null, name: r.ref.name, anyschema: r.ctx.anySchema }));
+    for (const row of await this.query(RELATIONS_BY_NAME, [JSON.stringify(wanted)])) {
+      const item = items[Number(row.i)];
+      this.relationOids.push({ oid: String(row.oid), label: `${row.schema}.${row.name}`, kind: String(row.kind), write: item.write, ctx: item.ctx });
+    }
+  }
+
+  private async classifyFunctions(): Promise<void> {
+    const items = this.functionOids.splice(0).filter((f) => f.oid !== '0' && this.first(`oid:${f.oid}:${key(f.ctx)}`));
+    if (items.length === 0) return;
+    this.objects += items.length;
+    const oids = [...new Set(items.map((f) => f.oid))];
+    const rows = (await this.query(FUNCTION_FACTS, [JSON.stringify(oids)])) as unknown as FunctionRow[];
+    const byOid = new Map(rows.map((r) => [String(r.oid), r]));
+    for (const item of items) {
+      const row = byOid.get(item.oid);
+      if (row) this.classify(row, item.ctx);
+    }
+  }
+
+  private classify(row: FunctionRow, ctx: Context): void {
+    const volatility = VOLATILITY[row.vol] ?? 'volatile';
+    const facts: FunctionFacts = { name: row.name, volatility, builtin: row.builtin === true, inExtension: row.ext === true, language: row.lang };
+    const reached: ReachedFunction = {
+      signature: `${row.schema}.${row.name}(${row.args})`,
+      schema: row.schema,
+      name: row.name,
+      volatility,
+      why: '',
+      via: ctx.via,
+      planTime: ctx.planTime || volatility !== 'volatile',
+    };
+    const forbidden = forbiddenReason(facts);
+    if (forbidden) {
+      this.result.forbidden.push({ ...reached, why: forbidden });
+      return;
+    }
+    if (row.kind === 'a' && row.support) {
+      for (const oid of JSON.parse(row.support) as string[]) this.functionOids.push({ oid, ctx: { ...ctx, via: `aggregate ${reached.signature} ← ${ctx.via}` } });
+    }
+    if (facts.builtin || trustedExtensionFunction(facts) || row.kind === 'a') return;
+    const inner: Context = { via: `${reached.signature} ← ${ctx.via}`, planTime: reached.planTime, anySchema: true };
+    if (!row.def) {
+      this.result.unverified.push({ ...reached, why: `it is written in LANGUAGE ${row.lang}, which pglens cannot inspect` });
+    } else if (row.lang === 'sql') {
+      this.followSqlFunction(row.def, inner, reached);
+    } else if (row.lang === 'plpgsql') {
+      this.followPlpgsql(row.def, inner, reached);
+    } else {
+      this.result.unverified.push({ ...reached, why: `it is written in LANGUAGE ${row.lang}, which pglens cannot inspect` });
+    }
+  }
+
+  private followSqlFunction(def: string, ctx: Context, owner: ReachedFunction): void {
+    let create: Record<string, unknown> | undefined;
+    try {
+      create = parseStatements(def)[0]?.node.CreateFunctionStmt as Record<string, unknown> | undefined;
+    } catch {
+      create = undefined;
+    }
+    if (!create) {
+      this.result.unverified.push({ ...owner, why: 'its body could not be read' });
+      return;
+    }
+    if (create.sql_body) {
+      this.addTree(create.sql_body, ctx);
+      return;
+    }
+    const as = (create.options as { DefElem?: { defname?: string; arg?: unknown } }[] | undefined)?.find((o) => o.DefElem?.defname === 'as');
+    const body = strings((as?.DefElem?.arg as { List?: { items?: unknown } } | undefined)?.List?.items)[0];
+    if (body === undefined) {
+      this.result.unverified.push({ ...owner, why: 'its body could not be read' });
+      return;
+    }
+    if (body.trim() !== '') this.addSql(body, ctx, owner);
+  }
+
+  private followPlpgsql(def: string, ctx: Context, owner: ReachedFunction): void {
+    let parsed: { plpgsql_funcs?: unknown[] };
+    try {
+      parsed = parsePlPgSqlSync(def);
+    } catch {
+      this.result.unverified.push({ ...owner, why: 'its PL/pgSQL body could not be read' });
+      return;
+    }
+    const problems: string[] = [];
+    const expressions: { query: string; mode: number }[] = [];
+    walk(parsed, (key, value) => {
+      if (key.startsWith('PLpgSQL_stmt_') && !PLPGSQL_STATEMENTS.has(key)) problems.push(describePlpgsql(key));
+      if (key === 'dynquery') problems.push('it runs dynamic SQL (EXECUTE), which pglens cannot inspect');
+      if (key === 'PLpgSQL_expr' && typeof value.query === 'string') expressions.push({ query: value.query, mode: Number(value.parseMode ?? 0) });
+    });
+    if (problems.length > 0) {
+      this.result.unverified.push({ ...owner, why: [...new Set(problems)].join('; ') });
+      return;
+    }
+    for (const e of expressions) {
+      // parseMode 0 is a whole statement; 2 an expression; 3–5 an assignment `target := expression`.
+      const text = e.mode === 0 ? e.query : e.mode >= 3 ? `SELECT ${e.query.replace(/^[^=]*?:?=/, '')}` : `SELECT ${e.query}`;
+      this.addSql(text, ctx, owner);
+    }
+  }
+
+  private async expandRelations(): Promise<void> {
+    const items = this.relationOids.splice(0).filter((r) => this.first(`reloid:${r.oid}:${r.write}:${key(r.ctx)}`));
+    if (items.length === 0) return;
+    this.objects += items.length;
+    for (const r of items) {
+      if (r.write && r.kind === 'f') this.result.foreignWrites.push(r.label);
+    }
+    const read = [...new Set(items.map((r) => r.oid))];
+    const written = [...new Set(items.filter((r) => r.write).map((r) => r.oid))];
+    const rows = await this.query(RELATION_DEPENDENTS, [JSON.stringify(read), JSON.stringify(written)]);
+    for (const row of rows) {
+      const rel = String(row.rel);
+      for (const item of items.filter((r) => r.oid === String(row.owner))) {
+        const kind = String(row.kind);
+        const what = row.what === null ? '' : ` ${row.what}`;
+        const via = `${kind}${what} on ${item.label} ← ${item.ctx.via}`;
+        const ctx: Context = { via, planTime: item.ctx.planTime, anySchema: item.ctx.anySchema, writeAll: kind === 'view' && item.write };
+        if (kind === 'partition' || kind === 'cascade') {
+          this.relationOids.push({ oid: rel, label: String(row.what), kind: String(row.relkind), write: kind === 'cascade' || item.write, ctx: item.ctx });
+          continue;
+        }
+        if (typeof row.func === 'string') this.functionOids.push({ oid: row.func, ctx: { ...ctx, via: `trigger${what} on ${item.label} ← ${item.ctx.via}` } });
+        if (typeof row.sql === 'string') this.addSql(row.sql, ctx);
+      }
+    }
+  }
+}
+
+function key(ctx: Context): string {
+  return `${ctx.planTime ? 'p' : ''}${ctx.anySchema ? 'a' : ''}${ctx.writeAll ? 'w' : ''}`;
+}
+
+function describePlpgsql(stmt: string): string {
+  switch (stmt) {
+    case 'PLpgSQL_stmt_dynexecute':
+    case 'PLpgSQL_stmt_dynfors':
+      return 'it runs dynamic SQL (EXECUTE), which pglens cannot inspect';
+    case 'PLpgSQL_stmt_call':
+      return 'it CALLs a procedure';
+    case 'PLpgSQL_stmt_commit':
+    case 'PLpgSQL_stmt_rollback':
+      return 'it ends transactions';
+    default:
+      return `it uses ${stmt.replace('PLpgSQL_stmt_', '').toUpperCase()}, which pglens does not inspect`;
+  }
+}
+
+/** Every keyed object of a PL/pgSQL parse tree, depth first. */
+function walk(tree: unknown, visit: (key: string, value: Record<string, unknown>) => void): void {
+  if (Array.isArray(tree)) {
+    for (const item of tree) walk(item, visit);
+    return;
+  }
+  if (tree === null || typeof tree !== 'object') return;
+  for (const [k, v] of Object.entries(tree as Record<string, unknown>)) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) visit(k, v as Record<string, unknown>);
+    walk(v, visit);
+  }
+}
+
+/** Unqualified names: the session's search path (and pg_catalog), or every schema inside function bodies. */
+const SCHEMA_MATCH = `CASE WHEN w.schema IS NOT NULL THEN n.nspname = w.schema
+  WHEN w.anyschema THEN true
+  ELSE n.nspname = ANY (current_schemas(true)) END`;
+
+const FUNCTIONS_BY_NAME = `SELECT DISTINCT w.i, p.oid::text AS oid
+  FROM jsonb_to_recordset($1::jsonb) AS w(i int, schema text, name text, attr bool, anyschema bool)
+  JOIN pg_proc p ON p.proname = w.name
+  JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE (${SCHEMA_MATCH}) AND (NOT w.attr OR (p.pronargs >= 1 AND p.pronargs - p.pronargdefaults <= 1))`;
+
+/** Only user operators matter: every built-in operator's function is a built-in IMMUTABLE or STABLE one. */
+const OPERATOR_FUNCTIONS = `SELECT DISTINCT w.i, o.oprcode::oid::text AS oid
+  FROM jsonb_to_recordset($1::jsonb) AS w(i int, schema text, name text, attr bool, anyschema bool)
+  JOIN pg_operator o ON o.oprname = w.name
+  JOIN pg_namespace n ON n.oid = o.oprnamespace
+ WHERE o.oprcode::oid >= 16384 AND (w.schema IS NULL OR n.nspname = w.schema)`;
+
+/** User casts to or from a type the statement names. */
+const CAST_FUNCTIONS = `SELECT DISTINCT w.i, c.castfunc::text AS oid
+  FROM jsonb_to_recordset($1::jsonb) AS w(i int, schema text, name text, attr bool, anyschema bool)
+  JOIN pg_type t ON t.typname = w.name
+  JOIN pg_namespace n ON n.oid = t.typnamespace
+  JOIN pg_cast c ON c.casttarget = t.oid OR c.castsource = t.oid
+ WHERE c.castfunc >= 16384 AND (w.schema IS NULL OR n.nspname = w.schema)`;
+
+const RELATIONS_BY_NAME = `SELECT w.i, c.oid::text AS oid, c.relkind::text AS kind, n.nspname AS schema, c.relname AS name
+  FROM jsonb_to_recordset($1::jsonb) AS w(i int, schema text, name text, anyschema bool)
+  JOIN pg_class c ON c.oid = to_regclass(CASE WHEN w.schema IS NULL THEN quote_ident(w.name) ELSE quote_ident(w.schema) || '.' || quote_ident(w.name) END)
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE NOT (w.anyschema AND w.schema IS NULL)
+ UNION
+SELECT w.i, c.oid::text, c.relkind::text, n.nspname, c.relname
+  FROM jsonb_to_recordset($1::jsonb) AS w(i int, schema text, name text, anyschema bool)
+  JOIN pg_class c ON c.relname = w.name
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE w.anyschema AND w.schema IS NULL`;
+
+const FUNCTION_FACTS = `SELECT p.oid::text AS oid, n.nspname AS schema, p.proname AS name, p.provolatile::text AS vol,
+       p.prokind::text AS kind, l.lanname AS lang, pg_get_function_identity_arguments(p.oid) AS args,
+       p.oid < 16384 AS builtin,
+       EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e') AS ext,
+       CASE WHEN p.prokind IN ('f', 'p', 'w') AND p.oid >= 16384 AND l.lanname IN ('sql', 'plpgsql') THEN pg_get_functiondef(p.oid) END AS def,
+       CASE WHEN p.prokind = 'a' THEN (
+         SELECT jsonb_agg(f::oid::text)::text FROM pg_aggregate a,
+                LATERAL unnest(ARRAY[a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn,
+                                     a.aggmtransfn, a.aggminvtransfn, a.aggmfinalfn]) AS f
+          WHERE a.aggfnoid = p.oid AND f::oid <> 0) END AS support
+  FROM pg_proc p
+  JOIN pg_namespace n ON n.oid = p.pronamespace
+  JOIN pg_language l ON l.oid = p.prolang
+ WHERE p.oid IN (SELECT value::oid FROM jsonb_array_elements_text($1::jsonb))`;
+
+/**
+ * What relations bring along. $1: every relation reached; $2: those written. `owner` is the
+ * relation reached; `rel`, for partitions and ON DELETE/UPDATE actions, the one reached through it.
+ */
+const RELATION_DEPENDENTS = `WITH r AS (SELECT value::oid AS oid FROM jsonb_array_elements_text($1::jsonb)),
+     w AS (SELECT value::oid AS oid FROM jsonb_array_elements_text($2::jsonb))
+SELECT 'view' AS kind, c.oid::text AS owner, NULL::text AS rel, NULL::text AS relkind, pg_get_viewdef(c.oid) AS sql, NULL::text AS func, NULL::text AS what
+  FROM pg_class c WHERE c.oid IN (SELECT oid FROM r) AND c.relkind = 'v'
+UNION ALL
+SELECT 'policy', p.polrelid::text, NULL, NULL,
+       'SELECT ' || coalesce(pg_get_expr(p.polqual, p.polrelid), 'true') || ', ' || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), 'true'),
+       NULL, p.polname::text
+  FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+ WHERE p.polrelid IN (SELECT oid FROM r) AND c.relrowsecurity
+UNION ALL
+SELECT 'partition', i.inhparent::text, i.inhrelid::text, c.relkind::text, NULL, NULL, n.nspname || '.' || c.relname
+  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE i.inhparent IN (SELECT oid FROM r)
+UNION ALL
+SELECT 'trigger', t.tgrelid::text, NULL, NULL, pg_get_triggerdef(t.oid), t.tgfoid::text, t.tgname::text
+  FROM pg_trigger t WHERE t.tgrelid IN (SELECT oid FROM w) AND NOT t.tgisinternal AND t.tgenabled <> 'D'
+UNION ALL
+SELECT 'rule', r.ev_class::text, NULL, NULL, pg_get_ruledef(r.oid), NULL, r.rulename::text
+  FROM pg_rewrite r WHERE r.ev_class IN (SELECT oid FROM w) AND r.rulename <> '_RETURN'
+UNION ALL
+SELECT 'default', d.adrelid::text, NULL, NULL, 'SELECT ' || pg_get_expr(d.adbin, d.adrelid), NULL, NULL
+  FROM pg_attrdef d WHERE d.adrelid IN (SELECT oid FROM w)
+UNION ALL
+SELECT 'check', co.conrelid::text, NULL, NULL, 'SELECT ' || pg_get_expr(co.conbin, co.conrelid), NULL, co.conname::text
+  FROM pg_constraint co WHERE co.conrelid IN (SELECT oid FROM w) AND co.contype = 'c'
+UNION ALL
+SELECT 'index', i.indrelid::text, NULL, NULL, pg_get_indexdef(i.indexrelid), NULL, NULL
+  FROM pg_index i WHERE i.indrelid IN (SELECT oid FROM w) AND (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
+UNION ALL
+SELECT 'domain', a.attrelid::text, NULL, NULL, 'SELECT ' || pg_get_expr(co.conbin, 0), NULL, co.conname::text
+  FROM pg_attribute a JOIN pg_constraint co ON co.contypid = a.atttypid
+ WHERE a.attrelid IN (SELECT oid FROM w) AND a.attnum > 0 AND NOT a.attisdropped AND co.contype = 'c'
+UNION ALL
+SELECT 'cascade', co.confrelid::text, co.conrelid::text, c.relkind::text, NULL, NULL, n.nspname || '.' || c.relname
+  FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE co.confrelid IN (SELECT oid FROM w) AND co.contype = 'f'
+   AND (co.confdeltype IN ('c', 'n', 'd') OR co.confupdtype IN ('c', 'n', 'd'))`;
+
+export interface CallPolicyOptions {
+  analyze: boolean;
+  /** `schema.name` or `name` of unverified functions the user allows to run. */
+  allowFunctions?: string[];
+}
+
+/**
+ * The refusal the reached functions call for, or undefined. ANALYZE runs the statement: any
+ * forbidden function refuses it, unverified ones unless allowed. Plain EXPLAIN runs nothing
+ * but what the planner evaluates early (IMMUTABLE and STABLE functions), so only those count.
+ */
+export function callRefusal(calls: CallAnalysis, options: CallPolicyOptions): PglensError | undefined {
+  const allowed = new Set((options.allowFunctions ?? []).map((f) => f.trim().toLowerCase()).filter(Boolean));
+  const isAllowed = (f: ReachedFunction) => allowed.has(f.name.toLowerCase()) || allowed.has(`${f.schema}.${f.name}`.toLowerCase());
+  const relevant = (f: ReachedFunction) => options.analyze || f.planTime;
+  const what = options.analyze ? 'EXPLAIN ANALYZE would run' : 'planning (plain EXPLAIN) would run';
+  const forbidden = calls.forbidden.filter(relevant);
+  if (forbidden.length > 0) {
+    return new PglensError(
+      'refused',
+      `pglens will not explain this statement: ${what} ${describe(forbidden)}`,
+      options.analyze && forbidden.every((f) => !f.planTime) ? 'use plain Explain, which does not execute the statement' : 'explain a statement that does not call it',
+    );
+  }
+  if (options.analyze && calls.foreignWrites.length > 0) {
+    return new PglensError(
+      'refused',
+      `pglens will not run EXPLAIN ANALYZE on this statement: it writes the foreign table ${calls.foreignWrites.join(', ')}, whose remote write may not roll back with the local transaction`,
+      'use plain Explain',
+    );
+  }
+  const unverified = calls.unverified.filter((f) => relevant(f) && !isAllowed(f));
+  if (unverified.length > 0) {
+    const names = [...new Set(unverified.map((f) => `${f.schema}.${f.name}`))];
+    return new PglensError(
+      'refused',
+      `pglens will not explain this statement unasked: ${what} ${describe(unverified)}`,
+      `if you know ${names.length === 1 ? 'it has' : 'they have'} no effect a rollback cannot undo, allow ${names.length === 1 ? 'it' : 'them'} (CLI: --allow-functions ${names.join(',')})${options.analyze ? ', or use plain Explain' : ''}`,
+      undefined,
+      names,
+    );
+  }
+  return undefined;
+}
+
+function describe(all: ReachedFunction[]): string {
+  // Overloads of one function read as one.
+  const functions = [...new Map(all.map((f) => [`${f.schema}.${f.name}|${f.via}`, f])).values()];
+  const shown = functions.slice(0, 3).map((f) => `${f.signature}${f.volatility === 'volatile' ? '' : ` (declared ${f.volatility.toUpperCase()})`}, reached through ${f.via}: ${f.why}`);
+  const more = functions.length > 3 ? `; and ${functions.length - 3} more` : '';
+  return shown.join('; ') + more;
+}
