@@ -1,5 +1,6 @@
 /** Before/after: plan totals, findings resolved or new, and the time and cost delta per matched node. */
 import type { PlanComparison, PlanNodeDelta } from '../../src/core/plan/types';
+import { clip, clippedText, TEXT_CHARS } from './clip';
 import { el } from './dom';
 import { formatCost, formatDelta, formatMs } from './format';
 import type { PlanView } from './protocol';
@@ -39,7 +40,7 @@ export function renderComparison(
   row('Findings', c.before.findingCount, c.after.findingCount, String);
   totals.append(tbody);
   root.append(
-    el('p', { class: 'muted', text: `Before: ${previous.title} (${previous.createdAt}) · After: ${current.title} (${current.createdAt})` }),
+    el('p', { class: 'muted', text: `Before: ${clip(previous.title)} (${previous.createdAt}) · After: ${clip(current.title)} (${current.createdAt})` }),
     totals,
   );
 
@@ -47,10 +48,10 @@ export function renderComparison(
     root.append(
       el('div', 'compare-findings', [
         c.resolvedFindings.length > 0
-          ? el('div', 'better', [el('h3', { text: 'Resolved findings' }), el('ul', {}, c.resolvedFindings.map((f) => el('li', { text: f })))])
+          ? el('div', 'better', [el('h3', { text: 'Resolved findings' }), el('ul', {}, c.resolvedFindings.map((f) => el('li', {}, [clippedText(f)])))])
           : null,
         c.newFindings.length > 0
-          ? el('div', 'worse', [el('h3', { text: 'New findings' }), el('ul', {}, c.newFindings.map((f) => el('li', { text: f })))])
+          ? el('div', 'worse', [el('h3', { text: 'New findings' }), el('ul', {}, c.newFindings.map((f) => el('li', {}, [clippedText(f)])))])
           : null,
       ]),
     );
@@ -91,9 +92,9 @@ function deltaRow(d: PlanNodeDelta, beforeLabel: (id: number) => string | undefi
   const heading = was && was !== label ? `${was} → ${label}` : label;
   const name = [heading, d.indexName ? `using ${d.indexName}` : '', d.relation ? `on ${d.relation}` : ''].filter(Boolean).join(' ');
   const tr = el('tr', { class: `delta ${d.status}` }, [
-    el('td', { class: 'delta-node', title: name }, [
+    el('td', { class: 'delta-node', title: clip(name, TEXT_CHARS) }, [
       d.status !== 'matched' ? el('span', { class: `status ${d.status}`, text: d.status === 'added' ? '+ ' : '− ' }) : null,
-      name,
+      clip(name),
     ]),
     el('td', { class: 'num', text: d.beforeTimeMs === undefined ? '–' : formatMs(d.beforeTimeMs) }),
     el('td', { class: 'num', text: d.afterTimeMs === undefined ? '–' : formatMs(d.afterTimeMs) }),

@@ -1,5 +1,6 @@
 /** The selected node in full: derived metrics, buffers, its findings and every raw property. */
 import type { PlanBuffers, PlanFinding, PlanNode } from '../../src/core/plan/types';
+import { clippedText, LABEL_CHARS } from './clip';
 import { el } from './dom';
 import { formatBlocks, formatCost, formatCount, formatFactor, formatMs, formatShare, formatValue } from './format';
 import { nodeTarget } from './tree-model';
@@ -8,8 +9,8 @@ export function renderDetails(n: PlanNode, findings: PlanFinding[], analyzed: bo
   const target = nodeTarget(n);
   const root = el('div', { class: 'details', id: 'details' }, [
     el('h2', { class: 'details-title' }, [
-      el('span', { class: 'node-type', text: n.label || n.nodeType }),
-      target ? el('span', { class: 'node-target', text: ` ${target}` }) : null,
+      el('span', { class: 'node-type' }, [clippedText(n.label || n.nodeType, LABEL_CHARS)]),
+      target ? el('span', { class: 'node-target' }, [' ', clippedText(target, LABEL_CHARS)]) : null,
       el('span', { class: 'node-id', text: ` #${n.id}` }),
     ]),
   ]);
@@ -43,7 +44,7 @@ export function renderDetails(n: PlanNode, findings: PlanFinding[], analyzed: bo
         el(
           'ul',
           'node-findings',
-          findings.map((f) => el('li', {}, [el('span', { class: `rule-id sev-${f.severity}`, text: f.ruleId }), ` ${f.message}`])),
+          findings.map((f) => el('li', {}, [el('span', { class: `rule-id sev-${f.severity}`, text: f.ruleId }), ' ', clippedText(f.message)])),
         ),
       ),
     );
@@ -60,7 +61,7 @@ function section(title: string, body: HTMLElement): HTMLElement {
 
 export function definitionList(pairs: [string, string][], cls = 'props'): HTMLElement {
   const dl = el('dl', cls);
-  for (const [k, v] of pairs) dl.append(el('dt', { text: k }), el('dd', { text: v }));
+  for (const [k, v] of pairs) dl.append(el('dt', {}, [clippedText(k, LABEL_CHARS)]), el('dd', {}, [clippedText(v)]));
   return dl;
 }
 

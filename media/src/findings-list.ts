@@ -1,5 +1,6 @@
 /** The plan's findings, each a button that selects its node; `suggestFor`: rules that get a *Suggest indexes* button. */
 import type { PlanFinding, PlanNode } from '../../src/core/plan/types';
+import { clip, clippedText } from './clip';
 import { el } from './dom';
 import { formatValue } from './format';
 import { suggestButton } from './indexes-view';
@@ -22,16 +23,16 @@ export function renderFindings(
   const list = el('ul', 'finding-list');
   for (const f of sorted) {
     const n = nodeOf(f.nodeId);
-    const where = n ? `${n.label}${nodeTarget(n) ? ` ${nodeTarget(n)}` : ''} #${n.id}` : `node #${f.nodeId}`;
+    const where = n ? `${clip(`${n.label}${nodeTarget(n) ? ` ${nodeTarget(n)}` : ''}`)} #${n.id}` : `node #${f.nodeId}`;
     const evidence = Object.entries(f.evidence).map(([k, v]) => `${k} ${formatValue(v)}`);
-    const item = el('li', { class: `finding sev-${f.severity}`, attrs: { tabindex: '0', role: 'button', 'aria-label': `${f.ruleId}: ${f.message}. Select ${where}` } }, [
+    const item = el('li', { class: `finding sev-${f.severity}`, attrs: { tabindex: '0', role: 'button', 'aria-label': `${f.ruleId}: ${clip(f.message)}. Select ${where}` } }, [
       el('div', 'finding-head', [
         el('span', { class: `rule-id sev-${f.severity}`, text: f.ruleId }),
         el('span', { class: 'finding-node', text: where }),
       ]),
-      el('div', { class: 'finding-message', text: f.message }),
-      evidence.length > 0 ? el('div', { class: 'finding-evidence', text: evidence.join(' · ') }) : null,
-      f.fix ? el('div', 'finding-fix', [el('span', { class: 'fix-label', text: 'Fix: ' }), el('code', { text: f.fix })]) : null,
+      el('div', 'finding-message', [clippedText(f.message)]),
+      evidence.length > 0 ? el('div', 'finding-evidence', [clippedText(evidence.join(' · '))]) : null,
+      f.fix ? el('div', 'finding-fix', [el('span', { class: 'fix-label', text: 'Fix: ' }), el('code', {}, [clippedText(f.fix)])]) : null,
       suggestFor.has(f.ruleId) ? el('div', 'finding-actions', [suggestButton('Suggest indexes')]) : null,
     ]);
     item.dataset.nodeId = String(f.nodeId);

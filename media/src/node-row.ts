@@ -1,6 +1,7 @@
 /** One row of the plan tree: three fixed-height lines so the tree can be virtualised. */
 import type { PlanNode } from '../../src/core/plan/types';
 import { stoppedEarly } from '../../src/core/plan/format';
+import { clip, clipTitle, TEXT_CHARS } from './clip';
 import { el } from './dom';
 import { formatCount, formatFactor, formatMs, formatShare } from './format';
 import { nodeConditions, nodeTarget } from './tree-model';
@@ -54,18 +55,19 @@ export function renderNodeRow(n: PlanNode, ctx: RowContext): HTMLElement {
     text: hasChildren ? (ctx.expanded ? '▾' : '▸') : '',
   });
   toggle.dataset.toggle = '1';
+  const type = n.label || n.nodeType;
   const target = nodeTarget(n);
   const line1 = el('div', 'line line1', [
     toggle,
-    el('span', { class: 'node-type', text: n.label || n.nodeType }),
-    target ? el('span', { class: 'node-target', text: ` ${target}` }) : null,
-    n.subplanName ? el('span', { class: 'node-subplan', text: ` (${n.subplanName})` }) : null,
+    el('span', { class: 'node-type', text: clip(type), title: clipTitle(type) }),
+    target ? el('span', { class: 'node-target', text: ` ${clip(target)}`, title: clipTitle(target) }) : null,
+    n.subplanName ? el('span', { class: 'node-subplan', text: ` (${clip(n.subplanName)})`, title: clipTitle(n.subplanName) }) : null,
     ctx.findings > 0 ? el('span', { class: 'badge finding-badge', text: `⚠ ${ctx.findings}`, title: `${ctx.findings} finding(s)` }) : null,
     el('span', { class: 'share', text: formatShare(n.sharePct / 100) }),
   ]);
   const line2 = el('div', 'line line2 metrics', metricsParts(n, ctx.analyzed).map((p) => el('span', { class: p.cls, text: p.text })));
   const conds = nodeConditions(n);
-  const line3 = el('div', { class: 'line line3 conds', text: conds.join(' · '), title: conds.join('\n') });
+  const line3 = el('div', { class: 'line line3 conds', text: clip(conds.join(' · ')), title: clip(conds.join('\n'), TEXT_CHARS) });
   row.append(bar, line1, line2, line3);
   return row;
 }
@@ -106,7 +108,7 @@ export function metricsParts(n: PlanNode, analyzed: boolean): Part[] {
 
 function rowLabel(n: PlanNode, analyzed: boolean): string {
   const t = nodeTarget(n);
-  const head = t ? `${n.label} ${t}` : n.label;
+  const head = clip(t ? `${n.label} ${t}` : n.label);
   if (!analyzed || !n.analyzed) return `${head}, cost ${n.totalCost.toFixed(2)}`;
   return `${head}, ${formatMs(n.exclusiveTimeMs)} self, ${formatShare(n.sharePct / 100)} of total`;
 }

@@ -211,8 +211,8 @@ function buildTab(c: Current, tab: TabId): void {
         if (f) reveal(Number(f.dataset.nodeId));
       });
       findings.addEventListener('keydown', (e) => {
-        // Enter on the finding's own button is that button's click, not "select the node".
-        if ((e.target as Element).closest(`.${SUGGEST_CLASS}`)) return;
+        // Enter on a button in the finding (Suggest indexes, Show all) is that button's click, not "select the node".
+        if ((e.target as Element).closest('button')) return;
         const f = (e.target as Element).closest<HTMLElement>('.finding');
         if (f && (e.key === 'Enter' || e.key === ' ')) {
           e.preventDefault();

@@ -1,5 +1,6 @@
 /** The header: what was explained, where, how long it took, and the actions. */
 import type { PlanReport } from '../../src/core/plan/types';
+import { clip, clippedText, clipTitle } from './clip';
 import { el } from './dom';
 import { formatCost, formatMs } from './format';
 import { suggestButton } from './indexes-view';
@@ -30,7 +31,7 @@ export function renderSummary(view: PlanView, report: PlanReport, actions: Summa
 
   const slowButton = slow
     ? el('button', { class: 'link slowest', title: 'Select the slowest node' }, [
-        `${s.analyzed ? 'Slowest' : 'Costliest'}: ${slow.label}${nodeTarget(slow) ? ` ${nodeTarget(slow)}` : ''} (${s.analyzed ? formatMs(slow.exclusiveTimeMs) : formatCost(slow.exclusiveCost)})`,
+        `${s.analyzed ? 'Slowest' : 'Costliest'}: ${clip(`${slow.label}${nodeTarget(slow) ? ` ${nodeTarget(slow)}` : ''}`)} (${s.analyzed ? formatMs(slow.exclusiveTimeMs) : formatCost(slow.exclusiveCost)})`,
       ])
     : null;
   if (slowButton && slow) slowButton.dataset.nodeId = String(slow.id);
@@ -41,11 +42,11 @@ export function renderSummary(view: PlanView, report: PlanReport, actions: Summa
     : null;
   return el('header', { id: 'summary', class: 'summary' }, [
     el('div', 'summary-title', [
-      el('h1', { text: view.title }),
-      view.connectionLabel ? el('span', { class: 'connection', text: view.connectionLabel }) : null,
+      el('h1', { text: clip(view.title), title: clipTitle(view.title) }),
+      view.connectionLabel ? el('span', { class: 'connection', text: clip(view.connectionLabel), title: clipTitle(view.connectionLabel) }) : null,
     ]),
     el('div', { class: 'facts', text: facts.join(' · ') }),
-    view.notices ? el('ul', 'notices', view.notices.map((n) => el('li', { text: n }))) : null,
+    view.notices ? el('ul', 'notices', view.notices.map((n) => el('li', {}, [clippedText(n)]))) : null,
     el('div', 'actions', [slowButton, el('span', 'spacer'), compare, actions.suggestAvailable ? suggestButton('Suggest indexes', 'suggest-indexes') : null, copy]),
   ]);
 }

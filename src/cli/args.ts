@@ -63,6 +63,23 @@ export function flagNumber(args: ParsedArgs, name: string): number | undefined {
   return n;
 }
 
+/**
+ * The longest --timeout: statement_timeout takes whole milliseconds up to INT_MAX, and the
+ * sandbox's Node timer would fire at once past it.
+ */
+export const MAX_TIMEOUT_SECONDS = 2_147_483.647;
+
+/** `--timeout SECONDS` when given: above 0 and at most MAX_TIMEOUT_SECONDS, else a usage error naming that range. */
+export function flagTimeout(args: ParsedArgs): number | undefined {
+  const v = flagString(args, 'timeout');
+  if (v === undefined) return undefined;
+  const seconds = v.trim() === '' ? Number.NaN : Number(v);
+  if (!(seconds > 0 && Math.ceil(seconds * 1000) <= 2_147_483_647)) {
+    throw new UsageError(`--timeout must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS} (statement_timeout's limit, 2147483647 ms), got "${v}"`);
+  }
+  return seconds;
+}
+
 export function flagChoice<T extends string>(args: ParsedArgs, name: string, choices: readonly T[], fallback: T): T {
   const v = flagString(args, name);
   if (v === undefined) return fallback;

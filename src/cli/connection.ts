@@ -1,12 +1,14 @@
 import * as path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { PglensError } from '../core/errors';
+import { PglensError, errorMessage } from '../core/errors';
+import { escapeControl } from '../core/escape-control';
 import { DEFAULT_MIGRATION_GLOBS } from '../core/db/migration-files';
 import type { Connection } from '../core/db/connection';
 import { PgConnection } from '../core/db/pg-connection';
 import { createEmbeddedConnection } from '../core/db/embedded-connection';
-import { resolveConnection, redactUrl } from '../core/db/resolve';
-import { flagNumber, flagString, UsageError, type ParsedArgs } from './args';
+import { resolveConnection } from '../core/db/resolve';
+import { redactSecrets } from '../core/db/redact';
+import { flagString, flagTimeout, type ParsedArgs } from './args';
 import { cacheRoot } from './cache-root';
 import type { CliContext } from './context';
 
@@ -23,9 +25,7 @@ export function sandboxWorkerScript(): string {
 
 /** `--timeout SECONDS` (CLI.md's common statement timeout), default 30. */
 export function timeoutSeconds(args: ParsedArgs): number {
-  const timeout = flagNumber(args, 'timeout') ?? 30;
-  if (timeout <= 0) throw new UsageError('--timeout must be a positive number of seconds');
-  return timeout;
+  return flagTimeout(args) ?? 30;
 }
 
 /**
@@ -43,7 +43,14 @@ export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Prom
     embedded: args.flags.get('embedded') === true,
   });
   if (resolved.kind === 'server') {
-    const conn = new PgConnection({ connectionString: resolved.url, label: redactUrl(resolved.url), statementTimeoutMs: Math.ceil(timeout * 1000) });
+    const label = redactSecrets(resolved.url);
+    let conn: PgConnection;
+    try {
+      conn = new PgConnection({ connectionString: resolved.url, label, statementTimeoutMs: Math.ceil(timeout * 1000) });
+    } catch (e) {
+      // pg reads the URL here, and the files its sslcert/sslkey/sslrootcert parameters name.
+      throw new PglensError('bad-input', `cannot use the connection ${label}: ${redactSecrets(errorMessage(e))}`, 'check the URL and the files its parameters name');
+    }
     await conn.serverVersion();
     return conn;
   }
@@ -66,12 +73,12 @@ export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Prom
   });
   await conn.serverVersion();
   const report = await conn.sandboxReport();
-  for (const f of report.failed) ctx.stderr(`pglens: sandbox could not apply ${f.file}:${f.line}: ${f.message}\n`);
+  for (const f of report.failed) ctx.stderr(`pglens: sandbox could not apply ${escapeControl(f.file)}:${f.line}: ${escapeControl(f.message)}\n`);
   if (report.files.length === 0) {
     ctx.stderr(
       migrations !== undefined
-        ? `pglens: no .sql files under ${migrations}: the sandbox has no tables\n`
-        : `pglens: no migrations found under ${ctx.cwd} (${DEFAULT_MIGRATION_GLOBS.join(', ')}): the sandbox has no tables — pass --migrations DIR or --db URL\n`,
+        ? `pglens: no .sql files under ${escapeControl(migrations)}: the sandbox has no tables\n`
+        : `pglens: no migrations found under ${escapeControl(ctx.cwd)} (${DEFAULT_MIGRATION_GLOBS.join(', ')}): the sandbox has no tables — pass --migrations DIR or --db URL\n`,
     );
   }
   if (resolved.reason) ctx.stderr(`pglens: using the embedded sandbox (${resolved.reason})\n`);

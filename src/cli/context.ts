@@ -6,6 +6,11 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   stdout(text: string): void;
   stderr(text: string): void;
+  /**
+   * CI workflow commands pglens means (lint's GitHub annotations), written as they are: runCli's
+   * stdout makes any `::` or `##[` command inert (output.ts). Without it, they go to stdout.
+   */
+  workflowCommands?(text: string): void;
 }
 
 /** One `pglens <name>` command, in `src/cli/commands/<name>.ts`. Returns the exit code (CLI.md). */

@@ -1,7 +1,10 @@
-import { parseArgs, UsageError } from './args';
+import { flagTimeout, parseArgs, UsageError } from './args';
 import { isCommandName, type CommandName } from './command-names';
 import type { CliContext, Command } from './context';
 import { isPglensError, errorMessage } from '../core/errors';
+import { escapeControl } from '../core/escape-control';
+import { guardedContext } from './output';
+import { quietTlsWarnings } from './tls-warnings';
 import { version } from './version';
 
 /**
@@ -41,7 +44,8 @@ async function mainHelp(): Promise<string> {
 }
 
 /** Runs one CLI invocation in-process; returns the exit code (0 clean, 1 findings, 2 could not run). */
-export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+export async function runCli(argv: string[], outer: CliContext): Promise<number> {
+  const ctx = guardedContext(outer);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     ctx.stdout((await mainHelp()) + '\n');
@@ -53,7 +57,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   }
   const load = isCommandName(name) ? loaders[name] : undefined;
   if (!load) {
-    ctx.stderr(`pglens: unknown command "${name}" — run \`pglens --help\` for the list\n`);
+    ctx.stderr(`pglens: unknown command "${escapeControl(name)}" — run \`pglens --help\` for the list\n`);
     return 2;
   }
   const cmd = await load();
@@ -67,20 +71,22 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   }
   try {
     const args = parseArgs(rest, cmd.flags);
+    // Every command takes --timeout: a value out of range is refused before anything starts.
+    flagTimeout(args);
     return await cmd.run(args, ctx);
   } catch (e) {
-    if (e instanceof UsageError) {
-      ctx.stderr(`pglens ${name}: ${e.message}\n`);
-    } else if (isPglensError(e)) {
-      ctx.stderr(`pglens ${name}: ${e.message}\n`);
+    // Messages carry names from files and servers: one line each, whatever those hold.
+    if (e instanceof UsageError || isPglensError(e)) {
+      ctx.stderr(`pglens ${name}: ${escapeControl(e.message)}\n`);
     } else {
-      ctx.stderr(`pglens ${name}: unexpected error: ${errorMessage(e).split('\n')[0]} — please report it with the command you ran\n`);
+      ctx.stderr(`pglens ${name}: unexpected error: ${escapeControl(errorMessage(e).split('\n')[0])} — please report it with the command you ran\n`);
     }
     return 2;
   }
 }
 
 if (require.main === module) {
+  quietTlsWarnings();
   // A reader that stops early (`pglens lint | head`) closes the pipe: the rest of the output has
   // nowhere to go, which is no error of the run, so it finishes quietly with its own exit code.
   let stdoutClosed = false;
@@ -101,7 +107,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (e) => {
-      process.stderr.write(`pglens: ${errorMessage(e)}\n`);
+      process.stderr.write(`pglens: ${escapeControl(errorMessage(e))}\n`);
       process.exitCode = 2;
     },
   );

@@ -5,9 +5,11 @@ import type { AnalyzePlanOptions, PlanReport } from './plan/types';
 export interface ExplainRequestOptions {
   analyze: boolean;
   timeoutMs: number;
-  /** Values for $1…$n; omit to use GENERIC_PLAN (plain EXPLAIN on PG 16+). */
+  /** Values for $1…$n; omit for a generic plan (plain EXPLAIN on PG 12+). */
   params?: unknown[];
   paramCount?: number;
+  /** User functions the user allows to run although pglens could not prove them harmless. */
+  allowFunctions?: string[];
   /** Plan thresholds and rule severities (from `.pglens.json`). */
   analysis?: Omit<AnalyzePlanOptions, 'query'>;
 }
@@ -18,12 +20,15 @@ export interface ExplainOutcome {
   serverVersion: string;
 }
 
+/** Generic plans (no values for $n) need plan_cache_mode, PostgreSQL 12+. */
+export const GENERIC_PLAN_MIN_MAJOR = 12;
+
 export function majorVersion(serverVersion: string): number {
   return Number.parseInt(serverVersion, 10) || 0;
 }
 
 /**
- * The one Explain path the editor and the CLI share: GENERIC_PLAN when a plain Explain has
+ * The one Explain path the editor and the CLI share: a generic plan when a plain Explain has
  * parameters and no values, the safe runner of the connection (refusals, BEGIN … ROLLBACK,
  * timeout), then the plan analysis.
  */
@@ -37,6 +42,7 @@ export async function explainStatement(conn: Connection, sql: string, options: E
     genericPlan: paramCount > 0 && !options.params && !options.analyze,
     buffers: true,
     settings: true,
+    allowFunctions: options.allowFunctions,
   });
   const report = analyzePlan(result.plan, { ...options.analysis, query: sql });
   return { result, report, serverVersion };

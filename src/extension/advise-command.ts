@@ -18,7 +18,7 @@ import { parsePrismaSchema } from '../core/prisma/parse';
 import type { ViewAdvice } from '../../media/src/protocol';
 import type { ConnectionProvider } from './connection-provider';
 import { showError } from './errors';
-import { askParams, fromEditor, type Resolved } from './explain-command';
+import { askParams, confirmFunctions, fromEditor, type Resolved } from './explain-command';
 import { countParams } from '../core/sql/explain-targets';
 import { migrationFiles, writeMigration } from './health-commands';
 
@@ -81,7 +81,12 @@ async function advise(connections: AdviseConnections, resolved: Resolved): Promi
   try {
     return { result: await run(conn, resolved.sql, params), verifiedOn: conn.label };
   } catch (e) {
-    if (!(isPglensError(e) && e.code === 'refused' && conn.kind === 'server')) throw e;
+    if (isPglensError(e) && e.unverifiedFunctions && e.unverifiedFunctions.length > 0) {
+      const allowed = await confirmFunctions(e.unverifiedFunctions, e.message, 'Suggest Indexes');
+      return allowed ? { result: await run(conn, resolved.sql, params, undefined, allowed), verifiedOn: conn.label } : undefined;
+    }
+    // Only a server without HypoPG is worth the sandbox; other refusals hold there too.
+    if (!(isPglensError(e) && e.code === 'refused' && conn.kind === 'server' && /HypoPG/.test(e.message))) throw e;
     const picked = await vscode.window.showWarningMessage(
       `pglens: ${e.message}. The sandbox replays your workspace migrations: its tables have your schema but only the data the migrations insert, so costs there can differ from the server's.`,
       SANDBOX_OFFER,
@@ -96,12 +101,12 @@ async function advise(connections: AdviseConnections, resolved: Resolved): Promi
   }
 }
 
-async function run(conn: Connection, sql: string, params: (string | null)[] | undefined, method?: VerifyMethod): Promise<AdviceResult> {
+async function run(conn: Connection, sql: string, params: (string | null)[] | undefined, method?: VerifyMethod, allowFunctions?: string[]): Promise<AdviceResult> {
   return await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `pglens: trying candidate indexes on ${conn.label}`, cancellable: true },
     (_progress, token) => {
       const cancel = token.onCancellationRequested(() => void conn.cancel());
-      return adviseIndexes(conn, sql, { params, method }).finally(() => cancel.dispose());
+      return adviseIndexes(conn, sql, { params, method, allowFunctions }).finally(() => cancel.dispose());
     },
   );
 }

@@ -47,7 +47,7 @@ async function addConnection(manager: ConnectionManager): Promise<void> {
   });
   if (password === undefined) return;
   const setting: ConnectionSetting = { name: name.trim(), host: host.trim(), port: Number(port), database, user, sslmode: sslmode as ConnectionSetting['sslmode'] };
-  if (password) await manager.storePassword(setting.name, password);
+  if (password) await manager.storePassword(setting, password);
   const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   await config.update('connections', [...existing, setting], target);
   await manager.select({ kind: 'setting', setting });

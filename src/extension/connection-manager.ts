@@ -6,7 +6,9 @@ import { PgConnection } from '../core/db/pg-connection';
 import { createEmbeddedConnection, type EmbeddedConnection } from '../core/db/embedded-connection';
 import { sandboxSummary, type SandboxReport } from '../core/db/sandbox-report';
 import { isMigrationFile } from '../core/db/migration-files';
-import { isPostgresUrl, readDotEnv, redactUrl } from '../core/db/resolve';
+import { checkDotEnvUrl, isPostgresUrl, readDotEnv } from '../core/db/resolve';
+import { redactSecrets } from '../core/db/redact';
+import { passwordSecretKey, type PasswordTarget } from '../core/db/password-key';
 import { PglensError, isPglensError } from '../core/errors';
 import type { ConnectionProvider } from './connection-provider';
 
@@ -39,12 +41,13 @@ export function choiceLabel(c: ConnectionChoice): string {
     const s = c.setting;
     return `${s.name} (${s.host ?? 'localhost'}:${s.port ?? 5432}/${s.database ?? s.user ?? 'postgres'})`;
   }
-  if (c.kind === 'dotenv') return `DATABASE_URL from .env (${redactUrl(c.url)})`;
+  if (c.kind === 'dotenv') return `DATABASE_URL from .env (${redactSecrets(c.url)})`;
   return 'embedded sandbox';
 }
 
-function secretKey(name: string): string {
-  return `pglens.password.${name}`;
+/** The server a setting's password belongs to: the key it is kept under in SecretStorage. */
+function passwordTarget(s: ConnectionSetting): PasswordTarget {
+  return { host: s.host ?? 'localhost', port: s.port ?? 5432, database: s.database ?? '', user: s.user ?? '' };
 }
 
 function sslFor(mode: ConnectionSetting['sslmode']): boolean | { rejectUnauthorized: boolean } | undefined {
@@ -205,20 +208,24 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
   private async connect(choice: ConnectionChoice): Promise<Connection> {
     if (choice.kind === 'embedded') return this.openEmbedded();
     if (choice.kind === 'dotenv') {
+      checkDotEnvUrl(choice.url);
       const conn = new PgConnection({ connectionString: choice.url, label: choiceLabel(choice) });
       await conn.serverVersion();
       return conn;
     }
     const s = choice.setting;
+    const target = passwordTarget(s);
     const base = {
-      host: s.host ?? 'localhost',
-      port: s.port ?? 5432,
+      host: target.host,
+      port: target.port,
       database: s.database,
       user: s.user,
       ssl: sslFor(s.sslmode),
       label: choiceLabel(choice),
     };
-    const stored = await this.context.secrets.get(secretKey(s.name));
+    // Keyed by the server, not the name: a workspace that points `prod` elsewhere gets no password.
+    const key = passwordSecretKey(target);
+    const stored = await this.context.secrets.get(key);
     try {
       const conn = new PgConnection({ ...base, password: stored });
       await conn.serverVersion();
@@ -226,7 +233,7 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
     } catch (e) {
       if (!isPglensError(e) || e.code !== 'auth-failed') throw e;
       const password = await vscode.window.showInputBox({
-        title: `pglens: password for ${s.user ?? 'postgres'}@${s.name}`,
+        title: `pglens: password for ${s.user ?? 'postgres'}@${target.host}:${target.port} (${s.name})`,
         prompt: stored ? 'The saved password was rejected. Enter the current one (kept in SecretStorage).' : 'Kept in VS Code SecretStorage, never in settings.',
         password: true,
         ignoreFocusOut: true,
@@ -234,7 +241,7 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
       if (password === undefined) throw e;
       const conn = new PgConnection({ ...base, password });
       await conn.serverVersion();
-      await this.context.secrets.store(secretKey(s.name), password);
+      await this.context.secrets.store(key, password);
       return conn;
     }
   }
@@ -315,8 +322,8 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
     this.changed.fire();
   }
 
-  async storePassword(name: string, password: string): Promise<void> {
-    await this.context.secrets.store(secretKey(name), password);
+  async storePassword(setting: ConnectionSetting, password: string): Promise<void> {
+    await this.context.secrets.store(passwordSecretKey(passwordTarget(setting)), password);
   }
 
   /** Ends the sandbox and drops its cache, so the next use replays the migrations from scratch. */

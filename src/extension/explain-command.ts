@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { explainStatement, majorVersion, type ExplainOutcome } from '../core/explain';
+import { explainStatement, GENERIC_PLAN_MIN_MAJOR, majorVersion, type ExplainOutcome } from '../core/explain';
 import { PglensError, isPglensError } from '../core/errors';
 import { explainTargets, type ExplainRequest } from './sql-code-lens';
 import type { ConnectionProvider } from './connection-provider';
@@ -124,6 +124,7 @@ async function runExplain(
   errors: vscode.DiagnosticCollection,
   resolved: Resolved,
   analyze: boolean,
+  allowFunctions?: string[],
 ): Promise<ExplainCommandResult | undefined> {
   const timeoutSeconds = vscode.workspace.getConfiguration('pglens').get<number>('explain.statementTimeout', 30);
   if (resolved.document) errors.delete(resolved.document.uri);
@@ -143,7 +144,7 @@ async function runExplain(
         const conn = await Promise.race([connections.getConnection(), cancelled]);
         let params: unknown[] | undefined = resolved.params;
         if (resolved.paramCount > 0 && !params) {
-          const generic = !analyze && majorVersion(await conn.serverVersion()) >= 16;
+          const generic = !analyze && majorVersion(await conn.serverVersion()) >= GENERIC_PLAN_MIN_MAJOR;
           if (!generic) {
             const values = await askParams(resolved);
             if (!values) return undefined;
@@ -159,6 +160,7 @@ async function runExplain(
             timeoutMs: timeoutSeconds * 1000,
             params,
             paramCount: resolved.paramCount,
+            allowFunctions,
             analysis: planOptionsFor(resolved.document?.uri),
           });
           return { conn, outcome };
@@ -199,9 +201,27 @@ async function runExplain(
       void vscode.window.showInformationMessage('pglens: Explain cancelled.');
       return undefined;
     }
+    if (isPglensError(e) && e.unverifiedFunctions && e.unverifiedFunctions.length > 0) {
+      const allowed = await confirmFunctions(e.unverifiedFunctions, e.message, what);
+      return allowed ? runExplain(context, connections, errors, resolved, analyze, [...(allowFunctions ?? []), ...allowed]) : undefined;
+    }
     showError(e, analyze ? 'Explain Analyze failed' : 'Explain failed');
     return undefined;
   }
+}
+
+/**
+ * pglens could not prove some user functions free of effects a rollback leaves behind (dynamic
+ * SQL, another language): the user decides, naming them, in a modal. Returns the allowed names.
+ */
+export async function confirmFunctions(functions: string[], why: string, what: string): Promise<string[] | undefined> {
+  const run = 'Run anyway';
+  const choice = await vscode.window.showWarningMessage(
+    `pglens: ${what} would run ${functions.join(', ')}, which pglens cannot prove free of effects a rollback leaves behind. Run it anyway?`,
+    { modal: true, detail: why },
+    run,
+  );
+  return choice === run ? functions : undefined;
 }
 
 function firstLine(sql: string): string {

@@ -1,11 +1,15 @@
 import * as path from 'node:path';
-import { flagChoice, flagList, flagNumber, flagString, UsageError, type ParsedArgs } from '../args';
+import { flagChoice, flagList, flagNumber, flagString, MAX_TIMEOUT_SECONDS, UsageError, type ParsedArgs } from '../args';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, openCliConnection, timeoutSeconds } from '../connection';
+import { cancelOnInterrupt } from '../interrupt';
+import { escapeControl } from '../../core/escape-control';
 import { readTextInput } from '../read-input';
 import { explainStatement } from '../../core/explain';
+import { SANDBOX_START_TIMEOUT_MS } from '../../core/db/embedded-connection';
 import { PglensError } from '../../core/errors';
 import { loadSqlParser, parseSql } from '../../core/sql/parse';
+import type { SqlSyntaxError, Statement } from '../../core/sql/statement';
 import { countParams } from '../../core/sql/explain-targets';
 import { findingsAtOrAbove, planFindingJson } from '../../core/plan/report-json';
 import { renderPlanText } from '../../core/plan/render-text';
@@ -29,17 +33,30 @@ export function statementFromArgs(args: ParsedArgs, ctx: CliContext): string {
   const text = readTextInput(path.resolve(ctx.cwd, file), file);
   const parsed = parseSql(text);
   if (parsed.statements.length === 0 && parsed.errors.length === 0) throw new PglensError('bad-input', `${file} has no SQL statement`, 'pass a file with the statement to explain');
+  const syntaxError = (e: SqlSyntaxError): PglensError =>
+    new PglensError('syntax-error', `${file}:${e.range.start.line + 1}:${e.range.start.character + 1}: ${e.message}`);
+  let target: Statement | undefined;
   if (line === undefined) {
-    if (parsed.statements.length === 1) return parsed.statements[0].text;
-    throw new UsageError(`${file} has ${parsed.statements.length} statements; pass --line N to choose one`);
+    if (parsed.statements.length !== 1) throw new UsageError(`${file} has ${parsed.statements.length} statements; pass --line N to choose one`);
+    target = parsed.statements[0];
+  } else {
+    target = parsed.statements.find((s) => line - 1 >= s.range.start.line && line - 1 <= s.range.end.line);
+    if (!target) {
+      const error = parsed.errors.find((e) => line - 1 >= e.range.start.line && line - 1 <= e.range.end.line);
+      if (error) throw syntaxError(error);
+      throw new UsageError(`${file} has no statement at line ${line}`);
+    }
   }
-  const target = parsed.statements.find((s) => line - 1 >= s.range.start.line && line - 1 <= s.range.end.line);
-  if (!target) {
-    const error = parsed.errors.find((e) => line - 1 >= e.range.start.line && line - 1 <= e.range.end.line);
-    if (error) throw new PglensError('syntax-error', `${file}:${error.range.start.line + 1}:${error.range.start.character + 1}: ${error.message}`);
-    throw new UsageError(`${file} has no statement at line ${line}`);
-  }
+  // A statement Postgres cannot parse is reported where it fails, not sent to the server.
+  const parseError = parsed.errors.find((e) => e.range.startOffset >= target.range.startOffset && e.range.startOffset <= target.range.endOffset);
+  if (target.kind === 'Invalid' && parseError) throw syntaxError(parseError);
   return target.text;
+}
+
+/** `--allow-functions a,b --allow-functions c` → ['a', 'b', 'c']. */
+export function allowedFunctions(args: ParsedArgs): string[] | undefined {
+  const names = flagList(args, 'allow-functions').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return names.length > 0 ? names : undefined;
 }
 
 function singleStatement(sql: string, where: string): string {
@@ -61,21 +78,26 @@ export const command: Command = {
     'Usage: pglens explain [SQL | -] [--file F [--line N]] [options]',
     '',
     'Runs EXPLAIN (ANALYZE, BUFFERS, SETTINGS, FORMAT JSON) on one statement. ANALYZE always runs inside',
-    'BEGIN … ROLLBACK with a statement timeout; statements that cannot be rolled back are refused.',
+    'BEGIN … ROLLBACK (READ ONLY unless the statement writes) with a statement timeout. Every function the',
+    'statement can reach (views, triggers, rules, defaults, policies, function bodies) is checked first:',
+    'what a rollback cannot undo is refused. Ctrl-C cancels the statement on the server.',
     '',
     'Options:',
-    '  --no-analyze          plain EXPLAIN (does not run the statement; GENERIC_PLAN for $n on PG 16+)',
+    '  --no-analyze          plain EXPLAIN (does not run the statement; a generic plan for $n without --param, PG 12+)',
     '  --param VALUE         value for $1, $2, … (repeat in order)',
+    '  --allow-functions F,G let these user functions run (schema.name or name) although pglens could not prove',
+    '                        them free of effects a rollback cannot undo (dynamic SQL, other languages)',
     '  --db URL              connect to this server (else DATABASE_URL, ./.env, then the embedded sandbox)',
     '  --embedded            force the embedded sandbox',
     '  --migrations DIR      migrations the sandbox replays (default: migration folders under the current directory)',
-    '  --timeout SECONDS     statement timeout (default 30)',
+    `  --timeout SECONDS     statement timeout, above 0 and at most ${MAX_TIMEOUT_SECONDS} (default 30); on the embedded`,
+    `                        sandbox it counts from when the sandbox is ready (its start has a ${SANDBOX_START_TIMEOUT_MS / 60_000}-minute limit of its own)`,
     '  --format text|json    output format (default text)',
     '  --fail-on error|warning|info   exit 1 when a finding is at or above this severity (default warning)',
     '  --config FILE         .pglens.json with plan thresholds',
   ].join('\n'),
   flags: {
-    values: [...COMMON_VALUE_FLAGS, ...CONNECTION_VALUE_FLAGS, 'file', 'line', 'param'],
+    values: [...COMMON_VALUE_FLAGS, ...CONNECTION_VALUE_FLAGS, 'file', 'line', 'param', 'allow-functions'],
     switches: [...CONNECTION_SWITCHES, 'no-analyze'],
   },
   async run(args, ctx) {
@@ -93,17 +115,20 @@ export const command: Command = {
       throw new UsageError(`the statement uses ${paramCount} parameter(s) but ${paramValues.length} --param value(s) were given`);
     }
     if (paramCount > 0 && paramValues.length === 0 && analyze) {
-      throw new UsageError(`the statement uses $1…$${paramCount}: pass --param VALUE for each, or --no-analyze for a generic plan (PG 16+)`);
+      throw new UsageError(`the statement uses $1…$${paramCount}: pass --param VALUE for each, or --no-analyze for a generic plan`);
     }
     const conn = await openCliConnection(args, ctx);
     try {
-      const outcome = await explainStatement(conn, sql, {
-        analyze,
-        timeoutMs: timeout * 1000,
-        params: paramValues.length > 0 ? paramValues.map((v) => (v === 'NULL' ? null : v)) : undefined,
-        paramCount,
-        analysis,
-      });
+      const outcome = await cancelOnInterrupt(conn, ctx.stderr, () =>
+        explainStatement(conn, sql, {
+          analyze,
+          timeoutMs: timeout * 1000,
+          params: paramValues.length > 0 ? paramValues.map((v) => (v === 'NULL' ? null : v)) : undefined,
+          paramCount,
+          allowFunctions: allowedFunctions(args),
+          analysis,
+        }),
+      );
       const { result, report } = outcome;
       if (format === 'json') {
         const out = {
@@ -119,8 +144,8 @@ export const command: Command = {
         };
         ctx.stdout(JSON.stringify(out, null, 2) + '\n');
       } else {
-        ctx.stdout(`Connection: ${conn.kind === 'embedded' ? 'embedded sandbox' : conn.label} (PostgreSQL ${outcome.serverVersion})\n`);
-        for (const n of result.notices) ctx.stdout(`Note: ${n}\n`);
+        ctx.stdout(`Connection: ${conn.kind === 'embedded' ? 'embedded sandbox' : escapeControl(conn.label)} (PostgreSQL ${outcome.serverVersion})\n`);
+        for (const n of result.notices) ctx.stdout(`Note: ${escapeControl(n)}\n`);
         ctx.stdout(renderPlanText(report) + '\n');
       }
       return findingsAtOrAbove(report.findings, failOn) ? 1 : 0;

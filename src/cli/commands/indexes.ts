@@ -3,8 +3,11 @@ import { flagChoice, flagList, flagString, UsageError, type ParsedArgs } from '.
 import { loadConfig } from '../../core/lint/config';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, openCliConnection } from '../connection';
+import { cancelOnInterrupt } from '../interrupt';
 import { healthReport, type HealthReport } from '../../core/health/findings';
 import { formatBytes, formatCount } from '../../core/health/format';
+import { sqlDisplayLines } from '../../core/health/fix-sql';
+import { escapeControl } from '../../core/escape-control';
 import { slowQueries, type SlowQueriesResult } from '../../core/health/slow-queries';
 import { SEVERITY_RANK, type Severity } from '../../core/types';
 
@@ -60,21 +63,26 @@ function pad(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ').trimEnd());
 }
 
+/**
+ * Names, messages and SQL come from the database: each is escaped (escapeControl), so a newline
+ * or an escape sequence in a table name cannot start a line or reach the terminal.
+ */
 export function indexesText(report: HealthReport, slow?: SlowQueriesResult): string {
+  const e = escapeControl;
   const out: string[] = [];
   const role = report.isReplica ? 'replica' : 'primary';
-  out.push(`Connection: ${report.connection.label} (PostgreSQL ${report.connection.serverVersion}, ${report.connection.kind}, ${role}), database ${report.connection.database}`);
-  out.push(`Scans counted ${report.statsSince}`);
+  out.push(`Connection: ${e(report.connection.label)} (PostgreSQL ${e(report.connection.serverVersion)}, ${report.connection.kind}, ${role}), database ${e(report.connection.database)}`);
+  out.push(`Scans counted ${e(report.statsSince)}`);
   if (!report.catalog.sizesExact) out.push('Sizes are estimates from pg_class page counts (large catalog); run VACUUM/ANALYZE for fresher figures.');
-  for (const n of report.notes) out.push(`Note: ${n}`);
+  for (const n of report.notes) out.push(`Note: ${e(n)}`);
   out.push('');
   if (report.indexes.length === 0) {
-    out.push(`No indexes in ${report.schemas.length === 0 ? 'any user schema' : report.schemas.join(', ')}.`);
+    out.push(`No indexes in ${report.schemas.length === 0 ? 'any user schema' : report.schemas.map(e).join(', ')}.`);
   } else {
     const rows = [['TABLE', 'INDEX', 'SCANS', 'SIZE', 'KIND', 'DEFINITION']];
     for (const i of report.indexes) {
       const kind = [i.primary ? 'primary' : i.unique ? 'unique' : '', i.valid ? '' : 'INVALID'].filter(Boolean).join(',') || '-';
-      rows.push([`${i.schema}.${i.table}`, i.name, i.scans === null ? '-' : formatCount(i.scans), formatBytes(i.sizeBytes), kind, i.definition]);
+      rows.push([e(`${i.schema}.${i.table}`), e(i.name), i.scans === null ? '-' : formatCount(i.scans), formatBytes(i.sizeBytes), kind, e(i.definition)]);
     }
     out.push(...pad(rows));
   }
@@ -83,19 +91,19 @@ export function indexesText(report: HealthReport, slow?: SlowQueriesResult): str
   else {
     out.push(`Findings (${report.findings.length}):`);
     for (const f of report.findings) {
-      out.push(`  ${f.severity.padEnd(7)} ${f.rule}  ${f.schema}.${f.table}${f.index ? ` ${f.index}` : ''}`);
-      out.push(`          ${f.message}`);
-      if (f.fixSql) out.push(...f.fixSql.split('\n').map((l) => `          fix: ${l}`));
+      out.push(`  ${f.severity.padEnd(7)} ${f.rule}  ${e(`${f.schema}.${f.table}`)}${f.index ? ` ${e(f.index)}` : ''}`);
+      out.push(`          ${e(f.message)}`);
+      if (f.fixSql) out.push(...sqlDisplayLines(f.fixSql).map((l) => `          fix: ${l}`));
     }
   }
   if (slow) {
     out.push('');
-    if (!slow.available) out.push(`Slow queries: ${slow.reason}`);
+    if (!slow.available) out.push(`Slow queries: ${e(slow.reason)}`);
     else if (slow.queries.length === 0) out.push('Slow queries: pg_stat_statements has no statements for this database yet.');
     else {
       out.push('Slow queries (by total time):');
       const rows = [['TOTAL ms', 'MEAN ms', 'CALLS', 'QUERY']];
-      for (const q of slow.queries) rows.push([q.totalMs.toFixed(1), q.meanMs.toFixed(2), formatCount(q.calls), q.query.replace(/\s+/g, ' ').slice(0, 120)]);
+      for (const q of slow.queries) rows.push([q.totalMs.toFixed(1), q.meanMs.toFixed(2), formatCount(q.calls), e(q.query.replace(/\s+/g, ' ').slice(0, 120))]);
       out.push(...pad(rows).map((l) => `  ${l}`));
     }
   }
@@ -135,8 +143,10 @@ export const command: Command = {
     try {
       const configFile = flagString(args, 'config');
       const config = loadConfig(ctx.cwd, configFile ? path.resolve(ctx.cwd, configFile) : undefined);
-      const report = await healthReport(conn, { schemas, config });
-      const slow = args.flags.get('slow-queries') === true ? await slowQueries(conn) : undefined;
+      const { report, slow } = await cancelOnInterrupt(conn, ctx.stderr, async () => ({
+        report: await healthReport(conn, { schemas, config }),
+        slow: args.flags.get('slow-queries') === true ? await slowQueries(conn) : undefined,
+      }));
       ctx.stdout(format === 'json' ? JSON.stringify(indexesJson(report, slow), null, 2) + '\n' : indexesText(report, slow));
       return report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;
     } finally {

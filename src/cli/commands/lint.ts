@@ -5,6 +5,7 @@ import { flagChoice, flagString, UsageError, type ParsedArgs } from '../args';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { readTextInput } from '../read-input';
 import { PglensError } from '../../core/errors';
+import { escapeControl } from '../../core/escape-control';
 import { lintMigrationSet, lintSqlFile, type LintOptions } from '../../core/lint/engine';
 import { loadConfig, type LintConfig } from '../../core/lint/config';
 import { rules } from '../../core/lint/rules';
@@ -55,7 +56,11 @@ export const command: Command = {
     else if (format === 'sarif') ctx.stdout(JSON.stringify(sarif(display), null, 2) + '\n');
     else {
       ctx.stdout(renderText(display));
-      if (ctx.env.GITHUB_ACTIONS === 'true') ctx.stdout(display.map(githubAnnotation).join(''));
+      if (ctx.env.GITHUB_ACTIONS === 'true') {
+        const annotations = display.map(githubAnnotation).join('');
+        if (ctx.workflowCommands) ctx.workflowCommands(annotations);
+        else ctx.stdout(annotations);
+      }
     }
     return display.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;
   },
@@ -185,8 +190,8 @@ function renderText(findings: Finding[]): string {
   let out = '';
   for (const f of findings) {
     const { line, column } = oneBased(f.range);
-    out += `${f.file}:${line}:${column}  ${f.severity}  ${f.ruleId}  ${f.message}\n`;
-    if (f.fix) out += `    fix: ${f.fix.title}\n`;
+    out += `${escapeControl(f.file)}:${line}:${column}  ${f.severity}  ${f.ruleId}  ${escapeControl(f.message)}\n`;
+    if (f.fix) out += `    fix: ${escapeControl(f.fix.title)}\n`;
   }
   const count = (s: Severity): string => {
     const n = findings.filter((f) => f.severity === s).length;
@@ -256,7 +261,8 @@ function sarif(findings: Finding[]): Record<string, unknown> {
   };
 }
 
-const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+/** GitHub's encoding of `%` (and of `:` and `,` in properties); line breaks are spelled out before, so none starts a line. */
+const escapeData = (s: string): string => escapeControl(s).replace(/%/g, '%25');
 const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /** A GitHub Actions workflow command, so findings show up on the pull request's diff. */

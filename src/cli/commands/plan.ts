@@ -3,6 +3,7 @@ import { flagChoice, flagString, UsageError, type ParsedArgs } from '../args';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { readTextInput } from '../read-input';
 import { PglensError, isPglensError } from '../../core/errors';
+import { escapeControl } from '../../core/escape-control';
 import { loadConfig } from '../../core/lint/config';
 import { analyzePlan } from '../../core/plan/analyze';
 import { planOptionsFromConfig } from '../../core/plan/config';
@@ -56,7 +57,7 @@ export const command: Command = {
       return findingsAtOrAbove(report.findings, failOn) ? 1 : 0;
     } catch (e) {
       if (e instanceof UsageError || isPglensError(e)) {
-        ctx.stderr(`pglens plan: ${e.message}\n`);
+        ctx.stderr(`pglens plan: ${escapeControl(e.message)}\n`);
         return 2;
       }
       throw e;

@@ -1,7 +1,7 @@
 import { analyzeCalls, callRefusal, type CatalogQuery } from '../db/call-analysis';
 import type { Connection } from '../db/connection';
 import { classifyForExplain } from '../db/explain-safety';
-import { LOCK_TIMEOUT_MS, readOnlyRefusal, requireStandardStrings } from '../db/explain-runner';
+import { LOCK_TIMEOUT_MS, readOnlyRefusal, requireStandardStrings, SESSION_RESET } from '../db/explain-runner';
 import { PglensError, errorMessage } from '../errors';
 import { loadSqlParser, parseSql } from '../sql/parse';
 import { collectScopes } from './predicates';
@@ -332,7 +332,7 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
     };
   } finally {
     await conn.query('ROLLBACK').catch(() => undefined);
-    // What outlives a rollback in the session (advisory locks, LISTEN, prepared statements) ends here.
-    await conn.query('DISCARD ALL').catch(() => undefined);
+    // What outlives a rollback in the session (advisory locks, prepared statements) ends here.
+    await conn.query(SESSION_RESET).catch(() => undefined);
   }
 }

@@ -1,5 +1,6 @@
 import { PglensError } from '../errors';
 import { parsePlPgSqlSync } from '../sql/pg-query';
+import { scannerInput } from '../sql/scanner-input';
 import { forbiddenReason, trustedExtensionFunction, type FunctionFacts, type Volatility } from './function-policy';
 import { parseStatements, visitNodes } from './pg-parser';
 
@@ -33,8 +34,11 @@ export interface CallAnalysis {
   forbidden: ReachedFunction[];
   /** Functions pglens cannot prove free of effects that outlive a rollback; the user may allow them by name. */
   unverified: ReachedFunction[];
-  /** Foreign tables the statement writes: a remote write may not roll back with the local transaction. */
-  foreignWrites: string[];
+  /**
+   * Foreign tables the statement reads or writes: the remote server runs its own code for them
+   * (views, triggers, functions), in a session pglens neither inspects nor resets.
+   */
+  foreignTables: string[];
 }
 
 interface NameRef {
@@ -161,27 +165,43 @@ export async function analyzeCalls(query: CatalogQuery, statement: unknown): Pro
   return analysis.result;
 }
 
+interface FunctionRef {
+  kind: 'function' | 'attribute' | 'operator' | 'type' | 'oid';
+  schema?: string;
+  /** The name, or for `oid` the function's OID. */
+  name: string;
+  ctx: Context;
+}
+
+interface RelationRef {
+  kind: 'name' | 'oid';
+  schema?: string;
+  name: string;
+  write: boolean;
+  ctx: Context;
+}
+
+/**
+ * One round trip per round for functions (names, operators, casts and OIDs resolved and their
+ * facts read in one query) and one for relations (resolved and what they bring along).
+ */
 class Analysis {
-  readonly result: CallAnalysis = { forbidden: [], unverified: [], foreignWrites: [] };
+  readonly result: CallAnalysis = { forbidden: [], unverified: [], foreignTables: [] };
   private objects = 0;
   private readonly seen = new Set<string>();
-  private functionNames: { ref: NameRef; attr: boolean; ctx: Context }[] = [];
-  private operators: { ref: NameRef; ctx: Context }[] = [];
-  private types: { ref: NameRef; ctx: Context }[] = [];
-  private relations: { ref: NameRef; write: boolean; ctx: Context }[] = [];
-  private functionOids: { oid: string; ctx: Context }[] = [];
-  private relationOids: { oid: string; label: string; kind: string; write: boolean; ctx: Context }[] = [];
+  private functions: FunctionRef[] = [];
+  private relations: RelationRef[] = [];
 
   constructor(private readonly query: CatalogQuery) {}
 
   addTree(tree: unknown, ctx: Context): void {
     const refs = collectRefs(tree);
-    for (const ref of refs.functions) this.functionNames.push({ ref, attr: false, ctx });
-    for (const ref of refs.attributes) this.functionNames.push({ ref, attr: true, ctx });
-    for (const ref of refs.operators) this.operators.push({ ref, ctx });
-    for (const ref of refs.types) this.types.push({ ref, ctx });
-    for (const ref of refs.reads) this.relations.push({ ref, write: ctx.writeAll === true, ctx });
-    for (const ref of refs.writes) this.relations.push({ ref, write: true, ctx });
+    for (const ref of refs.functions) this.functions.push({ kind: 'function', ...ref, ctx });
+    for (const ref of refs.attributes) this.functions.push({ kind: 'attribute', ...ref, ctx });
+    for (const ref of refs.operators) this.functions.push({ kind: 'operator', ...ref, ctx });
+    for (const ref of refs.types) this.functions.push({ kind: 'type', ...ref, ctx });
+    for (const ref of refs.reads) this.relations.push({ kind: 'name', ...ref, write: ctx.writeAll === true, ctx });
+    for (const ref of refs.writes) this.relations.push({ kind: 'name', ...ref, write: true, ctx });
   }
 
   /** Parses SQL text found on the server (a view, a policy, a body) and follows it; unreadable text makes `owner` unverified. */
@@ -200,7 +220,7 @@ class Analysis {
   }
 
   async run(): Promise<void> {
-    while (this.functionNames.length + this.operators.length + this.types.length + this.relations.length + this.functionOids.length + this.relationOids.length > 0) {
+    while (this.functions.length + this.relations.length > 0) {
       if (this.objects > MAX_OBJECTS) {
         this.result.unverified.push({
           signature: '(more objects)',
@@ -213,57 +233,53 @@ class Analysis {
         });
         return;
       }
-      await this.resolveNames();
       await this.resolveRelations();
-      await this.classifyFunctions();
-      await this.expandRelations();
+      await this.resolveFunctions();
     }
   }
 
-  private async resolveNames(): Promise<void> {
-    const names = this.functionNames.splice(0).filter((n) => this.first(`fn:${n.ref.schema ?? ''}.${n.ref.name}:${n.attr}:${key(n.ctx)}`));
-    const ops = this.operators.splice(0).filter((n) => this.first(`op:${n.ref.schema ?? ''}.${n.ref.name}:${key(n.ctx)}`));
-    const types = this.types.splice(0).filter((n) => this.first(`type:${n.ref.schema ?? ''}.${n.ref.name}:${key(n.ctx)}`));
-    const batches: [typeof names | typeof ops | typeof types, string][] = [
-      [names, FUNCTIONS_BY_NAME],
-      [ops, OPERATOR_FUNCTIONS],
-      [types, CAST_FUNCTIONS],
-    ];
-    for (const [items, sql] of batches) {
-      if (items.length === 0) continue;
-      const wanted = items.map((n, i) => ({
-        i,
-        schema: n.ref.schema ?? null,
-        name: n.ref.name,
-        attr: 'attr' in n ? n.attr : false,
-        anyschema: n.ctx.anySchema,
-      }));
-      for (const row of await this.query(sql, [JSON.stringify(wanted)])) {
-        this.functionOids.push({ oid: String(row.oid), ctx: items[Number(row.i)].ctx });
-      }
+  private async resolveFunctions(): Promise<void> {
+    const items = this.functions.splice(0).filter((f) => this.first(`fn:${f.kind}:${f.schema ?? ''}.${f.name}:${key(f.ctx)}`));
+    if (items.length === 0) return;
+    const wanted = items.map((f, i) => ({ i, kind: f.kind, schema: f.schema ?? null, name: f.name, anyschema: f.ctx.anySchema }));
+    const rows = (await this.query(FUNCTIONS, [JSON.stringify(wanted)])) as unknown as (FunctionRow & { i: number })[];
+    for (const row of rows) {
+      const ctx = items[Number(row.i)].ctx;
+      if (!this.first(`oid:${row.oid}:${key(ctx)}`)) continue;
+      this.objects++;
+      this.classify(row, ctx);
     }
   }
 
   private async resolveRelations(): Promise<void> {
-    const items = this.relations.splice(0).filter((r) => this.first(`rel:${r.ref.schema ?? ''}.${r.ref.name}:${r.write}:${key(r.ctx)}`));
+    const items = this.relations.splice(0).filter((r) => this.first(`rel:${r.kind}:${r.schema ?? ''}.${r.name}:${r.write}:${key(r.ctx)}`));
     if (items.length === 0) return;
-    const wanted = items.map((r, i) => ({ i, schema: r.ref.schema ?? null, name: r.ref.name, anyschema: r.ctx.anySchema }));
-    for (const row of await this.query(RELATIONS_BY_NAME, [JSON.stringify(wanted)])) {
+    const wanted = items.map((r, i) => ({ i, kind: r.kind, schema: r.schema ?? null, name: r.name, anyschema: r.ctx.anySchema, write: r.write }));
+    const rows = await this.query(RELATIONS, [JSON.stringify(wanted)]);
+    // The relations reached, each with how (written or not, through what), once per context.
+    const reached: { oid: string; label: string; write: boolean; ctx: Context }[] = [];
+    for (const row of rows.filter((r) => r.kind === 'relation')) {
       const item = items[Number(row.i)];
-      this.relationOids.push({ oid: String(row.oid), label: `${row.schema}.${row.name}`, kind: String(row.kind), write: item.write, ctx: item.ctx });
+      if (!this.first(`reloid:${row.owner}:${item.write}:${key(item.ctx)}`)) continue;
+      this.objects++;
+      reached.push({ oid: String(row.owner), label: String(row.what), write: item.write, ctx: item.ctx });
+      if (row.relkind === 'f' && !this.result.foreignTables.includes(String(row.what))) this.result.foreignTables.push(String(row.what));
     }
-  }
-
-  private async classifyFunctions(): Promise<void> {
-    const items = this.functionOids.splice(0).filter((f) => f.oid !== '0' && this.first(`oid:${f.oid}:${key(f.ctx)}`));
-    if (items.length === 0) return;
-    this.objects += items.length;
-    const oids = [...new Set(items.map((f) => f.oid))];
-    const rows = (await this.query(FUNCTION_FACTS, [JSON.stringify(oids)])) as unknown as FunctionRow[];
-    const byOid = new Map(rows.map((r) => [String(r.oid), r]));
-    for (const item of items) {
-      const row = byOid.get(item.oid);
-      if (row) this.classify(row, item.ctx);
+    for (const row of rows.filter((r) => r.kind !== 'relation')) {
+      const kind = String(row.kind);
+      for (const item of reached.filter((r) => r.oid === String(row.owner))) {
+        // Triggers, rules, defaults, constraints and cascades act only on a write.
+        if (!item.write && !READ_DEPENDENTS.has(kind)) continue;
+        const what = row.what === null ? '' : ` ${row.what}`;
+        const via = `${kind}${what} on ${item.label} ← ${item.ctx.via}`;
+        if (kind === 'partition' || kind === 'cascade') {
+          this.relations.push({ kind: 'oid', name: String(row.rel), write: kind === 'cascade' || item.write, ctx: item.ctx });
+          continue;
+        }
+        const ctx: Context = { via, planTime: item.ctx.planTime, anySchema: item.ctx.anySchema, writeAll: kind === 'view' && item.write };
+        if (typeof row.func === 'string') this.functions.push({ kind: 'oid', name: row.func, ctx });
+        if (typeof row.sql === 'string') this.addSql(row.sql, ctx);
+      }
     }
   }
 
@@ -285,19 +301,14 @@ class Analysis {
       return;
     }
     if (row.kind === 'a' && row.support) {
-      for (const oid of JSON.parse(row.support) as string[]) this.functionOids.push({ oid, ctx: { ...ctx, via: `aggregate ${reached.signature} ← ${ctx.via}` } });
+      for (const oid of JSON.parse(row.support) as string[]) this.functions.push({ kind: 'oid', name: oid, ctx: { ...ctx, via: `aggregate ${reached.signature} ← ${ctx.via}` } });
     }
     if (facts.builtin || trustedExtensionFunction(facts) || row.kind === 'a') return;
     const inner: Context = { via: `${reached.signature} ← ${ctx.via}`, planTime: reached.planTime, anySchema: true };
-    if (!row.def) {
-      this.result.unverified.push({ ...reached, why: `it is written in LANGUAGE ${row.lang}, which pglens cannot inspect` });
-    } else if (row.lang === 'sql') {
-      this.followSqlFunction(row.def, inner, reached);
-    } else if (row.lang === 'plpgsql') {
-      this.followPlpgsql(row.def, inner, reached);
-    } else {
-      this.result.unverified.push({ ...reached, why: `it is written in LANGUAGE ${row.lang}, which pglens cannot inspect` });
-    }
+    // `def` is read for SQL and PL/pgSQL functions only.
+    if (row.def && row.lang === 'sql') this.followSqlFunction(row.def, inner, reached);
+    else if (row.def && row.lang === 'plpgsql') this.followPlpgsql(row.def, inner, reached);
+    else this.result.unverified.push({ ...reached, why: `it is written in LANGUAGE ${row.lang}, which pglens cannot inspect` });
   }
 
   private followSqlFunction(def: string, ctx: Context, owner: ReachedFunction): void {
@@ -327,7 +338,8 @@ class Analysis {
   private followPlpgsql(def: string, ctx: Context, owner: ReachedFunction): void {
     let parsed: { plpgsql_funcs?: unknown[] };
     try {
-      parsed = parsePlPgSqlSync(def);
+      // Nested comments are blanked first: Postgres's scanner is quadratic on them (scanner-input.ts).
+      parsed = parsePlPgSqlSync(scannerInput(def).text);
     } catch {
       this.result.unverified.push({ ...owner, why: 'its PL/pgSQL body could not be read' });
       return;
@@ -347,33 +359,6 @@ class Analysis {
       // parseMode 0 is a whole statement; 2 an expression; 3–5 an assignment `target := expression`.
       const text = e.mode === 0 ? e.query : e.mode >= 3 ? `SELECT ${e.query.replace(/^[^=]*?:?=/, '')}` : `SELECT ${e.query}`;
       this.addSql(text, ctx, owner);
-    }
-  }
-
-  private async expandRelations(): Promise<void> {
-    const items = this.relationOids.splice(0).filter((r) => this.first(`reloid:${r.oid}:${r.write}:${key(r.ctx)}`));
-    if (items.length === 0) return;
-    this.objects += items.length;
-    for (const r of items) {
-      if (r.write && r.kind === 'f') this.result.foreignWrites.push(r.label);
-    }
-    const read = [...new Set(items.map((r) => r.oid))];
-    const written = [...new Set(items.filter((r) => r.write).map((r) => r.oid))];
-    const rows = await this.query(RELATION_DEPENDENTS, [JSON.stringify(read), JSON.stringify(written)]);
-    for (const row of rows) {
-      const rel = String(row.rel);
-      for (const item of items.filter((r) => r.oid === String(row.owner))) {
-        const kind = String(row.kind);
-        const what = row.what === null ? '' : ` ${row.what}`;
-        const via = `${kind}${what} on ${item.label} ← ${item.ctx.via}`;
-        const ctx: Context = { via, planTime: item.ctx.planTime, anySchema: item.ctx.anySchema, writeAll: kind === 'view' && item.write };
-        if (kind === 'partition' || kind === 'cascade') {
-          this.relationOids.push({ oid: rel, label: String(row.what), kind: String(row.relkind), write: kind === 'cascade' || item.write, ctx: item.ctx });
-          continue;
-        }
-        if (typeof row.func === 'string') this.functionOids.push({ oid: row.func, ctx: { ...ctx, via: `trigger${what} on ${item.label} ← ${item.ctx.via}` } });
-        if (typeof row.sql === 'string') this.addSql(row.sql, ctx);
-      }
     }
   }
 }
@@ -410,100 +395,108 @@ function walk(tree: unknown, visit: (key: string, value: Record<string, unknown>
   }
 }
 
+/** What a relation brings along even when it is only read. */
+const READ_DEPENDENTS = new Set(['view', 'policy', 'partition']);
+
 /** Unqualified names: the session's search path (and pg_catalog), or every schema inside function bodies. */
 const SCHEMA_MATCH = `CASE WHEN w.schema IS NOT NULL THEN n.nspname = w.schema
   WHEN w.anyschema THEN true
   ELSE n.nspname = ANY (current_schemas(true)) END`;
 
-const FUNCTIONS_BY_NAME = `SELECT DISTINCT w.i, p.oid::text AS oid
-  FROM jsonb_to_recordset($1::jsonb) AS w(i int, schema text, name text, attr bool, anyschema bool)
-  JOIN pg_proc p ON p.proname = w.name
-  JOIN pg_namespace n ON n.oid = p.pronamespace
- WHERE (${SCHEMA_MATCH}) AND (NOT w.attr OR (p.pronargs >= 1 AND p.pronargs - p.pronargdefaults <= 1))`;
-
-/** Only user operators matter: every built-in operator's function is a built-in IMMUTABLE or STABLE one. */
-const OPERATOR_FUNCTIONS = `SELECT DISTINCT w.i, o.oprcode::oid::text AS oid
-  FROM jsonb_to_recordset($1::jsonb) AS w(i int, schema text, name text, attr bool, anyschema bool)
-  JOIN pg_operator o ON o.oprname = w.name
-  JOIN pg_namespace n ON n.oid = o.oprnamespace
- WHERE o.oprcode::oid >= 16384 AND (w.schema IS NULL OR n.nspname = w.schema)`;
-
-/** User casts to or from a type the statement names. */
-const CAST_FUNCTIONS = `SELECT DISTINCT w.i, c.castfunc::text AS oid
-  FROM jsonb_to_recordset($1::jsonb) AS w(i int, schema text, name text, attr bool, anyschema bool)
-  JOIN pg_type t ON t.typname = w.name
-  JOIN pg_namespace n ON n.oid = t.typnamespace
-  JOIN pg_cast c ON c.casttarget = t.oid OR c.castsource = t.oid
- WHERE c.castfunc >= 16384 AND (w.schema IS NULL OR n.nspname = w.schema)`;
-
-const RELATIONS_BY_NAME = `SELECT w.i, c.oid::text AS oid, c.relkind::text AS kind, n.nspname AS schema, c.relname AS name
-  FROM jsonb_to_recordset($1::jsonb) AS w(i int, schema text, name text, anyschema bool)
-  JOIN pg_class c ON c.oid = to_regclass(CASE WHEN w.schema IS NULL THEN quote_ident(w.name) ELSE quote_ident(w.schema) || '.' || quote_ident(w.name) END)
-  JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE NOT (w.anyschema AND w.schema IS NULL)
- UNION
-SELECT w.i, c.oid::text, c.relkind::text, n.nspname, c.relname
-  FROM jsonb_to_recordset($1::jsonb) AS w(i int, schema text, name text, anyschema bool)
-  JOIN pg_class c ON c.relname = w.name
-  JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE w.anyschema AND w.schema IS NULL`;
-
-const FUNCTION_FACTS = `SELECT p.oid::text AS oid, n.nspname AS schema, p.proname AS name, p.provolatile::text AS vol,
+/**
+ * $1: the references, as JSON. Functions by name (for attribute notation, those callable
+ * with one argument), the functions of user operators and of user casts to or from a type
+ * named (built-in operators and casts call built-in IMMUTABLE or STABLE functions), and
+ * functions by OID; then what pglens needs to judge each.
+ */
+const FUNCTIONS = `WITH w AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS w(i int, kind text, schema text, name text, anyschema bool)),
+found AS (
+  SELECT w.i, p.oid FROM w JOIN pg_proc p ON p.proname = w.name JOIN pg_namespace n ON n.oid = p.pronamespace
+   WHERE w.kind IN ('function', 'attribute') AND (${SCHEMA_MATCH})
+     AND (w.kind = 'function' OR (p.pronargs >= 1 AND p.pronargs - p.pronargdefaults <= 1))
+  UNION
+  SELECT w.i, o.oprcode::oid FROM w JOIN pg_operator o ON o.oprname = w.name JOIN pg_namespace n ON n.oid = o.oprnamespace
+   WHERE w.kind = 'operator' AND o.oprcode::oid >= 16384 AND (w.schema IS NULL OR n.nspname = w.schema)
+  UNION
+  SELECT w.i, c.castfunc FROM w JOIN pg_type t ON t.typname = w.name JOIN pg_namespace n ON n.oid = t.typnamespace
+    JOIN pg_cast c ON c.casttarget = t.oid OR c.castsource = t.oid
+   WHERE w.kind = 'type' AND c.castfunc >= 16384 AND (w.schema IS NULL OR n.nspname = w.schema)
+  UNION
+  SELECT w.i, w.name::oid FROM w WHERE w.kind = 'oid'
+)
+SELECT found.i, p.oid::text AS oid, n.nspname AS schema, p.proname AS name, p.provolatile::text AS vol,
        p.prokind::text AS kind, l.lanname AS lang, pg_get_function_identity_arguments(p.oid) AS args,
        p.oid < 16384 AS builtin,
-       EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e') AS ext,
+       p.oid >= 16384 AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e') AS ext,
        CASE WHEN p.prokind IN ('f', 'p', 'w') AND p.oid >= 16384 AND l.lanname IN ('sql', 'plpgsql') THEN pg_get_functiondef(p.oid) END AS def,
-       CASE WHEN p.prokind = 'a' THEN (
+       CASE WHEN p.prokind = 'a' AND p.oid >= 16384 THEN (
          SELECT jsonb_agg(f::oid::text)::text FROM pg_aggregate a,
                 LATERAL unnest(ARRAY[a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn,
                                      a.aggmtransfn, a.aggminvtransfn, a.aggmfinalfn]) AS f
           WHERE a.aggfnoid = p.oid AND f::oid <> 0) END AS support
-  FROM pg_proc p
+  FROM found
+  JOIN pg_proc p ON p.oid = found.oid
   JOIN pg_namespace n ON n.oid = p.pronamespace
-  JOIN pg_language l ON l.oid = p.prolang
- WHERE p.oid IN (SELECT value::oid FROM jsonb_array_elements_text($1::jsonb))`;
+  JOIN pg_language l ON l.oid = p.prolang`;
 
 /**
- * What relations bring along. $1: every relation reached; $2: those written. `owner` is the
- * relation reached; `rel`, for partitions and ON DELETE/UPDATE actions, the one reached through it.
+ * $1: the relation references, as JSON (by name, resolved through the search path or, inside
+ * function bodies, in every schema; or by OID). One 'relation' row per reference resolved
+ * (`owner` its OID), then what those relations bring along: `owner` the relation, `rel` for
+ * partitions and ON DELETE/UPDATE actions the relation reached through it. Which of them act
+ * (a trigger only on a write) is the caller's to decide.
  */
-const RELATION_DEPENDENTS = `WITH r AS (SELECT value::oid AS oid FROM jsonb_array_elements_text($1::jsonb)),
-     w AS (SELECT value::oid AS oid FROM jsonb_array_elements_text($2::jsonb))
-SELECT 'view' AS kind, c.oid::text AS owner, NULL::text AS rel, NULL::text AS relkind, pg_get_viewdef(c.oid) AS sql, NULL::text AS func, NULL::text AS what
+const RELATIONS = `WITH w AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS w(i int, kind text, schema text, name text, anyschema bool, write bool)),
+found AS (
+  SELECT w.i, c.oid FROM w
+    JOIN pg_class c ON c.oid = to_regclass(CASE WHEN w.schema IS NULL THEN quote_ident(w.name) ELSE quote_ident(w.schema) || '.' || quote_ident(w.name) END)
+   WHERE w.kind = 'name' AND NOT (w.anyschema AND w.schema IS NULL)
+  UNION
+  SELECT w.i, c.oid FROM w JOIN pg_class c ON c.relname = w.name
+   WHERE w.kind = 'name' AND w.anyschema AND w.schema IS NULL
+  UNION
+  SELECT w.i, w.name::oid FROM w WHERE w.kind = 'oid'
+),
+-- PostgreSQL's own relations (catalogs, system views) are trusted as its functions are.
+r AS (SELECT DISTINCT oid FROM found WHERE oid >= 16384)
+SELECT 'relation' AS kind, found.i, c.oid::text AS owner, NULL::text AS rel, c.relkind::text AS relkind, NULL::text AS sql, NULL::text AS func,
+       n.nspname || '.' || c.relname AS what
+  FROM found JOIN pg_class c ON c.oid = found.oid JOIN pg_namespace n ON n.oid = c.relnamespace
+UNION ALL
+SELECT 'view', NULL, c.oid::text, NULL, NULL, pg_get_viewdef(c.oid), NULL, NULL
   FROM pg_class c WHERE c.oid IN (SELECT oid FROM r) AND c.relkind = 'v'
 UNION ALL
-SELECT 'policy', p.polrelid::text, NULL, NULL,
+SELECT 'policy', NULL, p.polrelid::text, NULL, NULL,
        'SELECT ' || coalesce(pg_get_expr(p.polqual, p.polrelid), 'true') || ', ' || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), 'true'),
        NULL, p.polname::text
   FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
  WHERE p.polrelid IN (SELECT oid FROM r) AND c.relrowsecurity
 UNION ALL
-SELECT 'partition', i.inhparent::text, i.inhrelid::text, c.relkind::text, NULL, NULL, n.nspname || '.' || c.relname
-  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE i.inhparent IN (SELECT oid FROM r)
+SELECT 'partition', NULL, i.inhparent::text, i.inhrelid::text, NULL, NULL, NULL, NULL
+  FROM pg_inherits i WHERE i.inhparent IN (SELECT oid FROM r)
 UNION ALL
-SELECT 'trigger', t.tgrelid::text, NULL, NULL, pg_get_triggerdef(t.oid), t.tgfoid::text, t.tgname::text
-  FROM pg_trigger t WHERE t.tgrelid IN (SELECT oid FROM w) AND NOT t.tgisinternal AND t.tgenabled <> 'D'
+SELECT 'trigger', NULL, t.tgrelid::text, NULL, NULL, pg_get_triggerdef(t.oid), t.tgfoid::text, t.tgname::text
+  FROM pg_trigger t WHERE t.tgrelid IN (SELECT oid FROM r) AND NOT t.tgisinternal AND t.tgenabled <> 'D'
 UNION ALL
-SELECT 'rule', r.ev_class::text, NULL, NULL, pg_get_ruledef(r.oid), NULL, r.rulename::text
-  FROM pg_rewrite r WHERE r.ev_class IN (SELECT oid FROM w) AND r.rulename <> '_RETURN'
+SELECT 'rule', NULL, ru.ev_class::text, NULL, NULL, pg_get_ruledef(ru.oid), NULL, ru.rulename::text
+  FROM pg_rewrite ru WHERE ru.ev_class IN (SELECT oid FROM r) AND ru.rulename <> '_RETURN'
 UNION ALL
-SELECT 'default', d.adrelid::text, NULL, NULL, 'SELECT ' || pg_get_expr(d.adbin, d.adrelid), NULL, NULL
-  FROM pg_attrdef d WHERE d.adrelid IN (SELECT oid FROM w)
+SELECT 'default', NULL, d.adrelid::text, NULL, NULL, 'SELECT ' || pg_get_expr(d.adbin, d.adrelid), NULL, NULL
+  FROM pg_attrdef d WHERE d.adrelid IN (SELECT oid FROM r)
 UNION ALL
-SELECT 'check', co.conrelid::text, NULL, NULL, 'SELECT ' || pg_get_expr(co.conbin, co.conrelid), NULL, co.conname::text
-  FROM pg_constraint co WHERE co.conrelid IN (SELECT oid FROM w) AND co.contype = 'c'
+SELECT 'check', NULL, co.conrelid::text, NULL, NULL, 'SELECT ' || pg_get_expr(co.conbin, co.conrelid), NULL, co.conname::text
+  FROM pg_constraint co WHERE co.conrelid IN (SELECT oid FROM r) AND co.contype = 'c'
 UNION ALL
-SELECT 'index', i.indrelid::text, NULL, NULL, pg_get_indexdef(i.indexrelid), NULL, NULL
-  FROM pg_index i WHERE i.indrelid IN (SELECT oid FROM w) AND (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
+SELECT 'index', NULL, i.indrelid::text, NULL, NULL, pg_get_indexdef(i.indexrelid), NULL, NULL
+  FROM pg_index i WHERE i.indrelid IN (SELECT oid FROM r) AND (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
 UNION ALL
-SELECT 'domain', a.attrelid::text, NULL, NULL, 'SELECT ' || pg_get_expr(co.conbin, 0), NULL, co.conname::text
+SELECT 'domain', NULL, a.attrelid::text, NULL, NULL, 'SELECT ' || pg_get_expr(co.conbin, 0), NULL, co.conname::text
   FROM pg_attribute a JOIN pg_constraint co ON co.contypid = a.atttypid
- WHERE a.attrelid IN (SELECT oid FROM w) AND a.attnum > 0 AND NOT a.attisdropped AND co.contype = 'c'
+ WHERE a.attrelid IN (SELECT oid FROM r) AND a.attnum > 0 AND NOT a.attisdropped AND co.contype = 'c'
 UNION ALL
-SELECT 'cascade', co.confrelid::text, co.conrelid::text, c.relkind::text, NULL, NULL, n.nspname || '.' || c.relname
-  FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE co.confrelid IN (SELECT oid FROM w) AND co.contype = 'f'
+SELECT 'cascade', NULL, co.confrelid::text, co.conrelid::text, NULL, NULL, NULL, NULL
+  FROM pg_constraint co
+ WHERE co.confrelid IN (SELECT oid FROM r) AND co.contype = 'f'
    AND (co.confdeltype IN ('c', 'n', 'd') OR co.confupdtype IN ('c', 'n', 'd'))`;
 
 export interface CallPolicyOptions {
@@ -530,10 +523,10 @@ export function callRefusal(calls: CallAnalysis, options: CallPolicyOptions): Pg
       options.analyze && forbidden.every((f) => !f.planTime) ? 'use plain Explain, which does not execute the statement' : 'explain a statement that does not call it',
     );
   }
-  if (options.analyze && calls.foreignWrites.length > 0) {
+  if (options.analyze && calls.foreignTables.length > 0) {
     return new PglensError(
       'refused',
-      `pglens will not run EXPLAIN ANALYZE on this statement: it writes the foreign table ${calls.foreignWrites.join(', ')}, whose remote write may not roll back with the local transaction`,
+      `pglens will not run EXPLAIN ANALYZE on this statement: it reaches the foreign table ${calls.foreignTables.join(', ')}, for which the remote server runs its own code (views, triggers, functions) in a session pglens can neither inspect nor roll back`,
       'use plain Explain',
     );
   }

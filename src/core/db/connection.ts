@@ -15,7 +15,7 @@ export interface ExplainOptions {
   timeoutMs: number;
   /** Values for $1…$n. */
   params?: unknown[];
-  /** EXPLAIN (GENERIC_PLAN) for parameterised statements without values (PG 16+, plain EXPLAIN only). */
+  /** A generic plan for parameterised statements without values (PG 12+, plain EXPLAIN only; plan_cache_mode = force_generic_plan). */
   genericPlan?: boolean;
   buffers?: boolean;
   verbose?: boolean;

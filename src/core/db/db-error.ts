@@ -1,4 +1,5 @@
 import { PglensError } from '../errors';
+import { redactSecrets } from './redact';
 
 /**
  * Turns what `pg` or PGlite throw into a PglensError naming the cause and the next step.
@@ -32,8 +33,9 @@ export const TIMEOUT_HINT =
 export function toPglensError(e: unknown, ctx: DbErrorContext = {}): PglensError {
   if (e instanceof PglensError) return e;
   const err = (e ?? {}) as DriverError;
-  const message = err.message ?? String(e);
   const code = err.code;
+  // A driver or network error may quote the connection string; a server's SQL error is about the user's SQL.
+  const message = isSqlState(code) ? (err.message ?? String(e)) : redactSecrets(err.message ?? String(e));
   const target = ctx.target ?? 'the server';
   switch (code) {
     case 'ECONNREFUSED':

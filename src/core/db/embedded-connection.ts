@@ -25,6 +25,8 @@ export interface EmbeddedConnectionOptions {
   onProgress?(message: string): void;
   /** After every start (the first, a restart after cancel, after refresh): what it built or loaded. */
   onReady?(report: SandboxReport): void;
+  /** Longest a start may take (default SANDBOX_START_TIMEOUT_MS); statement timeouts count from when it is ready. */
+  startTimeoutMs?: number;
 }
 
 interface Pending {
@@ -37,6 +39,10 @@ interface Sandbox {
   ready: Promise<SandboxReport>;
   pending: Map<number, Pending>;
   stderr: string[];
+  /** The process reported ready (its database is open). */
+  started: boolean;
+  /** The last progress message of its start, to say where a start that took too long was. */
+  lastProgress?: string;
   /** Set when we end the process on purpose (cancel, timeout, close). */
   ending?: PglensError;
   /** Resolves close() when the child reports its database closed. */
@@ -44,6 +50,12 @@ interface Sandbox {
 }
 
 const CLOSE_GRACE_MS = 3000;
+/**
+ * A start replays the migrations into PGlite, which enforces no statement_timeout: a migration
+ * that never ends (a loop in a DO block) would hang it. Real starts take seconds (2.4 s for
+ * initdb, 0.6 ms per statement, a minute for ~100,000 statements), so this only ends a hung one.
+ */
+export const SANDBOX_START_TIMEOUT_MS = 5 * 60_000;
 let instances = 0;
 
 /**
@@ -136,6 +148,13 @@ export class EmbeddedConnection implements Connection {
    * With `drain`, the grace period starts once the requests sent before are answered.
    */
   private async release(sb: Sandbox, workDir: string, drain: boolean): Promise<void> {
+    if (!drain && !sb.started) {
+      // Closed while it starts (the restart after a timeout or cancel, as the CLI exits): it has
+      // answered nothing and holds nothing to keep, so waiting out its start would only delay the close.
+      await this.end(sb, closedError());
+      await removeDir(workDir);
+      return;
+    }
     const released = new Promise<void>((resolve) => {
       sb.onClosed = resolve;
       sb.child.once('exit', () => resolve());
@@ -171,8 +190,7 @@ export class EmbeddedConnection implements Connection {
       sb.pending.set(id, { resolve: (v) => done(() => resolve(v)), reject: (e) => done(() => reject(e)) });
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
-          const seconds = timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`;
-          void this.end(sb, new PglensError('timeout', `the statement ran longer than the statement timeout (${seconds}); the sandbox was restarted`, TIMEOUT_HINT));
+          void this.end(sb, new PglensError('timeout', `the statement ran longer than the statement timeout (${formatSeconds(timeoutMs)}); the sandbox was restarted`, TIMEOUT_HINT));
           this.restartQuietly();
         }, timeoutMs);
       }
@@ -190,19 +208,33 @@ export class EmbeddedConnection implements Connection {
       execArgv: this.options.execArgv ?? [],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
-    const sb: Sandbox = { child, pending: new Map(), stderr: [], ready: Promise.resolve(undefined as never) };
+    const sb: Sandbox = { child, pending: new Map(), stderr: [], started: false, ready: Promise.resolve(undefined as never) };
     this.sandbox = sb;
     child.stderr?.on('data', (chunk: Buffer) => {
       sb.stderr.push(chunk.toString('utf8'));
       if (sb.stderr.length > 20) sb.stderr.shift();
     });
     sb.ready = new Promise<SandboxReport>((resolve, reject) => {
+      const startTimeoutMs = this.options.startTimeoutMs ?? SANDBOX_START_TIMEOUT_MS;
+      const startTimer = setTimeout(() => {
+        const where = sb.lastProgress ? ` (last step: ${sb.lastProgress})` : '';
+        const e = new PglensError(
+          'timeout',
+          `the embedded sandbox did not start within ${formatSeconds(startTimeoutMs)}${where}`,
+          'a migration may never finish (PGlite has no statement timeout): check the migrations, or connect to a server',
+        );
+        reject(e);
+        void this.end(sb, e);
+      }, startTimeoutMs);
       child.on('message', (msg: FromSandbox) => {
         switch (msg.type) {
           case 'progress':
+            sb.lastProgress = msg.message;
             this.options.onProgress?.(msg.message);
             return;
           case 'ready':
+            clearTimeout(startTimer);
+            sb.started = true;
             this.lastReport = msg.report;
             resolve(msg.report);
             this.options.onReady?.(msg.report);
@@ -222,6 +254,7 @@ export class EmbeddedConnection implements Connection {
         }
       });
       child.on('exit', (code, signal) => {
+        clearTimeout(startTimer);
         const reason =
           sb.ending ??
           new PglensError(
@@ -280,6 +313,10 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 function fromWire(e: WireError): PglensError {
   return new PglensError(e.code, e.message, e.hint, e.position, e.unverifiedFunctions);
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 function closedError(): PglensError {

@@ -28,7 +28,7 @@ export interface RunnerEnvironment {
   /** Server: SET LOCAL statement_timeout and lock_timeout. The sandbox enforces timeouts by ending its process instead. */
   setStatementTimeout: boolean;
   /**
-   * The session could not be brought back to a clean state (ROLLBACK or DISCARD ALL failed,
+   * The session could not be brought back to a clean state (ROLLBACK or the reset failed,
    * e.g. the connection broke): drop it, so the next call starts a fresh one.
    */
   abandonSession?(): void;
@@ -66,11 +66,11 @@ export async function runExplain(
     if (options.analyze) {
       throw new PglensError('bad-input', 'a generic plan cannot be combined with ANALYZE: the statement needs values for $1…$' + paramCount, 'supply values for the parameters, or use plain Explain');
     }
-    if (version < 160000) {
-      throw new PglensError('bad-input', `EXPLAIN (GENERIC_PLAN) needs PostgreSQL 16 or later; this server is ${formatVersion(version)}`, `supply values for $1…$${paramCount}`);
+    if (version < 120000) {
+      throw new PglensError('bad-input', `a generic plan needs PostgreSQL 12 or later (plan_cache_mode); this server is ${formatVersion(version)}`, `supply values for $1…$${paramCount}`);
     }
   } else if (params.length < paramCount) {
-    throw new PglensError('bad-input', `the statement uses $1…$${paramCount} but ${params.length} value(s) were given`, `supply a value for each parameter${version >= 160000 ? ', or use a generic plan' : ''}`);
+    throw new PglensError('bad-input', `the statement uses $1…$${paramCount} but ${params.length} value(s) were given`, `supply a value for each parameter${version >= 120000 ? ', or use a generic plan' : ''}`);
   }
 
   const flags = ['FORMAT JSON'];
@@ -78,8 +78,12 @@ export async function runExplain(
   if (options.buffers !== false && (options.analyze || version >= 130000)) flags.push('BUFFERS');
   if (options.settings !== false && version >= 120000) flags.push('SETTINGS');
   if (options.verbose) flags.push('VERBOSE');
-  if (generic) flags.push('GENERIC_PLAN');
-  const prefix = `EXPLAIN (${flags.join(', ')}) `;
+  const explain = `EXPLAIN (${flags.join(', ')}) `;
+  // A generic plan: the statement is prepared (one statement, extended protocol, nothing bound)
+  // and its EXECUTE explained with plan_cache_mode = force_generic_plan, so the NULLs passed
+  // for $n are never planned with. EXPLAIN (GENERIC_PLAN) would need PG 16 and the simple
+  // protocol, which runs whatever statements a text holds.
+  const prefix = generic ? `PREPARE ${GENERIC_STATEMENT} AS ` : explain;
   const text = prefix + safety.statement;
   const ctx = (): DbErrorContext => ({
     ...env.errorContext(),
@@ -107,8 +111,13 @@ export async function runExplain(
     const catalog: CatalogQuery = async (text, values) => (await session.runSingle(text, values)).rows;
     const refusal = callRefusal(await analyzeCalls(catalog, safety.ast), { analyze: options.analyze, allowFunctions: options.allowFunctions });
     if (refusal) throw refusal;
-    // A generic plan leaves $n unbound, which the extended protocol's Bind would reject.
-    rows = generic ? (await session.run(text)).rows : (await session.runSingle(text, params.slice(0, paramCount))).rows;
+    if (generic) {
+      await session.runSingle(text, []);
+      await session.run('SET LOCAL plan_cache_mode = force_generic_plan');
+      rows = (await session.runSingle(`${explain}EXECUTE ${GENERIC_STATEMENT}(${new Array(paramCount).fill('NULL').join(', ')})`, [])).rows;
+    } else {
+      rows = (await session.runSingle(text, params.slice(0, paramCount))).rows;
+    }
   } catch (e) {
     await endSession(session, env).catch(() => undefined);
     throw readOnlyRefusal(e) ?? toPglensError(e, ctx());
@@ -140,15 +149,22 @@ export function readOnlyRefusal(e: unknown): PglensError | undefined {
 /** An Explain waits this long at most for a lock another session holds, so it never queues production's writers behind it for long. */
 export const LOCK_TIMEOUT_MS = 2000;
 
+/** The prepared statement behind a generic plan; the session reset deallocates it. */
+const GENERIC_STATEMENT = 'pglens_generic';
+
 /**
- * ROLLBACK, then DISCARD ALL: what the statement left in the session outside the transaction
- * (session advisory locks, LISTEN, prepared statements, WITH HOLD cursors, temporary tables)
- * ends with it, so a long-lived connection (the editor's) starts every Explain clean.
+ * What a statement can leave in a session that ROLLBACK does not undo: session advisory locks
+ * and prepared statements (pglens's own for a generic plan, or one a function prepared).
+ * Settings, roles, LISTEN, temporary tables and cursors are transactional and rolled back; the
+ * session's own settings (a SET ROLE, a search_path) stay as the user left them.
  */
+export const SESSION_RESET = 'SELECT pg_advisory_unlock_all(); DEALLOCATE ALL';
+
+/** ROLLBACK, then SESSION_RESET, so a long-lived connection (the editor's) starts every Explain clean. */
 async function endSession(session: SqlSession, env: RunnerEnvironment): Promise<void> {
   try {
     await session.run('ROLLBACK');
-    await session.run('DISCARD ALL');
+    await session.run(SESSION_RESET);
   } catch (e) {
     env.abandonSession?.();
     throw e;

@@ -1,4 +1,5 @@
 import { loadModule, parseSync } from '../sql/pg-query';
+import { scannerInput, UNTERMINATED_COMMENT } from '../sql/scanner-input';
 
 /**
  * libpg-query access for the db layer: one lazy wasm load, and statement splitting with the
@@ -37,9 +38,11 @@ export class SqlSyntaxError extends Error {
 /** Parses `sql` (call `ensureParser` first). Throws SqlSyntaxError on a syntax error. */
 export function parseStatements(sql: string): ParsedStatement[] {
   const bytes = Buffer.from(sql, 'utf8');
+  const input = scannerInput(sql);
+  if (input.openCommentAt !== undefined) throw new SqlSyntaxError(UNTERMINATED_COMMENT, input.openCommentAt);
   let result: { stmts?: { stmt: Record<string, unknown>; stmt_location?: number; stmt_len?: number }[] };
   try {
-    result = parseSync(sql) as unknown as typeof result;
+    result = parseSync(input.text) as unknown as typeof result;
   } catch (e) {
     const details = (e as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
     const cursor = details?.cursorPosition;

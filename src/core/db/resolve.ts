@@ -1,6 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { PglensError } from '../errors';
+import { checkConnectionUrl } from './connection-url';
+import { redactSecrets } from './redact';
 
 /**
  * Connection resolution of CLI.md: `--db URL`, else DATABASE_URL in the environment, else
@@ -24,15 +26,22 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
   if (input.embedded) return { kind: 'embedded', reason: '--embedded was given' };
   if (input.db !== undefined) {
     if (!isPostgresUrl(input.db)) {
-      throw new PglensError('bad-input', `--db must be a postgresql:// URL, got "${redactUrl(input.db)}"`, 'pass --db postgresql://user@host:5432/database');
+      throw new PglensError('bad-input', `--db must be a postgresql:// URL, got "${redactSecrets(input.db)}"`, 'pass --db postgresql://user@host:5432/database');
     }
+    checkConnectionUrl(input.db, '--db');
     return { kind: 'server', url: input.db, source: 'flag' };
   }
   const fromEnv = input.env.DATABASE_URL;
-  if (fromEnv && isPostgresUrl(fromEnv)) return { kind: 'server', url: fromEnv, source: 'env' };
+  if (fromEnv && isPostgresUrl(fromEnv)) {
+    checkConnectionUrl(fromEnv, 'DATABASE_URL');
+    return { kind: 'server', url: fromEnv, source: 'env' };
+  }
   const dotenv = await readDotEnv(input.cwd);
   const fromFile = dotenv.DATABASE_URL;
-  if (fromFile && isPostgresUrl(fromFile)) return { kind: 'server', url: fromFile, source: 'dotenv' };
+  if (fromFile && isPostgresUrl(fromFile)) {
+    checkDotEnvUrl(fromFile);
+    return { kind: 'server', url: fromFile, source: 'dotenv' };
+  }
   const ignored = fromEnv ? `DATABASE_URL (${scheme(fromEnv)}) is not a PostgreSQL URL` : fromFile ? `DATABASE_URL in .env (${scheme(fromFile)}) is not a PostgreSQL URL` : undefined;
   return { kind: 'embedded', reason: ignored ?? 'no --db, no DATABASE_URL in the environment or in .env' };
 }
@@ -59,11 +68,31 @@ export async function readDotEnv(dir: string): Promise<Record<string, string>> {
 }
 
 /**
+ * A `.env` DATABASE_URL before use: a `${NAME}` left in it is a variable the file does not
+ * define, which pglens does not take from the environment (see parseDotEnv), so the URL would
+ * reach the server with that text in it. Then its syntax, as checkConnectionUrl.
+ */
+export function checkDotEnvUrl(url: string): void {
+  const reference = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(url);
+  if (reference) {
+    throw new PglensError(
+      'bad-input',
+      `DATABASE_URL in .env uses \${${reference[1]}}, which .env does not define; pglens does not fill .env values from the environment, so a repository's .env cannot send your secrets to a server it names`,
+      `define ${reference[1]} in .env itself (the CLI also takes --db URL, or DATABASE_URL from the environment)`,
+    );
+  }
+  checkConnectionUrl(url, 'DATABASE_URL in .env');
+}
+
+/**
  * dotenv syntax as Prisma reads it: `KEY=value`, optional `export `, `#` comments, single,
  * double (escapes, multi-line) and backtick quotes, and `${VAR}` expansion in unquoted and
- * double-quoted values (earlier keys of the file, then the environment).
+ * double-quoted values — from earlier keys of the same file only. Prisma would also take the
+ * process environment; pglens does not: a repository's `.env` could otherwise put
+ * `${AWS_SECRET_ACCESS_KEY}` into the password sent to a host it names. An unknown `${VAR}`
+ * stays as written.
  */
-export function parseDotEnv(text: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function parseDotEnv(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   const src = text.replace(/\r\n?/g, '\n');
   const line = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*[=:][ \t]*/gm;
@@ -80,13 +109,13 @@ export function parseDotEnv(text: string, env: NodeJS.ProcessEnv = process.env):
         i += value.length;
       } else {
         const raw = src.slice(i + 1, end);
-        value = q === '"' ? expand(unescapeDoubleQuoted(raw), out, env) : raw;
+        value = q === '"' ? expand(unescapeDoubleQuoted(raw), out) : raw;
         i = end + 1;
       }
     } else {
       const nl = src.indexOf('\n', i);
       const raw = src.slice(i, nl < 0 ? src.length : nl);
-      value = expand(raw.replace(/(^|[ \t])#.*$/, '').trim(), out, env);
+      value = expand(raw.replace(/(^|[ \t])#.*$/, '').trim(), out);
       i += raw.length;
     }
     out[key] = value;
@@ -108,22 +137,8 @@ function unescapeDoubleQuoted(raw: string): string {
   return raw.replace(/\\([nrt"\\$])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t' })[c] ?? c);
 }
 
-function expand(value: string, vars: Record<string, string>, env: NodeJS.ProcessEnv): string {
+function expand(value: string, vars: Record<string, string>): string {
   return value.replace(/\\?\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) =>
-    whole.startsWith('\\') ? whole.slice(1) : (vars[name] ?? env[name] ?? ''),
+    whole.startsWith('\\') ? whole.slice(1) : (vars[name] ?? whole),
   );
-}
-
-/** The URL with its password replaced by `***` (also `password=` query parameters). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    for (const key of [...u.searchParams.keys()]) {
-      if (/^pass(word)?$/i.test(key)) u.searchParams.set(key, '***');
-    }
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@').replace(/(password=)[^&\s]*/gi, '$1***');
-  }
 }

@@ -3,6 +3,7 @@
  * live table) and idempotent (IF EXISTS / IF NOT EXISTS), so a rerun after a failure is safe.
  */
 import { quoteIdent } from '../sql/quote-ident';
+import { escapeControl } from '../escape-control';
 
 /** Always schema-qualified: a migration must not depend on the runner's search_path. */
 export function qualifiedName(schema: string, name: string): string {
@@ -37,4 +38,26 @@ export function concurrentDefinition(definition: string): string {
 /** An invalid index is rebuilt by dropping it and creating it again, both without blocking writes. */
 export function rebuildIndexSql(schema: string, index: string, definition: string): string {
   return `${dropIndexSql(schema, index)}\n${concurrentDefinition(definition)}`;
+}
+
+/**
+ * Fix SQL as lines to print: it breaks only at newlines outside quotes (between statements), and
+ * each line has its control characters spelled out, so a newline inside a quoted name or
+ * literal shows as `\n` instead of starting a line. Quotes inside quotes are doubled in SQL, so
+ * toggling on each quote character tracks them.
+ */
+export function sqlDisplayLines(sql: string): string[] {
+  const lines: string[] = [];
+  let quote: string | undefined;
+  let start = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i];
+    if (c === '"' || c === "'") quote = quote === undefined ? c : quote === c ? undefined : quote;
+    else if (c === '\n' && quote === undefined) {
+      lines.push(escapeControl(sql.slice(start, i)));
+      start = i + 1;
+    }
+  }
+  lines.push(escapeControl(sql.slice(start)));
+  return lines;
 }

@@ -7,6 +7,18 @@ export interface RenderTextOptions {
   maxNodes?: number;
 }
 
+/**
+ * Deeper nodes are indented no further, and name their depth instead: indentation growing with
+ * depth makes the output quadratic in it (a 50,000-deep plan would need 2.5 billion spaces,
+ * more than a JavaScript string holds).
+ */
+const MAX_INDENT_DEPTH = 50;
+
+function indentFor(depth: number): string {
+  if (depth <= MAX_INDENT_DEPTH) return '  '.repeat(depth + 1);
+  return `${'  '.repeat(MAX_INDENT_DEPTH + 1)}[depth ${formatCount(depth)}] `;
+}
+
 function evidenceText(f: PlanFinding): string {
   return Object.entries(f.evidence)
     .map(([k, v]) => `${k}=${typeof v === 'number' ? String(v) : JSON.stringify(v)}`)
@@ -71,7 +83,7 @@ export function renderPlanText(report: PlanReport, options: RenderTextOptions = 
     const rules = flagged.get(n.id);
     if (rules) marks.push(`[${rules.join(', ')}]`);
     const sub = n.subplanName ? `${n.subplanName}: ` : '';
-    out.push(`${'  '.repeat(n.depth + 1)}-> #${n.id} ${sub}${nodeTitle(n)}  ${nodeFigures(n, summary.analyzed, summary.timed ?? summary.analyzed)}${marks.length ? `  ${marks.join(' ')}` : ''}`);
+    out.push(`${indentFor(n.depth)}-> #${n.id} ${sub}${nodeTitle(n)}  ${nodeFigures(n, summary.analyzed, summary.timed ?? summary.analyzed)}${marks.length ? `  ${marks.join(' ')}` : ''}`);
   }
   if (nodes.length > limit) out.push(`  … ${formatCount(nodes.length - limit)} more nodes`);
   return out.join('\n');

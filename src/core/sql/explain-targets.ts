@@ -2,6 +2,7 @@ import type { SourceRange } from '../types';
 import { findEmbeddedSql } from './embedded';
 import { createLineIndex } from './line-index';
 import { parseSql } from './parse';
+import { lexTokens } from './tokens';
 
 /**
  * A statement a user can Explain, located in its document: a query in a .sql file, or one
@@ -35,13 +36,10 @@ export function isExplainableKind(kind: string): boolean {
   return EXPLAINABLE_KINDS.has(kind);
 }
 
-/** The highest positional parameter `$N` used outside strings and comments. */
+/** The highest positional parameter `$N` used outside strings and comments (nested ones, E'' and dollar quotes included). */
 export function countParams(sql: string): number {
   let max = 0;
-  const re = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$(\d+)/g;
-  for (let m = re.exec(sql); m; m = re.exec(sql)) {
-    if (m[1]) max = Math.max(max, Number(m[1]));
-  }
+  for (const t of lexTokens(sql)) if (t.kind === 'param') max = Math.max(max, Number(t.text.slice(1)));
   return max;
 }
 

@@ -5,6 +5,7 @@ import { advanceCodePoints, createByteOffsets, type ByteOffsets } from './byte-o
 import { createLineIndex, type LineIndex } from './line-index';
 import type { ParsedSql, SqlSyntaxError, Statement } from './statement';
 import { lexTokens, scanTokens, splitTokens, type SqlToken } from './tokens';
+import { scannerInput, UNTERMINATED_COMMENT } from './scanner-input';
 
 /** A parsed file: the shared ParsedSql plus what was needed to compute its ranges. */
 export interface ParsedSqlFile extends ParsedSql {
@@ -42,6 +43,10 @@ interface PgErrorDetails {
 /** File-level data every statement of one parse shares. */
 interface FileContext {
   text: string;
+  /** What libpg-query is given instead of `text` (scanner-input.ts): same offsets. */
+  scanText: string;
+  /** Start of an unterminated block comment, which runs to the end of the file. */
+  openCommentAt: number | undefined;
   bytes: ByteOffsets;
   lines: LineIndex;
 }
@@ -185,18 +190,22 @@ export interface ParseOptions {
  */
 export function parseSql(text: string, options: ParseOptions = {}): ParsedSqlFile {
   requireLoaded();
-  const file: FileContext = { text, bytes: createByteOffsets(text), lines: createLineIndex(text) };
+  const input = scannerInput(text);
+  const file: FileContext = { text, scanText: input.text, openCommentAt: input.openCommentAt, bytes: createByteOffsets(text), lines: createLineIndex(text) };
   const large = options.cache !== false && text.length >= INCREMENTAL_MIN_LENGTH;
   // Nothing cached, nothing to reuse (a CLI run's first sight of each file): skip lexing the whole file.
-  if (large && statementCache.size > 0) {
+  if (large && statementCache.size > 0 && file.openCommentAt === undefined) {
     const incremental = parseByStatement(file, lexTokens(text), true);
     if (incremental) return incremental;
   }
   let stmts: PgStmt[] | undefined;
-  try {
-    stmts = (parseSync(text) as { stmts?: PgStmt[] }).stmts ?? [];
-  } catch {
-    stmts = undefined;
+  // A file with an unterminated comment cannot parse whole: straight to statement by statement.
+  if (file.openCommentAt === undefined) {
+    try {
+      stmts = (parseSync(file.scanText) as { stmts?: PgStmt[] }).stmts ?? [];
+    } catch {
+      stmts = undefined;
+    }
   }
   if (stmts) {
     const statements: SqlStatement[] = [];
@@ -207,7 +216,7 @@ export function parseSql(text: string, options: ParseOptions = {}): ParsedSqlFil
     return { text, lineIndex: file.lines, statements, errors: [] };
   }
   // Only for files with errors: split with Postgres's scanner and parse each statement alone.
-  return parseByStatement(file, scanTokens(text), false)!;
+  return parseByStatement(file, scanTokens(file.scanText), false)!;
 }
 
 /**
@@ -216,8 +225,10 @@ export function parseSql(text: string, options: ParseOptions = {}): ParsedSqlFil
  * the whole-file parse is then both faster and the authority on errors.
  */
 function parseByStatement(file: FileContext, tokens: SqlToken[], optimistic: boolean): ParsedSqlFile | undefined {
-  const { text } = file;
-  const chunks: Array<{ start: number; end: number }> = [];
+  const { text, openCommentAt } = file;
+  const chunks: Array<{ start: number; end: number; openCommentAt?: number }> = [];
+  // Whether the last statement runs to the end of the tokens, no ';' after it.
+  let lastUnended = false;
   for (const [from, to] of splitTokens(tokens)) {
     let first = from;
     while (first < to && tokens[first].kind === 'comment') first++;
@@ -225,6 +236,13 @@ function parseByStatement(file: FileContext, tokens: SqlToken[], optimistic: boo
     while (last > first && tokens[last].kind === 'comment') last--;
     if (first >= to) continue;
     chunks.push({ start: tokens[first].start, end: tokens[last].end });
+    lastUnended = to === tokens.length;
+  }
+  if (openCommentAt !== undefined) {
+    // The comment runs to the end of the file: a statement of its own, or the end of the one it interrupts.
+    const end = text.trimEnd().length;
+    if (lastUnended) Object.assign(chunks[chunks.length - 1], { end, openCommentAt });
+    else chunks.push({ start: openCommentAt, end, openCommentAt });
   }
   if (optimistic) {
     let hits = 0;
@@ -233,9 +251,14 @@ function parseByStatement(file: FileContext, tokens: SqlToken[], optimistic: boo
   }
   const statements: SqlStatement[] = [];
   const errors: SqlSyntaxError[] = [];
-  for (const { start, end } of chunks) {
+  for (const { start, end, openCommentAt: commentAt } of chunks) {
     const chunk = text.slice(start, end);
     const chunkByteStart = file.bytes.toByte(start);
+    if (commentAt !== undefined) {
+      statements.push(new SqlStatement(file, chunk, file.lines.rangeOf(start, end), undefined, 'Invalid', statements.length, chunkByteStart));
+      errors.push({ message: UNTERMINATED_COMMENT, range: file.lines.rangeOf(commentAt, commentAt + 2) });
+      continue;
+    }
     const cached = statementCache.get(chunk);
     if (cached) {
       // Re-inserted so the LRU keeps what the editor is looking at.
@@ -245,7 +268,7 @@ function parseByStatement(file: FileContext, tokens: SqlToken[], optimistic: boo
       continue;
     }
     try {
-      const parsed = (parseSync(chunk) as { stmts?: PgStmt[] }).stmts ?? [];
+      const parsed = (parseSync(file.scanText.slice(start, end)) as { stmts?: PgStmt[] }).stmts ?? [];
       if (optimistic && parsed.length !== 1) return undefined;
       for (const s of parsed) {
         const statement = addStatement(file, statements, s, chunkByteStart, file.bytes.toByte(end) - chunkByteStart);

@@ -106,13 +106,8 @@ export function lexTokens(text: string, base = 0): SqlToken[] {
       i = nl < 0 ? n : nl;
       push(start, i, 'comment');
     } else if (c === 47 && next === 42) {
-      let depth = 1;
-      i += 2;
-      while (i < n && depth > 0) {
-        if (at(i) === 47 && at(i + 1) === 42) (depth++, (i += 2));
-        else if (at(i) === 42 && at(i + 1) === 47) (depth--, (i += 2));
-        else i++;
-      }
+      const end = blockCommentEnd(text, i);
+      i = end < 0 ? n : end;
       push(start, i, 'comment');
     } else if (c === 39 || ((c === 101 || c === 69) && next === 39)) {
       const escapes = c !== 39;
@@ -186,6 +181,29 @@ export function lexTokens(text: string, base = 0): SqlToken[] {
     }
   }
   return out;
+}
+
+/**
+ * Offset just past the block comment that opens at `start`, or -1 when it never closes.
+ * Postgres's comments nest: each `/*` inside needs its own `*\/`.
+ */
+export function blockCommentEnd(text: string, start: number): number {
+  const n = text.length;
+  let depth = 1;
+  let i = start + 2;
+  // Stops one short of the end: a two-character delimiter cannot start at the last character.
+  while (i < n - 1) {
+    const c = text.charCodeAt(i);
+    const next = text.charCodeAt(i + 1);
+    if (c === 47 && next === 42) {
+      depth++;
+      i += 2;
+    } else if (c === 42 && next === 47) {
+      i += 2;
+      if (--depth === 0) return i;
+    } else i++;
+  }
+  return -1;
 }
 
 /**

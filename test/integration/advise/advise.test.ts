@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PgConnection } from '../../../src/core/db/pg-connection';
 import type { Connection, QueryResult } from '../../../src/core/db/connection';
 import { adviseIndexes } from '../../../src/core/advise/advise';
-import { serverConfig, serverTarget, serverUnavailable, serverUrl } from '../db/test-env';
+import { serverConfig, serverTarget, serverUnavailable } from '../db/test-env';
 
 /** The four cases of issue 8, on any database: multi-column best, partial wins, nothing helps, index exists. */
 const SEED = `
@@ -132,14 +132,10 @@ describeAdvisor(
       return undefined;
     }
     await conn.query(`CREATE SCHEMA ${schema}`);
-    await conn.close();
-    // The schema comes from the connection's options, as a user's would: pglens ends every
-    // advice with DISCARD ALL, which undoes a SET but not the session's startup settings.
-    const url = new URL(serverUrl());
-    url.searchParams.set('options', `-c search_path=${schema},public`);
-    const inSchema = new PgConnection({ connectionString: url.toString() });
-    for (const stmt of SEED.split(';').map((s) => s.trim()).filter(Boolean)) await inSchema.query(stmt);
-    return inSchema;
+    // The session's own settings survive every advice: pglens's reset after it leaves them alone.
+    await conn.query(`SET search_path = ${schema}, public`);
+    for (const stmt of SEED.split(';').map((s) => s.trim()).filter(Boolean)) await conn.query(stmt);
+    return conn;
   },
   async (c) => {
     await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

@@ -9,6 +9,7 @@ import type { SandboxReport } from '../../../src/core/db/sandbox-report';
 import { isPglensError } from '../../../src/core/errors';
 import { describeConnectionContract } from './connection-contract';
 import { describeExplainSafety } from './explain-safety-contract';
+import { describeCallAnalysis } from './call-analysis-contract';
 import { fixture, sandboxWorker, tempCacheDir } from './test-env';
 
 /** PGlite costs seconds and ~500 MB per process: each suite uses one sandbox, closed in its after(). */
@@ -27,6 +28,7 @@ describe('EmbeddedConnection', function () {
     startTimeoutMs: START_TIMEOUT,
   });
   describeExplainSafety('EmbeddedConnection (PGlite)', { create, startTimeoutMs: START_TIMEOUT });
+  describeCallAnalysis('EmbeddedConnection (PGlite)', { create, startTimeoutMs: START_TIMEOUT });
 
   it('is not started by construction', () => {
     const conn = createEmbeddedConnection({ workspaceRoot: fixture('basic'), cacheDir: cache.dir, ...sandboxWorker() });

@@ -121,10 +121,9 @@ export function describeExplainSafety(name: string, target: SafetyTarget): void 
       // pglens's parser sees one SELECT of two strings; the server, reading \' as a quote, sees DELETE; COMMIT.
       const sneaky = `SELECT 'a\\', ' ; DELETE FROM ${s}.accounts; COMMIT; -- '`;
       const before = await snapshot();
+      await conn.query('SET standard_conforming_strings = off');
       try {
         for (const analyze of [true, false]) {
-          // Each Explain ends with DISCARD ALL, which undoes this SET (not a role's or the URL's setting).
-          await conn.query('SET standard_conforming_strings = off');
           await assert.rejects(conn.explain(sneaky, { analyze, timeoutMs: 10_000 }), (e: unknown) => {
             assert.ok(isPglensError(e));
             assert.equal(e.code, 'refused');

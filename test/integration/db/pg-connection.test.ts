@@ -3,6 +3,7 @@ import { PgConnection } from '../../../src/core/db/pg-connection';
 import { isPglensError } from '../../../src/core/errors';
 import { describeConnectionContract } from './connection-contract';
 import { describeExplainSafety } from './explain-safety-contract';
+import { describeCallAnalysis } from './call-analysis-contract';
 import { requireServer, serverConfig } from './test-env';
 
 const create = async (ctx: Mocha.Context) => {
@@ -12,6 +13,7 @@ const create = async (ctx: Mocha.Context) => {
 
 describeConnectionContract('PgConnection (real server)', { create, longQuery: 'SELECT pg_sleep(60)', startTimeoutMs: 20_000 });
 describeExplainSafety('PgConnection (real server)', { create, startTimeoutMs: 20_000 });
+describeCallAnalysis('PgConnection (real server)', { create, startTimeoutMs: 20_000 });
 
 describe('PgConnection errors', function () {
   before(async function () {
@@ -52,16 +54,14 @@ describe('PgConnection errors', function () {
     }
   });
 
-  it('explains a generic plan only on PostgreSQL 16+, with a hint otherwise', async () => {
+  it('explains a generic plan (the $n stay parameters) through a prepared statement, on PostgreSQL 12+', async () => {
     const conn = new PgConnection(serverConfig());
     try {
-      const major = Number((await conn.serverVersion()).split('.')[0]);
-      const run = conn.explain('SELECT * FROM pg_class WHERE oid = $1', { analyze: false, timeoutMs: 10_000, genericPlan: true });
-      if (major >= 16) {
-        assert.equal((await run).plan.length, 1);
-      } else {
-        await assert.rejects(run, (e: unknown) => isPglensError(e) && e.code === 'bad-input' && /PostgreSQL 16 or later/.test(e.message) && /supply values/.test(e.message));
-      }
+      const r = await conn.explain('SELECT * FROM pg_class WHERE oid = $1', { analyze: false, timeoutMs: 10_000, genericPlan: true });
+      assert.match(JSON.stringify(r.plan), /\$1/);
+      // The session reset ended the prepared statement with the Explain.
+      const left = await conn.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_prepared_statements');
+      assert.equal(left.rows[0].n, 0);
     } finally {
       await conn.close();
     }

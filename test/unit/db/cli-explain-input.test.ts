@@ -17,6 +17,8 @@ describe('pglens explain: the statement from --file', () => {
     ctx = { cwd: dir, env: {}, stdout: () => undefined, stderr: () => undefined };
     writeFileSync(path.join(dir, 'empty.sql'), '-- nothing here yet\n');
     writeFileSync(path.join(dir, 'two.sql'), '\ufeffSELECT 1;\n\nSELECT 2;\n');
+    writeFileSync(path.join(dir, 'open.sql'), 'SELECT 1;\nSELECT 2 /* never closed\n');
+    writeFileSync(path.join(dir, 'nested.sql'), '/*'.repeat(100_000));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
   const statement = (argv: string[]) => statementFromArgs(parseArgs(argv, command.flags), ctx);
@@ -28,6 +30,11 @@ describe('pglens explain: the statement from --file', () => {
 
   it('says a file without a statement has none (not "pass --line N")', () => {
     assert.throws(() => statement(['--file', 'empty.sql']), /^PglensError: empty\.sql has no SQL statement — pass a file with the statement to explain$/);
+  });
+
+  it('reports a statement that does not parse where it fails, with --line or as the only statement', () => {
+    assert.throws(() => statement(['--file', 'open.sql', '--line', '2']), /^PglensError: open\.sql:2:10: unterminated \/\* comment/);
+    assert.throws(() => statement(['--file', 'nested.sql']), /^PglensError: nested\.sql:1:1: unterminated \/\* comment/);
   });
 
   it('says a folder is a folder', () => {

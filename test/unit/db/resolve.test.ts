@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseDotEnv, readDotEnv, redactUrl, resolveConnection } from '../../../src/core/db/resolve';
+import { parseDotEnv, readDotEnv, resolveConnection } from '../../../src/core/db/resolve';
 import { isPglensError } from '../../../src/core/errors';
 
 describe('connection resolution (CLI.md)', () => {
@@ -43,6 +43,25 @@ describe('connection resolution (CLI.md)', () => {
     assert.deepEqual(r, { kind: 'embedded', reason: 'DATABASE_URL in .env (file:) is not a PostgreSQL URL' });
   });
 
+  it('refuses a .env DATABASE_URL that needs a variable from the environment, naming it', async () => {
+    writeFileSync(path.join(dir, '.env'), 'DATABASE_URL="postgresql://app:${DB_PASSWORD}@db.example.com/app"\n');
+    await assert.rejects(resolveConnection({ env: {}, cwd: dir }), (e: unknown) => {
+      assert.ok(isPglensError(e));
+      assert.equal(e.code, 'bad-input');
+      assert.match(e.message, /^DATABASE_URL in \.env uses \$\{DB_PASSWORD\}, which \.env does not define; pglens does not fill \.env values from the environment/);
+      assert.match(e.message, /— define DB_PASSWORD in \.env itself \(the CLI also takes --db URL, or DATABASE_URL from the environment\)$/);
+      return true;
+    });
+  });
+
+  it('checks the URL of every source: --db, DATABASE_URL and .env', async () => {
+    const bad = 'postgresql://app:pa#ss@db.example.com/app';
+    await assert.rejects(resolveConnection({ db: bad, env: {}, cwd: dir }), /^PglensError: --db is not a usable connection URL: the password contains an unencoded "#"/);
+    await assert.rejects(resolveConnection({ env: { DATABASE_URL: bad }, cwd: dir }), /^PglensError: DATABASE_URL is not a usable connection URL/);
+    writeFileSync(path.join(dir, '.env'), `DATABASE_URL=${bad}\n`);
+    await assert.rejects(resolveConnection({ env: {}, cwd: dir }), /^PglensError: DATABASE_URL in \.env is not a usable connection URL/);
+  });
+
   it('reads no variables when there is no .env', async () => {
     assert.deepEqual(await readDotEnv(dir), {});
   });
@@ -65,7 +84,7 @@ describe('parseDotEnv', () => {
       '  SPACED = spaced value  ',
       'WIN=crlf\r',
     ].join('\n');
-    const vars = parseDotEnv(text, {});
+    const vars = parseDotEnv(text);
     assert.equal(vars.PLAIN, 'value');
     assert.equal(vars.SINGLE, 'it');
     assert.equal(vars.DOUBLE, 'line1\nline2 # not a comment');
@@ -77,19 +96,22 @@ describe('parseDotEnv', () => {
     assert.equal(vars.WIN, 'crlf');
   });
 
-  it('expands from the environment when the file does not define the name', () => {
-    assert.equal(parseDotEnv('URL=postgres://${PGUSER}@h/db', { PGUSER: 'me' }).URL, 'postgres://me@h/db');
-  });
-});
-
-describe('redactUrl', () => {
-  it('hides the password in the authority and in query parameters', () => {
-    assert.equal(redactUrl('postgresql://app:s3cret@db.example.com:5432/prod'), 'postgresql://app:***@db.example.com:5432/prod');
-    assert.equal(redactUrl('postgresql://db/prod?user=app&password=s3cret'), 'postgresql://db/prod?user=app&password=***');
-    assert.equal(redactUrl('postgresql://app@db/prod'), 'postgresql://app@db/prod');
-  });
-
-  it('hides the password even in a URL that does not parse', () => {
-    assert.doesNotMatch(redactUrl('postgresql://app:s3cret@[bad/prod'), /s3cret/);
+  it('never takes a value from the process environment: ${VAR} and $VAR stay as written', () => {
+    const saved = process.env.PGLENS_TEST_SECRET;
+    process.env.PGLENS_TEST_SECRET = 'from-the-environment';
+    try {
+      const vars = parseDotEnv([
+        'A=postgresql://u:${PGLENS_TEST_SECRET}@evil.example.com/db',
+        'B="postgresql://u:${PGLENS_TEST_SECRET}@evil.example.com/db"',
+        'C=postgresql://u:$PGLENS_TEST_SECRET@evil.example.com/db',
+      ].join('\n'));
+      assert.equal(vars.A, 'postgresql://u:${PGLENS_TEST_SECRET}@evil.example.com/db');
+      assert.equal(vars.B, 'postgresql://u:${PGLENS_TEST_SECRET}@evil.example.com/db');
+      assert.equal(vars.C, 'postgresql://u:$PGLENS_TEST_SECRET@evil.example.com/db');
+      assert.ok(!Object.values(vars).some((v) => v.includes('from-the-environment')));
+    } finally {
+      if (saved === undefined) delete process.env.PGLENS_TEST_SECRET;
+      else process.env.PGLENS_TEST_SECRET = saved;
+    }
   });
 });

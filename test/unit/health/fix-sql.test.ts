@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { concurrentDefinition, createIndexSql, dropIndexSql, rebuildIndexSql } from '../../../src/core/health/fix-sql';
+import { concurrentDefinition, createIndexSql, dropIndexSql, rebuildIndexSql, sqlDisplayLines } from '../../../src/core/health/fix-sql';
 import { findIndexDefinition } from '../../../src/core/health/index-source';
 import { parenthesize } from '../../../src/core/health/catalog';
 import { canonicalType } from '../../../src/core/health/live-schema';
@@ -67,5 +67,19 @@ describe('catalog text helpers', () => {
     assert.deepEqual(canonicalType('timestamp(3) with time zone'), { type: 'timestamptz', typeModifiers: [3], isArray: false });
     assert.deepEqual(canonicalType('character varying(40)[]'), { type: 'varchar', typeModifiers: [40], isArray: true });
     assert.deepEqual(canonicalType('"Mood"'), { type: 'Mood', typeModifiers: [], isArray: false });
+  });
+});
+
+describe('sqlDisplayLines', () => {
+  it('breaks between statements only: a newline in a quoted name or literal shows as \\n', () => {
+    const sql = rebuildIndexSql('public', 'i\n::error::x', `CREATE INDEX "i\n::error::x" ON public.t USING btree (a) WHERE (b <> 'x\ny''s')`);
+    assert.deepEqual(sqlDisplayLines(sql), [
+      'DROP INDEX CONCURRENTLY IF EXISTS public."i\\n::error::x";',
+      `CREATE INDEX CONCURRENTLY IF NOT EXISTS "i\\n::error::x" ON public.t USING btree (a) WHERE (b <> 'x\\ny''s');`,
+    ]);
+  });
+
+  it('spells out escape sequences, and keeps doubled quotes inside names', () => {
+    assert.deepEqual(sqlDisplayLines(dropIndexSql('s', 'a""\x1b[31m\nb')), ['DROP INDEX CONCURRENTLY IF EXISTS s."a""""\\u001b[31m\\nb";']);
   });
 });

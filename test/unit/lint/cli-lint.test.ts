@@ -96,6 +96,18 @@ describe('pglens lint (CLI)', () => {
     assert.deepEqual(JSON.parse(out).map((f: { rule: string; line: number }) => [f.rule, f.line]), [['syntax-error', 1], ['ban-drop-database', 2]]);
   });
 
+  it('reports 100,000 nested unterminated comments as one syntax error at their start, in seconds, not minutes', async () => {
+    const dir = workspace({ 'open.sql': 'SELECT 1;\n' + '/*'.repeat(100_000) });
+    const started = Date.now();
+    const { code, out } = await lint(dir, ['open.sql', '--format', 'json']);
+    assert.equal(code, 1);
+    assert.deepEqual(
+      JSON.parse(out).map((f: { rule: string; line: number; column: number; message: string }) => [f.rule, f.line, f.column, f.message]),
+      [['syntax-error', 2, 1, 'unterminated /* comment (comments nest: each /* needs its own */)']],
+    );
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+  });
+
   it('reads .pglens.json above the path, or the one given with --config', async () => {
     const dir = workspace({ ...MIGRATIONS, '.pglens.json': JSON.stringify({ rules: { 'require-concurrent-index-creation': 'off' } }), 'strict.json': JSON.stringify({ rules: { 'require-concurrent-index-creation': 'error' } }) });
     assert.equal((await lint(dir, ['migrations'])).code, 0);

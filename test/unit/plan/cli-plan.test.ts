@@ -68,6 +68,21 @@ describe('pglens plan', () => {
     assert.match(r.out, /`sort-spill`/);
   });
 
+  it('reads a 50,000-deep JSON plan in every output format (no stack overflow, no "Invalid string length")', async () => {
+    const depth = 50_000;
+    const node = (type: string) => `"Node Type":"${type}","Startup Cost":0,"Total Cost":1,"Plan Rows":1,"Plan Width":4`;
+    writeFileSync(path.join(dir, 'deep.json'), `[{"Plan":${`{${node('Materialize')},"Plans":[`.repeat(depth)}{${node('Result')}}${']}'.repeat(depth)}}]`);
+    const text = await run(['deep.json'], dir);
+    assert.deepEqual([text.code, text.err], [0, '']);
+    assert.match(text.out, /^Cost 1\.00 · 50,001 nodes/);
+    assert.match(text.out, /\[depth 50,000\] -> #50001 Result {2}cost 1\.00/);
+    const json = await run(['deep.json', '--format', 'json'], dir);
+    assert.deepEqual([json.code, JSON.parse(json.out).summary.nodes], [0, 50_001]);
+    const markdown = await run(['deep.json', '--format', 'markdown'], dir);
+    assert.deepEqual([markdown.code, markdown.err], [0, '']);
+    assert.match(markdown.out, /\*\*Nodes\*\* 50,001/);
+  });
+
   it('reads psql-bordered output', async () => {
     const r = await run(['psql-border2-text.txt', '--format', 'json']);
     assert.equal(JSON.parse(r.out).findings[0].rule, 'seq-scan-filter');

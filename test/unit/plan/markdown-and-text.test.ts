@@ -109,6 +109,15 @@ describe('plan rendering', () => {
       assert.match(lines.find((l) => l.includes('-> #3 Seq Scan'))!, / · rows 2,000 of 20 est \(100× under\)(  <<|$)/);
     });
 
+    it('indents 50 levels at most, then names the depth: the output stays linear in a deep plan', () => {
+      let plan: Record<string, unknown> = { 'Node Type': 'Result', 'Total Cost': 1, 'Plan Rows': 1 };
+      for (let i = 0; i < 60; i++) plan = { 'Node Type': 'Materialize', 'Total Cost': 1, 'Plan Rows': 1, Plans: [plan] };
+      const lines = renderPlanText(analyzePlan({ Plan: plan })).split('\n');
+      assert.equal(lines.find((l) => l.includes('-> #51 '))!, `${' '.repeat(102)}-> #51 Materialize  cost 1.00 (self 0%) · rows 1 est`);
+      assert.equal(lines.find((l) => l.includes('-> #52 '))!, `${' '.repeat(102)}[depth 51] -> #52 Materialize  cost 1.00 (self 0%) · rows 1 est`);
+      assert.match(lines[lines.length - 1], /^ {102}\[depth 60\] -> #61 Result {2}cost 1\.00/);
+    });
+
     it('can cut a huge tree short', () => {
       const text = renderPlanText(analyzePlan(fixture('cte-subplans.json')), { maxNodes: 3 });
       assert.match(text, /… 7 more nodes/);

@@ -69,5 +69,7 @@ describe('findExplainTargets', () => {
 
   it('counts parameters outside strings and comments only', () => {
     assert.equal(countParams("SELECT '$5', $2 -- $9\n"), 2);
+    assert.equal(countParams('SELECT $1 /* a /* nested */ $7 */'), 1);
+    assert.equal(countParams("SELECT E'it\\'s $4', $$ $5 $$, $tag$ $6 $tag$, $2"), 2);
   });
 });

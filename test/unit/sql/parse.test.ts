@@ -128,6 +128,42 @@ describe('parseSql', () => {
     assert.equal(parsed.statements.length, 0);
     assert.equal(parsed.errors.length, 0);
   });
+
+  it('reports an unterminated comment at its start, as the end of the statement it interrupts', () => {
+    const text = 'SELECT 1;\nSELECT 2 /* a /* nested */ still open\n';
+    const { statements, errors } = parseSql(text);
+    assert.deepEqual(statements.map((s) => [s.kind, s.text]), [['SelectStmt', 'SELECT 1'], ['Invalid', 'SELECT 2 /* a /* nested */ still open']]);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0].message, /^unterminated \/\* comment/);
+    assert.equal(slice(text, errors[0].range), '/*');
+    assert.deepEqual(errors[0].range.start, { line: 1, character: 9 });
+  });
+
+  it('reports an unterminated comment after the last statement on its own', () => {
+    const text = 'SELECT 1; -- done\n/* /* */';
+    const { statements, errors } = parseSql(text);
+    assert.deepEqual(statements.map((s) => s.kind), ['SelectStmt', 'Invalid']);
+    assert.equal(errors.length, 1);
+    assert.deepEqual(errors[0].range.start, { line: 1, character: 0 });
+  });
+
+  it('takes linear time on 100,000 nested comments, closed or not (Postgres’s own scanner takes minutes)', () => {
+    const n = 100_000;
+    const started = Date.now();
+    const open = parseSql('/*'.repeat(n));
+    assert.deepEqual(open.errors.map((e) => [e.range.startOffset, e.range.endOffset]), [[0, 2]]);
+    const closed = parseSql(`SELECT 1 ${'/*'.repeat(n)}${'*/'.repeat(n)} + 2;\nSELEC 3`);
+    assert.deepEqual(closed.statements.map((s) => s.kind), ['SelectStmt', 'Invalid']);
+    assert.equal(closed.statements[0].ast!.SelectStmt.targetList[0].ResTarget.val.A_Expr.name[0].String.sval, '+');
+    assert.deepEqual(closed.errors[0].range.start, { line: 1, character: 0 });
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+  });
+
+  it('keeps offsets and error positions true after a nested comment with multibyte text', () => {
+    const text = "SELECT 'é' /* ü /* 😀 */ */ FRM t";
+    const { errors } = parseSql(text);
+    assert.equal(slice(text, errors[0].range), 't');
+  });
 });
 
 describe('createLineIndex', () => {

@@ -269,6 +269,45 @@ describe('plan viewer in Chromium', function () {
     assert.ok(ms < 100, `click-to-select ${ms.toFixed(1)} ms`);
   });
 
+  it('shows megabyte names and conditions short, in the tree, details, findings and summary, the whole text on demand', async () => {
+    const big = `${HOSTILE}${'x'.repeat(1_000_000)}`;
+    const report = makeReport(
+      {
+        nodeType: 'Hash Join',
+        hashCond: `(${big}.id = o.customer_id)`,
+        exclusiveTimeMs: 2,
+        raw: { 'Node Type': 'Hash Join', 'Hash Cond': big },
+        children: [
+          { nodeType: 'Seq Scan', relation: big, alias: big, filter: `(${big} = 1)`, exclusiveTimeMs: 40, raw: { 'Node Type': 'Seq Scan', 'Relation Name': big } },
+          { nodeType: 'Index Scan', relation: 'c', indexName: big, exclusiveTimeMs: 3 },
+        ],
+      },
+      [{ ruleId: 'seq-scan-filter', severity: 'warning', message: `Seq Scan on ${big}`, nodeId: 2, evidence: { relation: big }, fix: `CREATE INDEX ON ${big} (a);` }],
+    );
+    await post(page, showMessage(report, { connectionLabel: big, notices: [big] }));
+    await page.waitForSelector('.node.selected');
+    // Every copy laid out whole took the browser seconds: no text or tooltip on the page holds more than a short head.
+    const longest = await page.evaluate(() => {
+      let text = 0;
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) text = Math.max(text, n.textContent?.length ?? 0);
+      const attrs = Array.from(document.querySelectorAll('*'), (e) => Math.max(0, ...Array.from(e.attributes, (a) => a.value.length)));
+      return { text, attr: Math.max(...attrs) };
+    });
+    assert.ok(longest.text <= 1000 && longest.attr <= 1000, JSON.stringify(longest));
+    const target = await page.$eval('#node-2 .node-target', (e) => ({ text: e.textContent ?? '', title: e.getAttribute('title') ?? '' }));
+    assert.ok(target.text.startsWith(` on ${HOSTILE}xxx`) && target.text.endsWith('…') && target.text.length === 201, target.text.slice(0, 300));
+    assert.ok(target.title.startsWith(`on ${HOSTILE}xxx`) && target.title.endsWith('…') && target.title.length === 1000);
+    // The details pane gives the whole text back, as text.
+    await page.click('#details .details-title .node-target .show-all');
+    assert.equal(await page.$eval('#details .details-title .node-target', (e) => e.textContent), ` on ${big}`);
+    await page.click('.finding-fix .show-all');
+    assert.equal(await page.$eval('.finding-fix code', (e) => e.textContent), `CREATE INDEX ON ${big} (a);`);
+    assert.equal(await selectedId(page), '2', 'Show all in a finding selects nothing');
+    assert.equal(await page.$$eval('img', (els) => els.length), 0);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), [], 'no CSP violation');
+  });
+
   it('suggests indexes from the toolbar and findings, and renders hostile DDL, names and reasons in the Indexes tab as text', async () => {
     await post(page, showMessage(hostileReport(), { query: `SELECT * FROM ${HOSTILE} WHERE x = 1` }));
     await page.waitForSelector('.node.selected');

@@ -1,0 +1,105 @@
+import * as assert from 'node:assert/strict';
+import type { Connection } from '../../../src/core/db/connection';
+import { isPglensError } from '../../../src/core/errors';
+import { uniqueName } from './test-env';
+
+/**
+ * Issue 13's layer 3 on every Connection: before running anything, pglens finds each function
+ * a statement can reach — through views, triggers, ON DELETE CASCADE, rules, policies,
+ * operators, attribute notation and function bodies — and refuses what a rollback cannot undo
+ * (or, for a user function it cannot read, asks). The hostile suite proves nothing changes;
+ * this one proves each path is seen, with the reason named.
+ */
+export interface CallAnalysisTarget {
+  create(ctx: Mocha.Context): Promise<Connection>;
+  startTimeoutMs: number;
+}
+
+/** `unverified`: the function names (in the test schema) the user may allow. */
+type Expect = 'ok' | { refused: RegExp; unverified?: string[] };
+
+export function describeCallAnalysis(name: string, target: CallAnalysisTarget): void {
+  describe(`What a statement can call: ${name}`, function () {
+    let conn: Connection;
+    const s = uniqueName('pglens_calls');
+
+    before(async function () {
+      this.timeout(target.startTimeoutMs);
+      conn = await target.create(this);
+      const ddl = [
+        `CREATE SCHEMA ${s}`,
+        `CREATE TABLE ${s}.t (id serial PRIMARY KEY, v text)`,
+        `CREATE TABLE ${s}.child (id serial PRIMARY KEY, t_id int REFERENCES ${s}.t ON DELETE CASCADE)`,
+        `CREATE TABLE ${s}.ruled (id int)`,
+        `CREATE TABLE ${s}.guarded (id int)`,
+        `CREATE FUNCTION ${s}.clean(x int) RETURNS int STABLE LANGUAGE sql AS 'SELECT x + 1'`,
+        `CREATE FUNCTION ${s}.dyn() RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'SELECT 1'; RETURN 1; END $$`,
+        `CREATE FUNCTION ${s}.killer() RETURNS bool LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_terminate_backend(0); RETURN true; END $$`,
+        `CREATE FUNCTION ${s}.liar() RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$ BEGIN PERFORM setval('${s}.t_id_seq', 1000); RETURN 1; END $$`,
+        `CREATE FUNCTION ${s}.locker() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_lock(42); RETURN OLD; END $$`,
+        `CREATE FUNCTION ${s}.op_fn(a int, b int) RETURNS bool LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'SELECT 1'; RETURN a = b; END $$`,
+        `CREATE OPERATOR ${s}.=== (LEFTARG = int, RIGHTARG = int, FUNCTION = ${s}.op_fn)`,
+        `CREATE VIEW ${s}.v_kill AS SELECT ${s}.killer() AS k`,
+        `CREATE TRIGGER child_lock AFTER DELETE ON ${s}.child FOR EACH ROW EXECUTE FUNCTION ${s}.locker()`,
+        `CREATE RULE ruled_kill AS ON INSERT TO ${s}.ruled DO ALSO SELECT ${s}.killer()`,
+        `ALTER TABLE ${s}.guarded ENABLE ROW LEVEL SECURITY`,
+        `CREATE POLICY guarded_kill ON ${s}.guarded USING (${s}.killer())`,
+      ];
+      for (const stmt of ddl) await conn.query(stmt);
+    });
+
+    after(async function () {
+      this.timeout(30_000);
+      if (!conn) return;
+      await conn.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`).catch(() => undefined);
+      await conn.close();
+    });
+
+    const cases: [string, (x: string) => string, Expect, Expect][] = [
+      // label, statement, plain EXPLAIN, EXPLAIN ANALYZE
+      ['a STABLE SQL function whose body only reads', (x) => `SELECT ${x}.clean(id) FROM ${x}.t`, 'ok', 'ok'],
+      ['an IMMUTABLE function running dynamic SQL', (x) => `SELECT ${x}.dyn()`, { refused: /planning.*dyn\(\).*declared IMMUTABLE.*dynamic SQL/, unverified: ['dyn'] }, { refused: /dynamic SQL/, unverified: ['dyn'] }],
+      ['a lying IMMUTABLE function calling setval', (x) => `SELECT ${x}.liar()`, { refused: /planning.*setval.*liar\(\)/ }, { refused: /setval/ }],
+      ['a view calling a function that terminates backends', (x) => `SELECT * FROM ${x}.v_kill`, 'ok', { refused: /pg_terminate_backend.*view on .*v_kill/ }],
+      ['ON DELETE CASCADE reaching a trigger that takes a session lock', (x) => `DELETE FROM ${x}.t WHERE id = 1`, 'ok', { refused: /pg_advisory_lock.*locker.*trigger child_lock/ }],
+      ['a user operator whose function runs dynamic SQL', (x) => `SELECT 1 WHERE 1 OPERATOR(${x}.===) 2`, 'ok', { refused: /op_fn/, unverified: ['op_fn'] }],
+      ['a rule on the table written', (x) => `INSERT INTO ${x}.ruled VALUES (1)`, 'ok', { refused: /pg_terminate_backend.*rule ruled_kill/ }],
+      ['a row-level security policy', (x) => `SELECT * FROM ${x}.guarded`, 'ok', { refused: /pg_terminate_backend.*policy guarded_kill/ }],
+      ['attribute notation', () => 'SELECT (1::bigint).pg_advisory_lock', 'ok', { refused: /pg_advisory_lock/ }],
+      ['attribute notation through a column', () => 'SELECT (pid).pg_terminate_backend FROM pg_stat_activity WHERE pid = -1', 'ok', { refused: /pg_terminate_backend/ }],
+      ['a query given as text', () => `SELECT query_to_xml('SELECT 1', true, true, '')`, 'ok', { refused: /query_to_xml.*query given as text/ }],
+    ];
+
+    for (const [label, sql, plain, analyzed] of cases) {
+      for (const [analyze, expected] of [[false, plain], [true, analyzed]] as const) {
+        it(`${analyze ? 'EXPLAIN ANALYZE' : 'plain EXPLAIN'} of ${label}: ${expected === 'ok' ? 'runs' : 'refused with the reason'}`, async () => {
+          const run = conn.explain(sql(s), { analyze, timeoutMs: 10_000 });
+          if (expected === 'ok') {
+            assert.ok((await run).plan.length >= 1);
+            return;
+          }
+          await assert.rejects(run, (e: unknown) => {
+            assert.ok(isPglensError(e), String(e));
+            assert.equal(e.code, 'refused');
+            assert.match(e.message, expected.refused);
+            assert.deepEqual(e.unverifiedFunctions, expected.unverified?.map((f) => `${s}.${f}`));
+            return true;
+          });
+        });
+      }
+    }
+
+    it('runs an unverified function the user allows by name, and only that one', async () => {
+      const r = await conn.explain(`SELECT ${s}.dyn()`, { analyze: true, timeoutMs: 10_000, allowFunctions: [`${s}.dyn`] });
+      assert.equal(r.analyzed, true);
+      await assert.rejects(conn.explain(`SELECT 1 WHERE 1 OPERATOR(${s}.===) 2`, { analyze: true, timeoutMs: 10_000, allowFunctions: [`${s}.dyn`] }), /op_fn/);
+    });
+
+    it('never runs a refused built-in, whatever the user allows', async () => {
+      await assert.rejects(
+        conn.explain(`SELECT * FROM ${s}.v_kill`, { analyze: true, timeoutMs: 10_000, allowFunctions: [`${s}.killer`, 'pg_terminate_backend', 'pg_catalog.pg_terminate_backend'] }),
+        /pg_terminate_backend/,
+      );
+    });
+  });
+}

@@ -1,0 +1,67 @@
+import * as assert from 'node:assert/strict';
+import { callRefusal, collectRefs, type CallAnalysis, type ReachedFunction } from '../../../src/core/db/call-analysis';
+import { ensureParser, parseStatements } from '../../../src/core/db/pg-parser';
+
+describe('collectRefs: what a statement names, before anything is resolved', () => {
+  before(() => ensureParser());
+  const refs = (sql: string) => collectRefs(parseStatements(sql)[0].node);
+  const names = (list: { schema?: string; name: string }[]) => list.map((r) => (r.schema ? `${r.schema}.${r.name}` : r.name)).sort();
+
+  const table: [string, Partial<Record<'functions' | 'attributes' | 'operators' | 'types' | 'reads' | 'writes', string[]>>][] = [
+    ['SELECT lower(v), app.f(1) FROM t', { functions: ['app.f', 'lower'], reads: ['t'] }],
+    ['SELECT (pid).pg_terminate_backend FROM pg_stat_activity', { attributes: ['pg_terminate_backend'], reads: ['pg_stat_activity'] }],
+    ["SELECT ('t'::regclass::oid).pg_stat_reset_single_table_counters", { attributes: ['pg_stat_reset_single_table_counters'], types: ['oid', 'regclass'] }],
+    ['SELECT t.f FROM t', { attributes: ['f'], reads: ['t'] }],
+    ['SELECT 1 WHERE 1 OPERATOR(app.===) 2', { operators: ['app.==='] }],
+    ['SELECT * FROM t TABLESAMPLE system (10)', { functions: ['system'], reads: ['t'] }],
+    ['WITH d AS (DELETE FROM app.a RETURNING *) INSERT INTO b SELECT * FROM d', { writes: ['app.a', 'b'], reads: ['d'] }],
+    ['UPDATE a SET x = 1 FROM b WHERE a.id = b.id', { writes: ['a'], reads: ['b'] }],
+    ['MERGE INTO a USING b ON a.id = b.id WHEN MATCHED THEN DELETE', { writes: ['a'], reads: ['b'] }],
+  ];
+  for (const [sql, expected] of table) {
+    it(sql, () => {
+      const r = refs(sql);
+      for (const [key, want] of Object.entries(expected)) assert.deepEqual(names(r[key as keyof typeof r]).filter((n) => n !== '='), want.sort(), key);
+    });
+  }
+});
+
+describe('callRefusal: what the reached functions call for', () => {
+  const f = (over: Partial<ReachedFunction>): ReachedFunction => ({
+    signature: 'app.f()',
+    schema: 'app',
+    name: 'f',
+    volatility: 'volatile',
+    why: 'it runs dynamic SQL (EXECUTE), which pglens cannot inspect',
+    via: 'the statement',
+    planTime: false,
+    ...over,
+  });
+  const calls = (over: Partial<CallAnalysis>): CallAnalysis => ({ forbidden: [], unverified: [], foreignTables: [], ...over });
+
+  it('refuses ANALYZE of a forbidden call and points to plain Explain when planning would not run it', () => {
+    const e = callRefusal(calls({ forbidden: [f({ schema: 'pg_catalog', name: 'setval', signature: 'pg_catalog.setval(regclass, bigint)', why: 'x' })] }), { analyze: true });
+    assert.match(e?.message ?? '', /EXPLAIN ANALYZE would run pg_catalog\.setval/);
+    assert.match(e?.hint ?? '', /plain Explain/);
+    assert.equal(callRefusal(calls({ forbidden: [f({ name: 'setval' })] }), { analyze: false }), undefined);
+  });
+
+  it('refuses plain EXPLAIN only for what the planner may evaluate', () => {
+    const stable = f({ volatility: 'stable', planTime: true });
+    assert.deepEqual(callRefusal(calls({ unverified: [stable] }), { analyze: false })?.unverifiedFunctions, ['app.f']);
+    assert.equal(callRefusal(calls({ unverified: [f({})] }), { analyze: false }), undefined);
+  });
+
+  it('lets the user allow an unverified function by schema.name or name, case-insensitively, but never a forbidden one', () => {
+    const c = calls({ unverified: [f({})] });
+    assert.equal(callRefusal(c, { analyze: true, allowFunctions: ['APP.F'] }), undefined);
+    assert.equal(callRefusal(c, { analyze: true, allowFunctions: ['f'] }), undefined);
+    assert.ok(callRefusal(c, { analyze: true, allowFunctions: ['other.f'] }));
+    assert.ok(callRefusal(calls({ forbidden: [f({})] }), { analyze: true, allowFunctions: ['app.f'] }));
+  });
+
+  it('refuses ANALYZE of a statement that reaches a foreign table, not plain EXPLAIN', () => {
+    assert.match(callRefusal(calls({ foreignTables: ['app.remote'] }), { analyze: true })?.message ?? '', /foreign table app\.remote/);
+    assert.equal(callRefusal(calls({ foreignTables: ['app.remote'] }), { analyze: false }), undefined);
+  });
+});
