@@ -99,15 +99,14 @@ export async function runExplain(
   // there (setval in a function that claims to be IMMUTABLE) into an error; ANALYZE of a
   // statement that does not write runs READ ONLY too, which blocks writes from any function.
   const readOnly = !options.analyze || safety.writes !== true;
-  await session.run(readOnly ? 'BEGIN TRANSACTION READ ONLY' : 'BEGIN').catch((e) => {
-    throw toPglensError(e, env.errorContext());
-  });
+  // pglens's own statements, one round trip: the last one's result comes back.
+  const opening = [readOnly ? 'BEGIN TRANSACTION READ ONLY' : 'BEGIN'];
+  if (env.setStatementTimeout) {
+    opening.push(`SET LOCAL statement_timeout = ${Math.ceil(options.timeoutMs)}`, `SET LOCAL lock_timeout = ${Math.ceil(Math.min(options.timeoutMs, LOCK_TIMEOUT_MS))}`);
+  }
+  opening.push(STANDARD_STRINGS);
   try {
-    if (env.setStatementTimeout) {
-      await session.run(`SET LOCAL statement_timeout = ${Math.ceil(options.timeoutMs)}`);
-      await session.run(`SET LOCAL lock_timeout = ${Math.ceil(Math.min(options.timeoutMs, LOCK_TIMEOUT_MS))}`);
-    }
-    await requireStandardStrings((text) => session.run(text));
+    refuseNonStandardStrings((await session.run(opening.join('; '))).rows);
     const catalog: CatalogQuery = async (text, values) => (await session.runSingle(text, values)).rows;
     const refusal = callRefusal(await analyzeCalls(catalog, safety.ast), { analyze: options.analyze, allowFunctions: options.allowFunctions });
     if (refusal) throw refusal;
@@ -163,8 +162,7 @@ export const SESSION_RESET = 'SELECT pg_advisory_unlock_all(); DEALLOCATE ALL';
 /** ROLLBACK, then SESSION_RESET, so a long-lived connection (the editor's) starts every Explain clean. */
 async function endSession(session: SqlSession, env: RunnerEnvironment): Promise<void> {
   try {
-    await session.run('ROLLBACK');
-    await session.run(SESSION_RESET);
+    await session.run(`ROLLBACK; ${SESSION_RESET}`);
   } catch (e) {
     env.abandonSession?.();
     throw e;
@@ -178,8 +176,13 @@ async function endSession(session: SqlSession, env: RunnerEnvironment): Promise<
  * would run: `SELECT 'a\', ' ; COMMIT; -- '` would commit.
  */
 export async function requireStandardStrings(run: (sql: string) => Promise<{ rows: Record<string, unknown>[] }>): Promise<void> {
-  const r = await run('SHOW standard_conforming_strings');
-  if (String(r.rows[0]?.standard_conforming_strings).toLowerCase() === 'off') {
+  refuseNonStandardStrings((await run(STANDARD_STRINGS)).rows);
+}
+
+const STANDARD_STRINGS = 'SHOW standard_conforming_strings';
+
+function refuseNonStandardStrings(rows: Record<string, unknown>[]): void {
+  if (String(rows[0]?.standard_conforming_strings).toLowerCase() === 'off') {
     throw new PglensError(
       'refused',
       'pglens will not explain on a session with standard_conforming_strings = off: backslashes in string literals would make the server read the statement differently from pglens\'s safety check',
