@@ -6,13 +6,17 @@ import { parseStatements, visitNodes } from './pg-parser';
 
 /**
  * Knows, before anything runs, every function a statement can call on the server: the ones
- * it names (also in attribute notation, `(pid).pg_terminate_backend`), the functions behind
- * the operators and casts it uses, and what the relations it touches bring along — view
- * definitions, row-level security policies, partitions; for the tables it writes, triggers
- * (with their WHEN clauses), rules, defaults, CHECK and domain constraints, index expressions
+ * it names (also in attribute notation, `(pid).pg_terminate_backend`, and in syntax an older
+ * server reads as a call), the functions behind the operators it names, and what the types
+ * and relations it touches bring along — for every type (of a column, a cast, a result): the
+ * user functions of its casts, operators, operator classes and range support, which also run
+ * implicitly (joins, sorts, selectivity estimates), and its domain CHECKs; for relations: view
+ * definitions, row-level security policies, partitions, and for the tables it writes,
+ * triggers (with their WHEN clauses), rules, defaults, CHECK constraints, index expressions
  * and ON DELETE/UPDATE actions reaching other tables. User functions are followed into their
- * bodies (SQL and PL/pgSQL); what cannot be read (dynamic SQL, other languages) is reported
- * as unverified. Call with the parser loaded (`ensureParser`).
+ * bodies (SQL and PL/pgSQL) and default arguments; what cannot be read (dynamic SQL, other
+ * languages, a handler of query_canceled) is reported as unverified. Call with the parser
+ * loaded (`ensureParser`).
  */
 export type CatalogQuery = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
 
@@ -59,6 +63,25 @@ export interface StatementRefs {
 
 const DML = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
 
+/**
+ * Syntax pglens's parser (PostgreSQL 18's grammar) reads as its own construct but an older
+ * server reads as a call of a function of that name, which a user can define there
+ * (`public.json_scalar` on PostgreSQL 15).
+ */
+const CALL_LIKE_SYNTAX: Record<string, string> = {
+  JsonScalarExpr: 'json_scalar',
+  JsonSerializeExpr: 'json_serialize',
+  JsonParseExpr: 'json',
+  JsonObjectConstructor: 'json_object',
+  JsonArrayConstructor: 'json_array',
+  JsonArrayQueryConstructor: 'json_array',
+  JsonObjectAgg: 'json_objectagg',
+  JsonArrayAgg: 'json_arrayagg',
+  JsonTable: 'json_table',
+  MergeSupportFunc: 'merge_action',
+};
+const JSON_FUNCTIONS: Record<string, string> = { JSON_EXISTS_OP: 'json_exists', JSON_QUERY_OP: 'json_query', JSON_VALUE_OP: 'json_value' };
+
 function strings(list: unknown): string[] {
   if (!Array.isArray(list)) return [];
   return list.flatMap((item) => {
@@ -87,7 +110,11 @@ export function collectRefs(tree: unknown): StatementRefs {
     if (DML.has(type) && body.relation && typeof body.relation === 'object') {
       push(refs.writes, rangeVarRef(body.relation as Record<string, unknown>));
     }
+    if (CALL_LIKE_SYNTAX[type]) refs.functions.push({ name: CALL_LIKE_SYNTAX[type] });
     switch (type) {
+      case 'JsonFuncExpr':
+        if (typeof body.op === 'string' && JSON_FUNCTIONS[body.op]) refs.functions.push({ name: JSON_FUNCTIONS[body.op] });
+        break;
       case 'RangeVar':
         push(refs.reads, rangeVarRef(body));
         break;
@@ -144,6 +171,12 @@ interface FunctionRow {
   ext: boolean;
   def: string | null;
   support: string | null;
+  /** `name(arg types DEFAULT expr, …)` of a user function with default arguments. */
+  defaults: string | null;
+  /** For a user LANGUAGE internal function: `name:volatility` of the built-in with the same C symbol. */
+  internal_of: string | null;
+  /** The result type's OID: its operators may run on the result. */
+  rettype: string;
 }
 
 /** Beyond this many objects the answer is "unverified", not a long wait. */
@@ -166,9 +199,16 @@ export async function analyzeCalls(query: CatalogQuery, statement: unknown): Pro
 }
 
 interface FunctionRef {
-  kind: 'function' | 'attribute' | 'operator' | 'type' | 'oid';
+  kind: 'function' | 'attribute' | 'operator' | 'oid';
   schema?: string;
   /** The name, or for `oid` the function's OID. */
+  name: string;
+  ctx: Context;
+}
+
+interface TypeRef {
+  kind: 'name' | 'oid';
+  schema?: string;
   name: string;
   ctx: Context;
 }
@@ -191,6 +231,7 @@ class Analysis {
   private readonly seen = new Set<string>();
   private functions: FunctionRef[] = [];
   private relations: RelationRef[] = [];
+  private types: TypeRef[] = [];
 
   constructor(private readonly query: CatalogQuery) {}
 
@@ -198,8 +239,9 @@ class Analysis {
     const refs = collectRefs(tree);
     for (const ref of refs.functions) this.functions.push({ kind: 'function', ...ref, ctx });
     for (const ref of refs.attributes) this.functions.push({ kind: 'attribute', ...ref, ctx });
-    for (const ref of refs.operators) this.functions.push({ kind: 'operator', ...ref, ctx });
-    for (const ref of refs.types) this.functions.push({ kind: 'type', ...ref, ctx });
+    // The planner calls operators' functions to estimate selectivity, whatever their volatility.
+    for (const ref of refs.operators) this.functions.push({ kind: 'operator', ...ref, ctx: { ...ctx, planTime: true } });
+    for (const ref of refs.types) this.types.push({ kind: 'name', ...ref, ctx });
     for (const ref of refs.reads) this.relations.push({ kind: 'name', ...ref, write: ctx.writeAll === true, ctx });
     for (const ref of refs.writes) this.relations.push({ kind: 'name', ...ref, write: true, ctx });
   }
@@ -220,7 +262,7 @@ class Analysis {
   }
 
   async run(): Promise<void> {
-    while (this.functions.length + this.relations.length > 0) {
+    while (this.functions.length + this.relations.length + this.types.length > 0) {
       if (this.objects > MAX_OBJECTS) {
         this.result.unverified.push({
           signature: '(more objects)',
@@ -234,7 +276,27 @@ class Analysis {
         return;
       }
       await this.resolveRelations();
+      await this.resolveTypes();
       await this.resolveFunctions();
+    }
+  }
+
+  /**
+   * What a type brings along wherever a value of it is compared, sorted, hashed, cast or
+   * checked — also implicitly (a JOIN … USING, a CASE, an ORDER BY): the user functions behind
+   * its operators, operator classes, casts and range support, which the planner may call too,
+   * and its domain CHECK constraints.
+   */
+  private async resolveTypes(): Promise<void> {
+    const items = this.types.splice(0).filter((t) => this.first(`type:${t.kind}:${t.schema ?? ''}.${t.name}:${key(t.ctx)}`));
+    if (items.length === 0) return;
+    const wanted = items.map((t, i) => ({ i, kind: t.kind, schema: t.schema ?? null, name: t.name }));
+    for (const row of await this.query(TYPES, [JSON.stringify(wanted)])) {
+      const item = items[Number(row.i)];
+      // Operator and support functions may run while planning (estimates); domain CHECKs only when a value is coerced.
+      const ctx: Context = { ...item.ctx, via: `type ${row.type} ← ${item.ctx.via}`, planTime: row.kind === 'function' || item.ctx.planTime };
+      if (row.kind === 'function') this.functions.push({ kind: 'oid', name: String(row.ref), ctx });
+      else this.addSql(String(row.ref), ctx);
     }
   }
 
@@ -263,6 +325,7 @@ class Analysis {
       if (!this.first(`reloid:${row.owner}:${item.write}:${key(item.ctx)}`)) continue;
       this.objects++;
       reached.push({ oid: String(row.owner), label: String(row.what), write: item.write, ctx: item.ctx });
+      for (const type of String(row.coltypes ?? '').split(',').filter(Boolean)) this.types.push({ kind: 'oid', name: type, ctx: item.ctx });
       if (row.relkind === 'f' && !this.result.foreignTables.includes(String(row.what))) this.result.foreignTables.push(String(row.what));
     }
     for (const row of rows.filter((r) => r.kind !== 'relation')) {
@@ -300,6 +363,17 @@ class Analysis {
       this.result.forbidden.push({ ...reached, why: forbidden });
       return;
     }
+    this.types.push({ kind: 'oid', name: String(row.rettype), ctx });
+    if (row.lang === 'internal' && !facts.builtin) {
+      // A user-made LANGUAGE internal function runs a built-in's C code under another name and
+      // volatility: judge it as that built-in.
+      const [name, vol] = (row.internal_of ?? '').split(':');
+      const as: FunctionFacts = { name, volatility: VOLATILITY[vol] ?? 'volatile', builtin: true, inExtension: false, language: 'internal' };
+      const why = row.internal_of ? forbiddenReason(as) : 'it is a LANGUAGE internal function pglens cannot match to a built-in';
+      if (why) this.result.forbidden.push({ ...reached, why: row.internal_of ? `it runs the built-in ${name}: ${why}` : why });
+      return;
+    }
+    if (row.defaults) this.followDefaults(row.defaults, { via: `default argument of ${reached.signature} ← ${ctx.via}`, planTime: true, anySchema: true }, reached);
     if (row.kind === 'a' && row.support) {
       for (const oid of JSON.parse(row.support) as string[]) this.functions.push({ kind: 'oid', name: oid, ctx: { ...ctx, via: `aggregate ${reached.signature} ← ${ctx.via}` } });
     }
@@ -335,6 +409,16 @@ class Analysis {
     if (body.trim() !== '') this.addSql(body, ctx, owner);
   }
 
+  /** Default argument expressions are inserted into each call that omits them (and folded when constant). */
+  private followDefaults(args: string, ctx: Context, owner: ReachedFunction): void {
+    try {
+      const create = parseStatements(`CREATE FUNCTION pglens_defaults(${args}) RETURNS void LANGUAGE sql AS ''`)[0]?.node.CreateFunctionStmt as { parameters?: { FunctionParameter?: { defexpr?: unknown } }[] } | undefined;
+      for (const p of create?.parameters ?? []) if (p.FunctionParameter?.defexpr) this.addTree(p.FunctionParameter.defexpr, ctx);
+    } catch {
+      this.result.unverified.push({ ...owner, why: 'its default arguments could not be read' });
+    }
+  }
+
   private followPlpgsql(def: string, ctx: Context, owner: ReachedFunction): void {
     let parsed: { plpgsql_funcs?: unknown[] };
     try {
@@ -350,17 +434,45 @@ class Analysis {
       if (key.startsWith('PLpgSQL_stmt_') && !PLPGSQL_STATEMENTS.has(key)) problems.push(describePlpgsql(key));
       if (key === 'dynquery') problems.push('it runs dynamic SQL (EXECUTE), which pglens cannot inspect');
       if (key === 'PLpgSQL_expr' && typeof value.query === 'string') expressions.push({ query: value.query, mode: Number(value.parseMode ?? 0) });
+      // WHEN OTHERS does not catch a cancel; naming it does, and then nothing stops the loop around it.
+      if (key === 'PLpgSQL_condition' && (value.condname === 'query_canceled' || value.condname === '57014')) {
+        problems.push('it catches query_canceled, so neither the statement timeout nor Cancel could stop it');
+      }
     });
     if (problems.length > 0) {
       this.result.unverified.push({ ...owner, why: [...new Set(problems)].join('; ') });
       return;
     }
     for (const e of expressions) {
-      // parseMode 0 is a whole statement; 2 an expression; 3–5 an assignment `target := expression`.
-      const text = e.mode === 0 ? e.query : e.mode >= 3 ? `SELECT ${e.query.replace(/^[^=]*?:?=/, '')}` : `SELECT ${e.query}`;
+      // parseMode 0 is a whole statement; 2 an expression; 3–5 an assignment `target := expression`,
+      // whose target may hold calls too (`a[f()] := 1`).
+      const text = e.mode === 0 ? e.query : e.mode >= 3 ? `SELECT ${assignmentParts(e.query).join(', ')}` : `SELECT ${e.query}`;
       this.addSql(text, ctx, owner);
     }
   }
+}
+
+/** `a[i] := f(x)` → ['f(x)', 'a[i]']: split at the first `:=` (or `=`) outside brackets and quotes. */
+export function assignmentParts(assignment: string): string[] {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < assignment.length; i++) {
+    const c = assignment[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+    } else if (c === '(' || c === '[') {
+      depth++;
+    } else if (c === ')' || c === ']') {
+      depth--;
+    } else if (depth === 0 && (c === '=' || (c === ':' && assignment[i + 1] === '='))) {
+      const target = assignment.slice(0, i).trim();
+      const value = assignment.slice(c === ':' ? i + 2 : i + 1).trim();
+      return [value, target];
+    }
+  }
+  return [assignment];
 }
 
 function key(ctx: Context): string {
@@ -405,9 +517,8 @@ const SCHEMA_MATCH = `CASE WHEN w.schema IS NOT NULL THEN n.nspname = w.schema
 
 /**
  * $1: the references, as JSON. Functions by name (for attribute notation, those callable
- * with one argument), the functions of user operators and of user casts to or from a type
- * named (built-in operators and casts call built-in IMMUTABLE or STABLE functions), and
- * functions by OID; then what pglens needs to judge each.
+ * with one argument), the functions of user operators named (built-in operators call built-in
+ * IMMUTABLE or STABLE functions), and functions by OID; then what pglens needs to judge each.
  */
 const FUNCTIONS = `WITH w AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS w(i int, kind text, schema text, name text, anyschema bool)),
 found AS (
@@ -416,11 +527,7 @@ found AS (
      AND (w.kind = 'function' OR (p.pronargs >= 1 AND p.pronargs - p.pronargdefaults <= 1))
   UNION
   SELECT w.i, o.oprcode::oid FROM w JOIN pg_operator o ON o.oprname = w.name JOIN pg_namespace n ON n.oid = o.oprnamespace
-   WHERE w.kind = 'operator' AND o.oprcode::oid >= 16384 AND (w.schema IS NULL OR n.nspname = w.schema)
-  UNION
-  SELECT w.i, c.castfunc FROM w JOIN pg_type t ON t.typname = w.name JOIN pg_namespace n ON n.oid = t.typnamespace
-    JOIN pg_cast c ON c.casttarget = t.oid OR c.castsource = t.oid
-   WHERE w.kind = 'type' AND c.castfunc >= 16384 AND (w.schema IS NULL OR n.nspname = w.schema)
+   WHERE w.kind = 'operator' AND o.oprcode::oid >= 16384 AND (${SCHEMA_MATCH})
   UNION
   SELECT w.i, w.name::oid FROM w WHERE w.kind = 'oid'
 )
@@ -433,11 +540,58 @@ SELECT found.i, p.oid::text AS oid, n.nspname AS schema, p.proname AS name, p.pr
          SELECT jsonb_agg(f::oid::text)::text FROM pg_aggregate a,
                 LATERAL unnest(ARRAY[a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn,
                                      a.aggmtransfn, a.aggminvtransfn, a.aggmfinalfn]) AS f
-          WHERE a.aggfnoid = p.oid AND f::oid <> 0) END AS support
+          WHERE a.aggfnoid = p.oid AND f::oid <> 0) END AS support,
+       CASE WHEN p.pronargdefaults > 0 AND p.oid >= 16384 THEN pg_get_function_arguments(p.oid) END AS defaults,
+       CASE WHEN l.lanname = 'internal' AND p.oid >= 16384 THEN (
+         SELECT b.proname || ':' || b.provolatile::text FROM pg_proc b WHERE b.prosrc = p.prosrc AND b.oid < 16384 ORDER BY b.oid LIMIT 1) END AS internal_of,
+       p.prorettype::text AS rettype
   FROM found
   JOIN pg_proc p ON p.oid = found.oid
   JOIN pg_namespace n ON n.oid = p.pronamespace
   JOIN pg_language l ON l.oid = p.prolang`;
+
+/**
+ * $1: the type references, as JSON (by name: a cast in the statement; by OID: the type of a
+ * column or a result). For each type, its array element type and the base types of a domain:
+ * the user functions the server may call on its values without the statement naming them —
+ * comparison operators (`=`, `<`…, chosen by name for JOIN … USING, CASE, IN), the operators
+ * and support functions of its default operator classes (sorts, grouping, hash joins, index
+ * scans), casts (implicit ones only, unless the statement casts to the type), a range's
+ * subtype_diff and canonical — and its domain CHECK expressions as SQL.
+ */
+const TYPES = `WITH RECURSIVE w AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS w(i int, kind text, schema text, name text)),
+named AS (
+  SELECT w.i, t.oid, true AS explicit FROM w JOIN pg_type t ON t.typname = w.name JOIN pg_namespace n ON n.oid = t.typnamespace
+   WHERE w.kind = 'name' AND (w.schema IS NULL OR n.nspname = w.schema)
+  UNION
+  SELECT w.i, w.name::oid, false FROM w WHERE w.kind = 'oid'
+),
+types(i, oid, explicit) AS (
+  SELECT i, oid, explicit FROM named
+  UNION
+  SELECT types.i, x.o, types.explicit FROM types JOIN pg_type t ON t.oid = types.oid, LATERAL (VALUES (t.typbasetype), (t.typelem)) AS x(o) WHERE x.o <> 0
+),
+defaults AS (SELECT types.i, types.oid, oc.opcfamily FROM types JOIN pg_opclass oc ON oc.opcintype = types.oid AND oc.opcdefault)
+SELECT types.i, 'function' AS kind, c.castfunc::text AS ref, format_type(types.oid, NULL) AS type
+  FROM types JOIN pg_cast c ON c.casttarget = types.oid OR c.castsource = types.oid
+ WHERE c.castfunc >= 16384 AND (types.explicit OR c.castcontext <> 'e')
+UNION
+SELECT types.i, 'function', o.oprcode::oid::text, format_type(types.oid, NULL)
+  FROM types JOIN pg_operator o ON o.oprleft = types.oid OR o.oprright = types.oid
+ WHERE o.oprcode::oid >= 16384 AND o.oprname IN ('=', '<>', '<', '>', '<=', '>=')
+UNION
+SELECT defaults.i, 'function', o.oprcode::oid::text, format_type(defaults.oid, NULL)
+  FROM defaults JOIN pg_amop am ON am.amopfamily = defaults.opcfamily JOIN pg_operator o ON o.oid = am.amopopr
+ WHERE o.oprcode::oid >= 16384
+UNION
+SELECT defaults.i, 'function', ap.amproc::oid::text, format_type(defaults.oid, NULL)
+  FROM defaults JOIN pg_amproc ap ON ap.amprocfamily = defaults.opcfamily WHERE ap.amproc::oid >= 16384
+UNION
+SELECT types.i, 'function', f::oid::text, format_type(types.oid, NULL)
+  FROM types JOIN pg_range rg ON rg.rngtypid = types.oid, LATERAL unnest(ARRAY[rg.rngsubdiff, rg.rngcanonical]) AS f WHERE f::oid >= 16384
+UNION
+SELECT types.i, 'sql', 'SELECT ' || pg_get_expr(co.conbin, 0), format_type(types.oid, NULL)
+  FROM types JOIN pg_constraint co ON co.contypid = types.oid WHERE co.contype = 'c'`;
 
 /**
  * $1: the relation references, as JSON (by name, resolved through the search path or, inside
@@ -460,41 +614,38 @@ found AS (
 -- PostgreSQL's own relations (catalogs, system views) are trusted as its functions are.
 r AS (SELECT DISTINCT oid FROM found WHERE oid >= 16384)
 SELECT 'relation' AS kind, found.i, c.oid::text AS owner, NULL::text AS rel, c.relkind::text AS relkind, NULL::text AS sql, NULL::text AS func,
-       n.nspname || '.' || c.relname AS what
+       n.nspname || '.' || c.relname AS what,
+       (SELECT string_agg(DISTINCT a.atttypid::text, ',') FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS coltypes
   FROM found JOIN pg_class c ON c.oid = found.oid JOIN pg_namespace n ON n.oid = c.relnamespace
 UNION ALL
-SELECT 'view', NULL, c.oid::text, NULL, NULL, pg_get_viewdef(c.oid), NULL, NULL
+SELECT 'view', NULL, c.oid::text, NULL, NULL, pg_get_viewdef(c.oid), NULL, NULL, NULL
   FROM pg_class c WHERE c.oid IN (SELECT oid FROM r) AND c.relkind = 'v'
 UNION ALL
 SELECT 'policy', NULL, p.polrelid::text, NULL, NULL,
        'SELECT ' || coalesce(pg_get_expr(p.polqual, p.polrelid), 'true') || ', ' || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), 'true'),
-       NULL, p.polname::text
+       NULL, p.polname::text, NULL
   FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
  WHERE p.polrelid IN (SELECT oid FROM r) AND c.relrowsecurity
 UNION ALL
-SELECT 'partition', NULL, i.inhparent::text, i.inhrelid::text, NULL, NULL, NULL, NULL
+SELECT 'partition', NULL, i.inhparent::text, i.inhrelid::text, NULL, NULL, NULL, NULL, NULL
   FROM pg_inherits i WHERE i.inhparent IN (SELECT oid FROM r)
 UNION ALL
-SELECT 'trigger', NULL, t.tgrelid::text, NULL, NULL, pg_get_triggerdef(t.oid), t.tgfoid::text, t.tgname::text
+SELECT 'trigger', NULL, t.tgrelid::text, NULL, NULL, pg_get_triggerdef(t.oid), t.tgfoid::text, t.tgname::text, NULL
   FROM pg_trigger t WHERE t.tgrelid IN (SELECT oid FROM r) AND NOT t.tgisinternal AND t.tgenabled <> 'D'
 UNION ALL
-SELECT 'rule', NULL, ru.ev_class::text, NULL, NULL, pg_get_ruledef(ru.oid), NULL, ru.rulename::text
+SELECT 'rule', NULL, ru.ev_class::text, NULL, NULL, pg_get_ruledef(ru.oid), NULL, ru.rulename::text, NULL
   FROM pg_rewrite ru WHERE ru.ev_class IN (SELECT oid FROM r) AND ru.rulename <> '_RETURN'
 UNION ALL
-SELECT 'default', NULL, d.adrelid::text, NULL, NULL, 'SELECT ' || pg_get_expr(d.adbin, d.adrelid), NULL, NULL
+SELECT 'default', NULL, d.adrelid::text, NULL, NULL, 'SELECT ' || pg_get_expr(d.adbin, d.adrelid), NULL, NULL, NULL
   FROM pg_attrdef d WHERE d.adrelid IN (SELECT oid FROM r)
 UNION ALL
-SELECT 'check', NULL, co.conrelid::text, NULL, NULL, 'SELECT ' || pg_get_expr(co.conbin, co.conrelid), NULL, co.conname::text
+SELECT 'check', NULL, co.conrelid::text, NULL, NULL, 'SELECT ' || pg_get_expr(co.conbin, co.conrelid), NULL, co.conname::text, NULL
   FROM pg_constraint co WHERE co.conrelid IN (SELECT oid FROM r) AND co.contype = 'c'
 UNION ALL
-SELECT 'index', NULL, i.indrelid::text, NULL, NULL, pg_get_indexdef(i.indexrelid), NULL, NULL
+SELECT 'index', NULL, i.indrelid::text, NULL, NULL, pg_get_indexdef(i.indexrelid), NULL, NULL, NULL
   FROM pg_index i WHERE i.indrelid IN (SELECT oid FROM r) AND (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
 UNION ALL
-SELECT 'domain', NULL, a.attrelid::text, NULL, NULL, 'SELECT ' || pg_get_expr(co.conbin, 0), NULL, co.conname::text
-  FROM pg_attribute a JOIN pg_constraint co ON co.contypid = a.atttypid
- WHERE a.attrelid IN (SELECT oid FROM r) AND a.attnum > 0 AND NOT a.attisdropped AND co.contype = 'c'
-UNION ALL
-SELECT 'cascade', NULL, co.confrelid::text, co.conrelid::text, NULL, NULL, NULL, NULL
+SELECT 'cascade', NULL, co.confrelid::text, co.conrelid::text, NULL, NULL, NULL, NULL, NULL
   FROM pg_constraint co
  WHERE co.confrelid IN (SELECT oid FROM r) AND co.contype = 'f'
    AND (co.confdeltype IN ('c', 'n', 'd') OR co.confupdtype IN ('c', 'n', 'd'))`;

@@ -140,7 +140,7 @@ export function readOnlyRefusal(e: unknown): PglensError | undefined {
   if (err?.code !== '25006') return undefined;
   return new PglensError(
     'refused',
-    `pglens stopped a write: ${String(err.message)}. The statement is not INSERT, UPDATE, DELETE or MERGE, so pglens runs it READ ONLY, and something it calls writes`,
+    `pglens stopped a write: ${String(err.message)}. pglens runs plain EXPLAIN, and ANALYZE of a statement that is not INSERT, UPDATE, DELETE or MERGE, READ ONLY, and something the statement calls writes`,
     'use plain Explain, or explain the writing statement itself',
   );
 }

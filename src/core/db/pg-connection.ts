@@ -8,7 +8,7 @@ function newClient(config: ClientConfig): Client {
 import type { ConnectionOptions } from 'node:tls';
 import { PglensError } from '../errors';
 import type { Connection, ExplainOptions, ExplainResult, QueryResult } from './connection';
-import { toPglensError, type DbErrorContext } from './db-error';
+import { TIMEOUT_HINT, toPglensError, type DbErrorContext } from './db-error';
 import { formatVersion, runExplain, type SqlSession } from './explain-runner';
 
 export interface PgConnectionConfig {
@@ -27,6 +27,9 @@ export interface PgConnectionConfig {
   /** The session's statement_timeout, sent when connecting; default: the server's. */
   statementTimeoutMs?: number;
 }
+
+/** How long a cancelled statement may take to stop before pglens ends its session. */
+const WATCHDOG_GRACE_MS = 2000;
 
 /**
  * A connection to the user's PostgreSQL server through `pg`: one client, opened lazily,
@@ -88,15 +91,31 @@ export class PgConnection implements Connection {
         versionNum: () => this.fetchVersion(client),
         takeNotices: () => this.notices.splice(0),
       };
+      // The server's statement_timeout ends the statement first; a statement that survives it
+      // (a function that catches query_canceled) is ended from here, its session with it.
+      let overdue = false;
+      const watchdog = setTimeout(() => {
+        overdue = true;
+        void this.cancel().catch(() => undefined);
+      }, options.timeoutMs + WATCHDOG_GRACE_MS);
       return runExplain(session, sql, options, {
         setStatementTimeout: true,
         errorContext: () => this.errorContext(),
         abandonSession: () => this.abandon(client),
-      });
+      })
+        .catch((e: unknown) => {
+          if (!overdue) throw e;
+          throw new PglensError('timeout', `the statement ran past its ${Math.round(options.timeoutMs / 1000)} s timeout and did not stop when cancelled, so pglens ended its session`, TIMEOUT_HINT);
+        })
+        .finally(() => clearTimeout(watchdog));
     });
   }
 
-  /** Cancels the running statement with pg_cancel_backend from a side connection. */
+  /**
+   * Cancels the running statement with pg_cancel_backend from a side connection. A statement
+   * that is still running after a grace period (a function that catches the cancel) has its
+   * session ended with pg_terminate_backend: pglens's own session, never left working.
+   */
   async cancel(): Promise<void> {
     const client = this.client;
     if (!this.running || !client) return;
@@ -107,6 +126,12 @@ export class PgConnection implements Connection {
     try {
       await side.connect();
       await side.query('SELECT pg_cancel_backend($1)', [pid]);
+      const deadline = Date.now() + WATCHDOG_GRACE_MS;
+      while (this.running && this.client === client && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (this.running && this.client === client) {
+        this.abandon(client);
+        await side.query('SELECT pg_terminate_backend($1)', [pid]);
+      }
     } catch (e) {
       throw toPglensError(e, this.errorContext());
     } finally {

@@ -1,4 +1,5 @@
 /** A PlanReport as plain text for terminals and CI logs: summary, findings, the tree with times. */
+import { escapeControl } from '../escape-control';
 import { formatCount, formatMs, formatPct, nodeTitle, stoppedEarly } from './format';
 import type { PlanFinding, PlanNode, PlanReport } from './types';
 
@@ -86,5 +87,6 @@ export function renderPlanText(report: PlanReport, options: RenderTextOptions = 
     out.push(`${indentFor(n.depth)}-> #${n.id} ${sub}${nodeTitle(n)}  ${nodeFigures(n, summary.analyzed, summary.timed ?? summary.analyzed)}${marks.length ? `  ${marks.join(' ')}` : ''}`);
   }
   if (nodes.length > limit) out.push(`  … ${formatCount(nodes.length - limit)} more nodes`);
-  return out.join('\n');
+  // Each entry is one line: a newline or escape in a relation name or a condition is spelled out.
+  return out.map(escapeControl).join('\n');
 }

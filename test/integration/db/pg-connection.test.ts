@@ -4,7 +4,8 @@ import { isPglensError } from '../../../src/core/errors';
 import { describeConnectionContract } from './connection-contract';
 import { describeExplainSafety } from './explain-safety-contract';
 import { describeCallAnalysis } from './call-analysis-contract';
-import { requireServer, serverConfig } from './test-env';
+import { Client } from 'pg';
+import { requireServer, serverConfig, uniqueName } from './test-env';
 
 const create = async (ctx: Mocha.Context) => {
   await requireServer(ctx);
@@ -73,6 +74,40 @@ describe('PgConnection errors', function () {
       await assert.rejects(conn.explain('SELECT * FROM pg_class WHERE oid = $1 AND relname = $2', { analyze: false, timeoutMs: 10_000, params: [1] }), (e: unknown) => isPglensError(e) && e.code === 'bad-input' && /\$1…\$2/.test(e.message));
     } finally {
       await conn.close();
+    }
+  });
+});
+
+describe('PgConnection: a statement that will not stop', function () {
+  this.timeout(60_000);
+
+  it('ends its session when it outlives the timeout (a function the user allowed catches query_canceled)', async function () {
+    await requireServer(this);
+    const s = uniqueName('pglens_stubborn');
+    const conn = new PgConnection(serverConfig());
+    const watcher = new Client(serverConfig());
+    await watcher.connect();
+    try {
+      await conn.query(`CREATE SCHEMA ${s}`);
+      await conn.query(`CREATE FUNCTION ${s}.stubborn() RETURNS int LANGUAGE plpgsql AS $$
+        BEGIN LOOP BEGIN PERFORM pg_sleep(0.2); EXCEPTION WHEN query_canceled THEN NULL; END; END LOOP; END $$`);
+      const started = Date.now();
+      await assert.rejects(
+        conn.explain(`SELECT ${s}.stubborn() AS ${s}`, { analyze: true, timeoutMs: 1000, allowFunctions: [`${s}.stubborn`] }),
+        (e: unknown) => isPglensError(e) && e.code === 'timeout' && /ended its session/.test(e.message),
+      );
+      assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+      const left = await watcher.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%' || $1 || '%'",
+        [`${s}.stubborn`],
+      );
+      assert.equal(left.rows[0].n, 0, 'the statement no longer runs on the server');
+      // The next call gets a fresh session.
+      assert.equal((await conn.query<{ one: number }>('SELECT 1 AS one')).rows[0].one, 1);
+    } finally {
+      await conn.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`).catch(() => undefined);
+      await conn.close();
+      await watcher.end();
     }
   });
 });

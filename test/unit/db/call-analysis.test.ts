@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { callRefusal, collectRefs, type CallAnalysis, type ReachedFunction } from '../../../src/core/db/call-analysis';
+import { assignmentParts, callRefusal, collectRefs, type CallAnalysis, type ReachedFunction } from '../../../src/core/db/call-analysis';
 import { ensureParser, parseStatements } from '../../../src/core/db/pg-parser';
 
 describe('collectRefs: what a statement names, before anything is resolved', () => {
@@ -17,6 +17,10 @@ describe('collectRefs: what a statement names, before anything is resolved', () 
     ['WITH d AS (DELETE FROM app.a RETURNING *) INSERT INTO b SELECT * FROM d', { writes: ['app.a', 'b'], reads: ['d'] }],
     ['UPDATE a SET x = 1 FROM b WHERE a.id = b.id', { writes: ['a'], reads: ['b'] }],
     ['MERGE INTO a USING b ON a.id = b.id WHEN MATCHED THEN DELETE', { writes: ['a'], reads: ['b'] }],
+    // PostgreSQL 18 syntax that a server before 16/17 reads as calls of user-definable functions.
+    ["SELECT json_scalar(1), json_serialize('1'), json_object('a': 1), json_array(1)", { functions: ['json_array', 'json_object', 'json_scalar', 'json_serialize'] }],
+    ["SELECT json_exists('1', '$'), json_value('1', '$'), json_query('1', '$')", { functions: ['json_exists', 'json_query', 'json_value'] }],
+    ['MERGE INTO a USING b ON a.id = b.id WHEN MATCHED THEN UPDATE SET x = merge_action()', { functions: ['merge_action'], writes: ['a'], reads: ['b'] }],
   ];
   for (const [sql, expected] of table) {
     it(sql, () => {
@@ -24,6 +28,17 @@ describe('collectRefs: what a statement names, before anything is resolved', () 
       for (const [key, want] of Object.entries(expected)) assert.deepEqual(names(r[key as keyof typeof r]).filter((n) => n !== '='), want.sort(), key);
     });
   }
+});
+
+describe('assignmentParts: a PL/pgSQL assignment, value and target', () => {
+  const table: [string, string[]][] = [
+    ['x := f(1)', ['f(1)', 'x']],
+    ['x = 1', ['1', 'x']],
+    ['arr[g(i)] := 1', ['1', 'arr[g(i)]']],
+    ["arr[h(a = b)] := ':='", ["':='", 'arr[h(a = b)]']],
+    ['rec.field := now()', ['now()', 'rec.field']],
+  ];
+  for (const [text, parts] of table) it(text, () => assert.deepEqual(assignmentParts(text), parts));
 });
 
 describe('callRefusal: what the reached functions call for', () => {

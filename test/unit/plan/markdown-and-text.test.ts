@@ -124,3 +124,13 @@ describe('plan rendering', () => {
     });
   });
 });
+
+describe('renderPlanText: names from the database stay on their line', () => {
+  it('spells out a newline and an escape in a relation name and a condition', () => {
+    const plan = [{ Plan: { 'Node Type': 'Seq Scan', 'Relation Name': 'evil\n::error file=x::pwned', Alias: 'e', Filter: "(v = '\u001b[31mred'::text)", 'Startup Cost': 0, 'Total Cost': 10, 'Plan Rows': 1, 'Plan Width': 4 } }];
+    const text = renderPlanText(analyzePlan(plan));
+    assert.ok(!/\n::error/.test(text), text);
+    assert.ok(!text.includes('\u001b'), text);
+    assert.match(text, /evil\\n::error/);
+  });
+});
