@@ -571,27 +571,29 @@ types(i, oid, explicit) AS (
   UNION
   SELECT types.i, x.o, types.explicit FROM types JOIN pg_type t ON t.oid = types.oid, LATERAL (VALUES (t.typbasetype), (t.typelem)) AS x(o) WHERE x.o <> 0
 ),
-defaults AS (SELECT types.i, types.oid, oc.opcfamily FROM types JOIN pg_opclass oc ON oc.opcintype = types.oid AND oc.opcdefault)
-SELECT types.i, 'function' AS kind, c.castfunc::text AS ref, format_type(types.oid, NULL) AS type
-  FROM types JOIN pg_cast c ON c.casttarget = types.oid OR c.castsource = types.oid
- WHERE c.castfunc >= 16384 AND (types.explicit OR c.castcontext <> 'e')
-UNION
-SELECT types.i, 'function', o.oprcode::oid::text, format_type(types.oid, NULL)
-  FROM types JOIN pg_operator o ON o.oprleft = types.oid OR o.oprright = types.oid
- WHERE o.oprcode::oid >= 16384 AND o.oprname IN ('=', '<>', '<', '>', '<=', '>=')
-UNION
-SELECT defaults.i, 'function', o.oprcode::oid::text, format_type(defaults.oid, NULL)
-  FROM defaults JOIN pg_amop am ON am.amopfamily = defaults.opcfamily JOIN pg_operator o ON o.oid = am.amopopr
- WHERE o.oprcode::oid >= 16384
-UNION
-SELECT defaults.i, 'function', ap.amproc::oid::text, format_type(defaults.oid, NULL)
-  FROM defaults JOIN pg_amproc ap ON ap.amprocfamily = defaults.opcfamily WHERE ap.amproc::oid >= 16384
-UNION
-SELECT types.i, 'function', f::oid::text, format_type(types.oid, NULL)
-  FROM types JOIN pg_range rg ON rg.rngtypid = types.oid, LATERAL unnest(ARRAY[rg.rngsubdiff, rg.rngcanonical]) AS f WHERE f::oid >= 16384
-UNION
-SELECT types.i, 'sql', 'SELECT ' || pg_get_expr(co.conbin, 0), format_type(types.oid, NULL)
-  FROM types JOIN pg_constraint co ON co.contypid = types.oid WHERE co.contype = 'c'`;
+-- What user code hangs on types, wherever it is (a few rows in most databases): then only the types asked.
+addons(typ, kind, ref, explicit_only) AS (
+  SELECT c.casttarget, 'function', c.castfunc::text, c.castcontext = 'e' FROM pg_cast c WHERE c.castfunc >= 16384
+  UNION ALL
+  SELECT c.castsource, 'function', c.castfunc::text, c.castcontext = 'e' FROM pg_cast c WHERE c.castfunc >= 16384
+  UNION ALL
+  SELECT x.t, 'function', o.oprcode::oid::text, false FROM pg_operator o, LATERAL (VALUES (o.oprleft), (o.oprright)) AS x(t)
+   WHERE o.oprcode::oid >= 16384 AND o.oprname IN ('=', '<>', '<', '>', '<=', '>=')
+  UNION ALL
+  SELECT oc.opcintype, 'function', o.oprcode::oid::text, false
+    FROM pg_opclass oc JOIN pg_amop am ON am.amopfamily = oc.opcfamily JOIN pg_operator o ON o.oid = am.amopopr
+   WHERE oc.opcdefault AND o.oprcode::oid >= 16384
+  UNION ALL
+  SELECT oc.opcintype, 'function', ap.amproc::oid::text, false
+    FROM pg_opclass oc JOIN pg_amproc ap ON ap.amprocfamily = oc.opcfamily WHERE oc.opcdefault AND ap.amproc::oid >= 16384
+  UNION ALL
+  SELECT rg.rngtypid, 'function', f::oid::text, false FROM pg_range rg, LATERAL unnest(ARRAY[rg.rngsubdiff, rg.rngcanonical]) AS f WHERE f::oid >= 16384
+  UNION ALL
+  SELECT co.contypid, 'sql', 'SELECT ' || pg_get_expr(co.conbin, 0), false FROM pg_constraint co WHERE co.contypid <> 0 AND co.contype = 'c'
+)
+SELECT DISTINCT types.i, a.kind, a.ref, format_type(types.oid, NULL) AS type
+  FROM types JOIN addons a ON a.typ = types.oid
+ WHERE types.explicit OR NOT a.explicit_only`;
 
 /**
  * $1: the relation references, as JSON (by name, resolved through the search path or, inside
