@@ -8,6 +8,7 @@ import { PgConnection } from '../core/db/pg-connection';
 import { createEmbeddedConnection } from '../core/db/embedded-connection';
 import { resolveConnection } from '../core/db/resolve';
 import { redactSecrets } from '../core/db/redact';
+import { runnerText } from '../core/db/sandbox-report';
 import { flagString, flagTimeout, type ParsedArgs } from './args';
 import { cacheRoot } from './cache-root';
 import type { CliContext } from './context';
@@ -81,6 +82,6 @@ export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Prom
         : `pglens: no migrations found under ${escapeControl(ctx.cwd)} (${DEFAULT_MIGRATION_GLOBS.join(', ')}): the sandbox has no tables — pass --migrations DIR or --db URL\n`,
     );
   }
-  if (resolved.reason) ctx.stderr(`pglens: using the embedded sandbox (${resolved.reason})\n`);
+  if (resolved.reason) ctx.stderr(`pglens: using the embedded sandbox (${resolved.reason}${escapeControl(runnerText(report))})\n`);
   return conn;
 }

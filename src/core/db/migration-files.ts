@@ -2,13 +2,17 @@ import { globToRegExp } from '../glob';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
-/** Where the sandbox looks for migrations unless configured (pglens.sandbox.migrations). */
-export const DEFAULT_MIGRATION_GLOBS = ['**/migrations/**/*.sql', 'prisma/migrations/*/migration.sql'];
+/**
+ * Where the sandbox looks for migrations unless configured (pglens.sandbox.migrations): any
+ * `migrations` folder, Flyway's default `db/migration`, drizzle-kit's default `drizzle/`.
+ */
+export const DEFAULT_MIGRATION_GLOBS = ['**/migrations/**/*.sql', 'prisma/migrations/*/migration.sql', '**/db/migration/*.sql', 'drizzle/*.sql'];
 
 /**
  * Migration files under `root` matching any of `globs` (relative, `/`-separated, with `*`,
- * `**`, `?` and `{a,b}`), skipping node_modules and dot-directories. Absolute paths, in
- * replay order: by path relative to `root`, compared by code point as Prisma sorts names.
+ * `**`, `?` and `{a,b}`), skipping node_modules and dot-directories. Absolute paths, by path
+ * relative to `root`, compared by code point; the runner model (src/core/migrations) decides
+ * which parts of them replay, and in what order.
  */
 export async function findMigrationFiles(root: string, globs: string[] = DEFAULT_MIGRATION_GLOBS): Promise<string[]> {
   const matchers = globs.map(globToRegExp);

@@ -18,10 +18,13 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PGlite, type Extension } from '@electric-sql/pglite';
 import { DEFAULT_MIGRATION_GLOBS, findMigrationFiles } from './migration-files';
+import { loadConfig } from '../lint/config';
+import { readMigrationSets } from '../migrations/read';
+import type { MigrationPart, RunnerId, TransactionMode } from '../migrations/migration';
 import { processAlive } from './process-alive';
 import { readInitdbArchive, shippedInitdbArchive, unpackDataDir } from './initdb-archive';
 import { ensureParser, parseStatements, type ParsedStatement } from './pg-parser';
-import type { SandboxFailure, SandboxReport } from './sandbox-report';
+import type { SandboxFailure, SandboxReport, SandboxRunner } from './sandbox-report';
 
 /**
  * Builds the embedded sandbox (runs inside the sandbox process, never the editor): replays
@@ -96,10 +99,17 @@ export function extensionsIn(sql: string): string[] {
   return [...names];
 }
 
+/** One migration's up, as the sandbox replays it. */
 interface MigrationFile {
+  /** What the report lists: the up's file, with `#<id>` when that file holds several migrations. */
   rel: string;
-  text: string;
-  /** sha256 of path and text: what a cache entry records per file, to be reused as a prefix. */
+  runner: RunnerId;
+  transaction: TransactionMode;
+  up: MigrationPart;
+  /**
+   * sha256 of the label, runner, transaction and up text: what a cache entry records per
+   * migration, to be reused as a prefix. A down part is not in it: editing one rebuilds nothing.
+   */
   sha: string;
 }
 
@@ -108,9 +118,9 @@ export async function openSandbox(
   onProgress: (msg: string) => void,
 ): Promise<OpenedSandbox> {
   const phases = new PhaseClock();
-  const files = await readMigrations(options);
+  const { files, runners } = await readMigrations(options);
   const wanted = new Set<string>();
-  for (const f of files) for (const name of extensionsIn(f.text)) wanted.add(name);
+  for (const f of files) for (const name of extensionsIn(f.up.text)) wanted.add(name);
   for (const name of [...wanted]) for (const dep of REQUIRES[name] ?? []) wanted.add(dep);
   const extensions = [...wanted].filter((n) => EXTENSIONS[n]).sort();
   const missingExtensions = [...wanted].filter((n) => !EXTENSIONS[n] && !BUILT_IN.has(n)).sort();
@@ -153,19 +163,19 @@ export async function openSandbox(
   let source: string | undefined;
   let unpacked = false;
   if (base) {
-    onProgress(`starting from the cached build of the first ${base.count} of ${files.length} migration file(s)`);
+    onProgress(`starting from the cached build of the first ${base.count} of ${files.length} migration(s)`);
     source = base.entry;
     await fs.utimes(base.entry, new Date(), new Date()).catch(() => undefined);
   } else if (fromTemplate) {
-    onProgress(`starting PGlite from its cached initdb for ${files.length} migration file(s)`);
+    onProgress(`starting PGlite from its cached initdb for ${files.length} migration(s)`);
     source = template;
   } else if (await unpackShippedTemplate(options, template, version)) {
-    onProgress(`starting PGlite from its shipped initdb for ${files.length} migration file(s)`);
+    onProgress(`starting PGlite from its shipped initdb for ${files.length} migration(s)`);
     phases.lap('unpack');
     source = template;
     unpacked = true;
   } else {
-    onProgress(`starting PGlite (initdb) for ${files.length} migration file(s)`);
+    onProgress(`starting PGlite (initdb) for ${files.length} migration(s)`);
   }
   if (source && !unpacked) phases.lap(checkOut(source, options.workDir));
   const db = await PGlite.create(options.workDir, { extensions: loaded });
@@ -180,13 +190,17 @@ export async function openSandbox(
   const failed: SandboxFailure[] = base ? base.report.failed.slice() : [];
   for (let i = skip; i < files.length; i++) {
     if (i > skip && (i - skip) % 50 === 0) onProgress(`replaying migrations: ${i}/${files.length}`);
-    const failure = await applyMigration(db, files[i], missingExtensions);
+    const startsBatch = i === skip || files[i - 1].transaction !== 'all-pending';
+    const failure = await applyMigration(db, files[i], missingExtensions, startsBatch);
     if (failure) failed.push(failure);
     else applied.push(files[i].rel);
+    // drizzle's one transaction ends after the last of a run of its migrations.
+    if (files[i].transaction === 'all-pending' && files[i + 1]?.transaction !== 'all-pending' && db.isInTransaction()) await db.exec('COMMIT');
   }
   phases.lap('replay');
   const stored: SandboxReport = {
     files: files.map((f) => f.rel),
+    runners,
     applied,
     failed,
     fromCache: false,
@@ -214,7 +228,7 @@ export async function openSandbox(
 
 /** What a cache entry was built from, kept next to its data (`manifest.json`). */
 interface EntryManifest {
-  /** Per migration file, in replay order: sha256 of its path and text. */
+  /** Per migration, in replay order: its sha (MigrationFile.sha). */
   files: string[];
   extensions: string[];
   pgliteVersion: string;
@@ -362,16 +376,34 @@ async function copyDirYielding(from: string, to: string): Promise<void> {
   await walk(from, to);
 }
 
-async function readMigrations(options: SandboxBuildOptions): Promise<MigrationFile[]> {
+/**
+ * The ups to replay, in the runners' order (src/core/migrations): from the explicit files in
+ * their given order, else from the files the globs match (pglens.sandbox.migrations, the
+ * CLI's --migrations), grouped into folders whose runner is detected or forced by
+ * `.pglens.json` `migrations[]`.
+ */
+async function readMigrations(options: SandboxBuildOptions): Promise<{ files: MigrationFile[]; runners: SandboxRunner[] }> {
   const root = options.workspaceRoot;
-  const paths = options.migrationFiles
-    ? options.migrationFiles.map((f) => path.resolve(root, f))
-    : await findMigrationFiles(root, options.migrationGlobs ?? DEFAULT_MIGRATION_GLOBS);
-  return paths.map((p) => {
-    const rel = path.relative(root, p).split(path.sep).join('/');
-    const text = readFileSync(p, 'utf8');
-    return { rel, text, sha: createHash('sha256').update(`${rel}\0${text.length}\0${text}`).digest('hex') };
+  const toRel = (p: string) => path.relative(root, p).split(path.sep).join('/');
+  const explicit = options.migrationFiles?.map((f) => toRel(path.resolve(root, f)));
+  const missing = explicit?.find((f) => !existsSync(path.join(root, f)));
+  if (missing !== undefined) throw new Error(`no migration file ${missing}`);
+  const candidates = explicit ?? (await findMigrationFiles(root, options.migrationGlobs ?? DEFAULT_MIGRATION_GLOBS)).map(toRel);
+  const config = loadConfig(root);
+  const sets = readMigrationSets(root, { files: candidates, overrides: config.migrations, overridesRoot: config.root });
+  let migrations = sets.flatMap((s) => s.migrations.map((m) => ({ m, runner: s.runner })));
+  if (explicit) {
+    const order = new Map(explicit.map((f, i) => [f, i]));
+    migrations = migrations.map((x, i) => ({ x, i })).sort((a, b) => (order.get(a.x.m.up.file) ?? 0) - (order.get(b.x.m.up.file) ?? 0) || a.i - b.i).map(({ x }) => x);
+  }
+  const perFile = new Map<string, number>();
+  for (const { m } of migrations) perFile.set(m.up.file, (perFile.get(m.up.file) ?? 0) + 1);
+  const files = migrations.map(({ m, runner }) => {
+    const rel = perFile.get(m.up.file) === 1 ? m.up.file : `${m.up.file}#${m.id}`;
+    const sha = createHash('sha256').update(`${rel}\0${runner}\0${m.transaction}\0${m.up.offset}\0${m.up.text.length}\0${m.up.text}`).digest('hex');
+    return { rel, runner, transaction: m.transaction, up: m.up, sha };
   });
+  return { files, runners: sets.map((s) => ({ folder: s.folder, runner: s.runner, migrations: s.migrations.length })) };
 }
 
 function cacheKey(files: MigrationFile[], version: string, extensions: string[]): string {
@@ -393,19 +425,92 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
-/** One exec per file, as Prisma migrate does; statement by statement when Postgres refuses a transaction block. */
-async function applyMigration(db: PGlite, file: MigrationFile, missingExtensions: string[]): Promise<SandboxFailure | undefined> {
+/**
+ * Where a statement that refuses a transaction block gets its file retried statement by
+ * statement: an unknown runner (pglens's behaviour before it knew runners), Prisma (whether a
+ * file is one transaction depends on its engine version) and the Supabase CLI (which runs
+ * such statements on their own).
+ */
+const LENIENT: ReadonlySet<RunnerId> = new Set(['plain', 'prisma', 'supabase']);
+
+/** Replays one migration's up with its runner's transaction semantics. */
+async function applyMigration(db: PGlite, file: MigrationFile, missingExtensions: string[], startsBatch: boolean): Promise<SandboxFailure | undefined> {
+  if (file.transaction === 'none') return applyStatementByStatement(db, file, missingExtensions);
+  if (file.transaction === 'all-pending') return applyInOpenTransaction(db, file, missingExtensions, startsBatch);
+  return applyAsOne(db, file, missingExtensions);
+}
+
+/**
+ * One exec: Postgres runs the statements as one implicit transaction, so a failure rolls the
+ * whole up back (a file's own BEGIN/COMMIT still work as written). See LENIENT for the retry.
+ */
+async function applyAsOne(db: PGlite, file: MigrationFile, missingExtensions: string[]): Promise<SandboxFailure | undefined> {
   try {
-    await db.exec(file.text);
+    await db.exec(file.up.text);
     return undefined;
   } catch (e) {
     await rollback(db);
     const err = e as PgError;
-    if (err.code === '25001') return applyStatementByStatement(db, file, missingExtensions);
-    let line = lineFromPosition(file.text, 0, err.position);
-    if (line === undefined) line = await locateFailingStatement(db, file.text);
-    return failure(file, line ?? 1, err, missingExtensions);
+    if (err.code === '25001' && LENIENT.has(file.runner)) return applyStatementByStatement(db, file, missingExtensions);
+    let at = offsetFromPosition(0, err.position);
+    if (at === undefined) at = await locateFailingStatement(db, file.up.text);
+    const failed = failure(file, lineIn(file.up, at ?? 0), err, missingExtensions);
+    if (err.code === '25001') failed.message += ` — ${file.runner} runs this migration in a transaction; ${OPT_OUT[file.runner] ?? 'move the statement to a migration of its own that runs outside one'}`;
+    return failed;
   }
+}
+
+/** How each runner lets a migration run outside a transaction (see src/core/migrations). */
+const OPT_OUT: Partial<Record<RunnerId, string>> = {
+  goose: 'add "-- +goose NO TRANSACTION" to the file',
+  dbmate: 'write "-- migrate:up transaction:false"',
+  'sql-migrate': 'write "-- +migrate Up notransaction"',
+  diesel: 'add metadata.toml with run_in_transaction = false next to up.sql',
+  flyway: 'set executeInTransaction=false in the script\'s .conf file',
+  liquibase: 'add runInTransaction:false to the changeset',
+  popx: 'name the file <version>_<name>.autocommit.up.sql',
+};
+
+/** Autocommit: each statement on its own; a failure stops the up there, what ran before it stays. */
+async function applyStatementByStatement(db: PGlite, file: MigrationFile, missingExtensions: string[]): Promise<SandboxFailure | undefined> {
+  const statements = await splitOrUndefined(file.up.text);
+  if (!statements) return failure(file, lineIn(file.up, 0), { message: 'the migration does not parse' }, missingExtensions);
+  for (const s of statements) {
+    try {
+      await db.exec(s.text);
+    } catch (e) {
+      await rollback(db);
+      const err = e as PgError;
+      return failure(file, lineIn(file.up, offsetFromPosition(s.offset, err.position) ?? s.offset), err, missingExtensions);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * drizzle: every pending migration in one transaction, statement by statement (a file's own
+ * COMMIT ends it, and what follows autocommits, as with drizzle). A failing migration is rolled
+ * back to a savepoint and the others kept — drizzle would roll back the whole batch and stop,
+ * but Explain needs the tables the other migrations build. The caller commits after the last.
+ * `startsBatch`: the first of a run of drizzle migrations, which opens the transaction.
+ */
+async function applyInOpenTransaction(db: PGlite, file: MigrationFile, missingExtensions: string[], startsBatch: boolean): Promise<SandboxFailure | undefined> {
+  const statements = await splitOrUndefined(file.up.text);
+  if (!statements) return failure(file, lineIn(file.up, 0), { message: 'the migration does not parse' }, missingExtensions);
+  if (startsBatch && !db.isInTransaction()) await db.exec('BEGIN');
+  const savepoint = db.isInTransaction();
+  if (savepoint) await db.exec('SAVEPOINT pglens_migration');
+  for (const s of statements) {
+    try {
+      await db.exec(s.text);
+    } catch (e) {
+      if (db.isInTransaction()) await db.exec(savepoint ? 'ROLLBACK TO SAVEPOINT pglens_migration' : 'ROLLBACK').catch(() => rollback(db));
+      const err = e as PgError;
+      return failure(file, lineIn(file.up, offsetFromPosition(s.offset, err.position) ?? s.offset), err, missingExtensions);
+    }
+  }
+  if (savepoint && db.isInTransaction()) await db.exec('RELEASE SAVEPOINT pglens_migration').catch(() => undefined);
+  return undefined;
 }
 
 interface PgError {
@@ -414,23 +519,7 @@ interface PgError {
   position?: string;
 }
 
-async function applyStatementByStatement(db: PGlite, file: MigrationFile, missingExtensions: string[]): Promise<SandboxFailure | undefined> {
-  const statements = await splitOrUndefined(file.text);
-  if (!statements) return failure(file, 1, { message: 'the file does not parse' }, missingExtensions);
-  for (const s of statements) {
-    try {
-      await db.exec(s.text);
-    } catch (e) {
-      await rollback(db);
-      const err = e as PgError;
-      const line = lineFromPosition(file.text, s.offset, err.position) ?? lineAt(file.text, s.offset);
-      return failure(file, line, err, missingExtensions);
-    }
-  }
-  return undefined;
-}
-
-/** For errors without a position: runs the statements one by one in a rolled-back transaction to find the culprit. */
+/** For errors without a position: runs the statements one by one in a rolled-back transaction to find the culprit's offset. */
 async function locateFailingStatement(db: PGlite, text: string): Promise<number | undefined> {
   const statements = await splitOrUndefined(text);
   if (!statements || statements.some((s) => s.kind === 'TransactionStmt')) return undefined;
@@ -440,7 +529,7 @@ async function locateFailingStatement(db: PGlite, text: string): Promise<number 
       try {
         await db.exec(s.text);
       } catch {
-        return lineAt(text, s.offset);
+        return s.offset;
       }
     }
     return undefined;
@@ -468,19 +557,20 @@ function failure(file: MigrationFile, line: number, err: PgError, missingExtensi
   if (ext && missingExtensions.includes(ext[1].toLowerCase())) {
     message += ' — PGlite does not ship this extension; connect to a real server to explain queries that need it';
   }
-  return { file: file.rel, line, message };
+  return { file: file.up.file, line, message };
 }
 
-/** Postgres positions are 1-based characters into what was sent (starting at `offset` of the file). */
-function lineFromPosition(text: string, offset: number, position: string | undefined): number | undefined {
+/** Postgres positions are 1-based characters into what was sent (which starts at `offset` of the up). */
+function offsetFromPosition(offset: number, position: string | undefined): number | undefined {
   const p = Number(position);
   if (!position || !Number.isFinite(p) || p < 1) return undefined;
-  return lineAt(text, offset + p - 1);
+  return offset + p - 1;
 }
 
-function lineAt(text: string, charOffset: number): number {
-  let line = 1;
-  for (let i = 0; i < charOffset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+/** The 1-based line in the file of a character offset into an up part. */
+function lineIn(part: MigrationPart, charOffset: number): number {
+  let line = part.line + 1;
+  for (let i = 0; i < charOffset && i < part.text.length; i++) if (part.text.charCodeAt(i) === 10) line++;
   return line;
 }
 

@@ -8,15 +8,28 @@ export interface SandboxFailure {
   message: string;
 }
 
+/** A migration folder the sandbox replayed, and the runner that applies it (src/core/migrations). */
+export interface SandboxRunner {
+  /** Relative to the workspace root ('' for the root itself), '/'-separated. */
+  folder: string;
+  runner: string;
+  migrations: number;
+}
+
 export interface SandboxReport {
-  /** Migration files found, in replay order (relative, `/`-separated). */
+  /**
+   * Migrations found, in replay order: the file of each up (relative, `/`-separated), with
+   * `#<id>` when one file holds several (Liquibase changesets).
+   */
   files: string[];
-  /** Files that applied. */
+  /** Migrations that applied (as in `files`). */
   applied: string[];
+  /** Per migration folder, its runner (absent in reports cached before runners were detected). */
+  runners?: SandboxRunner[];
   failed: SandboxFailure[];
   /** True when the database came from the on-disk cache (no initdb, no replay). */
   fromCache: boolean;
-  /** Set when a cached build of the first N files was reused and only the files after them replayed. */
+  /** Set when a cached build of the first N migrations was reused and only the ones after them replayed. */
   reusedFiles?: number;
   /** Wall time of this start: build and replay when cold, cache load when warm. */
   buildMs: number;
@@ -38,5 +51,13 @@ export function sandboxSummary(report: SandboxReport): string {
     : report.reusedFiles
       ? ` (the first ${report.reusedFiles} from a cached build, ${report.files.length - report.reusedFiles} replayed)`
       : '';
-  return `${report.applied.length} migration file(s) applied${source} in ${(report.buildMs / 1000).toFixed(1)} s, ${report.failed.length} failed`;
+  return `${report.applied.length} migration(s) applied${source} in ${(report.buildMs / 1000).toFixed(1)} s, ${report.failed.length} failed${runnerText(report)}`;
+}
+
+/** `; runner goose`, or per folder when there are several: `; runners goose (db/a), plain (db/b)`. */
+export function runnerText(report: SandboxReport): string {
+  const runners = report.runners ?? [];
+  if (runners.length === 0) return '';
+  if (runners.length === 1) return `; runner ${runners[0].runner}`;
+  return `; runners ${runners.map((r) => `${r.runner} (${r.folder || '.'})`).join(', ')}`;
 }

@@ -4,6 +4,7 @@ import { PglensError } from '../errors';
 import type { Severity, SeveritySetting } from '../types';
 import { matchesGlob } from '../glob';
 import { ALL_RULE_IDS } from './rule-ids';
+import { RUNNER_IDS, type RunnerId } from '../migrations/migration';
 
 /** `.pglens.json`: one file read identically by the CLI and the editor. */
 export const CONFIG_FILE_NAME = '.pglens.json';
@@ -16,8 +17,10 @@ export interface RuleSetting {
 export interface MigrationFolderSetting {
   /** Glob relative to the config file's folder; matches a file or any folder above it. */
   path: string;
-  /** The runner wraps each file in a transaction (Prisma does). */
-  transactional: boolean;
+  /** The runner wraps each file in a transaction (Prisma does); unset, the lint assumes it does and the runner model follows the runner. */
+  transactional?: boolean;
+  /** Forces the runner instead of detecting it (see src/core/migrations). */
+  runner?: RunnerId;
 }
 
 export interface LintConfig {
@@ -89,13 +92,18 @@ export function parseConfig(value: unknown, file: string): LintConfig {
     config.postgresVersion = v;
   }
   if (value.migrations !== undefined) {
-    if (!Array.isArray(value.migrations)) throw bad(file, 'migrations', 'must be an array of { "path": glob, "transactional": boolean }');
+    if (!Array.isArray(value.migrations)) throw bad(file, 'migrations', 'must be an array of { "path": glob, "transactional": boolean, "runner": name }');
     config.migrations = value.migrations.map((m, i) => {
       const key = `migrations[${i}]`;
-      if (!isObject(m) || typeof m.path !== 'string') throw bad(file, key, 'must be { "path": glob, "transactional": boolean }');
+      if (!isObject(m) || typeof m.path !== 'string') throw bad(file, key, 'must be { "path": glob, "transactional": boolean, "runner": name }');
       if (m.transactional !== undefined && typeof m.transactional !== 'boolean') throw bad(file, `${key}.transactional`, 'must be true or false');
-      for (const k of Object.keys(m)) if (k !== 'path' && k !== 'transactional') throw bad(file, `${key}.${k}`, 'is not a known setting (path, transactional)');
-      return { path: m.path, transactional: m.transactional !== false };
+      if (m.runner !== undefined && !RUNNER_IDS.includes(m.runner as RunnerId)) throw bad(file, `${key}.runner`, `must be one of ${RUNNER_IDS.join(', ')}`);
+      for (const k of Object.keys(m)) if (k !== 'path' && k !== 'transactional' && k !== 'runner') throw bad(file, `${key}.${k}`, 'is not a known setting (path, transactional, runner)');
+      return {
+        path: m.path,
+        ...(m.transactional !== undefined && { transactional: m.transactional as boolean }),
+        ...(m.runner !== undefined && { runner: m.runner as RunnerId }),
+      };
     });
   }
   if (value.plan !== undefined) {
@@ -171,7 +179,7 @@ const PRISMA_MIGRATION = /(^|\/)migrations\/[^/]+\/migration\.sql$/;
 /** Whether the migration runner wraps `file` in a transaction: the first matching `migrations` entry, else true for Prisma migration folders. */
 export function isTransactionalFile(config: LintConfig, file: string): boolean {
   const rel = relativePath(config, file);
-  for (const m of config.migrations) if (matchesGlob(rel, m.path)) return m.transactional;
+  for (const m of config.migrations) if (matchesGlob(rel, m.path)) return m.transactional ?? true;
   // Judged on the whole path: the linted folder may itself be `…/migrations`.
   const abs = isAbsolute(file) ? file : resolve(config.root, file);
   return PRISMA_MIGRATION.test(sep === '/' ? abs : abs.split(sep).join('/'));

@@ -33,12 +33,18 @@ describe('lint config', () => {
   const rejects = (value: unknown, pattern: RegExp) =>
     assert.throws(() => parseConfig(value, '/w/.pglens.json'), (e: unknown) => e instanceof PglensError && pattern.test(e.message) && e.message.includes('/w/.pglens.json'));
 
+  it('reads a migrations[] entry that forces the runner, leaving transactional unset when not written', () => {
+    const config = parseConfig({ migrations: [{ path: 'db', runner: 'goose' }, { path: 'x', transactional: false }] }, '/r/.pglens.json');
+    assert.deepEqual(config.migrations, [{ path: 'db', runner: 'goose' }, { path: 'x', transactional: false }]);
+  });
+
   it('rejects unknown rule ids, bad severities and bad values, naming the file and key', () => {
     rejects({ rules: { 'no-such-rule': 'error' } }, /"rules\.no-such-rule" is not a pglens rule id/);
     rejects({ rules: { 'select-star': 'fatal' } }, /"rules\.select-star" must be one of error, warning, info, off/);
     rejects({ rules: { 'select-star': ['error', 3] } }, /options/);
     rejects({ postgresVersion: '15' }, /"postgresVersion"/);
     rejects({ migrations: [{ path: 'x', transactional: 'yes' }] }, /"migrations\[0\]\.transactional"/);
+    rejects({ migrations: [{ path: 'x', runner: 'flywheel' }] }, /"migrations\[0\]\.runner" must be one of prisma, drizzle-kit, goose/);
     rejects({ exclude: 'x' }, /"exclude"/);
     rejects({ colour: 'red' }, /"colour" is not a known setting/);
     rejects([], /must be a JSON object/);

@@ -1,0 +1,26 @@
+import type { MigrationFolder } from './folder';
+import { baseName, compareDigits } from './folder';
+import type { Migration, TransactionMode } from './migration';
+import { splitSections } from './sections';
+
+export const DBMATE_MARKER = /^--\s*migrate:(up|down)\b([^\n]*)$/gim;
+
+/**
+ * dbmate: `<version>_<name>.sql` with `-- migrate:up` / `-- migrate:down`, in version order;
+ * each direction in one transaction unless its marker says `transaction:false`.
+ */
+export function readDbmate(folder: MigrationFolder): Migration[] {
+  const files = folder.files.filter((f) => /^\d+.*\.sql$/i.test(baseName(f)));
+  files.sort((a, b) => compareDigits(/^(\d+)/.exec(baseName(a))![1], /^(\d+)/.exec(baseName(b))![1]));
+  return files.map((f) => {
+    const { up, down } = splitSections(folder.path(f), folder.read(f), DBMATE_MARKER);
+    const mode = (options: string[]): TransactionMode => (options.some((o) => /\btransaction:\s*false\b/i.test(o)) ? 'none' : 'per-migration');
+    return {
+      id: baseName(f).replace(/\.sql$/i, ''),
+      up: up.part,
+      down: down?.part,
+      transaction: mode(up.options),
+      downTransaction: down && mode(down.options),
+    };
+  });
+}

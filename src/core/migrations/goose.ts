@@ -1,0 +1,26 @@
+import type { MigrationFolder } from './folder';
+import { baseName, compareDigits } from './folder';
+import type { Migration } from './migration';
+import { splitSections } from './sections';
+
+export const GOOSE_MARKER = /^--\s*\+goose\s+(up|down)\b([^\n]*)$/gim;
+const NO_TRANSACTION = /^--\s*\+goose\s+no\s+transaction\b/im;
+
+/**
+ * goose: `<version>_<name>.sql` with `-- +goose Up` / `-- +goose Down` sections, in version
+ * order; one transaction per file unless it says `-- +goose NO TRANSACTION` (both directions).
+ */
+export function readGoose(folder: MigrationFolder): Migration[] {
+  const files = folder.files.filter((f) => /^\d+_.*\.sql$/i.test(baseName(f)));
+  files.sort((a, b) => compareDigits(version(a), version(b)));
+  return files.map((f) => {
+    const text = folder.read(f);
+    const { up, down } = splitSections(folder.path(f), text, GOOSE_MARKER);
+    const transaction = NO_TRANSACTION.test(text) ? 'none' : 'per-migration';
+    return { id: baseName(f).replace(/\.sql$/i, ''), up: up.part, down: down?.part, transaction, downTransaction: down && transaction };
+  });
+}
+
+function version(file: string): string {
+  return /^(\d+)/.exec(baseName(file))![1];
+}

@@ -1,0 +1,31 @@
+import type { MigrationFolder } from './folder';
+import { baseName, compareCodePoints, compareDigits } from './folder';
+import type { Migration, TransactionMode } from './migration';
+import { splitSections } from './sections';
+
+export const SQL_MIGRATE_MARKER = /^--\s*\+migrate\s+(up|down)\b([^\n]*)$/gim;
+
+/**
+ * sql-migrate: `-- +migrate Up` / `-- +migrate Down` (a file may hold several Up sections,
+ * all one migration); one transaction per direction unless a marker of it says
+ * `notransaction`. Ordered by the numeric prefix of the name, then by name, as sql-migrate does.
+ */
+export function readSqlMigrate(folder: MigrationFolder): Migration[] {
+  const files = folder.files.filter((f) => /\.sql$/i.test(f));
+  files.sort((a, b) => {
+    const x = /^\d+/.exec(baseName(a))?.[0];
+    const y = /^\d+/.exec(baseName(b))?.[0];
+    return x && y && x !== y ? compareDigits(x, y) : compareCodePoints(baseName(a), baseName(b));
+  });
+  return files.map((f) => {
+    const { up, down } = splitSections(folder.path(f), folder.read(f), SQL_MIGRATE_MARKER);
+    const mode = (options: string[]): TransactionMode => (options.some((o) => /\bnotransaction\b/i.test(o)) ? 'none' : 'per-migration');
+    return {
+      id: baseName(f).replace(/\.sql$/i, ''),
+      up: up.part,
+      down: down?.part,
+      transaction: mode(up.options),
+      downTransaction: down && mode(down.options),
+    };
+  });
+}
