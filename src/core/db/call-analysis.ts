@@ -569,7 +569,14 @@ named AS (
 types(i, oid, explicit) AS (
   SELECT i, oid, explicit FROM named
   UNION
-  SELECT types.i, x.o, types.explicit FROM types JOIN pg_type t ON t.oid = types.oid, LATERAL (VALUES (t.typbasetype), (t.typelem)) AS x(o) WHERE x.o <> 0
+  -- What a value of the type holds, compared through it: a domain's base, an array's element,
+  -- a range's subtype, a composite's attributes.
+  SELECT types.i, x.o, types.explicit FROM types JOIN pg_type t ON t.oid = types.oid,
+         LATERAL (VALUES (t.typbasetype), (t.typelem), ((SELECT rg.rngsubtype FROM pg_range rg WHERE rg.rngtypid = t.oid))
+                  UNION ALL
+                  SELECT a.atttypid FROM pg_attribute a
+                   WHERE t.typtype = 'c' AND a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) AS x(o)
+   WHERE x.o IS NOT NULL AND x.o <> 0
 ),
 -- What user code hangs on types, wherever it is (a few rows in most databases): then only the types asked.
 addons(typ, kind, ref, explicit_only) AS (

@@ -59,6 +59,8 @@ export function describeCallAnalysis(name: string, target: CallAnalysisTarget): 
         `CREATE TABLE ${s}.j1 (j json)`,
         `CREATE TABLE ${s}.j2 (j json)`,
         `CREATE FUNCTION ${s}.reset_in_disguise() RETURNS void STABLE LANGUAGE internal AS 'pg_stat_reset'`,
+        `CREATE TYPE ${s}.wrapped AS (c ${s}.checked)`,
+        `CREATE TABLE ${s}.wraps (w ${s}.wrapped)`,
       ];
       for (const stmt of ddl) await conn.query(stmt);
     });
@@ -86,6 +88,7 @@ export function describeCallAnalysis(name: string, target: CallAnalysisTarget): 
       ['a call in a PL/pgSQL assignment target', (x) => `SELECT ${x}.subscript()`, 'ok', { refused: /pg_terminate_backend.*subscript/ }],
       ['a loop that catches query_canceled', (x) => `SELECT ${x}.stubborn()`, 'ok', { refused: /catches query_canceled/, unverified: ['stubborn'] }],
       ['an = operator JOIN … USING picks without naming it', (x) => `SELECT * FROM ${x}.j1 JOIN ${x}.j2 USING (j)`, { refused: /json_eq/, unverified: ['json_eq'] }, { refused: /json_eq/, unverified: ['json_eq'] }],
+      ["a composite's attribute of a domain type (its CHECK runs on the insert)", (x) => `INSERT INTO ${x}.wraps VALUES (ROW(1))`, 'ok', { refused: /pg_terminate_backend.*type .*checked/ }],
       ['a LANGUAGE internal function in disguise', (x) => `SELECT ${x}.reset_in_disguise()`, { refused: /runs the built-in pg_stat_reset/ }, { refused: /runs the built-in pg_stat_reset/ }],
       ['a rule on the table written', (x) => `INSERT INTO ${x}.ruled VALUES (1)`, 'ok', { refused: /pg_terminate_backend.*rule ruled_kill/ }],
       ['a row-level security policy', (x) => `SELECT * FROM ${x}.guarded`, 'ok', { refused: /pg_terminate_backend.*policy guarded_kill/ }],
