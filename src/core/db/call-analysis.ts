@@ -207,7 +207,8 @@ interface FunctionRef {
 }
 
 interface TypeRef {
-  kind: 'name' | 'oid';
+  /** A type by name or OID, or an operator class by OID (of an index or a partition key). */
+  kind: 'name' | 'oid' | 'opclass';
   schema?: string;
   name: string;
   ctx: Context;
@@ -294,7 +295,7 @@ class Analysis {
     for (const row of await this.query(TYPES, [JSON.stringify(wanted)])) {
       const item = items[Number(row.i)];
       // Operator and support functions may run while planning (estimates); domain CHECKs only when a value is coerced.
-      const ctx: Context = { ...item.ctx, via: `type ${row.type} ← ${item.ctx.via}`, planTime: row.kind === 'function' || item.ctx.planTime };
+      const ctx: Context = { ...item.ctx, via: `${row.what} ← ${item.ctx.via}`, planTime: row.kind === 'function' || item.ctx.planTime };
       if (row.kind === 'function') this.functions.push({ kind: 'oid', name: String(row.ref), ctx });
       else this.addSql(String(row.ref), ctx);
     }
@@ -337,6 +338,10 @@ class Analysis {
         const via = `${kind}${what} on ${item.label} ← ${item.ctx.via}`;
         if (kind === 'partition' || kind === 'cascade') {
           this.relations.push({ kind: 'oid', name: String(row.rel), write: kind === 'cascade' || item.write, ctx: item.ctx });
+          continue;
+        }
+        if (kind === 'opclass') {
+          this.types.push({ kind: 'opclass', name: String(row.func), ctx: { ...item.ctx, via: `an index or partition key on ${item.label} ← ${item.ctx.via}`, planTime: true } });
           continue;
         }
         const ctx: Context = { via, planTime: item.ctx.planTime, anySchema: item.ctx.anySchema, writeAll: kind === 'view' && item.write };
@@ -508,7 +513,7 @@ function walk(tree: unknown, visit: (key: string, value: Record<string, unknown>
 }
 
 /** What a relation brings along even when it is only read. */
-const READ_DEPENDENTS = new Set(['view', 'policy', 'partition']);
+const READ_DEPENDENTS = new Set(['view', 'policy', 'partition', 'opclass']);
 
 /** Unqualified names: the session's search path (and pg_catalog), or every schema inside function bodies. */
 const SCHEMA_MATCH = `CASE WHEN w.schema IS NOT NULL THEN n.nspname = w.schema
@@ -597,10 +602,25 @@ addons(typ, kind, ref, explicit_only) AS (
   SELECT rg.rngtypid, 'function', f::oid::text, false FROM pg_range rg, LATERAL unnest(ARRAY[rg.rngsubdiff, rg.rngcanonical]) AS f WHERE f::oid >= 16384
   UNION ALL
   SELECT co.contypid, 'sql', 'SELECT ' || pg_get_expr(co.conbin, 0), false FROM pg_constraint co WHERE co.contypid <> 0 AND co.contype = 'c'
+),
+-- Operator classes used whatever the type's default: a range's subtype_opclass, and those of
+-- the indexes and partition keys of the relations reached (partition pruning runs them while planning).
+families(i, fam) AS (
+  SELECT types.i, oc.opcfamily FROM types JOIN pg_range rg ON rg.rngtypid = types.oid JOIN pg_opclass oc ON oc.oid = rg.rngsubopc
+  UNION
+  SELECT w.i, oc.opcfamily FROM w JOIN pg_opclass oc ON oc.oid = CASE WHEN w.kind = 'opclass' THEN w.name::oid END
 )
-SELECT DISTINCT types.i, a.kind, a.ref, format_type(types.oid, NULL) AS type
+SELECT DISTINCT types.i, a.kind, a.ref, 'type ' || format_type(types.oid, NULL) AS what
   FROM types JOIN addons a ON a.typ = types.oid
- WHERE types.explicit OR NOT a.explicit_only`;
+ WHERE types.explicit OR NOT a.explicit_only
+UNION
+SELECT families.i, 'function', o.oprcode::oid::text, 'operator family ' || f.opfname
+  FROM families JOIN pg_opfamily f ON f.oid = families.fam JOIN pg_amop am ON am.amopfamily = families.fam JOIN pg_operator o ON o.oid = am.amopopr
+ WHERE o.oprcode::oid >= 16384
+UNION
+SELECT families.i, 'function', ap.amproc::oid::text, 'operator family ' || f.opfname
+  FROM families JOIN pg_opfamily f ON f.oid = families.fam JOIN pg_amproc ap ON ap.amprocfamily = families.fam
+ WHERE ap.amproc::oid >= 16384`;
 
 /**
  * $1: the relation references, as JSON (by name, resolved through the search path or, inside
@@ -624,7 +644,8 @@ found AS (
 r AS (SELECT DISTINCT oid FROM found WHERE oid >= 16384)
 SELECT 'relation' AS kind, found.i, c.oid::text AS owner, NULL::text AS rel, c.relkind::text AS relkind, NULL::text AS sql, NULL::text AS func,
        n.nspname || '.' || c.relname AS what,
-       (SELECT string_agg(DISTINCT a.atttypid::text, ',') FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS coltypes
+       -- The row type too: a whole-row reference is compared, sorted and hashed as one value.
+       concat_ws(',', c.reltype::text, (SELECT string_agg(DISTINCT a.atttypid::text, ',') FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)) AS coltypes
   FROM found JOIN pg_class c ON c.oid = found.oid JOIN pg_namespace n ON n.oid = c.relnamespace
 UNION ALL
 SELECT 'view', NULL, c.oid::text, NULL, NULL, pg_get_viewdef(c.oid), NULL, NULL, NULL
@@ -635,6 +656,12 @@ SELECT 'policy', NULL, p.polrelid::text, NULL, NULL,
        NULL, p.polname::text, NULL
   FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
  WHERE p.polrelid IN (SELECT oid FROM r) AND c.relrowsecurity
+UNION ALL
+SELECT 'opclass', NULL, i.indrelid::text, NULL, NULL, NULL, x.opc::text, NULL, NULL
+  FROM pg_index i, LATERAL unnest(i.indclass::oid[]) AS x(opc) WHERE i.indrelid IN (SELECT oid FROM r)
+UNION ALL
+SELECT 'opclass', NULL, p.partrelid::text, NULL, NULL, NULL, x.opc::text, NULL, NULL
+  FROM pg_partitioned_table p, LATERAL unnest(p.partclass::oid[]) AS x(opc) WHERE p.partrelid IN (SELECT oid FROM r)
 UNION ALL
 SELECT 'partition', NULL, i.inhparent::text, i.inhrelid::text, NULL, NULL, NULL, NULL, NULL
   FROM pg_inherits i WHERE i.inhparent IN (SELECT oid FROM r)
