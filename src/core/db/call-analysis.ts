@@ -223,8 +223,9 @@ interface RelationRef {
 }
 
 /**
- * One round trip per round for functions (names, operators, casts and OIDs resolved and their
- * facts read in one query) and one for relations (resolved and what they bring along).
+ * Rounds until nothing new is reached, each one round trip per kind: relations (resolved, and
+ * what they bring along), types (what user code hangs on them), functions (names, operators
+ * and OIDs resolved and their facts read).
  */
 class Analysis {
   readonly result: CallAnalysis = { forbidden: [], unverified: [], foreignTables: [] };
@@ -247,12 +248,17 @@ class Analysis {
     for (const ref of refs.writes) this.relations.push({ kind: 'name', ...ref, write: true, ctx });
   }
 
-  /** Parses SQL text found on the server (a view, a policy, a body) and follows it; unreadable text makes `owner` unverified. */
+  /**
+   * Parses SQL text found on the server (a view, a policy, a body) and follows it. Text pglens
+   * cannot read is never skipped: a function body makes `owner` unverified, any other
+   * definition refuses the statement.
+   */
   private addSql(sql: string, ctx: Context, owner?: ReachedFunction): void {
     try {
       for (const s of parseStatements(sql)) this.addTree(s.node, ctx);
     } catch {
       if (owner) this.result.unverified.push({ ...owner, why: 'its body could not be read' });
+      else this.result.forbidden.push({ signature: 'SQL pglens could not read', schema: '', name: '', volatility: 'volatile', why: 'pglens does not run what it cannot check', via: ctx.via, planTime: true });
     }
   }
 
