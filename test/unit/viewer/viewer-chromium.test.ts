@@ -248,7 +248,8 @@ describe('plan viewer in Chromium', function () {
     const sent = await page.evaluate(() => (window as unknown as { __toHost: unknown[] }).__toHost.at(-1));
     assert.deepEqual(sent, { type: 'openText', text: 'Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)' });
     await post(page, { type: 'error', message: `Line 3: ${HOSTILE} is not a plan node`, hint: 'Paste the whole EXPLAIN output.' });
-    assert.equal(await page.$eval('#error', (e) => (e as HTMLElement).hidden), false);
+    // window.postMessage is delivered in a later task: wait for the viewer to handle it.
+    await page.waitForFunction(() => !(document.getElementById('error') as HTMLElement).hidden, undefined, { timeout: 5000 });
     assert.ok((await page.$eval('#error', (e) => e.textContent ?? '')).includes(`Line 3: ${HOSTILE} is not a plan node`));
     assert.equal(await page.$$eval('img', (els) => els.length), 0);
   });
