@@ -1,7 +1,7 @@
 import type { MigrationFolder } from './folder';
 import { baseName, compareDigits } from './folder';
-import type { Migration, TransactionMode } from './migration';
-import { splitSections } from './sections';
+import type { Migration } from './migration';
+import { sectionedMigration } from './sections';
 
 export const DBMATE_MARKER = /^--\s*migrate:(up|down)\b([^\n]*)$/gim;
 
@@ -12,15 +12,5 @@ export const DBMATE_MARKER = /^--\s*migrate:(up|down)\b([^\n]*)$/gim;
 export function readDbmate(folder: MigrationFolder): Migration[] {
   const files = folder.files.filter((f) => /^\d+.*\.sql$/i.test(baseName(f)));
   files.sort((a, b) => compareDigits(/^(\d+)/.exec(baseName(a))![1], /^(\d+)/.exec(baseName(b))![1]));
-  return files.map((f) => {
-    const { up, down } = splitSections(folder.path(f), folder.read(f), DBMATE_MARKER);
-    const mode = (options: string[]): TransactionMode => (options.some((o) => /\btransaction:\s*false\b/i.test(o)) ? 'none' : 'per-migration');
-    return {
-      id: baseName(f).replace(/\.sql$/i, ''),
-      up: up.part,
-      down: down?.part,
-      transaction: mode(up.options),
-      downTransaction: down && mode(down.options),
-    };
-  });
+  return files.map((f) => sectionedMigration(folder, f, DBMATE_MARKER, /\btransaction:\s*false\b/i));
 }

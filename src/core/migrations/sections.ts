@@ -1,4 +1,6 @@
-import { blank, sliceOf, type MigrationPart } from './migration';
+import type { MigrationFolder } from './folder';
+import { baseName } from './folder';
+import { blank, sliceOf, type Migration, type MigrationPart, type TransactionMode } from './migration';
 
 /** One direction of a file that marks its sections with comment lines (goose, dbmate, sql-migrate). */
 export interface Section {
@@ -37,4 +39,21 @@ export function splitSections(file: string, text: string, marker: RegExp): { up:
   };
   // Only a down: the up is empty, where the file starts.
   return { up: build('up') ?? { part: sliceOf(file, text, 0, 0), options: [] }, down: build('down') };
+}
+
+/**
+ * One file of a runner whose markers carry a per-direction opt-out of the transaction
+ * (dbmate `transaction:false`, sql-migrate `notransaction`): each direction runs in one
+ * transaction unless one of its markers holds `optOut`.
+ */
+export function sectionedMigration(folder: MigrationFolder, file: string, marker: RegExp, optOut: RegExp): Migration {
+  const { up, down } = splitSections(folder.path(file), folder.read(file), marker);
+  const mode = (options: string[]): TransactionMode => (options.some((o) => optOut.test(o)) ? 'none' : 'per-migration');
+  return {
+    id: baseName(file).replace(/\.sql$/i, ''),
+    up: up.part,
+    down: down?.part,
+    transaction: mode(up.options),
+    downTransaction: down && mode(down.options),
+  };
 }

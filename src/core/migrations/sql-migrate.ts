@@ -1,7 +1,7 @@
 import type { MigrationFolder } from './folder';
 import { baseName, compareCodePoints, compareDigits } from './folder';
-import type { Migration, TransactionMode } from './migration';
-import { splitSections } from './sections';
+import type { Migration } from './migration';
+import { sectionedMigration } from './sections';
 
 export const SQL_MIGRATE_MARKER = /^--\s*\+migrate\s+(up|down)\b([^\n]*)$/gim;
 
@@ -17,15 +17,5 @@ export function readSqlMigrate(folder: MigrationFolder): Migration[] {
     const y = /^\d+/.exec(baseName(b))?.[0];
     return x && y && x !== y ? compareDigits(x, y) : compareCodePoints(baseName(a), baseName(b));
   });
-  return files.map((f) => {
-    const { up, down } = splitSections(folder.path(f), folder.read(f), SQL_MIGRATE_MARKER);
-    const mode = (options: string[]): TransactionMode => (options.some((o) => /\bnotransaction\b/i.test(o)) ? 'none' : 'per-migration');
-    return {
-      id: baseName(f).replace(/\.sql$/i, ''),
-      up: up.part,
-      down: down?.part,
-      transaction: mode(up.options),
-      downTransaction: down && mode(down.options),
-    };
-  });
+  return files.map((f) => sectionedMigration(folder, f, SQL_MIGRATE_MARKER, /\bnotransaction\b/i));
 }
