@@ -30,6 +30,8 @@ export interface LintOptions {
    * can be collected once it is linted.
    */
   cacheParses?: boolean;
+  /** The files are migrations (default true for a set, false for lintSqlFile's loose file). */
+  migration?: boolean;
 }
 
 /** Findings ordered by file (in set order), then position. */
@@ -37,7 +39,7 @@ export type LintResult = Finding[];
 
 /** Lints one SQL file on its own (tables it does not create are treated as existing). The parser must be loaded. */
 export function lintSqlFile(file: string, text: string, config: LintConfig = defaultConfig(), options: LintOptions = {}): Finding[] {
-  return lintMigrationSet([{ file, text }], config, options);
+  return lintMigrationSet([{ file, text }], config, { migration: false, ...options });
 }
 
 /** Files applied in name order. */
@@ -147,6 +149,8 @@ function lintFile(
           return inFileTransaction() || explicitTransaction;
         },
         lockTimeoutSet,
+        migration: options.migration ?? true,
+        direction: replay ? 'up' : 'down',
         postgresVersion: config.postgresVersion,
         options: current.setting.options,
         report: (r: Report) => out.push(toFinding(current.rule.id, current.setting.severity, file, r)),

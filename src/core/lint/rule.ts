@@ -1,6 +1,7 @@
 import type { Fix, SeveritySetting, SourceRange } from '../types';
 import type { Statement } from '../sql/statement';
 import type { SchemaModel, Table } from '../schema/model';
+import type { RunnerId, TransactionMode } from '../migrations/migration';
 
 /**
  * A lint rule: one file in `rules/`, named after its id, with a table of valid/invalid
@@ -34,6 +35,21 @@ export interface StatementContext {
   table(rel: { schema?: string; name: string }): Table | undefined;
   /** Inside an explicit BEGIN … COMMIT, or the file runs wrapped in a transaction per config. */
   inTransaction: boolean;
+  /**
+   * The statement is part of a migration (a file of a migration set, run by a runner at
+   * deploy), not a loose query file: a statement that touches every row is a data migration.
+   */
+  migration: boolean;
+  /** The runner of the migration set, when known (a folder read by src/core/migrations). */
+  runner?: RunnerId;
+  /**
+   * How the runner executes the part this statement is in, when known: 'per-migration' (one
+   * transaction), 'none' (each statement autocommits) or 'all-pending' (every pending
+   * migration in one transaction). `inTransaction` already accounts for it.
+   */
+  transactionMode?: TransactionMode;
+  /** 'down' when the statement is in a down (rollback) part, linted after its own up. */
+  direction: 'up' | 'down';
   /** A `SET lock_timeout` came earlier in this file. */
   lockTimeoutSet: boolean;
   /** Configured Postgres major version (default 15). */

@@ -23,6 +23,8 @@ export interface ValidCase {
   setup?: string;
   /** Configured Postgres major version. */
   postgresVersion?: number;
+  /** The file is a migration (default true); false lints it as a loose query file. */
+  migration?: boolean;
   /** File name of the linted file (default `002_test.sql`). */
   file?: string;
   name?: string;
@@ -57,7 +59,7 @@ export function lintCase(rule: Rule, c: ValidCase): Finding[] {
   config.postgresVersion = c.postgresVersion ?? config.postgresVersion;
   config.rules[rule.id] = { severity: rule.defaultSeverity === 'off' ? 'warning' : rule.defaultSeverity, options: c.options ?? {} };
   const files = c.setup !== undefined ? [{ file: SETUP_FILE, text: c.setup }, { file, text: c.code }] : [{ file, text: c.code }];
-  return lintMigrationSet(files, config, { rules: [rule], inTransaction: c.inTransaction, onlyFile: file })
+  return lintMigrationSet(files, config, { rules: [rule], inTransaction: c.inTransaction, onlyFile: file, migration: c.migration })
     .filter((f) => f.ruleId === rule.id)
     .sort((a, b) => a.range.startOffset - b.range.startOffset);
 }
