@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { lintMigrationSet, lintSqlFile, findingActions } from '../core/lint';
-import { migrationSetFor } from '../core/lint/migration-folders';
+import { lintSqlFile, findingActions } from '../core/lint';
+import { lintRunnerSet, runnerSetForFile } from '../core/lint/migration-lint';
 import { lintPrismaFiles } from '../core/prisma/lint';
 import { prismaSchemaFiles } from '../core/prisma/schema-files';
 import { isSqlParserLoaded } from '../core/sql/parse';
@@ -49,7 +49,8 @@ export class LintDiagnostics implements vscode.CodeActionProvider, vscode.Dispos
         if (config.get<boolean>('lint.onType', true)) this.lintSoon(e.document, config.get<number>('lint.debounceMs', 300));
       }),
       vscode.workspace.onDidCloseTextDocument((d) => {
-        if (!migrationSetFor(d.uri.fsPath)) this.publish(d.uri.fsPath, []);
+        // A migration keeps its diagnostics (its set is still linted); a loose file's go with it.
+        if (isSqlDocument(d) && !runnerSetForFile(d.uri.fsPath, { config: configFor(d.uri) })) this.publish(d.uri.fsPath, []);
       }),
       watchConfig(() => this.lintOpen()),
     );
@@ -89,20 +90,24 @@ export class LintDiagnostics implements vscode.CodeActionProvider, vscode.Dispos
       files = prismaSchemaFiles(file);
       all = lintPrismaFiles(files.map((f) => ({ file: f, text: this.textOf(f, doc) })), config);
     } else {
-      const set = migrationSetFor(file);
-      files = set && set.includes(file) ? set : [file];
-      const inputs = files.map((f) => ({ file: f, text: this.textOf(f, doc) }));
-      // No transaction override: the config's `migrations` entries (else the Prisma default) decide, as in `pglens lint`.
-      all = set ? lintMigrationSet(inputs, config) : lintSqlFile(file, doc.getText(), config);
+      // The same core calls as `pglens lint`: the folder read as its runner runs it (open documents' unsaved text first).
+      const set = runnerSetForFile(file, { config, read: (f) => this.openText(f, doc) });
+      files = set ? set.files : [file];
+      all = set ? lintRunnerSet(set, (f) => this.textOf(f, doc), config) : lintSqlFile(file, doc.getText(), config);
     }
     for (const f of files) this.publish(f, all.filter((x) => x.file === f));
     return all.filter((x) => x.file === file);
   }
 
-  private textOf(file: string, current: vscode.TextDocument): string {
+  /** The unsaved text of an open document, else undefined (the disk has it). */
+  private openText(file: string, current: vscode.TextDocument): string | undefined {
     if (file === current.uri.fsPath) return current.getText();
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
-    if (open) return open.getText();
+    return vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file)?.getText();
+  }
+
+  private textOf(file: string, current: vscode.TextDocument): string {
+    const open = this.openText(file, current);
+    if (open !== undefined) return open;
     try {
       return readFileSync(file, 'utf8');
     } catch {

@@ -6,7 +6,9 @@ import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { readTextInput } from '../read-input';
 import { PglensError } from '../../core/errors';
 import { escapeControl } from '../../core/escape-control';
-import { lintMigrationSet, lintSqlFile, type LintOptions } from '../../core/lint/engine';
+import { lintSqlFile, type LintOptions } from '../../core/lint/engine';
+import type { RunnerId } from '../../core/migrations/migration';
+import { lintRunnerSet, runnerSetForFile, runnerSetsUnder, type RunnerSet } from '../../core/lint/migration-lint';
 import { loadConfig, type LintConfig } from '../../core/lint/config';
 import { rules } from '../../core/lint/rules';
 import { prismaFilesUnder, prismaSchemaFiles } from '../../core/prisma/schema-files';
@@ -45,17 +47,21 @@ export const command: Command = {
   async run(args, ctx) {
     const format = flagChoice(args, 'format', FORMATS, 'text');
     const failOn = flagChoice<Severity>(args, 'fail-on', ['error', 'warning', 'info'], 'warning');
-    const findings = await lintPaths(args, ctx);
+    const { findings, sets } = await lintPaths(args, ctx);
     const shown = new Map<string, string>();
+    const runnerOf = new Map<string, RunnerId>();
+    for (const rs of sets) for (const f of rs.files) runnerOf.set(f, rs.set.runner);
     const display = findings.map((f) => {
       let file = shown.get(f.file);
       if (file === undefined) shown.set(f.file, (file = displayPath(ctx.cwd, f.file)));
-      return { ...f, file };
+      const runner = runnerOf.get(f.file);
+      return { ...f, file, ...(runner && { runner }) };
     });
+    const summaries = sets.map((rs) => setSummary(rs, ctx.cwd));
     if (format === 'json') ctx.stdout(JSON.stringify(display.map(findingJson), null, 2) + '\n');
-    else if (format === 'sarif') ctx.stdout(JSON.stringify(sarif(display), null, 2) + '\n');
+    else if (format === 'sarif') ctx.stdout(JSON.stringify(sarif(display, summaries), null, 2) + '\n');
     else {
-      ctx.stdout(renderText(display));
+      ctx.stdout(summaries.map(summaryText).join('') + renderText(display));
       if (ctx.env.GITHUB_ACTIONS === 'true') {
         const annotations = display.map(githubAnnotation).join('');
         if (ctx.workflowCommands) ctx.workflowCommands(annotations);
@@ -68,11 +74,11 @@ export const command: Command = {
 
 /** One input, read and ready to lint. */
 type Job =
-  | { kind: 'set'; files: Array<{ file: string; text: string }>; config: LintConfig }
+  | { kind: 'set'; rs: RunnerSet; config: LintConfig; read: (file: string) => string; only?: Set<string> }
   | { kind: 'prisma'; files: Array<{ file: string; text: string }>; config: LintConfig }
   | { kind: 'sql'; file: string; text: string; config: LintConfig };
 
-async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<Finding[]> {
+async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<{ findings: Finding[]; sets: RunnerSet[] }> {
   // A CLI run is short: optimising the parser module costs more than it saves. Must precede the
   // WASM compile; the launcher sets it (and COMMAND_V8_FLAGS.lint's others) before anything runs.
   if (!isSqlParserLoaded()) setFlagsFromString('--liftoff-only');
@@ -80,8 +86,14 @@ async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<Finding[]> 
   const parser = loadSqlParser();
   const [jobs] = await Promise.all([readInputs(args, ctx), parser]);
   const findings: Finding[] = [];
+  const sets: RunnerSet[] = [];
   for (const job of jobs) {
-    if (job.kind === 'set') findings.push(...lintMigrationSet(job.files, job.config, ONE_SHOT));
+    if (job.kind === 'set') {
+      sets.push(job.rs);
+      const only = job.only && job.only.size === 1 ? { onlyFile: [...job.only][0] } : {};
+      const found = lintRunnerSet(job.rs, job.read, job.config, { ...ONE_SHOT, ...only });
+      findings.push(...(job.only ? found.filter((f) => job.only!.has(f.file)) : found));
+    }
     else if (job.kind === 'prisma') {
       // Loaded on demand: the Prisma parser is heavy and SQL-only runs (CI on migrations) should not pay for it.
       // require, not import(): the same lazy load in the CommonJS bundle, and it also resolves under the TS test runner.
@@ -99,7 +111,7 @@ async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<Finding[]> 
       findings.push(...lintPrismaDocument(doc, job.config));
     } else findings.push(...lintSqlFile(job.file, job.text, job.config, ONE_SHOT));
   }
-  return findings;
+  return { findings, sets };
 }
 
 /** Reads every input (synchronously: an async function only so a bad input rejects alongside the parser load). */
@@ -117,6 +129,18 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
     return config;
   };
   const jobs: Job[] = [];
+  // Checked reads (a binary or unreadable file is a clear error), each file once.
+  const texts = new Map<string, string>();
+  const read = (file: string): string => {
+    let t = texts.get(file);
+    if (t === undefined) texts.set(file, (t = readText(file, ctx.cwd)));
+    return t;
+  };
+  // Sets already queued, by folder: several file arguments of one set lint it once.
+  const setJobs = new Map<string, Extract<Job, { kind: 'set' }>>();
+  // What the runner model reads through pglens's checked read: migration files that exist (side files and absent ones go to the disk reader).
+  const readSql = (file: string): string | undefined => (file.toLowerCase().endsWith('.sql') && isFile(file) ? read(file) : undefined);
+  const setKey = (rs: RunnerSet): string => path.join(rs.root, ...rs.set.folder.split('/').filter(Boolean));
   // Files of a multi-file Prisma schema already linted with an earlier input of the same folder.
   const prismaDone = new Set<string>();
   const prismaJob = (files: string[], config: LintConfig): void => {
@@ -134,9 +158,19 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
     }
     const config = configFor(abs);
     if (isDir) {
-      const files = sqlFilesUnder(abs).map((file) => ({ file, text: readText(file, ctx.cwd) }));
+      const files = sqlFilesUnder(abs);
       if (files.length > 0) {
-        jobs.push({ kind: 'set', files, config });
+        const rel = files.map((f) => path.relative(abs, f).split(path.sep).join('/'));
+        for (const rs of runnerSetsUnder(abs, { config, read: readSql }, rel)) {
+          const key = setKey(rs);
+          const queued = setJobs.get(key);
+          if (queued) delete queued.only;
+          else {
+            const job: Job = { kind: 'set', rs, config, read };
+            setJobs.set(key, job);
+            jobs.push(job);
+          }
+        }
         continue;
       }
       // A multi-file Prisma schema folder (prisma/schema/): one schema, its relations cross files.
@@ -146,12 +180,33 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
     } else if (abs.endsWith('.prisma')) {
       prismaJob(prismaSchemaFiles(abs), config);
     } else if (abs.endsWith('.sql')) {
-      jobs.push({ kind: 'sql', file: abs, text: readText(abs, ctx.cwd), config });
+      // A migration is linted with its set (as its runner runs it), reporting on this file only.
+      const rs = runnerSetForFile(abs, { config, read: (f) => (f === abs ? read(f) : undefined) });
+      if (!rs) {
+        jobs.push({ kind: 'sql', file: abs, text: read(abs), config });
+        continue;
+      }
+      const key = setKey(rs);
+      const queued = setJobs.get(key);
+      if (queued) queued.only?.add(abs);
+      else {
+        const job: Job = { kind: 'set', rs, config, read, only: new Set([abs]) };
+        setJobs.set(key, job);
+        jobs.push(job);
+      }
     } else {
       throw new UsageError(`${input}: pglens lint takes .sql files, .prisma files and folders`);
     }
   }
   return jobs;
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function readText(file: string, cwd: string): string {
@@ -201,8 +256,41 @@ function renderText(findings: Finding[]): string {
   return out;
 }
 
-function findingJson(f: Finding): Record<string, unknown> {
+/** What the CLI says about a migration set it linted: where, which runner, how many migrations. */
+interface SetSummary {
+  folder: string;
+  runner: RunnerId;
+  migrations: number;
+  downs: number;
+  /** `.sql` files of the folder the runner never runs (not linted). */
+  notRun: string[];
+}
+
+function setSummary(rs: RunnerSet, cwd: string): SetSummary {
+  const folder = displayPath(cwd, path.join(rs.root, ...rs.set.folder.split('/').filter(Boolean))) || '.';
+  return {
+    folder,
+    runner: rs.set.runner,
+    migrations: rs.set.migrations.length,
+    downs: rs.set.migrations.filter((m) => m.down).length,
+    notRun: rs.notRun.map((f) => displayPath(cwd, f)),
+  };
+}
+
+function summaryText(s: SetSummary): string {
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  let line = `${escapeControl(s.folder)}: ${s.runner}, ${plural(s.migrations, 'migration')}`;
+  if (s.downs > 0) line += ` (${s.downs} with a down)`;
+  if (s.notRun.length > 0) {
+    const list = s.notRun.slice(0, 3).map(escapeControl).join(', ') + (s.notRun.length > 3 ? ', …' : '');
+    line += `; ${plural(s.notRun.length, '.sql file')} the runner does not run, not linted: ${list}`;
+  }
+  return line + '\n';
+}
+
+function findingJson(f: Finding & { runner?: RunnerId }): Record<string, unknown> {
   const out: Record<string, unknown> = { file: f.file, ...oneBased(f.range), rule: f.ruleId, severity: f.severity, message: f.message };
+  if (f.runner) out.runner = f.runner;
   if (f.fix) {
     out.fix = {
       title: f.fix.title,
@@ -217,7 +305,7 @@ function sarifLevel(s: Severity): 'error' | 'warning' | 'note' {
 }
 
 /** SARIF 2.1.0 for GitHub code scanning; columns are UTF-16 code units, SARIF's default. */
-function sarif(findings: Finding[]): Record<string, unknown> {
+function sarif(findings: Finding[], sets: SetSummary[]): Record<string, unknown> {
   const ruleIds = [...new Set(findings.map((f) => f.ruleId))].sort();
   const describe = (id: string): string => rules.find((r) => r.id === id)?.docs.description ?? (id === 'syntax-error' ? 'Postgres cannot parse this statement.' : id);
   return {
@@ -239,6 +327,8 @@ function sarif(findings: Finding[]): Record<string, unknown> {
           },
         },
         columnKind: 'utf16CodeUnits',
+        // Which runner pglens read each migration folder as (src/core/migrations).
+        properties: { migrationSets: sets.map(({ folder, runner, migrations, notRun }) => ({ folder, runner, migrations, notRun })) },
         results: findings.map((f) => {
           const { line, column, endLine, endColumn } = oneBased(f.range);
           return {

@@ -9,10 +9,34 @@ import { SYNTAX_ERROR_RULE_ID } from './rule-ids';
 import { rules as registry } from './rules';
 import type { Report, Rule, SchemaRule, StatementContext, StatementRule } from './rule';
 import { collectSuppressions, isSuppressed, type Suppressions } from './suppressions';
+import { emptyCreations, isUndoOf, recordCreations, type UpCreations } from './undo';
+import type { MigrationPart, MigrationSet, RunnerId, TransactionMode } from '../migrations/migration';
 
 export interface LintFile {
   file: string;
   text: string;
+}
+
+/**
+ * One part of a file as its runner executes it: an up (replayed into the schema) or a down
+ * (linted against the schema right after its own up, never replayed forward).
+ */
+export interface LintPart {
+  file: string;
+  /** The file's whole text. */
+  text: string;
+  /**
+   * The part, when it is not the whole file: its offset in the file and its text (other
+   * sections inside it already blanked). It is linted as the file's text with everything
+   * outside the part blanked, so offsets, lines and columns are the file's.
+   */
+  slice?: { offset: number; text: string };
+  direction: 'up' | 'down';
+  /** How the runner executes the part; absent: the config's `migrations` entries (else the Prisma default) decide. */
+  transaction?: TransactionMode;
+  runner?: RunnerId;
+  /** For a down: the position in the list of the up it undoes. */
+  upIndex?: number;
 }
 
 export interface LintOptions {
@@ -50,58 +74,164 @@ export function sortMigrationFiles<T extends { file: string }>(files: readonly T
 interface ActiveRule<R extends Rule> {
   rule: R;
   setting: ResolvedRuleSetting;
+  /** The user set the rule to another severity than its default: a report's own severity does not override that. */
+  configured: boolean;
 }
 
 /**
- * Lints a migration set: files in name order, each statement seeing the schema built by
- * everything before it; then the schema rules on the final schema. Excluded files still
- * shape the schema but report nothing.
+ * Lints files as a migration set without knowing their runner: files in name order, each
+ * statement seeing the schema built by everything before it; `*.down.sql` files are linted
+ * but not replayed. Prefer lintMigrations, which follows the runner.
  */
 export function lintMigrationSet(files: readonly LintFile[], config: LintConfig = defaultConfig(), options: LintOptions = {}): Finding[] {
+  return lintParts(
+    sortMigrationFiles(files).map((f) => ({ file: f.file, text: f.text, direction: isDownMigration(f.file) ? 'down' : 'up' })),
+    config,
+    options,
+  );
+}
+
+/**
+ * Lints a migration set as its runner runs it (src/core/migrations): ups in the runner's
+ * order, each down right after its own up, each part with the runner's transaction mode.
+ * `resolve` maps a part's file (relative to the folder read) to the path findings carry,
+ * `read` gives a file's whole text.
+ */
+export function lintMigrations(
+  set: MigrationSet,
+  read: (file: string) => string,
+  config: LintConfig = defaultConfig(),
+  options: LintOptions = {},
+  resolve: (file: string) => string = (f) => f,
+): Finding[] {
+  const parts: LintPart[] = [];
+  const texts = new Map<string, string>();
+  const textOf = (file: string): string => {
+    let t = texts.get(file);
+    if (t === undefined) texts.set(file, (t = read(file)));
+    return t;
+  };
+  const toPart = (p: MigrationPart, direction: 'up' | 'down', transaction: TransactionMode | undefined, upIndex?: number): LintPart => {
+    const file = resolve(p.file);
+    const text = textOf(p.file);
+    const whole = p.offset === 0 && p.text === text;
+    return {
+      file,
+      text,
+      ...(!whole && { slice: { offset: p.offset, text: p.text } }),
+      direction,
+      ...(transaction && { transaction }),
+      runner: set.runner,
+      ...(upIndex !== undefined && { upIndex }),
+    };
+  };
+  // A plain folder's runner is unknown (and the Supabase CLI runs a statement that cannot run
+  // in a transaction on its own): there, `.pglens.json` `migrations[].transactional` decides, as before.
+  const known = set.runner !== 'plain' && set.runner !== 'supabase';
+  for (const m of set.migrations) {
+    const upIndex = parts.length;
+    parts.push(toPart(m.up, 'up', known ? m.transaction : undefined));
+    if (m.down) parts.push(toPart(m.down, 'down', known ? (m.downTransaction ?? m.transaction) : undefined, upIndex));
+  }
+  // Files of the set that hold no part (a sqitch verify script, a Flyway undo) are not linted.
+  return lintParts(parts, config, options);
+}
+
+/**
+ * The text a part is linted as: the file's blank copy (newlines kept) with the part's text in
+ * place. Built right before its parse (a file of 150 Liquibase changesets would otherwise hold
+ * 150 copies at once), from one blank copy per file.
+ */
+function partBody(part: LintPart, blanks: Map<string, string>): string {
+  if (!part.slice) return part.text;
+  let blank = blanks.get(part.file);
+  if (blank === undefined) blanks.set(part.file, (blank = part.text.replace(/[^\n\r]+/g, (run) => ' '.repeat(run.length))));
+  const { offset, text } = part.slice;
+  return blank.slice(0, offset) + text + blank.slice(offset + text.length);
+}
+
+interface PerFile {
+  parsed: ParsedSqlFile | undefined;
+  suppressions: Suppressions | undefined;
+  reported: boolean;
+  /** Tables created by the file's up parts so far: not existing for later statements of the file. */
+  createdHere: Set<string>;
+  /** Parts of the file with a runner transaction mode: [start, end, in a transaction]. */
+  modes: Array<[start: number, end: number, transactional: boolean]>;
+  /** Explicit BEGIN … COMMIT spans (file offsets), for schema rules' fixes. */
+  spans: Array<[start: number, end: number]>;
+}
+
+/**
+ * The engine: parts in order, each statement of an up seeing the schema built by everything
+ * before it; a down seeing the schema right after its up, without changing it. Then the
+ * schema rules on the final schema. Excluded files still shape the schema but report nothing.
+ */
+export function lintParts(parts: readonly LintPart[], config: LintConfig = defaultConfig(), options: LintOptions = {}): Finding[] {
   const rules = options.rules ?? registry;
   const statementRules: ActiveRule<StatementRule>[] = [];
   const schemaRules: ActiveRule<SchemaRule>[] = [];
   for (const rule of rules) {
     const setting = ruleSetting(config, rule.id, rule.defaultSeverity);
     if (!setting) continue;
-    if (rule.kind === 'statement') statementRules.push({ rule, setting });
-    else schemaRules.push({ rule, setting });
+    const configured = (config.rules[rule.id]?.severity ?? rule.defaultSeverity) !== rule.defaultSeverity;
+    if (rule.kind === 'statement') statementRules.push({ rule, setting, configured });
+    else schemaRules.push({ rule, setting, configured });
   }
   const syntaxSetting = ruleSetting(config, SYNTAX_ERROR_RULE_ID, 'error');
   const state = createReplayState(options.baseSchema ? cloneSchema(options.baseSchema) : undefined);
   const findings: Finding[] = [];
-  // What schema rules need per file; the parse is kept only where suppressions need it, so ASTs can be collected.
-  const perFile = new Map<string, { parsed: ParsedSqlFile | undefined; suppressions: Suppressions | undefined; reported: boolean }>();
-  // Explicit BEGIN … COMMIT spans (file offsets) per file, for schema rules' fixes.
-  const transactionSpans = new Map<string, Array<[start: number, end: number]>>();
+  const perFile = new Map<string, PerFile>();
+  const creations = new Map<number, UpCreations>();
 
-  for (const { file, text } of sortMigrationFiles(files)) {
-    const parsed = options.cacheParses === false ? parseSql(text, { cache: false }) : parseCached(text);
-    const reported = !isExcluded(config, file) && (options.onlyFile === undefined || options.onlyFile === file);
-    const suppressions = reported ? collectSuppressions(text, parsed.lineIndex) : undefined;
-    perFile.set(file, { parsed: suppressions ? parsed : undefined, suppressions, reported });
-    const fileFindings: Finding[] = [];
-    if (reported && syntaxSetting) {
+  const blanks = new Map<string, string>();
+  parts.forEach((part, index) => {
+    const { file } = part;
+    const body = partBody(part, blanks);
+    const parsed = options.cacheParses === false ? parseSql(body, { cache: false }) : parseCached(body);
+    let entry = perFile.get(file);
+    if (!entry) {
+      const reported = !isExcluded(config, file) && (options.onlyFile === undefined || options.onlyFile === file);
+      const suppressions = reported ? collectSuppressions(part.text, parsed.lineIndex) : undefined;
+      entry = { parsed: undefined, suppressions, reported, createdHere: new Set(), modes: [], spans: [] };
+      perFile.set(file, entry);
+    }
+    if (entry.suppressions && (part.direction === 'up' || !entry.parsed)) entry.parsed = parsed;
+    if (part.transaction && (options.inTransaction === undefined)) {
+      const first = parsed.statements[0]?.range.startOffset ?? 0;
+      const last = parsed.statements[parsed.statements.length - 1]?.range.endOffset ?? 0;
+      entry.modes.push([first, last, part.transaction !== 'none']);
+    }
+    const partFindings: Finding[] = [];
+    if (entry.reported && syntaxSetting) {
       for (const e of parsed.errors) {
-        fileFindings.push({ ruleId: SYNTAX_ERROR_RULE_ID, severity: syntaxSetting.severity, message: e.message, file, range: e.range });
+        partFindings.push({ ruleId: SYNTAX_ERROR_RULE_ID, severity: syntaxSetting.severity, message: e.message, file, range: e.range });
       }
     }
-    lintFile(state, file, parsed, reported ? statementRules : [], config, options, fileFindings, !isDownMigration(file), transactionSpans);
-    fileFindings.sort((a, b) => a.range.startOffset - b.range.startOffset);
-    for (const f of fileFindings) if (!isSuppressed(suppressions, parsed, f)) findings.push(f);
-  }
+    let up: UpCreations | undefined;
+    if (part.direction === 'up') creations.set(index, (up = emptyCreations()));
+    const undone = part.direction === 'down' && part.upIndex !== undefined ? creations.get(part.upIndex) : undefined;
+    lintPart(state, part, parsed, entry, entry.reported ? statementRules : [], config, options, partFindings, up, undone);
+    partFindings.sort((a, b) => a.range.startOffset - b.range.startOffset);
+    for (const f of partFindings) if (!isSuppressed(entry.suppressions, parsed, f)) findings.push(f);
+  });
 
-  for (const { rule, setting } of schemaRules) {
+  for (const active of schemaRules) {
+    const { rule, setting } = active;
     rule.check({
       schema: state.schema,
       options: setting.options,
-      inTransactionAt: (file, offset) =>
-        (options.inTransaction ?? isTransactionalFile(config, file)) ||
-        (transactionSpans.get(file) ?? []).some(([start, end]) => offset >= start && offset <= end),
+      inTransactionAt: (file, offset) => {
+        if (options.inTransaction !== undefined) return options.inTransaction;
+        const entry = perFile.get(file);
+        if (entry?.spans.some(([start, end]) => offset >= start && offset <= end)) return true;
+        const mode = entry?.modes.find(([start, end]) => offset >= start && offset <= end);
+        return mode ? mode[2] : isTransactionalFile(config, file);
+      },
       report: (r) => {
         const target = perFile.get(r.file);
         if (!target?.reported) return;
-        const finding = toFinding(rule.id, setting.severity, r.file, r);
+        const finding = toFinding(rule.id, severityOf(active, r), r.file, r);
         if (!isSuppressed(target.suppressions, target.parsed, finding)) findings.push(finding);
       },
     });
@@ -109,32 +239,41 @@ export function lintMigrationSet(files: readonly LintFile[], config: LintConfig 
   return findings;
 }
 
-function lintFile(
+function lintPart(
   state: ReplayState,
-  file: string,
+  part: LintPart,
   parsed: ParsedSqlFile,
+  entry: PerFile,
   rules: ActiveRule<StatementRule>[],
   config: LintConfig,
   options: LintOptions,
   out: Finding[],
-  replay: boolean,
-  transactionSpans: Map<string, Array<[start: number, end: number]>>,
+  /** Where an up records what it creates, for its down. */
+  up: UpCreations | undefined,
+  /** For a down: what its up created. */
+  undone: UpCreations | undefined,
 ): void {
-  const createdHere = new Set<string>();
+  const { file } = part;
+  const replay = part.direction === 'up';
+  const createdHere = entry.createdHere;
   // Few statements ask (CREATE INDEX CONCURRENTLY…): the config's path matching runs on first use.
-  let fileTransactional: boolean | undefined;
-  const inFileTransaction = (): boolean => (fileTransactional ??= options.inTransaction ?? isTransactionalFile(config, file));
+  let partTransactional: boolean | undefined;
+  const inPartTransaction = (): boolean =>
+    (partTransactional ??= options.inTransaction ?? (part.transaction ? part.transaction !== 'none' : isTransactionalFile(config, file)));
   let explicitTransaction = false;
   let lockTimeoutSet = false;
   // What lock_timeout reverts to at COMMIT (SET LOCAL ends) and ROLLBACK (every SET in it is undone).
   let lockTimeoutAtCommit = false;
   let lockTimeoutAtBegin = false;
   const isExistingTable = (schema: string | undefined, name: string): boolean =>
-    !createdHere.has(tableKey(schema ?? state.defaultSchema, name));
+    !createdHere.has(tableKey(schema ?? state.defaultSchema, name)) && !(undone && undone.objects.has(`table:${name.toLowerCase()}`));
+  const memo = new Map<string, unknown>();
+  const migration = options.migration ?? true;
 
   for (const statement of parsed.statements) {
     if (!statement.ast) continue;
-    if (rules.length > 0) {
+    // A down statement that only undoes its up (dropping what the up added) reports nothing.
+    if (rules.length > 0 && !(undone && isUndoOf(statement, undone))) {
       // One context per statement; options and report are swapped per rule (rules run synchronously).
       let current = rules[0];
       const context: StatementContext = {
@@ -146,14 +285,17 @@ function lintFile(
         isExistingTable,
         table: (rel) => resolveTable(state, rel),
         get inTransaction() {
-          return inFileTransaction() || explicitTransaction;
+          return inPartTransaction() || explicitTransaction;
         },
         lockTimeoutSet,
-        migration: options.migration ?? true,
-        direction: replay ? 'up' : 'down',
+        migration,
+        direction: part.direction,
+        runner: part.runner,
+        transactionMode: part.transaction,
+        memo,
         postgresVersion: config.postgresVersion,
         options: current.setting.options,
-        report: (r: Report) => out.push(toFinding(current.rule.id, current.setting.severity, file, r)),
+        report: (r: Report) => out.push(toFinding(current.rule.id, severityOf(current, r), file, r)),
       };
       for (const active of rules) {
         current = active;
@@ -169,21 +311,21 @@ function lintFile(
     if ((tx === 'TRANS_STMT_BEGIN' || tx === 'TRANS_STMT_START') && !explicitTransaction) {
       explicitTransaction = true;
       lockTimeoutAtBegin = lockTimeoutAtCommit = lockTimeoutSet;
-      const spans = transactionSpans.get(file) ?? [];
-      spans.push([statement.range.startOffset, Infinity]);
-      transactionSpans.set(file, spans);
+      entry.spans.push([statement.range.startOffset, Infinity]);
     } else if ((tx === 'TRANS_STMT_COMMIT' || tx === 'TRANS_STMT_ROLLBACK') && explicitTransaction) {
       explicitTransaction = false;
       lockTimeoutSet = tx === 'TRANS_STMT_COMMIT' ? lockTimeoutAtCommit : lockTimeoutAtBegin;
-      const spans = transactionSpans.get(file)!;
-      spans[spans.length - 1][1] = statement.range.endOffset;
+      entry.spans[entry.spans.length - 1][1] = statement.range.endOffset;
     }
-    const set = statement.ast.VariableSetStmt;
-    if (set?.name === 'lock_timeout') {
-      lockTimeoutSet = set.kind === 'VAR_SET_VALUE' && !isZeroSetting(set.args?.[0]);
-      // A session SET outlives COMMIT; SET LOCAL ends with the explicit transaction.
-      if (!set.is_local) lockTimeoutAtCommit = lockTimeoutSet;
+    const lockTimeout = lockTimeoutChange(statement);
+    // SET LOCAL outside a transaction block does nothing (Postgres warns): in an autocommit part it protects nothing.
+    const noEffect = lockTimeout?.local && !explicitTransaction && part.transaction === 'none' && options.inTransaction === undefined;
+    if (lockTimeout && !noEffect) {
+      lockTimeoutSet = lockTimeout.set;
+      // A session SET outlives COMMIT; SET LOCAL (and set_config(…, true)) ends with the explicit transaction.
+      if (!lockTimeout.local) lockTimeoutAtCommit = lockTimeoutSet;
     }
+    if (up) recordCreations(statement, up);
     const effect = replay ? applyStatement(state, statement, file) : undefined;
     if (effect) {
       for (const key of effect.dropped) createdHere.delete(key);
@@ -191,6 +333,20 @@ function lintFile(
       for (const key of effect.created) createdHere.add(key);
     }
   }
+}
+
+/** `SET [LOCAL] lock_timeout …`, `RESET lock_timeout`, or `SELECT set_config('lock_timeout', '5s', is_local)`. */
+function lockTimeoutChange(statement: Statement): { set: boolean; local: boolean } | undefined {
+  const set = statement.ast?.VariableSetStmt;
+  if (set) {
+    if (set.name !== 'lock_timeout') return undefined;
+    return { set: set.kind === 'VAR_SET_VALUE' && !isZeroSetting(set.args?.[0]), local: Boolean(set.is_local) };
+  }
+  if (statement.kind !== 'SelectStmt' || !/set_config/i.test(statement.text)) return undefined;
+  const m = /set_config\s*\(\s*'lock_timeout'\s*,\s*'([^']*)'\s*,\s*(\w+)\s*\)/i.exec(statement.text);
+  if (!m) return undefined;
+  const zero = /^\s*0+(\.0*)?\s*(us|ms|s|min|h|d)?\s*$/i.test(m[1]);
+  return { set: !zero, local: /^(true|t|on|yes|1)$/i.test(m[2]) };
 }
 
 /**
@@ -210,6 +366,10 @@ function isZeroSetting(arg: Record<string, any> | undefined): boolean {
   if (c.fval) return Number(c.fval.fval) === 0;
   // '0', '0s', '0ms', '0 min': any unit of zero disables the timeout.
   return /^\s*0+(\.0*)?\s*(us|ms|s|min|h|d)?\s*$/i.test(c.sval?.sval ?? '');
+}
+
+function severityOf(active: ActiveRule<Rule>, r: Report): Severity {
+  return r.severity && !active.configured ? r.severity : active.setting.severity;
 }
 
 function toFinding(ruleId: string, severity: Severity, file: string, r: Report): Finding {

@@ -1,5 +1,6 @@
 /** The lint engine's public API: what the CLI and the editor call. */
-export { lintSqlFile, lintMigrationSet, sortMigrationFiles, parseCached, type LintFile, type LintOptions } from './engine';
+export { lintSqlFile, lintMigrationSet, lintMigrations, lintParts, sortMigrationFiles, parseCached, type LintFile, type LintPart, type LintOptions } from './engine';
+export { lintFileInContext, lintRunnerSet, runnerSetForFile, runnerSetsUnder, type RunnerSet } from './migration-lint';
 export {
   CONFIG_FILE_NAME,
   DEFAULT_POSTGRES_VERSION,

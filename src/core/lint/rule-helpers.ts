@@ -133,3 +133,38 @@ export function headRange(statement: Statement, words: readonly string[]): Sourc
   const t = findWord(statement, words);
   return statement.rangeOf(statement.range.startOffset, t ? t.end : statement.range.endOffset);
 }
+
+/**
+ * How to run a statement outside a transaction with the part's runner (CONCURRENTLY, VACUUM…),
+ * as a sentence; the generic advice when the runner is unknown. `explicit` is true when an
+ * explicit BEGIN … COMMIT of the file itself is what wraps it.
+ */
+export function outsideTransactionWayOut(context: Pick<StatementContext, 'runner' | 'transactionMode'>, explicit = false): string {
+  if (explicit && context.transactionMode === 'none') return 'Move it out of the BEGIN … COMMIT block.';
+  switch (context.runner) {
+    case 'goose':
+      return 'Put it in a migration of its own with `-- +goose NO TRANSACTION` at the top of the file (goose then runs the whole file outside a transaction).';
+    case 'dbmate':
+      return 'Put it in a migration of its own whose marker says `-- migrate:up transaction:false`.';
+    case 'sql-migrate':
+      return 'Put it in a migration of its own whose marker says `-- +migrate Up notransaction`.';
+    case 'diesel':
+      return 'Put it in a migration of its own with `run_in_transaction = false` in that migration folder\'s metadata.toml.';
+    case 'prisma':
+      return 'Put it alone in a migration of its own: Prisma runs a file holding one statement outside a transaction.';
+    case 'golang-migrate':
+      return 'Put it alone in a migration file of its own: golang-migrate sends the file as one string, which runs outside a transaction only when it holds one statement.';
+    case 'drizzle-kit':
+      return 'drizzle-kit runs every pending migration in one transaction, so no drizzle migration can run it: run it outside drizzle (a deploy step with psql), then record nothing in the journal.';
+    case 'flyway':
+      return 'Put it in a migration of its own with `executeInTransaction=false` in its `<file>.sql.conf`.';
+    case 'liquibase':
+      return 'Put it in a changeset of its own with `runInTransaction:false`.';
+    case 'popx':
+      return 'Put it in a migration of its own named `….autocommit.up.sql`.';
+    case 'sqitch':
+      return 'Move it out of the script\'s BEGIN … COMMIT (sqitch adds no transaction of its own).';
+    default:
+      return 'Move it to its own migration file that the runner does not wrap in a transaction (and no BEGIN … COMMIT around it).';
+  }
+}

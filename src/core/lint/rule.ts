@@ -1,4 +1,4 @@
-import type { Fix, SeveritySetting, SourceRange } from '../types';
+import type { Fix, Severity, SeveritySetting, SourceRange } from '../types';
 import type { Statement } from '../sql/statement';
 import type { SchemaModel, Table } from '../schema/model';
 import type { RunnerId, TransactionMode } from '../migrations/migration';
@@ -16,6 +16,11 @@ export interface RuleDocs {
 
 export interface Report {
   message: string;
+  /**
+   * This finding's severity when it differs from the rule's default (a statement that makes
+   * the migration fail is an error). A severity the user configured for the rule wins.
+   */
+  severity?: Severity;
   range: SourceRange;
   fix?: Fix;
 }
@@ -50,6 +55,8 @@ export interface StatementContext {
   transactionMode?: TransactionMode;
   /** 'down' when the statement is in a down (rollback) part, linted after its own up. */
   direction: 'up' | 'down';
+  /** Scratch space shared by the statements of one part, for rules that report once per part (keyed by rule id). */
+  memo: Map<string, unknown>;
   /** A `SET lock_timeout` came earlier in this file. */
   lockTimeoutSet: boolean;
   /** Configured Postgres major version (default 15). */

@@ -17,11 +17,20 @@ export interface MigrationFolder {
   path(file: string): string;
 }
 
-export function createFolder(workspaceRoot: string, rel: string, files: string[]): MigrationFolder {
+/**
+ * `readText`, when given, reads a file (relative to the workspace root) first: the editor's
+ * unsaved documents, the CLI's checked reads. It returns undefined to fall back to the disk.
+ */
+export function createFolder(workspaceRoot: string, rel: string, files: string[], readText?: (file: string) => string | undefined): MigrationFolder {
   const dir = path.join(workspaceRoot, ...rel.split('/').filter(Boolean));
   const texts = new Map<string, string | undefined>();
   const readOptional = (file: string): string | undefined => {
     if (!texts.has(file)) {
+      const given = readText?.(rel ? `${rel}/${file}` : file);
+      if (given !== undefined) {
+        texts.set(file, given);
+        return given;
+      }
       const abs = path.join(dir, ...file.split('/'));
       let text: string | undefined;
       try {

@@ -31,6 +31,8 @@ export interface ReadMigrationsOptions {
   overrides?: FolderOverride[];
   /** Where override globs are relative to (the config file's folder; default: the root). */
   overridesRoot?: string;
+  /** Reads a file (relative to the root) before the disk is tried: unsaved editor text, the CLI's checked reads. */
+  read?: (file: string) => string | undefined;
 }
 
 const READERS: Record<RunnerId, (folder: MigrationFolder) => Migration[]> = {
@@ -65,7 +67,7 @@ export function readMigrationSets(root: string, options: ReadMigrationsOptions =
     folders.set(folder, list);
   }
   return [...folders.keys()].sort(compareCodePoints).map((rel) => {
-    const folder = createFolder(root, rel, folders.get(rel)!);
+    const folder = createFolder(root, rel, folders.get(rel)!, options.read);
     const override = findOverride(options, root, rel, folder.files.map(folder.path));
     const runner = override?.runner ?? detectRunner(folder);
     let migrations = READERS[runner](folder);
@@ -87,7 +89,7 @@ export function allMigrations(sets: MigrationSet[]): Migration[] {
  * plan or journal (sqitch, drizzle, Liquibase), else the folder above a per-migration
  * folder (`<name>/migration.sql`, `<name>/up.sql`), else its own folder.
  */
-function folderFinder(root: string): (file: string) => string {
+export function folderFinder(root: string): (file: string) => string {
   const marked = new Map<string, boolean>();
   const isMarked = (dir: string): boolean => {
     let hit = marked.get(dir);

@@ -66,7 +66,11 @@ export interface ForeignKey {
   source?: SourceRef;
 }
 
-/** A `CHECK (col IS NOT NULL)` constraint: once validated, SET NOT NULL on Postgres 12+ trusts it instead of scanning. */
+/**
+ * A `CHECK (col IS NOT NULL)` constraint: once validated, SET NOT NULL on Postgres 12+ trusts it
+ * instead of scanning. One entry per column a CHECK proves (`a IS NOT NULL AND b IS NOT NULL`
+ * gives two entries with the constraint's name).
+ */
 export interface NotNullCheck {
   name: string;
   column: string;

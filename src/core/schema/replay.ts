@@ -298,14 +298,12 @@ class Replayer {
         return;
       }
       case 'CONSTR_CHECK': {
-        const test: Node | undefined = con.raw_expr?.NullTest;
-        const fields = stringList(test?.arg?.ColumnRef?.fields);
-        if (test?.nulltesttype !== 'IS_NOT_NULL' || fields.length !== 1) return;
-        (table.notNullChecks ??= []).push({
-          name: con.conname ?? `${table.name}_${fields[0]}_check`,
-          column: fields[0],
-          valid: !con.skip_validation,
-        });
+        const columns = notNullColumns(con.raw_expr, table.name);
+        if (columns.length === 0) return;
+        // Postgres names an unnamed CHECK after its column when it uses exactly one, else `<table>_check`.
+        const used = referencedColumns(con.raw_expr);
+        const name: string = con.conname ?? (used.length === 1 ? `${table.name}_${used[0]}_check` : `${table.name}_check`);
+        for (const column of columns) (table.notNullChecks ??= []).push({ name, column, valid: !con.skip_validation });
         return;
       }
       default:
@@ -413,7 +411,11 @@ class Replayer {
     table.indexes = table.indexes.filter((i) => !i.columns.includes(name) && !i.include.includes(name));
     table.foreignKeys = table.foreignKeys.filter((f) => !f.columns.includes(name));
     if (table.primaryKey?.columns.includes(name)) table.primaryKey = undefined;
-    if (table.notNullChecks) table.notNullChecks = table.notNullChecks.filter((c) => c.column !== name);
+    if (table.notNullChecks) {
+      // A CHECK over several columns (`a IS NOT NULL AND b IS NOT NULL`) goes as a whole.
+      const gone = new Set(table.notNullChecks.filter((c) => c.column === name).map((c) => c.name));
+      table.notNullChecks = table.notNullChecks.filter((c) => !gone.has(c.name));
+    }
   }
 
   private dropConstraint(table: Table, name: string | undefined): void {
@@ -570,6 +572,40 @@ class Replayer {
     const value = first?.A_Const?.sval?.sval;
     if (typeof value === 'string' && value !== '$user') this.state.defaultSchema = value.replace(/^"|"$/g, '');
   }
+}
+
+/**
+ * The columns a CHECK expression proves NOT NULL, as Postgres 12+ sees it when SET NOT NULL
+ * looks for a constraint to skip its scan: `col IS NOT NULL` and `NOT (col IS NULL)`, alone
+ * or in an AND (`table.col` too). A NULL passes a CHECK, so `col <> ''` alone proves nothing.
+ */
+function notNullColumns(expr: Node | undefined, tableName: string): string[] {
+  if (!expr) return [];
+  const column = (arg: Node | undefined): string | undefined => {
+    const fields = stringList(arg?.ColumnRef?.fields);
+    if (fields.length === 1) return fields[0];
+    return fields.length >= 2 && fields[fields.length - 2] === tableName ? fields[fields.length - 1] : undefined;
+  };
+  const bool: Node | undefined = expr.BoolExpr;
+  if (bool?.boolop === 'AND_EXPR') return (bool.args ?? []).flatMap((a: Node) => notNullColumns(a, tableName));
+  const test: Node | undefined = bool?.boolop === 'NOT_EXPR' && bool.args?.length === 1 ? bool.args[0].NullTest : expr.NullTest;
+  const wanted = bool ? 'IS_NULL' : 'IS_NOT_NULL';
+  const name = test?.nulltesttype === wanted ? column(test.arg) : undefined;
+  return name ? [name] : [];
+}
+
+/** Distinct column names an expression refers to. */
+function referencedColumns(expr: Node | undefined): string[] {
+  const names = new Set<string>();
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(visit);
+    if (!n || typeof n !== 'object') return;
+    const fields = stringList((n as Node).ColumnRef?.fields);
+    if (fields.length) names.add(fields[fields.length - 1]);
+    for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
+  };
+  visit(expr);
+  return [...names];
 }
 
 /**

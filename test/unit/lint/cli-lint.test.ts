@@ -40,6 +40,8 @@ describe('pglens lint (CLI)', () => {
     const { code, out } = await lint(dir, ['migrations']);
     assert.equal(code, 1);
     const lines = out.split('\n');
+    // First what pglens read: the folder, its runner, its migrations.
+    assert.equal(lines.shift(), 'migrations: plain, 2 migrations');
     assert.match(lines[0], /^migrations\/002_index\.sql:2:1 {2}warning {2}require-concurrent-index-creation {2}CREATE INDEX on existing table users/);
     assert.equal(lines[1], '    fix: Create the index CONCURRENTLY');
     assert.match(out, /\n1 problem \(0 errors, 1 warning, 0 info\)\n$/);
@@ -50,7 +52,8 @@ describe('pglens lint (CLI)', () => {
     const { code, out } = await lint(dir, ['migrations', '--format', 'json']);
     assert.equal(code, 1);
     const json = JSON.parse(out);
-    assert.deepEqual(Object.keys(json[0]).sort(), ['column', 'endColumn', 'endLine', 'file', 'fix', 'line', 'message', 'rule', 'severity']);
+    assert.deepEqual(Object.keys(json[0]).sort(), ['column', 'endColumn', 'endLine', 'file', 'fix', 'line', 'message', 'rule', 'runner', 'severity']);
+    assert.equal(json[0].runner, 'plain');
     assert.equal(json[0].file, 'migrations/002_index.sql');
     assert.deepEqual([json[0].line, json[0].column, json[0].endLine, json[0].endColumn], [2, 1, 2, 13]);
     assert.deepEqual(json[0].fix.edits, [{ line: 2, column: 13, endLine: 2, endColumn: 13, newText: ' CONCURRENTLY' }]);
@@ -70,6 +73,7 @@ describe('pglens lint (CLI)', () => {
     assert.equal(result.ruleIndex, 0);
     assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: 2, startColumn: 1, endLine: 2, endColumn: 13 });
     assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'migrations/002_index.sql');
+    assert.deepEqual(run.properties.migrationSets, [{ folder: 'migrations', runner: 'plain', migrations: 2, notRun: [] }]);
   });
 
   it('adds GitHub annotations under GITHUB_ACTIONS=true, escaping properties and data', async () => {
@@ -116,10 +120,17 @@ describe('pglens lint (CLI)', () => {
     assert.match(strict.out, /error {2}require-concurrent-index-creation/);
   });
 
-  it('treats Prisma migration folders as transactional', async () => {
-    const dir = workspace({ 'prisma/migrations/20240101_a/migration.sql': 'CREATE INDEX CONCURRENTLY i ON users (email);\n' });
+  it('runs a Prisma migration as Prisma does: one statement alone outside a transaction, several in one', async () => {
+    const dir = workspace({
+      'prisma/migrations/20240101_a/migration.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\n',
+      'prisma/migrations/20240102_b/migration.sql': 'CREATE INDEX CONCURRENTLY i ON users (email);\n',
+      'prisma/migrations/20240103_c/migration.sql': 'CREATE INDEX CONCURRENTLY j ON users (id, email);\nSELECT 1;\n',
+    });
     const { out } = await lint(dir, ['prisma/migrations', '--format', 'json']);
-    assert.deepEqual(JSON.parse(out).map((f: { rule: string }) => f.rule), ['concurrent-index-in-transaction']);
+    const found = JSON.parse(out).map((f: { file: string; rule: string; runner: string }) => [f.file, f.rule, f.runner]);
+    assert.deepEqual(found, [['prisma/migrations/20240103_c/migration.sql', 'concurrent-index-in-transaction', 'prisma']]);
+    const text = await lint(dir, ['prisma/migrations']);
+    assert.match(text.out, /^prisma\/migrations: prisma, 3 migrations\n/);
   });
 
   it('lints a multi-file Prisma schema (prisma/schema/) as one, given the folder or any of its files', async () => {

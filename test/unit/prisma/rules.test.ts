@@ -104,20 +104,28 @@ describe('prisma rules', () => {
     valid: ['model A {\n  id    BigInt  @id\n  price Decimal @db.Decimal(12, 2)\n  ratio Float\n}\n'],
     invalid: [
       {
+        // Plain @db.Decimal (Postgres numeric without precision/scale): exact, nothing rounded, no overflow.
         schema: 'model A {\n  id    BigInt @id\n  price Float?\n}\n',
         on: 'price Float?',
-        message: /A\.price is Float/,
-        output: 'model A {\n  id    BigInt @id\n  price Decimal? @db.Decimal(12, 2)\n}\n',
+        message: /^(?!.*12, ?2)A\.price is Float.*use Decimal @db\.Decimal \(exact decimal.*precision\/scale only when you know the range.*ACCESS EXCLUSIVE lock.*15 significant digits.*Prisma\.Decimal/,
+        output: 'model A {\n  id    BigInt @id\n  price Decimal? @db.Decimal\n}\n',
       },
       {
         schema: 'model A {\n  id         BigInt @id\n  unitAmount Float  @default(0) @db.DoublePrecision\n}\n',
         on: 'unitAmount Float  @default(0) @db.DoublePrecision',
-        output: 'model A {\n  id         BigInt @id\n  unitAmount Decimal  @default(0) @db.Decimal(12, 2)\n}\n',
+        output: 'model A {\n  id         BigInt @id\n  unitAmount Decimal  @default(0) @db.Decimal\n}\n',
       },
       {
         schema: 'model A {\n  id BigInt @id\n  x  Float  @map("total_cost")\n}\n',
         on: 'x  Float  @map("total_cost")',
-        output: 'model A {\n  id BigInt @id\n  x  Decimal @db.Decimal(12, 2)  @map("total_cost")\n}\n',
+        output: 'model A {\n  id BigInt @id\n  x  Decimal @db.Decimal  @map("total_cost")\n}\n',
+      },
+      {
+        // Sub-cent unit prices: Decimal(12, 2) would round 0.0049 to 0.00; a real converts with 6 significant digits.
+        schema: 'model LineItem {\n  id        BigInt @id\n  unitPrice Float  @db.Real\n}\n',
+        on: 'unitPrice Float  @db.Real',
+        message: /^(?!.*12, ?2)LineItem\.unitPrice is Float \(real\).*6 significant digits/,
+        output: 'model LineItem {\n  id        BigInt @id\n  unitPrice Decimal  @db.Decimal\n}\n',
       },
     ],
   });
@@ -160,20 +168,43 @@ describe('prisma rules', () => {
   });
 
   table('prefer-uuid-type', {
-    valid: ['model A {\n  id   String @id @default(uuid()) @db.Uuid\n  slug String @default(cuid())\n}\n'],
+    valid: [
+      'model A {\n  id   String @id @default(uuid()) @db.Uuid\n  slug String @default(cuid())\n}\n',
+      // Ids the application fills with another scheme: a uuid column would reject every one of them.
+      'model A {\n  id String @id @default(cuid())\n}\n',
+      'model A {\n  id String @id @default(cuid(2))\n}\n',
+      'model A {\n  id  String @id @default(nanoid())\n  key String @default(nanoid(36)) @db.VarChar(36)\n}\n',
+      'model A {\n  id String @id @default(ulid()) @db.Char(36)\n}\n',
+      'model A {\n  id   String @id @default(dbgenerated("generate_ulid()"))\n  cuid String @unique @db.VarChar(36)\n}\n',
+      'model A {\n  id String @id\n}\n',
+      'model User {\n  id    String @id @default(cuid())\n  posts Post[]\n}\n\nmodel Post {\n  id       BigInt @id\n  authorId String\n  author   User   @relation(fields: [authorId], references: [id])\n\n  @@index([authorId])\n}\n',
+    ],
     invalid: [
       {
+        // No fix: on an existing table Prisma Migrate has no text → uuid cast and drops and recreates the column.
         schema: 'model A {\n  id String @id @default(uuid())\n}\n',
         on: 'id String @id @default(uuid())',
-        message: /holds uuid\(\) values as text/,
-        output: 'model A {\n  id String @db.Uuid @id @default(uuid())\n}\n',
+        message: /holds uuid\(\) values as text.*add @db\.Uuid.*Prisma Migrate has no cast from text to uuid: it drops and recreates the column/,
+        output: null,
       },
       {
         schema:
           'model User {\n  id    String @id @default(dbgenerated("gen_random_uuid()")) @db.Text\n  posts Post[]\n}\n\nmodel Post {\n  id       BigInt @id\n  authorId String\n  author   User   @relation(fields: [authorId], references: [id])\n\n  @@index([authorId])\n}\n',
         on: 'id    String @id @default(dbgenerated("gen_random_uuid()")) @db.Text',
-        output:
-          'model User {\n  id    String @id @default(dbgenerated("gen_random_uuid()")) @db.Uuid\n  posts Post[]\n}\n\nmodel Post {\n  id       BigInt @id\n  authorId String @db.Uuid\n  author   User   @relation(fields: [authorId], references: [id])\n\n  @@index([authorId])\n}\n',
+        message: /add @db\.Uuid to User\.id and Post\.authorId.*drops and recreates the columns.*foreign keys/,
+        output: null,
+      },
+      {
+        schema: 'model A {\n  id String @id @default(uuid(7))\n}\n',
+        on: 'id String @id @default(uuid(7))',
+        message: /holds uuid\(7\) values as text/,
+        output: null,
+      },
+      {
+        schema: 'model A {\n  id String @id @db.Char(36)\n}\n',
+        on: 'id String @id @db.Char(36)',
+        message: /A\.id is char\(36\), the length of a UUID.*if every value is a UUID/,
+        output: null,
       },
     ],
   });

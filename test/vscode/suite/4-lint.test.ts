@@ -105,17 +105,18 @@ describe('lint across a migration folder, suppressions and the config file', () 
     await diagnosticFor(uri, RULE);
   });
 
-  it('Prisma migrations follow the config\'s "transactional" like pglens lint does', async () => {
+  it('Prisma migrations run as Prisma runs them, and follow the config\'s "transactional" like pglens lint does', async () => {
     const api = await activeApi();
     const init = workspaceUri('prisma/migrations/20240101000000_init/migration.sql');
     const index = workspaceUri('prisma/migrations/20240102000000_post_author/migration.sql');
     const config = workspaceUri('.pglens.json');
     await vscode.workspace.fs.writeFile(init, encoder.encode('CREATE TABLE "Post" (id bigint PRIMARY KEY, "authorId" bigint NOT NULL);\n'));
-    await vscode.workspace.fs.writeFile(index, encoder.encode('CREATE INDEX CONCURRENTLY "Post_authorId_idx" ON "Post" ("authorId");\n'));
+    // Two statements: Prisma sends the file as one string, an implicit transaction, so CONCURRENTLY fails there.
+    await vscode.workspace.fs.writeFile(index, encoder.encode('CREATE INDEX CONCURRENTLY "Post_authorId_idx" ON "Post" ("authorId");\nSELECT 1;\n'));
     try {
-      // Prisma wraps each migration in a transaction: CONCURRENTLY fails there.
       await openDocument('prisma/migrations/20240102000000_post_author/migration.sql');
-      await diagnosticFor(index, 'concurrent-index-in-transaction');
+      const found = await diagnosticFor(index, 'concurrent-index-in-transaction');
+      assert.match(found.message, /prisma runs this migration in a transaction\)\. Put it alone in a migration of its own/);
       // A project whose runner does not (config says so): no finding, as `pglens lint prisma/migrations` says.
       await vscode.workspace.fs.writeFile(config, encoder.encode(JSON.stringify({ migrations: [{ path: 'prisma/migrations/**', transactional: false }] })));
       await waitFor(
@@ -126,6 +127,83 @@ describe('lint across a migration folder, suppressions and the config file', () 
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await vscode.workspace.fs.delete(workspaceUri('prisma/migrations'), { recursive: true });
       await vscode.workspace.fs.delete(config).then(undefined, () => undefined);
+    }
+  });
+});
+
+describe('lint follows the migration runner (goose, diesel)', () => {
+  const encoder = new TextEncoder();
+  afterEach(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+
+  /** Drops every unsaved edit (each editor made active first: the revert command acts on that). */
+  async function revertDirty(): Promise<void> {
+    for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  }
+
+  async function write(files: Record<string, string>): Promise<void> {
+    for (const [rel, text] of Object.entries(files)) await vscode.workspace.fs.writeFile(workspaceUri(rel), encoder.encode(text));
+  }
+
+  it('a goose file: its Up is linted in goose\'s transaction (the way out is NO TRANSACTION), its Down undoing the Up is silent', async () => {
+    const api = await activeApi();
+    await write({
+      'goose/00001_users.sql': '-- +goose Up\nCREATE TABLE users (id bigint PRIMARY KEY, email text);\n-- +goose Down\nDROP TABLE users;\n',
+      'goose/00002_email.sql': '-- +goose Up\nCREATE INDEX users_email_idx ON users (email);\n\n-- +goose Down\nDROP INDEX users_email_idx;\n',
+    });
+    try {
+      const editor = await openDocument('goose/00002_email.sql');
+      const uri = editor.document.uri;
+      const found = await waitFor(() => api.diagnostics(uri).find((d) => ruleOf(d) === RULE), `a ${RULE} diagnostic`);
+      assert.strictEqual(found.range.start.line, 1);
+      assert.match(found.message, /-- \+goose NO TRANSACTION/);
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, found.range);
+      assert.ok(!actions.some((a) => /CONCURRENTLY/.test(a.title)), `a CONCURRENTLY fix inside goose's transaction: ${actions.map((a) => a.title).join(', ')}`);
+      // The Down drops only what the Up created: nothing on line 5.
+      assert.deepStrictEqual(api.diagnostics(uri).filter((d) => d.range.start.line === 4).map(ruleOf), []);
+      // With NO TRANSACTION the fix is offered, and applying it clears the warning.
+      assert.ok(await editor.edit((b) => b.insert(new vscode.Position(0, 0), '-- +goose NO TRANSACTION\n')));
+      const again = await waitFor(() => api.diagnostics(uri).find((d) => ruleOf(d) === RULE && d.range.start.line === 2), `${RULE} under NO TRANSACTION`);
+      const fixes = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, again.range);
+      const fix = fixes.find((a) => /CONCURRENTLY/.test(a.title));
+      assert.ok(fix?.edit, `no CONCURRENTLY fix: ${fixes.map((a) => a.title).join(', ')}`);
+      assert.ok(await vscode.workspace.applyEdit(fix.edit));
+      await waitFor(() => !api.diagnostics(uri).some((d) => ruleOf(d) === RULE || ruleOf(d) === 'concurrent-index-in-transaction'), 'no index finding after the fix');
+    } finally {
+      await revertDirty();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.workspace.fs.delete(workspaceUri('goose'), { recursive: true });
+    }
+  });
+
+  it('a diesel pair: up.sql runs in a transaction without metadata.toml; down.sql dropping what up.sql added is silent', async () => {
+    const api = await activeApi();
+    await write({
+      'diesel/2024-01-01-000000_users/up.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\n',
+      'diesel/2024-01-01-000000_users/down.sql': 'DROP TABLE users;\n',
+      'diesel/2024-01-02-000000_nick/up.sql': "SET lock_timeout = '1s';\nALTER TABLE users ADD COLUMN nick text;\nCREATE INDEX CONCURRENTLY users_nick_idx ON users (nick);\n",
+      'diesel/2024-01-02-000000_nick/down.sql': "SET lock_timeout = '1s';\nALTER TABLE users DROP COLUMN nick;\nALTER TABLE users DROP COLUMN email;\n",
+    });
+    try {
+      const up = (await openDocument('diesel/2024-01-02-000000_nick/up.sql')).document.uri;
+      const error = await waitFor(() => api.diagnostics(up).find((d) => ruleOf(d) === 'concurrent-index-in-transaction'), 'concurrent-index-in-transaction in up.sql');
+      assert.match(error.message, /run_in_transaction = false/);
+      const down = (await openDocument('diesel/2024-01-02-000000_nick/down.sql')).document.uri;
+      const drop = await waitFor(() => api.diagnostics(down).find((d) => ruleOf(d) === 'ban-drop-column'), 'ban-drop-column in down.sql');
+      // Only the column the up did not add: dropping nick undoes the up.
+      assert.strictEqual(drop.range.start.line, 2);
+      assert.strictEqual(api.diagnostics(down).filter((d) => ruleOf(d) === 'ban-drop-column').length, 1);
+      // metadata.toml turns the transaction off: the error goes when the file is re-linted.
+      await write({ 'diesel/2024-01-02-000000_nick/metadata.toml': 'run_in_transaction = false\n' });
+      const editor = await openDocument('diesel/2024-01-02-000000_nick/up.sql');
+      assert.ok(await editor.edit((b) => b.insert(new vscode.Position(0, 0), '-- touched\n')));
+      await waitFor(() => !api.diagnostics(up).some((d) => ruleOf(d) === 'concurrent-index-in-transaction'), 'no error with run_in_transaction = false');
+    } finally {
+      await revertDirty();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.workspace.fs.delete(workspaceUri('diesel'), { recursive: true });
     }
   });
 });

@@ -1,7 +1,14 @@
-import type { StatementRule } from '../rule';
-import { findWord } from '../rule-helpers';
+import type { StatementContext, StatementRule } from '../rule';
+import { findWord, outsideTransactionWayOut } from '../rule-helpers';
 
 /** Postgres refuses CREATE/DROP INDEX CONCURRENTLY inside a transaction block: the migration fails. */
+/** Which transaction, when the runner's: the user may not know the runner adds one. */
+function runsIn(context: StatementContext): string {
+  if (context.transactionMode === 'all-pending') return ` (${context.runner} runs every pending migration in one transaction)`;
+  if (context.transactionMode === 'per-migration' && context.runner) return ` (${context.runner} runs this migration in a transaction)`;
+  return '';
+}
+
 export const rule: StatementRule = {
   id: 'concurrent-index-in-transaction',
   kind: 'statement',
@@ -16,8 +23,8 @@ export const rule: StatementRule = {
     const word = findWord(context.statement, ['CONCURRENTLY']);
     context.report({
       message:
-        `${verb} inside a transaction fails with "cannot run inside a transaction block", so this migration aborts. ` +
-        'Move it to its own migration file that the runner does not wrap in a transaction (and no BEGIN … COMMIT around it).',
+        `${verb} inside a transaction fails with "cannot run inside a transaction block", so this migration aborts${runsIn(context)}. ` +
+        outsideTransactionWayOut(context, true),
       range: word ? context.statement.rangeOf(word.start, word.end) : context.statement.range,
     });
   },

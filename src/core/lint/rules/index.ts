@@ -16,6 +16,10 @@ import { rule as banDropDatabase } from './ban-drop-database';
 import { rule as banTruncateCascade } from './ban-truncate-cascade';
 import { rule as requireLockTimeout } from './require-lock-timeout';
 import { rule as preferRepack } from './prefer-repack';
+import { rule as requireConcurrentReindex } from './require-concurrent-reindex';
+import { rule as requireConcurrentRefresh } from './require-concurrent-refresh';
+import { rule as requireConcurrentDetachPartition } from './require-concurrent-detach-partition';
+import { rule as domainConstraintMissingNotValid } from './domain-constraint-missing-not-valid';
 import { rule as moneyAsFloat } from './money-as-float';
 import { rule as preferIdentity } from './prefer-identity';
 import { rule as preferBigintOverInt } from './prefer-bigint-over-int';
@@ -31,6 +35,10 @@ import { rule as selectStar } from './select-star';
 import { rule as leadingWildcardLike } from './leading-wildcard-like';
 import { rule as notInSubquery } from './not-in-subquery';
 import { rule as missingWhere } from './missing-where';
+import { rule as renamingEnumValue } from './renaming-enum-value';
+import { rule as addingColumnWithConstraint } from './adding-column-with-constraint';
+import { rule as exclusionConstraintLocks } from './exclusion-constraint-locks';
+import { rule as dataMigrationInDeploy } from './data-migration-in-deploy';
 import { rule as orderByRandom } from './order-by-random';
 import { rule as largeInList } from './large-in-list';
 import { rule as offsetPagination } from './offset-pagination';
@@ -55,6 +63,10 @@ export const rules: Rule[] = [
   banTruncateCascade,
   requireLockTimeout,
   preferRepack,
+  requireConcurrentReindex,
+  requireConcurrentRefresh,
+  requireConcurrentDetachPartition,
+  domainConstraintMissingNotValid,
   moneyAsFloat,
   preferIdentity,
   preferBigintOverInt,
@@ -70,6 +82,10 @@ export const rules: Rule[] = [
   leadingWildcardLike,
   notInSubquery,
   missingWhere,
+  renamingEnumValue,
+  addingColumnWithConstraint,
+  exclusionConstraintLocks,
+  dataMigrationInDeploy,
   orderByRandom,
   largeInList,
   offsetPagination,

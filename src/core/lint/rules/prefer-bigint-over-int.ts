@@ -1,10 +1,13 @@
-import type { Rule } from '../rule';
+import type { Rule, StatementContext } from '../rule';
+import { relationName, stringList, walk, type Node } from '../../sql/ast';
 import { serialBaseType } from '../../schema/type-names';
-import { columnDefinitions } from './support/column-definitions';
+import { columnDefinitions, type ColumnDefinition } from './support/column-definitions';
 
 /**
  * prefer-bigint-over-int: a key column (primary key, serial or identity) of type smallint or
- * integer. Exported for Prisma (`Int @id`) and the live catalog: `intKeyLimit(type)`.
+ * integer. A plain column of a composite primary key (an attempt number, a line number) counts
+ * only when a sequence feeds it or a foreign key references the key: otherwise its values do not
+ * grow with the table. Exported for Prisma (`Int @id`) and the live catalog: `intKeyLimit(type)`.
  */
 const LIMITS: Record<string, number> = { smallint: 32767, integer: 2147483647 };
 
@@ -34,6 +37,7 @@ export const rule: Rule = {
       const limit = intKeyLimit(col.type);
       if (limit === undefined || col.isArray) continue;
       if (!col.primaryKey && !serial && !col.identity) continue;
+      if (!serial && !col.identity && !countsAsKey(context, col)) continue;
       const role = col.primaryKey ? 'primary key' : serial ? 'serial column' : 'identity column';
       const shown = serial ? written : col.type;
       context.report({
@@ -49,3 +53,64 @@ export const rule: Rule = {
     }
   },
 };
+
+/**
+ * A primary-key column that runs out: the key is that column alone, a sequence feeds it
+ * (`DEFAULT nextval(…)`), or a foreign key references the key (this file or earlier migrations).
+ */
+function countsAsKey(context: StatementContext, col: ColumnDefinition): boolean {
+  const keyColumns = primaryKeyColumns(context, col);
+  if (keyColumns.length <= 1) return true;
+  if (sequenceDefault(context, col)) return true;
+  return referencedByForeignKey(context, col, keyColumns);
+}
+
+/** The primary key's columns as this statement declares it, or (ALTER COLUMN TYPE) as the table has it. */
+function primaryKeyColumns(context: StatementContext, col: ColumnDefinition): string[] {
+  if ((col.def.constraints ?? []).some((c: Node) => c.Constraint?.contype === 'CONSTR_PRIMARY')) return [col.column];
+  if (col.origin === 'alter-type') return context.table(col.table)?.primaryKey?.columns ?? [col.column];
+  for (const elt of context.statement.ast?.CreateStmt?.tableElts ?? []) {
+    if (elt.Constraint?.contype === 'CONSTR_PRIMARY') return stringList(elt.Constraint.keys);
+  }
+  return [col.column];
+}
+
+function sequenceDefault(context: StatementContext, col: ColumnDefinition): boolean {
+  if (col.origin === 'alter-type') {
+    const existing = context.table(col.table)?.columns.find((c) => c.name === col.column);
+    return /\bnextval\s*\(/i.test(existing?.default ?? '');
+  }
+  let found = false;
+  for (const c of col.def.constraints ?? []) {
+    if (c.Constraint?.contype !== 'CONSTR_DEFAULT') continue;
+    // walk visits a node's inner object under its type name: { FuncCall: X } yields X with key 'FuncCall'.
+    walk({ expr: c.Constraint.raw_expr }, (node, key) => {
+      const names = key === 'FuncCall' ? stringList(node.funcname) : [];
+      if (names[names.length - 1]?.toLowerCase() === 'nextval') found = true;
+    });
+  }
+  return found;
+}
+
+/** A foreign key (any table) whose referenced table is this one and whose referenced columns are the key (or omitted). */
+function referencedByForeignKey(context: StatementContext, col: ColumnDefinition, keyColumns: string[]): boolean {
+  const sameKey = (refColumns: string[]): boolean =>
+    refColumns.length === 0 || (refColumns.length === keyColumns.length && refColumns.every((c) => keyColumns.includes(c)));
+  const table = context.table(col.table);
+  if (table) {
+    for (const other of context.schema.tables.values()) {
+      if (other.foreignKeys.some((fk) => fk.refSchema === table.schema && fk.refTable === table.name && sameKey(fk.refColumns))) return true;
+    }
+  }
+  let found = false;
+  for (const statement of context.statements) {
+    if (found) break;
+    walk(statement.ast, (con, key) => {
+      if (found || key !== 'Constraint' || con.contype !== 'CONSTR_FOREIGN') return;
+      const ref = relationName(con.pktable);
+      const sameTable = ref?.name === col.table.name && (ref.schema === undefined || col.table.schema === undefined || ref.schema === col.table.schema);
+      if (sameTable && sameKey(stringList(con.pk_attrs))) found = true;
+    });
+  }
+  return found;
+}

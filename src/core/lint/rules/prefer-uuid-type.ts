@@ -1,12 +1,29 @@
-import type { Rule } from '../rule';
+import type { Rule, StatementContext } from '../rule';
 import type { Column } from '../../schema/model';
-import { stringList, type Node } from '../../sql/ast';
-import { columnDefinitions } from './support/column-definitions';
+import { relationName, stringList, walk, type Node, type RelationName } from '../../sql/ast';
+import type { Statement } from '../../sql/statement';
+import { canonicalFromNames } from '../../schema/type-names';
+import { columnDefinitions, type ColumnDefinition } from './support/column-definitions';
 
 /**
- * prefer-uuid-type: a column filled with generated UUIDs but stored as text. In SQL, a
- * text/varchar/char column whose DEFAULT calls a UUID generator (possibly cast to text); in
- * Prisma, `String @id @default(uuid())` without `@db.Uuid`.
+ * prefer-uuid-type: a column holding UUIDs but stored as text. It reports only on positive
+ * evidence of UUID content, never on a name alone (`id`, `*_id` columns hold cuid, nanoid,
+ * ulid, snowflake… ids just as often, and a uuid column rejects those):
+ * - a DEFAULT calling a UUID generator (possibly cast to text); any other DEFAULT
+ *   (`nanoid()`, `generate_ulid()`, a literal) says another scheme and silences the rule;
+ * - for ALTER COLUMN … TYPE, the existing column's DEFAULT, the same way;
+ * - a CHECK matching the UUID text pattern or casting the column to uuid;
+ * - a length of 36 (`varchar(36)`, `char(36)`), unless the name says another scheme
+ *   (`cuid`, `nanoid`, `ulid`, `slug`…).
+ * In Prisma: `String @default(uuid())` / `dbgenerated("gen_random_uuid()")` without `@db.Uuid`,
+ * or `@db.VarChar(36)`/`@db.Char(36)` without a default.
+ *
+ * The fix (`uuid` in place of the type) is offered only where it cannot fail: a generator
+ * DEFAULT without a cast, on a column created by this statement (CREATE TABLE / ADD COLUMN),
+ * that is no foreign key itself, that no foreign key of this or a later statement of the file
+ * references, and that no CHECK of the statement uses as text. On PG15 the type change fails
+ * otherwise ("foreign key constraint … cannot be implemented … text and uuid", "default for
+ * column … cannot be cast automatically to type uuid", "function length(uuid) does not exist").
  *
  * Exported for the Prisma and live-catalog checks:
  * - `isUuidDefault(expression)`: a default expression's SQL text is a UUID generator call
@@ -27,6 +44,26 @@ export function storesUuidAsText(column: Pick<Column, 'type' | 'default'>): bool
   return TEXT_TYPES.has(column.type) && column.default !== undefined && isUuidDefault(column.default);
 }
 
+/** Words of a column name that name an id scheme other than UUID (`cuid`, `public_nanoid`, `externalUlid`). */
+const OTHER_ID_SCHEMES = new Set(['cuid', 'nanoid', 'ulid', 'ksuid', 'snowflake', 'xid', 'hashid', 'objectid', 'slug', 'hash', 'sha']);
+
+export function namesOtherIdScheme(name: string): boolean {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .some((w) => OTHER_ID_SCHEMES.has(w));
+}
+
+/** The length of a UUID's text form (`a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11`). */
+export const UUID_TEXT_LENGTH = 36;
+
+/** The generator's name in a default expression's SQL text (`gen_random_uuid()::text` → gen_random_uuid). */
+export function uuidGeneratorName(expression: string): string | undefined {
+  const m = UUID_DEFAULT.exec(expression.trim());
+  return m && UUID_FUNCTIONS.has(m[1].toLowerCase()) ? m[1] : undefined;
+}
+
 /** The generator's name when a DEFAULT expression node calls one, and whether it was cast. */
 function uuidGenerator(expr: Node | undefined): { name: string; cast: boolean } | undefined {
   const cast = expr?.TypeCast !== undefined;
@@ -36,6 +73,119 @@ function uuidGenerator(expr: Node | undefined): { name: string; cast: boolean } 
   const name = names[names.length - 1]?.toLowerCase();
   return name && UUID_FUNCTIONS.has(name) ? { name, cast } : undefined;
 }
+
+type Evidence =
+  | { kind: 'default'; name: string; cast: boolean }
+  | { kind: 'existing-default'; name: string }
+  | { kind: 'check' }
+  | { kind: 'length' };
+
+/** A regex literal of the UUID text form: 8-4-4-4-12 hex groups. */
+const UUID_PATTERN = /\{8\}[\s\S]*\{4\}[\s\S]*\{12\}/;
+
+interface ForeignKeyRef {
+  table: RelationName;
+  columns: string[];
+  refTable: RelationName;
+  /** Empty: the referenced table's primary key. */
+  refColumns: string[];
+}
+
+/** Foreign keys a CREATE TABLE or ALTER TABLE statement declares (column and table constraints). */
+function foreignKeysOf(ast: Node | undefined): ForeignKeyRef[] {
+  const out: ForeignKeyRef[] = [];
+  const add = (table: RelationName | undefined, c: Node | undefined, column?: string): void => {
+    const refTable = relationName(c?.pktable);
+    if (!table || !refTable || c?.contype !== 'CONSTR_FOREIGN') return;
+    out.push({ table, columns: column ? [column] : stringList(c.fk_attrs), refTable, refColumns: stringList(c.pk_attrs) });
+  };
+  const fromColumn = (table: RelationName | undefined, def: Node | undefined): void => {
+    for (const c of def?.constraints ?? []) add(table, c.Constraint, def?.colname);
+  };
+  if (ast?.CreateStmt) {
+    const table = relationName(ast.CreateStmt.relation);
+    for (const elt of ast.CreateStmt.tableElts ?? []) {
+      if (elt.ColumnDef) fromColumn(table, elt.ColumnDef);
+      else add(table, elt.Constraint);
+    }
+  } else if (ast?.AlterTableStmt) {
+    const table = relationName(ast.AlterTableStmt.relation);
+    for (const cmd of ast.AlterTableStmt.cmds ?? []) {
+      const c = cmd.AlterTableCmd;
+      if (c?.subtype === 'AT_AddColumn') fromColumn(table, c.def?.ColumnDef);
+      else if (c?.subtype === 'AT_AddConstraint') add(table, c.def?.Constraint);
+    }
+  }
+  return out;
+}
+
+function sameTable(a: RelationName, b: RelationName): boolean {
+  return a.name === b.name && (a.schema === undefined || b.schema === undefined || a.schema === b.schema);
+}
+
+function display(table: RelationName): string {
+  return table.schema ? `${table.schema}.${table.name}` : table.name;
+}
+
+/** CHECK constraints of the statement that mention the column: its own, and the table's. */
+function checksOn(statement: Statement, col: ColumnDefinition): Node[] {
+  const ast = statement.ast;
+  const own: Node[] = (col.def.constraints ?? []).map((c: Node) => c.Constraint).filter((c: Node | undefined) => c?.contype === 'CONSTR_CHECK');
+  const tableLevel: Node[] = [];
+  for (const elt of ast?.CreateStmt?.tableElts ?? []) if (elt.Constraint?.contype === 'CONSTR_CHECK') tableLevel.push(elt.Constraint);
+  for (const cmd of ast?.AlterTableStmt?.cmds ?? []) {
+    const c = cmd.AlterTableCmd;
+    if (c?.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_CHECK') tableLevel.push(c.def.Constraint);
+  }
+  return [...own, ...tableLevel.filter((c) => mentions(c, col.column))];
+}
+
+function mentions(node: Node, column: string): boolean {
+  let found = false;
+  // walk hands over each node under the key that holds it: a ColumnRef's fields are under 'ColumnRef'.
+  walk(node, (n, key) => {
+    const fields = key === 'ColumnRef' ? stringList(n.fields) : [];
+    if (fields.length > 0 && fields[fields.length - 1] === column) found = true;
+  });
+  return found;
+}
+
+/** A CHECK that holds the column to the UUID text pattern, or casts it to uuid. */
+function isUuidCheck(check: Node, column: string): boolean {
+  let found = false;
+  walk(check, (n, key) => {
+    const s = key === 'A_Const' ? n.sval?.sval : undefined;
+    if (typeof s === 'string' && UUID_PATTERN.test(s)) found = true;
+    if (key === 'TypeCast' && canonicalFromNames(stringList(n.typeName?.names)) === 'uuid' && mentions(n, column)) found = true;
+  });
+  return found;
+}
+
+/** What a uuid column would break in this file: foreign keys from and to it, CHECKs using it as text. */
+function fixBlockers(context: StatementContext, col: ColumnDefinition, checks: Node[]): string[] {
+  const blockers: string[] = [];
+  for (const fk of foreignKeysOf(context.statement.ast)) {
+    if (sameTable(fk.table, col.table) && fk.columns.includes(col.column)) {
+      blockers.push(`it references ${display(fk.refTable)}${fk.refColumns.length ? ` (${fk.refColumns.join(', ')})` : ''}, whose type it must match`);
+    }
+  }
+  const referencing = new Set<string>();
+  for (const statement of context.statements.slice(context.statement.index)) {
+    for (const fk of foreignKeysOf(statement.ast)) {
+      if (!sameTable(fk.refTable, col.table)) continue;
+      const cols = fk.refColumns.length ? fk.refColumns : col.primaryKey ? [col.column] : [];
+      const i = cols.indexOf(col.column);
+      if (i >= 0 && fk.columns[i] !== undefined && !(sameTable(fk.table, col.table) && fk.columns[i] === col.column)) {
+        referencing.add(`${display(fk.table)}.${fk.columns[i]}`);
+      }
+    }
+  }
+  if (referencing.size) blockers.push(`${[...referencing].join(', ')} references it as text (a foreign key needs the same type on both sides)`);
+  if (checks.length) blockers.push('a CHECK constraint uses it as text (a text pattern or function does not apply to uuid)');
+  return blockers;
+}
+
+const COSTS = '37 bytes per value instead of 16, compared as collated text, so its indexes are over twice as large and slower, and any string is accepted';
 
 export const rule: Rule = {
   id: 'prefer-uuid-type',
@@ -51,15 +201,61 @@ export const rule: Rule = {
       const defaultExpr = (col.def.constraints ?? [])
         .map((c: Node) => c.Constraint)
         .find((c: Node | undefined) => c?.contype === 'CONSTR_DEFAULT')?.raw_expr;
-      const generator = uuidGenerator(defaultExpr);
-      if (!generator) continue;
+      const checks = checksOn(context.statement, col);
+      let evidence: Evidence | undefined;
+      if (defaultExpr) {
+        // Any other default (nanoid(), generate_ulid(), a literal) says the values are not UUIDs.
+        const generator = uuidGenerator(defaultExpr);
+        if (!generator) continue;
+        evidence = { kind: 'default', ...generator };
+      } else {
+        const existingDefault = col.origin === 'alter-type' ? context.table(col.table)?.columns.find((c) => c.name === col.column)?.default : undefined;
+        if (existingDefault !== undefined) {
+          const name = uuidGeneratorName(existingDefault);
+          if (!name) continue;
+          evidence = { kind: 'existing-default', name };
+        } else if (namesOtherIdScheme(col.column)) {
+          continue;
+        } else if (checks.some((c) => isUuidCheck(c, col.column))) {
+          evidence = { kind: 'check' };
+        } else if (col.typeModifiers[0] === UUID_TEXT_LENGTH && (col.type === 'varchar' || col.type === 'char')) {
+          evidence = { kind: 'length' };
+        } else continue;
+      }
+
+      let message: string;
+      let fixable = false;
+      const existing =
+        col.origin === 'alter-type'
+          ? `; no fix, as this is an existing column: ALTER COLUMN … TYPE uuid USING ${col.column}::uuid rewrites the table under an ACCESS EXCLUSIVE lock, ` +
+            'and fails on a default cast to text (drop it and set it again), on every text foreign key referencing the column ' +
+            '(drop those foreign keys, convert their columns too, add them back) and on any value that is not a UUID'
+          : '';
+      if (evidence.kind === 'default' || evidence.kind === 'existing-default') {
+        message = `"${col.column}" holds ${evidence.name}() values as ${col.type}: ${COSTS}; use the uuid type`;
+        if (existing) message += existing;
+        else if (evidence.kind === 'default' && evidence.cast) {
+          message += '; no fix: the default is cast to text and a uuid column rejects a text default ("cannot be cast automatically to type uuid"), so drop the cast as well';
+        } else {
+          const blockers = fixBlockers(context, col, checks);
+          if (blockers.length) message += `; no fix, since changing this type alone would fail: ${blockers.join('; ')}. Change them together`;
+          else fixable = true;
+        }
+      } else {
+        const what =
+          evidence.kind === 'length'
+            ? `"${col.column}" is ${col.type}(${UUID_TEXT_LENGTH}), the length of a UUID's text form`
+            : `"${col.column}" is checked against the UUID pattern but stored as ${col.type}`;
+        message =
+          `${what}: if every value is a UUID, use the uuid type (16 bytes instead of 37, smaller and faster indexes, malformed ids rejected` +
+          (evidence.kind === 'check' ? ', so the CHECK can go: a text pattern does not apply to uuid' : '') +
+          ')' +
+          (existing || '; no fix, since nothing here shows that every value is a UUID (cuid, nanoid or ulid ids would be rejected) and the application must send UUIDs');
+      }
       context.report({
-        message:
-          `"${col.column}" holds ${generator.name}() values as ${col.type}: 37 bytes per value instead of 16, compared as collated text, ` +
-          'so its indexes are over twice as large and slower, and any string is accepted; use the uuid type',
+        message,
         range: col.range,
-        // With a cast in the default, the type change alone would not run (text has no assignment cast to uuid).
-        fix: generator.cast ? undefined : { title: 'Use uuid', edits: [{ range: col.typeRange, newText: 'uuid' }] },
+        fix: fixable ? { title: 'Use uuid (a new column with a UUID generator default and no foreign keys)', edits: [{ range: col.typeRange, newText: 'uuid' }] } : undefined,
       });
     }
   },

@@ -1,6 +1,6 @@
 import { relationName } from '../../sql/ast';
 import type { StatementRule } from '../rule';
-import { findWord, insertFix, qualified } from '../rule-helpers';
+import { findWord, insertFix, qualified, outsideTransactionWayOut } from '../rule-helpers';
 
 /** CREATE INDEX without CONCURRENTLY blocks every write to the table until the index is built. */
 export const rule: StatementRule = {
@@ -27,7 +27,7 @@ export const rule: StatementRule = {
       (partitioned
         ? 'It is partitioned, so CONCURRENTLY is refused: CREATE INDEX … ON ONLY the parent, CREATE INDEX CONCURRENTLY on each partition, ' +
           'then ALTER INDEX … ATTACH PARTITION each one.'
-        : 'Use CREATE INDEX CONCURRENTLY' + (context.inTransaction ? ' in a migration that does not run inside a transaction.' : '.'));
+        : 'Use CREATE INDEX CONCURRENTLY' + (context.inTransaction ? `, which cannot run inside this migration's transaction. ${outsideTransactionWayOut(context, true)}` : '.'));
     context.report({
       message,
       range: statement.rangeOf(statement.range.startOffset, indexWord?.end ?? statement.range.endOffset),

@@ -1,7 +1,7 @@
 import { dropObjectNames } from '../../sql/ast';
 import { tableOfIndex } from '../locks';
 import type { StatementRule } from '../rule';
-import { findWord, insertFix } from '../rule-helpers';
+import { findWord, insertFix, outsideTransactionWayOut } from '../rule-helpers';
 
 /** DROP INDEX without CONCURRENTLY locks the whole table while it waits for running queries. */
 export const rule: StatementRule = {
@@ -25,7 +25,7 @@ export const rule: StatementRule = {
       message:
         'DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table: every read and write queues behind it ' +
         '(and behind any long query it waits for). Use DROP INDEX CONCURRENTLY' +
-        (context.inTransaction ? ' in a migration that does not run inside a transaction.' : '.'),
+        (context.inTransaction ? `, which cannot run inside this migration's transaction. ${outsideTransactionWayOut(context, true)}` : '.'),
       range: statement.rangeOf(statement.range.startOffset, indexWord?.end ?? statement.range.endOffset),
       fix: fixable ? insertFix(statement, 'Drop the index CONCURRENTLY', indexWord.end, ' CONCURRENTLY') : undefined,
     });

@@ -12,6 +12,14 @@ runRuleTests(rule, {
   ],
   invalid: [
     {
+      name: 'in the runner\'s transaction: NOT VALID now, VALIDATE in the next migration (in the same transaction it gains nothing)',
+      setup,
+      inTransaction: true,
+      code: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);',
+      errors: [{ message: 'This migration runs in one transaction, where a VALIDATE would still scan under the lock NOT VALID took: put ALTER TABLE … VALIDATE CONSTRAINT orders_user_fk in the next migration.' }],
+      output: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;',
+    },
+    {
       setup,
       code: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);',
       errors: [{ message: 'SHARE ROW EXCLUSIVE', line: 1, column: 24, endColumn: 93 }],

@@ -20,6 +20,8 @@ function index(columns: string[], extra: Partial<Index> = {}): Index {
 describe('fk-without-index predicates', () => {
   it('an index serves a foreign key when its leading columns are the key columns, in any order', () => {
     assert.ok(indexServesColumns(index(['a', 'b', 'c']), ['b', 'a']));
+    assert.ok(indexServesColumns(index(['b', 'a', 'c']), ['a', 'b']));
+    assert.ok(indexServesColumns(index(['b', 'a'], { unique: true, constraint: true }), ['a', 'b']));
     assert.ok(!indexServesColumns(index(['c', 'a', 'b']), ['a', 'b']));
     assert.ok(!indexServesColumns(index(['a']), ['a', 'b']));
     assert.ok(!indexServesColumns(index(['a'], { where: 'a > 0' }), ['a']));
@@ -81,6 +83,10 @@ runRuleTests(rule, {
     { setup: parents, code: 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers);\nCREATE INDEX orders_customer_idx ON orders (customer_id, id);' },
     { name: 'the primary key leads with the FK columns', setup: parents, code: 'CREATE TABLE cust_notes (customer_id bigint REFERENCES customers, n int, PRIMARY KEY (customer_id, n));' },
     { name: 'composite FK covered in another order by a unique constraint', setup: parents, code: 'CREATE TABLE shops (ra int, rb int, UNIQUE (rb, ra, id), id bigint PRIMARY KEY, FOREIGN KEY (ra, rb) REFERENCES regions);' },
+    { name: 'composite FK served by an index leading with its columns in another order', setup: parents, code: 'CREATE TABLE shops (id bigint PRIMARY KEY, ra int, rb int, c int, FOREIGN KEY (ra, rb) REFERENCES regions);\nCREATE INDEX shops_region ON shops (rb, ra, c);' },
+    { name: 'composite FK served by a primary key added later, in another order', setup: parents, code: 'CREATE TABLE shops (ra int, rb int, c int, FOREIGN KEY (ra, rb) REFERENCES regions);\nALTER TABLE shops ADD PRIMARY KEY (rb, ra, c);' },
+    { name: 'composite FK served by a unique constraint added later', setup: parents, code: 'CREATE TABLE shops (ra int, rb int, FOREIGN KEY (ra, rb) REFERENCES regions);\nALTER TABLE shops ADD CONSTRAINT shops_r UNIQUE (rb, ra);' },
+    { name: 'composite FK on an existing table whose primary key leads with it', setup: `${parents}\nCREATE TABLE shops (ra int, rb int, c int, PRIMARY KEY (rb, ra, c));`, code: 'ALTER TABLE shops ADD CONSTRAINT shops_region_fk FOREIGN KEY (ra, rb) REFERENCES regions NOT VALID;' },
     { name: 'index added in a later statement', setup: parents, code: 'ALTER TABLE customers ADD COLUMN region_a int, ADD COLUMN region_b int;\nALTER TABLE customers ADD CONSTRAINT r FOREIGN KEY (region_a, region_b) REFERENCES regions NOT VALID;\nCREATE INDEX CONCURRENTLY c_r ON customers (region_a, region_b);' },
   ],
   invalid: [
@@ -95,6 +101,12 @@ runRuleTests(rule, {
       setup: parents,
       code: 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint, status text,\n  CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers);\nCREATE INDEX a ON orders (customer_id) WHERE status = \'open\';\nCREATE INDEX b ON orders (status, customer_id);',
       errors: [{ message: 'foreign key orders_customer_fk orders(customer_id)', line: 2, column: 3 }],
+    },
+    {
+      name: 'composite key whose columns are in the index but not leading',
+      setup: `${parents}\nCREATE TABLE shops (id bigint PRIMARY KEY, ra int, rb int, c int);\nCREATE INDEX shops_c_ra_rb ON shops (c, rb, ra);`,
+      code: 'ALTER TABLE shops ADD CONSTRAINT shops_region_fk FOREIGN KEY (ra, rb) REFERENCES regions (a, b) NOT VALID;',
+      errors: [{ message: 'shops(ra, rb) → regions(a, b)' }],
     },
     {
       name: 'composite key only half covered, added by ALTER TABLE',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { isFloatType, isMoneyColumnName, rule } from '../../../../src/core/lint/rules/money-as-float';
-import { runRuleTests } from '../rule-tester';
+import { lintCase, runRuleTests } from '../rule-tester';
+import { loadSqlParser } from '../../../../src/core/sql/parse';
 
 describe('isMoneyColumnName', () => {
   it('finds money words split on _, digits and camelCase, plural or not', () => {
@@ -19,6 +20,16 @@ describe('isMoneyColumnName', () => {
   });
 });
 
+describe('money-as-float fix', () => {
+  before(() => loadSqlParser());
+  it('is plain numeric, and its title says why (no precision/scale: nothing rounded, nothing overflows)', () => {
+    const [f] = lintCase(rule, { code: 'CREATE TABLE fx (id bigint PRIMARY KEY, unit_price double precision);' });
+    assert.match(f.fix!.title, /^Change the type to numeric \(exact decimal/);
+    assert.match(f.fix!.title, /precision\/scale only when you know the range and the sub-unit digits/);
+    assert.doesNotMatch(f.message + f.fix!.title, /12, ?2/);
+  });
+});
+
 runRuleTests(rule, {
   valid: [
     'CREATE TABLE orders (id bigint PRIMARY KEY, total numeric(12,2), price_cents bigint);',
@@ -31,9 +42,20 @@ runRuleTests(rule, {
       code: 'CREATE TABLE orders (\n  id bigint PRIMARY KEY,\n  total double precision NOT NULL,\n  tax float4\n);',
       errors: [
         { message: '"total" is double precision', line: 3, column: 3, endLine: 3, endColumn: 34 },
-        { message: /"tax" is real.*0\.30000000000000004.*numeric\(12,2\)/, line: 4, column: 3, endColumn: 13 },
+        { message: /"tax" is real.*0\.30000000000000004.*use numeric/, line: 4, column: 3, endColumn: 13 },
       ],
-      output: 'CREATE TABLE orders (\n  id bigint PRIMARY KEY,\n  total numeric(12,2) NOT NULL,\n  tax numeric(12,2)\n);',
+      output: 'CREATE TABLE orders (\n  id bigint PRIMARY KEY,\n  total numeric NOT NULL,\n  tax numeric\n);',
+    },
+    {
+      // numeric(12,2) would round a unit price of 0.0049 to 0.00 and reject totals of 10^10 or more
+      // (PG15: "numeric field overflow … must round to an absolute value less than 10^10").
+      name: 'sub-cent unit prices and FX rates: plain numeric, no scale that rounds them',
+      code: 'CREATE TABLE fx_quotes (\n  id bigint PRIMARY KEY,\n  unit_price double precision NOT NULL,\n  fee_amount real\n);',
+      errors: [
+        { message: /^(?!.*12,2).*"unit_price" is double precision.*use numeric/, line: 3 },
+        { message: /^(?!.*12,2).*"fee_amount" is real/, line: 4 },
+      ],
+      output: 'CREATE TABLE fx_quotes (\n  id bigint PRIMARY KEY,\n  unit_price numeric NOT NULL,\n  fee_amount numeric\n);',
     },
     {
       name: 'ADD COLUMN with float(n) and an array',
@@ -43,14 +65,31 @@ runRuleTests(rule, {
         { message: '"unitPrice" is real', line: 1, column: 30, endColumn: 51 },
         { message: '"discounts" is double precision', line: 1, column: 64 },
       ],
-      output: 'ALTER TABLE items ADD COLUMN "unitPrice" numeric(12,2), ADD COLUMN discounts numeric(12,2)[];',
+      output: 'ALTER TABLE items ADD COLUMN "unitPrice" numeric, ADD COLUMN discounts numeric[];',
     },
     {
-      name: 'ALTER COLUMN TYPE to a float',
+      name: 'ALTER COLUMN TYPE of existing data: the fix keeps the rewrite it already is, and says what it does to the values',
+      setup: 'CREATE TABLE items (id bigint PRIMARY KEY, unit_price double precision, unit_cost real);',
+      code: 'ALTER TABLE items ALTER COLUMN unit_price TYPE real, ALTER COLUMN unit_cost TYPE float8;',
+      errors: [
+        { message: /"unit_price" is real.*rewrites the table under an ACCESS EXCLUSIVE lock.*double precision values become numeric rounded to 15 significant digits/, line: 1, column: 32 },
+        { message: /"unit_cost" is double precision.*real values become numeric rounded to 6 significant digits/, line: 1, column: 67 },
+      ],
+      output: 'ALTER TABLE items ALTER COLUMN unit_price TYPE numeric, ALTER COLUMN unit_cost TYPE numeric;',
+    },
+    {
+      name: 'ALTER COLUMN TYPE of a numeric column to a float: keeping numeric rewrites nothing',
+      setup: 'CREATE TABLE accounts (id bigint PRIMARY KEY, balance numeric(12,2));',
+      code: 'ALTER TABLE accounts ALTER COLUMN balance TYPE float8;',
+      errors: [{ message: /"balance" is double precision.*the column is numeric now: this change rewrites the table under an ACCESS EXCLUSIVE lock.*keeping it numeric rewrites nothing/ }],
+      output: 'ALTER TABLE accounts ALTER COLUMN balance TYPE numeric;',
+    },
+    {
+      name: 'ALTER COLUMN TYPE … USING a float cast: no fix (the values would still pass through float)',
       setup: 'CREATE TABLE accounts (id bigint PRIMARY KEY, balance numeric);',
       code: 'ALTER TABLE accounts ALTER COLUMN balance TYPE double precision USING balance::float8;',
-      errors: [{ message: '"balance" is double precision', line: 1, column: 35 }],
-      output: 'ALTER TABLE accounts ALTER COLUMN balance TYPE numeric(12,2) USING balance::float8;',
+      errors: [{ message: /"balance" is double precision.*USING expression/, line: 1, column: 35 }],
+      output: null,
     },
   ],
 });

@@ -47,7 +47,7 @@ runRuleTests(rule, {
       setup,
       inTransaction: true,
       code: 'CREATE INDEX ON users (email);',
-      errors: [{ message: 'does not run inside a transaction' }],
+      errors: [{ message: "cannot run inside this migration's transaction. Move it to its own migration file" }],
       output: null,
     },
   ],

@@ -20,6 +20,6 @@ runRuleTests(rule, {
     { name: 'unknown index (live database) still locks', code: 'DROP INDEX IF EXISTS app.old_idx;', errors: [{ message: 'DROP INDEX CONCURRENTLY' }], output: 'DROP INDEX CONCURRENTLY IF EXISTS app.old_idx;' },
     { name: 'no fix with CASCADE', setup, code: 'DROP INDEX users_email_idx CASCADE;', errors: [{}], output: null },
     { name: 'no fix for two indexes', code: 'DROP INDEX a_idx, b_idx;', errors: [{}], output: null },
-    { name: 'no fix inside a transaction', setup, inTransaction: true, code: 'DROP INDEX users_email_idx;', errors: [{ message: 'not run inside a transaction' }], output: null },
+    { name: 'no fix inside a transaction', setup, inTransaction: true, code: 'DROP INDEX users_email_idx;', errors: [{ message: "cannot run inside this migration's transaction" }], output: null },
   ],
 });

@@ -13,21 +13,23 @@ runRuleTests(rule, {
     { setup, code: 'SELECT * FROM users;' },
     { name: 'a session SET inside a committed transaction lasts', setup, code: "BEGIN;\nSET lock_timeout = '2s';\nCOMMIT;\nALTER TABLE users ADD COLUMN b int;" },
     { name: 'SET LOCAL before the statement in the same transaction', setup, code: "BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE users ADD COLUMN b int;\nCOMMIT;" },
+    { name: "set_config('lock_timeout', …) counts", setup, code: "SELECT set_config('lock_timeout', '3s', false);\nALTER TABLE users ADD COLUMN b int;" },
+    { name: 'set_config local inside the migration transaction counts', setup, inTransaction: true, code: "SELECT set_config('lock_timeout', '3s', true);\nALTER TABLE users ADD COLUMN b int;" },
     { name: 'a session SET before BEGIN survives the COMMIT', setup, code: "SET lock_timeout = '2s';\nBEGIN;\nSET LOCAL lock_timeout = '9s';\nCOMMIT;\nALTER TABLE users ADD COLUMN b int;" },
   ],
   invalid: [
     {
       setup,
       code: 'ALTER TABLE users ADD COLUMN name text;',
-      errors: [{ message: /ACCESS EXCLUSIVE lock on users .*: while it waits behind a long-running query, every read and write of the table queues behind it/, line: 1, column: 1, endColumn: 12 }],
+      errors: [{ message: /ACCESS EXCLUSIVE lock on users with no lock_timeout set: while a lock waits behind a long-running query, every read and write of the table queues behind it/, line: 1, column: 1, endColumn: 12 }],
       output: "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN name text;",
     },
     {
-      name: 'one fix for every finding of the file',
-      setup,
-      code: 'SELECT 1;\nALTER TABLE users ADD COLUMN a int;\nALTER TABLE users DROP COLUMN email;',
-      errors: [{ line: 2 }, { line: 3 }],
-      output: "SELECT 1;\nSET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN a int;\nALTER TABLE users DROP COLUMN email;",
+      name: 'one finding per migration, at its first locking statement, listing what the later ones lock',
+      setup: setup + '\nCREATE TABLE orders (id int);',
+      code: 'SELECT 1;\nALTER TABLE users ADD COLUMN a int;\nCREATE TABLE fresh (id int);\nALTER TABLE fresh ADD COLUMN b int;\nALTER TABLE orders DROP COLUMN id;\nALTER TABLE users DROP COLUMN email;',
+      errors: [{ line: 2, message: 'lock on users, orders (and 2 later statements of this migration lock too) with no lock_timeout' }],
+      output: "SELECT 1;\nSET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN a int;\nCREATE TABLE fresh (id int);\nALTER TABLE fresh ADD COLUMN b int;\nALTER TABLE orders DROP COLUMN id;\nALTER TABLE users DROP COLUMN email;",
     },
     {
       name: 'a timeout reset to 0 does not count',
@@ -42,6 +44,12 @@ runRuleTests(rule, {
       setup,
       code: "BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE users ADD COLUMN a int;\nCOMMIT;\nALTER TABLE users ADD COLUMN b int;",
       errors: [{ line: 5 }],
+    },
+    {
+      name: 'a timeout set between two unprotected stretches: one finding each',
+      setup,
+      code: "BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE users ADD COLUMN a int;\nCOMMIT;\nALTER TABLE users ADD COLUMN b int;\nALTER TABLE users ADD COLUMN c int;",
+      errors: [{ line: 5, message: '(and 1 later statement' }],
     },
     {
       name: 'ROLLBACK undoes a SET made in the transaction',
