@@ -19,6 +19,15 @@ function isSqlDocument(doc: vscode.TextDocument): boolean {
   return doc.uri.scheme === 'file' && (doc.languageId === 'sql' || doc.fileName.toLowerCase().endsWith('.sql'));
 }
 
+/** A file's text from the disk; undefined when it is not a readable file. */
+function readIfFile(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 function isPrismaDocument(doc: vscode.TextDocument): boolean {
   return doc.uri.scheme === 'file' && doc.fileName.endsWith('.prisma');
 }
@@ -88,12 +97,18 @@ export class LintDiagnostics implements vscode.CodeActionProvider, vscode.Dispos
     let files: string[];
     if (isPrismaDocument(doc)) {
       files = prismaSchemaFiles(file);
-      all = lintPrismaFiles(files.map((f) => ({ file: f, text: this.textOf(f, doc) })), config);
+      all = lintPrismaFiles(files.map((f) => ({ file: f, text: this.openText(f, doc) ?? readIfFile(f) ?? '' })), config);
     } else {
-      // The same core calls as `pglens lint`: the folder read as its runner runs it (open documents' unsaved text first).
-      const set = runnerSetForFile(file, { config, read: (f) => this.openText(f, doc) });
+      // The same core calls as `pglens lint`: the folder read as its runner runs it, open
+      // documents' unsaved text first, each file read once per lint.
+      const texts = new Map<string, string | undefined>();
+      const read = (f: string): string | undefined => {
+        if (!texts.has(f)) texts.set(f, this.openText(f, doc) ?? readIfFile(f));
+        return texts.get(f);
+      };
+      const set = runnerSetForFile(file, { config, read });
       files = set ? set.files : [file];
-      all = set ? lintRunnerSet(set, (f) => this.textOf(f, doc), config) : lintSqlFile(file, doc.getText(), config);
+      all = set ? lintRunnerSet(set, (f) => read(f) ?? '', config) : lintSqlFile(file, doc.getText(), config);
     }
     for (const f of files) this.publish(f, all.filter((x) => x.file === f));
     return all.filter((x) => x.file === file);
@@ -103,16 +118,6 @@ export class LintDiagnostics implements vscode.CodeActionProvider, vscode.Dispos
   private openText(file: string, current: vscode.TextDocument): string | undefined {
     if (file === current.uri.fsPath) return current.getText();
     return vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file)?.getText();
-  }
-
-  private textOf(file: string, current: vscode.TextDocument): string {
-    const open = this.openText(file, current);
-    if (open !== undefined) return open;
-    try {
-      return readFileSync(file, 'utf8');
-    } catch {
-      return '';
-    }
   }
 
   private publish(file: string, findings: Finding[]): void {

@@ -160,4 +160,23 @@ describe('lint follows the migration runner', () => {
     const rs = runnerSetForFile(join(dir, 'drizzle/0000_init.sql'), { config })!;
     assert.deepEqual([rs.set.runner, rs.notRun.map((f) => f.slice(dir.length + 1))], ['drizzle-kit', ['drizzle/seed.sql']]);
   });
+
+  it('missing-where: a backfill in a migration is a warning about the deploy; in a query file an error', () => {
+    const dir = workspace({
+      'migrations/00001_users.sql': '-- +goose Up\nCREATE TABLE users (id bigint PRIMARY KEY, plan text);\n',
+      'migrations/00002_backfill.sql': "-- +goose Up\nUPDATE users SET plan = 'free';\n",
+      'queries/fix.sql': "UPDATE users SET plan = 'free';\n",
+    });
+    const config = defaultConfig(dir);
+    const severity = (rel: string): string[] =>
+      lintFileInContext(join(dir, rel), read, config).findings.filter((f) => f.ruleId === 'missing-where').map((f) => f.severity);
+    assert.deepEqual(severity('migrations/00002_backfill.sql'), ['warning']);
+    assert.deepEqual(severity('queries/fix.sql'), ['error']);
+    // A severity the user sets for the rule wins over the finding's own.
+    config.rules['missing-where'] = { severity: 'info', options: {} };
+    assert.deepEqual(
+      lintFileInContext(join(dir, 'migrations/00002_backfill.sql'), read, config).findings.filter((f) => f.ruleId === 'missing-where').map((f) => f.severity),
+      ['info'],
+    );
+  });
 });
