@@ -10,7 +10,7 @@ import { rules as registry } from './rules';
 import type { Report, Rule, SchemaRule, StatementContext, StatementRule } from './rule';
 import { collectSuppressions, isSuppressed, type Suppressions } from './suppressions';
 import { emptyCreations, isUndoOf, recordCreations, type UpCreations } from './undo';
-import type { MigrationPart, MigrationSet, RunnerId, TransactionMode } from '../migrations/migration';
+import { ONE_STRING_RUNNERS, type MigrationPart, type MigrationSet, type RunnerId, type TransactionMode } from '../migrations/migration';
 
 export interface LintFile {
   file: string;
@@ -35,6 +35,11 @@ export interface LintPart {
   /** How the runner executes the part; absent: the config's `migrations` entries (else the Prisma default) decide. */
   transaction?: TransactionMode;
   runner?: RunnerId;
+  /**
+   * The runner sends the part as one string and runs it outside a transaction only because it
+   * holds one statement (ONE_STRING_RUNNERS): a fix adding a statement would put it in one.
+   */
+  singleStatement?: boolean;
   /** For a down: the position in the list of the up it undoes. */
   upIndex?: number;
 }
@@ -121,6 +126,7 @@ export function lintMigrations(
       ...(!whole && { slice: { offset: p.offset, text: p.text } }),
       direction,
       ...(transaction && { transaction }),
+      ...(transaction === 'none' && ONE_STRING_RUNNERS.has(set.runner) && { singleStatement: true }),
       runner: set.runner,
       ...(upIndex !== undefined && { upIndex }),
     };
@@ -151,6 +157,8 @@ function partBody(part: LintPart, blanks: Map<string, string>): string {
 }
 
 interface PerFile {
+  /** The file's whole text. */
+  text: string;
   parsed: ParsedSqlFile | undefined;
   suppressions: Suppressions | undefined;
   reported: boolean;
@@ -193,14 +201,15 @@ export function lintParts(parts: readonly LintPart[], config: LintConfig = defau
     if (!entry) {
       const reported = !isExcluded(config, file) && (options.onlyFile === undefined || options.onlyFile === file);
       const suppressions = reported ? collectSuppressions(part.text, parsed.lineIndex) : undefined;
-      entry = { parsed: undefined, suppressions, reported, createdHere: new Set(), modes: [], spans: [] };
+      entry = { text: part.text, parsed: undefined, suppressions, reported, createdHere: new Set(), modes: [], spans: [] };
       perFile.set(file, entry);
     }
     if (entry.suppressions && (part.direction === 'up' || !entry.parsed)) entry.parsed = parsed;
     if (part.transaction && (options.inTransaction === undefined)) {
       const first = parsed.statements[0]?.range.startOffset ?? 0;
       const last = parsed.statements[parsed.statements.length - 1]?.range.endOffset ?? 0;
-      entry.modes.push([first, last, part.transaction !== 'none']);
+      // A one-string part is outside a transaction only while a fix adds no statement to it.
+      entry.modes.push([first, last, part.transaction !== 'none' || part.singleStatement === true]);
     }
     const partFindings: Finding[] = [];
     if (entry.reported && syntaxSetting) {
@@ -221,6 +230,7 @@ export function lintParts(parts: readonly LintPart[], config: LintConfig = defau
     rule.check({
       schema: state.schema,
       options: setting.options,
+      textAt: (file, start, end) => perFile.get(file)?.text.slice(start, end),
       inTransactionAt: (file, offset) => {
         if (options.inTransaction !== undefined) return options.inTransaction;
         const entry = perFile.get(file);
@@ -292,6 +302,7 @@ function lintPart(
         direction: part.direction,
         runner: part.runner,
         transactionMode: part.transaction,
+        singleStatement: part.singleStatement === true,
         memo,
         postgresVersion: config.postgresVersion,
         options: current.setting.options,

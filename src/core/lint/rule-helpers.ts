@@ -139,8 +139,8 @@ export function headRange(statement: Statement, words: readonly string[]): Sourc
  * as a sentence; the generic advice when the runner is unknown. `explicit` is true when an
  * explicit BEGIN … COMMIT of the file itself is what wraps it.
  */
-export function outsideTransactionWayOut(context: Pick<StatementContext, 'runner' | 'transactionMode'>, explicit = false): string {
-  if (explicit && context.transactionMode === 'none') return 'Move it out of the BEGIN … COMMIT block.';
+export function outsideTransactionWayOut(context: Pick<StatementContext, 'runner' | 'transactionMode' | 'singleStatement'>, explicit = false): string {
+  if (explicit && context.transactionMode === 'none' && !context.singleStatement) return 'Move it out of the BEGIN … COMMIT block.';
   switch (context.runner) {
     case 'goose':
       return 'Put it in a migration of its own with `-- +goose NO TRANSACTION` at the top of the file (goose then runs the whole file outside a transaction).';

@@ -53,6 +53,13 @@ export interface StatementContext {
    * migration in one transaction). `inTransaction` already accounts for it.
    */
   transactionMode?: TransactionMode;
+  /**
+   * The part runs outside a transaction only because it is one statement the runner sends as
+   * one string (a one-statement Prisma or golang-migrate file, dbmate `transaction:false`,
+   * diesel `run_in_transaction = false`): a fix that adds a statement would wrap it in an
+   * implicit transaction, where CONCURRENTLY fails and NOT VALID + VALIDATE gains nothing.
+   */
+  singleStatement: boolean;
   /** 'down' when the statement is in a down (rollback) part, linted after its own up. */
   direction: 'up' | 'down';
   /** Scratch space shared by the statements of one part, for rules that report once per part (keyed by rule id). */
@@ -75,6 +82,8 @@ export interface SchemaContext {
    * when unknown (a schema not replayed from files).
    */
   inTransactionAt?(file: string, offset: number): boolean;
+  /** Text of a linted file between two offsets; undefined when the file was not linted (a base schema). */
+  textAt?(file: string, startOffset: number, endOffset: number): string | undefined;
   /** Report on an object; the range must be the object's SourceRef range in `file`. */
   report(report: Report & { file: string }): void;
 }

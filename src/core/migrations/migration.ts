@@ -29,6 +29,15 @@ export type RunnerId = (typeof RUNNER_IDS)[number];
  */
 export type TransactionMode = 'per-migration' | 'none' | 'all-pending';
 
+/**
+ * Runners that send a part to the server as ONE string (the simple query protocol): Postgres
+ * runs a string of several statements as one implicit transaction, so such a part runs
+ * outside a transaction only while it holds a single statement — a fix must not add one to
+ * it if anything in it has to run outside a transaction. (goose, sql-migrate and Flyway split
+ * statements and send each on its own.)
+ */
+export const ONE_STRING_RUNNERS: ReadonlySet<RunnerId> = new Set<RunnerId>(['prisma', 'golang-migrate', 'dbmate', 'diesel']);
+
 /** A contiguous slice of one file that the runner executes as the up (or down) of a migration. */
 export interface MigrationPart {
   /** Relative to the workspace root (or the folder read), '/'-separated. */

@@ -1,3 +1,4 @@
+import { statementCount } from './statements';
 import type { MigrationFolder } from './folder';
 import { baseName } from './folder';
 import { blank, sliceOf, type Migration, type MigrationPart, type TransactionMode } from './migration';
@@ -44,16 +45,20 @@ export function splitSections(file: string, text: string, marker: RegExp): { up:
 /**
  * One file of a runner whose markers carry a per-direction opt-out of the transaction
  * (dbmate `transaction:false`, sql-migrate `notransaction`): each direction runs in one
- * transaction unless one of its markers holds `optOut`.
+ * transaction unless one of its markers holds `optOut` — and, for a runner that sends the
+ * part as one string (`oneString`: dbmate's `Exec(up)`), unless it holds several statements,
+ * which Postgres runs as one implicit transaction.
  */
-export function sectionedMigration(folder: MigrationFolder, file: string, marker: RegExp, optOut: RegExp): Migration {
+export function sectionedMigration(folder: MigrationFolder, file: string, marker: RegExp, optOut: RegExp, oneString = false): Migration {
   const { up, down } = splitSections(folder.path(file), folder.read(file), marker);
-  const mode = (options: string[]): TransactionMode => (options.some((o) => optOut.test(o)) ? 'none' : 'per-migration');
+  // A runner sending the part as one string (dbmate) runs several statements as one implicit transaction.
+  const mode = (options: string[], part: MigrationPart): TransactionMode =>
+    options.some((o) => optOut.test(o)) && (!oneString || statementCount(part.text) <= 1) ? 'none' : 'per-migration';
   return {
     id: baseName(file).replace(/\.sql$/i, ''),
     up: up.part,
     down: down?.part,
-    transaction: mode(up.options),
-    downTransaction: down && mode(down.options),
+    transaction: mode(up.options, up.part),
+    downTransaction: down && mode(down.options, down.part),
   };
 }

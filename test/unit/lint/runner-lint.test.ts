@@ -179,4 +179,37 @@ describe('lint follows the migration runner', () => {
       ['info'],
     );
   });
+
+  it('a one-statement migration sent as one string keeps one statement: no fix adds another (fixes applied on a server proved it)', () => {
+    const dir = workspace({
+      'prisma/migrations/1_init/migration.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, email text, org bigint);\nCREATE TABLE orgs (id bigint PRIMARY KEY);\nCREATE INDEX users_email_idx ON users (email);\n',
+      'prisma/migrations/2_drop/migration.sql': 'DROP INDEX users_email_idx;\n',
+      'prisma/migrations/3_unique/migration.sql': 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);\n',
+      'prisma/migrations/4_fk/migration.sql': 'ALTER TABLE users ADD CONSTRAINT users_org_fkey FOREIGN KEY (org) REFERENCES orgs (id);\n',
+    });
+    const config = defaultConfig(dir);
+    const findings = runnerSetsUnder(dir, { config }).flatMap((rs) => lintRunnerSet(rs, read, config));
+    const of = (dirName: string, rule: string) => findings.find((f) => f.file.includes(`/${dirName}/`) && f.ruleId === rule);
+    // Adding CONCURRENTLY keeps one statement: offered. A SET lock_timeout before it would make a transaction: not offered.
+    assert.ok(of('2_drop', 'require-concurrent-index-deletion')?.fix);
+    const timeout = of('2_drop', 'require-lock-timeout')!;
+    assert.equal(timeout.fix, undefined);
+    assert.match(timeout.message, /prisma runs this one-statement migration outside a transaction.*options=-c lock_timeout=5s/);
+    // CREATE UNIQUE INDEX CONCURRENTLY + ADD CONSTRAINT USING INDEX would be two statements: no fix, the way out in the message.
+    const unique = of('3_unique', 'unique-constraint-locks')!;
+    assert.equal(unique.fix, undefined);
+    assert.match(unique.message, /Put it alone in a migration of its own/);
+    // NOT VALID + VALIDATE in one string is one implicit transaction: only NOT VALID, VALIDATE in the next migration.
+    const fk = of('4_fk', 'constraint-missing-not-valid')!;
+    assert.deepEqual(fk.fix?.edits.map((e) => e.newText), [' NOT VALID']);
+  });
+
+  it('dbmate transaction:false with several statements is one implicit transaction (dbmate sends the part as one string)', () => {
+    const dir = workspace({
+      'db/migrations/20240101000000_users.sql': '-- migrate:up\nCREATE TABLE users (id bigint PRIMARY KEY, email text);\n',
+      'db/migrations/20240102000000_alone.sql': '-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n',
+      'db/migrations/20240103000000_two.sql': "-- migrate:up transaction:false\nSET lock_timeout = '1s';\nCREATE INDEX CONCURRENTLY users_id_email_idx ON users (id, email);\n",
+    });
+    assert.deepEqual(lintDir(dir), [['db/migrations/20240103000000_two.sql', 3, 'concurrent-index-in-transaction', false]]);
+  });
 });

@@ -30,7 +30,8 @@ export const rule: StatementRule = {
       let fix: Fix | undefined;
       // In one transaction the lock NOT VALID takes is held until COMMIT, through the VALIDATE's
       // scan: the gain needs the VALIDATE in a transaction of its own (the next migration).
-      const sameTransaction = context.inTransaction;
+      // A one-string part (a one-statement Prisma file…) becomes one implicit transaction once the VALIDATE is added.
+      const sameTransaction = context.inTransaction || context.singleStatement;
       if (sameTransaction) {
         fix = {
           title: 'Add the constraint NOT VALID (VALIDATE it in the next migration)',

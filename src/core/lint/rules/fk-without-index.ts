@@ -1,4 +1,4 @@
-import type { Rule } from '../rule';
+import type { Rule, SchemaContext } from '../rule';
 import type { SourceRange } from '../../types';
 import type { ForeignKey, Index, Table } from '../../schema/model';
 import { MAX_IDENTIFIER_BYTES, identifierByteLength } from './identifier-too-long';
@@ -54,9 +54,14 @@ export const rule: Rule = {
         // created in the same file, which nobody reads yet, gets a plain CREATE INDEX; any other gets no fix.
         const inTransaction = after !== undefined && context.inTransactionAt?.(fk.source.file, after.startOffset) === true;
         const newTable = table.source?.file === fk.source.file;
-        const fixable = after !== undefined && (!inTransaction || newTable);
+        // The index goes where the key is declared, so the names must be the ones it had there: a
+        // table or column renamed by a later migration would make the CREATE INDEX fail.
+        const sameNames = after !== undefined && namesAt(context, fk.source.file, after, table.name, fk.columns);
+        const fixable = after !== undefined && sameNames && (!inTransaction || newTable);
+        // A table created in the same file has no readers yet: a plain CREATE INDEX, which also runs in a transaction.
+        const concurrently = !inTransaction && !newTable;
         const create =
-          `CREATE INDEX${inTransaction ? '' : ' CONCURRENTLY'} ${quoteIdent(foreignKeyIndexName(fk))} ` +
+          `CREATE INDEX${concurrently ? ' CONCURRENTLY' : ''} ${quoteIdent(foreignKeyIndexName(fk))} ` +
           `ON ${target} (${fk.columns.map(quoteIdent).join(', ')})`;
         context.report({
           file: fk.source.file,
@@ -68,7 +73,7 @@ export const rule: Rule = {
           // Inserted before the defining statement's own ';', so it ends up as a statement of its own either way.
           fix: fixable
             ? {
-                title: `Create index on ${table.name} (${cols})${inTransaction ? '' : ' concurrently'}`,
+                title: `Create index on ${table.name} (${cols})${concurrently ? ' concurrently' : ''}`,
                 edits: [{ range: collapsedAt(after), newText: `;\n${create}` }],
               }
             : undefined,
@@ -77,6 +82,14 @@ export const rule: Rule = {
     }
   },
 };
+
+/** Whether the statement declaring the key names the table and columns as the final schema does (no later rename). */
+function namesAt(context: SchemaContext, file: string, range: SourceRange, table: string, columns: string[]): boolean {
+  const text = context.textAt?.(file, range.startOffset, range.endOffset);
+  if (text === undefined) return true;
+  const words = new Set((text.match(/"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*/g) ?? []).map((w) => (w.startsWith('"') ? w.slice(1, -1).replace(/""/g, '"') : w.toLowerCase())));
+  return [table, ...columns].every((name) => words.has(name));
+}
 
 function collapsedAt(range: SourceRange): SourceRange {
   return { startOffset: range.endOffset, endOffset: range.endOffset, start: range.end, end: range.end };

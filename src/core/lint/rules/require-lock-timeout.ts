@@ -44,19 +44,36 @@ export const rule: StatementRule = {
     // SHARE ROW EXCLUSIVE conflicts with writes only: plain SELECTs keep running past a waiting one.
     const blocksReads = all.some((t) => t.lock === 'ACCESS EXCLUSIVE');
     const scope = context.transactionMode === 'none' ? 'this file' : 'this migration';
+    // A one-statement part the runner sends as one string runs outside a transaction only while
+    // it stays one statement: a SET before a statement that is (or may be made) CONCURRENTLY breaks it.
+    const oneString = context.singleStatement && mayNeedAutocommit(statement);
     const more = later.statements > 0 ? ` (and ${later.statements} later statement${later.statements === 1 ? '' : 's'} of ${scope} lock${later.statements === 1 ? 's' : ''} too)` : '';
     context.report({
       message:
         `This takes ${locks}${more} with no lock_timeout set: while a lock waits behind a long-running query, ` +
-        `${blocksReads ? 'every read and write' : 'every write (INSERT, UPDATE, DELETE)'} of the table queues behind it. Run SET lock_timeout (e.g. '5s') first and retry on timeout.`,
+        `${blocksReads ? 'every read and write' : 'every write (INSERT, UPDATE, DELETE)'} of the table queues behind it. ` +
+        (oneString
+          ? `${context.runner} runs this one-statement migration outside a transaction, and a SET before it would make both one transaction (where CONCURRENTLY fails): ` +
+            "set lock_timeout for the migration's connection instead (ALTER ROLE <migration role> SET lock_timeout = '5s', or options=-c lock_timeout=5s in its connection string)."
+          : "Run SET lock_timeout (e.g. '5s') first and retry on timeout."),
       range: statement.rangeOf(statement.range.startOffset, verbEnd ?? statement.range.endOffset),
-      fix: {
-        title: 'Set lock_timeout before the first locking statement',
-        edits: [{ range: statement.rangeOf(statement.range.startOffset, statement.range.startOffset), newText: "SET lock_timeout = '5s';\n" }],
-      },
+      fix: oneString
+        ? undefined
+        : {
+            title: 'Set lock_timeout before the first locking statement',
+            edits: [{ range: statement.rangeOf(statement.range.startOffset, statement.range.startOffset), newText: "SET lock_timeout = '5s';\n" }],
+          },
     });
   },
 };
+
+/** A statement that must (CONCURRENTLY) or may, once fixed, run outside a transaction. */
+function mayNeedAutocommit(statement: Statement): boolean {
+  const ast = statement.ast;
+  if (!ast) return false;
+  if (ast.DropStmt?.removeType === 'OBJECT_INDEX' || ast.ReindexStmt || ast.RefreshMatViewStmt || ast.IndexStmt || ast.VacuumStmt) return true;
+  return ((ast.AlterTableStmt?.cmds ?? []) as Array<{ AlterTableCmd?: { subtype?: string } }>).some((c) => c.AlterTableCmd?.subtype === 'AT_DetachPartition');
+}
 
 /**
  * The locks of the part's later statements, up to the first that sets lock_timeout: what the

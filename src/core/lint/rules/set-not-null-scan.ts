@@ -23,7 +23,8 @@ export const rule: StatementRule = {
       // Postgres 12+ skips the scan when a validated CHECK (col IS NOT NULL) exists.
       // In one transaction the CHECK's ACCESS EXCLUSIVE lock is held through the VALIDATE's scan:
       // the sequence only helps across two migrations, which a text edit of this file cannot make.
-      const fixable = single && context.postgresVersion >= 12 && !context.inTransaction;
+      const oneTransaction = context.inTransaction || context.singleStatement;
+      const fixable = single && context.postgresVersion >= 12 && !oneTransaction;
       const indent = indentOf(context);
       const rewrite = [
         `ALTER TABLE ${tableSql} ADD CONSTRAINT ${check} CHECK (${ident(column)} IS NOT NULL) NOT VALID;`,
@@ -35,7 +36,7 @@ export const rule: StatementRule = {
       context.report({
         message:
           `SET NOT NULL on ${column} scans all of ${qualified(target.relation)} while holding an ACCESS EXCLUSIVE lock: reads and writes wait. ` +
-          (context.inTransaction
+          (oneTransaction
             ? `This migration runs in one transaction, where that lock would be held through a VALIDATE's scan too: add CHECK (${ident(column)} IS NOT NULL) NOT VALID in this migration, ` +
               'then VALIDATE it, SET NOT NULL (no scan) and drop the check in the next one.'
             : 'Add CHECK (… IS NOT NULL) NOT VALID, VALIDATE it (no exclusive lock), then SET NOT NULL skips the scan.'),

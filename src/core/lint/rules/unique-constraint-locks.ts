@@ -1,7 +1,7 @@
 import { stringList, type Node } from '../../sql/ast';
 import type { Fix } from '../../types';
 import type { StatementRule } from '../rule';
-import { alterTable, ident, qualified, qualifiedIdent, statementEndWithSemicolon, addedConstraints } from '../rule-helpers';
+import { alterTable, ident, qualified, qualifiedIdent, statementEndWithSemicolon, addedConstraints, outsideTransactionWayOut } from '../rule-helpers';
 
 /** ADD UNIQUE / PRIMARY KEY builds its index under an ACCESS EXCLUSIVE lock. */
 export const rule: StatementRule = {
@@ -25,7 +25,7 @@ export const rule: StatementRule = {
       let fix: Fix | undefined;
       // The rewrite must keep what the constraint says: INCLUDE, WITH (…) and USING INDEX TABLESPACE have no place in it, so no fix.
       const faithful = !con.including && !con.options?.length && !con.indexspace;
-      if (target.commands.length === 1 && columns.length > 0 && name.length <= 63 && !context.inTransaction && !partitioned && faithful) {
+      if (target.commands.length === 1 && columns.length > 0 && name.length <= 63 && !context.inTransaction && !context.singleStatement && !partitioned && faithful) {
         const table = qualifiedIdent(target.relation);
         const indexName = ident(name);
         const nulls = con.nulls_not_distinct ? ' NULLS NOT DISTINCT' : '';
@@ -45,7 +45,10 @@ export const rule: StatementRule = {
       context.report({
         message:
           `Adding ${kind} to existing table ${qualified(target.relation)} builds its index under an ACCESS EXCLUSIVE lock: ` +
-          'reads and writes wait for the whole build. Create the unique index CONCURRENTLY first, then ADD CONSTRAINT … USING INDEX.',
+          'reads and writes wait for the whole build. Create the unique index CONCURRENTLY first, then ADD CONSTRAINT … USING INDEX.' +
+          (context.inTransaction || context.singleStatement
+            ? ` The CREATE UNIQUE INDEX CONCURRENTLY cannot share this migration: ${outsideTransactionWayOut(context, true)} Then ADD CONSTRAINT … USING INDEX in the next one.`
+            : ''),
         range: statement.constructRange(con.location),
         fix,
       });
