@@ -212,4 +212,22 @@ describe('lint follows the migration runner', () => {
     });
     assert.deepEqual(lintDir(dir), [['db/migrations/20240103000000_two.sql', 3, 'concurrent-index-in-transaction', false]]);
   });
+
+  it('a down reports what makes it fail or destroys data, not lock or design advice; tables it creates are new', () => {
+    const dir = workspace({
+      'migrations/1_users.up.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\nCREATE TABLE tokens (id bigint PRIMARY KEY);\n',
+      'migrations/2_split.up.sql': "SET lock_timeout = '1s';\nDROP TABLE tokens;\n",
+      'migrations/2_split.down.sql':
+        'CREATE TABLE tokens (id bigint PRIMARY KEY, user_id bigint);\nCREATE INDEX tokens_user_idx ON tokens (user_id);\n' +
+        'CREATE INDEX users_email_idx ON users (email);\nALTER TABLE users ADD COLUMN nick text NOT NULL;\nCREATE INDEX CONCURRENTLY users_id_idx ON users (id, email);\n',
+    });
+    assert.deepEqual(
+      lintDir(dir).filter(([file]) => file.endsWith('.down.sql')),
+      [
+        // Fails on a table with rows, and CONCURRENTLY fails in the implicit transaction of a several-statement file.
+        ['migrations/2_split.down.sql', 4, 'adding-required-field', false],
+        ['migrations/2_split.down.sql', 5, 'concurrent-index-in-transaction', false],
+      ],
+    );
+  });
 });
