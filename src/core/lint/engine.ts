@@ -144,17 +144,29 @@ export function lintMigrations(
 }
 
 /**
- * The text a part is linted as: the file's blank copy (newlines kept) with the part's text in
- * place. Built right before its parse (a file of 150 Liquibase changesets would otherwise hold
- * 150 copies at once), from one blank copy per file.
+ * A part's parse: only the part's own text (other sections inside it blanked), at its own
+ * length's cost, with the file's offsets and lines — a file of thousands of changesets stays
+ * linear.
  */
-function partBody(part: LintPart, blanks: Map<string, string>): string {
-  if (!part.slice) return part.text;
-  let blank = blanks.get(part.file);
-  if (blank === undefined) blanks.set(part.file, (blank = part.text.replace(/[^\n\r]+/g, (run) => ' '.repeat(run.length))));
-  const { offset, text } = part.slice;
-  return blank.slice(0, offset) + text + blank.slice(offset + text.length);
+function parsePart(part: LintPart, cache: boolean): ParsedSqlFile {
+  const slice = part.slice;
+  if (!slice) return cache ? parseCached(part.text) : parseSql(part.text, { cache: false });
+  const span = { offset: slice.offset, text: slice.text };
+  if (!cache) return parseSql(part.text, { cache: false, span });
+  let perText = spanCache.get(part.text);
+  if (!perText) {
+    spanCache.set(part.text, (perText = new Map()));
+    if (spanCache.size > 8) spanCache.delete(spanCache.keys().next().value as string);
+  }
+  // Keyed by offset and the part's text: a part edited in place (the editor) parses again.
+  let byOffset = perText.get(span.offset);
+  if (!byOffset || byOffset.text !== span.text) perText.set(span.offset, (byOffset = { text: span.text, parsed: parseSql(part.text, { span }) }));
+  return byOffset.parsed;
 }
+
+/** Span parses of the last few multi-part files (the editor re-lints them on every edit). */
+const spanCache = new Map<string, Map<number, { text: string; parsed: ParsedSqlFile }>>();
+
 
 interface PerFile {
   /** The file's whole text. */
@@ -192,11 +204,9 @@ export function lintParts(parts: readonly LintPart[], config: LintConfig = defau
   const perFile = new Map<string, PerFile>();
   const creations = new Map<number, UpCreations>();
 
-  const blanks = new Map<string, string>();
   parts.forEach((part, index) => {
     const { file } = part;
-    const body = partBody(part, blanks);
-    const parsed = options.cacheParses === false ? parseSql(body, { cache: false }) : parseCached(body);
+    const parsed = parsePart(part, options.cacheParses !== false);
     let entry = perFile.get(file);
     if (!entry) {
       const reported = !isExcluded(config, file) && (options.onlyFile === undefined || options.onlyFile === file);

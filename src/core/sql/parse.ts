@@ -42,7 +42,10 @@ interface PgErrorDetails {
 
 /** File-level data every statement of one parse shares. */
 interface FileContext {
+  /** The text parsed: the whole file, or one part of it (a span parse) starting at `textOffset`. */
   text: string;
+  /** File offset of `text`'s first character (0 but for a span parse). */
+  textOffset?: number;
   /** What libpg-query is given instead of `text` (scanner-input.ts): same offsets. */
   scanText: string;
   /** Start of an unterminated block comment, which runs to the end of the file. */
@@ -176,6 +179,12 @@ function remember(text: string, entry: CachedStatement): void {
 
 export interface ParseOptions {
   /**
+   * Parse only `text.slice(offset, offset + length)` (one migration part of a file: a Liquibase
+   * changeset, a goose section), with the whole file's offsets, lines and columns. Each part
+   * costs its own length, not the file's: a file of thousands of changesets stays linear.
+   */
+  span?: { offset: number; text: string };
+  /**
    * Remember a large file's statements, so that parsing it again after an edit re-parses only
    * the statements that changed (the editor). Default true; a one-shot run (the CLI) passes
    * false: it parses each file once, and what it kept would only cost garbage collection time.
@@ -190,6 +199,14 @@ export interface ParseOptions {
  */
 export function parseSql(text: string, options: ParseOptions = {}): ParsedSqlFile {
   requireLoaded();
+  if (options.span && (options.span.offset > 0 || options.span.text.length < text.length)) {
+    const { offset, text: part } = options.span;
+    const parsed = parseSpan(text, offset, part);
+    if (parsed) return parsed;
+    // Errors in the part: parse the file with everything outside the part blanked (offsets kept), as the error path needs.
+    const blank = (t: string): string => t.replace(/[^\n\r]+/g, (run) => ' '.repeat(run.length));
+    return parseSql(blank(text.slice(0, offset)) + part + blank(text.slice(offset + part.length)), { cache: options.cache });
+  }
   const input = scannerInput(text);
   const file: FileContext = { text, scanText: input.text, openCommentAt: input.openCommentAt, bytes: createByteOffsets(text), lines: createLineIndex(text) };
   const large = options.cache !== false && text.length >= INCREMENTAL_MIN_LENGTH;
@@ -217,6 +234,40 @@ export function parseSql(text: string, options: ParseOptions = {}): ParsedSqlFil
   }
   // Only for files with errors: split with Postgres's scanner and parse each statement alone.
   return parseByStatement(file, scanTokens(file.scanText), false)!;
+}
+
+/** Line indexes of the last few files parsed by span: every part of a file shares its file's. */
+const spanLines = new Map<string, LineIndex>();
+
+/**
+ * Parses `part` (the text at `offset` of the file `text`, with the same line breaks there; some
+ * of it may be blanked) when it parses cleanly; undefined when it has errors (the caller takes
+ * the slow path). Bytes count within the part, offsets and lines are the file's.
+ */
+function parseSpan(text: string, offset: number, part: string): ParsedSqlFile | undefined {
+  let lines = spanLines.get(text);
+  if (!lines) {
+    spanLines.set(text, (lines = createLineIndex(text)));
+    if (spanLines.size > 4) spanLines.delete(spanLines.keys().next().value as string);
+  }
+  const input = scannerInput(part);
+  if (input.openCommentAt !== undefined) return undefined;
+  let stmts: PgStmt[];
+  try {
+    stmts = (parseSync(input.text) as { stmts?: PgStmt[] }).stmts ?? [];
+  } catch {
+    return undefined;
+  }
+  const own = createByteOffsets(part);
+  const bytes: ByteOffsets = {
+    byteLength: own.byteLength,
+    toChar: (b) => offset + own.toChar(b),
+    toByte: (c) => own.toByte(Math.max(0, c - offset)),
+  };
+  const file: FileContext = { text: part, textOffset: offset, scanText: part, openCommentAt: undefined, bytes, lines };
+  const statements: SqlStatement[] = [];
+  for (const s of stmts) addStatement(file, statements, s, 0, own.byteLength);
+  return { text, lineIndex: lines, statements, errors: [] };
 }
 
 /**
@@ -304,18 +355,19 @@ function addStatement(file: FileContext, out: SqlStatement[], s: PgStmt, byteBas
   const byteEnd = s.stmt_len ? byteStart + s.stmt_len : byteBase + byteLength;
   let start = file.bytes.toChar(byteStart);
   let end = file.bytes.toChar(byteEnd);
-  const raw = file.text.slice(start, end);
+  const at = file.textOffset ?? 0;
+  const raw = file.text.slice(start - at, end - at);
   const lead = raw.length - raw.trimStart().length;
   start += lead;
   end = start + raw.trim().length;
-  let text = file.text.slice(start, end);
+  let text = file.text.slice(start - at, end - at);
   if (!s.stmt_len && mayEndWithComment(text)) {
     // The last statement runs to the end of the input, trailing comments included: trim them.
     const tokens = lexTokens(text, start);
     const last = [...tokens].reverse().find((t) => t.kind !== 'comment');
     if (last) {
       end = last.text === ';' ? last.start : last.end;
-      text = file.text.slice(start, end).trimEnd();
+      text = file.text.slice(start - at, end - at).trimEnd();
       end = start + text.length;
     }
   }
