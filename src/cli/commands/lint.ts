@@ -8,7 +8,7 @@ import { PglensError } from '../../core/errors';
 import { escapeControl } from '../../core/escape-control';
 import { lintSqlFile, type LintOptions } from '../../core/lint/engine';
 import type { RunnerId } from '../../core/migrations/migration';
-import { lintRunnerSet, runnerSetForFile, runnerSetsUnder, type RunnerSet } from '../../core/lint/migration-lint';
+import { lintRunnerSet, runnerSetOfFile, runnerSetsUnder, type RunnerSet } from '../../core/lint/migration-lint';
 import { loadConfig, type LintConfig } from '../../core/lint/config';
 import { rules } from '../../core/lint/rules';
 import { prismaFilesUnder, prismaSchemaFiles } from '../../core/prisma/schema-files';
@@ -47,7 +47,7 @@ export const command: Command = {
   async run(args, ctx) {
     const format = flagChoice(args, 'format', FORMATS, 'text');
     const failOn = flagChoice<Severity>(args, 'fail-on', ['error', 'warning', 'info'], 'warning');
-    const { findings, sets } = await lintPaths(args, ctx);
+    const { findings, sets, notes } = await lintPaths(args, ctx);
     const shown = new Map<string, string>();
     const runnerOf = new Map<string, RunnerId>();
     for (const rs of sets) for (const f of rs.files) runnerOf.set(f, rs.set.runner);
@@ -59,9 +59,9 @@ export const command: Command = {
     });
     const summaries = sets.map((rs) => setSummary(rs, ctx.cwd));
     if (format === 'json') ctx.stdout(JSON.stringify(display.map(findingJson), null, 2) + '\n');
-    else if (format === 'sarif') ctx.stdout(JSON.stringify(sarif(display, summaries), null, 2) + '\n');
+    else if (format === 'sarif') ctx.stdout(JSON.stringify(sarif(display, summaries, notes), null, 2) + '\n');
     else {
-      ctx.stdout(summaries.map(summaryText).join('') + renderText(display));
+      ctx.stdout(summaries.map(summaryText).join('') + notes.map((n) => `${escapeControl(n)}\n`).join('') + renderText(display));
       if (ctx.env.GITHUB_ACTIONS === 'true') {
         const annotations = display.map(githubAnnotation).join('');
         if (ctx.workflowCommands) ctx.workflowCommands(annotations);
@@ -76,9 +76,9 @@ export const command: Command = {
 type Job =
   | { kind: 'set'; rs: RunnerSet; config: LintConfig; read: (file: string) => string; only?: Set<string> }
   | { kind: 'prisma'; files: Array<{ file: string; text: string }>; config: LintConfig }
-  | { kind: 'sql'; file: string; text: string; config: LintConfig };
+  | { kind: 'sql'; file: string; text: string; config: LintConfig; note?: string };
 
-async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<{ findings: Finding[]; sets: RunnerSet[] }> {
+async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<{ findings: Finding[]; sets: RunnerSet[]; notes: string[] }> {
   // A CLI run is short: optimising the parser module costs more than it saves. Must precede the
   // WASM compile; the launcher sets it (and COMMAND_V8_FLAGS.lint's others) before anything runs.
   if (!isSqlParserLoaded()) setFlagsFromString('--liftoff-only');
@@ -87,7 +87,9 @@ async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<{ findings:
   const [jobs] = await Promise.all([readInputs(args, ctx), parser]);
   const findings: Finding[] = [];
   const sets: RunnerSet[] = [];
+  const notes: string[] = [];
   for (const job of jobs) {
+    if (job.kind === 'sql' && job.note) notes.push(job.note);
     if (job.kind === 'set') {
       sets.push(job.rs);
       const only = job.only && job.only.size === 1 ? { onlyFile: [...job.only][0] } : {};
@@ -111,7 +113,7 @@ async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<{ findings:
       findings.push(...lintPrismaDocument(doc, job.config));
     } else findings.push(...lintSqlFile(job.file, job.text, job.config, ONE_SHOT));
   }
-  return { findings, sets };
+  return { findings, sets, notes };
 }
 
 /** Reads every input (synchronously: an async function only so a bad input rejects alongside the parser load). */
@@ -139,7 +141,16 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
   // Sets already queued, by folder: several file arguments of one set lint it once.
   const setJobs = new Map<string, Extract<Job, { kind: 'set' }>>();
   // What the runner model reads through pglens's checked read: migration files that exist (side files and absent ones go to the disk reader).
-  const readSql = (file: string): string | undefined => (file.toLowerCase().endsWith('.sql') && isFile(file) ? read(file) : undefined);
+  // A file that cannot be read as text (binary, unreadable) goes to the model as undefined: it
+  // fails the run only if its runner runs it (then `read` reports it), not as a sibling.
+  const readSql = (file: string): string | undefined => {
+    if (!file.toLowerCase().endsWith('.sql') || !isFile(file)) return undefined;
+    try {
+      return read(file);
+    } catch {
+      return '';
+    }
+  };
   const setKey = (rs: RunnerSet): string => path.join(rs.root, ...rs.set.folder.split('/').filter(Boolean));
   // Files of a multi-file Prisma schema already linted with an earlier input of the same folder.
   const prismaDone = new Set<string>();
@@ -147,6 +158,23 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
     if (files.every((f) => prismaDone.has(f))) return;
     for (const f of files) prismaDone.add(f);
     jobs.push({ kind: 'prisma', files: files.map((file) => ({ file, text: readText(file, ctx.cwd) })), config });
+  };
+  // A migration is linted with its set (as its runner runs it), reporting on this file only.
+  const fileInput = (abs: string, config: LintConfig): void => {
+    const found = runnerSetOfFile(abs, { config, read: (f) => (f === abs ? read(f) : readSql(f)) });
+    if (!found?.runs) {
+      const note = found && `${displayPath(ctx.cwd, abs)}: ${found.rs.set.runner} does not run this file (it is not one of the migrations of ${displayPath(ctx.cwd, setKey(found.rs)) || '.'}): linted on its own`;
+      jobs.push({ kind: 'sql', file: abs, text: read(abs), config, ...(note && { note }) });
+      return;
+    }
+    const key = setKey(found.rs);
+    const queued = setJobs.get(key);
+    if (queued) queued.only?.add(abs);
+    else {
+      const job: Job = { kind: 'set', rs: found.rs, config, read, only: new Set([abs]) };
+      setJobs.set(key, job);
+      jobs.push(job);
+    }
   };
   for (const input of inputs) {
     const abs = path.resolve(ctx.cwd, input);
@@ -158,6 +186,12 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
     }
     const config = configFor(abs);
     if (isDir) {
+      // One Prisma or diesel migration's own folder (`<name>/migration.sql`, `<name>/up.sql`): its files, each in its set.
+      const own = ['migration.sql', 'up.sql', 'down.sql'].map((f) => path.join(abs, f)).filter(isFile);
+      if (own.length > 0) {
+        for (const f of own) fileInput(f, config);
+        continue;
+      }
       const files = sqlFilesUnder(abs);
       if (files.length > 0) {
         const rel = files.map((f) => path.relative(abs, f).split(path.sep).join('/'));
@@ -180,20 +214,7 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
     } else if (abs.endsWith('.prisma')) {
       prismaJob(prismaSchemaFiles(abs), config);
     } else if (abs.endsWith('.sql')) {
-      // A migration is linted with its set (as its runner runs it), reporting on this file only.
-      const rs = runnerSetForFile(abs, { config, read: (f) => (f === abs ? read(f) : undefined) });
-      if (!rs) {
-        jobs.push({ kind: 'sql', file: abs, text: read(abs), config });
-        continue;
-      }
-      const key = setKey(rs);
-      const queued = setJobs.get(key);
-      if (queued) queued.only?.add(abs);
-      else {
-        const job: Job = { kind: 'set', rs, config, read, only: new Set([abs]) };
-        setJobs.set(key, job);
-        jobs.push(job);
-      }
+      fileInput(abs, config);
     } else {
       throw new UsageError(`${input}: pglens lint takes .sql files, .prisma files and folders`);
     }
@@ -223,7 +244,7 @@ function sqlFilesUnder(dir: string): string[] {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) visit(prefix + entry.name);
-      } else if (entry.name.endsWith('.sql')) out.push(prefix + entry.name);
+      } else if (entry.name.endsWith('.sql') && (entry.isFile() || isFile(prefix + entry.name))) out.push(prefix + entry.name);
     }
   };
   visit(dir);
@@ -305,7 +326,7 @@ function sarifLevel(s: Severity): 'error' | 'warning' | 'note' {
 }
 
 /** SARIF 2.1.0 for GitHub code scanning; columns are UTF-16 code units, SARIF's default. */
-function sarif(findings: Finding[], sets: SetSummary[]): Record<string, unknown> {
+function sarif(findings: Finding[], sets: SetSummary[], notes: string[]): Record<string, unknown> {
   const ruleIds = [...new Set(findings.map((f) => f.ruleId))].sort();
   const describe = (id: string): string => rules.find((r) => r.id === id)?.docs.description ?? (id === 'syntax-error' ? 'Postgres cannot parse this statement.' : id);
   return {
@@ -328,7 +349,7 @@ function sarif(findings: Finding[], sets: SetSummary[]): Record<string, unknown>
         },
         columnKind: 'utf16CodeUnits',
         // Which runner pglens read each migration folder as (src/core/migrations).
-        properties: { migrationSets: sets.map(({ folder, runner, migrations, notRun }) => ({ folder, runner, migrations, notRun })) },
+        properties: { migrationSets: sets.map(({ folder, runner, migrations, notRun }) => ({ folder, runner, migrations, notRun })), notes },
         results: findings.map((f) => {
           const { line, column, endLine, endColumn } = oneBased(f.range);
           return {
@@ -339,7 +360,7 @@ function sarif(findings: Finding[], sets: SetSummary[]): Record<string, unknown>
             locations: [
               {
                 physicalLocation: {
-                  artifactLocation: { uri: encodeURI(f.file), uriBaseId: '%SRCROOT%' },
+                  artifactLocation: { uri: f.file.split('/').map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' },
                   region: { startLine: line, startColumn: column, endLine, endColumn },
                 },
               },

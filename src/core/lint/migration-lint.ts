@@ -64,6 +64,16 @@ function readSets(root: string, rel: string[], options: ReadOptions): RunnerSet[
  * `migrations` segment, or its runner does not run it.
  */
 export function runnerSetForFile(file: string, options: ReadOptions): RunnerSet | undefined {
+  const found = runnerSetOfFile(file, options);
+  return found?.runs ? found.rs : undefined;
+}
+
+/**
+ * The migration set `file` sits in, and whether its runner runs it (`runs` false: a sqitch
+ * verify script, a drizzle file missing from the journal…). Undefined when the file is not in
+ * a migration folder at all.
+ */
+export function runnerSetOfFile(file: string, options: ReadOptions): { rs: RunnerSet; runs: boolean } | undefined {
   const dir = path.dirname(file);
   let root = dir;
   const base = path.basename(file);
@@ -76,10 +86,14 @@ export function runnerSetForFile(file: string, options: ReadOptions): RunnerSet 
     up = parent;
   }
   const sets = runnerSetsUnder(root, options);
-  const found = sets.find((s) => s.files.includes(file)) ?? sets.find((s) => s.notRun.includes(file));
-  if (!found || !found.files.includes(file)) return undefined;
-  if (found.set.runner === 'plain' && !isMigrationPath(file) && !forced(file, options.config)) return undefined;
-  return found;
+  const running = sets.find((s) => s.files.includes(file));
+  if (running) {
+    if (running.set.runner === 'plain' && !isMigrationPath(file) && !forced(file, options.config)) return undefined;
+    return { rs: running, runs: true };
+  }
+  const holding = sets.find((s) => s.notRun.includes(file));
+  if (!holding || holding.set.runner === 'plain') return undefined;
+  return { rs: holding, runs: false };
 }
 
 /** A `migrations` (or `migration`) folder segment: how pglens told migrations from queries before it knew runners. */

@@ -133,6 +133,37 @@ describe('pglens lint (CLI)', () => {
     assert.match(text.out, /^prisma\/migrations: prisma, 3 migrations\n/);
   });
 
+  it('a Prisma or diesel migration folder given alone is linted in its set, as its file is', async () => {
+    const dir = workspace({
+      'prisma/migrations/1_init/migration.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\n',
+      'prisma/migrations/2_idx/migration.sql': 'CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n',
+    });
+    for (const arg of ['prisma/migrations/2_idx', 'prisma/migrations/2_idx/migration.sql']) {
+      const { code, out } = await lint(dir, [arg]);
+      assert.deepEqual([code, out], [0, 'prisma/migrations: prisma, 2 migrations\nNo problems found.\n'], arg);
+    }
+  });
+
+  it('says so when a file given alone is one its runner never runs, and lints it on its own', async () => {
+    const dir = workspace({
+      'drizzle/meta/_journal.json': JSON.stringify({ entries: [{ idx: 0, tag: '0000_init' }] }),
+      'drizzle/0000_init.sql': 'CREATE TABLE users (id bigint PRIMARY KEY);\n',
+      'drizzle/seed.sql': 'DROP TABLE users;\n',
+    });
+    const { out } = await lint(dir, ['drizzle/seed.sql']);
+    assert.match(out, /^drizzle\/seed\.sql: drizzle-kit does not run this file \(it is not one of the migrations of drizzle\): linted on its own\n/);
+    assert.match(out, /drizzle\/seed\.sql:1:12 {2}warning {2}ban-drop-table/);
+  });
+
+  it('a binary file the runner never runs does not stop the lint of its folder; SARIF URIs escape # and ?', async () => {
+    const dir = workspace({ 'm/001_a#b?c.sql': '-- +goose Up\nCREATE TABLE t (id bigint PRIMARY KEY);\nDROP TABLE t2;\n' });
+    writeFileSync(join(dir, 'm', 'zz_backup.sql'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00]));
+    const { out } = await lint(dir, ['m', '--format', 'sarif']);
+    const run = JSON.parse(out).runs[0];
+    assert.equal(run.properties.migrationSets[0].runner, 'goose');
+    assert.equal(run.results[0].locations[0].physicalLocation.artifactLocation.uri, 'm/001_a%23b%3Fc.sql');
+  });
+
   it('lints a multi-file Prisma schema (prisma/schema/) as one, given the folder or any of its files', async () => {
     const dir = workspace({
       'prisma/schema/main.prisma': 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n',
