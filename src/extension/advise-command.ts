@@ -12,7 +12,6 @@ import { adviseIndexes, type AdviceResult, type Suggestion, type VerifyMethod } 
 import { evidenceLine, indexMigrationSpec } from '../core/advise/index-migration';
 import { prismaIndexPlan, type PrismaIndexPlan } from '../core/advise/prisma-index';
 import { isPglensError, errorMessage } from '../core/errors';
-import { chooseMigrationFolder } from '../core/health/migration-folder';
 import { migrationFileIn } from '../core/health/migration-file';
 import { parsePrismaSchema } from '../core/prisma/parse';
 import type { ViewAdvice } from '../../media/src/protocol';
@@ -20,7 +19,7 @@ import type { ConnectionProvider } from './connection-provider';
 import { showError } from './errors';
 import { askParams, confirmFunctions, fromEditor, type Resolved } from './explain-command';
 import { countParams } from '../core/sql/explain-targets';
-import { migrationFiles, writeMigration } from './health-commands';
+import { workspaceMigrationFolder, writeMigration } from './health-commands';
 
 /** Internal (not in the palette): the plan viewer's *Add to migration*. */
 const ADD_TO_MIGRATION_COMMAND = 'pglens.advise.addToMigration';
@@ -195,7 +194,7 @@ async function insertPrismaIndex(plan: Extract<PrismaIndexPlan, { kind: 'edit' }
 
 async function writeSqlMigration(advice: AdviceResult, s: Suggestion): Promise<string | undefined> {
   const spec = indexMigrationSpec(advice, s);
-  const folder = chooseMigrationFolder((await migrationFiles()).map((u) => u.fsPath));
+  const folder = await workspaceMigrationFolder();
   if (folder) {
     const uri = await writeMigration(await migrationFileIn(spec, folder));
     return vscode.workspace.asRelativePath(uri);

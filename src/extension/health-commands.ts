@@ -4,7 +4,7 @@ import { errorMessage } from '../core/errors';
 import type { HealthFinding } from '../core/health/health-finding';
 import { findIndexDefinition } from '../core/health/index-source';
 import { chooseMigrationFolder } from '../core/health/migration-folder';
-import { migrationFileFor, type MigrationFile } from '../core/health/migration-file';
+import { migrationFileFor, type PlacedMigrationFile } from '../core/health/migration-file';
 import type { HealthNode, HealthTreeProvider } from './health-tree';
 
 const DEFAULT_GLOBS = ['**/migrations/**/*.sql', 'prisma/migrations/*/migration.sql'];
@@ -47,10 +47,15 @@ export async function revealMigration(node: HealthNode | undefined): Promise<vsc
   return vscode.window.showTextDocument(hit.uri, { selection: range });
 }
 
+/** The folder most workspace migrations belong to (as their runner groups them), if any. */
+export async function workspaceMigrationFolder(): Promise<string | undefined> {
+  const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  return chooseMigrationFolder((await migrationFiles()).map((u) => u.fsPath), roots);
+}
+
 /** The folder new migrations go to: where most migrations live, else the one the user picks. */
 async function migrationFolder(): Promise<string | undefined> {
-  const files = await migrationFiles();
-  const chosen = chooseMigrationFolder(files.map((u) => u.fsPath));
+  const chosen = await workspaceMigrationFolder();
   if (chosen) return chosen;
   const picked = await vscode.window.showOpenDialog({
     canSelectFolders: true,
@@ -70,7 +75,7 @@ function fixableFinding(node: HealthNode | undefined, provider: HealthTreeProvid
   return undefined;
 }
 
-/** Writes the finding's fix as a new migration named after the folder's convention, and opens it. */
+/** Writes the finding's fix as a new migration in the form the folder's runner runs it, and opens it. */
 export async function createMigration(node: HealthNode | undefined, provider: HealthTreeProvider): Promise<vscode.Uri | undefined> {
   const finding = fixableFinding(node, provider);
   if (!finding) {
@@ -87,13 +92,24 @@ export async function createMigration(node: HealthNode | undefined, provider: He
   }
 }
 
-/** Writes a planned migration (and its down file) and opens it. */
-export async function writeMigration(file: Pick<MigrationFile, 'content' | 'downContent'> & { path: string; downPath?: string }): Promise<vscode.Uri> {
+/**
+ * Writes what core planned, as planned: the migration, its down file, the runner's other
+ * files (diesel's metadata.toml, sqitch's verify script and plan), then opens the migration
+ * and shows what is left to do, if anything.
+ */
+export async function writeMigration(
+  file: Pick<PlacedMigrationFile, 'content' | 'downContent' | 'path' | 'downPath' | 'extraFiles' | 'note'>,
+): Promise<vscode.Uri> {
+  const writes: Array<{ path: string; content: string }> = [{ path: file.path, content: file.content }];
+  if (file.downPath && file.downContent) writes.push({ path: file.downPath, content: file.downContent });
+  writes.push(...(file.extraFiles ?? []));
+  for (const w of writes) {
+    await vscode.workspace.fs.createDirectory(vscode.Uri.file(path.dirname(w.path)));
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(w.path), new TextEncoder().encode(w.content));
+  }
   const uri = vscode.Uri.file(file.path);
-  await vscode.workspace.fs.createDirectory(vscode.Uri.file(path.dirname(file.path)));
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(file.content));
-  if (file.downPath && file.downContent) await vscode.workspace.fs.writeFile(vscode.Uri.file(file.downPath), new TextEncoder().encode(file.downContent));
   await vscode.window.showTextDocument(uri);
+  if (file.note) void vscode.window.showWarningMessage(`pglens: ${file.note}`);
   return uri;
 }
 
