@@ -91,6 +91,8 @@ export interface Table {
   partitioned?: boolean;
   /** CREATE TEMP TABLE: session-local, never replicated or read by other sessions. */
   temporary?: boolean;
+  /** CREATE UNLOGGED TABLE (or SET UNLOGGED): not WAL-logged, so never in a publication or on a replica. */
+  unlogged?: boolean;
   source?: SourceRef;
 }
 

@@ -142,6 +142,7 @@ class Replayer {
       source: this.lazyRef(rel.location, nameRange),
     };
     if (node.relation?.relpersistence === 't') table.temporary = true;
+    if (node.relation?.relpersistence === 'u') table.unlogged = true;
     if (node.partspec) table.partitioned = true;
     this.tables.set(key, table);
     this.effect.created.push(key);
@@ -184,6 +185,7 @@ class Replayer {
       columns,
       indexes: [],
       foreignKeys: [],
+      ...(node.into?.rel?.relpersistence === 't' ? { temporary: true } : node.into?.rel?.relpersistence === 'u' ? { unlogged: true } : {}),
       source: this.lazyRef(rel.location, nameRange),
     });
     this.effect.created.push(key);
@@ -398,6 +400,12 @@ class Replayer {
           break;
         case 'AT_ValidateConstraint':
           for (const check of table.notNullChecks ?? []) if (check.name === cmd.name) check.valid = true;
+          break;
+        case 'AT_SetUnLogged':
+          table.unlogged = true;
+          break;
+        case 'AT_SetLogged':
+          delete table.unlogged;
           break;
         default:
           break;

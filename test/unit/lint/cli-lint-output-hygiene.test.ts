@@ -41,8 +41,8 @@ describe('pglens lint: control characters in file names and identifiers', () => 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'pglens-lint-hygiene-'));
     mkdirSync(join(dir, 'm'));
-    writeFileSync(join(dir, 'm', NASTY_FILE), `CREATE TABLE "${TABLE}" (id bigint PRIMARY KEY, code char(3));\n`);
-    writeFileSync(join(dir, 'm', '002_index.sql'), `CREATE INDEX "i${FORGED}" ON "${TABLE}" (code);\n`);
+    writeFileSync(join(dir, 'm', NASTY_FILE), `CREATE TABLE "${TABLE}" (id bigint PRIMARY KEY, note char(3));\n`);
+    writeFileSync(join(dir, 'm', '002_index.sql'), `CREATE INDEX "i${FORGED}" ON "${TABLE}" (note);\n`);
     writeFileSync(join(dir, LEADING_FILE), 'DROP TABLE users;\n');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));

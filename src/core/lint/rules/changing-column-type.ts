@@ -26,11 +26,7 @@ export const rule: StatementRule = {
       if (!def || !typeName || typeof cmd.name !== 'string') continue;
       const columnName: string = cmd.name;
       const column = table?.columns.find((c) => c.name === columnName);
-      const next: TypeSpec = {
-        type: canonicalFromNames(stringList(typeName.names)),
-        mods: (typeName.typmods ?? []).map((m: Node) => constInt(m)),
-        isArray: Array.isArray(typeName.arrayBounds) && typeName.arrayBounds.length > 0,
-      };
+      const next = typeSpec(typeName);
       const advice = 'Add a new column, backfill it in batches, and switch reads over.';
       if (!table || !column || column.type === 'unknown') {
         // The type before is unknown (table or column not in the migrations): assume the worst.
@@ -45,7 +41,10 @@ export const rule: StatementRule = {
       const before: TypeSpec = { type: column.type, mods: column.typeModifiers, isArray: column.isArray };
       const change = `Changing the type of ${columnName} from ${showType(before)} to ${showType(next)}`;
       const rewrite = `rewrites all of ${tableName} and rebuilds all its indexes under an ACCESS EXCLUSIVE lock`;
-      let effect = def.raw_default ? 'rewrite' : typeChange(before, next, context.postgresVersion);
+      // The USING expression is in raw_default.
+      let effect = def.raw_default
+        ? usingChange(def.raw_default, columnName, target.relation.name, before, next, context.postgresVersion)
+        : typeChange(before, next, context.postgresVersion);
       let reason =
         effect === 'free'
           ? 'Postgres rebuilds expression and partial indexes on a column whose type is altered'
@@ -147,6 +146,44 @@ function typeChange(before: TypeSpec, next: TypeSpec, postgresVersion: number): 
     return postgresVersion >= 12 && (next.mods.length === 0 || (precision !== undefined && precision >= MAX_SECOND_PRECISION)) ? 'timezone' : 'rewrite';
   }
   return 'rewrite';
+}
+
+const SEVERITY: Record<Effect, number> = { free: 0, reindex: 1, timezone: 2, rewrite: 3 };
+
+function typeSpec(typeName: Node | undefined): TypeSpec {
+  return {
+    type: canonicalFromNames(stringList(typeName?.names)),
+    mods: (typeName?.typmods ?? []).map((m: Node) => constInt(m)),
+    isArray: Array.isArray(typeName?.arrayBounds) && typeName.arrayBounds.length > 0,
+  };
+}
+
+/**
+ * ALTER COLUMN … TYPE … USING: Postgres plans the expression and skips the rewrite when it is
+ * the column itself under relabelling casts (ATColumnChangeRequiresRewrite), so `USING col`,
+ * `USING col::varchar` or `USING (t.col)::text` cost what the type change alone costs, as long as
+ * every cast on the way is itself free (`col::varchar(5)::varchar` truncates: a rewrite). Any other
+ * expression rewrites. Checked on Postgres 15 by comparing relfilenodes.
+ */
+function usingChange(expr: Node, column: string, table: string, before: TypeSpec, next: TypeSpec, postgresVersion: number): Effect {
+  const casts: TypeSpec[] = [];
+  let node: Node | undefined = expr;
+  while (node?.TypeCast) {
+    casts.unshift(typeSpec(node.TypeCast.typeName));
+    node = node.TypeCast.arg;
+  }
+  const fields: Node[] = node?.ColumnRef?.fields ?? [];
+  const names = stringList(fields);
+  const itself = names.length === fields.length && names[names.length - 1] === column && (names.length === 1 || (names.length === 2 && names[0] === table));
+  if (!itself) return 'rewrite';
+  let effect = typeChange(before, next, postgresVersion);
+  const chain = [before, ...casts, next];
+  for (let i = 0; i + 1 < chain.length; i++) {
+    const step = typeChange(chain[i], chain[i + 1], postgresVersion);
+    // A cast that converts (timestamp ↔ timestamptz outside UTC) or coerces rewrites; one that only changes the operator class does not.
+    if (step !== 'reindex' && SEVERITY[step] > SEVERITY[effect]) effect = step;
+  }
+  return effect;
 }
 
 /** citext from an extension may be schema-qualified (`public.citext`). */

@@ -86,7 +86,7 @@ export const rule: StatementRule = {
   id: 'data-migration-in-deploy',
   kind: 'statement',
   defaultSeverity: 'info',
-  docs: { description: 'A migration copying rows out of an existing table runs the whole copy inside the deploy, in one long transaction.' },
+  docs: { description: 'A migration copying rows out of an existing table runs the whole copy inside the deploy, as one long transaction.' },
   check(context) {
     if (!context.migration) return;
     const copy = copyOf(context.statement.ast);
@@ -107,10 +107,16 @@ export const rule: StatementRule = {
     if (existing.length === 0) return;
     const names = [...new Set(existing.map((s) => qualified(s.relation)))];
     const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+    // Outside a transaction (sql-migrate `notransaction`, dbmate `transaction:false`…) the copy is one statement of its own: no earlier lock is held.
+    const scope = !context.inTransaction
+      ? 'one statement that commits only when it ends'
+      : context.transactionMode === 'all-pending'
+        ? 'in the one transaction of every pending migration, which keeps every lock taken before it'
+        : 'in one transaction that keeps every lock taken before it';
     context.report({
       message:
-        `${copy.verb} copies the rows of ${list} inside the migration: the deploy waits for the whole copy, in one transaction that keeps every lock ` +
-        'taken before it, stops vacuum from removing dead rows anywhere in the database while it runs, and writes all of it to WAL at once (replicas lag). ' +
+        `${copy.verb} copies the rows of ${list} inside the migration: the deploy waits for the whole copy, ${scope}, ` +
+        'stops vacuum from removing dead rows anywhere in the database while it runs, and writes all of it to WAL at once (replicas lag). ' +
         'On a large table, run the copy as a background job in batches (by key range, one transaction per batch) instead of in the migration.',
       range: nameRange(context.statement, existing[0].location),
     });

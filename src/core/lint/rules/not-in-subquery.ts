@@ -7,11 +7,45 @@ import { findTable, firstLocation, forEachNode } from './support/query-walk';
 
 /**
  * not-in-subquery: `x NOT IN (SELECT …)` (and `x <> ALL (SELECT …)`): when the subquery yields a
- * NULL, the condition is never true and the query silently returns nothing. The fix rewrites
+ * NULL, the condition is never true and the query silently returns nothing. Silent when the
+ * subquery is a plain `SELECT col FROM table` of a NOT NULL or primary key column. The fix rewrites
  * to NOT EXISTS only for the shape where that is mechanical and cannot change name resolution:
  * a column against one selected column of a single table, with no grouping, DISTINCT,
  * ordering or LIMIT in the subquery, and an outer column that cannot be captured by it.
  */
+/**
+ * The subquery is a plain `SELECT col FROM table [WHERE …]` of a column that cannot be NULL (NOT
+ * NULL, or in the primary key, in the schema before the statement): it never yields a NULL, so
+ * the condition means what it says. Anything else (a join, a set operation, grouping, an
+ * aggregate or expression, a table the model does not know or a CTE may hide, a column of the
+ * outer query) may yield one.
+ */
+function selectsNonNull(context: StatementContext, select: Node | undefined, cteNames: Set<string>): boolean {
+  if (!select || (select.op && select.op !== 'SETOP_NONE')) return false;
+  if (['withClause', 'groupClause', 'havingClause', 'windowClause', 'valuesLists', 'intoClause'].some((k) => select[k] !== undefined)) return false;
+  const targets: Node[] = select.targetList ?? [];
+  const ref: Node | undefined = targets.length === 1 ? targets[0].ResTarget?.val?.ColumnRef : undefined;
+  const from: Node[] = select.fromClause ?? [];
+  const rangeVar: Node | undefined = from.length === 1 ? from[0].RangeVar : undefined;
+  if (!ref || !rangeVar || typeof rangeVar.relname !== 'string') return false;
+  const fields = stringList(ref.fields);
+  if (fields.length !== ref.fields.length) return false;
+  if (!rangeVar.schemaname && cteNames.has(rangeVar.relname)) return false;
+  const table = context.table({ schema: rangeVar.schemaname, name: rangeVar.relname });
+  if (!table) return false;
+  const column = fields[fields.length - 1];
+  const qualifier = fields.slice(0, -1);
+  // A qualifier that does not name the subquery's table names an outer one.
+  const alias: string | undefined = rangeVar.alias?.aliasname;
+  if (qualifier.length === 1 && qualifier[0] !== (alias ?? rangeVar.relname)) return false;
+  if (qualifier.length === 2 && (alias !== undefined || qualifier[0] !== table.schema || qualifier[1] !== rangeVar.relname)) return false;
+  if (qualifier.length > 2) return false;
+  // An unqualified name the table lacks is the outer query's column.
+  const col = table.columns.find((c) => c.name === column);
+  if (!col) return false;
+  return col.notNull || (table.primaryKey?.columns.includes(column) ?? false) || table.indexes.some((i) => i.primary && i.columns.includes(column));
+}
+
 const MESSAGE =
   'if the subquery returns a single NULL, this condition is never true and the query silently returns no rows ' +
   "(and Postgres cannot plan it as an anti-join, so it may hash or rescan the subquery for every row); use NOT EXISTS";
@@ -26,11 +60,23 @@ export const rule: Rule = {
   },
   check(context) {
     const { statement } = context;
+    let cteNames: Set<string> | undefined;
+    const neverNull = (sub: Node): boolean => {
+      if (!cteNames) {
+        const names = new Set<string>();
+        forEachNode(statement.ast, 'CommonTableExpr', (cte) => {
+          if (typeof cte.ctename === 'string') names.add(cte.ctename);
+        });
+        cteNames = names;
+      }
+      return selectsNonNull(context, sub.subselect?.SelectStmt, cteNames);
+    };
     forEachNode(statement.ast, 'BoolExpr', (expr) => {
       const sub: Node | undefined = expr.boolop === 'NOT_EXPR' ? expr.args?.[0]?.SubLink : undefined;
       if (!sub || sub.subLinkType !== 'ANY_SUBLINK') return;
       const op = stringList(sub.operName);
       if (op.length > 0 && op[op.length - 1] !== '=') return;
+      if (neverNull(sub)) return;
       const span = sublinkSpan(statement, sub, expr.location);
       if (!span) return;
       const rewrite = notExistsRewrite(context, sub, span);
@@ -41,7 +87,7 @@ export const rule: Rule = {
       });
     });
     forEachNode(statement.ast, 'SubLink', (sub) => {
-      if (sub.subLinkType !== 'ALL_SUBLINK' || stringList(sub.operName).pop() !== '<>') return;
+      if (sub.subLinkType !== 'ALL_SUBLINK' || stringList(sub.operName).pop() !== '<>' || neverNull(sub)) return;
       const span = sublinkSpan(statement, sub, sub.location);
       if (span) context.report({ message: `<> ALL (SELECT …) is NOT IN: ${MESSAGE}`, range: span.range });
     });

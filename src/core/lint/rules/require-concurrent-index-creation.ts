@@ -1,8 +1,14 @@
 import { relationName } from '../../sql/ast';
 import type { StatementRule } from '../rule';
 import { findWord, insertFix, qualified, outsideTransactionWayOut } from '../rule-helpers';
+import { heldAccessExclusive, lockingStatementName, recordDroppedIndexTables } from './support/transaction-locks';
+import { currentDefaultSchema } from './support/earlier-in-file';
 
-/** CREATE INDEX without CONCURRENTLY blocks every write to the table until the index is built. */
+/**
+ * CREATE INDEX without CONCURRENTLY blocks every write to the table until the index is built.
+ * After an earlier statement of the same transaction took ACCESS EXCLUSIVE on the table, the
+ * build blocks reads too: it runs while that lock is held, and the lock lasts until COMMIT.
+ */
 export const rule: StatementRule = {
   id: 'require-concurrent-index-creation',
   kind: 'statement',
@@ -10,6 +16,7 @@ export const rule: StatementRule = {
   fixable: true,
   docs: { description: 'CREATE INDEX without CONCURRENTLY takes a SHARE lock: writes to the table wait for the whole build.' },
   check(context) {
+    recordDroppedIndexTables(context);
     const node = context.statement.ast?.IndexStmt;
     if (!node || node.concurrent) return;
     const rel = relationName(node.relation);
@@ -21,9 +28,14 @@ export const rule: StatementRule = {
     const indexWord = findWord(statement, ['INDEX']);
     // Postgres refuses CONCURRENTLY on a partitioned parent: each partition is indexed on its own.
     const partitioned = table?.partitioned === true;
+    const held = heldAccessExclusive(context, { schema: table?.schema ?? rel.schema ?? currentDefaultSchema(context), name: rel.name });
+    const lock = held
+      ? `CREATE INDEX on existing table ${qualified(rel)} extends the ACCESS EXCLUSIVE lock taken at line ${held.range.start.line + 1} ` +
+        `by ${lockingStatementName(held)}: every read and write of the table, not only writes, waits until the index is built and the migration commits. `
+      : `CREATE INDEX on existing table ${qualified(rel)} without CONCURRENTLY takes a SHARE lock: ` +
+        'every INSERT, UPDATE and DELETE waits until the index is built. ';
     const message =
-      `CREATE INDEX on existing table ${qualified(rel)} without CONCURRENTLY takes a SHARE lock: ` +
-      'every INSERT, UPDATE and DELETE waits until the index is built. ' +
+      lock +
       (partitioned
         ? 'It is partitioned, so CONCURRENTLY is refused: CREATE INDEX … ON ONLY the parent, CREATE INDEX CONCURRENTLY on each partition, ' +
           'then ALTER INDEX … ATTACH PARTITION each one.'

@@ -2,8 +2,14 @@ import { dropObjectNames } from '../../sql/ast';
 import { tableOfIndex } from '../locks';
 import type { StatementRule } from '../rule';
 import { findWord, insertFix, outsideTransactionWayOut } from '../rule-helpers';
+import { heldAccessExclusive, recordDroppedIndexTables } from './support/transaction-locks';
 
-/** DROP INDEX without CONCURRENTLY locks the whole table while it waits for running queries. */
+/**
+ * DROP INDEX without CONCURRENTLY locks the whole table while it waits for running queries.
+ * Silent when every index belongs to a table this file created, or whose ACCESS EXCLUSIVE lock
+ * an earlier statement of the same transaction already holds: the table is locked until COMMIT
+ * either way, and the drop itself is instant, so it adds no blocking.
+ */
 export const rule: StatementRule = {
   id: 'require-concurrent-index-deletion',
   kind: 'statement',
@@ -11,12 +17,15 @@ export const rule: StatementRule = {
   fixable: true,
   docs: { description: 'DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table: reads and writes wait.' },
   check(context) {
+    recordDroppedIndexTables(context);
     const node = context.statement.ast?.DropStmt;
     if (!node || node.removeType !== 'OBJECT_INDEX' || node.concurrent) return;
     const names = dropObjectNames(node.objects);
     const tables = names.map((n) => tableOfIndex(context.schema, n.schema ?? 'public', n.name));
-    // Silent only when every index belongs to a table created in this file.
-    if (tables.length > 0 && tables.every((t) => t && !context.isExistingTable(t.schema, t.name))) return;
+    const addsNoBlocking = tables.every(
+      (t) => t && (!context.isExistingTable(t.schema, t.name) || heldAccessExclusive(context, { schema: t.schema ?? 'public', name: t.name })),
+    );
+    if (tables.length > 0 && addsNoBlocking) return;
     const statement = context.statement;
     const indexWord = findWord(statement, ['INDEX']);
     // CONCURRENTLY drops exactly one index, without CASCADE, outside a transaction.

@@ -1,12 +1,44 @@
+import assert from 'node:assert/strict';
+import { defaultConfig } from '../../../../src/core/lint/config';
+import { lintParts, type LintPart } from '../../../../src/core/lint/engine';
 import { rule } from '../../../../src/core/lint/rules/data-migration-in-deploy';
+import { loadSqlParser } from '../../../../src/core/sql/parse';
 import { runRuleTests } from '../rule-tester';
 
 const setup = 'CREATE TABLE users (id bigint PRIMARY KEY, email text, org_id bigint);\nCREATE TABLE orgs (id bigint PRIMARY KEY, name text);';
 
-const tail =
-  'inside the migration: the deploy waits for the whole copy, in one transaction that keeps every lock taken before it, ' +
+const rest =
   'stops vacuum from removing dead rows anywhere in the database while it runs, and writes all of it to WAL at once (replicas lag). ' +
   'On a large table, run the copy as a background job in batches (by key range, one transaction per batch) instead of in the migration.';
+/** Outside a transaction: one statement, committed when it ends; no earlier lock is held. */
+const tail = `inside the migration: the deploy waits for the whole copy, one statement that commits only when it ends, ${rest}`;
+const inTransactionTail = `inside the migration: the deploy waits for the whole copy, in one transaction that keeps every lock taken before it, ${rest}`;
+
+describe('data-migration-in-deploy and the runner transaction mode', () => {
+  before(() => loadSqlParser());
+  const copy = 'INSERT INTO orgs (id, name) SELECT id, email FROM users;';
+  const messages = (part: Partial<LintPart>): string[] => {
+    const config = defaultConfig('/');
+    config.rules[rule.id] = { severity: 'info', options: {} };
+    const parts: LintPart[] = [
+      { file: '001.sql', text: setup, direction: 'up', transaction: part.transaction },
+      { file: '002.sql', text: copy, direction: 'up', ...part },
+    ];
+    return lintParts(parts, config, { rules: [rule] }).filter((f) => f.file === '002.sql').map((f) => f.message);
+  };
+  it('sql-migrate notransaction: one statement, no earlier locks held', () => {
+    assert.deepEqual(messages({ runner: 'sql-migrate', transaction: 'none' }), [`INSERT … SELECT copies the rows of users ${tail}`]);
+  });
+  it('a migration in its own transaction', () => {
+    assert.deepEqual(messages({ runner: 'sql-migrate', transaction: 'per-migration' }), [`INSERT … SELECT copies the rows of users ${inTransactionTail}`]);
+  });
+  it('every pending migration in one transaction', () => {
+    assert.deepEqual(messages({ runner: 'drizzle-kit', transaction: 'all-pending' }), [
+      'INSERT … SELECT copies the rows of users inside the migration: the deploy waits for the whole copy, ' +
+        `in the one transaction of every pending migration, which keeps every lock taken before it, ${rest}`,
+    ]);
+  });
+});
 
 runRuleTests(rule, {
   valid: [
@@ -70,6 +102,19 @@ runRuleTests(rule, {
       code: 'CREATE TABLE tags (id int);\nINSERT INTO orgs (id) SELECT t.id FROM tags t, users u;',
       errors: [{ message: 'copies the rows of users inside', line: 2, column: 48 }],
       output: null,
+    },
+    {
+      name: 'inside the migration transaction',
+      setup,
+      inTransaction: true,
+      code: 'CREATE TABLE users_backup AS SELECT * FROM users;',
+      errors: [{ message: `CREATE TABLE … AS SELECT copies the rows of users ${inTransactionTail}` }],
+    },
+    {
+      name: 'inside an explicit BEGIN … COMMIT',
+      setup,
+      code: 'BEGIN;\nCREATE TABLE users_backup AS SELECT * FROM users;\nCOMMIT;',
+      errors: [{ message: `CREATE TABLE … AS SELECT copies the rows of users ${inTransactionTail}`, line: 2 }],
     },
     {
       name: 'a table of an earlier migration or unknown to pglens',
