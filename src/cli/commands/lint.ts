@@ -8,6 +8,7 @@ import { PglensError } from '../../core/errors';
 import { escapeControl } from '../../core/escape-control';
 import { lintSqlFile, type LintOptions } from '../../core/lint/engine';
 import type { RunnerId } from '../../core/migrations/migration';
+import { isRunnerFolder } from '../../core/migrations/read';
 import { lintRunnerSet, runnerSetOfFile, runnerSetsUnder, type RunnerSet } from '../../core/lint/migration-lint';
 import { loadConfig, type LintConfig } from '../../core/lint/config';
 import { rules } from '../../core/lint/rules';
@@ -193,7 +194,8 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
         continue;
       }
       const files = sqlFilesUnder(abs);
-      if (files.length > 0) {
+      // A Liquibase changelog may hold its changes inline: a folder with one is a migration set even without .sql files.
+      if (files.length > 0 || isRunnerFolder(abs)) {
         const rel = files.map((f) => path.relative(abs, f).split(path.sep).join('/'));
         for (const rs of runnerSetsUnder(abs, { config, read: readSql }, rel)) {
           const key = setKey(rs);
@@ -251,17 +253,17 @@ function sqlFilesUnder(dir: string): string[] {
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function displayPath(cwd: string, file: string): string {
+export function displayPath(cwd: string, file: string): string {
   const rel = path.isAbsolute(file) ? path.relative(cwd, file) : file;
   const shown = rel.startsWith('..') ? file : rel;
   return shown.split(path.sep).join('/');
 }
 
-function oneBased(range: SourceRange): { line: number; column: number; endLine: number; endColumn: number } {
+export function oneBased(range: SourceRange): { line: number; column: number; endLine: number; endColumn: number } {
   return { line: range.start.line + 1, column: range.start.character + 1, endLine: range.end.line + 1, endColumn: range.end.character + 1 };
 }
 
-function renderText(findings: Finding[]): string {
+export function renderText(findings: Finding[]): string {
   if (findings.length === 0) return 'No problems found.\n';
   let out = '';
   for (const f of findings) {
@@ -309,7 +311,7 @@ function summaryText(s: SetSummary): string {
   return line + '\n';
 }
 
-function findingJson(f: Finding & { runner?: RunnerId }): Record<string, unknown> {
+export function findingJson(f: Finding & { runner?: RunnerId }): Record<string, unknown> {
   const out: Record<string, unknown> = { file: f.file, ...oneBased(f.range), rule: f.ruleId, severity: f.severity, message: f.message };
   if (f.runner) out.runner = f.runner;
   if (f.fix) {
@@ -377,7 +379,7 @@ const escapeData = (s: string): string => escapeControl(s).replace(/%/g, '%25');
 const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /** A GitHub Actions workflow command, so findings show up on the pull request's diff. */
-function githubAnnotation(f: Finding): string {
+export function githubAnnotation(f: Finding): string {
   const level = f.severity === 'info' ? 'notice' : f.severity;
   const { line, column, endLine, endColumn } = oneBased(f.range);
   const props = [`file=${escapeProperty(f.file)}`, `line=${line}`, `col=${column}`, `endLine=${endLine}`, `endColumn=${endColumn}`, `title=${escapeProperty(`pglens ${f.ruleId}`)}`];

@@ -1,10 +1,6 @@
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { DRIZZLE_JOURNAL } from '../migrations/drizzle';
-import { ROOT_CHANGELOGS } from '../migrations/liquibase';
 import type { MigrationSet, RunnerId } from '../migrations/migration';
-import { listSqlFiles, readMigrationSets } from '../migrations/read';
-import { SQITCH_PLAN } from '../migrations/sqitch';
+import { isRunnerFolder, listSqlFiles, readMigrationSets } from '../migrations/read';
 import type { Finding } from '../types';
 import { matchesGlob } from '../glob';
 import type { LintConfig } from './config';
@@ -80,7 +76,7 @@ export function runnerSetOfFile(file: string, options: ReadOptions): { rs: Runne
   if (['migration.sql', 'up.sql', 'down.sql'].includes(base)) root = path.dirname(dir);
   let up = dir;
   for (let i = 0; i < 3; i++) {
-    if ([SQITCH_PLAN, DRIZZLE_JOURNAL, ...ROOT_CHANGELOGS].some((m) => existsSync(path.join(up, ...m.split('/'))))) root = up;
+    if (isRunnerFolder(up)) root = up;
     const parent = path.dirname(up);
     if (parent === up) break;
     up = parent;

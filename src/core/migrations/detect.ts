@@ -9,17 +9,19 @@ import { GOOSE_MARKER } from './goose';
 import { LIQUIBASE_HEADER, rootChangelog } from './liquibase';
 import type { RunnerId } from './migration';
 import { POPX_FILE } from './popx';
-import { SQITCH_PLAN } from './sqitch';
+import { isSqitchPlan, SQITCH_PLAN } from './sqitch';
 import { SQL_MIGRATE_MARKER } from './sql-migrate';
 
 /**
- * Which runner applies a folder, from its side files, its file names, then its files'
+ * Which runner applies a folder, from its side files (only ones that really are the runner's:
+ * a `changelog.yml` of release notes is not Liquibase's), its file names, then its files'
  * directives. Most specific first: a plan or journal names the runner outright; names like
  * `.up.sql` or `V1__` are conventions several tools share, so they come after.
  */
 export function detectRunner(folder: MigrationFolder): RunnerId {
   const names = folder.files.map(baseName);
-  if (folder.readOptional(SQITCH_PLAN) !== undefined) return 'sqitch';
+  const plan = folder.readOptional(SQITCH_PLAN);
+  if (plan !== undefined && isSqitchPlan(plan)) return 'sqitch';
   if (folder.readOptional(DRIZZLE_JOURNAL) !== undefined) return 'drizzle-kit';
   if (rootChangelog(folder) !== undefined) return 'liquibase';
   if (folder.files.some((f) => baseName(f) === 'migration.sql' && dirName(f) !== '')) return 'prisma';

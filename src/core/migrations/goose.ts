@@ -3,8 +3,8 @@ import { baseName, compareDigits } from './folder';
 import type { Migration } from './migration';
 import { splitSections } from './sections';
 
-export const GOOSE_MARKER = /^--\s*\+goose\s+(up|down)\b([^\n]*)$/gim;
-const NO_TRANSACTION = /^--\s*\+goose\s+no\s+transaction\b/im;
+export const GOOSE_MARKER = /^--[^\S\r\n]*\+goose[^\S\r\n]+(up|down)\b([^\r\n]*)/gim;
+const NO_TRANSACTION = /^--[^\S\r\n]*\+goose[^\S\r\n]+no[^\S\r\n]+transaction\b/im;
 
 /**
  * goose: `<version>_<name>.sql` with `-- +goose Up` / `-- +goose Down` sections, in version

@@ -75,19 +75,35 @@ export interface MigrationSet {
 
 /**
  * The part of `text` (the whole file) between `start` and `end`, with its position; `body`,
- * when given, is what the part holds instead (the same length, some of it blanked).
+ * when given, is what the part holds instead (the same length, some of it blanked — or, for a
+ * quoted YAML scalar, its value with the escapes resolved).
  */
 export function sliceOf(file: string, text: string, start = 0, end = text.length, body?: string): MigrationPart {
+  // `\r\n`, `\n` and a lone `\r` each end a line, as in the editor and the lint engine's line index.
   let line = 0;
   let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < start; i = text.indexOf('\n', i + 1)) {
+  // Fast path: no \r before the part, only \n ends lines there.
+  if (start === 0 || text.lastIndexOf('\r', start - 1) < 0) {
+    for (let i = text.indexOf('\n'); i >= 0 && i < start; i = text.indexOf('\n', i + 1)) {
+      line++;
+      lineStart = i + 1;
+    }
+    return { file, text: body ?? text.slice(start, end), offset: start, line, character: start - lineStart };
+  }
+  for (let i = 0; i < start; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 10 && c !== 13) continue;
+    if (c === 13 && text.charCodeAt(i + 1) === 10) {
+      if (i + 1 >= start) break;
+      i++;
+    }
     line++;
     lineStart = i + 1;
   }
   return { file, text: body ?? text.slice(start, end), offset: start, line, character: start - lineStart };
 }
 
-/** `text` with [start, end) replaced by spaces, newlines kept: offsets and lines stay valid. */
+/** `text` with [start, end) replaced by spaces, line ends (`\r`, `\n`) kept: offsets and lines stay valid. */
 export function blank(text: string, start: number, end: number): string {
-  return text.slice(0, start) + text.slice(start, end).replace(/[^\n]/g, ' ') + text.slice(end);
+  return text.slice(0, start) + text.slice(start, end).replace(/[^\r\n]/g, ' ') + text.slice(end);
 }

@@ -1,6 +1,7 @@
 import { statementCount } from './statements';
 import type { MigrationFolder } from './folder';
 import { baseName } from './folder';
+import { nextLineStart } from './lines';
 import { blank, sliceOf, type Migration, type MigrationPart, type TransactionMode } from './migration';
 
 /** One direction of a file that marks its sections with comment lines (goose, dbmate, sql-migrate). */
@@ -22,8 +23,8 @@ export function splitSections(file: string, text: string, marker: RegExp): { up:
   const re = new RegExp(marker.source, marker.flags.includes('g') ? marker.flags : `${marker.flags}g`);
   for (const m of text.matchAll(re)) {
     const markerStart = m.index ?? 0;
-    const lineEnd = text.indexOf('\n', markerStart);
-    const start = lineEnd < 0 ? text.length : lineEnd + 1;
+    // The section starts on the line after its marker (`\r\n`, `\n` or a lone `\r` ends it).
+    const start = nextLineStart(text, markerStart);
     if (spans.length) spans[spans.length - 1].end = markerStart;
     spans.push({ dir: m[1].toLowerCase() === 'up' ? 'up' : 'down', markerStart, start, end: text.length, options: (m[2] ?? '').trim() });
   }

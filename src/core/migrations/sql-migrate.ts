@@ -3,7 +3,7 @@ import { baseName, compareCodePoints, compareDigits } from './folder';
 import type { Migration } from './migration';
 import { sectionedMigration } from './sections';
 
-export const SQL_MIGRATE_MARKER = /^--\s*\+migrate\s+(up|down)\b([^\n]*)$/gim;
+export const SQL_MIGRATE_MARKER = /^--[^\S\r\n]*\+migrate[^\S\r\n]+(up|down)\b([^\r\n]*)/gim;
 
 /**
  * sql-migrate: `-- +migrate Up` / `-- +migrate Down` (a file may hold several Up sections,
