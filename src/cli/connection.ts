@@ -24,6 +24,13 @@ export function sandboxWorkerScript(): string {
   return path.resolve(__dirname, '..', 'core', 'db', 'sandbox-process.ts');
 }
 
+/** The rollback verification child's entry (see verify-process.ts), next to the bundle or as TypeScript source. */
+export function verifyWorkerScript(): { script: string; execArgv: string[] } {
+  const bundled = path.join(__dirname, 'verify-process.js');
+  if (existsSync(bundled)) return { script: bundled, execArgv: [] };
+  return { script: path.resolve(__dirname, '..', 'core', 'migrations', 'verify', 'verify-process.ts'), execArgv: ['--import', 'tsx'] };
+}
+
 /** `--timeout SECONDS` (CLI.md's common statement timeout), default 30. */
 export function timeoutSeconds(args: ParsedArgs): number {
   return flagTimeout(args) ?? 30;

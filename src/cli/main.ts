@@ -19,6 +19,7 @@ const loaders: Record<CommandName, () => Promise<Command>> = {
   indexes: async () => (await import('./commands/indexes')).command,
   advise: async () => (await import('./commands/advise')).command,
   demo: async () => (await import('./commands/demo')).command,
+  migrations: async () => (await import('./commands/migrations')).command,
 };
 
 /** Every command, in help order. */

@@ -63,6 +63,21 @@ const REQUIRES: Record<string, string[]> = { earthdistance: ['cube'] };
 /** Shipped inside PGlite's core: nothing to load. */
 const BUILT_IN = new Set(['plpgsql']);
 
+/**
+ * The PGlite extension modules the texts' CREATE EXTENSIONs need (with what they require),
+ * keyed as PGlite.create wants them, and the names PGlite cannot provide.
+ */
+export async function pgliteExtensionsFor(texts: Iterable<string>): Promise<{ loaded: Record<string, Extension>; names: string[]; missing: string[] }> {
+  const wanted = new Set<string>();
+  for (const t of texts) for (const name of extensionsIn(t)) wanted.add(name);
+  for (const name of [...wanted]) for (const dep of REQUIRES[name] ?? []) wanted.add(dep);
+  const names = [...wanted].filter((n) => EXTENSIONS[n]).sort();
+  const missing = [...wanted].filter((n) => !EXTENSIONS[n] && !BUILT_IN.has(n)).sort();
+  const loaded: Record<string, Extension> = {};
+  for (const name of names) loaded[name.replace(/-/g, '_')] = await EXTENSIONS[name]();
+  return { loaded, names, missing };
+}
+
 function contrib(name: string): () => Promise<Extension> {
   return bundled(name, () => path.dirname(require.resolve('@electric-sql/pglite')));
 }

@@ -31,6 +31,12 @@ export interface LintConfig {
   migrations: MigrationFolderSetting[];
   /** Plan settings (thresholds), owned by the plan analyser. */
   plan: Record<string, unknown>;
+  /**
+   * The embedded database pglens builds from the migrations. `setup`: a SQL file (absolute
+   * once read) run before the first migration, for what the migrations need from outside the
+   * folder (roles, schemas another tool creates); used by `pglens migrations verify`.
+   */
+  sandbox?: { setup?: string };
   /** Folder globs are relative to: the config file's folder (or the folder linted, without one). */
   root: string;
   /** The file this came from, when any. */
@@ -44,7 +50,7 @@ export function defaultConfig(root = process.cwd()): LintConfig {
 }
 
 const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'off'];
-const TOP_KEYS = new Set(['$schema', 'rules', 'exclude', 'postgresVersion', 'migrations', 'plan']);
+const TOP_KEYS = new Set(['$schema', 'rules', 'exclude', 'postgresVersion', 'migrations', 'plan', 'sandbox']);
 
 function bad(file: string, key: string, problem: string): PglensError {
   return new PglensError('bad-input', `${file}: "${key}" ${problem}`, `fix "${key}" in ${file} (see schemas/pglens-config.schema.json)`);
@@ -109,6 +115,13 @@ export function parseConfig(value: unknown, file: string): LintConfig {
   if (value.plan !== undefined) {
     if (!isObject(value.plan)) throw bad(file, 'plan', 'must be an object');
     config.plan = value.plan;
+  }
+  if (value.sandbox !== undefined) {
+    if (!isObject(value.sandbox)) throw bad(file, 'sandbox', 'must be an object like { "setup": "db/setup.sql" }');
+    for (const k of Object.keys(value.sandbox)) if (k !== 'setup') throw bad(file, `sandbox.${k}`, 'is not a known setting (setup)');
+    const setup = value.sandbox.setup;
+    if (setup !== undefined && (typeof setup !== 'string' || setup.trim() === '')) throw bad(file, 'sandbox.setup', 'must be the path of a SQL file, relative to this config file');
+    config.sandbox = setup === undefined ? {} : { setup: resolve(config.root, setup) };
   }
   return config;
 }

@@ -145,11 +145,11 @@ export function outsideTransactionWayOut(context: Pick<StatementContext, 'runner
     case 'goose':
       return 'Put it in a migration of its own with `-- +goose NO TRANSACTION` at the top of the file (goose then runs the whole file outside a transaction).';
     case 'dbmate':
-      return 'Put it in a migration of its own whose marker says `-- migrate:up transaction:false`.';
+      return 'Put it alone in a migration of its own whose marker says `-- migrate:up transaction:false` (dbmate sends a section as one string: several statements run as one transaction).';
     case 'sql-migrate':
       return 'Put it in a migration of its own whose marker says `-- +migrate Up notransaction`.';
     case 'diesel':
-      return 'Put it in a migration of its own with `run_in_transaction = false` in that migration folder\'s metadata.toml.';
+      return 'Put it alone in a migration of its own with `run_in_transaction = false` in that migration folder\'s metadata.toml (diesel sends up.sql as one string: several statements run as one transaction).';
     case 'prisma':
       return 'Put it alone in a migration of its own: Prisma runs a file holding one statement outside a transaction.';
     case 'golang-migrate':

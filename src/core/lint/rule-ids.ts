@@ -64,6 +64,9 @@ export const PLAN_RULE_IDS = [
 
 export const HEALTH_RULE_IDS = ['unused-index', 'invalid-index', 'seq-scan-heavy-table'] as const;
 
+/** Rollback verification (`pglens migrations verify`): what applying up → down → up found. */
+export const VERIFY_RULE_IDS = ['rollback-fails', 'rollback-incomplete', 'rollback-destroys-data', 'missing-down-migration', 'rollback-unverifiable'] as const;
+
 /** The finding a statement Postgres cannot parse becomes. */
 export const SYNTAX_ERROR_RULE_ID = 'syntax-error';
 
@@ -72,5 +75,6 @@ export const ALL_RULE_IDS: ReadonlySet<string> = new Set<string>([
   ...SCHEMA_RULE_IDS,
   ...PLAN_RULE_IDS,
   ...HEALTH_RULE_IDS,
+  ...VERIFY_RULE_IDS,
   SYNTAX_ERROR_RULE_ID,
 ]);

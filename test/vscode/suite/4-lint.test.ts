@@ -195,11 +195,13 @@ describe('lint follows the migration runner (goose, diesel)', () => {
       // Only the column the up did not add: dropping nick undoes the up.
       assert.strictEqual(drop.range.start.line, 2);
       assert.strictEqual(api.diagnostics(down).filter((d) => ruleOf(d) === 'ban-drop-column').length, 1);
-      // metadata.toml turns the transaction off: the error goes when the file is re-linted.
+      // metadata.toml turns the transaction off — for a file of one statement: diesel sends up.sql as one
+      // string, and several statements are one implicit transaction. The error goes once both hold.
       await write({ 'diesel/2024-01-02-000000_nick/metadata.toml': 'run_in_transaction = false\n' });
       const editor = await openDocument('diesel/2024-01-02-000000_nick/up.sql');
-      assert.ok(await editor.edit((b) => b.insert(new vscode.Position(0, 0), '-- touched\n')));
-      await waitFor(() => !api.diagnostics(up).some((d) => ruleOf(d) === 'concurrent-index-in-transaction'), 'no error with run_in_transaction = false');
+      const whole = new vscode.Range(0, 0, editor.document.lineCount, 0);
+      assert.ok(await editor.edit((b) => b.replace(whole, 'CREATE INDEX CONCURRENTLY users_nick_idx ON users (email);\n')));
+      await waitFor(() => !api.diagnostics(up).some((d) => ruleOf(d) === 'concurrent-index-in-transaction'), 'no error with run_in_transaction = false and one statement');
     } finally {
       await revertDirty();
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');

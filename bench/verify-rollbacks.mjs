@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Rollback verification on the real projects of ../shared/corpus/runners that ship downs:
+// per project, migrations, rollbacks verified, incomplete (differences found), failing,
+// without a down, "cannot verify" with its cause, and wall time. Targets (issue #15): a
+// 300-migration folder from cold ≤ 60 s on the embedded PGlite.
+// Usage: node bench/verify-rollbacks.mjs [--db URL]   (needs `npm run build`)
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { corpusDir, root } from './lint-bundle.mjs';
+
+const corpus = corpusDir('verify-rollbacks', 'runners');
+const cli = join(root, 'dist/cli.js');
+if (!existsSync(cli)) {
+  console.error('verify-rollbacks: dist/cli.js not found — run `npm run build` first.');
+  process.exit(2);
+}
+const dbFlag = process.argv.indexOf('--db');
+const db = dbFlag > 0 ? ['--db', process.argv[dbFlag + 1], '--yes-this-is-disposable'] : [];
+const projects = ['goose/permify', 'goose/thunderdome-planning-poker', 'golang-migrate/pocket-id', 'golang-migrate/openmeter', 'dbmate/e1-eligibility', 'dbmate/supabase-postgres', 'sql-migrate/convoy', 'diesel/vaultwarden', 'diesel/crates.io'];
+console.log('project                              migr  verified  incompl  failing  no-down  unverif  skipped   diffs      s   cannot verify because');
+let worst = 0;
+for (const p of projects) {
+  const dir = join(corpus, p);
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [cli, 'migrations', 'verify', dir, '--format', 'json', ...db], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  const s = (performance.now() - started) / 1000;
+  if (r.status === 2 || !r.stdout) {
+    console.log(`${p.padEnd(36)} could not run: ${(r.stderr || '').split('\n')[0]}`);
+    continue;
+  }
+  const { summary, findings } = JSON.parse(r.stdout);
+  const diffs = findings.filter((f) => f.rule === 'rollback-incomplete' || f.rule === 'rollback-destroys-data').length;
+  const cause = findings.find((f) => f.rule === 'rollback-unverifiable')?.message.replace(/^Cannot verify ([^:]+): its up fails on an empty database: /, '$1: ').split('. If it needs')[0] ?? '';
+  if (summary.migrations >= 250) worst = Math.max(worst, s);
+  console.log(
+    `${p.padEnd(36)} ${String(summary.migrations).padStart(5)} ${String(summary.verified).padStart(9)} ${String(summary.incomplete).padStart(8)} ${String(summary.failing).padStart(8)} ${String(summary.withoutDown).padStart(8)} ${String(summary.unverifiable).padStart(8)} ${String(summary.skipped).padStart(8)} ${String(diffs).padStart(7)} ${s.toFixed(1).padStart(6)}   ${cause.slice(0, 90)}`,
+  );
+}

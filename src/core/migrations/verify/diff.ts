@@ -1,0 +1,246 @@
+import type { CatalogSnapshot, ObjectKind, SchemaDifference, SnapshotObject } from './types';
+
+/**
+ * Compares the catalog before an up with the catalog after its down (issue #15). Objects are
+ * matched by key; 'missing' = in before only, 'extra' = in after only (left behind), 'changed'
+ * = attributes differ. Noise is collapsed: an object whose parent (its table, schema, enum…)
+ * is missing / left behind too is not listed, and an enum whose only change is values gained
+ * or lost (reported one by one as enum-value differences) is not listed as changed.
+ *
+ * Sorted by table (an object without one, by its own name), kind, name.
+ */
+export function diffSnapshots(before: CatalogSnapshot, after: CatalogSnapshot): SchemaDifference[] {
+  const missing = new Set<string>();
+  const extra = new Set<string>();
+  for (const key of before.objects.keys()) if (!after.objects.has(key)) missing.add(key);
+  for (const key of after.objects.keys()) if (!before.objects.has(key)) extra.add(key);
+
+  const out: Array<{ key: string; d: SchemaDifference }> = [];
+  for (const key of missing) {
+    const obj = before.objects.get(key)!;
+    if (ancestorIn(obj, before, missing)) continue;
+    out.push({ key, d: difference('missing', obj, Object.fromEntries(Object.entries(obj.attributes).map(([k, v]) => [k, [v, undefined]]))) });
+  }
+  for (const key of extra) {
+    const obj = after.objects.get(key)!;
+    if (ancestorIn(obj, after, extra)) continue;
+    out.push({ key, d: difference('extra', obj, Object.fromEntries(Object.entries(obj.attributes).map(([k, v]) => [k, [undefined, v]]))) });
+  }
+  for (const [key, b] of before.objects) {
+    const a = after.objects.get(key);
+    if (!a) continue;
+    const changed: Record<string, [string | undefined, string | undefined]> = {};
+    for (const attr of new Set([...Object.keys(b.attributes), ...Object.keys(a.attributes)])) {
+      if (b.attributes[attr] !== a.attributes[attr]) changed[attr] = [b.attributes[attr], a.attributes[attr]];
+    }
+    if (b.kind === 'type' && changed.values && !reordered(changed.values)) delete changed.values;
+    if (Object.keys(changed).length) out.push({ key, d: difference('changed', b, changed) });
+  }
+  return out
+    .sort((x, y) => compareDifferences(x.d, y.d) || cmp(x.key, y.key))
+    .map((x) => x.d);
+}
+
+function difference(change: SchemaDifference['change'], obj: SnapshotObject, attributes: SchemaDifference['attributes']): SchemaDifference {
+  const d: SchemaDifference = { change, kind: obj.kind, name: obj.name };
+  if (obj.table !== undefined) d.table = obj.table;
+  d.attributes = attributes;
+  return d;
+}
+
+/** Whether one of the object's parents (transitively) is in `set`. */
+function ancestorIn(obj: SnapshotObject, snapshot: CatalogSnapshot, set: Set<string>): boolean {
+  const seen = new Set<string>();
+  for (let p = obj.parent; p !== undefined && !seen.has(p); p = snapshot.objects.get(p)?.parent) {
+    if (set.has(p)) return true;
+    seen.add(p);
+  }
+  return false;
+}
+
+/** Enum `values` ('a', 'b', 'c'): whether the values both sides have are in a different order (values only added / removed are reported one by one). */
+function reordered([before, after]: [string | undefined, string | undefined]): boolean {
+  const b = enumValues(before ?? '');
+  const a = enumValues(after ?? '');
+  const common = (list: string[], other: string[]) => list.filter((v) => other.includes(v)).join('\u0000');
+  return common(b, a) !== common(a, b);
+}
+
+function enumValues(list: string): string[] {
+  return list.match(/'(?:[^']|'')*'/g) ?? [];
+}
+
+const KIND_ORDER: ObjectKind[] = [
+  'schema', 'extension', 'type', 'enum-value', 'sequence', 'table', 'view', 'column', 'constraint', 'index', 'trigger', 'policy', 'grant', 'function',
+];
+
+function compareDifferences(x: SchemaDifference, y: SchemaDifference): number {
+  return cmp(x.table ?? x.name, y.table ?? y.name) || KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind) || cmp(x.name, y.name) || cmp(x.change, y.change);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One line per difference.
+
+/**
+ * One line a DBA reads without the snapshot at hand, e.g.
+ * `index on public.orders (user_id) is missing after the down: CREATE INDEX orders_user_id_idx ON public.orders USING btree (user_id)`,
+ * `column public.users.email: type was text, is now character varying(255)`,
+ * `enum public.mood lost value 'ok'`, `table public.tmp is left behind by the down`.
+ */
+export function describeDifference(d: SchemaDifference): string {
+  const attrs = d.attributes ?? {};
+  const value = (attr: string): string | undefined => {
+    const pair = attrs[attr];
+    return pair ? (d.change === 'extra' ? pair[1] : pair[0]) : undefined;
+  };
+
+  if (d.kind === 'enum-value') {
+    const { type, literal } = enumValueParts(d, value);
+    if (d.change === 'missing') return `enum ${type} lost value ${literal}`;
+    if (d.change === 'extra') return `enum ${type} has value ${literal} left behind by the down`;
+  }
+
+  const label = labelOf(d, value);
+  if (d.change === 'changed') {
+    const parts = Object.entries(attrs)
+      .sort(([x], [y]) => cmp(x, y))
+      .map(([attr, [b, a]]) => describeChange(d, attr, b, a));
+    return `${label}: ${parts.join('; ')}`;
+  }
+  const detail = detailOf(d, value);
+  return d.change === 'missing' ? `${label} is missing after the down${detail ? `: ${detail}` : ''}` : `${label} is left behind by the down${detail ? `: ${detail}` : ''}`;
+}
+
+function enumValueParts(d: SchemaDifference, value: (a: string) => string | undefined): { type: string; literal: string } {
+  const type = value('type');
+  const v = value('value');
+  if (type !== undefined && v !== undefined) return { type, literal: `'${v.replace(/'/g, "''")}'` };
+  const m = /^(.*) ('(?:[^']|'')*')$/.exec(d.name);
+  return m ? { type: m[1], literal: m[2] } : { type: d.name, literal: '' };
+}
+
+/** What the object is: `column public.users.email`, `unique index on public.users (email)`, `materialized view public.totals`. */
+function labelOf(d: SchemaDifference, value: (a: string) => string | undefined): string {
+  switch (d.kind) {
+    case 'table': {
+      const kind = value('kind');
+      return `${kind && kind !== 'table' ? kind : 'table'} ${d.name}`;
+    }
+    case 'view':
+      return `${value('kind') ?? 'view'} ${d.name}`;
+    case 'type': {
+      // A 'changed' difference has only the attributes that changed: guess the kind from them.
+      const kind = value('kind') ?? (d.attributes?.values ? 'enum' : d.attributes?.['base type'] || d.attributes?.constraints ? 'domain' : d.attributes?.subtype ? 'range' : undefined);
+      return `${kind === 'enum' ? 'enum' : kind === 'domain' ? 'domain' : kind ? `${kind} type` : 'type'} ${d.name}`;
+    }
+    case 'function':
+      return `${value('kind') ?? 'function'} ${d.name}`;
+    case 'index': {
+      const def = value('definition');
+      const m = def ? /^CREATE (UNIQUE )?INDEX ON (?:ONLY )?.*? USING (\S+) (.*)$/.exec(def) : null;
+      if (m && d.table) return `${m[1] ? 'unique ' : ''}index on ${d.table} ${m[2] === 'btree' ? m[3] : `USING ${m[2]} ${m[3]}`}`;
+      return `index ${d.name}${d.table ? ` on ${d.table}` : ''}`;
+    }
+    case 'constraint': {
+      const type = value('type');
+      return `${type ? `${type} ` : ''}constraint ${d.name} on ${d.table ?? '?'}`;
+    }
+    case 'sequence':
+      return d.table ? `sequence ${d.name} (${value('owned by') ? `of ${value('owned by')}` : `on ${d.table}`})` : `sequence ${d.name}`;
+    case 'trigger':
+    case 'policy':
+      return `${d.kind} ${d.name} on ${d.table ?? '?'}`;
+    case 'grant':
+      return `grants on ${d.name}`;
+    case 'enum-value':
+      return `enum value ${d.name}`;
+    default:
+      return `${d.kind} ${d.name}`;
+  }
+}
+
+/** For a missing / left-behind object: the DDL or the essentials. */
+function detailOf(d: SchemaDifference, value: (a: string) => string | undefined): string | undefined {
+  switch (d.kind) {
+    case 'index': {
+      const def = value('definition');
+      return def ? def.replace(/^CREATE (UNIQUE )?INDEX ON /, `CREATE $1INDEX ${d.name} ON `) : undefined;
+    }
+    case 'constraint': {
+      const def = value('definition');
+      if (!def) return undefined;
+      const deferrable = value('deferrable');
+      return `ALTER TABLE ${d.table ?? '?'} ADD CONSTRAINT ${d.name} ${def}${deferrable && deferrable !== 'NOT DEFERRABLE' ? ` ${deferrable}` : ''}${value('validated') === 'NOT VALID' ? ' NOT VALID' : ''}`;
+    }
+    case 'column': {
+      const type = value('type');
+      if (!type) return undefined;
+      const parts = [type];
+      if (value('collation')) parts.push(`COLLATE ${value('collation')}`);
+      if (value('nullability') === 'NOT NULL') parts.push('NOT NULL');
+      if (value('default')) parts.push(`DEFAULT ${value('default')}`);
+      if (value('identity')) parts.push(`GENERATED ${value('identity')} AS IDENTITY`);
+      if (value('generated')) parts.push(`GENERATED ALWAYS AS (${value('generated')!.replace(/ (STORED|VIRTUAL)$/, ') $1')}`);
+      return parts.join(' ');
+    }
+    case 'trigger':
+      return value('definition');
+    case 'view':
+      return value('definition');
+    case 'type': {
+      // A 'changed' difference has only the attributes that changed: guess the kind from them.
+      const kind = value('kind') ?? (d.attributes?.values ? 'enum' : d.attributes?.['base type'] || d.attributes?.constraints ? 'domain' : d.attributes?.subtype ? 'range' : undefined);
+      if (kind === 'enum') return `values ${value('values') ?? ''}`;
+      if (kind === 'domain') return [value('base type'), value('nullability') === 'NOT NULL' ? 'NOT NULL' : undefined, value('default') ? `DEFAULT ${value('default')}` : undefined, value('constraints')].filter(Boolean).join(' ');
+      if (kind === 'composite') return `(${value('attributes') ?? ''})`;
+      if (kind === 'range') return `subtype ${value('subtype') ?? '?'}`;
+      return undefined;
+    }
+    case 'function': {
+      const returns = value('returns');
+      return returns ? `returns ${returns}, ${value('language') ?? ''}`.replace(/, $/, '') : value('language');
+    }
+    case 'policy':
+      return [value('type'), `FOR ${value('command') ?? 'ALL'}`, `TO ${value('roles') ?? 'public'}`, value('using') ? `USING (${value('using')})` : undefined, value('with check') ? `WITH CHECK (${value('with check')})` : undefined]
+        .filter(Boolean)
+        .join(' ');
+    case 'grant':
+      return Object.keys(d.attributes ?? {})
+        .sort()
+        .map((grantee) => `${grantee}: ${value(grantee)}`)
+        .join('; ');
+    case 'extension':
+      return value('schema') ? `in schema ${value('schema')}` : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function describeChange(d: SchemaDifference, attr: string, before: string | undefined, after: string | undefined): string {
+  if (attr === 'body') return `body changed${firstDifferentLine(before ?? '', after ?? '')}`;
+  if (d.kind === 'grant') return `${attr} had ${before ?? 'no privileges'}, now has ${after ?? 'no privileges'}`;
+  if (attr === 'name') return before === undefined ? `had a generated name, is now named ${after}` : after === undefined ? `was named ${before}, now has a generated name` : `was named ${before}, is now named ${after}`;
+  if (attr === 'values' && d.kind === 'type') return `value order was ${before ?? 'none'}, is now ${after ?? 'none'}`;
+  return `${attr} was ${before ?? 'none'}, is now ${after ?? 'none'}`;
+}
+
+/** ` (line 3 was `…`, is now `…`)` for two function bodies. */
+function firstDifferentLine(before: string, after: string): string {
+  const b = before.split('\n');
+  const a = after.split('\n');
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (b[i] !== a[i]) {
+      const show = (s: string | undefined) => (s === undefined ? 'absent' : `\`${clip(s.trim())}\``);
+      return ` (line ${i + 1} was ${show(b[i])}, is now ${show(a[i])})`;
+    }
+  }
+  return '';
+}
+
+function clip(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}

@@ -1,0 +1,154 @@
+import type { Migration, MigrationSet, RunnerId } from '../migration';
+import { applyPart, type PartFailure, type SqlSession } from './apply';
+import type { CatalogSnapshot, QueryRows, SchemaDifference } from './types';
+
+/**
+ * Rollback verification: every migration with a down is applied up → down → up on an empty
+ * database (the embedded PGlite or a disposable server database), in the runners' order, with
+ * the catalog snapshotted before the up and after the down. A down that does not restore the
+ * schema, fails, or leaves something the second up trips over is reported at its line.
+ */
+
+/** Runners whose migrations can carry a down part (a migration without one gets `missing-down-migration`). */
+export const RUNNERS_WITH_DOWNS: ReadonlySet<RunnerId> = new Set<RunnerId>([
+  'goose',
+  'golang-migrate',
+  'dbmate',
+  'sql-migrate',
+  'diesel',
+  'flyway',
+  'liquibase',
+  'sqitch',
+  'popx',
+]);
+
+export interface VerifyTarget {
+  /** A fresh, empty database (the setup SQL, if any, already run). */
+  open(): Promise<SqlSession>;
+}
+
+export interface VerifyOptions {
+  target: VerifyTarget;
+  snapshot(query: QueryRows): Promise<CatalogSnapshot>;
+  diff(before: CatalogSnapshot, after: CatalogSnapshot): SchemaDifference[];
+  onProgress?(message: string): void;
+  /** Stops between migrations; what was verified so far is reported. */
+  signal?: AbortSignal;
+}
+
+export type VerdictKind =
+  /** The down restores the schema exactly and the up applies again. */
+  | 'verified'
+  /** The down runs but the schema differs from before the up. */
+  | 'incomplete'
+  /** The down fails. */
+  | 'down-fails'
+  /** The down runs, but the up then fails: the down left something behind. */
+  | 'reapply-fails'
+  /** No down, where the runner supports one. */
+  | 'no-down'
+  /** The up itself fails on an empty database: nothing after it can be verified. */
+  | 'unverifiable'
+  /** Not verified: an earlier migration does not apply (or the run was cancelled). */
+  | 'skipped';
+
+export interface PartLocation {
+  file: string;
+  /** 1-based. */
+  line: number;
+}
+
+export interface MigrationVerdict {
+  id: string;
+  runner: RunnerId;
+  folder: string;
+  up: PartLocation;
+  down?: PartLocation;
+  kind: VerdictKind;
+  /** Schema before the up vs after the down ('incomplete', and 'reapply-fails' when the down ran). */
+  differences?: SchemaDifference[];
+  /** The differences that destroy data that existed before the up (a table or column the down drops). */
+  dataLoss?: SchemaDifference[];
+  failure?: PartFailure;
+  /** Why it was skipped or cannot be verified. */
+  reason?: string;
+}
+
+export interface VerifyReport {
+  verdicts: MigrationVerdict[];
+  ms: number;
+  cancelled: boolean;
+}
+
+const location = (p: Migration['up']): PartLocation => ({ file: p.file, line: p.line + 1 });
+
+export async function verifyMigrations(sets: MigrationSet[], options: VerifyOptions): Promise<VerifyReport> {
+  const started = Date.now();
+  const verdicts: MigrationVerdict[] = [];
+  const all = sets.flatMap((set) => set.migrations.map((m) => ({ m, runner: set.runner, folder: set.folder })));
+  /** Ups applied so far, to rebuild the database when a down leaves it in an unknown state. */
+  const history: typeof all = [];
+  let session = await options.target.open();
+  let stop: string | undefined;
+  let cancelled = false;
+
+  const rebuild = async (): Promise<string | undefined> => {
+    await session.close().catch(() => undefined);
+    session = await options.target.open();
+    for (const h of history) {
+      const f = await applyPart(session, h.m.up, h.m.transaction, h.runner);
+      if (f) return `rebuilding the database after a failed rollback, ${h.m.id} did not apply again: ${f.message}`;
+    }
+    return undefined;
+  };
+
+  try {
+    for (let i = 0; i < all.length; i++) {
+      const { m, runner, folder } = all[i];
+      const base = { id: m.id, runner, folder, up: location(m.up), ...(m.down && { down: location(m.down) }) };
+      if (!stop && options.signal?.aborted) {
+        cancelled = true;
+        stop = 'the verification was cancelled';
+      }
+      if (stop) {
+        verdicts.push({ ...base, kind: 'skipped', reason: stop });
+        continue;
+      }
+      if (i > 0 && i % 25 === 0) options.onProgress?.(`verifying rollbacks: ${i}/${all.length}`);
+      const before = m.down ? await options.snapshot(session.query) : undefined;
+      const upFailure = await applyPart(session, m.up, m.transaction, runner);
+      if (upFailure) {
+        verdicts.push({ ...base, kind: 'unverifiable', failure: upFailure, reason: `its up fails on an empty database: ${upFailure.message}` });
+        stop = `an earlier migration (${m.id}) does not apply`;
+        continue;
+      }
+      if (!m.down || !before) {
+        if (RUNNERS_WITH_DOWNS.has(runner)) verdicts.push({ ...base, kind: 'no-down' });
+        history.push(all[i]);
+        continue;
+      }
+      const downMode = m.downTransaction ?? m.transaction;
+      const downFailure = await applyPart(session, m.down, downMode, runner);
+      history.push(all[i]);
+      if (downFailure) {
+        verdicts.push({ ...base, kind: 'down-fails', failure: downFailure });
+        // A down that ran in a transaction rolled back to the state after the up; any other may have half run.
+        if (downMode === 'none') stop = await rebuild();
+        continue;
+      }
+      const after = await options.snapshot(session.query);
+      const differences = options.diff(before, after);
+      const dataLoss = differences.filter((d) => d.change === 'missing' && (d.kind === 'table' || d.kind === 'column'));
+      const again = await applyPart(session, m.up, m.transaction, runner);
+      if (again) {
+        verdicts.push({ ...base, kind: 'reapply-fails', failure: again, differences, dataLoss });
+        stop = await rebuild();
+        continue;
+      }
+      verdicts.push({ ...base, kind: differences.length > 0 ? 'incomplete' : 'verified', differences, dataLoss });
+    }
+  } finally {
+    await session.close().catch(() => undefined);
+  }
+  return { verdicts, ms: Date.now() - started, cancelled };
+}

@@ -1,0 +1,7 @@
+import { pgliteTarget } from '../../../src/core/migrations/verify/targets';
+import { loadSqlParser } from '../../../src/core/sql/parse';
+import { describeVerifyContract } from './verify-contract';
+
+before(() => loadSqlParser());
+
+describeVerifyContract('embedded PGlite', { create: (setup) => pgliteTarget([], setup) });
