@@ -233,4 +233,11 @@ describe('rollback verification: naming rule', () => {
     assert.equal(indexWithoutName('CREATE INDEX orders_user_id_idx ON public.orders USING btree (user_id)', 'orders_user_id_idx'), 'CREATE INDEX ON public.orders USING btree (user_id)');
     assert.equal(indexWithoutName('CREATE UNIQUE INDEX "Odd Name" ON ONLY public.t USING btree (a)', '"Odd Name"'), 'CREATE UNIQUE INDEX ON ONLY public.t USING btree (a)');
   });
+
+  it('reads a difference that went through JSON (null for undefined) as the original', () => {
+    const d = JSON.parse(
+      JSON.stringify({ change: 'changed', kind: 'index', name: 'idx_x', table: 'public.t', attributes: { name: ['public.idx_x', undefined] } }),
+    );
+    assert.match(describeDifference(d), /was named public\.idx_x, now has a generated name/);
+  });
 });

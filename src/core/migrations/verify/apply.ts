@@ -53,6 +53,31 @@ export async function applyPart(session: SqlSession, part: MigrationPart, mode: 
   }
 }
 
+/**
+ * Whether a part can run inside a transaction the verifier opens (as a savepoint): it runs in
+ * one transaction anyway, all or nothing, and does not open or end one of its own. Then up,
+ * down and the second up run between savepoints, and a failure rolls back to the state after
+ * the first up instead of rebuilding the database.
+ */
+export function nestable(text: string, mode: TransactionMode): boolean {
+  return mode !== 'none' && !hasTransactionControl(text);
+}
+
+/** Applies a nestable part inside the open transaction, as one savepoint: all of it, or nothing. */
+export async function applyNested(session: SqlSession, part: MigrationPart, savepoint: string): Promise<PartFailure | undefined> {
+  if (!part.text.trim()) return undefined;
+  await session.exec(`SAVEPOINT ${savepoint}`);
+  try {
+    await session.exec(part.text);
+    await session.exec(`RELEASE SAVEPOINT ${savepoint}`);
+    return undefined;
+  } catch (e) {
+    await session.exec(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+    await session.exec(`RELEASE SAVEPOINT ${savepoint}`);
+    return failureAt(part, e as PgError, 0);
+  }
+}
+
 /** The part as one string: an implicit transaction when it holds several statements (its own BEGIN/COMMIT work as written). */
 async function asOneString(session: SqlSession, part: MigrationPart): Promise<PartFailure | undefined> {
   try {

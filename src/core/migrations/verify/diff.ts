@@ -220,7 +220,10 @@ function detailOf(d: SchemaDifference, value: (a: string) => string | undefined)
   }
 }
 
-function describeChange(d: SchemaDifference, attr: string, before: string | undefined, after: string | undefined): string {
+function describeChange(d: SchemaDifference, attr: string, rawBefore: string | null | undefined, rawAfter: string | null | undefined): string {
+  // A difference that went through JSON (the verification child's answer) has null where it had undefined.
+  const before = rawBefore ?? undefined;
+  const after = rawAfter ?? undefined;
   if (attr === 'body') return `body changed${firstDifferentLine(before ?? '', after ?? '')}`;
   if (d.kind === 'grant') return `${attr} had ${before ?? 'no privileges'}, now has ${after ?? 'no privileges'}`;
   if (attr === 'name') return before === undefined ? `had a generated name, is now named ${after}` : after === undefined ? `was named ${before}, now has a generated name` : `was named ${before}, is now named ${after}`;

@@ -1,5 +1,5 @@
 import type { Migration, MigrationSet, RunnerId } from '../migration';
-import { applyPart, type PartFailure, type SqlSession } from './apply';
+import { applyNested, applyPart, nestable, type PartFailure, type SqlSession } from './apply';
 import type { CatalogSnapshot, QueryRows, SchemaDifference } from './types';
 
 /**
@@ -82,6 +82,52 @@ export interface VerifyReport {
 
 const location = (p: Migration['up']): PartLocation => ({ file: p.file, line: p.line + 1 });
 
+const lostData = (differences: SchemaDifference[]): SchemaDifference[] =>
+  differences.filter((d) => d.change === 'missing' && (d.kind === 'table' || d.kind === 'column'));
+
+/**
+ * up → down → up inside one transaction of the verifier's, each part a savepoint: a failing
+ * down or second up rolls back to the state right after the first up, and the next migration
+ * goes on from there — no rebuild. The state after the up is committed at the end.
+ */
+async function verifyNested(
+  session: SqlSession,
+  m: Migration,
+  base: Omit<MigrationVerdict, 'kind'>,
+  options: VerifyOptions,
+): Promise<MigrationVerdict> {
+  await session.exec('BEGIN');
+  try {
+    const before = await options.snapshot(session.query);
+    const upFailure = await applyNested(session, m.up, 'pglens_up');
+    if (upFailure) {
+      await session.exec('ROLLBACK');
+      return { ...base, kind: 'unverifiable', failure: upFailure, reason: `its up fails on an empty database: ${upFailure.message}` };
+    }
+    await session.exec('SAVEPOINT pglens_after_up');
+    const downFailure = await applyNested(session, m.down!, 'pglens_down');
+    if (downFailure) {
+      await session.exec('ROLLBACK TO SAVEPOINT pglens_after_up');
+      await session.exec('COMMIT');
+      return { ...base, kind: 'down-fails', failure: downFailure };
+    }
+    const after = await options.snapshot(session.query);
+    const differences = options.diff(before, after);
+    const dataLoss = lostData(differences);
+    const again = await applyNested(session, m.up, 'pglens_up_again');
+    if (again) {
+      await session.exec('ROLLBACK TO SAVEPOINT pglens_after_up');
+      await session.exec('COMMIT');
+      return { ...base, kind: 'reapply-fails', failure: again, differences, dataLoss };
+    }
+    await session.exec('COMMIT');
+    return { ...base, kind: differences.length > 0 ? 'incomplete' : 'verified', differences, dataLoss };
+  } catch (e) {
+    if (await session.inTransaction().catch(() => true)) await session.exec('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
 export async function verifyMigrations(sets: MigrationSet[], options: VerifyOptions): Promise<VerifyReport> {
   const started = Date.now();
   const verdicts: MigrationVerdict[] = [];
@@ -115,6 +161,14 @@ export async function verifyMigrations(sets: MigrationSet[], options: VerifyOpti
         continue;
       }
       if (i > 0 && i % 25 === 0) options.onProgress?.(`verifying rollbacks: ${i}/${all.length}`);
+      const downMode = m.downTransaction ?? m.transaction;
+      if (m.down && nestable(m.up.text, m.transaction) && nestable(m.down.text, downMode)) {
+        verdicts.push(await verifyNested(session, m, base, options));
+        history.push(all[i]);
+        const last = verdicts[verdicts.length - 1];
+        if (last.kind === 'unverifiable') stop = `an earlier migration (${m.id}) does not apply`;
+        continue;
+      }
       const before = m.down ? await options.snapshot(session.query) : undefined;
       const upFailure = await applyPart(session, m.up, m.transaction, runner);
       if (upFailure) {
@@ -127,7 +181,6 @@ export async function verifyMigrations(sets: MigrationSet[], options: VerifyOpti
         history.push(all[i]);
         continue;
       }
-      const downMode = m.downTransaction ?? m.transaction;
       const downFailure = await applyPart(session, m.down, downMode, runner);
       history.push(all[i]);
       if (downFailure) {
@@ -138,7 +191,7 @@ export async function verifyMigrations(sets: MigrationSet[], options: VerifyOpti
       }
       const after = await options.snapshot(session.query);
       const differences = options.diff(before, after);
-      const dataLoss = differences.filter((d) => d.change === 'missing' && (d.kind === 'table' || d.kind === 'column'));
+      const dataLoss = lostData(differences);
       const again = await applyPart(session, m.up, m.transaction, runner);
       if (again) {
         verdicts.push({ ...base, kind: 'reapply-fails', failure: again, differences, dataLoss });
