@@ -27,8 +27,8 @@ export interface LintPart {
   text: string;
   /**
    * The part, when it is not the whole file: its offset in the file and its text (other
-   * sections inside it already blanked). It is linted as the file's text with everything
-   * outside the part blanked, so offsets, lines and columns are the file's.
+   * sections inside it already blanked). Only it is parsed, with the file's offsets, lines and
+   * columns.
    */
   slice?: { offset: number; text: string };
   direction: 'up' | 'down';
@@ -166,7 +166,6 @@ function parsePart(part: LintPart, cache: boolean): ParsedSqlFile {
 
 /** Span parses of the last few multi-part files (the editor re-lints them on every edit). */
 const spanCache = new Map<string, Map<number, { text: string; parsed: ParsedSqlFile }>>();
-
 
 interface PerFile {
   /** The file's whole text. */
