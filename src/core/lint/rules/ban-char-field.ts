@@ -1,7 +1,7 @@
 import type { Report, Rule, StatementContext } from '../rule';
-import { relationName, stringList, type Node, type RelationName } from '../../sql/ast';
 import type { Statement } from '../../sql/statement';
 import { columnDefinitions, type ColumnDefinition } from './support/column-definitions';
+import { keyConstraints, sameTable } from './support/key-constraints';
 import { rule as preferUuidType } from './prefer-uuid-type';
 
 /**
@@ -34,54 +34,7 @@ export function namesIdentifier(name: string): boolean {
   return words.some((w) => ID_WORDS.has(w) || ID_SUFFIXES.some((s) => w.endsWith(s)));
 }
 
-interface KeyConstraint {
-  table: RelationName;
-  kind: 'key' | 'foreign';
-  columns: string[];
-  /** Foreign keys: the referenced table and columns (empty: its primary key). */
-  refTable?: RelationName;
-  refColumns?: string[];
-}
 
-/** Primary keys, unique constraints and indexes, and foreign keys a statement declares. */
-function keyConstraints(ast: Node | undefined): KeyConstraint[] {
-  const out: KeyConstraint[] = [];
-  const add = (table: RelationName | undefined, c: Node | undefined, column?: string): void => {
-    if (!table || !c) return;
-    if (c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE') {
-      out.push({ table, kind: 'key', columns: column ? [column] : stringList(c.keys) });
-    } else if (c.contype === 'CONSTR_FOREIGN') {
-      const refTable = relationName(c.pktable);
-      if (refTable) out.push({ table, kind: 'foreign', columns: column ? [column] : stringList(c.fk_attrs), refTable, refColumns: stringList(c.pk_attrs) });
-    }
-  };
-  const fromColumn = (table: RelationName | undefined, def: Node | undefined): void => {
-    for (const c of def?.constraints ?? []) add(table, c.Constraint, def?.colname);
-  };
-  if (ast?.CreateStmt) {
-    const table = relationName(ast.CreateStmt.relation);
-    for (const elt of ast.CreateStmt.tableElts ?? []) {
-      if (elt.ColumnDef) fromColumn(table, elt.ColumnDef);
-      else add(table, elt.Constraint);
-    }
-  } else if (ast?.AlterTableStmt) {
-    const table = relationName(ast.AlterTableStmt.relation);
-    for (const cmd of ast.AlterTableStmt.cmds ?? []) {
-      const c = cmd.AlterTableCmd;
-      if (c?.subtype === 'AT_AddColumn' || c?.subtype === 'AT_AlterColumnType') fromColumn(table, c.def?.ColumnDef && { ...c.def.ColumnDef, colname: c.def.ColumnDef.colname ?? c.name });
-      else if (c?.subtype === 'AT_AddConstraint') add(table, c.def?.Constraint);
-    }
-  } else if (ast?.IndexStmt?.unique) {
-    const table = relationName(ast.IndexStmt.relation);
-    const columns = (ast.IndexStmt.indexParams ?? []).map((p: Node) => p.IndexElem?.name).filter((n: unknown): n is string => typeof n === 'string');
-    if (table) out.push({ table, kind: 'key', columns });
-  }
-  return out;
-}
-
-function sameTable(a: RelationName, b: RelationName): boolean {
-  return a.name === b.name && (a.schema === undefined || b.schema === undefined || a.schema === b.schema);
-}
 
 /** The column is a key, a foreign key column or a foreign key's target: in this or a later statement of the file, or in the schema. */
 function isKeyColumn(context: StatementContext, col: ColumnDefinition, statements: readonly Statement[]): boolean {

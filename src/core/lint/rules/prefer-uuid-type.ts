@@ -1,9 +1,10 @@
 import type { Rule, StatementContext } from '../rule';
 import type { Column } from '../../schema/model';
-import { relationName, stringList, walk, type Node, type RelationName } from '../../sql/ast';
+import { stringList, walk, type Node, type RelationName } from '../../sql/ast';
 import type { Statement } from '../../sql/statement';
 import { canonicalFromNames } from '../../schema/type-names';
 import { columnDefinitions, type ColumnDefinition } from './support/column-definitions';
+import { foreignKeysOf, sameTable } from './support/key-constraints';
 
 /**
  * prefer-uuid-type: a column holding UUIDs but stored as text. It reports only on positive
@@ -83,45 +84,7 @@ type Evidence =
 /** A regex literal of the UUID text form: 8-4-4-4-12 hex groups. */
 const UUID_PATTERN = /\{8\}[\s\S]*\{4\}[\s\S]*\{12\}/;
 
-interface ForeignKeyRef {
-  table: RelationName;
-  columns: string[];
-  refTable: RelationName;
-  /** Empty: the referenced table's primary key. */
-  refColumns: string[];
-}
 
-/** Foreign keys a CREATE TABLE or ALTER TABLE statement declares (column and table constraints). */
-function foreignKeysOf(ast: Node | undefined): ForeignKeyRef[] {
-  const out: ForeignKeyRef[] = [];
-  const add = (table: RelationName | undefined, c: Node | undefined, column?: string): void => {
-    const refTable = relationName(c?.pktable);
-    if (!table || !refTable || c?.contype !== 'CONSTR_FOREIGN') return;
-    out.push({ table, columns: column ? [column] : stringList(c.fk_attrs), refTable, refColumns: stringList(c.pk_attrs) });
-  };
-  const fromColumn = (table: RelationName | undefined, def: Node | undefined): void => {
-    for (const c of def?.constraints ?? []) add(table, c.Constraint, def?.colname);
-  };
-  if (ast?.CreateStmt) {
-    const table = relationName(ast.CreateStmt.relation);
-    for (const elt of ast.CreateStmt.tableElts ?? []) {
-      if (elt.ColumnDef) fromColumn(table, elt.ColumnDef);
-      else add(table, elt.Constraint);
-    }
-  } else if (ast?.AlterTableStmt) {
-    const table = relationName(ast.AlterTableStmt.relation);
-    for (const cmd of ast.AlterTableStmt.cmds ?? []) {
-      const c = cmd.AlterTableCmd;
-      if (c?.subtype === 'AT_AddColumn') fromColumn(table, c.def?.ColumnDef);
-      else if (c?.subtype === 'AT_AddConstraint') add(table, c.def?.Constraint);
-    }
-  }
-  return out;
-}
-
-function sameTable(a: RelationName, b: RelationName): boolean {
-  return a.name === b.name && (a.schema === undefined || b.schema === undefined || a.schema === b.schema);
-}
 
 function display(table: RelationName): string {
   return table.schema ? `${table.schema}.${table.name}` : table.name;

@@ -1,0 +1,61 @@
+import { relationName, stringList, type Node, type RelationName } from '../../../sql/ast';
+
+/** A key a statement declares: a primary key or unique constraint/index, or a foreign key. */
+export interface KeyConstraint {
+  table: RelationName;
+  kind: 'key' | 'foreign';
+  columns: string[];
+  /** Foreign keys: the referenced table and columns (empty: its primary key). */
+  refTable?: RelationName;
+  refColumns?: string[];
+}
+
+/**
+ * Primary keys, unique constraints and indexes, and foreign keys a CREATE TABLE, ALTER TABLE
+ * (ADD COLUMN, ALTER COLUMN TYPE, ADD CONSTRAINT) or CREATE UNIQUE INDEX declares, column and
+ * table constraints alike.
+ */
+export function keyConstraints(ast: Node | undefined): KeyConstraint[] {
+  const out: KeyConstraint[] = [];
+  const add = (table: RelationName | undefined, c: Node | undefined, column?: string): void => {
+    if (!table || !c) return;
+    if (c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE') {
+      out.push({ table, kind: 'key', columns: column ? [column] : stringList(c.keys) });
+    } else if (c.contype === 'CONSTR_FOREIGN') {
+      const refTable = relationName(c.pktable);
+      if (refTable) out.push({ table, kind: 'foreign', columns: column ? [column] : stringList(c.fk_attrs), refTable, refColumns: stringList(c.pk_attrs) });
+    }
+  };
+  const fromColumn = (table: RelationName | undefined, def: Node | undefined): void => {
+    for (const c of def?.constraints ?? []) add(table, c.Constraint, def?.colname);
+  };
+  if (ast?.CreateStmt) {
+    const table = relationName(ast.CreateStmt.relation);
+    for (const elt of ast.CreateStmt.tableElts ?? []) {
+      if (elt.ColumnDef) fromColumn(table, elt.ColumnDef);
+      else add(table, elt.Constraint);
+    }
+  } else if (ast?.AlterTableStmt) {
+    const table = relationName(ast.AlterTableStmt.relation);
+    for (const cmd of ast.AlterTableStmt.cmds ?? []) {
+      const c = cmd.AlterTableCmd;
+      if (c?.subtype === 'AT_AddColumn' || c?.subtype === 'AT_AlterColumnType') fromColumn(table, c.def?.ColumnDef && { ...c.def.ColumnDef, colname: c.def.ColumnDef.colname ?? c.name });
+      else if (c?.subtype === 'AT_AddConstraint') add(table, c.def?.Constraint);
+    }
+  } else if (ast?.IndexStmt?.unique) {
+    const table = relationName(ast.IndexStmt.relation);
+    const columns = (ast.IndexStmt.indexParams ?? []).map((p: Node) => p.IndexElem?.name).filter((n: unknown): n is string => typeof n === 'string');
+    if (table) out.push({ table, kind: 'key', columns });
+  }
+  return out;
+}
+
+/** The foreign keys among them. */
+export function foreignKeysOf(ast: Node | undefined): Array<Required<KeyConstraint>> {
+  return keyConstraints(ast).filter((k): k is Required<KeyConstraint> => k.kind === 'foreign');
+}
+
+/** The same table, when one side leaves the schema unqualified. */
+export function sameTable(a: RelationName, b: RelationName): boolean {
+  return a.name === b.name && (a.schema === undefined || b.schema === undefined || a.schema === b.schema);
+}
