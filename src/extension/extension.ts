@@ -10,6 +10,7 @@ import { LintDiagnostics } from './lint-diagnostics';
 import { registerPrismaLenses } from './prisma-code-lens';
 import { logErrorsTo } from './errors';
 import { registerAdviseCommands } from './advise-command';
+import { registerRollbackVerify } from './rollback-verify';
 import type { SandboxReport } from '../core/db/sandbox-report';
 
 /** What `activate` returns: read by the editor test suite, harmless for anyone else. */
@@ -62,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): PglensApi {
   registerPlanViewer(context);
   const health = registerHealthView(context, connections);
   context.subscriptions.push(health, registerPrismaLenses(context, connections));
+  context.subscriptions.push(registerRollbackVerify(context, output));
 
   loadSqlParser().then(
     () => {
