@@ -54,13 +54,23 @@ export async function applyPart(session: SqlSession, part: MigrationPart, mode: 
 }
 
 /**
- * Whether a part can run inside a transaction the verifier opens (as a savepoint): it runs in
- * one transaction anyway, all or nothing, and does not open or end one of its own. Then up,
+ * Whether a part can run inside a transaction the verifier opens (as a savepoint): it does not
+ * open or end one of its own, and it runs in one transaction anyway or holds nothing that
+ * cannot. Then up,
  * down and the second up run between savepoints, and a failure rolls back to the state after
  * the first up instead of rebuilding the database.
  */
 export function nestable(text: string, mode: TransactionMode): boolean {
-  return mode !== 'none' && !hasTransactionControl(text);
+  return !hasTransactionControl(text) && (mode !== 'none' || !needsAutocommit(text));
+}
+
+/**
+ * Statements Postgres refuses inside a transaction block: a part holding one must run as its
+ * runner runs it. An autocommit part without any runs the same inside a savepoint (but for how
+ * much of it a failure leaves behind, which verification reports either way).
+ */
+function needsAutocommit(text: string): boolean {
+  return /\b(CONCURRENTLY|VACUUM|CREATE\s+DATABASE|DROP\s+DATABASE|ALTER\s+SYSTEM|REINDEX\s+(SCHEMA|DATABASE|SYSTEM)|CREATE\s+TABLESPACE|DROP\s+TABLESPACE|ADD\s+VALUE)\b/i.test(text);
 }
 
 /** Applies a nestable part inside the open transaction, as one savepoint: all of it, or nothing. */

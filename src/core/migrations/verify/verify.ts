@@ -34,6 +34,12 @@ export interface VerifyOptions {
   onProgress?(message: string): void;
   /** Stops between migrations; what was verified so far is reported. */
   signal?: AbortSignal;
+  /**
+   * Keep the database for a next verification (the editor's warm session): the last migration,
+   * when it runs in one transaction, is verified and rolled back, and instead of closing the
+   * session this receives it with how many migrations (from the first) it holds applied.
+   */
+  keepSession?(session: SqlSession, applied: number): void;
 }
 
 export type VerdictKind =
@@ -94,8 +100,17 @@ async function verifyNested(
   session: SqlSession,
   m: Migration,
   base: Omit<MigrationVerdict, 'kind'>,
-  options: VerifyOptions,
+  options: Pick<VerifyOptions, 'snapshot' | 'diff'>,
+  /** End by rolling everything back (the state stays as before the up) instead of committing the up. */
+  rollback = false,
 ): Promise<MigrationVerdict> {
+  const end = async (): Promise<void> => {
+    if (rollback) await session.exec('ROLLBACK');
+    else {
+      await session.exec('ROLLBACK TO SAVEPOINT pglens_after_up');
+      await session.exec('COMMIT');
+    }
+  };
   await session.exec('BEGIN');
   try {
     const before = await options.snapshot(session.query);
@@ -107,8 +122,7 @@ async function verifyNested(
     await session.exec('SAVEPOINT pglens_after_up');
     const downFailure = await applyNested(session, m.down!, 'pglens_down');
     if (downFailure) {
-      await session.exec('ROLLBACK TO SAVEPOINT pglens_after_up');
-      await session.exec('COMMIT');
+      await end();
       return { ...base, kind: 'down-fails', failure: downFailure };
     }
     const after = await options.snapshot(session.query);
@@ -116,11 +130,10 @@ async function verifyNested(
     const dataLoss = lostData(differences);
     const again = await applyNested(session, m.up, 'pglens_up_again');
     if (again) {
-      await session.exec('ROLLBACK TO SAVEPOINT pglens_after_up');
-      await session.exec('COMMIT');
+      await end();
       return { ...base, kind: 'reapply-fails', failure: again, differences, dataLoss };
     }
-    await session.exec('COMMIT');
+    await session.exec(rollback ? 'ROLLBACK' : 'COMMIT');
     return { ...base, kind: differences.length > 0 ? 'incomplete' : 'verified', differences, dataLoss };
   } catch (e) {
     if (await session.inTransaction().catch(() => true)) await session.exec('ROLLBACK').catch(() => undefined);
@@ -163,10 +176,10 @@ export async function verifyMigrations(sets: MigrationSet[], options: VerifyOpti
       if (i > 0 && i % 25 === 0) options.onProgress?.(`verifying rollbacks: ${i}/${all.length}`);
       const downMode = m.downTransaction ?? m.transaction;
       if (m.down && nestable(m.up.text, m.transaction) && nestable(m.down.text, downMode)) {
-        verdicts.push(await verifyNested(session, m, base, options));
-        history.push(all[i]);
-        const last = verdicts[verdicts.length - 1];
-        if (last.kind === 'unverifiable') stop = `an earlier migration (${m.id}) does not apply`;
+        const last = options.keepSession !== undefined && i === all.length - 1;
+        verdicts.push(await verifyNested(session, m, base, options, last));
+        if (!last) history.push(all[i]);
+        if (verdicts[verdicts.length - 1].kind === 'unverifiable') stop = `an earlier migration (${m.id}) does not apply`;
         continue;
       }
       const before = m.down ? await options.snapshot(session.query) : undefined;
@@ -200,8 +213,11 @@ export async function verifyMigrations(sets: MigrationSet[], options: VerifyOpti
       }
       verdicts.push({ ...base, kind: differences.length > 0 ? 'incomplete' : 'verified', differences, dataLoss });
     }
-  } finally {
+  } catch (e) {
     await session.close().catch(() => undefined);
+    throw e;
   }
+  if (options.keepSession && !stop) options.keepSession(session, history.length);
+  else await session.close().catch(() => undefined);
   return { verdicts, ms: Date.now() - started, cancelled };
 }
