@@ -175,7 +175,7 @@ interface PerFile {
   reported: boolean;
   /** Tables created by the file's up parts so far: not existing for later statements of the file. */
   createdHere: Set<string>;
-  /** Parts of the file with a runner transaction mode: [start, end, in a transaction]. */
+  /** Parts of the file with a runner transaction mode: [start, end, in a transaction]; a COMMIT of the file's own ends the runner's at its offset. */
   modes: Array<[start: number, end: number, transactional: boolean]>;
   /** Explicit BEGIN … COMMIT spans (file offsets), for schema rules' fixes. */
   spans: Array<[start: number, end: number]>;
@@ -283,6 +283,9 @@ function lintPart(
   const inPartTransaction = (): boolean =>
     (partTransactional ??= options.inTransaction ?? (part.transaction ? part.transaction !== 'none' : isTransactionalFile(config, file)));
   let explicitTransaction = false;
+  // A COMMIT outside an explicit BEGIN ends the transaction the runner opened (sim's drizzle
+  // migrations do it to run CONCURRENTLY): what follows autocommits.
+  let runnerTransactionEnded = false;
   let lockTimeoutSet = false;
   // What lock_timeout reverts to at COMMIT (SET LOCAL ends) and ROLLBACK (every SET in it is undone).
   let lockTimeoutAtCommit = false;
@@ -311,7 +314,7 @@ function lintPart(
         isExistingTable,
         table: (rel) => resolveTable(state, rel),
         get inTransaction() {
-          return inPartTransaction() || explicitTransaction;
+          return (inPartTransaction() && !runnerTransactionEnded) || explicitTransaction;
         },
         lockTimeoutSet,
         migration,
@@ -339,6 +342,13 @@ function lintPart(
       explicitTransaction = true;
       lockTimeoutAtBegin = lockTimeoutAtCommit = lockTimeoutSet;
       entry.spans.push([statement.range.startOffset, Infinity]);
+    } else if ((tx === 'TRANS_STMT_COMMIT' || tx === 'TRANS_STMT_ROLLBACK') && !explicitTransaction && !runnerTransactionEnded && part.transaction && part.transaction !== 'none') {
+      runnerTransactionEnded = true;
+      const mode = entry.modes.find(([start, end]) => statement.range.startOffset >= start && statement.range.startOffset <= end);
+      if (mode) {
+        entry.modes.push([statement.range.endOffset, mode[1], false]);
+        mode[1] = statement.range.startOffset;
+      }
     } else if ((tx === 'TRANS_STMT_COMMIT' || tx === 'TRANS_STMT_ROLLBACK') && explicitTransaction) {
       explicitTransaction = false;
       lockTimeoutSet = tx === 'TRANS_STMT_COMMIT' ? lockTimeoutAtCommit : lockTimeoutAtBegin;

@@ -15,21 +15,82 @@ export interface Suppressions {
 
 const MARKER = /--[ \t]*pglens-ignore(-file)?[ \t]+([a-z0-9-]+(?:[ \t]*,[ \t]*[a-z0-9-]+)*)/gi;
 
+/**
+ * Other linters' markers a project already has, read as pglens's own: `-- squawk-ignore rule`
+ * (and `-ignore-file`) with squawk's rule names, and Atlas's `-- atlas:nolint [CODE …]` (no code:
+ * every rule). A finding the authors reviewed and silenced for one linter stays silent here.
+ */
+const FOREIGN_MARKER = /--[ \t]*(?:squawk-ignore(-file)?[ \t]+([a-z0-9-]+(?:[ \t]*,[ \t]*[a-z0-9-]+)*)|atlas:nolint\b([ \t]+[A-Z]{2,3}[0-9]{3}(?:[ \t,]+[A-Z]{2,3}[0-9]{3})*)?)/g;
+
+/** squawk rule → the pglens rules that report the same thing. */
+const SQUAWK_RULES: Record<string, string[]> = {
+  'adding-field-with-default': ['volatile-default-rewrite'],
+  'adding-foreign-key-constraint': ['constraint-missing-not-valid'],
+  'adding-not-nullable-field': ['adding-required-field', 'set-not-null-scan'],
+  'adding-required-field': ['adding-required-field'],
+  'adding-serial-primary-key-field': ['unique-constraint-locks'],
+  'ban-char-field': ['ban-char-field'],
+  'ban-concurrent-index-creation-in-transaction': ['concurrent-index-in-transaction'],
+  'ban-drop-column': ['ban-drop-column'],
+  'ban-drop-database': ['ban-drop-database'],
+  'ban-drop-table': ['ban-drop-table'],
+  'ban-truncate-cascade': ['ban-truncate-cascade'],
+  'changing-column-type': ['changing-column-type'],
+  'constraint-missing-not-valid': ['constraint-missing-not-valid'],
+  'disallowed-unique-constraint': ['unique-constraint-locks'],
+  'prefer-big-int': ['prefer-bigint-over-int'],
+  'prefer-bigint-over-int': ['prefer-bigint-over-int'],
+  'prefer-identity': ['prefer-identity'],
+  'prefer-timestamptz': ['prefer-timestamptz'],
+  'renaming-column': ['renaming-column'],
+  'renaming-table': ['renaming-table'],
+  'require-concurrent-index-creation': ['require-concurrent-index-creation'],
+  'require-concurrent-index-deletion': ['require-concurrent-index-deletion'],
+  'require-timeout-settings': ['require-lock-timeout'],
+};
+
+/** Atlas analyzer code → pglens rules (https://atlasgo.io/lint/analyzers). */
+const ATLAS_CODES: Record<string, string[]> = {
+  DS102: ['ban-drop-table'],
+  DS103: ['ban-drop-column'],
+  BC101: ['renaming-table'],
+  BC102: ['renaming-column'],
+  MF103: ['adding-required-field'],
+  MF104: ['set-not-null-scan'],
+};
+
+/** Every rule: an `atlas:nolint` without codes. */
+const ALL_RULES = '*';
+
 export function collectSuppressions(text: string, lines: LineIndex): Suppressions | undefined {
-  if (!text.includes('pglens-ignore')) return undefined;
+  const own = text.includes('pglens-ignore');
+  const foreign = text.includes('squawk-ignore') || text.includes('atlas:nolint');
+  if (!own && !foreign) return undefined;
   const result: Suppressions = { file: new Set(), lines: new Map() };
-  for (const m of text.matchAll(MARKER)) {
-    const ids = m[2].split(',').map((s) => s.trim().toLowerCase());
-    if (m[1]) {
+  const mark = (index: number, ids: string[], wholeFile: boolean): void => {
+    if (wholeFile) {
       for (const id of ids) result.file.add(id);
-      continue;
+      return;
     }
-    const at = lines.positionAt(m.index ?? 0);
-    const ownLine = lines.text.slice((m.index ?? 0) - at.character, m.index).trim() === '';
+    const at = lines.positionAt(index);
+    const ownLine = lines.text.slice(index - at.character, index).trim() === '';
     const line = ownLine ? at.line + 1 : at.line;
     let set = result.lines.get(line);
     if (!set) result.lines.set(line, (set = new Set()));
     for (const id of ids) set.add(id);
+  };
+  if (own) {
+    for (const m of text.matchAll(MARKER)) mark(m.index ?? 0, m[2].split(',').map((s) => s.trim().toLowerCase()), Boolean(m[1]));
+  }
+  if (foreign) {
+    for (const m of text.matchAll(FOREIGN_MARKER)) {
+      const ids = m[2] !== undefined
+        ? m[2].split(',').flatMap((s) => SQUAWK_RULES[s.trim().toLowerCase()] ?? [])
+        : m[3] === undefined
+          ? [ALL_RULES]
+          : m[3].trim().split(/[ \t,]+/).flatMap((code) => ATLAS_CODES[code] ?? []);
+      if (ids.length > 0) mark(m.index ?? 0, ids, Boolean(m[1]));
+    }
   }
   return result;
 }
@@ -37,14 +98,15 @@ export function collectSuppressions(text: string, lines: LineIndex): Suppression
 export function isSuppressed(s: Suppressions | undefined, parsed: ParsedSqlFile | undefined, finding: Finding): boolean {
   if (!s) return false;
   const id = finding.ruleId;
-  if (s.file.has(id)) return true;
+  const has = (set: Set<string> | undefined): boolean => Boolean(set && (set.has(id) || set.has(ALL_RULES)));
+  if (has(s.file)) return true;
   const line = finding.range.start.line;
-  if (s.lines.get(line)?.has(id)) return true;
+  if (has(s.lines.get(line))) return true;
   if (!parsed) return false;
   const statement = statementAtOffset(parsed, finding.range.startOffset);
   if (!statement) return false;
   const first = statement.range.start.line;
-  return Boolean(s.lines.get(first)?.has(id));
+  return has(s.lines.get(first));
 }
 
 const EXISTING_LINE = /^([ \t]*--[ \t]*pglens-ignore[ \t]+[a-z0-9-]+(?:[ \t]*,[ \t]*[a-z0-9-]+)*)[ \t]*$/i;

@@ -230,4 +230,13 @@ describe('lint follows the migration runner', () => {
       ],
     );
   });
+
+  it("a COMMIT of the file's own ends the runner's transaction: CONCURRENTLY after it runs (drizzle projects do this)", () => {
+    const dir = workspace({
+      'drizzle/meta/_journal.json': JSON.stringify({ entries: [{ idx: 0, tag: '0000_init' }, { idx: 1, tag: '0001_index' }] }),
+      'drizzle/0000_init.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\n',
+      'drizzle/0001_index.sql': "SET lock_timeout = '1s';--> statement-breakpoint\nCOMMIT;--> statement-breakpoint\nCREATE INDEX CONCURRENTLY users_email_idx ON users (email);--> statement-breakpoint\nCREATE INDEX users_id_email_idx ON users (id, email);\n",
+    });
+    assert.deepEqual(lintDir(dir), [['drizzle/0001_index.sql', 4, 'require-concurrent-index-creation', true]]);
+  });
 });
