@@ -9,7 +9,7 @@ import { SYNTAX_ERROR_RULE_ID } from './rule-ids';
 import { rules as registry } from './rules';
 import type { Report, Rule, SchemaRule, StatementContext, StatementRule } from './rule';
 import { collectSuppressions, isSuppressed, type Suppressions } from './suppressions';
-import { emptyCreations, isUndoOf, recordCreations, type UpCreations } from './undo';
+import { dropsOnlyWhatUpCreated, emptyCreations, isUndoOf, recordCreations, type UpCreations } from './undo';
 import { ONE_STRING_RUNNERS, type MigrationPart, type MigrationSet, type RunnerId, type TransactionMode } from '../migrations/migration';
 
 export interface LintFile {
@@ -327,6 +327,7 @@ function lintPart(
         options: current.setting.options,
         report: (r: Report) => out.push(toFinding(current.rule.id, severityOf(current, r), file, r)),
       };
+      const reportedBefore = out.length;
       for (const active of rules) {
         current = active;
         context.options = active.setting.options;
@@ -335,6 +336,11 @@ function lintPart(
         } catch (e) {
           out.push(ruleCrash(active.rule.id, file, statement, e));
         }
+      }
+      // A down dropping only the columns or tables its up added destroys nothing that was there before.
+      if (undone && out.length > reportedBefore && dropsOnlyWhatUpCreated(statement, undone)) {
+        const kept = out.splice(reportedBefore).filter((f) => f.ruleId !== 'ban-drop-column' && f.ruleId !== 'ban-drop-table');
+        out.push(...kept);
       }
     }
     const tx = statement.ast.TransactionStmt?.kind as string | undefined;

@@ -177,3 +177,21 @@ export function isUndoOf(statement: Statement, up: UpCreations): boolean {
       return false;
   }
 }
+
+/**
+ * Whether every column and table a down statement drops is one its up created (an ALTER TABLE
+ * of a down often drops the up's column and restores an old constraint in one statement): the
+ * drop destroys nothing that was there before the deploy.
+ */
+export function dropsOnlyWhatUpCreated(statement: Statement, up: UpCreations): boolean {
+  const ast = statement.ast;
+  if (!ast) return false;
+  if (statement.kind === 'DropStmt') return isUndoOf(statement, up);
+  if (statement.kind !== 'AlterTableStmt') return false;
+  const rel = relationName(ast.AlterTableStmt.relation);
+  if (!rel) return false;
+  const table = lower(rel.name);
+  if (up.objects.has(key('table', table))) return true;
+  const drops = ((ast.AlterTableStmt.cmds ?? []) as Node[]).map((c) => c.AlterTableCmd).filter((c) => c?.subtype === 'AT_DropColumn');
+  return drops.length > 0 && drops.every((c) => up.columns.has(`${table}.${lower(c.name)}`));
+}

@@ -239,4 +239,14 @@ describe('lint follows the migration runner', () => {
     });
     assert.deepEqual(lintDir(dir), [['drizzle/0001_index.sql', 4, 'require-concurrent-index-creation', true]]);
   });
+
+  it('a down statement that drops the up\'s column and restores an old constraint in one ALTER destroys nothing', () => {
+    const dir = workspace({
+      'migrations/1_t.up.sql': 'CREATE TABLE t (a int, b int, CONSTRAINT t_uq UNIQUE (a));\n',
+      'migrations/1_t.down.sql': 'DROP TABLE t;\n',
+      'migrations/2_tenant.up.sql': "SET lock_timeout = '1s';\nALTER TABLE t DROP CONSTRAINT t_uq, ADD COLUMN tenant int, ADD CONSTRAINT t_uq UNIQUE (tenant, a);\n",
+      'migrations/2_tenant.down.sql': "SET lock_timeout = '1s';\nALTER TABLE t DROP CONSTRAINT t_uq, DROP COLUMN tenant, ADD CONSTRAINT t_uq UNIQUE (a);\nALTER TABLE t DROP COLUMN b;\n",
+    });
+    assert.deepEqual(lintDir(dir).filter(([file]) => file.endsWith('.down.sql')), [['migrations/2_tenant.down.sql', 3, 'ban-drop-column', false]]);
+  });
 });
