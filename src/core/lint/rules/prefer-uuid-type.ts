@@ -86,6 +86,13 @@ const UUID_PATTERN = /\{8\}[\s\S]*\{4\}[\s\S]*\{12\}/;
 
 
 
+/** The column is (part of) a foreign key: declared in this statement or a later one of the file, or already in the schema. */
+function isForeignKeyColumn(context: StatementContext, col: ColumnDefinition): boolean {
+  const declares = (ast: Node | undefined): boolean => foreignKeysOf(ast).some((fk) => sameTable(fk.table, col.table) && fk.columns.includes(col.column));
+  if (context.statements.some((s) => s.index >= context.statement.index && declares(s.ast))) return true;
+  return context.table(col.table)?.foreignKeys.some((fk) => fk.columns.includes(col.column)) === true;
+}
+
 function display(table: RelationName): string {
   return table.schema ? `${table.schema}.${table.name}` : table.name;
 }
@@ -182,6 +189,8 @@ export const rule: Rule = {
         } else if (checks.some((c) => isUuidCheck(c, col.column))) {
           evidence = { kind: 'check' };
         } else if (col.typeModifiers[0] === UUID_TEXT_LENGTH && (col.type === 'varchar' || col.type === 'char')) {
+          // A foreign key column must keep the type of the key it references: the finding belongs on that key, once.
+          if (isForeignKeyColumn(context, col)) continue;
           evidence = { kind: 'length' };
         } else continue;
       }

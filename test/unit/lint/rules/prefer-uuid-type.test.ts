@@ -26,6 +26,11 @@ describe('isUuidDefault / storesUuidAsText', () => {
 
 runRuleTests(rule, {
   valid: [
+    {
+      name: 'a char(36) foreign key column: it must keep the type of the key it references (reported there, once)',
+      setup: 'CREATE TABLE users (uuid char(36) PRIMARY KEY);',
+      code: 'CREATE TABLE devices (id bigint PRIMARY KEY, user_uuid char(36) NOT NULL REFERENCES users (uuid));\nALTER TABLE devices ADD COLUMN owner_uuid char(36);\nALTER TABLE devices ADD CONSTRAINT devices_owner_fk FOREIGN KEY (owner_uuid) REFERENCES users (uuid);',
+    },
     'CREATE TABLE t (id uuid PRIMARY KEY DEFAULT gen_random_uuid());',
     "CREATE TABLE t (id text PRIMARY KEY DEFAULT 'x', slug text DEFAULT md5(random()::text));",
     'CREATE TABLE t (id text PRIMARY KEY);',
