@@ -49,6 +49,7 @@ const results = await Promise.all([
   buildCli(),
   build({ ...common, entryPoints: ['src/core/db/sandbox-process.ts'], outfile: 'dist/sandbox-process.js' }),
   build({ ...common, entryPoints: ['src/core/migrations/verify/verify-process.ts'], outfile: 'dist/verify-process.js' }),
+  build({ ...common, entryPoints: ['src/core/migrations/verify/verify-serve.ts'], outfile: 'dist/verify-serve.js' }),
   existsSync('media/src/plan-viewer.ts')
     ? build({ ...common, define: {}, banner: {}, platform: 'browser', format: 'iife', target: 'es2020', entryPoints: ['media/src/plan-viewer.ts'], outfile: 'media/dist/plan-viewer.js' })
     : Promise.resolve(),

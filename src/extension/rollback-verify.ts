@@ -11,7 +11,7 @@ import type { MigrationSet } from '../core/migrations/migration';
 import { describeDifference } from '../core/migrations/verify/diff';
 import { VERIFY_DEFAULT_SEVERITY, verdictFindings, type VerifyFinding, type VerifyRuleId } from '../core/migrations/verify/findings';
 import { RUNNERS_WITH_DOWNS, type MigrationVerdict, type VerifyReport } from '../core/migrations/verify/verify';
-import type { VerifyAnswer, VerifyRequest } from '../core/migrations/verify/verify-process';
+import type { ServeAnswer, ServeRequest } from '../core/migrations/verify/verify-serve';
 import { createLineIndex, type LineIndex } from '../core/sql/line-index';
 import type { Severity } from '../core/types';
 import { configFor } from './workspace-config';
@@ -48,6 +48,8 @@ export interface RollbackVerifyResult {
   cancelled: boolean;
   summary: string;
   findings: number;
+  /** Only the newest migration changed since the last run: verified on the kept database. */
+  warm?: boolean;
 }
 
 interface FolderResult {
@@ -58,10 +60,17 @@ interface FolderResult {
   files: Set<string>;
 }
 
+/** The long-lived verification child and the requests waiting for its answer. */
+interface ServeChild {
+  child: ChildProcessWithoutNullStreams;
+  pending: Map<number, { resolve(answer: ServeAnswer['answer']): void; reject(e: Error): void }>;
+  progress: ((message: string) => void) | undefined;
+}
+
 interface Run {
   hash: string;
   promise: Promise<RollbackVerifyResult | undefined>;
-  /** SIGINT: the child stops after the current migration and answers. */
+  /** The child stops after the current migration and answers. */
   interrupt(): void;
   /** The run is being replaced: its answer is dropped. */
   superseded: boolean;
@@ -99,6 +108,9 @@ export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposa
   /** Files holding each folder's published diagnostics. */
   private readonly published = new Map<string, vscode.Uri[]>();
   private readonly runs = new Map<string, Run>();
+  /** The long-lived verification child, while it runs. */
+  private serve: ServeChild | undefined;
+  private requestId = 0;
   /** Folders verified at least once this session: saving one of their files verifies again. */
   private readonly verified = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -237,21 +249,66 @@ export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposa
     return this.start(root, hash, files, config, background);
   }
 
+  /**
+   * The long-lived verification child (dist/verify-serve.js), started on first use: it keeps
+   * each folder's database warm, so re-verifying the migration being written takes a fraction
+   * of a second. One request at a time; answers are matched by id.
+   */
+  private server(): ServeChild {
+    if (this.serve && this.serve.child.exitCode === null && this.serve.child.signalCode === null) return this.serve;
+    const script = this.context.asAbsolutePath(path.join('dist', 'verify-serve.js'));
+    const child = spawn(process.execPath, [script], {
+      // The extension host's executable is Electron in the desktop editor: run it as Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    const serve: ServeChild = { child, pending: new Map(), progress: undefined };
+    child.stdin.on('error', () => undefined);
+    let buffered = '';
+    child.stdout.on('data', (c: Buffer) => {
+      const lines = (buffered + c.toString('utf8')).split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        let message: ServeAnswer;
+        try {
+          message = JSON.parse(line) as ServeAnswer;
+        } catch {
+          continue;
+        }
+        serve.pending.get(message.id)?.resolve(message.answer);
+        serve.pending.delete(message.id);
+      }
+    });
+    let partial = '';
+    child.stderr.on('data', (c: Buffer) => {
+      const lines = (partial + c.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines.filter((l) => l.trim())) {
+        this.output.appendLine(`[rollback] ${escapeControl(line)}`);
+        serve.progress?.(escapeControl(line));
+      }
+    });
+    child.on('close', (code) => {
+      for (const p of serve.pending.values()) p.reject(new Error(`the verification process ended (exit ${code})${partial ? `: ${partial}` : ''}`));
+      serve.pending.clear();
+      if (this.serve === serve) this.serve = undefined;
+    });
+    this.serve = serve;
+    return serve;
+  }
+
   private start(root: string, hash: string, files: Set<string>, config: LintConfig, background: boolean): Promise<RollbackVerifyResult | undefined> {
-    const script = this.context.asAbsolutePath(path.join('dist', 'verify-process.js'));
-    const request: VerifyRequest = { dir: root, label: this.label(root) };
-    let child: ChildProcessWithoutNullStreams | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
+    const id = ++this.requestId;
+    let serve: ServeChild | undefined;
     const run: Run = {
       hash,
       superseded: false,
       promise: Promise.resolve(undefined),
-      interrupt: () => {
-        if (!child || child.exitCode !== null || child.signalCode !== null) return;
-        child.kill('SIGINT');
-        killTimer ??= setTimeout(() => child?.kill('SIGKILL'), KILL_AFTER_MS);
-      },
-      kill: () => child?.kill('SIGKILL'),
+      // The child stops after the current migration and answers with what it verified.
+      interrupt: () => serve?.child.stdin.write(`${JSON.stringify({ cancel: id })}\n`),
+      kill: () => serve?.child.kill('SIGKILL'),
     };
     const title = `pglens: verifying rollbacks of ${this.label(root)}`;
     const location = background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
@@ -260,49 +317,21 @@ export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposa
       vscode.window.withProgress({ location, title, cancellable: !background }, async (progress, token) => {
         if (run.superseded) return undefined;
         const started = Date.now();
-        child = spawn(process.execPath, [script], {
-          cwd: root,
-          // The extension host's executable is Electron in the desktop editor: run it as Node.
-          env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-          stdio: ['pipe', 'pipe', 'pipe'],
-          windowsHide: true,
-        });
+        serve = this.server();
+        serve.progress = (message) => progress.report({ message });
         const cancel = token.onCancellationRequested(() => {
           this.output.appendLine(`[rollback] ${this.label(root)}: cancelled — stopping after the current migration`);
           run.interrupt();
         });
-        const out: Buffer[] = [];
-        child.stdout.on('data', (c: Buffer) => out.push(c));
-        let partial = '';
-        child.stderr.on('data', (c: Buffer) => {
-          const lines = (partial + c.toString('utf8')).split('\n');
-          partial = lines.pop() ?? '';
-          for (const line of lines.filter((l) => l.trim())) {
-            this.output.appendLine(`[rollback] ${escapeControl(line)}`);
-            progress.report({ message: escapeControl(line) });
-          }
-        });
         try {
-          child.stdin.on('error', () => undefined);
-          child.stdin.end(JSON.stringify(request));
-          const code = await new Promise<number | null>((resolve, reject) => {
-            child!.on('error', reject);
-            child!.on('close', resolve);
-          });
+          const request: ServeRequest = { id, dir: root, label: this.label(root) };
+          const answered = new Promise<ServeAnswer['answer']>((resolve, reject) => serve!.pending.set(id, { resolve, reject }));
+          serve.child.stdin.write(`${JSON.stringify(request)}\n`);
+          const answer = await answered;
           if (run.superseded) return undefined;
-          let answer: VerifyAnswer;
-          try {
-            answer = JSON.parse(Buffer.concat(out).toString('utf8')) as VerifyAnswer;
-          } catch {
-            if (token.isCancellationRequested) {
-              this.output.appendLine(`[rollback] ${this.label(root)}: cancelled before anything was verified`);
-              return { folder: root, cached: false, cancelled: true, summary: 'cancelled before anything was verified', findings: this.findingCount(root) };
-            }
-            throw new Error(`the verification process ended (exit ${code}) without an answer${partial ? `: ${partial}` : ''}`);
-          }
           if ('error' in answer) throw new Error(answer.error.message);
           const report = answer.report;
-          const summary = summarize(report, report.ms || Date.now() - started);
+          const summary = summarize(report, report.ms || Date.now() - started) + (answer.warm ? ' (warm: only the newest migration changed)' : '');
           this.verified.add(root);
           // A cancelled run verified only part of the folder: shown, never taken for the folder's result.
           if (report.cancelled) this.results.delete(root);
@@ -314,10 +343,10 @@ export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposa
             const problems = findings ? ` — ${findings} problem(s)` : '';
             void vscode.window.showInformationMessage(`pglens: ${this.label(root)}: ${summary}${problems}`);
           }
-          return { folder: root, cached: false, cancelled: report.cancelled, summary, findings };
+          return { folder: root, cached: false, cancelled: report.cancelled, summary, findings, warm: answer.warm };
         } finally {
           cancel.dispose();
-          clearTimeout(killTimer);
+          if (serve) serve.progress = undefined;
         }
       }),
     )
@@ -463,6 +492,8 @@ export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposa
       run.superseded = true;
       run.kill();
     }
+    // Closing its stdin ends the child: it closes its databases and exits.
+    this.serve?.child.stdin.end();
     for (const d of this.disposables) d.dispose();
   }
 }
