@@ -1,16 +1,17 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { flagChoice, flagString, UsageError } from '../args';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { verifyWorkerScript } from '../connection';
 import { PglensError, type PglensErrorCode } from '../../core/errors';
-import { escapeControl } from '../../core/escape-control';
+import { escapeControl, escapeControlKeepingLayout } from '../../core/escape-control';
 import { loadConfig, ruleSetting } from '../../core/lint/config';
 import { describeDifference } from '../../core/migrations/verify/diff';
 import { VERIFY_DEFAULT_SEVERITY, verdictFindings, type VerifyFinding, type VerifyRuleId } from '../../core/migrations/verify/findings';
 import type { MigrationVerdict, VerifyReport } from '../../core/migrations/verify/verify';
-import type { VerifyAnswer, VerifyRequest } from '../../core/migrations/verify/verify-process';
+import type { DownAnswer, DownReport, DownRequest, VerifyAnswer, VerifyRequest } from '../../core/migrations/verify/verify-process';
+import { applyEdits } from '../../core/migrations/verify/write-down';
 import { createLineIndex } from '../../core/sql/line-index';
 import { SEVERITY_RANK, type Severity } from '../../core/types';
 import { displayPath, findingJson, githubAnnotation, oneBased, renderText } from './lint';
@@ -26,9 +27,10 @@ const FORMATS = ['text', 'json', 'sarif'] as const;
  */
 export const command: Command = {
   name: 'migrations',
-  summary: 'verify rollbacks: apply each migration up → down → up on an empty database (migrations verify [DIR])',
+  summary: 'verify rollbacks up → down → up on an empty database (migrations verify [DIR]); generate a missing down (migrations down FILE)',
   usage: [
     'Usage: pglens migrations verify [DIR] [options]',
+    '       pglens migrations down FILE [--write] [options]',
     '',
     'Reads DIR (default: the current folder) as its runner runs it (goose, golang-migrate, dbmate, sql-migrate,',
     'diesel, Flyway, Liquibase, sqitch, popx…) and, on an empty database, applies every up in order; for each',
@@ -48,11 +50,31 @@ export const command: Command = {
     '  --config FILE               .pglens.json to use (default: the nearest one above DIR)',
     '',
     'Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 could not run.',
+    '',
+    'pglens migrations down FILE generates the down of the migration whose up is FILE (a diesel or Prisma',
+    'migration folder will do): it replays the earlier ups of its folder on an empty database, snapshots the',
+    'schema, applies the up, snapshots again, and writes the statements that take the second schema back to the',
+    'first — drops of what the up created (dependents first), renames reversed (never drop + create: that loses',
+    'the data), changes undone, dropped objects re-created. What the schema alone cannot give back (a dropped',
+    "column's values, a type narrowed back, an enum value PostgreSQL cannot drop, rows the up changed) is a",
+    'commented block saying why. The down is placed in the runner\'s format (a goose or sql-migrate Down section,',
+    'a dbmate migrate:down, a .down.sql, diesel down.sql, a Flyway U script, sqitch revert/, Liquibase --rollback',
+    'lines; Prisma: a down.sql to run by hand) and verified up → down → up before it is shown.',
+    '',
+    'Options (down):',
+    '  --write                     put it in place (refused when the migration has a down, or it does not verify)',
+    '  --id ID                     the migration, when FILE holds several (Liquibase changesets, dbmate sections)',
+    '  --db URL --yes-this-is-disposable, --config FILE   as for verify',
+    '  --format text|json          output format (default text: the down as SQL, notes as comments)',
+    '',
+    'Exit codes (down): 0 generated and verified, 1 verified but with parts it cannot reverse (printed),',
+    '2 could not generate, or the down does not pass verification (printed, not written).',
   ].join('\n'),
-  flags: { values: [...COMMON_VALUE_FLAGS, 'db'], switches: ['yes-this-is-disposable'] },
+  flags: { values: [...COMMON_VALUE_FLAGS, 'db', 'id'], switches: ['yes-this-is-disposable', 'write'] },
   async run(args, ctx) {
     const [sub, dirArg, ...extra] = args.positionals;
-    if (sub !== 'verify') throw new UsageError(sub === undefined ? 'pglens migrations needs a subcommand: verify' : `unknown subcommand "${sub}": pglens migrations verify [DIR]`);
+    if (sub === 'down') return runDownCommand(args, ctx);
+    if (sub !== 'verify') throw new UsageError(sub === undefined ? 'pglens migrations needs a subcommand: verify, down' : `unknown subcommand "${sub}": pglens migrations verify [DIR] | down FILE`);
     if (extra.length > 0) throw new UsageError('pglens migrations verify takes one folder');
     const format = flagChoice(args, 'format', FORMATS, 'text');
     const failOn = flagChoice<Severity>(args, 'fail-on', ['error', 'warning', 'info'], 'warning');
@@ -112,6 +134,17 @@ export const command: Command = {
  * current migration, drops its scratch database and answers with what it verified.
  */
 async function runVerifyProcess(request: VerifyRequest, ctx: CliContext): Promise<VerifyReport> {
+  const answer = (await askWorker(request, ctx)) as VerifyAnswer;
+  if ('error' in answer) throw workerError(answer.error);
+  return answer.report;
+}
+
+function workerError(error: { code: string; message: string }): PglensError {
+  return new PglensError(error.code === 'internal' ? 'bad-input' : (error.code as PglensErrorCode), error.message);
+}
+
+/** Sends one request to the verification child and returns its JSON answer. */
+async function askWorker(request: VerifyRequest | DownRequest, ctx: CliContext): Promise<unknown> {
   const { script, execArgv } = verifyWorkerScript();
   const child = spawn(process.execPath, [...execArgv, script], { stdio: ['pipe', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
@@ -135,18 +168,104 @@ async function runVerifyProcess(request: VerifyRequest, ctx: CliContext): Promis
       child.on('close', resolve);
     });
     const text = Buffer.concat(out).toString('utf8');
-    let answer: VerifyAnswer;
     try {
-      answer = JSON.parse(text) as VerifyAnswer;
+      return JSON.parse(text) as unknown;
     } catch {
       throw new PglensError('bad-input', `the verification process ended (exit ${code}) without an answer`, 'run again; if it repeats, report it with the folder');
     }
-    if ('error' in answer) throw new PglensError(answer.error.code === 'internal' ? 'bad-input' : (answer.error.code as PglensErrorCode), answer.error.message);
-    return answer.report;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// pglens migrations down FILE
+
+async function runDownCommand(args: Parameters<Command['run']>[0], ctx: CliContext): Promise<number> {
+  const [, fileArg, ...extra] = args.positionals;
+  if (fileArg === undefined) throw new UsageError('pglens migrations down needs the migration file: pglens migrations down FILE');
+  if (extra.length > 0) throw new UsageError('pglens migrations down takes one migration file');
+  const format = flagChoice(args, 'format', ['text', 'json'] as const, 'text');
+  let file = path.resolve(ctx.cwd, fileArg);
+  let stat;
+  try {
+    stat = statSync(file);
+  } catch {
+    throw new PglensError('bad-input', `${fileArg} does not exist`, 'pass the file of the migration (its up)');
+  }
+  if (stat.isDirectory()) {
+    // A diesel or Prisma migration folder: its up.
+    const up = ['up.sql', 'migration.sql'].map((f) => path.join(file, f)).find((f) => existsSync(f));
+    if (!up) throw new PglensError('bad-input', `${fileArg} is a folder without up.sql or migration.sql`, 'pass the file of the migration (its up)');
+    file = up;
+  }
+  const explicit = flagString(args, 'config');
+  const db = flagString(args, 'db');
+  if (db && !args.flags.has('yes-this-is-disposable')) {
+    throw new PglensError(
+      'bad-input',
+      '--db runs the earlier migrations, this up and its down on that server (in new databases pglens creates and drops)',
+      'point --db at a disposable server and add --yes-this-is-disposable, or leave --db out to use the embedded PGlite',
+    );
+  }
+  const id = flagString(args, 'id');
+  const write = args.flags.get('write') === true;
+  const request: DownRequest = { kind: 'down', dir: ctx.cwd, file, ...(id !== undefined && { id }), ...(explicit && { config: path.resolve(ctx.cwd, explicit) }), ...(db && { db }) };
+  const answer = (await askWorker(request, ctx)) as DownAnswer;
+  if ('error' in answer) throw workerError(answer.error);
+  const report = answer.down;
+  const show = (rel: string): string => displayPath(ctx.cwd, path.join(report.root, ...rel.split('/')));
+  const ok = report.verification.ok;
+  const irreversible = report.irreversible.length > 0;
+
+  let written: string[] = [];
+  let refusal: string | undefined;
+  if (write) {
+    if (report.existingDown) refusal = `${report.id} already has a down (${show(report.existingDown.file)}:${report.existingDown.line}); pglens does not replace it`;
+    else if (!ok) refusal = `the generated down does not pass verification; nothing written`;
+    else if (!report.placement?.edits.length) refusal = `nothing to write: ${report.placement?.note ?? 'the runner has no place for a down'}`;
+    else {
+      const abs = (rel: string): string => path.join(report.root, ...rel.split('/'));
+      const read = (rel: string): string | undefined => (existsSync(abs(rel)) ? readFileSync(abs(rel), 'utf8') : undefined);
+      let texts;
+      try {
+        texts = applyEdits(report.placement.edits, read);
+      } catch (e) {
+        throw new PglensError('bad-input', `cannot write the down: ${(e as Error).message}`, 'run the command again');
+      }
+      for (const [rel, text] of texts) writeFileSync(abs(rel), text);
+      written = [...texts.keys()].map(show);
+    }
+  }
+
+  if (format === 'json') {
+    ctx.stdout(JSON.stringify({ ...report, root: displayPath(ctx.cwd, report.root) || '.', written, ...(refusal && { refused: refusal }) }, null, 2) + '\n');
+  } else {
+    const v = report.verification;
+    const lines: string[] = [];
+    const seconds = `${(v.ms / 1000).toFixed(1)} s`;
+    if (ok) lines.push(`-- Down of ${report.id} (${report.runner}), generated by pglens and verified up → down → up on ${v.database} (${seconds})${v.note ? `: ${v.note}` : '.'}`);
+    else {
+      lines.push(`-- Down of ${report.id} (${report.runner}), generated by pglens — it does NOT pass verification on ${v.database} (${v.verdict}${v.failure ? `: ${v.failure.message} at ${show(v.failure.file)}:${v.failure.line}` : ''}).`);
+      for (const d of v.unexpected) lines.push(`--   ${d}`);
+    }
+    if (report.renames.length) lines.push(`-- Renames reversed: ${report.renames.join(', ')}`);
+    if (irreversible) {
+      lines.push('-- Cannot be reversed from the schema alone:');
+      for (const l of report.irreversible) lines.push(`--   ${l}`);
+    }
+    if (report.existingDown) lines.push(`-- ${report.id} has a down already (${show(report.existingDown.file)}:${report.existingDown.line}): this one is for comparison.`);
+    else if (report.placement) {
+      if (report.placement.note) lines.push(`-- ${report.placement.note}`);
+      if (report.placement.edits.length) lines.push(written.length ? `-- Written: ${report.placement.where.replace(/\b([\w./-]+\.sql)\b/g, (f) => show(f))}.` : `-- It goes in ${report.placement.where.replace(/\b([\w./-]+\.sql)\b/g, (f) => show(f))}${ok ? ' (--write puts it there)' : ''}.`);
+    }
+    const body = report.placement && !report.existingDown ? report.placement.text : report.sql;
+    ctx.stdout(escapeControlKeepingLayout(`${lines.join('\n')}\n\n${body}`));
+  }
+  if (refusal) throw new PglensError('bad-input', refusal);
+  if (!ok) return 2;
+  return irreversible ? 1 : 0;
 }
 
 function relocate(v: MigrationVerdict, abs: (f: string) => string): MigrationVerdict {
