@@ -147,6 +147,34 @@ export function describeVerifyContract(name: string, target: VerifyContractTarge
       assert.ok(findings.some((f) => f.ruleId === 'rollback-incomplete'), findings.map((f) => f.message).join('\n'));
     });
 
+    it('a down that does not rename back loses no data (it is still there, under the new name); one that drops it does', async () => {
+      const verdicts = await verify({
+        ...BASE,
+        'migrations/00002_rename.sql': '-- +goose Up\nALTER TABLE users RENAME COLUMN name TO full_name;\n-- +goose Down\nSELECT 1;\n',
+      });
+      const v = only(verdicts, '00002_rename');
+      assert.ok(v.differences?.some((d) => d.kind === 'column' && d.change === 'missing'));
+      assert.deepEqual(v.dataLoss, []);
+      const dropped = only(
+        await verify({ ...BASE, 'migrations/00002_drop.sql': '-- +goose Up\nALTER TABLE users ADD COLUMN x int;\n-- +goose Down\nALTER TABLE users DROP COLUMN x, DROP COLUMN name;\n' }),
+        '00002_drop',
+      );
+      assert.deepEqual(dropped.dataLoss?.map((d) => d.name), ['public.users.name']);
+    });
+
+    it('an index that comes back under its name with another definition is one change, not a loss and a leak', async () => {
+      const v = only(
+        await verify({
+          ...BASE,
+          'migrations/00002_partial.sql':
+            '-- +goose Up\nCREATE INDEX users_name_idx ON users (name);\nALTER TABLE users ADD COLUMN x int;\n-- +goose Down\nALTER TABLE users DROP COLUMN x;\nDROP INDEX users_name_idx;\nCREATE INDEX users_name_idx ON users (name) WHERE name IS NOT NULL;\n',
+          'migrations/00003_more.sql': '-- +goose Up\nDROP INDEX users_name_idx;\n-- +goose Down\nCREATE INDEX users_name_idx ON users (lower(name));\n',
+        }),
+        '00003_more',
+      );
+      assert.deepEqual(v.differences?.map((d) => [d.change, d.kind]), [['changed', 'index']]);
+    });
+
     it('a migration without a down where the runner has them; and one that cannot apply on an empty database, until the setup SQL provides what it needs', async () => {
       const files = {
         'migrations/1_users.up.sql': 'CREATE TABLE users (id bigint PRIMARY KEY);\n',

@@ -16,6 +16,27 @@ export function diffSnapshots(before: CatalogSnapshot, after: CatalogSnapshot): 
   for (const key of after.objects.keys()) if (!before.objects.has(key)) extra.add(key);
 
   const out: Array<{ key: string; d: SchemaDifference }> = [];
+  // An index or constraint keyed by its definition that comes back under the same name with
+  // another definition is one change (ON DELETE lost, a WHERE dropped), not a loss plus a leak.
+  const byName = new Map<string, string>();
+  for (const key of extra) {
+    const obj = after.objects.get(key)!;
+    if (obj.kind === 'index' || obj.kind === 'constraint') byName.set(`${obj.kind} ${obj.table ?? ''} ${obj.name}`, key);
+  }
+  for (const key of [...missing]) {
+    const b = before.objects.get(key)!;
+    if (b.kind !== 'index' && b.kind !== 'constraint') continue;
+    const other = byName.get(`${b.kind} ${b.table ?? ''} ${b.name}`);
+    if (other === undefined || !extra.has(other)) continue;
+    const a = after.objects.get(other)!;
+    const changed: Record<string, [string | undefined, string | undefined]> = {};
+    for (const attr of new Set([...Object.keys(b.attributes), ...Object.keys(a.attributes)])) {
+      if (b.attributes[attr] !== a.attributes[attr]) changed[attr] = [b.attributes[attr], a.attributes[attr]];
+    }
+    missing.delete(key);
+    extra.delete(other);
+    if (Object.keys(changed).length) out.push({ key, d: difference('changed', b, changed) });
+  }
   for (const key of missing) {
     const obj = before.objects.get(key)!;
     if (ancestorIn(obj, before, missing)) continue;

@@ -88,8 +88,19 @@ export interface VerifyReport {
 
 const location = (p: Migration['up']): PartLocation => ({ file: p.file, line: p.line + 1 });
 
-const lostData = (differences: SchemaDifference[]): SchemaDifference[] =>
-  differences.filter((d) => d.change === 'missing' && (d.kind === 'table' || d.kind === 'column'));
+/**
+ * Tables and columns that existed before the up and that the down itself drops: missing after
+ * the down AND named by a DROP TABLE / DROP COLUMN of the down. (One the up renamed and the
+ * down did not rename back is missing too, but its data is still there, under the new name.)
+ */
+const lostData = (differences: SchemaDifference[], downText: string): SchemaDifference[] =>
+  differences.filter((d) => {
+    if (d.change !== 'missing' || (d.kind !== 'table' && d.kind !== 'column')) return false;
+    const last = d.name.slice(d.name.lastIndexOf('.') + 1).replace(/^"|"$/g, '');
+    const escaped = last.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const verb = d.kind === 'table' ? 'DROP\\s+TABLE' : 'DROP\\s+(?:COLUMN\\s+)?';
+    return new RegExp(`\\b${verb}[^;]*?"?\\b${escaped}\\b"?`, 'i').test(downText);
+  });
 
 /**
  * up → down → up inside one transaction of the verifier's, each part a savepoint: a failing
@@ -127,7 +138,7 @@ async function verifyNested(
     }
     const after = await options.snapshot(session.query);
     const differences = options.diff(before, after);
-    const dataLoss = lostData(differences);
+    const dataLoss = lostData(differences, m.down!.text);
     const again = await applyNested(session, m.up, 'pglens_up_again');
     if (again) {
       await end();
@@ -204,7 +215,7 @@ export async function verifyMigrations(sets: MigrationSet[], options: VerifyOpti
       }
       const after = await options.snapshot(session.query);
       const differences = options.diff(before, after);
-      const dataLoss = lostData(differences);
+      const dataLoss = lostData(differences, m.down!.text);
       const again = await applyPart(session, m.up, m.transaction, runner);
       if (again) {
         verdicts.push({ ...base, kind: 'reapply-fails', failure: again, differences, dataLoss });
