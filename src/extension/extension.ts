@@ -11,6 +11,7 @@ import { registerPrismaLenses } from './prisma-code-lens';
 import { logErrorsTo } from './errors';
 import { registerAdviseCommands } from './advise-command';
 import { registerRollbackVerify } from './rollback-verify';
+import { registerGenerateDown } from './generate-down';
 import type { SandboxReport } from '../core/db/sandbox-report';
 
 /** What `activate` returns: read by the editor test suite, harmless for anyone else. */
@@ -64,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): PglensApi {
   const health = registerHealthView(context, connections);
   context.subscriptions.push(health, registerPrismaLenses(context, connections));
   context.subscriptions.push(registerRollbackVerify(context, output));
+  context.subscriptions.push(registerGenerateDown(context, output));
 
   loadSqlParser().then(
     () => {

@@ -80,4 +80,37 @@ describe('rollback verification (Verify rollback)', () => {
       await vscode.workspace.fs.delete(workspaceUri('rollback'), { recursive: true });
     }
   });
+
+  it('a migration without a down gets the quick fix "Generate down migration": a verified Down section, placed as an edit the user saves', async function () {
+    this.timeout(240_000);
+    const api = await activeApi();
+    await vscode.workspace.fs.writeFile(
+      workspaceUri('rollback-gen/00001_users.sql'),
+      encoder.encode('-- +goose Up\nCREATE TABLE users (id bigint PRIMARY KEY, email text);\n\n-- +goose Down\nDROP TABLE users;\n'),
+    );
+    await vscode.workspace.fs.writeFile(
+      workspaceUri('rollback-gen/00002_nick.sql'),
+      encoder.encode('-- +goose Up\nALTER TABLE users ADD COLUMN nick text;\nCREATE INDEX users_nick_idx ON users (nick);\n'),
+    );
+    try {
+      const editor = await openDocument('rollback-gen/00002_nick.sql');
+      const uri = editor.document.uri;
+      await vscode.commands.executeCommand('pglens.verifyRollbacks', uri);
+      const missing = await waitFor(() => api.diagnostics(uri).find((d) => ruleOf(d) === 'missing-down-migration'), 'a missing-down-migration diagnostic');
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, missing.range);
+      const fix = actions.find((a) => a.title.startsWith('Generate down migration'));
+      assert.ok(fix?.command, `no Generate down migration action: ${actions.map((a) => a.title).join(', ')}`);
+      const result = await vscode.commands.executeCommand<{ ok: boolean; files: string[]; message: string } | undefined>(fix.command.command, ...(fix.command.arguments ?? []));
+      assert.ok(result?.ok, `the down was not placed: ${JSON.stringify(result)}`);
+      const text = editor.document.getText();
+      assert.match(text, /-- \+goose Down\n[\s\S]*DROP INDEX[\s\S]*DROP COLUMN nick/);
+      assert.ok(await editor.document.save(), 'the file with its new down did not save');
+      // Saving re-verifies the folder: the migration now has a down that undoes its up.
+      await waitFor(() => !api.diagnostics(uri).some((d) => ROLLBACK_RULES.has(ruleOf(d))), 'no rollback finding once the generated down is saved', 180_000);
+    } finally {
+      await revertDirty();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.workspace.fs.delete(workspaceUri('rollback-gen'), { recursive: true });
+    }
+  });
 });
