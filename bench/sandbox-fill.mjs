@@ -1,0 +1,101 @@
+// Sandbox data: fill a 20-table schema with 1,000,000 rows in all on PGlite (in memory),
+// with the generator as the sandbox would run it (triggers off, FK picks from numbered
+// keys, VACUUM ANALYZE at the end). Prints the wall time, per table and in all.
+// Target: ≤ 20 s for the 1,000,000 rows.
+// The machine may be loaded: the process CPU time is printed next to wall time (the steadier figure).
+// Run: node bench/sandbox-fill.mjs [--rows N] [--runs N] [--no-vacuum] [--no-rebuild]
+import { performance } from 'node:perf_hooks';
+import { PGlite } from '@electric-sql/pglite';
+import { tsImport } from 'tsx/esm/api';
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const totalRows = opt('--rows', 1_000_000);
+const runs = opt('--runs', 1);
+const vacuum = !args.includes('--no-vacuum');
+const rebuildIndexes = !args.includes('--no-rebuild');
+
+const { fillDatabase } = await tsImport('../src/core/sandbox-data/index.ts', import.meta.url);
+
+const SCHEMA = `
+CREATE TYPE task_status AS ENUM ('todo', 'doing', 'review', 'done', 'archived');
+CREATE TYPE order_status AS ENUM ('new', 'paid', 'shipped', 'delivered', 'refunded');
+CREATE DOMAIN money_amount AS numeric(12, 2) CHECK (VALUE >= 0);
+CREATE TABLE regions (id smallint PRIMARY KEY, name text NOT NULL UNIQUE);
+CREATE TABLE countries (code char(2) PRIMARY KEY, region_id smallint NOT NULL REFERENCES regions, name text NOT NULL);
+CREATE TABLE currencies (code char(3) PRIMARY KEY, symbol varchar(4) NOT NULL);
+CREATE TABLE plans (id serial PRIMARY KEY, name text NOT NULL UNIQUE, monthly money_amount NOT NULL);
+CREATE TABLE orgs (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, slug varchar(60) NOT NULL UNIQUE,
+  country char(2) NOT NULL REFERENCES countries, plan_id integer NOT NULL REFERENCES plans, created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE users (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, org_id bigint NOT NULL REFERENCES orgs, email text NOT NULL UNIQUE,
+  name varchar(80) NOT NULL, referred_by bigint REFERENCES users, is_active boolean NOT NULL DEFAULT true,
+  created_at timestamptz NOT NULL DEFAULT now(), deleted_at timestamptz);
+CREATE INDEX ON users (org_id);
+CREATE TABLE teams (id bigserial PRIMARY KEY, org_id bigint NOT NULL REFERENCES orgs, name text NOT NULL, UNIQUE (org_id, name));
+CREATE TABLE team_members (team_id bigint NOT NULL REFERENCES teams, user_id bigint NOT NULL REFERENCES users,
+  role text NOT NULL CHECK (role IN ('owner', 'admin', 'member')), PRIMARY KEY (team_id, user_id));
+CREATE TABLE projects (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), org_id bigint NOT NULL REFERENCES orgs,
+  team_id bigint REFERENCES teams, name text NOT NULL, starts_on date, ends_on date, CHECK (starts_on < ends_on));
+CREATE TABLE tasks (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, project_id uuid NOT NULL REFERENCES projects,
+  assignee_id bigint REFERENCES users, status task_status NOT NULL DEFAULT 'todo', priority smallint NOT NULL CHECK (priority BETWEEN 1 AND 5),
+  title varchar(200) NOT NULL, estimate numeric(6, 1), created_at timestamptz NOT NULL DEFAULT now(), closed_at timestamptz);
+CREATE INDEX ON tasks (project_id);
+CREATE INDEX ON tasks (assignee_id, status);
+CREATE TABLE comments (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, task_id bigint NOT NULL REFERENCES tasks,
+  author_id bigint NOT NULL REFERENCES users, body text NOT NULL, created_at timestamptz NOT NULL);
+CREATE INDEX ON comments (task_id);
+CREATE TABLE labels (id serial PRIMARY KEY, org_id bigint NOT NULL REFERENCES orgs, name varchar(40) NOT NULL, color char(7));
+CREATE TABLE task_labels (task_id bigint NOT NULL REFERENCES tasks, label_id integer NOT NULL REFERENCES labels, PRIMARY KEY (task_id, label_id));
+CREATE TABLE products (id serial PRIMARY KEY, sku varchar(16) NOT NULL UNIQUE, title text NOT NULL, price money_amount NOT NULL,
+  attrs jsonb, tags text[]);
+CREATE TABLE orders (id uuid PRIMARY KEY, user_id bigint NOT NULL REFERENCES users, currency char(3) NOT NULL REFERENCES currencies,
+  status order_status NOT NULL, placed_at timestamptz NOT NULL, total money_amount NOT NULL);
+CREATE INDEX ON orders (user_id, placed_at);
+CREATE TABLE order_items (order_id uuid NOT NULL REFERENCES orders, product_id integer NOT NULL REFERENCES products,
+  qty integer NOT NULL CHECK (qty > 0), unit_price money_amount NOT NULL, PRIMARY KEY (order_id, product_id));
+CREATE TABLE invoices (id bigserial PRIMARY KEY, order_id uuid NOT NULL UNIQUE REFERENCES orders, issued_on date NOT NULL, pdf bytea);
+CREATE TABLE payments (id bigserial PRIMARY KEY, invoice_id bigint NOT NULL REFERENCES invoices, amount money_amount NOT NULL,
+  method text NOT NULL CHECK (method IN ('card', 'transfer', 'paypal')), paid_at timestamptz NOT NULL);
+CREATE TABLE events (id bigint GENERATED BY DEFAULT AS IDENTITY, user_id bigint REFERENCES users, occurred_at timestamptz NOT NULL,
+  name text NOT NULL, props jsonb, PRIMARY KEY (id, occurred_at)) PARTITION BY RANGE (occurred_at);
+CREATE TABLE events_2025_q1 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2025-04-01');
+CREATE TABLE events_2025_q2 PARTITION OF events FOR VALUES FROM ('2025-04-01') TO ('2025-07-01');
+CREATE TABLE events_2025_q3 PARTITION OF events FOR VALUES FROM ('2025-07-01') TO ('2025-10-01');
+CREATE TABLE audit_log (id bigserial PRIMARY KEY, org_id bigint REFERENCES orgs, actor_id bigint REFERENCES users,
+  action text NOT NULL, at timestamptz NOT NULL, ip inet, detail jsonb);
+`;
+
+// Share of the total each table gets (sums to 1).
+const SHARES = {
+  regions: 0.0001, countries: 0.00025, currencies: 0.00005, plans: 0.00002, orgs: 0.00458,
+  users: 0.06, teams: 0.005, team_members: 0.05, projects: 0.01, tasks: 0.22, comments: 0.14,
+  labels: 0.005, task_labels: 0.1, products: 0.015, orders: 0.1, order_items: 0.12, invoices: 0.05,
+  payments: 0.03, events: 0.06, audit_log: 0.03,
+};
+const tableRows = Object.fromEntries(Object.entries(SHARES).map(([t, f]) => [`public.${t}`, Math.max(1, Math.round(f * totalRows))]));
+const asked = Object.values(tableRows).reduce((a, b) => a + b, 0);
+
+const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+for (let run = 1; run <= runs; run++) {
+  const db = await PGlite.create();
+  await db.exec(SCHEMA);
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const report = await fillDatabase((q) => db.query(q).then((r) => r.rows), (q) => db.exec(q).then(() => undefined), { tableRows, vacuum, rebuildIndexes });
+  const wall = performance.now() - t0;
+  const used = process.cpuUsage(cpu0);
+  const cpu = (used.user + used.system) / 1000;
+  const tables = report.tables.length;
+  console.log(`run ${run}: ${tables} tables, ${report.rows.toLocaleString('en')} rows (asked ${asked.toLocaleString('en')}) in ${s(wall)} (CPU ${s(cpu)}) — ${Math.round(report.rows / (wall / 1000)).toLocaleString('en')} rows/s; triggers off: ${report.triggersDisabled}; vacuum: ${vacuum}; rebuild indexes: ${rebuildIndexes}`);
+  for (const t of [...report.tables].sort((a, b) => b.ms - a.ms)) {
+    console.log(`  ${t.table.padEnd(22)} ${t.status.padEnd(8)} ${String(t.rows).padStart(8)} rows ${s(t.ms).padStart(8)}${t.cause ? `  ${t.cause}` : ''}`);
+  }
+  if (report.unsupported.length) console.log('  unsupported:', report.unsupported);
+  console.log(`  target ≤ 20 s for 1,000,000 rows: ${wall <= 20000 || totalRows !== 1_000_000 ? 'ok' : 'MISSED'}`);
+  await db.close();
+}
