@@ -20,6 +20,7 @@ const loaders: Record<CommandName, () => Promise<Command>> = {
   advise: async () => (await import('./commands/advise')).command,
   demo: async () => (await import('./commands/demo')).command,
   migrations: async () => (await import('./commands/migrations')).command,
+  stats: async () => (await import('./commands/stats')).command,
 };
 
 /** Every command, in help order. */
