@@ -43,7 +43,9 @@ export const command: Command = {
     '',
     'Options:',
     '  --db URL                    verify on that PostgreSQL server instead of the embedded PGlite: pglens creates a',
-    '                              fresh database there (CREATEDB needed), works only in it, and drops it at the end',
+    '                              fresh database there (CREATEDB needed), runs the migrations in it and drops it at',
+    '                              the end; migrations that reach the whole server (roles, ALTER SYSTEM, other databases,',
+    '                              tablespaces, other sessions) are refused there: verify those on the embedded PGlite',
     '  --yes-this-is-disposable    required with --db: you confirm the server is not production',
     '  --format text|json|sarif    output format (default text)',
     '  --fail-on error|warning|info  exit 1 when a finding is at or above this severity (default warning)',
@@ -121,7 +123,11 @@ export const command: Command = {
     else if (format === 'sarif') ctx.stdout(JSON.stringify(sarif(display, summary), null, 2) + '\n');
     else {
       ctx.stdout(`${escapeControl(summaryLine(summary))}\n` + renderText(display));
-      if (ctx.env.GITHUB_ACTIONS === 'true') ctx.stdout(display.map(githubAnnotation).join(''));
+      if (ctx.env.GITHUB_ACTIONS === 'true') {
+        const annotations = display.map(githubAnnotation).join('');
+        if (ctx.workflowCommands) ctx.workflowCommands(annotations);
+        else ctx.stdout(annotations);
+      }
     }
     if (report.cancelled) return 2;
     return display.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;

@@ -70,6 +70,13 @@ describe('pglens migrations verify (the executable)', function () {
     assert.match(empty.stderr, /no migrations under empty — pass the folder your migration runner reads/);
   });
 
+  it('on a server, refuses migrations that reach beyond the scratch database (a role would outlive it)', () => {
+    write({ 'roles/00001_role.sql': '-- +goose Up\nCREATE ROLE pglens_verify_never;\n-- +goose Down\nDROP ROLE pglens_verify_never;\n' });
+    const r = run(['roles', '--db', serverUrl(), '--yes-this-is-disposable']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /00001_role\.sql:2 \(CREATE ROLE\).*verify them on the embedded PGlite/);
+  });
+
   it('on a server: a scratch database per run, dropped at the end; the --db database is untouched', async function () {
     await requireServer(this, 'migrations verify on a server');
     const client = new Client(serverConfig());

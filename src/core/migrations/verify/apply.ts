@@ -120,7 +120,8 @@ async function statementByStatement(session: SqlSession, part: MigrationPart): P
 
 /** sqitch scripts and some hand-written migrations open their own transaction. */
 function hasTransactionControl(text: string): boolean {
-  return /^\s*(BEGIN|START\s+TRANSACTION|COMMIT|END)\s*;/im.test(text);
+  // At the start of a line or after a ';' (a plpgsql body's BEGIN … END; counts too: conservative).
+  return /(^|;)\s*(BEGIN|START\s+TRANSACTION|COMMIT|END|ABORT|ROLLBACK|PREPARE\s+TRANSACTION)\b[^;]*;/im.test(text);
 }
 
 async function rollback(session: SqlSession): Promise<void> {

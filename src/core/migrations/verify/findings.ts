@@ -86,12 +86,13 @@ export function verdictFindings(verdicts: MigrationVerdict[], options: FindingOp
         break;
     }
     if (v.kind === 'incomplete' || v.kind === 'reapply-fails') {
-      const lost = new Set(v.dataLoss ?? []);
+      // Compared as JSON: a report that came through the child's answer has copies, not the same objects.
+      const lost = new Set((v.dataLoss ?? []).map((d) => JSON.stringify(d)));
       for (const d of v.dataLoss ?? []) {
-        const what = d.kind === 'table' ? `table ${d.name}` : `column ${d.name}`;
+        const what = d.kind === 'table' ? `table ${d.name}` : d.kind === 'schema' ? `schema ${d.name} with everything in it (CASCADE)` : `column ${d.name}`;
         push('rollback-destroys-data', down, `The down of ${v.id} drops ${what}, which existed before the up: rolling back destroys its data.`, v.id, d);
       }
-      const rest = (v.differences ?? []).filter((d) => !lost.has(d));
+      const rest = (v.differences ?? []).filter((d) => !lost.has(JSON.stringify(d)));
       for (const d of rest.slice(0, max)) push('rollback-incomplete', down, `The down of ${v.id} does not restore the schema: ${options.describe(d)}.`, v.id, d);
       if (rest.length > max) push('rollback-incomplete', down, `The down of ${v.id} does not restore the schema: ${rest.length - max} more difference(s) not listed.`, v.id);
     }

@@ -54,6 +54,8 @@ export async function serverTarget(url: string, setup: string | undefined): Prom
     async open() {
       const name = `pglens_verify_${randomBytes(6).toString('hex')}`;
       const control = new Client({ connectionString: admin.toString() });
+      // A migration may end connections (pg_terminate_backend): an 'error' event must not crash the process.
+      control.on('error', () => undefined);
       try {
         await control.connect();
         await control.query(`CREATE DATABASE ${name}`);
@@ -64,9 +66,21 @@ export async function serverTarget(url: string, setup: string | undefined): Prom
       const target = new URL(admin.toString());
       target.pathname = `/${name}`;
       const client = new Client({ connectionString: target.toString() });
+      client.on('error', () => undefined);
       let open = false;
+      // The scratch database goes whatever happened to the control connection: a fresh one when it was ended.
       const drop = async (): Promise<void> => {
-        await control.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => control.query(`DROP DATABASE IF EXISTS ${name}`)).catch(() => undefined);
+        const dropWith = async (c: InstanceType<typeof Client>): Promise<void> => {
+          await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => c.query(`DROP DATABASE IF EXISTS ${name}`));
+        };
+        try {
+          await dropWith(control);
+        } catch {
+          const fresh = new Client({ connectionString: admin.toString() });
+          fresh.on('error', () => undefined);
+          await fresh.connect().then(() => dropWith(fresh)).catch(() => undefined);
+          await fresh.end().catch(() => undefined);
+        }
         await control.end().catch(() => undefined);
       };
       try {
@@ -100,3 +114,35 @@ export async function serverTarget(url: string, setup: string | undefined): Prom
   };
 }
 
+
+/**
+ * Statements that reach past the scratch database to the whole server: roles, server settings,
+ * other databases, tablespaces, other sessions. On a --db server they would outlive the scratch
+ * database (a role created by an up stays; ALTER SYSTEM persists), so a folder holding them is
+ * verified on the embedded PGlite only.
+ */
+const CLUSTER_WIDE = /\b(?:(?:CREATE|ALTER|DROP)\s+(?:ROLE|USER|GROUP|DATABASE|TABLESPACE)|ALTER\s+SYSTEM|pg_terminate_backend|pg_cancel_backend|pg_reload_conf|pg_rotate_logfile|lo_export|COPY\b[^;]*\bPROGRAM)\b/i;
+
+export function clusterWideStatements(parts: Array<{ file: string; line: number; text: string }>): string[] {
+  const found: string[] = [];
+  for (const part of parts) {
+    const lines = part.text.split(/\r\n|\n|\r/);
+    lines.forEach((l, i) => {
+      const code = l.replace(/--.*$/, '');
+      const m = CLUSTER_WIDE.exec(code);
+      if (m) found.push(`${part.file}:${part.line + i + 1} (${m[0].replace(/\s+/g, ' ')})`);
+    });
+  }
+  return found;
+}
+
+/** Refuses a --db verification whose migrations (or setup) would change the server beyond the scratch database. */
+export function refuseClusterWide(parts: Array<{ file: string; line: number; text: string }>): void {
+  const found = clusterWideStatements(parts);
+  if (found.length === 0) return;
+  throw new PglensError(
+    'bad-input',
+    `these migrations change the server beyond the scratch database pglens would create (${found.slice(0, 3).join(', ')}${found.length > 3 ? `, and ${found.length - 3} more` : ''}): on a --db server that would outlive the verification`,
+    'verify them on the embedded PGlite (leave --db out)',
+  );
+}

@@ -17,7 +17,7 @@ import { applyPart, type PartFailure } from './apply';
 import { describeDifference, diffSnapshots } from './diff';
 import { generateDown, judgeGeneratedDown, readDefinitions, readUpHints } from './generate-down';
 import { snapshotCatalog } from './snapshot';
-import { pgliteTarget, serverTarget } from './targets';
+import { pgliteTarget, refuseClusterWide, serverTarget } from './targets';
 import type { SchemaDifference } from './types';
 import { RUNNERS_WITH_DOWNS, verifyMigrations, type VerdictKind, type VerifyReport, type VerifyTarget } from './verify';
 import { applyEdits, writeDown, type DownPlacement } from './write-down';
@@ -85,6 +85,7 @@ async function run(request: VerifyRequest): Promise<VerifyAnswer> {
   if (sets.length === 0) throw new PglensError('bad-input', `no migrations under ${request.label ?? request.dir}`, 'pass the folder your migration runner reads');
   const setup = readSetup(config);
   const texts = sets.flatMap((s) => s.migrations.flatMap((m) => [m.up.text, m.down?.text ?? '']));
+  if (request.db) refuseClusterWide(partsOf(sets, setup));
   const target = request.db ? await serverTarget(request.db, setup) : await pgliteTarget(texts, setup);
   const controller = new AbortController();
   const stop = (): void => controller.abort();
@@ -115,6 +116,24 @@ function readSetup(config: LintConfig): string | undefined {
  * in the runner's place (in memory: the set is read again through the edits, so the runner's
  * reader finds it), and verified up → down → up on a fresh database.
  */
+/** Every part of the sets (and the setup SQL), with its location, for the --db guard. */
+function partsOf(sets: MigrationSet[], setup: string | undefined): Array<{ file: string; line: number; text: string }> {
+  const parts = sets.flatMap((s) => s.migrations.flatMap((m) => (m.down ? [m.up, m.down] : [m.up])));
+  return setup ? [...parts, { file: 'sandbox.setup', line: 0, text: setup }] : parts;
+}
+
+/** The child ends with the process that started it (a CLI killed with -9 must not leave it spinning). */
+function exitWithParent(): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    try {
+      process.kill(parent, 0);
+    } catch {
+      process.exit(1);
+    }
+  }, 2000).unref();
+}
+
 export async function runDown(request: DownRequest): Promise<DownReport> {
   const config = loadConfig(request.dir, request.config);
   const found = runnerSetOfFile(request.file, { config });
@@ -139,6 +158,7 @@ export async function runDown(request: DownRequest): Promise<DownReport> {
   const earlier = set.migrations.slice(0, index);
   const setup = readSetup(config);
   const texts = set.migrations.slice(0, index + 1).map((m) => m.up.text);
+  if (request.db) refuseClusterWide(partsOf([{ ...set, migrations: set.migrations.slice(0, index + 1) }], setup));
   const makeTarget = async (extra: string[]): Promise<VerifyTarget> => (request.db ? serverTarget(request.db, setup) : pgliteTarget([...texts, ...extra], setup));
 
   // The schema before and after the up.
@@ -228,6 +248,7 @@ export async function runDown(request: DownRequest): Promise<DownReport> {
 }
 
 async function main(): Promise<void> {
+  exitWithParent();
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   let answer: VerifyAnswer | DownAnswer;

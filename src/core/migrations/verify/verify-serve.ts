@@ -69,6 +69,15 @@ async function handle(request: ServeRequest): Promise<ServeAnswer['answer']> {
 }
 
 function main(): void {
+  // The editor went away without closing stdin (killed): end with it.
+  const parent = process.ppid;
+  setInterval(() => {
+    try {
+      process.kill(parent, 0);
+    } catch {
+      process.exit(1);
+    }
+  }, 2000).unref();
   let queue = Promise.resolve();
   const lines = createInterface({ input: process.stdin });
   lines.on('line', (line) => {
