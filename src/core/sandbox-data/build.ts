@@ -314,7 +314,7 @@ export function planTable(ctx: PlanContext): TablePlan {
       if (notNull && !ctx.triggersDisabled) {
         return fail(`FK ${fk.name} is NOT NULL and part of a ${self ? 'self-reference' : 'cycle'}: it needs triggers off (superuser) to fill`);
       }
-      // NULL now (or a placeholder, NOT NULL with triggers off), the real keys by UPDATE later.
+      // NULL now (or a temporary key, NOT NULL with triggers off), the real keys by UPDATE later.
       for (const c of fc) if (!notNull) c.kind = 'null';
       plan.later.push({ fk, notNull });
       continue;

@@ -27,7 +27,7 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
   const seed = options.seed ?? 0;
   try {
     const { order, deferred, forced } = fillOrder(catalog.tables);
-    for (const fk of forced) report.notes.push(`FK ${fk.name} is NOT NULL inside a cycle: filled with placeholders, then by UPDATE`);
+    for (const fk of forced) report.notes.push(`FK ${fk.name} is NOT NULL inside a cycle: filled with temporary keys, then by UPDATE`);
     const sizes = targets(catalog.tables, options);
     const later: Array<{ table: TableInfo; tr: TableFillReport; fk: ForeignKeyInfo; notNull: boolean }> = [];
     const touched: TableInfo[] = [];
@@ -150,7 +150,7 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
       report.deferredForeignKeys.push(`${l.table.key}(${l.fk.columns.join(', ')}) → ${ref}`);
       const k = await keys.get(l.fk.refOid, l.fk.refColumns);
       if (!k || k.count === 0) {
-        l.tr.notes.push(`FK ${l.fk.name}: ${ref} has no rows; ${l.notNull ? 'placeholder values remain (FK violated)' : 'left NULL'}`);
+        l.tr.notes.push(`FK ${l.fk.name}: ${ref} has no rows; ${l.notNull ? 'the temporary keys remain (FK violated)' : 'left NULL'}`);
         continue;
       }
       progress(`linking ${l.table.key}.${l.fk.columns.join(',')} → ${ref}`);
@@ -161,7 +161,7 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
         keys.changed(l.table.oid);
       } catch (e) {
         const d = describe(e);
-        l.tr.notes.push(`FK ${l.fk.name}: the UPDATE failed: ${d.error}${l.notNull ? '; placeholder values remain (FK violated)' : '; left NULL'}`);
+        l.tr.notes.push(`FK ${l.fk.name}: the UPDATE failed: ${d.error}${l.notNull ? '; the temporary keys remain (FK violated)' : '; left NULL'}`);
         if (l.tr.status === 'filled') l.tr.status = 'partial';
         l.tr.cause ??= `FK ${l.fk.name} not linked: ${d.error}`;
         l.tr.constraint ??= d.constraint;

@@ -4,7 +4,7 @@ import type { FillOptions, TableFillReport } from './types';
 /**
  * Fill order and sizes: referenced tables before the tables that reference them; a cycle is
  * broken at its nullable FKs (filled by UPDATE afterwards), a cycle of NOT NULL FKs at one of
- * them (a placeholder, then UPDATE, which needs triggers off).
+ * them (a temporary key, then UPDATE, which needs triggers off).
  */
 
 export interface FillOrder {
