@@ -31,6 +31,17 @@ export function verifyWorkerScript(): { script: string; execArgv: string[] } {
   return { script: path.resolve(__dirname, '..', 'core', 'migrations', 'verify', 'verify-process.ts'), execArgv: ['--import', 'tsx'] };
 }
 
+/** A connection to the server `url` names, with the statement timeout; a URL pg cannot use is a one-line error. */
+export function serverConnection(url: string, timeoutSeconds: number): PgConnection {
+  const label = redactSecrets(url);
+  try {
+    return new PgConnection({ connectionString: url, label, statementTimeoutMs: Math.ceil(timeoutSeconds * 1000) });
+  } catch (e) {
+    // pg reads the URL here, and the files its sslcert/sslkey/sslrootcert parameters name.
+    throw new PglensError('bad-input', `cannot use the connection ${label}: ${redactSecrets(errorMessage(e))}`, 'check the URL and the files its parameters name');
+  }
+}
+
 /** `--timeout SECONDS` (CLI.md's common statement timeout), default 30. */
 export function timeoutSeconds(args: ParsedArgs): number {
   return flagTimeout(args) ?? 30;
@@ -51,14 +62,7 @@ export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Prom
     embedded: args.flags.get('embedded') === true,
   });
   if (resolved.kind === 'server') {
-    const label = redactSecrets(resolved.url);
-    let conn: PgConnection;
-    try {
-      conn = new PgConnection({ connectionString: resolved.url, label, statementTimeoutMs: Math.ceil(timeout * 1000) });
-    } catch (e) {
-      // pg reads the URL here, and the files its sslcert/sslkey/sslrootcert parameters name.
-      throw new PglensError('bad-input', `cannot use the connection ${label}: ${redactSecrets(errorMessage(e))}`, 'check the URL and the files its parameters name');
-    }
+    const conn = serverConnection(resolved.url, timeout);
     await conn.serverVersion();
     return conn;
   }

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { escapeControl } from '../core/escape-control';
+import { askChild } from '../core/migrations/verify/child';
 import type { DownAnswer, DownReport, DownRequest } from '../core/migrations/verify/verify-process';
 
 export const GENERATE_DOWN_COMMAND = 'pglens.generateDown';
@@ -96,28 +96,16 @@ export class GenerateDown implements vscode.CodeActionProvider {
   }
 
   /** One request to the verification child; its answer or its error. */
-  private run(request: DownRequest): Promise<DownReport> {
+  private async run(request: DownRequest): Promise<DownReport> {
     const script = this.context.asAbsolutePath(path.join('dist', 'verify-process.js'));
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [script], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
-      const out: Buffer[] = [];
-      child.stdout.on('data', (c: Buffer) => out.push(c));
-      child.stderr.on('data', (c: Buffer) => this.output.appendLine(`[rollback] ${escapeControl(c.toString('utf8').trimEnd())}`));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        let answer: DownAnswer;
-        try {
-          answer = JSON.parse(Buffer.concat(out).toString('utf8')) as DownAnswer;
-        } catch {
-          reject(new Error(`the verification process ended (exit ${code}) without an answer`));
-          return;
-        }
-        if ('error' in answer) reject(new Error(answer.error.message));
-        else resolve(answer.down);
-      });
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(JSON.stringify(request));
+    // The extension host's executable is Electron in the desktop editor: run it as Node.
+    const { answer } = askChild(script, [], request, (text) => this.output.appendLine(`[rollback] ${escapeControl(text.trimEnd())}`), {
+      ...process.env,
+      ELECTRON_RUN_AS_NODE: '1',
     });
+    const down = (await answer) as DownAnswer;
+    if ('error' in down) throw new Error(down.error.message);
+    return down.down;
   }
 }
 

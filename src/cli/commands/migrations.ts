@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { flagChoice, flagString, UsageError } from '../args';
@@ -12,6 +11,7 @@ import { VERIFY_DEFAULT_SEVERITY, verdictFindings, type VerifyFinding, type Veri
 import type { MigrationVerdict, VerifyReport } from '../../core/migrations/verify/verify';
 import type { DownAnswer, DownReport, DownRequest, VerifyAnswer, VerifyRequest } from '../../core/migrations/verify/verify-process';
 import { applyEdits } from '../../core/migrations/verify/write-down';
+import { askChild } from '../../core/migrations/verify/child';
 import { createLineIndex } from '../../core/sql/line-index';
 import { SEVERITY_RANK, type Severity } from '../../core/types';
 import { displayPath, findingJson, githubAnnotation, oneBased, renderText } from './lint';
@@ -152,10 +152,7 @@ function workerError(error: { code: string; message: string }): PglensError {
 /** Sends one request to the verification child and returns its JSON answer. */
 async function askWorker(request: VerifyRequest | DownRequest, ctx: CliContext): Promise<unknown> {
   const { script, execArgv } = verifyWorkerScript();
-  const child = spawn(process.execPath, [...execArgv, script], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  child.stdout.on('data', (c: Buffer) => out.push(c));
-  child.stderr.on('data', (c: Buffer) => ctx.stderr(escapeControl(c.toString('utf8')).replace(/\\n/g, '\n')));
+  const { child, answer } = askChild(script, execArgv, request, (text) => ctx.stderr(escapeControl(text).replace(/\\n/g, '\n')));
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (++signals > 1) {
@@ -168,17 +165,7 @@ async function askWorker(request: VerifyRequest | DownRequest, ctx: CliContext):
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    child.stdin.end(JSON.stringify(request));
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', resolve);
-    });
-    const text = Buffer.concat(out).toString('utf8');
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw new PglensError('bad-input', `the verification process ended (exit ${code}) without an answer`, 'run again; if it repeats, report it with the folder');
-    }
+    return await answer;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -2,14 +2,12 @@ import { accessSync, constants, renameSync, rmSync, statSync, writeFileSync } fr
 import * as path from 'node:path';
 import { flagList, flagString, UsageError, type ParsedArgs } from '../args';
 import type { CliContext, Command } from '../context';
-import { timeoutSeconds } from '../connection';
+import { serverConnection, timeoutSeconds } from '../connection';
 import { cancelOnInterrupt } from '../interrupt';
 import { version } from '../version';
 import { PglensError, errorMessage } from '../../core/errors';
 import { escapeControl } from '../../core/escape-control';
-import { PgConnection } from '../../core/db/pg-connection';
 import { resolveConnection } from '../../core/db/resolve';
-import { redactSecrets } from '../../core/db/redact';
 import { exportStats, statsExportText, type StatsExport } from '../../core/sandbox-data/stats-export';
 
 /** `--schema a,b` or `--schema a --schema b`. */
@@ -139,13 +137,7 @@ export const command: Command = {
     if (resolved.kind !== 'server') {
       throw new PglensError('bad-input', `stats export reads a real server's statistics, and there is none to read (${resolved.reason})`, 'pass --db postgresql://user@host:5432/database');
     }
-    const label = redactSecrets(resolved.url);
-    let conn: PgConnection;
-    try {
-      conn = new PgConnection({ connectionString: resolved.url, label, statementTimeoutMs: Math.ceil(timeout * 1000) });
-    } catch (e) {
-      throw new PglensError('bad-input', `cannot use the connection ${label}: ${redactSecrets(errorMessage(e))}`, 'check the URL and the files its parameters name');
-    }
+    const conn = serverConnection(resolved.url, timeout);
     try {
       const exported = await cancelOnInterrupt(conn, ctx.stderr, async () => {
         const serverVersion = await conn.serverVersion();

@@ -119,12 +119,7 @@ export function lineStartAt(text: string, offset: number): number {
 }
 
 /** Offset just past the line break that ends the line containing `offset` (the text length on the last line). */
-export function nextLineStart(text: string, offset: number): number {
-  let i = offset;
-  while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
-  if (text[i] === '\r' && text[i + 1] === '\n') return i + 2;
-  return i < text.length ? i + 1 : i;
-}
+export { nextLineStart } from '../migrations/lines';
 
 /** The line break style the text uses. */
 export function lineBreakOf(text: string): string {

@@ -1,4 +1,5 @@
 import type { QueryFn } from './types';
+import { quoteLiteral } from '../sql/quote-ident';
 
 /**
  * What the generator needs to know of a database, read from its catalog: the tables of the
@@ -119,9 +120,7 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-export function quoteLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
+export { quoteLiteral };
 
 /** Catalog names always left alone: migration runners' bookkeeping. */
 export const MIGRATION_TABLES = new Set([

@@ -24,3 +24,8 @@ export function quoteIdent(name: string): string {
 export function qualifiedName(schema: string, name: string): string {
   return schema === 'public' ? quoteIdent(name) : `${quoteIdent(schema)}.${quoteIdent(name)}`;
 }
+
+/** A SQL string literal: `'it''s'` (standard_conforming_strings on, as every supported server has it). */
+export function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}

@@ -1,4 +1,5 @@
 import type { CatalogSnapshot, QueryRows, SnapshotObject } from './types';
+import { quoteLiteral as literal } from '../../sql/quote-ident';
 
 /**
  * Reads the user-visible schema of a database from pg_catalog (issue #15: the state before an
@@ -260,9 +261,7 @@ function schemaOf(qname: string): string {
 }
 
 /** An SQL string literal, standard_conforming_strings style. */
-export function literal(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
+export { literal };
 
 const GENERATED_SUFFIXES = ['idx', 'key', 'pkey', 'fkey', 'check', 'excl', 'seq', 'not_null'];
 

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ensureParser } from '../../db/pg-parser';
 import { PglensError, errorMessage, isPglensError } from '../../errors';
-import { loadConfig, type LintConfig } from '../../lint/config';
+import { loadConfig } from '../../lint/config';
 import { runnerSetOfFile, runnerSetsUnder } from '../../lint/migration-lint';
 import type { Migration, MigrationPart, MigrationSet, RunnerId } from '../migration';
 import { listSqlFiles } from '../read';
@@ -17,6 +17,7 @@ import { applyPart, type PartFailure } from './apply';
 import { describeDifference, diffSnapshots } from './diff';
 import { generateDown, judgeGeneratedDown, readDefinitions, readUpHints } from './generate-down';
 import { snapshotCatalog } from './snapshot';
+import { exitWithParent, readSetup } from './child';
 import { pgliteTarget, refuseClusterWide, serverTarget } from './targets';
 import type { SchemaDifference } from './types';
 import { RUNNERS_WITH_DOWNS, verifyMigrations, type VerdictKind, type VerifyReport, type VerifyTarget } from './verify';
@@ -101,14 +102,6 @@ async function run(request: VerifyRequest): Promise<VerifyAnswer> {
   return { report };
 }
 
-function readSetup(config: LintConfig): string | undefined {
-  if (!config.sandbox?.setup) return undefined;
-  try {
-    return readFileSync(config.sandbox.setup, 'utf8');
-  } catch (e) {
-    throw new PglensError('bad-input', `cannot read the sandbox setup file ${config.sandbox.setup}: ${errorMessage(e)}`, 'fix "sandbox": { "setup": … } in .pglens.json');
-  }
-}
 
 /**
  * The down of one migration: every earlier up of its set replayed on an empty database, the
@@ -122,17 +115,6 @@ function partsOf(sets: MigrationSet[], setup: string | undefined): Array<{ file:
   return setup ? [...parts, { file: 'sandbox.setup', line: 0, text: setup }] : parts;
 }
 
-/** The child ends with the process that started it (a CLI killed with -9 must not leave it spinning). */
-function exitWithParent(): void {
-  const parent = process.ppid;
-  setInterval(() => {
-    try {
-      process.kill(parent, 0);
-    } catch {
-      process.exit(1);
-    }
-  }, 2000).unref();
-}
 
 export async function runDown(request: DownRequest): Promise<DownReport> {
   const config = loadConfig(request.dir, request.config);

@@ -7,7 +7,6 @@
  * migration being written takes a fraction of a second. Requests run one at a time.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { PglensError, errorMessage, isPglensError } from '../../errors';
 import { pgliteExtensionsFor } from '../../db/sandbox-build';
@@ -15,6 +14,7 @@ import { loadConfig } from '../../lint/config';
 import { runnerSetsUnder } from '../../lint/migration-lint';
 import { diffSnapshots } from './diff';
 import { snapshotCatalog } from './snapshot';
+import { exitWithParent, readSetup } from './child';
 import { pgliteTarget } from './targets';
 import type { VerifyReport } from './verify';
 import { WarmVerifier } from './warm';
@@ -38,14 +38,7 @@ async function handle(request: ServeRequest): Promise<ServeAnswer['answer']> {
     const config = loadConfig(request.dir);
     const sets = runnerSetsUnder(request.dir, { config }).map((rs) => rs.set).filter((s) => s.migrations.length > 0);
     if (sets.length === 0) throw new PglensError('bad-input', `no migrations under ${request.label ?? request.dir}`, 'open a file of the folder your migration runner reads');
-    let setup: string | undefined;
-    if (config.sandbox?.setup) {
-      try {
-        setup = readFileSync(config.sandbox.setup, 'utf8');
-      } catch (e) {
-        throw new PglensError('bad-input', `cannot read the sandbox setup file ${config.sandbox.setup}: ${errorMessage(e)}`, 'fix "sandbox": { "setup": … } in .pglens.json');
-      }
-    }
+    const setup = readSetup(config);
     const texts = sets.flatMap((s) => s.migrations.flatMap((m) => [m.up.text, m.down?.text ?? '']));
     const { names } = await pgliteExtensionsFor(texts);
     const key = createHash('sha256').update(`${names.join(',')}\0${setup ?? ''}`).digest('hex');
@@ -70,14 +63,7 @@ async function handle(request: ServeRequest): Promise<ServeAnswer['answer']> {
 
 function main(): void {
   // The editor went away without closing stdin (killed): end with it.
-  const parent = process.ppid;
-  setInterval(() => {
-    try {
-      process.kill(parent, 0);
-    } catch {
-      process.exit(1);
-    }
-  }, 2000).unref();
+  exitWithParent();
   let queue = Promise.resolve();
   const lines = createInterface({ input: process.stdin });
   lines.on('line', (line) => {
