@@ -103,6 +103,8 @@ function summarize(report: VerifyReport, ms: number): string {
 export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('pglens-rollback');
   private readonly changed = new vscode.EventEmitter<void>();
+  /** Per file: the lines of its migrations' ups, for a document version (see provideCodeLenses). */
+  private readonly lensCache = new Map<string, { version: number; root: string; lines: number[] }>();
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly results = new Map<string, FolderResult>();
   /** Files holding each folder's published diagnostics. */
@@ -132,6 +134,9 @@ export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposa
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('pglens.codeLens.enabled')) this.changed.fire();
       }),
+      // Any change of the folders' files or of .pglens.json may change the lenses.
+      this.changed.event(() => this.lensCache.clear()),
+      vscode.workspace.onDidSaveTextDocument(() => this.lensCache.clear()),
     );
   }
 
@@ -139,21 +144,30 @@ export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposa
     if (!vscode.workspace.isTrusted || !isSqlFile(document.uri)) return [];
     if (!vscode.workspace.getConfiguration('pglens').get<boolean>('codeLens.enabled', true)) return [];
     const file = document.uri.fsPath;
-    const config = configFor(document.uri);
-    // Open documents' unsaved text first, so the lenses follow the edits.
-    const open = (f: string): string | undefined => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === f)?.getText();
-    const rs = runnerSetForFile(file, { config, read: open });
-    if (!rs || !RUNNERS_WITH_DOWNS.has(rs.set.runner)) return [];
+    // The folder is read once per version of the document (VS Code asks again on every edit
+    // and scroll); a save, a new or deleted file, or a config change clears it.
+    let lens = this.lensCache.get(file);
+    if (!lens || lens.version !== document.version) {
+      const config = configFor(document.uri);
+      // Open documents' unsaved text first, so the lenses follow the edits.
+      const open = (f: string): string | undefined => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === f)?.getText();
+      const rs = runnerSetForFile(file, { config, read: open });
+      lens =
+        rs && RUNNERS_WITH_DOWNS.has(rs.set.runner)
+          ? { version: document.version, root: rs.root, lines: rs.set.migrations.filter((m) => path.join(rs.root, ...m.up.file.split('/')) === file).map((m) => m.up.line) }
+          : { version: document.version, root: '', lines: [] };
+      this.lensCache.set(file, lens);
+    }
+    const root = lens.root;
     const lenses: vscode.CodeLens[] = [];
-    for (const m of rs.set.migrations) {
-      if (path.join(rs.root, ...m.up.file.split('/')) !== file) continue;
-      const at = new vscode.Range(m.up.line, 0, m.up.line, 0);
+    for (const line of lens.lines) {
+      const at = new vscode.Range(line, 0, line, 0);
       lenses.push(
         new vscode.CodeLens(at, {
           title: 'Verify rollback',
           command: VERIFY_ROLLBACKS_COMMAND,
           arguments: [document.uri],
-          tooltip: `Apply every migration of ${vscode.workspace.asRelativePath(rs.root)} up → down → up on the embedded PGlite and report downs that do not restore the schema`,
+          tooltip: `Apply every migration of ${vscode.workspace.asRelativePath(root)} up → down → up on the embedded PGlite and report downs that do not restore the schema`,
         }),
       );
     }
@@ -363,6 +377,7 @@ export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposa
 
   /** A saved, created or deleted .sql file: its folder is verified again if it was this session. */
   private fileChanged(uri: vscode.Uri, created = false): void {
+    this.lensCache.clear();
     if (!isSqlFile(uri) || !vscode.workspace.isTrusted) return;
     const file = uri.fsPath;
     for (const root of this.verified) {
