@@ -8,14 +8,47 @@ import { PgConnection } from '../core/db/pg-connection';
 import { createEmbeddedConnection } from '../core/db/embedded-connection';
 import { resolveConnection } from '../core/db/resolve';
 import { redactSecrets } from '../core/db/redact';
-import { runnerText } from '../core/db/sandbox-report';
-import { flagString, flagTimeout, type ParsedArgs } from './args';
+import { runnerText, sandboxDataLines } from '../core/db/sandbox-report';
+import { readStatsFile, type SandboxDataOverrides } from '../core/sandbox-data/settings';
+import { flagString, flagTimeout, UsageError, type ParsedArgs } from './args';
 import { cacheRoot } from './cache-root';
 import type { CliContext } from './context';
 
 /** Flags of every command that needs a database (CLI.md "Connection resolution"). */
-export const CONNECTION_VALUE_FLAGS = ['db', 'migrations'];
-export const CONNECTION_SWITCHES = ['embedded'];
+export const CONNECTION_VALUE_FLAGS = ['db', 'migrations', 'data', 'scale'];
+export const CONNECTION_SWITCHES = ['embedded', 'no-data'];
+
+/** Help lines for the sandbox's data flags, shared by the commands that take them. */
+export const DATA_FLAGS_HELP = [
+  '  --data FILE           fill the sandbox shaped by this stats file (pglens stats export); default: .pglens.json sandbox.data',
+  '  --scale N             multiply the sandbox\'s row counts (e.g. 0.1 with a production stats file)',
+  '  --no-data             leave the sandbox\'s tables as the migrations leave them (empty)',
+];
+
+/** `--data FILE`, `--scale N`, `--no-data`: checked here, so a wrong path fails before the sandbox starts. */
+export function dataOverrides(args: ParsedArgs, cwd: string): SandboxDataOverrides | undefined {
+  const file = flagString(args, 'data');
+  const scaleText = flagString(args, 'scale');
+  const off = args.flags.get('no-data') === true;
+  if (file === undefined && scaleText === undefined && !off) return undefined;
+  if (off && (file !== undefined || scaleText !== undefined)) throw new UsageError('--no-data leaves the tables empty: it cannot be combined with --data or --scale');
+  const out: SandboxDataOverrides = {};
+  if (off) out.enabled = false;
+  if (file !== undefined) {
+    if (file.trim() === '') throw new UsageError('--data needs the path of a stats file (pglens stats export -o FILE)');
+    const abs = path.resolve(cwd, file);
+    readStatsFile(abs, escapeControl(file));
+    out.stats = abs;
+    out.enabled = true;
+  }
+  if (scaleText !== undefined) {
+    const n = Number(scaleText);
+    if (scaleText.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 100) throw new UsageError(`--scale ${escapeControl(scaleText)}: give a number above 0 and at most 100 (1 = as given, 0.1 = a tenth)`);
+    out.scale = n;
+    out.enabled = true;
+  }
+  return out;
+}
 
 /** The sandbox child's entry: next to the bundle, or the TypeScript source when run through tsx. */
 export function sandboxWorkerScript(): string {
@@ -61,7 +94,9 @@ export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Prom
     cwd: ctx.cwd,
     embedded: args.flags.get('embedded') === true,
   });
+  const data = dataOverrides(args, ctx.cwd);
   if (resolved.kind === 'server') {
+    if (data) ctx.stderr(`pglens: --data, --scale and --no-data fill the embedded sandbox: ignored on a server connection\n`);
     const conn = serverConnection(resolved.url, timeout);
     await conn.serverVersion();
     return conn;
@@ -82,10 +117,13 @@ export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Prom
     migrationGlobs: migrations ? ['**/*.sql'] : undefined,
     cacheDir: path.join(cacheRoot(ctx.env), 'sandbox'),
     workerScript: sandboxWorkerScript(),
+    data,
+    onProgress: progressPrinter(ctx),
   });
   await conn.serverVersion();
   const report = await conn.sandboxReport();
   for (const f of report.failed) ctx.stderr(`pglens: sandbox could not apply ${escapeControl(f.file)}:${f.line}: ${escapeControl(f.message)}\n`);
+  for (const line of sandboxDataLines(report)) ctx.stderr(`pglens: ${escapeControl(line)}\n`);
   if (report.files.length === 0) {
     ctx.stderr(
       migrations !== undefined
@@ -95,4 +133,19 @@ export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Prom
   }
   if (resolved.reason) ctx.stderr(`pglens: using the embedded sandbox (${resolved.reason}${escapeControl(runnerText(report))})\n`);
   return conn;
+}
+
+/**
+ * A cold sandbox with data takes seconds to fill: on a terminal, say what it is doing (one
+ * line every few seconds at most); in a pipe or CI log, nothing (the summary follows).
+ */
+function progressPrinter(ctx: CliContext): ((message: string) => void) | undefined {
+  if (!ctx.stderrIsTTY) return undefined;
+  let last = 0;
+  return (message) => {
+    const now = Date.now();
+    if (now - last < 3000) return;
+    last = now;
+    ctx.stderr(`pglens: ${escapeControl(message)}\n`);
+  };
 }

@@ -11,6 +11,8 @@ export interface CliContext {
    * stdout makes any `::` or `##[` command inert (output.ts). Without it, they go to stdout.
    */
   workflowCommands?(text: string): void;
+  /** stderr is a terminal: progress lines are worth printing. */
+  stderrIsTTY?: boolean;
 }
 
 /** One `pglens <name>` command, in `src/cli/commands/<name>.ts`. Returns the exit code (CLI.md). */

@@ -103,6 +103,7 @@ if (require.main === module) {
       if (!stdoutClosed) process.stdout.write(t);
     },
     stderr: (t) => process.stderr.write(t),
+    stderrIsTTY: process.stderr.isTTY === true,
   };
   runCli(process.argv.slice(2), ctx).then(
     (code) => {

@@ -24,6 +24,7 @@ export function guardedContext(ctx: CliContext): CliContext {
     stdout: inertWriter((t) => ctx.stdout(t)),
     stderr: inertWriter((t) => ctx.stderr(t)),
     workflowCommands: (t) => ctx.stdout(t),
+    stderrIsTTY: ctx.stderrIsTTY,
   };
 }
 

@@ -1,6 +1,6 @@
 import { flagChoice, flagList, flagString, UsageError } from '../args';
 import { COMMON_VALUE_FLAGS, type Command } from '../context';
-import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, openCliConnection } from '../connection';
+import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, DATA_FLAGS_HELP, openCliConnection } from '../connection';
 import { allowedFunctions, statementFromArgs } from './explain';
 import { cancelOnInterrupt } from '../interrupt';
 import { escapeControl } from '../../core/escape-control';
@@ -23,6 +23,7 @@ export const command: Command = {
     '  --method hypopg|sandbox  force the verification method (sandbox only with the embedded database: a server is never given real test indexes)',
     '  --min-gain PERCENT    minimum cost reduction to keep a candidate (default 20)',
     '  --db URL / --embedded / --migrations DIR   connection (see `pglens --help`)',
+    ...DATA_FLAGS_HELP,
     '  --format text|json',
     '  --timeout SECONDS     statement timeout of each EXPLAIN on a server (default 30)',
   ].join('\n'),

@@ -5,17 +5,19 @@ import type { Command } from '../context';
 import { cacheRoot } from '../cache-root';
 import { sandboxWorkerScript } from '../connection';
 import { createEmbeddedConnection } from '../../core/db/embedded-connection';
-import { sandboxSummary } from '../../core/db/sandbox-report';
+import { sandboxDataLines, sandboxDataNote, sandboxSummary } from '../../core/db/sandbox-report';
+import { escapeControl } from '../../core/escape-control';
 import { explainStatement } from '../../core/explain';
-import { loadSqlParser, parseSql } from '../../core/sql/parse';
+import { loadSqlParser } from '../../core/sql/parse';
 import { findExplainTargets } from '../../core/sql/explain-targets';
 import { renderPlanText } from '../../core/plan/render-text';
 import { command as lint } from './lint';
 
 /**
  * `pglens demo [DIR]`: the main job on the bundled example with no server — lint the
- * migrations and schema.prisma, build the embedded sandbox from the migrations, fill it
- * with generated data, and explain every query with its findings.
+ * migrations and schema.prisma, build the embedded sandbox from the migrations, filled with
+ * data the generator shapes from the example's stats file, and explain every query with its
+ * findings.
  */
 export const command: Command = {
   name: 'demo',
@@ -23,7 +25,8 @@ export const command: Command = {
   usage: [
     'Usage: pglens demo [DIR]',
     '',
-    'DIR holds migrations/*.sql, seed.sql (data), queries.sql and optionally schema.prisma.',
+    'DIR holds migrations/*.sql, queries.sql and optionally schema.prisma and a .pglens.json whose',
+    'sandbox.data names a stats file (pglens stats export) the generated data follows.',
     'Everything runs on the embedded sandbox (PGlite); no server is needed.',
   ].join('\n'),
   flags: { values: [], switches: [] },
@@ -40,10 +43,9 @@ export const command: Command = {
     const lintTargets = [migrations, path.join(dir, 'schema.prisma')].filter((p) => existsSync(p));
     await lint.run({ positionals: lintTargets.map((p) => path.relative(ctx.cwd, p)), flags: new Map([['fail-on', 'error']]), lists: new Map() }, ctx);
 
-    rule('2. Embedded sandbox: replaying the migrations into PGlite (PostgreSQL 18, no server)');
+    rule('2. Embedded sandbox: the migrations replayed into PGlite (PostgreSQL 18, no server), filled with generated data');
     await loadSqlParser();
-    // The sandbox cache is never written by a session (each works on its own copy), so the
-    // generated data stays out of it and the next demo starts warm.
+    // The build, data included, is cached: the next demo starts warm.
     const conn = createEmbeddedConnection({
       workspaceRoot: dir,
       migrationGlobs: ['migrations/**/*.sql'],
@@ -54,17 +56,15 @@ export const command: Command = {
     try {
       const version = await conn.serverVersion();
       const report = await conn.sandboxReport();
-      ctx.stdout(`  PostgreSQL ${version}; ${sandboxSummary(report)}\n`);
-      for (const f of report.failed) ctx.stdout(`  ! ${f.file}:${f.line}: ${f.message}\n`);
-
-      const seedFile = path.join(dir, 'seed.sql');
-      if (existsSync(seedFile)) {
-        const started = performance.now();
-        for (const s of parseSql(readFileSync(seedFile, 'utf8')).statements) await conn.query(s.text);
+      ctx.stdout(`  PostgreSQL ${version}; ${escapeControl(sandboxSummary(report))}\n`);
+      for (const f of report.failed) ctx.stdout(`  ! ${escapeControl(f.file)}:${f.line}: ${escapeControl(f.message)}\n`);
+      ctx.stdout(`  ${escapeControl(sandboxDataNote(report.data))}\n`);
+      for (const line of sandboxDataLines(report)) ctx.stdout(`  ! ${escapeControl(line)}\n`);
+      if (report.data) {
         const counts = await conn.query<{ name: string; rows: string }>(
           "SELECT relname AS name, reltuples::bigint::text AS rows FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY relname",
         );
-        ctx.stdout(`  generated data in ${((performance.now() - started) / 1000).toFixed(1)} s: ${counts.rows.map((r) => `${r.name} ${r.rows}`).join(', ')}\n`);
+        ctx.stdout(`  ${counts.rows.map((r) => `${r.name} ${Number(r.rows).toLocaleString('en-US')}`).join(', ')} rows${report.fromCache ? ' (from the cache)' : `, generated in ${(report.data.ms / 1000).toFixed(1)} s`}\n`);
       }
 
       const queries = findExplainTargets(readFileSync(queriesFile, 'utf8'), 'sql');

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { flagChoice, flagList, flagNumber, flagString, MAX_TIMEOUT_SECONDS, UsageError, type ParsedArgs } from '../args';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
-import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, openCliConnection, timeoutSeconds } from '../connection';
+import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, DATA_FLAGS_HELP, openCliConnection, timeoutSeconds } from '../connection';
 import { cancelOnInterrupt } from '../interrupt';
 import { escapeControl } from '../../core/escape-control';
 import { readTextInput } from '../read-input';
@@ -90,6 +90,7 @@ export const command: Command = {
     '  --db URL              connect to this server (else DATABASE_URL, ./.env, then the embedded sandbox)',
     '  --embedded            force the embedded sandbox',
     '  --migrations DIR      migrations the sandbox replays (default: migration folders under the current directory)',
+    ...DATA_FLAGS_HELP,
     `  --timeout SECONDS     statement timeout, above 0 and at most ${MAX_TIMEOUT_SECONDS} (default 30); on the embedded`,
     `                        sandbox it counts from when the sandbox is ready (its start has a ${SANDBOX_START_TIMEOUT_MS / 60_000}-minute limit of its own)`,
     '  --format text|json    output format (default text)',

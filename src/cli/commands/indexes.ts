@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { flagChoice, flagList, flagString, UsageError, type ParsedArgs } from '../args';
 import { loadConfig } from '../../core/lint/config';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
-import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, openCliConnection } from '../connection';
+import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, DATA_FLAGS_HELP, openCliConnection } from '../connection';
 import { cancelOnInterrupt } from '../interrupt';
 import { healthReport, type HealthReport } from '../../core/health/findings';
 import { formatBytes, formatCount } from '../../core/health/format';
@@ -126,6 +126,7 @@ export const command: Command = {
     '  --db URL              connect to this server (else DATABASE_URL, ./.env, then the embedded sandbox)',
     '  --embedded            force the embedded sandbox (usage rules are skipped there: it has no traffic)',
     '  --migrations DIR      migrations the sandbox replays',
+    ...DATA_FLAGS_HELP,
     '  --format text|json    output format (default text)',
     '  --timeout SECONDS     statement timeout of each catalog query on a server (default 30)',
     '  --fail-on error|warning|info   exit 1 when a finding is at or above this severity (default warning)',

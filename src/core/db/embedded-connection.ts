@@ -7,6 +7,7 @@ import { TIMEOUT_HINT } from './db-error';
 import { processAlive } from './process-alive';
 import type { FromSandbox, ToSandbox, WireError } from './sandbox-protocol';
 import type { SandboxReport } from './sandbox-report';
+import type { SandboxDataOverrides } from '../sandbox-data/settings';
 
 export interface EmbeddedConnectionOptions {
   workspaceRoot: string;
@@ -25,6 +26,8 @@ export interface EmbeddedConnectionOptions {
   onProgress?(message: string): void;
   /** After every start (the first, a restart after cancel, after refresh): what it built or loaded. */
   onReady?(report: SandboxReport): void;
+  /** Data flags over `.pglens.json` `sandbox.data` (the CLI's --data, --scale, --no-data). */
+  data?: SandboxDataOverrides;
   /** Longest a start may take (default SANDBOX_START_TIMEOUT_MS); statement timeouts count from when it is ready. */
   startTimeoutMs?: number;
 }
@@ -284,6 +287,7 @@ export class EmbeddedConnection implements Connection {
         workDir,
         reuseWorkDir: restart,
         initdbArchive: this.options.initdbArchive,
+        data: this.options.data,
       },
     } satisfies ToSandbox);
     return sb;

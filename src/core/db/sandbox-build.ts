@@ -18,7 +18,10 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PGlite, type Extension } from '@electric-sql/pglite';
 import { DEFAULT_MIGRATION_GLOBS, findMigrationFiles } from './migration-files';
-import { loadConfig } from '../lint/config';
+import { loadConfig, type LintConfig } from '../lint/config';
+import { dataKey, mergeDataSettings, type SandboxDataOverrides } from '../sandbox-data/settings';
+import pkg from '../../../package.json';
+import { fillSandbox, planData } from './sandbox-fill';
 import { readMigrationSets } from '../migrations/read';
 import type { MigrationPart, RunnerId, TransactionMode } from '../migrations/migration';
 import { processAlive } from './process-alive';
@@ -43,6 +46,8 @@ export interface SandboxBuildOptions {
   reuseWorkDir?: boolean;
   /** PGlite's initdb as a data directory dump (default: the one shipped next to the bundle, see initdb-archive.ts). */
   initdbArchive?: string;
+  /** The CLI's --data / --scale / --no-data, over `.pglens.json` `sandbox.data`. */
+  data?: SandboxDataOverrides;
 }
 
 /** CREATE EXTENSION name → PGlite module that provides it. */
@@ -133,7 +138,9 @@ export async function openSandbox(
   onProgress: (msg: string) => void,
 ): Promise<OpenedSandbox> {
   const phases = new PhaseClock();
-  const { files, runners } = await readMigrations(options);
+  const config = loadConfig(options.workspaceRoot);
+  const { files, runners } = await readMigrations(options, config);
+  const data = planData(mergeDataSettings(config.sandbox?.data, options.data), [config.root, options.workspaceRoot]);
   const wanted = new Set<string>();
   for (const f of files) for (const name of extensionsIn(f.up.text)) wanted.add(name);
   for (const name of [...wanted]) for (const dep of REQUIRES[name] ?? []) wanted.add(dep);
@@ -142,9 +149,12 @@ export async function openSandbox(
   const version = pgliteVersion();
   const key = cacheKey(files, version, extensions);
   const entry = path.join(options.cacheDir, `sandbox-${key}`);
+  // The migrations' build filled with this data: a cache entry of its own, so the empty
+  // build stays reusable as a prefix when a migration is added (see findReusableBuild).
+  const filledEntry = data.settings.enabled ? path.join(options.cacheDir, `filled-${key}-${dataKey(data.settings, data.statsSha, pkg.version)}`) : undefined;
   const loaded: Record<string, Extension> = {};
   for (const name of extensions) loaded[name.replace(/-/g, '_')] = await EXTENSIONS[name]();
-  const cached = await readCachedReport(entry);
+  const cached = await readCachedReport(filledEntry ?? entry);
   phases.lap('read');
   const finish = (db: PGlite, report: SandboxReport, sources: string[] = []): OpenedSandbox => {
     report.phases = phases.laps;
@@ -162,12 +172,44 @@ export async function openSandbox(
   await fs.rm(options.workDir, { recursive: true, force: true });
   await fs.mkdir(path.dirname(options.workDir), { recursive: true });
   if (cached) {
+    const from = filledEntry ?? entry;
     onProgress('loading the sandbox from its cache');
+    phases.lap(checkOut(from, options.workDir));
+    const db = await PGlite.create(options.workDir, { extensions: loaded });
+    phases.lap('start');
+    await fs.utimes(from, new Date(), new Date()).catch(() => undefined);
+    return finish(db, { ...cached, fromCache: true }, [from]);
+  }
+  /** Fills the built schema, caches the result as filledEntry (files the schema build left as they were are links to it). */
+  const fillAndCache = async (db: PGlite, built: SandboxReport): Promise<SandboxReport> => {
+    if (!filledEntry) return built;
+    onProgress('filling the tables with generated data (cached for the next start)');
+    const filled: SandboxReport = { ...built, data: await fillSandbox(db, data, onProgress) };
+    phases.lap('fill');
+    await db.exec('CHECKPOINT');
+    const manifest: EntryManifest = { files: files.map((f) => f.sha), extensions, pgliteVersion: version, filled: true };
+    await snapshot(
+      options,
+      filledEntry,
+      async (tmp) => {
+        await fs.writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(manifest));
+        await fs.writeFile(path.join(tmp, 'report.json'), JSON.stringify({ ...filled, fromCache: false, reusedFiles: undefined }));
+      },
+      existsSync(path.join(entry, 'pgdata', 'PG_VERSION')) ? path.join(entry, 'pgdata') : undefined,
+    );
+    phases.lap('fill-cache');
+    return filled;
+  };
+  const schemaCached = filledEntry ? await readCachedReport(entry) : undefined;
+  if (schemaCached && existsSync(path.join(entry, 'pgdata', 'PG_VERSION'))) {
+    onProgress('loading the migrations\' build from its cache');
     phases.lap(checkOut(entry, options.workDir));
     const db = await PGlite.create(options.workDir, { extensions: loaded });
     phases.lap('start');
     await fs.utimes(entry, new Date(), new Date()).catch(() => undefined);
-    return finish(db, { ...cached, fromCache: true }, [entry]);
+    const report = await fillAndCache(db, { ...schemaCached, fromCache: true });
+    await pruneCache(options.cacheDir, [entry, filledEntry!], path.join(options.cacheDir, `template-${version}`));
+    return finish(db, report, [entry, filledEntry!]);
   }
 
   const template = path.join(options.cacheDir, `template-${version}`);
@@ -237,8 +279,9 @@ export async function openSandbox(
     source && path.join(source, 'pgdata'),
   );
   phases.lap('cache');
-  await pruneCache(options.cacheDir, entry, template);
-  return finish(db, skip > 0 ? { ...stored, reusedFiles: skip } : stored, base ? [base.entry, entry] : [template, entry]);
+  const report = await fillAndCache(db, skip > 0 ? { ...stored, reusedFiles: skip } : stored);
+  await pruneCache(options.cacheDir, filledEntry ? [entry, filledEntry] : [entry], template);
+  return finish(db, report, [...(base ? [base.entry] : [template]), entry, ...(filledEntry ? [filledEntry] : [])]);
 }
 
 /** What a cache entry was built from, kept next to its data (`manifest.json`). */
@@ -247,6 +290,8 @@ interface EntryManifest {
   files: string[];
   extensions: string[];
   pgliteVersion: string;
+  /** A build filled with generated data (`filled-…`): never a prefix to replay more migrations onto. */
+  filled?: boolean;
 }
 
 /**
@@ -265,7 +310,7 @@ async function findReusableBuild(
   for (const name of names.filter((n) => n.startsWith('sandbox-'))) {
     const entry = path.join(cacheDir, name);
     const manifest = await readJson<EntryManifest>(path.join(entry, 'manifest.json'));
-    if (!manifest || manifest.pgliteVersion !== version || !Array.isArray(manifest.files) || !Array.isArray(manifest.extensions)) continue;
+    if (!manifest || manifest.filled || manifest.pgliteVersion !== version || !Array.isArray(manifest.files) || !Array.isArray(manifest.extensions)) continue;
     const count = manifest.files.length;
     if (count === 0 || count >= files.length || count <= (best?.count ?? 0)) continue;
     if (!manifest.extensions.every((e) => extensions.includes(e))) continue;
@@ -397,14 +442,13 @@ async function copyDirYielding(from: string, to: string): Promise<void> {
  * CLI's --migrations), grouped into folders whose runner is detected or forced by
  * `.pglens.json` `migrations[]`.
  */
-async function readMigrations(options: SandboxBuildOptions): Promise<{ files: MigrationFile[]; runners: SandboxRunner[] }> {
+async function readMigrations(options: SandboxBuildOptions, config: LintConfig): Promise<{ files: MigrationFile[]; runners: SandboxRunner[] }> {
   const root = options.workspaceRoot;
   const toRel = (p: string) => path.relative(root, p).split(path.sep).join('/');
   const explicit = options.migrationFiles?.map((f) => toRel(path.resolve(root, f)));
   const missing = explicit?.find((f) => !existsSync(path.join(root, f)));
   if (missing !== undefined) throw new Error(`no migration file ${missing}`);
   const candidates = explicit ?? (await findMigrationFiles(root, options.migrationGlobs ?? DEFAULT_MIGRATION_GLOBS)).map(toRel);
-  const config = loadConfig(root);
   const sets = readMigrationSets(root, { files: candidates, overrides: config.migrations, overridesRoot: config.root });
   let migrations = sets.flatMap((s) => s.migrations.map((m) => ({ m, runner: s.runner })));
   if (explicit) {
@@ -649,21 +693,24 @@ function sameBytes(file: string, bytes: Buffer): boolean {
   }
 }
 
-const KEEP_ENTRIES = 4;
+/** Migration builds kept (prefixes for the next build), and filled builds (each up to ~150 MB). */
+const KEEP_ENTRIES: Record<string, number> = { 'sandbox-': 4, 'filled-': 2 };
 
-/** Keeps the newest entries and only the initdb template of the PGlite version in use. */
-async function pruneCache(cacheDir: string, keep: string, template: string): Promise<void> {
+/** Keeps the newest entries of each kind and only the initdb template of the PGlite version in use. */
+async function pruneCache(cacheDir: string, keep: string[], template: string): Promise<void> {
   const all = await fs.readdir(cacheDir);
   for (const n of all.filter((n) => n.startsWith('template-') && path.join(cacheDir, n) !== template)) {
     await fs.rm(path.join(cacheDir, n), { recursive: true, force: true });
   }
-  const names = all.filter((n) => n.startsWith('sandbox-'));
-  const entries = await Promise.all(
-    names.map(async (n) => ({ dir: path.join(cacheDir, n), mtime: (await fs.stat(path.join(cacheDir, n))).mtimeMs })),
-  );
-  entries.sort((a, b) => b.mtime - a.mtime);
-  for (const e of entries.slice(KEEP_ENTRIES)) {
-    if (e.dir !== keep) await fs.rm(e.dir, { recursive: true, force: true });
+  for (const [prefix, count] of Object.entries(KEEP_ENTRIES)) {
+    const names = all.filter((n) => n.startsWith(prefix));
+    const entries = await Promise.all(
+      names.map(async (n) => ({ dir: path.join(cacheDir, n), mtime: (await fs.stat(path.join(cacheDir, n)).catch(() => ({ mtimeMs: 0 }))).mtimeMs })),
+    );
+    entries.sort((a, b) => b.mtime - a.mtime);
+    for (const e of entries.slice(count)) {
+      if (!keep.includes(e.dir)) await fs.rm(e.dir, { recursive: true, force: true });
+    }
   }
 }
 

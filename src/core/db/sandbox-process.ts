@@ -6,12 +6,14 @@ import { toPglensError } from './db-error';
 import { formatVersion, runExplain, type SqlSession } from './explain-runner';
 import { openSandbox } from './sandbox-build';
 import type { FromSandbox, ToSandbox, WireError } from './sandbox-protocol';
+import { sandboxDataNote, type SandboxReport } from './sandbox-report';
 
 /**
  * Entry of the sandbox child process (bundled as dist/sandbox-process.js): owns PGlite, so
  * its 450–600 MB go back to the system when the process ends. Requests run one at a time.
  */
 let db: PGlite | undefined;
+let report: SandboxReport | undefined;
 let workDir: string | undefined;
 let queue: Promise<void> = Promise.resolve();
 let notices: string[] = [];
@@ -63,6 +65,7 @@ async function handle(msg: ToSandbox): Promise<void> {
       try {
         const opened = await openSandbox(msg.options, (message) => send({ type: 'progress', message }));
         db = opened.db;
+        report = opened.report;
         send({ type: 'ready', report: opened.report });
         background = opened.prepareNextStart().catch(() => undefined);
       } catch (e) {
@@ -92,6 +95,7 @@ async function handle(msg: ToSandbox): Promise<void> {
           setStatementTimeout: false,
           errorContext: () => ({ target: 'the embedded sandbox' }),
         });
+        value.notices.push(...(await dataNotices(value.plan)));
         send({ type: 'result', id: msg.id, value });
       } catch (e) {
         send({ type: 'error', id: msg.id, error: wire(e) });
@@ -109,6 +113,53 @@ async function handle(msg: ToSandbox): Promise<void> {
     case 'close':
       await shutdown();
   }
+}
+
+/**
+ * What the plan's numbers rest on: the note on the sandbox's generated data, and each table
+ * the plan reads that has no data at all (no page on disk) — its plan says nothing about real
+ * data, and it is better said than shown as a fast Seq Scan.
+ */
+async function dataNotices(plan: unknown[]): Promise<string[]> {
+  const notes = [sandboxDataNote(report?.data)];
+  const names = [...relationNames(plan)].slice(0, 50);
+  if (!db || names.length === 0) return notes;
+  try {
+    // From the files' sizes, never by reading the tables: a read would run their row-level
+    // security policies, which may call anything, outside Explain's rolled-back transaction.
+    const found = await db.query<{ name: string; has: boolean }>(
+      `SELECT c.relname AS name, bool_or(coalesce(CASE WHEN c.relkind = 'p' THEN (SELECT sum(pg_relation_size(p.relid)) FROM pg_partition_tree(c.oid) p) ELSE pg_relation_size(c.oid) END, 0) > 0) AS has
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE c.relname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+       GROUP BY c.relname`,
+      [names],
+    );
+    const hasRows = new Map(found.rows.map((r) => [r.name, r.has === true]));
+    for (const [name, any] of hasRows) {
+      if (any) continue;
+      const problem = report?.data?.problems.find((p) => p.table.endsWith(`.${name}`));
+      const why = problem ? `the generator could not fill it: ${problem.cause}` : report?.data ? 'nothing was generated for it' : 'sandbox.data is false in .pglens.json';
+      notes.push(`table ${name} is empty in the sandbox (${why}): this plan shows nothing of how the query behaves on real data — fix the cause, or connect to a database with data`);
+    }
+  } catch {
+    // The check is advice; the plan stands without it.
+  }
+  return notes;
+}
+
+/** "Relation Name" of every node of an EXPLAIN (FORMAT JSON) result. */
+function relationNames(plan: unknown): Set<string> {
+  const out = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (typeof o['Relation Name'] === 'string') out.add(o['Relation Name']);
+      for (const k of ['Plan', 'Plans']) if (k in o) walk(o[k]);
+    }
+  };
+  walk(plan);
+  return out;
 }
 
 /** Closes the database at once; the copy for the next start, if still running, is finished before the process ends. */

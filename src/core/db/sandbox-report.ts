@@ -42,6 +42,40 @@ export interface SandboxReport {
   phases?: Record<string, number>;
   /** CPU ms the sandbox process had used when it became ready (wall times mislead on a loaded machine). */
   cpuMs?: number;
+  /** The generated data the tables were filled with after the migrations (absent: not filled). */
+  data?: SandboxDataReport;
+}
+
+/** What filling the sandbox with generated rows did (src/core/sandbox-data). */
+export interface SandboxDataReport {
+  /** 'defaults': sizes and shapes pglens picks; 'stats': shaped by a stats file. */
+  source: 'defaults' | 'stats';
+  /** The stats file, relative to the workspace root when inside it. */
+  statsFile?: string;
+  scale: number;
+  /** Rows inserted, all tables. */
+  rows: number;
+  /** Tables that hold rows after the fill (generated or seeded by a migration). */
+  tables: number;
+  /** Median rows of the tables filled. */
+  typicalRows: number;
+  /** Tables still empty after the fill ('schema.table'). */
+  emptyTables: string[];
+  /** Tables filled short or not at all: why, with the constraint Postgres named. */
+  problems: Array<{ table: string; status: string; rows: number; target: number; cause: string; constraint?: string }>;
+  /** What the generator did differently than asked, stats file mismatches. */
+  notes: string[];
+  ms: number;
+  /** The fill as a whole could not run (the tables keep what it did before). */
+  error?: string;
+}
+
+/** The note Explain on the sandbox shows above every plan. */
+export function sandboxDataNote(data: SandboxDataReport | undefined): string {
+  if (!data) return 'sandbox data: none generated (sandbox.data is false): tables hold only what the migrations insert';
+  const source = data.source === 'stats' ? `shaped by ${data.statsFile ?? 'the stats file'}${data.scale !== 1 ? ` at scale ${data.scale}` : ''}` : 'generated';
+  const size = `${data.rows.toLocaleString('en-US')} rows in ${data.tables} table(s), about ${data.typicalRows.toLocaleString('en-US')} per table`;
+  return `sandbox data: ${source}, ${size}; plans show the shape at this scale, not production timings${data.error ? ` (the fill stopped: ${data.error})` : ''}`;
 }
 
 /** One line for logs and the CLI: what the start applied, from where, how long it took. */
@@ -51,7 +85,8 @@ export function sandboxSummary(report: SandboxReport): string {
     : report.reusedFiles
       ? ` (the first ${report.reusedFiles} from a cached build, ${report.files.length - report.reusedFiles} replayed)`
       : '';
-  return `${report.applied.length} migration(s) applied${source} in ${(report.buildMs / 1000).toFixed(1)} s, ${report.failed.length} failed${runnerText(report)}`;
+  const data = report.data ? `; ${report.data.rows.toLocaleString('en-US')} generated row(s) in ${report.data.tables} table(s)` : '';
+  return `${report.applied.length} migration(s) applied${source} in ${(report.buildMs / 1000).toFixed(1)} s, ${report.failed.length} failed${runnerText(report)}${data}`;
 }
 
 /** `; runner goose`, or per folder when there are several: `; runners goose (db/a), plain (db/b)`. */
@@ -60,4 +95,21 @@ export function runnerText(report: SandboxReport): string {
   if (runners.length === 0) return '';
   if (runners.length === 1) return `; runner ${runners[0].runner}`;
   return `; runners ${runners.map((r) => `${r.runner} (${r.folder || '.'})`).join(', ')}`;
+}
+
+/**
+ * The lines the CLI prints about a start's generated data (stderr): a fill that stopped, each
+ * table filled short with its cause, what in the stats file did not fit, at most a dozen in all.
+ * (The note on the data itself comes with every Explain's notes.)
+ */
+export function sandboxDataLines(report: SandboxReport): string[] {
+  const data = report.data;
+  if (!data) return [];
+  const lines: string[] = data.error ? [`sandbox data: the fill stopped: ${data.error}`] : [];
+  for (const p of data.problems.slice(0, 8)) {
+    lines.push(`sandbox data: ${p.table}: ${p.rows.toLocaleString('en-US')} of ${p.target.toLocaleString('en-US')} rows (${p.status}): ${p.cause}`);
+  }
+  if (data.problems.length > 8) lines.push(`sandbox data: ${data.problems.length - 8} more table(s) filled short`);
+  for (const n of data.notes.filter((n) => n.startsWith('stats file') || n.includes('could not')).slice(0, 4)) lines.push(`sandbox data: ${n}`);
+  return lines;
 }

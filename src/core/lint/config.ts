@@ -5,6 +5,7 @@ import type { Severity, SeveritySetting } from '../types';
 import { matchesGlob } from '../glob';
 import { ALL_RULE_IDS } from './rule-ids';
 import { RUNNER_IDS, type RunnerId } from '../migrations/migration';
+import { parseDataSetting, type SandboxDataSettings } from '../sandbox-data/settings';
 
 /** `.pglens.json`: one file read identically by the CLI and the editor. */
 export const CONFIG_FILE_NAME = '.pglens.json';
@@ -35,8 +36,9 @@ export interface LintConfig {
    * The embedded database pglens builds from the migrations. `setup`: a SQL file (absolute
    * once read) run before the first migration, for what the migrations need from outside the
    * folder (roles, schemas another tool creates); used by `pglens migrations verify`.
+   * `data`: what the sandbox is filled with after the migrations (src/core/sandbox-data/settings.ts).
    */
-  sandbox?: { setup?: string };
+  sandbox?: { setup?: string; data?: SandboxDataSettings };
   /** Folder globs are relative to: the config file's folder (or the folder linted, without one). */
   root: string;
   /** The file this came from, when any. */
@@ -118,10 +120,13 @@ export function parseConfig(value: unknown, file: string): LintConfig {
   }
   if (value.sandbox !== undefined) {
     if (!isObject(value.sandbox)) throw bad(file, 'sandbox', 'must be an object like { "setup": "db/setup.sql" }');
-    for (const k of Object.keys(value.sandbox)) if (k !== 'setup') throw bad(file, `sandbox.${k}`, 'is not a known setting (setup)');
+    for (const k of Object.keys(value.sandbox)) if (k !== 'setup' && k !== 'data') throw bad(file, `sandbox.${k}`, 'is not a known setting (setup, data)');
     const setup = value.sandbox.setup;
     if (setup !== undefined && (typeof setup !== 'string' || setup.trim() === '')) throw bad(file, 'sandbox.setup', 'must be the path of a SQL file, relative to this config file');
-    config.sandbox = setup === undefined ? {} : { setup: resolve(config.root, setup) };
+    config.sandbox = {
+      ...(setup !== undefined && { setup: resolve(config.root, setup as string) }),
+      ...(value.sandbox.data !== undefined && { data: parseDataSetting(value.sandbox.data, file, config.root) }),
+    };
   }
   return config;
 }

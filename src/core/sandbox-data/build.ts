@@ -442,7 +442,8 @@ export function planTable(ctx: PlanContext): TablePlan {
     let distinct = d.distinct;
     if (s?.nDistinct !== undefined) distinct = Math.max(1, Math.min(capacity(c.spec), Math.round(s.nDistinct > 0 ? s.nDistinct : -s.nDistinct * rows)));
     // The keys make the values outside the MCV list.
-    if (s?.mcv?.values.length) distinct = Math.max(1, distinct - s.mcv.values.length);
+    const common = s?.mcv?.values.length || s?.mcvFreqs?.length || 0;
+    if (common) distinct = Math.max(1, distinct - common);
     const corr = s?.correlation;
     if (corr !== undefined ? Math.abs(corr) >= 0.8 : d.ordered) c.key = { kind: 'ordered', distinct, reverse: (corr ?? 1) < 0 };
     else c.key = { kind: 'draw', distinct, skew: d.uniform || s?.nDistinct !== undefined ? 1 : ctx.skew };
@@ -532,7 +533,7 @@ function build(ctx: PlanContext, cols: Col[], fks: Fk[], secondary: ForeignKeyIn
     inner.push(`${keySql(c.key, seed(`k.${c.info.name}`), rows, ctx.offset)} AS k${c.slot}`);
     if (c.turn) inner.push(`${turnSql(c.turn)} AS z${c.slot}`);
     else if (c.nullFrac > 0) inner.push(`(${unitSql(seed(`z.${c.info.name}`))} < ${c.nullFrac}) AS z${c.slot}`);
-    if ((c.stats?.mcv?.values.length || c.stats?.histogram?.length || ranges.has(c)) && !c.derived) {
+    if ((statsShaped(c) || ranges.has(c)) && !c.derived) {
       inner.push(`${unitSql(seed(`u.${c.info.name}`))} AS u${c.slot}`);
     }
     if (c.derived) inner.push(`${drawSql(1_000_000, 1, seed(`d.${c.info.name}`))} AS d${c.slot}`);
@@ -565,7 +566,7 @@ function build(ctx: PlanContext, cols: Col[], fks: Fk[], secondary: ForeignKeyIn
     let v: string;
     const k = `s.k${c.slot}`;
     if (c.derived) v = plusStep(c.spec, bare(c.derived.low), `s.d${c.slot}`);
-    else if (c.stats?.mcv?.values.length || c.stats?.histogram?.length) v = statsValue(c, k, `s.u${c.slot}`);
+    else if (statsShaped(c)) v = statsValue(c, k, `s.u${c.slot}`);
     else if (ranges.has(c)) v = rangeValue(c, ranges.get(c)!, `s.u${c.slot}`);
     else v = valueSql(c.spec, k, c.key?.kind === 'g' || c.key?.kind === 'digit');
     v = `(${v})::${c.castType}`;
@@ -688,7 +689,21 @@ function rangeValue(c: Col, ranges: Array<[string, string]>, u: string): string 
   return interpolate(kind, lo, hi, `(${f} * 0.999)`, scale);
 }
 
-/** Most common values by frequency, the rest from the histogram (interpolated) or drawn keys. */
+/**
+ * Whether a column's values follow its stats (most common values, histogram). Not for a
+ * column that makes a unique key one-to-one (row number or a digit of it): drawn from the
+ * stats, its values would collide and the rows be dropped.
+ */
+function statsShaped(c: Col): boolean {
+  if (c.key?.kind === 'g' || c.key?.kind === 'digit') return false;
+  return Boolean(c.stats?.mcv?.values.length || c.stats?.mcvFreqs?.length || c.stats?.histogram?.length);
+}
+
+/**
+ * Most common values by frequency, the rest from the histogram (interpolated) or drawn keys.
+ * Most common values whose values were left out (`mcvFreqs`) are invented: the keys just past
+ * the drawn ones, so they differ from the rest where the type has room.
+ */
 function statsValue(c: Col, k: string, u: string): string {
   const s = c.stats!;
   const scale = c.spec.t === 'numeric' ? c.spec.scale : 0;
@@ -699,6 +714,11 @@ function statsValue(c: Col, k: string, u: string): string {
   for (let i = 0; mcv && i < mcv.values.length; i++) {
     cum += mcv.freqs[i] / nonNull;
     whens.push(`WHEN ${u} < ${Number(Math.min(cum, 1).toPrecision(12))} THEN ${quoteLiteral(mcv.values[i])}::${c.castType}`);
+  }
+  const drawn = c.key?.kind === 'draw' || c.key?.kind === 'ordered' ? c.key.distinct : 0;
+  for (let i = 0; !mcv && s.mcvFreqs && i < s.mcvFreqs.length; i++) {
+    cum += s.mcvFreqs[i] / nonNull;
+    whens.push(`WHEN ${u} < ${Number(Math.min(cum, 1).toPrecision(12))} THEN (${valueSql(c.spec, String(drawn + i))})::${c.castType}`);
   }
   let rest: string;
   const hist = s.histogram ?? [];

@@ -3,7 +3,7 @@ import { fkLayout, planTable, seedOf, unitSql, type KeyTable, type PlanContext, 
 import { quoteIdent, readCatalog, type Catalog, type ForeignKeyInfo, type TableInfo } from './catalog';
 import { ensureCheckParser } from './checks';
 import { fillOrder, targets } from './graph';
-import type { ExecFn, FillAttempt, FillOptions, FillReport, QueryFn, TableFillReport } from './types';
+import type { ExecFn, FillAttempt, FillOptions, FillReport, FillStats, QueryFn, TableFillReport } from './types';
 
 /**
  * Fills every table of the user schemas with generated rows shaped by the schema: types,
@@ -18,6 +18,7 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
   await ensureCheckParser();
   const catalog = await readCatalog(query, options);
   const report: FillReport = { tables: [], rows: 0, ms: 0, triggersDisabled: false, unsupported: [], deferredForeignKeys: [], notes: [] };
+  if (options.stats) report.notes.push(...statsMismatch(catalog, options.stats));
   const capabilities = { xml: await succeeds(query, `SELECT xmlparse(content '<v/>')::text AS x`) };
   if (options.disableTriggers !== false) {
     report.triggersDisabled = await succeeds(query, 'SET session_replication_role = replica');
@@ -183,6 +184,29 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
   }
   report.ms = Math.round(performance.now() - started);
   return report;
+}
+
+/**
+ * A stats file from another version of the schema: what it names that is not here (ignored)
+ * and the tables it does not cover (sized and shaped by the defaults), one note each kind.
+ */
+export function statsMismatch(catalog: Catalog, stats: FillStats): string[] {
+  const notes: string[] = [];
+  const byKey = new Map(catalog.tables.map((t) => [t.key, t]));
+  const gone = Object.keys(stats.tables).filter((k) => !byKey.has(k));
+  const list = (xs: string[]) => (xs.length > 8 ? `${xs.slice(0, 8).join(', ')} and ${xs.length - 8} more` : xs.join(', '));
+  if (gone.length) notes.push(`stats file: ${gone.length} table(s) not in this schema, ignored: ${list(gone)}`);
+  const goneColumns: string[] = [];
+  for (const [key, ts] of Object.entries(stats.tables)) {
+    const t = byKey.get(key);
+    if (!t || !ts.columns) continue;
+    const names = new Set(t.columns.map((c) => c.name));
+    for (const c of Object.keys(ts.columns)) if (!names.has(c)) goneColumns.push(`${key}.${c}`);
+  }
+  if (goneColumns.length) notes.push(`stats file: ${goneColumns.length} column(s) not in this schema, ignored: ${list(goneColumns)}`);
+  const uncovered = catalog.tables.filter((t) => !stats.tables[t.key]).map((t) => t.key);
+  if (uncovered.length) notes.push(`stats file: no statistics for ${uncovered.length} table(s), generated with the defaults: ${list(uncovered)}`);
+  return notes;
 }
 
 /** UPDATE that points a deferred FK at existing keys: a tree for a self-reference, skewed picks otherwise. */

@@ -148,5 +148,20 @@ export function targets(tables: TableInfo[], options: FillOptions): Map<TableInf
       out.set(t, { rows: size(perTable), tier: 'regular' });
     }
   }
+  // A schema of hundreds of tables at the per-table defaults would take minutes to fill:
+  // within the budget, the defaulted tables shrink in proportion (explicit and stats counts stay).
+  const budget = options.maxTotalRows;
+  if (budget !== undefined) {
+    let fixed = 0;
+    let flexible = 0;
+    for (const v of out.values()) {
+      if (v.tier === 'explicit' || v.tier === 'stats') fixed += v.rows;
+      else flexible += v.rows;
+    }
+    if (flexible > 0 && fixed + flexible > budget) {
+      const factor = Math.max(0, budget - fixed) / flexible;
+      for (const [t, v] of out) if (v.tier !== 'explicit' && v.tier !== 'stats') out.set(t, { ...v, rows: Math.max(Math.min(v.rows, 10), Math.round(v.rows * factor)) });
+    }
+  }
   return out;
 }

@@ -16,12 +16,6 @@ import type { ColumnStats, FillStats, TableStats } from './types';
 
 /** A column's entry: ColumnStats, and with `values: false` the shape of what was left out. */
 export interface ExportedColumnStats extends ColumnStats {
-  /**
-   * `values: false` only: the frequencies of the most common values, whose values (real data)
-   * were left out. Not `mcv` (the generator reads `mcv.values`); a generator that honours it
-   * invents that many values with these frequencies.
-   */
-  mcvFreqs?: number[];
   /** `values: false` only: how many histogram bounds were left out. */
   histogramBounds?: number;
 }

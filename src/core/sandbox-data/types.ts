@@ -19,6 +19,11 @@ export interface ColumnStats {
   nDistinct?: number;
   /** Most common values and their frequencies (fractions of all rows, as pg_stats). */
   mcv?: { values: string[]; freqs: number[] };
+  /**
+   * Frequencies of most common values whose values were left out of the file (a stats export
+   * with --no-values): the generator invents that many values with these frequencies.
+   */
+  mcvFreqs?: number[];
   /** Equi-depth histogram bounds of the values outside the MCV list, ascending. */
   histogram?: string[];
   /** Physical order correlation, -1..1. */
@@ -47,6 +52,11 @@ export interface FillOptions {
   scale?: number;
   /** Upper bound on any table's rows (default 5,000,000). */
   maxRowsPerTable?: number;
+  /**
+   * Upper bound on all tables' rows together: tables sized by default (not by `tableRows` or
+   * stats) shrink in proportion to stay within it, each keeping at least 10 rows. Default: none.
+   */
+  maxTotalRows?: number;
   /** Explicit targets by 'schema.table', before `scale`; wins over stats and tiers. */
   tableRows?: Record<string, number>;
   /** Per-table counts and per-column distributions (a stats file). */

@@ -1,0 +1,100 @@
+import * as path from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import { fillDatabase } from '../sandbox-data/fill';
+import { fillOptionsFor, readStatsFile, type SandboxDataSettings } from '../sandbox-data/settings';
+import type { FillReport, FillStats } from '../sandbox-data/types';
+import type { SandboxDataReport } from './sandbox-report';
+
+/** The stats a sandbox is filled from, read once per start (their digest is in the cache key). */
+export interface DataPlan {
+  settings: SandboxDataSettings;
+  stats?: FillStats;
+  statsSha?: string;
+  /** The stats file as the report shows it. */
+  statsShown?: string;
+  /** Why the stats file was not used, or what in it was dropped. */
+  statsNotes: string[];
+  /** The stats file could not be read: the fill uses the defaults and says so. */
+  statsError?: string;
+}
+
+/**
+ * Reads the stats file the settings name. A file that cannot be read does not stop the
+ * sandbox: it is filled with the defaults, and the report (so every Explain's note) says why.
+ */
+export function planData(settings: SandboxDataSettings, roots: string[]): DataPlan {
+  const plan: DataPlan = { settings, statsNotes: [] };
+  if (!settings.enabled || !settings.stats) return plan;
+  plan.statsShown = settings.stats;
+  // Relative to the config file's folder or the workspace, where the user wrote it.
+  for (const root of roots) {
+    const rel = path.relative(root, settings.stats);
+    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) {
+      plan.statsShown = rel.split(path.sep).join('/');
+      break;
+    }
+  }
+  try {
+    const loaded = readStatsFile(settings.stats, plan.statsShown);
+    plan.stats = loaded.stats;
+    plan.statsSha = loaded.sha;
+    if (loaded.dropped.length) {
+      const list = loaded.dropped.length > 6 ? `${loaded.dropped.slice(0, 6).join('; ')}; and ${loaded.dropped.length - 6} more` : loaded.dropped.join('; ');
+      plan.statsNotes.push(`stats file: entries not in the expected shape, ignored: ${list}`);
+    }
+  } catch (e) {
+    plan.statsError = (e as Error).message;
+  }
+  return plan;
+}
+
+/**
+ * Fills the freshly built sandbox (outside any transaction) and summarises what happened for
+ * the report. Never throws: a fill that stops half-way leaves the rows it inserted, and says so.
+ */
+export async function fillSandbox(db: PGlite, plan: DataPlan, onProgress: (message: string) => void): Promise<SandboxDataReport> {
+  const started = Date.now();
+  if (db.isInTransaction()) await db.exec('ROLLBACK').catch(() => undefined);
+  const options = fillOptionsFor(plan.settings, plan.stats);
+  let fill: FillReport | undefined;
+  let error: string | undefined;
+  try {
+    fill = await fillDatabase(
+      (sql) => db.query(sql).then((r) => r.rows as Array<Record<string, unknown>>),
+      (sql) => db.exec(sql).then(() => undefined),
+      { ...options, onProgress: (m) => onProgress(`sandbox data: ${m}`) },
+    );
+  } catch (e) {
+    error = (e as Error).message ?? String(e);
+    if (db.isInTransaction()) await db.exec('ROLLBACK').catch(() => undefined);
+    await db.exec('RESET session_replication_role').catch(() => undefined);
+  }
+  const counts = await db
+    .query<{ t: string; n: number }>(
+      `SELECT format('%s.%s', n.nspname, c.relname) AS t, c.reltuples::float8 AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1`,
+    )
+    .then((r) => r.rows)
+    .catch(() => [] as Array<{ t: string; n: number }>);
+  const filled = (fill?.tables ?? []).filter((t) => t.rows > 0 || t.status === 'kept');
+  const emptyFromFill = new Set((fill?.tables ?? []).filter((t) => t.rows === 0 && t.status !== 'kept').map((t) => t.table));
+  const emptyTables = counts.filter((c) => emptyFromFill.has(c.t) || (fill === undefined && !(c.n > 0))).map((c) => c.t);
+  const sizes = (fill?.tables ?? []).filter((t) => t.rows > 0).map((t) => t.rows).sort((a, b) => a - b);
+  const notes = [...(plan.statsError ? [`${plan.statsError}: filled with the default sizes instead`] : []), ...plan.statsNotes, ...(fill?.notes ?? [])];
+  for (const u of fill?.unsupported ?? []) notes.push(`${u.table}.${u.column} (${u.type}): no generator for this type, ${u.handling === 'default' ? 'left to its default' : u.handling === 'null' ? 'left NULL' : 'table skipped'}`);
+  return {
+    source: plan.stats ? 'stats' : 'defaults',
+    ...(plan.statsShown && { statsFile: plan.statsShown }),
+    scale: plan.settings.scale ?? 1,
+    rows: fill?.rows ?? 0,
+    tables: filled.length,
+    typicalRows: sizes.length ? sizes[Math.floor(sizes.length / 2)] : 0,
+    emptyTables,
+    problems: (fill?.tables ?? [])
+      .filter((t) => t.status === 'failed' || t.status === 'partial' || t.status === 'skipped')
+      .map((t) => ({ table: t.table, status: t.status, rows: t.rows, target: t.target, cause: t.cause ?? t.status, ...(t.constraint && { constraint: t.constraint }) })),
+    notes,
+    ms: fill?.ms ?? Date.now() - started,
+    ...(error && { error }),
+  };
+}
