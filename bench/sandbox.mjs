@@ -4,9 +4,14 @@
 // and this (parent) process's RSS before and after — PGlite lives in the child, so the parent
 // must not grow. Runs the bundled child (dist/sandbox-process.js), as users get it. Also the
 // everyday case: one migration added to a folder whose build is cached (only it replays).
-// Targets: cold ≤ 5 s for ~800 files, warm ≤ 1 s, parent RSS unchanged.
+// Targets: cold ≤ 5 s for ~800 files, warm ≤ 1 s, parent RSS unchanged — for the migrations'
+// build alone (`data: { enabled: false }`, as before the sandbox was filled with data). Then, per
+// folder, the build filled with generated data as users get it by default: the fill from the
+// cached migrations' build (its own target: 1,000,000 rows ≤ 20 s, bench/sandbox-fill.mjs), the
+// warm start of the filled build (target ≤ 1 s: "a cached populated sandbox starts as fast as
+// an empty one"), and the sandbox process's peak RSS (README: 450–600 MB).
 // Run: npm run build && node bench/sandbox.mjs [--runs N] [folder …]
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,14 +45,38 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const phaseText = (p) => Object.entries(p ?? {}).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ');
 
 /** One start to first result: wall time here, CPU time and phases as the child reports them. */
-async function start(root, cacheDir, migrationFiles) {
+async function start(root, cacheDir, migrationFiles, data = { enabled: false }) {
   const t = performance.now();
-  const conn = createEmbeddedConnection({ workspaceRoot: root, migrationGlobs: ['*.sql'], migrationFiles, cacheDir, workerScript });
+  const before = sandboxPids();
+  const conn = createEmbeddedConnection({ workspaceRoot: root, migrationGlobs: ['*.sql'], migrationFiles, cacheDir, workerScript, data });
   const report = await conn.sandboxReport();
   await conn.query('SELECT 1');
   const wall = performance.now() - t;
+  const peak = Math.max(0, ...sandboxPids().filter((p) => !before.includes(p)).map(peakRss));
   await conn.close();
-  return { wall, cpu: report.cpuMs, report };
+  return { wall, cpu: report.cpuMs, report, peak };
+}
+
+/** Live sandbox processes (this machine), to read the new one's peak RSS. */
+function sandboxPids() {
+  const pids = [];
+  for (const d of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('sandbox-process.js')) pids.push(Number(d));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}
+
+function peakRss(pid) {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return kb ? Number(kb[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -71,11 +100,21 @@ function alive(pid) {
 }
 
 function dropEntrySpares(cacheDir) {
-  for (const n of readdirSync(cacheDir).filter((n) => n.startsWith('sandbox-'))) rmSync(path.join(cacheDir, n, 'spare'), { recursive: true, force: true });
+  for (const n of readdirSync(cacheDir).filter((n) => n.startsWith('sandbox-') || n.startsWith('filled-'))) rmSync(path.join(cacheDir, n, 'spare'), { recursive: true, force: true });
 }
 
-function dropEntries(cacheDir) {
-  for (const n of readdirSync(cacheDir).filter((n) => n.startsWith('sandbox-'))) rmSync(path.join(cacheDir, n), { recursive: true, force: true });
+function dropEntries(cacheDir, prefix = /^(sandbox|filled)-/) {
+  for (const n of readdirSync(cacheDir).filter((n) => prefix.test(n))) rmSync(path.join(cacheDir, n), { recursive: true, force: true });
+}
+
+function dirSize(dir) {
+  let n = 0;
+  try {
+    for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? dirSize(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).size;
+  } catch {
+    // No such entry.
+  }
+  return n;
 }
 
 function statementCount(root) {
@@ -145,6 +184,23 @@ for (const name of folders) {
     console.log(line('one migration added, rest cached:', added));
     console.log(`  replay: ${(replayMs / r.files.length).toFixed(1)} ms per file, ${(replayMs / Math.max(1, statements[name])).toFixed(2)} ms per statement (wall)`);
     for (const f of r.failed.slice(0, 3)) console.log(`  failed: ${f.file}:${f.line}: ${f.message.slice(0, 140)}`);
+    // Filled with generated data (the default): the fill from the cached migrations' build, then warm.
+    const fill = await start(root, cacheDir, undefined, {});
+    await settle(cacheDir);
+    const filledWarm = [];
+    for (let i = 0; i < runs; i++) {
+      filledWarm.push(await start(root, cacheDir, undefined, {}));
+      await settle(cacheDir);
+    }
+    const d = fill.report.data;
+    const diskMb = dirSize(path.join(cacheDir, readdirSync(cacheDir).find((n) => n.startsWith('filled-')) ?? 'none', 'pgdata')) / 1048576;
+    console.log(
+      line('filled: fill from the cached build:', [fill]) +
+        `  ${d ? `${d.rows.toLocaleString('en-US')} rows in ${d.tables} tables, fill ${s(d.ms)}, ${d.problems.length} table(s) short` : 'no data report'}; ${diskMb.toFixed(0)} MB on disk`,
+    );
+    console.log(line('filled: warm, spare copy ready:', filledWarm) + '  target ≤ 1 s');
+    console.log(`  sandbox process peak RSS: empty ${mb(Math.max(...warmSpare.map((x) => x.peak)))}, filling ${mb(fill.peak)}, filled warm ${mb(Math.max(...filledWarm.map((x) => x.peak)))}  (README: 450–600 MB)`);
+    for (const p of (d?.problems ?? []).slice(0, 3)) console.log(`  short: ${p.table}: ${p.rows} of ${p.target}: ${p.cause.slice(0, 140)}`);
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
   }

@@ -4,7 +4,8 @@ import { rm } from 'node:fs/promises';
 import type { Connection } from '../core/db/connection';
 import { PgConnection } from '../core/db/pg-connection';
 import { createEmbeddedConnection, type EmbeddedConnection } from '../core/db/embedded-connection';
-import { sandboxSummary, type SandboxReport } from '../core/db/sandbox-report';
+import { sandboxDataLines, sandboxDataNote, sandboxSummary, type SandboxReport } from '../core/db/sandbox-report';
+import { CONFIG_FILE_NAME } from '../core/lint/config';
 import { isMigrationFile } from '../core/db/migration-files';
 import { checkDotEnvUrl, isPostgresUrl, readDotEnv } from '../core/db/resolve';
 import { redactSecrets } from '../core/db/redact';
@@ -99,6 +100,9 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
     const sqlWatcher = vscode.workspace.createFileSystemWatcher('**/*.sql');
     const onSql = (uri: vscode.Uri) => this.migrationChanged(uri);
     this.disposables.push(sqlWatcher, sqlWatcher.onDidChange(onSql), sqlWatcher.onDidCreate(onSql), sqlWatcher.onDidDelete(onSql));
+    const jsonWatcher = vscode.workspace.createFileSystemWatcher('**/*.json');
+    const onJson = (uri: vscode.Uri) => this.dataSettingsChanged(uri);
+    this.disposables.push(jsonWatcher, jsonWatcher.onDidChange(onJson), jsonWatcher.onDidCreate(onJson), jsonWatcher.onDidDelete(onJson));
     this.updateStatus();
     this.statusItem.show();
     void this.refreshDotEnv();
@@ -282,6 +286,20 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
     this.embedded.refresh();
   }
 
+  /**
+   * `.pglens.json` (its `sandbox.data`, its migration folders) or the stats file the sandbox
+   * was filled from changed: the sandbox follows at its next use, from the cached build of the
+   * migrations when only the data settings changed.
+   */
+  private dataSettingsChanged(uri: vscode.Uri): void {
+    if (!this.embedded) return;
+    const isConfig = path.basename(uri.fsPath) === CONFIG_FILE_NAME;
+    const stats = this.embedded.report?.data?.statsPath;
+    if (!isConfig && !(stats && path.resolve(stats) === path.resolve(uri.fsPath))) return;
+    this.output.appendLine(`[sandbox] ${vscode.workspace.asRelativePath(uri)} changed: the sandbox follows at its next use`);
+    this.embedded.refresh();
+  }
+
   /** Migrations that failed to replay become diagnostics on their files: nothing is lost silently. */
   private publishSandboxReport(): void {
     const report = this.embedded?.report;
@@ -302,6 +320,8 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
       byFile.set(f.file, [...(byFile.get(f.file) ?? []), d]);
       this.output.appendLine(`[sandbox] ${f.file}:${f.line}: ${f.message}`);
     }
+    this.output.appendLine(`[sandbox] ${sandboxDataNote(report.data)}`);
+    for (const line of sandboxDataLines(report)) this.output.appendLine(`[sandbox] ${line}`);
     // Report paths are relative to the workspace root.
     const root = this.workspaceRoot() ?? '';
     for (const [file, diags] of byFile) this.sandboxDiagnostics.set(vscode.Uri.file(path.resolve(root, file)), diags);

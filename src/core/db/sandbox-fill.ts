@@ -76,17 +76,19 @@ export async function fillSandbox(db: PGlite, plan: DataPlan, onProgress: (messa
     )
     .then((r) => r.rows)
     .catch(() => [] as Array<{ t: string; n: number }>);
-  const filled = (fill?.tables ?? []).filter((t) => t.rows > 0 || t.status === 'kept');
-  const emptyFromFill = new Set((fill?.tables ?? []).filter((t) => t.rows === 0 && t.status !== 'kept').map((t) => t.table));
+  const held = (t: { rows: number; existing?: number }) => t.rows + (t.existing ?? 0);
+  const filled = (fill?.tables ?? []).filter((t) => held(t) > 0);
+  const emptyFromFill = new Set((fill?.tables ?? []).filter((t) => held(t) === 0).map((t) => t.table));
   const emptyTables = counts.filter((c) => emptyFromFill.has(c.t) || (fill === undefined && !(c.n > 0))).map((c) => c.t);
-  const sizes = (fill?.tables ?? []).filter((t) => t.rows > 0).map((t) => t.rows).sort((a, b) => a - b);
+  const sizes = filled.map(held).sort((a, b) => a - b);
   const notes = [...(plan.statsError ? [`${plan.statsError}: filled with the default sizes instead`] : []), ...plan.statsNotes, ...(fill?.notes ?? [])];
   for (const u of fill?.unsupported ?? []) notes.push(`${u.table}.${u.column} (${u.type}): no generator for this type, ${u.handling === 'default' ? 'left to its default' : u.handling === 'null' ? 'left NULL' : 'table skipped'}`);
   return {
     source: plan.stats ? 'stats' : 'defaults',
-    ...(plan.statsShown && { statsFile: plan.statsShown }),
+    ...(plan.statsShown && { statsFile: plan.statsShown, statsPath: plan.settings.stats }),
     scale: plan.settings.scale ?? 1,
     rows: fill?.rows ?? 0,
+    keptRows: (fill?.tables ?? []).reduce((n, t) => n + (t.existing ?? 0), 0),
     tables: filled.length,
     typicalRows: sizes.length ? sizes[Math.floor(sizes.length / 2)] : 0,
     emptyTables,

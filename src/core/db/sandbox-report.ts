@@ -50,14 +50,18 @@ export interface SandboxReport {
 export interface SandboxDataReport {
   /** 'defaults': sizes and shapes pglens picks; 'stats': shaped by a stats file. */
   source: 'defaults' | 'stats';
-  /** The stats file, relative to the workspace root when inside it. */
+  /** The stats file, relative to the config file's folder or the workspace root when inside it. */
   statsFile?: string;
+  /** The stats file's absolute path (the editor watches it). */
+  statsPath?: string;
   scale: number;
   /** Rows inserted, all tables. */
   rows: number;
+  /** Rows migrations had inserted, in the tables kept as they were. */
+  keptRows?: number;
   /** Tables that hold rows after the fill (generated or seeded by a migration). */
   tables: number;
-  /** Median rows of the tables filled. */
+  /** Median rows of the tables that hold rows. */
   typicalRows: number;
   /** Tables still empty after the fill ('schema.table'). */
   emptyTables: string[];
@@ -74,7 +78,8 @@ export interface SandboxDataReport {
 export function sandboxDataNote(data: SandboxDataReport | undefined): string {
   if (!data) return 'sandbox data: none generated (sandbox.data is false): tables hold only what the migrations insert';
   const source = data.source === 'stats' ? `shaped by ${data.statsFile ?? 'the stats file'}${data.scale !== 1 ? ` at scale ${data.scale}` : ''}` : 'generated';
-  const size = `${data.rows.toLocaleString('en-US')} rows in ${data.tables} table(s), about ${data.typicalRows.toLocaleString('en-US')} per table`;
+  const kept = data.keptRows ? ` (and ${data.keptRows.toLocaleString('en-US')} the migrations inserted)` : '';
+  const size = `${data.rows.toLocaleString('en-US')} rows${kept} in ${data.tables} table(s), about ${data.typicalRows.toLocaleString('en-US')} per table`;
   return `sandbox data: ${source}, ${size}; plans show the shape at this scale, not production timings${data.error ? ` (the fill stopped: ${data.error})` : ''}`;
 }
 

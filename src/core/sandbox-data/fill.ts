@@ -40,6 +40,7 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
       const existing = await countRows(query, table.sql);
       if (existing > 0 && (options.existingRows ?? 'skip') === 'skip') {
         tr.status = 'kept';
+        tr.existing = existing;
         tr.notes.push(`${existing} row(s) already there, kept as they are`);
         continue;
       }

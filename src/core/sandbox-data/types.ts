@@ -115,6 +115,8 @@ export interface TableFillReport {
   target: number;
   /** Rows inserted by the fill. */
   rows: number;
+  /** Rows the table held before the fill (status 'kept': seeded by a migration). */
+  existing?: number;
   ms: number;
   /** Every statement tried, the failed ones with Postgres's error. */
   attempts: FillAttempt[];

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { sandboxSummary, type SandboxReport } from '../../../src/core/db/sandbox-report';
+import { sandboxDataLines, sandboxDataNote, sandboxSummary, type SandboxReport } from '../../../src/core/db/sandbox-report';
 
 const base: SandboxReport = {
   files: ['m/001.sql', 'm/002.sql', 'm/003.sql'],
@@ -40,5 +40,38 @@ describe('sandboxSummary: the migration runner', () => {
       { folder: '', runner: 'plain', migrations: 1 },
     ];
     assert.equal(sandboxSummary({ ...base, runners }), '2 migration(s) applied in 2.3 s, 1 failed; runners golang-migrate (a), plain (.)');
+  });
+});
+
+describe('sandbox data in the report', () => {
+  const data: NonNullable<SandboxReport['data']> = {
+    source: 'defaults',
+    scale: 1,
+    rows: 412_000,
+    tables: 23,
+    typicalRows: 20_000,
+    emptyTables: ['public.audit'],
+    problems: [{ table: 'public.audit', status: 'failed', rows: 0, target: 20_000, cause: 'new row violates check constraint "audit_hash_check"', constraint: 'audit_hash_check' }],
+    notes: ['stats file: 1 table(s) not in this schema, ignored: public.old', 'FK x filled by UPDATE'],
+    ms: 5400,
+  };
+
+  it('says what the plans rest on: generated, at what size, not production timings', () => {
+    assert.equal(sandboxDataNote(data), 'sandbox data: generated, 412,000 rows in 23 table(s), about 20,000 per table; plans show the shape at this scale, not production timings');
+    assert.equal(
+      sandboxDataNote({ ...data, source: 'stats', statsFile: 'db/stats.json', scale: 0.1, keptRows: 40 }),
+      'sandbox data: shaped by db/stats.json at scale 0.1, 412,000 rows (and 40 the migrations inserted) in 23 table(s), about 20,000 per table; plans show the shape at this scale, not production timings',
+    );
+    assert.match(sandboxDataNote({ ...data, error: 'out of memory' }), /\(the fill stopped: out of memory\)$/);
+    assert.equal(sandboxDataNote(undefined), 'sandbox data: none generated (sandbox.data is false): tables hold only what the migrations insert');
+  });
+
+  it('counts the generated rows in the summary and lists what went short for the CLI', () => {
+    assert.match(sandboxSummary({ ...base, data }), /, 1 failed; 412,000 generated row\(s\) in 23 table\(s\)$/);
+    assert.deepEqual(sandboxDataLines({ ...base, data }), [
+      'sandbox data: public.audit: 0 of 20,000 rows (failed): new row violates check constraint "audit_hash_check"',
+      'sandbox data: stats file: 1 table(s) not in this schema, ignored: public.old',
+    ]);
+    assert.deepEqual(sandboxDataLines(base), []);
   });
 });

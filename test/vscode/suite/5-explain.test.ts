@@ -40,6 +40,8 @@ describe('explain in the embedded sandbox', function () {
     const finding = result.outcome.report.findings.find((f) => f.ruleId === 'seq-scan-filter');
     assert.ok(finding, `findings: ${result.outcome.report.findings.map((f) => f.ruleId).join(', ') || 'none'}`);
     assert.strictEqual(result.outcome.report.nodes[finding.nodeId - 1].relation, 'orders');
+    // The sandbox's data is named above the plan: the migrations' own rows here (the generator keeps seeded tables).
+    assert.ok(result.outcome.result.notices.some((n) => /^sandbox data: generated, .*not production timings/.test(n)), result.outcome.result.notices.join('\n'));
   });
 
   it('a syntax error in the selection is a diagnostic on the word Postgres names (leading blanks of the selection do not shift it)', async () => {
