@@ -196,6 +196,7 @@ export async function openSandbox(
         await fs.writeFile(path.join(tmp, 'report.json'), JSON.stringify({ ...filled, fromCache: false, reusedFiles: undefined }));
       },
       existsSync(path.join(entry, 'pgdata', 'PG_VERSION')) ? path.join(entry, 'pgdata') : undefined,
+      await walKeep(db),
     );
     phases.lap('fill-cache');
     return filled;
@@ -239,7 +240,7 @@ export async function openSandbox(
   phases.lap(source ? 'start' : 'initdb');
   if (!source) {
     await db.exec('CHECKPOINT');
-    await snapshot(options, template, () => Promise.resolve());
+    await snapshot(options, template, () => Promise.resolve(), undefined, await walKeep(db));
     phases.lap('template');
   }
   const skip = base?.count ?? 0;
@@ -277,6 +278,7 @@ export async function openSandbox(
       await fs.writeFile(path.join(tmp, 'report.json'), JSON.stringify(stored));
     },
     source && path.join(source, 'pgdata'),
+    await walKeep(db),
   );
   phases.lap('cache');
   const report = await fillAndCache(db, skip > 0 ? { ...stored, reusedFiles: skip } : stored);
@@ -381,8 +383,33 @@ function cpuMs(): number {
  * async variant costs three times the CPU for a data directory's ~1,500 small files.
  * FICLONE makes it a reflink where the file system has them (btrfs, XFS, APFS).
  */
-function copyDir(from: string, to: string): void {
-  cpSync(from, to, { recursive: true, mode: fsConstants.COPYFILE_FICLONE });
+function copyDir(from: string, to: string, wal?: WalKeep): void {
+  cpSync(from, to, { recursive: true, mode: fsConstants.COPYFILE_FICLONE, ...(wal && { filter: (src: string) => wal.wanted(src) }) });
+}
+
+/**
+ * Which WAL segments a cache entry needs: right after a CHECKPOINT, only the segment(s) holding
+ * the checkpoint (its redo point and its record). Older ones are done with, newer ones are
+ * recycled files of old data that Postgres preallocated — tens of MB after a fill, more than
+ * half of a filled build's size. Postgres creates new segments as it needs them.
+ */
+interface WalKeep {
+  wanted(file: string): boolean;
+}
+
+const ALL_WAL: WalKeep = { wanted: () => true };
+
+async function walKeep(db: PGlite): Promise<WalKeep> {
+  try {
+    const r = await db.query<{ redo: string; rec: string }>(
+      'SELECT pg_walfile_name(redo_lsn) AS redo, pg_walfile_name(checkpoint_lsn) AS rec FROM pg_control_checkpoint()',
+    );
+    const keep = new Set([r.rows[0].redo, r.rows[0].rec]);
+    if ([...keep].some((n) => !/^[0-9A-F]{24}$/.test(n))) return ALL_WAL;
+    return { wanted: (file) => !(path.basename(path.dirname(file)) === 'pg_wal' && /^[0-9A-F]{24}$/.test(path.basename(file)) && !keep.has(path.basename(file))) };
+  } catch {
+    return ALL_WAL;
+  }
 }
 
 /**
@@ -648,12 +675,13 @@ async function snapshot(
   options: SandboxBuildOptions,
   entry: string,
   addFiles: (tmp: string) => Promise<void>,
-  unchangedFrom?: string,
+  unchangedFrom: string | undefined,
+  wal: WalKeep,
 ): Promise<void> {
   const tmp = path.join(options.cacheDir, `tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    if (unchangedFrom) copyDirLinkingUnchanged(options.workDir, path.join(tmp, 'pgdata'), unchangedFrom);
-    else copyDir(options.workDir, path.join(tmp, 'pgdata'));
+    if (unchangedFrom) copyDirLinkingUnchanged(options.workDir, path.join(tmp, 'pgdata'), unchangedFrom, wal);
+    else copyDir(options.workDir, path.join(tmp, 'pgdata'), wal);
     await addFiles(tmp);
     await fs.rename(tmp, entry);
   } catch {
@@ -662,16 +690,17 @@ async function snapshot(
   }
 }
 
-function copyDirLinkingUnchanged(from: string, to: string, source: string): void {
+function copyDirLinkingUnchanged(from: string, to: string, source: string, wal: WalKeep): void {
   mkdirSync(to, { recursive: true, mode: statSync(from).mode & 0o777 });
   for (const e of readdirSync(from, { withFileTypes: true })) {
     const s = path.join(from, e.name);
     const d = path.join(to, e.name);
     const o = path.join(source, e.name);
     if (e.isDirectory()) {
-      copyDirLinkingUnchanged(s, d, o);
+      copyDirLinkingUnchanged(s, d, o, wal);
       continue;
     }
+    if (!wal.wanted(s)) continue;
     const bytes = readFileSync(s);
     if (sameBytes(o, bytes)) {
       try {

@@ -33,10 +33,12 @@ export interface SandboxDataOverrides {
 
 export const DEFAULT_ROWS_PER_TABLE = 20_000;
 /**
- * All tables together, unless a stats file or `rows` say otherwise: about 11 s to fill and
- * ~150 MB on disk; the sandbox process stays within its usual 450–600 MB (README).
+ * All tables together, unless a stats file, `rows` or `rowsPerTable` say otherwise. Real
+ * schemas cost more per row than the 20-table bench (wide rows, many indexes): langfuse's 71
+ * tables took 60 s and 744 MB for 935,000 rows. Thousands of rows per table already give the
+ * planner's real choices (index or not, join methods); a first start should not take minutes.
  */
-export const DEFAULT_MAX_TOTAL_ROWS = 1_000_000;
+export const DEFAULT_MAX_TOTAL_ROWS = 300_000;
 /** Any one table, after scale: keeps a stats file of a huge production table within reach. */
 export const MAX_ROWS_PER_TABLE = 5_000_000;
 /**
