@@ -221,10 +221,13 @@ export class EmbeddedConnection implements Connection {
       const startTimeoutMs = this.options.startTimeoutMs ?? SANDBOX_START_TIMEOUT_MS;
       const startTimer = setTimeout(() => {
         const where = sb.lastProgress ? ` (last step: ${sb.lastProgress})` : '';
+        const filling = /^(sandbox data:|filling the tables)/.test(sb.lastProgress ?? '');
         const e = new PglensError(
           'timeout',
           `the embedded sandbox did not start within ${formatSeconds(startTimeoutMs)}${where}`,
-          'a migration may never finish (PGlite has no statement timeout): check the migrations, or connect to a server',
+          filling
+            ? 'the generated data is too large to fill in time: lower "scale" or "rows" in .pglens.json sandbox.data (or --scale), or set "data": false'
+            : 'a migration may never finish (PGlite has no statement timeout): check the migrations, or connect to a server',
         );
         reject(e);
         void this.end(sb, e);

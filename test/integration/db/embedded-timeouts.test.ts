@@ -56,4 +56,22 @@ describe('Embedded sandbox timeouts', function () {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('says to ask for less data when the start ran out of time filling the tables', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pglens-huge-data-'));
+    try {
+      mkdirSync(path.join(dir, 'migrations'));
+      writeFileSync(path.join(dir, 'migrations', '001_t.sql'), 'CREATE TABLE t (id bigint PRIMARY KEY, v text);\n');
+      writeFileSync(path.join(dir, '.pglens.json'), JSON.stringify({ sandbox: { data: { rows: { t: 5_000_000 } } } }));
+      // Long enough to replay the migration (initdb is cached by the test before), too short to fill.
+      const conn = createEmbeddedConnection({ workspaceRoot: dir, cacheDir: cache.dir, ...sandboxWorker(), startTimeoutMs: 8000 });
+      const e = await rejection(conn.serverVersion());
+      assert.equal(e.code, 'timeout');
+      assert.match(e.message, /\(last step: (sandbox data: filling public\.t|filling the tables)/);
+      assert.match(e.message, /the generated data is too large to fill in time: lower "scale" or "rows" in \.pglens\.json sandbox\.data/);
+      await conn.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
