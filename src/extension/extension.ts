@@ -12,6 +12,7 @@ import { logErrorsTo } from './errors';
 import { registerAdviseCommands } from './advise-command';
 import { registerRollbackVerify } from './rollback-verify';
 import { registerGenerateDown } from './generate-down';
+import { registerStatsCommand } from './stats-command';
 import type { SandboxReport } from '../core/db/sandbox-report';
 
 /** What `activate` returns: read by the editor test suite, harmless for anyone else. */
@@ -66,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): PglensApi {
   context.subscriptions.push(health, registerPrismaLenses(context, connections));
   context.subscriptions.push(registerRollbackVerify(context, output));
   context.subscriptions.push(registerGenerateDown(context, output));
+  context.subscriptions.push(registerStatsCommand(connections, output, String((context.extension.packageJSON as { version?: string }).version ?? 'unknown')));
 
   loadSqlParser().then(
     () => {

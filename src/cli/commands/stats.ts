@@ -8,7 +8,7 @@ import { version } from '../version';
 import { PglensError, errorMessage } from '../../core/errors';
 import { escapeControl } from '../../core/escape-control';
 import { resolveConnection } from '../../core/db/resolve';
-import { exportStats, statsExportText, type StatsExport } from '../../core/sandbox-data/stats-export';
+import { exportStats, gapNotes, statsExportText } from '../../core/sandbox-data/stats-export';
 
 /** `--schema a,b` or `--schema a --schema b`. */
 function schemasFrom(args: ParsedArgs): string[] {
@@ -72,30 +72,6 @@ function writeAtomically(file: string, text: string, shown: string): void {
 }
 
 /** At most `max` names, then how many more. */
-function some(names: string[], max = 8): string {
-  const shown = names.slice(0, max).map(escapeControl).join(', ');
-  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
-}
-
-/** Lines for stderr: what the file lacks, and what to do about it. */
-export function gapNotes(e: StatsExport): string[] {
-  const notes: string[] = [];
-  const m = e.missing;
-  if (m.notAnalyzed.length) {
-    notes.push(`${m.notAnalyzed.length} table(s) never analyzed, left out (row count unknown): ${some(m.notAnalyzed)} — run ANALYZE on them, or let the generator size them`);
-  }
-  if (m.noColumnStats.length) {
-    notes.push(`${m.noColumnStats.length} table(s) without column statistics (empty, or never analyzed; autovacuum never analyzes a partitioned table as a whole): ${some(m.noColumnStats)} — run ANALYZE on them if they hold rows`);
-  }
-  const hidden = Object.entries(m.hiddenColumns).map(([t, cols]) => `${t}(${cols.join(', ')})`);
-  if (hidden.length) {
-    notes.push(`columns whose statistics pg_stats hides from this role (no SELECT privilege on them, or row-level security): ${some(hidden)} — export as a role that may read them`);
-  }
-  const late = Object.entries(m.columnsNotAnalyzed).map(([t, cols]) => `${t}(${cols.join(', ')})`);
-  if (late.length) notes.push(`columns without statistics (added since the last ANALYZE, or statistics target 0): ${some(late)}`);
-  return notes;
-}
-
 export const command: Command = {
   name: 'stats',
   summary: "export a database's planner statistics (stats export) for the sandbox data generator",

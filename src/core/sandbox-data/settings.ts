@@ -231,3 +231,34 @@ function isPositive(v: unknown): v is number {
 function isCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
 }
+
+/**
+ * The text of a `.pglens.json` whose `sandbox.data.stats` names `statsPath` (relative to the
+ * config's folder, `/`-separated), everything else kept: other sandbox.data settings stay, a
+ * `"data": false` becomes `{ "stats": … }`. `text` undefined: a new file. Throws PglensError when
+ * the existing text is not a JSON object (the file is left for the user to fix).
+ */
+export function configWithStats(text: string | undefined, statsPath: string, file: string): string {
+  let config: Record<string, unknown> = {};
+  if (text !== undefined && text.trim() !== '') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      throw new PglensError('bad-input', `${file} is not valid JSON (${(e as Error).message})`, `fix it, then set "sandbox": { "data": { "stats": "${statsPath}" } } by hand or run this again`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new PglensError('bad-input', `${file} is not a JSON object`, `fix it, then set "sandbox": { "data": { "stats": "${statsPath}" } }`);
+    }
+    config = parsed as Record<string, unknown>;
+  }
+  const sandbox = isPlainObject(config.sandbox) ? { ...config.sandbox } : {};
+  const data = isPlainObject(sandbox.data) ? { ...sandbox.data } : {};
+  data.stats = statsPath;
+  sandbox.data = data;
+  return `${JSON.stringify({ ...config, sandbox }, null, 2)}\n`;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,5 +1,5 @@
 import { PglensError } from '../errors';
-import { escapeControlKeepingLayout } from '../escape-control';
+import { escapeControl, escapeControlKeepingLayout } from '../escape-control';
 import type { ColumnStats, FillStats, TableStats } from './types';
 
 /**
@@ -275,4 +275,28 @@ function layout(value: unknown, indent: string): string {
     return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${layout(v, inner)}`).join(',\n')}\n${indent}}`;
   }
   return JSON.stringify(value);
+}
+
+function some(names: string[], max = 8): string {
+  const shown = names.slice(0, max).map(escapeControl).join(', ');
+  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
+}
+
+/** Lines for stderr or the editor's output: what the file lacks, and what to do about it (names control-escaped). */
+export function gapNotes(e: StatsExport): string[] {
+  const notes: string[] = [];
+  const m = e.missing;
+  if (m.notAnalyzed.length) {
+    notes.push(`${m.notAnalyzed.length} table(s) never analyzed, left out (row count unknown): ${some(m.notAnalyzed)} — run ANALYZE on them, or let the generator size them`);
+  }
+  if (m.noColumnStats.length) {
+    notes.push(`${m.noColumnStats.length} table(s) without column statistics (empty, or never analyzed; autovacuum never analyzes a partitioned table as a whole): ${some(m.noColumnStats)} — run ANALYZE on them if they hold rows`);
+  }
+  const hidden = Object.entries(m.hiddenColumns).map(([t, cols]) => `${t}(${cols.join(', ')})`);
+  if (hidden.length) {
+    notes.push(`columns whose statistics pg_stats hides from this role (no SELECT privilege on them, or row-level security): ${some(hidden)} — export as a role that may read them`);
+  }
+  const late = Object.entries(m.columnsNotAnalyzed).map(([t, cols]) => `${t}(${cols.join(', ')})`);
+  if (late.length) notes.push(`columns without statistics (added since the last ANALYZE, or statistics target 0): ${some(late)}`);
+  return notes;
 }

@@ -10,6 +10,7 @@ import {
   mergeDataSettings,
   parseDataSetting,
   readStatsFile,
+  configWithStats,
 } from '../../../src/core/sandbox-data/settings';
 import { parseConfig } from '../../../src/core/lint/config';
 import { col, fk, table } from './catalog-fixture';
@@ -99,6 +100,15 @@ describe('sandbox data settings', () => {
     assert.throws(() => readStatsFile(write('arr.json', '[]'), 'arr.json'), /arr\.json is not a pglens stats file \(no "tables" object\)/);
     assert.throws(() => readStatsFile(write('null.json', 'null'), 'null.json'), /not a pglens stats file/);
     assert.throws(() => readStatsFile(write('f2.json', '{"format":2,"tables":{}}'), 'f2.json'), /has format 2, which this pglens does not know — export it again/);
+  });
+
+  it('names a stats file in .pglens.json, keeping every other setting', () => {
+    assert.equal(configWithStats(undefined, 'stats.json', '.pglens.json'), '{\n  "sandbox": {\n    "data": {\n      "stats": "stats.json"\n    }\n  }\n}\n');
+    const kept = JSON.parse(configWithStats(JSON.stringify({ rules: { 'ban-drop-table': 'off' }, sandbox: { setup: 'setup.sql', data: { scale: 0.1, stats: 'old.json' } } }), 'db/s.json', '.pglens.json'));
+    assert.deepEqual(kept, { rules: { 'ban-drop-table': 'off' }, sandbox: { setup: 'setup.sql', data: { scale: 0.1, stats: 'db/s.json' } } });
+    assert.deepEqual(JSON.parse(configWithStats('{"sandbox":{"data":false}}', 's.json', '.pglens.json')).sandbox, { data: { stats: 's.json' } });
+    assert.throws(() => configWithStats('{ "rules": ', 's.json', '.pglens.json'), /\.pglens\.json is not valid JSON .* — fix it, then set "sandbox": \{ "data": \{ "stats": "s\.json" \} \}/);
+    assert.throws(() => configWithStats('[]', 's.json', '.pglens.json'), /\.pglens\.json is not a JSON object/);
   });
 
   it('keys the cached data by everything that changes it, and nothing else', () => {

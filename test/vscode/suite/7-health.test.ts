@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { Client } from 'pg';
 import type { HealthTreeAccess } from '../../../src/extension/extension';
 import type { HealthNode } from '../../../src/extension/health-tree';
+import type { ExportStatsResult } from '../../../src/extension/stats-command';
 import { activeApi, closeAllEditors, connectRealServer, requireServer, setConnections, uniqueSchemaName, waitFor, workspaceUri } from './helpers';
 
 function labelOf(item: vscode.TreeItem): string {
@@ -143,5 +144,26 @@ describe('Indexes & Health view on the real server', function () {
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
     assert.match(text, new RegExp(`CREATE INDEX CONCURRENTLY [^\\n]*\\b${schema}\\.orders \\(customer_id\\)`));
     await waitFor(() => vscode.window.activeTextEditor?.document.uri.fsPath === uri.fsPath, 'the new migration to open in an editor');
+  });
+
+  it('Export Statistics writes the connection\'s planner statistics and names the file in .pglens.json for the sandbox', async () => {
+    const file = workspaceUri('stats/pglens-stats.json');
+    const config = workspaceUri('.pglens.json');
+    created.push(file, config);
+    await vscode.workspace.fs.createDirectory(workspaceUri('stats'));
+    created.push(workspaceUri('stats'));
+    const result = await vscode.commands.executeCommand<ExportStatsResult | undefined>('pglens.exportStats', { values: false, file: file.fsPath, useForSandbox: true });
+    assert.ok(result, 'the export failed (see the pglens output channel)');
+    assert.strictEqual(result.values, false);
+    assert.strictEqual(result.config, config.fsPath);
+    const stats = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)));
+    assert.strictEqual(stats.values, false);
+    const orders = stats.tables[`${schema}.orders`];
+    assert.ok(orders, `no ${schema}.orders in the file: ${Object.keys(stats.tables).join(', ')}`);
+    assert.strictEqual(orders.rows, 200);
+    assert.strictEqual(orders.columns.status.mcv, undefined, 'no real values without them');
+    assert.deepStrictEqual(orders.columns.status.mcvFreqs, [1]);
+    const written = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(config)));
+    assert.deepStrictEqual(written.sandbox, { data: { stats: 'stats/pglens-stats.json' } });
   });
 });
