@@ -82,6 +82,8 @@ export interface PlanContext {
   stats?: TableStats;
   /** The numbered keys of each FK's referenced table (undefined: empty or unknown); grouped for a dependent FK (see fkLayout). */
   keys: (fk: ForeignKeyInfo) => KeyTable | undefined;
+  /** Stats of the column a one-column FK references (its key range in the source database), if the stats file has them. */
+  refStats?: (fk: ForeignKeyInfo) => ColumnStats | undefined;
   /** FK edges broken for a cycle: filled afterwards by UPDATE. */
   deferred: Set<ForeignKeyInfo>;
   triggersDisabled: boolean;
@@ -157,6 +159,133 @@ export function seedOf(text: string, seed = 0): number {
     h = Math.imul(h, 0x01000193);
   }
   return (h >>> 1) & 0x7fffffff;
+}
+
+/**
+ * How much of a column's physical order its stats' correlation asks for: `share` of the rows get
+ * their value from their position in the table (the rest at random), reversed for a negative
+ * correlation. pg_stats' correlation ranks equal values by their position, so a column in random
+ * order whose non-null values have frequencies f_i already shows a correlation of about Σ f_i²
+ * (0.87 for a status that is 93 % one value): only the part above that is order. With a share
+ * p ordered, the correlation comes out about p + (1 - p)·Σ f_i² (and -p + (1 - p)·Σ f_i²
+ * reversed).
+ */
+export function physicalOrder(stats: ColumnStats): { share: number; reverse: boolean } {
+  const corr = stats.correlation ?? 0;
+  const nonNull = Math.max(1e-9, 1 - (stats.nullFrac ?? 0));
+  const freqs = stats.mcv?.freqs ?? stats.mcvFreqs ?? [];
+  const ties = Math.min(1, freqs.reduce((a, f) => a + (f / nonNull) ** 2, 0));
+  if (corr >= ties) return { share: ties >= 1 ? 0 : clamp01((corr - ties) / (1 - ties)), reverse: false };
+  return { share: clamp01((ties - corr) / (1 + ties)), reverse: true };
+}
+
+function clamp01(x: number): number {
+  return Math.max(0, Math.min(1, x));
+}
+
+function round6(x: number): number {
+  return Number(x.toFixed(6));
+}
+
+/** The row's place in the batch, 0..1, with jitter within its step (SQL): values drawn from it follow the row order. */
+export function positionSql(rows: number, offset: number, reverse: boolean, seed: number): string {
+  const n = Math.max(rows, 1);
+  const i = reverse ? `(${offset + n} - g)` : `(g - ${offset + 1})`;
+  return `least(0.999999999, (${i}::float8 + ${unitSql(seed)}) / ${n})`;
+}
+
+/**
+ * A one-column FK's pick shaped by its stats (SQL of a key number 1..count, keys numbered in key
+ * order). Each most common value keeps its frequency (of the non-null rows) on a key of its own,
+ * at the same place in the key order as in the source: for numbers, where the value lies between
+ * the lowest and highest referenced key (`ref`'s histogram and MCVs, else the column's own);
+ * otherwise (or values left out) spread evenly. The other rows are uniform over as many keys
+ * as n_distinct says less the common ones (every key without it), spread evenly over the key
+ * order: the uniformity Postgres's planner assumes outside the MCV list. The histogram of key
+ * values is not followed: n_distinct is what the source's planner believes (estimated on a
+ * sample: a Zipf-like column can have twice as many), and a histogram-shaped tail ANALYZEd
+ * whole, as a small sandbox table is, would show its true count instead, with join and
+ * equality estimates off by as much (measured in bench/sandbox-fidelity.mjs).
+ * `u`, `u2`: independent uniforms.
+ */
+export function fkStatsPick(o: { count: number; rows: number; stats: ColumnStats; numeric: boolean; ref?: ColumnStats; u: string; u2: string }): string {
+  const { count, stats } = o;
+  const nonNull = Math.max(1e-9, 1 - (stats.nullFrac ?? 0));
+  const values = stats.mcv && stats.mcv.values.length === stats.mcv.freqs.length ? stats.mcv.values : undefined;
+  const freqs = (values ? stats.mcv!.freqs : (stats.mcvFreqs ?? [])).slice(0, count);
+  const n = freqs.length;
+  const all = stats.nDistinct === undefined ? undefined : stats.nDistinct > 0 ? stats.nDistinct : -stats.nDistinct * o.rows;
+  const d = all === undefined ? count : Math.max(1, Math.min(count, Math.round(all) - n));
+  const rest = d >= count ? `(1 + floor(${o.u2} * ${count})::int8)` : `(1 + (floor(${o.u2} * ${d})::int8 * ${count}) / ${d})`;
+  if (n === 0) return rest;
+  // Where each common value sits in the key order (0..1): a number between the lowest and highest key.
+  const range = o.numeric && values ? (numberRange(o.ref) ?? numberRange(stats)) : undefined;
+  const place = (i: number) => {
+    const v = range && values ? Number(values[i]) : NaN;
+    return range && Number.isFinite(v) ? clamp01((v - range[0]) / (range[1] - range[0])) : (i + 0.5) / n;
+  };
+  const taken = new Set<number>();
+  const keys = freqs.map((_, i) => {
+    const want = 1 + Math.round(place(i) * (count - 1));
+    for (let step = 0; step < 2 * count; step++) {
+      const k = want + (step % 2 ? -1 : 1) * Math.ceil(step / 2);
+      if (k >= 1 && k <= count && !taken.has(k)) {
+        taken.add(k);
+        return k;
+      }
+    }
+    return want;
+  });
+  let cum = 0;
+  const cums = freqs.map((f) => Number(Math.min(1, (cum += f / nonNull)).toPrecision(12)));
+  // width_bucket: how many cumulative frequencies u has passed; past the last one, NULL: the rest.
+  return `coalesce((ARRAY[${keys.join(', ')}]::int8[])[1 + width_bucket(${o.u}, ARRAY[${cums.join(', ')}]::float8[])], ${rest})`;
+}
+
+/** The lowest and highest number a column's stats show (histogram bounds and most common values). */
+function numberRange(s: ColumnStats | undefined): [number, number] | undefined {
+  const xs = [...(s?.histogram ?? []), ...(s?.mcv?.values ?? [])].map(Number).filter((x) => Number.isFinite(x));
+  if (xs.length < 2) return undefined;
+  const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
+  return hi > lo ? [lo, hi] : undefined;
+}
+
+/**
+ * A stratified uniform in [0, 1) (SQL): row i of the batch's n gets ((i·m) mod n + jitter) / n,
+ * so each stratum 1/n holds one row and a value drawn with frequency f gets f·n rows to within
+ * one, where independent draws would give f·n ± √(f·n) (a 0.2 % value of a 10,000-row table: 20
+ * rows, not anything from 12 to 28). m is prime to n and far from small fractions of n (see
+ * strideFor): the values have no trend along the rows.
+ */
+export function strataSql(rows: number, offset: number, seed: number): string {
+  const n = Math.max(1, Math.round(rows));
+  if (n < 3) return unitSql(seed);
+  return `least(0.999999999, ((((g - ${offset + 1}) * ${strideFor(n, seed)}) % ${n})::float8 + ${unitSql(seed)}) / ${n})`;
+}
+
+/**
+ * A multiplier m for strataSql, prime to n: from the seed, the first candidate whose m/n is no
+ * closer than 1/(8q) to a fraction p/q with q ≤ 20 (otherwise rows q apart get nearly the same
+ * stratum: runs and waves instead of an even spread). Falls back to n·(golden ratio − 1).
+ */
+export function strideFor(n: number, seed: number): number {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const good = (m: number) => {
+    if (m <= 0 || m >= n || gcd(m, n) !== 1) return false;
+    for (let q = 1; q <= 20 && q < n; q++) {
+      const x = (q * m) / n;
+      if (Math.abs(x - Math.round(x)) < 1 / (8 * q)) return false;
+    }
+    return true;
+  };
+  let h = seed >>> 0 || 1;
+  for (let attempt = 0; attempt < 64; attempt++) {
+    h = (Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
+    const m = 1 + Math.floor((h / 2 ** 32) * (n - 1));
+    if (good(m)) return m;
+  }
+  for (let m = Math.round(n * 0.6180339887); m < n; m++) if (gcd(m, n) === 1) return m;
+  return 1;
 }
 
 /** A uniform value in [0, 1) from g and a seed (SQL). */
@@ -444,8 +573,8 @@ export function planTable(ctx: PlanContext): TablePlan {
     // The keys make the values outside the MCV list.
     const common = s?.mcv?.values.length || s?.mcvFreqs?.length || 0;
     if (common) distinct = Math.max(1, distinct - common);
-    const corr = s?.correlation;
-    if (corr !== undefined ? Math.abs(corr) >= 0.8 : d.ordered) c.key = { kind: 'ordered', distinct, reverse: (corr ?? 1) < 0 };
+    const order = s?.correlation !== undefined ? physicalOrder(s) : undefined;
+    if (order ? order.share >= 0.8 : d.ordered) c.key = { kind: 'ordered', distinct, reverse: order?.reverse ?? false };
     else c.key = { kind: 'draw', distinct, skew: d.uniform || s?.nDistinct !== undefined ? 1 : ctx.skew };
   }
   for (const f of fks) {
@@ -534,7 +663,13 @@ function build(ctx: PlanContext, cols: Col[], fks: Fk[], secondary: ForeignKeyIn
     if (c.turn) inner.push(`${turnSql(c.turn)} AS z${c.slot}`);
     else if (c.nullFrac > 0) inner.push(`(${unitSql(seed(`z.${c.info.name}`))} < ${c.nullFrac}) AS z${c.slot}`);
     if ((statsShaped(c) || ranges.has(c)) && !c.derived) {
-      inner.push(`${unitSql(seed(`u.${c.info.name}`))} AS u${c.slot}`);
+      // Stratified: each most common value gets its share of the rows to a row or so, not a draw's.
+      const u = statsShaped(c) ? strataSql(rows, ctx.offset, seed(`u.${c.info.name}`)) : unitSql(seed(`u.${c.info.name}`));
+      // Stats-shaped values follow the row order as much as their correlation says (see physicalOrder).
+      const order = statsShaped(c) && c.stats?.correlation !== undefined ? physicalOrder(c.stats) : undefined;
+      const pos = order && order.share >= 0.05 ? positionSql(rows, ctx.offset, order.reverse, seed(`j.${c.info.name}`)) : undefined;
+      const mixed = !pos ? u : order!.share >= 0.995 ? pos : `CASE WHEN ${unitSql(seed(`o.${c.info.name}`))} < ${round6(order!.share)} THEN ${pos} ELSE ${u} END`;
+      inner.push(`${mixed} AS u${c.slot}`);
     }
     if (c.derived) inner.push(`${drawSql(1_000_000, 1, seed(`d.${c.info.name}`))} AS d${c.slot}`);
   }
@@ -546,10 +681,19 @@ function build(ctx: PlanContext, cols: Col[], fks: Fk[], secondary: ForeignKeyIn
     if (f.mode === 'dependent') pick = f.stats?.nDistinct === undefined ? `power(${unitSql(seed(`fk.${f.fk.name}`))}, ${ctx.skew})` : unitSql(seed(`fk.${f.fk.name}`));
     else if (f.mode === 'inj') pick = `(1 + ${row} % ${count})`;
     else if (f.mode === 'digit') pick = `(1 + ${digitSql(row, f.digit!.div, f.digit!.mod, seed(`fk.${f.fk.name}`))})`;
-    else {
-      const s = f.stats;
-      const distinct = s?.nDistinct !== undefined ? Math.max(1, Math.min(count, Math.round(s.nDistinct > 0 ? s.nDistinct : -s.nDistinct * rows))) : count;
-      pick = `(1 + ${drawSql(distinct, s?.nDistinct !== undefined ? 1 : ctx.skew, seed(`fk.${f.fk.name}`))})`;
+    else if (f.stats && (f.stats.nDistinct !== undefined || f.stats.mcv?.values.length || f.stats.mcvFreqs?.length)) {
+      const c = f.cols[0];
+      pick = fkStatsPick({
+        count,
+        rows,
+        stats: f.stats,
+        numeric: c.spec.t === 'int' || c.spec.t === 'numeric' || c.spec.t === 'float',
+        ref: ctx.refStats?.(f.fk),
+        u: strataSql(rows, ctx.offset, seed(`fk.${f.fk.name}`)),
+        u2: unitSql(seed(`fk2.${f.fk.name}`)),
+      });
+    } else {
+      pick = `(1 + ${drawSql(count, ctx.skew, seed(`fk.${f.fk.name}`))})`;
     }
     const turn = f.cols.find((c) => c.turn)?.turn;
     if (turn) pick = `CASE WHEN ${turnSql(turn)} THEN NULL ELSE ${pick} END`;

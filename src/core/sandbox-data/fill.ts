@@ -60,6 +60,10 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
         skew: options.skew ?? 2,
         stats: options.stats?.tables[table.key],
         keys: (fk) => fkKeys.get(fk),
+        refStats: (fk) => {
+          const ref = fk.refColumns.length === 1 ? catalog.tables.find((t) => t.oid === fk.refOid) : undefined;
+          return ref ? options.stats?.tables[ref.key]?.columns?.[fk.refColumns[0]] : undefined;
+        },
         deferred,
         triggersDisabled: report.triggersDisabled,
         mode,
