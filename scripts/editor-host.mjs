@@ -159,8 +159,10 @@ export function testUrl(server, { devPath, testsPath, folder }) {
 /**
  * Opens the test URL and resolves with the exit code the workbench reports through
  * `codeAutomationExit` once the extension host's `run()` settles ('timeout' if it never does).
+ * The limit covers every suite: the first sandbox start alone (initdb, replay, filling the
+ * tables with generated data) takes half a minute on a loaded 2-core machine.
  */
-export async function runExtensionTests(server, opts, timeoutMs = 180_000) {
+export async function runExtensionTests(server, opts, timeoutMs = 600_000) {
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage();

@@ -78,6 +78,7 @@ async function main() {
     const passes = (result?.passes ?? 0) + (ui.ok ? 1 : 0);
     const failures = (result ? result.failures : 1) + (ui.ok ? 0 : 1);
     console.log(`\n  editor layer total: ${passes} passing, ${failures} failing\n\n  ${passes} passing\n  ${failures} failing\n`);
+    if (!result) console.log(`  1) the editor suites did not finish (workbench exit: ${code}); the last lines of their log are above\n`);
   }
   if (code === 0 && result && result.failures === 0 && (!ui || ui.ok)) {
     console.log(`editor layer passed in ${seconds} s`);
