@@ -26,7 +26,7 @@ export const DATA_FLAGS_HELP = [
 ];
 
 /** `--data FILE`, `--scale N`, `--no-data`: checked here, so a wrong path fails before the sandbox starts. */
-export function dataOverrides(args: ParsedArgs, cwd: string): SandboxDataOverrides | undefined {
+export function dataOverrides(args: ParsedArgs, cwd: string, readFile = true): SandboxDataOverrides | undefined {
   const file = flagString(args, 'data');
   const scaleText = flagString(args, 'scale');
   const off = args.flags.get('no-data') === true;
@@ -37,13 +37,13 @@ export function dataOverrides(args: ParsedArgs, cwd: string): SandboxDataOverrid
   if (file !== undefined) {
     if (file.trim() === '') throw new UsageError('--data needs the path of a stats file (pglens stats export -o FILE)');
     const abs = path.resolve(cwd, file);
-    readStatsFile(abs, escapeControl(file));
+    if (readFile) readStatsFile(abs, escapeControl(file));
     out.stats = abs;
     out.enabled = true;
   }
   if (scaleText !== undefined) {
     const n = Number(scaleText);
-    if (scaleText.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 100) throw new UsageError(`--scale ${escapeControl(scaleText)}: give a number above 0 and at most 100 (1 = as given, 0.1 = a tenth)`);
+    if (!/^(\d+(\.\d*)?|\.\d+)$/.test(scaleText) || !Number.isFinite(n) || n <= 0 || n > 100) throw new UsageError(`--scale ${escapeControl(scaleText)}: give a number above 0 and at most 100 (1 = as given, 0.1 = a tenth)`);
     out.scale = n;
     out.enabled = true;
   }
@@ -94,7 +94,8 @@ export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Prom
     cwd: ctx.cwd,
     embedded: args.flags.get('embedded') === true,
   });
-  const data = dataOverrides(args, ctx.cwd);
+  // On a server connection the flags do nothing: checked for form, the file not read.
+  const data = dataOverrides(args, ctx.cwd, resolved.kind !== 'server');
   if (resolved.kind === 'server') {
     if (data) ctx.stderr(`pglens: --data, --scale and --no-data fill the embedded sandbox: ignored on a server connection\n`);
     const conn = serverConnection(resolved.url, timeout);

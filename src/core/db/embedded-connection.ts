@@ -226,7 +226,7 @@ export class EmbeddedConnection implements Connection {
           'timeout',
           `the embedded sandbox did not start within ${formatSeconds(startTimeoutMs)}${where}`,
           filling
-            ? 'the generated data is too large to fill in time: lower "scale" or "rows" in .pglens.json sandbox.data (or --scale), or set "data": false'
+            ? 'the generated data is too large to fill in time: lower "scale", "rowsPerTable" or "rows" in .pglens.json sandbox.data (or --scale), or set "data": false'
             : 'a migration may never finish (PGlite has no statement timeout): check the migrations, or connect to a server',
         );
         reject(e);

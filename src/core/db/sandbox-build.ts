@@ -163,6 +163,8 @@ export async function openSandbox(
     return { db, report, prepareNextStart: () => replenishSpares(sources, options.cacheDir) };
   };
 
+  // The cached report names the stats file of the build; the same bytes may now sit at another path.
+  if (cached?.data?.statsFile !== undefined && data.statsShown !== undefined) cached.data = { ...cached.data, statsFile: data.statsShown, statsPath: data.settings.stats };
   if (cached && options.reuseWorkDir) {
     onProgress('restarting the sandbox on its working copy');
     const db = await PGlite.create(options.workDir, { extensions: loaded }).catch(() => undefined);
@@ -249,12 +251,18 @@ export async function openSandbox(
   for (let i = skip; i < files.length; i++) {
     if (i > skip && (i - skip) % 50 === 0) onProgress(`replaying migrations: ${i}/${files.length}`);
     const startsBatch = i === skip || files[i - 1].transaction !== 'all-pending';
-    const failure = await applyMigration(db, files[i], missingExtensions, startsBatch);
+    let failure = await applyMigration(db, files[i], missingExtensions, startsBatch);
+    if (!failure && files[i].transaction !== 'all-pending' && db.isInTransaction()) {
+      // The next migration, the fill and the cache would all run inside it; its runner would not commit it either.
+      await rollback(db);
+      failure = failureAt(files[i], 'the migration leaves a transaction open (BEGIN without COMMIT), so the sandbox rolled it back — add the COMMIT');
+    }
     if (failure) failed.push(failure);
     else applied.push(files[i].rel);
     // drizzle's one transaction ends after the last of a run of its migrations.
     if (files[i].transaction === 'all-pending' && files[i + 1]?.transaction !== 'all-pending' && db.isInTransaction()) await db.exec('COMMIT');
   }
+  await resetSession(db);
   phases.lap('replay');
   const stored: SandboxReport = {
     files: files.map((f) => f.rel),
@@ -635,6 +643,20 @@ async function splitOrUndefined(text: string): Promise<ParsedStatement[] | undef
 
 async function rollback(db: PGlite): Promise<void> {
   if (db.isInTransaction()) await db.exec('ROLLBACK').catch(() => undefined);
+}
+
+function failureAt(file: MigrationFile, message: string): SandboxFailure {
+  return { file: file.up.file, line: lineIn(file.up, 0), message };
+}
+
+/**
+ * What a migration's session settings leave behind (SET ROLE, SET SESSION AUTHORIZATION,
+ * SET standard_conforming_strings = off, a search_path) must reach neither the fill nor the
+ * Explain sessions: a sandbox loaded from the cache starts from a fresh session too.
+ */
+async function resetSession(db: PGlite): Promise<void> {
+  await rollback(db);
+  for (const sql of ['RESET SESSION AUTHORIZATION', 'RESET ROLE', 'RESET ALL']) await db.exec(sql).catch(() => undefined);
 }
 
 function failure(file: MigrationFile, line: number, err: PgError, missingExtensions: string[]): SandboxFailure {

@@ -69,6 +69,7 @@ export async function fillSandbox(db: PGlite, plan: DataPlan, onProgress: (messa
     if (db.isInTransaction()) await db.exec('ROLLBACK').catch(() => undefined);
     await db.exec('RESET session_replication_role').catch(() => undefined);
   }
+  const matviews = fill ? await refreshMaterializedViews(db, onProgress) : [];
   const counts = await db
     .query<{ t: string; n: number }>(
       `SELECT format('%s.%s', n.nspname, c.relname) AS t, c.reltuples::float8 AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -81,11 +82,13 @@ export async function fillSandbox(db: PGlite, plan: DataPlan, onProgress: (messa
   const emptyFromFill = new Set((fill?.tables ?? []).filter((t) => held(t) === 0).map((t) => t.table));
   const emptyTables = counts.filter((c) => emptyFromFill.has(c.t) || (fill === undefined && !(c.n > 0))).map((c) => c.t);
   const sizes = filled.map(held).sort((a, b) => a - b);
-  const notes = [...(plan.statsError ? [`${plan.statsError}: filled with the default sizes instead`] : []), ...plan.statsNotes, ...(fill?.notes ?? [])];
+  const toppedUp = (fill?.tables ?? []).filter((t) => t.existing && t.status !== 'kept').map((t) => `${t.table}: ${t.existing} row(s) from the migrations, ${t.rows} generated next to them`);
+  const notes = [...plan.statsNotes, ...(fill?.notes ?? []), ...toppedUp, ...matviews];
   for (const u of fill?.unsupported ?? []) notes.push(`${u.table}.${u.column} (${u.type}): no generator for this type, ${u.handling === 'default' ? 'left to its default' : u.handling === 'null' ? 'left NULL' : 'table skipped'}`);
   return {
     source: plan.stats ? 'stats' : 'defaults',
     ...(plan.statsShown && { statsFile: plan.statsShown, statsPath: plan.settings.stats }),
+    ...(plan.statsError && { statsError: `${plan.statsError}: filled with the default sizes instead` }),
     scale: plan.settings.scale ?? 1,
     rows: fill?.rows ?? 0,
     keptRows: (fill?.tables ?? []).reduce((n, t) => n + (t.existing ?? 0), 0),
@@ -93,10 +96,41 @@ export async function fillSandbox(db: PGlite, plan: DataPlan, onProgress: (messa
     typicalRows: sizes.length ? sizes[Math.floor(sizes.length / 2)] : 0,
     emptyTables,
     problems: (fill?.tables ?? [])
-      .filter((t) => t.status === 'failed' || t.status === 'partial' || t.status === 'skipped')
+      .filter((t) => t.status === 'failed' || t.status === 'partial' || (t.status === 'skipped' && t.cause !== '0 rows asked for'))
       .map((t) => ({ table: t.table, status: t.status, rows: t.rows, target: t.target, cause: t.cause ?? t.status, ...(t.constraint && { constraint: t.constraint }) })),
     notes,
     ms: fill?.ms ?? Date.now() - started,
     ...(error && { error }),
   };
+}
+
+/**
+ * Materialized views the migrations built (over empty tables): refreshed over the generated
+ * rows, those of other views first as they come (a view over a view is retried after it).
+ * A view built WITH NO DATA stays so, as it would in production until someone refreshes it.
+ * Returns notes for the views that could not be refreshed.
+ */
+async function refreshMaterializedViews(db: PGlite, onProgress: (message: string) => void): Promise<string[]> {
+  const views = await db
+    .query<{ v: string }>(`SELECT format('%I.%I', schemaname, matviewname) AS v FROM pg_matviews WHERE ispopulated AND schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`)
+    .then((r) => r.rows.map((x) => x.v))
+    .catch(() => [] as string[]);
+  let pending = views;
+  const failed = new Map<string, string>();
+  for (let round = 0; round < 3 && pending.length; round++) {
+    const next: string[] = [];
+    for (const v of pending) {
+      onProgress(`sandbox data: refreshing materialized view ${v}`);
+      try {
+        await db.exec(`REFRESH MATERIALIZED VIEW ${v}`);
+        failed.delete(v);
+      } catch (e) {
+        failed.set(v, (e as Error).message);
+        next.push(v);
+      }
+    }
+    if (next.length === pending.length) break;
+    pending = next;
+  }
+  return [...failed].map(([v, m]) => `materialized view ${v} could not be refreshed over the generated rows: ${m}`);
 }

@@ -127,18 +127,27 @@ async function dataNotices(plan: unknown[]): Promise<string[]> {
   try {
     // From the files' sizes, never by reading the tables: a read would run their row-level
     // security policies, which may call anything, outside Explain's rolled-back transaction.
-    const found = await db.query<{ name: string; has: boolean }>(
-      `SELECT c.relname AS name, bool_or(coalesce(CASE WHEN c.relkind = 'p' THEN (SELECT sum(pg_relation_size(p.relid)) FROM pg_partition_tree(c.oid) p) ELSE pg_relation_size(c.oid) END, 0) > 0) AS has
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE c.relname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
-       GROUP BY c.relname`,
+    // A partition counts as its whole tree (rows of a filled parent may all land in other
+    // partitions); without VERBOSE a plan names no schema, so a name is empty only where every
+    // table of that name is.
+    const found = await db.query<{ name: string; t: string; has: boolean }>(
+      `WITH r AS (
+         SELECT c.oid, c.relname, c.relkind, format('%I.%I', n.nspname, c.relname) AS t,
+                CASE WHEN c.relispartition THEN pg_partition_root(c.oid) ELSE c.oid END AS root
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%')
+       SELECT relname AS name, t,
+              coalesce(CASE WHEN relkind = 'p' OR root <> oid THEN (SELECT sum(pg_relation_size(p.relid)) FROM pg_partition_tree(root) p) ELSE pg_relation_size(oid) END, 0) > 0 AS has
+       FROM r`,
       [names],
     );
-    const hasRows = new Map(found.rows.map((r) => [r.name, r.has === true]));
-    for (const [name, any] of hasRows) {
-      if (any) continue;
-      const problem = report?.data?.problems.find((p) => p.table.endsWith(`.${name}`));
-      const why = problem ? `the generator could not fill it: ${problem.cause}` : report?.data ? 'nothing was generated for it' : 'sandbox.data is false in .pglens.json';
+    const byName = new Map<string, Array<{ t: string; has: boolean }>>();
+    for (const r of found.rows) byName.set(r.name, [...(byName.get(r.name) ?? []), { t: r.t, has: r.has === true }]);
+    for (const [name, tables] of byName) {
+      if (tables.some((x) => x.has)) continue;
+      const keys = new Set(tables.map((x) => x.t.replace(/"/g, '')));
+      const problem = report?.data?.problems.find((p) => keys.has(p.table));
+      const why = problem ? `the generator could not fill it: ${problem.cause}` : report?.data ? 'nothing was generated for it' : 'no data is generated: sandbox.data is false, or --no-data';
       notes.push(`table ${name} is empty in the sandbox (${why}): this plan shows nothing of how the query behaves on real data — fix the cause, or connect to a database with data`);
     }
   } catch {

@@ -72,12 +72,15 @@ export interface SandboxDataReport {
   ms: number;
   /** The fill as a whole could not run (the tables keep what it did before). */
   error?: string;
+  /** The stats file named could not be read: the defaults were used instead. */
+  statsError?: string;
 }
 
 /** The note Explain on the sandbox shows above every plan. */
 export function sandboxDataNote(data: SandboxDataReport | undefined): string {
   if (!data) return 'sandbox data: none generated (sandbox.data is false): tables hold only what the migrations insert';
-  const source = data.source === 'stats' ? `shaped by ${data.statsFile ?? 'the stats file'}${data.scale !== 1 ? ` at scale ${data.scale}` : ''}` : 'generated';
+  const scale = data.scale !== 1 ? ` at scale ${data.scale}` : '';
+  const source = data.source === 'stats' ? `shaped by ${data.statsFile ?? 'the stats file'}${scale}` : `generated${scale}${data.statsError ? ' (the stats file could not be read)' : ''}`;
   const kept = data.keptRows ? ` (and ${data.keptRows.toLocaleString('en-US')} the migrations inserted)` : '';
   const size = `${data.rows.toLocaleString('en-US')} rows${kept} in ${data.tables} table(s), about ${data.typicalRows.toLocaleString('en-US')} per table`;
   return `sandbox data: ${source}, ${size}; plans show the shape at this scale, not production timings${data.error ? ` (the fill stopped: ${data.error})` : ''}`;
@@ -110,11 +113,13 @@ export function runnerText(report: SandboxReport): string {
 export function sandboxDataLines(report: SandboxReport): string[] {
   const data = report.data;
   if (!data) return [];
-  const lines: string[] = data.error ? [`sandbox data: the fill stopped: ${data.error}`] : [];
+  const lines: string[] = [];
+  if (data.statsError) lines.push(`sandbox data: ${data.statsError}`);
+  if (data.error) lines.push(`sandbox data: the fill stopped: ${data.error}`);
   for (const p of data.problems.slice(0, 8)) {
     lines.push(`sandbox data: ${p.table}: ${p.rows.toLocaleString('en-US')} of ${p.target.toLocaleString('en-US')} rows (${p.status}): ${p.cause}`);
   }
   if (data.problems.length > 8) lines.push(`sandbox data: ${data.problems.length - 8} more table(s) filled short`);
-  for (const n of data.notes.filter((n) => n.startsWith('stats file') || n.includes('could not')).slice(0, 4)) lines.push(`sandbox data: ${n}`);
+  for (const n of data.notes.filter((n) => n.startsWith('stats file') || n.includes('could not') || n.includes('from the migrations, ')).slice(0, 4)) lines.push(`sandbox data: ${n}`);
   return lines;
 }

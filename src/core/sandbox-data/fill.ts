@@ -12,6 +12,9 @@ import type { ExecFn, FillAttempt, FillOptions, FillReport, FillStats, QueryFn, 
  * computed inside Postgres; tables in FK order; then VACUUM ANALYZE. Works on any session
  * (PGlite, pg); run it outside a transaction block.
  */
+/** With existingRows 'top-up': a table holding fewer rows than this share of its target gets the rest generated. */
+const TOP_UP_BELOW = 0.1;
+
 export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOptions = {}): Promise<FillReport> {
   const started = performance.now();
   const progress = options.onProgress ?? (() => undefined);
@@ -19,6 +22,8 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
   const catalog = await readCatalog(query, options);
   const report: FillReport = { tables: [], rows: 0, ms: 0, triggersDisabled: false, unsupported: [], deferredForeignKeys: [], notes: [] };
   if (options.stats) report.notes.push(...statsMismatch(catalog, options.stats));
+  // Values are quoted as standard strings ('a\\b' is a backslash and a b): make sure they are read so.
+  await exec('SET standard_conforming_strings = on');
   const capabilities = { xml: await succeeds(query, `SELECT xmlparse(content '<v/>')::text AS x`) };
   if (options.disableTriggers !== false) {
     report.triggersDisabled = await succeeds(query, 'SET session_replication_role = replica');
@@ -32,16 +37,32 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
     const sizes = targets(catalog.tables, options);
     const later: Array<{ table: TableInfo; tr: TableFillReport; fk: ForeignKeyInfo; notNull: boolean }> = [];
     const touched: TableInfo[] = [];
+    // Tables kept as the migrations left them: analyzed too, so the planner knows their size.
+    const kept: TableInfo[] = [];
     for (const table of order) {
       const t0 = performance.now();
-      const { rows: target, tier } = sizes.get(table)!;
+      const sized = sizes.get(table)!;
+      const tier = sized.tier;
+      let target = sized.rows;
       const tr: TableFillReport = { table: table.key, status: 'filled', tier, target, rows: 0, ms: 0, attempts: [], notes: [] };
       report.tables.push(tr);
       const existing = await countRows(query, table.sql);
-      if (existing > 0 && (options.existingRows ?? 'skip') === 'skip') {
+      const mode = options.existingRows ?? 'skip';
+      if (existing > 0) tr.existing = existing;
+      if (existing > 0 && (mode === 'skip' || (mode === 'top-up' && existing >= TOP_UP_BELOW * target))) {
         tr.status = 'kept';
-        tr.existing = existing;
         tr.notes.push(`${existing} row(s) already there, kept as they are`);
+        kept.push(table);
+        continue;
+      }
+      if (existing > 0 && mode === 'top-up') {
+        // A few seed rows (a service account, the default organisation): everything else would hang off them.
+        target = Math.max(0, target - existing);
+        tr.notes.push(`${existing} row(s) already there (from the migrations); ${target} generated next to them`);
+      }
+      if (target === 0) {
+        tr.status = 'skipped';
+        tr.cause = '0 rows asked for';
         continue;
       }
       progress(`filling ${table.key} (${target} rows)`);
@@ -176,7 +197,7 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
     }
 
     // Statistics for the planner (and the visibility map, with VACUUM).
-    for (const t of touched) {
+    for (const t of [...touched, ...kept]) {
       progress(`analyzing ${t.key}`);
       const t0 = performance.now();
       const vacuumed = options.vacuum !== false && (await succeeds(query, `VACUUM ANALYZE ${t.sql}`));

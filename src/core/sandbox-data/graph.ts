@@ -124,7 +124,7 @@ export function targets(tables: TableInfo[], options: FillOptions): Map<TableInf
     const size = (n: number) => Math.max(1, Math.min(cap, Math.round(n * scale)));
     const explicit = options.tableRows?.[t.key] ?? options.tableRows?.[t.name];
     if (explicit !== undefined) {
-      out.set(t, { rows: size(explicit), tier: 'explicit' });
+      out.set(t, { rows: explicit === 0 ? 0 : size(explicit), tier: 'explicit' });
       continue;
     }
     const stats = options.stats?.tables[t.key];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { PglensError } from '../errors';
 import type { ColumnStats, FillOptions, FillStats, TableStats } from './types';
@@ -32,6 +32,8 @@ export interface SandboxDataOverrides {
 }
 
 export const DEFAULT_ROWS_PER_TABLE = 20_000;
+/** Stats exports of schemas with thousands of tables stay in the tens of MB. */
+const MAX_STATS_FILE_BYTES = 256 * 1048576;
 /**
  * All tables together, unless a stats file, `rows` or `rowsPerTable` say otherwise. Real
  * schemas cost more per row than the 20-table bench (wide rows, many indexes): langfuse's 71
@@ -119,8 +121,17 @@ export interface LoadedStats {
 export function readStatsFile(file: string, shown = file): LoadedStats & { dropped: string[] } {
   let bytes: Buffer;
   try {
+    // Not a FIFO or a device (reading one would block or never end), not larger than any export.
+    const st = statSync(file);
+    if (st.isFile() && st.size > MAX_STATS_FILE_BYTES) {
+      throw new PglensError('bad-input', `the stats file ${shown} is ${Math.round(st.size / 1048576)} MB, more than any stats export (${MAX_STATS_FILE_BYTES / 1048576} MB)`, 'check the path; export again with `pglens stats export --db URL -o FILE`');
+    }
+    if (!st.isFile() && !st.isDirectory()) {
+      throw new PglensError('bad-input', `cannot read the stats file ${shown}: it is not a regular file`, 'write one with `pglens stats export --db URL -o FILE`, or fix the path');
+    }
     bytes = readFileSync(file);
   } catch (e) {
+    if (e instanceof PglensError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new PglensError(
       'bad-input',
@@ -209,14 +220,22 @@ export function fillOptionsFor(settings: SandboxDataSettings, stats: FillStats |
     stats,
     seed: settings.seed ?? 0,
     maxRowsPerTable: MAX_ROWS_PER_TABLE,
-    maxTotalRows: settings.rowsPerTable === undefined ? DEFAULT_MAX_TOTAL_ROWS : undefined,
+    // The budget scales too: --scale 3 on a schema that fills its budget means three times the rows.
+    maxTotalRows: settings.rowsPerTable === undefined ? Math.round(DEFAULT_MAX_TOTAL_ROWS * (settings.scale ?? 1)) : undefined,
+    existingRows: 'top-up',
   };
 }
 
-/** The part of a filled sandbox's cache key the data settings make: same key, same data. */
+/**
+ * The part of a filled sandbox's cache key the data settings make: same key, same data. A stats
+ * file is keyed by its bytes; one that could not be read by its path, so the build filled with
+ * the defaults in its place is never served for the plain defaults (whose report says nothing
+ * of a stats file), and is redone once the file can be read.
+ */
 export function dataKey(settings: SandboxDataSettings, statsSha: string | undefined, pglensVersion: string): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ g: GENERATOR_VERSION, v: pglensVersion, scale: settings.scale ?? 1, per: settings.rowsPerTable ?? null, rows: sorted(settings.rows), seed: settings.seed ?? 0, stats: statsSha ?? null }));
+  const stats = statsSha ?? (settings.stats !== undefined ? `unreadable:${settings.stats}` : null);
+  h.update(JSON.stringify({ g: GENERATOR_VERSION, v: pglensVersion, scale: settings.scale ?? 1, per: settings.rowsPerTable ?? null, rows: sorted(settings.rows), seed: settings.seed ?? 0, stats }));
   return h.digest('hex').slice(0, 16);
 }
 

@@ -69,9 +69,11 @@ export interface FillOptions {
   excludeTables?: string[];
   /**
    * Tables that already hold rows (seeded by a migration, or filled before): 'skip' keeps them
-   * as they are (the default; filling twice is a no-op), 'append' adds the target count.
+   * as they are (the default; filling twice is a no-op), 'append' adds the target count,
+   * 'top-up' keeps a table holding at least a tenth of its target and fills the others up to it
+   * (the sandbox's choice: a migration's two seed users must not carry every order).
    */
-  existingRows?: 'skip' | 'append';
+  existingRows?: 'skip' | 'append' | 'top-up';
   /**
    * Fill with `session_replication_role = replica` (no trigger fires, FK checks included; the
    * generator keeps FKs valid itself). Needs a superuser; silently off otherwise. Default true.

@@ -68,7 +68,7 @@ describe('Embedded sandbox timeouts', function () {
       const e = await rejection(conn.serverVersion());
       assert.equal(e.code, 'timeout');
       assert.match(e.message, /\(last step: (sandbox data: filling public\.t|filling the tables)/);
-      assert.match(e.message, /the generated data is too large to fill in time: lower "scale" or "rows" in \.pglens\.json sandbox\.data/);
+      assert.match(e.message, /the generated data is too large to fill in time: lower "scale", "rowsPerTable" or "rows" in \.pglens\.json sandbox\.data/);
       await conn.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -100,6 +101,10 @@ describe('sandbox data settings', () => {
     assert.throws(() => readStatsFile(write('arr.json', '[]'), 'arr.json'), /arr\.json is not a pglens stats file \(no "tables" object\)/);
     assert.throws(() => readStatsFile(write('null.json', 'null'), 'null.json'), /not a pglens stats file/);
     assert.throws(() => readStatsFile(write('f2.json', '{"format":2,"tables":{}}'), 'f2.json'), /has format 2, which this pglens does not know — export it again/);
+    // A FIFO or a device would block the read, or never end.
+    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+    assert.throws(() => readStatsFile(path.join(dir, 'fifo'), 'fifo'), /cannot read the stats file fifo: it is not a regular file/);
+    assert.throws(() => readStatsFile('/dev/zero', '/dev/zero'), /it is not a regular file/);
   });
 
   it('names a stats file in .pglens.json, keeping every other setting', () => {
@@ -116,6 +121,8 @@ describe('sandbox data settings', () => {
     const k = dataKey(base, 'sha1', '1.0.0');
     assert.equal(dataKey({ ...base, rows: { b: 2, a: 1 } }, 'sha1', '1.0.0'), k, 'the order of rows does not matter');
     assert.equal(dataKey({ ...base, stats: '/elsewhere/same-file.json' }, 'sha1', '1.0.0'), k, 'the path does not matter, the bytes do');
+    // A stats file that could not be read: its own entry, never the defaults'.
+    assert.notEqual(dataKey({ enabled: true, stats: '/missing.json' }, undefined, '1.0.0'), dataKey({ enabled: true }, undefined, '1.0.0'));
     for (const other of [dataKey({ ...base, scale: 0.2 }, 'sha1', '1.0.0'), dataKey(base, 'sha2', '1.0.0'), dataKey(base, 'sha1', '1.0.1'), dataKey({ ...base, seed: 1 }, 'sha1', '1.0.0')]) {
       assert.notEqual(other, k);
     }
