@@ -8,6 +8,8 @@ import { escapeControl } from '../core/escape-control';
 import { loadConfig, ruleSetting, type LintConfig } from '../core/lint/config';
 import { runnerSetForFile, runnerSetsUnder } from '../core/lint/migration-lint';
 import type { MigrationSet } from '../core/migrations/migration';
+import { DEFAULT_PART_TIMEOUT_SECONDS, PartWatchdog } from '../core/migrations/verify/child';
+import type { HungMigration } from '../core/migrations/verify/types';
 import { describeDifference } from '../core/migrations/verify/diff';
 import { VERIFY_DEFAULT_SEVERITY, verdictFindings, type VerifyFinding, type VerifyRuleId } from '../core/migrations/verify/findings';
 import { RUNNERS_WITH_DOWNS, type MigrationVerdict, type VerifyReport } from '../core/migrations/verify/verify';
@@ -65,6 +67,10 @@ interface ServeChild {
   child: ChildProcessWithoutNullStreams;
   pending: Map<number, { resolve(answer: ServeAnswer['answer']): void; reject(e: Error): void }>;
   progress: ((message: string) => void) | undefined;
+  /** Ends the child when a part runs past the limit (PGlite cannot stop a statement). */
+  watchdog: PartWatchdog;
+  /** The request that was running when the watchdog ended the child, and the part that ran too long. */
+  stopped: { id: number; hung: HungMigration } | undefined;
 }
 
 interface Run {
@@ -277,7 +283,18 @@ export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposa
       stdio: ['pipe', 'pipe', 'pipe'],
       windowsHide: true,
     });
-    const serve: ServeChild = { child, pending: new Map(), progress: undefined };
+    const serve: ServeChild = {
+      child,
+      pending: new Map(),
+      progress: undefined,
+      stopped: undefined,
+      watchdog: new PartWatchdog(DEFAULT_PART_TIMEOUT_SECONDS * 1000, DEFAULT_PART_TIMEOUT_SECONDS, (hung) => {
+        // Requests run one at a time, in the order sent: the first one waiting is the one running.
+        const running = serve.pending.keys().next().value;
+        if (running !== undefined) serve.stopped = { id: running, hung };
+        child.kill('SIGKILL');
+      }),
+    };
     child.stdin.on('error', () => undefined);
     let buffered = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -300,11 +317,13 @@ export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposa
       const lines = (partial + c.toString('utf8')).split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines.filter((l) => l.trim())) {
+        if (serve.watchdog.line(line)) continue;
         this.output.appendLine(`[rollback] ${escapeControl(line)}`);
         serve.progress?.(escapeControl(line));
       }
     });
     child.on('close', (code) => {
+      serve.watchdog.stop();
       for (const p of serve.pending.values()) p.reject(new Error(`the verification process ended (exit ${code})${partial ? `: ${partial}` : ''}`));
       serve.pending.clear();
       if (this.serve === serve) this.serve = undefined;
@@ -331,17 +350,40 @@ export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposa
       vscode.window.withProgress({ location, title, cancellable: !background }, async (progress, token) => {
         if (run.superseded) return undefined;
         const started = Date.now();
-        serve = this.server();
-        serve.progress = (message) => progress.report({ message });
         const cancel = token.onCancellationRequested(() => {
           this.output.appendLine(`[rollback] ${this.label(root)}: cancelled — stopping after the current migration`);
           run.interrupt();
         });
         try {
-          const request: ServeRequest = { id, dir: root, label: this.label(root) };
-          const answered = new Promise<ServeAnswer['answer']>((resolve, reject) => serve!.pending.set(id, { resolve, reject }));
-          serve.child.stdin.write(`${JSON.stringify(request)}\n`);
-          const answer = await answered;
+          // A part running past the limit ends the child (PGlite blocks it): asked again, without running that part.
+          const hung: HungMigration[] = [];
+          let answer: ServeAnswer['answer'];
+          for (;;) {
+            const current = this.server();
+            serve = current;
+            current.progress = (message) => progress.report({ message });
+            try {
+              const request: ServeRequest = { id, dir: root, label: this.label(root), ...(hung.length && { hung }) };
+              const answered = new Promise<ServeAnswer['answer']>((resolve, reject) => current.pending.set(id, { resolve, reject }));
+              current.child.stdin.write(`${JSON.stringify(request)}\n`);
+              answer = await answered;
+              break;
+            } catch (e) {
+              const stopped = current.stopped;
+              if (!stopped || run.superseded) throw e;
+              // Another folder's part ran too long: this one is asked again as it was.
+              if (stopped.id === id) {
+                const h = stopped.hung;
+                if (hung.some((x) => x.folder === h.folder && x.id === h.id)) throw e;
+                hung.push(h);
+                this.output.appendLine(
+                  `[rollback] ${this.label(root)}: ${escapeControl(h.id)}: its ${h.part} ran longer than ${h.seconds} s on the embedded PGlite and was stopped; verifying again without running it`,
+                );
+              }
+            } finally {
+              current.progress = undefined;
+            }
+          }
           if (run.superseded) return undefined;
           if ('error' in answer) throw new Error(answer.error.message);
           const report = answer.report;
@@ -360,7 +402,6 @@ export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposa
           return { folder: root, cached: false, cancelled: report.cancelled, summary, findings, warm: answer.warm };
         } finally {
           cancel.dispose();
-          if (serve) serve.progress = undefined;
         }
       }),
     )

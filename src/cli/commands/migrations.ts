@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { flagChoice, flagString, UsageError } from '../args';
+import { flagChoice, flagString, flagTimeout, UsageError, type ParsedArgs } from '../args';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { verifyWorkerScript } from '../connection';
 import { PglensError, type PglensErrorCode } from '../../core/errors';
@@ -11,7 +11,9 @@ import { VERIFY_DEFAULT_SEVERITY, verdictFindings, type VerifyFinding, type Veri
 import type { MigrationVerdict, VerifyReport } from '../../core/migrations/verify/verify';
 import type { DownAnswer, DownReport, DownRequest, VerifyAnswer, VerifyRequest } from '../../core/migrations/verify/verify-process';
 import { applyEdits } from '../../core/migrations/verify/write-down';
-import { askChild } from '../../core/migrations/verify/child';
+import { askChild, DEFAULT_PART_TIMEOUT_SECONDS, PartTimeoutError, type AskOptions } from '../../core/migrations/verify/child';
+import { checkServerUrl } from '../../core/migrations/verify/server-url';
+import type { HungMigration } from '../../core/migrations/verify/types';
 import { createLineIndex } from '../../core/sql/line-index';
 import { SEVERITY_RANK, type Severity } from '../../core/types';
 import { displayPath, findingJson, githubAnnotation, oneBased, renderText } from './lint';
@@ -45,8 +47,11 @@ export const command: Command = {
     '  --db URL                    verify on that PostgreSQL server instead of the embedded PGlite: pglens creates a',
     '                              fresh database there (CREATEDB needed), runs the migrations in it and drops it at',
     '                              the end; migrations that reach the whole server (roles, ALTER SYSTEM, other databases,',
-    '                              tablespaces, other sessions) are refused there: verify those on the embedded PGlite',
+    '                              tablespaces, other sessions) are refused there: verify those on the embedded PGlite;',
+    '                              the sandbox setup may create roles (they stay on the server; a next run reuses them)',
     '  --yes-this-is-disposable    required with --db: you confirm the server is not production',
+    '  --timeout SECONDS           limit of each part of a migration — its up, its down, the up again (default 60): one',
+    '                              that runs longer is stopped and reported (rollback-unverifiable), the rest verified',
     '  --format text|json|sarif    output format (default text)',
     '  --fail-on error|warning|info  exit 1 when a finding is at or above this severity (default warning)',
     '  --config FILE               .pglens.json to use (default: the nearest one above DIR)',
@@ -66,7 +71,7 @@ export const command: Command = {
     'Options (down):',
     '  --write                     put it in place (refused when the migration has a down, or it does not verify)',
     '  --id ID                     the migration, when FILE holds several (Liquibase changesets, dbmate sections)',
-    '  --db URL --yes-this-is-disposable, --config FILE   as for verify',
+    '  --db URL --yes-this-is-disposable, --config FILE, --timeout SECONDS   as for verify',
     '  --format text|json          output format (default text: the down as SQL, notes as comments)',
     '',
     'Exit codes (down): 0 generated and verified, 1 verified but with parts it cannot reverse (printed),',
@@ -90,15 +95,16 @@ export const command: Command = {
     if (!isDir) throw new PglensError('bad-input', `${dirArg ?? '.'} is not a folder`, 'pass the migrations folder (or a folder above it)');
     const explicit = flagString(args, 'config');
     const config = loadConfig(dir, explicit && path.resolve(ctx.cwd, explicit));
-    const db = flagString(args, 'db');
-    if (db && !args.flags.has('yes-this-is-disposable')) {
+    const db = dbFlag(args);
+    if (db !== undefined && !args.flags.has('yes-this-is-disposable')) {
       throw new PglensError(
         'bad-input',
         '--db runs every migration and its down on that server (in a new database pglens creates and drops)',
         'point --db at a disposable server and add --yes-this-is-disposable, or leave --db out to verify on the embedded PGlite',
       );
     }
-    const request: VerifyRequest = { dir, label: dirArg ?? '.', ...(explicit && { config: path.resolve(ctx.cwd, explicit) }), ...(db && { db }) };
+    const timeoutSeconds = flagTimeout(args) ?? DEFAULT_PART_TIMEOUT_SECONDS;
+    const request: VerifyRequest = { dir, label: dirArg ?? '.', ...(explicit && { config: path.resolve(ctx.cwd, explicit) }), ...(db !== undefined && { db }), timeoutSeconds };
     const report = await runVerifyProcess(request, ctx);
     const abs = (f: string): string => path.join(dir, ...f.split('/'));
     const lines = new Map<string, ReturnType<typeof createLineIndex>>();
@@ -118,7 +124,7 @@ export const command: Command = {
       },
     );
     const display = findings.map((f) => ({ ...f, file: displayPath(ctx.cwd, f.file) }));
-    const summary = summarize(report, db ? 'server' : 'embedded PGlite');
+    const summary = summarize(report, db !== undefined ? 'server' : 'embedded PGlite');
     if (format === 'json') ctx.stdout(JSON.stringify({ summary, findings: display.map(verifyJson) }, null, 2) + '\n');
     else if (format === 'sarif') ctx.stdout(JSON.stringify(sarif(display, summary), null, 2) + '\n');
     else {
@@ -135,14 +141,55 @@ export const command: Command = {
 };
 
 /**
+ * `--db URL` when given: refused when empty (it would otherwise fall back to the embedded PGlite
+ * without a word) or not a PostgreSQL URL.
+ */
+function dbFlag(args: ParsedArgs): string | undefined {
+  if (!args.flags.has('db')) return undefined;
+  const db = flagString(args, 'db') ?? '';
+  checkServerUrl(db);
+  return db;
+}
+
+const PART_WORDS: Record<HungMigration['part'], string> = { up: 'its up', down: 'its down', 'up again': 'its up, applied again after the down,' };
+
+/**
  * Runs the verification in its child process (PGlite cannot load inside the CLI's code-cached
  * bundle, and a child keeps its memory apart). Ctrl-C is passed on: the child stops after the
- * current migration, drops its scratch database and answers with what it verified.
+ * current migration (on a --db server, cancelling the statement running), drops its scratch
+ * database and answers with what it verified. A part that runs past --timeout on PGlite (which
+ * has no statement timeout, and whose statement blocks the child) ends the child: it is asked
+ * again, told not to run that part, which is reported as running too long.
  */
 async function runVerifyProcess(request: VerifyRequest, ctx: CliContext): Promise<VerifyReport> {
-  const answer = (await askWorker(request, ctx)) as VerifyAnswer;
-  if ('error' in answer) throw workerError(answer.error);
-  return answer.report;
+  const hung: HungMigration[] = [];
+  const seconds = request.timeoutSeconds ?? DEFAULT_PART_TIMEOUT_SECONDS;
+  /** Time spent in the runs a hung part ended: part of the verification's time. */
+  let spent = 0;
+  for (;;) {
+    let answer: VerifyAnswer;
+    const attempt = Date.now();
+    try {
+      answer = (await askWorker({ ...request, ...(hung.length && { hung }) }, ctx, {
+        partTimeoutSeconds: seconds,
+        // A server statement is cancelled by the child itself at the limit: the parent waits longer before ending it.
+        ...(request.db !== undefined && { graceSeconds: 30 }),
+      })) as VerifyAnswer;
+    } catch (e) {
+      if (!(e instanceof PartTimeoutError) || hung.some((h) => h.folder === e.hung.folder && h.id === e.hung.id)) throw e;
+      hung.push(e.hung);
+      spent += Date.now() - attempt;
+      ctx.stderr(
+        escapeControl(`pglens: ${e.hung.id}: ${PART_WORDS[e.hung.part]} ran longer than ${e.hung.seconds} s on ${request.db !== undefined ? 'the --db server' : 'the embedded PGlite'} and was stopped; verifying the folder again without running it`) + '\n',
+      );
+      continue;
+    }
+    if ('error' in answer) throw workerError(answer.error);
+    if (answer.report.cancelled && request.db !== undefined) {
+      ctx.stderr('pglens: verification cancelled — the statement running on the --db server was cancelled and rolled back, and the scratch database dropped\n');
+    }
+    return { ...answer.report, ms: answer.report.ms + spent };
+  }
 }
 
 function workerError(error: { code: string; message: string }): PglensError {
@@ -150,16 +197,17 @@ function workerError(error: { code: string; message: string }): PglensError {
 }
 
 /** Sends one request to the verification child and returns its JSON answer. */
-async function askWorker(request: VerifyRequest | DownRequest, ctx: CliContext): Promise<unknown> {
+async function askWorker(request: VerifyRequest | DownRequest, ctx: CliContext, options: AskOptions): Promise<unknown> {
   const { script, execArgv } = verifyWorkerScript();
-  const { child, answer } = askChild(script, execArgv, request, (text) => ctx.stderr(escapeControl(text).replace(/\\n/g, '\n')));
+  const { child, answer } = askChild(script, execArgv, request, (text) => ctx.stderr(escapeControl(text).replace(/\\n/g, '\n')), process.env, options);
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (++signals > 1) {
       child.kill('SIGKILL');
       process.exit(signal === 'SIGINT' ? 130 : 143);
     }
-    ctx.stderr(`pglens: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'} — stopping after the current migration\n`);
+    const what = request.db !== undefined ? 'cancelling the statement running on the --db server, rolling back and dropping the scratch database' : 'stopping after the current migration';
+    ctx.stderr(`pglens: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'} — ${what} (Ctrl-C again to kill)\n`);
     child.kill('SIGINT');
   };
   process.on('SIGINT', onSignal);
@@ -194,8 +242,8 @@ async function runDownCommand(args: Parameters<Command['run']>[0], ctx: CliConte
     file = up;
   }
   const explicit = flagString(args, 'config');
-  const db = flagString(args, 'db');
-  if (db && !args.flags.has('yes-this-is-disposable')) {
+  const db = dbFlag(args);
+  if (db !== undefined && !args.flags.has('yes-this-is-disposable')) {
     throw new PglensError(
       'bad-input',
       '--db runs the earlier migrations, this up and its down on that server (in new databases pglens creates and drops)',
@@ -204,8 +252,24 @@ async function runDownCommand(args: Parameters<Command['run']>[0], ctx: CliConte
   }
   const id = flagString(args, 'id');
   const write = args.flags.get('write') === true;
-  const request: DownRequest = { kind: 'down', dir: ctx.cwd, file, ...(id !== undefined && { id }), ...(explicit && { config: path.resolve(ctx.cwd, explicit) }), ...(db && { db }) };
-  const answer = (await askWorker(request, ctx)) as DownAnswer;
+  const timeoutSeconds = flagTimeout(args) ?? DEFAULT_PART_TIMEOUT_SECONDS;
+  const request: DownRequest = {
+    kind: 'down',
+    dir: ctx.cwd,
+    file,
+    ...(id !== undefined && { id }),
+    ...(explicit && { config: path.resolve(ctx.cwd, explicit) }),
+    ...(db !== undefined && { db }),
+    timeoutSeconds,
+  };
+  let answer: DownAnswer;
+  try {
+    // On a server the child cancels a statement itself at the limit: the parent waits longer before ending it.
+    answer = (await askWorker(request, ctx, { partTimeoutSeconds: timeoutSeconds, ...(db !== undefined && { graceSeconds: 30 }) })) as DownAnswer;
+  } catch (e) {
+    if (!(e instanceof PartTimeoutError)) throw e;
+    throw new PglensError('timeout', `the down was not generated: ${e.message} on ${db !== undefined ? 'the --db server' : 'the embedded PGlite'}`, 'raise the limit with --timeout SECONDS if it is only slow');
+  }
   if ('error' in answer) throw workerError(answer.error);
   const report = answer.down;
   const show = (rel: string): string => displayPath(ctx.cwd, path.join(report.root, ...rel.split('/')));
@@ -251,7 +315,8 @@ async function runDownCommand(args: Parameters<Command['run']>[0], ctx: CliConte
     if (report.existingDown) lines.push(`-- ${report.id} has a down already (${show(report.existingDown.file)}:${report.existingDown.line}): this one is for comparison.`);
     else if (report.placement) {
       if (report.placement.note) lines.push(`-- ${report.placement.note}`);
-      if (report.placement.edits.length) lines.push(written.length ? `-- Written: ${report.placement.where.replace(/\b([\w./-]+\.sql)\b/g, (f) => show(f))}.` : `-- It goes in ${report.placement.where.replace(/\b([\w./-]+\.sql)\b/g, (f) => show(f))}${ok ? ' (--write puts it there)' : ''}.`);
+      // `where` names the files from the current folder already (the child was given it).
+      if (report.placement.edits.length) lines.push(written.length ? `-- Written: ${report.placement.where}.` : `-- It goes in ${report.placement.where}${ok ? ' (--write puts it there)' : ''}.`);
     }
     const body = report.placement && !report.existingDown ? report.placement.text : report.sql;
     ctx.stdout(escapeControlKeepingLayout(`${lines.join('\n')}\n\n${body}`));

@@ -7,6 +7,7 @@ import { runnerSetsUnder } from '../../../src/core/lint/migration-lint';
 import { describeDifference, diffSnapshots } from '../../../src/core/migrations/verify/diff';
 import { verdictFindings } from '../../../src/core/migrations/verify/findings';
 import { snapshotCatalog } from '../../../src/core/migrations/verify/snapshot';
+import type { TargetOptions } from '../../../src/core/migrations/verify/targets';
 import { verifyMigrations, type MigrationVerdict, type VerifyTarget } from '../../../src/core/migrations/verify/verify';
 
 /**
@@ -15,7 +16,7 @@ import { verifyMigrations, type MigrationVerdict, type VerifyTarget } from '../.
  */
 export interface VerifyContractTarget {
   /** A target; `setup` SQL runs on each new database. */
-  create(setup?: string): Promise<VerifyTarget>;
+  create(setup?: string, options?: TargetOptions): Promise<VerifyTarget>;
   /** Roles are per server, not per database: the suite's own role is dropped after it. */
   dropRole?(name: string): Promise<void>;
 }
@@ -44,13 +45,15 @@ export function describeVerifyContract(name: string, target: VerifyContractTarge
       await target.dropRole?.(role);
     });
 
-    async function verify(files: Record<string, string>, setup?: string): Promise<MigrationVerdict[]> {
+    async function verify(files: Record<string, string>, setup?: string, notes: string[] = []): Promise<MigrationVerdict[]> {
       const dir = folder(files);
       dirs.push(dir);
       const sets = runnerSetsUnder(dir, { config: defaultConfig(dir) }).map((rs) => rs.set);
-      const report = await verifyMigrations(sets, { target: await target.create(setup), snapshot: snapshotCatalog, diff: diffSnapshots });
+      const onNote: TargetOptions['onNote'] = (m, at) => notes.push(at ? `${at.file}:${at.line}: ${m}` : m);
+      const report = await verifyMigrations(sets, { target: await target.create(setup, { onNote }), snapshot: snapshotCatalog, diff: diffSnapshots });
       return report.verdicts;
     }
+    const lineRange = ({ line }: { line: number }) => ({ start: { line: line - 1, character: 0 }, end: { line: line - 1, character: 0 }, startOffset: 0, endOffset: 0 });
 
     const only = (verdicts: MigrationVerdict[], id: string): MigrationVerdict => {
       const v = verdicts.find((x) => x.id === id);
@@ -173,6 +176,69 @@ export function describeVerifyContract(name: string, target: VerifyContractTarge
         '00003_more',
       );
       assert.deepEqual(v.differences?.map((d) => [d.change, d.kind]), [['changed', 'index']]);
+    });
+
+    it('an empty down is one finding, "it undoes nothing", not a failure and one difference per object the up made', async () => {
+      const verdicts = await verify({
+        ...BASE,
+        'migrations/00002_orders.sql':
+          '-- +goose Up\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users);\nCREATE INDEX orders_user_idx ON orders (user_id);\nALTER TABLE users ADD COLUMN plan text;\n' +
+          '-- +goose Down\n-- nothing yet\n',
+        'migrations/00003_data.sql': "-- +goose Up\nUPDATE users SET name = 'x' WHERE false;\n-- +goose Down\n",
+      });
+      const v = only(verdicts, '00002_orders');
+      assert.equal(v.emptyDown, true);
+      const found = verdictFindings(verdicts, { describe: describeDifference, lineRange });
+      assert.deepEqual(found.map((f) => [f.ruleId, f.migration]), [['rollback-fails', '00002_orders']], found.map((f) => f.message).join('\n'));
+      assert.match(found[0].message, /^The down of 00002_orders is empty: it undoes nothing — what the up changed stays \(table public\.orders, column public\.users\.plan\), and the up fails when applied again \(relation "orders" already exists\)\.$/);
+      // A data-only up with an empty down: nothing in the schema to undo.
+      assert.equal(only(verdicts, '00003_data').kind, 'verified');
+    });
+
+    it('a down that puts a validated CHECK (col IS NOT NULL) where NOT NULL was is one difference of the column, naming both', async () => {
+      const v = only(
+        await verify({
+          ...BASE,
+          'migrations/00002_x.sql':
+            '-- +goose Up\nALTER TABLE users ADD COLUMN x int;\n' +
+            '-- +goose Down\nALTER TABLE users DROP COLUMN x;\nALTER TABLE users ADD CONSTRAINT users_name_nn CHECK (name IS NOT NULL);\nALTER TABLE users ALTER COLUMN name DROP NOT NULL;\n',
+        }),
+        '00002_x',
+      );
+      assert.equal(v.kind, 'incomplete');
+      assert.deepEqual(v.differences?.map((d) => [d.change, d.kind, d.name]), [['changed', 'column', 'public.users.name']]);
+      assert.match(describeDifference(v.differences![0]), /^column public\.users\.name: NOT NULL was replaced by the validated check constraint users_name_nn CHECK \(name IS NOT NULL\) — the same rows are accepted/);
+    });
+
+    it("a runner's bookkeeping table a down re-creates (a former runner's schema_migrations) is no difference", async () => {
+      const v = only(
+        await verify({
+          ...BASE,
+          'migrations/00002_drop_schema_migrations.sql':
+            '-- +goose Up\nDROP TABLE IF EXISTS schema_migrations;\n' +
+            '-- +goose Down\nCREATE TABLE IF NOT EXISTS schema_migrations (\n    id SERIAL PRIMARY KEY,\n    version INT8 NOT NULL UNIQUE\n);\n',
+        }),
+        '00002_drop_schema_migrations',
+      );
+      assert.equal(v.kind, 'verified', JSON.stringify(v.differences));
+    });
+
+    it('SET client_encoding in a migration is left out, said so, and the rest verified', async function () {
+      this.timeout(60_000);
+      const notes: string[] = [];
+      const verdicts = await verify(
+        {
+          ...BASE,
+          'migrations/00002_latin.sql':
+            "-- +goose Up\nSET client_encoding = 'LATIN1';\nCREATE TABLE café (naïve text DEFAULT 'crème');\n-- +goose Down\nDROP TABLE café;\n",
+          'migrations/00003_more.sql': '-- +goose Up\nALTER TABLE users ADD COLUMN x int;\n-- +goose Down\nALTER TABLE users DROP COLUMN x;\n',
+        },
+        undefined,
+        notes,
+      );
+      assert.deepEqual(verdicts.map((v) => [v.id, v.kind]), [['00001_users', 'verified'], ['00002_latin', 'verified'], ['00003_more', 'verified']]);
+      assert.equal(new Set(notes).size, 1);
+      assert.match(notes[0], /^migrations\/00002_latin\.sql:2: `SET client_encoding = 'LATIN1'` is not run: pglens reads migration files as UTF-8/);
     });
 
     it('a migration without a down where the runner has them; and one that cannot apply on an empty database, until the setup SQL provides what it needs', async () => {

@@ -4,4 +4,4 @@ import { describeVerifyContract } from './verify-contract';
 
 before(() => loadSqlParser());
 
-describeVerifyContract('embedded PGlite', { create: (setup) => pgliteTarget([], setup) });
+describeVerifyContract('embedded PGlite', { create: (setup, options) => pgliteTarget([], setup, options) });

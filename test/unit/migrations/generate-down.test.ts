@@ -459,6 +459,20 @@ describe('writeDown: the down in the runner\'s own place and format', () => {
     }
   });
 
+  it('names in `where` the file it writes and the up beside it, each with its own folder (as `show` gives paths)', () => {
+    const show = (f: string) => `proj/${f}`;
+    const at = (runner: RunnerId, up: string, id = 'm1') => {
+      const migration: Migration = { id, up: part(up, ''), transaction: 'per-migration' };
+      return writeDown({ runner, folder: 'db', migrations: [migration] }, migration, down, { read: () => undefined, show });
+    };
+    assert.equal(at('diesel', 'db/2024-01-01-000000_users/up.sql').where, 'a new file proj/db/2024-01-01-000000_users/down.sql beside proj/db/2024-01-01-000000_users/up.sql');
+    const prisma = at('prisma', 'db/20240101_init/migration.sql', '20240101_init');
+    assert.equal(prisma.where, 'a new file proj/db/20240101_init/down.sql beside proj/db/20240101_init/migration.sql');
+    assert.match(prisma.note ?? '', /--file proj\/db\/20240101_init\/down\.sql/);
+    assert.equal(at('flyway', 'db/v1/V2__add_email.sql').where, 'the undo script proj/db/v1/U2__add_email.sql beside proj/db/v1/V2__add_email.sql');
+    assert.equal(at('golang-migrate', 'db/0001_users.up.sql').where, 'a new file proj/db/0001_users.down.sql beside proj/db/0001_users.up.sql');
+  });
+
   it('refuses a migration that has a down; applyEdits refuses a file changed since', () => {
     const m: Migration = { id: 'x', up: part('db/1.up.sql', ''), down: part('db/1.down.sql', ''), transaction: 'per-migration' };
     assert.throws(() => writeDown({ runner: 'golang-migrate', folder: 'db', migrations: [m] }, m, down, { read: () => undefined }), /already has a down/);

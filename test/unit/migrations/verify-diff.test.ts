@@ -205,6 +205,66 @@ describe('rollback verification: diffSnapshots / describeDifference', () => {
   });
 });
 
+describe('rollback verification: NOT NULL and CHECK (col IS NOT NULL), runner bookkeeping', () => {
+  const email = (nullability: string): SnapshotObject => ({
+    kind: 'column', name: 'public.users.email', table: 'public.users', attributes: { type: 'text', nullability }, parent: 'table public.users',
+  });
+  const check = (validated: string): SnapshotObject => ({
+    kind: 'constraint', name: 'users_email_not_null', table: 'public.users',
+    attributes: { type: 'check', definition: 'CHECK ((email IS NOT NULL))', deferrable: 'NOT DEFERRABLE', validated, name: 'users_email_not_null' },
+    parent: 'table public.users',
+  });
+  const CHECK_KEY = 'constraint public.users CHECK ((email IS NOT NULL))';
+
+  it('a down that swaps NOT NULL for a validated CHECK (col IS NOT NULL) is one difference of the column, saying both', () => {
+    const diff = diffSnapshots(snapshot(base()), edited({ 'column public.users.email': email('nullable'), [CHECK_KEY]: check('valid') }));
+    assert.deepEqual(diff.map((d) => [d.change, d.kind, d.name]), [['changed', 'column', 'public.users.email']]);
+    assert.deepEqual(diff[0].attributes, { nullability: ['NOT NULL', 'nullable'], 'not null check': [undefined, 'users_email_not_null CHECK ((email IS NOT NULL))'] });
+    assert.equal(
+      describeDifference(diff[0]),
+      'column public.users.email: NOT NULL was replaced by the validated check constraint users_email_not_null CHECK (email IS NOT NULL) — the same rows are accepted, ' +
+        "but it is not the same schema: the column is now nullable in the catalog (pg_attribute.attnotnull), which psql's \\d, pg_dump and schema introspection (ORMs, prisma db pull) show",
+    );
+  });
+
+  it('and the other way: the check was there before the up, the down leaves NOT NULL instead', () => {
+    const before = edited({ 'column public.users.email': email('nullable'), [CHECK_KEY]: check('valid') });
+    const diff = diffSnapshots(before, snapshot(base()));
+    assert.deepEqual(diff.map((d) => [d.change, d.kind, d.attributes?.['not null check']]), [['changed', 'column', ['users_email_not_null CHECK ((email IS NOT NULL))', undefined]]]);
+    assert.match(describeDifference(diff[0]), /^column public\.users\.email: the validated check constraint users_email_not_null CHECK \(email IS NOT NULL\) was replaced by NOT NULL — .* the column is now NOT NULL in the catalog/);
+  });
+
+  it('a NOT VALID check does not vouch for the rows: two differences; another column\'s check is not taken', () => {
+    const notValid = diffSnapshots(snapshot(base()), edited({ 'column public.users.email': email('nullable'), [CHECK_KEY]: check('NOT VALID') }));
+    assert.deepEqual(notValid.map((d) => [d.change, d.kind]), [['changed', 'column'], ['extra', 'constraint']]);
+    const other: SnapshotObject = { ...check('valid'), attributes: { ...check('valid').attributes, definition: 'CHECK ((mood IS NOT NULL))' } };
+    const elsewhere = diffSnapshots(snapshot(base()), edited({ 'column public.users.email': email('nullable'), 'constraint public.users CHECK ((mood IS NOT NULL))': other }));
+    assert.deepEqual(elsewhere.map((d) => [d.change, d.kind]), [['changed', 'column'], ['extra', 'constraint']]);
+  });
+
+  it("a runner's bookkeeping left behind (its table, sequence, key; a schema of its own; sqitch's registry) is no difference", () => {
+    const table = (schema: string, name: string): Record<string, SnapshotObject> => ({
+      [`table ${schema}.${name}`]: { kind: 'table', name: `${schema}.${name}`, attributes: { kind: 'table' }, parent: `schema ${schema}` },
+      [`column ${schema}.${name}.id`]: { kind: 'column', name: `${schema}.${name}.id`, table: `${schema}.${name}`, attributes: { type: 'integer', nullability: 'NOT NULL' }, parent: `table ${schema}.${name}` },
+      [`constraint ${schema}.${name} PRIMARY KEY (id)`]: { kind: 'constraint', name: `${name}_pkey`, table: `${schema}.${name}`, attributes: { type: 'primary key', definition: 'PRIMARY KEY (id)' }, parent: `table ${schema}.${name}` },
+      [`sequence owned by ${schema}.${name}.id`]: { kind: 'sequence', name: `${schema}.${name}_id_seq`, table: `${schema}.${name}`, attributes: { 'owned by': `${schema}.${name}.id` }, parent: `column ${schema}.${name}.id` },
+    });
+    const after = edited({
+      ...table('public', 'goose_db_version'),
+      ...table('public', 'schema_migrations'),
+      // sql-migrate's SetSchema("migrate_meta"): a schema holding its table only.
+      'schema migrate_meta': { kind: 'schema', name: 'migrate_meta', attributes: {} },
+      ...table('migrate_meta', 'gorp_migrations'),
+      'schema sqitch': { kind: 'schema', name: 'sqitch', attributes: {} },
+      ...table('sqitch', 'changes'),
+    });
+    assert.deepEqual(lines(snapshot(base()), after), []);
+    // Missing (a down that drops a former runner's table) neither; a user table beside it still counts.
+    assert.deepEqual(lines(after, snapshot(base())), []);
+    assert.deepEqual(lines(snapshot(base()), edited({ ...table('public', 'goose_db_version'), ...table('public', 'audit') })), ['table public.audit is left behind by the down']);
+  });
+});
+
 describe('rollback verification: naming rule', () => {
   it('recognises names Postgres generates', () => {
     for (const [name, table] of [

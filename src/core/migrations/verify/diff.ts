@@ -7,13 +7,20 @@ import type { CatalogSnapshot, ObjectKind, SchemaDifference, SnapshotObject } fr
  * is missing / left behind too is not listed, and an enum whose only change is values gained
  * or lost (reported one by one as enum-value differences) is not listed as changed.
  *
+ * A migration runner's own bookkeeping (goose_db_version, schema_migrations, sqitch's schema…)
+ * is not the schema's: it is left out on both sides (see `runnerBookkeeping`). A column whose
+ * NOT NULL a down swaps for a validated `CHECK (col IS NOT NULL)`, or back, is one difference
+ * (see `mergeNotNullChecks`).
+ *
  * Sorted by table (an object without one, by its own name), kind, name.
  */
 export function diffSnapshots(before: CatalogSnapshot, after: CatalogSnapshot): SchemaDifference[] {
   const missing = new Set<string>();
   const extra = new Set<string>();
-  for (const key of before.objects.keys()) if (!after.objects.has(key)) missing.add(key);
-  for (const key of after.objects.keys()) if (!before.objects.has(key)) extra.add(key);
+  const ignoredBefore = runnerBookkeeping(before);
+  const ignoredAfter = runnerBookkeeping(after);
+  for (const key of before.objects.keys()) if (!after.objects.has(key) && !ignoredBefore.has(key)) missing.add(key);
+  for (const key of after.objects.keys()) if (!before.objects.has(key) && !ignoredAfter.has(key)) extra.add(key);
 
   const out: Array<{ key: string; d: SchemaDifference }> = [];
   // An index or constraint keyed by its definition that comes back under the same name with
@@ -49,7 +56,7 @@ export function diffSnapshots(before: CatalogSnapshot, after: CatalogSnapshot): 
   }
   for (const [key, b] of before.objects) {
     const a = after.objects.get(key);
-    if (!a) continue;
+    if (!a || ignoredBefore.has(key) || ignoredAfter.has(key)) continue;
     const changed: Record<string, [string | undefined, string | undefined]> = {};
     for (const attr of new Set([...Object.keys(b.attributes), ...Object.keys(a.attributes)])) {
       if (b.attributes[attr] !== a.attributes[attr]) changed[attr] = [b.attributes[attr], a.attributes[attr]];
@@ -57,9 +64,107 @@ export function diffSnapshots(before: CatalogSnapshot, after: CatalogSnapshot): 
     if (b.kind === 'type' && changed.values && !reordered(changed.values)) delete changed.values;
     if (Object.keys(changed).length) out.push({ key, d: difference('changed', b, changed) });
   }
-  return out
+  return mergeNotNullChecks(out)
     .sort((x, y) => compareDifferences(x.d, y.d) || cmp(x.key, y.key))
     .map((x) => x.d);
+}
+
+/**
+ * Tables of the migration runners themselves: where each records what it applied. pglens
+ * applies the files without the runner, so such a table exists only when a migration makes it
+ * (a dump taken with the runner's table in it; a migration that drops or re-creates a former
+ * runner's table): it is not part of the schema a down restores.
+ */
+const RUNNER_TABLES = new Set([
+  'goose_db_version', // goose
+  'schema_migrations', // golang-migrate, dbmate, Rails-style tools
+  'gorp_migrations', // sql-migrate (its schema is set with SetSchema / dbconfig.yml)
+  '__diesel_schema_migrations', // diesel
+  'flyway_schema_history', // Flyway
+  'schema_version', // Flyway before 5
+  'databasechangelog', // Liquibase
+  'databasechangeloglock',
+  'schema_migration', // popx / pop
+  '_prisma_migrations', // Prisma
+  '__drizzle_migrations', // drizzle
+]);
+/** Schemas only a runner uses: sqitch's registry, drizzle's and Supabase's migration schemas. */
+const RUNNER_SCHEMAS = new Set(['sqitch', 'drizzle', 'supabase_migrations']);
+
+/** `public.users` / `"My Schema"."T"` → the last name, unquoted. */
+function lastName(qname: string): string {
+  const m = /(?:^|\.)("(?:[^"]|"")*"|[^."]*)$/.exec(qname);
+  const part = m ? m[1] : qname;
+  return part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part;
+}
+
+/**
+ * Keys of the objects that are a runner's bookkeeping: its tables (by name, in any schema) with
+ * everything attached to them, the schemas only runners use, and a schema that holds nothing
+ * but runner tables (sql-migrate's SetSchema, a `x-migrations-table` in a schema of its own).
+ */
+export function runnerBookkeeping(snapshot: CatalogSnapshot): Set<string> {
+  const roots = new Set<string>();
+  const children = new Map<string, string[]>();
+  for (const [key, obj] of snapshot.objects) {
+    if (obj.parent) children.set(obj.parent, [...(children.get(obj.parent) ?? []), key]);
+    if (obj.kind === 'table' && RUNNER_TABLES.has(lastName(obj.name))) roots.add(key);
+    if (obj.kind === 'schema' && RUNNER_SCHEMAS.has(lastName(obj.name))) roots.add(key);
+  }
+  for (const [key, obj] of snapshot.objects) {
+    if (obj.kind !== 'schema' || roots.has(key)) continue;
+    const inside = children.get(key) ?? [];
+    if (inside.length > 0 && inside.every((k) => roots.has(k))) roots.add(key);
+  }
+  const out = new Set<string>();
+  const add = (key: string): void => {
+    if (out.has(key)) return;
+    out.add(key);
+    for (const c of children.get(key) ?? []) add(c);
+  };
+  for (const key of roots) add(key);
+  return out;
+}
+
+/**
+ * NOT NULL on a column and a validated `CHECK (col IS NOT NULL)` accept the same rows, but are
+ * not the same catalog: a down that puts one back where the other was (a NOT NULL added the
+ * safe way, through the check, and rolled back half-way) is one difference of the column — its
+ * nullability, with the check named — not a nullability change and a constraint left behind.
+ * A NOT VALID check stays two differences: it does not vouch for the rows already there.
+ */
+function mergeNotNullChecks(out: Array<{ key: string; d: SchemaDifference }>): Array<{ key: string; d: SchemaDifference }> {
+  const used = new Set<number>();
+  for (const col of out) {
+    const d = col.d;
+    const nullability = d.kind === 'column' && d.change === 'changed' ? d.attributes?.nullability : undefined;
+    if (!nullability) continue;
+    const [b, a] = nullability;
+    // NOT NULL → nullable: the check is left behind ('extra'); nullable → NOT NULL: it is gone ('missing').
+    const change = b === 'NOT NULL' && a === 'nullable' ? 'extra' : b === 'nullable' && a === 'NOT NULL' ? 'missing' : undefined;
+    if (!change) continue;
+    const side = change === 'extra' ? 1 : 0;
+    const definition = `CHECK ((${d.name.slice(d.name.lastIndexOf('.') + 1)} IS NOT NULL))`;
+    const column = lastName(d.name);
+    const i = out.findIndex(
+      (c, n) =>
+        !used.has(n) &&
+        c.d.kind === 'constraint' &&
+        c.d.change === change &&
+        c.d.table === d.table &&
+        c.d.attributes?.validated?.[side] === 'valid' &&
+        (c.d.attributes?.definition?.[side] === definition || c.d.attributes?.definition?.[side] === `CHECK ((${quoteIfNeeded(column)} IS NOT NULL))`),
+    );
+    if (i < 0) continue;
+    used.add(i);
+    const check = `${out[i].d.name} ${out[i].d.attributes!.definition![side]}`;
+    d.attributes = { ...d.attributes, 'not null check': change === 'extra' ? [undefined, check] : [check, undefined] };
+  }
+  return out.filter((_, n) => !used.has(n));
+}
+
+function quoteIfNeeded(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
 function difference(change: SchemaDifference['change'], obj: SnapshotObject, attributes: SchemaDifference['attributes']): SchemaDifference {
@@ -126,6 +231,20 @@ export function describeDifference(d: SchemaDifference): string {
   }
 
   const label = labelOf(d, value);
+  if (d.kind === 'column' && d.change === 'changed' && attrs['not null check']) {
+    const [b, a] = attrs['not null check'];
+    const check = (a ?? b ?? '').replace(/^(\S+) CHECK \(\((.*)\)\)$/, '$1 CHECK ($2)');
+    const swap = a ? `NOT NULL was replaced by the validated check constraint ${check}` : `the validated check constraint ${check} was replaced by NOT NULL`;
+    const others = Object.entries(attrs)
+      .filter(([attr]) => attr !== 'nullability' && attr !== 'not null check')
+      .sort(([x], [y]) => cmp(x, y))
+      .map(([attr, [x, y]]) => `; ${describeChange(d, attr, x, y)}`)
+      .join('');
+    return (
+      `${label}: ${swap} — the same rows are accepted, but it is not the same schema: the column is now ${a ? 'nullable' : 'NOT NULL'} in the catalog ` +
+      `(pg_attribute.attnotnull), which psql's \\d, pg_dump and schema introspection (ORMs, prisma db pull) show${others}`
+    );
+  }
   if (d.change === 'changed') {
     const parts = Object.entries(attrs)
       .sort(([x], [y]) => cmp(x, y))

@@ -58,6 +58,15 @@ export function verdictFindings(verdicts: MigrationVerdict[], options: FindingOp
   };
   for (const v of verdicts) {
     const down = v.down ?? v.up;
+    if (v.emptyDown && (v.kind === 'incomplete' || v.kind === 'reapply-fails')) {
+      // One finding, not one per thing the up changed: the down is simply empty.
+      const diffs = v.differences ?? [];
+      const named = diffs.slice(0, 3).map((d) => `${d.kind} ${d.name}`).join(', ') + (diffs.length > 3 ? `, and ${diffs.length - 3} more` : '');
+      const after = diffs.length ? ` what the up changed stays (${named})` : '';
+      const again = v.kind === 'reapply-fails' ? `${after ? ',' : ''} and the up fails when applied again (${v.failure?.message ?? 'unknown error'})` : '';
+      push(v.kind === 'reapply-fails' ? 'rollback-fails' : 'rollback-incomplete', down, `The down of ${v.id} is empty: it undoes nothing —${after}${again}.`, v.id);
+      continue;
+    }
     switch (v.kind) {
       case 'down-fails':
         push('rollback-fails', v.failure ?? down, `The down of ${v.id} fails: ${v.failure?.message ?? 'unknown error'}. A rollback would stop here, with the database half-way.`, v.id);
@@ -74,6 +83,28 @@ export function verdictFindings(verdicts: MigrationVerdict[], options: FindingOp
         push('missing-down-migration', v.up, `${v.id} has no down: ${v.runner} can roll it back only with ${DOWN_HOW[v.runner] ?? 'a down part'}.`, v.id);
         break;
       case 'unverifiable':
+        if (v.timedOut) {
+          const limit = `${v.timedOut.seconds} s`;
+          const raise = 'If it is only slow, raise the limit (pglens migrations verify --timeout SECONDS).';
+          if (v.timedOut.part === 'up') {
+            push(
+              'rollback-unverifiable',
+              v.up,
+              `Cannot verify ${v.id} or the migrations after it: its up ran longer than ${limit} on an empty database and was stopped — a loop that never ends, or a statement that waits, would hang the real migration too. ${raise}`,
+              v.id,
+            );
+          } else {
+            push(
+              'rollback-unverifiable',
+              down,
+              v.timedOut.part === 'down'
+                ? `Cannot verify the down of ${v.id}: it ran longer than ${limit} on an empty database and was stopped — a rollback would hang there. ${raise}`
+                : `Cannot verify the down of ${v.id}: after it, the up ran longer than ${limit} when applied again and was stopped — the down may leave something the up waits on or loops over. ${raise}`,
+              v.id,
+            );
+          }
+          break;
+        }
         push(
           'rollback-unverifiable',
           v.failure ?? v.up,

@@ -64,3 +64,29 @@ export interface SchemaDifference {
    */
   attributes?: Record<string, [before: string | undefined, after: string | undefined]>;
 }
+
+/** The three parts of one migration's verification, in order: the up, its down, the up again. */
+export type PartName = 'up' | 'down' | 'up again';
+
+/**
+ * A part that ran longer than the limit and was stopped: by the verification child itself on a
+ * server (the statement cancelled), or by its parent, which ends a child that stops answering
+ * (PGlite has no statement timeout and blocks its process while a statement runs) and asks again
+ * with this, so the part is not run a second time.
+ */
+export interface HungMigration {
+  folder: string;
+  id: string;
+  part: PartName;
+  /** The limit it ran past. */
+  seconds: number;
+}
+
+/** What the verification child tells its parent when a part starts (the parent's watchdog counts from it). */
+export interface PartStart {
+  /** 0-based, over every migration of every set. */
+  index: number;
+  folder: string;
+  id: string;
+  part: PartName;
+}

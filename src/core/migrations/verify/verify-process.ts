@@ -17,10 +17,11 @@ import { applyPart, type PartFailure } from './apply';
 import { describeDifference, diffSnapshots } from './diff';
 import { generateDown, judgeGeneratedDown, readDefinitions, readUpHints } from './generate-down';
 import { snapshotCatalog } from './snapshot';
-import { exitWithParent, readSetup } from './child';
-import { pgliteTarget, refuseClusterWide, serverTarget } from './targets';
-import type { SchemaDifference } from './types';
-import { RUNNERS_WITH_DOWNS, verifyMigrations, type VerdictKind, type VerifyReport, type VerifyTarget } from './verify';
+import { announcePart, DEFAULT_PART_TIMEOUT_SECONDS, exitWithParent, readSetup } from './child';
+import { pgliteTarget, refuseClusterWide, serverTarget, type GuardedPart, type TargetOptions } from './targets';
+import type { HungMigration, SchemaDifference } from './types';
+import { formatSeconds, RUNNERS_WITH_DOWNS, verifyMigrations, type VerdictKind, type VerifyReport, type VerifyTarget } from './verify';
+import type { SqlSession } from './apply';
 import { applyEdits, writeDown, type DownPlacement } from './write-down';
 
 export interface VerifyRequest {
@@ -33,6 +34,10 @@ export interface VerifyRequest {
   db?: string;
   /** How messages name `dir` (what the user typed). */
   label?: string;
+  /** Limit of one part of a migration, in seconds (default 60): on a server its statement is cancelled at the limit. */
+  timeoutSeconds?: number;
+  /** Parts an earlier run of this request was ended in by the parent's watchdog: not run again. */
+  hung?: HungMigration[];
 }
 
 export type VerifyAnswer = { report: VerifyReport } | { error: { code: string; message: string } };
@@ -48,6 +53,7 @@ export interface DownRequest {
   id?: string;
   config?: string;
   db?: string;
+  timeoutSeconds?: number;
 }
 
 export interface DownReport {
@@ -80,6 +86,23 @@ export interface DownReport {
 
 export type DownAnswer = { down: DownReport } | { error: { code: string; message: string } };
 
+/**
+ * Notes of the targets on stderr, each once (the same statement is applied up to three times);
+ * `show` names a migration's file (as the migration names it) for the user.
+ */
+export function noteOnce(show: (file: string) => string = (f) => f): NonNullable<TargetOptions['onNote']> {
+  const said = new Set<string>();
+  return (message, at) => {
+    const line = at ? `${show(at.file)}:${at.line}: ${message}` : message;
+    if (said.has(line)) return;
+    said.add(line);
+    process.stderr.write(`pglens: ${line}\n`);
+  };
+}
+
+/** `label/file`, '/'-separated: a file of the folder the user named `label`. */
+const under = (label: string | undefined, file: string): string => (label && label !== '.' ? `${label.replace(/[\\/]+$/, '')}/${file}` : file);
+
 async function run(request: VerifyRequest): Promise<VerifyAnswer> {
   const config = loadConfig(request.dir, request.config);
   const sets = runnerSetsUnder(request.dir, { config }).map((rs) => rs.set).filter((s) => s.migrations.length > 0);
@@ -87,7 +110,8 @@ async function run(request: VerifyRequest): Promise<VerifyAnswer> {
   const setup = readSetup(config);
   const texts = sets.flatMap((s) => s.migrations.flatMap((m) => [m.up.text, m.down?.text ?? '']));
   if (request.db) refuseClusterWide(partsOf(sets, setup));
-  const target = request.db ? await serverTarget(request.db, setup) : await pgliteTarget(texts, setup);
+  const onNote = noteOnce((file) => under(request.label, file));
+  const target = request.db ? await serverTarget(request.db, setup, { onNote }) : await pgliteTarget(texts, setup, { onNote });
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.on('SIGINT', stop);
@@ -98,10 +122,51 @@ async function run(request: VerifyRequest): Promise<VerifyAnswer> {
     diff: diffSnapshots,
     signal: controller.signal,
     onProgress: (m) => process.stderr.write(`${m}\n`),
+    partTimeoutMs: (request.timeoutSeconds ?? DEFAULT_PART_TIMEOUT_SECONDS) * 1000,
+    ...(request.hung?.length && { hung: request.hung }),
+    onPart: announcePart,
   });
+  announcePart(undefined);
   return { report };
 }
 
+/**
+ * While `work` runs on `session`: a fired `signal` cancels its running statement (a server:
+ * again every second, a cancel landing between two statements misses), and so does a part
+ * running past `limitMs` (`timedOut` then says so). PGlite cannot be interrupted: its parent's
+ * watchdog ends the process instead.
+ */
+async function guarded<T>(session: SqlSession, signal: AbortSignal, limitMs: number, work: (timedOut: () => boolean) => Promise<T>): Promise<T> {
+  let repeat: NodeJS.Timeout | undefined;
+  let late = false;
+  const cancel = (): void => {
+    void session.cancel?.().catch(() => undefined);
+    repeat ??= setInterval(() => void session.cancel?.().catch(() => undefined), 1000);
+  };
+  const timer = session.cancel
+    ? setTimeout(() => {
+        late = true;
+        cancel();
+      }, limitMs)
+    : undefined;
+  signal.addEventListener('abort', cancel);
+  if (signal.aborted) cancel();
+  try {
+    return await work(() => late);
+  } finally {
+    clearTimeout(timer);
+    clearInterval(repeat);
+    signal.removeEventListener('abort', cancel);
+  }
+}
+
+let onServer = false;
+const CANCELLED = (): PglensError =>
+  new PglensError(
+    'cancelled',
+    `the down was not generated: interrupted${onServer ? ' (the statement running on the --db server was cancelled and rolled back, and the scratch databases dropped)' : ''}`,
+    'run it again when ready',
+  );
 
 /**
  * The down of one migration: every earlier up of its set replayed on an empty database, the
@@ -110,13 +175,13 @@ async function run(request: VerifyRequest): Promise<VerifyAnswer> {
  * reader finds it), and verified up → down → up on a fresh database.
  */
 /** Every part of the sets (and the setup SQL), with its location, for the --db guard. */
-function partsOf(sets: MigrationSet[], setup: string | undefined): Array<{ file: string; line: number; text: string }> {
-  const parts = sets.flatMap((s) => s.migrations.flatMap((m) => (m.down ? [m.up, m.down] : [m.up])));
-  return setup ? [...parts, { file: 'sandbox.setup', line: 0, text: setup }] : parts;
+function partsOf(sets: MigrationSet[], setup: string | undefined): GuardedPart[] {
+  const parts: GuardedPart[] = sets.flatMap((s) => s.migrations.flatMap((m) => (m.down ? [m.up, m.down] : [m.up])));
+  return setup ? [...parts, { file: 'sandbox.setup', line: 0, text: setup, setup: true }] : parts;
 }
 
 
-export async function runDown(request: DownRequest): Promise<DownReport> {
+export async function runDown(request: DownRequest, signal: AbortSignal = new AbortController().signal): Promise<DownReport> {
   const config = loadConfig(request.dir, request.config);
   const found = runnerSetOfFile(request.file, { config });
   const shown = path.relative(request.dir, request.file) || request.file;
@@ -141,7 +206,15 @@ export async function runDown(request: DownRequest): Promise<DownReport> {
   const setup = readSetup(config);
   const texts = set.migrations.slice(0, index + 1).map((m) => m.up.text);
   if (request.db) refuseClusterWide(partsOf([{ ...set, migrations: set.migrations.slice(0, index + 1) }], setup));
-  const makeTarget = async (extra: string[]): Promise<VerifyTarget> => (request.db ? serverTarget(request.db, setup) : pgliteTarget([...texts, ...extra], setup));
+  const onNote = noteOnce((file) => {
+    const from = path.relative(request.dir, path.join(root, ...file.split('/')));
+    return from.startsWith('..') || path.isAbsolute(from) ? file : from.split(path.sep).join('/');
+  });
+  onServer = request.db !== undefined;
+  const makeTarget = async (extra: string[]): Promise<VerifyTarget> =>
+    request.db ? serverTarget(request.db, setup, { onNote }) : pgliteTarget([...texts, ...extra], setup, { onNote });
+  const limitSeconds = request.timeoutSeconds ?? DEFAULT_PART_TIMEOUT_SECONDS;
+  const limitMs = limitSeconds * 1000;
 
   // The schema before and after the up.
   const session = await (await makeTarget([])).open();
@@ -149,15 +222,30 @@ export async function runDown(request: DownRequest): Promise<DownReport> {
   let after;
   let definitions;
   try {
-    for (const m of earlier) {
-      const f = await applyPart(session, m.up, m.transaction, set.runner);
+    for (const [i, m] of earlier.entries()) {
+      if (signal.aborted) throw CANCELLED();
+      announcePart({ index: i, folder: set.folder, id: m.id, part: 'up' });
+      const f = await guarded(session, signal, limitMs, async (late) => {
+        const failure = await applyPart(session, m.up, m.transaction, set.runner);
+        if (failure && signal.aborted) throw CANCELLED();
+        if (failure && late()) throw new PglensError('timeout', `an earlier migration, ${m.id}, ran longer than ${formatSeconds(limitSeconds)} and was stopped`, 'raise the limit with --timeout SECONDS');
+        return failure;
+      });
       if (f) throw new PglensError('bad-input', `an earlier migration, ${m.id}, does not apply on an empty database (${f.file}:${f.line}: ${f.message})`, 'give what it needs from outside the folder in .pglens.json "sandbox": { "setup": FILE }');
     }
     before = await snapshotCatalog(session.query);
     definitions = await readDefinitions(session.query);
-    const f = await applyPart(session, migration.up, migration.transaction, set.runner);
+    if (signal.aborted) throw CANCELLED();
+    announcePart({ index: earlier.length, folder: set.folder, id: migration.id, part: 'up' });
+    const f = await guarded(session, signal, limitMs, async (late) => {
+      const failure = await applyPart(session, migration.up, migration.transaction, set.runner);
+      if (failure && signal.aborted) throw CANCELLED();
+      if (failure && late()) throw new PglensError('timeout', `the up of ${migration.id} ran longer than ${formatSeconds(limitSeconds)} and was stopped`, 'raise the limit with --timeout SECONDS');
+      return failure;
+    });
     if (f) throw new PglensError('bad-input', `the up of ${migration.id} does not apply (${f.file}:${f.line}: ${f.message})`, 'fix the up first; a down is generated from what it does');
     after = await snapshotCatalog(session.query);
+    announcePart(undefined);
   } finally {
     await session.close().catch(() => undefined);
   }
@@ -179,6 +267,12 @@ export async function runDown(request: DownRequest): Promise<DownReport> {
     placement = writeDown(set, migration, generated, {
       read: readRel,
       header: [`Down of ${migration.id}, generated by pglens from the schema before and after the up.`],
+      // Paths in the words as from where the request came (the CLI's current folder): where the files are.
+      show: (file) => {
+        const abs = path.join(root, ...file.split('/'));
+        const from = path.relative(request.dir, abs);
+        return (from.startsWith('..') || path.isAbsolute(from) ? abs : from).split(path.sep).join('/');
+      },
     });
     // Read back only where the runner reads downs (Prisma's down.sql is run by hand).
     if (placement.edits.length && RUNNERS_WITH_DOWNS.has(set.runner)) {
@@ -203,7 +297,17 @@ export async function runDown(request: DownRequest): Promise<DownReport> {
     folder: set.folder,
     migrations: [...earlier.map((m) => ({ ...m, down: undefined, downTransaction: undefined })), placed],
   };
-  const report = await verifyMigrations([verifySet], { target: await makeTarget([generated.sql]), snapshot: snapshotCatalog, diff: diffSnapshots });
+  if (signal.aborted) throw CANCELLED();
+  const report = await verifyMigrations([verifySet], {
+    target: await makeTarget([generated.sql]),
+    snapshot: snapshotCatalog,
+    diff: diffSnapshots,
+    signal,
+    partTimeoutMs: limitMs,
+    onPart: announcePart,
+  });
+  announcePart(undefined);
+  if (report.cancelled) throw CANCELLED();
   const verdict = report.verdicts[report.verdicts.length - 1];
   const judged = judgeGeneratedDown(generated, verdict);
   return {
@@ -237,11 +341,12 @@ async function main(): Promise<void> {
   try {
     const request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as VerifyRequest | DownRequest;
     if (request.kind === 'down') {
-      // A down takes seconds: a first Ctrl-C lets it finish, so its scratch databases are dropped.
-      const wait = (): void => void process.stderr.write('pglens: finishing the down to drop its scratch databases (Ctrl-C again to kill)\n');
-      process.on('SIGINT', wait);
-      process.on('SIGTERM', wait);
-      answer = { down: await runDown(request) };
+      // A first Ctrl-C cancels what runs (on a server: the statement too) and drops the scratch databases before answering.
+      const controller = new AbortController();
+      const stop = (): void => controller.abort();
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      answer = { down: await runDown(request, controller.signal) };
     } else answer = await run(request);
   } catch (e) {
     answer = isPglensError(e)

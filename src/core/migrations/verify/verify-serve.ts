@@ -14,8 +14,9 @@ import { loadConfig } from '../../lint/config';
 import { runnerSetsUnder } from '../../lint/migration-lint';
 import { diffSnapshots } from './diff';
 import { snapshotCatalog } from './snapshot';
-import { exitWithParent, readSetup } from './child';
+import { announcePart, exitWithParent, readSetup } from './child';
 import { pgliteTarget } from './targets';
+import type { HungMigration } from './types';
 import type { VerifyReport } from './verify';
 import { WarmVerifier } from './warm';
 
@@ -23,6 +24,11 @@ export interface ServeRequest {
   id: number;
   dir: string;
   label?: string;
+  /**
+   * Parts the editor's watchdog ended an earlier child in (PGlite cannot stop a statement: the
+   * editor ends the process when a part runs past its limit, and asks again with them).
+   */
+  hung?: HungMigration[];
 }
 
 export type ServeAnswer =
@@ -45,15 +51,32 @@ async function handle(request: ServeRequest): Promise<ServeAnswer['answer']> {
     let entry = verifiers.get(request.dir);
     if (!entry || entry.key !== key) {
       await entry?.verifier.reset();
-      entry = { verifier: new WarmVerifier({ target: await pgliteTarget(texts, setup), snapshot: snapshotCatalog, diff: diffSnapshots, onProgress: (m) => process.stderr.write(`${m}\n`) }), key };
+      const said = new Set<string>();
+      const onNote = (m: string, at?: { file: string; line: number }): void => {
+        const line = at ? `${at.file}:${at.line}: ${m}` : m;
+        if (said.has(line)) return;
+        said.add(line);
+        process.stderr.write(`pglens: ${line}\n`);
+      };
+      entry = {
+        verifier: new WarmVerifier({
+          target: await pgliteTarget(texts, setup, { onNote }),
+          snapshot: snapshotCatalog,
+          diff: diffSnapshots,
+          onProgress: (m) => process.stderr.write(`${m}\n`),
+          onPart: announcePart,
+        }),
+        key,
+      };
       verifiers.set(request.dir, entry);
     }
     const controller = new AbortController();
     current = { id: request.id, controller };
     try {
-      const report = await entry.verifier.verify(sets, controller.signal);
+      const report = await entry.verifier.verify(sets, controller.signal, request.hung);
       return { report, warm: report.warm };
     } finally {
+      announcePart(undefined);
       current = undefined;
     }
   } catch (e) {
@@ -78,7 +101,7 @@ function main(): void {
       return;
     }
     if (typeof message.id !== 'number' || typeof message.dir !== 'string') return;
-    const request = message as ServeRequest;
+    const request = { ...message, ...(Array.isArray(message.hung) && { hung: message.hung }) } as ServeRequest;
     queue = queue.then(async () => {
       const answer = await handle(request);
       process.stdout.write(`${JSON.stringify({ id: request.id, answer })}\n`);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Migration, MigrationSet } from '../migration';
 import type { SqlSession } from './apply';
+import type { HungMigration } from './types';
 import { verifyMigrations, type MigrationVerdict, type VerifyOptions, type VerifyReport } from './verify';
 
 /**
@@ -18,12 +19,13 @@ export class WarmVerifier {
 
   constructor(private readonly options: VerifyOptions) {}
 
-  async verify(sets: MigrationSet[], signal?: AbortSignal): Promise<VerifyReport & { warm: boolean }> {
+  /** `hung`: parts an earlier child was ended in (see VerifyOptions.hung): verified from an empty database, without running them. */
+  async verify(sets: MigrationSet[], signal?: AbortSignal, hung?: HungMigration[]): Promise<VerifyReport & { warm: boolean }> {
     const all = sets.flatMap((set) => set.migrations.map((m) => ({ m, runner: set.runner, folder: set.folder })));
     const keys = chainKeys(all.map((x) => x.m), sets.map((s) => s.runner));
     const n = all.length;
     const session = this.session;
-    const prefixHeld = session !== undefined && n > 0 && this.applied.length === n - 1 && this.applied.every((k, i) => k === keys[i]);
+    const prefixHeld = !hung?.length && session !== undefined && n > 0 && this.applied.length === n - 1 && this.applied.every((k, i) => k === keys[i]);
     if (prefixHeld && session) {
       // Only the last one is new: verify it alone on the database the others built.
       const started = Date.now();
@@ -47,6 +49,7 @@ export class WarmVerifier {
     const report = await verifyMigrations(sets, {
       ...this.options,
       ...(signal && { signal }),
+      ...(hung?.length && { hung }),
       keepSession: (kept, applied) => {
         this.session = kept;
         this.applied = keys.slice(0, applied);

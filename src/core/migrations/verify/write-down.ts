@@ -20,7 +20,7 @@ export interface DownPlacement {
   runner: RunnerId;
   /** The edits that put the down in place; none when the runner has no place for it. */
   edits: FileEdit[];
-  /** Where it goes, in words: "a `-- +goose Down` section at the end of db/00002_x.sql". */
+  /** Where it goes, in words: "a `-- +goose Down` section at the end of db/00002_x.sql" (paths as `show` gives them). */
   where: string;
   /** What goes in: the section, or the whole new file. */
   text: string;
@@ -33,6 +33,11 @@ export interface WriteDownOptions {
   read(file: string): string | undefined;
   /** Comment lines above the statements (without `-- `): who generated it, from what. */
   header?: string[];
+  /**
+   * How `where` and `note` name a file (its path as the migration names it): default as is.
+   * The CLI gives paths from the current folder, so what it prints is where the file is.
+   */
+  show?(file: string): string;
 }
 
 /** What each runner's down looks like, for messages. */
@@ -50,6 +55,7 @@ export function writeDown(set: MigrationSet, migration: Migration, down: Generat
   if (migration.down) throw new Error(`${migration.id} already has a down (${migration.down.file}:${migration.down.line + 1}); pglens does not replace it`);
   const runner = set.runner;
   const upFile = migration.up.file;
+  const show = options.show ?? ((f: string) => f);
   const header = (options.header ?? []).map((l) => `-- ${l}`.trimEnd());
   const body = (wrap?: (s: string) => string) => [...header, renderDown(down.statements, wrap).trimEnd()].join('\n') + '\n';
   const create = (file: string, text: string, where: string, note?: string): DownPlacement => {
@@ -63,7 +69,7 @@ export function writeDown(set: MigrationSet, migration: Migration, down: Generat
       const tool = runner === 'goose' ? '+goose' : '+migrate';
       const wrap = (s: string) => (needsStatementBlock(s) ? `-- ${tool} StatementBegin\n${s}\n-- ${tool} StatementEnd` : s);
       const section = `-- ${tool} Down\n${body(wrap)}`;
-      return append(runner, upFile, options, section, `a \`-- ${tool} Down\` section at the end of ${upFile}`);
+      return append(runner, upFile, options, section, `a \`-- ${tool} Down\` section at the end of ${show(upFile)}`);
     }
     case 'dbmate': {
       const text = options.read(upFile) ?? '';
@@ -76,28 +82,28 @@ export function writeDown(set: MigrationSet, migration: Migration, down: Generat
       return {
         runner,
         edits: [{ kind: 'insert', file: upFile, offset: end, length: text.length, text: section }],
-        where: `a \`-- migrate:down\` section after the up of ${migration.id} in ${upFile}`,
+        where: `a \`-- migrate:down\` section after the up of ${migration.id} in ${show(upFile)}`,
         text: section.replace(/^(\r?\n)+/, ''),
       };
     }
     case 'golang-migrate':
     case 'popx': {
       const file = upFile.replace(/\.up\.sql$/i, (m) => (m === m.toUpperCase() ? '.DOWN.SQL' : '.down.sql'));
-      return create(file, body(), `a new file ${file} beside the up`);
+      return create(file, body(), `a new file ${show(file)} beside ${show(upFile)}`);
     }
     case 'diesel': {
       const file = `${dirName(upFile) ? `${dirName(upFile)}/` : ''}down.sql`;
-      return create(file, body(), `a new file ${file} beside up.sql`);
+      return create(file, body(), `a new file ${show(file)} beside ${show(upFile)}`);
     }
     case 'flyway': {
       const file = `${dirName(upFile) ? `${dirName(upFile)}/` : ''}${baseName(upFile).replace(/^V/, 'U')}`;
-      return create(file, body(), `the undo script ${file} beside ${baseName(upFile)}`, 'Flyway runs undo scripts with `flyway undo` (Flyway Teams / Enterprise); Community edition ignores them.');
+      return create(file, body(), `the undo script ${show(file)} beside ${show(upFile)}`, 'Flyway runs undo scripts with `flyway undo` (Flyway Teams / Enterprise); Community edition ignores them.');
     }
     case 'sqitch': {
       const file = revertPath(upFile);
-      if (!file) return none(runner, down, header, `${upFile} is not under a deploy/ folder: put the revert script in revert/ by hand`);
+      if (!file) return none(runner, down, header, `${show(upFile)} is not under a deploy/ folder: put the revert script in revert/ by hand`);
       const text = [`-- Revert ${migration.id} from pg`, ...header, '', 'BEGIN;', '', renderDown(down.statements).trimEnd(), '', 'COMMIT;', ''].join('\n');
-      return create(file, text, `the revert script ${file}`);
+      return create(file, text, `the revert script ${show(file)}`);
     }
     case 'liquibase': {
       const text = options.read(upFile);
@@ -114,7 +120,7 @@ export function writeDown(set: MigrationSet, migration: Migration, down: Generat
       return {
         runner,
         edits: [{ kind: 'insert', file: upFile, offset: end, length: text.length, text: insert }],
-        where: `\`--rollback\` lines at the end of changeset ${migration.id} in ${upFile}`,
+        where: `\`--rollback\` lines at the end of changeset ${migration.id} in ${show(upFile)}`,
         text: `${lines.join('\n')}\n`,
       };
     }
@@ -123,8 +129,8 @@ export function writeDown(set: MigrationSet, migration: Migration, down: Generat
       return create(
         file,
         body(),
-        `a new file ${file} beside migration.sql`,
-        `Prisma Migrate runs no downs: to roll back, run \`prisma db execute --file ${file} --schema prisma/schema.prisma\`, then \`prisma migrate resolve --rolled-back ${migration.id}\`.`,
+        `a new file ${show(file)} beside ${show(upFile)}`,
+        `Prisma Migrate runs no downs: to roll back, run \`prisma db execute --file ${show(file)} --schema prisma/schema.prisma\`, then \`prisma migrate resolve --rolled-back ${migration.id}\`.`,
       );
     }
     default:
