@@ -134,12 +134,14 @@ function layout(c: Current): void {
   const summary = renderSummary(c.payload.plan, c.report, {
     compareAvailable: !!c.payload.previousAvailable && !c.comparison,
     suggestAvailable: queryKnown(c),
+    analyzeWithValuesAvailable: !!c.payload.plan.generic && queryKnown(c),
   });
   summary.addEventListener('click', (e) => {
     const t = e.target as Element;
     if (t.closest('#copy-markdown')) api.postMessage({ type: 'copyMarkdown' });
     else if (t.closest(`.${SUGGEST_CLASS}`)) suggestIndexes();
     else if (t.closest('#compare-previous')) api.postMessage({ type: 'compareWithPrevious' });
+    else if (t.closest('#analyze-with-values')) api.postMessage({ type: 'analyzeWithValues' });
     else {
       const b = t.closest<HTMLElement>('[data-node-id]');
       if (b) reveal(Number(b.dataset.nodeId));

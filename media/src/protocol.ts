@@ -29,6 +29,11 @@ export interface PlanView {
   createdAt: string;
   /** Server notices and pglens safety notes (e.g. sequences still advance after the rollback). */
   notices?: string[];
+  /**
+   * A generic plan: the statement's $1…$n had no values. The viewer labels it and offers
+   * "Explain Analyze with values…"; `sourceUri` is the document the statement came from.
+   */
+  generic?: { parameterTypes: string[]; sourceUri?: string };
 }
 
 export interface ViewComparison {
@@ -80,7 +85,9 @@ export type ViewerToHost =
   /** Run the index advisor on the plan's query. */
   | { type: 'suggestIndexes' }
   /** Write suggestion `index` of the payload's advice into a migration (or schema.prisma). */
-  | { type: 'addToMigration'; index: number };
+  | { type: 'addToMigration'; index: number }
+  /** A generic plan's statement: ask for its parameter values and run Explain Analyze with them. */
+  | { type: 'analyzeWithValues' };
 
 /** What the viewer persists through setState; the serializer reads `planId` back. */
 export interface ViewerState {
@@ -106,7 +113,7 @@ export function isViewerToHost(m: unknown): m is ViewerToHost {
     const i = (m as { index?: unknown }).index;
     return typeof i === 'number' && Number.isInteger(i) && i >= 0;
   }
-  return t === 'ready' || t === 'copyMarkdown' || t === 'compareWithPrevious' || t === 'openFile' || t === 'suggestIndexes';
+  return t === 'ready' || t === 'copyMarkdown' || t === 'compareWithPrevious' || t === 'openFile' || t === 'suggestIndexes' || t === 'analyzeWithValues';
 }
 
 /** A copy of the report without the flat `nodes` list, which would double the message size. */

@@ -11,6 +11,8 @@ export interface SummaryActions {
   compareAvailable: boolean;
   /** The query is known: offer *Suggest indexes*. */
   suggestAvailable?: boolean;
+  /** A generic plan of a known query: offer *Explain Analyze with values…*. */
+  analyzeWithValuesAvailable?: boolean;
 }
 
 export function renderSummary(view: PlanView, report: PlanReport, actions: SummaryActions): HTMLElement {
@@ -21,6 +23,8 @@ export function renderSummary(view: PlanView, report: PlanReport, actions: Summa
     if (s.executionTimeMs !== undefined) facts.push(`execution ${formatMs(s.executionTimeMs)}`);
     else facts.push(`total ${formatMs(s.totalTimeMs)}`);
     if (s.planningTimeMs !== undefined) facts.push(`planning ${formatMs(s.planningTimeMs)}`);
+  } else if (view.generic) {
+    facts.push(`generic plan (${view.generic.parameterTypes.map((t, i) => `$${i + 1} ${t}`).join(', ')}), estimated only`);
   } else {
     facts.push('estimated only (no ANALYZE)');
   }
@@ -37,6 +41,9 @@ export function renderSummary(view: PlanView, report: PlanReport, actions: Summa
   if (slowButton && slow) slowButton.dataset.nodeId = String(slow.id);
 
   const copy = el('button', { class: 'action', id: 'copy-markdown', text: 'Copy as Markdown' });
+  const withValues = actions.analyzeWithValuesAvailable
+    ? el('button', { class: 'action primary', id: 'analyze-with-values', text: 'Explain Analyze with values…', title: 'Type values for the parameters and run Explain Analyze (rolled back)' })
+    : null;
   const compare = actions.compareAvailable
     ? el('button', { class: 'action primary', id: 'compare-previous', text: 'Compare with previous run' })
     : null;
@@ -47,6 +54,6 @@ export function renderSummary(view: PlanView, report: PlanReport, actions: Summa
     ]),
     el('div', { class: 'facts', text: facts.join(' · ') }),
     view.notices ? el('ul', 'notices', view.notices.map((n) => el('li', {}, [clippedText(n)]))) : null,
-    el('div', 'actions', [slowButton, el('span', 'spacer'), compare, actions.suggestAvailable ? suggestButton('Suggest indexes', 'suggest-indexes') : null, copy]),
+    el('div', 'actions', [slowButton, el('span', 'spacer'), withValues, compare, actions.suggestAvailable ? suggestButton('Suggest indexes', 'suggest-indexes') : null, copy]),
   ]);
 }

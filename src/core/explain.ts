@@ -1,5 +1,8 @@
+import { verifyStatistics } from './advise/statistics';
 import type { Connection, ExplainResult } from './db/connection';
+import { errorMessage } from './errors';
 import { analyzePlan } from './plan/analyze';
+import { statisticsProposal } from './plan/findings';
 import type { AnalyzePlanOptions, PlanReport } from './plan/types';
 
 export interface ExplainRequestOptions {
@@ -12,6 +15,11 @@ export interface ExplainRequestOptions {
   allowFunctions?: string[];
   /** Plan thresholds and rule severities (from `.pglens.json`). */
   analysis?: Omit<AnalyzePlanOptions, 'query'>;
+  /**
+   * Try the CREATE STATISTICS of a correlated-columns misestimate on the sandbox (default: on,
+   * after Explain Analyze on the embedded sandbox; never on a server).
+   */
+  verifyStatistics?: boolean;
 }
 
 export interface ExplainOutcome {
@@ -29,8 +37,10 @@ export function majorVersion(serverVersion: string): number {
 
 /**
  * The one Explain path the editor and the CLI share: a generic plan when a plain Explain has
- * parameters and no values, the safe runner of the connection (refusals, BEGIN … ROLLBACK,
- * timeout), then the plan analysis.
+ * parameters and no values (PREPARE … EXECUTE with plan_cache_mode = force_generic_plan, PG 12+;
+ * `result.generic` and a notice say so), the safe runner of the connection (refusals, BEGIN …
+ * ROLLBACK, timeout), then the plan analysis — and on the sandbox, the statistics a misestimate
+ * on correlated columns asks for, tried and rolled back.
  */
 export async function explainStatement(conn: Connection, sql: string, options: ExplainRequestOptions): Promise<ExplainOutcome> {
   const serverVersion = await conn.serverVersion();
@@ -45,5 +55,39 @@ export async function explainStatement(conn: Connection, sql: string, options: E
     allowFunctions: options.allowFunctions,
   });
   const report = analyzePlan(result.plan, { ...options.analysis, query: sql });
+  if (options.analyze && conn.kind === 'embedded' && options.verifyStatistics !== false) {
+    await verifyStatisticsFindings(conn, sql, options, report);
+  }
   return { result, report, serverVersion };
+}
+
+/** At most this many statistics objects are tried per Explain (each one ANALYZEs its table). */
+const MAX_STATISTICS_CHECKS = 2;
+
+/** Amends each correlated-columns misestimate with what its statistics did on the sandbox. */
+async function verifyStatisticsFindings(conn: Connection, sql: string, options: ExplainRequestOptions, report: PlanReport): Promise<void> {
+  const findings = report.findings.filter((f) => f.ruleId === 'misestimate' && f.evidence.cause === 'correlated columns').slice(0, MAX_STATISTICS_CHECKS);
+  for (const finding of findings) {
+    const node = report.nodes[finding.nodeId - 1];
+    const proposal = statisticsProposal(node);
+    if (!proposal || !node.relation) continue;
+    try {
+      const check = await verifyStatistics(
+        conn,
+        sql,
+        options.params,
+        proposal,
+        { relation: node.relation, alias: node.alias, planRows: node.planRows, actualRows: node.actualRows ?? 0 },
+        { allowFunctions: options.allowFunctions },
+      );
+      finding.evidence.statisticsVerified = check.improved ? 'improved' : 'no better';
+      if (check.estimateAfter !== undefined) finding.evidence.estimateWithStatistics = check.estimateAfter;
+      finding.fix = check.improved
+        ? `${check.createStatistics ?? proposal.createStatistics} ${proposal.analyze} ${check.summary}`
+        : `${proposal.analyze} ${check.summary} Write the condition so the planner can estimate it, or leave the estimate if the plan above it is right anyway.`;
+    } catch (e) {
+      finding.evidence.statisticsVerified = 'not tried';
+      finding.fix += ` (pglens could not try it on the sandbox: ${errorMessage(e).split('\n')[0]})`;
+    }
+  }
 }

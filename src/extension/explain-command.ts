@@ -4,12 +4,37 @@ import { PglensError, isPglensError } from '../core/errors';
 import { explainTargets, type ExplainRequest } from './sql-code-lens';
 import type { ConnectionProvider } from './connection-provider';
 import { showError } from './errors';
-import { showPlan } from './plan-panel';
+import { ANALYZE_WITH_VALUES_COMMAND, showPlan, type AnalyzeWithValuesRequest } from './plan-panel';
 import { planOptionsFor } from './workspace-config';
 import { countParams, type ExplainTarget } from '../core/sql/explain-targets';
 
-/** Parameter values typed by the user, remembered per statement text for the session. */
-const rememberedParams = new Map<string, string[]>();
+/** workspaceState key of the parameter values typed per statement text. */
+const PARAM_MEMORY_KEY = 'pglens.parameterValues';
+/** Statements whose values are remembered; the least recently used go first. */
+const MAX_REMEMBERED_STATEMENTS = 50;
+
+/**
+ * Parameter values typed by the user, per statement text: in the workspace's state (it outlives a
+ * reload) once registerExplainCommands has run, else in memory.
+ */
+let paramMemory: Pick<vscode.Memento, 'get' | 'update'> | undefined;
+const sessionParams = new Map<string, string[]>();
+
+function rememberedValues(sql: string): string[] | undefined {
+  if (!paramMemory) return sessionParams.get(sql);
+  const stored = paramMemory.get<Record<string, unknown>>(PARAM_MEMORY_KEY)?.[sql];
+  return Array.isArray(stored) && stored.every((v) => typeof v === 'string') ? (stored as string[]) : undefined;
+}
+
+function rememberValues(sql: string, values: string[]): void {
+  if (!paramMemory) {
+    sessionParams.set(sql, values);
+    return;
+  }
+  const entries = Object.entries(paramMemory.get<Record<string, string[]>>(PARAM_MEMORY_KEY) ?? {}).filter(([k]) => k !== sql);
+  entries.push([sql, values]);
+  void paramMemory.update(PARAM_MEMORY_KEY, Object.fromEntries(entries.slice(-MAX_REMEMBERED_STATEMENTS)));
+}
 
 export interface ExplainCommandResult {
   outcome: ExplainOutcome;
@@ -22,6 +47,7 @@ export function registerExplainCommands(
   connections: ConnectionProvider,
   onResult: (r: ExplainCommandResult) => void,
 ): vscode.Disposable[] {
+  paramMemory = context.workspaceState;
   const errors = vscode.languages.createDiagnosticCollection('pglens-explain');
   const run = async (analyze: boolean, request: ExplainRequest | undefined) => {
     const resolved = request ? await fromRequest(request) : fromEditor();
@@ -37,6 +63,16 @@ export function registerExplainCommands(
     vscode.commands.registerCommand('pglens.explainAnalyze', (req?: ExplainRequest) => run(true, req)),
     vscode.commands.registerCommand('pglens.explainAtCursor', () => run(false, undefined)),
     vscode.commands.registerCommand('pglens.explainAnalyzeAtCursor', () => run(true, undefined)),
+    // The plan viewer's "Explain Analyze with values…" on a generic plan.
+    vscode.commands.registerCommand(ANALYZE_WITH_VALUES_COMMAND, async (request: AnalyzeWithValuesRequest) => {
+      if (typeof request?.sql !== 'string' || !request.sql.trim()) return undefined;
+      const resolved = await fromGenericPlan(request);
+      const values = await askParams(resolved);
+      if (!values) return undefined;
+      const result = await runExplain(context, connections, errors, { ...resolved, params: values.map((v) => (v === 'NULL' ? null : v)) }, true);
+      if (result) onResult(result);
+      return result;
+    }),
     vscode.commands.registerCommand('pglens.explainSql', async (sql: string, analyze = false, params?: (string | null)[]) => {
       if (typeof sql !== 'string' || !sql.trim()) return undefined;
       const result = await runExplain(context, connections, errors, { sql, paramCount: countParams(sql), paramSources: [], params }, analyze);
@@ -56,6 +92,24 @@ export interface Resolved {
   offset?: number;
   /** Values already known (e.g. a real key for a Prisma relation lookup). */
   params?: (string | null)[];
+  /** The parameters' types, when a generic plan told them (shown in the prompts). */
+  paramTypes?: string[];
+}
+
+/**
+ * The statement of a generic plan, back in its document when that is still open or on disk (so
+ * errors are marked there and the plan lands in the same viewer), else as plain text.
+ */
+async function fromGenericPlan(request: AnalyzeWithValuesRequest): Promise<Resolved> {
+  const base: Resolved = { sql: request.sql, paramCount: countParams(request.sql), paramSources: [], paramTypes: request.parameterTypes };
+  if (!request.uri) return base;
+  try {
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(request.uri));
+    const target = explainTargets(document).find((t) => t.sql === request.sql);
+    return target ? { ...resolvedFromTarget(target, document), paramTypes: request.parameterTypes } : { ...base, document };
+  } catch {
+    return base;
+  }
 }
 
 function resolvedFromTarget(target: ExplainTarget, document: vscode.TextDocument): Resolved {
@@ -101,12 +155,14 @@ export function fromEditor(): Resolved | undefined {
 
 /** Asks for $1…$n, pre-filled with the values last typed for the same statement; undefined if dismissed. */
 export async function askParams(resolved: Resolved): Promise<string[] | undefined> {
-  const previous = rememberedParams.get(resolved.sql) ?? [];
+  const previous = rememberedValues(resolved.sql) ?? [];
   const values: string[] = [];
   for (let i = 1; i <= resolved.paramCount; i++) {
     const source = resolved.paramSources[i - 1];
+    const type = resolved.paramTypes?.[i - 1];
+    const about = [source ? `\${${source}}` : undefined, type].filter(Boolean).join(', ');
     const value = await vscode.window.showInputBox({
-      title: `pglens: value for $${i}${source ? ` (\${${source}})` : ''}`,
+      title: `pglens: value for $${i}${about ? ` (${about})` : ''}`,
       prompt: `Parameter ${i} of ${resolved.paramCount}. Typed as Postgres infers it; use NULL for a null.`,
       value: previous[i - 1] ?? '',
       ignoreFocusOut: true,
@@ -114,7 +170,7 @@ export async function askParams(resolved: Resolved): Promise<string[] | undefine
     if (value === undefined) return undefined;
     values.push(value);
   }
-  rememberedParams.set(resolved.sql, values);
+  rememberValues(resolved.sql, values);
   return values;
 }
 
@@ -181,6 +237,7 @@ async function runExplain(
       notices: outcome.result.notices,
       analyzed: outcome.result.analyzed,
       rolledBack: outcome.result.rolledBack,
+      generic: outcome.result.generic ? { parameterTypes: outcome.result.generic.parameterTypes, sourceUri: resolved.document?.uri.toString() } : undefined,
     });
     return { outcome, sql: resolved.sql };
   } catch (e) {

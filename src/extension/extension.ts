@@ -5,6 +5,7 @@ import { registerConnectionCommands, testConnection } from './connection-command
 import { registerExplainCommands, type ExplainCommandResult } from './explain-command';
 import { SqlCodeLensProvider, SQL_SELECTOR } from './sql-code-lens';
 import { registerPlanViewer } from './plan-panel';
+import { registerComparePlans } from './plan-diff-command';
 import { registerHealthView, type HealthNode } from './health-tree';
 import { LintDiagnostics } from './lint-diagnostics';
 import { registerPrismaLenses } from './prisma-code-lens';
@@ -63,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): PglensApi {
   );
   registerAdviseCommands(context, connections);
   registerPlanViewer(context);
+  context.subscriptions.push(registerComparePlans(context));
   const health = registerHealthView(context, connections);
   context.subscriptions.push(health, registerPrismaLenses(context, connections));
   context.subscriptions.push(registerRollbackVerify(context, output));

@@ -2,7 +2,8 @@
  * The plan viewer's host: creates and restores `pglens.plan` webview panels, hands them plans
  * (from Explain or from Open Plan…), and answers the viewer's requests (copy as Markdown,
  * compare with the previous run of the same statement, open pasted text or a file, suggest
- * indexes for the query and add one to a migration — both through pglens commands).
+ * indexes for the query and add one to a migration, Explain Analyze a generic plan's statement
+ * with values — through pglens commands).
  *
  * Each plan shown gets an id; its payload is kept in global storage under that id, and the
  * viewer persists only the id and its view state, so a reload restores big plans without
@@ -15,7 +16,7 @@ import { errorMessage, isPglensError } from '../core/errors';
 import { analyzePlan } from '../core/plan/analyze';
 import { comparePlans } from '../core/plan/compare';
 import { planToMarkdown } from '../core/plan/markdown';
-import type { PlanReport } from '../core/plan/types';
+import type { PlanComparison, PlanReport } from '../core/plan/types';
 import {
   isViewerToHost,
   packReport,
@@ -46,6 +47,18 @@ export interface ShowPlanOptions {
   /** The statement ran (EXPLAIN ANALYZE); shown next to the connection with `rolledBack`. */
   analyzed?: boolean;
   rolledBack?: boolean;
+  /** A generic plan ($n without values): labelled, with "Explain Analyze with values…" offered. */
+  generic?: { parameterTypes: string[]; sourceUri?: string };
+}
+
+/** The command the viewer's "Explain Analyze with values…" runs (registered by explain-command.ts). */
+export const ANALYZE_WITH_VALUES_COMMAND = 'pglens.explainAnalyzeWithValues';
+
+/** Its argument: the statement, the document it came from, the parameter types of the generic plan. */
+export interface AnalyzeWithValuesRequest {
+  sql: string;
+  uri?: string;
+  parameterTypes?: string[];
 }
 
 /** Statements whose last plan is kept for "Compare with previous run"; the oldest go first. */
@@ -55,6 +68,9 @@ const MAX_REMEMBERED_STATEMENTS = 30;
 const STORED_PLAN_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 
 const panelsByKey = new Map<string, PlanPanel>();
+const openViewers = new Set<PlanPanel>();
+/** The viewer that was last given a plan. */
+let lastViewer: PlanPanel | undefined;
 const lastPlanByKey = new Map<string, PlanView>();
 
 /** Shows a plan in the viewer: reuses the panel of the same statement, else opens one beside the editor. */
@@ -69,6 +85,34 @@ export function showPlan(context: vscode.ExtensionContext, options: ShowPlanOpti
   panel.setPlan(view, previous);
   if (existing) existing.panel.reveal(undefined, true);
   return panel.panel;
+}
+
+/** A plan to compare: one brought by a command (as for showPlan), or one a viewer already shows. */
+export type ComparedPlan = { options: ShowPlanOptions } | { view: PlanView };
+
+/**
+ * Opens a viewer in compare mode (pglens.comparePlans): `after` is the plan shown, `before` the
+ * one it is compared with, on the Compare tab. Returns the panel and what the viewer was sent.
+ */
+export function showPlanComparison(
+  context: vscode.ExtensionContext,
+  before: ComparedPlan,
+  after: ComparedPlan,
+): { panel: vscode.WebviewPanel; comparison: PlanComparison } {
+  const beforeView = 'view' in before ? before.view : toView(before.options);
+  const afterView = 'view' in after ? after.view : toView(after.options);
+  const panel = PlanPanel.create(context, afterView.title);
+  panel.setPlan(afterView, undefined);
+  const comparison = comparePlans(unpackReport(beforeView.report), unpackReport(afterView.report));
+  panel.setComparison(beforeView, comparison);
+  panel.panel.title = `Compare: ${beforeView.title} ↔ ${afterView.title}`;
+  return { panel: panel.panel, comparison };
+}
+
+/** The plan of the focused viewer, else of the one last given a plan (pglens.comparePlans offers it). */
+export function planInViewer(): PlanView | undefined {
+  for (const v of openViewers) if (v.panel.active) return v.shownPlan();
+  return lastViewer?.shownPlan();
 }
 
 /** Registers `pglens.openPlan` and the serializer that restores viewers after a reload. */
@@ -129,7 +173,7 @@ async function pickFile(): Promise<vscode.Uri | undefined> {
   return picked?.[0];
 }
 
-async function readPlanFile(uri: vscode.Uri): Promise<string> {
+export async function readPlanFile(uri: vscode.Uri): Promise<string> {
   let bytes = await vscode.workspace.fs.readFile(uri);
   if (uri.path.endsWith('.gz')) bytes = gunzipSync(bytes);
   return new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, '');
@@ -205,6 +249,7 @@ function toView(o: ShowPlanOptions): PlanView {
     title: o.title,
     createdAt: new Date().toISOString(),
     notices: o.notices && o.notices.length > 0 ? o.notices : undefined,
+    generic: o.generic,
   };
 }
 
@@ -298,9 +343,12 @@ class PlanPanel {
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'dist', 'plan-viewer.js')).toString(),
       styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'plan-viewer.css')).toString(),
     });
+    openViewers.add(this);
     const subs = [
       panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
       panel.onDidDispose(() => {
+        openViewers.delete(this);
+        if (lastViewer === this) lastViewer = undefined;
         if (this.key && panelsByKey.get(this.key) === this) panelsByKey.delete(this.key);
         if (this.planId) void planStore(this.context).delete(this.planId);
         for (const s of subs) s.dispose();
@@ -355,10 +403,27 @@ class PlanPanel {
     this.payloadText = JSON.stringify(this.payload);
     this.planId = randomBytes(16).toString('hex');
     this.panel.title = `Plan: ${view.title}`;
+    lastViewer = this;
     this.delivered = false;
     if (this.ready) this.deliver(false);
     void planStore(this.context).save(this.planId, this.payloadText);
     if (oldId) void planStore(this.context).delete(oldId);
+  }
+
+  /** Puts the viewer in compare mode: `previous` against the plan shown, on the Compare tab. */
+  setComparison(previous: PlanView, result: PlanComparison): void {
+    const payload = this.currentPayload();
+    if (!payload) return;
+    const comparison: ViewComparison = { previous, result };
+    payload.comparison = comparison;
+    this.payloadText = JSON.stringify(payload);
+    if (this.planId) void planStore(this.context).save(this.planId, this.payloadText);
+    this.post({ type: 'comparison', payload: JSON.stringify(comparison) });
+  }
+
+  /** The plan shown, once its payload is here (not while a reload reads it back). */
+  shownPlan(): PlanView | undefined {
+    return this.currentPayload()?.plan;
   }
 
   post(message: HostToViewer): void {
@@ -426,6 +491,14 @@ class PlanPanel {
       case 'suggestIndexes':
         await this.suggestIndexes();
         break;
+      case 'analyzeWithValues': {
+        const plan = this.currentPayload()?.plan;
+        if (!plan?.query?.trim() || !plan.generic) return;
+        const request: AnalyzeWithValuesRequest = { sql: plan.query, uri: plan.generic.sourceUri, parameterTypes: plan.generic.parameterTypes };
+        // The command shows its own errors; the new plan replaces this one in the same panel.
+        await vscode.commands.executeCommand(ANALYZE_WITH_VALUES_COMMAND, request);
+        break;
+      }
       case 'addToMigration': {
         const advice = this.currentPayload()?.advice;
         if (!advice?.result.suggestions[m.index]) {

@@ -1,7 +1,7 @@
 import { analyzeCalls, callRefusal, type CatalogQuery } from '../db/call-analysis';
 import type { Connection } from '../db/connection';
 import { classifyForExplain } from '../db/explain-safety';
-import { LOCK_TIMEOUT_MS, readOnlyRefusal, requireStandardStrings, SESSION_RESET } from '../db/explain-runner';
+import { LOCK_TIMEOUT_MS, readOnlyRefusal, refuseUnclearedBoundValues, requireStandardStrings, SESSION_RESET } from '../db/explain-runner';
 import { PglensError, errorMessage } from '../errors';
 import { loadSqlParser, parseSql } from '../sql/parse';
 import { collectScopes } from './predicates';
@@ -249,6 +249,8 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
     const catalog: CatalogQuery = async (text, params) => (await conn.queryOne(text, params)).rows;
     const refusal = callRefusal(await analyzeCalls(catalog, safety.ast), { analyze, allowFunctions: options.allowFunctions });
     if (refusal) throw refusal;
+    // The values are bound to the statement below: a domain CHECK they pass through runs while planning.
+    await refuseUnclearedBoundValues(catalog, safety, planned.params, { analyze, allowFunctions: options.allowFunctions });
     const before = await measure(conn, planned, analyze).catch((e: unknown) => {
       throw readOnlyRefusal(e) ?? e;
     });

@@ -139,12 +139,13 @@ export function collectRefs(tree: unknown): StatementRefs {
       case 'SubLink':
         push(refs.operators, nameRef(strings(body.operName)));
         break;
-      case 'TypeCast': {
-        const typeName = body.typeName as { names?: unknown } | undefined;
-        push(refs.types, nameRef(strings(typeName?.names)));
-        break;
-      }
     }
+  });
+  // Every type the statement writes: a cast, and as surely a column definition list
+  // (`json_to_record(…) AS x(a positive)`), XMLTABLE and JSON_TABLE columns, RETURNING of the
+  // SQL/JSON functions, XMLSERIALIZE — the values put into them are coerced to it (domain CHECKs).
+  walk(tree, (key, value) => {
+    if (key === 'typeName' && Array.isArray(value.names)) push(refs.types, nameRef(strings(value.names)));
   });
   return refs;
 }
@@ -198,6 +199,31 @@ export async function analyzeCalls(query: CatalogQuery, statement: unknown): Pro
   return analysis.result;
 }
 
+/**
+ * What reading a bound parameter value runs: a value sent for a parameter of a domain type
+ * (or of an array, composite or range holding one) goes through the domain's input, which runs
+ * its CHECK constraints as the value arrives — before planning, so at plain EXPLAIN too, and
+ * whether or not the statement names the domain (`f($1)` with f taking one). `domains`: the
+ * domains' OIDs, or 'all' when the parameters' types are not known (every domain's CHECKs).
+ * Whatever the CHECKs reach counts as plan-time code. `via` says where the value goes (`$2`).
+ */
+export async function analyzeDomainChecks(query: CatalogQuery, domains: string[] | 'all', via: string): Promise<CallAnalysis> {
+  const analysis = new Analysis(query);
+  if (domains === 'all' || domains.length > 0) {
+    for (const row of await query(DOMAIN_CHECKS, [domains === 'all' ? null : JSON.stringify(domains)])) {
+      analysis.addCheck(String(row.sql), { via: `CHECK ${row.name} of domain ${row.domain} ← ${via}`, planTime: true, anySchema: false });
+    }
+  }
+  await analysis.run();
+  return analysis.result;
+}
+
+/** $1: the domains' OIDs as a JSON array, or NULL for every domain. Their CHECK constraints as SQL. */
+const DOMAIN_CHECKS = `SELECT co.conname::text AS name, pg_catalog.format_type(co.contypid, NULL) AS domain, 'SELECT ' || pg_catalog.pg_get_expr(co.conbin, 0) AS sql
+  FROM pg_catalog.pg_constraint co
+ WHERE co.contypid <> 0 AND co.contype = 'c'
+   AND ($1::jsonb IS NULL OR co.contypid::text IN (SELECT jsonb_array_elements_text($1::jsonb)))`;
+
 interface FunctionRef {
   kind: 'function' | 'attribute' | 'operator' | 'oid';
   schema?: string;
@@ -236,6 +262,11 @@ class Analysis {
   private types: TypeRef[] = [];
 
   constructor(private readonly query: CatalogQuery) {}
+
+  /** A domain CHECK expression (`SELECT <expr>`), followed like any SQL found on the server. */
+  addCheck(sql: string, ctx: Context): void {
+    this.addSql(sql, ctx);
+  }
 
   addTree(tree: unknown, ctx: Context): void {
     const refs = collectRefs(tree);
@@ -300,7 +331,9 @@ class Analysis {
     const wanted = items.map((t, i) => ({ i, kind: t.kind, schema: t.schema ?? null, name: t.name }));
     for (const row of await this.query(TYPES, [JSON.stringify(wanted)])) {
       const item = items[Number(row.i)];
-      // Operator and support functions may run while planning (estimates); domain CHECKs only when a value is coerced.
+      // Operator and support functions may run while planning (estimates); domain CHECKs only when
+      // a value is coerced — in the statement (CoerceToDomain, never folded by the planner), or on
+      // input of a value bound to a parameter, which the explain runner handles (analyzeDomainChecks).
       const ctx: Context = { ...item.ctx, via: `${row.what} ← ${item.ctx.via}`, planTime: row.kind === 'function' || item.ctx.planTime };
       if (row.kind === 'function') this.functions.push({ kind: 'oid', name: String(row.ref), ctx });
       else this.addSql(String(row.ref), ctx);

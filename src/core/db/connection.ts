@@ -37,6 +37,11 @@ export interface ExplainResult {
   notices: string[];
   /** Wall time of the EXPLAIN round trip, ms, as measured by the client. */
   durationMs: number;
+  /**
+   * Set when the plan is a generic plan (`genericPlan` and no values): the parameter types
+   * PREPARE used, as Postgres names them ("integer", "text").
+   */
+  generic?: { parameterTypes: string[] };
 }
 
 export type ConnectionKind = 'server' | 'embedded';

@@ -60,6 +60,8 @@ export const PLAN_RULE_IDS = [
   'nested-loop-seq-scan',
   'jit-overhead',
   'workers-not-launched',
+  'io-bound',
+  'hash-join-seq-scan',
 ] as const;
 
 export const HEALTH_RULE_IDS = ['unused-index', 'invalid-index', 'seq-scan-heavy-table'] as const;

@@ -126,6 +126,8 @@ export function analyzePlan(input: string | unknown, options: AnalyzePlanOptions
   const thresholds = { ...DEFAULT_PLAN_THRESHOLDS, ...options.thresholds };
   const findings = planFindings(nodes, summary, { thresholds, severities: options.severities });
   const report: PlanReport = { root, nodes, findings, summary, sourceFormat: parsed.sourceFormat };
+  // How pasted input was read (lines left out, wrapped lines joined): nothing dropped silently.
+  if (parsed.notes?.length) report.notes = parsed.notes;
   const query = options.query ?? (typeof explain['Query Text'] === 'string' ? explain['Query Text'] : undefined);
   if (query !== undefined) report.query = query;
   return report;

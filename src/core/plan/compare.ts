@@ -1,27 +1,216 @@
 /**
  * Two plans of one query side by side (before/after an index, a setting, a rewrite): nodes are
- * matched, then each pair gets its time and cost delta. Matching, each pass O(n):
- * 1. the same path from the root (heading, relation, index, alias of every node on the way);
- * 2. the same table read under the same alias (a Seq Scan that became an Index Scan);
- * 3. bottom-up: a node whose matched children's counterparts meet in one unmatched node
- *    (a Hash Join that became a Nested Loop, its Hash gone);
- * 4. top-down: the only unmatched child of the same type under a matched pair.
- * What stays unmatched is reported as removed (before only) or added (after only).
+ * paired by {@link matchPlanNodes}, then each pair gets its time and cost delta (the viewer's
+ * Compare tab). `pglens plan A B` builds its richer diff (plan-diff.ts) on the same pairing.
  */
 import { nodeTitle } from './format';
 import type { PlanComparison, PlanNode, PlanNodeDelta, PlanReport, PlanTotals } from './types';
 
-function pathKeys(nodes: PlanNode[]): string[] {
-  const keys: string[] = new Array(nodes.length);
-  for (const n of nodes) {
-    const own = `${n.label}|${n.relation ?? n.cteName ?? n.functionName ?? ''}|${n.indexName ?? ''}|${n.alias ?? ''}|${n.subplanName ?? ''}`;
-    keys[n.id - 1] = n.parentId === null ? own : `${keys[n.parentId - 1]}/${own}`;
-  }
-  return keys;
+/** Which pass of {@link matchPlanNodes} paired a node (the numbers in its description). */
+export type PlanMatchReason = 'path' | 'relation' | 'children' | 'position';
+
+/** Node pairs: `toAfter[beforeId - 1]` is the after-node's id (0: none); `toBefore` the reverse. */
+export interface PlanNodeMatching {
+  toAfter: Int32Array;
+  toBefore: Int32Array;
+  /** By after-node (index = after id - 1): the pass that paired it, undefined when unpaired. */
+  reason: (PlanMatchReason | undefined)[];
 }
 
-function tableKey(n: PlanNode): string | undefined {
-  return n.relation ? `${n.schema ?? ''}.${n.relation}|${n.alias ?? ''}` : undefined;
+/** What a node is, apart from where it sits: heading, relation (or CTE, function), index, alias, sub-plan name. */
+function ownKey(n: PlanNode): string {
+  return `${n.label}|${n.relation ?? n.cteName ?? n.functionName ?? ''}|${n.indexName ?? ''}|${n.alias ?? ''}|${n.subplanName ?? ''}`;
+}
+
+/**
+ * The table a node reads, under its alias; a Bitmap Index Scan (no relation) by its index.
+ * No schema: text EXPLAIN without VERBOSE leaves it out, and two plans of one query read one table.
+ */
+function relationKey(n: PlanNode): string | undefined {
+  if (n.relation) return `r|${n.relation}|${n.alias ?? n.relation}`;
+  if (n.indexName) return `i|${n.indexName}`;
+  return undefined;
+}
+
+function push<K, V>(m: Map<K, V[]>, key: K, value: V): void {
+  const list = m.get(key);
+  if (list) list.push(value);
+  else m.set(key, [value]);
+}
+
+/**
+ * Pairs the k-th after-node of each key with the k-th before-node of the same key (keys
+ * undefined are skipped): the order of the tree decides among equals.
+ */
+function pairByKey(
+  before: PlanNode[],
+  after: PlanNode[],
+  pair: (b: PlanNode, a: PlanNode) => void,
+  keyBefore: (n: PlanNode) => string | undefined,
+  keyAfter = keyBefore,
+): void {
+  const open = new Map<string, PlanNode[]>();
+  for (const n of before) {
+    const k = keyBefore(n);
+    if (k !== undefined) push(open, k, n);
+  }
+  if (open.size === 0) return;
+  // A cursor per key: shifting from the head of a long list would be quadratic.
+  const next = new Map<string, number>();
+  for (const n of after) {
+    const k = keyAfter(n);
+    const list = k === undefined ? undefined : open.get(k);
+    if (k === undefined || !list) continue;
+    const i = next.get(k) ?? 0;
+    if (i < list.length) {
+      next.set(k, i + 1);
+      pair(list[i], n);
+    }
+  }
+}
+
+/**
+ * Pairs the nodes of two plans of one query. Each pass looks only at nodes no earlier pass
+ * paired and, among equal candidates, pairs them in tree (preorder) order; all are O(n) but
+ * the bottom-up one, O(n·depth) at worst:
+ * 1. path: top-down from the roots, the children of a pair that have the same heading,
+ *    relation, index, alias and sub-plan name (an unchanged part of the plan);
+ * 2. relation: the same table read under the same alias (a Bitmap Index Scan: the same index)
+ *    — first with the same node type and index (a scan that moved under a new join), then with
+ *    any (a Seq Scan that became an Index Scan); each first under the same paired ancestor,
+ *    then anywhere in the plan;
+ * 3. children: bottom-up, a node whose paired children's counterparts meet in one unpaired
+ *    node (a Hash Join that became a Nested Loop, its Hash gone);
+ * 4. position: the two roots when both are still unpaired; then top-down under each pair, the
+ *    unpaired children with the same heading (as in 1), else the only one of a node type on
+ *    both sides, else — when both sides have the same number left — the rest in order (a Sort
+ *    that became an Incremental Sort); never a node reading one table with one reading another.
+ * What stays unpaired was removed (before only) or added (after only).
+ */
+export function matchPlanNodes(b: PlanNode[], a: PlanNode[]): PlanNodeMatching {
+  const toAfter = new Int32Array(b.length);
+  const toBefore = new Int32Array(a.length);
+  const reason: (PlanMatchReason | undefined)[] = new Array(a.length).fill(undefined);
+  const pairAs = (why: PlanMatchReason) => (bn: PlanNode, an: PlanNode) => {
+    toAfter[bn.id - 1] = an.id;
+    toBefore[an.id - 1] = bn.id;
+    reason[an.id - 1] = why;
+  };
+  if (a.length === 0 || b.length === 0) return { toAfter, toBefore, reason };
+  const openBefore = (children: PlanNode[]) => children.filter((c) => toAfter[c.id - 1] === 0);
+  const openAfter = (children: PlanNode[]) => children.filter((c) => toBefore[c.id - 1] === 0);
+
+  // 1. Preorder: a pair made here is visited later as a parent, so the pairing goes down the tree.
+  const byPath = pairAs('path');
+  if (ownKey(a[0]) === ownKey(b[0])) byPath(b[0], a[0]);
+  for (const n of a) {
+    const bid = toBefore[n.id - 1];
+    if (bid !== 0 && n.children.length > 0) pairByKey(b[bid - 1].children, n.children, byPath, ownKey);
+  }
+
+  // 2. The nearest paired ancestor, as a before-id on both sides (0: none): "under the same pair".
+  const anchorB = new Int32Array(b.length);
+  for (const n of b) anchorB[n.id - 1] = n.parentId === null ? 0 : toAfter[n.parentId - 1] !== 0 ? n.parentId : anchorB[n.parentId - 1];
+  const anchorA = new Int32Array(a.length);
+  for (const n of a) anchorA[n.id - 1] = n.parentId === null ? 0 : toBefore[n.parentId - 1] || anchorA[n.parentId - 1];
+  const byRelation = pairAs('relation');
+  for (const sameType of [true, false]) {
+    for (const scoped of [true, false]) {
+      const key = (n: PlanNode, anchor: number) => {
+        const r = relationKey(n);
+        if (r === undefined) return undefined;
+        const typed = sameType ? `${r}|${n.nodeType}|${n.indexName ?? ''}` : r;
+        return scoped ? `${anchor}|${typed}` : typed;
+      };
+      pairByKey(
+        b.filter((n) => toAfter[n.id - 1] === 0),
+        a.filter((n) => toBefore[n.id - 1] === 0),
+        byRelation,
+        (n) => key(n, anchorB[n.id - 1]),
+        (n) => key(n, anchorA[n.id - 1]),
+      );
+    }
+  }
+
+  // 3. Bottom-up: the after-node whose children are paired with nodes under one before-node.
+  const lowestCommonAncestor = (x: number, y: number): number => {
+    while (b[x - 1].depth > b[y - 1].depth) x = b[x - 1].parentId as number;
+    while (b[y - 1].depth > b[x - 1].depth) y = b[y - 1].parentId as number;
+    while (x !== y) {
+      x = b[x - 1].parentId as number;
+      y = b[y - 1].parentId as number;
+    }
+    return x;
+  };
+  const byChildren = pairAs('children');
+  for (let i = a.length - 1; i >= 0; i--) {
+    const n = a[i];
+    if (toBefore[i] !== 0) continue;
+    const counterparts = n.children.map((c) => toBefore[c.id - 1]).filter((id) => id !== 0);
+    if (counterparts.length === 0) continue;
+    const lca = counterparts.reduce(lowestCommonAncestor);
+    const candidate = counterparts.includes(lca) ? b[lca - 1].parentId : lca;
+    if (candidate !== null && toAfter[candidate - 1] === 0) byChildren(b[candidate - 1], n);
+  }
+
+  // 4. Top-down again, now that more parents are paired. A node reading a table pairs only with
+  // one reading the same table (pass 2 had the chance): position never swaps one table for another.
+  const byPosition = pairAs('position');
+  const compatible = (x: PlanNode, y: PlanNode) => relationKey(x) === relationKey(y);
+  if (toBefore[0] === 0 && toAfter[0] === 0 && compatible(b[0], a[0])) byPosition(b[0], a[0]);
+  const countTypes = (nodes: PlanNode[]) => {
+    const m = new Map<string, number>();
+    for (const x of nodes) m.set(x.nodeType, (m.get(x.nodeType) ?? 0) + 1);
+    return m;
+  };
+  for (const n of a) {
+    const bid = toBefore[n.id - 1];
+    if (bid === 0 || n.children.length === 0) continue;
+    const parentB = b[bid - 1];
+    if (openAfter(n.children).length === 0 || openBefore(parentB.children).length === 0) continue;
+    pairByKey(openBefore(parentB.children), openAfter(n.children), byPosition, ownKey);
+    const ob = openBefore(parentB.children);
+    const oa = openAfter(n.children);
+    const cb = countTypes(ob);
+    const ca = countTypes(oa);
+    const onlyOfType = (x: PlanNode) => (cb.get(x.nodeType) === 1 && ca.get(x.nodeType) === 1 ? `${x.nodeType}|${relationKey(x) ?? ''}` : undefined);
+    pairByKey(ob, oa, byPosition, onlyOfType);
+    const restB = openBefore(parentB.children);
+    const restA = openAfter(n.children);
+    if (restA.length === restB.length) {
+      for (let i = 0; i < restA.length; i++) if (compatible(restB[i], restA[i])) byPosition(restB[i], restA[i]);
+    }
+  }
+  return { toAfter, toBefore, reason };
+}
+
+/**
+ * Every node of both plans once, as [beforeId, afterId] (0 for the side it is missing from): the
+ * after-plan in preorder, each removed before-node right after the counterpart of its nearest
+ * paired ancestor, removed nodes without one at the end.
+ */
+export function pairedOrder(b: PlanNode[], a: PlanNode[], m: Pick<PlanNodeMatching, 'toAfter' | 'toBefore'>): [number, number][] {
+  const { toAfter, toBefore } = m;
+  // Preorder: a parent's anchor is known before its children's, so this stays O(n) on deep plans.
+  const anchor = new Int32Array(b.length);
+  const removedUnder = new Map<number, number[]>();
+  const orphans: [number, number][] = [];
+  for (const n of b) {
+    const parent = n.parentId;
+    anchor[n.id - 1] = parent === null ? 0 : toAfter[parent - 1] || anchor[parent - 1];
+    if (toAfter[n.id - 1] !== 0) continue;
+    const at = anchor[n.id - 1];
+    if (at === 0) orphans.push([n.id, 0]);
+    else push(removedUnder, at, n.id);
+  }
+  const out: [number, number][] = [];
+  for (const n of a) {
+    out.push([toBefore[n.id - 1], n.id]);
+    const removed = removedUnder.get(n.id);
+    if (removed) for (const id of removed) out.push([id, 0]);
+  }
+  for (const o of orphans) out.push(o);
+  return out;
 }
 
 function totals(r: PlanReport): PlanTotals {
@@ -42,79 +231,7 @@ function findingKeys(r: PlanReport): string[] {
 export function comparePlans(before: PlanReport, after: PlanReport): PlanComparison {
   const b = before.nodes;
   const a = after.nodes;
-  const toAfter = new Int32Array(b.length);
-  const toBefore = new Int32Array(a.length);
-  const pair = (bn: PlanNode, an: PlanNode) => {
-    toAfter[bn.id - 1] = an.id;
-    toBefore[an.id - 1] = bn.id;
-  };
-
-  const bKeys = pathKeys(b);
-  const aKeys = pathKeys(a);
-  const byPath = new Map<string, PlanNode[]>();
-  for (const n of b) {
-    const list = byPath.get(bKeys[n.id - 1]);
-    if (list) list.push(n);
-    else byPath.set(bKeys[n.id - 1], [n]);
-  }
-  for (const n of a) {
-    const list = byPath.get(aKeys[n.id - 1]);
-    const match = list?.shift();
-    if (match) pair(match, n);
-  }
-
-  const byTable = new Map<string, PlanNode[]>();
-  for (const n of b) {
-    const key = toAfter[n.id - 1] === 0 ? tableKey(n) : undefined;
-    if (!key) continue;
-    const list = byTable.get(key);
-    if (list) list.push(n);
-    else byTable.set(key, [n]);
-  }
-  for (const n of a) {
-    const key = toBefore[n.id - 1] === 0 ? tableKey(n) : undefined;
-    const match = key ? byTable.get(key)?.shift() : undefined;
-    if (match) pair(match, n);
-  }
-
-  const lowestCommonAncestor = (x: number, y: number): number => {
-    while (b[x - 1].depth > b[y - 1].depth) x = b[x - 1].parentId as number;
-    while (b[y - 1].depth > b[x - 1].depth) y = b[y - 1].parentId as number;
-    while (x !== y) {
-      x = b[x - 1].parentId as number;
-      y = b[y - 1].parentId as number;
-    }
-    return x;
-  };
-  for (let i = a.length - 1; i >= 0; i--) {
-    const n = a[i];
-    if (toBefore[i] !== 0) continue;
-    const counterparts = n.children.map((c) => toBefore[c.id - 1]).filter((id) => id !== 0);
-    if (counterparts.length === 0) continue;
-    const lca = counterparts.reduce(lowestCommonAncestor);
-    const candidate = counterparts.includes(lca) ? b[lca - 1].parentId : lca;
-    if (candidate !== null && toAfter[candidate - 1] === 0) pair(b[candidate - 1], n);
-  }
-
-  const unmatchedByType = (children: PlanNode[], matched: Int32Array) => {
-    const m = new Map<string, PlanNode[]>();
-    for (const c of children) {
-      if (matched[c.id - 1] !== 0) continue;
-      const list = m.get(c.nodeType);
-      if (list) list.push(c);
-      else m.set(c.nodeType, [c]);
-    }
-    return m;
-  };
-  for (const n of a) {
-    const bid = toBefore[n.id - 1];
-    if (bid === 0 || n.children.length === 0) continue;
-    const openBefore = unmatchedByType(b[bid - 1].children, toAfter);
-    for (const [type, list] of unmatchedByType(n.children, toBefore)) {
-      const other = openBefore.get(type);
-      if (list.length === 1 && other?.length === 1) pair(other[0], list[0]);
-    }
-  }
+  const { toAfter, toBefore } = matchPlanNodes(b, a);
 
   const delta = (status: PlanNodeDelta['status'], bn?: PlanNode, an?: PlanNode): PlanNodeDelta => {
     const n = (an ?? bn) as PlanNode;
@@ -140,28 +257,9 @@ export function comparePlans(before: PlanReport, after: PlanReport): PlanCompari
     return d;
   };
 
-  const removedUnder = new Map<number, PlanNodeDelta[]>();
-  const orphans: PlanNodeDelta[] = [];
-  for (const n of b) {
-    if (toAfter[n.id - 1] !== 0) continue;
-    let anchor = 0;
-    for (let p = n.parentId; p !== null && anchor === 0; p = b[p - 1].parentId) anchor = toAfter[p - 1];
-    const d = delta('removed', n);
-    if (anchor === 0) orphans.push(d);
-    else {
-      const list = removedUnder.get(anchor);
-      if (list) list.push(d);
-      else removedUnder.set(anchor, [d]);
-    }
-  }
-  const nodes: PlanNodeDelta[] = [];
-  for (const n of a) {
-    const bid = toBefore[n.id - 1];
-    nodes.push(bid === 0 ? delta('added', undefined, n) : delta('matched', b[bid - 1], n));
-    const removed = removedUnder.get(n.id);
-    if (removed) nodes.push(...removed);
-  }
-  nodes.push(...orphans);
+  const nodes = pairedOrder(b, a, { toAfter, toBefore }).map(([bid, aid]) =>
+    aid === 0 ? delta('removed', b[bid - 1]) : bid === 0 ? delta('added', undefined, a[aid - 1]) : delta('matched', b[bid - 1], a[aid - 1]),
+  );
 
   const before_ = totals(before);
   const after_ = totals(after);

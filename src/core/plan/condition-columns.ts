@@ -127,3 +127,54 @@ export function indexKey(...conditions: ConditionColumns[]): string[] {
   }
   return key;
 }
+
+/** Words EXPLAIN prints unquoted that are values, not columns. */
+const CONSTANT_WORDS = new Set(['true', 'false', 'null', 'current_date', 'current_time', 'current_timestamp', 'localtime', 'localtimestamp', 'current_user', 'session_user', 'current_role', 'user']);
+
+/** A top-level binary operator (`=`, `~~`, `@>`, `IS NOT`…) splits `cond` into its operands. */
+function operands(cond: string): string[] {
+  const isNull = /^(.*) IS (?:NOT )?(?:NULL|TRUE|FALSE|DISTINCT FROM .*)$/s.exec(cond);
+  if (isNull) return [isNull[1]];
+  const not = /^NOT (.*)$/s.exec(cond);
+  if (not) return [not[1]];
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < cond.length; i++) {
+    const c = cond[i];
+    if (quote) {
+      if (c === quote) quote = '';
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && c === ' ') {
+      const op = /^ ([~!@#%^&*+\-<>=|?/]+) /.exec(cond.slice(i));
+      if (op) return [cond.slice(0, i), cond.slice(i + op[0].length).replace(/^(?:ANY|ALL) \(/, '(')];
+    }
+  }
+  return [cond];
+}
+
+/**
+ * Every column of the scan (known by `names`) that an ANDed predicate of `condition` tests on
+ * its own — `=`, ranges, `IS [NOT] NULL`, `LIKE` (`~~`), `= ANY (…)`, a boolean column — in
+ * order of appearance: the columns whose selectivities the planner multiplies as if they were
+ * independent. A top-level OR yields nothing; a predicate comparing two own columns is skipped.
+ */
+export function predicateColumns(condition: string | undefined, names: (string | undefined)[]): string[] {
+  if (!condition) return [];
+  const own = new Set(names.filter((n): n is string => n !== undefined));
+  const body = stripParens(condition);
+  if (splitKeyword(body, ' OR ').length > 1) return [];
+  const out: string[] = [];
+  for (const part of splitKeyword(body, ' AND ')) {
+    const found = operands(stripParens(part))
+      .map((side) => columnOf(side))
+      .filter((c) => c !== undefined && (c.qualifier === undefined ? !CONSTANT_WORDS.has(c.column.toLowerCase()) : own.has(c.qualifier)));
+    if (found.length !== 1) continue;
+    const col = (found[0] as { column: string }).column;
+    if (!out.includes(col)) out.push(col);
+  }
+  return out;
+}

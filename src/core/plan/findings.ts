@@ -4,7 +4,7 @@
  */
 import { qualifiedName, quoteIdent } from '../sql/quote-ident';
 import { SEVERITY_RANK, type Severity } from '../types';
-import { conditionColumns, indexKey } from './condition-columns';
+import { conditionColumns, indexKey, predicateColumns } from './condition-columns';
 import { formatCount, formatKb, formatMs, formatPct, nodeTitle, round1, roundPct, stoppedEarly, workMemFor } from './format';
 import type { PlanFinding, PlanNode, PlanRuleId, PlanSummary, PlanThresholds } from './types';
 
@@ -19,6 +19,8 @@ export const PLAN_RULE_DEFAULT_SEVERITY: Record<PlanRuleId, Severity> = {
   'nested-loop-seq-scan': 'warning',
   'jit-overhead': 'warning',
   'workers-not-launched': 'info',
+  'io-bound': 'info',
+  'hash-join-seq-scan': 'warning',
 };
 
 export interface PlanFindingOptions {
@@ -96,21 +98,67 @@ function relationsBelow(node: PlanNode, limit = 4): string[] {
   return out;
 }
 
+/**
+ * Extended statistics for a scan whose conditions test several of its table's columns together:
+ * the planner multiplies their selectivities as if the columns were independent.
+ */
+export interface StatisticsProposal {
+  /** The table as SQL (schema-qualified when the plan names the schema). */
+  table: string;
+  columns: string[];
+  /** The statistics object's name as SQL. */
+  name: string;
+  /** The kinds proposed: `dependencies` when every condition is = or IN, else `dependencies, mcv`. */
+  kinds: StatisticsKind[];
+  /** `CREATE STATISTICS … (kinds) ON a, b FROM t;` */
+  createStatistics: string;
+  /** `ANALYZE t;` */
+  analyze: string;
+}
+
+export type StatisticsKind = 'dependencies' | 'mcv';
+
+/** The CREATE STATISTICS of a proposal with other kinds (the sandbox tries several). */
+export function createStatisticsSql(p: Pick<StatisticsProposal, 'name' | 'columns' | 'table'>, kinds: StatisticsKind[]): string {
+  return `CREATE STATISTICS ${p.name} (${kinds.join(', ')}) ON ${p.columns.join(', ')} FROM ${p.table};`;
+}
+
+export function statisticsProposal(node: PlanNode): StatisticsProposal | undefined {
+  const table = tableName(node);
+  if (!table || !node.relation) return undefined;
+  const names = ownNames(node);
+  const conditions = [node.indexCond, node.recheckCond, node.filter];
+  const columns: string[] = [];
+  for (const cond of conditions) {
+    for (const c of predicateColumns(cond, names)) if (!columns.includes(c)) columns.push(c);
+  }
+  if (columns.length < 2) return undefined;
+  const equality = new Set(conditions.flatMap((c) => conditionColumns(c, names).equality));
+  // Functional dependencies serve = and IN, and do so for any spread of values; an MCV list only
+  // for the combinations common enough to be in it, but for other conditions too. With both, the
+  // MCV list answers first, and an evenly spread combination then gets the independent estimate.
+  const kinds: StatisticsKind[] = columns.every((c) => equality.has(c)) ? ['dependencies'] : ['dependencies', 'mcv'];
+  const base = quoteIdent(`${node.relation}_${columns.map((c) => c.replace(/"/g, '')).join('_')}_stats`.slice(0, 63));
+  const name = node.schema ? `${quoteIdent(node.schema)}.${base}` : base;
+  return { table, columns, name, kinds, createStatistics: createStatisticsSql({ name, columns, table }, kinds), analyze: `ANALYZE ${table};` };
+}
+
 function misestimate(node: PlanNode, t: PlanThresholds): Draft | undefined {
   if (node.estimateFactor === undefined || node.estimateDirection === undefined) return undefined;
   const actual = node.totalRows ?? 0;
-  if (node.estimateFactor < t.misestimateMinFactor || actual < t.misestimateMinRows) return undefined;
+  // 0 rows returned against 14,061 estimated is as wrong as the other way round: the larger side counts.
+  const estimated = node.planRows * Math.max(node.loops ?? 1, 1);
+  if (node.estimateFactor < t.misestimateMinFactor || Math.max(actual, estimated) < t.misestimateMinRows) return undefined;
   const factor = node.estimateFactor;
   const table = tableName(node);
+  const stats = statisticsProposal(node);
   let fix: string;
-  if (table) {
-    const cols = conditionColumns(node.filter ?? node.indexCond ?? node.recheckCond, ownNames(node));
-    const all = [...cols.equality, ...cols.range];
+  let cause = '';
+  if (stats) {
+    cause = `; its conditions test ${stats.columns.length} columns of ${table} together (${stats.columns.join(', ')}) and the planner multiplies their selectivities as if they were independent: the columns are correlated`;
+    fix = `${stats.createStatistics} ${stats.analyze}`;
+  } else if (table) {
     fix = `ANALYZE ${table};`;
-    if (all.length >= 2) {
-      const stat = quoteIdent(`${node.relation}_${all.map((c) => c.replace(/"/g, '')).join('_')}_stats`.slice(0, 63));
-      fix += ` If the estimate stays off, the columns are correlated: CREATE STATISTICS ${stat} (dependencies, mcv) ON ${all.join(', ')} FROM ${table}; ANALYZE ${table};`;
-    }
   } else {
     const tables = relationsBelow(node);
     fix = tables.length
@@ -119,9 +167,16 @@ function misestimate(node: PlanNode, t: PlanThresholds): Draft | undefined {
   }
   return {
     ruleId: 'misestimate',
-    message: `${nodeTitle(node)} was estimated at ${formatCount(node.planRows)} rows per loop but returned ${formatCount(node.actualRows ?? 0)} (${factor >= 100 ? formatCount(factor) : factor.toFixed(1)}× ${node.estimateDirection === 'under' ? 'more' : 'fewer'}): plans above it were chosen for the wrong row count`,
+    message: `${nodeTitle(node)} was estimated at ${formatCount(node.planRows)} rows per loop but returned ${formatCount(node.actualRows ?? 0)} (${factor >= 100 ? formatCount(factor) : factor.toFixed(1)}× ${node.estimateDirection === 'under' ? 'more' : 'fewer'}): plans above it were chosen for the wrong row count${cause}`,
     nodeId: node.id,
-    evidence: { planRows: node.planRows, actualRows: node.actualRows ?? 0, loops: node.loops ?? 0, factor: round1(factor), direction: node.estimateDirection },
+    evidence: {
+      planRows: node.planRows,
+      actualRows: node.actualRows ?? 0,
+      loops: node.loops ?? 0,
+      factor: round1(factor),
+      direction: node.estimateDirection,
+      ...(stats ? { cause: 'correlated columns', columns: stats.columns.join(', ') } : {}),
+    },
     fix,
   };
 }
@@ -210,6 +265,109 @@ function nestedLoopSeqScan(node: PlanNode, parent: PlanNode | undefined, t: Plan
   };
 }
 
+/**
+ * A node that owns a large share of the time and found most of its pages outside shared_buffers:
+ * its time went to reading (from the OS cache or the disk), not to computing. Only with per-node
+ * times (ANALYZE, TIMING on) and BUFFERS.
+ */
+function ioBound(node: PlanNode, summary: PlanSummary, t: PlanThresholds): Draft | undefined {
+  const b = node.exclusiveBuffers;
+  if (!b || summary.timed === false || !(node.exclusiveTimeMs > 0) || node.sharePct < t.ioBoundMinSharePct) return undefined;
+  const pages = b.sharedHit + b.sharedRead;
+  const readPct = pages > 0 ? (b.sharedRead / pages) * 100 : 0;
+  if (b.sharedRead < t.ioBoundMinReadBlocks || readPct < t.ioBoundMinReadPct) return undefined;
+  // I/O timings are inclusive; a leaf's are its own, and the nodes that read are mostly leaves.
+  const ioMs = node.children.length === 0 ? node.ioTimes?.sharedReadMs : undefined;
+  const table = tableName(node);
+  const key = node.nodeType === 'Seq Scan' ? indexKey(conditionColumns(node.filter, ownNames(node))) : [];
+  const ddl = createIndex(node, key);
+  const fewerPages = ddl
+    ? `read fewer pages with an index on the filtered columns (${ddl.replace(/;$/, '')})`
+    : 'read fewer pages (an index that serves the node\'s condition, or a narrower covering index)';
+  return {
+    ruleId: 'io-bound',
+    message:
+      `${nodeTitle(node)} took ${formatPct(node.sharePct)} of the time (${formatMs(node.exclusiveTimeMs)}) and read ${formatCount(b.sharedRead)} of its ${formatCount(pages)} pages ` +
+      `(${formatPct(readPct)}, ${formatKb(b.sharedRead * 8)}) from outside shared_buffers${ioMs !== undefined ? `, waiting ${formatMs(ioMs)} for them` : ''}: it is I/O bound, or the cache was cold`,
+    nodeId: node.id,
+    evidence: {
+      sharedRead: b.sharedRead,
+      sharedHit: b.sharedHit,
+      readPct: roundPct(readPct),
+      sharePct: roundPct(node.sharePct),
+      timeMs: round1(node.exclusiveTimeMs),
+      ...(ioMs !== undefined ? { ioReadMs: round1(ioMs) } : {}),
+    },
+    fix:
+      `Run it again: if it is fast now, the first run met a cold cache (after a restart, a failover or a bulk load${table ? `; SELECT pg_prewarm('${table.replace(/'/g, "''")}'), from the pg_prewarm extension, loads the table ahead` : ''}). ` +
+      `If it stays slow, ${fewerPages}, or give the cache more memory (shared_buffers, commonly 25% of RAM; it needs a restart)`,
+  };
+}
+
+/** Nodes that pass one input's rows on (grouped, sorted, kept) without a condition of their own. */
+const PASS_THROUGH = new Set(['Hash', 'Aggregate', 'Unique', 'Sort', 'Incremental Sort', 'Materialize', 'Memoize', 'Gather', 'Gather Merge']);
+
+/**
+ * The Seq Scan feeding one side of a join through pass-through nodes (the Hash, the HashAggregate
+ * that makes a semi join's inner side unique): the full read an index on the join key would replace.
+ */
+function fullScanBelow(node: PlanNode | undefined): PlanNode | undefined {
+  let scan = node;
+  while (scan && PASS_THROUGH.has(scan.nodeType) && scan.children.length === 1 && !scan.filter) scan = scan.children[0];
+  return scan && scan.nodeType === 'Seq Scan' && scan.relation && !scan.neverExecuted ? scan : undefined;
+}
+
+/**
+ * A Hash Join that reads one side in full (a Seq Scan of ≥ 100,000 rows, hashed or probed) to
+ * match a handful of rows of the other: with an index on the big side's join key, a Nested Loop
+ * would look up only the rows that match. The big side must be one a Nested Loop can put inside
+ * (any side of an inner join; the inner side of a left, semi or anti join; the outer of a right one).
+ */
+function hashJoinSeqScan(node: PlanNode, t: PlanThresholds): Draft | undefined {
+  if (node.nodeType !== 'Hash Join' || !node.hashCond || node.joinType === 'Full') return undefined;
+  const outer = node.children.find((c) => c.parentRelationship === 'Outer');
+  const hash = node.children.find((c) => c.parentRelationship === 'Inner' && c.nodeType === 'Hash');
+  if (!outer || !hash || hash.neverExecuted) return undefined;
+  const join = node.joinType ?? 'Inner';
+  const sides: { big: PlanNode; small: PlanNode; hashed: boolean }[] = [];
+  const inner = fullScanBelow(hash);
+  const probe = fullScanBelow(outer);
+  if (inner && !join.startsWith('Right')) sides.push({ big: inner, small: outer, hashed: true });
+  if (probe && (join === 'Inner' || join.startsWith('Right'))) sides.push({ big: probe, small: hash, hashed: false });
+  for (const { big, small, hashed } of sides) {
+    const bigRows = big.totalRows ?? 0;
+    const smallRows = small.totalRows ?? 0;
+    if (bigRows < t.hashJoinSeqScanMinRows || bigRows < Math.max(smallRows, 1) * t.hashJoinSeqScanMinRatio) continue;
+    const key = conditionColumns(node.hashCond, ownNames(big)).equality;
+    const ddl = createIndex(big, key);
+    const read = bigRows + (big.rowsRemovedByFilter ?? 0) * (big.loops ?? 1);
+    const name = `${big.relation}${big.alias && big.alias !== big.relation ? ` ${big.alias}` : ''}`;
+    const hashedRows = hash.totalRows ?? 0;
+    const how = hashed
+      ? `and hashes ${formatCount(hashedRows)} row${hashedRows === 1 ? '' : 's'}${hash.peakMemoryUsageKb ? ` (${formatKb(hash.peakMemoryUsageKb)})` : ''} from it`
+      : 'and probes the hash with each';
+    return {
+      ruleId: 'hash-join-seq-scan',
+      message:
+        `${nodeTitle(node)} reads all of ${name} (${formatCount(read)} rows) ${how} to match ${formatCount(smallRows)} row${smallRows === 1 ? '' : 's'} of the other side: ` +
+        `with an index on the join key of ${big.relation}${key.length ? ` (${key.join(', ')})` : ''}, a Nested Loop would look up only the matching rows`,
+      nodeId: node.id,
+      evidence: {
+        relation: big.relation ?? '',
+        bigSideRows: bigRows,
+        otherSideRows: smallRows,
+        ratio: round1(bigRows / Math.max(smallRows, 1)),
+        side: hashed ? 'hashed' : 'probed',
+        hashCond: node.hashCond,
+      },
+      fix: ddl
+        ? `${ddl} If the index exists already, the planner judged the lookups dearer than the scan: check the other side's estimate (misestimate) and random_page_cost`
+        : `create an index on the column(s) of ${big.relation} in the join condition ${node.hashCond}`,
+    };
+  }
+  return undefined;
+}
+
 function workersNotLaunched(node: PlanNode): Draft | undefined {
   if (node.workersPlanned === undefined || node.workersLaunched === undefined || node.workersLaunched >= node.workersPlanned) return undefined;
   return {
@@ -254,6 +412,8 @@ export function planFindings(nodes: PlanNode[], summary: PlanSummary, options: P
     if ((d = heapFetches(node, t))) drafts.push(d);
     if ((d = nestedLoopSeqScan(node, parent, t))) drafts.push(d);
     if ((d = workersNotLaunched(node))) drafts.push(d);
+    if ((d = ioBound(node, summary, t))) drafts.push(d);
+    if ((d = hashJoinSeqScan(node, t))) drafts.push(d);
     const m = misestimate(node, t);
     if (m && !stoppedEarly(node)) {
       // Report where a misestimate starts, not every node it propagates to.

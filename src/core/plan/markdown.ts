@@ -65,7 +65,7 @@ export function planToMarkdown(report: PlanReport): string {
       const figures = (summary.timed ?? summary.analyzed)
         ? n.neverExecuted
           ? 'never executed'
-          : `${formatMs(n.exclusiveTimeMs)} self (${formatPct(n.sharePct)}), rows ${formatCount(n.actualRows ?? 0)} of ${formatCount(n.planRows)} est${n.loops && n.loops > 1 ? `, ${formatCount(n.loops)} loops` : ''}`
+          : `${formatMs(n.exclusiveTimeMs)} self (${formatPct(n.sharePct)}), rows ${formatCount(n.actualRows ?? 0)}${n.raw['Plan Rows'] === undefined ? '' : ` of ${formatCount(n.planRows)} est`}${n.loops && n.loops > 1 ? `, ${formatCount(n.loops)} loops` : ''}`
         : `cost ${n.totalCost.toFixed(2)} (${formatPct(n.sharePct)} self)`;
       return `${'  '.repeat(Math.max(0, n.depth - base))}-> #${n.id} ${nodeTitle(n)}  ${figures}`;
     });

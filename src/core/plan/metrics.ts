@@ -14,6 +14,7 @@
  *   not subtracted from its parent; each CTE Scan instead gives up a share of the CTE's time
  *   proportional to its own inclusive time. Exclusive buffers follow the same rules.
  * - Without ANALYZE (or with TIMING OFF), shares and the slowest node come from exclusive cost.
+ * - Without estimates (COSTS OFF) there is no estimate ratio: a misestimate needs both numbers.
  */
 import { emptyBuffers } from './build-tree';
 import type { PlanBuffers, PlanNode } from './types';
@@ -143,7 +144,8 @@ function inclusiveTimes(nodes: PlanNode[]): void {
       const divisor = Math.max(1, Math.min(processes[i], node.loops));
       node.inclusiveTimeMs = (node.actualTotalTimeMs * node.loops) / divisor;
     } else node.inclusiveTimeMs = 0;
-    if (node.analyzed && !node.neverExecuted && node.actualRows !== undefined) {
+    // COSTS OFF prints no estimate: there is nothing to be off against.
+    if (node.analyzed && !node.neverExecuted && node.actualRows !== undefined && node.raw['Plan Rows'] !== undefined) {
       const ratio = Math.max(node.actualRows, 1) / Math.max(node.planRows, 1);
       node.estimateRatio = ratio;
       node.estimateFactor = ratio >= 1 ? ratio : 1 / ratio;

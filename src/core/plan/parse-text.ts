@@ -158,11 +158,7 @@ export function parseTextPlan(input: UnwrappedLines): ParsedPlan {
     const lineNo = lineNumbers[i];
 
     if (!root) {
-      if (content.startsWith('Query Text: ')) {
-        explain['Query Text'] = content.slice(12);
-        continue;
-      }
-      if (/^(LOG|DETAIL|CONTEXT|STATEMENT):/.test(content)) continue;
+      // The first line is the root node (text-lines.ts took what came before it aside).
       const arrow = content.startsWith('->');
       const headingText = arrow ? content.slice(2).trimStart() : content;
       const node = parseNodeLine(headingText, lineNo);
@@ -245,7 +241,12 @@ export function parseTextPlan(input: UnwrappedLines): ParsedPlan {
     frame.worker = undefined;
     const worker = content.startsWith('Worker ') ? /^Worker (\d+):\s+(.*)$/.exec(content) : null;
     if (worker) {
-      const w: RawProps = { 'Worker Number': Number(worker[1]) };
+      // PostgreSQL ≤ 12 prints a worker's sort and its timing on separate "Worker N:" lines: one entry per worker.
+      const number = Number(worker[1]);
+      const workers = (frame.raw.Workers as RawProps[] | undefined) ?? (frame.raw.Workers = []);
+      let w = workers.find((x) => x['Worker Number'] === number);
+      const fresh = w === undefined;
+      if (w === undefined) w = { 'Worker Number': number };
       const rest = worker[2];
       const actual = /^actual (?:time=([\d.]+)\.\.([\d.]+) )?rows=([\d.]+) loops=(\d+)\s*(.*)$/.exec(rest);
       if (actual) {
@@ -259,7 +260,7 @@ export function parseTextPlan(input: UnwrappedLines): ParsedPlan {
         const colon = rest.indexOf(': ');
         if (colon > 0) applyDetail(w, rest.slice(0, colon), rest.slice(colon + 2));
       }
-      ((frame.raw.Workers as RawProps[] | undefined) ?? (frame.raw.Workers = [])).push(w);
+      if (fresh) workers.push(w);
       frame.worker = w;
       frame.workerIndent = indent;
       continue;

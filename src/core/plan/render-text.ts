@@ -32,7 +32,8 @@ function nodeFigures(node: PlanNode, analyzed: boolean, timed: boolean): string 
     if (node.neverExecuted) return 'never executed';
     if (timed) parts.push(`self ${formatMs(node.exclusiveTimeMs)} (${formatPct(node.sharePct)})`, `total ${formatMs(node.inclusiveTimeMs)}`);
     else parts.push(`cost ${node.totalCost.toFixed(2)} (self ${formatPct(node.sharePct)})`);
-    const rows = `rows ${formatCount(node.actualRows ?? 0)} of ${formatCount(node.planRows)} est`;
+    // COSTS OFF: no estimate to print against.
+    const rows = node.raw['Plan Rows'] === undefined ? `rows ${formatCount(node.actualRows ?? 0)}` : `rows ${formatCount(node.actualRows ?? 0)} of ${formatCount(node.planRows)} est`;
     if (node.estimateFactor === undefined || node.estimateFactor < 10) parts.push(rows);
     else if (stoppedEarly(node)) parts.push(`${rows} (stopped early)`);
     else parts.push(`${rows} (${node.estimateFactor >= 100 ? formatCount(node.estimateFactor) : node.estimateFactor.toFixed(1)}× ${node.estimateDirection})`);

@@ -210,9 +210,10 @@ function applyMulti(raw: RawProps, content: string): void {
 export function parseSettings(value: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of splitTopLevel(value)) {
-    const eq = part.indexOf(' = ');
-    if (eq < 0) continue;
-    let v = part.slice(eq + 3).trim();
+    // "name = 'value'"; a line re-joined after a mail client's break may have lost a space around "=".
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    let v = part.slice(eq + 1).trim();
     if (v.startsWith("'") && v.endsWith("'")) v = v.slice(1, -1).replace(/''/g, "'");
     out[part.slice(0, eq).trim()] = v;
   }

@@ -181,7 +181,9 @@ export type PlanRuleId =
   | 'heap-fetches'
   | 'nested-loop-seq-scan'
   | 'jit-overhead'
-  | 'workers-not-launched';
+  | 'workers-not-launched'
+  | 'io-bound'
+  | 'hash-join-seq-scan';
 
 export interface PlanFinding {
   ruleId: PlanRuleId;
@@ -251,6 +253,8 @@ export interface PlanReport {
   summary: PlanSummary;
   query?: string;
   sourceFormat: 'json' | 'text';
+  /** How the pasted input was read (lines left out, wrapped lines joined); see ParsedPlan.notes. */
+  notes?: PlanInputNote[];
 }
 
 /** Defaults are the numbers of RULES.md "Plan findings". */
@@ -264,7 +268,7 @@ export interface PlanThresholds {
   indexFilterMinRemovedPct: number;
   /** misestimate: off by at least this factor… */
   misestimateMinFactor: number;
-  /** …for a node with at least this many actual rows (all loops). */
+  /** …for a node with at least this many actual or estimated rows (all loops). */
   misestimateMinRows: number;
   /** heap-fetches: heap fetches at least this share of the rows returned, %. */
   heapFetchesMinPct: number;
@@ -272,6 +276,16 @@ export interface PlanThresholds {
   nestedLoopSeqScanMinLoops: number;
   /** jit-overhead: JIT time at least this share of execution time, %. */
   jitOverheadMinPct: number;
+  /** io-bound: a node with at least this share of the time, %… */
+  ioBoundMinSharePct: number;
+  /** …that read at least this share of its pages from outside shared_buffers, %… */
+  ioBoundMinReadPct: number;
+  /** …and at least this many pages (8 kB blocks). */
+  ioBoundMinReadBlocks: number;
+  /** hash-join-seq-scan: the side read in full returned at least this many rows… */
+  hashJoinSeqScanMinRows: number;
+  /** …and at least this many times the rows of the other side. */
+  hashJoinSeqScanMinRatio: number;
 }
 
 export const DEFAULT_PLAN_THRESHOLDS: PlanThresholds = {
@@ -284,6 +298,11 @@ export const DEFAULT_PLAN_THRESHOLDS: PlanThresholds = {
   heapFetchesMinPct: 10,
   nestedLoopSeqScanMinLoops: 1,
   jitOverheadMinPct: 30,
+  ioBoundMinSharePct: 20,
+  ioBoundMinReadPct: 50,
+  ioBoundMinReadBlocks: 1_000,
+  hashJoinSeqScanMinRows: 100_000,
+  hashJoinSeqScanMinRatio: 1_000,
 };
 
 export interface AnalyzePlanOptions {
@@ -339,6 +358,22 @@ export interface PlanComparison {
   newFindings: string[];
 }
 
+/** The EXPLAIN format a plan came in (YAML and XML are read into the JSON shape, sourceFormat 'json'). */
+export type PlanInputFormat = 'json' | 'text' | 'yaml' | 'xml';
+
+/**
+ * A remark on how pasted input was read, so nothing is dropped silently: lines that were not
+ * part of the plan (`ignored`: prompts, the echoed command, log lines, a second plan…) or lines
+ * that were one plan line wrapped by a terminal or mail client (`joined`). Lines are 1-based
+ * lines of the input as given.
+ */
+export interface PlanInputNote {
+  kind: 'ignored' | 'joined';
+  message: string;
+  fromLine?: number;
+  toLine?: number;
+}
+
 /** EXPLAIN output in the JSON format's shape; text input is mapped to the same keys. */
 export interface ParsedPlan {
   /** The top-level object: { Plan, "Planning Time", "Execution Time", Triggers, JIT, Settings, … }. */
@@ -346,4 +381,12 @@ export interface ParsedPlan {
   sourceFormat: 'json' | 'text';
   /** The parser built these objects from text, so the tree builder may reuse them instead of copying. */
   owned: boolean;
+  /** The format the plan was written in (absent for a value passed in already parsed). */
+  inputFormat?: PlanInputFormat;
+  /** What the plan was wrapped in, outermost first: "auto_explain log entry", "psql table (border 2, unicode)", "CSV quotes"… */
+  wrappers?: string[];
+  /** Lines left out or joined while reading; empty or absent when the input was the bare plan. */
+  notes?: PlanInputNote[];
+  /** The input lines (1-based) not read as part of the plan, ascending: the lines the `ignored` notes name. */
+  ignoredLines?: number[];
 }

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Connection } from '../../../src/core/db/connection';
 import { isPglensError, type PglensError } from '../../../src/core/errors';
+import { explainStatement } from '../../../src/core/explain';
 import { uniqueName } from './test-env';
 
 /**
@@ -71,6 +72,53 @@ export function describeConnectionContract(name: string, target: ContractTarget)
       assert.equal(typeof top.Plan['Total Cost'], 'number');
       assert.equal(top.Plan['Actual Rows'], undefined);
       assert.ok(r.durationMs > 0);
+    });
+
+    const preparedStatements = async () => (await conn.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_prepared_statements')).rows[0].n;
+
+    it('explains a generic plan of $n without values (PREPARE … EXECUTE, force_generic_plan), labelled, nothing left prepared', async () => {
+      const r = await conn.explain(`SELECT * FROM ${schema}.items WHERE id = $1 AND label LIKE $2`, { analyze: false, timeoutMs: 10_000, genericPlan: true });
+      assert.equal(r.analyzed, false);
+      assert.equal(r.rolledBack, false);
+      assert.deepEqual(r.generic, { parameterTypes: ['integer', 'text'] });
+      assert.match(r.notices[0], /^Generic plan: .*\(\$1 integer, \$2 text\).*force_generic_plan.*Explain Analyze with values/);
+      const top = r.plan[0] as { Plan: Record<string, unknown> };
+      assert.equal(top.Plan['Actual Rows'], undefined);
+      // The parameters stay parameters: the plan is the one for any value.
+      assert.match(JSON.stringify(top.Plan), /\$1/);
+      assert.equal(await preparedStatements(), 0);
+    });
+
+    it('declares text a parameter whose type Postgres cannot infer, and says so', async () => {
+      const r = await conn.explain(`SELECT id FROM ${schema}.items WHERE $1 IS NULL OR id = $2`, { analyze: false, timeoutMs: 10_000, genericPlan: true });
+      assert.deepEqual(r.generic?.parameterTypes, ['text', 'integer']);
+      assert.match(r.notices[0], /could not infer the type of \$1 .*declared it text/);
+      assert.equal(await preparedStatements(), 0);
+    });
+
+    it('places an error of a generic plan in the statement, and refuses what PREPARE does not take', async () => {
+      const sql = `SELECT id FROM ${schema}.items WHERE no_such_column = $1`;
+      const e = await rejection(conn.explain(sql, { analyze: false, timeoutMs: 10_000, genericPlan: true }));
+      assert.equal(e.code, 'sql-error');
+      assert.equal(e.position, sql.indexOf('no_such_column'));
+      const ctas = await rejection(conn.explain(`CREATE TABLE ${schema}.copy AS SELECT * FROM ${schema}.items WHERE id = $1`, { analyze: false, timeoutMs: 10_000, genericPlan: true }));
+      assert.equal(ctas.code, 'bad-input');
+      assert.match(ctas.message, /PREPARE takes only SELECT, INSERT, UPDATE, DELETE, MERGE and VALUES, not CREATE TABLE AS/);
+      const analyzed = await rejection(conn.explain(`SELECT * FROM ${schema}.items WHERE id = $1`, { analyze: true, timeoutMs: 10_000, genericPlan: true }));
+      assert.equal(analyzed.code, 'bad-input');
+      assert.equal(await preparedStatements(), 0);
+    });
+
+    it('explainStatement gives the generic plan when a plain Explain has $n and no values', async () => {
+      const sql = `SELECT label FROM ${schema}.items WHERE id = $1`;
+      const outcome = await explainStatement(conn, sql, { analyze: false, timeoutMs: 10_000, paramCount: 1 });
+      assert.deepEqual(outcome.result.generic, { parameterTypes: ['integer'] });
+      assert.equal(outcome.report.summary.analyzed, false);
+      assert.equal(outcome.report.query, sql);
+      // With values it is the plan for those values, not a generic one.
+      const bound = await explainStatement(conn, sql, { analyze: true, timeoutMs: 10_000, paramCount: 1, params: [5] });
+      assert.equal(bound.result.generic, undefined);
+      assert.equal(bound.report.root.actualRows, 1);
     });
 
     it('runs EXPLAIN ANALYZE inside a rolled-back transaction', async () => {

@@ -27,6 +27,10 @@ export function describeExplainSafety(name: string, target: SafetyTarget): void 
       await conn.query(`INSERT INTO ${s}.log (msg) VALUES ('seed')`);
       await conn.query(`CREATE FUNCTION ${s}.log_and_double(x int) RETURNS int LANGUAGE plpgsql AS $$
         BEGIN INSERT INTO ${s}.log (msg) VALUES ('called ' || x); RETURN x * 2; END $$`);
+      // Lies about its volatility: the planner folds it while planning, generic plan or not, and
+      // setval is not undone by a rollback.
+      await conn.query(`CREATE FUNCTION ${s}.liar(x int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$
+        BEGIN PERFORM setval('${s}.accounts_id_seq', 4242); RETURN x; END $$`);
     });
 
     after(async function () {
@@ -115,6 +119,179 @@ export function describeExplainSafety(name: string, target: SafetyTarget): void 
       const r = await conn.explain(`DELETE FROM ${s}.accounts`, { analyze: false, timeoutMs: 10_000 });
       assert.equal(r.analyzed, false);
       assert.equal(await snapshot(), before);
+    });
+
+    /** The serial sequence and what plain EXPLAIN must leave alone besides the data. */
+    async function sequenceAndSession(): Promise<string> {
+      const r = await conn.query(`SELECT (SELECT last_value::text FROM ${s}.accounts_id_seq) AS seq, (SELECT count(*)::int FROM pg_prepared_statements) AS prepared`);
+      return JSON.stringify(r.rows[0]);
+    }
+
+    // A generic plan (no values for $n) is PREPARE + EXPLAIN EXECUTE: plain EXPLAIN, never executed.
+    const genericWriters: [string, (schema: string) => string][] = [
+      ['DELETE', (x) => `DELETE FROM ${x}.accounts WHERE id > $1`],
+      ['UPDATE through a function with side effects', (x) => `UPDATE ${x}.accounts SET balance = ${x}.log_and_double($1) WHERE id = $2`],
+      ['INSERT into a serial table', (x) => `INSERT INTO ${x}.accounts (owner, balance) VALUES ($1, $2) RETURNING id`],
+      [
+        'MERGE',
+        (x) => `MERGE INTO ${x}.accounts a USING (VALUES ($1::int, $2::numeric)) v(id, amt) ON a.id = v.id
+                WHEN MATCHED THEN UPDATE SET balance = a.balance + v.amt
+                WHEN NOT MATCHED THEN INSERT (owner, balance) VALUES ('new', v.amt)`,
+      ],
+      ['a writable CTE', (x) => `WITH moved AS (DELETE FROM ${x}.accounts WHERE id = $1 RETURNING owner) INSERT INTO ${x}.log (msg) SELECT owner FROM moved`],
+      ['a parameter of no inferable type next to nextval', (x) => `SELECT nextval('${x}.accounts_id_seq') WHERE $1 IS NULL`],
+      ["a $1 hiding COMMIT in an E'' string", (x) => `SELECT id FROM ${x}.accounts WHERE id = $1 AND owner <> E'\\'\\$1; COMMIT; DELETE FROM ${x}.accounts; --'`],
+    ];
+
+    for (const [label, sql] of genericWriters) {
+      it(`a generic plan (plain EXPLAIN, $n without values) of ${label} changes nothing`, async () => {
+        const before = await snapshot();
+        const session = await sequenceAndSession();
+        const r = await conn.explain(sql(s), { analyze: false, timeoutMs: 10_000, genericPlan: true });
+        assert.ok(r.generic, 'a generic plan');
+        assert.equal(r.analyzed, false);
+        assert.equal(await snapshot(), before);
+        assert.equal(await sequenceAndSession(), session, 'no sequence moved and nothing is left prepared');
+        await assertNoOpenTransaction();
+      });
+    }
+
+    it("a generic plan does not run a parameter's domain CHECK (EXECUTE's NULLs are of the base type)", async () => {
+      await conn.query(`CREATE FUNCTION ${s}.checked(x numeric) RETURNS boolean LANGUAGE plpgsql AS $$
+        BEGIN RAISE NOTICE 'pglens domain check ran'; RETURN true; END $$`);
+      await conn.query(`CREATE DOMAIN ${s}.amount AS numeric CHECK (${s}.checked(VALUE))`);
+      await conn.query(`CREATE DOMAIN ${s}.amount2 AS ${s}.amount`);
+      await conn.query(`CREATE TABLE ${s}.payments (id int, amt ${s}.amount2)`);
+      try {
+        const before = await snapshot();
+        const r = await conn.explain(`INSERT INTO ${s}.payments (id, amt) VALUES ($1, $2)`, { analyze: false, timeoutMs: 10_000, genericPlan: true });
+        assert.deepEqual(r.generic?.parameterTypes, ['integer', 'numeric']);
+        assert.ok(!r.notices.some((n) => /domain check ran/.test(n)), r.notices.join('\n'));
+        assert.equal(await snapshot(), before);
+        await assertNoOpenTransaction();
+      } finally {
+        await conn.query(`DROP TABLE ${s}.payments; DROP DOMAIN ${s}.amount2; DROP DOMAIN ${s}.amount; DROP FUNCTION ${s}.checked(numeric)`);
+      }
+    });
+
+    describe('values bound to parameters of a domain type: plain EXPLAIN runs none of the domain CHECKs', () => {
+      // side_effect takes a session advisory lock (which outlives a rollback: forbidden) and says
+      // so in a notice, the one trace that reaches the client whatever happens after.
+      const ran = /pglens side effect ran/;
+      before(async () => {
+        await conn.query(`CREATE FUNCTION ${s}.side_effect(x int) RETURNS boolean LANGUAGE plpgsql AS $$
+          BEGIN RAISE NOTICE 'pglens side effect ran %', x; PERFORM pg_advisory_lock(4711); RETURN true; END $$`);
+        await conn.query(`CREATE DOMAIN ${s}.positive AS int CHECK (${s}.side_effect(VALUE))`);
+        await conn.query(`CREATE DOMAIN ${s}.positive2 AS ${s}.positive`);
+        await conn.query(`CREATE DOMAIN ${s}.positives AS ${s}.positive[]`);
+        await conn.query(`CREATE TYPE ${s}.pair AS (a ${s}.positive, b int)`);
+        await conn.query(`CREATE TABLE ${s}.payments (id int, amount ${s}.positive, amount2 ${s}.positive2, amounts ${s}.positive[], boxed ${s}.positives)`);
+        await conn.query(`CREATE FUNCTION ${s}.describe_amount(a ${s}.positive) RETURNS text LANGUAGE plpgsql AS $$ BEGIN RETURN 'amount'; END $$`);
+      });
+      after(async () => {
+        await conn.query(
+          `DROP FUNCTION ${s}.describe_amount(${s}.positive); DROP TABLE ${s}.payments; DROP TYPE ${s}.pair; DROP DOMAIN ${s}.positives; DROP DOMAIN ${s}.positive2; DROP DOMAIN ${s}.positive; DROP FUNCTION ${s}.side_effect(int)`,
+        );
+      });
+
+      const planned: [string, (x: string) => string, string[], RegExp][] = [
+        ['an INSERT into a domain column', (x) => `INSERT INTO ${x}.payments (id, amount) VALUES ($1, $2)`, ['1', '5'], /"Node Type":"ModifyTable"/],
+        ['an INSERT into a column of a domain over a domain', (x) => `INSERT INTO ${x}.payments (id, amount2) VALUES ($1, $2)`, ['1', '5'], /"Operation":"Insert"/],
+        ['an INSERT into a column of an array of the domain', (x) => `INSERT INTO ${x}.payments (id, amounts) VALUES ($1, $2)`, ['1', '{5,6}'], /"Operation":"Insert"/],
+        ['an INSERT into a domain over an array of the domain', (x) => `INSERT INTO ${x}.payments (id, boxed) VALUES ($1, $2)`, ['1', '{5,6}'], /"Operation":"Insert"/],
+        ['an UPDATE setting a domain column', (x) => `UPDATE ${x}.payments SET amount = $1 WHERE id = $2`, ['5', '1'], /id = 1/],
+        ['a cast to the domain written in the statement', (x) => `SELECT * FROM ${x}.payments WHERE amount = $1::${x}.positive`, ['5'], /5/],
+        ['a function taking the domain', (x) => `SELECT ${x}.describe_amount($1) FROM ${x}.payments WHERE id = $2`, ['5', '1'], /id = 1/],
+        ['a NULL for the domain', (x) => `INSERT INTO ${x}.payments (id, amount) VALUES ($1, $2)`, ['1', null as unknown as string], /"Operation":"Insert"/],
+      ];
+      for (const [label, sql, params, plan] of planned) {
+        it(`${label}: planned for the values, the CHECK not run`, async () => {
+          const before = await snapshot();
+          const session = await sequenceAndSession();
+          const r = await conn.explain(sql(s), { analyze: false, timeoutMs: 10_000, params });
+          assert.equal(r.analyzed, false);
+          assert.ok(!r.notices.some((n) => ran.test(n)), r.notices.join('\n'));
+          assert.ok(r.notices.some((n) => /bound as the domain's base type/.test(n)), r.notices.join('\n'));
+          assert.match(JSON.stringify(r.plan), plan);
+          assert.equal(await snapshot(), before);
+          assert.equal(await sequenceAndSession(), session, 'nothing is left prepared');
+          await assertNoOpenTransaction();
+          const locks = await conn.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()`);
+          assert.equal(locks.rows[0].n, 0);
+        });
+      }
+
+      it('the custom plan for the values: an index condition with the value, as without a domain', async () => {
+        await conn.query(`CREATE INDEX payments_amount ON ${s}.payments (amount)`);
+        try {
+          const r = await conn.explain(`SELECT id FROM ${s}.payments WHERE amount = $1::${s}.positive AND id = $2`, { analyze: false, timeoutMs: 10_000, params: ['5', '42'] });
+          assert.ok(!r.notices.some((n) => ran.test(n)), r.notices.join('\n'));
+          const text = JSON.stringify(r.plan);
+          assert.match(text, /payments_amount/);
+          assert.match(text, /\(?id = 42\)?/, 'the other value is a constant of the plan');
+          assert.doesNotMatch(text, /\$\d/, 'no parameter is left in the plan');
+        } finally {
+          await conn.query(`DROP INDEX ${s}.payments_amount`);
+        }
+      });
+
+      it('a statement without a domain is explained with its values as before, without the note', async () => {
+        const r = await conn.explain(`SELECT * FROM ${s}.accounts WHERE id = $1 AND owner <> $2`, { analyze: false, timeoutMs: 10_000, params: ['2', 'zed'] });
+        const text = JSON.stringify(r.plan);
+        assert.match(text, /\(?id = 2\)?/);
+        assert.match(text, /zed/);
+        assert.ok(!r.notices.some((n) => /domain/.test(n)), r.notices.join('\n'));
+        await assertNoOpenTransaction();
+      });
+
+      it('EXPLAIN ANALYZE of a column definition list of the domain (json_to_record … AS x(a positive)), no cast: refused, nothing ran', async () => {
+        const before = await snapshot();
+        const sql = `WITH d AS (DELETE FROM ${s}.accounts WHERE id < 0 RETURNING id) SELECT x.a, (SELECT count(*) FROM d) FROM json_to_record('{"a": 5}') AS x(a ${s}.positive)`;
+        await assert.rejects(conn.explain(sql, { analyze: true, timeoutMs: 10_000 }), (e: unknown) => {
+          assert.ok(isPglensError(e));
+          assert.equal(e.code, 'refused');
+          assert.match(e.message, /pg_advisory_lock.*type [\w.]*positive/);
+          return true;
+        });
+        assert.equal(await snapshot(), before);
+        await assertNoOpenTransaction();
+      });
+
+      const refusedBound: [string, (x: string) => string, string[], boolean][] = [
+        ['a composite holding the domain (no base type to bind it as)', (x) => `SELECT ($1::${x}.pair).b`, ['(5,1)'], false],
+        ['CREATE TABLE AS (PREPARE takes no such statement: every domain is checked)', (x) => `CREATE TABLE ${x}.copied AS SELECT $1::${x}.positive AS a`, ['5'], false],
+        ['EXPLAIN ANALYZE of a function taking the domain (the statement names no domain)', (x) => `SELECT ${x}.describe_amount($1)`, ['5'], true],
+      ];
+      for (const [label, sql, params, analyze] of refusedBound) {
+        it(`${label}: the CHECK's function is refused, nothing ran`, async () => {
+          const before = await snapshot();
+          const session = await sequenceAndSession();
+          await assert.rejects(conn.explain(sql(s), { analyze, timeoutMs: 10_000, params, allowFunctions: ['side_effect'] }), (e: unknown) => {
+            assert.ok(isPglensError(e));
+            assert.equal(e.code, 'refused');
+            assert.match(e.message, /pg_advisory_lock/);
+            assert.match(e.message, /domain/);
+            return true;
+          });
+          assert.equal(await snapshot(), before);
+          assert.equal(await sequenceAndSession(), session);
+          await assertNoOpenTransaction();
+          const locks = await conn.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()`);
+          assert.equal(locks.rows[0].n, 0);
+        });
+      }
+    });
+
+    it('a generic plan never runs a function the planner would fold (a lying IMMUTABLE setval): refused, nothing changed', async () => {
+      const before = await snapshot();
+      const session = await sequenceAndSession();
+      await assert.rejects(
+        conn.explain(`SELECT * FROM ${s}.accounts WHERE id = $1 AND ${s}.liar(1) > 0`, { analyze: false, timeoutMs: 10_000, genericPlan: true }),
+        (e: unknown) => isPglensError(e) && e.code === 'refused' && /setval/.test(e.message),
+      );
+      assert.equal(await snapshot(), before);
+      assert.equal(await sequenceAndSession(), session);
+      await assertNoOpenTransaction();
     });
 
     it('with standard_conforming_strings = off, a statement that hides COMMIT in a string is refused and commits nothing', async () => {

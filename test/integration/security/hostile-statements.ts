@@ -40,6 +40,8 @@ export interface HostileStatement {
   sql: (c: HostileContext) => string;
   /** Values for $1…$n: passed to Explain as parameters and to the advisor as `--param`s. */
   params?: string[];
+  /** $1…$n without values: Explain asks for a generic plan (PREPARE … EXPLAIN EXECUTE with plan_cache_mode = force_generic_plan). */
+  generic?: boolean;
   needs?: Capability[];
   /**
    * The documented exception: EXPLAIN ANALYZE of a writing statement advances the sequences
@@ -389,6 +391,43 @@ export const HOSTILE_STATEMENTS: HostileStatement[] = [
   { label: 'VALUES with a side-effect function', sql: ({ s }) => `VALUES (${s}.do_effect('setval', 'values'))` },
   { label: 'EXECUTE of a prepared statement that does not exist', sql: () => 'EXECUTE pglens_sec_no_such_statement' },
   { label: 'an EXPLAIN ANALYZE prefix already in the text', sql: ({ s }) => `EXPLAIN ANALYZE DELETE FROM ${s}.audit` },
+
+  // ── Generic plans: $n without values, prepared and explained, never executed ─────────────
+  { label: 'generic plan: DELETE with $1', sql: ({ s }) => `DELETE FROM ${s}.audit WHERE id > $1`, generic: true },
+  {
+    label: 'generic plan: UPDATE calling a side-effect function, $1 in the WHERE',
+    sql: ({ s }) => `UPDATE ${s}.accounts SET balance = ${s}.do_effect('setval', 'generic') WHERE id = $1`,
+    generic: true,
+  },
+  { label: 'generic plan: lying IMMUTABLE function folded while planning', sql: ({ s }) => `SELECT id FROM ${s}.t WHERE id = $1 AND ${s}.imm('setval', 'generic_imm') = 1`, generic: true },
+  { label: 'generic plan: INSERT with $1, $2 into a triggered table', sql: ({ s }) => `INSERT INTO ${s}.trg_ins VALUES ($1, $2)`, generic: true },
+  { label: 'generic plan: writable CTE with $1', sql: ({ s }) => `WITH d AS (DELETE FROM ${s}.audit WHERE id = $1 RETURNING id) SELECT count(*) FROM d`, generic: true },
+  {
+    label: "generic plan: $1 next to E'\\'\\$1; COMMIT; DROP TABLE audit; --' (the text PREPARE receives)",
+    sql: ({ s }) => `SELECT id FROM ${s}.t WHERE id = $1 AND v <> E'\\'\\$1; COMMIT; DROP TABLE ${s}.audit; --'`,
+    generic: true,
+  },
+  { label: 'generic plan: a parameter of no inferable type (declared text, retried in a savepoint) next to nextval', sql: ({ s }) => `SELECT nextval('${s}.seq') WHERE $1 IS NULL`, generic: true },
+
+  // ── Values bound to $n of a domain type: the domain's input runs its CHECK (fxb → setval) ─
+  { label: 'a value bound to $1::dom (a domain whose CHECK calls setval)', sql: ({ s }) => `SELECT $1::${s}.dom`, params: ['5'] },
+  { label: 'a value bound to $1::dom[] (an array of the domain)', sql: ({ s }) => `SELECT $1::${s}.dom[]`, params: ['{5,6}'] },
+  { label: 'a value bound to $1::dom in a WHERE on an indexed column', sql: ({ s }) => `SELECT id FROM ${s}.t WHERE id = $1::${s}.dom`, params: ['5'] },
+  { label: 'a value bound to $1::dom, $2 int in a writable CTE', sql: ({ s }) => `WITH d AS (DELETE FROM ${s}.audit WHERE id = $2 RETURNING id) SELECT $1::${s}.dom, (SELECT count(*) FROM d)`, params: ['5', '1'] },
+  { label: 'CREATE TABLE AS with a value bound to $1::dom (not preparable: every domain is checked)', sql: ({ s }) => `CREATE TABLE ${s}.ctas_dom AS SELECT $1::${s}.dom AS x`, params: ['5'] },
+  // The domain named by a column definition, not a cast: json_to_record's output is coerced to it (its CHECK runs), writable so not READ ONLY.
+  {
+    label: 'writable CTE next to json_to_record(…) AS x(a dom): a column definition list of the domain',
+    sql: ({ s }) => `WITH d AS (DELETE FROM ${s}.audit WHERE id < 0 RETURNING id) SELECT x.a, (SELECT count(*) FROM d) FROM json_to_record('{"a": 5}') AS x(a ${s}.dom)`,
+  },
+  {
+    label: 'writable CTE next to XMLTABLE(… COLUMNS a dom): a column of the domain',
+    sql: ({ s }) => `WITH d AS (DELETE FROM ${s}.audit WHERE id < 0 RETURNING id) SELECT x.a, (SELECT count(*) FROM d) FROM XMLTABLE('/r' PASSING ('<r><a>5</a></r>'::xml) COLUMNS a ${s}.dom PATH 'a') AS x`,
+  },
+  {
+    label: 'writable CTE next to JSON_TABLE(… COLUMNS (a dom)) (PostgreSQL 17+)',
+    sql: ({ s }) => `WITH d AS (DELETE FROM ${s}.audit WHERE id < 0 RETURNING id) SELECT x.a, (SELECT count(*) FROM d) FROM JSON_TABLE('{"a": 5}'::jsonb, '$' COLUMNS (a ${s}.dom PATH '$.a')) AS x`,
+  },
 
   // ── Not explainable: session- and server-changing commands ───────────────────────────────
   { label: 'DO block with setval', sql: ({ s }) => `DO $$ BEGIN PERFORM setval('${s}.seq', 4220); END $$` },

@@ -333,7 +333,12 @@ export function describeNoServerChange(name: string, target: NoChangeTarget): vo
     async function exercise(row: HostileStatement, sql: string, analyze: boolean): Promise<Outcome> {
       try {
         if (target.exercise === 'explain') {
-          const r = await current().explain(sql, { analyze, timeoutMs: row.timeoutMs ?? EXPLAIN_TIMEOUT_MS, ...(row.params ? { params: row.params } : {}) });
+          const r = await current().explain(sql, {
+            analyze,
+            timeoutMs: row.timeoutMs ?? EXPLAIN_TIMEOUT_MS,
+            ...(row.params ? { params: row.params } : {}),
+            ...(row.generic ? { genericPlan: true } : {}),
+          });
           return { kind: 'resolved', detail: `plan returned (analyzed=${r.analyzed})` };
         }
         const r = await adviseIndexes(current(), sql, { params: row.params });

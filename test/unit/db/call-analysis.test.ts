@@ -21,6 +21,12 @@ describe('collectRefs: what a statement names, before anything is resolved', () 
     ["SELECT json_scalar(1), json_serialize('1'), json_object('a': 1), json_array(1)", { functions: ['json_array', 'json_object', 'json_scalar', 'json_serialize'] }],
     ["SELECT json_exists('1', '$'), json_value('1', '$'), json_query('1', '$')", { functions: ['json_exists', 'json_query', 'json_value'] }],
     ['MERGE INTO a USING b ON a.id = b.id WHEN MATCHED THEN UPDATE SET x = merge_action()', { functions: ['merge_action'], writes: ['a'], reads: ['b'] }],
+    // Types the statement coerces values to, not only by a cast (their domain CHECKs run then).
+    ['SELECT CAST($1 AS app.d1), $2::app.d2[]', { types: ['app.d1', 'app.d2'] }],
+    ["SELECT * FROM json_to_record('{}') AS x(a app.d1), ROWS FROM (json_to_record('{}') AS (b app.d2)) AS y", { functions: ['json_to_record', 'json_to_record'], types: ['app.d1', 'app.d2'] }],
+    ["SELECT * FROM XMLTABLE('/r' PASSING (x) COLUMNS a app.d1 PATH 'a') AS t", { types: ['app.d1'] }],
+    ["SELECT * FROM JSON_TABLE(j, '$' COLUMNS (a app.d1 PATH '$.a')) AS t, t2", { types: ['app.d1'], reads: ['t2'] }],
+    ["SELECT JSON_VALUE(j, '$.a' RETURNING app.d1), JSON_OBJECT('a': 1 RETURNING app.d2), XMLSERIALIZE(CONTENT x AS app.d3)", { types: ['app.d1', 'app.d2', 'app.d3'] }],
   ];
   for (const [sql, expected] of table) {
     it(sql, () => {

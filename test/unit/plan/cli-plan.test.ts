@@ -44,7 +44,8 @@ describe('pglens plan', () => {
     const r = await run(['hash-batches.json', '--format', 'json']);
     assert.equal(r.code, 1);
     const j = JSON.parse(r.out);
-    assert.deepEqual(Object.keys(j).sort(), ['findings', 'summary']);
+    assert.deepEqual(Object.keys(j).sort(), ['findings', 'input', 'summary']);
+    assert.deepEqual(j.input, { format: 'json', wrappers: [], notes: [], ignoredLines: [] });
     assert.equal(j.findings.length, 1);
     const f = j.findings[0];
     assert.equal(f.rule, 'hash-batches');
@@ -86,6 +87,21 @@ describe('pglens plan', () => {
   it('reads psql-bordered output', async () => {
     const r = await run(['psql-border2-text.txt', '--format', 'json']);
     assert.equal(JSON.parse(r.out).findings[0].rule, 'seq-scan-filter');
+  });
+
+  it('says which input lines it left out or joined, in every output format', async () => {
+    const text = await run(['formats/hand-psql-session.txt']);
+    assert.equal(text.code, 0);
+    assert.match(text.out, /\n\nInput \(read as TEXT EXPLAIN in psql table \(aligned, border 1\)\):\n {2}ignored lines 1–8 before the plan \(SQL comment, EXPLAIN command, SQL\): "test=# -- the slow report"\n {2}ignored line 40 after the plan \(psql command\): "test=# \\q"\n$/);
+    const json = JSON.parse((await run(['formats/hand-join-filter-wrapped.txt', '--format', 'json'])).out);
+    assert.equal(json.input.format, 'text');
+    assert.deepEqual(json.input.notes[1], { kind: 'joined', message: 'joined lines 3–4 into one plan line (a wrapped line)', fromLine: 3, toLine: 4 });
+    assert.equal(json.summary.nodes, 4);
+    const notice = JSON.parse((await run(['formats/auto-explain-notice-yaml.txt', '--format', 'json'])).out);
+    assert.deepEqual([notice.input.format, notice.input.wrappers, notice.input.ignoredLines], ['yaml', ['auto_explain log entry'], [168, 169, 170, 171]]);
+    const markdown = await run(['formats/hand-localized-footer-jit.txt', '--format', 'markdown']);
+    assert.match(markdown.out, /\*\*Input \(read as TEXT EXPLAIN\):\*\*\n\n- ignored line 23 after the plan \(row count\): "\(22 lignes\)"\n$/);
+    assert.equal((await run(['formats/json-plain.json'])).out.includes('Input ('), false, 'nothing to say about a bare plan');
   });
 
   it('exit 2 with a one-line cause for unreadable, malformed or missing input and bad flags', async () => {

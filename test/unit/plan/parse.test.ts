@@ -301,9 +301,12 @@ describe('plan parsing', () => {
       badInput(() => parsePlan('\n\nLimit  (cost=0.00..1.00 rows=1 width=4)\n  Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)'), /line 4: .*no "->"/);
     });
 
-    it('rejects XML and YAML EXPLAIN formats by name', () => {
-      badInput(() => parsePlan('<explain xmlns="http://www.postgresql.org/2009/explain">'), /XML/);
-      badInput(() => parsePlan('- Plan: \n    Node Type: "Seq Scan"'), /YAML/);
+    it('reads XML and YAML EXPLAIN formats, and names the line where a broken one stops', () => {
+      assert.equal(analyzePlan('- Plan: \n    Node Type: "Seq Scan"\n    Relation Name: "t"\n    Total Cost: 1.5').root.relation, 't');
+      assert.equal(analyzePlan('<explain xmlns="http://www.postgresql.org/2009/explain">\n<Query><Plan><Node-Type>Result</Node-Type><Total-Cost>0.01</Total-Cost></Plan></Query></explain>').root.totalCost, 0.01);
+      badInput(() => parsePlan('<explain xmlns="http://www.postgresql.org/2009/explain">\n  <Query>\n    <Plan>\n      <Node-Type>Seq Scan</Node-Type>'), /XML plan line \d+: <Plan> is never closed/);
+      badInput(() => parsePlan('<explain xmlns="http://www.postgresql.org/2009/explain">\n  <Query>\n  </Plan>'), /XML plan line 3: <\/Plan> closes <Query>/);
+      badInput(() => parsePlan('- Plan: \n    Node Type: "Seq Scan"\n      Relation Name: "t"'), /YAML plan line 3: .* is not where its indentation puts it/);
     });
   });
 });

@@ -44,6 +44,24 @@ describe('explain in the embedded sandbox', function () {
     assert.ok(result.outcome.result.notices.some((n) => /^sandbox data: generated, .*not production timings/.test(n)), result.outcome.result.notices.join('\n'));
   });
 
+  it('Explain of a statement with $n and no values shows the generic plan, labelled, with "Explain Analyze with values…" available', async () => {
+    await activeApi();
+    const sql = 'SELECT id, total FROM orders WHERE user_id = $1';
+    const result = await vscode.commands.executeCommand<ExplainCommandResult | undefined>('pglens.explainSql', sql);
+    assert.ok(result, 'Explain returned nothing (it failed; see the pglens output channel)');
+    assert.strictEqual(result.outcome.result.analyzed, false);
+    assert.ok(result.outcome.result.generic, 'a generic plan');
+    assert.strictEqual(result.outcome.result.generic.parameterTypes.length, 1);
+    assert.match(result.outcome.result.notices[0], /^Generic plan: /);
+    await waitFor(() => planViewerTabs().some((t) => t.label.includes('SELECT id, total FROM orders')), 'the plan viewer of the generic plan');
+    assert.ok((await vscode.commands.getCommands(true)).includes('pglens.explainAnalyzeWithValues'));
+    // With values it is the plan for them: no generic label.
+    const bound = await vscode.commands.executeCommand<ExplainCommandResult | undefined>('pglens.explainSql', sql, true, ['1']);
+    assert.ok(bound);
+    assert.strictEqual(bound.outcome.result.generic, undefined);
+    assert.strictEqual(bound.outcome.result.analyzed, true);
+  });
+
   it('a syntax error in the selection is a diagnostic on the word Postgres names (leading blanks of the selection do not shift it)', async () => {
     const api = await activeApi();
     const text = '-- explained by selection\n\n   SELECT id, FROM orders;\n';
