@@ -67,8 +67,8 @@ function columnOf(side: string): { qualifier?: string; column: string } | undefi
   return { qualifier: m[1]?.replace(/^"|"$/g, ''), column: m[2] };
 }
 
-/** Top-level comparison operator of `cond`: [lhs, op, rhs]. */
-function comparison(cond: string): [string, string, string] | undefined {
+/** Calls `at` with the index of each blank of `cond` outside quotes and parentheses, until it returns a value. */
+function atTopLevelBlank<T>(cond: string, at: (i: number) => T | undefined): T | undefined {
   let depth = 0;
   let quote = '';
   for (let i = 0; i < cond.length; i++) {
@@ -81,12 +81,21 @@ function comparison(cond: string): [string, string, string] | undefined {
     else if (c === '(') depth++;
     else if (c === ')') depth--;
     else if (depth === 0 && c === ' ') {
-      for (const op of OPERATORS) {
-        if (cond.startsWith(` ${op} `, i)) return [cond.slice(0, i), op, cond.slice(i + op.length + 2)];
-      }
+      const found = at(i);
+      if (found !== undefined) return found;
     }
   }
   return undefined;
+}
+
+/** Top-level comparison operator of `cond`: [lhs, op, rhs]. */
+function comparison(cond: string): [string, string, string] | undefined {
+  return atTopLevelBlank(cond, (i): [string, string, string] | undefined => {
+    for (const op of OPERATORS) {
+      if (cond.startsWith(` ${op} `, i)) return [cond.slice(0, i), op, cond.slice(i + op.length + 2)];
+    }
+    return undefined;
+  });
 }
 
 /** Columns of the scan known by `names` (its alias and relation name) that `condition` compares. */
@@ -137,23 +146,11 @@ function operands(cond: string): string[] {
   if (isNull) return [isNull[1]];
   const not = /^NOT (.*)$/s.exec(cond);
   if (not) return [not[1]];
-  let depth = 0;
-  let quote = '';
-  for (let i = 0; i < cond.length; i++) {
-    const c = cond[i];
-    if (quote) {
-      if (c === quote) quote = '';
-      continue;
-    }
-    if (c === "'" || c === '"') quote = c;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (depth === 0 && c === ' ') {
-      const op = /^ ([~!@#%^&*+\-<>=|?/]+) /.exec(cond.slice(i));
-      if (op) return [cond.slice(0, i), cond.slice(i + op[0].length).replace(/^(?:ANY|ALL) \(/, '(')];
-    }
-  }
-  return [cond];
+  const split = atTopLevelBlank(cond, (i) => {
+    const op = /^ ([~!@#%^&*+\-<>=|?/]+) /.exec(cond.slice(i));
+    return op ? [cond.slice(0, i), cond.slice(i + op[0].length).replace(/^(?:ANY|ALL) \(/, '(')] : undefined;
+  });
+  return split ?? [cond];
 }
 
 /**
