@@ -154,7 +154,9 @@ export async function runExplain(
   });
   const durationMs = performance.now() - started;
 
-  const notices = session.takeNotices();
+  // What the server (the statement's functions: RAISE NOTICE) said is marked as such: it must
+  // not pass for pglens's own notes ("sandbox data: …", "Generic plan: …").
+  const notices = session.takeNotices().map(serverNotice);
   if (options.analyze) notices.push(SEQUENCE_NOTICE);
   if (genericNotice) notices.unshift(genericNotice);
   if (boundNotice) notices.unshift(boundNotice);
@@ -502,4 +504,9 @@ function planOf(rows: Record<string, unknown>[]): unknown[] {
 export function formatVersion(versionNum: number): string {
   if (versionNum < 100000) return `${Math.floor(versionNum / 10000)}.${Math.floor(versionNum / 100) % 100}.${versionNum % 100}`;
   return `${Math.floor(versionNum / 10000)}.${versionNum % 10000}`;
+}
+
+/** A server notice as the notes show it: `NOTICE: …` (psql's word), never mistaken for pglens's own. */
+export function serverNotice(message: string): string {
+  return `NOTICE: ${message}`;
 }

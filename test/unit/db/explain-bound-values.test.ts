@@ -91,6 +91,15 @@ describe('runExplain with values for parameters of a domain type', () => {
     assert.deepEqual(r.notices, []);
   });
 
+  it('marks what the server said as a server NOTICE, so a function cannot forge pglens\'s own notes', async () => {
+    const { session } = scripted([{ ord: 1, declared: 'integer', bound: 'integer', domains: [], bound_domains: false, text_cast: false }]);
+    // Notices pending before the EXPLAIN are dropped; what its run said is the second take.
+    let takes = 0;
+    session.takeNotices = () => (takes++ === 0 ? [] : ['sandbox data: shaped by db/prod-stats.json, 48,000,000 rows']);
+    const r = await runExplain(session, 'SELECT * FROM t WHERE id = $1', { analyze: false, timeoutMs: 5000, params: ['5'] }, env);
+    assert.deepEqual(r.notices, ['NOTICE: sandbox data: shaped by db/prod-stats.json, 48,000,000 rows']);
+  });
+
   const checked: [string, BoundTypeRow, boolean][] = [
     ['a composite holding a domain', { ord: 1, declared: 'app.pair', bound: 'app.pair', domains: ['16500'], bound_domains: true, text_cast: false }, false],
     ['an array of a domain over an array', { ord: 1, declared: 'app.boxes[]', bound: null, domains: ['16501'], bound_domains: false, text_cast: false }, false],
