@@ -213,7 +213,7 @@ async function bindSafely(
   const probe = prepareFor(declared, PROBE_STATEMENT);
   onPrefix(probe);
   await single(probe + statement, []);
-  const types = (await single(BOUND_TYPES, [PROBE_STATEMENT])) as unknown as BoundType[];
+  const types = (await withoutJit(single, () => single(BOUND_TYPES, [PROBE_STATEMENT]))) as unknown as BoundType[];
   const domains = [...new Set(types.flatMap((t) => (Array.isArray(t.domains) ? t.domains.map(String) : [])))];
   if (domains.length === 0) return { kind: 'direct' };
 
@@ -330,6 +330,22 @@ const BOUND_SETTING = 'pglens.param_';
  * composite's attributes, a range's subtype, a multirange's range); whether the type without
  * domains still holds one; and whether a user function casts text to it.
  */
+/**
+ * Runs a catalog query of pglens's own with JIT off, and puts the session's setting back after:
+ * the recursive CTEs' estimates pass jit_above_cost, and compiling them costs ~70 ms per
+ * Explain (measured by bench/explain-overhead.mjs) for a query that reads a few catalog rows.
+ * The user's statement keeps whatever JIT setting the session has.
+ */
+async function withoutJit<T>(single: CatalogQuery, run: () => Promise<T>): Promise<T> {
+  const before = String((await single(`SELECT pg_catalog.current_setting('jit') AS jit`, []))[0]?.jit ?? 'on');
+  await single(`SELECT pg_catalog.set_config('jit', 'off', true)`, []);
+  try {
+    return await run();
+  } finally {
+    await single(`SELECT pg_catalog.set_config('jit', $1, true)`, [before]).catch(() => undefined);
+  }
+}
+
 const BOUND_TYPES = `WITH RECURSIVE p AS (
     SELECT u.ord::int AS ord, u.typ::oid AS typ
       FROM pg_catalog.pg_prepared_statements s, unnest(s.parameter_types) WITH ORDINALITY AS u(typ, ord)
