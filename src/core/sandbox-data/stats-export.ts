@@ -36,6 +36,8 @@ export interface StatsGaps {
   hiddenColumns: Record<string, string[]>;
   /** Readable columns without statistics in a table that has some (added since the last ANALYZE, or statistics target 0). */
   columnsNotAnalyzed: Record<string, string[]>;
+  /** Keys two tables share (a dot inside a quoted schema or table name): left out, the generator could not tell them apart. */
+  ambiguous?: string[];
 }
 
 /** The file: a FillStats with a header and what was missing. */
@@ -184,15 +186,25 @@ export function buildStatsExport(rows: Array<Record<string, unknown>>, options: 
     tables: {},
     missing: { notAnalyzed: [], noColumnStats: [], hiddenColumns: {}, columnsNotAnalyzed: {} },
   };
-  const byTable = new Map<string, Row[]>();
+  // By (schema, table); the file's key 'schema.table' can name two tables ("a".b and a."b.c" is
+  // not it, but "a.b".c and a."b.c" are both a.b.c): those are left out, named in missing.
+  const byTable = new Map<string, { key: string; list: Row[] }>();
+  const owners = new Map<string, Set<string>>();
   for (const raw of rows) {
     const r = raw as unknown as Row;
+    const id = JSON.stringify([r.schema, r.table]);
     const key = `${r.schema}.${r.table}`;
-    const list = byTable.get(key);
-    if (list) list.push(r);
-    else byTable.set(key, [r]);
+    const entry = byTable.get(id);
+    if (entry) entry.list.push(r);
+    else byTable.set(id, { key, list: [r] });
+    if (!owners.has(key)) owners.set(key, new Set());
+    owners.get(key)!.add(id);
   }
-  for (const [key, list] of byTable) {
+  for (const { key, list } of byTable.values()) {
+    if (owners.get(key)!.size > 1) {
+      if (!out.missing.ambiguous?.includes(key)) (out.missing.ambiguous ??= []).push(key);
+      continue;
+    }
     const first = list[0];
     let tuples = finite(first.reltuples) ?? -1;
     let pages = finite(first.relpages) ?? 0;
@@ -298,5 +310,8 @@ export function gapNotes(e: StatsExport): string[] {
   }
   const late = Object.entries(m.columnsNotAnalyzed).map(([t, cols]) => `${t}(${cols.join(', ')})`);
   if (late.length) notes.push(`columns without statistics (added since the last ANALYZE, or statistics target 0): ${some(late)}`);
+  if (m.ambiguous?.length) {
+    notes.push(`${m.ambiguous.length} name(s) shared by two tables (a dot inside a quoted name), left out: ${some(m.ambiguous)} — the generator sizes those tables itself`);
+  }
   return notes;
 }

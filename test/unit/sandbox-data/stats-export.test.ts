@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { ensureParser, parseStatements, visitNodes } from '../../../src/core/db/pg-parser';
-import { buildStatsExport, exportSql, exportStats, statsExportText } from '../../../src/core/sandbox-data/stats-export';
+import { buildStatsExport, exportSql, exportStats, gapNotes, statsExportText } from '../../../src/core/sandbox-data/stats-export';
 import type { FillStats } from '../../../src/core/sandbox-data';
 import { PglensError } from '../../../src/core/errors';
 
@@ -109,6 +109,20 @@ describe('stats export (no server)', () => {
       hiddenColumns: { 'app.secret': ['ssn'], 'app.rls': ['a'] },
       columnsNotAnalyzed: {},
     });
+  });
+
+  it('leaves out the tables two names share once dotted ("public.a".b and public."a.b"), and says so', () => {
+    const out = buildStatsExport(
+      [
+        { ...analyzed('x.y', 'z'), schema: 'public.a', table: 'b' },
+        { ...analyzed('x.y', 'x'), schema: 'public', table: 'a.b', reltuples: 50_000 },
+        analyzed('public.c', 'id'),
+      ],
+      header,
+    );
+    assert.deepEqual(Object.keys(out.tables), ['public.c']);
+    assert.deepEqual(out.missing.ambiguous, ['public.a.b']);
+    assert.match(gapNotes(out).join('\n'), /1 name\(s\) shared by two tables \(a dot inside a quoted name\), left out: public\.a\.b/);
   });
 
   it('leaves out values it cannot read as text (multidimensional) and MCV lists whose lengths disagree', () => {
