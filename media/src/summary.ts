@@ -47,13 +47,15 @@ export function renderSummary(view: PlanView, report: PlanReport, actions: Summa
   const compare = actions.compareAvailable
     ? el('button', { class: 'action primary', id: 'compare-previous', text: 'Compare with previous run' })
     : null;
+  // Server notices and pglens's notes, then how a pasted plan was read (lines left out or joined).
+  const notes = [...(view.notices ?? []), ...(report.notes ?? []).map((n) => `Input: ${n.message}`)];
   return el('header', { id: 'summary', class: 'summary' }, [
     el('div', 'summary-title', [
       el('h1', { text: clip(view.title), title: clipTitle(view.title) }),
       view.connectionLabel ? el('span', { class: 'connection', text: clip(view.connectionLabel), title: clipTitle(view.connectionLabel) }) : null,
     ]),
     el('div', { class: 'facts', text: facts.join(' · ') }),
-    view.notices ? el('ul', 'notices', view.notices.map((n) => el('li', {}, [clippedText(n)]))) : null,
+    notes.length ? el('ul', 'notices', notes.map((n) => el('li', {}, [clippedText(n)]))) : null,
     el('div', 'actions', [slowButton, el('span', 'spacer'), withValues, compare, actions.suggestAvailable ? suggestButton('Suggest indexes', 'suggest-indexes') : null, copy]),
   ]);
 }

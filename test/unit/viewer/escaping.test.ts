@@ -93,6 +93,14 @@ describe('viewer escaping (fake DOM)', () => {
     check(renderSummary(view, report(), { compareAvailable: true }), 3);
   });
 
+  it('summary: how a pasted plan was read, after the notices, escaped', () => {
+    const r = report();
+    r.notes = [{ kind: 'ignored', message: `left out line 1: ${HOSTILE}`, fromLine: 1, toLine: 1 }];
+    const summary = renderSummary(view, r, { compareAvailable: false });
+    check(summary, 4);
+    assert.ok((summary as unknown as FakeElement).textContent.includes('Input: left out line 1: '));
+  });
+
   it('raw panes, query and settings', () => {
     check(renderRaw(`Seq Scan on ${HOSTILE}`, 'none', 'raw-text'), 1);
     const r = report();
