@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { fkLayout, planTable, seedOf, unitSql, type KeyTable, type PlanContext, type TablePlan } from './build';
-import { quoteIdent, readCatalog, type Catalog, type ForeignKeyInfo, type TableInfo } from './catalog';
+import { quoteIdent, quoteLiteral, readCatalog, type Catalog, type ForeignKeyInfo, type TableInfo } from './catalog';
 import { ensureCheckParser } from './checks';
 import { fillOrder, targets } from './graph';
 import type { ExecFn, FillAttempt, FillOptions, FillReport, FillStats, QueryFn, TableFillReport } from './types';
@@ -22,6 +22,9 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
   const catalog = await readCatalog(query, options);
   const report: FillReport = { tables: [], rows: 0, ms: 0, triggersDisabled: false, unsupported: [], deferredForeignKeys: [], notes: [] };
   if (options.stats) report.notes.push(...statsMismatch(catalog, options.stats));
+  // Values the column's type cannot read (a stats file of another schema version, edited by
+  // hand): that column loses its values, not the whole table its plan.
+  if (options.stats) options = { ...options, stats: await readableStats(query, catalog, options.stats, report.notes) };
   // Values are quoted as standard strings ('a\\b' is a backslash and a b): make sure they are read so.
   await exec('SET standard_conforming_strings = on');
   const capabilities = { xml: await succeeds(query, `SELECT xmlparse(content '<v/>')::text AS x`) };
@@ -210,6 +213,41 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
   }
   report.ms = Math.round(performance.now() - started);
   return report;
+}
+
+/**
+ * The stats with the most common values and histogram bounds of each column checked against the
+ * column's type (one cast per column, inside Postgres); a column whose values do not all read
+ * keeps its other figures (NULLs, distinct count, frequencies, correlation) and loses the values,
+ * with a note naming it.
+ */
+export async function readableStats(query: QueryFn, catalog: Catalog, stats: FillStats, notes: string[]): Promise<FillStats> {
+  const out: FillStats = { tables: { ...stats.tables } };
+  const dropped: string[] = [];
+  for (const t of catalog.tables) {
+    const ts = stats.tables[t.key];
+    if (!ts?.columns) continue;
+    const columns = { ...ts.columns };
+    for (const c of t.columns) {
+      const cs = columns[c.name];
+      const values = [...(cs?.mcv?.values ?? []), ...(cs?.histogram ?? [])];
+      if (!cs || values.length === 0) continue;
+      // Row by row (an array column's values are arrays of their own lengths).
+      const ok = await query(`SELECT 1 FROM (VALUES ${values.map((v) => `(${quoteLiteral(v)}::${c.type})`).join(', ')}) AS v(x) LIMIT 1`).then(
+        () => true,
+        () => false,
+      );
+      if (ok) continue;
+      const { mcv, histogram: _h, ...rest } = cs;
+      columns[c.name] = { ...rest, ...(mcv && { mcvFreqs: mcv.freqs }) };
+      dropped.push(`${t.key}.${c.name} (${c.type})`);
+    }
+    out.tables[t.key] = { ...ts, columns };
+  }
+  if (dropped.length) {
+    notes.push(`stats file: values the column's type cannot read, left out (their frequencies kept): ${dropped.length > 8 ? `${dropped.slice(0, 8).join(', ')} and ${dropped.length - 8} more` : dropped.join(', ')}`);
+  }
+  return out;
 }
 
 /**
