@@ -95,7 +95,8 @@ export const command: Command = {
       }
       const notes = inputNotes(parsed);
       if (format === 'json') ctx.stdout(JSON.stringify({ ...planReportJson(report), input: inputJson(parsed) }, null, 2) + '\n');
-      else if (format === 'markdown') ctx.stdout(planToMarkdown(report) + (notes.length > 0 ? `\n**${notes[0]}**\n\n${notes.slice(1).map((n) => `- ${n}`).join('\n')}\n` : ''));
+      // The notes quote pasted lines: escaped like every other string in the comment.
+      else if (format === 'markdown') ctx.stdout(planToMarkdown(report) + (notes.length > 0 ? `\n**${escapeMarkdown(notes[0])}**\n\n${notes.slice(1).map((n) => `- ${escapeMarkdown(n)}`).join('\n')}\n` : ''));
       else ctx.stdout(renderPlanText(report) + '\n' + (notes.length > 0 ? `\n${notes[0]}\n${notes.slice(1).map((n) => `  ${n}`).join('\n')}\n` : ''));
       return findingsAtOrAbove(report.findings, failOn) ? 1 : 0;
     } catch (e) {

@@ -337,7 +337,9 @@ const BOUND_SETTING = 'pglens.param_';
  * The user's statement keeps whatever JIT setting the session has.
  */
 async function withoutJit<T>(single: CatalogQuery, run: () => Promise<T>): Promise<T> {
-  const before = String((await single(`SELECT pg_catalog.current_setting('jit') AS jit`, []))[0]?.jit ?? 'on');
+  // NULL before PostgreSQL 11, which has no JIT: nothing to turn off.
+  const before = (await single(`SELECT pg_catalog.current_setting('jit', true) AS jit`, []))[0]?.jit;
+  if (typeof before !== 'string') return run();
   await single(`SELECT pg_catalog.set_config('jit', 'off', true)`, []);
   try {
     return await run();
@@ -377,7 +379,7 @@ const BOUND_TYPES = `WITH RECURSIVE p AS (
                      WHERE t.typtype = 'c' AND a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) AS x(o)
      WHERE x.o IS NOT NULL AND x.o <> 0
   )
-  SELECT p.ord, pg_catalog.format_type(p.typ, NULL) AS declared, pg_catalog.format_type(b.oid, NULL) AS bound,
+  SELECT p.ord, pg_catalog.format_type(p.typ, NULL) AS declared, pg_catalog.format_type(b.oid, -1) AS bound,
          (SELECT coalesce(jsonb_agg(DISTINCT x.oid::text), '[]') FROM parts x JOIN pg_catalog.pg_type t ON t.oid = x.oid
            WHERE x.ord = p.ord AND x.which = 'declared' AND t.typtype = 'd') AS domains,
          EXISTS (SELECT 1 FROM parts x JOIN pg_catalog.pg_type t ON t.oid = x.oid WHERE x.ord = p.ord AND x.which = 'bound' AND t.typtype = 'd') AS bound_domains,
@@ -407,7 +409,7 @@ const PARAMETER_TYPES = `WITH RECURSIVE declared AS (
     UNION ALL
     SELECT d.ord, t.typbasetype, d.depth + 1 FROM declared d JOIN pg_catalog.pg_type t ON t.oid = d.oid WHERE t.typtype = 'd'
   ), base AS (SELECT DISTINCT ON (ord) ord, oid, depth FROM declared ORDER BY ord, depth DESC)
-  SELECT array_agg(pg_catalog.format_type(oid, NULL) ORDER BY ord) AS types, bool_or(depth > 0) AS domains FROM base`;
+  SELECT array_agg(pg_catalog.format_type(oid, -1) ORDER BY ord) AS types, bool_or(depth > 0) AS domains FROM base`;
 
 /**
  * PREPARE with the types Postgres infers ("unknown" = infer). A parameter it cannot infer
@@ -428,7 +430,9 @@ async function prepareGeneric(session: SqlSession, statement: string, types: str
       return untyped;
     } catch (e) {
       const err = e as { code?: unknown; message?: unknown };
-      const n = err?.code === '42P18' ? Number(/parameter \$(\d+)/.exec(String(err.message))?.[1]) : NaN;
+      let n = err?.code === '42P18' ? Number(/\$(\d+)/.exec(String(err.message))?.[1]) : NaN;
+      // A message in another language (lc_messages) may not name it: the first one still untyped.
+      if (err?.code === '42P18' && !(n >= 1 && n <= types.length && types[n - 1] === 'unknown')) n = types.indexOf('unknown') + 1;
       if (!(n >= 1 && n <= types.length) || types[n - 1] !== 'unknown') throw e;
       await session.run('ROLLBACK TO SAVEPOINT pglens_prepare');
       types[n - 1] = 'text';

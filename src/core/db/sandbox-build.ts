@@ -188,6 +188,9 @@ export async function openSandbox(
     onProgress('filling the tables with generated data (cached for the next start)');
     const filled: SandboxReport = { ...built, data: await fillSandbox(db, data, onProgress) };
     phases.lap('fill');
+    // A fill that stopped (the generator could not load, a catalog read failed) is not kept:
+    // the next start tries again instead of serving the half-filled build for good.
+    if (filled.data?.error) return filled;
     await db.exec('CHECKPOINT');
     const manifest: EntryManifest = { files: files.map((f) => f.sha), extensions, pgliteVersion: version, filled: true };
     await snapshot(

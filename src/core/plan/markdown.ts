@@ -15,7 +15,9 @@ export function escapeMarkdown(text: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1');
+    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
+    // No @mention out of a plan's strings: a word joiner (U+2060) after the sign.
+    .replace(/@/g, '@&#8288;');
 }
 
 /** Inline code span that survives backticks inside `text`. */

@@ -25,6 +25,7 @@ function scripted(types: BoundTypeRow[], domainChecks: Record<string, unknown>[]
   const sent: Sent[] = [];
   const answer = (sql: string, params: unknown[] = []): Record<string, unknown>[] => {
     if (sql.includes('SHOW standard_conforming_strings')) return [{ standard_conforming_strings: 'on' }];
+    if (sql.includes("current_setting('jit'")) return [{ jit: 'on' }];
     if (sql.includes('pg_get_function_identity_arguments')) {
       // The call analysis resolving names: app.side_effect is a LANGUAGE c function, which pglens cannot inspect.
       const wanted = JSON.parse(String(params[0])) as { i: number; name: string }[];
@@ -148,7 +149,7 @@ describe('runExplain with values for parameters of a domain type', () => {
         [
           'PREPARE pglens_probe (unknown) AS SELECT * FROM t WHERE id = $1',
           // The types query runs with JIT off (its estimates pass jit_above_cost), the setting put back after.
-          "SELECT pg_catalog.current_setting('jit') AS jit",
+          "SELECT pg_catalog.current_setting('jit', true) AS jit",
           "SELECT pg_catalog.set_config('jit', 'off', true)",
           'WITH RECURSIVE p AS (',
           "SELECT pg_catalog.set_config('jit', $1, true)",

@@ -100,8 +100,20 @@ describe('pglens plan', () => {
     const notice = JSON.parse((await run(['formats/auto-explain-notice-yaml.txt', '--format', 'json'])).out);
     assert.deepEqual([notice.input.format, notice.input.wrappers, notice.input.ignoredLines], ['yaml', ['auto_explain log entry'], [168, 169, 170, 171]]);
     const markdown = await run(['formats/hand-localized-footer-jit.txt', '--format', 'markdown']);
-    assert.match(markdown.out, /\*\*Input \(read as TEXT EXPLAIN\):\*\*\n\n- ignored line 23 after the plan \(row count\): "\(22 lignes\)"\n$/);
+    assert.match(markdown.out, /\*\*Input \\\(read as TEXT EXPLAIN\\\):\*\*\n\n- ignored line 23 after the plan \\\(row count\\\): "\\\(22 lignes\\\)"\n$/);
     assert.equal((await run(['formats/json-plain.json'])).out.includes('Input ('), false, 'nothing to say about a bare plan');
+  });
+
+  it('escapes the pasted lines it quotes in a markdown comment: no image, mention or HTML from the input', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pglens-plan-md-'));
+    try {
+      writeFileSync(path.join(dir, 'p.txt'), 'hello ![x](https://evil.example/p.png) **@org/team** <b>hi</b>\nSeq Scan on t  (cost=0.00..1.01 rows=1 width=4)\n');
+      const r = await run(['p.txt', '--format', 'markdown'], dir);
+      assert.equal(r.code, 0);
+      assert.ok(r.out.includes('\\!\\[x\\]\\(https://evil.example/p.png\\) \\*\\*@&#8288;org/team\\*\\* &lt;b&gt;'), r.out);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exit 2 with a one-line cause for unreadable, malformed or missing input and bad flags', async () => {
