@@ -123,6 +123,7 @@ export function findPlan(text: string): FoundPlan {
 function locate(input: UnwrappedLines, from: number, wrappers: string[], ignored: IgnoredLines, notes: PlanInputNote[], where: string, depth: number): Omit<FoundPlan, 'notes'> {
   const { lines, lineNumbers } = input;
   let firstUnknown: number | undefined;
+  let headerlessTried = false;
   for (let i = from; i < lines.length; i++) {
     const t = lines[i].trim();
     if (t === '') continue;
@@ -166,8 +167,12 @@ function locate(input: UnwrappedLines, from: number, wrappers: string[], ignored
         wrappers.push('one CSV cell');
       }
     }
-    if (format === undefined && depth < 3 && (t[0] === '|' || t[0] === '│')) {
-      // Table rows copied without the header.
+    const barred = t[0] === '|' || t[0] === '│';
+    if (!barred) headerlessTried = false;
+    if (format === undefined && depth < 3 && barred && !headerlessTried) {
+      // Table rows copied without the header: tried once per run of barred lines (the reading
+      // covers the whole rest of the input; retrying at every line would be quadratic).
+      headerlessTried = true;
       const rows = unwrapHeaderless(lines.slice(i));
       if (rows) {
         wrappers.push('psql table rows');

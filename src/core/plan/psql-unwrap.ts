@@ -227,7 +227,16 @@ export function unwrapHeaderless(lines: string[]): string[] | undefined {
   let content = 0;
   let bars = 0;
   let markers = 0;
-  for (const l of lines) {
+  // The rows end at a bottom border or the "(N rows)" footer; what follows stays as it is.
+  let end = lines.length;
+  for (let k = 0; k < lines.length; k++) {
+    const t = lines[k].trim();
+    if (k > 0 && (ROW_COUNT.test(t) || BOTTOM.test(t))) {
+      end = k;
+      break;
+    }
+  }
+  for (const l of lines.slice(0, end)) {
     const t = l.trim();
     if (t === '') continue;
     content++;
@@ -239,8 +248,9 @@ export function unwrapHeaderless(lines: string[]): string[] | undefined {
   const stripBars = content > 0 && bars === content;
   const stripMarkers = content > 1 && markers >= content - 1;
   if (!stripBars && !stripMarkers) return undefined;
-  return lines.map((l) => {
+  return lines.map((l, k) => {
     let t = l.trimEnd();
+    if (k >= end) return l;
     if (stripBars && t.trim() !== '') {
       t = t.trim().slice(1, -1);
       if (t.startsWith(' ')) t = t.slice(1);

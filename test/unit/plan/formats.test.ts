@@ -406,4 +406,14 @@ describe('plan formats: footer details and leftovers of the copy', () => {
     assert.equal(analyzePlan(fenced).nodes[1].filter, '(a = 1)');
     assert.deepEqual(fenced.ignoredLines, [1, 2, 7, 8]);
   });
+
+  it('psql table rows copied without the header, with the bottom border and the row count, read as the whole table', () => {
+    const full = read('text-border2-ascii.txt').split('\n');
+    const whole = analyzePlan(full.join('\n'));
+    const rows = full.slice(3);
+    for (const tail of [rows, rows.filter((l) => !l.startsWith('+')), rows.filter((l) => !l.startsWith('('))]) {
+      const r = analyzePlan(tail.join('\n'));
+      assert.deepEqual(r.nodes.map((n) => n.nodeType), whole.nodes.map((n) => n.nodeType));
+    }
+  });
 });
