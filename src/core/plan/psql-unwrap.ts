@@ -279,18 +279,26 @@ export function uncutBorderedTable(lines: string[], lineNumbers: number[]): (Unw
   let joined = 0;
   let from = 0;
   let to = 0;
+  // The first and last non-blank characters of the line being built, kept as it grows (trimming
+  // the joined line at every step would be quadratic in a table whose rows never close).
+  let startChar = '';
+  let endChar = '';
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     const last = out.length - 1;
+    const t = line.trim();
     // Only a table line (it starts with a border or corner) goes on onto the next line.
-    if (last >= 0 && i > first && ROW_START.includes(out[last].trimStart()[0] ?? '') && !ROW_END.includes(out[last].trimEnd().slice(-1))) {
+    if (last >= 0 && i > first && ROW_START.includes(startChar) && !ROW_END.includes(endChar)) {
       out[last] += line;
+      if (t !== '') endChar = t[t.length - 1];
       if (joined++ === 0) from = numbers[last];
       to = lineNumbers[i];
       continue;
     }
     out.push(line);
     numbers.push(lineNumbers[i]);
+    startChar = t[0] ?? '';
+    endChar = t === '' ? '' : t[t.length - 1];
   }
   return { lines: out, lineNumbers: numbers, joined, from, to };
 }
