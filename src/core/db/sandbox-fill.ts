@@ -1,13 +1,17 @@
 import * as path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { fillDatabase } from '../sandbox-data/fill';
-import { fillOptionsFor, readStatsFile, type SandboxDataSettings } from '../sandbox-data/settings';
+import { fillOptionsFor, parseStatsFile, readStatsBytes, statsDigest, type SandboxDataSettings } from '../sandbox-data/settings';
 import type { FillReport, FillStats } from '../sandbox-data/types';
 import type { SandboxDataReport } from './sandbox-report';
 
-/** The stats a sandbox is filled from, read once per start (their digest is in the cache key). */
+/**
+ * The stats a sandbox is filled from: their bytes are read at every start (their digest is in
+ * the cache key), parsed only when the sandbox is filled, not when a filled build is loaded.
+ */
 export interface DataPlan {
   settings: SandboxDataSettings;
+  statsBytes?: Buffer;
   stats?: FillStats;
   statsSha?: string;
   /** The stats file as the report shows it. */
@@ -35,9 +39,20 @@ export function planData(settings: SandboxDataSettings, roots: string[]): DataPl
     }
   }
   try {
-    const loaded = readStatsFile(settings.stats, plan.statsShown);
+    plan.statsBytes = readStatsBytes(settings.stats, plan.statsShown);
+    plan.statsSha = statsDigest(plan.statsBytes);
+  } catch (e) {
+    plan.statsError = (e as Error).message;
+  }
+  return plan;
+}
+
+/** Parses the stats file's bytes, once, before a fill: what does not read becomes the report's statsError or notes. */
+function parseStats(plan: DataPlan): void {
+  if (!plan.statsBytes || plan.stats || plan.statsError) return;
+  try {
+    const loaded = parseStatsFile(plan.statsBytes, plan.statsShown ?? '');
     plan.stats = loaded.stats;
-    plan.statsSha = loaded.sha;
     if (loaded.dropped.length) {
       const list = loaded.dropped.length > 6 ? `${loaded.dropped.slice(0, 6).join('; ')}; and ${loaded.dropped.length - 6} more` : loaded.dropped.join('; ');
       plan.statsNotes.push(`stats file: entries not in the expected shape, ignored: ${list}`);
@@ -45,7 +60,6 @@ export function planData(settings: SandboxDataSettings, roots: string[]): DataPl
   } catch (e) {
     plan.statsError = (e as Error).message;
   }
-  return plan;
 }
 
 /**
@@ -54,6 +68,7 @@ export function planData(settings: SandboxDataSettings, roots: string[]): DataPl
  */
 export async function fillSandbox(db: PGlite, plan: DataPlan, onProgress: (message: string) => void): Promise<SandboxDataReport> {
   const started = Date.now();
+  parseStats(plan);
   if (db.isInTransaction()) await db.exec('ROLLBACK').catch(() => undefined);
   const options = fillOptionsFor(plan.settings, plan.stats);
   let fill: FillReport | undefined;

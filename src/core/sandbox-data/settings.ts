@@ -119,7 +119,11 @@ export interface LoadedStats {
  * or is not a stats file at all.
  */
 export function readStatsFile(file: string, shown = file): LoadedStats & { dropped: string[] } {
-  let bytes: Buffer;
+  return parseStatsFile(readStatsBytes(file, shown), shown);
+}
+
+/** The stats file's bytes (what its cache key digests), refusing what is no regular file. */
+export function readStatsBytes(file: string, shown = file): Buffer {
   try {
     // Not a FIFO or a device (reading one would block or never end), not larger than any export.
     const st = statSync(file);
@@ -129,7 +133,7 @@ export function readStatsFile(file: string, shown = file): LoadedStats & { dropp
     if (!st.isFile() && !st.isDirectory()) {
       throw new PglensError('bad-input', `cannot read the stats file ${shown}: it is not a regular file`, 'write one with `pglens stats export --db URL -o FILE`, or fix the path');
     }
-    bytes = readFileSync(file);
+    return readFileSync(file);
   } catch (e) {
     if (e instanceof PglensError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
@@ -139,6 +143,14 @@ export function readStatsFile(file: string, shown = file): LoadedStats & { dropp
       'write one with `pglens stats export --db URL -o FILE`, or fix the path',
     );
   }
+}
+
+export function statsDigest(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A stats file's bytes read as FillStats (see readStatsFile). */
+export function parseStatsFile(bytes: Buffer, shown: string): LoadedStats & { dropped: string[] } {
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
@@ -171,7 +183,7 @@ export function readStatsFile(file: string, shown = file): LoadedStats & { dropp
     }
     tables[key] = { rows: t.rows, columns };
   }
-  return { stats: { tables }, sha: createHash('sha256').update(bytes).digest('hex'), dropped };
+  return { stats: { tables }, sha: statsDigest(bytes), dropped };
 }
 
 /** The fields of one column's entry that have the expected shape. */

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { repoRoot, requireServer, serverConfig, serverUrl } from '../db/test-env';
+import { repoRoot, requireServer, serverConfig, serverUrl, withServerClient } from '../db/test-env';
 
 /**
  * `pglens migrations verify` as shipped (dist/cli.js, which runs the verification in its
@@ -26,15 +26,7 @@ describe('pglens migrations verify (the executable)', function () {
     const r = spawnSync(process.execPath, [cli, 'migrations', sub, ...args], { cwd: dir, encoding: 'utf8', timeout: 170_000 });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
-  const admin = async <T>(work: (c: Client) => Promise<T>): Promise<T> => {
-    const client = new Client(serverConfig());
-    await client.connect();
-    try {
-      return await work(client);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = withServerClient;
   const scratchCount = () => admin(async (c) => (await c.query("SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE 'pglens_verify_%'")).rows[0].n as number);
 
   before(() => {

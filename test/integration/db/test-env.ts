@@ -98,3 +98,14 @@ export function tempCacheDir(): { dir: string; remove(): Promise<void> } {
 export function uniqueName(prefix: string): string {
   return `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/** Runs `work` on a fresh client of the test server (for checks from outside pglens's own session). */
+export async function withServerClient<T>(work: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client(serverConfig());
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}

@@ -10,18 +10,10 @@ import { serverTarget } from '../../../src/core/migrations/verify/targets';
 import { verifyMigrations } from '../../../src/core/migrations/verify/verify';
 import { loadSqlParser } from '../../../src/core/sql/parse';
 import { Client } from 'pg';
-import { requireServer, serverConfig, serverUrl } from '../db/test-env';
+import { requireServer, serverConfig, serverUrl, withServerClient } from '../db/test-env';
 import { describeVerifyContract } from './verify-contract';
 
-async function admin<T>(work: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client(serverConfig());
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+const admin = withServerClient;
 
 const scratchCount = () => admin(async (c) => (await c.query("SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE 'pglens_verify_%'")).rows[0].n as number);
 
