@@ -12,8 +12,15 @@ import type { ExecFn, FillAttempt, FillOptions, FillReport, FillStats, QueryFn, 
  * computed inside Postgres; tables in FK order; then VACUUM ANALYZE. Works on any session
  * (PGlite, pg); run it outside a transaction block.
  */
-/** With existingRows 'top-up': a table holding fewer rows than this share of its target gets the rest generated. */
+/**
+ * With existingRows 'top-up': a table holding fewer rows than this share of its target, and
+ * fewer than TOP_UP_MAX_SEED (a service account, a default organisation), gets the rest
+ * generated. Five rows or more are reference data (statuses, priorities, a scale) a migration
+ * seeded on purpose: kept as they are, as production has them (seen on thunderdome's
+ * item_status, item_priority, estimation_scale).
+ */
 const TOP_UP_BELOW = 0.1;
+const TOP_UP_MAX_SEED = 5;
 
 export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOptions = {}): Promise<FillReport> {
   const started = performance.now();
@@ -52,7 +59,7 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
       const existing = await countRows(query, table.sql);
       const mode = options.existingRows ?? 'skip';
       if (existing > 0) tr.existing = existing;
-      if (existing > 0 && (mode === 'skip' || (mode === 'top-up' && existing >= TOP_UP_BELOW * target))) {
+      if (existing > 0 && (mode === 'skip' || (mode === 'top-up' && (existing >= TOP_UP_BELOW * target || existing >= TOP_UP_MAX_SEED)))) {
         tr.status = 'kept';
         tr.notes.push(`${existing} row(s) already there, kept as they are`);
         kept.push(table);

@@ -70,8 +70,9 @@ export interface FillOptions {
   /**
    * Tables that already hold rows (seeded by a migration, or filled before): 'skip' keeps them
    * as they are (the default; filling twice is a no-op), 'append' adds the target count,
-   * 'top-up' keeps a table holding at least a tenth of its target and fills the others up to it
-   * (the sandbox's choice: a migration's two seed users must not carry every order).
+   * 'top-up' keeps a table holding at least a tenth of its target or five rows (reference data)
+   * and fills the others up to it (the sandbox's choice: a migration's two seed users must not
+   * carry every order).
    */
   existingRows?: 'skip' | 'append' | 'top-up';
   /**
