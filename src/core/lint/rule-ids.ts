@@ -66,6 +66,21 @@ export const PLAN_RULE_IDS = [
 
 export const HEALTH_RULE_IDS = ['unused-index', 'invalid-index', 'seq-scan-heavy-table'] as const;
 
+/** Database health checks (`pglens health`, the sidebar's Health node): src/core/health/database/checks. */
+export const DATABASE_RULE_IDS = [
+  'table-bloat',
+  'cache-hit-ratio',
+  'long-running-query',
+  'idle-in-transaction',
+  'blocking-locks',
+  'connections',
+  'sequence-exhaustion',
+  'int-key-overflow',
+  'xid-wraparound',
+  'missing-stats',
+  'unlogged-table',
+] as const;
+
 /** Rollback verification (`pglens migrations verify`): what applying up → down → up found. */
 export const VERIFY_RULE_IDS = ['rollback-fails', 'rollback-incomplete', 'rollback-destroys-data', 'missing-down-migration', 'rollback-unverifiable'] as const;
 
@@ -77,6 +92,7 @@ export const ALL_RULE_IDS: ReadonlySet<string> = new Set<string>([
   ...SCHEMA_RULE_IDS,
   ...PLAN_RULE_IDS,
   ...HEALTH_RULE_IDS,
+  ...DATABASE_RULE_IDS,
   ...VERIFY_RULE_IDS,
   SYNTAX_ERROR_RULE_ID,
 ]);

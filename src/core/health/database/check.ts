@@ -1,0 +1,76 @@
+import type { Connection, ConnectionKind } from '../../db/connection';
+import type { DATABASE_RULE_IDS } from '../../lint/rule-ids';
+import type { Severity } from '../../types';
+
+/** Ids of the database health checks (RULES/docs: docs/rules/<id>.md). */
+export type DatabaseRuleId = (typeof DATABASE_RULE_IDS)[number];
+
+/**
+ * One finding of a database health check. Unlike an index/schema finding it may be about the
+ * whole database, a session or a sequence, so the object it names is in optional fields.
+ */
+export interface DatabaseFinding {
+  rule: DatabaseRuleId;
+  severity: Severity;
+  /** One sentence with the figures and why it matters; names from the server are not escaped here (the CLI and webviews escape). */
+  message: string;
+  /** What the finding is about, for grouping and "reveal in tree". */
+  schema?: string;
+  table?: string;
+  column?: string;
+  /** Schema-qualified by `schema` when set. */
+  sequence?: string;
+  /** A session (pg_stat_activity.pid). */
+  pid?: number;
+  /** The session's query text, as pg_stat_activity shows it (may be cut at track_activity_query_size). */
+  query?: string;
+  /** The figures behind the message (seconds, ratios, counts), for JSON and the view. */
+  metrics?: Record<string, number | string | boolean | null>;
+  /** SQL that fixes or relieves it (maintenance command or migration text). Never run by pglens. */
+  fixSql?: string;
+  /** What to do when there is no SQL to run, or before running it. */
+  nextStep?: string;
+}
+
+/** What a check may use while reading. */
+export interface CheckReadContext {
+  conn: Connection;
+  /** `server_version_num`, e.g. 150004. */
+  serverVersionNum: number;
+  /** Only these user schemas (empty: all but system and pglens scratch schemas). */
+  schemas: string[];
+}
+
+export interface CheckJudgement {
+  findings: DatabaseFinding[];
+  /** A one-line state of what the check looked at, shown even without findings (e.g. "12 of 100 connections in use"). */
+  summary?: string;
+  /** What the check could not see and why (e.g. other users' queries hidden without pg_read_all_stats). */
+  notes?: string[];
+}
+
+/** Numeric thresholds of a check, configurable as `"rules": { "<id>": ["warning", { … }] }` in `.pglens.json`. */
+export type Thresholds = Record<string, number>;
+
+/**
+ * One database health check: a read (a few set-based read-only queries) and a pure judgement, so
+ * the judgement is unit-tested on plain rows and the read on the real server.
+ */
+export interface DatabaseCheck<T = unknown> {
+  id: DatabaseRuleId;
+  /** Sidebar title, e.g. "Table bloat and dead tuples". */
+  title: string;
+  /** Severity of a finding at the default thresholds (a check may raise it, e.g. error near wraparound). */
+  defaultSeverity: Severity;
+  /** Default thresholds; their keys are the option names users set. */
+  defaults: Thresholds;
+  /**
+   * `true` when the check means something on the embedded sandbox; otherwise the reason it
+   * needs a server (shown as the check's state).
+   */
+  sandbox: true | string;
+  /** The privilege that lets the check see everything, named when a read fails with 42501 or sees only the user's own rows. */
+  privilege: string;
+  read(ctx: CheckReadContext): Promise<T>;
+  judge(data: T, thresholds: Thresholds, kind: ConnectionKind): CheckJudgement;
+}

@@ -1,0 +1,125 @@
+import type { Connection } from '../../db/connection';
+import { errorMessage, isPglensError } from '../../errors';
+import { ruleSetting, type LintConfig } from '../../lint/config';
+import { SEVERITY_RANK } from '../../types';
+import type { DatabaseCheck, DatabaseFinding, DatabaseRuleId, Thresholds } from './check';
+import { DATABASE_CHECKS } from './checks';
+
+export type CheckState = 'ran' | 'skipped' | 'off' | 'failed';
+
+/** What became of one check in a snapshot: the view and `pglens health` list every check, run or not. */
+export interface CheckResult {
+  id: DatabaseRuleId;
+  title: string;
+  state: CheckState;
+  /** Why it was skipped or failed, with the next step (e.g. the privilege it needs). */
+  reason?: string;
+  summary?: string;
+  notes: string[];
+  findings: number;
+  /** Thresholds in effect (defaults merged with `.pglens.json`). */
+  thresholds: Thresholds;
+}
+
+export interface DatabaseHealth {
+  checks: CheckResult[];
+  /** Most severe first. */
+  findings: DatabaseFinding[];
+  /** Settings pglens could not use (a non-numeric threshold …). */
+  notes: string[];
+}
+
+export interface DatabaseHealthOptions {
+  schemas?: string[];
+  /** `.pglens.json`: severities ('off' skips a check) and thresholds. */
+  config?: LintConfig;
+  /** Only these checks (default: all). */
+  only?: readonly DatabaseRuleId[];
+  /** The checks to run (tests pass their own); default: every check. */
+  checks?: readonly DatabaseCheck<unknown>[];
+}
+
+/**
+ * Runs every database health check on one connection, one after the other (the connection is
+ * one session). A check that fails — missing privilege, a view a managed service hides, a
+ * timeout — is reported with its reason and the rest still run. Only SELECTs: no check writes.
+ */
+export async function databaseHealth(conn: Connection, options: DatabaseHealthOptions = {}): Promise<DatabaseHealth> {
+  const checks = (options.checks ?? DATABASE_CHECKS).filter((c) => !options.only || options.only.includes(c.id));
+  const notes: string[] = [];
+  const serverVersionNum = await versionNum(conn);
+  const results: CheckResult[] = [];
+  const findings: DatabaseFinding[] = [];
+  for (const check of checks) {
+    const setting = options.config ? ruleSetting(options.config, check.id, check.defaultSeverity) : { severity: check.defaultSeverity, options: {} };
+    const configured = options.config?.rules[check.id];
+    const thresholds = mergeThresholds(check, setting?.options ?? {}, notes);
+    const base = { id: check.id, title: check.title, notes: [] as string[], findings: 0, thresholds };
+    if (!setting) {
+      results.push({ ...base, state: 'off', reason: `turned off in ${options.config?.file ?? '.pglens.json'}` });
+      continue;
+    }
+    if (conn.kind === 'embedded' && check.sandbox !== true) {
+      results.push({ ...base, state: 'skipped', reason: check.sandbox });
+      continue;
+    }
+    let data: unknown;
+    try {
+      data = await check.read({ conn, serverVersionNum, schemas: options.schemas ?? [] });
+    } catch (e) {
+      results.push({ ...base, state: 'failed', reason: failureReason(check, e) });
+      continue;
+    }
+    const judged = check.judge(data, thresholds, conn.kind);
+    // A severity the user set applies to every finding of the check; otherwise the check's own (it may escalate).
+    const own = configured ? setting.severity : undefined;
+    for (const f of judged.findings) findings.push(own && f.severity !== own ? { ...f, severity: own } : f);
+    results.push({
+      ...base,
+      state: 'ran',
+      ...(judged.summary !== undefined ? { summary: judged.summary } : {}),
+      notes: judged.notes ?? [],
+      findings: judged.findings.length,
+    });
+  }
+  findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || order(a.rule) - order(b.rule) || subject(a).localeCompare(subject(b)));
+  return { checks: results, findings, notes };
+
+  function order(id: DatabaseRuleId): number {
+    return checks.findIndex((c) => c.id === id);
+  }
+}
+
+function subject(f: DatabaseFinding): string {
+  return `${f.schema ?? ''}.${f.table ?? f.sequence ?? ''}.${f.column ?? ''}.${f.pid ?? ''}`;
+}
+
+async function versionNum(conn: Connection): Promise<number> {
+  const r = await conn.query<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`);
+  return r.rows[0]?.v ?? 0;
+}
+
+function mergeThresholds(check: DatabaseCheck<unknown>, options: Record<string, unknown>, notes: string[]): Thresholds {
+  const out: Thresholds = { ...check.defaults };
+  for (const [key, value] of Object.entries(options)) {
+    if (!(key in check.defaults)) {
+      notes.push(`rules.${check.id}: option "${key}" is not known (known: ${Object.keys(check.defaults).join(', ') || 'none'}); ignored`);
+    } else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      notes.push(`rules.${check.id}: option "${key}" must be a number ≥ 0, got ${JSON.stringify(value)}; the default ${check.defaults[key]} is used`);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** A failed read as a sentence with the next step: the privilege for a permission error, --timeout for a timeout. */
+function failureReason(check: DatabaseCheck<unknown>, e: unknown): string {
+  const message = errorMessage(e).split('\n')[0];
+  if (/permission denied|must be superuser|must be a member|insufficient privilege/i.test(message)) {
+    return `not allowed: ${message} — it needs ${check.privilege}`;
+  }
+  if (isPglensError(e) && e.code === 'timeout') return `timed out: ${message}`;
+  if (/does not exist/i.test(message)) return `not available on this server: ${message}`;
+  return `could not run: ${message}`;
+}
