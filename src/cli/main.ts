@@ -21,6 +21,7 @@ const loaders: Record<CommandName, () => Promise<Command>> = {
   demo: async () => (await import('./commands/demo')).command,
   migrations: async () => (await import('./commands/migrations')).command,
   stats: async () => (await import('./commands/stats')).command,
+  health: async () => (await import('./commands/health')).command,
 };
 
 /** Every command, in help order. */
@@ -32,7 +33,7 @@ async function mainHelp(): Promise<string> {
   const commands = await loadCommands();
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
-    `pglens ${version} — PostgreSQL plans, migration lint and index health`,
+    `pglens ${version} — PostgreSQL plans, migration lint and database health`,
     '',
     'Usage: pglens <command> [options]',
     '',

@@ -15,6 +15,7 @@ import { registerRollbackVerify } from './rollback-verify';
 import { registerGenerateDown } from './generate-down';
 import { registerStatsCommand } from './stats-command';
 import type { SandboxReport } from '../core/db/sandbox-report';
+import { setConfirm, type Confirm } from './confirm';
 
 /** What `activate` returns: read by the editor test suite, harmless for anyone else. */
 export interface PglensApi {
@@ -28,6 +29,8 @@ export interface PglensApi {
   healthTree(): HealthTreeAccess;
   /** What the embedded sandbox's last start built or loaded; undefined before it first starts. */
   sandboxReport(): SandboxReport | undefined;
+  /** Answers the next confirmation dialogs (cancel/terminate a session) instead of the user; undefined restores the dialog. */
+  setConfirm(confirm: Confirm | undefined): void;
 }
 
 export interface HealthTreeAccess {
@@ -93,6 +96,7 @@ export function activate(context: vscode.ExtensionContext): PglensApi {
       getTreeItem: (node) => health.provider.getTreeItem(node),
     }),
     sandboxReport: () => connections.sandboxReport,
+    setConfirm,
   };
 }
 

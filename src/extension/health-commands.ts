@@ -2,10 +2,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
 import type { HealthFinding } from '../core/health/health-finding';
-import { findIndexDefinition } from '../core/health/index-source';
+import { findIndexDefinition, findTableDefinition } from '../core/health/index-source';
 import { chooseMigrationFolder } from '../core/health/migration-folder';
 import { migrationFileFor, type PlacedMigrationFile } from '../core/health/migration-file';
 import type { HealthNode, HealthTreeProvider } from './health-tree';
+import { confirmAction } from './confirm';
+import { signalBackend, type SignalAction, type SignalResult } from '../core/health/database/session-signal';
 
 const DEFAULT_GLOBS = ['**/migrations/**/*.sql', 'prisma/migrations/*/migration.sql'];
 
@@ -18,6 +20,15 @@ export async function migrationFiles(): Promise<vscode.Uri[]> {
   return [...unique.values()].sort((a, b) => a.fsPath.localeCompare(b.fsPath));
 }
 
+/** The table a node is about, for revealing its migration. */
+function tableNameOf(node: HealthNode | undefined): { schema: string; name: string } | undefined {
+  if (node?.kind === 'table') return { schema: node.table.schema, name: node.table.name };
+  if (node?.kind === 'dbFinding' && node.finding.table !== undefined && node.finding.schema !== undefined) {
+    return { schema: node.finding.schema, name: node.finding.table };
+  }
+  return undefined;
+}
+
 function indexNameOf(node: HealthNode | undefined): { schema: string; name: string; definition?: string } | undefined {
   if (node?.kind === 'index') return { schema: node.index.schema, name: node.index.name, definition: node.index.definition };
   if (node?.kind === 'finding' && node.finding.index) return { schema: node.finding.schema, name: node.finding.index };
@@ -26,16 +37,22 @@ function indexNameOf(node: HealthNode | undefined): { schema: string; name: stri
 
 /** Opens the last migration that creates the index (a later one may have recreated it). */
 export async function revealMigration(node: HealthNode | undefined): Promise<vscode.TextEditor | undefined> {
-  const target = indexNameOf(node);
+  const index = indexNameOf(node);
+  const table = index ? undefined : tableNameOf(node);
+  const target = index ?? table;
   if (!target) {
-    void vscode.window.showInformationMessage('pglens: choose an index (or a finding about one) in the Indexes & Health view.');
+    void vscode.window.showInformationMessage('pglens: choose an index or a table (or a finding about one) in the Indexes & Health view.');
     return undefined;
   }
   let hit: { uri: vscode.Uri; line: number; character: number; endCharacter: number } | undefined;
   for (const uri of await migrationFiles()) {
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    const site = findIndexDefinition(text, target.name);
-    if (site) hit = { uri, ...site };
+    const site = index ? findIndexDefinition(text, target.name) : findTableDefinition(text, target.name);
+    // The first migration that creates a table is where it comes from; an index may be recreated later.
+    if (site) {
+      hit = { uri, ...site };
+      if (table) break;
+    }
   }
   if (!hit) {
     void vscode.window.showInformationMessage(
@@ -117,12 +134,16 @@ export function registerHealthCommands(provider: HealthTreeProvider): vscode.Dis
   return [
     vscode.commands.registerCommand('pglens.refreshHealth', () => provider.refresh()),
     vscode.commands.registerCommand('pglens.health.explain', async (node?: HealthNode) => {
-      if (node?.kind !== 'slowQuery') {
-        void vscode.window.showInformationMessage('pglens: choose a query under Slow queries to explain it.');
+      // A session's query is explained without ANALYZE: it is someone else's statement, never re-run.
+      const sql = node?.kind === 'slowQuery' ? node.query.query : node?.kind === 'dbFinding' ? node.finding.query : undefined;
+      if (!sql) {
+        void vscode.window.showInformationMessage('pglens: choose a query under Slow queries or a session under Health to explain it.');
         return;
       }
-      await vscode.commands.executeCommand('pglens.explainSql', node.query.query);
+      await vscode.commands.executeCommand('pglens.explainSql', sql, false);
     }),
+    vscode.commands.registerCommand('pglens.health.cancelQuery', (node?: HealthNode) => signalSession(node, 'cancel', provider)),
+    vscode.commands.registerCommand('pglens.health.terminateSession', (node?: HealthNode) => signalSession(node, 'terminate', provider)),
     vscode.commands.registerCommand('pglens.health.copyDefinition', async (node?: HealthNode) => {
       const text =
         node?.kind === 'index'
@@ -131,9 +152,11 @@ export function registerHealthCommands(provider: HealthTreeProvider): vscode.Dis
             ? (provider.indexOf(node.finding)?.definition ?? node.finding.fixSql)
             : node?.kind === 'slowQuery'
               ? node.query.query
-              : undefined;
+              : node?.kind === 'dbFinding'
+                ? (node.finding.query ?? node.finding.fixSql)
+                : undefined;
       if (!text) {
-        void vscode.window.showInformationMessage('pglens: choose an index, a finding or a slow query to copy.');
+        void vscode.window.showInformationMessage('pglens: choose an index, a finding, a session or a slow query to copy.');
         return;
       }
       await vscode.env.clipboard.writeText(text);
@@ -142,4 +165,44 @@ export function registerHealthCommands(provider: HealthTreeProvider): vscode.Dis
     vscode.commands.registerCommand('pglens.health.revealMigration', (node?: HealthNode) => revealMigration(node)),
     vscode.commands.registerCommand('pglens.health.createMigration', (node?: HealthNode) => createMigration(node, provider)),
   ];
+}
+
+/**
+ * Cancels a session's query or terminates the session, only after a modal confirmation that
+ * names the pid and the query, and never in an untrusted workspace. The session must still run
+ * what the user confirmed (core's signalBackend compares the query and its start).
+ */
+export async function signalSession(node: HealthNode | undefined, action: SignalAction, provider: HealthTreeProvider): Promise<SignalResult | undefined> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage('pglens: cancelling or terminating a session is refused in an untrusted workspace.');
+    return undefined;
+  }
+  const finding = node?.kind === 'dbFinding' && node.finding.pid !== undefined ? node.finding : undefined;
+  if (!finding || finding.pid === undefined) {
+    void vscode.window.showInformationMessage('pglens: choose a session (a long-running query, an idle transaction or a blocking session) under Health.');
+    return undefined;
+  }
+  const pid = finding.pid;
+  const query = finding.query ?? '';
+  const shown = query.replace(/\s+/g, ' ').trim();
+  const verb = action === 'cancel' ? 'Cancel Query' : 'Terminate Session';
+  const detail =
+    (action === 'cancel'
+      ? `Cancel the query running in session ${pid}? Its transaction is rolled back; the session stays connected.`
+      : `Terminate session ${pid}? Its connection is closed and its open transaction rolled back; the application must reconnect.`) +
+    `\n\n${shown.length > 500 ? `${shown.slice(0, 499)}…` : shown || '(no query text visible)'}`;
+  if (!(await confirmAction(`pglens: ${verb.toLowerCase()} ${pid}?`, detail, verb))) return undefined;
+  let result: SignalResult;
+  try {
+    const conn = await provider.connection();
+    const queryStart = finding.metrics?.query_start;
+    result = await signalBackend(conn, pid, action, { ...(typeof queryStart === 'string' && { queryStart }), ...(finding.query !== undefined && { query: finding.query }) });
+  } catch (e) {
+    void vscode.window.showErrorMessage(`pglens: could not ${action} session ${pid}: ${errorMessage(e)}`);
+    return undefined;
+  }
+  if (result.signalled) vscode.window.setStatusBarMessage(`pglens: ${result.message}`, 5000);
+  else void vscode.window.showWarningMessage(`pglens: ${result.message}`);
+  provider.refresh();
+  return result;
 }

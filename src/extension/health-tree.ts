@@ -6,6 +6,8 @@ import { formatBytes, formatCount, formatTimestamp } from '../core/health/format
 import type { HealthFinding, HealthRuleId } from '../core/health/health-finding';
 import { healthOverview, indexSummary, lastAnalyzeText, tableSummary, type HealthOverview } from '../core/health/overview';
 import { slowQueries, type SlowQueriesResult, type SlowQuery } from '../core/health/slow-queries';
+import { databaseHealth, type CheckResult, type DatabaseHealth } from '../core/health/database/database-health';
+import type { DatabaseFinding } from '../core/health/database/check';
 import { tableKey } from '../core/schema/model';
 import type { ConnectionProvider } from './connection-provider';
 import { configFor } from './workspace-config';
@@ -19,6 +21,9 @@ export type HealthNode =
   | { kind: 'rule'; rule: HealthRuleId }
   | { kind: 'finding'; finding: HealthFinding }
   | { kind: 'slow' }
+  | { kind: 'health' }
+  | { kind: 'check'; check: CheckResult }
+  | { kind: 'dbFinding'; finding: DatabaseFinding }
   | { kind: 'slowQuery'; query: SlowQuery; rank: number }
   | { kind: 'schema'; schema: string }
   | { kind: 'table'; table: CatalogTable }
@@ -27,6 +32,7 @@ export type HealthNode =
 interface Snapshot {
   overview: HealthOverview;
   slow: SlowQueriesResult;
+  database: DatabaseHealth;
 }
 
 const RULE_TITLES: Record<HealthRuleId, string> = {
@@ -75,9 +81,11 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
     if (!this.snapshot) {
       this.snapshot = (async () => {
         const conn = await this.connections.getConnection();
-        const report = await healthReport(conn, { config: configFor(undefined) });
+        const config = configFor(undefined);
+        const report = await healthReport(conn, { config });
         const slow = await slowQueries(conn);
-        const snap = { overview: healthOverview(report), slow };
+        const database = await databaseHealth(conn, { config });
+        const snap = { overview: healthOverview(report), slow, database };
         this.loaded = snap;
         // The connection node's description (stats reset) is only known now.
         this.changed.fire({ kind: 'connection' });
@@ -85,6 +93,11 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
       })();
     }
     return this.snapshot;
+  }
+
+  /** The connection the view reads (rejects in an untrusted workspace). */
+  connection(): ReturnType<ConnectionProvider['getConnection']> {
+    return this.connections.getConnection();
   }
 
   /** The loaded snapshot's findings, for commands invoked without a node. */
@@ -103,8 +116,15 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
     switch (node.kind) {
       case 'findings':
       case 'slow':
+      case 'health':
       case 'schema':
         return { kind: 'connection' };
+      case 'check':
+        return { kind: 'health' };
+      case 'dbFinding': {
+        const check = this.loaded?.database.checks.find((c) => c.id === node.finding.rule);
+        return check ? { kind: 'check', check } : { kind: 'health' };
+      }
       case 'rule':
         return { kind: 'findings' };
       case 'finding':
@@ -153,6 +173,10 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
         return this.withSnapshot((s) => (s.overview.findingsByRule.get(node.rule) ?? []).map((finding): HealthNode => ({ kind: 'finding', finding })));
       case 'slow':
         return this.withSnapshot((s) => slowChildren(s.slow));
+      case 'health':
+        return this.withSnapshot((s) => s.database.checks.map((check): HealthNode => ({ kind: 'check', check })));
+      case 'check':
+        return this.withSnapshot((s) => checkChildren(node.check, s.database));
       case 'schema':
         return this.withSnapshot((s) => (s.overview.tablesBySchema.get(node.schema) ?? []).map((table): HealthNode => ({ kind: 'table', table })));
       case 'table':
@@ -190,7 +214,7 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
         { kind: 'message', id: 'retry', label: 'Retry', icon: 'refresh', command: { title: 'Refresh', command: 'pglens.refreshHealth' } },
       ];
     }
-    const nodes: HealthNode[] = [{ kind: 'findings' }];
+    const nodes: HealthNode[] = [{ kind: 'findings' }, { kind: 'health' }];
     const slow = snap.slow;
     if (slow.available || slow.installed) nodes.push({ kind: 'slow' });
     for (const note of snap.overview.report.notes) nodes.push({ kind: 'message', id: `note:${note}`, label: note, icon: 'info' });
@@ -263,6 +287,12 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
       }
       case 'slowQuery':
         return slowQueryItem(node.query, node.rank);
+      case 'health':
+        return healthItem(this.loaded?.database);
+      case 'check':
+        return checkItem(node.check);
+      case 'dbFinding':
+        return databaseFindingItem(node.finding);
       case 'schema': {
         const tables = this.loaded?.overview.tablesBySchema.get(node.schema) ?? [];
         const item = new vscode.TreeItem(node.schema, tables.length > 0 ? C.Collapsed : C.None);
@@ -326,6 +356,84 @@ function findingItem(f: HealthFinding): vscode.TreeItem {
   return item;
 }
 
+/** "Health": the database checks, with how many found something and how many could not run here. */
+function healthItem(health: DatabaseHealth | undefined): vscode.TreeItem {
+  const item = new vscode.TreeItem('Health', vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = 'health';
+  const found = health?.findings.length ?? 0;
+  const notRun = health?.checks.filter((c) => c.state === 'skipped' || c.state === 'failed').length ?? 0;
+  item.description = health ? [found === 0 ? 'no findings' : `${found} finding${found === 1 ? '' : 's'}`, notRun > 0 ? `${notRun} not run` : ''].filter(Boolean).join(' · ') : '';
+  const worst = health?.findings[0]?.severity;
+  item.iconPath = new vscode.ThemeIcon(worst ? SEVERITY_ICON[worst] : 'heart');
+  if (health && health.notes.length > 0) item.tooltip = health.notes.join('\n');
+  return item;
+}
+
+function checkChildren(check: CheckResult, health: DatabaseHealth): HealthNode[] {
+  const nodes: HealthNode[] = health.findings.filter((f) => f.rule === check.id).map((finding): HealthNode => ({ kind: 'dbFinding', finding }));
+  check.notes.forEach((note, i) => nodes.push({ kind: 'message', id: `check-note:${check.id}:${i}`, label: note, detail: note, icon: 'info' }));
+  return nodes;
+}
+
+function checkItem(c: CheckResult): vscode.TreeItem {
+  const C = vscode.TreeItemCollapsibleState;
+  const item = new vscode.TreeItem(c.title, c.findings > 0 || c.notes.length > 0 ? C.Collapsed : C.None);
+  item.id = `check:${c.id}`;
+  item.contextValue = `check ${c.state}`;
+  const icon = c.state === 'ran' ? (c.findings > 0 ? 'warning' : 'pass') : c.state === 'failed' ? 'error' : 'circle-slash';
+  item.iconPath = new vscode.ThemeIcon(icon);
+  item.description = c.state === 'ran' ? [c.findings > 0 ? String(c.findings) : '', c.summary ?? 'ok'].filter(Boolean).join(' · ') : c.state === 'off' ? 'off' : `${c.state}: ${c.reason ?? ''}`;
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown('**');
+  md.appendText(c.id);
+  md.appendMarkdown('**\n\n');
+  if (c.summary) md.appendText(`${c.summary}\n\n`);
+  if (c.reason) md.appendText(`${c.reason}\n\n`);
+  const thresholds = Object.entries(c.thresholds);
+  if (thresholds.length > 0) md.appendText(`Thresholds: ${thresholds.map(([k, v]) => `${k} ${v}`).join(', ')} (set them in .pglens.json "rules")`);
+  item.tooltip = md;
+  return item;
+}
+
+/** What a database finding is about, as its tree label. */
+function databaseSubject(f: DatabaseFinding): string {
+  if (f.pid !== undefined) return `pid ${f.pid}${f.query ? ` · ${f.query.replace(/\s+/g, ' ').slice(0, 60)}` : ''}`;
+  if (f.table !== undefined) return `${f.schema ? `${f.schema}.` : ''}${f.table}${f.column ? `.${f.column}` : ''}`;
+  if (f.sequence !== undefined) return `${f.schema ? `${f.schema}.` : ''}${f.sequence}`;
+  return f.message.length > 80 ? `${f.message.slice(0, 79)}…` : f.message;
+}
+
+function databaseFindingItem(f: DatabaseFinding): vscode.TreeItem {
+  const item = new vscode.TreeItem(databaseSubject(f), vscode.TreeItemCollapsibleState.None);
+  item.id = `dbFinding:${f.rule}:${f.schema ?? ''}.${f.table ?? f.sequence ?? ''}.${f.column ?? ''}:${f.pid ?? ''}`;
+  item.iconPath = new vscode.ThemeIcon(SEVERITY_ICON[f.severity]);
+  item.description = f.message;
+  // A cancel reaches only a running statement: an idle session can only be terminated.
+  const running = f.metrics?.state === 'active';
+  item.contextValue = ['dbFinding', f.pid !== undefined ? 'session' : '', f.pid !== undefined && running ? 'running' : '', f.query ? 'hasQuery' : '', f.table !== undefined ? 'hasTable' : '', f.fixSql ? 'hasFix' : '']
+    .filter(Boolean)
+    .join(' ');
+  if (f.table !== undefined && f.schema !== undefined) {
+    item.command = { title: 'Reveal Table', command: 'pglens.health.revealTable', arguments: [f.schema, f.table] };
+  }
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown('**');
+  md.appendText(f.rule);
+  md.appendMarkdown(`** (${f.severity})\n\n`);
+  md.appendText(f.message);
+  if (f.query) md.appendCodeblock(f.query, 'sql');
+  if (f.fixSql) {
+    md.appendMarkdown('\n\nFix:\n');
+    md.appendCodeblock(f.fixSql, 'sql');
+  }
+  if (f.nextStep) {
+    md.appendMarkdown('\n\n');
+    md.appendText(f.nextStep);
+  }
+  item.tooltip = md;
+  return item;
+}
+
 function slowChildren(slow: SlowQueriesResult): HealthNode[] {
   if (!slow.available) return [{ kind: 'message', id: 'slow-unavailable', label: slow.reason, icon: 'info', detail: slow.reason }];
   if (slow.queries.length === 0) {
@@ -384,6 +492,35 @@ export function registerHealthView(_context: vscode.ExtensionContext, connection
     }
     await view.reveal(node, { select: true, focus: true, expand: true });
   });
-  const disposable = vscode.Disposable.from(provider, view, revealTable, ...registerHealthCommands(provider));
+  const disposable = vscode.Disposable.from(provider, view, revealTable, autoRefresh(view, provider), ...registerHealthCommands(provider));
   return { provider, dispose: () => disposable.dispose() };
+}
+
+/**
+ * `pglens.health.refreshSeconds` (0 = off): sessions, locks and connections change by the
+ * minute, so the view can refresh itself — only while it is visible and the workspace trusted.
+ */
+function autoRefresh(view: vscode.TreeView<HealthNode>, provider: HealthTreeProvider): vscode.Disposable {
+  let timer: NodeJS.Timeout | undefined;
+  const apply = (): void => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+    const seconds = vscode.workspace.getConfiguration('pglens').get<number>('health.refreshSeconds') ?? 0;
+    if (!(seconds > 0) || !view.visible) return;
+    // Never faster than every 5 s: each refresh reads the whole catalog.
+    timer = setInterval(() => {
+      if (view.visible && vscode.workspace.isTrusted) provider.refresh();
+    }, Math.max(5, seconds) * 1000);
+  };
+  apply();
+  const subscriptions = [
+    view.onDidChangeVisibility(apply),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('pglens.health.refreshSeconds')) apply();
+    }),
+  ];
+  return new vscode.Disposable(() => {
+    if (timer) clearInterval(timer);
+    for (const s of subscriptions) s.dispose();
+  });
 }

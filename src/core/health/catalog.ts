@@ -324,10 +324,31 @@ export async function readCatalog(conn: Connection, options: CatalogOptions = {}
     }
   }
   const relations = schemaRows.reduce((sum, r) => sum + num(r.relations), 0);
-  const exact = options.exactSizes ?? relations <= EXACT_SIZE_LIMIT;
-  const tableRows = await run('tables', TABLES_SQL, [filter, exact]);
+  let exact = options.exactSizes ?? relations <= EXACT_SIZE_LIMIT;
+  let tableRows: Row[] | undefined;
+  let indexRows: Row[] | undefined;
+  if (exact) {
+    // Exact sizes open every relation under ACCESS SHARE: behind a queued ALTER TABLE that would
+    // wait as long as the lock queue does (exactly when the health view is needed). Page counts
+    // need no lock, so a lock wait over a second falls back to them.
+    const previous = str((await run('lock timeout', `SELECT current_setting('lock_timeout') AS v`, []))[0]?.v);
+    await run('lock timeout', `SELECT set_config('lock_timeout', '1s', false)`, []);
+    try {
+      tableRows = await run('tables', TABLES_SQL, [filter, true]);
+      indexRows = await run('indexes', indexesSql(server.serverVersionNum), [filter, true]);
+    } catch (e) {
+      if (!/lock timeout/i.test(errorMessage(e))) throw e;
+      exact = false;
+    } finally {
+      await run('lock timeout', `SELECT set_config('lock_timeout', $1, false)`, [previous]);
+    }
+  }
+  if (!exact) {
+    tableRows = await run('tables', TABLES_SQL, [filter, false]);
+    indexRows = await run('indexes', indexesSql(server.serverVersionNum), [filter, false]);
+  }
+  if (!tableRows || !indexRows) throw new PglensError('sql-error', `reading the catalog of ${conn.label} returned nothing`, 'try again');
   const columnRows = options.includeColumns ? await run('columns', COLUMNS_SQL, [filter]) : [];
-  const indexRows = await run('indexes', indexesSql(server.serverVersionNum), [filter, exact]);
   const slowOids = indexRows.filter((r) => r.definition == null).map((r) => num(r.oid));
   if (slowOids.length > 0) {
     const slow = new Map((await run('index definitions', SLOW_INDEXES_SQL, [slowOids])).map((r) => [num(r.oid), r]));

@@ -39,3 +39,28 @@ export function findIndexDefinition(text: string, name: string): IndexDefinition
   const character = last.offset - (before.lastIndexOf('\n') + 1);
   return { line, character, endCharacter: character + last.length };
 }
+
+/**
+ * The first place in a migration's text that creates the table `name` (`CREATE [UNLOGGED|TEMP]
+ * TABLE [IF NOT EXISTS] [schema.]name`), as findIndexDefinition matches names.
+ */
+export function findTableDefinition(text: string, name: string): IndexDefinitionSite | undefined {
+  const quoted = `"${escapeRegExp(name.replace(/"/g, '""'))}"`;
+  const bare = /^[a-z_][a-z0-9_$]*$/.test(name) ? `|(?<![\\w$"])${escapeRegExp(name)}(?![\\w$])` : '';
+  const qualifier = `(?:(?:"[^"]+"|[A-Za-z_][\\w$]*)\\s*\\.\\s*)?`;
+  const pattern = new RegExp(
+    `\\bCREATE\\s+(?:(?:GLOBAL|LOCAL)\\s+)?(?:UNLOGGED\\s+|TEMP(?:ORARY)?\\s+)?TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${qualifier}(${quoted}${bare})`,
+    'gid',
+  );
+  for (const m of text.matchAll(pattern)) {
+    const hit = m[1];
+    if (hit.startsWith('"') && hit !== `"${name.replace(/"/g, '""')}"`) continue;
+    const span = m.indices?.[1];
+    if (!span) continue;
+    const before = text.slice(0, span[0]);
+    const line = before.split('\n').length - 1;
+    const character = span[0] - (before.lastIndexOf('\n') + 1);
+    return { line, character, endCharacter: character + hit.length };
+  }
+  return undefined;
+}

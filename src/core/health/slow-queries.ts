@@ -97,3 +97,18 @@ export async function slowQueries(conn: Connection, options: SlowQueryOptions = 
     return { available: false, installed: true, reason: `reading pg_stat_statements failed: ${message}` };
   }
 }
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The statements (of `queries`, slowest total first) that read or write `schema.table`: the
+ * table named after FROM, JOIN, UPDATE or INTO, bare or schema-qualified, quoted or not. What
+ * links a seq-scan-heavy-table finding to the query to Explain.
+ */
+export function statementsReading(schema: string, table: string, queries: readonly SlowQuery[], max = 3): SlowQuery[] {
+  const ident = (name: string) => `(?:"${escapeRegExp(name.replace(/"/g, '""'))}"${/^[a-z_][a-z0-9_$]*$/.test(name) ? `|${escapeRegExp(name)}(?![\\w$])` : ''})`;
+  const pattern = new RegExp(`\\b(?:FROM|JOIN|UPDATE|INTO)\\s+(?:(?:ONLY\\s+)?${ident(schema)}\\s*\\.\\s*)?${ident(table)}`, 'i');
+  return queries.filter((q) => pattern.test(q.query)).slice(0, max);
+}

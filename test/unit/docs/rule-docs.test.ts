@@ -11,7 +11,8 @@ import type { CatalogIndex, CatalogSnapshot, CatalogTable } from '../../../src/c
 import { healthFindings } from '../../../src/core/health/findings';
 import { parseConfig } from '../../../src/core/lint/config';
 import { lintMigrationSet } from '../../../src/core/lint/engine';
-import { ALL_RULE_IDS, HEALTH_RULE_IDS, PLAN_RULE_IDS, SYNTAX_ERROR_RULE_ID } from '../../../src/core/lint/rule-ids';
+import { ALL_RULE_IDS, DATABASE_RULE_IDS, HEALTH_RULE_IDS, PLAN_RULE_IDS, SYNTAX_ERROR_RULE_ID } from '../../../src/core/lint/rule-ids';
+import { DATABASE_CHECKS } from '../../../src/core/health/database/checks';
 import { rules } from '../../../src/core/lint/rules';
 import { loadSqlParser } from '../../../src/core/sql/parse';
 import { analyzePlan } from '../../../src/core/plan/analyze';
@@ -114,7 +115,7 @@ describe('rule docs (docs/rules/<id>.md)', () => {
 
   it('links every lint, plan and health rule from README.md', () => {
     const readme = readFileSync(README, 'utf8');
-    const wanted = [...rules.map((r) => r.id), ...PLAN_RULE_IDS, ...HEALTH_RULE_IDS];
+    const wanted = [...rules.map((r) => r.id), ...PLAN_RULE_IDS, ...HEALTH_RULE_IDS, ...DATABASE_RULE_IDS];
     const missing = wanted.filter((id) => !readme.includes(`(docs/rules/${id}.md)`));
     assert.deepEqual(missing, []);
   });
@@ -132,6 +133,7 @@ describe('rule docs (docs/rules/<id>.md)', () => {
         assert.ok(f, `the test catalog must produce a ${id} finding`);
         return [id, f.severity];
       }),
+      ...DATABASE_CHECKS.map((c): [string, string] => [c.id, c.defaultSeverity]),
       [SYNTAX_ERROR_RULE_ID, syntax.severity],
     ]);
     const wrong = [...expected]
@@ -171,6 +173,18 @@ describe('rule docs (docs/rules/<id>.md)', () => {
       assert.ok(flat(text).includes(flat(finding.fix)), `${id}.md does not quote the fix: ${finding.fix}`);
     });
   }
+
+  it('gives every database check threshold with its default and .pglens.json key on its page', () => {
+    const problems: string[] = [];
+    for (const check of DATABASE_CHECKS) {
+      const text = page(check.id);
+      for (const [key, value] of Object.entries(check.defaults)) {
+        if (!text.includes(`"${key}"`)) problems.push(`${check.id}.md does not show the .pglens.json option "${key}"`);
+        if (!text.includes(`**${value.toLocaleString('en-US')}**`)) problems.push(`${check.id}.md does not state the default of ${key} as **${value.toLocaleString('en-US')}**`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
 
   it('shows the migration SQL pglens writes for the health findings that have one', () => {
     const health = healthFindings(healthCatalog(), 'server').findings;

@@ -32,6 +32,12 @@ export interface DatabaseFinding {
   nextStep?: string;
 }
 
+/**
+ * The WHERE fragment for the user schemas on `pg_namespace n`: no system schema, no pg_temp/pg_toast,
+ * no pglens scratch schema; `$1` is the schema filter (text[] or null for all).
+ */
+export const USER_SCHEMAS = `n.nspname <> 'information_schema' AND n.nspname !~ '^(pg_|pglens_)' AND ($1::text[] IS NULL OR n.nspname = ANY ($1::text[]))`;
+
 /** What a check may use while reading. */
 export interface CheckReadContext {
   conn: Connection;
@@ -39,6 +45,8 @@ export interface CheckReadContext {
   serverVersionNum: number;
   /** Only these user schemas (empty: all but system and pglens scratch schemas). */
   schemas: string[];
+  /** `current_user`: notes name the role that could not see something. */
+  role: string;
 }
 
 export interface CheckJudgement {
@@ -69,8 +77,8 @@ export interface DatabaseCheck<T = unknown> {
    * needs a server (shown as the check's state).
    */
   sandbox: true | string;
-  /** The privilege that lets the check see everything, named when a read fails with 42501 or sees only the user's own rows. */
-  privilege: string;
+  /** The privilege that lets the check see everything, named when a read is refused; absent when every role may read what it reads. */
+  privilege?: string;
   read(ctx: CheckReadContext): Promise<T>;
   judge(data: T, thresholds: Thresholds, kind: ConnectionKind): CheckJudgement;
 }

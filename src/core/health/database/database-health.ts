@@ -47,7 +47,7 @@ export interface DatabaseHealthOptions {
 export async function databaseHealth(conn: Connection, options: DatabaseHealthOptions = {}): Promise<DatabaseHealth> {
   const checks = (options.checks ?? DATABASE_CHECKS).filter((c) => !options.only || options.only.includes(c.id));
   const notes: string[] = [];
-  const serverVersionNum = await versionNum(conn);
+  const { serverVersionNum, role } = await serverInfo(conn);
   const results: CheckResult[] = [];
   const findings: DatabaseFinding[] = [];
   for (const check of checks) {
@@ -65,14 +65,15 @@ export async function databaseHealth(conn: Connection, options: DatabaseHealthOp
     }
     let data: unknown;
     try {
-      data = await check.read({ conn, serverVersionNum, schemas: options.schemas ?? [] });
+      data = await readOnly(conn, () => check.read({ conn, serverVersionNum, schemas: options.schemas ?? [], role }));
     } catch (e) {
       results.push({ ...base, state: 'failed', reason: failureReason(check, e) });
       continue;
     }
     const judged = check.judge(data, thresholds, conn.kind);
-    // A severity the user set applies to every finding of the check; otherwise the check's own (it may escalate).
-    const own = configured ? setting.severity : undefined;
+    // A severity the user changed applies to every finding of the check; the default one (given
+    // only to set thresholds) keeps the check's own escalation, e.g. warning → error past a line.
+    const own = configured && setting.severity !== check.defaultSeverity ? setting.severity : undefined;
     for (const f of judged.findings) findings.push(own && f.severity !== own ? { ...f, severity: own } : f);
     results.push({
       ...base,
@@ -94,9 +95,35 @@ function subject(f: DatabaseFinding): string {
   return `${f.schema ?? ''}.${f.table ?? f.sequence ?? ''}.${f.column ?? ''}.${f.pid ?? ''}`;
 }
 
-async function versionNum(conn: Connection): Promise<number> {
-  const r = await conn.query<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`);
-  return r.rows[0]?.v ?? 0;
+async function serverInfo(conn: Connection): Promise<{ serverVersionNum: number; role: string }> {
+  const r = await conn.query<{ v: number; role: string }>(`SELECT current_setting('server_version_num')::int AS v, current_user::text AS role`);
+  return { serverVersionNum: r.rows[0]?.v ?? 0, role: r.rows[0]?.role ?? '' };
+}
+
+/**
+ * One check's read inside a READ ONLY transaction that is rolled back, whatever happens: no check
+ * can write, and nothing it set outlives it. JIT off (compiling a catalog query over thousands of
+ * relations costs more than running it) and a lock wait of at most a second: a check never queues
+ * behind the ALTER TABLE it may be reporting. The statement timeout is the connection's.
+ */
+async function readOnly<T>(conn: Connection, read: () => Promise<T>): Promise<T> {
+  // Inside a caller's transaction (now() is its start, not this statement's), a savepoint keeps
+  // the caller's transaction and its settings; READ ONLY may be switched on at any point.
+  const outer = (await conn.query<{ v: boolean }>('SELECT now() <> statement_timestamp() AS v')).rows[0]?.v === true;
+  await conn.query(outer ? 'SAVEPOINT pglens_health' : 'BEGIN READ ONLY');
+  try {
+    if (outer) await conn.query('SET LOCAL transaction_read_only = on');
+    await conn.query(`SELECT set_config(name, 'off', true) FROM pg_settings WHERE name = 'jit'`);
+    await conn.query(`SELECT set_config('lock_timeout', '1s', true)`);
+    return await read();
+  } finally {
+    if (outer) {
+      await conn.query('ROLLBACK TO SAVEPOINT pglens_health');
+      await conn.query('RELEASE SAVEPOINT pglens_health');
+    } else {
+      await conn.query('ROLLBACK');
+    }
+  }
 }
 
 function mergeThresholds(check: DatabaseCheck<unknown>, options: Record<string, unknown>, notes: string[]): Thresholds {
@@ -117,7 +144,7 @@ function mergeThresholds(check: DatabaseCheck<unknown>, options: Record<string, 
 function failureReason(check: DatabaseCheck<unknown>, e: unknown): string {
   const message = errorMessage(e).split('\n')[0];
   if (/permission denied|must be superuser|must be a member|insufficient privilege/i.test(message)) {
-    return `not allowed: ${message} — it needs ${check.privilege}`;
+    return check.privilege ? `not allowed: ${message} — it needs ${check.privilege}` : `not allowed: ${message}`;
   }
   if (isPglensError(e) && e.code === 'timeout') return `timed out: ${message}`;
   if (/does not exist/i.test(message)) return `not available on this server: ${message}`;

@@ -1,0 +1,196 @@
+import * as path from 'node:path';
+import { flagChoice, flagList, flagString, UsageError, type ParsedArgs } from '../args';
+import { loadConfig } from '../../core/lint/config';
+import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
+import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, DATA_FLAGS_HELP, openCliConnection } from '../connection';
+import { cancelOnInterrupt } from '../interrupt';
+import { healthReport, type HealthReport } from '../../core/health/findings';
+import { databaseHealth, type DatabaseHealth } from '../../core/health/database/database-health';
+import { DATABASE_CHECKS } from '../../core/health/database/checks';
+import type { DatabaseRuleId } from '../../core/health/database/check';
+import { healthFindingRecords, type HealthFindingRecord } from '../../core/health/database/finding-record';
+import { sqlDisplayLines } from '../../core/health/fix-sql';
+import { slowQueries, statementsReading, type SlowQueriesResult } from '../../core/health/slow-queries';
+import { escapeControl } from '../../core/escape-control';
+import { SEVERITY_RANK, type Severity } from '../../core/types';
+import { version } from '../version';
+
+/** `--schema a,b` or `--schema a --schema b` (and the same for --only). */
+function listFlag(args: ParsedArgs, name: string): string[] {
+  return flagList(args, name).flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+}
+
+interface HealthRun {
+  report: HealthReport;
+  database: DatabaseHealth;
+  findings: HealthFindingRecord[];
+}
+
+export function healthJson(run: HealthRun): unknown {
+  const { report, database } = run;
+  return {
+    connection: {
+      kind: report.connection.kind,
+      serverVersion: report.connection.serverVersion,
+      label: report.connection.label,
+      database: report.connection.database,
+      isReplica: report.isReplica,
+      statsSince: report.statsSince,
+    },
+    checks: database.checks,
+    findings: run.findings,
+    notes: [...report.notes, ...database.notes],
+  };
+}
+
+/**
+ * Names, messages, queries and SQL come from the database: every one is escaped, so a newline or
+ * an escape sequence in a query text or a table name cannot start a line or reach the terminal.
+ */
+export function healthText(run: HealthRun): string {
+  const e = escapeControl;
+  const { report, database } = run;
+  const out: string[] = [];
+  const role = report.isReplica ? 'replica' : 'primary';
+  out.push(`Connection: ${e(report.connection.label)} (PostgreSQL ${e(report.connection.serverVersion)}, ${report.connection.kind}, ${role}), database ${e(report.connection.database)}`);
+  out.push(`Counters ${e(report.statsSince)}`);
+  for (const n of [...report.notes, ...database.notes]) out.push(`Note: ${e(n)}`);
+  out.push('', 'Checks:');
+  const width = Math.max(...database.checks.map((c) => c.id.length));
+  for (const c of database.checks) {
+    const state = c.state === 'ran' ? (c.findings > 0 ? `${c.findings} finding${c.findings === 1 ? '' : 's'}` : 'ok') : c.state;
+    const detail = c.state === 'ran' ? (c.summary ?? '') : (c.reason ?? '');
+    out.push(`  ${c.id.padEnd(width)}  ${state.padEnd(10)}  ${e(detail)}`.trimEnd());
+    for (const n of c.notes) out.push(`  ${''.padEnd(width)}  ${''.padEnd(10)}  note: ${e(n)}`);
+  }
+  out.push('');
+  if (run.findings.length === 0) out.push('No findings.');
+  else {
+    out.push(`Findings (${run.findings.length}):`);
+    for (const f of run.findings) {
+      out.push(`  ${f.severity.padEnd(7)} ${f.rule}  ${e(findingSubject(f))}`);
+      out.push(`          ${e(f.message)}`);
+      if (f.query !== undefined) out.push(`          query: ${e(oneLine(f.query, 200))}`);
+      if (f.fixSql) out.push(...sqlDisplayLines(f.fixSql).map((l) => `          fix: ${e(l)}`));
+      if (f.nextStep) out.push(`          next: ${e(f.nextStep)}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** What a finding is about, as the text output names it: `schema.table`, `schema.sequence`, `pid 123`, or the database. */
+export function findingSubject(f: HealthFindingRecord): string {
+  const parts: string[] = [];
+  if (f.table !== undefined) parts.push(`${f.schema ?? ''}${f.schema ? '.' : ''}${f.table}${f.column ? `.${f.column}` : ''}`);
+  else if (f.sequence !== undefined) parts.push(`${f.schema ?? ''}${f.schema ? '.' : ''}${f.sequence}`);
+  if (f.index !== undefined) parts.push(f.index);
+  if (f.pid !== undefined) parts.push(`pid ${f.pid}`);
+  return parts.join(' ') || 'database';
+}
+
+/** SARIF 2.1.0. Health findings have no source file: each names its database object as a logical location. */
+export function healthSarif(run: HealthRun): Record<string, unknown> {
+  const ruleIds = [...new Set(run.findings.map((f) => f.rule))].sort();
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'pglens', version, rules: ruleIds.map((id) => ({ id, name: id, help: { text: `See docs/rules/${id}.md in pglens.` } })) } },
+        properties: { database: run.report.connection.database, checks: run.database.checks },
+        results: run.findings.map((f) => ({
+          ruleId: f.rule,
+          ruleIndex: ruleIds.indexOf(f.rule),
+          level: f.severity === 'info' ? 'note' : f.severity,
+          message: { text: f.message },
+          locations: [{ logicalLocations: [{ fullyQualifiedName: `${run.report.connection.database}/${findingSubject(f)}`, kind: f.pid !== undefined ? 'session' : f.table !== undefined ? 'table' : 'object' }] }],
+          ...(f.fixSql || f.nextStep || f.metrics ? { properties: { ...(f.fixSql && { fixSql: f.fixSql }), ...(f.nextStep && { nextStep: f.nextStep }), ...(f.metrics && { metrics: f.metrics }) } } : {}),
+        })),
+      },
+    ],
+  };
+}
+
+/** A table read mostly by sequential scans: name the statements that read it, the ones to Explain. */
+function linkStatements(findings: HealthFindingRecord[], slow: SlowQueriesResult): void {
+  for (const f of findings) {
+    if (f.rule !== 'seq-scan-heavy-table' || f.schema === undefined || f.table === undefined) continue;
+    if (!slow.available) {
+      f.nextStep = `find the query that reads it: ${slow.reason}`;
+      continue;
+    }
+    const reading = statementsReading(f.schema, f.table, slow.queries);
+    f.nextStep =
+      reading.length === 0
+        ? 'no statement in pg_stat_statements names this table among the 200 slowest: find the query in the application'
+        : `Explain the statements that read it (pg_stat_statements, slowest total first), or ask \`pglens advise "<statement>"\` for the index: ${reading
+            .map((q) => `${oneLine(q.query, 160)} (${q.calls} calls, ${q.meanMs.toFixed(1)} ms mean)`)
+            .join('; ')}`;
+  }
+}
+
+const CHECK_IDS = DATABASE_CHECKS.map((c) => c.id);
+
+export const command: Command = {
+  name: 'health',
+  summary: 'database health: bloat, cache, vacuum, locks, long queries, connections, key overflow, wraparound, and the index checks',
+  usage: [
+    'Usage: pglens health [options]',
+    '',
+    'Reads the connected database (SELECTs only, each with the statement timeout) and reports:',
+    `  ${CHECK_IDS.join(', ')},`,
+    '  and the index and schema checks of `pglens indexes`. Each check that cannot run (privileges, a',
+    '  managed service hiding a view, the embedded sandbox) says why; the others still run.',
+    'Thresholds and severities: "rules" in .pglens.json (docs/rules/<id>.md).',
+    '',
+    'Options:',
+    '  --schema NAME[,NAME]  only these schemas (repeatable; default: all but system schemas)',
+    '  --only ID[,ID]        only these database checks (repeatable)',
+    '  --db URL              connect to this server (else DATABASE_URL, ./.env, then the embedded sandbox)',
+    '  --embedded            force the embedded sandbox (checks on traffic and sessions need a server)',
+    '  --migrations DIR      migrations the sandbox replays',
+    ...DATA_FLAGS_HELP,
+    '  --format text|json|sarif   output format (default text)',
+    '  --timeout SECONDS     statement timeout of each query on a server (default 30)',
+    '  --fail-on error|warning|info   exit 1 when a finding is at or above this severity (default warning)',
+    '',
+    'Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 could not run.',
+  ].join('\n'),
+  flags: {
+    values: [...COMMON_VALUE_FLAGS, ...CONNECTION_VALUE_FLAGS, 'schema', 'only'],
+    switches: [...CONNECTION_SWITCHES],
+  },
+  async run(args, ctx: CliContext) {
+    const format = flagChoice(args, 'format', ['text', 'json', 'sarif'] as const, 'text');
+    const failOn = flagChoice<Severity>(args, 'fail-on', ['error', 'warning', 'info'], 'warning');
+    if (args.positionals.length > 0) throw new UsageError(`health takes no arguments, got "${args.positionals[0]}" (use --schema NAME or --only CHECK)`);
+    const schemas = listFlag(args, 'schema');
+    const only = listFlag(args, 'only');
+    const unknown = only.filter((id) => !CHECK_IDS.includes(id as DatabaseRuleId));
+    if (unknown.length > 0) throw new UsageError(`--only: "${unknown[0]}" is not a health check (checks: ${CHECK_IDS.join(', ')})`);
+    const configFile = flagString(args, 'config');
+    const config = loadConfig(ctx.cwd, configFile ? path.resolve(ctx.cwd, configFile) : undefined);
+    const conn = await openCliConnection(args, ctx);
+    try {
+      const run = await cancelOnInterrupt(conn, ctx.stderr, async (): Promise<HealthRun> => {
+        // --only narrows the run to database checks: the index report is then left out.
+        const report = await healthReport(conn, { schemas, config });
+        const database = await databaseHealth(conn, { schemas, config, ...(only.length > 0 ? { only: only as DatabaseRuleId[] } : {}) });
+        const findings = healthFindingRecords(only.length > 0 ? [] : report.findings, database.findings);
+        if (findings.some((f) => f.rule === 'seq-scan-heavy-table')) linkStatements(findings, await slowQueries(conn, { limit: 200 }));
+        return { report, database, findings };
+      });
+      if (format === 'json') ctx.stdout(JSON.stringify(healthJson(run), null, 2) + '\n');
+      else if (format === 'sarif') ctx.stdout(JSON.stringify(healthSarif(run), null, 2) + '\n');
+      else ctx.stdout(healthText(run));
+      return run.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;
+    } finally {
+      await conn.close();
+    }
+  },
+};

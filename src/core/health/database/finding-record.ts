@@ -1,0 +1,44 @@
+import { SEVERITY_RANK, type Severity } from '../../types';
+import type { HealthFinding, HealthRuleId } from '../health-finding';
+import type { DatabaseFinding, DatabaseRuleId } from './check';
+
+/**
+ * One finding of `pglens health`, whichever part of the report raised it: an index or schema
+ * finding (about a table) or a database check (a table, a sequence, a session or the database).
+ * The JSON shape of `pglens health`.
+ */
+export interface HealthFindingRecord {
+  rule: HealthRuleId | DatabaseRuleId;
+  severity: Severity;
+  message: string;
+  schema?: string;
+  table?: string;
+  index?: string;
+  columns?: string[];
+  column?: string;
+  sequence?: string;
+  pid?: number;
+  query?: string;
+  metrics?: Record<string, number | string | boolean | null>;
+  fixSql?: string;
+  nextStep?: string;
+}
+
+/** Both kinds in one list, most severe first (each list keeps its own order within a severity). */
+export function healthFindingRecords(indexFindings: readonly HealthFinding[], databaseFindings: readonly DatabaseFinding[]): HealthFindingRecord[] {
+  const records: HealthFindingRecord[] = [
+    ...indexFindings.map((f): HealthFindingRecord => ({
+      rule: f.rule,
+      severity: f.severity,
+      message: f.message,
+      schema: f.schema,
+      table: f.table,
+      ...(f.index !== undefined && { index: f.index }),
+      ...(f.columns && { columns: f.columns }),
+      ...(f.fixSql && { fixSql: f.fixSql }),
+    })),
+    ...databaseFindings.map((f): HealthFindingRecord => ({ ...f })),
+  ];
+  // Array.prototype.sort is stable: equal severities keep the order above.
+  return records.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+}
