@@ -5,7 +5,7 @@ import { healthReport } from '../core/health/findings';
 import { formatBytes, formatCount, formatTimestamp } from '../core/health/format';
 import type { HealthFinding, HealthRuleId } from '../core/health/health-finding';
 import { healthOverview, indexSummary, lastAnalyzeText, tableSummary, type HealthOverview } from '../core/health/overview';
-import { slowQueries, type SlowQueriesResult, type SlowQuery } from '../core/health/slow-queries';
+import { slowQueries, statementsReading, type SlowQueriesResult, type SlowQuery } from '../core/health/slow-queries';
 import { databaseHealth, type CheckResult, type DatabaseHealth } from '../core/health/database/database-health';
 import type { DatabaseFinding } from '../core/health/database/check';
 import { tableKey } from '../core/schema/model';
@@ -276,7 +276,7 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
         return item;
       }
       case 'finding':
-        return findingItem(node.finding);
+        return findingItem(node.finding, this.statementsFor(node.finding));
       case 'slow': {
         const slow = this.loaded?.slow;
         const item = new vscode.TreeItem('Slow queries', C.Collapsed);
@@ -308,6 +308,13 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
     }
   }
 
+  /** For a table read mostly by sequential scans: the slow statements that read it (to Explain, or to ask the advisor). */
+  private statementsFor(f: HealthFinding): SlowQuery[] {
+    const slow = this.loaded?.slow;
+    if (f.rule !== 'seq-scan-heavy-table' || !slow?.available) return [];
+    return statementsReading(f.schema, f.table, slow.queries);
+  }
+
   private tableItem(t: CatalogTable): vscode.TreeItem {
     const key = tableKey(t.schema, t.name);
     const indexes = this.loaded?.overview.indexesByTable.get(key) ?? [];
@@ -336,7 +343,7 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
   }
 }
 
-function findingItem(f: HealthFinding): vscode.TreeItem {
+function findingItem(f: HealthFinding, statements: SlowQuery[] = []): vscode.TreeItem {
   const subject = f.index ?? (f.columns ? `${f.table} (${f.columns.join(', ')})` : f.table);
   const item = new vscode.TreeItem(subject, vscode.TreeItemCollapsibleState.None);
   item.id = `finding:${f.rule}:${f.schema}.${f.table}:${f.index ?? (f.columns ?? []).join(',')}`;
@@ -351,6 +358,10 @@ function findingItem(f: HealthFinding): vscode.TreeItem {
   if (f.fixSql) {
     md.appendMarkdown('\n\nFix (*Create Migration…* writes it to a new migration file):\n');
     md.appendCodeblock(f.fixSql, 'sql');
+  }
+  if (statements.length > 0) {
+    md.appendMarkdown('\n\nSlow statements that read it (Explain one under *Slow queries*, or *Suggest Indexes* on it):\n');
+    for (const q of statements) md.appendCodeblock(q.query, 'sql');
   }
   item.tooltip = md;
   return item;

@@ -68,10 +68,10 @@ export function healthText(run: HealthRun): string {
   else {
     out.push(`Findings (${run.findings.length}):`);
     for (const f of run.findings) {
-      out.push(`  ${f.severity.padEnd(7)} ${f.rule}  ${e(findingSubject(f))}`);
+      out.push(`  ${f.severity.padEnd(7)} ${f.rule}  ${e(findingSubject(f))}`.trimEnd());
       out.push(`          ${e(f.message)}`);
       if (f.query !== undefined) out.push(`          query: ${e(oneLine(f.query, 200))}`);
-      if (f.fixSql) out.push(...sqlDisplayLines(f.fixSql).map((l) => `          fix: ${e(l)}`));
+      if (f.fixSql) out.push(...sqlDisplayLines(f.fixSql).map((l, i) => `          ${i === 0 ? 'fix: ' : '     '}${e(l)}`));
       if (f.nextStep) out.push(`          next: ${e(f.nextStep)}`);
     }
   }
@@ -83,14 +83,14 @@ function oneLine(text: string, max: number): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-/** What a finding is about, as the text output names it: `schema.table`, `schema.sequence`, `pid 123`, or the database. */
+/** What a finding is about, as the text output names it: `schema.table`, `schema.sequence`, `pid 123`; empty for the whole database. */
 export function findingSubject(f: HealthFindingRecord): string {
   const parts: string[] = [];
   if (f.table !== undefined) parts.push(`${f.schema ?? ''}${f.schema ? '.' : ''}${f.table}${f.column ? `.${f.column}` : ''}`);
   else if (f.sequence !== undefined) parts.push(`${f.schema ?? ''}${f.schema ? '.' : ''}${f.sequence}`);
   if (f.index !== undefined) parts.push(f.index);
   if (f.pid !== undefined) parts.push(`pid ${f.pid}`);
-  return parts.join(' ') || 'database';
+  return parts.join(' ');
 }
 
 /** SARIF 2.1.0. Health findings have no source file: each names its database object as a logical location. */
@@ -108,7 +108,7 @@ export function healthSarif(run: HealthRun): Record<string, unknown> {
           ruleIndex: ruleIds.indexOf(f.rule),
           level: f.severity === 'info' ? 'note' : f.severity,
           message: { text: f.message },
-          locations: [{ logicalLocations: [{ fullyQualifiedName: `${run.report.connection.database}/${findingSubject(f)}`, kind: f.pid !== undefined ? 'session' : f.table !== undefined ? 'table' : 'object' }] }],
+          locations: [{ logicalLocations: [{ fullyQualifiedName: `${run.report.connection.database}/${findingSubject(f) || 'database'}`, kind: f.pid !== undefined ? 'session' : f.table !== undefined ? 'table' : 'object' }] }],
           ...(f.fixSql || f.nextStep || f.metrics ? { properties: { ...(f.fixSql && { fixSql: f.fixSql }), ...(f.nextStep && { nextStep: f.nextStep }), ...(f.metrics && { metrics: f.metrics }) } } : {}),
         })),
       },
