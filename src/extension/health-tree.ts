@@ -376,7 +376,6 @@ function healthItem(health: DatabaseHealth | undefined): vscode.TreeItem {
   item.description = health ? [found === 0 ? 'no findings' : `${found} finding${found === 1 ? '' : 's'}`, notRun > 0 ? `${notRun} not run` : ''].filter(Boolean).join(' · ') : '';
   const worst = health?.findings[0]?.severity;
   item.iconPath = new vscode.ThemeIcon(worst ? SEVERITY_ICON[worst] : 'heart');
-  if (health && health.notes.length > 0) item.tooltip = health.notes.join('\n');
   return item;
 }
 

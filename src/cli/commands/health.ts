@@ -5,6 +5,9 @@ import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, DATA_FLAGS_HELP, openCliConnection } from '../connection';
 import { cancelOnInterrupt } from '../interrupt';
 import { healthReport, type HealthReport } from '../../core/health/findings';
+import { readServerInfo } from '../../core/health/catalog';
+import { statsSinceText } from '../../core/health/format';
+import type { Connection } from '../../core/db/connection';
 import { databaseHealth, type DatabaseHealth } from '../../core/health/database/database-health';
 import { DATABASE_CHECKS } from '../../core/health/database/checks';
 import type { DatabaseRuleId } from '../../core/health/database/check';
@@ -20,26 +23,35 @@ function listFlag(args: ParsedArgs, name: string): string[] {
   return flagList(args, name).flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
 }
 
+/** Who was read: from the index report, or (with --only, which leaves that report out) from one query. */
+interface RunHeader {
+  connection: HealthReport['connection'];
+  isReplica: boolean;
+  statsSince: string;
+  /** The index report's notes (none with --only). */
+  notes: string[];
+}
+
 interface HealthRun {
-  report: HealthReport;
+  header: RunHeader;
   database: DatabaseHealth;
   findings: HealthFindingRecord[];
 }
 
 export function healthJson(run: HealthRun): unknown {
-  const { report, database } = run;
+  const { header, database } = run;
   return {
     connection: {
-      kind: report.connection.kind,
-      serverVersion: report.connection.serverVersion,
-      label: report.connection.label,
-      database: report.connection.database,
-      isReplica: report.isReplica,
-      statsSince: report.statsSince,
+      kind: header.connection.kind,
+      serverVersion: header.connection.serverVersion,
+      label: header.connection.label,
+      database: header.connection.database,
+      isReplica: header.isReplica,
+      statsSince: header.statsSince,
     },
     checks: database.checks,
     findings: run.findings,
-    notes: [...report.notes, ...database.notes],
+    notes: header.notes,
   };
 }
 
@@ -49,12 +61,12 @@ export function healthJson(run: HealthRun): unknown {
  */
 export function healthText(run: HealthRun): string {
   const e = escapeControl;
-  const { report, database } = run;
+  const { header, database } = run;
   const out: string[] = [];
-  const role = report.isReplica ? 'replica' : 'primary';
-  out.push(`Connection: ${e(report.connection.label)} (PostgreSQL ${e(report.connection.serverVersion)}, ${report.connection.kind}, ${role}), database ${e(report.connection.database)}`);
-  out.push(`Counters ${e(report.statsSince)}`);
-  for (const n of [...report.notes, ...database.notes]) out.push(`Note: ${e(n)}`);
+  const role = header.isReplica ? 'replica' : 'primary';
+  out.push(`Connection: ${e(header.connection.label)} (PostgreSQL ${e(header.connection.serverVersion)}, ${header.connection.kind}, ${role}), database ${e(header.connection.database)}`);
+  out.push(`Counters ${e(header.statsSince)}`);
+  for (const n of header.notes) out.push(`Note: ${e(n)}`);
   out.push('', 'Checks:');
   const width = Math.max(...database.checks.map((c) => c.id.length));
   for (const c of database.checks) {
@@ -64,7 +76,10 @@ export function healthText(run: HealthRun): string {
     for (const n of c.notes) out.push(`  ${''.padEnd(width)}  ${''.padEnd(10)}  note: ${e(n)}`);
   }
   out.push('');
-  if (run.findings.length === 0) out.push('No findings.');
+  const failed = database.checks.filter((c) => c.state === 'failed').map((c) => c.id);
+  if (run.findings.length === 0) {
+    out.push(failed.length === 0 ? 'No findings.' : `No findings from the checks that ran; ${failed.length} could not run (${failed.join(', ')}): see Checks above.`);
+  }
   else {
     out.push(`Findings (${run.findings.length}):`);
     for (const f of run.findings) {
@@ -102,17 +117,31 @@ export function healthSarif(run: HealthRun): Record<string, unknown> {
     runs: [
       {
         tool: { driver: { name: 'pglens', version, rules: ruleIds.map((id) => ({ id, name: id, help: { text: `See docs/rules/${id}.md in pglens.` } })) } },
-        properties: { database: run.report.connection.database, checks: run.database.checks },
+        properties: { database: run.header.connection.database, checks: run.database.checks },
         results: run.findings.map((f) => ({
           ruleId: f.rule,
           ruleIndex: ruleIds.indexOf(f.rule),
           level: f.severity === 'info' ? 'note' : f.severity,
           message: { text: f.message },
-          locations: [{ logicalLocations: [{ fullyQualifiedName: `${run.report.connection.database}/${findingSubject(f) || 'database'}`, kind: f.pid !== undefined ? 'session' : f.table !== undefined ? 'table' : 'object' }] }],
+          locations: [{ logicalLocations: [{ fullyQualifiedName: `${run.header.connection.database}/${findingSubject(f) || 'database'}`, kind: f.pid !== undefined ? 'session' : f.table !== undefined ? 'table' : 'object' }] }],
           ...(f.fixSql || f.nextStep || f.metrics ? { properties: { ...(f.fixSql && { fixSql: f.fixSql }), ...(f.nextStep && { nextStep: f.nextStep }), ...(f.metrics && { metrics: f.metrics }) } } : {}),
         })),
       },
     ],
+  };
+}
+
+function headerOf(report: HealthReport): RunHeader {
+  return { connection: report.connection, isReplica: report.isReplica, statsSince: report.statsSince, notes: report.notes };
+}
+
+async function serverHeader(conn: Connection): Promise<RunHeader> {
+  const server = await readServerInfo(conn);
+  return {
+    connection: { kind: conn.kind, label: conn.label, serverVersion: server.serverVersion, database: server.database },
+    isReplica: server.isReplica,
+    statsSince: statsSinceText(server.statsReset, server.serverStarted),
+    notes: [],
   };
 }
 
@@ -159,7 +188,7 @@ export const command: Command = {
     '  --timeout SECONDS     statement timeout of each query on a server (default 30)',
     '  --fail-on error|warning|info   exit 1 when a finding is at or above this severity (default warning)',
     '',
-    'Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 could not run.',
+    'Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 could not run (or a check could not run).',
   ].join('\n'),
   flags: {
     values: [...COMMON_VALUE_FLAGS, ...CONNECTION_VALUE_FLAGS, 'schema', 'only'],
@@ -171,6 +200,7 @@ export const command: Command = {
     if (args.positionals.length > 0) throw new UsageError(`health takes no arguments, got "${args.positionals[0]}" (use --schema NAME or --only CHECK)`);
     const schemas = listFlag(args, 'schema');
     const only = listFlag(args, 'only');
+    if (args.flags.has('only') && only.length === 0) throw new UsageError(`--only needs check ids (checks: ${CHECK_IDS.join(', ')})`);
     const unknown = only.filter((id) => !CHECK_IDS.includes(id as DatabaseRuleId));
     if (unknown.length > 0) throw new UsageError(`--only: "${unknown[0]}" is not a health check (checks: ${CHECK_IDS.join(', ')})`);
     const configFile = flagString(args, 'config');
@@ -178,17 +208,25 @@ export const command: Command = {
     const conn = await openCliConnection(args, ctx);
     try {
       const run = await cancelOnInterrupt(conn, ctx.stderr, async (): Promise<HealthRun> => {
-        // --only narrows the run to database checks: the index report is then left out.
-        const report = await healthReport(conn, { schemas, config });
+        // --only narrows the run to those database checks: the index report is left out.
+        const report = only.length > 0 ? undefined : await healthReport(conn, { schemas, config });
+        const header = report ? headerOf(report) : await serverHeader(conn);
         const database = await databaseHealth(conn, { schemas, config, ...(only.length > 0 ? { only: only as DatabaseRuleId[] } : {}) });
-        const findings = healthFindingRecords(only.length > 0 ? [] : report.findings, database.findings);
+        const findings = healthFindingRecords(report?.findings ?? [], database.findings);
         if (findings.some((f) => f.rule === 'seq-scan-heavy-table')) linkStatements(findings, await slowQueries(conn, { limit: 200 }));
-        return { report, database, findings };
+        return { header, database, findings };
       });
       if (format === 'json') ctx.stdout(JSON.stringify(healthJson(run), null, 2) + '\n');
       else if (format === 'sarif') ctx.stdout(JSON.stringify(healthSarif(run), null, 2) + '\n');
       else ctx.stdout(healthText(run));
-      return run.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;
+      if (run.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn])) return 1;
+      // A check that could not run leaves the report incomplete: a cron or CI job must not pass on it.
+      const failed = run.database.checks.filter((c) => c.state === 'failed');
+      if (failed.length > 0) {
+        ctx.stderr(`pglens health: ${failed.length} check${failed.length === 1 ? '' : 's'} could not run (${failed.map((c) => c.id).join(', ')}) — see the reasons above; turn a check off in .pglens.json ("rules": { "<id>": "off" }) if it cannot run on this server\n`);
+        return 2;
+      }
+      return 0;
     } finally {
       await conn.close();
     }

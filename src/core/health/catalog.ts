@@ -298,6 +298,11 @@ export const EXACT_SIZE_LIMIT = 2000;
 
 type Row = Record<string, unknown>;
 
+/** Only the server facts of a snapshot (version, database, replica, statistics reset): one query. */
+export async function readServerInfo(conn: Connection): Promise<CatalogServerInfo> {
+  return toServerInfo((await conn.query<Row>(SERVER_SQL)).rows[0]);
+}
+
 /** Reads the whole snapshot. Errors name the query that failed and keep the server's message. */
 export async function readCatalog(conn: Connection, options: CatalogOptions = {}): Promise<CatalogSnapshot> {
   const filter = options.schemas && options.schemas.length > 0 ? options.schemas : null;

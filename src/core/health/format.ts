@@ -33,3 +33,13 @@ export function statsSinceText(statsReset: string | null, serverStarted: string 
   const up = serverStarted ? `; the server has been up since ${formatTimestamp(serverStarted)}` : '';
   return `since statistics began (no reset is recorded for this database, so the counts may go back to the cluster's creation${up})`;
 }
+
+/**
+ * One word for a POSIX shell, whatever it holds: a command pglens suggests (`pg_repack`,
+ * `vacuumdb`) names tables and databases, and a name like `$(rm -rf ~)` must stay a name when
+ * the command is pasted. Plain names are left readable.
+ */
+export function shellWord(text: string): string {
+  if (/^[A-Za-z0-9_.,:@%+=/-]+$/.test(text)) return text;
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}

@@ -117,7 +117,6 @@ describe('database activity checks on a live server', function () {
       '/nowhere/.pglens.json',
     );
     const health = await databaseHealth(conn, { checks: ACTIVITY_CHECKS, config });
-    assert.deepEqual(health.notes, []);
     assert.deepEqual(
       health.checks.map((c) => [c.id, c.state]),
       ACTIVITY_CHECKS.map((c) => [c.id, 'ran']),
@@ -298,6 +297,34 @@ describe('database activity checks on a live server', function () {
     }
     assert.equal((await signalBackend(conn, victim.pid, 'cancel')).signalled, true);
     assert.equal((await sleeping).error?.code, '57014');
+  });
+
+  it('without pg_read_all_stats: blocking-locks still sees who waits for whom (pg_locks shows every role)', async function () {
+    if (!conn || !roleCreated) this.skip();
+    const c = conn as PgQueryConnection;
+    const holder = await session('holder_low');
+    const writer = await session('writer_low');
+    await holder.client.query('BEGIN');
+    await holder.client.query(`UPDATE ${schema}.accounts SET balance = balance - 1 WHERE id = 2`);
+    const writes = start(writer.client, `UPDATE ${schema}.accounts SET balance = balance + 1 WHERE id = 2`);
+    await waitWaiting(c, writer.pid);
+    const url = new URL(serverUrl());
+    url.username = role;
+    url.password = password;
+    const low = await PgQueryConnection.open(url.toString());
+    try {
+      await new Promise((r) => setTimeout(r, 1100));
+      const judged = await judge('blocking-locks', { waitSeconds: 1 }, low);
+      const f = judged.findings.find((x) => x.pid === holder.pid);
+      assert.ok(f, `the chain is found: ${judged.summary}`);
+      assert.equal(String(f.metrics?.waiting_pids), String(writer.pid));
+      assert.equal(f.query, undefined, 'the holder\'s query stays hidden');
+      assert.match(judged.notes?.[0] ?? '', /who they are and what they run cannot be shown/);
+    } finally {
+      await low.close();
+      await holder.client.query('ROLLBACK');
+      await writes;
+    }
   });
 });
 

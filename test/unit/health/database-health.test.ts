@@ -72,20 +72,39 @@ describe('databaseHealth (the runner of the database checks)', () => {
     ]);
   });
 
-  it('uses thresholds and severities from .pglens.json, and says which settings it could not use', async () => {
+  it('uses thresholds and severities from .pglens.json', async () => {
     const health = await databaseHealth(fakeConnection(), {
       checks: [check('table-bloat'), check('missing-stats')],
-      config: config({ 'table-bloat': { severity: 'info', options: { limit: 25 } }, 'missing-stats': { severity: 'warning', options: { limit: 'x', other: 1 } } }),
+      config: config({ 'table-bloat': { severity: 'info', options: { limit: 25 } }, 'missing-stats': { severity: 'warning', options: { limit: 15 } } }),
     });
     assert.deepEqual(
       health.findings.map((f) => `${f.rule} ${f.severity} ${f.message}`),
       // The default severity given with thresholds keeps the escalation; another one replaces it.
-      ['missing-stats error value 30 above 10', 'missing-stats warning value 20 above 10', 'table-bloat info value 30 above 25'],
+      ['missing-stats error value 30 above 15', 'missing-stats warning value 20 above 15', 'table-bloat info value 30 above 25'],
     );
-    assert.deepEqual(health.notes, [
-      'rules.missing-stats: option "limit" must be a number ≥ 0, got "x"; the default 10 is used',
-      'rules.missing-stats: option "other" is not known (known: limit); ignored',
-    ]);
+  });
+
+  const badOptions: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['a string', { limit: '10' }, /"rules\.table-bloat" option "limit" must be a number ≥ 0, got "10"/],
+    ['a negative number', { limit: -1 }, /must be a number ≥ 0, got -1/],
+    ['an unknown option', { other: 1 }, /option "other" is not an option of table-bloat \(limit\)/],
+  ];
+  for (const [title, options, message] of badOptions) {
+    it(`stops on a threshold that is ${title}, naming the file, the rule and the option`, async () => {
+      await assert.rejects(databaseHealth(fakeConnection(), { checks: [check('table-bloat')], config: config({ 'table-bloat': { severity: 'warning', options } }) }), (e: Error) => {
+        assert.match(e.message, message);
+        assert.match(e.message, /^\/tmp\/\.pglens\.json: /);
+        return true;
+      });
+    });
+  }
+
+  it('refuses a share above 1, which could never fire', async () => {
+    const shares = check('connections', { defaults: { share: 0.8 } });
+    await assert.rejects(
+      databaseHealth(fakeConnection(), { checks: [shares], config: config({ connections: { severity: 'warning', options: { share: 2 } } }) }),
+      /option "share" is a fraction between 0 and 1, got 2/,
+    );
   });
 
   it('skips a check turned off, and on the sandbox one that needs a server, with the reason', async () => {
@@ -127,7 +146,7 @@ describe('databaseHealth (the runner of the database checks)', () => {
       health.checks.map((c) => [c.id, c.state, c.reason]),
       [
         ['connections', 'failed', 'not allowed: permission denied for view pg_stat_activity — it needs pg_read_all_stats'],
-        ['blocking-locks', 'failed', 'timed out: canceling statement due to statement timeout — raise --timeout'],
+        ['blocking-locks', 'failed', 'timed out: the statement timeout ended its query — raise --timeout SECONDS (CLI) or pglens.explain.statementTimeout (editor)'],
         ['sequence-exhaustion', 'failed', 'not available on this server: relation "pg_sequences" does not exist'],
         ['table-bloat', 'ran', undefined],
       ],

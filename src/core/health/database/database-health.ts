@@ -1,5 +1,5 @@
 import type { Connection } from '../../db/connection';
-import { errorMessage, isPglensError } from '../../errors';
+import { errorMessage, isPglensError, PglensError } from '../../errors';
 import { ruleSetting, type LintConfig } from '../../lint/config';
 import { SEVERITY_RANK } from '../../types';
 import type { DatabaseCheck, DatabaseFinding, DatabaseRuleId, Thresholds } from './check';
@@ -25,8 +25,6 @@ export interface DatabaseHealth {
   checks: CheckResult[];
   /** Most severe first. */
   findings: DatabaseFinding[];
-  /** Settings pglens could not use (a non-numeric threshold …). */
-  notes: string[];
 }
 
 export interface DatabaseHealthOptions {
@@ -46,14 +44,13 @@ export interface DatabaseHealthOptions {
  */
 export async function databaseHealth(conn: Connection, options: DatabaseHealthOptions = {}): Promise<DatabaseHealth> {
   const checks = (options.checks ?? DATABASE_CHECKS).filter((c) => !options.only || options.only.includes(c.id));
-  const notes: string[] = [];
   const { serverVersionNum, role } = await serverInfo(conn);
   const results: CheckResult[] = [];
   const findings: DatabaseFinding[] = [];
   for (const check of checks) {
     const setting = options.config ? ruleSetting(options.config, check.id, check.defaultSeverity) : { severity: check.defaultSeverity, options: {} };
     const configured = options.config?.rules[check.id];
-    const thresholds = mergeThresholds(check, setting?.options ?? {}, notes);
+    const thresholds = mergeThresholds(check, setting?.options ?? {}, options.config?.file ?? '.pglens.json');
     const base = { id: check.id, title: check.title, notes: [] as string[], findings: 0, thresholds };
     if (!setting) {
       results.push({ ...base, state: 'off', reason: `turned off in ${options.config?.file ?? '.pglens.json'}` });
@@ -84,7 +81,7 @@ export async function databaseHealth(conn: Connection, options: DatabaseHealthOp
     });
   }
   findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || order(a.rule) - order(b.rule) || subject(a).localeCompare(subject(b)));
-  return { checks: results, findings, notes };
+  return { checks: results, findings };
 
   function order(id: DatabaseRuleId): number {
     return checks.findIndex((c) => c.id === id);
@@ -126,27 +123,39 @@ async function readOnly<T>(conn: Connection, read: () => Promise<T>): Promise<T>
   }
 }
 
-function mergeThresholds(check: DatabaseCheck<unknown>, options: Record<string, unknown>, notes: string[]): Thresholds {
+/**
+ * Defaults merged with `.pglens.json`. A wrong option stops the run, as a wrong severity does when
+ * the file is read: a threshold silently replaced by its default would pass a check that should fail.
+ */
+function mergeThresholds(check: DatabaseCheck<unknown>, options: Record<string, unknown>, file: string): Thresholds {
   const out: Thresholds = { ...check.defaults };
+  const bad = (key: string, problem: string) =>
+    new PglensError('bad-input', `${file}: "rules.${check.id}" option "${key}" ${problem}`, `fix it in ${file} (docs/rules/${check.id}.md lists the options)`);
   for (const [key, value] of Object.entries(options)) {
     if (!(key in check.defaults)) {
-      notes.push(`rules.${check.id}: option "${key}" is not known (known: ${Object.keys(check.defaults).join(', ') || 'none'}); ignored`);
-    } else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      notes.push(`rules.${check.id}: option "${key}" must be a number ≥ 0, got ${JSON.stringify(value)}; the default ${check.defaults[key]} is used`);
-    } else {
-      out[key] = value;
+      throw bad(key, `is not an option of ${check.id} (${Object.keys(check.defaults).join(', ') || 'it has none'})`);
     }
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw bad(key, `must be a number ≥ 0, got ${JSON.stringify(value)}`);
+    // Shares and ratios are fractions: 2 would never fire.
+    if (/share|ratio/i.test(key) && value > 1) throw bad(key, `is a fraction between 0 and 1, got ${value}`);
+    out[key] = value;
   }
   return out;
 }
 
 /** A failed read as a sentence with the next step: the privilege for a permission error, --timeout for a timeout. */
 function failureReason(check: DatabaseCheck<unknown>, e: unknown): string {
-  const message = errorMessage(e).split('\n')[0];
+  // The server's own words, without the hint a PglensError adds for Explain.
+  const message = (isPglensError(e) ? e.message.split(' — ')[0] : errorMessage(e)).split('\n')[0];
   if (/permission denied|must be superuser|must be a member|insufficient privilege/i.test(message)) {
     return check.privilege ? `not allowed: ${message} — it needs ${check.privilege}` : `not allowed: ${message}`;
   }
-  if (isPglensError(e) && e.code === 'timeout') return `timed out: ${message}`;
+  if (/lock timeout/i.test(message)) {
+    return 'another session held a lock on what it reads for more than a second (a migration or maintenance in progress?): run it again, and see blocking-locks';
+  }
+  if (isPglensError(e) && e.code === 'timeout') {
+    return 'timed out: the statement timeout ended its query — raise --timeout SECONDS (CLI) or pglens.explain.statementTimeout (editor)';
+  }
   if (/does not exist/i.test(message)) return `not available on this server: ${message}`;
   return `could not run: ${message}`;
 }

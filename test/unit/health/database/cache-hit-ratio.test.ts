@@ -18,6 +18,10 @@ runCheckTests(cacheHitRatio, {
   valid: [
     { name: 'everything above 99%', data: data([table('orders')]) },
     { name: 'a low ratio over fewer than 1,000 blocks read', data: data([table('tiny', { heap: { hit: 10, read: 999 } })]) },
+    {
+      name: 'a table far smaller than shared_buffers that missed (a bulk load, VACUUM or ANALYZE read it)',
+      data: data([table('account', { heap: { hit: 96_400, read: 3600 }, tableBytes: 4 * 1024 ** 2 })]),
+    },
     { name: 'no traffic at all', data: data([], { heap: { hit: 0, read: 0 }, index: { hit: 0, read: 0 } }) },
     { name: 'below 99% but above a lowered minRatio', data: data([table('orders', { heap: { hit: 96_000, read: 4000 } })]), thresholds: { minRatio: 0.95 } },
   ],

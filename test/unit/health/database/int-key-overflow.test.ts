@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { intKeyOverflow, typeMax, type IntKeyData, type IntKeyRow } from '../../../../src/core/health/database/checks/int-key-overflow';
+import { intKeyOverflow, typeMax, usedShare, type IntKeyData, type IntKeyRow } from '../../../../src/core/health/database/checks/int-key-overflow';
 import { judgeCase, runCheckTests } from './session-fixtures';
 
 /** shop.orders.id: an integer identity primary key whose (integer) sequence is at 1,000. */
@@ -14,7 +14,7 @@ function key(over: Partial<IntKeyRow> = {}): IntKeyRow {
     identity: true,
     nextvalDefault: false,
     primaryKey: true,
-    sequence: { schema: 'shop', name: 'orders_id_seq', dataType: 'integer', readable: true, lastValue: 1000 },
+    sequence: { schema: 'shop', name: 'orders_id_seq', dataType: 'integer', readable: true, lastValue: 1000, increment: 1, minValue: 1, maxValue: 2_147_483_647 },
     sampledMax: null,
     references: [],
     ...over,
@@ -27,6 +27,9 @@ const at = (lastValue: number | null, over: Partial<NonNullable<IntKeyRow['seque
   dataType: 'integer',
   readable: true,
   lastValue,
+  increment: 1,
+  minValue: 1,
+  maxValue: 2_147_483_647,
   ...over,
 });
 
@@ -194,4 +197,19 @@ describe('int-key-overflow docs page', () => {
       if (f.fixSql) assert.ok(page.includes(flat(f.fixSql)), `int-key-overflow.md does not show: ${f.fixSql}`);
     }
   });
+});
+
+describe('int-key-overflow: the share of the range a sequence has used', () => {
+  const cases: Array<[string, Partial<NonNullable<IntKeyRow['sequence']>>, number, number]> = [
+    ['an ordinary ascending sequence', {}, 1_500_000_000, 0.698],
+    ['started at the type minimum (the range doubled): almost nothing used', { minValue: -2_147_483_648 }, -2_147_483_639, 0],
+    ['started at the type minimum, past zero', { minValue: -2_147_483_648 }, 1_073_741_824, 0.75],
+    ['descending from -1 towards the minimum', { increment: -1, minValue: -2_147_483_648, maxValue: -1 }, -1_610_612_736, 0.75],
+  ];
+  for (const [title, seq, value, share] of cases) {
+    it(title, () => {
+      const k = key({ sequence: at(value, seq) });
+      assert.ok(Math.abs(usedShare(k, value) - share) < 0.001, `${usedShare(k, value)} ≠ ${share}`);
+    });
+  }
 });

@@ -107,7 +107,7 @@ runCheckTests(tableBloat, {
 });
 
 describe('table-bloat fix SQL', () => {
-  const cases: { name: string; row: BloatTableRow; fixSql: string; nextStep?: RegExp }[] = [
+  const cases: { name: string; row: BloatTableRow; fixSql: string | undefined; nextStep?: RegExp }[] = [
     {
       name: 'dead tuples past the autovacuum trigger: VACUUM, and vacuum sooner (5% of the rows)',
       row: ISSUE,
@@ -125,10 +125,22 @@ describe('table-bloat fix SQL', () => {
       fixSql: 'VACUUM (ANALYZE) shop.orders;',
     },
     {
-      name: 'heavy bloat: VACUUM first, then pg_repack, never VACUUM FULL in the fix',
+      name: 'heavy bloat alone: no VACUUM to run again and again, pg_repack named, never VACUUM FULL in the fix',
       row: row({ heapPages: 10_000 }),
-      fixSql: 'VACUUM (ANALYZE) shop.orders;',
-      nextStep: /To give the space back, rewrite the table online with pg_repack \(pg_repack --table=shop\.orders\); VACUUM FULL rewrites it under an ACCESS EXCLUSIVE lock/,
+      fixSql: undefined,
+      nextStep: /^To give the space back, rewrite the table online with pg_repack \(pg_repack --table=shop\.orders\); VACUUM FULL rewrites it under an ACCESS EXCLUSIVE lock.*run ANALYZE and check again/,
+    },
+    {
+      name: 'heavy bloat with dead tuples: VACUUM first, then pg_repack',
+      row: row({ heapPages: 10_000, deadTuples: 50_000 }),
+      fixSql: 'VACUUM (ANALYZE) shop.orders;\nALTER TABLE shop.orders SET (autovacuum_vacuum_scale_factor = 0.05);',
+      nextStep: /To give the space back, rewrite the table online with pg_repack .*after the VACUUM \(ANALYZE\) above, check again/,
+    },
+    {
+      name: 'a table name a shell would run stays one quoted word in the pg_repack command',
+      row: row({ heapPages: 10_000, table: "$(touch /tmp/x)'" }),
+      fixSql: undefined,
+      nextStep: /\(pg_repack --table='shop\."\$\(touch \/tmp\/x\)'\\''"'\)/,
     },
     {
       name: 'a materialized view with autovacuum disabled',

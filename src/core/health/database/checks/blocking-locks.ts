@@ -4,7 +4,6 @@ import {
   formatDuration,
   HIDDEN_SESSION,
   hiddenNote,
-  OTHER_CLIENT_SESSION,
   queryExcerpt,
   SESSION_COLUMNS,
   SESSION_PRIVILEGE,
@@ -92,7 +91,7 @@ export const blockingLocks: DatabaseCheck<BlockingData> = {
         ? 'no session is waiting for a lock'
         : `${waiters.length} ${waiters.length === 1 ? 'session waits' : 'sessions wait'} for a lock, ` +
           `behind ${blockers} ${blockers === 1 ? 'blocker' : 'blockers'}, the longest for ${formatDuration(Math.max(...waiters.map((w) => w.wait?.seconds ?? 0)))}`;
-    const note = hiddenNote(data.hidden, 'whether they wait for a lock could not be checked');
+    const note = hiddenNote(data.hidden, 'who they are and what they run cannot be shown (who waits for whom still is)');
     return { findings, summary, ...(note ? { notes: [note] } : {}) };
   },
 };
@@ -258,10 +257,16 @@ async function readNodes({ conn, serverVersionNum }: CheckReadContext): Promise<
   // pg_locks.waitstart exists from PG 14 (null for a moment after the wait begins); before, the statement's start bounds it.
   const waitStart = serverVersionNum >= 140000 ? 'coalesce(wl.waitstart, a.state_change)' : 'a.state_change';
   const r = await conn.query<Record<string, unknown>>(
+    // Waiters from pg_locks, which every role sees whole: pg_stat_activity hides the wait event of
+    // other roles' sessions without pg_read_all_stats, yet who waits for whom is still there.
     `WITH waiting AS (
-       SELECT a.pid, pg_blocking_pids(a.pid) AS blocked_by
-       FROM pg_stat_activity a
-       WHERE a.wait_event_type = 'Lock' AND ${OTHER_CLIENT_SESSION}
+       SELECT DISTINCT l.pid, pg_blocking_pids(l.pid) AS blocked_by
+       FROM pg_locks l
+       WHERE NOT l.granted AND l.pid IS NOT NULL AND l.pid <> pg_backend_pid()
+         AND NOT EXISTS (
+           SELECT 1 FROM pg_stat_activity a
+           WHERE a.pid = l.pid AND a.backend_type IS NOT NULL AND a.backend_type <> 'client backend'
+         )
      ),
      involved AS (
        SELECT pid FROM waiting

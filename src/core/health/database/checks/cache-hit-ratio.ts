@@ -90,6 +90,9 @@ export function hitRatio(c: BlockCounts): number | null {
 
 const CAVEAT = 'shared buffers only: blocks the OS page cache served count as reads';
 
+/** Tables smaller than shared_buffers divided by this are not judged one by one. */
+const SMALL_TABLE_SHARE = 4;
+
 function judge(data: CacheHitData, t: Thresholds): CheckJudgement {
   const findings: DatabaseFinding[] = [];
   const heap = hitRatio(data.heap);
@@ -119,6 +122,9 @@ function judge(data: CacheHitData, t: Thresholds): CheckJudgement {
   }
 
   const worst = data.tables
+    // A table that fits several times in shared_buffers and still misses was read by a bulk load,
+    // VACUUM, ANALYZE or a rewrite (they use a small ring of buffers), not by queries that keep missing.
+    .filter((row) => row.tableBytes >= data.sharedBuffersBytes / SMALL_TABLE_SHARE)
     .map((row) => ({ row, heapLow: low(row.heap), indexLow: low(row.index) }))
     .filter((x) => x.heapLow || x.indexLow)
     .map((x) => ({ ...x, ratio: Math.min(x.heapLow ? hitRatio(x.row.heap) ?? 1 : 1, x.indexLow ? hitRatio(x.row.index) ?? 1 : 1) }))

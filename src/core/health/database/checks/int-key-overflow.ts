@@ -16,7 +16,17 @@ export interface IntKeyRow extends ColumnRef {
   nextvalDefault: boolean;
   primaryKey: boolean;
   /** The sequence that feeds it (identity, OWNED BY or named in its default). */
-  sequence: { schema: string; name: string; dataType: string; readable: boolean; lastValue: number | null } | null;
+  sequence: {
+    schema: string;
+    name: string;
+    dataType: string;
+    readable: boolean;
+    lastValue: number | null;
+    /** Direction and start of the range it walks: a sequence started at the type's minimum has the whole range ahead. */
+    increment: number;
+    minValue: number;
+    maxValue: number;
+  } | null;
   /**
    * A key without a sequence: the largest absolute value in the column's ANALYZE sample
    * (histogram bounds and most common values) — a lower bound of the real maximum, never a
@@ -31,8 +41,6 @@ export interface IntKeyData {
   role: string;
   keys: IntKeyRow[];
 }
-
-/** User schemas as catalog.ts reads them (no system, temporary or pglens scratch schemas); `$1` narrows to ctx.schemas. */
 
 /*
  * smallint/integer columns that are identity, take a sequence's values, or are (part of) a
@@ -93,6 +101,7 @@ WITH cols AS (
 SELECT k.schema_name, k.table_name, k.column_name, k.type_name, k.is_identity, k.nextval_default, k.primary_key,
        sn.nspname AS seq_schema, sc.relname AS seq_name, format_type(ps.seqtypid, NULL) AS seq_type,
        has_sequence_privilege(sc.oid, 'SELECT,USAGE') AS seq_readable,
+       ps.seqincrement::float8 AS seq_increment, ps.seqmin::float8 AS seq_min, ps.seqmax::float8 AS seq_max,
        CASE WHEN has_sequence_privilege(sc.oid, 'SELECT,USAGE') THEN pg_sequence_last_value(sc.oid)::float8 END AS last_value,
        sample.sampled_max, refs.refs
 FROM keyed k
@@ -104,6 +113,11 @@ LEFT JOIN sample ON sample.relid = k.relid AND sample.attnum = k.attnum`;
 
 async function read(ctx: CheckReadContext): Promise<IntKeyData> {
   const filter = ctx.schemas.length > 0 ? ctx.schemas : null;
+  // Right after a migration the catalog's own statistics are stale (a few rows for pg_class's
+  // sequences): the planner then nests loops over pg_depend for each sequence, 20-30 s on 2,000
+  // tables. Hash joins cost well under a second whatever the statistics say. Local to the check's
+  // read-only transaction.
+  await ctx.conn.query(`SELECT set_config('enable_nestloop', 'off', true)`);
   // Sorted here: a server sort of these wide rows spills to disk on large catalogs.
   const rows = (await ctx.conn.query<Record<string, unknown>>(KEYS_SQL, [filter])).rows.sort(
     (a, b) => cmp(a.schema_name, b.schema_name) || cmp(a.table_name, b.table_name) || cmp(a.column_name, b.column_name),
@@ -128,6 +142,9 @@ async function read(ctx: CheckReadContext): Promise<IntKeyData> {
               dataType: String(r.seq_type),
               readable: r.seq_readable === true,
               lastValue: r.last_value == null ? null : Number(r.last_value),
+              increment: Number(r.seq_increment ?? 1),
+              minValue: Number(r.seq_min ?? 1),
+              maxValue: Number(r.seq_max ?? typeMax(String(r.type_name))),
             },
       sampledMax: r.sampled_max == null ? null : Number(r.sampled_max),
       references: parseRefs(r.refs),
@@ -152,6 +169,26 @@ export function typeMax(type: string): number {
   return type === 'smallint' ? 32_767 : 2_147_483_647;
 }
 
+/**
+ * How much of the column's range the key has used. A sequence walks from its start towards one
+ * end: an ascending one started at the type's minimum (a known way to double the key space) has
+ * used almost nothing at -2,147,483,000. A key without a sequence: its largest absolute value.
+ */
+export function usedShare(key: Pick<IntKeyRow, 'type' | 'sequence'>, value: number): number {
+  const max = typeMax(key.type);
+  const min = -max - 1;
+  const seq = key.sequence;
+  if (!seq) return Math.abs(value) / max;
+  const clamp = (x: number) => Math.min(1, Math.max(0, x));
+  if (seq.increment >= 0) {
+    // From 0 for the usual sequence (MINVALUE 1), from its MINVALUE when that is negative.
+    const start = Math.min(0, Math.max(seq.minValue, min));
+    return clamp((value - start) / (max - start));
+  }
+  const start = Math.max(0, Math.min(seq.maxValue, max));
+  return clamp((start - value) / (start - min));
+}
+
 function judge(data: IntKeyData, t: Thresholds): CheckJudgement {
   const findings: DatabaseFinding[] = [];
   const unreadable: string[] = [];
@@ -172,7 +209,7 @@ function judge(data: IntKeyData, t: Thresholds): CheckJudgement {
       unsampled.push(where);
       continue;
     }
-    const share = Math.abs(value) / typeMax(key.type);
+    const share = usedShare(key, value);
     if (!fullest || share > fullest.share) fullest = { key, share };
     if (share >= t.share) findings.push(finding(key, value, share, t));
   }

@@ -24,8 +24,6 @@ export interface MissingStatsData {
   rows: MissingStatsRow[];
 }
 
-/** User schemas as catalog.ts reads them (no system, temporary or pglens scratch schemas); `$1` narrows to ctx.schemas. */
-
 /*
  * Tables with rows and a column ANALYZE would keep statistics for (statistics target not 0;
  * NULL is the default from PostgreSQL 17); pg_stats is asked only about those. Nothing here

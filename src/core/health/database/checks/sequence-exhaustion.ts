@@ -29,8 +29,6 @@ export interface SequenceData {
   sequences: SequenceRow[];
 }
 
-/** User schemas as catalog.ts reads them (no system, temporary or pglens scratch schemas); `$1` narrows to ctx.schemas. */
-
 /*
  * pg_sequence and pg_sequence_last_value() rather than the pg_sequences view: the same data, plus
  * whether the role may read it (pg_sequences shows NULL for both "never used" and "not allowed").

@@ -1,5 +1,5 @@
 import { qualifiedName } from '../../fix-sql';
-import { formatBytes, formatCount, formatTimestamp } from '../../format';
+import { formatBytes, formatCount, formatTimestamp, shellWord } from '../../format';
 import { USER_SCHEMAS, type CheckJudgement, type CheckReadContext, type DatabaseCheck, type DatabaseFinding, type Thresholds } from '../check';
 
 export interface BloatTableRow {
@@ -45,8 +45,6 @@ export interface TableBloatData {
   /** Tables with dead tuples or whose bloat can be estimated. */
   rows: BloatTableRow[];
 }
-
-/** User schemas as catalog.ts reads them (no system, temporary or pglens scratch schemas); `$1` narrows to ctx.schemas. */
 
 /** Below this size an estimate is noise: a few pages off is a large share of a small table. */
 const MIN_ESTIMATED_BYTES = 1024 * 1024;
@@ -227,19 +225,24 @@ function finding(row: BloatTableRow, data: TableBloatData, m: Measures): Databas
     : 'scans read and cache the empty space, and VACUUM cannot give it back';
   const message = `${row.kind} ${row.schema}.${row.table} has ${parts.join(' and ')}, ${vacuumed}${autovacuumState}: ${why}`;
 
-  const fix = [`VACUUM (ANALYZE) ${name};`];
+  // Bloat alone is space VACUUM cannot return (the finding says so): no VACUUM to run again and again.
+  const fix = m.deadHit ? [`VACUUM (ANALYZE) ${name};`] : [];
   if (!row.autovacuumEnabled) fix.push(`${alter} ${name} SET (autovacuum_enabled = true);`);
   else if (autovacuumOn && m.deadHit && row.deadTuples > trigger && row.vacuumScaleFactor > SUGGESTED_SCALE_FACTOR) {
     fix.push(`${alter} ${name} SET (autovacuum_vacuum_scale_factor = ${SUGGESTED_SCALE_FACTOR});`);
   }
-  const steps = [
-    'VACUUM makes the space of dead rows reusable without blocking reads or writes; if VACUUM (VERBOSE) reports dead row versions that "cannot be removed yet", ' +
-      'an old transaction, prepared transaction or replication slot holds them back (see long-running-query and idle-in-transaction).',
-  ];
+  const steps: string[] = [];
+  if (m.deadHit) {
+    steps.push(
+      'VACUUM makes the space of dead rows reusable without blocking reads or writes; if VACUUM (VERBOSE) reports dead row versions that "cannot be removed yet", ' +
+        'an old transaction, prepared transaction or replication slot holds them back (see long-running-query and idle-in-transaction).',
+    );
+  }
   if (m.bloatHit) {
     steps.push(
-      `To give the space back, rewrite the table online with pg_repack (pg_repack --table=${name}); VACUUM FULL rewrites it under an ACCESS EXCLUSIVE lock ` +
-        'that blocks reads and writes until it finishes. The estimate trusts the statistics: after the VACUUM (ANALYZE) above, check again before rewriting.',
+      `To give the space back, rewrite the table online with pg_repack (pg_repack --table=${shellWord(name)}); VACUUM FULL rewrites it under an ACCESS EXCLUSIVE lock ` +
+        'that blocks reads and writes until it finishes. The estimate trusts the statistics: ' +
+        (m.deadHit ? 'after the VACUUM (ANALYZE) above, check again before rewriting.' : 'run ANALYZE and check again before rewriting.'),
     );
   }
   return {
@@ -260,7 +263,7 @@ function finding(row: BloatTableRow, data: TableBloatData, m: Measures): Databas
       lastVacuum: row.lastVacuum === null ? null : new Date(row.lastVacuum).toISOString(),
       lastAutovacuum: row.lastAutovacuum === null ? null : new Date(row.lastAutovacuum).toISOString(),
     },
-    fixSql: fix.join('\n'),
+    ...(fix.length > 0 ? { fixSql: fix.join('\n') } : {}),
     nextStep: steps.join(' '),
   };
 }

@@ -15,8 +15,6 @@ export interface UnloggedData {
   tables: UnloggedTableRow[];
 }
 
-/** User schemas as catalog.ts reads them (no system, temporary or pglens scratch schemas); `$1` narrows to ctx.schemas. */
-
 /** Sizes from page counts, not pg_table_size: that opens the table and would wait behind a migration's lock on it. */
 const TABLES_SQL = `
 SELECT n.nspname AS schema, c.relname AS name, c.reltuples::float8 AS reltuples,

@@ -1,3 +1,4 @@
+import { shellWord } from '../../format';
 import { qualifiedName } from '../../fix-sql';
 import { USER_SCHEMAS, type CheckJudgement, type CheckReadContext, type DatabaseCheck, type DatabaseFinding, type Thresholds } from '../check';
 
@@ -39,8 +40,6 @@ const WRAPAROUND_LIMIT = 2 ** 31;
 
 /** Tables read per snapshot: enough for the fix, bounded for 10,000-table databases. */
 const TABLE_LIMIT = 20;
-
-/** User schemas as catalog.ts reads them (no system, temporary or pglens scratch schemas); `$1` narrows to ctx.schemas. */
 
 const SETTINGS_SQL = `
 SELECT current_database() AS database, current_user AS role,
@@ -174,14 +173,14 @@ function databaseFinding(db: { name: string; xidAge: number; mxidAge: number }, 
   let fixSql: string | undefined;
   let nextStep: string;
   if (!isCurrent) {
-    nextStep = `Connect to ${db.name} and freeze its oldest tables (VACUUM (FREEZE, VERBOSE) on each, or vacuumdb --freeze --jobs=4 ${db.name}); pglens health there lists them.`;
+    nextStep = `Connect to ${db.name} and freeze its oldest tables (VACUUM (FREEZE, VERBOSE) on each, or vacuumdb --freeze --jobs=4 ${shellWord(db.name)}); pglens health there lists them.`;
   } else if (oldest && oldest.schema.startsWith('pg_temp')) {
     nextStep =
       `Its oldest table is the temporary table ${oldest.schema}.${oldest.table}: autovacuum cannot vacuum temporary tables, and only the session that created it can; ` +
       'end that session (or have it drop the table).';
   } else if (!tablesReported && oldest) {
     fixSql = `VACUUM (FREEZE, VERBOSE) ${qualifiedName(oldest.schema, oldest.table)};`;
-    nextStep = `Its oldest table is ${oldest.schema}.${oldest.table} (age ${count(oldest.xidAge)}): freeze it, then the next oldest (vacuumdb --freeze --jobs=4 ${db.name} does all).`;
+    nextStep = `Its oldest table is ${oldest.schema}.${oldest.table} (age ${count(oldest.xidAge)}): freeze it, then the next oldest (vacuumdb --freeze --jobs=4 ${shellWord(db.name)} does all).`;
   } else {
     nextStep = 'Freeze the oldest tables (the table findings give the VACUUM (FREEZE, VERBOSE) for each).';
   }
