@@ -119,6 +119,27 @@ describe('pglens health', function () {
     }
   });
 
+  it('does not wait for a sequence another session holds locked: it says so and reads the rest', async () => {
+    await conn!.query(`CREATE SEQUENCE ${schema}.locked_no AS integer; CREATE SEQUENCE ${schema}.free_no AS integer; SELECT setval('${schema}.free_no', 2000000000)`);
+    const locker = new Client(serverConfig());
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query(`ALTER SEQUENCE ${schema}.locked_no RESTART WITH 2140000001`);
+      const started = Date.now();
+      const { code, stdout } = await run(['--db', serverUrl(), '--schema', schema, '--only', 'sequence-exhaustion', '--format', 'json']);
+      assert.ok(Date.now() - started < 10_000, 'no wait for the lock');
+      assert.equal(code, 1);
+      const out = JSON.parse(stdout) as { checks: Array<{ state: string; notes: string[] }>; findings: JsonFinding[] & Array<{ sequence?: string }> };
+      assert.equal(out.checks[0].state, 'ran');
+      assert.match(out.checks[0].notes.join('\n'), new RegExp(`not read: another session holds it locked .*${schema}\\.locked_no`));
+      assert.deepEqual(out.findings.map((f) => f.sequence), ['free_no']);
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
+  });
+
   it('refuses an unknown check and an unknown format with the list to choose from', async () => {
     const only = await run(['--db', serverUrl(), '--only', 'nope']);
     assert.equal(only.code, 2);

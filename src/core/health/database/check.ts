@@ -38,6 +38,17 @@ export interface DatabaseFinding {
  */
 export const USER_SCHEMAS = `n.nspname <> 'information_schema' AND n.nspname !~ '^(pg_|pglens_)' AND ($1::text[] IS NULL OR n.nspname = ANY ($1::text[]))`;
 
+/**
+ * Relations another session holds, or queues for, in a mode that conflicts with the ROW
+ * EXCLUSIVE lock reading a sequence's value takes (ALTER SEQUENCE, TRUNCATE … RESTART IDENTITY,
+ * a migration's ALTER TABLE in progress): reading them would wait behind that session, so checks
+ * leave them out with a note instead. Materialize it: pg_locks is a function scan.
+ */
+export const LOCKED_BY_OTHERS = `SELECT DISTINCT relation FROM pg_locks
+  WHERE locktype = 'relation' AND pid <> pg_backend_pid()
+    AND mode IN ('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')
+    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+
 /** What a check may use while reading. */
 export interface CheckReadContext {
   conn: Connection;

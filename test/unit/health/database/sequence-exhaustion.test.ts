@@ -18,6 +18,7 @@ function seq(over: Partial<SequenceRow> = {}): SequenceRow {
     increment: '1',
     cycle: false,
     readable: true,
+    locked: false,
     lastValue: '1000',
     narrowColumnLimit: null,
     ...over,
@@ -155,6 +156,14 @@ describe('sequence-exhaustion summary and notes', () => {
     assert.deepEqual(j.notes, [
       '2 sequences could not be read: app lacks SELECT or USAGE on shop.order_no, shop.b (pg_sequences shows no last_value without it)',
       '1 sequence feeds a smallint or integer column that runs out first: int-key-overflow judges it',
+    ]);
+  });
+
+  it('leaves out a sequence another session holds locked, and says so (its value would wait for that session)', () => {
+    const j = judgeCase(sequenceExhaustion, { name: '', data: data([seq({ locked: true, lastValue: null }), seq({ name: 'b', lastValue: '2000000000' })]) });
+    assert.deepEqual(j.findings.map((f) => f.sequence), ['b']);
+    assert.deepEqual(j.notes, [
+      '1 sequence was not read: another session holds it locked (ALTER SEQUENCE or TRUNCATE … RESTART IDENTITY in progress?): shop.order_no — run the check again when it is done',
     ]);
   });
 

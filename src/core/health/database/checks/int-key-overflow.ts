@@ -1,6 +1,6 @@
 import { qualifiedName } from '../../fix-sql';
 import { quoteIdent } from '../../../sql/quote-ident';
-import { USER_SCHEMAS, type CheckJudgement, type CheckReadContext, type DatabaseCheck, type DatabaseFinding, type Thresholds } from '../check';
+import { LOCKED_BY_OTHERS, USER_SCHEMAS, type CheckJudgement, type CheckReadContext, type DatabaseCheck, type DatabaseFinding, type Thresholds } from '../check';
 
 export interface ColumnRef {
   schema: string;
@@ -21,6 +21,8 @@ export interface IntKeyRow extends ColumnRef {
     name: string;
     dataType: string;
     readable: boolean;
+    /** Another session holds it ACCESS EXCLUSIVE: not read, so as not to wait. */
+    locked: boolean;
     lastValue: number | null;
     /** Direction and start of the range it walks: a sequence started at the type's minimum has the whole range ahead. */
     increment: number;
@@ -50,7 +52,7 @@ export interface IntKeyData {
  * gathered in one pass over pg_constraint (a subquery per key costs seconds on 10,000 tables).
  */
 const KEYS_SQL = `
-WITH cols AS (
+WITH locked AS MATERIALIZED (${LOCKED_BY_OTHERS}), cols AS (
   SELECT c.oid AS relid, a.attnum, n.nspname AS schema_name, c.relname AS table_name, a.attname AS column_name,
          format_type(a.atttypid, NULL) AS type_name, a.attidentity <> '' AS is_identity,
          COALESCE(pg_get_expr(d.adbin, d.adrelid) ~ '^nextval\\(', false) AS nextval_default,
@@ -102,12 +104,14 @@ SELECT k.schema_name, k.table_name, k.column_name, k.type_name, k.is_identity, k
        sn.nspname AS seq_schema, sc.relname AS seq_name, format_type(ps.seqtypid, NULL) AS seq_type,
        has_sequence_privilege(sc.oid, 'SELECT,USAGE') AS seq_readable,
        ps.seqincrement::float8 AS seq_increment, ps.seqmin::float8 AS seq_min, ps.seqmax::float8 AS seq_max,
-       CASE WHEN has_sequence_privilege(sc.oid, 'SELECT,USAGE') THEN pg_sequence_last_value(sc.oid)::float8 END AS last_value,
+       locked.relation IS NOT NULL AS seq_locked,
+       CASE WHEN has_sequence_privilege(sc.oid, 'SELECT,USAGE') AND locked.relation IS NULL THEN pg_sequence_last_value(sc.oid)::float8 END AS last_value,
        sample.sampled_max, refs.refs
 FROM keyed k
 LEFT JOIN pg_class sc ON sc.oid = k.seq
 LEFT JOIN pg_namespace sn ON sn.oid = sc.relnamespace
 LEFT JOIN pg_sequence ps ON ps.seqrelid = sc.oid
+LEFT JOIN locked ON locked.relation = sc.oid
 LEFT JOIN refs ON refs.relid = k.relid AND refs.attnum = k.attnum
 LEFT JOIN sample ON sample.relid = k.relid AND sample.attnum = k.attnum`;
 
@@ -141,6 +145,7 @@ async function read(ctx: CheckReadContext): Promise<IntKeyData> {
               name: String(r.seq_name),
               dataType: String(r.seq_type),
               readable: r.seq_readable === true,
+              locked: r.seq_locked === true,
               lastValue: r.last_value == null ? null : Number(r.last_value),
               increment: Number(r.seq_increment ?? 1),
               minValue: Number(r.seq_min ?? 1),
@@ -193,6 +198,7 @@ function judge(data: IntKeyData, t: Thresholds): CheckJudgement {
   const findings: DatabaseFinding[] = [];
   const unreadable: string[] = [];
   const unsampled: string[] = [];
+  const locked: string[] = [];
   let fullest: { key: IntKeyRow; share: number } | undefined;
   for (const key of data.keys) {
     const where = `${key.schema}.${key.table}.${key.column}`;
@@ -200,6 +206,10 @@ function judge(data: IntKeyData, t: Thresholds): CheckJudgement {
     if (key.sequence) {
       if (!key.sequence.readable) {
         unreadable.push(`${key.sequence.schema}.${key.sequence.name}`);
+        continue;
+      }
+      if (key.sequence.locked) {
+        locked.push(`${key.sequence.schema}.${key.sequence.name}`);
         continue;
       }
       value = key.sequence.lastValue ?? 0;
@@ -216,6 +226,12 @@ function judge(data: IntKeyData, t: Thresholds): CheckJudgement {
   const notes: string[] = [];
   if (unreadable.length > 0) {
     notes.push(`${unreadable.length} key sequence${unreadable.length === 1 ? '' : 's'} could not be read: ${data.role} lacks SELECT or USAGE on ${list(unreadable)}`);
+  }
+  if (locked.length > 0) {
+    notes.push(
+      `${locked.length} key sequence${locked.length === 1 ? ' was' : 's were'} not read: another session holds ${locked.length === 1 ? 'it' : 'them'} locked ` +
+        `(ALTER SEQUENCE, an identity change or TRUNCATE … RESTART IDENTITY in progress?): ${list(locked)} — run the check again when it is done`,
+    );
   }
   if (unsampled.length > 0) {
     notes.push(

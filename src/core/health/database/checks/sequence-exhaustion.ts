@@ -1,6 +1,6 @@
 import { qualifiedName } from '../../fix-sql';
 import { formatCount } from '../../format';
-import { USER_SCHEMAS, type CheckJudgement, type CheckReadContext, type DatabaseCheck, type DatabaseFinding, type Thresholds } from '../check';
+import { LOCKED_BY_OTHERS, USER_SCHEMAS, type CheckJudgement, type CheckReadContext, type DatabaseCheck, type DatabaseFinding, type Thresholds } from '../check';
 
 export interface SequenceRow {
   schema: string;
@@ -14,7 +14,9 @@ export interface SequenceRow {
   cycle: boolean;
   /** The role has SELECT or USAGE on it: without, pg_sequences shows no last_value. */
   readable: boolean;
-  /** Null when never used (no nextval yet) or not readable. */
+  /** Another session holds it ACCESS EXCLUSIVE (an ALTER SEQUENCE in progress): not read, so as not to wait. */
+  locked: boolean;
+  /** Null when never used (no nextval yet), not readable or locked. */
   lastValue: string | null;
   /**
    * The smallest type maximum among the smallint/integer columns it feeds (as their identity,
@@ -36,7 +38,7 @@ export interface SequenceData {
  * int-key-overflow judges: it opens each sequence, ~40 µs apiece, 0.4 s on 10,000 of them.
  */
 const SEQUENCES_SQL = `
-WITH fed AS (
+WITH locked AS MATERIALIZED (${LOCKED_BY_OTHERS}), fed AS (
   SELECT dep.objid AS seq, a.atttypid
   FROM pg_depend dep
   JOIN pg_attribute a ON a.attrelid = dep.refobjid AND a.attnum = dep.refobjsubid
@@ -54,13 +56,15 @@ WITH fed AS (
 SELECT n.nspname AS schema, c.relname AS name, format_type(s.seqtypid, NULL) AS data_type,
        s.seqmin::text AS min_value, s.seqmax::text AS max_value, s.seqincrement::text AS increment, s.seqcycle AS cycle,
        has_sequence_privilege(c.oid, 'SELECT,USAGE') AS readable,
-       CASE WHEN has_sequence_privilege(c.oid, 'SELECT,USAGE') AND (narrow.column_limit IS NULL OR narrow.column_limit > s.seqmax)
+       locked.relation IS NOT NULL AS locked,
+       CASE WHEN has_sequence_privilege(c.oid, 'SELECT,USAGE') AND (narrow.column_limit IS NULL OR narrow.column_limit > s.seqmax) AND locked.relation IS NULL
             THEN pg_sequence_last_value(c.oid)::text END AS last_value,
        narrow.column_limit AS narrow_column_limit
 FROM pg_sequence s
 JOIN pg_class c ON c.oid = s.seqrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN narrow ON narrow.seq = c.oid
+LEFT JOIN locked ON locked.relation = c.oid
 WHERE ${USER_SCHEMAS}
 ORDER BY 1, 2`;
 
@@ -79,6 +83,7 @@ async function read(ctx: CheckReadContext): Promise<SequenceData> {
       increment: String(r.increment),
       cycle: r.cycle === true,
       readable: r.readable === true,
+      locked: r.locked === true,
       lastValue: r.last_value == null ? null : String(r.last_value),
       narrowColumnLimit: r.narrow_column_limit == null ? null : Number(r.narrow_column_limit),
     })),
@@ -103,6 +108,7 @@ function judge(data: SequenceData, t: Thresholds): CheckJudgement {
   let judged = 0;
   let byColumn = 0;
   const unreadable: SequenceRow[] = [];
+  const locked: SequenceRow[] = [];
   for (const s of data.sequences) {
     if (s.narrowColumnLimit !== null && BigInt(s.narrowColumnLimit) <= BigInt(s.maxValue)) {
       byColumn++;
@@ -110,6 +116,10 @@ function judge(data: SequenceData, t: Thresholds): CheckJudgement {
     }
     if (!s.readable) {
       unreadable.push(s);
+      continue;
+    }
+    if (s.locked) {
+      locked.push(s);
       continue;
     }
     judged++;
@@ -123,6 +133,12 @@ function judge(data: SequenceData, t: Thresholds): CheckJudgement {
     notes.push(
       `${unreadable.length} sequence${unreadable.length === 1 ? '' : 's'} could not be read: ${data.role} lacks SELECT or USAGE on ` +
         `${list(unreadable.map((s) => `${s.schema}.${s.name}`))} (pg_sequences shows no last_value without it)`,
+    );
+  }
+  if (locked.length > 0) {
+    notes.push(
+      `${locked.length} sequence${locked.length === 1 ? ' was' : 's were'} not read: another session holds ${locked.length === 1 ? 'it' : 'them'} locked ` +
+        `(ALTER SEQUENCE or TRUNCATE … RESTART IDENTITY in progress?): ${list(locked.map((s) => `${s.schema}.${s.name}`))} — run the check again when it is done`,
     );
   }
   if (byColumn > 0) {
