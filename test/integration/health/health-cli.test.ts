@@ -130,7 +130,7 @@ describe('pglens health', function () {
       const { code, stdout } = await run(['--db', serverUrl(), '--schema', schema, '--only', 'sequence-exhaustion', '--format', 'json']);
       assert.ok(Date.now() - started < 10_000, 'no wait for the lock');
       assert.equal(code, 1);
-      const out = JSON.parse(stdout) as { checks: Array<{ state: string; notes: string[] }>; findings: JsonFinding[] & Array<{ sequence?: string }> };
+      const out = JSON.parse(stdout) as { checks: Array<{ state: string; notes: string[] }>; findings: Array<JsonFinding & { sequence?: string }> };
       assert.equal(out.checks[0].state, 'ran');
       assert.match(out.checks[0].notes.join('\n'), new RegExp(`not read: another session holds it locked .*${schema}\\.locked_no`));
       assert.deepEqual(out.findings.map((f) => f.sequence), ['free_no']);
