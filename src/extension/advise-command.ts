@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../core/db/connection';
 import { adviseIndexes, type AdviceResult, type Suggestion, type VerifyMethod } from '../core/advise/advise';
-import { evidenceLine, indexMigrationSpec } from '../core/advise/index-migration';
+import { costLine, evidenceLine, extensionMigrationSpec, indexMigrationSpec } from '../core/advise/index-migration';
 import { prismaIndexPlan, type PrismaIndexPlan } from '../core/advise/prisma-index';
 import { isPglensError, errorMessage } from '../core/errors';
 import { migrationFileIn } from '../core/health/migration-file';
@@ -78,7 +78,20 @@ async function advise(connections: AdviseConnections, resolved: Resolved): Promi
   }
   const conn = await connections.getConnection();
   try {
-    return { result: await run(conn, resolved.sql, params), verifiedOn: conn.label };
+    const result = await run(conn, resolved.sql, params);
+    // HypoPG simulates B-tree, BRIN and hash only: the GIN/GiST candidates can be built on the sandbox instead.
+    if (conn.kind !== 'server' || !result.unverified?.length) return { result, verifiedOn: conn.label };
+    const picked = await vscode.window.showWarningMessage(
+      `pglens: ${result.unverified.length} candidate index(es) could not be verified on ${conn.label} (${result.unverified[0].reason}). Build them on the embedded sandbox (your migrations replayed, rolled back) to verify them?`,
+      SANDBOX_OFFER,
+    );
+    if (picked !== SANDBOX_OFFER) return { result, verifiedOn: conn.label };
+    const sandbox = await connections.embeddedConnection();
+    return {
+      result: await run(conn, resolved.sql, params, undefined, undefined, sandbox),
+      verifiedOn: conn.label,
+      note: `Candidates HypoPG cannot simulate were built for real on ${sandbox.label} and rolled back; their costs are the sandbox's.`,
+    };
   } catch (e) {
     if (isPglensError(e) && e.unverifiedFunctions && e.unverifiedFunctions.length > 0) {
       const allowed = await confirmFunctions(e.unverifiedFunctions, e.message, 'Suggest Indexes');
@@ -100,12 +113,22 @@ async function advise(connections: AdviseConnections, resolved: Resolved): Promi
   }
 }
 
-async function run(conn: Connection, sql: string, params: (string | null)[] | undefined, method?: VerifyMethod, allowFunctions?: string[]): Promise<AdviceResult> {
+async function run(
+  conn: Connection,
+  sql: string,
+  params: (string | null)[] | undefined,
+  method?: VerifyMethod,
+  allowFunctions?: string[],
+  sandbox?: Connection,
+): Promise<AdviceResult> {
   return await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `pglens: trying candidate indexes on ${conn.label}`, cancellable: true },
     (_progress, token) => {
-      const cancel = token.onCancellationRequested(() => void conn.cancel());
-      return adviseIndexes(conn, sql, { params, method, allowFunctions }).finally(() => cancel.dispose());
+      const cancel = token.onCancellationRequested(() => {
+        void conn.cancel();
+        void sandbox?.cancel();
+      });
+      return adviseIndexes(conn, sql, { params, method, allowFunctions, sandbox }).finally(() => cancel.dispose());
     },
   );
 }
@@ -122,7 +145,7 @@ async function present(advice: ViewAdvice): Promise<void> {
     index,
     label: s.ddl,
     description: `cost ${r.before.totalCost.toFixed(1)} → ${s.after.totalCost.toFixed(1)}`,
-    detail: `${s.reason} · ${evidenceLine(r, s)}`,
+    detail: [s.reason, evidenceLine(r, s), costLine(s)].filter(Boolean).join(' · '),
   }));
   const picked = await vscode.window.showQuickPick(items, {
     title: `pglens: ${r.suggestions.length} index(es) verified on ${advice.verifiedOn}${advice.note ? ` (${advice.note})` : ''} — pick one to add to a migration`,
@@ -188,16 +211,29 @@ async function insertPrismaIndex(plan: Extract<PrismaIndexPlan, { kind: 'edit' }
   const where = line >= 0 ? new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER) : at;
   await vscode.window.showTextDocument(document, { selection: where });
   const target = `${plan.attribute} in model ${plan.model} (${vscode.workspace.asRelativePath(uri)})`;
-  void vscode.window.showInformationMessage(`pglens: added ${target}; run prisma migrate dev to create its migration.`);
+  void vscode.window.showInformationMessage(`pglens: added ${target}; run prisma migrate dev to create its migration.${plan.note ? ` Note: ${plan.note}.` : ''}`);
   return target;
 }
 
+/**
+ * The index's migration, in the form the folder's runner runs: CREATE EXTENSION and CREATE INDEX
+ * CONCURRENTLY in one file where the runner runs them one by one outside a transaction; where
+ * the runner model refuses that file (it would send it as one string, one transaction), the
+ * extension in a migration of its own first, then the index alone, still CONCURRENTLY.
+ */
 async function writeSqlMigration(advice: AdviceResult, s: Suggestion): Promise<string | undefined> {
   const spec = indexMigrationSpec(advice, s);
   const folder = await workspaceMigrationFolder();
   if (folder) {
-    const uri = await writeMigration(await migrationFileIn(spec, folder));
-    return vscode.workspace.asRelativePath(uri);
+    const extension = extensionMigrationSpec(s);
+    const placed = await migrationFileIn(spec, folder).catch(async (e: unknown) => {
+      if (!extension || !(isPglensError(e) && e.code === 'refused')) throw e;
+      return undefined;
+    });
+    if (placed) return vscode.workspace.asRelativePath(await writeMigration(placed));
+    const first = await writeMigration(await migrationFileIn(extension!, folder));
+    const second = await writeMigration(await migrationFileIn(indexMigrationSpec(advice, s, { withExtension: false }), folder, new Date(Date.now() + 1000)));
+    return `${vscode.workspace.asRelativePath(first)} + ${vscode.workspace.asRelativePath(second)}`;
   }
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
   const target = await vscode.window.showSaveDialog({

@@ -1,5 +1,17 @@
 import { quoteIdent } from '../sql/quote-ident';
+import type { IndexMethod } from './index-types';
 import type { QueryScope, RelationRef } from './predicates';
+import { typedCandidates, plainBtreeServes } from './typed-candidates';
+
+/** A column's type as the catalog knows it (what decides which index serves an operator). */
+export interface ColumnType {
+  /** format_type(): `text`, `jsonb`, `integer[]`, `tstzrange`, `geometry`… */
+  name: string;
+  /** pg_type.typcategory: S string, A array, R range, G geometric, U user (jsonb is U), D date/time, N numeric… */
+  category: string;
+  /** Whether comparisons use the C collation (byte order), under which a plain B-tree serves LIKE 'x%'. */
+  cCollation?: boolean;
+}
 
 /** A table the query reads, as the catalog knows it. */
 export interface TableInfo {
@@ -10,6 +22,14 @@ export interface TableInfo {
   /** pg_stats.n_distinct per column (negative = fraction of rows, as Postgres stores it). */
   nDistinct: Record<string, number>;
   indexes: ExistingIndex[];
+  /** Per column, when the catalog was asked (candidates of other index types need it). */
+  types?: Record<string, ColumnType>;
+  /** pg_stats.correlation per column: how closely the physical row order follows the column's order (±1 = exactly). */
+  correlation?: Record<string, number>;
+  /** Rows inserted, updated and deleted since the statistics were reset (pg_stat_user_tables): append-only or not. */
+  writes?: { inserted: number; updated: number; deleted: number };
+  /** Whether the database's default collation is C (what `->>` and other collation-less text results use). */
+  defaultCCollation?: boolean;
 }
 
 export interface ExistingIndex {
@@ -20,11 +40,16 @@ export interface ExistingIndex {
   include: string[];
   predicate?: string;
   valid: boolean;
+  /** Access method (default btree). */
+  method?: string;
+  /** Operator class per key column, when known. */
+  opclasses?: string[];
 }
 
 export interface IndexCandidate {
   schema: string;
   table: string;
+  /** Key columns, or expressions' SQL where `expressions[i]` is set. */
   columns: string[];
   /** Per key column: sort descending (only set when directions are mixed). */
   descending: boolean[];
@@ -33,21 +58,42 @@ export interface IndexCandidate {
   name: string;
   /** Why it was proposed, for the report. */
   reason: string;
+  /** Access method; absent means btree. */
+  using?: IndexMethod;
+  /** Per key: an operator class other than the default (`gin_trgm_ops`, `jsonb_path_ops`, `text_pattern_ops`). */
+  opclasses?: (string | undefined)[];
+  /** Per key: the key is an expression (`lower(email)`), written in parentheses. */
+  expressions?: boolean[];
+  /** The extension whose operator class or access method the index needs (`pg_trgm`, `btree_gist`, `vector`, `postgis`). */
+  extension?: string;
+  /** What the query must look like for the index to serve it, when it does not already (`= ANY(tags)` → `tags @> ARRAY[…]`). */
+  rewrite?: string;
 }
 
 const MAX_IDENTIFIER = 63;
 
+/** One key of the index: a quoted column or a parenthesized expression, then its operator class and order. */
+function keySql(c: IndexCandidate, i: number): string {
+  const col = c.columns[i];
+  const key = c.expressions?.[i] ? `(${col})` : quoteIdent(col);
+  const opclass = c.opclasses?.[i] ? ` ${c.opclasses[i]}` : '';
+  return `${key}${opclass}${c.descending[i] ? ' DESC' : ''}`;
+}
 
 export function candidateDdl(c: IndexCandidate, concurrently: boolean): string {
-  const keys = c.columns.map((col, i) => `${quoteIdent(col)}${c.descending[i] ? ' DESC' : ''}`).join(', ');
+  const keys = c.columns.map((_, i) => keySql(c, i)).join(', ');
   const include = c.include.length > 0 ? ` INCLUDE (${c.include.map(quoteIdent).join(', ')})` : '';
   const where = c.where ? ` WHERE ${c.where}` : '';
   const head = concurrently ? 'CREATE INDEX CONCURRENTLY IF NOT EXISTS' : 'CREATE INDEX';
-  return `${head} ${quoteIdent(c.name)} ON ${quoteIdent(c.schema)}.${quoteIdent(c.table)} (${keys})${include}${where}`;
+  const using = c.using && c.using !== 'btree' ? ` USING ${c.using}` : '';
+  return `${head} ${quoteIdent(c.name)} ON ${quoteIdent(c.schema)}.${quoteIdent(c.table)}${using} (${keys})${include}${where}`;
 }
 
-function indexName(table: string, columns: string[], suffix: string): string {
-  const name = `${table}_${columns.join('_')}${suffix}_idx`;
+/** `<table>_<keys><suffix>_idx`, expressions reduced to their words, cut to Postgres's 63 bytes. */
+export function indexName(table: string, columns: string[], suffix: string): string {
+  // A column keeps its spelling ("authorId"); an expression becomes its lower-case words.
+  const words = columns.map((c) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(c) ? c : c.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').replace(/_+/g, '_').toLowerCase()));
+  const name = `${table}_${words.join('_')}${suffix}_idx`;
   return name.length <= MAX_IDENTIFIER ? name : name.slice(0, MAX_IDENTIFIER);
 }
 
@@ -58,23 +104,50 @@ function distinctValues(table: TableInfo, column: string): number | undefined {
   return d < 0 ? -d * Math.max(table.estimatedRows, 1) : d;
 }
 
-/** True when an existing valid index already serves these keys (same leading columns and predicate). */
-export function isCovered(c: Pick<IndexCandidate, 'columns' | 'include' | 'where'>, table: TableInfo, equalityOnly: boolean): boolean {
+/**
+ * A key as a comparable string: pg_get_indexdef prints `(doc ->> 'k'::text)` and
+ * `lower((email)::text)` for what the query wrote as `doc->>'k'` and `lower(email)`.
+ */
+function normKey(s: string): string {
+  return s
+    .replace(/('(?:[^']|'')*')::[a-z_ ]+/gi, '$1')
+    .replace(/::text\b/gi, '')
+    .replace(/pg_catalog\./gi, '')
+    .replace(/[\s()"]/g, '')
+    .toLowerCase();
+}
+
+/** An operator class name the candidate asks for is served by an existing key with that one (or the candidate takes the default). */
+function opclassServes(wanted: string | undefined, existing: string | undefined): boolean {
+  return wanted === undefined || existing === undefined || wanted === existing;
+}
+
+/** True when an existing valid index already serves these keys (same method, leading keys, operator classes and predicate). */
+export function isCovered(
+  c: Pick<IndexCandidate, 'columns' | 'include' | 'where'> & Partial<Pick<IndexCandidate, 'using' | 'opclasses'>>,
+  table: TableInfo,
+  equalityOnly: boolean,
+): boolean {
   const norm = (s: string | undefined) => (s ?? '').replace(/[\s()]/g, '').toLowerCase();
+  const method = c.using ?? 'btree';
+  const keys = c.columns.map(normKey);
   return table.indexes.some((idx) => {
     if (!idx.valid) return false;
+    if ((idx.method ?? 'btree') !== method) return false;
     if (idx.predicate && norm(idx.predicate) !== norm(c.where)) return false;
     if (idx.columns.length < c.columns.length) return false;
-    const lead = idx.columns.slice(0, c.columns.length);
-    const sameKeys = equalityOnly ? lead.every((col) => c.columns.includes(col)) : lead.every((col, i) => col === c.columns[i]);
+    const lead = idx.columns.slice(0, c.columns.length).map(normKey);
+    // Only a B-tree's key order matters; other methods answer for any of their keys.
+    const sameKeys = equalityOnly || method !== 'btree' ? lead.every((col) => keys.includes(col)) : lead.every((col, i) => col === keys[i]);
     if (!sameKeys) return false;
-    const all = new Set([...idx.columns, ...idx.include]);
-    return c.include.every((col) => all.has(col));
+    if (!c.columns.every((_, i) => opclassServes(c.opclasses?.[i], idx.opclasses?.[lead.indexOf(keys[i])]))) return false;
+    const all = new Set([...idx.columns, ...idx.include].map(normKey));
+    return c.include.every((col) => all.has(normKey(col)));
   });
 }
 
 /** Qualified columns belong to the relation with that alias; unqualified ones to the table that has the column (Postgres rejects ambiguity). */
-function resolve(qualifier: string | undefined, column: string, rel: RelationRef, table: TableInfo): boolean {
+export function resolve(qualifier: string | undefined, column: string, rel: RelationRef, table: TableInfo): boolean {
   if (qualifier !== undefined) return qualifier === rel.alias;
   return table.columns.includes(column);
 }
@@ -87,7 +160,8 @@ function resolve(qualifier: string | undefined, column: string, rel: RelationRef
  * indexes are left out. Verification, not this function, decides which ones help.
  */
 export function candidatesFor(scope: QueryScope, rel: RelationRef, table: TableInfo): IndexCandidate[] {
-  const mine = scope.predicates.filter((p) => resolve(p.qualifier, p.column, rel, table) && table.columns.includes(p.column));
+  // A predicate the plain B-tree cannot serve (LIKE 'x%' under a non-C collation, a type-changing cast) proposes none.
+  const mine = scope.predicates.filter((p) => resolve(p.qualifier, p.column, rel, table) && table.columns.includes(p.column) && plainBtreeServes(p, table));
   const bySelectivity = (a: string, b: string) => (distinctValues(table, b) ?? Number.MAX_SAFE_INTEGER) - (distinctValues(table, a) ?? Number.MAX_SAFE_INTEGER);
   const unique = (cols: string[]) => [...new Set(cols)];
   const eq = unique(mine.filter((p) => p.kind === 'eq' || p.kind === 'in' || p.kind === 'null').map((p) => p.column)).sort(bySelectivity);
@@ -146,5 +220,6 @@ export function candidatesFor(scope: QueryScope, rel: RelationRef, table: TableI
       add(best.columns, best.descending, `${best.reason}, INCLUDE for an index-only scan`, best.where, include);
     }
   }
-  return out;
+  const typed = typedCandidates(scope, rel, table, eq).filter((t) => !out.some((o) => candidateDdl(o, false) === candidateDdl(t, false)));
+  return [...out, ...typed];
 }

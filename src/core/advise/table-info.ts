@@ -1,17 +1,36 @@
 import type { Connection } from '../db/connection';
 import type { RelationRef } from './predicates';
-import type { TableInfo } from './candidates';
+import type { ColumnType, TableInfo } from './candidates';
 
 interface Row {
   schema: string;
   name: string;
   rows: number | string;
   columns: string[] | null;
-  indexes: { name: string; columns: string[] | null; include: string[] | null; predicate: string | null; valid: boolean }[] | null;
+  types: Record<string, { name: string; category: string; c: boolean | null }> | null;
+  indexes: { name: string; columns: string[] | null; include: string[] | null; predicate: string | null; valid: boolean; method: string; opclasses: string[] | null }[] | null;
   ndistinct: Record<string, number> | null;
+  correlation: Record<string, number | null> | null;
+  inserted: number | string;
+  updated: number | string;
+  deleted: number | string;
+  default_c: boolean | null;
 }
 
-/** Columns, size estimate, existing indexes and n_distinct of the tables a query reads, in one catalog query. */
+/**
+ * Whether a collation compares byte by byte (what lets a plain B-tree range over LIKE 'x%'): the
+ * libc C/POSIX locales and the builtin provider's (PostgreSQL 17+). The database's provider is
+ * read through to_jsonb so the query also runs on servers older than 15, which lack the column.
+ */
+const DEFAULT_IS_C = `(SELECT (d.datcollate IN ('C', 'POSIX') AND coalesce(to_jsonb(d) ->> 'datlocprovider', 'c') = 'c')
+                              OR coalesce(to_jsonb(d) ->> 'datlocprovider', 'c') = 'b'
+                         FROM pg_database d WHERE d.datname = current_database())`;
+
+/**
+ * Columns with their types and collations, size estimate, existing indexes (method and operator
+ * classes too), n_distinct and correlation, and the write counters of the tables a query reads,
+ * in one catalog query.
+ */
 export async function loadTableInfo(conn: Connection, relations: RelationRef[]): Promise<TableInfo[]> {
   const names = [...new Set(relations.map((r) => r.name))];
   if (names.length === 0) return [];
@@ -19,26 +38,58 @@ export async function loadTableInfo(conn: Connection, relations: RelationRef[]):
     `SELECT n.nspname AS schema, c.relname AS name, greatest(c.reltuples, 0)::float8 AS rows,
        (SELECT json_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a
          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
+       (SELECT json_object_agg(a.attname, json_build_object(
+           'name', format_type(a.atttypid, NULL),
+           'category', t.typcategory,
+           'c', CASE WHEN a.attcollation = 0 THEN NULL
+                     WHEN co.collname = 'default' THEN ${DEFAULT_IS_C}
+                     ELSE co.collprovider = 'b' OR (co.collprovider = 'c' AND co.collcollate IN ('C', 'POSIX')) END))
+         FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_collation co ON co.oid = a.attcollation
+         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS types,
        (SELECT json_agg(json_build_object(
            'name', ic.relname,
            'columns', (SELECT json_agg(pg_get_indexdef(x.indexrelid, k, true) ORDER BY k) FROM generate_series(1, x.indnkeyatts) k),
            'include', (SELECT json_agg(pg_get_indexdef(x.indexrelid, k, true) ORDER BY k) FROM generate_series(x.indnkeyatts + 1, x.indnatts) k),
            'predicate', pg_get_expr(x.indpred, x.indrelid),
-           'valid', x.indisvalid))
-         FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = c.oid) AS indexes,
+           'valid', x.indisvalid,
+           'method', am.amname,
+           'opclasses', (SELECT json_agg(oc.opcname ORDER BY u.ord) FROM unnest(x.indclass::oid[]) WITH ORDINALITY u(opc, ord) JOIN pg_opclass oc ON oc.oid = u.opc)))
+         FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid JOIN pg_am am ON am.oid = ic.relam WHERE x.indrelid = c.oid) AS indexes,
        (SELECT json_object_agg(s.attname, s.n_distinct) FROM pg_stats s
-         WHERE s.schemaname = n.nspname AND s.tablename = c.relname) AS ndistinct
+         WHERE s.schemaname = n.nspname AND s.tablename = c.relname) AS ndistinct,
+       (SELECT json_object_agg(s.attname, s.correlation) FROM pg_stats s
+         WHERE s.schemaname = n.nspname AND s.tablename = c.relname) AS correlation,
+       pg_stat_get_tuples_inserted(c.oid) AS inserted, pg_stat_get_tuples_updated(c.oid) AS updated, pg_stat_get_tuples_deleted(c.oid) AS deleted,
+       ${DEFAULT_IS_C} AS default_c
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p', 'm') AND c.relname = ANY($1::text[])
        AND (n.nspname = ANY(current_schemas(false)) OR n.nspname = ANY($2::text[]))`,
     [names, [...new Set(relations.map((r) => r.schema).filter((s): s is string => !!s))]],
   );
-  return result.rows.map((r) => ({
-    schema: r.schema,
-    name: r.name,
-    columns: r.columns ?? [],
-    estimatedRows: Number(r.rows) || 0,
-    nDistinct: r.ndistinct ?? {},
-    indexes: (r.indexes ?? []).map((i) => ({ name: i.name, columns: i.columns ?? [], include: i.include ?? [], predicate: i.predicate ?? undefined, valid: i.valid })),
-  }));
+  return result.rows.map((r) => {
+    const types: Record<string, ColumnType> = {};
+    for (const [col, t] of Object.entries(r.types ?? {})) types[col] = { name: t.name, category: t.category, ...(t.c !== null ? { cCollation: t.c } : {}) };
+    const correlation: Record<string, number> = {};
+    for (const [col, v] of Object.entries(r.correlation ?? {})) if (typeof v === 'number') correlation[col] = v;
+    return {
+      schema: r.schema,
+      name: r.name,
+      columns: r.columns ?? [],
+      estimatedRows: Number(r.rows) || 0,
+      nDistinct: r.ndistinct ?? {},
+      indexes: (r.indexes ?? []).map((i) => ({
+        name: i.name,
+        columns: i.columns ?? [],
+        include: i.include ?? [],
+        predicate: i.predicate ?? undefined,
+        valid: i.valid,
+        method: i.method,
+        opclasses: i.opclasses ?? [],
+      })),
+      types,
+      correlation,
+      writes: { inserted: Number(r.inserted) || 0, updated: Number(r.updated) || 0, deleted: Number(r.deleted) || 0 },
+      ...(r.default_c !== null ? { defaultCCollation: r.default_c } : {}),
+    };
+  });
 }
