@@ -59,6 +59,13 @@ export function formatBlocks(blocks: number | undefined | null): string {
   return `${formatCount(blocks)} (${Math.round(bytes / 1024)} kB)`;
 }
 
+export function formatBytes(bytes: number | undefined | null): string {
+  if (bytes === undefined || bytes === null || !Number.isFinite(bytes)) return '–';
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} kB`;
+}
+
 export function formatCost(cost: number | undefined | null): string {
   if (cost === undefined || cost === null || !Number.isFinite(cost)) return '–';
   return cost >= 1000 ? formatCount(Math.round(cost)) : cost.toFixed(2);

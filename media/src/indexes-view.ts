@@ -5,7 +5,7 @@
  */
 import type { Suggestion } from '../../src/core/advise/advise';
 import { el } from './dom';
-import { formatCost, formatMs } from './format';
+import { formatBytes, formatCost, formatMs } from './format';
 import type { ViewAdvice } from './protocol';
 
 /** Rules whose findings an index may fix: they get a *Suggest indexes* button. */
@@ -62,6 +62,23 @@ export function renderIndexes(state: AdviceState): HTMLElement {
       ),
     );
   }
+  const unverified = result.unverified ?? [];
+  if (unverified.length > 0) {
+    const details = el('details', { class: 'unverified', attrs: { open: '' } }, [el('summary', { text: `Not verified (${unverified.length})` })]);
+    details.append(
+      el(
+        'ul',
+        {},
+        unverified.map((u) =>
+          el('li', {}, [
+            el('code', { class: 'ddl', text: u.ddl }),
+            el('div', { class: 'muted', text: u.extension ? `${u.reason} (needs the ${u.extension.name} extension)` : u.reason }),
+          ]),
+        ),
+      ),
+    );
+    root.append(details);
+  }
   if (result.rejected.length > 0) {
     const details = el('details', 'rejected', [el('summary', { text: `Rejected candidates (${result.rejected.length})` })]);
     details.append(
@@ -82,12 +99,18 @@ export function renderIndexes(state: AdviceState): HTMLElement {
   return root;
 }
 
-function suggestionItem(s: Suggestion, index: number, before: ViewAdvice['result']['before'], added: string | undefined): HTMLElement {
+function suggestionItem(s: Suggestion, index: number, adviceBefore: ViewAdvice['result']['before'], added: string | undefined): HTMLElement {
+  // An index HypoPG cannot simulate is verified on the sandbox: compare with the sandbox's own plan.
+  const before = s.before ?? adviceBefore;
   const facts: string[] = [`cost ${formatCost(before.totalCost)} → ${formatCost(s.after.totalCost)} (${s.improvement.toFixed(1)}× cheaper)`];
   if (s.method === 'sandbox' && before.executionTimeMs !== undefined && s.after.executionTimeMs !== undefined) {
     facts.push(`measured on the sandbox ${formatMs(before.executionTimeMs)} → ${formatMs(s.after.executionTimeMs)}`);
   }
   facts.push(s.method === 'hypopg' ? 'verified with HypoPG' : 'verified on the embedded sandbox');
+  if (s.sizeBytes !== undefined) facts.push(`size ~${formatBytes(s.sizeBytes)}`);
+  if (s.extension) {
+    facts.push(`needs ${s.extension.name} (${s.extension.installed ? 'installed' : s.extension.available ? 'available, not installed: the migration creates it' : 'not available on this server'})`);
+  }
   const button = el('button', {
     class: added ? 'action add-migration done' : 'action primary add-migration',
     text: added ? 'Added' : 'Add to migration',
@@ -98,6 +121,7 @@ function suggestionItem(s: Suggestion, index: number, before: ViewAdvice['result
     el('pre', { class: 'ddl', text: s.ddl }),
     el('div', { class: 'suggestion-facts', text: facts.join(' · ') }),
     el('div', { class: 'suggestion-reason', text: s.reason }),
+    s.writeOverhead ? el('div', { class: 'muted write-overhead', text: s.writeOverhead }) : null,
     el('div', 'suggestion-actions', [button, added ? el('span', { class: 'muted added-to', text: added }) : null]),
   ]);
 }

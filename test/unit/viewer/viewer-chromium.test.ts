@@ -338,7 +338,25 @@ describe('plan viewer in Chromium', function () {
             after: { totalCost: 8.3, executionTimeMs: 0.05 },
             improvement: 215.7,
           },
+          {
+            ddl: `CREATE INDEX CONCURRENTLY IF NOT EXISTS t_trgm ON public.${HOSTILE} USING gin (x gin_trgm_ops);`,
+            schema: 'public',
+            table: HOSTILE,
+            columns: ['x'],
+            include: [],
+            method: 'sandbox',
+            reason: 'LIKE with a leading wildcard',
+            // Verified on the sandbox for a server advice: its own before.
+            before: { totalCost: 4000, executionTimeMs: 30 },
+            after: { totalCost: 40, executionTimeMs: 0.3 },
+            improvement: 100,
+            using: 'gin',
+            sizeBytes: 2 * 1024 * 1024,
+            writeOverhead: `every write to ${HOSTILE} updates it`,
+            extension: { name: SCRIPT, installed: false, available: true },
+          },
         ],
+        unverified: [{ ddl: `CREATE INDEX ON ${HOSTILE} USING gist (r);`, reason: `HypoPG cannot simulate gist ${SCRIPT}`, extension: { name: 'btree_gist', installed: false, available: false } }],
         rejected: [{ ddl: `CREATE INDEX ON ${HOSTILE} (${SCRIPT});`, totalCost: 1700, reason: `the planner does not use ${HOSTILE}` }],
         summary: `1 index(es) cut the plan's cost; best: ${ddl}`,
       },
@@ -352,10 +370,16 @@ describe('plan viewer in Chromium', function () {
     assert.ok(text.includes(`equality on ${HOSTILE}`));
     assert.ok(text.includes('cost 1790 → 8.30 (215.7× cheaper)'), text);
     assert.ok(text.includes('measured on the sandbox'), 'the measured time is shown for the sandbox');
+    assert.ok(text.includes('cost 4000 → 40.00 (100.0× cheaper)'), `a sandbox-verified index compares with the sandbox's own plan: ${text}`);
+    assert.ok(text.includes('size ~2.0 MB'), text);
+    assert.ok(text.includes(`needs ${SCRIPT} (available, not installed: the migration creates it)`), text);
+    assert.ok(text.includes(`every write to ${HOSTILE} updates it`), text);
+    assert.equal(await page.$eval('details.unverified', (e) => (e as HTMLDetailsElement).open), true, 'candidates that could not be verified are shown');
+    assert.ok((await page.$eval('details.unverified', (e) => e.textContent ?? '')).includes(`HypoPG cannot simulate gist ${SCRIPT} (needs the btree_gist extension)`));
     assert.equal(await page.$eval('details.rejected', (e) => (e as HTMLDetailsElement).open), false, 'rejected candidates start collapsed');
     assert.ok((await page.$eval('details.rejected', (e) => e.textContent ?? '')).includes(`the planner does not use ${HOSTILE}`));
 
-    await page.click('.add-migration');
+    await page.click('.suggestion:first-child .add-migration');
     assert.deepEqual(await page.evaluate(() => (window as unknown as { __toHost: unknown[] }).__toHost.at(-1)), { type: 'addToMigration', index: 0 });
     await post(page, { type: 'addedToMigration', index: 0, target: `migrations/${HOSTILE}.sql` });
     await page.waitForSelector('.add-migration.done');
