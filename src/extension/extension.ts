@@ -14,6 +14,7 @@ import { registerAdviseCommands } from './advise-command';
 import { registerRollbackVerify } from './rollback-verify';
 import { registerGenerateDown } from './generate-down';
 import { registerStatsCommand } from './stats-command';
+import { registerAppCodeDiagnostics } from './app-code-diagnostics';
 import type { SandboxReport } from '../core/db/sandbox-report';
 import { setConfirm, type Confirm } from './confirm';
 
@@ -72,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): PglensApi {
   context.subscriptions.push(health, registerPrismaLenses(context, connections));
   context.subscriptions.push(registerRollbackVerify(context, output));
   context.subscriptions.push(registerGenerateDown(context, output));
+  context.subscriptions.push(registerAppCodeDiagnostics(context));
   context.subscriptions.push(registerStatsCommand(connections, output, String((context.extension.packageJSON as { version?: string }).version ?? 'unknown')));
 
   loadSqlParser().then(

@@ -10,7 +10,8 @@ import { SANDBOX_START_TIMEOUT_MS } from '../../core/db/embedded-connection';
 import { PglensError } from '../../core/errors';
 import { loadSqlParser, parseSql } from '../../core/sql/parse';
 import type { SqlSyntaxError, Statement } from '../../core/sql/statement';
-import { countParams } from '../../core/sql/explain-targets';
+import { countParams, findExplainTargets } from '../../core/sql/explain-targets';
+import { isCodeFile } from '../../core/app-code/code-files';
 import { findingsAtOrAbove, planFindingJson } from '../../core/plan/report-json';
 import { renderPlanText } from '../../core/plan/render-text';
 import { planOptionsFromConfig } from '../../core/plan/config';
@@ -31,6 +32,7 @@ export function statementFromArgs(args: ParsedArgs, ctx: CliContext): string {
     return singleStatement(sql, 'the SQL argument');
   }
   const text = readTextInput(path.resolve(ctx.cwd, file), file);
+  if (isCodeFile(file)) return templateStatement(text, file, line);
   const parsed = parseSql(text);
   if (parsed.statements.length === 0 && parsed.errors.length === 0) throw new PglensError('bad-input', `${file} has no SQL statement`, 'pass a file with the statement to explain');
   const syntaxError = (e: SqlSyntaxError): PglensError =>
@@ -51,6 +53,22 @@ export function statementFromArgs(args: ParsedArgs, ctx: CliContext): string {
   const parseError = parsed.errors.find((e) => e.range.startOffset >= target.range.startOffset && e.range.startOffset <= target.range.endOffset);
   if (target.kind === 'Invalid' && parseError) throw syntaxError(parseError);
   return target.text;
+}
+
+/**
+ * The SQL of a tagged template literal (sql`…`, $queryRaw`…`) in a TypeScript/JavaScript file,
+ * found as the editor's Explain lenses find it; `${…}` substitutions are `$1…$n`.
+ */
+function templateStatement(text: string, file: string, line: number | undefined): string {
+  const targets = findExplainTargets(text, 'script');
+  if (targets.length === 0) throw new PglensError('bad-input', `${file} has no SQL template literal with an explainable statement (sql\`…\`, $queryRaw\`…\`)`, 'pass a file with one, or the SQL itself');
+  if (line === undefined) {
+    if (targets.length !== 1) throw new UsageError(`${file} has ${targets.length} SQL templates; pass --line N to choose one (lines ${targets.map((t) => t.range.start.line + 1).join(', ')})`);
+    return targets[0].sql;
+  }
+  const target = targets.find((t) => line - 1 >= t.range.start.line && line - 1 <= t.range.end.line);
+  if (!target) throw new UsageError(`${file} has no SQL template at line ${line} (templates at lines ${targets.map((t) => t.range.start.line + 1).join(', ')})`);
+  return target.sql;
 }
 
 /** `--allow-functions a,b --allow-functions c` → ['a', 'b', 'c']. */
@@ -76,6 +94,9 @@ export const command: Command = {
   summary: 'EXPLAIN (ANALYZE by default, rolled back) one statement and report what is slow and why',
   usage: [
     'Usage: pglens explain [SQL | -] [--file F [--line N]] [options]',
+    '',
+    '--file takes a .sql file, or a .ts/.tsx/.js/.jsx/.mts/.cts file: then the statement is the SQL tagged',
+    'template literal (sql`…`, $queryRaw`…`) at --line, its ${…} substitutions being $1…$n.',
     '',
     'Runs EXPLAIN (ANALYZE, BUFFERS, SETTINGS, FORMAT JSON) on one statement. ANALYZE always runs inside',
     'BEGIN … ROLLBACK (READ ONLY unless the statement writes) with a statement timeout. Every function the',

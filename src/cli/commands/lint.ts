@@ -13,6 +13,7 @@ import { lintRunnerSet, runnerSetOfFile, runnerSetsUnder, type RunnerSet } from 
 import { loadConfig, type LintConfig } from '../../core/lint/config';
 import { rules } from '../../core/lint/rules';
 import { prismaFilesUnder, prismaSchemaFiles } from '../../core/prisma/schema-files';
+import { codeFilesUnder, isCodeFile } from '../../core/app-code/code-files';
 import { isSqlParserLoaded, loadSqlParser } from '../../core/sql/parse';
 import { SEVERITY_RANK, type Finding, type Severity, type SourceRange } from '../../core/types';
 import { version } from '../version';
@@ -28,13 +29,16 @@ const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'out']);
 
 export const command: Command = {
   name: 'lint',
-  summary: 'lint SQL migrations (files or folders, as migration sets) and schema.prisma',
+  summary: 'lint SQL migrations (files or folders, as migration sets), schema.prisma, and N+1 queries and SQL templates in .ts/.js code',
   usage: [
     'Usage: pglens lint [PATH…] [options]',
     '',
     'Lints .sql files, folders (each a migration set: its .sql files, including Prisma\'s */migration.sql,',
     'apply in name order, so a table created in an earlier file is existing in later ones) and .prisma files',
     '(a file of a prisma/schema/ folder, or the folder itself, is linted with the whole multi-file schema).',
+    'TypeScript/JavaScript files (.ts .tsx .js .jsx .mts .cts, and those under a folder, minus node_modules, dist,',
+    '.next, *.d.ts, prisma/generated… — .pglens.json "appCode": { "skip": [globs] }) are checked for queries run once',
+    'per element of a loop (n-plus-one-query) and the SQL in their template literals gets the query rules.',
     'Without PATH, lints the current folder.',
     '',
     'Options:',
@@ -77,7 +81,8 @@ export const command: Command = {
 type Job =
   | { kind: 'set'; rs: RunnerSet; config: LintConfig; read: (file: string) => string; only?: Set<string> }
   | { kind: 'prisma'; files: Array<{ file: string; text: string }>; config: LintConfig }
-  | { kind: 'sql'; file: string; text: string; config: LintConfig; note?: string };
+  | { kind: 'sql'; file: string; text: string; config: LintConfig; note?: string }
+  | { kind: 'code'; file: string; text: string; config: LintConfig };
 
 async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<{ findings: Finding[]; sets: RunnerSet[]; notes: string[] }> {
   // A CLI run is short: optimising the parser module costs more than it saves. Must precede the
@@ -89,6 +94,7 @@ async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<{ findings:
   const findings: Finding[] = [];
   const sets: RunnerSet[] = [];
   const notes: string[] = [];
+  let prismaModels: import('../../core/app-code/prisma-models').PrismaModelCache | undefined;
   for (const job of jobs) {
     if (job.kind === 'sql' && job.note) notes.push(job.note);
     if (job.kind === 'set') {
@@ -112,6 +118,19 @@ async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<{ findings:
         );
       }
       findings.push(...lintPrismaDocument(doc, job.config));
+    } else if (job.kind === 'code') {
+      // Loaded on demand: the TypeScript parser is only needed when code files are linted.
+      const { lintCodeFile } = require('../../core/app-code/lint-code-file') as typeof import('../../core/app-code/lint-code-file');
+      const { PrismaModelCache } = require('../../core/app-code/prisma-models') as typeof import('../../core/app-code/prisma-models');
+      prismaModels ??= new PrismaModelCache();
+      const result = lintCodeFile(job.file, job.text, job.config, { prisma: prismaModels.forCodeFile(job.file), cacheParses: false });
+      const shown = displayPath(ctx.cwd, job.file);
+      if (result.skipped) notes.push(`${shown}: not read, ${result.skipped}`);
+      if (result.parseError) {
+        const at = result.parseError.range.start;
+        notes.push(`${shown}:${at.line + 1}:${at.character + 1}: does not parse (${result.parseError.message}); its loops were not checked`);
+      }
+      findings.push(...result.findings);
     } else findings.push(...lintSqlFile(job.file, job.text, job.config, ONE_SHOT));
   }
   return { findings, sets, notes };
@@ -155,6 +174,13 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
   const setKey = (rs: RunnerSet): string => path.join(rs.root, ...rs.set.folder.split('/').filter(Boolean));
   // Files of a multi-file Prisma schema already linted with an earlier input of the same folder.
   const prismaDone = new Set<string>();
+  // Code files already queued (a file given and its folder too is linted once).
+  const codeDone = new Set<string>();
+  const codeJob = (file: string, config: LintConfig): void => {
+    if (codeDone.has(file)) return;
+    codeDone.add(file);
+    jobs.push({ kind: 'code', file, text: read(file), config });
+  };
   const prismaJob = (files: string[], config: LintConfig): void => {
     if (files.every((f) => prismaDone.has(f))) return;
     for (const f of files) prismaDone.add(f);
@@ -193,6 +219,9 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
         for (const f of own) fileInput(f, config);
         continue;
       }
+      // Application code (.ts/.js…): N+1 queries and the SQL in its template literals.
+      const code = codeFilesUnder(abs, config);
+      for (const f of code) codeJob(f, config);
       const files = sqlFilesUnder(abs);
       // A Liquibase changelog may hold its changes inline: a folder with one is a migration set even without .sql files.
       if (files.length > 0 || isRunnerFolder(abs)) {
@@ -211,14 +240,19 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
       }
       // A multi-file Prisma schema folder (prisma/schema/): one schema, its relations cross files.
       const prisma = prismaFilesUnder(abs);
-      if (prisma.length === 0) throw new PglensError('bad-input', `no .sql or .prisma files under ${input}`, 'pass a migrations folder, .sql files, a .prisma file or a Prisma schema folder');
+      if (prisma.length === 0) {
+        if (code.length > 0) continue;
+        throw new PglensError('bad-input', `no .sql, .prisma or code files under ${input}`, 'pass a migrations folder, .sql files, a .prisma file, a Prisma schema folder or a folder of .ts/.js files');
+      }
       prismaJob(prisma, config);
     } else if (abs.endsWith('.prisma')) {
       prismaJob(prismaSchemaFiles(abs), config);
     } else if (abs.endsWith('.sql')) {
       fileInput(abs, config);
+    } else if (isCodeFile(abs)) {
+      codeJob(abs, config);
     } else {
-      throw new UsageError(`${input}: pglens lint takes .sql files, .prisma files and folders`);
+      throw new UsageError(`${input}: pglens lint takes .sql files, .prisma files and folders, and code files (.ts, .tsx, .js, .jsx, .mts, .cts)`);
     }
   }
   return jobs;

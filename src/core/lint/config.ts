@@ -39,6 +39,12 @@ export interface LintConfig {
    * `data`: what the sandbox is filled with after the migrations (src/core/sandbox-data/settings.ts).
    */
   sandbox?: { setup?: string; data?: SandboxDataSettings };
+  /**
+   * Application code (TypeScript/JavaScript) pglens reads for N+1 queries and SQL templates.
+   * `skip`: globs of code files and folders never read; given, it replaces the default list
+   * (src/core/app-code/code-files.ts DEFAULT_CODE_SKIP: node_modules, dist, .next, *.d.ts, …).
+   */
+  appCode?: { skip?: string[] };
   /** Folder globs are relative to: the config file's folder (or the folder linted, without one). */
   root: string;
   /** The file this came from, when any. */
@@ -52,7 +58,7 @@ export function defaultConfig(root = process.cwd()): LintConfig {
 }
 
 const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'off'];
-const TOP_KEYS = new Set(['$schema', 'rules', 'exclude', 'postgresVersion', 'migrations', 'plan', 'sandbox']);
+const TOP_KEYS = new Set(['$schema', 'rules', 'exclude', 'postgresVersion', 'migrations', 'plan', 'sandbox', 'appCode']);
 
 function bad(file: string, key: string, problem: string): PglensError {
   return new PglensError('bad-input', `${file}: "${key}" ${problem}`, `fix "${key}" in ${file} (see schemas/pglens-config.schema.json)`);
@@ -127,6 +133,13 @@ export function parseConfig(value: unknown, file: string): LintConfig {
       ...(setup !== undefined && { setup: resolve(config.root, setup as string) }),
       ...(value.sandbox.data !== undefined && { data: parseDataSetting(value.sandbox.data, file, config.root) }),
     };
+  }
+  if (value.appCode !== undefined) {
+    if (!isObject(value.appCode)) throw bad(file, 'appCode', 'must be an object like { "skip": ["**/generated"] }');
+    for (const k of Object.keys(value.appCode)) if (k !== 'skip') throw bad(file, `appCode.${k}`, 'is not a known setting (skip)');
+    const skip = value.appCode.skip;
+    if (skip !== undefined && (!Array.isArray(skip) || skip.some((g) => typeof g !== 'string'))) throw bad(file, 'appCode.skip', 'must be an array of glob strings');
+    config.appCode = { ...(skip !== undefined && { skip: skip as string[] }) };
   }
   return config;
 }

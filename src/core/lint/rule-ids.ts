@@ -84,6 +84,9 @@ export const DATABASE_RULE_IDS = [
 /** Rollback verification (`pglens migrations verify`): what applying up → down → up found. */
 export const VERIFY_RULE_IDS = ['rollback-fails', 'rollback-incomplete', 'rollback-destroys-data', 'missing-down-migration', 'rollback-unverifiable'] as const;
 
+/** Application code (TypeScript/JavaScript) rules: src/core/app-code/rules. */
+export const APP_CODE_RULE_IDS = ['n-plus-one-query'] as const;
+
 /** The finding a statement Postgres cannot parse becomes. */
 export const SYNTAX_ERROR_RULE_ID = 'syntax-error';
 
@@ -94,5 +97,6 @@ export const ALL_RULE_IDS: ReadonlySet<string> = new Set<string>([
   ...HEALTH_RULE_IDS,
   ...DATABASE_RULE_IDS,
   ...VERIFY_RULE_IDS,
+  ...APP_CODE_RULE_IDS,
   SYNTAX_ERROR_RULE_ID,
 ]);

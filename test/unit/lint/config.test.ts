@@ -76,7 +76,7 @@ describe('schemas/pglens-config.schema.json', () => {
   it('lists exactly the rule ids the config accepts', () => {
     const schema = JSON.parse(readFileSync(join(__dirname, '../../../schemas/pglens-config.schema.json'), 'utf8'));
     assert.deepEqual(schema.properties.rules.propertyNames.enum, [...ALL_RULE_IDS].sort());
-    assert.deepEqual(Object.keys(schema.properties).sort(), ['$schema', 'exclude', 'migrations', 'plan', 'postgresVersion', 'rules', 'sandbox']);
+    assert.deepEqual(Object.keys(schema.properties).sort(), ['$schema', 'appCode', 'exclude', 'migrations', 'plan', 'postgresVersion', 'rules', 'sandbox']);
   });
 
   it('lists every plan threshold with its default, and nothing else, under "plan"', () => {

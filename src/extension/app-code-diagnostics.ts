@@ -1,0 +1,170 @@
+import * as vscode from 'vscode';
+import { loadSqlParser } from '../core/sql/parse';
+import type { Finding, Severity } from '../core/types';
+import { configFor, watchConfig } from './workspace-config';
+
+type AppCodeCore = typeof import('../core/app-code/lint-code-file') &
+  typeof import('../core/app-code/code-files') &
+  typeof import('../core/app-code/prisma-models') &
+  typeof import('../core/app-code/actions');
+
+/**
+ * Loaded on the first open code document: the TypeScript parser stays out of activation, and a
+ * workspace without open .ts/.js files never loads it.
+ */
+let core: AppCodeCore | undefined;
+function loadCore(): AppCodeCore {
+  core ??= {
+    ...(require('../core/app-code/lint-code-file') as typeof import('../core/app-code/lint-code-file')),
+    ...(require('../core/app-code/code-files') as typeof import('../core/app-code/code-files')),
+    ...(require('../core/app-code/prisma-models') as typeof import('../core/app-code/prisma-models')),
+    ...(require('../core/app-code/actions') as typeof import('../core/app-code/actions')),
+  };
+  return core;
+}
+
+const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+const LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact'];
+const SELECTOR: vscode.DocumentSelector = LANGUAGES.map((language) => ({ scheme: 'file', language }));
+const N_PLUS_ONE = 'n-plus-one-query';
+
+/**
+ * Diagnostics in open TypeScript/JavaScript files: N+1 queries and the SQL rules on SQL
+ * template literals, from the same core call as `pglens lint` (lintCodeFile). Only open
+ * documents are read, never the rest of the workspace. While a file does not parse (half-typed
+ * code) its last N+1 findings stay. Pure text analysis: runs in untrusted workspaces too.
+ */
+class AppCodeDiagnostics implements vscode.CodeActionProvider, vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('pglens-app-code');
+  private readonly findings = new Map<string, Finding[]>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private prisma: InstanceType<AppCodeCore['PrismaModelCache']> | undefined;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.disposables.push(
+      this.collection,
+      vscode.languages.registerCodeActionsProvider(SELECTOR, this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+      vscode.workspace.onDidOpenTextDocument((d) => this.lintSoon(d, 0)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.lintSoon(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        const config = vscode.workspace.getConfiguration('pglens');
+        if (config.get<boolean>('lint.onType', true)) this.lintSoon(e.document, config.get<number>('lint.debounceMs', 300));
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        clearTimeout(this.timers.get(d.uri.toString()));
+        this.findings.delete(d.uri.toString());
+        this.collection.delete(d.uri);
+      }),
+      watchConfig(() => this.lintOpen()),
+      // A changed schema.prisma changes which relations the include rewrite knows.
+      vscode.workspace.onDidSaveTextDocument((d) => {
+        if (d.fileName.endsWith('.prisma')) {
+          this.prisma?.clear();
+          this.lintOpen();
+        }
+      }),
+    );
+  }
+
+  /** Lints the open code documents; called once the SQL parser is loaded (template findings need it). */
+  start(): void {
+    this.lintOpen();
+  }
+
+  private lintOpen(): void {
+    for (const doc of vscode.workspace.textDocuments) this.lintSoon(doc, 0);
+  }
+
+  private isCode(doc: vscode.TextDocument): boolean {
+    return doc.uri.scheme === 'file' && LANGUAGES.includes(doc.languageId);
+  }
+
+  private lintSoon(doc: vscode.TextDocument, delayMs: number): void {
+    if (!this.isCode(doc)) return;
+    const key = doc.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        if (!doc.isClosed) this.lint(doc);
+      }, delayMs),
+    );
+  }
+
+  private lint(doc: vscode.TextDocument): void {
+    const c = loadCore();
+    const file = doc.uri.fsPath;
+    const config = configFor(doc.uri);
+    const key = doc.uri.toString();
+    if (c.isSkippedCode(config, file)) {
+      this.publish(doc.uri, []);
+      return;
+    }
+    this.prisma ??= new c.PrismaModelCache();
+    const result = c.lintCodeFile(file, doc.getText(), config, { prisma: this.prisma.forCodeFile(file) });
+    let findings = result.findings;
+    // Half-typed code: keep the N+1 findings of the last version that parsed.
+    if (result.parseError) findings = [...findings, ...(this.findings.get(key) ?? []).filter((f) => f.ruleId === N_PLUS_ONE)];
+    this.publish(doc.uri, findings);
+  }
+
+  private publish(uri: vscode.Uri, findings: Finding[]): void {
+    this.findings.set(uri.toString(), findings);
+    this.collection.set(
+      uri,
+      findings.map((f) => {
+        const d = new vscode.Diagnostic(new vscode.Range(f.range.start.line, f.range.start.character, f.range.end.line, f.range.end.character), f.message, SEVERITY[f.severity]);
+        d.source = 'pglens';
+        d.code = { value: f.ruleId, target: vscode.Uri.joinPath(this.context.extensionUri, 'docs', 'rules', `${f.ruleId}.md`) };
+        return d;
+      }),
+    );
+  }
+
+  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const findings = this.findings.get(doc.uri.toString()) ?? [];
+    const actions: vscode.CodeAction[] = [];
+    for (const diagnostic of context.diagnostics) {
+      if (diagnostic.source !== 'pglens') continue;
+      const ruleId = typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : String(diagnostic.code);
+      const finding = findings.find((f) => f.ruleId === ruleId && f.range.start.line === diagnostic.range.start.line && f.range.start.character === diagnostic.range.start.character);
+      if (!finding) continue;
+      for (const a of loadCore().codeFindingActions(doc.getText(), finding)) {
+        const action = new vscode.CodeAction(a.title, vscode.CodeActionKind.QuickFix);
+        action.diagnostics = [diagnostic];
+        action.isPreferred = a.isPreferred;
+        const edit = new vscode.WorkspaceEdit();
+        for (const e of a.edits) edit.replace(doc.uri, new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character), e.newText);
+        action.edit = edit;
+        actions.push(action);
+      }
+    }
+    return actions;
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/**
+ * Registers N+1 and SQL-template diagnostics for open .ts/.tsx/.js/.jsx files. N+1 findings
+ * come at once; the open files are linted again when the SQL parser (activation starts loading
+ * it, one shared promise) is ready for the template findings.
+ */
+export function registerAppCodeDiagnostics(context: vscode.ExtensionContext): vscode.Disposable {
+  const diagnostics = new AppCodeDiagnostics(context);
+  loadSqlParser().then(
+    () => diagnostics.start(),
+    () => undefined,
+  );
+  return diagnostics;
+}
