@@ -84,6 +84,8 @@ export interface PlanContext {
   keys: (fk: ForeignKeyInfo) => KeyTable | undefined;
   /** Stats of the column a one-column FK references (its key range in the source database), if the stats file has them. */
   refStats?: (fk: ForeignKeyInfo) => ColumnStats | undefined;
+  /** Rows of the table an FK references in the source database (its stats' row count), if the stats file has them. */
+  refRows?: (fk: ForeignKeyInfo) => number | undefined;
   /** FK edges broken for a cycle: filled afterwards by UPDATE. */
   deferred: Set<ForeignKeyInfo>;
   triggersDisabled: boolean;
@@ -128,6 +130,8 @@ interface Col {
   nullFrac: number;
   stats?: ColumnStats;
   derived?: { low: Col; strict: boolean };
+  /** Histogram values in this many steps per bucket (see histogramSteps). */
+  steps?: number;
   /** num_nonnulls group: this column is the `index`-th of `size` that take turns being non-null. */
   turn?: { group: number; index: number; size: number };
   /** Domain CHECKs, VALUE replaced by the column, and their names. */
@@ -151,14 +155,22 @@ interface Fk {
   stats?: ColumnStats;
 }
 
-/** A deterministic 31-bit seed from text. */
+/**
+ * A deterministic seed for one purpose (`text`) from the user's seed, a whole number below
+ * 2^53: FNV-1a of the text started from the seed's low 32 bits, its high bits on top. One-to-one
+ * in the seed for a given text — every step of FNV is — so two seeds never give the same data,
+ * where folding the seed into 32 bits made 1 and 2^32 + 1 the same. Below 2^53, so the SQL
+ * (hashint8extended's int8 seed) and JavaScript read the same number.
+ */
 export function seedOf(text: string, seed = 0): number {
-  let h = 0x811c9dc5 ^ (seed | 0);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`the data seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, not ${seed}`);
+  const high = Math.floor(seed / 2 ** 32);
+  let h = 0x811c9dc5 ^ (seed % 2 ** 32);
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return (h >>> 1) & 0x7fffffff;
+  return high * 2 ** 32 + (h >>> 0);
 }
 
 /**
@@ -187,6 +199,18 @@ function round6(x: number): number {
   return Number(x.toFixed(6));
 }
 
+/**
+ * A uniform `u` (SQL) that follows the row order as much as the stats' correlation asks (see
+ * physicalOrder): the row's position for that share of the rows, `u` for the rest.
+ */
+export function orderedUnit(stats: ColumnStats, u: string, rows: number, offset: number, seed: (purpose: string) => number): string {
+  if (stats.correlation === undefined) return u;
+  const order = physicalOrder(stats);
+  if (order.share < 0.05) return u;
+  const pos = positionSql(rows, offset, order.reverse, seed('j'));
+  return order.share >= 0.995 ? pos : `CASE WHEN ${unitSql(seed('o'))} < ${round6(order.share)} THEN ${pos} ELSE ${u} END`;
+}
+
 /** The row's place in the batch, 0..1, with jitter within its step (SQL): values drawn from it follow the row order. */
 export function positionSql(rows: number, offset: number, reverse: boolean, seed: number): string {
   const n = Math.max(rows, 1);
@@ -208,13 +232,22 @@ export function positionSql(rows: number, offset: number, reverse: boolean, seed
  * equality estimates off by as much (measured in bench/sandbox-fidelity.mjs).
  * `u`, `u2`: independent uniforms.
  */
-export function fkStatsPick(o: { count: number; rows: number; stats: ColumnStats; numeric: boolean; ref?: ColumnStats; u: string; u2: string }): string {
+export function fkStatsPick(o: {
+  count: number;
+  rows: number;
+  stats: ColumnStats;
+  numeric: boolean;
+  ref?: ColumnStats;
+  source?: { rows: number; refRows: number };
+  u: string;
+  u2: string;
+}): string {
   const { count, stats } = o;
   const nonNull = Math.max(1e-9, 1 - (stats.nullFrac ?? 0));
   const values = stats.mcv && stats.mcv.values.length === stats.mcv.freqs.length ? stats.mcv.values : undefined;
   const freqs = (values ? stats.mcv!.freqs : (stats.mcvFreqs ?? [])).slice(0, count);
   const n = freqs.length;
-  const all = stats.nDistinct === undefined ? undefined : stats.nDistinct > 0 ? stats.nDistinct : -stats.nDistinct * o.rows;
+  const all = fkDistinct(stats.nDistinct, o.rows, count, o.source);
   const d = all === undefined ? count : Math.max(1, Math.min(count, Math.round(all) - n));
   const rest = d >= count ? `(1 + floor(${o.u2} * ${count})::int8)` : `(1 + (floor(${o.u2} * ${d})::int8 * ${count}) / ${d})`;
   if (n === 0) return rest;
@@ -242,6 +275,23 @@ export function fkStatsPick(o: { count: number; rows: number; stats: ColumnStats
   return `coalesce((ARRAY[${keys.join(', ')}]::int8[])[1 + width_bucket(${o.u}, ARRAY[${cums.join(', ')}]::float8[])], ${rest})`;
 }
 
+/**
+ * How many keys an FK column's rows point at. In the source the column referenced a share of
+ * the parent's rows (n_distinct over the parent's row count, whichever way n_distinct is
+ * written: a positive count is a fixed number of values only for a category, not for a
+ * reference); the same share of the keys here, so the fan-out per parent scales with the
+ * child's rows and the parent's, each at its own size. Without the sizes of the source: as
+ * pg_stats says, a count as is, a fraction of these rows.
+ */
+export function fkDistinct(nDistinct: number | undefined, rows: number, count: number, source?: { rows: number; refRows: number }): number | undefined {
+  if (nDistinct === undefined) return undefined;
+  if (source && source.rows > 0 && source.refRows > 0) {
+    const absolute = nDistinct > 0 ? nDistinct : -nDistinct * source.rows;
+    return Math.min(1, absolute / source.refRows) * count;
+  }
+  return nDistinct > 0 ? nDistinct : -nDistinct * rows;
+}
+
 /** The lowest and highest number a column's stats show (histogram bounds and most common values). */
 function numberRange(s: ColumnStats | undefined): [number, number] | undefined {
   const xs = [...(s?.histogram ?? []), ...(s?.mcv?.values ?? [])].map(Number).filter((x) => Number.isFinite(x));
@@ -257,10 +307,11 @@ function numberRange(s: ColumnStats | undefined): [number, number] | undefined {
  * rows, not anything from 12 to 28). m is prime to n and far from small fractions of n (see
  * strideFor): the values have no trend along the rows.
  */
-export function strataSql(rows: number, offset: number, seed: number): string {
+export function strataSql(rows: number, offset: number, seed: number, jitter = true): string {
   const n = Math.max(1, Math.round(rows));
   if (n < 3) return unitSql(seed);
-  return `least(0.999999999, ((((g - ${offset + 1}) * ${strideFor(n, seed)}) % ${n})::float8 + ${unitSql(seed)}) / ${n})`;
+  // Without jitter, the middle of each stratum: evenly spaced, so no step of a histogram wider than a stratum goes empty.
+  return `least(0.999999999, ((((g - ${offset + 1}) * ${strideFor(n, seed)}) % ${n})::float8 + ${jitter ? unitSql(seed) : '0.5'}) / ${n})`;
 }
 
 /**
@@ -570,12 +621,27 @@ export function planTable(ctx: PlanContext): TablePlan {
     const d = defaultDistinct(c.spec, c.info.name, rows);
     let distinct = d.distinct;
     if (s?.nDistinct !== undefined) distinct = Math.max(1, Math.min(capacity(c.spec), Math.round(s.nDistinct > 0 ? s.nDistinct : -s.nDistinct * rows)));
-    // The keys make the values outside the MCV list.
-    const common = s?.mcv?.values.length || s?.mcvFreqs?.length || 0;
-    if (common) distinct = Math.max(1, distinct - common);
+    // The keys make the values outside the MCV list: the distinct count less the common values
+    // the rows here can show (one at 0.04 % of 1,000 rows is in 0.4 rows, not always a value).
+    const freqs = s?.mcv?.freqs ?? s?.mcvFreqs ?? [];
+    const common = freqs.reduce((a, f) => a + Math.min(1, f * rows), 0);
+    if (freqs.length) distinct = Math.max(1, Math.round(distinct - common));
+    const hist = s?.histogram?.length ?? 0;
+    if (s?.nDistinct !== undefined && hist >= 2 && interpolable(c.spec) && statsShaped(c)) {
+      const share = freqs.reduce((a, f) => a + f, 0) / Math.max(1e-9, 1 - c.nullFrac);
+      c.steps = histogramSteps(distinct, hist - 1, rows * (1 - c.nullFrac) * Math.max(0, 1 - share));
+    }
     const order = s?.correlation !== undefined ? physicalOrder(s) : undefined;
     if (order ? order.share >= 0.8 : d.ordered) c.key = { kind: 'ordered', distinct, reverse: order?.reverse ?? false };
     else c.key = { kind: 'draw', distinct, skew: d.uniform || s?.nDistinct !== undefined ? 1 : ctx.skew };
+  }
+  // A unique text key stored in its order ('SKU-000001', 'SKU-000002', …): zero-padded numbers,
+  // so the text order is the row order, where plain ones sort 1, 10, 100, 11 (correlation ~0.8,
+  // what a source with plain numbers shows: those stay plain).
+  for (const c of cols) {
+    if (c.kind !== 'value' || c.key?.kind !== 'g' || c.spec.t !== 'text' || c.spec.long || !c.stats || physicalOrder(c.stats).share < 0.9 || physicalOrder(c.stats).reverse) continue;
+    const width = c.spec.prefix.length + c.spec.suffix.length + String(ctx.offset + rows).length;
+    if (width <= c.spec.maxLength && (c.spec.prefix || c.spec.suffix)) c.spec = { ...c.spec, minLength: Math.max(c.spec.minLength, width) };
   }
   for (const f of fks) {
     if (!f.nullable || f.cols.length === 0) continue;
@@ -664,12 +730,9 @@ function build(ctx: PlanContext, cols: Col[], fks: Fk[], secondary: ForeignKeyIn
     else if (c.nullFrac > 0) inner.push(`(${unitSql(seed(`z.${c.info.name}`))} < ${c.nullFrac}) AS z${c.slot}`);
     if ((statsShaped(c) || ranges.has(c)) && !c.derived) {
       // Stratified: each most common value gets its share of the rows to a row or so, not a draw's.
-      const u = statsShaped(c) ? strataSql(rows, ctx.offset, seed(`u.${c.info.name}`)) : unitSql(seed(`u.${c.info.name}`));
+      const u = statsShaped(c) ? strataSql(rows, ctx.offset, seed(`u.${c.info.name}`), c.steps === undefined) : unitSql(seed(`u.${c.info.name}`));
       // Stats-shaped values follow the row order as much as their correlation says (see physicalOrder).
-      const order = statsShaped(c) && c.stats?.correlation !== undefined ? physicalOrder(c.stats) : undefined;
-      const pos = order && order.share >= 0.05 ? positionSql(rows, ctx.offset, order.reverse, seed(`j.${c.info.name}`)) : undefined;
-      const mixed = !pos ? u : order!.share >= 0.995 ? pos : `CASE WHEN ${unitSql(seed(`o.${c.info.name}`))} < ${round6(order!.share)} THEN ${pos} ELSE ${u} END`;
-      inner.push(`${mixed} AS u${c.slot}`);
+      inner.push(`${statsShaped(c) ? orderedUnit(c.stats!, u, rows, ctx.offset, (p) => seed(`${p}.${c.info.name}`)) : u} AS u${c.slot}`);
     }
     if (c.derived) inner.push(`${drawSql(1_000_000, 1, seed(`d.${c.info.name}`))} AS d${c.slot}`);
   }
@@ -689,8 +752,10 @@ function build(ctx: PlanContext, cols: Col[], fks: Fk[], secondary: ForeignKeyIn
         stats: f.stats,
         numeric: c.spec.t === 'int' || c.spec.t === 'numeric' || c.spec.t === 'float',
         ref: ctx.refStats?.(f.fk),
+        source: ctx.stats && ctx.refRows?.(f.fk) !== undefined ? { rows: ctx.stats.rows, refRows: ctx.refRows(f.fk)! } : undefined,
         u: strataSql(rows, ctx.offset, seed(`fk.${f.fk.name}`)),
-        u2: unitSql(seed(`fk2.${f.fk.name}`)),
+        // Children stored in their parents' order (items after their order): keys follow the rows.
+        u2: orderedUnit(f.stats, unitSql(seed(`fk2.${f.fk.name}`)), rows, ctx.offset, (p) => seed(`${p}.fk.${f.fk.name}`)),
       });
     } else {
       pick = `(1 + ${drawSql(count, ctx.skew, seed(`fk.${f.fk.name}`))})`;
@@ -834,6 +899,19 @@ function rangeValue(c: Col, ranges: Array<[string, string]>, u: string): string 
 }
 
 /**
+ * Distinct values per histogram bucket for `distinct` values over `buckets` buckets and `rows`
+ * rows outside the most common values: undefined (interpolate freely, every row its own value)
+ * unless that is under one value per row, as for prices or amounts that repeat (a total with
+ * n_distinct −0.26: a quarter as many values as rows). The rows of a bucket are spread evenly
+ * over it (stratified, without jitter), so each step gets its share and the count comes out as
+ * asked.
+ */
+export function histogramSteps(distinct: number, buckets: number, rows: number): number | undefined {
+  if (!(distinct > 0) || buckets < 1 || distinct >= 0.99 * rows) return undefined;
+  return Math.max(1, Math.round(distinct / buckets));
+}
+
+/**
  * Whether a column's values follow its stats (most common values, histogram). Not for a
  * column that makes a unique key one-to-one (row number or a digit of it): drawn from the
  * stats, its values would collide and the rows be dropped.
@@ -846,7 +924,8 @@ function statsShaped(c: Col): boolean {
 /**
  * Most common values by frequency, the rest from the histogram (interpolated) or drawn keys.
  * Most common values whose values were left out (`mcvFreqs`) are invented: the keys just past
- * the drawn ones, so they differ from the rest where the type has room.
+ * the drawn ones, so they differ from the rest where the type has room. Interpolated values
+ * come in as many steps per bucket as the distinct count asks (see histogramSteps).
  */
 function statsValue(c: Col, k: string, u: string): string {
   const s = c.stats!;
@@ -874,7 +953,8 @@ function statsValue(c: Col, k: string, u: string): string {
     const v = cum > 0 && cum < 1 ? `((${u} - ${cum}) / ${1 - cum})` : u;
     const i = `(1 + least(${m - 1}, floor(${v} * ${m})::int4))`;
     if (kind) {
-      const f = `(${v} * ${m} - floor(${v} * ${m}))`;
+      let f = `(${v} * ${m} - floor(${v} * ${m}))`;
+      if (c.steps !== undefined) f = `((floor(${f} * ${c.steps}) + 0.5) / ${c.steps})`;
       rest = interpolate(kind, `${arr}[${i}]`, `${arr}[${i} + 1]`, f, scale);
     } else {
       rest = `${arr}[${i}]`;

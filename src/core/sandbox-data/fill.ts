@@ -25,6 +25,9 @@ const TOP_UP_MAX_SEED = 5;
 export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOptions = {}): Promise<FillReport> {
   const started = performance.now();
   const progress = options.onProgress ?? (() => undefined);
+  const seed = options.seed ?? 0;
+  // Before any row: a seed past 2^53 is not one number (see seedOf).
+  seedOf('', seed);
   await ensureCheckParser();
   const catalog = await readCatalog(query, options);
   const report: FillReport = { tables: [], rows: 0, ms: 0, triggersDisabled: false, unsupported: [], deferredForeignKeys: [], notes: [] };
@@ -40,7 +43,6 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
     if (!report.triggersDisabled) report.notes.push('triggers stay on (session_replication_role needs a superuser): FK checks and user triggers run');
   }
   const keys = new KeyTables(query, exec, catalog);
-  const seed = options.seed ?? 0;
   try {
     const { order, deferred, forced } = fillOrder(catalog.tables);
     for (const fk of forced) report.notes.push(`FK ${fk.name} is NOT NULL inside a cycle: filled with temporary keys, then by UPDATE`);
@@ -56,6 +58,7 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
       let target = sized.rows;
       const tr: TableFillReport = { table: table.key, status: 'filled', tier, target, rows: 0, ms: 0, attempts: [], notes: [] };
       report.tables.push(tr);
+      if (sized.full) tr.notes.push(`kept at its production size (${target} rows, the stats' count): a table this small is a set of values, not a volume`);
       const existing = await countRows(query, table.sql);
       const mode = options.existingRows ?? 'skip';
       if (existing > 0) tr.existing = existing;
@@ -94,6 +97,10 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
         refStats: (fk) => {
           const ref = fk.refColumns.length === 1 ? catalog.tables.find((t) => t.oid === fk.refOid) : undefined;
           return ref ? options.stats?.tables[ref.key]?.columns?.[fk.refColumns[0]] : undefined;
+        },
+        refRows: (fk) => {
+          const ref = catalog.tables.find((t) => t.oid === fk.refOid);
+          return ref ? options.stats?.tables[ref.key]?.rows : undefined;
         },
         deferred,
         triggersDisabled: report.triggersDisabled,
@@ -206,8 +213,14 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
       l.tr.ms += Math.round(performance.now() - t0);
     }
 
-    // Statistics for the planner (and the visibility map, with VACUUM).
-    for (const t of [...touched, ...kept]) {
+    // Statistics for the planner (and the visibility map, with VACUUM). A table left empty too:
+    // VACUUM drops what failed attempts wrote (dead rows that keep its file from looking empty)
+    // and its statistics say 0 rows, where a never-analyzed table is planned as ten pages of rows
+    // and every Explain Analyze on it would show a misestimate instead of the empty table.
+    const empty = report.tables
+      .filter((r) => r.rows === 0 && !r.existing && (r.status === 'failed' || r.status === 'skipped'))
+      .map((r) => catalog.tables.find((t) => t.key === r.table)!);
+    for (const t of [...touched, ...kept, ...empty]) {
       progress(`analyzing ${t.key}`);
       const t0 = performance.now();
       const vacuumed = options.vacuum !== false && (await succeeds(query, `VACUUM ANALYZE ${t.sql}`));

@@ -103,10 +103,18 @@ function components(tables: TableInfo[], next: (t: TableInfo) => TableInfo[]): T
   return out;
 }
 
+/**
+ * A table this small in the stats keeps its production size at any scale: a lookup or
+ * dimension table (countries, statuses, plans, categories) is a set of values, not a volume.
+ * Scaled down, a 250-row countries table would leave 25 countries for every FK into it to
+ * share, and each FK's distinct count and most common values would collapse onto them.
+ */
+export const SMALL_TABLE_ROWS = 1000;
+
 const LOOKUP_NAME = /(^|_)(types?|kinds?|status(es)?|states?|categor(y|ies)|roles?|countr(y|ies)|currenc(y|ies)|languages?|locales?|plans?|tiers?|levels?|regions?|tags?|labels?|settings?|permissions?|scopes?)$/;
 
 /** How many rows each table gets, and why. */
-export function targets(tables: TableInfo[], options: FillOptions): Map<TableInfo, { rows: number; tier: TableFillReport['tier'] }> {
+export function targets(tables: TableInfo[], options: FillOptions): Map<TableInfo, { rows: number; tier: TableFillReport['tier']; full?: true }> {
   const scale = options.scale ?? 1;
   const perTable = options.rowsPerTable ?? 20_000;
   const lookup = options.lookupRows ?? Math.min(1000, Math.max(100, Math.round(perTable / 20)));
@@ -119,7 +127,8 @@ export function targets(tables: TableInfo[], options: FillOptions): Map<TableInf
       referencedBy.get(fk.refOid)!.add(t.oid);
     }
   }
-  const out = new Map<TableInfo, { rows: number; tier: TableFillReport['tier'] }>();
+  const out = new Map<TableInfo, { rows: number; tier: TableFillReport['tier']; full?: true }>();
+  const small: Array<{ t: TableInfo; rows: number }> = [];
   for (const t of tables) {
     const size = (n: number) => Math.max(1, Math.min(cap, Math.round(n * scale)));
     const explicit = options.tableRows?.[t.key] ?? options.tableRows?.[t.name];
@@ -130,6 +139,7 @@ export function targets(tables: TableInfo[], options: FillOptions): Map<TableInf
     const stats = options.stats?.tables[t.key];
     if (stats) {
       out.set(t, { rows: size(stats.rows), tier: 'stats' });
+      if (stats.rows > 0 && stats.rows <= SMALL_TABLE_ROWS && size(stats.rows) !== stats.rows) small.push({ t, rows: stats.rows });
       continue;
     }
     // Embeddings: an HNSW index build costs seconds per thousand rows in PGlite.
@@ -147,6 +157,14 @@ export function targets(tables: TableInfo[], options: FillOptions): Map<TableInf
     } else {
       out.set(t, { rows: size(perTable), tier: 'regular' });
     }
+  }
+  // Small tables at their production size, smallest first, the rows this adds within the budget.
+  let extra = 0;
+  for (const { t, rows } of small.sort((a, b) => a.rows - b.rows || a.t.key.localeCompare(b.t.key))) {
+    const more = rows - out.get(t)!.rows;
+    if (more > 0 && options.maxTotalRows !== undefined && extra + more > options.maxTotalRows) continue;
+    extra += Math.max(0, more);
+    out.set(t, { rows, tier: 'stats', full: true });
   }
   // A schema of hundreds of tables at the per-table defaults would take minutes to fill:
   // within the budget, the defaulted tables shrink in proportion (explicit and stats counts stay).

@@ -47,7 +47,7 @@ export const MAX_ROWS_PER_TABLE = 5_000_000;
  * Bumped when the generator changes what it produces for the same settings: part of the
  * cache key of a filled sandbox, so an upgrade does not keep serving the old data.
  */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 const KEYS = ['stats', 'scale', 'rowsPerTable', 'rows', 'seed'];
 
@@ -89,7 +89,8 @@ export function parseDataSetting(value: unknown, file: string, root: string): Sa
     out.rows = rows;
   }
   if (v.seed !== undefined) {
-    if (!isCount(v.seed)) throw bad('.seed', 'must be a whole number (0 or more)');
+    // Larger numbers are not exact in JSON's doubles: two of them would give the same data.
+    if (!isCount(v.seed) || v.seed > Number.MAX_SAFE_INTEGER) throw bad('.seed', `must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`);
     out.seed = v.seed;
   }
   return out;

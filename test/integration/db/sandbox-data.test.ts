@@ -305,3 +305,45 @@ describe('Embedded sandbox data: what real migrations leave behind', function ()
     assert.match(sandboxDataNote(report.data), /^sandbox data: generated \(the stats file could not be read\)/);
   });
 });
+
+describe('Embedded sandbox data: a table the generator cannot fill', function () {
+  this.timeout(240_000);
+  const cache = tempCacheDir();
+  const workspace = mkdtempSync(path.join(os.tmpdir(), 'pglens-sandbox-data-unfilled-'));
+  let conn: EmbeddedConnection | undefined;
+
+  before(() => {
+    mkdirSync(path.join(workspace, 'migrations'));
+    // No generated code passes this CHECK: every attempt (thousands of rows, then fewer) fails.
+    writeFileSync(
+      path.join(workspace, 'migrations', '001_init.sql'),
+      `CREATE TABLE vouchers (id bigint PRIMARY KEY, code text NOT NULL, CONSTRAINT code_signed CHECK (md5(code) = '0'));
+       CREATE INDEX vouchers_code_idx ON vouchers (code);
+       CREATE TABLE shops (id bigint PRIMARY KEY, name text NOT NULL);`,
+    );
+  });
+  after(async () => {
+    await conn?.close();
+    await cache.remove();
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('says the table is empty, and Explain Analyze shows no misestimate of rows that were never there', async () => {
+    conn = createEmbeddedConnection({ workspaceRoot: workspace, cacheDir: cache.dir, ...sandboxWorker() });
+    const report = await conn.sandboxReport();
+    const problem = report.data!.problems.find((p) => p.table === 'public.vouchers');
+    assert.equal(problem?.status, 'failed', JSON.stringify(report.data!.problems));
+    assert.match(problem!.cause, /CHECK code_signed/);
+    assert.deepEqual(report.data!.emptyTables, ['public.vouchers']);
+    const outcome = await explainStatement(conn, `SELECT * FROM vouchers WHERE code <> 'x'`, { analyze: true, timeoutMs: 30_000 });
+    const notes = outcome.result.notices.join('\n');
+    assert.match(notes, /table vouchers is empty in the sandbox \(the generator could not fill it: .*CHECK code_signed/, notes);
+    // The failed attempts' rows are gone and the planner knows the table holds none: no "estimated
+    // at 2,000 rows, returned 0" on top of the note that says why.
+    assert.deepEqual(outcome.report.findings.filter((f) => f.ruleId === 'misestimate').map((f) => f.message), []);
+    assert.equal(outcome.report.root.planRows, 1);
+    // A filled table next to it: no such note.
+    const shops = await explainStatement(conn, `SELECT * FROM shops`, { analyze: false, timeoutMs: 30_000 });
+    assert.ok(!shops.result.notices.some((n) => /is empty/.test(n)), shops.result.notices.join('\n'));
+  });
+});

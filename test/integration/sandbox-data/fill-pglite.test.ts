@@ -27,6 +27,21 @@ async function digest(s: Session): Promise<string> {
   return parts.join('\n');
 }
 
+/**
+ * A table the fill left empty looks empty: no page left by the failed attempts (so Explain on the
+ * sandbox says the table is empty) and 0 rows in its statistics, where a table never analyzed is
+ * planned as ten pages of rows (and an Explain Analyze would show a misestimate of thousands).
+ */
+async function assertPlannedEmpty(s: Session, tables: string[]): Promise<void> {
+  for (const t of tables) {
+    const [c] = await s.query(`SELECT relpages, reltuples::float8 AS n, pg_relation_size('${t}')::float8 AS bytes FROM pg_class WHERE relname = '${t}'`);
+    assert.deepEqual({ relpages: Number(c.relpages), n: Number(c.n), bytes: Number(c.bytes) }, { relpages: 0, n: 0, bytes: 0 }, t);
+    const [p] = await s.query(`EXPLAIN (FORMAT JSON) SELECT * FROM ${t}`);
+    const plan = p['QUERY PLAN'] as Array<{ Plan: { 'Plan Rows': number } }>;
+    assert.equal(plan[0].Plan['Plan Rows'], 1, `${t}: planned as empty`);
+  }
+}
+
 describe('sandbox data on PGlite', function () {
   this.timeout(300_000);
 
@@ -49,7 +64,8 @@ describe('sandbox data on PGlite', function () {
 
   it('is deterministic: same seed, same rows; another seed, other rows; a second run keeps what is there', async () => {
     const runs: string[] = [];
-    for (const seed of [0, 0, 1]) {
+    // 2^32 + 1: folded into 32 bits it was seed 1 again, the same rows.
+    for (const seed of [0, 0, 1, 2 ** 32 + 1]) {
       const { db, s } = await open();
       try {
         await contractFill(s, { rowsPerTable: 500, seed });
@@ -66,6 +82,13 @@ describe('sandbox data on PGlite', function () {
     }
     assert.equal(runs[0], runs[1]);
     assert.notEqual(runs[0], runs[2]);
+    assert.notEqual(runs[2], runs[3], 'seeds 1 and 2^32 + 1 give other rows');
+    const { db, s } = await open();
+    try {
+      await assert.rejects(contractFill(s, { rowsPerTable: 10, seed: 2 ** 53 }), /data seed must be a whole number from 0 to 9007199254740991/);
+    } finally {
+      await db.close();
+    }
   });
 
   it('honours per-table counts and per-column stats: NULL fraction, MCVs, distinct count, histogram', async () => {
@@ -107,6 +130,50 @@ describe('sandbox data on PGlite', function () {
     }
   });
 
+  it('scales a stats file as a whole: small tables at their size, FKs at their share of the parent, children in their parents\' order, amounts that repeat', async () => {
+    const { db, s } = await open();
+    try {
+      await s.exec(`
+        CREATE TABLE kinds (id int PRIMARY KEY, name text NOT NULL);
+        CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL);
+        CREATE TABLE bills (id bigint PRIMARY KEY, account_id bigint NOT NULL REFERENCES accounts, kind_id int NOT NULL REFERENCES kinds, amount numeric(10, 2) NOT NULL)`);
+      const stats = {
+        tables: {
+          'public.kinds': { rows: 200 },
+          'public.accounts': { rows: 50_000 },
+          'public.bills': {
+            rows: 400_000,
+            columns: {
+              // 20,000 of the 50,000 accounts have bills (ANALYZE writes a count: 5 % of the rows), stored account after account.
+              account_id: { nDistinct: 20_000, correlation: 0.98 },
+              // 150 of the 200 kinds are used: a count, not a fraction of the rows.
+              kind_id: { nDistinct: 150 },
+              amount: { nDistinct: -0.1, histogram: ['1.00', '50.00', '100.00', '1000.00'] },
+            },
+          },
+        },
+      };
+      const report = await fillDatabase(s.query, s.exec, { stats, scale: 0.1, maxTotalRows: 30_000 });
+      const t = (name: string) => report.tables.find((r) => r.table === `public.${name}`)!;
+      assert.equal(t('kinds').rows, 200, 'a lookup table is not cut to 20 kinds');
+      assert.match(t('kinds').notes.join('\n'), /kept at its production size \(200 rows/);
+      assert.equal(t('accounts').rows, 5000);
+      assert.equal(t('bills').rows, 40_000);
+      const distinct = (col: string) => one(s, `SELECT count(DISTINCT ${col})::float8 FROM bills`);
+      // 40 % of the accounts, as in the source: 2,000 of 5,000, not 20,000 (every account, a tenth of the bills each).
+      assert.ok(Math.abs((await distinct('account_id')) - 2000) < 60, `accounts: ${await distinct('account_id')}`);
+      assert.ok(Math.abs((await distinct('kind_id')) - 150) <= 2, `kinds: ${await distinct('kind_id')}`);
+      assert.ok(Math.abs((await distinct('amount')) - 4000) < 200, `amounts: ${await distinct('amount')}`);
+      const corr = await one(s, `SELECT correlation::float8 FROM pg_stats WHERE tablename = 'bills' AND attname = 'account_id'`);
+      assert.ok(corr > 0.9, `account_id follows the rows: correlation ${corr}`);
+      const nd = await one(s, `SELECT n_distinct::float8 FROM pg_stats WHERE tablename = 'bills' AND attname = 'amount'`);
+      const share = nd > 0 ? nd / 40_000 : -nd;
+      assert.ok(Math.abs(share - 0.1) < 0.01, `amount n_distinct ${nd}: the source's tenth of the rows`);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('reports what it cannot fill, with the constraint and Postgres\'s error, and fills the rest', async () => {
     const { db, s } = await open();
     try {
@@ -139,6 +206,7 @@ describe('sandbox data on PGlite', function () {
       );
       // Triggers are off while filling: a trigger that refuses rows does not fire.
       assert.equal(t('guarded').status, 'filled');
+      await assertPlannedEmpty(s, ['impossible', 'json_shape', 'needs_pair', 'below_pair']);
 
       // With triggers on, its error is the cause, and the other tables are still filled.
       const { db: db2, s: s2 } = await open();
@@ -154,6 +222,8 @@ describe('sandbox data on PGlite', function () {
         assert.match(guarded.cause!, /no rows here/);
         assert.ok(guarded.attempts.length >= 3);
         assert.equal(on.tables.find((r) => r.table === 'public.fine')!.status, 'filled');
+        // Each attempt wrote rows before the trigger threw: VACUUM gave the pages back.
+        await assertPlannedEmpty(s2, ['guarded']);
       } finally {
         await db2.close();
       }

@@ -10,11 +10,34 @@ describe('sandbox data: statement builders', () => {
     assert.equal(seedOf('public.t.a'), seedOf('public.t.a'));
     assert.notEqual(seedOf('public.t.a'), seedOf('public.t.b'));
     assert.notEqual(seedOf('public.t.a', 1), seedOf('public.t.a', 2));
-    assert.ok(seedOf('x') >= 0 && seedOf('x') < 2 ** 31);
+    assert.ok(seedOf('x') >= 0 && seedOf('x') < 2 ** 32);
     assert.equal(unitSql(7), '((hashint8extended(g, 7) & 4503599627370495)::float8 / 4503599627370496)');
     assert.equal(drawSql(1, 2, 7), '0::int8');
     assert.equal(drawSql(10, 1, 7), `floor(10 * ${unitSql(7)})::int8`);
     assert.equal(drawSql(10, 2, 7), `floor(10 * power(${unitSql(7)}, 2))::int8`);
+  });
+
+  it('keeps seeds past 2^32 apart, and refuses those past 2^53 instead of folding them', () => {
+    // Folded into 32 bits, 1 and 2^32 + 1 were the same seed: the same data.
+    for (const [a, b] of [
+      [1, 2 ** 32 + 1],
+      [0, 2 ** 32],
+      [2 ** 32, 2 ** 33],
+      [2 ** 40 + 5, 2 ** 41 + 5],
+      [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER - 2 ** 32],
+    ]) {
+      assert.notEqual(seedOf('public.t:k.a', a), seedOf('public.t:k.a', b), `${a} vs ${b}`);
+    }
+    // Within 32 bits: one-to-one too (every FNV step is), not only unlikely to collide.
+    const seen = new Set<number>();
+    for (let s = 0; s < 50_000; s++) seen.add(seedOf('public.t:u.status', s));
+    assert.equal(seen.size, 50_000);
+    const big = seedOf('x', Number.MAX_SAFE_INTEGER);
+    assert.ok(Number.isSafeInteger(big) && big >= 0, 'a number SQL and JavaScript read alike');
+    assert.match(unitSql(big), /^\(\(hashint8extended\(g, \d+\) /);
+    assert.throws(() => seedOf('x', 2 ** 53), /data seed must be a whole number from 0 to 9007199254740991, not 9007199254740992/);
+    assert.throws(() => seedOf('x', -1), /data seed must be a whole number/);
+    assert.throws(() => seedOf('x', 1.5), /data seed must be a whole number/);
   });
 
   it('makes mixed-radix digits, the upper ones shifted by a hash of the lower', () => {

@@ -54,7 +54,44 @@ describe('sandbox data: fill order and sizes', () => {
     const scaled = targets(all, { scale: 0.5, maxRowsPerTable: 15_000, tableRows: { users: 3000 }, stats: { tables: { 'public.order_status': { rows: 7 } } } });
     assert.deepEqual(scaled.get(users), { rows: 1500, tier: 'explicit' });
     assert.deepEqual(scaled.get(orders), { rows: 15_000, tier: 'fact' });
-    assert.deepEqual(scaled.get(status), { rows: 4, tier: 'stats' });
+    assert.deepEqual(scaled.get(status), { rows: 7, tier: 'stats', full: true }, 'a small table keeps its production size');
     assert.deepEqual(targets(all, { rowsPerTable: 100_000 }).get(status), { rows: 100, tier: 'lookup' });
+  });
+
+  it('keeps small stats tables at their production size at any scale, the rows this adds within the budget', () => {
+    const countries = table('countries', [col('id', 'int4'), col('code', 'text')]);
+    const plans = table('plans', [col('id', 'int4'), col('name', 'text')]);
+    const categories = table('categories', [col('id', 'int4'), col('name', 'text')]);
+    const products = table('products', [col('id', 'int4'), col('category_id', 'int4')]);
+    const orders = table('orders', [col('id', 'int4'), col('country_id', 'int4'), col('plan_id', 'int4'), col('product_id', 'int4')]);
+    products.foreignKeys.push(fk('p_c', ['category_id'], categories, ['id']));
+    orders.foreignKeys.push(fk('o_c', ['country_id'], countries, ['id']), fk('o_p', ['plan_id'], plans, ['id']), fk('o_pr', ['product_id'], products, ['id']));
+    const all = [countries, plans, categories, products, orders];
+    const stats = {
+      tables: {
+        'public.countries': { rows: 250 },
+        'public.plans': { rows: 4 },
+        'public.categories': { rows: 1000 },
+        'public.products': { rows: 10_000 },
+        'public.orders': { rows: 2_000_000 },
+      },
+    };
+    const sized = targets(all, { scale: 0.1, stats, maxTotalRows: 30_000 });
+    assert.deepEqual(sized.get(countries), { rows: 250, tier: 'stats', full: true });
+    assert.deepEqual(sized.get(plans), { rows: 4, tier: 'stats', full: true });
+    assert.deepEqual(sized.get(categories), { rows: 1000, tier: 'stats', full: true });
+    assert.deepEqual(sized.get(products), { rows: 1000, tier: 'stats' }, 'an entity table scales');
+    assert.deepEqual(sized.get(orders), { rows: 200_000, tier: 'stats' });
+    // A budget smaller than what keeping them all adds: the smallest first, the others scale.
+    const tight = targets(all, { scale: 0.1, stats, maxTotalRows: 300 });
+    assert.deepEqual(tight.get(plans), { rows: 4, tier: 'stats', full: true });
+    assert.deepEqual(tight.get(countries), { rows: 250, tier: 'stats', full: true });
+    assert.deepEqual(tight.get(categories), { rows: 100, tier: 'stats' });
+    // Scaled up: no invented statuses either.
+    assert.deepEqual(targets(all, { scale: 3, stats }).get(plans), { rows: 4, tier: 'stats', full: true });
+    assert.deepEqual(targets(all, { scale: 3, stats }).get(products), { rows: 30_000, tier: 'stats' });
+    // At scale 1 nothing changes, and explicit counts still win.
+    assert.deepEqual(targets(all, { stats }).get(countries), { rows: 250, tier: 'stats' });
+    assert.deepEqual(targets(all, { scale: 0.1, stats, tableRows: { countries: 50 } }).get(countries), { rows: 5, tier: 'explicit' });
   });
 });

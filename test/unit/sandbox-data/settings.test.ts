@@ -46,6 +46,9 @@ describe('sandbox data settings', () => {
       [{ rows: { t: -1 } }, /"sandbox\.data\.rows\.t" must be a whole number from 0 to 5000000/],
       [{ stats: '' }, /"sandbox\.data\.stats" must be the path of a stats file/],
       [{ seed: -2 }, /"sandbox\.data\.seed" must be a whole number/],
+      // Not exact as a JSON number: 2^53 + 1 reads as 2^53, the same data as another seed.
+      [{ seed: 2 ** 53 }, /"sandbox\.data\.seed" must be a whole number from 0 to 9007199254740991/],
+      [{ seed: 1e20 }, /"sandbox\.data\.seed" must be a whole number from 0 to 9007199254740991/],
     ];
     for (const [value, message] of bad) assert.throws(() => parseDataSetting(value, 'c.json', '/ws'), message, JSON.stringify(value));
   });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { fkStatsPick, physicalOrder, planTable, positionSql, strataSql, strideFor, unitSql } from '../../../src/core/sandbox-data/build';
+import { fkDistinct, fkStatsPick, histogramSteps, physicalOrder, planTable, positionSql, strataSql, strideFor, unitSql } from '../../../src/core/sandbox-data/build';
 import { ensureCheckParser } from '../../../src/core/sandbox-data/checks';
 import { catalog, col, context, fk, table } from './catalog-fixture';
 
@@ -129,5 +129,70 @@ describe('sandbox data: following the stats closely', () => {
     // customer_id: customer 1 takes 2 % of the rows; the rest spread over 0.1 × 3000 − 1 keys.
     assert.match(sql, /coalesce\(\(ARRAY\[1\]::int8\[\]\)\[1 \+ width_bucket\(least\(0\.999999999, \(\(\(\(g - 1\) \* \d+\) % 3000\)/);
     assert.match(sql, new RegExp(String.raw`, \(1 \+ \(floor\(${unit} \* 299\)::int8 \* 1000\) \/ 299\)\) AS p0`));
+  });
+
+  it('points an FK at the share of the parent\'s rows it referenced in the source, whatever the sizes here', () => {
+    // 300,000 orders referencing 39,300 of 100,000 customers; both at a tenth: 3,930 of 10,000.
+    assert.equal(Math.round(fkDistinct(-0.131, 30_000, 10_000, { rows: 300_000, refRows: 100_000 })!), 3930);
+    // A positive n_distinct of a reference is no fixed set of values: 500 of 10,000 products
+    // referenced is 50 of the 1,000 a tenth keeps, not 500 (half of them: a tenth of the fan-out).
+    assert.equal(fkDistinct(500, 60_000, 1000, { rows: 600_000, refRows: 10_000 }), 50);
+    // A lookup table kept at its size (250 countries): the 180 referenced stay 180.
+    assert.equal(fkDistinct(180, 20_000, 250, { rows: 200_000, refRows: 250 }), 180);
+    // At most every key; without the source's sizes, as pg_stats says.
+    assert.equal(fkDistinct(-0.9, 1000, 10, { rows: 1000, refRows: 100 }), 10);
+    assert.equal(fkDistinct(-0.1, 3000, 1000), 300);
+    assert.equal(fkDistinct(20, 3000, 1000), 20);
+    assert.equal(fkDistinct(undefined, 3000, 1000), undefined);
+    const sql = fkStatsPick({ count: 1000, rows: 60_000, stats: { nDistinct: 500 }, numeric: true, source: { rows: 600_000, refRows: 10_000 }, u: 'U', u2: 'V' });
+    assert.equal(sql, '(1 + (floor(V * 50)::int8 * 1000) / 50)');
+  });
+
+  it('stores children in their parents\' order where the FK\'s correlation says so, and unique codes zero-padded in theirs', () => {
+    const orders = table('orders', [col('id', 'int8', { notNull: true })]);
+    const items = table('order_items', [col('order_id', 'int8', { notNull: true }), col('qty', 'int4', { notNull: true })]);
+    items.foreignKeys.push(fk('items_order', ['order_id'], orders, ['id']));
+    const products = table('products', [col('sku', 'text', { notNull: true })]);
+    products.uniques.push({ name: 'products_sku_key', columns: ['sku'], primary: false, expression: false, partial: false });
+    const plan = (t: typeof items, columns: Record<string, object>) =>
+      planTable(
+        context(catalog([orders, items, products]), t, { rows: 6000, stats: { rows: 600_000, columns }, refRows: () => 300_000 }, { items_order: { temp: '', count: 3000, denseMin: 1 } }),
+      ).sql!;
+    const unit = String.raw`\(\(hashint8extended\(g, \d+\) & 4503599627370495\)::float8 \/ 4503599627370496\)`;
+    // 256,000 of 300,000 orders referenced: 2,562 of the 3,000 here, in row order.
+    const ordered = plan(items, { order_id: { nDistinct: -0.427, correlation: 1 } });
+    assert.match(ordered, new RegExp(String.raw`\(1 \+ \(floor\(least\(0\.999999999, \(\(g - 1\)::float8 \+ ${unit}\) \/ 6000\) \* 2562\)::int8 \* 3000\) \/ 2562\) AS p0`));
+    const random = plan(items, { order_id: { nDistinct: -0.427, correlation: 0.01 } });
+    assert.match(random, new RegExp(String.raw`\(1 \+ \(floor\(${unit} \* 2562\)::int8 \* 3000\) \/ 2562\) AS p0`));
+    const padded = plan(products, { sku: { nDistinct: -1, correlation: 1 } });
+    assert.match(padded, /'sku_' \|\| lpad\(s\.k0::text, greatest\(4, length\(s\.k0::text\)\), '0'\)/, 'sku_0000 … sku_5999 sort as they are stored');
+    assert.doesNotMatch(plan(products, { sku: { nDistinct: -1, correlation: 0.8 } }), /lpad/);
+    assert.doesNotMatch(plan(products, { sku: { nDistinct: -1 } }), /lpad/);
+  });
+
+  it('interpolates a histogram in as many steps as n_distinct asks: amounts repeat as they do in the source', () => {
+    assert.equal(histogramSteps(7860, 100, 30_000), 79);
+    assert.equal(histogramSteps(30_000, 100, 30_000), undefined, 'one value a row: free');
+    assert.equal(histogramSteps(29_800, 100, 30_000), undefined);
+    assert.equal(histogramSteps(27_500, 100, 30_000), 275, 'nine in ten rows a value of their own: one in ten repeats');
+    assert.equal(histogramSteps(50, 100, 30_000), 1);
+    assert.equal(histogramSteps(0, 100, 30_000), undefined);
+    const orders = table('orders', [col('total', 'numeric', { notNull: true, typmod: ((12 << 16) | 2) + 4 }), col('created_at', 'timestamptz', { notNull: true })]);
+    const sql = planTable(
+      context(catalog([orders]), orders, {
+        rows: 30_000,
+        stats: {
+          rows: 300_000,
+          columns: {
+            total: { nDistinct: -0.262, histogram: ['5.00', '500.00', '1000.00'] },
+            created_at: { nDistinct: -1, histogram: ['2021-01-01 00:00:00+00', '2025-01-01 00:00:00+00'], correlation: 1 },
+          },
+        },
+      }),
+    ).sql!;
+    // 0.262 × 30,000 = 7,860 values over 2 buckets: 3,930 steps each, the rows spread evenly (no jitter).
+    assert.match(sql, /least\(0\.999999999, \(\(\(\(g - 1\) \* \d+\) % 30000\)::float8 \+ 0\.5\) \/ 30000\) AS u0/);
+    assert.match(sql, /round\(\(ARRAY\['5\.00', '500\.00', '1000\.00'\]::numeric\[\]\)\[.*\(\(floor\(\(s\.u0 \* 2 - floor\(s\.u0 \* 2\)\) \* 3930\) \+ 0\.5\) \/ 3930\)\)::numeric, 2\)/);
+    assert.equal(sql.match(/\) \+ 0\.5\) \//g)?.length, 1, 'a unique-ish timestamp is not stepped');
   });
 });
