@@ -63,7 +63,12 @@ export const command: Command = {
       return { ...f, file, ...(runner && { runner }) };
     });
     const summaries = sets.map((rs) => setSummary(rs, ctx.cwd));
-    if (format === 'json') ctx.stdout(JSON.stringify(display.map(findingJson), null, 2) + '\n');
+    if (format === 'json') {
+      ctx.stdout(JSON.stringify(display.map(findingJson), null, 2) + '\n');
+      // The JSON output is a bare array of findings (its contract): the notes (files not parsed or
+      // not read) go to stderr so a consumer still learns what was not checked.
+      if (notes.length > 0) ctx.stderr(notes.map((n) => `${escapeControl(n)}\n`).join(''));
+    }
     else if (format === 'sarif') ctx.stdout(JSON.stringify(sarif(display, summaries, notes), null, 2) + '\n');
     else {
       ctx.stdout(summaries.map(summaryText).join('') + notes.map((n) => `${escapeControl(n)}\n`).join('') + renderText(display));
@@ -82,7 +87,9 @@ type Job =
   | { kind: 'set'; rs: RunnerSet; config: LintConfig; read: (file: string) => string; only?: Set<string> }
   | { kind: 'prisma'; files: Array<{ file: string; text: string }>; config: LintConfig }
   | { kind: 'sql'; file: string; text: string; config: LintConfig; note?: string }
-  | { kind: 'code'; file: string; text: string; config: LintConfig };
+  | { kind: 'code'; file: string; text: string; config: LintConfig }
+  /** An input left out, and why (a binary file named .ts in a folder). */
+  | { kind: 'note'; note: string };
 
 async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<{ findings: Finding[]; sets: RunnerSet[]; notes: string[] }> {
   // A CLI run is short: optimising the parser module costs more than it saves. Must precede the
@@ -97,6 +104,7 @@ async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<{ findings:
   let prismaModels: import('../../core/app-code/prisma-models').PrismaModelCache | undefined;
   for (const job of jobs) {
     if (job.kind === 'sql' && job.note) notes.push(job.note);
+    if (job.kind === 'note') notes.push(job.note);
     if (job.kind === 'set') {
       sets.push(job.rs);
       const only = job.only && job.only.size === 1 ? { onlyFile: [...job.only][0] } : {};
@@ -131,7 +139,7 @@ async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<{ findings:
         notes.push(`${shown}:${at.line + 1}:${at.character + 1}: does not parse (${result.parseError.message}); its loops were not checked`);
       }
       findings.push(...result.findings);
-    } else findings.push(...lintSqlFile(job.file, job.text, job.config, ONE_SHOT));
+    } else if (job.kind === 'sql') findings.push(...lintSqlFile(job.file, job.text, job.config, ONE_SHOT));
   }
   return { findings, sets, notes };
 }
@@ -176,10 +184,24 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
   const prismaDone = new Set<string>();
   // Code files already queued (a file given and its folder too is linted once).
   const codeDone = new Set<string>();
-  const codeJob = (file: string, config: LintConfig): void => {
+  const codeJob = (file: string, config: LintConfig, inFolder: boolean): void => {
     if (codeDone.has(file)) return;
     codeDone.add(file);
-    jobs.push({ kind: 'code', file, text: read(file), config });
+    let text: string;
+    try {
+      text = read(file);
+    } catch (e) {
+      // A folder holds files that are named .ts without being TypeScript (HLS video segments,
+      // UTF-16 exports): one of them must not stop the run. A file named on the command line
+      // is what the user asked for, so there it stays an error.
+      if (!inFolder || !(e instanceof PglensError)) throw e;
+      const shown = displayPath(ctx.cwd, file);
+      const message = e.hint && e.message.endsWith(` — ${e.hint}`) ? e.message.slice(0, -(e.hint.length + 3)) : e.message;
+      const reason = message.startsWith(`${shown} is `) ? message.slice(shown.length + 4) : message;
+      jobs.push({ kind: 'note', note: `${shown}: not read, ${reason}` });
+      return;
+    }
+    jobs.push({ kind: 'code', file, text, config });
   };
   const prismaJob = (files: string[], config: LintConfig): void => {
     if (files.every((f) => prismaDone.has(f))) return;
@@ -221,7 +243,7 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
       }
       // Application code (.ts/.js…): N+1 queries and the SQL in its template literals.
       const code = codeFilesUnder(abs, config);
-      for (const f of code) codeJob(f, config);
+      for (const f of code) codeJob(f, config, true);
       const files = sqlFilesUnder(abs);
       // A Liquibase changelog may hold its changes inline: a folder with one is a migration set even without .sql files.
       if (files.length > 0 || isRunnerFolder(abs)) {
@@ -250,7 +272,7 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
     } else if (abs.endsWith('.sql')) {
       fileInput(abs, config);
     } else if (isCodeFile(abs)) {
-      codeJob(abs, config);
+      codeJob(abs, config, false);
     } else {
       throw new UsageError(`${input}: pglens lint takes .sql files, .prisma files and folders, and code files (.ts, .tsx, .js, .jsx, .mts, .cts)`);
     }

@@ -291,6 +291,10 @@ function objectHasKey(n: Node | undefined, keys: Set<string>): boolean {
   return o.properties.some((p) => p.type === 'ObjectProperty' && !p.computed && ((p.key.type === 'Identifier' && keys.has(p.key.name)) || (p.key.type === 'StringLiteral' && keys.has(p.key.value))));
 }
 
+/** How a whole SQL statement begins (after comments); anything else in a postgres.js template is a fragment. */
+const STATEMENT_START = /^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(\(\s*)*(select|insert|update|delete|with|values|table|merge|copy|truncate|call|do|create|alter|drop|comment|grant|revoke|begin|start|commit|rollback|savepoint|release|set|reset|show|explain|analy[sz]e|vacuum|refresh|reindex|cluster|lock|listen|unlisten|notify|prepare|execute|deallocate|declare|fetch|move|close|discard|checkpoint|load|import|security)\b/i;
+/** Names a Prisma client goes by when nothing else says what it is (`client` is Twilio's and Anthropic's too). */
+const PRISMA_DB_NAME = /^(db|_db|database|tx|trx|transaction|prisma\w*|_prisma)$/i;
 const SQL_PAGE = /\b(limit|offset|fetch\s+(first|next))\b/i;
 const SQL_WRITE = /^\s*(with\b[\s\S]*?\)\s*)?(insert|update|delete|merge|copy|truncate)\b/i;
 
@@ -302,9 +306,10 @@ function sqlTable(sql: string | undefined): string | undefined {
 /**
  * The database call `node` makes, when it is one. `node` is a CallExpression or a
  * TaggedTemplateExpression at the top of its chain (the caller checks); `usedAsArgument`: the
- * node is an argument of another call, where a thenable builder is a subquery, not a query.
+ * node is an argument of another call, where a thenable builder is a subquery, not a query;
+ * `inTemplate`: it is a substitution of a template (`` sql`… ${inner}` ``), where it is a fragment.
  */
-export function classifyDbCall(node: Node, b: Bindings, usedAsArgument: boolean): DbCall | undefined {
+export function classifyDbCall(node: Node, b: Bindings, usedAsArgument: boolean, inTemplate = false): DbCall | undefined {
   const chain = flatten(node);
   while (chain.segments.length > 0 && PROMISE_METHODS.has(chain.segments[chain.segments.length - 1].name)) chain.segments.pop();
   if (chain.segments.length === 0) return undefined;
@@ -331,6 +336,9 @@ export function classifyDbCall(node: Node, b: Bindings, usedAsArgument: boolean)
   if (first.name === '``' && chain.base.type === 'Identifier' && rest.length === 1) {
     if (receiver !== 'postgres' && !(receiver === 'db' && chain.base.name !== 'client' && chain.base.name !== 'pool')) return undefined;
     const t = templateSql(first.tagged!, b);
+    // postgres.js runs a template only when awaited on its own: one nested in another's
+    // substitution, or text that is not a statement (`${sql(col)} = 1`), is a fragment.
+    if (inTemplate || !STATEMENT_START.test(t?.sql ?? '')) return undefined;
     return make({ client: 'postgres', label: `${chain.base.name}\`…\``, operation: 'query', write: SQL_WRITE.test(t?.sql ?? ''), sql: t?.sql, sqlParams: t?.params ?? [], paginated: SQL_PAGE.test(t?.sql ?? ''), model: sqlTable(t?.sql) }, first);
   }
   // Kysely's raw `` sql`…`.execute(db) ``.
@@ -341,7 +349,10 @@ export function classifyDbCall(node: Node, b: Bindings, usedAsArgument: boolean)
   if (receiver === undefined || receiver === 'fragment') return undefined;
 
   // Prisma: client.<model>.<operation>(…), client.$queryRaw`…` / (…).
-  if ((receiver === 'prisma' || receiver === 'db') && rest.length === 2 && first.args === undefined && rest[1].args && !first.name.startsWith('$') && first.name !== 'query') {
+  // The receiver's own name: `client` in `this.client`, `db` in `ctx.db`.
+  const receiverName = /([\w$]+)\s*$/.exec(receiverText)?.[1] ?? '';
+  const prismaLike = receiver === 'prisma' || (receiver === 'db' && PRISMA_DB_NAME.test(receiverName));
+  if (prismaLike && rest.length === 2 && first.args === undefined && rest[1].args && !first.name.startsWith('$') && first.name !== 'query') {
     const op = rest[1].name;
     // Prisma's operations take one options object (or nothing): `db.friends.update(key, changes)`
     // is Dexie (IndexedDB), `db.users.delete(id)` another store.
@@ -399,12 +410,17 @@ export function classifyDbCall(node: Node, b: Bindings, usedAsArgument: boolean)
     return make({ client: 'knex', label, operation: op, write, model: table?.split(' ')[0], sql, paginated: rest.some((s) => PAGING_KEYS.has(s.name)) || SQL_PAGE.test(sql ?? '') }, first);
   }
   // Drizzle: db.select()…from(t), db.insert(t)…, db.query.<table>.findMany(…), db.execute(sql`…`).
-  if ((receiver === 'drizzle' || receiver === 'db') && !usedAsArgument) {
+  // Convex's `ctx.db.insert('table', doc)` / `ctx.db.delete(id)` are not drizzle: drizzle's take
+  // one table and go on (`.values`, `.set`, `.where`) unless the client is known to be drizzle.
+  const convexLike = receiver === 'db' && (/^ctx\s*\.\s*db$/.test(receiverText) || [...b.imports.values()].some((m) => /^convex(\/|$)|_generated\/server$/.test(m)));
+  const drizzleWriteShaped = receiver === 'drizzle' || (first.args?.length === 1 && rest.length > 1 && unwrap(first.args[0]).type !== 'StringLiteral');
+  if ((receiver === 'drizzle' || (receiver === 'db' && !convexLike)) && !usedAsArgument) {
     if (first.name === 'query' && rest.length === 3 && (rest[2].name === 'findMany' || rest[2].name === 'findFirst') && rest[2].args) {
       return make({ client: 'drizzle', label: `${receiverText}.query.${rest[1].name}.${rest[2].name}`, operation: rest[2].name, write: false, model: rest[1].name, paginated: objectHasKey(rest[2].args[0], PAGING_KEYS) }, rest[2]);
     }
     if (DRIZZLE_STARTS.has(first.name) && first.args) {
       const write = first.name === 'insert' || first.name === 'update' || first.name === 'delete';
+      if (write && !drizzleWriteShaped) return undefined;
       const from = write ? first.args[0] : rest.find((s) => s.name === 'from')?.args?.[0];
       if (!write && !from && first.name !== 'execute' && first.name !== '$count') return undefined;
       const q = first.name === 'execute' && first.args[0] ? querySql(first.args, b) : undefined;

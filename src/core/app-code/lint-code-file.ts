@@ -8,7 +8,7 @@ import { isSqlParserLoaded } from '../sql/parse';
 import type { Finding, SourceRange } from '../types';
 import { analyzeAppCode } from './analyze';
 import { tooLargeReason } from './code-files';
-import { parseCode } from './parse';
+import { isStackOverflow, parseCode } from './parse';
 import type { PrismaModelIndex } from './prisma-models';
 import type { AppCodeRule } from './rule';
 import { rule as nPlusOneQuery } from './rules/n-plus-one-query';
@@ -47,7 +47,21 @@ export interface CodeLintResult {
  * the SQL rules on the SQL in its tagged template literals, with positions in the file. Used
  * by `pglens lint` and by the editor alike. SQL findings need the SQL parser loaded.
  */
+/** Why a file whose parse or analysis overflowed the stack is skipped. */
+export const TOO_DEEP = 'too deeply nested to analyse';
+
 export function lintCodeFile(file: string, text: string, config: LintConfig, options: CodeLintOptions = {}): CodeLintResult {
+  try {
+    return lintCodeFileUnguarded(file, text, config, options);
+  } catch (e) {
+    // The parser and the walks recurse per nesting level: generated code (a 1,000-link builder
+    // chain, 2,000 `+` strings) can exhaust the stack. One such file must not abort the run.
+    if (isStackOverflow(e)) return { findings: [], skipped: TOO_DEEP };
+    throw e;
+  }
+}
+
+function lintCodeFileUnguarded(file: string, text: string, config: LintConfig, options: CodeLintOptions): CodeLintResult {
   const skipped = tooLargeReason(text);
   if (skipped) return { findings: [], skipped };
   if (isExcluded(config, file)) return { findings: [] };

@@ -36,7 +36,14 @@ export function parseCode(file: string, text: string): CodeParse {
     });
     return { ok: true, ast };
   } catch (e) {
+    // A stack overflow is not a syntax error the user can fix at a position: the caller skips the file.
+    if (isStackOverflow(e)) throw e;
     const err = e as Error & { loc?: { line: number; column: number } };
     return { ok: false, message: err.message.replace(/\s*\(\d+:\d+\)$/, ''), line: (err.loc?.line ?? 1) - 1, column: err.loc?.column ?? 0 };
   }
+}
+
+/** The engine ran out of stack (deeply nested code: thousands of chained calls, `+` or templates). */
+export function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
 }

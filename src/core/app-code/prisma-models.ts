@@ -13,6 +13,8 @@ export interface PrismaRelationInfo {
   /** The child's scalar key fields and the parent fields they reference. */
   fk: string[];
   refs: string[];
+  /** The parent's field is a list (`posts Post[]`); false for a one-to-one (`profile Profile?`), where the child query is not one `include` away from a list. */
+  list: boolean;
 }
 
 /** What the n-plus-one rule knows of the schema: models by Prisma Client delegate name, and relations. */
@@ -39,6 +41,7 @@ export function prismaModelIndex(doc: PrismaDocument): PrismaModelIndex {
       child: r.model.name,
       fk: r.scalarFields.map((f) => f.name),
       refs: r.referencedFields.map((f) => f.name),
+      list: back.list,
     });
   }
   return { modelOfDelegate, relations };

@@ -9,11 +9,13 @@ import { command as lint } from '../../../src/cli/commands/lint';
 import type { CliContext, Command } from '../../../src/cli/context';
 import { serverUnavailable, serverUrl } from '../db/test-env';
 
-async function run(cmd: Command, cwd: string, argv: string[]): Promise<{ code: number; out: string }> {
+/** stdout in `out` (JSON must parse), stderr in `err`. */
+async function run(cmd: Command, cwd: string, argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
-  const ctx: CliContext = { cwd, env: {}, stdout: (t) => (out += t), stderr: (t) => (out += t) };
+  let err = '';
+  const ctx: CliContext = { cwd, env: {}, stdout: (t) => (out += t), stderr: (t) => (err += t) };
   const code = await cmd.run(parseArgs(argv, cmd.flags), ctx);
-  return { code, out };
+  return { code, out, err };
 }
 
 const FILES: Record<string, string> = {
@@ -113,6 +115,38 @@ describe('pglens lint / explain on application code (CLI)', () => {
       assert.deepEqual([...files], ['src/feed.ts']);
     } finally {
       rmSync(join(dir, '.pglens.json'));
+    }
+  });
+
+  it('skips a binary or UTF-16 .ts file under a folder (an HLS video segment) with a note, and still fails on one named explicitly', async () => {
+    const media = mkdtempSync(join(tmpdir(), 'pglens-app-code-media-'));
+    try {
+      mkdirSync(join(media, 'public', 'video'), { recursive: true });
+      writeFileSync(join(media, 'public', 'video', 'seg0.ts'), Buffer.from([0x47, 0x40, 0x00, 0x10, 0x00, 0x00, 0xb0, 0x0d]));
+      writeFileSync(join(media, 'utf16.ts'), Buffer.from('\ufeffexport const a = 1;\n', 'utf16le'));
+      writeFileSync(join(media, 'feed.ts'), FILES['src/feed.ts']);
+      const { code, out } = await run(lint, media, ['.']);
+      assert.equal(code, 1, out);
+      assert.ok(out.split('\n').includes('public/video/seg0.ts: not read, not a text file (a NUL byte on line 1: binary, or UTF-16)'), out);
+      assert.ok(out.includes('utf16.ts: not read, not a text file'), out);
+      assert.match(out, /feed\.ts:7:26 {2}warning {2}n-plus-one-query/);
+      await assert.rejects(run(lint, media, ['public/video/seg0.ts']), /public\/video\/seg0\.ts is not a text file/);
+    } finally {
+      rmSync(media, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps --format json a bare array of findings and writes the notes to stderr', async () => {
+    const media = mkdtempSync(join(tmpdir(), 'pglens-app-code-json-notes-'));
+    try {
+      writeFileSync(join(media, 'seg0.ts'), Buffer.from([0x47, 0x00, 0x11]));
+      writeFileSync(join(media, 'feed.ts'), FILES['src/feed.ts']);
+      const { out: stdout, err: stderr } = await run(lint, media, ['.', '--format', 'json']);
+      const json = JSON.parse(stdout) as Array<{ rule: string }>;
+      assert.ok(Array.isArray(json) && json.some((f) => f.rule === 'n-plus-one-query'), stdout);
+      assert.equal(stderr, 'seg0.ts: not read, not a text file (a NUL byte on line 1: binary, or UTF-16)\n');
+    } finally {
+      rmSync(media, { recursive: true, force: true });
     }
   });
 

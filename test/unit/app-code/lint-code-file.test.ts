@@ -54,6 +54,22 @@ describe('lintCodeFile (application code)', () => {
     assert.match(lintCodeFile('/src/app.js', `var a=1;${'f(a);'.repeat(40_000)}`, defaultConfig('/')).skipped ?? '', /minified/);
   });
 
+  it('skips a file too deeply nested to analyse (a stack overflow in the analysis or in the parser) instead of failing', () => {
+    const head = "import { prisma } from './db';\nimport knex from 'knex';\nconst k = knex({});\n";
+    const deep = {
+      'a builder chain of 1,500 .where()': `${head}export const q = (ids: number[]) => ids.map((id) => k('t')${".where('a', id)".repeat(1500)});\n`,
+      '2,000 strings joined with +': `${head}export const s = ${Array.from({ length: 2000 }, (_, i) => `'a${i}'`).join(' + ')};\n`,
+      '4,000 nested templates': `${head}export const t = ${'`${'.repeat(4000)}1${'}`'.repeat(4000)};\n`,
+      '6,000 chained helpers (the parser overflows)': `${head}export const c = ${'h('.repeat(6000)}prisma.user.findMany()${')'.repeat(6000)};\n`,
+    };
+    for (const [name, code] of Object.entries(deep)) {
+      const result = lintCodeFile('/src/deep.ts', code, defaultConfig('/'));
+      assert.equal(result.skipped, 'too deeply nested to analyse', name);
+      assert.deepEqual(result.findings, [], name);
+      assert.equal(result.parseError, undefined, name);
+    }
+  });
+
   it('turns the rule off and excludes files through .pglens.json', () => {
     const code = "import { prisma } from './db';\nexport async function f(ids: number[]) {\n  for (const id of ids) await prisma.user.findUnique({ where: { id } });\n}\n";
     assert.equal(lintCodeFile('/src/a.ts', code, defaultConfig('/')).findings.length, 1);
@@ -98,7 +114,7 @@ describe('code files of a folder', () => {
     assert.deepEqual(findPrismaSchemaFiles(code), [join(project, 'prisma', 'schema.prisma')]);
     const cache = new PrismaModelCache();
     const models = cache.forCodeFile(code);
-    assert.deepEqual(models?.relations, [{ parent: 'User', parentField: 'posts', child: 'Post', fk: ['authorId'], refs: ['id'] }]);
+    assert.deepEqual(models?.relations, [{ parent: 'User', parentField: 'posts', child: 'Post', fk: ['authorId'], refs: ['id'], list: true }]);
     assert.equal(models?.modelOfDelegate.get('post'), 'Post');
     assert.equal(cache.forCodeFile(code), models, 'the second call is served from the cache');
   });

@@ -283,6 +283,85 @@ export async function sync(ids: string[], smtp: { send(m: object): Promise<void>
 `,
   },
   {
+    name: 'writes handed to $transaction: an array built with map, spread, or push in a loop',
+    code: `${PRISMA}export async function reorder(ids: number[]) {
+  const ops = ids.map((id, position) => prisma.post.update({ where: { id }, data: { position } }));
+  await prisma.$transaction(ops);
+  await prisma.$transaction([...ids.map((id) => prisma.post.delete({ where: { id } }))]);
+  const more = [];
+  for (const id of ids) more.push(prisma.post.update({ where: { id }, data: { seen: true } }));
+  await prisma.$transaction(more);
+}
+`,
+  },
+  {
+    name: "findUnique in a Promise.all map is batched by Prisma's dataloader",
+    code: `${PRISMA}export async function authors(posts: { authorId: number }[]) {
+  return Promise.all(posts.map((post) => prisma.user.findUnique({ where: { id: post.authorId } })));
+}
+`,
+  },
+  {
+    name: 'drizzle builders in a sql substitution are subqueries; postgres.js fragments in a map',
+    code: `import { drizzle } from 'drizzle-orm/node-postgres';
+import { sql, eq } from 'drizzle-orm';
+import postgres from 'postgres';
+import { posts, users } from './schema';
+const db = drizzle(process.env.DATABASE_URL!);
+const psql = postgres();
+export function conditions(ids: number[], cols: string[]) {
+  const a = ids.map((id) => sql\`exists (\${db.select().from(posts).where(eq(posts.authorId, id))})\`);
+  const b = cols.map((c) => psql\`\${psql(c)} = 1\`);
+  return [a, b];
+}
+`,
+  },
+  {
+    name: 'loops that already batch: a chunked for with slice, chunk(ids, 500)',
+    code: `${PRISMA}import { chunk } from 'lodash';
+export async function load(ids: number[]) {
+  for (let i = 0; i < ids.length; i += 500) {
+    await prisma.user.findMany({ where: { id: { in: ids.slice(i, i + 500) } } });
+  }
+  for (const batch of chunk(ids, 500)) await prisma.user.findMany({ where: { id: { in: batch } } });
+}
+`,
+  },
+  {
+    name: 'a retry loop bounded by a small named constant',
+    code: `${PRISMA}const MAX_RETRIES = 5;
+export async function load(id: number) {
+  for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+    try {
+      return await prisma.user.findUnique({ where: { id } });
+    } catch {}
+  }
+}
+`,
+  },
+  {
+    name: 'a sequential statement runner: the SQL text is the loop variable',
+    code: `import { Pool } from 'pg';
+const pool = new Pool();
+export async function migrate(statements: string[], migrations: { sql: string }[]) {
+  for (const s of statements) await pool.query(s);
+  for (const m of migrations) await pool.query(m.sql);
+}
+`,
+  },
+  {
+    name: 'look-alikes: Twilio/Anthropic client.messages.create, Convex ctx.db.insert/delete',
+    code: `import Anthropic from '@anthropic-ai/sdk';
+export async function send(client: Anthropic, ctx: any, items: { id: string; body: string }[]) {
+  for (const item of items) {
+    await client.messages.create({ model: 'x', max_tokens: 10, messages: [{ role: 'user', content: item.body }] });
+    await ctx.db.insert('messages', { body: item.body });
+    await ctx.db.delete(item.id);
+  }
+}
+`,
+  },
+  {
     name: 'a finding silenced by // pglens-ignore n-plus-one-query',
     code: `${PRISMA}export async function load(ids: number[]) {
   for (const id of ids) {
@@ -341,11 +420,136 @@ invalid.push(
   {
     name: 'without schema.prisma: one findMany with `in` and a map, no fix',
     code: `${PRISMA}export async function authors(posts: { authorId: number }[]) {
-  return Promise.all(posts.map((post) => prisma.user.findUnique({ where: { id: post.authorId } })));
+  const out = [];
+  for (const post of posts) out.push(await prisma.user.findUnique({ where: { id: post.authorId } }));
+  return out;
 }
 `,
     errors: [{ message: 'Query once before the loop: `prisma.user.findMany({ where: { id: { in: posts.map((post) => post.authorId) } } })`, then look the rows up by id in a Map.' }],
     output: null,
+  },
+  {
+    name: 'no include fix when the collection is another function\'s variable of the same name (a parameter here)',
+    prisma: SCHEMA,
+    code: `${PRISMA}export async function listAll() {
+  const users = await prisma.user.findMany({ where: { email: { endsWith: '@x.io' } } });
+  return users;
+}
+export async function report(users: { id: number }[]) {
+  for (const user of users) await prisma.post.findMany({ where: { authorId: user.id } });
+}
+`,
+    errors: [{ message: /Query once before the loop: `prisma\.post\.findMany\(\{ where: \{ authorId: \{ in: users\.map/, line: 8 }],
+    output: null,
+  },
+  {
+    name: 'no include fix when the parent query\'s variable is in a sibling block or was reassigned before the loop',
+    prisma: SCHEMA,
+    code: `${PRISMA}export async function feed(flag: boolean, users: { id: number }[]) {
+  if (flag) {
+    const users = await prisma.user.findMany();
+    console.log(users.length);
+  }
+  for (const user of users) await prisma.post.findMany({ where: { authorId: user.id } });
+  let active = await prisma.user.findMany();
+  active = active.slice(1);
+  for (const user of active) await prisma.post.findMany({ where: { authorId: user.id } });
+}
+`,
+    errors: [{ message: 'Query once before the loop', line: 8 }, { message: 'Query once before the loop', line: 11 }],
+    output: null,
+  },
+  {
+    name: 'include fix when the collection is bound in an enclosing function',
+    prisma: SCHEMA,
+    code: `${PRISMA}export async function feed() {
+  const users = await prisma.user.findMany();
+  const run = async () => {
+    for (const user of users) console.log(await prisma.post.findMany({ where: { authorId: user.id } }));
+  };
+  await run();
+}
+`,
+    errors: [{ message: 'add `include: { posts: true }` to `prisma.user.findMany` (line 4)', line: 6 }],
+    output: `${PRISMA}export async function feed() {
+  const users = await prisma.user.findMany({ include: { posts: true } });
+  const run = async () => {
+    for (const user of users) console.log(user.posts);
+  };
+  await run();
+}
+`,
+  },
+  {
+    name: 'a parent query with select: suggest a nested select, no include fix',
+    prisma: SCHEMA,
+    code: `${PRISMA}export async function feed() {
+  const users = await prisma.user.findMany({ select: { id: true, email: true } });
+  for (const user of users) console.log(await prisma.post.findMany({ where: { authorId: user.id } }));
+}
+`,
+    errors: [{ message: 'add `posts: true` to the `select` of `prisma.user.findMany` (line 4)', line: 5 }],
+    output: null,
+  },
+  {
+    name: 'a one-to-one relation: include suggested, no quick fix',
+    prisma: `model User {
+  id      Int      @id
+  profile Profile?
+}
+
+model Profile {
+  id     Int  @id
+  userId Int  @unique
+  user   User @relation(fields: [userId], references: [id])
+}
+`,
+    code: `${PRISMA}export async function feed() {
+  const users = await prisma.user.findMany();
+  for (const user of users) console.log(await prisma.profile.findMany({ where: { userId: user.id } }));
+}
+`,
+    errors: [{ message: 'include: { profile: true }', line: 5 }],
+    output: null,
+  },
+  {
+    name: 'findUnique in a sequential loop is still reported',
+    code: `${PRISMA}export async function authors(ids: number[]) {
+  for (const id of ids) await prisma.user.findUnique({ where: { id } });
+}
+`,
+    errors: [{ message: 'once per element of `ids`' }],
+  },
+  {
+    name: 'a Set is not known to be an array: no createMany fix',
+    code: `${PRISMA}export async function importRows(rows: Set<{ title: string }>) {
+  for (const row of rows) {
+    await prisma.post.create({ data: { title: row.title } });
+  }
+}
+`,
+    errors: [{ message: 'createMany' }],
+    output: null,
+  },
+  {
+    name: 'data: row (a whole object of unknown shape): no createMany fix',
+    code: `${PRISMA}export async function importRows(rows: any[]) {
+  for (const row of rows) {
+    await prisma.post.create({ data: row });
+  }
+}
+`,
+    errors: [{ message: 'createMany' }],
+    output: null,
+  },
+  {
+    name: 'a Twilio-like client named prisma is still Prisma; a PrismaClient-typed client too',
+    code: `import { PrismaClient } from '@prisma/client';
+export async function send(client: PrismaClient, items: { id: number }[]) {
+  for (const item of items) await client.message.create({ data: { id: item.id } });
+}
+`,
+    errors: [{ message: 'client.message.create' }],
   },
   {
     name: 'a count per element suggests groupBy',

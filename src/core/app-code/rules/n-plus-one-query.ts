@@ -82,7 +82,13 @@ function rewrite(context: AppCodeContext, q: LoopQuery): string {
       if (c.sql !== undefined || c.operation.startsWith('$')) return sqlRewrite(context, q);
       const relation = includeRelation(context.prisma, q);
       if (relation) {
-        return `Load them with the parent rows: add \`include: { ${relation.parentField}: true }\` to \`${q.source!.label}\` (line ${context.lines.positionAt(q.source!.start).line + 1}) and read \`${q.loop.item}.${relation.parentField}\`.`;
+        const at = `\`${q.source!.label}\` (line ${context.lines.positionAt(q.source!.start).line + 1})`;
+        // Prisma rejects `select` and `include` together: a parent query that selects gets the relation in its select.
+        const parentArg = q.source!.args[0] ? unwrap(q.source!.args[0]) : undefined;
+        if (parentArg && propValue(parentArg, 'select')) {
+          return `Load them with the parent rows: add \`${relation.parentField}: true\` to the \`select\` of ${at} and read \`${q.loop.item}.${relation.parentField}\`.`;
+        }
+        return `Load them with the parent rows: add \`include: { ${relation.parentField}: true }\` to ${at} and read \`${q.loop.item}.${relation.parentField}\`.`;
       }
       const where = whereKey(arg0);
       const key = where?.key ?? '<key>';
@@ -207,7 +213,7 @@ function knexWhere(context: AppCodeContext, c: DbCall): { column: string; value:
  * model and the loop's query reads the children by their foreign key to the element:
  * `for (const user of await prisma.user.findMany())` + `prisma.post.findMany({ where: { authorId: user.id } })`.
  */
-function includeRelation(prisma: PrismaModelIndex | undefined, q: LoopQuery): { parentField: string } | undefined {
+function includeRelation(prisma: PrismaModelIndex | undefined, q: LoopQuery): { parentField: string; list: boolean } | undefined {
   const source = q.source;
   const c = q.call;
   if (!prisma || !source || source.client !== 'prisma' || !source.model || !c.model || !q.loop.item || q.via) return undefined;
@@ -220,7 +226,7 @@ function includeRelation(prisma: PrismaModelIndex | undefined, q: LoopQuery): { 
   if (value.type !== 'MemberExpression' || value.object.type !== 'Identifier' || value.object.name !== q.loop.item || value.property.type !== 'Identifier') return undefined;
   const ref = value.property.name;
   const relation = prisma.relations.find((r) => r.parent === parent && r.child === child && r.fk.length === 1 && r.fk[0] === where.key && r.refs[0] === ref);
-  return relation && { parentField: relation.parentField };
+  return relation && { parentField: relation.parentField, list: relation.list };
 }
 
 /**
@@ -231,7 +237,8 @@ function includeRelation(prisma: PrismaModelIndex | undefined, q: LoopQuery): { 
 function includeFix(context: AppCodeContext, q: LoopQuery): { title: string; edits: TextEdit[] } | undefined {
   const relation = includeRelation(context.prisma, q);
   const source = q.source;
-  if (!relation || !source) return undefined;
+  // A one-to-one relation reads as an object (or null), not the array findMany returned: not a mechanical swap.
+  if (!relation || !source || !relation.list) return undefined;
   const arg = unwrap(q.call.args[0]);
   if (q.call.args.length !== 1 || arg.type !== 'ObjectExpression' || arg.properties.length !== 1) return undefined;
   const awaitMatch = /await\s+$/.exec(context.text.slice(Math.max(0, q.call.start - 40), q.call.start));
@@ -266,6 +273,8 @@ function createManyFix(context: AppCodeContext, q: LoopQuery): { title: string; 
   const c = q.call;
   const loop = q.loop.node;
   if (c.client !== 'prisma' || c.operation !== 'create' || loop.type !== 'ForOfStatement' || loop.await || !q.loop.item || !q.loop.collectionText) return undefined;
+  // The fix calls `.map` on the collection: a Set or another iterable has none.
+  if (!q.loop.collectionIsArray) return undefined;
   const body = loop.body.type === 'BlockStatement' ? loop.body.body : [loop.body];
   if (body.length !== 1 || body[0].type !== 'ExpressionStatement') return undefined;
   const expr = unwrap(body[0].expression);
@@ -273,7 +282,8 @@ function createManyFix(context: AppCodeContext, q: LoopQuery): { title: string; 
   const arg = c.args.length === 1 ? unwrap(c.args[0]) : undefined;
   if (!arg || arg.type !== 'ObjectExpression' || arg.properties.length !== 1) return undefined;
   const data = propValue(arg, 'data');
-  if (!data || hasNestedWrite(data)) return undefined;
+  // Only an object literal shows its keys: `data: row` may hold relation writes createMany cannot take.
+  if (!data || unwrap(data).type !== 'ObjectExpression' || hasNestedWrite(data)) return undefined;
   const collection = src(context, loop.right);
   const newText = `await ${c.receiver}.${c.model}.createMany({ data: ${collection}.map((${q.loop.item}) => (${src(context, data)})) });`;
   return { title: `Insert all rows with one ${c.model}.createMany`, edits: [{ range: context.lines.rangeOf(loop.start ?? 0, loop.end ?? 0), newText }] };
