@@ -62,3 +62,21 @@ export async function ensureCatalogDb() {
     console.log(`\n  built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 }
+
+/**
+ * A connection to the catalog database with the part of the Connection contract the health
+ * code uses (`query`); `end()` closes it.
+ */
+export async function openBenchConnection() {
+  const client = new pg.Client({ connectionString: benchUrl.toString() });
+  await client.connect();
+  return {
+    kind: 'server',
+    label: `bench (${benchUrl.host}/${DB})`,
+    query: async (sql, params) => {
+      const r = await client.query(sql, params);
+      return { rows: r.rows, fields: r.fields.map((f) => ({ name: f.name })), rowCount: r.rowCount ?? 0 };
+    },
+    end: () => client.end(),
+  };
+}

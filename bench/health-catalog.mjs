@@ -7,8 +7,7 @@
 //   node bench/health-catalog.mjs            measure (builds the catalog first when missing)
 import { createRequire } from 'node:module';
 import { register } from 'tsx/cjs/api';
-import pg from 'pg';
-import { benchUrl, DB, ensureCatalogDb } from './catalog-db.mjs';
+import { ensureCatalogDb, openBenchConnection } from './catalog-db.mjs';
 
 // The sources are CommonJS TypeScript: load them through tsx's require hook.
 register();
@@ -21,16 +20,7 @@ const TARGET_MS = 1000;
 await ensureCatalogDb();
 
 // healthReport only needs `query`; the bench keeps to that part of the Connection contract.
-const client = new pg.Client({ connectionString: benchUrl.toString() });
-await client.connect();
-const conn = {
-  kind: 'server',
-  label: `bench (${benchUrl.host}/${DB})`,
-  query: async (sql, params) => {
-    const r = await client.query(sql, params);
-    return { rows: r.rows, fields: r.fields.map((f) => ({ name: f.name })), rowCount: r.rowCount ?? 0 };
-  },
-};
+const conn = await openBenchConnection();
 
 const runs = [];
 let last;
@@ -47,7 +37,7 @@ for (let i = 0; i < 5; i++) {
   runs.push({ report: t1 - t0, tree: t2 - t1, total: t2 - t0, described });
   last = report;
 }
-await client.end();
+await conn.end();
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms) => `${ms.toFixed(0)} ms`;

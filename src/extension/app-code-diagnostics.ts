@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { loadSqlParser } from '../core/sql/parse';
-import type { Finding, Severity } from '../core/types';
+import type { Finding } from '../core/types';
 import { configFor, watchConfig } from './workspace-config';
+import { findingDiagnostic, findingOfDiagnostic } from './finding-diagnostics';
 
 type AppCodeCore = typeof import('../core/app-code/lint-code-file') &
   typeof import('../core/app-code/code-files') &
@@ -22,12 +23,6 @@ function loadCore(): AppCodeCore {
   };
   return core;
 }
-
-const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
-  error: vscode.DiagnosticSeverity.Error,
-  warning: vscode.DiagnosticSeverity.Warning,
-  info: vscode.DiagnosticSeverity.Information,
-};
 
 const LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact'];
 const SELECTOR: vscode.DocumentSelector = LANGUAGES.map((language) => ({ scheme: 'file', language }));
@@ -119,12 +114,7 @@ class AppCodeDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
     this.findings.set(uri.toString(), findings);
     this.collection.set(
       uri,
-      findings.map((f) => {
-        const d = new vscode.Diagnostic(new vscode.Range(f.range.start.line, f.range.start.character, f.range.end.line, f.range.end.character), f.message, SEVERITY[f.severity]);
-        d.source = 'pglens';
-        d.code = { value: f.ruleId, target: vscode.Uri.joinPath(this.context.extensionUri, 'docs', 'rules', `${f.ruleId}.md`) };
-        return d;
-      }),
+      findings.map((f) => findingDiagnostic(f, this.context.extensionUri)),
     );
   }
 
@@ -132,9 +122,7 @@ class AppCodeDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
     const findings = this.findings.get(doc.uri.toString()) ?? [];
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
-      if (diagnostic.source !== 'pglens') continue;
-      const ruleId = typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : String(diagnostic.code);
-      const finding = findings.find((f) => f.ruleId === ruleId && f.range.start.line === diagnostic.range.start.line && f.range.start.character === diagnostic.range.start.character);
+      const finding = findingOfDiagnostic(findings, diagnostic);
       if (!finding) continue;
       for (const a of loadCore().codeFindingActions(doc.getText(), finding)) {
         const action = new vscode.CodeAction(a.title, vscode.CodeActionKind.QuickFix);

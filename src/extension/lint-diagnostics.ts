@@ -6,14 +6,9 @@ import { lintRunnerSet, runnerSetForFile } from '../core/lint/migration-lint';
 import { lintPrismaFiles } from '../core/prisma/lint';
 import { prismaSchemaFiles } from '../core/prisma/schema-files';
 import { isSqlParserLoaded } from '../core/sql/parse';
-import type { Finding, Severity } from '../core/types';
+import type { Finding } from '../core/types';
 import { configFor, watchConfig } from './workspace-config';
-
-const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
-  error: vscode.DiagnosticSeverity.Error,
-  warning: vscode.DiagnosticSeverity.Warning,
-  info: vscode.DiagnosticSeverity.Information,
-};
+import { findingDiagnostic, findingOfDiagnostic } from './finding-diagnostics';
 
 function isSqlDocument(doc: vscode.TextDocument): boolean {
   return doc.uri.scheme === 'file' && (doc.languageId === 'sql' || doc.fileName.toLowerCase().endsWith('.sql'));
@@ -125,16 +120,7 @@ export class LintDiagnostics implements vscode.CodeActionProvider, vscode.Dispos
     this.findings.set(uri.toString(), findings);
     this.collection.set(
       uri,
-      findings.map((f) => {
-        const d = new vscode.Diagnostic(
-          new vscode.Range(f.range.start.line, f.range.start.character, f.range.end.line, f.range.end.character),
-          f.message,
-          SEVERITY[f.severity],
-        );
-        d.source = 'pglens';
-        d.code = f.ruleId === 'syntax-error' ? f.ruleId : { value: f.ruleId, target: vscode.Uri.joinPath(this.context.extensionUri, 'docs', 'rules', `${f.ruleId}.md`) };
-        return d;
-      }),
+      findings.map((f) => findingDiagnostic(f, this.context.extensionUri)),
     );
   }
 
@@ -142,12 +128,8 @@ export class LintDiagnostics implements vscode.CodeActionProvider, vscode.Dispos
     const findings = this.findings.get(doc.uri.toString()) ?? [];
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
-      if (diagnostic.source !== 'pglens') continue;
-      const ruleId = typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : String(diagnostic.code);
-      const finding = findings.find(
-        (f) => f.ruleId === ruleId && f.range.start.line === diagnostic.range.start.line && f.range.start.character === diagnostic.range.start.character,
-      );
-      if (!finding || ruleId === 'syntax-error') continue;
+      const finding = findingOfDiagnostic(findings, diagnostic);
+      if (!finding || finding.ruleId === 'syntax-error') continue;
       const prisma = isPrismaDocument(doc);
       for (const a of findingActions(doc.getText(), finding)) {
         const action = new vscode.CodeAction(a.title, vscode.CodeActionKind.QuickFix);

@@ -1,4 +1,4 @@
-import { SEVERITY_RANK, type Severity } from '../../types';
+import { SEVERITY_RANK } from '../../types';
 import type { HealthFinding, HealthRuleId } from '../health-finding';
 import type { DatabaseFinding, DatabaseRuleId } from './check';
 
@@ -7,21 +7,10 @@ import type { DatabaseFinding, DatabaseRuleId } from './check';
  * finding (about a table) or a database check (a table, a sequence, a session or the database).
  * The JSON shape of `pglens health`.
  */
-export interface HealthFindingRecord {
+export interface HealthFindingRecord extends Omit<DatabaseFinding, 'rule'> {
   rule: HealthRuleId | DatabaseRuleId;
-  severity: Severity;
-  message: string;
-  schema?: string;
-  table?: string;
   index?: string;
   columns?: string[];
-  column?: string;
-  sequence?: string;
-  pid?: number;
-  query?: string;
-  metrics?: Record<string, number | string | boolean | null>;
-  fixSql?: string;
-  nextStep?: string;
 }
 
 /** Both kinds in one list, most severe first (each list keeps its own order within a severity). */
