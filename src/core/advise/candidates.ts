@@ -44,6 +44,8 @@ export interface ExistingIndex {
   method?: string;
   /** Operator class per key column, when known. */
   opclasses?: string[];
+  /** Per key column, whether its operator class is the type's default (text_pattern_ops and jsonb_path_ops are not: they serve fewer operators). */
+  defaultOpclasses?: boolean[];
 }
 
 export interface IndexCandidate {
@@ -117,9 +119,14 @@ function normKey(s: string): string {
     .toLowerCase();
 }
 
-/** An operator class name the candidate asks for is served by an existing key with that one (or the candidate takes the default). */
-function opclassServes(wanted: string | undefined, existing: string | undefined): boolean {
-  return wanted === undefined || existing === undefined || wanted === existing;
+/**
+ * An existing key serves the candidate's operator class: the same one by name, or — for a
+ * candidate on the type's default class — a default one. A non-default class serves fewer
+ * operators (text_pattern_ops no `<` in the collation's order, jsonb_path_ops no `?`).
+ */
+function opclassServes(wanted: string | undefined, existing: string | undefined, existingIsDefault: boolean | undefined): boolean {
+  if (wanted === undefined) return existing === undefined || existingIsDefault !== false;
+  return existing === undefined ? existingIsDefault !== false : wanted === existing;
 }
 
 /** True when an existing valid index already serves these keys (same method, leading keys, operator classes and predicate). */
@@ -140,7 +147,7 @@ export function isCovered(
     // Only a B-tree's key order matters; other methods answer for any of their keys.
     const sameKeys = equalityOnly || method !== 'btree' ? lead.every((col) => keys.includes(col)) : lead.every((col, i) => col === keys[i]);
     if (!sameKeys) return false;
-    if (!c.columns.every((_, i) => opclassServes(c.opclasses?.[i], idx.opclasses?.[lead.indexOf(keys[i])]))) return false;
+    if (!c.columns.every((_, i) => opclassServes(c.opclasses?.[i], idx.opclasses?.[lead.indexOf(keys[i])], idx.defaultOpclasses?.[lead.indexOf(keys[i])]))) return false;
     const all = new Set([...idx.columns, ...idx.include].map(normKey));
     return c.include.every((col) => all.has(normKey(col)));
   });

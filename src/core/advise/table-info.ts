@@ -8,7 +8,7 @@ interface Row {
   rows: number | string;
   columns: string[] | null;
   types: Record<string, { name: string; category: string; c: boolean | null }> | null;
-  indexes: { name: string; columns: string[] | null; include: string[] | null; predicate: string | null; valid: boolean; method: string; opclasses: string[] | null }[] | null;
+  indexes: { name: string; columns: string[] | null; include: string[] | null; predicate: string | null; valid: boolean; method: string; opclasses: string[] | null; default_opclasses: boolean[] | null }[] | null;
   ndistinct: Record<string, number> | null;
   correlation: Record<string, number | null> | null;
   inserted: number | string;
@@ -53,7 +53,8 @@ export async function loadTableInfo(conn: Connection, relations: RelationRef[]):
            'predicate', pg_get_expr(x.indpred, x.indrelid),
            'valid', x.indisvalid,
            'method', am.amname,
-           'opclasses', (SELECT json_agg(oc.opcname ORDER BY u.ord) FROM unnest(x.indclass::oid[]) WITH ORDINALITY u(opc, ord) JOIN pg_opclass oc ON oc.oid = u.opc)))
+           'opclasses', (SELECT json_agg(oc.opcname ORDER BY u.ord) FROM unnest(x.indclass::oid[]) WITH ORDINALITY u(opc, ord) JOIN pg_opclass oc ON oc.oid = u.opc),
+           'default_opclasses', (SELECT json_agg(oc.opcdefault ORDER BY u.ord) FROM unnest(x.indclass::oid[]) WITH ORDINALITY u(opc, ord) JOIN pg_opclass oc ON oc.oid = u.opc)))
          FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid JOIN pg_am am ON am.oid = ic.relam WHERE x.indrelid = c.oid) AS indexes,
        (SELECT json_object_agg(s.attname, s.n_distinct) FROM pg_stats s
          WHERE s.schemaname = n.nspname AND s.tablename = c.relname) AS ndistinct,
@@ -85,6 +86,7 @@ export async function loadTableInfo(conn: Connection, relations: RelationRef[]):
         valid: i.valid,
         method: i.method,
         opclasses: i.opclasses ?? [],
+        defaultOpclasses: i.default_opclasses ?? [],
       })),
       types,
       correlation,
