@@ -64,7 +64,9 @@ export async function loadTableInfo(conn: Connection, relations: RelationRef[]):
        ${DEFAULT_IS_C} AS default_c
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p', 'm') AND c.relname = ANY($1::text[])
-       AND (n.nspname = ANY(current_schemas(false)) OR n.nspname = ANY($2::text[]))`,
+       AND (n.nspname = ANY(current_schemas(false)) OR n.nspname = ANY($2::text[]))
+     -- An unqualified name is the table the search_path finds first: callers take the first row of a name.
+     ORDER BY array_position(current_schemas(false), n.nspname::text) NULLS LAST, n.nspname`,
     [names, [...new Set(relations.map((r) => r.schema).filter((s): s is string => !!s))]],
   );
   return result.rows.map((r) => {

@@ -46,6 +46,34 @@ function describeAdvisor(name: string, open: () => Promise<Connection | undefine
       assert.match(advice.suggestions[0].ddl, /^CREATE INDEX CONCURRENTLY IF NOT EXISTS events_tenant_id_kind_created_at_idx ON \w+\.events \(tenant_id, kind, created_at\);$/);
     });
 
+    it('reads the table the search_path finds first when two schemas have one of that name', async () => {
+      const tag = Math.random().toString(36).slice(2, 8);
+      const [first, second] = [`sp_first_${tag}`, `sp_second_${tag}`];
+      // One statement per call: the PGlite adapter sends each through the extended protocol.
+      for (const sql of [
+        `CREATE SCHEMA ${first}`,
+        `CREATE SCHEMA ${second}`,
+        `CREATE TABLE ${second}.docs (id bigint PRIMARY KEY, user_id int)`,
+        `CREATE TABLE ${first}.docs (id bigint, user_id int)`,
+        `INSERT INTO ${first}.docs SELECT g, g % 1000 FROM generate_series(1, 30000) g`,
+        `INSERT INTO ${second}.docs SELECT g, g % 1000 FROM generate_series(1, 30000) g`,
+        `ANALYZE ${first}.docs`,
+        `ANALYZE ${second}.docs`,
+      ]) {
+        await conn!.query(sql);
+      }
+      // The suite's own search_path (the server suite works in a scratch schema) comes back after.
+      const saved = String((await conn!.query<{ p: string }>(`SELECT current_setting('search_path') AS p`)).rows[0].p);
+      try {
+        await conn!.query(`SET search_path = ${first}, ${second}, ${saved}`);
+        const advice = await adviseIndexes(conn!, 'SELECT * FROM docs WHERE id = 42');
+        assert.ok(advice.suggestions.some((x) => x.schema === first), `the unindexed ${first}.docs gets the index: ${advice.summary}`);
+      } finally {
+        await conn!.query(`SELECT set_config('search_path', $1, false)`, [saved]);
+        for (const sql of [`DROP SCHEMA ${first} CASCADE`, `DROP SCHEMA ${second} CASCADE`]) await conn!.query(sql);
+      }
+    });
+
     it('prefers a partial index when a rare constant filters the rows', async () => {
       const advice = await adviseIndexes(conn!, "SELECT id, run_at FROM jobs WHERE status = 'pending' ORDER BY run_at LIMIT 10");
       assert.ok(advice.suggestions.length > 0, advice.summary);
