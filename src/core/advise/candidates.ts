@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { quoteIdent } from '../sql/quote-ident';
 import type { IndexMethod } from './index-types';
 import type { QueryScope, RelationRef } from './predicates';
@@ -91,12 +92,25 @@ export function candidateDdl(c: IndexCandidate, concurrently: boolean): string {
   return `${head} ${quoteIdent(c.name)} ON ${quoteIdent(c.schema)}.${quoteIdent(c.table)}${using} (${keys})${include}${where}`;
 }
 
-/** `<table>_<keys><suffix>_idx`, expressions reduced to their words, cut to Postgres's 63 bytes. */
-export function indexName(table: string, columns: string[], suffix: string): string {
+/**
+ * `<table>_<keys><suffix>_idx`, expressions reduced to their words (letters of any script kept).
+ * Postgres cuts names at 63 bytes, so a longer one — or one an index of the table already has
+ * (`taken`) — ends in a hash of the whole name instead: two candidates never share a name, and
+ * `CREATE INDEX IF NOT EXISTS` never skips a different index that happens to bear it.
+ */
+export function indexName(table: string, columns: string[], suffix: string, taken: ReadonlySet<string> = new Set()): string {
   // A column keeps its spelling ("authorId"); an expression becomes its lower-case words.
-  const words = columns.map((c) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(c) ? c : c.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').replace(/_+/g, '_').toLowerCase()));
+  const words = columns.map((c) =>
+    /^[\p{L}_][\p{L}\p{N}_]*$/u.test(c) ? c : c.replace(/[^\p{L}\p{N}_]+/gu, '_').replace(/^_+|_+$/g, '').replace(/_+/g, '_').toLowerCase(),
+  );
   const name = `${table}_${words.join('_')}${suffix}_idx`;
-  return name.length <= MAX_IDENTIFIER ? name : name.slice(0, MAX_IDENTIFIER);
+  if (Buffer.byteLength(name, 'utf8') <= MAX_IDENTIFIER && !taken.has(name)) return name;
+  const hash = createHash('sha1').update(`${name}\0${columns.join('\0')}`).digest('hex').slice(0, 8);
+  const end = `_${hash}_idx`;
+  let head = name.slice(0, -'_idx'.length);
+  // Cut by code points, never inside a multi-byte character.
+  while (Buffer.byteLength(head + end, 'utf8') > MAX_IDENTIFIER) head = Array.from(head).slice(0, -1).join('');
+  return head + end;
 }
 
 /** How many distinct values a column has (pg_stats convention: negative is a fraction of the rows). */
@@ -189,7 +203,7 @@ export function candidatesFor(scope: QueryScope, rel: RelationRef, table: TableI
       descending: columns.map((_, i) => descending[i] ?? false),
       include,
       where,
-      name: indexName(table.name, columns, `${where !== undefined ? '_partial' : ''}${include.length > 0 ? '_covering' : ''}`),
+      name: indexName(table.name, columns, `${where !== undefined ? '_partial' : ''}${include.length > 0 ? '_covering' : ''}`, new Set(table.indexes.map((i) => i.name))),
       reason,
     };
     const equalityOnly = columns.every((col) => eq.includes(col) || joins.includes(col));

@@ -243,7 +243,7 @@ export function typedCandidates(scope: QueryScope, rel: RelationRef, table: Tabl
       columns: d.keys.map((k) => k.key),
       descending: d.keys.map(() => false),
       include: [],
-      name: indexName(table.name, d.keys.map((k) => k.key), d.suffix),
+      name: indexName(table.name, d.keys.map((k) => k.key), d.suffix, new Set(table.indexes.map((i) => i.name))),
       reason: d.reason,
       ...(d.using !== 'btree' ? { using: d.using } : {}),
       ...(d.keys.some((k) => k.opclass) ? { opclasses: d.keys.map((k) => k.opclass) } : {}),
