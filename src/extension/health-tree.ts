@@ -415,7 +415,8 @@ function databaseSubject(f: DatabaseFinding): string {
 
 function databaseFindingItem(f: DatabaseFinding): vscode.TreeItem {
   const item = new vscode.TreeItem(databaseSubject(f), vscode.TreeItemCollapsibleState.None);
-  item.id = `dbFinding:${f.rule}:${f.schema ?? ''}.${f.table ?? f.sequence ?? ''}.${f.column ?? ''}:${f.pid ?? ''}`;
+  // Database-wide findings (xid-wraparound of several databases) share rule and subject: the message tells them apart.
+  item.id = `dbFinding:${f.rule}:${f.schema ?? ''}.${f.table ?? f.sequence ?? ''}.${f.column ?? ''}:${f.pid ?? ''}:${f.message}`;
   item.iconPath = new vscode.ThemeIcon(SEVERITY_ICON[f.severity]);
   item.description = f.message;
   // A cancel reaches only a running statement: an idle session can only be terminated.
