@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { loadSqlParser } from '../core/sql/parse';
 import type { Finding } from '../core/types';
 import { configFor, watchConfig } from './workspace-config';
-import { findingDiagnostic, findingOfDiagnostic } from './finding-diagnostics';
+import { findingDiagnostic, findingOfDiagnostic, quickFix } from './finding-diagnostics';
 
 type AppCodeCore = typeof import('../core/app-code/lint-code-file') &
   typeof import('../core/app-code/code-files') &
@@ -124,15 +124,7 @@ class AppCodeDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
     for (const diagnostic of context.diagnostics) {
       const finding = findingOfDiagnostic(findings, diagnostic);
       if (!finding) continue;
-      for (const a of loadCore().codeFindingActions(doc.getText(), finding)) {
-        const action = new vscode.CodeAction(a.title, vscode.CodeActionKind.QuickFix);
-        action.diagnostics = [diagnostic];
-        action.isPreferred = a.isPreferred;
-        const edit = new vscode.WorkspaceEdit();
-        for (const e of a.edits) edit.replace(doc.uri, new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character), e.newText);
-        action.edit = edit;
-        actions.push(action);
-      }
+      for (const a of loadCore().codeFindingActions(doc.getText(), finding)) actions.push(quickFix(doc, diagnostic, a));
     }
     return actions;
   }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { FindingAction } from '../core/lint/actions';
 import type { Finding, Severity } from '../core/types';
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
@@ -21,4 +22,15 @@ export function findingOfDiagnostic(findings: readonly Finding[], diagnostic: vs
   if (diagnostic.source !== 'pglens') return undefined;
   const ruleId = typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : String(diagnostic.code);
   return findings.find((f) => f.ruleId === ruleId && f.range.start.line === diagnostic.range.start.line && f.range.start.character === diagnostic.range.start.character);
+}
+
+/** A core action (fix or suppression) as a quick fix for `diagnostic`; `text` may rewrite each edit's new text. */
+export function quickFix(doc: vscode.TextDocument, diagnostic: vscode.Diagnostic, a: FindingAction, text: (newText: string) => string = (t) => t): vscode.CodeAction {
+  const action = new vscode.CodeAction(a.title, vscode.CodeActionKind.QuickFix);
+  action.diagnostics = [diagnostic];
+  action.isPreferred = a.isPreferred;
+  const edit = new vscode.WorkspaceEdit();
+  for (const e of a.edits) edit.replace(doc.uri, new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character), text(e.newText));
+  action.edit = edit;
+  return action;
 }

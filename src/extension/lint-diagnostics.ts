@@ -8,7 +8,7 @@ import { prismaSchemaFiles } from '../core/prisma/schema-files';
 import { isSqlParserLoaded } from '../core/sql/parse';
 import type { Finding } from '../core/types';
 import { configFor, watchConfig } from './workspace-config';
-import { findingDiagnostic, findingOfDiagnostic } from './finding-diagnostics';
+import { findingDiagnostic, findingOfDiagnostic, quickFix } from './finding-diagnostics';
 
 function isSqlDocument(doc: vscode.TextDocument): boolean {
   return doc.uri.scheme === 'file' && (doc.languageId === 'sql' || doc.fileName.toLowerCase().endsWith('.sql'));
@@ -132,17 +132,8 @@ export class LintDiagnostics implements vscode.CodeActionProvider, vscode.Dispos
       if (!finding || finding.ruleId === 'syntax-error') continue;
       const prisma = isPrismaDocument(doc);
       for (const a of findingActions(doc.getText(), finding)) {
-        const action = new vscode.CodeAction(a.title, vscode.CodeActionKind.QuickFix);
-        action.diagnostics = [diagnostic];
-        action.isPreferred = a.isPreferred;
-        const edit = new vscode.WorkspaceEdit();
-        for (const e of a.edits) {
-          // Prisma's comments are `//`; the linter reads `// pglens-ignore` there.
-          const text = prisma && a.kind !== 'fix' ? e.newText.replace(/--( pglens-ignore)/, '//$1') : e.newText;
-          edit.replace(doc.uri, new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character), text);
-        }
-        action.edit = edit;
-        actions.push(action);
+        // Prisma's comments are `//`; the linter reads `// pglens-ignore` there.
+        actions.push(quickFix(doc, diagnostic, a, (t) => (prisma && a.kind !== 'fix' ? t.replace(/--( pglens-ignore)/, '//$1') : t)));
       }
     }
     return actions;
