@@ -25,16 +25,69 @@ if (unknown.length) {
 }
 const selected = requested.length ? LAYERS.filter((l) => requested.includes(l)) : LAYERS;
 
-/** Runs a command with its output streamed through; resolves with exit code and output. */
-function run(cmd, args) {
+// A layer that has printed mocha's closing counts but does not exit holds the event loop open
+// (an unclosed connection or child process): it is ended and counted as a failure, never left
+// to hang CI. A layer running past its limit is ended the same way.
+const EXIT_GRACE_MS = 60_000;
+const LAYER_LIMIT_MS = { unit: 15 * 60_000, integration: 40 * 60_000, editor: 25 * 60_000 };
+let currentChild;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (currentChild) killGroup(currentChild);
+    process.exit(130);
+  });
+}
+
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    try { child.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+}
+
+/**
+ * Runs a command with its output streamed through; resolves with exit code and output, and a
+ * `stuck` note when it had to be ended: past `limitMs`, or with `exitGrace` (one mocha run)
+ * EXIT_GRACE_MS after its closing counts. The command runs in its own
+ * process group so that ending it ends what it started.
+ */
+function run(cmd, args, { limitMs, exitGrace = false } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: repoRoot, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: repoRoot, env: process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    currentChild = child;
     let output = '';
-    const tee = (stream) => (chunk) => { output += chunk; stream.write(chunk); };
+    let stuck;
+    let graceTimer;
+    const end = (why) => {
+      if (stuck) return;
+      stuck = why;
+      process.stderr.write(`\ntest-all: ${why}; ending it\n`);
+      killGroup(child);
+    };
+    const limitTimer = limitMs ? setTimeout(() => end(`still running after its limit of ${limitMs / 60_000} minutes`), limitMs) : undefined;
+    const tee = (stream) => (chunk) => {
+      output += chunk;
+      stream.write(chunk);
+      if (exitGrace && !graceTimer && /^\s*\d+ passing \(/m.test(output.slice(-4000).replace(/\x1b\[[0-9;]*m/g, ''))) {
+        graceTimer = setTimeout(() => end(`printed its results but did not exit within ${EXIT_GRACE_MS / 1000} s: a test left a connection, timer or child process open`), EXIT_GRACE_MS);
+      }
+    };
     child.stdout.on('data', tee(process.stdout));
     child.stderr.on('data', tee(process.stderr));
-    child.on('error', (e) => { output += String(e); resolve({ code: 127, output }); });
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+    let settled = false;
+    const settle = (code) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(limitTimer);
+      clearTimeout(graceTimer);
+      currentChild = undefined;
+      resolve({ code: stuck ? 1 : code ?? 1, output, stuck });
+    };
+    child.on('error', (e) => { output += String(e); settle(127); });
+    child.on('close', (code) => settle(code));
+    // Once ended, grandchildren may still hold the pipes: do not wait for them to close.
+    child.on('exit', (code) => { if (stuck) settle(code); });
   });
 }
 
@@ -49,14 +102,18 @@ function mochaCounts(output) {
   };
 }
 
-async function mochaLayer(args) {
-  const { code, output } = await run(process.execPath, [path.join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js'), ...args]);
-  return countsOrCrash(code, output, 'mocha');
+async function mochaLayer(args, limitMs) {
+  const { code, output, stuck } = await run(process.execPath, [path.join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js'), ...args], { limitMs, exitGrace: true });
+  return countsOrCrash(code, output, 'mocha', stuck);
 }
 
-/** A non-zero exit without a failing count (a crash, no test files) still counts as a failure. */
-function countsOrCrash(code, output, what) {
+/**
+ * A non-zero exit without a failing count (a crash, no test files) still counts as a failure;
+ * so does a run that had to be ended (`stuck`).
+ */
+function countsOrCrash(code, output, what, stuck) {
   const counts = mochaCounts(output);
+  if (stuck) return { ...counts, failed: counts.failed + 1, note: `${what} ${stuck}` };
   if (code !== 0 && counts.failed === 0) return { ...counts, failed: 1, note: `${what} exited with ${code}` };
   return counts;
 }
@@ -93,14 +150,14 @@ const layers = {
     return code === 0 ? { passed: 1, failed: 0, pending: 0 } : { passed: 0, failed: 1, pending: 0, note: 'type errors' };
   },
   async unit() {
-    return mochaLayer(['test/unit/**/*.test.ts']);
+    return mochaLayer(['test/unit/**/*.test.ts'], LAYER_LIMIT_MS.unit);
   },
   async integration() {
     const problem = await serverProblem();
     if (problem) return { unavailable: problem };
     const build = await run('npm', ['run', 'build']);
     if (build.code !== 0) return { passed: 0, failed: 1, pending: 0, note: 'npm run build failed' };
-    return mochaLayer(['--timeout', '60000', 'test/integration/**/*.test.ts']);
+    return mochaLayer(['--timeout', '60000', 'test/integration/**/*.test.ts'], LAYER_LIMIT_MS.integration);
   },
   async editor() {
     const problem = await serverProblem();
@@ -109,8 +166,8 @@ const layers = {
     if (install.code !== 0) return { unavailable: 'code-server/Chromium could not be installed (see above); run: bash scripts/install-editor.sh' };
     const pack = await run('npm', ['run', 'package']);
     if (pack.code !== 0) return { passed: 0, failed: 1, pending: 0, note: 'npm run package failed' };
-    const { code, output } = await run(process.execPath, [path.join(repoRoot, 'scripts', 'vscode-tests.mjs')]);
-    return countsOrCrash(code, output, 'vscode-tests.mjs');
+    const { code, output, stuck } = await run(process.execPath, [path.join(repoRoot, 'scripts', 'vscode-tests.mjs')], { limitMs: LAYER_LIMIT_MS.editor });
+    return countsOrCrash(code, output, 'vscode-tests.mjs', stuck);
   },
 };
 

@@ -7,7 +7,7 @@ import { parseArgs } from '../../../src/cli/args';
 import { command as explain } from '../../../src/cli/commands/explain';
 import { command as lint } from '../../../src/cli/commands/lint';
 import type { CliContext, Command } from '../../../src/cli/context';
-import { serverUnavailable, serverUrl } from '../db/test-env';
+import { removeSettled, serverUnavailable, serverUrl } from '../db/test-env';
 
 /** stdout in `out` (JSON must parse), stderr in `err`. */
 async function run(cmd: Command, cwd: string, argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -78,7 +78,7 @@ describe('pglens lint / explain on application code (CLI)', () => {
       writeFileSync(join(dir, name), text);
     }
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => removeSettled(dir));
 
   it('lints a folder of TypeScript files: N+1 with the include rewrite, SQL template rules, notes for what it could not read', async () => {
     const { code, out } = await run(lint, dir, ['src']);

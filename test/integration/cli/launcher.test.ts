@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixture, repoRoot } from '../db/test-env';
+import { fixture, removeSettled, repoRoot } from '../db/test-env';
 
 /**
  * The `pglens` executable as shipped: dist/cli.js, the launcher that runs dist/cli-bundle.js
@@ -20,7 +20,7 @@ describe('pglens executable (launcher and code cache)', function () {
   before(() => {
     execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: repoRoot(), stdio: 'ignore' });
   });
-  after(() => rmSync(home, { recursive: true, force: true }));
+  after(() => removeSettled(home));
 
   const run = (args: string[], cacheHome = home) => {
     const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome } });

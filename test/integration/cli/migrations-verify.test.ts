@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { repoRoot, requireServer, serverConfig, serverUrl, withServerClient } from '../db/test-env';
+import { removeSettled, repoRoot, requireServer, serverConfig, serverUrl, withServerClient } from '../db/test-env';
 
 /**
  * `pglens migrations verify` as shipped (dist/cli.js, which runs the verification in its
@@ -36,7 +36,7 @@ describe('pglens migrations verify (the executable)', function () {
       'db/00003_plan.sql': '-- +goose Up\nALTER TABLE users ADD COLUMN plan text;\n',
     });
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => removeSettled(dir));
 
   it('text: a summary line, each finding at the down, exit 1 at warning', () => {
     const r = run(['db']);

@@ -85,14 +85,37 @@ export function sandboxWorker(): { workerScript: string; execArgv: string[] } {
  */
 export function tempCacheDir(): { dir: string; remove(): Promise<void> } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pglens-sandbox-test-'));
-  const copying = () => readdirSync(dir).some((n) => n.startsWith('tmp-') && processAlive(Number(n.split('-')[1])));
-  return {
-    dir,
-    remove: async () => {
-      for (let i = 0; i < 300 && copying(); i++) await new Promise((r) => setTimeout(r, 100));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { dir, remove: () => removeSettled(dir) };
+}
+
+/** Is a sandbox process that exited its caller still copying somewhere under `dir` (a live `tmp-<pid>-…`)? */
+function copyingUnder(dir: string, depth = 6): boolean {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    if (e.name.startsWith('tmp-') && processAlive(Number(e.name.split('-')[1]))) return true;
+    if (depth > 0 && copyingUnder(path.join(dir, e.name), depth - 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * Removes a test's directory once the sandbox processes that outlive a CLI run (they finish
+ * copying a build into the cache, a second or so, on their own) are done with it; never
+ * throws, so an `after` hook that calls it still closes its connections.
+ */
+export async function removeSettled(dir: string): Promise<void> {
+  for (let i = 0; i < 300 && copyingUnder(dir); i++) await new Promise((r) => setTimeout(r, 100));
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  } catch (e) {
+    console.warn(`could not remove ${dir}: ${(e as Error).message}`);
+  }
 }
 
 export function uniqueName(prefix: string): string {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -9,7 +9,7 @@ import { parseArgs } from '../../../src/cli/args';
 import type { CliContext } from '../../../src/cli/context';
 import { PgQueryConnection } from './pg-adapter';
 import { openTestServer } from './server';
-import { repoRoot, serverConfig, serverUrl, uniqueName } from '../db/test-env';
+import { removeSettled, repoRoot, serverConfig, serverUrl, uniqueName } from '../db/test-env';
 
 async function run(argv: string[], cwd = process.cwd()): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -56,10 +56,12 @@ describe('pglens health', function () {
   });
 
   after(async function () {
-    rmSync(dir, { recursive: true, force: true });
-    if (!conn) return;
-    await conn.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await conn.close();
+    try {
+      if (conn) await conn.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    } finally {
+      await conn?.close();
+      await removeSettled(dir);
+    }
   });
 
   it('reports the checks it ran and their findings as JSON, and exits 1 on a warning', async () => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pgliteTarget } from '../../../src/core/migrations/verify/targets';
 import { loadSqlParser } from '../../../src/core/sql/parse';
-import { repoRoot } from '../db/test-env';
+import { removeSettled, repoRoot } from '../db/test-env';
 import { describeGenerateDownContract } from './generate-down-contract';
 
 before(() => loadSqlParser());
@@ -33,7 +33,7 @@ describe('pglens migrations down (the executable)', function () {
       writeFileSync(path.join(dir, name), text);
     }
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => removeSettled(dir));
 
   it('prints the down in its place, exit 0; --write appends it, and refuses a second time', () => {
     const shown = run('db/00002_email.sql');

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PartWatchdog } from '../../../src/core/migrations/verify/child';
 import type { HungMigration } from '../../../src/core/migrations/verify/types';
 import type { ServeAnswer } from '../../../src/core/migrations/verify/verify-serve';
-import { repoRoot } from '../db/test-env';
+import { removeSettled, repoRoot } from '../db/test-env';
 
 /**
  * The editor's long-lived verification child (verify-serve) with the editor's watchdog: a down
@@ -16,7 +16,7 @@ import { repoRoot } from '../db/test-env';
 describe('rollback verification child of the editor: a part that never ends', function () {
   this.timeout(150_000);
   const dir = mkdtempSync(join(tmpdir(), 'pglens-serve-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => removeSettled(dir));
 
   /** One request to a new child; the answer, or the part the watchdog ended it in. */
   function ask(hung: HungMigration[], limitSeconds: number): Promise<{ answer?: ServeAnswer['answer']; stopped?: HungMigration; stderr: string }> {
