@@ -3,7 +3,7 @@
 // bundles: both resolve them relative to the bundle's own directory.
 import { analyzeMetafile, build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readdirSync, readFileSync, chmodSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, chmodSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -45,20 +45,67 @@ async function buildCli() {
 /**
  * The extension loads @babel/parser (N+1 analysis of code files, ~0.6 MB) from its own file next
  * to the bundle, and only when a code file is first analysed: inside extension.js it was parsed
- * at every activation, a third of the load time. The package is one self-contained file.
+ * at every activation, a third of the load time. The package is one self-contained file. It is
+ * reached through a small CommonJS module, so the `require` stays inside the lazily initialised
+ * code that uses it (an ES `import` of an external file would be hoisted to the top of its chunk).
  */
 const babelApart = {
   name: 'babel-parser-apart',
   setup(b) {
-    b.onResolve({ filter: /^@babel\/parser$/ }, () => ({ path: './babel-parser.js', external: true }));
+    b.onResolve({ filter: /^@babel\/parser$/ }, () => ({ path: '@babel/parser', namespace: 'babel-parser-apart' }));
+    b.onLoad({ filter: /.*/, namespace: 'babel-parser-apart' }, () => ({ contents: "module.exports = require('./babel-parser.js');", loader: 'js' }));
+    b.onResolve({ filter: /^\.\/babel-parser\.js$/ }, () => ({ path: './babel-parser.js', external: true }));
   },
 };
 
+/**
+ * The extension, split so that activation parses almost nothing: dist/extension.js is the
+ * activation shell (src/extension/extension.ts); each feature module it imports on first use
+ * (src/extension/features/*.ts) becomes its own dist/extension-<feature>-<hash>.js, and code
+ * several of them use goes to shared dist/extension-chunk-<hash>.js files, loaded once. esbuild
+ * splits code only for ES module output, and the extension host loads extensions with
+ * `require`: so the extension is bundled as ES modules into a temporary folder under out/, then
+ * each file is converted to CommonJS into dist/ (dynamic `import()` becoming `require`, source
+ * maps chained).
+ * The files land next to the other bundles, where __dirname-relative lookups (wasm, initdb,
+ * PGlite extensions) expect them.
+ */
+async function buildExtension() {
+  mkdirSync('out', { recursive: true });
+  const esmDir = mkdtempSync('out/extension-esm-');
+  const esm = await build({
+    ...common,
+    metafile: true,
+    format: 'esm',
+    splitting: true,
+    banner: {},
+    entryPoints: ['src/extension/extension.ts'],
+    outdir: esmDir,
+    entryNames: '[name]',
+    chunkNames: 'extension-[name]-[hash]',
+    external: ['vscode'],
+    plugins: [babelApart],
+  });
+  const files = Object.keys(esm.metafile.outputs).filter((f) => f.endsWith('.js'));
+  const cjs = await build({
+    ...common,
+    metafile: true,
+    entryPoints: files,
+    outdir: 'dist',
+    supported: { 'dynamic-import': false },
+    plugins: [{ name: 'all-external', setup: (b) => b.onResolve({ filter: /.*/ }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true })) }],
+  });
+  rmSync(esmDir, { recursive: true, force: true });
+  // Chunks of earlier builds (their names carry a content hash) would otherwise ship in the .vsix.
+  const written = new Set(Object.keys(cjs.metafile.outputs).map((f) => f.replace(/^dist\//, '')));
+  for (const f of readdirSync('dist')) if (/^extension-.+\.js(\.map)?$/.test(f) && !written.has(f)) rmSync(join('dist', f), { force: true });
+  return esm;
+}
+
 mkdirSync('dist', { recursive: true });
 cpSync('node_modules/@babel/parser/lib/index.js', 'dist/babel-parser.js');
-const metafile = process.argv.includes('--metafile');
 const results = await Promise.all([
-  build({ ...common, metafile, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [babelApart] }),
+  buildExtension(),
   buildCli(),
   build({ ...common, entryPoints: ['src/core/db/sandbox-process.ts'], outfile: 'dist/sandbox-process.js' }),
   build({ ...common, entryPoints: ['src/core/migrations/verify/verify-process.ts'], outfile: 'dist/verify-process.js' }),
@@ -68,7 +115,7 @@ const results = await Promise.all([
     : Promise.resolve(),
 ]);
 chmodSync('dist/cli.js', 0o755);
-if (metafile) console.log(await analyzeMetafile(results[0].metafile));
+if (process.argv.includes('--metafile')) console.log(await analyzeMetafile(results[0].metafile));
 
 cpSync('node_modules/libpg-query/wasm/libpg-query.wasm', 'dist/libpg-query.wasm');
 const pglite = 'node_modules/@electric-sql/pglite/dist';

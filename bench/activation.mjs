@@ -39,6 +39,35 @@ const size = fs.statSync(bundle).size;
 console.log(`dist/extension.js: ${(size / 1024).toFixed(1)} kB (target ≤ ${SIZE_TARGET_BYTES / 1024} kB, wasm excluded)`
   + ` ${size <= SIZE_TARGET_BYTES ? 'OK' : 'OVER TARGET'}`);
 
+/**
+ * What loading the extension reads: dist/extension.js and the shared chunks it requires at its
+ * top level (esbuild.config.mjs splits the extension); the feature files it loads on first use
+ * (`Promise.resolve().then(() => require(…))`, a dynamic import) are counted apart.
+ */
+function loadedAtActivation(entry) {
+  const dir = path.dirname(entry);
+  const eager = new Set([entry]);
+  const lazy = new Set();
+  const queue = [entry];
+  while (queue.length) {
+    const text = fs.readFileSync(queue.pop(), 'utf8');
+    const deferred = new Set([...text.matchAll(/Promise\.resolve\(\)\.then\(\(\)\s*=>\s*[\w$]*\(require\("(\.\/[^"]+)"\)/g)].map((m) => m[1]));
+    for (const [, rel] of text.matchAll(/require\("(\.\/[^"]+\.js)"\)/g)) {
+      const file = path.join(dir, rel);
+      if (deferred.has(rel)) lazy.add(file);
+      else if (!eager.has(file)) {
+        eager.add(file);
+        queue.push(file);
+      }
+    }
+  }
+  const kb = (files) => ([...files].reduce((n, f) => n + fs.statSync(f).size, 0) / 1024).toFixed(1);
+  const later = [...lazy].filter((f) => !eager.has(f));
+  return { eager: eager.size, eagerKb: kb(eager), lazy: later.length, lazyKb: kb(later) };
+}
+const loaded = loadedAtActivation(bundle);
+console.log(`  loading it reads ${loaded.eager} file(s), ${loaded.eagerKb} kB; ${loaded.lazy} feature file(s) (${loaded.lazyKb} kB, with their chunks more) load on first use`);
+
 const hostEntry = path.join(repoRoot, 'out', 'bench', 'activation-host.js');
 await build({
   entryPoints: [path.join(repoRoot, 'bench', 'activation-host.ts')], outfile: hostEntry,

@@ -86,7 +86,7 @@ export function timeoutSeconds(args: ParsedArgs): number {
  * EXPLAIN runs longer than asked (explain also applies it with SET LOCAL, and on the sandbox
  * by ending its process).
  */
-export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Promise<Connection> {
+export async function openCliConnection(args: ParsedArgs, ctx: CliContext, onOpen?: (conn: Connection) => void): Promise<Connection> {
   const timeout = timeoutSeconds(args);
   const resolved = await resolveConnection({
     db: flagString(args, 'db'),
@@ -99,6 +99,8 @@ export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Prom
   if (resolved.kind === 'server') {
     if (data) ctx.stderr(`pglens: --data, --scale and --no-data fill the embedded sandbox: ignored on a server connection\n`);
     const conn = serverConnection(resolved.url, timeout);
+    // The caller can close it if interrupted before it is ready (advise: Ctrl-C while connecting).
+    onOpen?.(conn);
     await conn.serverVersion();
     return conn;
   }
@@ -121,6 +123,8 @@ export async function openCliConnection(args: ParsedArgs, ctx: CliContext): Prom
     data,
     onProgress: progressPrinter(ctx),
   });
+  // …and the sandbox while it starts (a replay can take minutes): closing it then ends its process and removes its working copy.
+  onOpen?.(conn);
   await conn.serverVersion();
   const report = await conn.sandboxReport();
   for (const f of report.failed) ctx.stderr(`pglens: sandbox could not apply ${escapeControl(f.file)}:${f.line}: ${escapeControl(f.message)}\n`);

@@ -22,6 +22,7 @@ const loaders: Record<CommandName, () => Promise<Command>> = {
   migrations: async () => (await import('./commands/migrations')).command,
   stats: async () => (await import('./commands/stats')).command,
   health: async () => (await import('./commands/health')).command,
+  queries: async () => (await import('./commands/queries')).command,
 };
 
 /** Every command, in help order. */

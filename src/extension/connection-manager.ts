@@ -2,8 +2,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { rm } from 'node:fs/promises';
 import type { Connection } from '../core/db/connection';
-import { PgConnection } from '../core/db/pg-connection';
-import { createEmbeddedConnection, type EmbeddedConnection } from '../core/db/embedded-connection';
+import type { EmbeddedConnection } from '../core/db/embedded-connection';
 import { sandboxDataLines, sandboxDataNote, sandboxSummary, type SandboxReport } from '../core/db/sandbox-report';
 import { CONFIG_FILE_NAME } from '../core/lint/config';
 import { isMigrationFile } from '../core/db/migration-files';
@@ -49,6 +48,18 @@ export function choiceLabel(c: ConnectionChoice): string {
 /** The server a setting's password belongs to: the key it is kept under in SecretStorage. */
 function passwordTarget(s: ConnectionSetting): PasswordTarget {
   return { host: s.host ?? 'localhost', port: s.port ?? 5432, database: s.database ?? '', user: s.user ?? '' };
+}
+
+/**
+ * The pg driver and the sandbox's glue are evaluated on the first connection, not when the
+ * manager loads (just after activation, for the status bar).
+ */
+function loadPg(): typeof import('../core/db/pg-connection') {
+  return require('../core/db/pg-connection') as typeof import('../core/db/pg-connection');
+}
+
+function loadEmbedded(): typeof import('../core/db/embedded-connection') {
+  return require('../core/db/embedded-connection') as typeof import('../core/db/embedded-connection');
 }
 
 function sslFor(mode: ConnectionSetting['sslmode']): boolean | { rejectUnauthorized: boolean } | undefined {
@@ -213,6 +224,7 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
     if (choice.kind === 'embedded') return this.openEmbedded();
     if (choice.kind === 'dotenv') {
       checkDotEnvUrl(choice.url);
+      const { PgConnection } = loadPg();
       const conn = new PgConnection({ connectionString: choice.url, label: choiceLabel(choice) });
       await conn.serverVersion();
       return conn;
@@ -230,6 +242,7 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
     // Keyed by the server, not the name: a workspace that points `prod` elsewhere gets no password.
     const key = passwordSecretKey(target);
     const stored = await this.context.secrets.get(key);
+    const { PgConnection } = loadPg();
     try {
       const conn = new PgConnection({ ...base, password: stored });
       await conn.serverVersion();
@@ -253,7 +266,7 @@ export class ConnectionManager implements ConnectionProvider, vscode.Disposable 
   private async openEmbedded(): Promise<Connection> {
     if (!this.embedded) {
       const root = this.workspaceRoot() ?? this.context.globalStorageUri.fsPath;
-      this.embedded = createEmbeddedConnection({
+      this.embedded = loadEmbedded().createEmbeddedConnection({
         workspaceRoot: root,
         migrationGlobs: this.sandboxGlobs(),
         cacheDir: this.sandboxCacheDir(),

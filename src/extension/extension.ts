@@ -1,22 +1,12 @@
 import * as vscode from 'vscode';
-import { loadSqlParser } from '../core/sql/parse';
-import { ConnectionManager } from './connection-manager';
-import { registerConnectionCommands, testConnection } from './connection-commands';
-import { registerExplainCommands, type ExplainCommandResult } from './explain-command';
-import { SqlCodeLensProvider, SQL_SELECTOR } from './sql-code-lens';
-import { registerPlanViewer } from './plan-panel';
-import { registerComparePlans } from './plan-diff-command';
-import { registerHealthView, type HealthNode } from './health-tree';
-import { LintDiagnostics } from './lint-diagnostics';
-import { registerPrismaLenses } from './prisma-code-lens';
 import { logErrorsTo } from './errors';
-import { registerAdviseCommands } from './advise-command';
-import { registerRollbackVerify } from './rollback-verify';
-import { registerGenerateDown } from './generate-down';
-import { registerStatsCommand } from './stats-command';
-import { registerAppCodeDiagnostics } from './app-code-diagnostics';
-import type { SandboxReport } from '../core/db/sandbox-report';
 import { setConfirm, type Confirm } from './confirm';
+import type { testConnection } from './connection-commands';
+import type { ConnectionManager } from './connection-manager';
+import type { ExplainCommandResult } from './explain-command';
+import type { HealthNode, HealthTreeProvider } from './health-tree';
+import type { SandboxReport } from '../core/db/sandbox-report';
+import type { FeatureHost } from './features/host';
 
 /** What `activate` returns: read by the editor test suite, harmless for anyone else. */
 export interface PglensApi {
@@ -39,66 +29,230 @@ export interface HealthTreeAccess {
   getTreeItem(node: HealthNode): vscode.TreeItem;
 }
 
+/** The lazily loaded feature modules (./features/*.ts, each bundled into its own file). */
+export type FeatureArea = 'connections' | 'editor' | 'explain' | 'health' | 'prisma' | 'stats';
+
 /**
- * Activation registers providers and commands and returns at once: nothing connects, no
- * sandbox starts and no workspace scan runs here. The parser's wasm loads in the
- * background; lenses and lint refresh when it is ready.
+ * Every command pglens registers, with the feature module that registers it. Activation
+ * registers a stub for each; the first call loads the module, which replaces the stubs of its
+ * area with the real commands, and is then passed on to the real command.
+ */
+export const COMMAND_AREAS: Readonly<Record<string, FeatureArea>> = {
+  'pglens.addConnection': 'connections',
+  'pglens.selectConnection': 'connections',
+  'pglens.testConnection': 'connections',
+  'pglens.rebuildSandbox': 'connections',
+  'pglens.exportStats': 'stats',
+  'pglens.explain': 'explain',
+  'pglens.explainAnalyze': 'explain',
+  'pglens.explainAtCursor': 'explain',
+  'pglens.explainAnalyzeAtCursor': 'explain',
+  'pglens.explainAnalyzeWithValues': 'explain',
+  'pglens.explainSql': 'explain',
+  'pglens.openPlan': 'explain',
+  'pglens.comparePlans': 'explain',
+  'pglens.suggestIndexes': 'explain',
+  'pglens.advise.addToMigration': 'explain',
+  'pglens.refreshHealth': 'health',
+  'pglens.health.revealTable': 'health',
+  'pglens.health.explain': 'health',
+  'pglens.health.cancelQuery': 'health',
+  'pglens.health.terminateSession': 'health',
+  'pglens.health.copyDefinition': 'health',
+  'pglens.health.revealMigration': 'health',
+  'pglens.health.createMigration': 'health',
+  'pglens.verifyRollbacks': 'editor',
+  'pglens.generateDown': 'editor',
+  'pglens.prisma.explainLookup': 'prisma',
+  'pglens.prisma.showTable': 'prisma',
+};
+
+/** Languages whose documents get lint, lenses or code diagnostics (the editor feature module). */
+const EDITOR_LANGUAGES = new Set(['sql', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact']);
+
+function needsEditorFeatures(doc: vscode.TextDocument): boolean {
+  const name = doc.fileName.toLowerCase();
+  return EDITOR_LANGUAGES.has(doc.languageId) || name.endsWith('.sql') || name.endsWith('.prisma');
+}
+
+function isPrismaFile(doc: vscode.TextDocument): boolean {
+  return doc.uri.scheme === 'file' && doc.fileName.endsWith('.prisma');
+}
+
+/**
+ * The sidebar's data provider from activation on (a view without one says so), handing over to
+ * the health module's provider, which loads when the view first asks for its nodes.
+ */
+class HealthTreeHandover implements vscode.TreeDataProvider<HealthNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<HealthNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private real: HealthTreeProvider | undefined;
+  private subscription: vscode.Disposable | undefined;
+
+  constructor(private readonly load: () => Promise<HealthTreeProvider>) {}
+
+  attach(real: HealthTreeProvider): void {
+    this.real = real;
+    this.subscription = real.onDidChangeTreeData((node) => this.changed.fire(node));
+  }
+
+  async getChildren(node?: HealthNode): Promise<HealthNode[]> {
+    return (this.real ?? (await this.load())).getChildren(node);
+  }
+
+  /** Nodes come from getChildren, so the health module is loaded by the time one is shown. */
+  getTreeItem(node: HealthNode): vscode.TreeItem {
+    if (!this.real) throw new Error('pglens: the health view asked for a node before loading its data');
+    return this.real.getTreeItem(node);
+  }
+
+  getParent(node: HealthNode): HealthNode | undefined {
+    return this.real?.getParent(node);
+  }
+
+  dispose(): void {
+    this.subscription?.dispose();
+    this.changed.dispose();
+  }
+}
+
+/**
+ * Activation registers command stubs, the sidebar's provider and the plan viewer's serializer,
+ * and returns at once: it loads no feature code (no SQL parser, no linter, no pg driver), nothing
+ * connects, no sandbox starts and no workspace scan runs. Just after it, the connection manager
+ * loads (the status bar item) and, when a SQL, Prisma or code document is open, the editor
+ * features (lint, lenses; the parser's wasm starts loading then). Everything else loads on first
+ * use: a command, the sidebar shown, a plan viewer restored.
  */
 export function activate(context: vscode.ExtensionContext): PglensApi {
   const started = performance.now();
   const output = vscode.window.createOutputChannel('pglens');
   logErrorsTo(output);
-  const connections = new ConnectionManager(context, output);
-  const lenses = new SqlCodeLensProvider();
-  const lint = new LintDiagnostics(context);
+  context.subscriptions.push(output);
+
   let lastExplain: ExplainCommandResult | undefined;
+  const stubs = new Map<FeatureArea, vscode.Disposable[]>();
+
+  /**
+   * A feature module, loaded once: `prepare` imports it and whatever it needs, then its area's
+   * command stubs go and `start` registers the real commands in the same tick.
+   */
+  function feature<T>(area: FeatureArea, prepare: () => Promise<() => T>): () => Promise<T> {
+    let loading: Promise<T> | undefined;
+    return () =>
+      (loading ??= prepare()
+        .then((start) => {
+          for (const stub of stubs.get(area) ?? []) stub.dispose();
+          stubs.delete(area);
+          return start();
+        })
+        .catch((e: unknown) => {
+          output.appendLine(`[error] pglens: the ${area} features failed to load: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+          throw e;
+        }));
+  }
+
+  let connectionsLoaded: { manager: ConnectionManager; testConnection: () => ReturnType<typeof testConnection> } | undefined;
+  const connections = feature('connections', async () => {
+    const m = await import('./features/connections');
+    return () => (connectionsLoaded = m.activateConnections(host));
+  });
+  const health = new HealthTreeHandover(() => loadHealth());
+  const healthView = vscode.window.createTreeView('pglens.health', { treeDataProvider: health, showCollapseAll: true });
+  const host: FeatureHost = {
+    context,
+    output,
+    connections: async () => (await connections()).manager,
+    onExplain: (r) => (lastExplain = r),
+    healthView,
+  };
+  const loadHealth = feature('health', async () => {
+    const [m, manager] = await Promise.all([import('./features/health'), host.connections()]);
+    return () => {
+      const provider = m.activateHealth(host, manager);
+      health.attach(provider);
+      return provider;
+    };
+  });
+  const explain = feature('explain', async () => {
+    const [m, manager] = await Promise.all([import('./features/explain'), host.connections()]);
+    await m.parserReady(output);
+    return () => m.activateExplain(host, manager);
+  });
+  const editor = feature('editor', async () => {
+    const m = await import('./features/editor');
+    return () => m.activateEditor(host);
+  });
+  const prisma = feature('prisma', async () => {
+    const [m, manager] = await Promise.all([import('./features/prisma'), host.connections()]);
+    return () => m.activatePrisma(host, manager);
+  });
+  const stats = feature('stats', async () => {
+    const [m, manager] = await Promise.all([import('./features/stats'), host.connections()]);
+    return () => m.activateStats(host, manager);
+  });
+  const load: Record<FeatureArea, () => Promise<unknown>> = { connections, editor, explain, health: loadHealth, prisma, stats };
+
+  for (const [id, area] of Object.entries(COMMAND_AREAS)) {
+    const stub = vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      await load[area]();
+      return vscode.commands.executeCommand(id, ...args);
+    });
+    stubs.set(area, [...(stubs.get(area) ?? []), stub]);
+    context.subscriptions.push(stub);
+  }
 
   context.subscriptions.push(
-    output,
-    connections,
-    lenses,
-    lint,
-    vscode.languages.registerCodeLensProvider(SQL_SELECTOR, lenses),
-    ...registerConnectionCommands(connections),
-    ...registerExplainCommands(context, connections, (r) => (lastExplain = r)),
-    vscode.commands.registerCommand('pglens.rebuildSandbox', async () => {
-      await connections.rebuildSandbox();
-      void vscode.window.showInformationMessage('pglens: the embedded sandbox cache is cleared; the next Explain replays the migrations from scratch.');
+    health,
+    healthView,
+    vscode.window.registerWebviewPanelSerializer('pglens.plan', {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        (await explain()).restorePlan(panel, state);
+      },
     }),
   );
-  registerAdviseCommands(context, connections);
-  registerPlanViewer(context);
-  context.subscriptions.push(registerComparePlans(context));
-  const health = registerHealthView(context, connections);
-  context.subscriptions.push(health, registerPrismaLenses(context, connections));
-  context.subscriptions.push(registerRollbackVerify(context, output));
-  context.subscriptions.push(registerGenerateDown(context, output));
-  context.subscriptions.push(registerAppCodeDiagnostics(context));
-  context.subscriptions.push(registerStatsCommand(connections, output, String((context.extension.packageJSON as { version?: string }).version ?? 'unknown')));
 
-  loadSqlParser().then(
-    () => {
-      lenses.refresh();
-      lint.start();
-    },
-    (e) => output.appendLine(`SQL parser failed to load: ${String(e)}`),
-  );
+  // Documents bring their features: lint and lenses for SQL, Prisma and code files, model lenses for schema.prisma.
+  let editorLoading = false;
+  let prismaLoading = false;
+  const wake = (doc: vscode.TextDocument): void => {
+    if (!editorLoading && needsEditorFeatures(doc)) {
+      editorLoading = true;
+      editor().catch(() => undefined);
+    }
+    if (!prismaLoading && isPrismaFile(doc)) {
+      prismaLoading = true;
+      prisma().catch(() => undefined);
+    }
+    if (editorLoading && prismaLoading) documents.dispose();
+  };
+  const documents = vscode.workspace.onDidOpenTextDocument(wake);
+  context.subscriptions.push(documents);
+  // After activation returns: the status bar's connection, then the documents already open.
+  const idle = setTimeout(() => {
+    connections().catch(() => undefined);
+    for (const doc of vscode.workspace.textDocuments) wake(doc);
+  }, 0);
+  context.subscriptions.push({ dispose: () => clearTimeout(idle) });
 
   const activationMs = performance.now() - started;
   output.appendLine(`pglens activated in ${activationMs.toFixed(1)} ms`);
+  const connection = (): ConnectionManager | undefined => {
+    if (!connectionsLoaded) connections().catch(() => undefined);
+    return connectionsLoaded?.manager;
+  };
   return {
     activationMs,
-    statusBarText: () => connections.statusText,
-    activeConnectionLabel: () => connections.activeLabel,
+    statusBarText: () => connection()?.statusText ?? '',
+    activeConnectionLabel: () => connection()?.activeLabel ?? '',
     lastExplain: () => lastExplain,
-    testConnection: () => testConnection(connections),
+    testConnection: async () => (await connections()).testConnection(),
     diagnostics: (uri) => vscode.languages.getDiagnostics(uri),
     healthTree: () => ({
-      getChildren: (node) => health.provider.getChildren(node),
-      getTreeItem: (node) => health.provider.getTreeItem(node),
+      getChildren: (node) => health.getChildren(node),
+      getTreeItem: (node) => health.getTreeItem(node),
     }),
-    sandboxReport: () => connections.sandboxReport,
+    sandboxReport: () => connection()?.sandboxReport,
     setConfirm,
   };
 }
-

@@ -7,6 +7,8 @@ import type { HealthFinding, HealthRuleId } from '../core/health/health-finding'
 import { healthOverview, indexSummary, lastAnalyzeText, tableSummary, type HealthOverview } from '../core/health/overview';
 import { slowQueries, statementsReading, type SlowQueriesResult, type SlowQuery } from '../core/health/slow-queries';
 import { databaseHealth, type CheckResult, type DatabaseHealth } from '../core/health/database/database-health';
+import { linkCandidatesToCode, readNPlusOneCandidates, type NPlusOneCandidate, type NPlusOneCandidatesResult } from '../core/health/n-plus-one-candidates';
+import type { CodeLink } from '../core/app-code/query-senders';
 import type { DatabaseFinding } from '../core/health/database/check';
 import { tableKey } from '../core/schema/model';
 import type { ConnectionProvider } from './connection-provider';
@@ -25,6 +27,9 @@ export type HealthNode =
   | { kind: 'check'; check: CheckResult }
   | { kind: 'dbFinding'; finding: DatabaseFinding }
   | { kind: 'slowQuery'; query: SlowQuery; rank: number }
+  | { kind: 'nPlusOne' }
+  | { kind: 'nPlusOneCandidate'; candidate: NPlusOneCandidate; rank: number }
+  | { kind: 'codeLink'; link: CodeLink; folder: string; rank: number; index: number }
   | { kind: 'schema'; schema: string }
   | { kind: 'table'; table: CatalogTable }
   | { kind: 'index'; index: CatalogIndex };
@@ -33,6 +38,14 @@ interface Snapshot {
   overview: HealthOverview;
   slow: SlowQueriesResult;
   database: DatabaseHealth;
+  nPlusOne: NPlusOneCandidatesResult;
+}
+
+/** Per candidate (by rank): the workspace code that can send it, found once per snapshot on the first expand. */
+interface CodeLinks {
+  links: Array<Array<{ link: CodeLink; folder: string }>>;
+  filesRead: number;
+  notes: string[];
 }
 
 const RULE_TITLES: Record<HealthRuleId, string> = {
@@ -56,6 +69,7 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
   readonly onDidChangeTreeData = this.changed.event;
   private snapshot: Promise<Snapshot> | undefined;
   private loaded: Snapshot | undefined;
+  private codeLinks: Promise<CodeLinks> | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly connections: ConnectionProvider) {
@@ -73,6 +87,7 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
   refresh(): void {
     this.snapshot = undefined;
     this.loaded = undefined;
+    this.codeLinks = undefined;
     this.changed.fire(undefined);
   }
 
@@ -85,7 +100,10 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
         const report = await healthReport(conn, { config });
         const slow = await slowQueries(conn);
         const database = await databaseHealth(conn, { config });
-        const snap = { overview: healthOverview(report), slow, database };
+        const nPlusOne = await readNPlusOneCandidates(conn, { config }).catch(
+          (e: unknown): NPlusOneCandidatesResult => ({ state: 'unavailable', installed: true, reason: `N+1 candidates could not be read: ${errorMessage(e)}` }),
+        );
+        const snap = { overview: healthOverview(report), slow, database, nPlusOne };
         this.loaded = snap;
         // The connection node's description (stats reset) is only known now.
         this.changed.fire({ kind: 'connection' });
@@ -116,9 +134,17 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
     switch (node.kind) {
       case 'findings':
       case 'slow':
+      case 'nPlusOne':
       case 'health':
       case 'schema':
         return { kind: 'connection' };
+      case 'nPlusOneCandidate':
+        return { kind: 'nPlusOne' };
+      case 'codeLink': {
+        const n = this.loaded?.nPlusOne;
+        const candidate = n?.state === 'ran' ? n.candidates[node.rank] : undefined;
+        return candidate ? { kind: 'nPlusOneCandidate', candidate, rank: node.rank } : { kind: 'nPlusOne' };
+      }
       case 'check':
         return { kind: 'health' };
       case 'dbFinding': {
@@ -173,6 +199,10 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
         return this.withSnapshot((s) => (s.overview.findingsByRule.get(node.rule) ?? []).map((finding): HealthNode => ({ kind: 'finding', finding })));
       case 'slow':
         return this.withSnapshot((s) => slowChildren(s.slow));
+      case 'nPlusOne':
+        return this.withSnapshot((s) => nPlusOneChildren(s.nPlusOne));
+      case 'nPlusOneCandidate':
+        return this.codeLinkChildren(node.rank);
       case 'health':
         return this.withSnapshot((s) => s.database.checks.map((check): HealthNode => ({ kind: 'check', check })));
       case 'check':
@@ -217,6 +247,7 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
     const nodes: HealthNode[] = [{ kind: 'findings' }, { kind: 'health' }];
     const slow = snap.slow;
     if (slow.available || slow.installed) nodes.push({ kind: 'slow' });
+    if (snap.nPlusOne.state === 'ran' || (snap.nPlusOne.state === 'unavailable' && snap.nPlusOne.installed)) nodes.push({ kind: 'nPlusOne' });
     for (const note of snap.overview.report.notes) nodes.push({ kind: 'message', id: `note:${note}`, label: note, icon: 'info' });
     for (const schema of snap.overview.tablesBySchema.keys()) nodes.push({ kind: 'schema', schema });
     return nodes;
@@ -287,6 +318,12 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
       }
       case 'slowQuery':
         return slowQueryItem(node.query, node.rank);
+      case 'nPlusOne':
+        return nPlusOneItem(this.loaded?.nPlusOne);
+      case 'nPlusOneCandidate':
+        return candidateItem(node.candidate, node.rank);
+      case 'codeLink':
+        return codeLinkItem(node);
       case 'health':
         return healthItem(this.loaded?.database);
       case 'check':
@@ -306,6 +343,55 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
       case 'index':
         return indexItem(node.index);
     }
+  }
+
+  /**
+   * The code that can send a candidate: every workspace folder is scanned once per snapshot, on
+   * the first expand of a candidate (it parses code files, so never on a refresh).
+   */
+  private async codeLinkChildren(rank: number): Promise<HealthNode[]> {
+    const n = this.loaded?.nPlusOne;
+    if (n?.state !== 'ran') return [];
+    const candidate = n.candidates[rank];
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (folders.length === 0) {
+      return [{ kind: 'message', id: `code-none:${rank}`, label: 'Open the application\'s folder to find the code that sends it', icon: 'info' }];
+    }
+    if (!this.codeLinks) {
+      const candidates = n.candidates;
+      this.codeLinks = (async () => {
+        const out: CodeLinks = { links: candidates.map(() => []), filesRead: 0, notes: [] };
+        for (const folder of folders) {
+          // Each folder's scan fills `code` of its own copies.
+          const copies = candidates.map((c) => ({ ...c, code: undefined }));
+          const scan = await linkCandidatesToCode(copies, folder.uri.fsPath, configFor(folder.uri.with({ path: `${folder.uri.path}/.pglens.json` })));
+          copies.forEach((c, i) => out.links[i].push(...(c.code ?? []).map((link) => ({ link, folder: folder.uri.fsPath }))));
+          out.filesRead += scan.filesRead;
+          out.notes.push(...scan.notes);
+        }
+        return out;
+      })();
+    }
+    let found: CodeLinks;
+    try {
+      found = await this.codeLinks;
+    } catch (e) {
+      this.codeLinks = undefined;
+      return [{ kind: 'message', id: `code-error:${rank}`, label: `Cannot search the workspace: ${errorMessage(e)}`, icon: 'error' }];
+    }
+    const links = found.links[rank] ?? [];
+    if (links.length > 0) return links.map(({ link, folder }, index): HealthNode => ({ kind: 'codeLink', link, folder, rank, index }));
+    const table = candidate?.table.name ?? '';
+    return [
+      {
+        kind: 'message',
+        id: `code-empty:${rank}`,
+        label: `No code in the workspace sends it (${formatCount(found.filesRead)} code files read)`,
+        detail: found.notes.join('\n') || undefined,
+        icon: 'info',
+        command: { title: 'Search the workspace', command: 'workbench.action.findInFiles', arguments: [{ query: table, triggerSearch: true }] },
+      },
+    ];
   }
 
   /** For a table read mostly by sequential scans: the slow statements that read it (to Explain, or to ask the advisor). */
@@ -445,6 +531,64 @@ function databaseFindingItem(f: DatabaseFinding): vscode.TreeItem {
   return item;
 }
 
+function nPlusOneChildren(n: NPlusOneCandidatesResult): HealthNode[] {
+  if (n.state !== 'ran') return [{ kind: 'message', id: 'n1-unavailable', label: n.reason, icon: 'info', detail: n.reason }];
+  const nodes = n.candidates.map((candidate, rank): HealthNode => ({ kind: 'nPlusOneCandidate', candidate, rank }));
+  if (nodes.length === 0) {
+    const label = `No statement ran ≥ ${formatCount(n.thresholds.minCalls)} times with ≤ ${n.thresholds.maxRowsPerCall} rows per call as a lookup by key`;
+    nodes.push({ kind: 'message', id: 'n1-empty', label, icon: 'pass', detail: `${label} (thresholds: "n-plus-one-candidate" in .pglens.json)` });
+  }
+  n.notes.forEach((note, i) => nodes.push({ kind: 'message', id: `n1-note:${i}`, label: note, icon: 'info', detail: note }));
+  return nodes;
+}
+
+function nPlusOneItem(n: NPlusOneCandidatesResult | undefined): vscode.TreeItem {
+  const count = n?.state === 'ran' ? n.candidates.length : 0;
+  const item = new vscode.TreeItem('N+1 candidates', vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = 'nPlusOne';
+  item.iconPath = new vscode.ThemeIcon(count > 0 ? 'warning' : 'references');
+  item.description = n?.state === 'ran' ? (count === 0 ? 'none' : `${count} · n-plus-one-candidate`) : 'unavailable';
+  item.tooltip = 'Statements pg_stat_statements saw run very many times with a row or two each, by key on one table: what a query per loop turn sends. Expand one to find the code that sends it.';
+  return item;
+}
+
+function candidateItem(c: NPlusOneCandidate, rank: number): vscode.TreeItem {
+  const where = `${c.table.name}.${c.columns.join(', ')}`;
+  const item = new vscode.TreeItem(where, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `n1:${c.queryIds[0] ?? rank}`;
+  item.iconPath = new vscode.ThemeIcon(SEVERITY_ICON[c.severity]);
+  item.contextValue = 'nPlusOneCandidate';
+  item.description = `${formatCount(c.calls)} calls · ${c.rowsPerCall.toFixed(c.rowsPerCall < 10 ? 2 : 0)} rows/call · ${formatMs(c.totalMs)} total`;
+  const md = new vscode.MarkdownString();
+  md.appendText(c.message);
+  md.appendCodeblock(c.query, 'sql');
+  md.appendText(`Fix: ${c.fix}`);
+  item.tooltip = md;
+  return item;
+}
+
+function codeLinkItem(node: Extract<HealthNode, { kind: 'codeLink' }>): vscode.TreeItem {
+  const { link } = node;
+  const item = new vscode.TreeItem(`${link.file}:${link.line}`, vscode.TreeItemCollapsibleState.None);
+  item.id = `code:${node.rank}:${node.index}`;
+  item.iconPath = new vscode.ThemeIcon(link.loop ? 'sync' : 'go-to-file');
+  const loop = link.loop ? ` · in a ${link.loop.kind} loop${link.loop.collection ? ` over ${link.loop.collection}` : ''} at line ${link.loop.line}${link.loop.via ? ` (via ${link.loop.via})` : ''}` : '';
+  item.description = `${link.call}${loop}`;
+  item.tooltip = `${link.call} at ${link.file}:${link.line}:${link.column} — ${LINK_MATCH[link.match]}${loop}`;
+  const uri = vscode.Uri.file(`${node.folder}/${link.file}`);
+  const at = new vscode.Position(link.line - 1, link.column - 1);
+  item.resourceUri = uri;
+  item.command = { title: 'Open', command: 'vscode.open', arguments: [uri, { selection: new vscode.Range(at, at) }] };
+  return item;
+}
+
+const LINK_MATCH: Record<CodeLink['match'], string> = {
+  'same-sql': 'sends the same statement',
+  lookup: 'sends the same lookup',
+  model: 'an ORM call on the table by the column',
+  table: 'an ORM call on the table',
+};
+
 function slowChildren(slow: SlowQueriesResult): HealthNode[] {
   if (!slow.available) return [{ kind: 'message', id: 'slow-unavailable', label: slow.reason, icon: 'info', detail: slow.reason }];
   if (slow.queries.length === 0) {
@@ -490,10 +634,13 @@ export interface HealthView extends vscode.Disposable {
   readonly provider: HealthTreeProvider;
 }
 
-/** Registers the `pglens.health` view, its refresh button and context actions. */
-export function registerHealthView(_context: vscode.ExtensionContext, connections: ConnectionProvider): HealthView {
+/**
+ * Registers the `pglens.health` view, its refresh button and context actions. `view` is the view
+ * the activation shell created (its provider hands over to this one); without it one is created.
+ */
+export function registerHealthView(_context: vscode.ExtensionContext, connections: ConnectionProvider, shellView?: vscode.TreeView<HealthNode>): HealthView {
   const provider = new HealthTreeProvider(connections);
-  const view = vscode.window.createTreeView('pglens.health', { treeDataProvider: provider, showCollapseAll: true });
+  const view = shellView ?? vscode.window.createTreeView('pglens.health', { treeDataProvider: provider, showCollapseAll: true });
   const revealTable = vscode.commands.registerCommand('pglens.health.revealTable', async (schema: string, table: string) => {
     await provider.load();
     const node = provider.tableNode(schema, table);
@@ -503,7 +650,8 @@ export function registerHealthView(_context: vscode.ExtensionContext, connection
     }
     await view.reveal(node, { select: true, focus: true, expand: true });
   });
-  const disposable = vscode.Disposable.from(provider, view, revealTable, autoRefresh(view, provider), ...registerHealthCommands(provider));
+  // A view the shell created is the shell's to dispose.
+  const disposable = vscode.Disposable.from(provider, ...(shellView ? [] : [view]), revealTable, autoRefresh(view, provider), ...registerHealthCommands(provider));
   return { provider, dispose: () => disposable.dispose() };
 }
 

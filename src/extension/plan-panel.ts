@@ -115,16 +115,26 @@ export function planInViewer(): PlanView | undefined {
   return lastViewer?.shownPlan();
 }
 
-/** Registers `pglens.openPlan` and the serializer that restores viewers after a reload. */
-export function registerPlanViewer(context: vscode.ExtensionContext): void {
+/**
+ * Registers `pglens.openPlan` and the serializer that restores viewers after a reload; with
+ * `serializer: false` the caller registered one already (the activation shell does, so that a
+ * viewer restores without this module loading first) and it restores through restorePlanPanel.
+ */
+export function registerPlanViewer(context: vscode.ExtensionContext, options: { serializer?: boolean } = {}): void {
+  context.subscriptions.push(vscode.commands.registerCommand('pglens.openPlan', (arg?: unknown) => openPlan(context, arg)));
+  if (options.serializer === false) return;
   context.subscriptions.push(
-    vscode.commands.registerCommand('pglens.openPlan', (arg?: unknown) => openPlan(context, arg)),
     vscode.window.registerWebviewPanelSerializer(PLAN_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        PlanPanel.restore(context, panel, isViewerState(state) ? state : undefined);
+        restorePlanPanel(context, panel, state);
       },
     }),
   );
+}
+
+/** Restores a viewer VS Code kept across a reload, from the state it saved. */
+export function restorePlanPanel(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, state: unknown): void {
+  PlanPanel.restore(context, panel, isViewerState(state) ? state : undefined);
 }
 
 /**

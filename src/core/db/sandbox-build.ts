@@ -67,6 +67,13 @@ for (const name of [
 const REQUIRES: Record<string, string[]> = { earthdistance: ['cube'] };
 /** Shipped inside PGlite's core: nothing to load. */
 const BUILT_IN = new Set(['plpgsql']);
+/**
+ * Loaded into every sandbox, never created: the index advisor creates them inside its
+ * rolled-back transaction to build trigram and btree_gist candidates there (never on a
+ * server). Loading only unpacks the module into PGlite's in-memory file system and writes
+ * nothing to the database, so a cache entry stays keyed by what the migrations create.
+ */
+const ADVISOR_EXTENSIONS = ['pg_trgm', 'btree_gist'];
 
 /**
  * The PGlite extension modules the texts' CREATE EXTENSIONs need (with what they require),
@@ -153,7 +160,7 @@ export async function openSandbox(
   // build stays reusable as a prefix when a migration is added (see findReusableBuild).
   const filledEntry = data.settings.enabled ? path.join(options.cacheDir, `filled-${key}-${dataKey(data.settings, data.statsSha, pkg.version)}`) : undefined;
   const loaded: Record<string, Extension> = {};
-  for (const name of extensions) loaded[name.replace(/-/g, '_')] = await EXTENSIONS[name]();
+  for (const name of new Set([...extensions, ...ADVISOR_EXTENSIONS])) loaded[name.replace(/-/g, '_')] = await EXTENSIONS[name]();
   const cached = await readCachedReport(filledEntry ?? entry);
   phases.lap('read');
   const finish = (db: PGlite, report: SandboxReport, sources: string[] = []): OpenedSandbox => {

@@ -19,6 +19,20 @@ export interface CatalogServerInfo {
   statsReset: string | null;
   /** `pg_postmaster_start_time()` as ISO text. */
   serverStarted: string | null;
+  /** The server's clock when the snapshot was read (`now()`), ISO: statistics ages are measured against it, not the client's. */
+  serverNow?: string | null;
+  /**
+   * The older `stats_reset` of the server-wide statistics (pg_stat_bgwriter, pg_stat_archiver), ISO.
+   * The server sets them when it starts without saved statistics — a new cluster, after a crash or an
+   * immediate shutdown, when every database's counters start again from zero — and
+   * `pg_stat_reset_shared()` sets each when asked. A clean restart keeps them, as it keeps the counters.
+   */
+  sharedStatsReset?: string | null;
+  /**
+   * When the database was created (the time of its `PG_VERSION` file), ISO; null when the role may not
+   * read it (`pg_stat_file` needs superuser or a grant) or the database is outside the default tablespace.
+   */
+  databaseCreated?: string | null;
 }
 
 export interface CatalogColumn {
@@ -94,6 +108,13 @@ export interface CatalogForeignKey {
   refColumns: string[];
 }
 
+export interface CatalogRelationName {
+  schema: string;
+  name: string;
+  /** `pg_class.relkind`: 'v' view, 'S' sequence, 'f' foreign table, 'c' composite type. */
+  relkind: string;
+}
+
 export interface CatalogSnapshot {
   server: CatalogServerInfo;
   schemas: string[];
@@ -101,6 +122,11 @@ export interface CatalogSnapshot {
   columns: CatalogColumn[];
   indexes: CatalogIndex[];
   foreignKeys: CatalogForeignKey[];
+  /**
+   * The schemas' other relations — views, sequences, foreign tables, composite types — by name: they
+   * share the namespace a new index is named in. Absent in snapshots made without it.
+   */
+  otherRelations?: CatalogRelationName[];
   /** False when sizes are page-count estimates (large catalogs, see EXACT_SIZE_LIMIT). */
   sizesExact: boolean;
   /** When the snapshot was read (ISO). */
@@ -134,7 +160,22 @@ SELECT current_database() AS database,
        current_setting('block_size')::int AS block_size,
        pg_is_in_recovery() AS is_replica,
        (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()) AS stats_reset,
-       pg_postmaster_start_time() AS server_started`;
+       pg_postmaster_start_time() AS server_started,
+       now() AS server_now,
+       LEAST((SELECT stats_reset FROM pg_stat_bgwriter), (SELECT stats_reset FROM pg_stat_archiver)) AS shared_stats_reset,
+       has_function_privilege('pg_catalog.pg_stat_file(text, boolean)', 'EXECUTE') AS can_stat_file`;
+
+/*
+ * A database directory's PG_VERSION is written when the database is created and never again.
+ * Only for the default tablespace (others nest it under a catalog-version directory). Run only
+ * when the role may execute pg_stat_file: the privilege is checked when the query starts, even
+ * in a CASE branch that is never taken.
+ */
+const DATABASE_CREATED_SQL = `
+SELECT (pg_stat_file('base/' || d.oid || '/PG_VERSION', true)).modification AS created
+FROM pg_database d
+WHERE d.datname = current_database()
+  AND d.dattablespace = (SELECT oid FROM pg_tablespace WHERE spcname = 'pg_default')`;
 
 const SCHEMAS_SQL = `
 SELECT n.nspname AS name, count(c.oid)::int AS relations
@@ -293,14 +334,31 @@ JOIN pg_class rt ON rt.oid = con.confrelid
 JOIN pg_namespace rn ON rn.oid = rt.relnamespace
 ORDER BY 1, 2, 3`;
 
+/** Relations the other queries do not list (tables, materialized views and their indexes are read there). */
+const OTHER_RELATIONS_SQL = `
+SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('v', 'S', 'f', 'c') AND ${SCHEMA_FILTER}`;
+
 /** Above this many tables and indexes, sizes come from pg_class page counts rather than opening every relation. */
 export const EXACT_SIZE_LIMIT = 2000;
 
 type Row = Record<string, unknown>;
 
-/** Only the server facts of a snapshot (version, database, replica, statistics reset): one query. */
+/** Only the server facts of a snapshot (version, database, replica, statistics reset): one query (no `databaseCreated`). */
 export async function readServerInfo(conn: Connection): Promise<CatalogServerInfo> {
   return toServerInfo((await conn.query<Row>(SERVER_SQL)).rows[0]);
+}
+
+/** `databaseCreated` read (a second query) when the role may; a failure to read it leaves it null. */
+async function withDatabaseCreated(conn: Connection, server: CatalogServerInfo, row: Row | undefined): Promise<CatalogServerInfo> {
+  if (conn.kind === 'embedded' || row?.can_stat_file !== true) return { ...server, databaseCreated: null };
+  try {
+    return { ...server, databaseCreated: isoOrNull((await conn.query<Row>(DATABASE_CREATED_SQL)).rows[0]?.created) };
+  } catch {
+    return { ...server, databaseCreated: null };
+  }
 }
 
 /** Reads the whole snapshot. Errors name the query that failed and keep the server's message. */
@@ -319,7 +377,8 @@ export async function readCatalog(conn: Connection, options: CatalogOptions = {}
     }
   };
   // Sequential on purpose: a Connection may be a single session that cannot pipeline.
-  const server = toServerInfo((await run('server', SERVER_SQL, []))[0]);
+  const serverRow = (await run('server', SERVER_SQL, []))[0];
+  const server = await withDatabaseCreated(conn, toServerInfo(serverRow), serverRow);
   const schemaRows = await run('schemas', SCHEMAS_SQL, [filter]);
   if (filter) {
     const known = new Set(schemaRows.map((r) => str(r.name)));
@@ -363,6 +422,7 @@ export async function readCatalog(conn: Connection, options: CatalogOptions = {}
     }
   }
   const fkRows = await run('foreign keys', FOREIGN_KEYS_SQL, [filter]);
+  const otherRows = await run('relation names', OTHER_RELATIONS_SQL, [filter]);
   const { tables, indexes } = joinIndexes(tableRows, indexRows);
   return {
     server,
@@ -371,6 +431,7 @@ export async function readCatalog(conn: Connection, options: CatalogOptions = {}
     columns: columnRows.map(toColumn),
     indexes,
     foreignKeys: fkRows.map(toForeignKey),
+    otherRelations: otherRows.map((r) => ({ schema: str(r.schema), name: str(r.name), relkind: str(r.relkind) })),
     sizesExact: exact,
     readAt: new Date().toISOString(),
   };
@@ -421,6 +482,8 @@ function toServerInfo(r: Row | undefined): CatalogServerInfo {
     isReplica: r.is_replica === true,
     statsReset: isoOrNull(r.stats_reset),
     serverStarted: isoOrNull(r.server_started),
+    serverNow: isoOrNull(r.server_now),
+    sharedStatsReset: isoOrNull(r.shared_stats_reset),
   };
 }
 

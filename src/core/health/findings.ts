@@ -3,12 +3,13 @@ import type { Connection, ConnectionKind } from '../db/connection';
 import { tableKey, type SchemaModel, type Table } from '../schema/model';
 import { SEVERITY_RANK } from '../types';
 import { readCatalog, type CatalogIndex, type CatalogOptions, type CatalogSnapshot, type CatalogTable } from './catalog';
-import { foreignKeyIndexName } from '../lint/rules/fk-without-index';
+import { foreignKeyIndexNamer, relationNamesIn } from '../lint/rules/fk-without-index';
 import { concurrentDefinition, createIndexSql, dropIndexSql, qualifiedName, rebuildIndexSql } from './fix-sql';
 import { formatBytes, formatCount, statsSinceText } from './format';
 import type { HealthFinding } from './health-finding';
 import { liveSchema } from './live-schema';
 import { schemaRuleViolations } from './schema-rules';
+import { DEFAULT_MIN_STATS_DAYS, unusedIndexFindings } from './unused-index';
 
 export interface HealthConnectionInfo {
   kind: ConnectionKind;
@@ -40,7 +41,9 @@ export interface HealthOptions extends CatalogOptions {
   seqScanMinRows?: number;
   /** seq-scan-heavy-table: rows read by sequential scans per row fetched by index scans (default 10). */
   seqScanRatio?: number;
-  /** `.pglens.json`: rule severities ('off' drops a rule) and seq-scan-heavy-table's `minRows` / `ratio` options. */
+  /** unused-index: judge nothing while the usage statistics cover fewer days than this (default 7; 0 judges always). */
+  unusedMinStatsDays?: number;
+  /** `.pglens.json`: rule severities ('off' drops a rule), seq-scan-heavy-table's `minRows` / `ratio` and unused-index's `minStatsDays` options. */
   config?: LintConfig;
 }
 
@@ -71,10 +74,12 @@ export function healthFindings(
 ): { findings: HealthFinding[]; notes: string[] } {
   if (options.config) {
     const heavy = options.config.rules['seq-scan-heavy-table']?.options ?? {};
+    const unused = options.config.rules['unused-index']?.options ?? {};
     options = {
       ...options,
       seqScanMinRows: options.seqScanMinRows ?? numberOption(heavy.minRows),
       seqScanRatio: options.seqScanRatio ?? numberOption(heavy.ratio),
+      unusedMinStatsDays: options.unusedMinStatsDays ?? numberOption(unused.minStatsDays),
     };
   }
   const model = liveSchema(catalog);
@@ -86,7 +91,12 @@ export function healthFindings(
   if (kind === 'embedded') {
     notes.push('usage rules (unused-index, seq-scan-heavy-table) need real traffic: the embedded sandbox has none, so they were not checked');
   } else {
-    findings.push(...unusedIndexes(catalog, model));
+    // Judged only when the rule is on: its note would otherwise speak of a rule the config turned off.
+    if (!options.config || ruleSetting(options.config, 'unused-index', 'warning')) {
+      const unused = unusedIndexFindings(catalog, model, options.unusedMinStatsDays ?? DEFAULT_MIN_STATS_DAYS);
+      findings.push(...unused.findings);
+      notes.push(...unused.notes);
+    }
     findings.push(...seqScanHeavyTables(catalog, options));
   }
   const configured = options.config ? applyRuleSettings(findings, options.config) : findings;
@@ -128,13 +138,18 @@ function schemaFindings(model: SchemaModel, catalog: CatalogSnapshot): HealthFin
   const byName = new Map(catalog.indexes.map((i) => [`${i.schema}.${i.name}`, i]));
   const kinds = new Map(catalog.tables.map((t) => [tableKey(t.schema, t.name), t.kind]));
   const out: HealthFinding[] = [];
+  // A new index's name must be free in its schema: tables and indexes are in the model, views, sequences… in otherRelations.
+  const indexName = foreignKeyIndexNamer((schema) => [
+    ...relationNamesIn(model, schema),
+    ...(catalog.otherRelations ?? []).filter((r) => r.schema === schema).map((r) => r.name),
+  ]);
   for (const table of model.tables.values()) {
     const kind = kinds.get(tableKey(table.schema, table.name));
     const v = schemaRuleViolations(table);
     // A materialized view cannot have a primary key; partitions inherit theirs from the parent.
     if (v.missingPrimaryKey && kind !== 'materialized view') out.push(missingPrimaryKey(table));
     for (const fk of v.unindexedForeignKeys) {
-      const name = foreignKeyIndexName(fk);
+      const name = indexName(fk);
       out.push({
         rule: 'fk-without-index',
         severity: 'warning',
@@ -199,41 +214,6 @@ function invalidIndex(index: CatalogIndex, serverVersionNum: number): HealthFind
         ? `REINDEX INDEX CONCURRENTLY ${qualifiedName(index.schema, index.name)};`
         : rebuildIndexSql(index.schema, index.name, index.definition),
   };
-}
-
-function unusedIndexes(catalog: CatalogSnapshot, model: SchemaModel): HealthFinding[] {
-  const since = statsSinceText(catalog.server.statsReset, catalog.server.serverStarted);
-  const where = catalog.server.isReplica
-    ? 'This server is a replica: only scans served here are counted; check the primary and the other replicas before dropping it.'
-    : 'Scans served by replicas are not counted here: check them before dropping it.';
-  const out: HealthFinding[] = [];
-  for (const index of catalog.indexes) {
-    // Unique and constraint indexes enforce something even when never scanned; null scans means no statistics.
-    if (index.unique || index.primary || index.constraintType !== null || !index.valid || index.scans !== 0) continue;
-    const table = model.tables.get(tableKey(index.schema, index.table));
-    const fk = table?.foreignKeys.find((f) => coversLeading(index.columns, f.columns));
-    const fkNote = fk
-      ? ` It covers foreign key ${fk.name ?? fk.columns.join(', ')}: without it, deletes on ${q(fk.refSchema, fk.refTable)} scan ${q(index.schema, index.table)}.`
-      : '';
-    out.push({
-      rule: 'unused-index',
-      severity: 'warning',
-      message:
-        `index ${q(index.schema, index.name)} on ${q(index.schema, index.table)} (${formatBytes(index.sizeBytes)}) has not been scanned ${since}: ` +
-        `it costs every write and its disk space for nothing. ${where}${fkNote}`,
-      schema: index.schema,
-      table: index.table,
-      index: index.name,
-      columns: [...index.columns],
-      fixSql: dropIndexSql(index.schema, index.name),
-      revertSql: concurrentDefinition(index.definition),
-    });
-  }
-  return out;
-}
-
-function coversLeading(indexColumns: string[], fkColumns: string[]): boolean {
-  return fkColumns.length > 0 && fkColumns.every((c) => indexColumns.slice(0, fkColumns.length).includes(c));
 }
 
 function seqScanHeavyTables(catalog: CatalogSnapshot, options: HealthOptions): HealthFinding[] {

@@ -1,6 +1,7 @@
 /**
  * Migration text for health findings. Every statement is CONCURRENTLY (no write lock on a
- * live table) and idempotent (IF EXISTS / IF NOT EXISTS), so a rerun after a failure is safe.
+ * live table) and idempotent (IF EXISTS / IF NOT EXISTS), so a rerun after a failure is safe —
+ * except a new index (createIndexSql), where IF NOT EXISTS would hide a name already taken.
  */
 import { quoteIdent } from '../sql/quote-ident';
 import { escapeControl } from '../escape-control';
@@ -19,8 +20,13 @@ export function dropIndexSql(schema: string, index: string): string {
   return `DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedName(schema, index)};`;
 }
 
+/**
+ * No IF NOT EXISTS: with it, a relation already bearing the name — another index, a leftover
+ * INVALID one from a failed concurrent build, a table — makes the statement do nothing and the new
+ * index silently missing. The caller picks a free name; a clash at run time fails loudly.
+ */
 export function createIndexSql(schema: string, table: string, columns: string[], name: string): string {
-  return `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(name)} ON ${qualifiedName(schema, table)} (${columns.map(columnSql).join(', ')});`;
+  return `CREATE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${qualifiedName(schema, table)} (${columns.map(columnSql).join(', ')});`;
 }
 
 /**

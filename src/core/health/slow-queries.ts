@@ -15,32 +15,45 @@ export interface SlowQuery {
 export type SlowQueriesResult =
   | { available: true; schema: string; queries: SlowQuery[] }
   /** Why there is no list, as a sentence with the next step; `installed` when the extension exists but cannot be read. */
-  | { available: false; installed: boolean; reason: string };
+  | StatementsUnavailable;
 
 export interface SlowQueryOptions {
   /** How many queries, slowest total time first (default 20). */
   limit?: number;
 }
 
+/** Where pg_stat_statements lives in the connected database, and the names of its time columns. */
+export interface StatementsView {
+  /** The extension's schema. */
+  schema: string;
+  /** `"schema".pg_stat_statements`, ready for a FROM clause. */
+  view: string;
+  /** `total_exec_time`/`mean_exec_time` (PostgreSQL 13+) or `total_time`/`mean_time`. */
+  totalColumn: string;
+  meanColumn: string;
+}
+
+/** Why pg_stat_statements cannot be read, as a sentence with the next step; `installed` when the extension exists. */
+export interface StatementsUnavailable {
+  available: false;
+  installed: boolean;
+  reason: string;
+}
+
+export const PG_STAT_STATEMENTS_NOT_INSTALLED =
+  'pg_stat_statements is not installed in this database: add it to shared_preload_libraries, restart the server, then run CREATE EXTENSION pg_stat_statements;';
+
 /**
- * Top statements of the current database by total execution time, from pg_stat_statements.
- * Absent extension, missing preload or missing privileges are answers, not errors.
+ * Finds pg_stat_statements in the connected database. Whether the library is loaded shows only
+ * when the view is read: readers pass that error to `statementsReadFailure`.
  */
-export async function slowQueries(conn: Connection, options: SlowQueryOptions = {}): Promise<SlowQueriesResult> {
-  const limit = Math.max(1, Math.floor(options.limit ?? 20));
+export async function findStatementsView(conn: Connection): Promise<({ available: true } & StatementsView) | StatementsUnavailable> {
   let schema: string;
   try {
     const ext = await conn.query<{ schema: string }>(
       `SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'`,
     );
-    if (ext.rows.length === 0) {
-      return {
-        available: false,
-        installed: false,
-        reason:
-          'pg_stat_statements is not installed in this database: add it to shared_preload_libraries, restart the server, then run CREATE EXTENSION pg_stat_statements;',
-      };
-    }
+    if (ext.rows.length === 0) return { available: false, installed: false, reason: PG_STAT_STATEMENTS_NOT_INSTALLED };
     schema = ext.rows[0].schema;
   } catch (e) {
     return { available: false, installed: false, reason: `could not check for pg_stat_statements: ${errorMessage(e)}` };
@@ -53,8 +66,49 @@ export async function slowQueries(conn: Connection, options: SlowQueryOptions = 
       [view],
     );
     const names = new Set(cols.rows.map((r) => r.name));
-    const total = names.has('total_exec_time') ? 'total_exec_time' : 'total_time';
-    const mean = names.has('mean_exec_time') ? 'mean_exec_time' : 'mean_time';
+    return {
+      available: true,
+      schema,
+      view,
+      totalColumn: names.has('total_exec_time') ? 'total_exec_time' : 'total_time',
+      meanColumn: names.has('mean_exec_time') ? 'mean_exec_time' : 'mean_time',
+    };
+  } catch (e) {
+    return statementsReadFailure(e);
+  }
+}
+
+/** A failed read of the view as the answer it is: not preloaded, not allowed, or the server's own words. */
+export function statementsReadFailure(e: unknown): StatementsUnavailable {
+  const message = errorMessage(e);
+  if (/shared_preload_libraries/i.test(message)) {
+    return {
+      available: false,
+      installed: true,
+      reason:
+        'pg_stat_statements is installed but not loaded: add it to shared_preload_libraries in postgresql.conf and restart the server',
+    };
+  }
+  if (/permission denied/i.test(message)) {
+    return {
+      available: false,
+      installed: true,
+      reason: `reading pg_stat_statements was refused (${message}): grant the role pg_read_all_stats to see query texts and times`,
+    };
+  }
+  return { available: false, installed: true, reason: `reading pg_stat_statements failed: ${message}` };
+}
+
+/**
+ * Top statements of the current database by total execution time, from pg_stat_statements.
+ * Absent extension, missing preload or missing privileges are answers, not errors.
+ */
+export async function slowQueries(conn: Connection, options: SlowQueryOptions = {}): Promise<SlowQueriesResult> {
+  const limit = Math.max(1, Math.floor(options.limit ?? 20));
+  const found = await findStatementsView(conn);
+  if (!found.available) return found;
+  const { schema, view, totalColumn: total, meanColumn: mean } = found;
+  try {
     const result = await conn.query<Record<string, unknown>>(
       `SELECT s.queryid::text AS query_id, s.query, s.calls::float8 AS calls, s.${total}::float8 AS total_ms,
               s.${mean}::float8 AS mean_ms, s.rows::float8 AS rows
@@ -78,23 +132,7 @@ export async function slowQueries(conn: Connection, options: SlowQueryOptions = 
       })),
     };
   } catch (e) {
-    const message = errorMessage(e);
-    if (/shared_preload_libraries/i.test(message)) {
-      return {
-        available: false,
-        installed: true,
-        reason:
-          'pg_stat_statements is installed but not loaded: add it to shared_preload_libraries in postgresql.conf and restart the server',
-      };
-    }
-    if (/permission denied/i.test(message)) {
-      return {
-        available: false,
-        installed: true,
-        reason: `reading pg_stat_statements was refused (${message}): grant the role pg_read_all_stats to see query texts and times`,
-      };
-    }
-    return { available: false, installed: true, reason: `reading pg_stat_statements failed: ${message}` };
+    return statementsReadFailure(e);
   }
 }
 

@@ -7,7 +7,10 @@ export interface TableSummary {
   estimatedRows: number;
   totalBytes: number;
   indexes: number;
-  /** Non-unique valid indexes with no scan since statistics were reset. */
+  /**
+   * Valid indexes no constraint needs (unique, primary key, exclusion) with no scan since statistics
+   * were reset. Unlike the unused-index finding, not held back while the statistics are young.
+   */
   unusedIndexes: number;
 }
 
@@ -20,7 +23,8 @@ export async function tableSummaries(conn: Connection, tables: { schema: string;
             pg_total_relation_size(c.oid)::text AS bytes,
             (SELECT count(*) FROM pg_index x WHERE x.indrelid = c.oid)::text AS indexes,
             (SELECT count(*) FROM pg_index x JOIN pg_stat_user_indexes s ON s.indexrelid = x.indexrelid
-              WHERE x.indrelid = c.oid AND NOT x.indisunique AND x.indisvalid AND s.idx_scan = 0)::text AS unused
+              WHERE x.indrelid = c.oid AND NOT x.indisunique AND NOT x.indisprimary AND x.indisvalid AND s.idx_scan = 0
+                AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = x.indexrelid AND con.contype IN ('p', 'u', 'x')))::text AS unused
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p') AND (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
     [tables.map((t) => t.schema), tables.map((t) => t.table)],

@@ -1,7 +1,7 @@
 import { parseSql, type ParsedSqlFile } from '../sql/parse';
 import type { Statement } from '../sql/statement';
-import { tableKey, type SchemaModel, type Table } from '../schema/model';
-import { applyStatement, createReplayState, resolveTable, type ReplayState } from '../schema/replay';
+import { tableKey, type Index, type SchemaModel, type Table } from '../schema/model';
+import { applyStatement, createReplayState, resolveMaterializedView, resolveTable, type ReplayState } from '../schema/replay';
 import type { Finding, Severity } from '../types';
 import { errorMessage } from '../errors';
 import { defaultConfig, isExcluded, isTransactionalFile, ruleSetting, type LintConfig, type ResolvedRuleSetting } from './config';
@@ -313,6 +313,7 @@ function lintPart(
         schema: state.schema,
         isExistingTable,
         table: (rel) => resolveTable(state, rel),
+        materializedView: (rel) => resolveMaterializedView(state, rel),
         get inTransaction() {
           return (inPartTransaction() && !runnerTransactionEnded) || explicitTransaction;
         },
@@ -464,16 +465,24 @@ export function parseCached(text: string): ParsedSqlFile {
 
 /** Copy of a base schema, so replay never mutates the caller's model. */
 function cloneSchema(schema: SchemaModel): SchemaModel {
+  const cloneIndex = (i: Index): Index => ({ ...i, columns: [...i.columns], include: [...i.include] });
   const tables = new Map<string, Table>();
   for (const [key, t] of schema.tables) {
     tables.set(key, {
       ...t,
       columns: t.columns.map((c) => ({ ...c })),
       primaryKey: t.primaryKey ? { ...t.primaryKey, columns: [...t.primaryKey.columns] } : undefined,
-      indexes: t.indexes.map((i) => ({ ...i, columns: [...i.columns], include: [...i.include] })),
+      indexes: t.indexes.map(cloneIndex),
       foreignKeys: t.foreignKeys.map((f) => ({ ...f, columns: [...f.columns], refColumns: [...f.refColumns] })),
       ...(t.notNullChecks && { notNullChecks: t.notNullChecks.map((c) => ({ ...c })) }),
+      ...(t.rowSecurity && { rowSecurity: { ...t.rowSecurity } }),
     });
   }
-  return { tables };
+  const copy: SchemaModel = { tables };
+  if (schema.policies) copy.policies = new Map([...schema.policies].map(([key, list]) => [key, list.map((p) => ({ ...p, roles: [...p.roles] }))]));
+  if (schema.rowSecurityOutside) copy.rowSecurityOutside = new Map([...schema.rowSecurityOutside].map(([key, r]) => [key, { ...r }]));
+  if (schema.materializedViews) {
+    copy.materializedViews = new Map([...schema.materializedViews].map(([key, v]) => [key, { ...v, columns: [...v.columns], indexes: v.indexes.map(cloneIndex) }]));
+  }
+  return copy;
 }

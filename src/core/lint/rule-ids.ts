@@ -45,9 +45,18 @@ export const STATEMENT_RULE_IDS = [
   'large-in-list',
   'offset-pagination',
   'unbounded-select',
+  'matview-refresh-needs-unique-index',
 ] as const;
 
-export const SCHEMA_RULE_IDS = ['fk-without-index', 'missing-primary-key', 'duplicate-index'] as const;
+export const SCHEMA_RULE_IDS = [
+  'fk-without-index',
+  'missing-primary-key',
+  'duplicate-index',
+  'rls-enabled-without-policy',
+  'policy-without-rls',
+  'rls-policy-always-true',
+  'tenant-table-without-rls',
+] as const;
 
 export const PLAN_RULE_IDS = [
   'seq-scan-filter',
@@ -81,6 +90,9 @@ export const DATABASE_RULE_IDS = [
   'unlogged-table',
 ] as const;
 
+/** Statement statistics (`pglens queries`): what pg_stat_statements shows of the application's queries. */
+export const QUERY_STATS_RULE_IDS = ['n-plus-one-candidate'] as const;
+
 /** Rollback verification (`pglens migrations verify`): what applying up → down → up found. */
 export const VERIFY_RULE_IDS = ['rollback-fails', 'rollback-incomplete', 'rollback-destroys-data', 'missing-down-migration', 'rollback-unverifiable'] as const;
 
@@ -96,6 +108,7 @@ export const ALL_RULE_IDS: ReadonlySet<string> = new Set<string>([
   ...PLAN_RULE_IDS,
   ...HEALTH_RULE_IDS,
   ...DATABASE_RULE_IDS,
+  ...QUERY_STATS_RULE_IDS,
   ...VERIFY_RULE_IDS,
   ...APP_CODE_RULE_IDS,
   SYNTAX_ERROR_RULE_ID,

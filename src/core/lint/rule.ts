@@ -1,6 +1,6 @@
 import type { Fix, Severity, SeveritySetting, SourceRange } from '../types';
 import type { Statement } from '../sql/statement';
-import type { SchemaModel, Table } from '../schema/model';
+import type { MaterializedView, SchemaModel, Table } from '../schema/model';
 import type { RunnerId, TransactionMode } from '../migrations/migration';
 
 /**
@@ -38,6 +38,8 @@ export interface StatementContext {
   isExistingTable(schema: string | undefined, name: string): boolean;
   /** The table as the schema holds it before this statement; an unqualified name resolves in the current search_path schema. */
   table(rel: { schema?: string; name: string }): Table | undefined;
+  /** The materialized view as the schema holds it before this statement, resolved like `table`. */
+  materializedView(rel: { schema?: string; name: string }): MaterializedView | undefined;
   /** Inside an explicit BEGIN … COMMIT, or the file runs wrapped in a transaction per config. */
   inTransaction: boolean;
   /**

@@ -93,12 +93,80 @@ export interface Table {
   temporary?: boolean;
   /** CREATE UNLOGGED TABLE (or SET UNLOGGED): not WAL-logged, so never in a publication or on a replica. */
   unlogged?: boolean;
+  /** Row-level security as the last ENABLE/DISABLE/FORCE/NO FORCE left it; absent when never set (off, Postgres's default). */
+  rowSecurity?: RowSecurity;
+  /**
+   * Code the replay cannot read into (a DO block, a function it calls, an event trigger) may have
+   * enabled row-level security or created policies on this table: what the model says of its
+   * RLS is not the whole truth, so the RLS rules leave it alone.
+   */
+  rowSecurityOpaque?: boolean;
+  source?: SourceRef;
+}
+
+export interface RowSecurity {
+  /** ENABLE ROW LEVEL SECURITY (true) or DISABLE (false). */
+  enabled: boolean;
+  /** FORCE ROW LEVEL SECURITY: the owner is subject to the policies too. */
+  forced: boolean;
+  /** The ALTER TABLE subcommand that last turned it on or off. */
+  source?: SourceRef;
+}
+
+export type PolicyCommand = 'all' | 'select' | 'insert' | 'update' | 'delete';
+
+/** A row-level security policy (CREATE POLICY), as later ALTER POLICYs left it. */
+export interface Policy {
+  /** As stored: lower-cased unless quoted (`"Users see own rows"` keeps its case and spaces). */
+  name: string;
+  schema: string;
+  table: string;
+  command: PolicyCommand;
+  /** Roles it applies to: `public` (PUBLIC, the default), `current_user`, `session_user`, `current_role`, or a role name. */
+  roles: string[];
+  /** AS PERMISSIVE (the default; policies are OR-ed) or AS RESTRICTIVE (AND-ed). */
+  permissive: boolean;
+  /** The USING expression as written, without its parentheses; absent when there is none. */
+  using?: string;
+  /** The WITH CHECK expression as written, without its parentheses; absent when there is none. */
+  withCheck?: string;
+  /** The policy name in the CREATE POLICY (or the ALTER POLICY that last changed it); `statementRange` is that whole statement. */
+  source?: SourceRef;
+}
+
+export interface MaterializedView {
+  schema: string;
+  name: string;
+  /** Column names when the CREATE names them (`CREATE MATERIALIZED VIEW v (a, b) AS …`); empty otherwise. */
+  columns: string[];
+  /** Indexes created on the view (`table` is the view's name). */
+  indexes: Index[];
+  /** False after WITH NO DATA until a REFRESH fills it. */
+  populated: boolean;
+  /**
+   * Created with IF NOT EXISTS while the model knew no view of that name: an older view made
+   * outside the migrations, with indexes of its own, may be the one that exists.
+   */
+  maybeOlder?: boolean;
   source?: SourceRef;
 }
 
 export interface SchemaModel {
   /** Keyed by `schema.table`. */
   tables: Map<string, Table>;
+  /**
+   * Row-level security policies keyed by their table's `schema.table`, in creation order; also
+   * for tables the model does not know (created by another tool, e.g. Supabase's storage.objects).
+   * Absent when the source has none (a Prisma schema, a catalog read that does not ask).
+   */
+  policies?: Map<string, Policy[]>;
+  /**
+   * Row-level security switched on tables the model does not know, keyed like `tables`: another
+   * tool's, or, for an unqualified name, a table in the schema the deploy's search_path picks.
+   */
+  rowSecurityOutside?: Map<string, RowSecurity>;
+  /** Keyed by `schema.view`; absent when the source does not read them. */
+  materializedViews?: Map<string, MaterializedView>;
 }
 
 export function tableKey(schema: string, name: string): string {
@@ -108,3 +176,26 @@ export function tableKey(schema: string, name: string): string {
 export function emptySchema(): SchemaModel {
   return { tables: new Map() };
 }
+
+/** The policies on a table (none when the model keeps no policies). */
+export function tablePolicies(schema: SchemaModel, table: Pick<Table, 'schema' | 'name'>): Policy[] {
+  return schema.policies?.get(tableKey(table.schema, table.name)) ?? [];
+}
+
+/**
+ * Whether policies or RLS switches of the set name a table of this name that the model does not
+ * know, in another schema. Migrations that write unqualified names and run with a search_path
+ * the files never set (a Liquibase default schema, a role's setting) put them on this table at
+ * deploy, while the replay put them in `public`: what the model says of its RLS may be incomplete.
+ */
+export function rowSecurityNamedElsewhere(schema: SchemaModel, table: Pick<Table, 'schema' | 'name'>): boolean {
+  const elsewhere = (keys: Iterable<string>): boolean => {
+    for (const key of keys) {
+      if (schema.tables.has(key) || key === tableKey(table.schema, table.name)) continue;
+      if (key.slice(key.indexOf('.') + 1) === table.name) return true;
+    }
+    return false;
+  };
+  return elsewhere(schema.policies?.keys() ?? []) || elsewhere(schema.rowSecurityOutside?.keys() ?? []);
+}
+

@@ -1,6 +1,7 @@
 import {
   constInt,
   dropObjectNames,
+  identifierWords,
   nameRange,
   parenItems,
   relationName,
@@ -10,20 +11,39 @@ import {
   type Node,
   type RelationName,
 } from '../sql/ast';
+import { alterCommandRange } from '../sql/alter-table';
+import { scanTokens } from '../sql/tokens';
 import type { Statement } from '../sql/statement';
 import type { SourceRange, SourceRef } from '../types';
-import { tableKey, type Column, type ForeignKey, type Index, type IndexKeyOptions, type SchemaModel, type Table } from './model';
+import {
+  tableKey,
+  type Column,
+  type ForeignKey,
+  type Index,
+  type IndexKeyOptions,
+  type MaterializedView,
+  type Policy,
+  type PolicyCommand,
+  type RowSecurity,
+  type SchemaModel,
+  type Table,
+} from './model';
 import { canonicalFromNames, serialBaseType } from './type-names';
 
 /**
  * Applies parsed DDL to a SchemaModel, statement by statement, as Postgres would. No
  * database: this is how the linter knows the schema a migration runs against. Statements
- * it does not model (DML, functions, grants) leave the schema unchanged.
+ * it does not model (DML, grants) leave the schema unchanged; DO blocks and functions are not
+ * run, only noted where they may manage row-level security (Table.rowSecurityOpaque).
  */
 export interface ReplayState {
   schema: SchemaModel;
   /** First schema of search_path: where unqualified names live. */
   defaultSchema: string;
+  /** Functions created so far whose body turns row-level security on or manages policies (lower-cased, unqualified). */
+  rowSecurityHelpers: Set<string>;
+  /** An event trigger runs such a function on DDL: every table created from then on may get RLS the model cannot see. */
+  rowSecurityOnCreate: boolean;
 }
 
 /** What a statement did to tables, so the linter can tell tables created in this file from existing ones. */
@@ -34,7 +54,7 @@ export interface ReplayEffect {
 }
 
 export function createReplayState(schema: SchemaModel = { tables: new Map() }): ReplayState {
-  return { schema, defaultSchema: 'public' };
+  return { schema, defaultSchema: 'public', rowSecurityHelpers: new Set(), rowSecurityOnCreate: false };
 }
 
 /** Replays whole files (already parsed) into a fresh model. */
@@ -47,11 +67,16 @@ export function resolveTable(state: ReplayState, rel: { schema?: string; name: s
   return state.schema.tables.get(tableKey(rel.schema ?? state.defaultSchema, rel.name));
 }
 
+export function resolveMaterializedView(state: ReplayState, rel: { schema?: string; name: string }): MaterializedView | undefined {
+  return state.schema.materializedViews?.get(tableKey(rel.schema ?? state.defaultSchema, rel.name));
+}
+
 export function applyStatement(state: ReplayState, statement: Statement, file: string): ReplayEffect | undefined {
   const ast = statement.ast;
   if (!ast) return undefined;
   const effect: ReplayEffect = { created: [], dropped: [], renamed: [] };
   const r = new Replayer(state, statement, file, effect);
+  if (state.rowSecurityHelpers.size > 0 && CALLING_KINDS.has(statement.kind)) r.callsRowSecurityHelper();
   switch (statement.kind) {
     case 'CreateStmt':
       r.createTable(ast.CreateStmt);
@@ -74,11 +99,52 @@ export function applyStatement(state: ReplayState, statement: Statement, file: s
     case 'VariableSetStmt':
       r.setVariable(ast.VariableSetStmt);
       break;
+    case 'CreatePolicyStmt':
+      r.createPolicy(ast.CreatePolicyStmt);
+      break;
+    case 'AlterPolicyStmt':
+      r.alterPolicy(ast.AlterPolicyStmt);
+      break;
+    case 'RefreshMatViewStmt':
+      r.refreshMatView(ast.RefreshMatViewStmt);
+      break;
+    case 'DoStmt':
+      r.opaqueCode(definitionBody(ast.DoStmt.args));
+      break;
+    case 'CreateFunctionStmt':
+      r.createFunction(ast.CreateFunctionStmt);
+      break;
+    case 'CreateEventTrigStmt':
+      r.createEventTrigger(ast.CreateEventTrigStmt);
+      break;
     default:
       return undefined;
   }
   return effect;
 }
+
+/**
+ * Code that turns row-level security on or manages policies: what a DO block or a function
+ * body must say for the replay to stop trusting what it knows of a table's RLS.
+ */
+const ROW_SECURITY_CODE = /\brow\s+level\s+security\b|\b(?:create|alter|drop)\s+policy\b/i;
+
+const ROW_SECURITY_SUBCOMMANDS = new Set(['AT_EnableRowSecurity', 'AT_DisableRowSecurity', 'AT_ForceRowSecurity', 'AT_NoForceRowSecurity']);
+
+/** Statements that run a function (not DROP/GRANT/COMMENT ON FUNCTION, which only name it). */
+const CALLING_KINDS = new Set(['SelectStmt', 'CallStmt', 'DoStmt']);
+
+/** The body of a DO block or a function: the `as` item of its options. */
+function definitionBody(options: Node[] | undefined): string {
+  for (const o of options ?? []) {
+    const def: Node | undefined = o.DefElem;
+    if (def?.defname !== 'as') continue;
+    if (typeof def.arg?.String?.sval === 'string') return def.arg.String.sval;
+    return stringList(def.arg?.List?.items).join('\n');
+  }
+  return '';
+}
+
 
 const constructRangeAt = (statement: Statement, location: number | undefined): SourceRange => statement.constructRange(location);
 
@@ -127,12 +193,25 @@ class Replayer {
     return rel ? resolveTable(this.state, rel) : undefined;
   }
 
+  private get views(): Map<string, MaterializedView> {
+    return (this.state.schema.materializedViews ??= new Map());
+  }
+
+  private get policies(): Map<string, Policy[]> {
+    return (this.state.schema.policies ??= new Map());
+  }
+
+  private view(rel: RelationName | undefined): MaterializedView | undefined {
+    return rel ? resolveMaterializedView(this.state, rel) : undefined;
+  }
+
   createTable(node: Node): void {
     const rel = relationName(node.relation);
     if (!rel) return;
     const schema = this.schemaOf(rel);
     const key = tableKey(schema, rel.name);
     if (this.tables.has(key) && node.if_not_exists) return;
+    this.forgetPolicies(key);
     const table: Table = {
       schema,
       name: rel.name,
@@ -144,6 +223,7 @@ class Replayer {
     if (node.relation?.relpersistence === 't') table.temporary = true;
     if (node.relation?.relpersistence === 'u') table.unlogged = true;
     if (node.partspec) table.partitioned = true;
+    if (this.state.rowSecurityOnCreate) table.rowSecurityOpaque = true;
     this.tables.set(key, table);
     this.effect.created.push(key);
     if (node.partbound) this.inheritPartitionKeys(table, node.inhRelations);
@@ -168,10 +248,15 @@ class Replayer {
 
   createTableAs(node: Node): void {
     const rel = relationName(node.into?.rel);
-    if (!rel || node.objtype === 'OBJECT_MATVIEW') return;
+    if (!rel) return;
+    if (node.objtype === 'OBJECT_MATVIEW') {
+      this.createMatView(node, rel);
+      return;
+    }
     const schema = this.schemaOf(rel);
     const key = tableKey(schema, rel.name);
     if (this.tables.has(key) && node.if_not_exists) return;
+    this.forgetPolicies(key);
     const columns: Column[] = stringList(node.into?.colNames).map((name) => ({
       name,
       type: 'unknown',
@@ -189,6 +274,26 @@ class Replayer {
       source: this.lazyRef(rel.location, nameRange),
     });
     this.effect.created.push(key);
+  }
+
+  private createMatView(node: Node, rel: RelationName): void {
+    const schema = this.schemaOf(rel);
+    const key = tableKey(schema, rel.name);
+    if (this.views.has(key) && node.if_not_exists) return;
+    this.views.set(key, {
+      schema,
+      name: rel.name,
+      columns: stringList(node.into?.colNames),
+      indexes: [],
+      populated: node.into?.skipData !== true,
+      ...(node.if_not_exists && { maybeOlder: true }),
+      source: this.lazyRef(rel.location, nameRange),
+    });
+  }
+
+  refreshMatView(node: Node): void {
+    const view = this.view(relationName(node.relation));
+    if (view) view.populated = node.skipData !== true;
   }
 
   private addColumn(table: Table, def: Node): Column | undefined {
@@ -345,11 +450,15 @@ class Replayer {
 
   alterTable(node: Node): void {
     if (node.objtype && node.objtype !== 'OBJECT_TABLE') return;
-    const table = this.table(relationName(node.relation));
-    if (!table) return;
-    for (const item of node.cmds ?? []) {
+    const rel = relationName(node.relation);
+    const table = this.table(rel);
+    if (!table) {
+      if (rel) this.rowSecurityOutside(rel, node.cmds ?? []);
+      return;
+    }
+    (node.cmds ?? []).forEach((item: Node, index: number) => {
       const cmd: Node | undefined = item.AlterTableCmd;
-      if (!cmd) continue;
+      if (!cmd) return;
       const column = typeof cmd.name === 'string' ? table.columns.find((c) => c.name === cmd.name) : undefined;
       switch (cmd.subtype) {
         case 'AT_AddColumn':
@@ -407,10 +516,39 @@ class Replayer {
         case 'AT_SetLogged':
           delete table.unlogged;
           break;
+        case 'AT_EnableRowSecurity':
+        case 'AT_DisableRowSecurity':
+        case 'AT_ForceRowSecurity':
+        case 'AT_NoForceRowSecurity':
+          table.rowSecurity = this.rowSecurityAfter(table.rowSecurity, cmd.subtype, index);
+          break;
         default:
           break;
       }
+    });
+  }
+
+  private rowSecurityAfter(before: RowSecurity | undefined, subtype: string, index: number): RowSecurity | undefined {
+    if (subtype === 'AT_ForceRowSecurity' || subtype === 'AT_NoForceRowSecurity') {
+      return { enabled: false, ...before, forced: subtype === 'AT_ForceRowSecurity' };
     }
+    const enabled = subtype === 'AT_EnableRowSecurity';
+    // The statement that turned it on (or off) is where a finding about it belongs: one that changes nothing
+    // (enabling twice, drizzle-kit's DISABLE on a table that never had RLS) is not.
+    if ((before?.enabled ?? false) === enabled) return before;
+    return { enabled, forced: before?.forced ?? false, source: this.ref(alterCommandRange(this.statement, index)) };
+  }
+
+  /** RLS switched on a table the model does not know: kept apart, like policies on such tables. */
+  private rowSecurityOutside(rel: RelationName, cmds: Node[]): void {
+    const key = tableKey(this.schemaOf(rel), rel.name);
+    cmds.forEach((item: Node, index: number) => {
+      const subtype: string | undefined = item.AlterTableCmd?.subtype;
+      if (!subtype || !ROW_SECURITY_SUBCOMMANDS.has(subtype)) return;
+      const outside = (this.state.schema.rowSecurityOutside ??= new Map());
+      const after = this.rowSecurityAfter(outside.get(key), subtype, index);
+      if (after) outside.set(key, after);
+    });
   }
 
   private dropColumn(table: Table, name: string): void {
@@ -435,7 +573,8 @@ class Replayer {
   }
 
   createIndex(node: Node): void {
-    const table = this.table(relationName(node.relation));
+    const rel = relationName(node.relation);
+    const table: IndexOwner | undefined = this.table(rel) ?? this.view(rel);
     if (!table) return;
     const name: string = node.idxname ?? this.defaultIndexName(table, node);
     if (node.if_not_exists && this.findIndex(table.schema, name)) return;
@@ -457,7 +596,7 @@ class Replayer {
     });
   }
 
-  private defaultIndexName(table: Table, node: Node): string {
+  private defaultIndexName(table: IndexOwner, node: Node): string {
     const cols = (node.indexParams ?? []).map((p: Node) => p.IndexElem?.name ?? 'expr');
     return `${table.name}_${cols.join('_')}_idx`;
   }
@@ -488,11 +627,14 @@ class Replayer {
     return { columns, where };
   }
 
-  private findIndex(schema: string, name: string): { table: Table; index: Index } | undefined {
-    for (const table of this.tables.values()) {
-      if (table.schema !== schema) continue;
-      const index = table.indexes.find((i) => i.name === name);
-      if (index) return { table, index };
+  /** An index by name in a schema, on a table or a materialized view. */
+  private findIndex(schema: string, name: string): { table: IndexOwner; index: Index } | undefined {
+    for (const owners of [this.tables.values(), this.state.schema.materializedViews?.values() ?? []]) {
+      for (const table of owners) {
+        if (table.schema !== schema) continue;
+        const index = table.indexes.find((i) => i.name === name);
+        if (index) return { table, index };
+      }
     }
     return undefined;
   }
@@ -503,6 +645,18 @@ class Replayer {
       for (const n of names) {
         const key = tableKey(this.schemaOf(n), n.name);
         if (this.tables.delete(key)) this.effect.dropped.push(key);
+        this.state.schema.policies?.delete(key);
+      }
+    } else if (node.removeType === 'OBJECT_MATVIEW') {
+      for (const n of names) this.state.schema.materializedViews?.delete(tableKey(this.schemaOf(n), n.name));
+    } else if (node.removeType === 'OBJECT_POLICY') {
+      for (const o of node.objects ?? []) {
+        // [schema,] table, policy
+        const parts = stringList(o?.List?.items);
+        if (parts.length < 2) continue;
+        const key = tableKey(parts.length >= 3 ? parts[parts.length - 3] : this.state.defaultSchema, parts[parts.length - 2]);
+        const list = this.state.schema.policies?.get(key);
+        if (list) this.setPolicies(key, list.filter((p) => p.name !== parts[parts.length - 1]));
       }
     } else if (node.removeType === 'OBJECT_INDEX') {
       for (const n of names) {
@@ -517,12 +671,29 @@ class Replayer {
     const newName: string | undefined = node.newname;
     if (!newName) return;
     switch (node.renameType) {
+      case 'OBJECT_MATVIEW':
+        this.renameView(rel, newName);
+        return;
+      case 'OBJECT_POLICY': {
+        if (!rel) return;
+        const key = tableKey(this.schemaOf(rel), rel.name);
+        const policy = this.state.schema.policies?.get(key)?.find((p) => p.name === node.subname);
+        if (policy) policy.name = newName;
+        return;
+      }
       case 'OBJECT_TABLE': {
         const table = this.table(rel);
-        if (!table) return;
+        // ALTER TABLE … RENAME TO works on a materialized view too.
+        if (!table) return this.renameView(rel, newName);
         const from = tableKey(table.schema, table.name);
         const to = tableKey(table.schema, newName);
         this.tables.delete(from);
+        const policies = this.state.schema.policies?.get(from);
+        if (policies) {
+          this.policies.delete(from);
+          for (const p of policies) p.table = newName;
+          this.policies.set(to, policies);
+        }
         const oldName = table.name;
         table.name = newName;
         for (const i of table.indexes) i.table = newName;
@@ -537,6 +708,13 @@ class Replayer {
       case 'OBJECT_COLUMN': {
         const table = this.table(rel);
         const oldName: string | undefined = node.subname;
+        const view = table ? undefined : this.view(rel);
+        if (view && oldName) {
+          const swap = (list: string[]): string[] => list.map((c) => (c === oldName ? newName : c));
+          view.columns = swap(view.columns);
+          for (const i of view.indexes) (i.columns = swap(i.columns)), (i.include = swap(i.include));
+          return;
+        }
         const column = table?.columns.find((c) => c.name === oldName);
         if (!table || !column || !oldName) return;
         column.name = newName;
@@ -574,12 +752,160 @@ class Replayer {
     }
   }
 
+  private renameView(rel: RelationName | undefined, newName: string): void {
+    const view = this.view(rel);
+    if (!view) return;
+    this.views.delete(tableKey(view.schema, view.name));
+    view.name = newName;
+    for (const i of view.indexes) i.table = newName;
+    this.views.set(tableKey(view.schema, newName), view);
+  }
+
+  /**
+   * A new table has no policies and no RLS: any the model still holds under its name belonged to
+   * an older table that went in a way the replay does not follow (DROP … CASCADE of its parent, a
+   * DO block, a table made outside the migrations).
+   */
+  private forgetPolicies(key: string): void {
+    this.state.schema.policies?.delete(key);
+    this.state.schema.rowSecurityOutside?.delete(key);
+  }
+
+  private setPolicies(key: string, list: Policy[]): void {
+    if (list.length > 0) this.policies.set(key, list);
+    else this.policies.delete(key);
+  }
+
+  /** The policy name right after `POLICY` (the AST gives it no location). */
+  private policySource(): SourceRef {
+    return this.lazyRef(undefined, (statement) => {
+      const tokens = statement.tokens();
+      const at = tokens.findIndex((t) => t.word === 'POLICY');
+      const name = tokens.slice(at + 1).find((t) => t.kind !== 'comment');
+      return at >= 0 && name ? statement.rangeOf(name.start, name.end) : statement.range;
+    });
+  }
+
+  createPolicy(node: Node): void {
+    const rel = relationName(node.table);
+    if (!rel || typeof node.policy_name !== 'string') return;
+    const schema = this.schemaOf(rel);
+    const key = tableKey(schema, rel.name);
+    const clauses = policyClauses(this.statement);
+    const policy: Policy = {
+      name: node.policy_name,
+      schema,
+      table: rel.name,
+      command: (node.cmd_name ?? 'all') as PolicyCommand,
+      roles: policyRoles(node.roles),
+      permissive: node.permissive === true,
+      ...(node.qual && clauses.using !== undefined && { using: clauses.using }),
+      ...(node.with_check && clauses.withCheck !== undefined && { withCheck: clauses.withCheck }),
+      source: this.policySource(),
+    };
+    const list = (this.state.schema.policies?.get(key) ?? []).filter((p) => p.name !== policy.name);
+    this.setPolicies(key, [...list, policy]);
+  }
+
+  alterPolicy(node: Node): void {
+    const rel = relationName(node.table);
+    if (!rel) return;
+    const policy = this.state.schema.policies?.get(tableKey(this.schemaOf(rel), rel.name))?.find((p) => p.name === node.policy_name);
+    if (!policy) return;
+    const clauses = policyClauses(this.statement);
+    if (node.roles?.length) policy.roles = policyRoles(node.roles);
+    if (node.qual && clauses.using !== undefined) policy.using = clauses.using;
+    if (node.with_check && clauses.withCheck !== undefined) policy.withCheck = clauses.withCheck;
+    policy.source = this.policySource();
+  }
+
+  /**
+   * A DO block that manages row-level security: the tables it names may have RLS or policies the
+   * model cannot see; when it names none but builds its RLS SQL in a string (EXECUTE), every
+   * table known so far may.
+   */
+  opaqueCode(body: string): void {
+    if (!ROW_SECURITY_CODE.test(body)) return;
+    // RLS statements written out name their tables; only RLS SQL built in a string (EXECUTE) may name none.
+    const dynamic = scanTokens(body).some((t) => t.kind === 'string' && ROW_SECURITY_CODE.test(t.text));
+    this.markOpaque(identifierWords(body), dynamic);
+  }
+
+  private markOpaque(words: Set<string>, everyTableWhenNoneNamed: boolean): void {
+    const named = [...this.tables.values()].filter((t) => words.has(t.name));
+    for (const t of named.length > 0 || !everyTableWhenNoneNamed ? named : this.tables.values()) t.rowSecurityOpaque = true;
+  }
+
+  createFunction(node: Node): void {
+    const name = stringList(node.funcname).pop();
+    const body = definitionBody(node.options);
+    if (name && ROW_SECURITY_CODE.test(body)) this.state.rowSecurityHelpers.add(name);
+  }
+
+  /** `SELECT enable_rls('orders')`, `CALL …`, `PERFORM …` in a DO block: a helper seen earlier runs. */
+  callsRowSecurityHelper(): void {
+    const words = identifierWords(this.statement.text);
+    if (![...this.state.rowSecurityHelpers].some((h) => words.has(h))) return;
+    this.markOpaque(words, true);
+  }
+
+  createEventTrigger(node: Node): void {
+    const name = stringList(node.funcname).pop();
+    if (name && this.state.rowSecurityHelpers.has(name)) this.state.rowSecurityOnCreate = true;
+  }
+
   setVariable(node: Node): void {
     if (node.name !== 'search_path' || node.kind !== 'VAR_SET_VALUE') return;
     const first: Node | undefined = node.args?.[0];
     const value = first?.A_Const?.sval?.sval;
     if (typeof value === 'string' && value !== '$user') this.state.defaultSchema = value.replace(/^"|"$/g, '');
   }
+}
+
+/** Something that has indexes: a table or a materialized view. */
+type IndexOwner = Pick<Table, 'schema' | 'name' | 'indexes'>;
+
+function policyRoles(roles: Node[] | undefined): string[] {
+  const out = (roles ?? []).map((r: Node) => {
+    const spec: Node = r.RoleSpec ?? {};
+    switch (spec.roletype) {
+      case 'ROLESPEC_CSTRING':
+        return String(spec.rolename);
+      case 'ROLESPEC_CURRENT_USER':
+        return 'current_user';
+      case 'ROLESPEC_SESSION_USER':
+        return 'session_user';
+      case 'ROLESPEC_CURRENT_ROLE':
+        return 'current_role';
+      default:
+        return 'public';
+    }
+  });
+  return out.length > 0 ? out : ['public'];
+}
+
+/** The USING and WITH CHECK expressions of CREATE/ALTER POLICY as written, from the statement's tokens. */
+function policyClauses(statement: Statement): { using?: string; withCheck?: string } {
+  const tokens = statement.tokens();
+  const out: { using?: string; withCheck?: string } = {};
+  const code = tokens.map((t, i) => [t, i] as const).filter(([t]) => t.kind !== 'comment');
+  for (let k = 0; k < code.length; k++) {
+    const [t] = code[k];
+    let clause: 'using' | 'withCheck' | undefined;
+    let open = -1;
+    if (t.word === 'USING' && code[k + 1]?.[0].text === '(') {
+      clause = 'using';
+      open = code[k + 1][1];
+    } else if (t.word === 'WITH' && code[k + 1]?.[0].word === 'CHECK' && code[k + 2]?.[0].text === '(') {
+      clause = 'withCheck';
+      open = code[k + 2][1];
+    }
+    if (!clause || out[clause] !== undefined) continue;
+    const { close } = parenItems(tokens, open);
+    if (close > open + 1 && close < tokens.length) out[clause] = spanText(statement, open + 1, close);
+    while (k < code.length && code[k][1] < close) k++;
+  }
+  return out;
 }
 
 /**

@@ -57,6 +57,15 @@ export function constString(node: Node | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * The identifiers a piece of SQL or PL/pgSQL text mentions, as Postgres stores them (lower-cased
+ * unless quoted), words inside string literals included: a rough reading, for code the replay
+ * does not parse (a DO block, an EXECUTE string) or to check a statement still names something.
+ */
+export function identifierWords(text: string): Set<string> {
+  return new Set((text.match(/"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*/g) ?? []).map((w) => (w.startsWith('"') ? w.slice(1, -1).replace(/""/g, '"') : w.toLowerCase())));
+}
+
 /** Visits every object node below `node` (depth first), including `node`. */
 export function walk(node: unknown, visit: (node: Node, key: string) => void, key = ''): void {
   if (Array.isArray(node)) {

@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { command } from '../../../src/cli/commands/indexes';
 import { parseArgs } from '../../../src/cli/args';
 import type { CliContext } from '../../../src/cli/context';
@@ -18,6 +21,9 @@ describe('pglens indexes', function () {
   this.timeout(30_000);
   const schema = uniqueName('health_cli');
   let conn: PgQueryConnection | undefined;
+  const configDir = mkdtempSync(path.join(os.tmpdir(), 'pglens-indexes-cli-'));
+  const judgeAlways = path.join(configDir, '.pglens.json');
+  writeFileSync(judgeAlways, JSON.stringify({ rules: { 'unused-index': ['warning', { minStatsDays: 0 }] } }));
 
   before(async function () {
     conn = await openTestServer(this, 'pglens indexes CLI tests');
@@ -31,13 +37,15 @@ describe('pglens indexes', function () {
   });
 
   after(async function () {
+    rmSync(configDir, { recursive: true, force: true });
     if (!conn) return;
     await conn.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await conn.close();
   });
 
   it('prints the JSON shape of CLI.md and exits 1 on warnings', async function () {
-    const { code, stdout } = await run(['--db', serverUrl(), '--schema', schema, '--format', 'json']);
+    // Judge unused indexes however young the test server's statistics are (unused-index-window.test.ts tests the window).
+    const { code, stdout } = await run(['--db', serverUrl(), '--schema', schema, '--format', 'json', '--config', judgeAlways]);
     assert.equal(code, 1);
     const out = JSON.parse(stdout);
     assert.equal(out.connection.kind, 'server');
@@ -57,7 +65,7 @@ describe('pglens indexes', function () {
     assert.equal(code, 0);
     assert.match(stdout, /^Scans counted since /m);
     assert.match(stdout, new RegExp(`^${schema}\\.children\\s+children_note_idx\\s+0\\s+`, 'm'));
-    assert.match(stdout, /fix: CREATE INDEX CONCURRENTLY IF NOT EXISTS children_parent_id_idx ON health_cli_\w+\.children \(parent_id\);/);
+    assert.match(stdout, /fix: CREATE INDEX CONCURRENTLY children_parent_id_idx ON health_cli_\w+\.children \(parent_id\);/);
   });
 
   it('rejects stray arguments with a usage error', async function () {

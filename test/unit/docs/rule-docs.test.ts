@@ -1,17 +1,20 @@
 /**
  * Keeps docs/rules true to the code: one page per rule id (and none for ids that do not
- * exist), README links to every page, default severities and plan thresholds as the code
+ * exist), the generated index docs/rules/README.md up to date (`npm run docs:rules`), README
+ * links to every page, default severities and plan thresholds as the code
  * has them, plan examples that really produce their finding, and `.pglens.json` snippets
  * that the config reader accepts.
  */
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CatalogIndex, CatalogSnapshot, CatalogTable } from '../../../src/core/health/catalog';
 import { healthFindings } from '../../../src/core/health/findings';
 import { parseConfig } from '../../../src/core/lint/config';
 import { lintMigrationSet } from '../../../src/core/lint/engine';
-import { ALL_RULE_IDS, DATABASE_RULE_IDS, HEALTH_RULE_IDS, PLAN_RULE_IDS, SYNTAX_ERROR_RULE_ID } from '../../../src/core/lint/rule-ids';
+import { ALL_RULE_IDS, DATABASE_RULE_IDS, HEALTH_RULE_IDS, PLAN_RULE_IDS, QUERY_STATS_RULE_IDS, SYNTAX_ERROR_RULE_ID } from '../../../src/core/lint/rule-ids';
+import { N_PLUS_ONE_CANDIDATE, N_PLUS_ONE_CANDIDATE_DEFAULTS, N_PLUS_ONE_CANDIDATE_SEVERITY } from '../../../src/core/health/n-plus-one-candidates';
 import { DATABASE_CHECKS } from '../../../src/core/health/database/checks';
 import { rules } from '../../../src/core/lint/rules';
 import { loadSqlParser } from '../../../src/core/sql/parse';
@@ -23,6 +26,8 @@ import { DEFAULT_PLAN_THRESHOLDS, type PlanRuleId, type PlanThresholds } from '.
 const ROOT = path.resolve(__dirname, '../../..');
 const DOCS = path.join(ROOT, 'docs', 'rules');
 const README = path.join(ROOT, 'README.md');
+/** The generated index of docs/rules (scripts/rule-docs-index.mjs): not a rule page. */
+const INDEX_FILE = 'README.md';
 
 const ids = [...ALL_RULE_IDS].sort();
 
@@ -101,10 +106,27 @@ describe('rule docs (docs/rules/<id>.md)', () => {
 
   it('has no page for an id that is not a rule', () => {
     const stray = readdirSync(DOCS)
-      .filter((f) => f.endsWith('.md'))
+      .filter((f) => f.endsWith('.md') && f !== INDEX_FILE)
       .map((f) => f.slice(0, -3))
       .filter((id) => !ALL_RULE_IDS.has(id));
     assert.deepEqual(stray, []);
+  });
+
+  it(`has a generated index (docs/rules/${INDEX_FILE}) that is up to date: regenerate it with \`npm run docs:rules\``, function () {
+    // The generator loads the rule registries through tsx, in a process of its own.
+    this.timeout(60_000);
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'rule-docs-index.mjs'), '--check'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(
+      run.status,
+      0,
+      `docs/rules/${INDEX_FILE} is out of date with the rule registry — regenerate it with \`npm run docs:rules\` (node scripts/rule-docs-index.mjs)\n${run.stderr}${run.stdout}`,
+    );
+  });
+
+  it('lists every rule id in the index, each linked to its page', () => {
+    const index = readFileSync(path.join(DOCS, INDEX_FILE), 'utf8');
+    const missing = ids.filter((id) => !index.includes(`| [\`${id}\`](${id}.md) |`));
+    assert.deepEqual(missing, [], `not in docs/rules/${INDEX_FILE} (with a link to its page): regenerate it with \`npm run docs:rules\``);
   });
 
   it('covers every registered lint rule with an id of the catalogue', () => {
@@ -115,7 +137,7 @@ describe('rule docs (docs/rules/<id>.md)', () => {
 
   it('links every lint, plan and health rule from README.md', () => {
     const readme = readFileSync(README, 'utf8');
-    const wanted = [...rules.map((r) => r.id), ...PLAN_RULE_IDS, ...HEALTH_RULE_IDS, ...DATABASE_RULE_IDS];
+    const wanted = [...rules.map((r) => r.id), ...PLAN_RULE_IDS, ...HEALTH_RULE_IDS, ...DATABASE_RULE_IDS, ...QUERY_STATS_RULE_IDS];
     const missing = wanted.filter((id) => !readme.includes(`(docs/rules/${id}.md)`));
     assert.deepEqual(missing, []);
   });
@@ -134,6 +156,7 @@ describe('rule docs (docs/rules/<id>.md)', () => {
         return [id, f.severity];
       }),
       ...DATABASE_CHECKS.map((c): [string, string] => [c.id, c.defaultSeverity]),
+      [N_PLUS_ONE_CANDIDATE, N_PLUS_ONE_CANDIDATE_SEVERITY],
       [SYNTAX_ERROR_RULE_ID, syntax.severity],
     ]);
     const wrong = [...expected]
@@ -174,9 +197,9 @@ describe('rule docs (docs/rules/<id>.md)', () => {
     });
   }
 
-  it('gives every database check threshold with its default and .pglens.json key on its page', () => {
+  it('gives every database check threshold (and n-plus-one-candidate\'s) with its default and .pglens.json key on its page', () => {
     const problems: string[] = [];
-    for (const check of DATABASE_CHECKS) {
+    for (const check of [...DATABASE_CHECKS, { id: N_PLUS_ONE_CANDIDATE, defaults: N_PLUS_ONE_CANDIDATE_DEFAULTS }]) {
       const text = page(check.id);
       for (const [key, value] of Object.entries(check.defaults)) {
         if (!text.includes(`"${key}"`)) problems.push(`${check.id}.md does not show the .pglens.json option "${key}"`);

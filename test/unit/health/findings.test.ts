@@ -77,6 +77,28 @@ describe('healthFindings on a catalog snapshot', () => {
     assert.equal(old.fixSql, 'DROP INDEX CONCURRENTLY IF EXISTS app.t_a;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_a ON app.t USING btree (a);');
   });
 
+  it('names the index of an unindexed foreign key with a name free in its schema, and creates it without IF NOT EXISTS', () => {
+    const fk = { schema: 'app', table: 't', name: 't_a_fkey', columns: ['a'], refSchema: 'app', refTable: 'p', refColumns: ['id'] };
+    const fixOf = (c: CatalogSnapshot) => healthFindings(c, 'server').findings.find((f) => f.rule === 'fk-without-index')?.fixSql;
+    const base = catalog([table('t'), table('p')], []);
+    assert.equal(fixOf({ ...base, foreignKeys: [fk] }), 'CREATE INDEX CONCURRENTLY t_a_idx ON app.t (a);');
+    // A partial index on the key being NOT NULL serves it: no finding.
+    const notNull = index('t_a_idx', 't', ['a'], { predicate: '(a IS NOT NULL)' });
+    assert.equal(fixOf({ ...base, indexes: [...base.indexes, notNull], foreignKeys: [fk] }), undefined);
+    // One on other rows does not, and its name is taken.
+    const partial = index('t_a_idx', 't', ['a'], { predicate: '(b > 0)' });
+    assert.match(fixOf({ ...base, indexes: [...base.indexes, partial], foreignKeys: [fk] }) ?? '', /^CREATE INDEX CONCURRENTLY t_a_[0-9a-f]{8}_idx ON app\.t \(a\);$/);
+    // So is a view's, a sequence's, another table's; in another schema it is free.
+    for (const relkind of ['v', 'S', 'f', 'c']) {
+      const other = { ...base, foreignKeys: [fk], otherRelations: [{ schema: 'app', name: 't_a_idx', relkind }] };
+      assert.match(fixOf(other) ?? '', /^CREATE INDEX CONCURRENTLY t_a_[0-9a-f]{8}_idx ON/, relkind);
+    }
+    assert.match(fixOf({ ...base, tables: [...base.tables, table('t_a_idx')], foreignKeys: [fk] }) ?? '', /t_a_[0-9a-f]{8}_idx/);
+    assert.equal(fixOf({ ...base, foreignKeys: [fk], otherRelations: [{ schema: 'elsewhere', name: 't_a_idx', relkind: 'v' }] }), 'CREATE INDEX CONCURRENTLY t_a_idx ON app.t (a);');
+    const finding = healthFindings({ ...base, indexes: [...base.indexes, partial], foreignKeys: [fk] }, 'server').findings.find((f) => f.rule === 'fk-without-index');
+    assert.equal(finding?.revertSql, `DROP INDEX CONCURRENTLY IF EXISTS app.${/(t_a_[0-9a-f]{8}_idx)/.exec(finding?.fixSql ?? '')?.[1]};`);
+  });
+
   it('orders findings by severity first', () => {
     const c = catalog([table('a'), table('b')], [index('a_x', 'a', ['x'], { scans: 0 }), index('b_y', 'b', ['y'], { valid: false })]);
     assert.deepEqual(rules(c), ['invalid-index b b_y', 'unused-index a a_x']);

@@ -47,6 +47,11 @@ describe('Indexes & Health view on the real server', function () {
       INSERT INTO ${schema}.orders SELECT g, 1 + g % 50, 'new' FROM generate_series(1, 200) g;
       ANALYZE ${schema}.customers, ${schema}.orders;
     `);
+    // A test server's statistics are young (a fresh machine, a new database): unused indexes are
+    // judged only once they cover minStatsDays, so the workspace asks for them at once.
+    const config = workspaceUri('.pglens.json');
+    created.push(config);
+    await vscode.workspace.fs.writeFile(config, new TextEncoder().encode(JSON.stringify({ rules: { 'unused-index': ['warning', { minStatsDays: 0 }] } }, null, 2)));
     const api = await activeApi();
     await connectRealServer(api);
     // The snapshot may predate the seeding (the view caches one per connection).
@@ -62,6 +67,14 @@ describe('Indexes & Health view on the real server', function () {
       await vscode.commands.executeCommand('pglens.refreshHealth');
       return false;
     }, `schema ${schema} under the connection node`, 60_000);
+    // The configuration is read again once the file watcher sees .pglens.json.
+    await waitFor(async () => {
+      const findings = (await tree.getChildren(connection)).find((n) => labelOf(tree.getTreeItem(n)) === 'Findings');
+      const rules = findings ? await tree.getChildren(findings) : [];
+      if (rules.some((n) => labelOf(tree.getTreeItem(n)) === 'Unused indexes')) return true;
+      await vscode.commands.executeCommand('pglens.refreshHealth');
+      return false;
+    }, 'unused indexes judged once .pglens.json sets minStatsDays 0', 60_000);
   });
 
   after(async () => {

@@ -50,7 +50,7 @@ export async function databaseHealth(conn: Connection, options: DatabaseHealthOp
   for (const check of checks) {
     const setting = options.config ? ruleSetting(options.config, check.id, check.defaultSeverity) : { severity: check.defaultSeverity, options: {} };
     const configured = options.config?.rules[check.id];
-    const thresholds = mergeThresholds(check, setting?.options ?? {}, options.config?.file ?? '.pglens.json');
+    const thresholds = mergeThresholds(check.id, check.defaults, setting?.options ?? {}, options.config?.file ?? '.pglens.json');
     const base = { id: check.id, title: check.title, notes: [] as string[], findings: 0, thresholds };
     if (!setting) {
       results.push({ ...base, state: 'off', reason: `turned off in ${options.config?.file ?? '.pglens.json'}` });
@@ -103,7 +103,7 @@ async function serverInfo(conn: Connection): Promise<{ serverVersionNum: number;
  * relations costs more than running it) and a lock wait of at most a second: a check never queues
  * behind the ALTER TABLE it may be reporting. The statement timeout is the connection's.
  */
-async function readOnly<T>(conn: Connection, read: () => Promise<T>): Promise<T> {
+export async function readOnly<T>(conn: Connection, read: () => Promise<T>): Promise<T> {
   // Inside a caller's transaction (now() is its start, not this statement's), a savepoint keeps
   // the caller's transaction and its settings; READ ONLY may be switched on at any point.
   const outer = (await conn.query<{ v: boolean }>('SELECT now() <> statement_timestamp() AS v')).rows[0]?.v === true;
@@ -124,16 +124,17 @@ async function readOnly<T>(conn: Connection, read: () => Promise<T>): Promise<T>
 }
 
 /**
- * Defaults merged with `.pglens.json`. A wrong option stops the run, as a wrong severity does when
- * the file is read: a threshold silently replaced by its default would pass a check that should fail.
+ * Defaults merged with `.pglens.json` (a check's, or any rule with numeric options). A wrong option
+ * stops the run, as a wrong severity does when the file is read: a threshold silently replaced by
+ * its default would pass a check that should fail.
  */
-function mergeThresholds(check: DatabaseCheck<unknown>, options: Record<string, unknown>, file: string): Thresholds {
-  const out: Thresholds = { ...check.defaults };
+export function mergeThresholds(id: string, defaults: Thresholds, options: Record<string, unknown>, file: string): Thresholds {
+  const out: Thresholds = { ...defaults };
   const bad = (key: string, problem: string) =>
-    new PglensError('bad-input', `${file}: "rules.${check.id}" option "${key}" ${problem}`, `fix it in ${file} (docs/rules/${check.id}.md lists the options)`);
+    new PglensError('bad-input', `${file}: "rules.${id}" option "${key}" ${problem}`, `fix it in ${file} (docs/rules/${id}.md lists the options)`);
   for (const [key, value] of Object.entries(options)) {
-    if (!(key in check.defaults)) {
-      throw bad(key, `is not an option of ${check.id} (${Object.keys(check.defaults).join(', ') || 'it has none'})`);
+    if (!(key in defaults)) {
+      throw bad(key, `is not an option of ${id} (${Object.keys(defaults).join(', ') || 'it has none'})`);
     }
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw bad(key, `must be a number ≥ 0, got ${JSON.stringify(value)}`);
     // Shares and ratios are fractions: 2 would never fire.

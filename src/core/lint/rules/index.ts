@@ -43,6 +43,11 @@ import { rule as orderByRandom } from './order-by-random';
 import { rule as largeInList } from './large-in-list';
 import { rule as offsetPagination } from './offset-pagination';
 import { rule as unboundedSelect } from './unbounded-select';
+import { rule as rlsEnabledWithoutPolicy } from './rls-enabled-without-policy';
+import { rule as policyWithoutRls } from './policy-without-rls';
+import { rule as rlsPolicyAlwaysTrue } from './rls-policy-always-true';
+import { rule as tenantTableWithoutRls } from './tenant-table-without-rls';
+import { rule as matviewRefreshNeedsUniqueIndex } from './matview-refresh-needs-unique-index';
 
 /** Every lint rule of RULES.md's statement and schema sections, in catalogue order. */
 export const rules: Rule[] = [
@@ -78,6 +83,11 @@ export const rules: Rule[] = [
   fkWithoutIndex,
   missingPrimaryKey,
   duplicateIndex,
+  rlsEnabledWithoutPolicy,
+  policyWithoutRls,
+  rlsPolicyAlwaysTrue,
+  tenantTableWithoutRls,
+  matviewRefreshNeedsUniqueIndex,
   selectStar,
   leadingWildcardLike,
   notInSubquery,
