@@ -572,7 +572,7 @@ function codeLinkItem(node: Extract<HealthNode, { kind: 'codeLink' }>): vscode.T
   const item = new vscode.TreeItem(`${link.file}:${link.line}`, vscode.TreeItemCollapsibleState.None);
   item.id = `code:${node.rank}:${node.index}`;
   item.iconPath = new vscode.ThemeIcon(link.loop ? 'sync' : 'go-to-file');
-  const loop = link.loop ? ` · in a ${link.loop.kind} loop${link.loop.collection ? ` over ${link.loop.collection}` : ''} at line ${link.loop.line}${link.loop.via ? ` (via ${link.loop.via})` : ''}` : '';
+  const loop = link.loop ? ` · in a ${link.loop.kind}${link.loop.collection ? ` over ${link.loop.collection}` : ''} at line ${link.loop.line}${link.loop.via ? ` (via ${link.loop.via})` : ''}` : '';
   item.description = `${link.call}${loop}`;
   item.tooltip = `${link.call} at ${link.file}:${link.line}:${link.column} — ${LINK_MATCH[link.match]}${loop}`;
   const uri = vscode.Uri.file(`${node.folder}/${link.file}`);
