@@ -1,4 +1,6 @@
 /** Minimal, strict argv parsing: unknown flags are errors, never silently ignored. */
+import { SEVERITY_RANK, type Severity, type SeveritySetting } from '../core/types';
+
 export interface ParsedArgs {
   positionals: string[];
   /** Last value of each flag. */
@@ -12,6 +14,12 @@ export interface FlagSpec {
   values: string[];
   /** Flags that are on/off (`--no-analyze`, `--embedded`). */
   switches: string[];
+  /**
+   * Common flags this command does not take, each with why and what to do instead: given, they
+   * are a usage error with that reason (`lint --timeout`: lint never connects) rather than the
+   * generic unknown-option error. Never accepted: a refused flag is not declared.
+   */
+  refused?: Record<string, string>;
 }
 
 export class UsageError extends Error {}
@@ -39,6 +47,8 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
       lists.set(name, [...(lists.get(name) ?? []), value]);
     } else if (spec.switches.includes(name) && eq < 0) {
       flags.set(name, true);
+    } else if (spec.refused && Object.hasOwn(spec.refused, name)) {
+      throw new UsageError(`--${name}: ${spec.refused[name]}`);
     } else {
       throw new UsageError(`unknown option --${name} (see --help)`);
     }
@@ -85,4 +95,18 @@ export function flagChoice<T extends string>(args: ParsedArgs, name: string, cho
   if (v === undefined) return fallback;
   if (!(choices as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${v}"`);
   return v as T;
+}
+
+/** Every value `--fail-on` takes, on every command that has it: `off` never fails on a finding. */
+export const FAIL_ON_CHOICES = ['error', 'warning', 'info', 'off'] as const;
+
+/** `--fail-on error|warning|info|off` (docs/cli.md "Common flags"); another value is a usage error naming the choices. */
+export function flagFailOn(args: ParsedArgs, fallback: SeveritySetting = 'warning'): SeveritySetting {
+  return flagChoice<SeveritySetting>(args, 'fail-on', FAIL_ON_CHOICES, fallback);
+}
+
+/** Does any finding reach `--fail-on`? Never with `off`. */
+export function reachesFailOn(findings: ReadonlyArray<{ severity: Severity }>, failOn: SeveritySetting): boolean {
+  if (failOn === 'off') return false;
+  return findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]);
 }

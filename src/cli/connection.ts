@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { PglensError, errorMessage } from '../core/errors';
 import { escapeControl } from '../core/escape-control';
 import { DEFAULT_MIGRATION_GLOBS } from '../core/db/migration-files';
@@ -14,7 +15,7 @@ import { flagString, flagTimeout, UsageError, type ParsedArgs } from './args';
 import { cacheRoot } from './cache-root';
 import type { CliContext } from './context';
 
-/** Flags of every command that needs a database (CLI.md "Connection resolution"). */
+/** Flags of the commands that take a server or the sandbox (docs/cli.md "Connection resolution"). */
 export const CONNECTION_VALUE_FLAGS = ['db', 'migrations', 'data', 'scale'];
 export const CONNECTION_SWITCHES = ['embedded', 'no-data'];
 
@@ -50,18 +51,31 @@ export function dataOverrides(args: ParsedArgs, cwd: string, readFile = true): S
   return out;
 }
 
-/** The sandbox child's entry: next to the bundle, or the TypeScript source when run through tsx. */
-export function sandboxWorkerScript(): string {
-  const bundled = path.join(__dirname, 'sandbox-process.js');
-  if (existsSync(bundled)) return bundled;
-  return path.resolve(__dirname, '..', 'core', 'db', 'sandbox-process.ts');
+/**
+ * Node options a child needs to run a TypeScript entry (running from source: `npx tsx
+ * src/cli/main.ts`): tsx's loader, by its absolute URL, so it resolves from whatever folder
+ * pglens runs in (a bare `--import tsx` resolves from the current folder, a user's project).
+ */
+function typeScriptLoader(): string[] {
+  return ['--import', pathToFileURL(require.resolve('tsx')).href];
+}
+
+/** A child process's entry: `<name>.js` next to the bundle, else the TypeScript source with tsx's loader. */
+function workerEntry(name: string, source: string[]): { script: string; execArgv: string[] } {
+  const bundled = path.join(__dirname, `${name}.js`);
+  if (existsSync(bundled)) return { script: bundled, execArgv: [] };
+  return { script: path.resolve(__dirname, '..', ...source, `${name}.ts`), execArgv: typeScriptLoader() };
+}
+
+/** The sandbox child's entry (see sandbox-process.ts), for createEmbeddedConnection's workerScript and execArgv. */
+export function sandboxWorker(): { workerScript: string; execArgv: string[] } {
+  const { script, execArgv } = workerEntry('sandbox-process', ['core', 'db']);
+  return { workerScript: script, execArgv };
 }
 
 /** The rollback verification child's entry (see verify-process.ts), next to the bundle or as TypeScript source. */
 export function verifyWorkerScript(): { script: string; execArgv: string[] } {
-  const bundled = path.join(__dirname, 'verify-process.js');
-  if (existsSync(bundled)) return { script: bundled, execArgv: [] };
-  return { script: path.resolve(__dirname, '..', 'core', 'migrations', 'verify', 'verify-process.ts'), execArgv: ['--import', 'tsx'] };
+  return workerEntry('verify-process', ['core', 'migrations', 'verify']);
 }
 
 /** A connection to the server `url` names, with the statement timeout; a URL pg cannot use is a one-line error. */
@@ -75,29 +89,37 @@ export function serverConnection(url: string, timeoutSeconds: number): PgConnect
   }
 }
 
-/** `--timeout SECONDS` (CLI.md's common statement timeout), default 30. */
+/** `--timeout SECONDS` (docs/cli.md "Common flags": the statement timeout), default 30. */
 export function timeoutSeconds(args: ParsedArgs): number {
   return flagTimeout(args) ?? 30;
 }
 
 /**
- * Opens the connection CLI.md's order picks: --db, DATABASE_URL, ./.env, else the sandbox. A
- * server session gets --timeout as its statement_timeout, so no catalog query or advisor
- * EXPLAIN runs longer than asked (explain also applies it with SET LOCAL, and on the sandbox
- * by ending its process).
+ * Opens the connection docs/cli.md "Connection resolution" picks: --db, DATABASE_URL, ./.env,
+ * else the sandbox (--embedded: the sandbox, and never together with --db). A server session
+ * gets --timeout as its statement_timeout, so no catalog query or advisor EXPLAIN runs longer
+ * than asked (explain also applies it with SET LOCAL, and on the sandbox by ending its process).
  */
 export async function openCliConnection(args: ParsedArgs, ctx: CliContext, onOpen?: (conn: Connection) => void): Promise<Connection> {
   const timeout = timeoutSeconds(args);
+  const embedded = args.flags.get('embedded') === true;
+  if (embedded && args.flags.has('db')) {
+    throw new UsageError('--embedded and --db name two different databases (the embedded sandbox, and the server at --db) — give one: --db URL to use that server, --embedded to use the sandbox');
+  }
   const resolved = await resolveConnection({
     db: flagString(args, 'db'),
     env: ctx.env,
     cwd: ctx.cwd,
-    embedded: args.flags.get('embedded') === true,
+    embedded,
   });
   // On a server connection the flags do nothing: checked for form, the file not read.
   const data = dataOverrides(args, ctx.cwd, resolved.kind !== 'server');
   if (resolved.kind === 'server') {
-    if (data) ctx.stderr(`pglens: --data, --scale and --no-data fill the embedded sandbox: ignored on a server connection\n`);
+    // advise --sandbox builds a sandbox from the same flags next to the server: there they count.
+    if (args.flags.get('sandbox') !== true) {
+      if (data) ctx.stderr(`pglens: --data, --scale and --no-data fill the embedded sandbox: ignored on a server connection\n`);
+      if (args.flags.has('migrations')) ctx.stderr(`pglens: --migrations builds the embedded sandbox: ignored on a server connection\n`);
+    }
     const conn = serverConnection(resolved.url, timeout);
     // The caller can close it if interrupted before it is ready (advise: Ctrl-C while connecting).
     onOpen?.(conn);
@@ -119,7 +141,7 @@ export async function openCliConnection(args: ParsedArgs, ctx: CliContext, onOpe
     workspaceRoot: migrations ? path.resolve(ctx.cwd, migrations) : ctx.cwd,
     migrationGlobs: migrations ? ['**/*.sql'] : undefined,
     cacheDir: path.join(cacheRoot(ctx.env), 'sandbox'),
-    workerScript: sandboxWorkerScript(),
+    ...sandboxWorker(),
     data,
     onProgress: progressPrinter(ctx),
   });

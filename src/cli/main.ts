@@ -30,9 +30,29 @@ function loadCommands(): Promise<Command[]> {
   return Promise.all(Object.values(loaders).map((load) => load()));
 }
 
-async function mainHelp(): Promise<string> {
-  const commands = await loadCommands();
+/** The common flags the main help describes (docs/cli.md "Common flags"), each with what it does. */
+const COMMON_HELP: Array<{ flag: string; shown: string; meaning: string }> = [
+  { flag: 'format', shown: '--format F', meaning: 'output format (text, json, …: see the command\'s --help)' },
+  { flag: 'config', shown: '--config FILE', meaning: 'the .pglens.json to use' },
+  { flag: 'timeout', shown: '--timeout SECONDS', meaning: 'how long a statement (migrations: each part) may run' },
+  { flag: 'fail-on', shown: '--fail-on SEVERITY', meaning: 'error|warning|info|off: exit 1 on a finding at or above it (off: never)' },
+];
+
+/**
+ * The main help. Which command takes which common flag is read from what each declares, so the
+ * text stays true: "all but demo, stats" rather than a list every command is said to take.
+ */
+export function mainHelp(commands: Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
+  const takes = (c: Command, flag: string): boolean => c.flags.values.includes(flag) || c.flags.switches.includes(flag);
+  const who = (flag: string): string => {
+    const without = commands.filter((c) => !takes(c, flag)).map((c) => c.name);
+    if (without.length === 0) return 'every command';
+    const with_ = commands.filter((c) => takes(c, flag)).map((c) => c.name);
+    return with_.length <= without.length ? `only ${with_.join(', ')}` : `all but ${without.join(', ')}`;
+  };
+  const optionWidth = Math.max(...COMMON_HELP.map((o) => o.shown.length), '--help, --version'.length);
+  const sandboxCommands = commands.filter((c) => takes(c, 'embedded')).map((c) => c.name);
   return [
     `pglens ${version} — PostgreSQL plans, migration lint and database health`,
     '',
@@ -41,8 +61,13 @@ async function mainHelp(): Promise<string> {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Common options: --format text|json, --config FILE, --timeout SECONDS, --fail-on error|warning|info, --help, --version',
-    'Connection: --db URL, else DATABASE_URL (environment, then ./.env), else the embedded sandbox built from --migrations DIR.',
+    'Options most commands take (each command\'s --help lists its own; `migrations down` takes no --fail-on):',
+    ...COMMON_HELP.map((o) => `  ${o.shown.padEnd(optionWidth)}  ${o.meaning} — ${who(o.flag)}`),
+    `  ${'--help, --version'.padEnd(optionWidth)}  every command`,
+    '',
+    `Connection (${sandboxCommands.join(', ')}): --db URL, else DATABASE_URL (environment, then ./.env), else the embedded`,
+    'sandbox built from --migrations DIR (--embedded picks the sandbox whatever DATABASE_URL says; not with --db).',
+    'stats and queries need a server; migrations uses an in-memory PGlite unless --db; lint and plan never connect.',
     'Run `pglens <command> --help` for a command\'s options.',
   ].join('\n');
 }
@@ -51,9 +76,15 @@ async function mainHelp(): Promise<string> {
 export async function runCli(argv: string[], outer: CliContext): Promise<number> {
   const ctx = guardedContext(outer);
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    ctx.stdout((await mainHelp()) + '\n');
-    return name === undefined ? 2 : 0;
+  if (name === undefined) {
+    // No command is a usage error (docs/cli.md "Arguments and help"): the list goes to stderr with
+    // the cause, so `pglens > out` does not take the help for output, and the exit code stays 2.
+    ctx.stderr(`${mainHelp(await loadCommands())}\n\npglens: no command given — pick one of the commands above (\`pglens --help\` prints this list)\n`);
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    ctx.stdout(mainHelp(await loadCommands()) + '\n');
+    return 0;
   }
   if (name === '--version' || name === '-v') {
     ctx.stdout(`${version}\n`);
@@ -75,7 +106,8 @@ export async function runCli(argv: string[], outer: CliContext): Promise<number>
   }
   try {
     const args = parseArgs(rest, cmd.flags);
-    // Every command takes --timeout: a value out of range is refused before anything starts.
+    // A --timeout out of range is refused before anything starts (the commands that take one; the
+    // others refuse the flag itself in parseArgs, FlagSpec.refused).
     flagTimeout(args);
     return await cmd.run(args, ctx);
   } catch (e) {

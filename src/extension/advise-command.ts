@@ -141,12 +141,17 @@ async function present(advice: ViewAdvice): Promise<void> {
     return;
   }
   type Item = vscode.QuickPickItem & { index: number };
-  const items: Item[] = r.suggestions.map((s, index) => ({
-    index,
-    label: s.ddl,
-    description: `cost ${r.before.totalCost.toFixed(1)} → ${s.after.totalCost.toFixed(1)}`,
-    detail: [s.reason, evidenceLine(r, s), costLine(s)].filter(Boolean).join(' · '),
-  }));
+  const items: Item[] = r.suggestions.map((s, index) => {
+    // A partitioned table's recipe is several statements (ON ONLY the parent, each partition, ATTACH): the first names it.
+    const lines = s.ddl.split('\n').filter((l) => l.trim() !== '');
+    const more = lines.length > 1 ? ` (+${lines.length - 1} more statement${lines.length > 2 ? 's' : ''})` : '';
+    return {
+      index,
+      label: lines[0] ?? s.ddl,
+      description: `cost ${r.before.totalCost.toFixed(1)} → ${s.after.totalCost.toFixed(1)}${more}`,
+      detail: [s.reason, evidenceLine(r, s), costLine(s)].filter(Boolean).join(' · '),
+    };
+  });
   const picked = await vscode.window.showQuickPick(items, {
     title: `pglens: ${r.suggestions.length} index(es) verified on ${advice.verifiedOn}${advice.note ? ` (${advice.note})` : ''} — pick one to add to a migration`,
     matchOnDetail: true,

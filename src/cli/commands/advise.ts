@@ -1,8 +1,9 @@
 import { flagChoice, flagList, flagString, UsageError } from '../args';
-import { COMMON_VALUE_FLAGS, type Command } from '../context';
-import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, DATA_FLAGS_HELP, openCliConnection } from '../connection';
+import type { Command } from '../context';
+import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, DATA_FLAGS_HELP, openCliConnection, timeoutSeconds } from '../connection';
 import { allowedFunctions, statementFromArgs } from './explain';
 import { cancelOnInterrupt } from '../interrupt';
+import { connectionJsonOf } from '../connection-json';
 import { escapeControl } from '../../core/escape-control';
 import { adviseIndexes, type VerifyMethod } from '../../core/advise/advise';
 import { costLine } from '../../core/advise/index-migration';
@@ -19,8 +20,11 @@ export const command: Command = {
     'expression, text_pattern_ops), GIN (pg_trgm, jsonb, arrays, full text), GiST/SP-GiST (ranges, geometry,',
     'k-NN), BRIN (large append-only tables), HNSW (pgvector) — verifies each inside a transaction that is rolled',
     'back — with HypoPG on a server, by building it on the embedded sandbox otherwise — and keeps those that cut',
-    'the plan cost by --min-gain (default 20%). HypoPG simulates B-tree, BRIN and hash only: with --sandbox, the',
-    'other candidates are built on the embedded sandbox (your migrations replayed), else reported unverified.',
+    'the plan cost by --min-gain (default 20%) and by 50 cost units, where the plan was slow (and, on the sandbox,',
+    'that the run confirms; with HypoPG, an expression that pg_stats shows selective). HypoPG simulates B-tree,',
+    'BRIN and hash only: with --sandbox, the other candidates are built on the embedded sandbox (your migrations',
+    'replayed), else reported unverified. On a partitioned table the DDL is ON ONLY + CONCURRENTLY per partition',
+    '+ ATTACH PARTITION (CREATE INDEX CONCURRENTLY fails on a partitioned table).',
     '',
     'Options:',
     '  --param VALUE         value for $1, $2, … (repeat in order; bound as parameters, never spliced into the text)',
@@ -31,11 +35,16 @@ export const command: Command = {
     '  --db URL / --embedded / --migrations DIR   connection (see `pglens --help`)',
     ...DATA_FLAGS_HELP,
     '  --format text|json',
-    '  --timeout SECONDS     statement timeout of each EXPLAIN on a server (default 30)',
+    '  --timeout SECONDS     longest any one statement may run (default 30): statement_timeout on a server; on the',
+    '                        sandbox (which has none) an index build or EXPLAIN ANALYZE past it ends and restarts it',
   ].join('\n'),
   flags: {
-    values: [...COMMON_VALUE_FLAGS, ...CONNECTION_VALUE_FLAGS, 'file', 'line', 'param', 'method', 'min-gain', 'allow-functions'],
+    values: ['format', 'timeout', ...CONNECTION_VALUE_FLAGS, 'file', 'line', 'param', 'method', 'min-gain', 'allow-functions'],
     switches: [...CONNECTION_SWITCHES, 'sandbox'],
+    refused: {
+      'fail-on': 'advise judges no findings: it exits 0 whenever it ran (1 is never used) — leave --fail-on out',
+      config: 'advise reads no .pglens.json (its options are its flags: --min-gain, --method, --sandbox) — leave --config out',
+    },
   },
   async run(args, ctx) {
     const format = flagChoice(args, 'format', ['text', 'json'] as const, 'text');
@@ -45,30 +54,37 @@ export const command: Command = {
     if (!Number.isFinite(minGain) || minGain <= 0 || minGain >= 100) throw new UsageError('--min-gain must be a percentage between 0 and 100');
     await loadSqlParser();
     const sql = statementFromArgs(args, ctx);
-    const conn = await openCliConnection(args, ctx);
-    let sandbox: Connection | undefined;
+    // Every connection opened so far, in order: Ctrl-C while connecting, while the sandbox starts
+    // (a replay can take minutes) or while advising cancels and closes them all — closing the
+    // sandbox ends its process and removes its working copy of the database (hundreds of MB).
+    const opened: Connection[] = [];
     try {
-      if (args.flags.get('sandbox') === true && conn.kind === 'server') {
-        // The same migrations and data flags, forced onto the embedded database.
-        const flags = new Map(args.flags);
-        flags.delete('db');
-        flags.set('embedded', true);
-        sandbox = await openCliConnection({ ...args, flags }, ctx);
-      }
-      const params = flagList(args, 'param').map((v) => (v === 'NULL' ? null : v));
-      const advice = await cancelOnInterrupt(conn, ctx.stderr, () =>
-        adviseIndexes(conn, sql, {
+      const { conn, advice } = await cancelOnInterrupt(every(opened), ctx.stderr, async () => {
+        const conn = await openCliConnection(args, ctx, (c) => void opened.push(c));
+        let sandbox: Connection | undefined;
+        if (args.flags.get('sandbox') === true && conn.kind === 'server') {
+          // The same migrations and data flags, forced onto the embedded database.
+          const flags = new Map(args.flags);
+          flags.delete('db');
+          flags.set('embedded', true);
+          sandbox = await openCliConnection({ ...args, flags }, ctx, (c) => void opened.push(c));
+        }
+        const params = flagList(args, 'param').map((v) => (v === 'NULL' ? null : v));
+        const advice = await adviseIndexes(conn, sql, {
           params: params.length > 0 ? params : undefined,
           method: methodFlag as VerifyMethod | undefined,
           minImprovement: minGain / 100,
           allowFunctions: allowedFunctions(args),
           sandbox,
-        }),
-      );
+          // PGlite has no statement_timeout: the advisor ends a sandbox statement that runs longer.
+          timeoutMs: Math.ceil(timeoutSeconds(args) * 1000),
+        });
+        return { conn, advice };
+      });
       if (format === 'json') {
         const out = {
           query: advice.query,
-          connection: { kind: conn.kind, serverVersion: await conn.serverVersion() },
+          connection: await connectionJsonOf(conn),
           method: advice.method,
           hypopg: advice.hypopg ?? null,
           before: advice.before,
@@ -83,6 +99,9 @@ export const command: Command = {
             opclasses: s.opclasses ?? null,
             expressions: s.expressions ?? null,
             extension: s.extension ?? null,
+            opclassSchemas: s.opclassSchemas ?? null,
+            rewrite: s.rewrite ?? null,
+            transactionalDdl: s.transactionalDdl ?? null,
             method: s.method,
             reason: s.reason,
             before: s.before ?? advice.before,
@@ -107,7 +126,7 @@ export const command: Command = {
         if (advice.together) {
           const t = advice.together;
           const time = t.after.executionTimeMs !== undefined ? `, ${t.after.executionTimeMs.toFixed(2)} ms` : '';
-          ctx.stdout(`Together (one index per table; each alone helps far less):\n${t.ddls.map((d) => `   ${escapeControl(d)}\n`).join('')}`);
+          ctx.stdout(`Together (one index per table; each alone helps far less):\n${t.ddls.map((d) => `   ${ddlLines(d, '   ')}\n`).join('')}`);
           ctx.stdout(`   cost ${advice.before.totalCost.toFixed(2)} → ${t.after.totalCost.toFixed(2)} (${t.improvement.toFixed(1)}× cheaper${time})\n\nEach alone:\n`);
         }
         for (const [i, s] of advice.suggestions.entries()) {
@@ -115,25 +134,58 @@ export const command: Command = {
           const time = s.after.executionTimeMs !== undefined ? `, ${before.executionTimeMs !== undefined ? `${before.executionTimeMs.toFixed(2)} → ` : ''}${s.after.executionTimeMs.toFixed(2)} ms` : '';
           const buffers = before.buffers !== undefined && s.after.buffers !== undefined ? `, ${before.buffers} → ${s.after.buffers} buffers` : '';
           const where = s.before ? ' on the embedded sandbox' : '';
-          ctx.stdout(`${i + 1}. ${escapeControl(s.ddl)}\n   cost ${before.totalCost.toFixed(2)} → ${s.after.totalCost.toFixed(2)} (${s.improvement.toFixed(1)}× cheaper${time}${buffers}${where}) — ${escapeControl(s.reason)}\n`);
+          ctx.stdout(`${i + 1}. ${ddlLines(s.ddl, '   ')}\n   cost ${before.totalCost.toFixed(2)} → ${s.after.totalCost.toFixed(2)} (${s.improvement.toFixed(1)}× cheaper${time}${buffers}${where}) — ${escapeControl(s.reason)}\n`);
           if (s.extension) ctx.stdout(`   needs extension ${s.extension.name}: ${s.extension.installed ? 'installed' : s.extension.available ? 'available, not installed (the migration creates it)' : 'not available'}\n`);
+          if (s.rewrite) ctx.stdout(`   the query must be rewritten for it: ${escapeControl(s.rewrite)}\n`);
           const costs = costLine(s);
           if (costs) ctx.stdout(`   ${escapeControl(costs)}\n`);
         }
         if (advice.rejected.length > 0) {
           ctx.stdout(`${advice.suggestions.length > 0 ? '\n' : ''}Not kept:\n`);
-          for (const r of advice.rejected) ctx.stdout(`- ${escapeControl(r.ddl)} — ${escapeControl(r.reason)}\n`);
+          for (const r of advice.rejected) ctx.stdout(`- ${ddlLines(r.ddl, '  ')} — ${escapeControl(r.reason)}\n`);
         }
         if (advice.unverified && advice.unverified.length > 0) {
           ctx.stdout('\nNot verified (proposed by the predicate, but no database at hand could try it):\n');
-          for (const u of advice.unverified) ctx.stdout(`- ${escapeControl(u.ddl)} — ${escapeControl(u.reason)}\n`);
+          for (const u of advice.unverified) ctx.stdout(`- ${ddlLines(u.ddl, '  ')} — ${escapeControl(u.reason)}\n`);
         }
         ctx.stdout(`\n${escapeControl(advice.summary)}\n`);
       }
       return 0;
     } finally {
-      await sandbox?.close();
-      await conn.close();
+      // The sandbox first, then the server (as opened in reverse).
+      for (const c of [...opened].reverse()) await c.close();
     }
   },
 };
+
+/** A DDL of one or more statements (a partitioned table's recipe), one per line, each line's control characters spelled out. */
+function ddlLines(ddl: string, indent: string): string {
+  return ddl
+    .split('\n')
+    .map((l) => escapeControl(l))
+    .join(`\n${indent}`);
+}
+
+/** The connections opened so far as one, for Ctrl-C: each cancelled, each closed. */
+function every(opened: Connection[]): Connection {
+  const first = (): Connection => {
+    if (opened.length === 0) throw new Error('no connection is open yet');
+    return opened[0];
+  };
+  return {
+    kind: 'server',
+    get label() {
+      return opened.map((c) => c.label).join(' and ') || 'the database';
+    },
+    query: (sql, params) => first().query(sql, params),
+    queryOne: (sql, params) => first().queryOne(sql, params),
+    explain: (sql, options) => first().explain(sql, options),
+    cancel: async () => {
+      await Promise.all(opened.map((c) => c.cancel().catch(() => undefined)));
+    },
+    close: async () => {
+      await Promise.all(opened.map((c) => c.close().catch(() => undefined)));
+    },
+    serverVersion: () => first().serverVersion(),
+  };
+}

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { UsageError } from '../args';
 import type { Command } from '../context';
 import { cacheRoot } from '../cache-root';
-import { sandboxWorkerScript } from '../connection';
+import { sandboxWorker } from '../connection';
 import { createEmbeddedConnection } from '../../core/db/embedded-connection';
 import { sandboxDataLines, sandboxDataNote, sandboxSummary } from '../../core/db/sandbox-report';
 import { escapeControl } from '../../core/escape-control';
@@ -50,7 +50,7 @@ export const command: Command = {
       workspaceRoot: dir,
       migrationGlobs: ['migrations/**/*.sql'],
       cacheDir: path.join(cacheRoot(ctx.env), 'sandbox'),
-      workerScript: sandboxWorkerScript(),
+      ...sandboxWorker(),
       onProgress: (msg) => ctx.stdout(`  ${msg}\n`),
     });
     try {

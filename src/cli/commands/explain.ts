@@ -1,7 +1,8 @@
 import * as path from 'node:path';
-import { flagChoice, flagList, flagNumber, flagString, MAX_TIMEOUT_SECONDS, UsageError, type ParsedArgs } from '../args';
+import { flagChoice, flagFailOn, flagList, flagNumber, flagString, MAX_TIMEOUT_SECONDS, reachesFailOn, UsageError, type ParsedArgs } from '../args';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, DATA_FLAGS_HELP, openCliConnection, timeoutSeconds } from '../connection';
+import { connectionJsonOf } from '../connection-json';
 import { cancelOnInterrupt } from '../interrupt';
 import { escapeControl } from '../../core/escape-control';
 import { readTextInput } from '../read-input';
@@ -12,11 +13,10 @@ import { loadSqlParser, parseSql } from '../../core/sql/parse';
 import type { SqlSyntaxError, Statement } from '../../core/sql/statement';
 import { countParams, findExplainTargets } from '../../core/sql/explain-targets';
 import { isCodeFile } from '../../core/app-code/code-files';
-import { findingsAtOrAbove, planFindingJson } from '../../core/plan/report-json';
+import { planFindingJson } from '../../core/plan/report-json';
 import { renderPlanText } from '../../core/plan/render-text';
 import { planOptionsFromConfig } from '../../core/plan/config';
 import { loadConfig } from '../../core/lint/config';
-import type { SeveritySetting } from '../../core/types';
 
 /** The statement to explain: the SQL argument, stdin (`-`), or the statement of --file at --line. */
 export function statementFromArgs(args: ParsedArgs, ctx: CliContext): string {
@@ -109,13 +109,13 @@ export const command: Command = {
     '  --allow-functions F,G let these user functions run (schema.name or name) although pglens could not prove',
     '                        them free of effects a rollback cannot undo (dynamic SQL, other languages)',
     '  --db URL              connect to this server (else DATABASE_URL, ./.env, then the embedded sandbox)',
-    '  --embedded            force the embedded sandbox',
+    '  --embedded            use the embedded sandbox (not with --db)',
     '  --migrations DIR      migrations the sandbox replays (default: migration folders under the current directory)',
     ...DATA_FLAGS_HELP,
     `  --timeout SECONDS     statement timeout, above 0 and at most ${MAX_TIMEOUT_SECONDS} (default 30); on the embedded`,
     `                        sandbox it counts from when the sandbox is ready (its start has a ${SANDBOX_START_TIMEOUT_MS / 60_000}-minute limit of its own)`,
     '  --format text|json    output format (default text)',
-    '  --fail-on error|warning|info   exit 1 when a finding is at or above this severity (default warning)',
+    '  --fail-on error|warning|info|off   exit 1 when a finding is at or above this severity (default warning; off: never)',
     '  --config FILE         .pglens.json with plan thresholds',
   ].join('\n'),
   flags: {
@@ -124,7 +124,7 @@ export const command: Command = {
   },
   async run(args, ctx) {
     const format = flagChoice(args, 'format', ['text', 'json'] as const, 'text');
-    const failOn = flagChoice<SeveritySetting>(args, 'fail-on', ['error', 'warning', 'info', 'off'], 'warning');
+    const failOn = flagFailOn(args);
     const configFile = flagString(args, 'config');
     const analysis = planOptionsFromConfig(loadConfig(ctx.cwd, configFile ? path.resolve(ctx.cwd, configFile) : undefined));
     const timeout = timeoutSeconds(args);
@@ -155,7 +155,7 @@ export const command: Command = {
       if (format === 'json') {
         const out = {
           query: sql,
-          connection: { kind: conn.kind, serverVersion: outcome.serverVersion },
+          connection: await connectionJsonOf(conn, outcome.serverVersion),
           analyzed: result.analyzed,
           rolledBack: result.rolledBack,
           planningTimeMs: report.summary.planningTimeMs ?? null,
@@ -170,7 +170,7 @@ export const command: Command = {
         for (const n of result.notices) ctx.stdout(`Note: ${escapeControl(n)}\n`);
         ctx.stdout(renderPlanText(report) + '\n');
       }
-      return findingsAtOrAbove(report.findings, failOn) ? 1 : 0;
+      return reachesFailOn(report.findings, failOn) ? 1 : 0;
     } finally {
       await conn.close();
     }

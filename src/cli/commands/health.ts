@@ -1,8 +1,9 @@
 import * as path from 'node:path';
-import { flagChoice, flagList, flagString, UsageError, type ParsedArgs } from '../args';
+import { flagChoice, flagFailOn, flagList, flagString, reachesFailOn, UsageError, type ParsedArgs } from '../args';
 import { loadConfig } from '../../core/lint/config';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, DATA_FLAGS_HELP, openCliConnection } from '../connection';
+import { connectionJson } from '../connection-json';
 import { cancelOnInterrupt } from '../interrupt';
 import { healthReport, type HealthReport } from '../../core/health/findings';
 import { readServerInfo } from '../../core/health/catalog';
@@ -15,8 +16,8 @@ import { healthFindingRecords, type HealthFindingRecord } from '../../core/healt
 import { sqlDisplayLines } from '../../core/health/fix-sql';
 import { slowQueries, statementsReading, type SlowQueriesResult } from '../../core/health/slow-queries';
 import { escapeControl } from '../../core/escape-control';
-import { SEVERITY_RANK, type Severity } from '../../core/types';
 import { version } from '../version';
+import type { SeveritySetting } from '../../core/types';
 
 /** `--schema a,b` or `--schema a --schema b` (and the same for --only). */
 function listFlag(args: ParsedArgs, name: string): string[] {
@@ -27,7 +28,11 @@ function listFlag(args: ParsedArgs, name: string): string[] {
 interface RunHeader {
   connection: HealthReport['connection'];
   isReplica: boolean;
+  /** ISO time of the last statistics reset, or null. */
+  statsReset: string | null;
   statsSince: string;
+  /** From the index report; null with --only (no sizes read). */
+  sizesExact: boolean | null;
   /** The index report's notes (none with --only). */
   notes: string[];
 }
@@ -41,14 +46,12 @@ interface HealthRun {
 export function healthJson(run: HealthRun): unknown {
   const { header, database } = run;
   return {
-    connection: {
-      kind: header.connection.kind,
-      serverVersion: header.connection.serverVersion,
-      label: header.connection.label,
-      database: header.connection.database,
+    connection: connectionJson(header.connection, {
       isReplica: header.isReplica,
+      statsReset: header.statsReset,
       statsSince: header.statsSince,
-    },
+      sizesExact: header.sizesExact,
+    }),
     checks: database.checks,
     findings: run.findings,
     notes: header.notes,
@@ -132,7 +135,7 @@ export function healthSarif(run: HealthRun): Record<string, unknown> {
 }
 
 function headerOf(report: HealthReport): RunHeader {
-  return { connection: report.connection, isReplica: report.isReplica, statsSince: report.statsSince, notes: report.notes };
+  return { connection: report.connection, isReplica: report.isReplica, statsReset: report.statsReset, statsSince: report.statsSince, sizesExact: report.catalog.sizesExact, notes: report.notes };
 }
 
 async function serverHeader(conn: Connection): Promise<RunHeader> {
@@ -140,7 +143,9 @@ async function serverHeader(conn: Connection): Promise<RunHeader> {
   return {
     connection: { kind: conn.kind, label: conn.label, serverVersion: server.serverVersion, database: server.database },
     isReplica: server.isReplica,
+    statsReset: server.statsReset,
     statsSince: statsSinceText(server.statsReset, server.serverStarted),
+    sizesExact: null,
     notes: [],
   };
 }
@@ -165,6 +170,24 @@ function linkStatements(findings: HealthFindingRecord[], slow: SlowQueriesResult
 
 const CHECK_IDS = DATABASE_CHECKS.map((c) => c.id);
 
+/**
+ * 2 when a check could not run — the report is incomplete, so a cron or CI job must not read the
+ * run as judged, whatever the findings (said on stderr, with those findings counted); else 1 when
+ * a finding reaches --fail-on, else 0.
+ */
+export function healthExitCode(run: Pick<HealthRun, 'database' | 'findings'>, failOn: SeveritySetting, ctx: Pick<CliContext, 'stderr'>): number {
+  const failing = reachesFailOn(run.findings, failOn);
+  const failed = run.database.checks.filter((c) => c.state === 'failed');
+  if (failed.length === 0) return failing ? 1 : 0;
+  const ids = failed.map((c) => c.id).join(', ');
+  const also = failing ? `; the findings above also reach --fail-on ${failOn}, but exit code 2 (incomplete) wins over 1` : '';
+  ctx.stderr(
+    `pglens health: ${failed.length} check${failed.length === 1 ? '' : 's'} could not run (${ids}): the report is incomplete${also} — ` +
+      `see each check's reason (under Checks, or checks[].reason in JSON); fix what it names, or turn such a check off in .pglens.json ("rules": { "<id>": "off" }) if it cannot run on this server\n`,
+  );
+  return 2;
+}
+
 export const command: Command = {
   name: 'health',
   summary: 'database health: bloat, cache, vacuum, locks, long queries, connections, key overflow, wraparound, and the index checks',
@@ -181,14 +204,17 @@ export const command: Command = {
     '  --schema NAME[,NAME]  only these schemas (repeatable; default: all but system schemas)',
     '  --only ID[,ID]        only these database checks (repeatable)',
     '  --db URL              connect to this server (else DATABASE_URL, ./.env, then the embedded sandbox)',
-    '  --embedded            force the embedded sandbox (checks on traffic and sessions need a server)',
+    '  --embedded            use the embedded sandbox (not with --db; checks on traffic and sessions need a server)',
     '  --migrations DIR      migrations the sandbox replays',
     ...DATA_FLAGS_HELP,
     '  --format text|json|sarif   output format (default text)',
     '  --timeout SECONDS     statement timeout of each query on a server (default 30)',
-    '  --fail-on error|warning|info   exit 1 when a finding is at or above this severity (default warning)',
+    '  --fail-on error|warning|info|off   exit 1 when a finding is at or above this severity (default warning; off: never)',
+    '  --config FILE         .pglens.json with the checks\' severities ("off" turns one off) and thresholds',
+    '                        (default: found from the current folder)',
     '',
-    'Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 could not run (or a check could not run).',
+    'Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 could not run — also when a check',
+    'could not run, findings or not: the report is incomplete (said on stderr).',
   ].join('\n'),
   flags: {
     values: [...COMMON_VALUE_FLAGS, ...CONNECTION_VALUE_FLAGS, 'schema', 'only'],
@@ -196,7 +222,7 @@ export const command: Command = {
   },
   async run(args, ctx: CliContext) {
     const format = flagChoice(args, 'format', ['text', 'json', 'sarif'] as const, 'text');
-    const failOn = flagChoice<Severity>(args, 'fail-on', ['error', 'warning', 'info'], 'warning');
+    const failOn = flagFailOn(args);
     if (args.positionals.length > 0) throw new UsageError(`health takes no arguments, got "${args.positionals[0]}" (use --schema NAME or --only CHECK)`);
     const schemas = listFlag(args, 'schema');
     const only = listFlag(args, 'only');
@@ -219,14 +245,7 @@ export const command: Command = {
       if (format === 'json') ctx.stdout(JSON.stringify(healthJson(run), null, 2) + '\n');
       else if (format === 'sarif') ctx.stdout(JSON.stringify(healthSarif(run), null, 2) + '\n');
       else ctx.stdout(healthText(run));
-      if (run.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn])) return 1;
-      // A check that could not run leaves the report incomplete: a cron or CI job must not pass on it.
-      const failed = run.database.checks.filter((c) => c.state === 'failed');
-      if (failed.length > 0) {
-        ctx.stderr(`pglens health: ${failed.length} check${failed.length === 1 ? '' : 's'} could not run (${failed.map((c) => c.id).join(', ')}) — see the reasons above; turn a check off in .pglens.json ("rules": { "<id>": "off" }) if it cannot run on this server\n`);
-        return 2;
-      }
-      return 0;
+      return healthExitCode(run, failOn, ctx);
     } finally {
       await conn.close();
     }

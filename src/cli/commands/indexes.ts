@@ -1,34 +1,30 @@
 import * as path from 'node:path';
-import { flagChoice, flagList, flagString, UsageError, type ParsedArgs } from '../args';
+import { flagChoice, flagFailOn, flagList, flagString, reachesFailOn, UsageError, type ParsedArgs } from '../args';
 import { loadConfig } from '../../core/lint/config';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, DATA_FLAGS_HELP, openCliConnection } from '../connection';
+import { connectionJson } from '../connection-json';
 import { cancelOnInterrupt } from '../interrupt';
 import { healthReport, type HealthReport } from '../../core/health/findings';
 import { formatBytes, formatCount } from '../../core/health/format';
 import { sqlDisplayLines } from '../../core/health/fix-sql';
 import { escapeControl } from '../../core/escape-control';
 import { slowQueries, type SlowQueriesResult } from '../../core/health/slow-queries';
-import { SEVERITY_RANK, type Severity } from '../../core/types';
 
 /** `--schema a,b` or `--schema a --schema b`. */
 function schemasFrom(args: ParsedArgs): string[] {
   return flagList(args, 'schema').flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
 }
 
-/** The JSON of CLI.md: required fields first, the rest welcome extras. */
+/** The JSON of docs/cli.md "`pglens indexes`": required fields first, the rest welcome extras. */
 export function indexesJson(report: HealthReport, slow?: SlowQueriesResult): unknown {
   return {
-    connection: {
-      kind: report.connection.kind,
-      serverVersion: report.connection.serverVersion,
-      label: report.connection.label,
-      database: report.connection.database,
+    connection: connectionJson(report.connection, {
       isReplica: report.isReplica,
       statsReset: report.statsReset,
       statsSince: report.statsSince,
       sizesExact: report.catalog.sizesExact,
-    },
+    }),
     indexes: report.indexes.map((i) => ({
       schema: i.schema,
       table: i.table,
@@ -124,12 +120,16 @@ export const command: Command = {
     '  --schema NAME[,NAME]  only these schemas (repeatable; default: all but system schemas)',
     '  --slow-queries        also list the slowest statements from pg_stat_statements',
     '  --db URL              connect to this server (else DATABASE_URL, ./.env, then the embedded sandbox)',
-    '  --embedded            force the embedded sandbox (usage rules are skipped there: it has no traffic)',
+    '  --embedded            use the embedded sandbox (not with --db; usage rules are skipped there: it has no traffic)',
     '  --migrations DIR      migrations the sandbox replays',
     ...DATA_FLAGS_HELP,
     '  --format text|json    output format (default text)',
     '  --timeout SECONDS     statement timeout of each catalog query on a server (default 30)',
-    '  --fail-on error|warning|info   exit 1 when a finding is at or above this severity (default warning)',
+    '  --fail-on error|warning|info|off   exit 1 when a finding is at or above this severity (default warning; off: never)',
+    '  --config FILE         .pglens.json with rule severities ("off" turns a rule off) and options (default: found from',
+    '                        the current folder)',
+    '',
+    'Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 could not run.',
   ].join('\n'),
   flags: {
     values: [...COMMON_VALUE_FLAGS, ...CONNECTION_VALUE_FLAGS, 'schema'],
@@ -137,7 +137,7 @@ export const command: Command = {
   },
   async run(args, ctx: CliContext) {
     const format = flagChoice(args, 'format', ['text', 'json'] as const, 'text');
-    const failOn = flagChoice<Severity>(args, 'fail-on', ['error', 'warning', 'info'], 'warning');
+    const failOn = flagFailOn(args);
     if (args.positionals.length > 0) throw new UsageError(`indexes takes no arguments, got "${args.positionals[0]}" (use --schema NAME to pick schemas)`);
     const schemas = schemasFrom(args);
     const conn = await openCliConnection(args, ctx);
@@ -149,7 +149,7 @@ export const command: Command = {
         slow: args.flags.get('slow-queries') === true ? await slowQueries(conn) : undefined,
       }));
       ctx.stdout(format === 'json' ? JSON.stringify(indexesJson(report, slow), null, 2) + '\n' : indexesText(report, slow));
-      return report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;
+      return reachesFailOn(report.findings, failOn) ? 1 : 0;
     } finally {
       await conn.close();
     }

@@ -1,8 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { flagChoice, flagString, UsageError, type ParsedArgs } from '../args';
-import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
+import { flagChoice, flagFailOn, flagString, reachesFailOn, UsageError, type ParsedArgs } from '../args';
+import { COMMON_VALUE_FLAGS_NO_TIMEOUT, noTimeout, type CliContext, type Command } from '../context';
 import { readTextInput } from '../read-input';
 import { PglensError } from '../../core/errors';
 import { escapeControl } from '../../core/escape-control';
@@ -15,7 +15,7 @@ import { rules } from '../../core/lint/rules';
 import { prismaFilesUnder, prismaSchemaFiles } from '../../core/prisma/schema-files';
 import { codeFilesUnder, isCodeFile } from '../../core/app-code/code-files';
 import { isSqlParserLoaded, loadSqlParser } from '../../core/sql/parse';
-import { SEVERITY_RANK, type Finding, type Severity, type SourceRange } from '../../core/types';
+import { type Finding, type Severity, type SourceRange } from '../../core/types';
 import { version } from '../version';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -43,15 +43,17 @@ export const command: Command = {
     '',
     'Options:',
     '  --format text|json|sarif        output format (default text; GitHub annotations are added when GITHUB_ACTIONS=true)',
-    '  --fail-on error|warning|info    exit 1 when a finding is at or above this severity (default warning)',
+    '  --fail-on error|warning|info|off   exit 1 when a finding is at or above this severity (default warning; off: never)',
     '  --config FILE                   .pglens.json to use (default: the nearest one above each PATH)',
+    '',
+    'lint reads files only: it never connects to a database, and takes no --timeout.',
     '',
     'Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 could not run.',
   ].join('\n'),
-  flags: { values: COMMON_VALUE_FLAGS, switches: [] },
+  flags: { values: COMMON_VALUE_FLAGS_NO_TIMEOUT, switches: [], refused: noTimeout('lint', 'reads files') },
   async run(args, ctx) {
     const format = flagChoice(args, 'format', FORMATS, 'text');
-    const failOn = flagChoice<Severity>(args, 'fail-on', ['error', 'warning', 'info'], 'warning');
+    const failOn = flagFailOn(args);
     const { findings, sets, notes } = await lintPaths(args, ctx);
     const shown = new Map<string, string>();
     const runnerOf = new Map<string, RunnerId>();
@@ -78,7 +80,7 @@ export const command: Command = {
         else ctx.stdout(annotations);
       }
     }
-    return display.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;
+    return reachesFailOn(display, failOn) ? 1 : 0;
   },
 };
 

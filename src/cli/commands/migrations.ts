@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { flagChoice, flagString, flagTimeout, UsageError, type ParsedArgs } from '../args';
+import { flagChoice, flagFailOn, flagString, flagTimeout, reachesFailOn, UsageError, type ParsedArgs } from '../args';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { verifyWorkerScript } from '../connection';
 import { PglensError, type PglensErrorCode } from '../../core/errors';
@@ -15,7 +15,6 @@ import { askChild, DEFAULT_PART_TIMEOUT_SECONDS, PartTimeoutError, type AskOptio
 import { checkServerUrl } from '../../core/migrations/verify/server-url';
 import type { HungMigration } from '../../core/migrations/verify/types';
 import { createLineIndex } from '../../core/sql/line-index';
-import { SEVERITY_RANK, type Severity } from '../../core/types';
 import { displayPath, findingJson, githubAnnotation, oneBased, renderText } from './lint';
 import { version } from '../version';
 
@@ -53,8 +52,9 @@ export const command: Command = {
     '  --timeout SECONDS           limit of each part of a migration — its up, its down, the up again (default 60): one',
     '                              that runs longer is stopped and reported (rollback-unverifiable), the rest verified',
     '  --format text|json|sarif    output format (default text)',
-    '  --fail-on error|warning|info  exit 1 when a finding is at or above this severity (default warning)',
+    '  --fail-on error|warning|info|off  exit 1 when a finding is at or above this severity (default warning; off: never)',
     '  --config FILE               .pglens.json to use (default: the nearest one above DIR)',
+    '  (--write and --id belong to migrations down: verify refuses them)',
     '',
     'Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 could not run.',
     '',
@@ -73,6 +73,7 @@ export const command: Command = {
     '  --id ID                     the migration, when FILE holds several (Liquibase changesets, dbmate sections)',
     '  --db URL --yes-this-is-disposable, --config FILE, --timeout SECONDS   as for verify',
     '  --format text|json          output format (default text: the down as SQL, notes as comments)',
+    '  (no --fail-on: down judges no findings; its exit code says whether the down verified)',
     '',
     'Exit codes (down): 0 generated and verified, 1 verified but with parts it cannot reverse (printed),',
     '2 could not generate, or the down does not pass verification (printed, not written).',
@@ -82,9 +83,10 @@ export const command: Command = {
     const [sub, dirArg, ...extra] = args.positionals;
     if (sub === 'down') return runDownCommand(args, ctx);
     if (sub !== 'verify') throw new UsageError(sub === undefined ? 'pglens migrations needs a subcommand: verify, down' : `unknown subcommand "${sub}": pglens migrations verify [DIR] | down FILE`);
+    refuseFlags(args, VERIFY_REFUSES);
     if (extra.length > 0) throw new UsageError('pglens migrations verify takes one folder');
     const format = flagChoice(args, 'format', FORMATS, 'text');
-    const failOn = flagChoice<Severity>(args, 'fail-on', ['error', 'warning', 'info'], 'warning');
+    const failOn = flagFailOn(args);
     const dir = path.resolve(ctx.cwd, dirArg ?? '.');
     let isDir = false;
     try {
@@ -136,9 +138,25 @@ export const command: Command = {
       }
     }
     if (report.cancelled) return 2;
-    return display.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;
+    return reachesFailOn(display, failOn) ? 1 : 0;
   },
 };
+
+/**
+ * The flags of one subcommand the other does not take (`migrations` declares them all: parseArgs
+ * runs before the subcommand is known), each with why and what to do: a usage error, never ignored.
+ */
+const VERIFY_REFUSES: Record<string, string> = {
+  write: 'belongs to `pglens migrations down FILE --write` (it puts a generated down in place); verify writes nothing — leave --write out',
+  id: 'picks the migration of FILE for `pglens migrations down FILE --id ID`; verify checks every migration of DIR — leave --id out',
+};
+const DOWN_REFUSES: Record<string, string> = {
+  'fail-on': 'migrations down judges no findings, so there is no severity to fail on (its exit code: 0 verified, 1 verified with parts it cannot reverse, 2 it does not verify) — leave --fail-on out',
+};
+
+function refuseFlags(args: ParsedArgs, refused: Record<string, string>): void {
+  for (const [name, reason] of Object.entries(refused)) if (args.flags.has(name)) throw new UsageError(`--${name}: ${reason}`);
+}
 
 /**
  * `--db URL` when given: refused when empty (it would otherwise fall back to the embedded PGlite
@@ -225,6 +243,7 @@ async function askWorker(request: VerifyRequest | DownRequest, ctx: CliContext, 
 
 async function runDownCommand(args: Parameters<Command['run']>[0], ctx: CliContext): Promise<number> {
   const [, fileArg, ...extra] = args.positionals;
+  refuseFlags(args, DOWN_REFUSES);
   if (fileArg === undefined) throw new UsageError('pglens migrations down needs the migration file: pglens migrations down FILE');
   if (extra.length > 0) throw new UsageError('pglens migrations down takes one migration file');
   const format = flagChoice(args, 'format', ['text', 'json'] as const, 'text');

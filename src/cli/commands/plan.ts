@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { flagChoice, flagNumber, flagString, UsageError, type ParsedArgs } from '../args';
-import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
+import { flagChoice, flagFailOn, flagNumber, flagString, UsageError, type ParsedArgs } from '../args';
+import { COMMON_VALUE_FLAGS_NO_TIMEOUT, noTimeout, type CliContext, type Command } from '../context';
 import { readTextInput } from '../read-input';
 import { PglensError, isPglensError } from '../../core/errors';
 import { escapeControl } from '../../core/escape-control';
@@ -14,7 +14,6 @@ import { planDiffToMarkdown, renderPlanDiffText } from '../../core/plan/plan-dif
 import { renderPlanText } from '../../core/plan/render-text';
 import { findingsAtOrAbove, planReportJson } from '../../core/plan/report-json';
 import type { AnalyzePlanOptions, ParsedPlan, PlanReport } from '../../core/plan/types';
-import type { SeveritySetting } from '../../core/types';
 
 /** How the input was read, for --format json: always present, so scripts can check `notes`. */
 function inputJson(parsed: ParsedPlan): Record<string, unknown> {
@@ -57,7 +56,7 @@ export const command: Command = {
     '',
     'Options:',
     '  --format text|json|markdown   output format (default text; markdown suits a pull-request comment)',
-    '  --fail-on error|warning|info|off   exit 1 when a finding is at or above this severity (default warning)',
+    '  --fail-on error|warning|info|off   exit 1 when a finding is at or above this severity (default warning; off: never)',
     '  --config FILE                 .pglens.json with "plan" thresholds and plan rule severities',
     '',
     'Two plans: BEFORE and AFTER may be in different formats (one may be `-`). Nodes are paired by',
@@ -70,14 +69,16 @@ export const command: Command = {
     '  --fail-on SEVERITY            with two plans: exit 1 when a new finding is at or above SEVERITY',
     '                                (default off: a diff reports, it does not judge)',
     '',
+    'plan reads EXPLAIN output only: it never connects to a database, and takes no --timeout.',
+    '',
     'Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it (two plans: a regression',
     'past --fail-on-regression, or a new finding at or above --fail-on), 2 unreadable or malformed input.',
   ].join('\n'),
-  flags: { values: [...COMMON_VALUE_FLAGS, 'fail-on-regression'], switches: [] },
+  flags: { values: [...COMMON_VALUE_FLAGS_NO_TIMEOUT, 'fail-on-regression'], switches: [], refused: noTimeout('plan', 'reads EXPLAIN output') },
   async run(args, ctx) {
     try {
       const format = flagChoice(args, 'format', ['text', 'json', 'markdown'] as const, 'text');
-      const failOn = flagChoice<SeveritySetting>(args, 'fail-on', ['error', 'warning', 'info', 'off'], 'warning');
+      const failOn = flagFailOn(args);
       const configFile = flagString(args, 'config');
       const config = loadConfig(ctx.cwd, configFile ? path.resolve(ctx.cwd, configFile) : undefined);
       if (args.positionals.length > 2) throw new UsageError(`pass one plan file, or two to compare (got ${args.positionals.length})`);
@@ -125,7 +126,7 @@ function analyzeDiffInput(file: string, ctx: CliContext, options: AnalyzePlanOpt
 /** `pglens plan BEFORE AFTER`: the diff in the chosen format; exit 1 only on what the flags ask to fail on. */
 function runPlanDiff(args: ParsedArgs, ctx: CliContext, options: AnalyzePlanOptions): number {
   const format = flagChoice(args, 'format', ['text', 'json', 'markdown'] as const, 'text');
-  const failOn = flagChoice<SeveritySetting>(args, 'fail-on', ['error', 'warning', 'info', 'off'], 'off');
+  const failOn = flagFailOn(args, 'off');
   const limit = flagNumber(args, 'fail-on-regression');
   if (limit !== undefined && limit < 0) throw new UsageError(`--fail-on-regression must be a percentage of 0 or more, got "${flagString(args, 'fail-on-regression')}"`);
   const [beforeFile, afterFile] = args.positionals;

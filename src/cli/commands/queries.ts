@@ -1,8 +1,9 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
-import { flagChoice, flagString, UsageError } from '../args';
+import { flagChoice, flagFailOn, flagString, reachesFailOn, UsageError } from '../args';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { serverConnection, timeoutSeconds } from '../connection';
+import { connectionJson, type ConnectionJson } from '../connection-json';
 import { cancelOnInterrupt } from '../interrupt';
 import { resolveConnection } from '../../core/db/resolve';
 import { PglensError } from '../../core/errors';
@@ -18,10 +19,9 @@ import {
 } from '../../core/health/n-plus-one-candidates';
 import type { CodeLink } from '../../core/app-code/query-senders';
 import { loadConfig } from '../../core/lint/config';
-import { SEVERITY_RANK, type Severity } from '../../core/types';
 
 interface QueriesRun {
-  connection: { kind: string; label: string; serverVersion: string; database: string };
+  connection: ConnectionJson;
   result: NPlusOneCandidatesResult;
   /** The code scan, when one ran: the folder, files read, what could not be read. */
   code?: { root: string; filesRead: number; notes: string[] };
@@ -151,7 +151,7 @@ export const command: Command = {
     '  --format text|json    output format (default text)',
     '  --config FILE         .pglens.json to use (default: found from --workspace upwards)',
     '  --timeout SECONDS     statement timeout of each query (default 30)',
-    '  --fail-on error|warning|info   exit 1 when a candidate is at or above this severity (default warning)',
+    '  --fail-on error|warning|info|off   exit 1 when a candidate is at or above this severity (default warning; off: never)',
     '',
     'Exit codes: 0 nothing at or above --fail-on, 1 candidates at or above it, 2 could not run',
     '(pg_stat_statements missing or unreadable included).',
@@ -162,7 +162,7 @@ export const command: Command = {
   },
   async run(args, ctx: CliContext) {
     const format = flagChoice(args, 'format', ['text', 'json'] as const, 'text');
-    const failOn = flagChoice<Severity>(args, 'fail-on', ['error', 'warning', 'info'], 'warning');
+    const failOn = flagFailOn(args);
     if (args.positionals.length > 0) throw new UsageError(`queries takes no arguments, got "${args.positionals[0]}" (use --workspace DIR for the code)`);
     const withCode = args.flags.get('no-code') !== true;
     const root = workspaceRoot(ctx.cwd, flagString(args, 'workspace'));
@@ -183,7 +183,7 @@ export const command: Command = {
       const run = await cancelOnInterrupt(conn, ctx.stderr, async (): Promise<QueriesRun> => {
         const server = await readServerInfo(conn);
         const result = await readNPlusOneCandidates(conn, { config });
-        const connection = { kind: conn.kind, label: conn.label, serverVersion: server.serverVersion, database: server.database };
+        const connection = connectionJson({ kind: conn.kind, serverVersion: server.serverVersion, label: conn.label, database: server.database });
         if (result.state !== 'ran' || !withCode || result.candidates.length === 0) return { connection, result };
         const scan = await linkCandidatesToCode(result.candidates, root, config);
         return { connection, result, code: { root, ...scan } };
@@ -196,7 +196,7 @@ export const command: Command = {
       }
       ctx.stdout(format === 'json' ? JSON.stringify(queriesJson(run), null, 2) + '\n' : queriesText(run));
       if (run.result.state !== 'ran') return 0;
-      return run.result.candidates.some((c) => SEVERITY_RANK[c.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;
+      return reachesFailOn(run.result.candidates, failOn) ? 1 : 0;
     } finally {
       await conn.close();
     }

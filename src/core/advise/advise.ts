@@ -2,12 +2,14 @@ import { analyzeCalls, callRefusal, type CatalogQuery } from '../db/call-analysi
 import type { Connection } from '../db/connection';
 import { classifyForExplain, type ExplainSafety } from '../db/explain-safety';
 import { LOCK_TIMEOUT_MS, readOnlyRefusal, refuseUnclearedBoundValues, requireStandardStrings, SESSION_RESET } from '../db/explain-runner';
-import { PglensError, errorMessage } from '../errors';
+import { PglensError, errorMessage, isPglensError } from '../errors';
 import { loadSqlParser, parseSql } from '../sql/parse';
 import { quoteIdent } from '../sql/quote-ident';
 import { collectScopes } from './predicates';
-import { candidateDdl, candidatesFor, type IndexCandidate } from './candidates';
+import { candidateDdl, candidatesFor, emittedDdl, partitionNote, type IndexCandidate, type TableInfo } from './candidates';
+import { predicateSql } from './expression-sql';
 import { hypopgUnsupportedMethod, WRITE_OVERHEAD, type IndexMethod } from './index-types';
+import { planFacts, type PlanFacts } from './plan-nodes';
 import { loadTableInfo } from './table-info';
 
 export type VerifyMethod = 'hypopg' | 'sandbox';
@@ -48,6 +50,8 @@ export interface Suggestion {
   using?: IndexMethod;
   /** Per key, an operator class other than the default. */
   opclasses?: (string | undefined)[];
+  /** Per key, the schema its operator class lives in when not pg_catalog (the DDL qualifies it: that schema may not be on the search_path). */
+  opclassSchemas?: (string | undefined)[];
   /** Per key, whether it is an expression. */
   expressions?: boolean[];
   /** The extension the index needs, and whether the database it was verified on has it installed. */
@@ -61,13 +65,24 @@ export interface Suggestion {
    * advice's (the sandbox, for an index HypoPG cannot simulate on the server).
    */
   before?: Measurement;
+  /** What the query must look like for the index to serve it, when it does not already. */
+  rewrite?: string;
+  /**
+   * On a partitioned table, `ddl` is PostgreSQL's recipe (ON ONLY, CONCURRENTLY per partition,
+   * ATTACH PARTITION) or a plain CREATE INDEX; this is the one statement a migration that runs in
+   * a transaction uses instead (CREATE INDEX IF NOT EXISTS on the parent: writes wait for the build).
+   */
+  transactionalDdl?: string;
 }
 
 /** A candidate that could not be verified on any database at hand, and why. */
 export interface Unverified {
   ddl: string;
+  /** Why, ending with the rewrite the query needs when there is one. */
   reason: string;
   extension?: ExtensionNeed;
+  /** What the query must look like for the index to serve it (also in `reason`). */
+  rewrite?: string;
 }
 
 export interface AdviceResult {
@@ -101,6 +116,14 @@ export interface AdviseOptions {
   allowFunctions?: string[];
   /** A candidate must cut the plan's total cost at least this much (default 0.2 = 20 %). */
   minImprovement?: number;
+  /** …and by at least this many cost units (default MIN_COST_REDUCTION): a 30% gain on a plan of cost 12 is no reason for an index. */
+  minCostReduction?: number;
+  /**
+   * On the embedded sandbox (PGlite enforces no statement_timeout): the longest one advisor
+   * statement (an index build, an EXPLAIN ANALYZE) may run before the sandbox is ended and the
+   * run fails with a timeout. On a server, the session's statement_timeout does this.
+   */
+  timeoutMs?: number;
   /** Force a method; by default HypoPG on a server that has it, the sandbox (real indexes, rolled back) on the embedded database. */
   method?: VerifyMethod;
   /**
@@ -112,7 +135,18 @@ export interface AdviseOptions {
 
 interface Measured extends Measurement {
   indexNames: string[];
+  facts: PlanFacts;
 }
+
+/** A candidate must save at least this many cost units (about as many page reads) to be worth an index. */
+export const MIN_COST_REDUCTION = 50;
+/**
+ * An expression predicate that pg_stats says matches at least this share of the rows is not
+ * worth an index, whatever the planner — with no statistics on the expression — assumed.
+ */
+export const UNSELECTIVE_SHARE = 0.2;
+/** Below this share, the planner's guess for an expression is close enough to trust its cost. */
+const TRUSTED_SHARE = 0.01;
 
 function planOf(rows: Record<string, unknown>[]): Record<string, any> {
   const value = Object.values(rows[0] ?? {})[0];
@@ -135,14 +169,19 @@ interface Planned {
 /** EXPLAIN inside the open transaction; an ANALYZE run is undone at once so every candidate sees the same data. */
 async function measure(conn: Connection, planned: Planned, analyze: boolean): Promise<Measured> {
   if (analyze) await conn.query('SAVEPOINT pglens_measure');
+  let timedOut = false;
   try {
     const result = await conn.queryOne(`EXPLAIN (${analyze ? 'ANALYZE, BUFFERS, ' : ''}FORMAT JSON) ${planned.sql}`, planned.params);
     const doc = planOf(result.rows);
     const plan = doc.Plan as Record<string, any>;
     const buffers = analyze && typeof plan['Shared Hit Blocks'] === 'number' ? plan['Shared Hit Blocks'] + (plan['Shared Read Blocks'] ?? 0) : undefined;
-    return { totalCost: plan['Total Cost'], executionTimeMs: doc['Execution Time'], ...(buffers !== undefined ? { buffers } : {}), indexNames: indexNamesIn(plan) };
+    return { totalCost: plan['Total Cost'], executionTimeMs: doc['Execution Time'], ...(buffers !== undefined ? { buffers } : {}), indexNames: indexNamesIn(plan), facts: planFacts(plan) };
+  } catch (e) {
+    timedOut = isTimeout(e);
+    throw e;
   } finally {
-    if (analyze) await conn.query('ROLLBACK TO SAVEPOINT pglens_measure');
+    // A timeout restarted the sandbox: its transaction, savepoint included, is gone.
+    if (analyze && !timedOut) await conn.query('ROLLBACK TO SAVEPOINT pglens_measure');
   }
 }
 
@@ -162,40 +201,61 @@ async function measureTogether(
   candidates: IndexCandidate[],
 ): Promise<(Measured & { candidates: IndexCandidate[] }) | undefined> {
   await conn.query('SAVEPOINT pglens_together');
+  let timedOut = false;
   try {
-    const names: string[] = [];
-    for (const c of candidates) names.push((await createCandidate(conn, method, c)).name);
+    const names: string[][] = [];
+    for (const c of candidates) names.push((await createCandidate(conn, method, c)).names);
     const after = await measure(conn, planned, analyze);
-    return names.every((name, i) => planUses(after, name, candidates[i])) ? { ...after, candidates } : undefined;
-  } catch {
+    return names.every((n, i) => planUses(after, n, candidates[i])) ? { ...after, candidates } : undefined;
+  } catch (e) {
+    timedOut = isTimeout(e);
+    if (timedOut) throw e;
     return undefined;
   } finally {
-    await conn.query('ROLLBACK TO SAVEPOINT pglens_together');
-    if (method === 'hypopg') await conn.query('SELECT hypopg_reset()');
+    // After a timeout the sandbox was restarted: there is no savepoint left to roll back to.
+    if (!timedOut) {
+      await conn.query('ROLLBACK TO SAVEPOINT pglens_together');
+      if (method === 'hypopg') await conn.query('SELECT hypopg_reset()');
+    }
   }
 }
 
 /**
- * Creates the candidate (hypothetical with HypoPG, real on the sandbox) and returns the name
+ * Creates the candidate (hypothetical with HypoPG, real on the sandbox) and returns the names
  * the plan will show for it and its size. No ANALYZE on the sandbox: CREATE INDEX records the
  * index's size, and resampling would let each candidate be costed on different statistics than
  * the plan before it (an expression index is then costed with the default selectivity, and
- * the EXPLAIN ANALYZE timing tells the real effect).
+ * the EXPLAIN ANALYZE timing and buffers tell the real effect). On a partitioned table the plan
+ * names the partitions' indexes, which CREATE INDEX on the parent made.
  */
-async function createCandidate(conn: Connection, method: VerifyMethod, c: IndexCandidate): Promise<{ name: string; sizeBytes?: number }> {
+async function createCandidate(conn: Connection, method: VerifyMethod, c: IndexCandidate): Promise<{ names: string[]; sizeBytes?: number }> {
   if (method === 'hypopg') {
     const row = (await conn.query<{ indexrelid: number; indexname: string }>('SELECT indexrelid, indexname FROM hypopg_create_index($1)', [candidateDdl(c, false)])).rows[0];
     const size = await conn.query<{ size: string }>('SELECT hypopg_relation_size($1::oid)::text AS size', [row.indexrelid]).catch(() => undefined);
-    return { name: row.indexname, ...(size?.rows[0] ? { sizeBytes: Number(size.rows[0].size) } : {}) };
+    return { names: [row.indexname], ...(size?.rows[0] ? { sizeBytes: Number(size.rows[0].size) } : {}) };
   }
   await conn.query(candidateDdl(c, false));
-  const size = await conn.query<{ size: string }>('SELECT pg_relation_size($1::regclass)::text AS size', [`${quoteIdent(c.schema)}.${quoteIdent(c.name)}`]);
-  return { name: c.name, sizeBytes: Number(size.rows[0]?.size) };
+  const index = `${quoteIdent(c.schema)}.${quoteIdent(c.name)}`;
+  if (c.partitions) {
+    const tree = await conn.query<{ name: string; size: string }>(
+      `WITH RECURSIVE tree(oid) AS (SELECT $1::regclass::oid UNION ALL SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.oid)
+       SELECT c.relname AS name, pg_relation_size(c.oid)::text AS size FROM tree t JOIN pg_class c ON c.oid = t.oid`,
+      [index],
+    );
+    return { names: tree.rows.map((r) => r.name), sizeBytes: tree.rows.reduce((n, r) => n + Number(r.size), 0) };
+  }
+  const size = await conn.query<{ size: string }>('SELECT pg_relation_size($1::regclass)::text AS size', [index]);
+  return { names: [c.name], sizeBytes: Number(size.rows[0]?.size) };
 }
 
-/** Whether the plan used the candidate (HypoPG names it `<oid>btree_<table>_<columns>`). */
-function planUses(after: Measured, name: string, c: IndexCandidate): boolean {
-  return after.indexNames.some((n) => n === name || n.endsWith(name) || n.includes(c.name));
+/** Whether an index name of the plan is the candidate's (HypoPG names it `<oid>btree_<table>_<columns>`). */
+function isCandidateIndex(planName: string, names: string[], c: IndexCandidate): boolean {
+  return names.some((name) => planName === name || planName.endsWith(name)) || planName.includes(c.name);
+}
+
+/** Whether the plan used the candidate. */
+function planUses(after: Measured, names: string[], c: IndexCandidate): boolean {
+  return after.indexNames.some((n) => isCandidateIndex(n, names, c));
 }
 
 async function hypopgState(conn: Connection): Promise<{ installed: boolean; available: boolean }> {
@@ -221,9 +281,111 @@ async function extensionStates(conn: Connection, names: string[]): Promise<Map<s
   return out;
 }
 
+/**
+ * The schema of each operator class the candidates name, from this database's catalog: an
+ * extension's (gin_trgm_ops lives where pg_trgm was installed, maybe a schema off the
+ * search_path), none for pg_catalog's. Per candidate, keyed by its object.
+ */
+async function opclassSchemas(conn: Connection, candidates: IndexCandidate[]): Promise<Map<IndexCandidate, (string | undefined)[]>> {
+  const out = new Map<IndexCandidate, (string | undefined)[]>();
+  const names = [...new Set(candidates.flatMap((c) => (c.opclasses ?? []).filter((o): o is string => o !== undefined)))];
+  if (names.length === 0) return out;
+  const r = await conn.query<{ name: string; method: string; schema: string; extension: string | null }>(
+    `SELECT oc.opcname AS name, am.amname AS method, n.nspname AS schema, e.extname AS extension
+       FROM pg_catalog.pg_opclass oc
+       JOIN pg_catalog.pg_am am ON am.oid = oc.opcmethod
+       JOIN pg_catalog.pg_namespace n ON n.oid = oc.opcnamespace
+       LEFT JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_opclass'::regclass AND d.objid = oc.oid AND d.deptype = 'e'
+       LEFT JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+      WHERE oc.opcname = ANY($1::text[])`,
+    [names],
+  );
+  for (const c of candidates) {
+    if (!c.opclasses) continue;
+    const method = c.using ?? 'btree';
+    const schemas = c.opclasses.map((name) => {
+      if (name === undefined) return undefined;
+      const rows = r.rows.filter((x) => x.name === name && x.method === method);
+      // The candidate's extension's, else pg_catalog's, else the only one there is.
+      const row = rows.find((x) => c.extension !== undefined && x.extension === c.extension) ?? rows.find((x) => x.schema === 'pg_catalog') ?? rows[0];
+      return row && row.schema !== 'pg_catalog' ? row.schema : undefined;
+    });
+    if (schemas.some((x) => x !== undefined)) out.set(c, schemas);
+  }
+  return out;
+}
+
+/** The candidate with its operator classes qualified as `schemas` says (none: as written). */
+function qualified(c: IndexCandidate, schemas: Map<IndexCandidate, (string | undefined)[]>): IndexCandidate {
+  const { opclassSchemas: _, ...bare } = c;
+  const found = schemas.get(c);
+  return found ? { ...bare, opclassSchemas: found } : bare;
+}
+
+/** How many of the table's rows the candidate's expression predicates match, from pg_stats; `share` undefined when that cannot be told. */
+interface Selectivity {
+  share?: number;
+  /** In words: `pg_stats of email: about 90% of the rows match lower(email) = 'x'`, or why it is unknown. */
+  note: string;
+}
+
+function percent(share: number): string {
+  return share >= 0.095 ? `${Math.round(share * 100)}%` : share >= 0.0001 ? `${(share * 100).toFixed(share >= 0.01 ? 1 : 2)}%` : 'under 0.01%';
+}
+
+/**
+ * The planner has no statistics on an expression until an index on it is analyzed, so HypoPG
+ * costs an expression index on a guessed selectivity (0.5% for `=`): a predicate most rows
+ * match looks cheap to serve. This estimates the real share from the column's own statistics:
+ * the predicate is evaluated on pg_stats' most common values (weighted by their frequencies)
+ * and histogram bounds (each bucket an equal share of the rest). Only the predicate's
+ * functions run, on constants from the catalog, in the session's READ ONLY transaction — and
+ * only when the statement's functions may all run (the EXPLAIN ANALYZE check).
+ */
+async function estimateSelectivity(conn: Connection, c: IndexCandidate, table: TableInfo | undefined, params: (string | null)[]): Promise<Selectivity> {
+  let share = 1;
+  const notes: string[] = [];
+  for (const test of c.tests ?? []) {
+    const type = table?.types?.[test.column]?.name;
+    if (!type) return { note: `the type of ${test.column} is unknown` };
+    const values: unknown[] = [c.schema, c.table, test.column, table?.partitions !== undefined];
+    const predicate = predicateSql(test.node, (n) => {
+      values.push(params[n - 1] ?? null);
+      return `$${values.length}`;
+    });
+    if (predicate === undefined) return { note: `pglens cannot test the predicate on ${test.shown} on sample values` };
+    const col = quoteIdent(test.column);
+    const sql = `WITH s AS (
+        SELECT most_common_vals::text::${type}[] AS mcv, most_common_freqs AS freqs, histogram_bounds::text::${type}[] AS hist, null_frac
+          FROM pg_catalog.pg_stats WHERE schemaname = $1 AND tablename = $2 AND attname = $3 AND inherited = $4)
+      SELECT (SELECT count(*) FROM s)::int AS found,
+             (SELECT coalesce(sum(m.f), 0) FROM s, unnest(s.mcv, s.freqs) AS m(${col}, f) WHERE ${predicate})::float8 AS mcv_match,
+             (SELECT coalesce(sum(u.f), 0) FROM s, unnest(s.freqs) AS u(f))::float8 AS mcv_total,
+             (SELECT count(*) FROM s, unnest(s.hist) AS h(${col}) WHERE ${predicate})::int AS hist_match,
+             (SELECT count(*) FROM s, unnest(s.hist) AS h(${col}))::int AS hist_total,
+             (SELECT null_frac FROM s)::float8 AS null_frac`;
+    await conn.query('SAVEPOINT pglens_selectivity');
+    let row: { found: number; mcv_match: number; mcv_total: number; hist_match: number; hist_total: number; null_frac: number | null } | undefined;
+    try {
+      row = (await conn.queryOne<NonNullable<typeof row>>(sql, values)).rows[0];
+    } catch (e) {
+      await conn.query('ROLLBACK TO SAVEPOINT pglens_selectivity');
+      return { note: `its predicate could not be tested on the statistics of ${test.column} (${errorMessage(e).split('\n')[0]})` };
+    }
+    await conn.query('RELEASE SAVEPOINT pglens_selectivity');
+    if (!row || row.found === 0) return { note: `pg_stats has no statistics on ${c.table}.${test.column} (ANALYZE has not run)` };
+    const rest = Math.max(0, 1 - Number(row.mcv_total) - Number(row.null_frac ?? 0));
+    if (row.hist_total === 0 && rest > 0.05) return { note: `pg_stats of ${test.column} covers only ${percent(1 - rest)} of the rows with its common values and has no histogram` };
+    const one = Number(row.mcv_match) + (row.hist_total > 0 ? (rest * row.hist_match) / row.hist_total : 0);
+    share *= Math.min(1, one);
+    notes.push(test.shown);
+  }
+  return { share, note: `pg_stats of ${c.table}: about ${percent(share)} of the rows match the predicate on ${notes.join(', ')}` };
+}
+
 /** What one candidate came to in one session. */
 type Outcome =
-  | { kind: 'measured'; candidate: IndexCandidate; name: string; after: Measured; used: boolean; sizeBytes?: number }
+  | { kind: 'measured'; candidate: IndexCandidate; names: string[]; after: Measured; used: boolean; sizeBytes?: number; selectivity?: Selectivity }
   /** HypoPG cannot simulate the access method (it says so). */
   | { kind: 'unsupported'; candidate: IndexCandidate; accessMethod: string }
   /** The index needs an extension this database does not have installed (and pglens may not, or cannot, create). */
@@ -245,6 +407,8 @@ interface SessionInput {
   options: AdviseOptions;
   candidates: IndexCandidate[];
   extensions: Map<string, ExtensionNeed>;
+  /** The tables as this database's catalog has them (for the selectivity test). */
+  tables: TableInfo[];
   /** Picks, from the outcomes, the indexes to verify together (one per table); none for a fallback session. */
   together?: (outcomes: Outcome[], before: Measured) => IndexCandidate[];
 }
@@ -278,8 +442,11 @@ async function runSession(input: SessionInput): Promise<SessionResult> {
     if (conn.kind === 'server') await conn.query(`SET LOCAL lock_timeout = ${LOCK_TIMEOUT_MS}`);
     await requireStandardStrings((text) => conn.query(text));
     const catalog: CatalogQuery = async (text, params) => (await conn.queryOne(text, params)).rows;
-    const refusal = callRefusal(await analyzeCalls(catalog, safety.ast), { analyze, allowFunctions: options.allowFunctions });
+    const calls = await analyzeCalls(catalog, safety.ast);
+    const refusal = callRefusal(calls, { analyze, allowFunctions: options.allowFunctions });
     if (refusal) throw refusal;
+    // Testing an expression's predicate on pg_stats values runs its functions: only when EXPLAIN ANALYZE could run them all.
+    const executable = callRefusal(calls, { analyze: true, allowFunctions: options.allowFunctions }) === undefined;
     // The values are bound to the statement below: a domain CHECK they pass through runs while planning.
     await refuseUnclearedBoundValues(catalog, safety, planned.params, { analyze, allowFunctions: options.allowFunctions });
     if (analyze) {
@@ -288,6 +455,8 @@ async function runSession(input: SessionInput): Promise<SessionResult> {
       // Builds of GIN and GiST indexes on large tables are much faster with room to sort.
       await conn.query("SET LOCAL maintenance_work_mem = '256MB'");
     }
+    // Where this database keeps each operator class (after the sandbox created its extensions).
+    const schemas = await opclassSchemas(conn, candidates);
     let before = await measure(conn, planned, analyze).catch((e: unknown) => {
       throw readOnlyRefusal(e) ?? e;
     });
@@ -305,12 +474,23 @@ async function runSession(input: SessionInput): Promise<SessionResult> {
         outcomes.push({ kind: 'unsupported', candidate: c, accessMethod: c.using ?? 'btree' });
         continue;
       }
+      const built = qualified(c, schemas);
       await conn.query('SAVEPOINT pglens_candidate');
       try {
-        const created = await createCandidate(conn, method, c);
+        const created = await createCandidate(conn, method, built);
         const after = await measure(conn, planned, analyze);
-        outcomes.push({ kind: 'measured', candidate: c, name: created.name, after, used: planUses(after, created.name, c), sizeBytes: created.sizeBytes });
+        const used = planUses(after, created.names, built);
+        // HypoPG costs an expression on a guess (no statistics): test the guess when it matters.
+        const selectivity =
+          method === 'hypopg' && used && c.tests && c.tests.length > 0
+            ? executable
+              ? await estimateSelectivity(conn, c, input.tables.find((t) => t.schema === c.schema && t.name === c.table), planned.params)
+              : { note: 'its predicate was not tested on pg_stats values: the statement reaches functions pglens may not run' }
+            : undefined;
+        outcomes.push({ kind: 'measured', candidate: c, names: created.names, after, used, sizeBytes: created.sizeBytes, ...(selectivity ? { selectivity } : {}) });
       } catch (e) {
+        // The sandbox was ended: the transaction is gone, and so is every other candidate's chance.
+        if (isTimeout(e)) throw e;
         const message = errorMessage(e).split('\n')[0];
         const am = method === 'hypopg' ? hypopgUnsupportedMethod(message) : undefined;
         if (am) {
@@ -324,7 +504,7 @@ async function runSession(input: SessionInput): Promise<SessionResult> {
       // Hypothetical indexes live in the backend's memory, not in the transaction.
       if (method === 'hypopg') await conn.query('SELECT hypopg_reset()');
     }
-    const members = input.together?.(outcomes, before) ?? [];
+    const members = (input.together?.(outcomes, before) ?? []).map((c) => qualified(c, schemas));
     const together = members.length >= 2 ? await measureTogether(conn, planned, analyze, method, members) : undefined;
     return { before, outcomes, ...(together ? { together } : {}), ...(hypopg ? { hypopg: hypopg.installed ? ('installed' as const) : ('rolled-back' as const) } : {}) };
   } finally {
@@ -387,6 +567,137 @@ function unverifiedReason(o: Outcome, fallback: string | undefined): string {
   return fallback ?? 'could not be verified';
 }
 
+/** Why the sandbox cannot try an index whose extension it lacks. */
+function sandboxLacks(name: string, available: boolean): string {
+  if (available) return `${name} could not be created in the sandbox`;
+  return `the sandbox (PGlite) does not ship ${name}, so it cannot build this index; verify it on a server that has ${name} (pglens never installs an extension there to test)`;
+}
+
+function isTimeout(e: unknown): boolean {
+  return isPglensError(e) && e.code === 'timeout';
+}
+
+/**
+ * On the embedded sandbox, which enforces no statement_timeout: each advisor statement may run
+ * `timeoutMs` at most; then the sandbox process is ended (restarted from its cache) and the
+ * statement fails with a timeout. A server's session has its statement_timeout instead.
+ */
+function withTimeout(conn: Connection, timeoutMs: number | undefined): Connection {
+  if (conn.kind !== 'embedded' || timeoutMs === undefined || !(timeoutMs > 0)) return conn;
+  const seconds = timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`;
+  const timed = <T>(work: () => Promise<T>, sql: string): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const what = sql.replace(/\s+/g, ' ').trim();
+        reject(
+          new PglensError(
+            'timeout',
+            `an advisor statement ran longer than the timeout (${seconds}) on the embedded sandbox, which was ended and restarted: ${what.length > 80 ? `${what.slice(0, 80)}…` : what}`,
+            'raise --timeout, advise on less sandbox data (--scale), or on a server with HypoPG',
+          ),
+        );
+        void conn.cancel().catch(() => undefined);
+      }, timeoutMs);
+      work().then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
+  return {
+    kind: conn.kind,
+    label: conn.label,
+    query: (sql, params) => timed(() => conn.query(sql, params), sql),
+    queryOne: (sql, params) => timed(() => conn.queryOne(sql, params), sql),
+    explain: (sql, options) => conn.explain(sql, options),
+    cancel: () => conn.cancel(),
+    close: () => conn.close(),
+    serverVersion: () => conn.serverVersion(),
+  };
+}
+
+/** What the checks of one measured candidate decided. */
+type Verdict = { kind: 'keep'; note?: string } | { kind: 'reject'; reason: string } | { kind: 'unverified'; reason: string };
+
+interface Thresholds {
+  minImprovement: number;
+  minCostReduction: number;
+}
+
+function ms(n: number | undefined): string {
+  return n === undefined ? '?' : `${n.toFixed(n < 10 ? 2 : 1)} ms`;
+}
+
+/**
+ * Whether a measured candidate is a real improvement, not a cost that dropped on paper: the
+ * plan uses it; the cost falls by the relative and the absolute margin; it is used where the
+ * time went (the slow node of the plan before reads its table); on the sandbox, the run reads
+ * fewer buffers or takes clearly less time; with HypoPG, an expression's predicate is as
+ * selective as the planner assumed (it has no statistics on the expression).
+ */
+function verdictOf(o: Extract<Outcome, { kind: 'measured' }>, before: Measured, how: VerifyMethod, t: Thresholds, table: TableInfo | undefined): Verdict {
+  const { after, candidate: c } = o;
+  const costs = `cost ${before.totalCost.toFixed(1)} → ${after.totalCost.toFixed(1)}`;
+  if (!o.used) return { kind: 'reject', reason: 'the planner does not use it' };
+  if (after.totalCost > before.totalCost * (1 - t.minImprovement)) return { kind: 'reject', reason: `${costs} is less than a ${Math.round(t.minImprovement * 100)}% gain` };
+  const saved = before.totalCost - after.totalCost;
+  if (saved < t.minCostReduction) {
+    return {
+      kind: 'reject',
+      reason: `${costs} saves ${saved.toFixed(1)} cost units, less than the ${t.minCostReduction} an index must save to be worth its upkeep on every write (the scan it replaces is already cheap)`,
+    };
+  }
+  const uses = after.facts.indexUses.filter((u) => isCandidateIndex(u.index, o.names, c));
+  const slow = before.facts.slowNode;
+  const usedOn = uses.map((u) => u.relation).filter((r): r is string => r !== undefined);
+  if (slow && slow.relations.length > 0 && usedOn.length > 0 && !usedOn.some((r) => slow.relations.includes(r))) {
+    return {
+      kind: 'reject',
+      reason: `${costs}, but the plan uses it on ${[...new Set(usedOn)].join(', ')} while its slow node (${slow.label}, ${Math.round(slow.share * 100)}% of the cost) reads ${slow.relations.join(', ')}: it does not serve the part of the plan that was slow`,
+    };
+  }
+  if (how === 'sandbox' && before.buffers !== undefined && after.buffers !== undefined) {
+    const measured = `${before.buffers} → ${after.buffers} shared buffers, ${ms(before.executionTimeMs)} → ${ms(after.executionTimeMs)}`;
+    if (after.buffers > before.buffers) {
+      return {
+        kind: 'reject',
+        reason: `${costs} on paper, but measured on the sandbox it touches more pages than the plan without it (${measured}, in memory): the rows it finds are spread over about every page of the table, so it saves no reads`,
+      };
+    }
+    const fewer = after.buffers <= before.buffers * (1 - t.minImprovement);
+    const faster = before.executionTimeMs !== undefined && after.executionTimeMs !== undefined && after.executionTimeMs <= before.executionTimeMs * (1 - t.minImprovement);
+    if (!fewer && !faster) return { kind: 'reject', reason: `${costs} on paper, but measured on the sandbox (${measured}) the run gains less than ${Math.round(t.minImprovement * 100)}%` };
+  }
+  const sel = o.selectivity;
+  if (sel) {
+    const rows = Math.max(table?.estimatedRows ?? 0, 1);
+    const assumed = Math.max(0, ...uses.map((u) => (u.planRows ?? 0) / rows));
+    const guess = `the planner, with no statistics on an expression until an index on it is analyzed, assumed ${percent(Math.min(assumed, 1))}`;
+    if (sel.share === undefined) {
+      return {
+        kind: 'unverified',
+        reason: `${costs} with HypoPG, but that cost rests on a guess (${guess}), and ${sel.note}: create it where you can test it and check the plan after ANALYZE, or verify it on the sandbox with representative data`,
+      };
+    }
+    if (sel.share >= UNSELECTIVE_SHARE) {
+      return { kind: 'reject', reason: `${sel.note}: an index does not pay for a predicate that unselective — ${costs} with HypoPG only because ${guess}` };
+    }
+    if (sel.share > Math.max(2 * assumed, TRUSTED_SHARE)) {
+      return {
+        kind: 'unverified',
+        reason: `${costs} with HypoPG, but ${sel.note} where ${guess}: the cost understates the scan; check the plan after creating it and running ANALYZE, or verify it on the sandbox with representative data`,
+      };
+    }
+    return { kind: 'keep', note: sel.note };
+  }
+  return { kind: 'keep' };
+}
+
 /**
  * Proposes indexes for one statement and proves each: HypoPG's hypothetical indexes on a
  * server, or real indexes on the embedded sandbox — always inside a transaction that is
@@ -394,8 +705,8 @@ function unverifiedReason(o: Outcome, fallback: string | undefined): string {
  * are built on `options.sandbox` when one is given, else reported unverified with the reason.
  * The statement passes the same checks as Explain (one explainable statement, standard
  * strings, every function it can reach) and is sent with its parameter values bound, never
- * spliced into its text. Keeps the candidates that cut the plan's cost by a clear margin and
- * that the plan actually uses, best first.
+ * spliced into its text. Keeps the candidates that cut the plan's cost by a clear margin, that
+ * the plan uses where it was slow and, on the sandbox, that the run confirms — best first.
  */
 export async function adviseIndexes(conn: Connection, sql: string, options: AdviseOptions = {}): Promise<AdviceResult> {
   await loadSqlParser();
@@ -426,23 +737,32 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
       'drop --method sandbox to verify with HypoPG, or add --embedded to verify on the sandbox',
     );
   }
-  const sandbox = options.sandbox && options.sandbox.kind === 'embedded' && options.sandbox !== conn ? options.sandbox : undefined;
+  const given = options.sandbox && options.sandbox.kind === 'embedded' && options.sandbox !== conn ? options.sandbox : undefined;
+  const sandbox = given ? withTimeout(given, options.timeoutMs) : undefined;
+  conn = withTimeout(conn, options.timeoutMs);
 
   const tables = await loadTableInfo(conn, scopes.flatMap((s) => s.relations));
-  const candidates: IndexCandidate[] = [];
+  const considered: IndexCandidate[] = [];
   for (const scope of scopes) {
     for (const rel of scope.relations) {
       const table = tables.find((t) => t.name === rel.name && (!rel.schema || t.schema === rel.schema));
-      if (table) candidates.push(...candidatesFor(scope, rel, table));
+      if (table) considered.push(...candidatesFor(scope, rel, table));
     }
   }
+  // The operator classes as this database spells them: the DDL the user runs is written for it.
+  const schemas = await opclassSchemas(conn, considered);
+  const candidates = considered.filter((c) => c.notTried === undefined).map((c) => qualified(c, schemas));
+  const tableOf = (c: IndexCandidate) => tables.find((t) => t.schema === c.schema && t.name === c.table);
   const extensionNames = [...new Set(candidates.map((c) => c.extension).filter((e): e is string => e !== undefined))];
   const extensions = await extensionStates(conn, extensionNames);
 
-  const minImprovement = options.minImprovement ?? 0.2;
+  const thresholds: Thresholds = { minImprovement: options.minImprovement ?? 0.2, minCostReduction: options.minCostReduction ?? MIN_COST_REDUCTION };
+  const { minImprovement } = thresholds;
   const suggestions: Suggestion[] = [];
-  const rejected: AdviceResult['rejected'] = [];
+  const rejected: AdviceResult['rejected'] = considered.filter((c) => c.notTried !== undefined).map((c) => ({ ddl: emittedDdl(c), totalCost: Number.NaN, reason: c.notTried! }));
   const unverified: Unverified[] = [];
+  const addUnverified = (c: IndexCandidate, reason: string, extension?: ExtensionNeed) =>
+    unverified.push({ ddl: emittedDdl(c), reason: withRewrite(reason, c), ...(extension ? { extension } : {}), ...(c.rewrite ? { rewrite: c.rewrite } : {}) });
   const candidateOf = new Map<Suggestion, IndexCandidate>();
   // Per table, the candidate the planner used at the lowest cost alone: the members of `together`.
   const bestUsed = new Map<string, { candidate: IndexCandidate; totalCost: number }>();
@@ -452,7 +772,7 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
     const left: Outcome[] = [];
     for (const o of outcomes) {
       const c = o.candidate;
-      const ddl = `${candidateDdl(c, true)};`;
+      const ddl = emittedDdl(c);
       if (o.kind === 'error') {
         rejected.push({ ddl, totalCost: Number.NaN, reason: withRewrite(buildError(o.message, c), c) });
         continue;
@@ -465,37 +785,42 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
       const improvement = before.totalCost / Math.max(after.totalCost, 0.001);
       const tableKey = `${c.schema}.${c.table}`;
       if (!foreign && used && after.totalCost < (bestUsed.get(tableKey)?.totalCost ?? Infinity)) bestUsed.set(tableKey, { candidate: c, totalCost: after.totalCost });
-      if (used && after.totalCost <= before.totalCost * (1 - minImprovement)) {
-        const extension = c.extension ? (extensions.get(c.extension) ?? exts.get(c.extension)) : undefined;
-        const suggestion: Suggestion = {
-          ddl,
-          schema: c.schema,
-          table: c.table,
-          columns: c.columns,
-          include: c.include,
-          ...(c.descending.some(Boolean) ? { descending: c.descending } : {}),
-          where: c.where,
-          method: how,
-          reason: c.reason,
-          after: measurement(after),
-          improvement,
-          ...(c.using ? { using: c.using } : {}),
-          ...(c.opclasses ? { opclasses: c.opclasses } : {}),
-          ...(c.expressions ? { expressions: c.expressions } : {}),
-          ...(extension ? { extension } : {}),
-          ...(o.sizeBytes !== undefined && Number.isFinite(o.sizeBytes) ? { sizeBytes: o.sizeBytes } : {}),
-          writeOverhead: WRITE_OVERHEAD[c.using ?? 'btree'],
-          ...(foreign ? { before: measurement(before) } : {}),
-        };
-        suggestions.push(suggestion);
-        candidateOf.set(suggestion, c);
-      } else {
-        rejected.push({
-          ddl,
-          totalCost: after.totalCost,
-          reason: withRewrite(used ? `cost ${before.totalCost.toFixed(1)} → ${after.totalCost.toFixed(1)} is less than a ${Math.round(minImprovement * 100)}% gain` : 'the planner does not use it', c),
-        });
+      const verdict = verdictOf(o, before, how, thresholds, tableOf(c));
+      if (verdict.kind === 'reject') {
+        rejected.push({ ddl, totalCost: after.totalCost, reason: withRewrite(verdict.reason, c) });
+        continue;
       }
+      if (verdict.kind === 'unverified') {
+        addUnverified(c, verdict.reason);
+        continue;
+      }
+      const extension = c.extension ? (extensions.get(c.extension) ?? exts.get(c.extension)) : undefined;
+      const partitioned = partitionNote(c);
+      const suggestion: Suggestion = {
+        ddl,
+        schema: c.schema,
+        table: c.table,
+        columns: c.columns,
+        include: c.include,
+        ...(c.descending.some(Boolean) ? { descending: c.descending } : {}),
+        where: c.where,
+        method: how,
+        reason: [c.reason, verdict.note, partitioned].filter(Boolean).join('; '),
+        after: measurement(after),
+        improvement,
+        ...(c.using ? { using: c.using } : {}),
+        ...(c.opclasses ? { opclasses: c.opclasses } : {}),
+        ...(c.opclassSchemas ? { opclassSchemas: c.opclassSchemas } : {}),
+        ...(c.expressions ? { expressions: c.expressions } : {}),
+        ...(extension ? { extension } : {}),
+        ...(o.sizeBytes !== undefined && Number.isFinite(o.sizeBytes) ? { sizeBytes: o.sizeBytes } : {}),
+        writeOverhead: WRITE_OVERHEAD[c.using ?? 'btree'],
+        ...(foreign ? { before: measurement(before) } : {}),
+        ...(c.rewrite ? { rewrite: c.rewrite } : {}),
+        ...(c.partitions ? { transactionalDdl: `${candidateDdl(c, true)};` } : {}),
+      };
+      suggestions.push(suggestion);
+      candidateOf.set(suggestion, c);
     }
     return left;
   };
@@ -510,6 +835,7 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
     options,
     candidates,
     extensions,
+    tables,
     together: (outcomes, before) => {
       pending = judge(outcomes, before, method, false, extensions);
       const kept = rankSuggestions([...suggestions]);
@@ -523,41 +849,39 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
 
   if (pending.length > 0 && sandbox) {
     // The sandbox replays the migrations: the same tables, maybe in another schema than the server's search_path found.
-    const sandboxTables = await loadTableInfo(sandbox, scopes.flatMap((sc) => sc.relations)).catch(() => []);
+    const sandboxTables = await loadTableInfo(sandbox, scopes.flatMap((sc) => sc.relations)).catch(() => [] as TableInfo[]);
     const original = new Map<IndexCandidate, IndexCandidate>();
     for (const o of pending) {
       const c = o.candidate;
       const t = sandboxTables.find((x) => x.name === c.table && x.schema === c.schema) ?? sandboxTables.find((x) => x.name === c.table);
-      if (t) original.set({ ...c, schema: t.schema }, c);
-      else unverified.push({ ddl: `${candidateDdl(c, true)};`, reason: unverifiedReason(o, `the sandbox has no table ${c.table} (its migrations do not create it)`) });
+      // Its own schema, partitions and operator classes' schemas: the sandbox's (resolved in its session).
+      if (t) original.set({ ...c, schema: t.schema, ...(t.partitions ? { partitions: t.partitions } : { partitions: undefined }) }, c);
+      else addUnverified(c, unverifiedReason(o, `the sandbox has no table ${c.table} (its migrations do not create it)`));
     }
     const onSandbox = [...original.keys()];
     const back = (o: Outcome): Outcome => ({ ...o, candidate: original.get(o.candidate) ?? o.candidate });
-    const sandboxExtensions = await extensionStates(sandbox, [...new Set(onSandbox.map((c) => c.extension).filter((e): e is string => e !== undefined))]);
+    const sandboxExtensions = await extensionStates(sandbox, [...new Set(onSandbox.map((c) => c.extension).filter((e): e is string => e !== undefined))]).catch(() => new Map<string, ExtensionNeed>());
     try {
-      const second = onSandbox.length > 0 ? await runSession({ conn: sandbox, method: 'sandbox', planned, safety, options, candidates: onSandbox, extensions: sandboxExtensions }) : undefined;
+      const second = onSandbox.length > 0 ? await runSession({ conn: sandbox, method: 'sandbox', planned, safety, options, candidates: onSandbox, extensions: sandboxExtensions, tables: sandboxTables }) : undefined;
       const left = second ? judge(second.outcomes.map(back), second.before, 'sandbox', true, sandboxExtensions) : [];
       for (const o of left) {
-        const why = o.kind === 'missing-extension' ? `the sandbox lacks ${o.extension.name} too (PGlite loads only the extensions your migrations create: add CREATE EXTENSION ${o.extension.name} to one)` : undefined;
+        const why = o.kind === 'missing-extension' ? `and ${sandboxLacks(o.extension.name, o.extension.available)}` : undefined;
         const first = pending.find((p) => p.candidate === o.candidate);
-        unverified.push({ ddl: `${candidateDdl(o.candidate, true)};`, reason: unverifiedReason(first ?? o, why), ...(o.kind === 'missing-extension' ? { extension: o.extension } : {}) });
+        addUnverified(o.candidate, unverifiedReason(first ?? o, why), o.kind === 'missing-extension' ? o.extension : undefined);
       }
     } catch (e) {
       const why = `the sandbox could not run the statement: ${errorMessage(e).split('\n')[0]}`;
       for (const c of onSandbox) {
         const o = pending.find((p) => p.candidate === original.get(c));
-        if (o) unverified.push({ ddl: `${candidateDdl(o.candidate, true)};`, reason: unverifiedReason(o, why) });
+        if (o) addUnverified(o.candidate, unverifiedReason(o, why));
       }
     }
   } else {
     for (const o of pending) {
-      const ddl = `${candidateDdl(o.candidate, true)};`;
       if (o.kind === 'missing-extension' && method === 'sandbox') {
-        const name = o.extension.name;
-        const why = o.extension.available ? `${name} could not be created in the sandbox` : `${name} is not loaded in the sandbox (PGlite loads only the extensions your migrations create: add CREATE EXTENSION ${name} to one)`;
-        unverified.push({ ddl, reason: `needs the ${name} extension: ${why}`, extension: o.extension });
+        addUnverified(o.candidate, `needs the ${o.extension.name} extension: ${sandboxLacks(o.extension.name, o.extension.available)}`, o.extension);
       } else {
-        unverified.push({ ddl, reason: unverifiedReason(o, undefined), ...(o.kind === 'missing-extension' ? { extension: o.extension } : {}) });
+        addUnverified(o.candidate, unverifiedReason(o, undefined), o.kind === 'missing-extension' ? o.extension : undefined);
       }
     }
   }
@@ -567,9 +891,9 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
   const kept = rankSuggestions(suggestions);
   const bestAlone = Math.min(before.totalCost, ...[...bestUsed.values()].map((b) => b.totalCost));
   const togetherKept =
-    together && together.totalCost <= bestAlone * (1 - minImprovement)
+    together && together.totalCost <= bestAlone * (1 - minImprovement) && before.totalCost - together.totalCost >= thresholds.minCostReduction
       ? {
-          ddls: together.candidates.map((c) => `${candidateDdl(c, true)};`),
+          ddls: together.candidates.map((c) => emittedDdl(c)),
           after: measurement(together),
           improvement: before.totalCost / Math.max(together.totalCost, 0.001),
         }
@@ -579,18 +903,23 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
   }
   suggestions.splice(0, suggestions.length, ...kept);
   const tried = candidates.length - unverified.length;
-  const unverifiedNote = unverified.length > 0 ? `; ${unverified.length} candidate(s) could not be verified: ${unverified.map((u) => `${u.ddl} (${u.reason})`).join('; ')}` : '';
+  // A partitioned table's recipe runs to many statements: the summary names its first.
+  const short = (ddl: string) => {
+    const lines = ddl.split('\n');
+    return lines.length > 1 ? `${lines[0]} … (${lines.length - 1} more statements, per partition)` : ddl;
+  };
+  const unverifiedNote = unverified.length > 0 ? `; ${unverified.length} candidate(s) could not be verified: ${unverified.map((u) => `${short(u.ddl)} (${u.reason})`).join('; ')}` : '';
   const summary =
     (togetherKept
       ? `${togetherKept.ddls.length} indexes together cut the plan's cost ${before.totalCost.toFixed(1)} → ${togetherKept.after.totalCost.toFixed(1)}, ` +
-        `more than any one alone (best alone: ${bestAlone.toFixed(1)}): ${togetherKept.ddls.join(' ')}`
+        `more than any one alone (best alone: ${bestAlone.toFixed(1)}): ${togetherKept.ddls.map(short).join(' ')}`
       : suggestions.length > 0
-        ? `${suggestions.length} index(es) cut the plan's cost; best: ${suggestions[0].ddl} (cost ${(suggestions[0].before ?? before).totalCost.toFixed(1)} → ${suggestions[0].after.totalCost.toFixed(1)}${suggestions[0].before ? ', on the sandbox' : ''})`
+        ? `${suggestions.length} index(es) cut the plan's cost; best: ${short(suggestions[0].ddl)} (cost ${(suggestions[0].before ?? before).totalCost.toFixed(1)} → ${suggestions[0].after.totalCost.toFixed(1)}${suggestions[0].before ? ', on the sandbox' : ''})`
         : candidates.length === 0
           ? 'no index helps: the query has no filter, join or sort on a table column that an index could serve, or the right index exists already'
           : tried === 0
             ? 'no index could be verified'
-            : `no index helps: ${tried} candidate(s) tried, none cut the cost by ${Math.round(minImprovement * 100)}% or more`) + unverifiedNote;
+            : `no index helps: ${tried} candidate(s) tried, none cut the cost by ${Math.round(minImprovement * 100)}% or more where the plan was slow`) + unverifiedNote;
   return {
     query: statement.text,
     method,

@@ -31,6 +31,21 @@ export interface TableInfo {
   writes?: { inserted: number; updated: number; deleted: number };
   /** Whether the database's default collation is C (what `->>` and other collation-less text results use). */
   defaultCCollation?: boolean;
+  /** A partitioned table's partitions, every level, parents before their children (absent: not partitioned). */
+  partitions?: PartitionInfo[];
+}
+
+/** One partition of a partitioned table (at any level). */
+export interface PartitionInfo {
+  schema: string;
+  name: string;
+  /** pg_class.relkind: `r` a table, `p` itself partitioned, `f` a foreign table (no index can be built on it). */
+  kind: string;
+  /** The partitioned table it is a partition of. */
+  parentSchema: string;
+  parent: string;
+  /** Its indexes' names (a new one must not take one). */
+  indexes: string[];
 }
 
 export interface ExistingIndex {
@@ -71,25 +86,127 @@ export interface IndexCandidate {
   extension?: string;
   /** What the query must look like for the index to serve it, when it does not already (`= ANY(tags)` → `tags @> ARRAY[…]`). */
   rewrite?: string;
+  /** Per key, the schema of its operator class when not pg_catalog (where its extension was installed), from the catalog. */
+  opclassSchemas?: (string | undefined)[];
+  /** The table is partitioned: these are its partitions (the DDL builds the index partition by partition). */
+  partitions?: PartitionInfo[];
+  /**
+   * The predicates on expressions the index serves, to be tested on the column's statistics
+   * (pg_stats): the planner has none for an expression until an index on it is analyzed, so its
+   * cost of the index rests on a guessed selectivity.
+   */
+  tests?: SelectivityTest[];
+  /** Considered but not worth trying, and why (a BRIN on a column out of physical order): reported, never built. */
+  notTried?: string;
 }
+
+/** A predicate on an expression of one column, as parsed, to run on that column's pg_stats values. */
+export interface SelectivityTest {
+  column: string;
+  /** The predicate's parse tree. */
+  node: Record<string, any>;
+  /** The expression, as the report quotes it. */
+  shown: string;
+}
+
+/** More leaf partitions than this: plain CREATE INDEX on the parent (a lock) rather than a recipe of hundreds of statements. */
+export const MAX_RECIPE_PARTITIONS = 100;
 
 const MAX_IDENTIFIER = 63;
 
-/** One key of the index: a quoted column or a parenthesized expression, then its operator class and order. */
+/** One key of the index: a quoted column or a parenthesized expression, then its operator class (schema-qualified when not in pg_catalog) and order. */
 function keySql(c: IndexCandidate, i: number): string {
   const col = c.columns[i];
   const key = c.expressions?.[i] ? `(${col})` : quoteIdent(col);
-  const opclass = c.opclasses?.[i] ? ` ${c.opclasses[i]}` : '';
+  const schema = c.opclassSchemas?.[i];
+  const opclass = c.opclasses?.[i] ? ` ${schema ? `${quoteIdent(schema)}.` : ''}${c.opclasses[i]}` : '';
   return `${key}${opclass}${c.descending[i] ? ' DESC' : ''}`;
 }
 
-export function candidateDdl(c: IndexCandidate, concurrently: boolean): string {
+/** `USING … (keys) INCLUDE (…) WHERE …`: what follows the table name. */
+function indexBody(c: IndexCandidate): string {
   const keys = c.columns.map((_, i) => keySql(c, i)).join(', ');
   const include = c.include.length > 0 ? ` INCLUDE (${c.include.map(quoteIdent).join(', ')})` : '';
   const where = c.where ? ` WHERE ${c.where}` : '';
-  const head = concurrently ? 'CREATE INDEX CONCURRENTLY IF NOT EXISTS' : 'CREATE INDEX';
   const using = c.using && c.using !== 'btree' ? ` USING ${c.using}` : '';
-  return `${head} ${quoteIdent(c.name)} ON ${quoteIdent(c.schema)}.${quoteIdent(c.table)}${using} (${keys})${include}${where}`;
+  return `${using} (${keys})${include}${where}`;
+}
+
+/**
+ * One CREATE INDEX: `CREATE INDEX name ON table …` (to test it, inside a transaction), or with
+ * `concurrently` the form a migration runs — CONCURRENTLY IF NOT EXISTS, except on a
+ * partitioned table, where PostgreSQL refuses CONCURRENTLY: there it is the plain CREATE INDEX
+ * IF NOT EXISTS on the parent (see partitionedRecipe for the form without the long lock).
+ */
+export function candidateDdl(c: IndexCandidate, concurrently: boolean): string {
+  const head = !concurrently ? 'CREATE INDEX' : c.partitions ? 'CREATE INDEX IF NOT EXISTS' : 'CREATE INDEX CONCURRENTLY IF NOT EXISTS';
+  return `${head} ${quoteIdent(c.name)} ON ${quoteIdent(c.schema)}.${quoteIdent(c.table)}${indexBody(c)}`;
+}
+
+/** The name of the candidate's index on one partition: the partition's name in place of the table's. */
+export function partitionIndexName(c: IndexCandidate, p: PartitionInfo): string {
+  const stem = c.name.startsWith(`${c.table}_`) && c.name.endsWith('_idx') ? c.name.slice(c.table.length + 1, -'_idx'.length) : c.name;
+  return indexName(p.name, [stem], '', new Set(p.indexes));
+}
+
+/**
+ * Whether the partitioned table's index can be built without locking the table for the whole
+ * build: every partition can hold an index (no foreign table), and there are not so many that
+ * the recipe would run to hundreds of statements.
+ */
+function recipeApplies(partitions: PartitionInfo[]): boolean {
+  return !partitions.some((p) => p.kind === 'f') && partitions.filter((p) => p.kind !== 'p').length <= MAX_RECIPE_PARTITIONS;
+}
+
+/**
+ * PostgreSQL's recipe for indexing a partitioned table without a long lock ("cannot create index
+ * on partitioned table concurrently"): CREATE INDEX … ON ONLY the parent (invalid, nothing
+ * built), then per partition CREATE INDEX CONCURRENTLY and ALTER INDEX … ATTACH PARTITION — a
+ * sub-partitioned partition gets its own ON ONLY index, its partitions', then is attached. The
+ * parent's index turns valid when its last partition is attached; a partition created later
+ * gets its index with CREATE TABLE … PARTITION OF. Undefined when the recipe does not apply.
+ */
+export function partitionedRecipe(c: IndexCandidate): string[] | undefined {
+  const partitions = c.partitions;
+  if (!partitions || !recipeApplies(partitions)) return undefined;
+  const qualified = (schema: string, name: string) => `${quoteIdent(schema)}.${quoteIdent(name)}`;
+  const out: string[] = [`CREATE INDEX IF NOT EXISTS ${quoteIdent(c.name)} ON ONLY ${qualified(c.schema, c.table)}${indexBody(c)}`];
+  const visit = (schema: string, table: string, index: string) => {
+    for (const p of partitions.filter((x) => x.parentSchema === schema && x.parent === table)) {
+      const name = partitionIndexName(c, p);
+      if (p.kind === 'p') {
+        out.push(`CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ONLY ${qualified(p.schema, p.name)}${indexBody(c)}`);
+        visit(p.schema, p.name, name);
+      } else {
+        out.push(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(name)} ON ${qualified(p.schema, p.name)}${indexBody(c)}`);
+      }
+      out.push(`ALTER INDEX ${qualified(schema, index)} ATTACH PARTITION ${qualified(p.schema, name)}`);
+    }
+  };
+  visit(c.schema, c.table, c.name);
+  return out;
+}
+
+/**
+ * The SQL a user runs to create the index, statements ending in `;`, one per line: CREATE INDEX
+ * CONCURRENTLY, or on a partitioned table the recipe (else CREATE INDEX on the parent, which
+ * locks writes for the build: partitionLockNote says so).
+ */
+export function emittedDdl(c: IndexCandidate): string {
+  const statements = partitionedRecipe(c) ?? [candidateDdl(c, true)];
+  return statements.map((s) => `${s};`).join('\n');
+}
+
+/** For a partitioned table: how its index is built, and what that locks. */
+export function partitionNote(c: IndexCandidate): string | undefined {
+  const partitions = c.partitions;
+  if (!partitions) return undefined;
+  const leaves = partitions.filter((p) => p.kind !== 'p').length;
+  if (recipeApplies(partitions)) {
+    return `${c.table} is partitioned, where CREATE INDEX CONCURRENTLY fails: the index is made ON ONLY ${c.table} (invalid until complete), built CONCURRENTLY on each of its ${leaves} partition(s) and attached; run the statements in order, outside a transaction`;
+  }
+  const why = partitions.some((p) => p.kind === 'f') ? 'a foreign-table partition cannot hold an index' : `${leaves} partitions would take ${leaves * 2 + 1} statements`;
+  return `${c.table} is partitioned and CREATE INDEX CONCURRENTLY fails there; ${why}, so this is a plain CREATE INDEX on the parent: it blocks writes to every partition until the whole index is built — run it when that is acceptable, or build it partition by partition (CREATE INDEX ON ONLY, then CONCURRENTLY per partition and ALTER INDEX … ATTACH PARTITION)`;
 }
 
 /**
@@ -205,6 +322,7 @@ export function candidatesFor(scope: QueryScope, rel: RelationRef, table: TableI
       where,
       name: indexName(table.name, columns, `${where !== undefined ? '_partial' : ''}${include.length > 0 ? '_covering' : ''}`, new Set(table.indexes.map((i) => i.name))),
       reason,
+      ...(table.partitions ? { partitions: table.partitions } : {}),
     };
     const equalityOnly = columns.every((col) => eq.includes(col) || joins.includes(col));
     if (isCovered(c, table, equalityOnly)) return;

@@ -41,16 +41,20 @@ function typeSql(t: Node | undefined): string | undefined {
   return `${quoted}${mods.length > 0 ? `(${mods.join(', ')})` : ''}${bounds}`;
 }
 
-/** SQL of `node`, or undefined when it holds something an index key cannot (a parameter, a subquery, an aggregate…). */
-export function expressionSql(node: Node | undefined): string | undefined {
+/**
+ * SQL of `node`, or undefined when it holds something an index key cannot (a parameter, a subquery, an aggregate…).
+ * With `param`, a parameter `$n` is written as `param(n)` (a value side, not an index key).
+ */
+export function expressionSql(node: Node | undefined, param?: (n: number) => string): string | undefined {
   if (!node) return undefined;
+  if (node.ParamRef) return param && typeof node.ParamRef.number === 'number' ? param(node.ParamRef.number) : undefined;
   if (node.ColumnRef) {
     const parts = names(node.ColumnRef.fields);
     return parts && parts.length > 0 ? quoteIdent(parts[parts.length - 1]) : undefined;
   }
   if (node.A_Const) return constantSql(node.A_Const);
   if (node.TypeCast) {
-    const arg = expressionSql(node.TypeCast.arg);
+    const arg = expressionSql(node.TypeCast.arg, param);
     const type = typeSql(node.TypeCast.typeName);
     return arg !== undefined && type !== undefined ? `(${arg})::${type}` : undefined;
   }
@@ -59,7 +63,7 @@ export function expressionSql(node: Node | undefined): string | undefined {
     if (f.agg_star || f.agg_distinct || f.over || f.agg_order || f.agg_filter || f.func_variadic) return undefined;
     const fname = names(f.funcname);
     if (!fname || fname.length === 0) return undefined;
-    const args = ((f.args as Node[] | undefined) ?? []).map(expressionSql);
+    const args = ((f.args as Node[] | undefined) ?? []).map((a) => expressionSql(a, param));
     if (args.some((a) => a === undefined)) return undefined;
     const shown = fname[0] === 'pg_catalog' ? `pg_catalog.${fname.slice(1).join('.')}` : fname.map(quoteIdent).join('.');
     return `${shown}(${args.join(', ')})`;
@@ -68,19 +72,50 @@ export function expressionSql(node: Node | undefined): string | undefined {
     const e = node.A_Expr;
     const op = names(e.name);
     if (e.kind !== 'AEXPR_OP' || !op || op.length !== 1) return undefined;
-    const left = e.lexpr ? expressionSql(e.lexpr) : '';
-    const right = expressionSql(e.rexpr);
+    const left = e.lexpr ? expressionSql(e.lexpr, param) : '';
+    const right = expressionSql(e.rexpr, param);
     if (left === undefined || right === undefined) return undefined;
     return left === '' ? `(${op[0]} ${right})` : `(${left} ${op[0]} ${right})`;
   }
   if (node.CoalesceExpr) {
-    const args = ((node.CoalesceExpr.args as Node[] | undefined) ?? []).map(expressionSql);
+    const args = ((node.CoalesceExpr.args as Node[] | undefined) ?? []).map((a) => expressionSql(a, param));
     return args.every((a) => a !== undefined) ? `COALESCE(${args.join(', ')})` : undefined;
   }
   if (node.MinMaxExpr) {
-    const args = ((node.MinMaxExpr.args as Node[] | undefined) ?? []).map(expressionSql);
+    const args = ((node.MinMaxExpr.args as Node[] | undefined) ?? []).map((a) => expressionSql(a, param));
     const fn = node.MinMaxExpr.op === 'IS_GREATEST' ? 'GREATEST' : 'LEAST';
     return args.every((a) => a !== undefined) ? `${fn}(${args.join(', ')})` : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * SQL of a whole predicate (`lower(email) = $1`, `f(x) IN (…)`, `… BETWEEN a AND b`, `… LIKE …`),
+ * its parameters written by `param`: to test it on sample values of its column (the advisor's
+ * selectivity check). Undefined for a form it does not cover.
+ */
+export function predicateSql(node: Node | undefined, param: (n: number) => string): string | undefined {
+  const e = node?.A_Expr;
+  if (!e) return expressionSql(node, param);
+  const op = names(e.name);
+  const items = (n: Node | undefined) => {
+    const list = ((n?.List?.items as Node[] | undefined) ?? []).map((i) => expressionSql(i, param));
+    return list.length > 0 && list.every((i): i is string => i !== undefined) ? list : undefined;
+  };
+  const left = expressionSql(e.lexpr, param);
+  if (left === undefined || !op || op.length !== 1) return undefined;
+  if (e.kind === 'AEXPR_OP' || e.kind === 'AEXPR_LIKE' || e.kind === 'AEXPR_ILIKE') {
+    const right = expressionSql(e.rexpr, param);
+    return right === undefined ? undefined : `(${left} ${op[0]} ${right})`;
+  }
+  if (e.kind === 'AEXPR_IN') {
+    const list = items(e.rexpr);
+    return list && (op[0] === '=' || op[0] === '<>') ? `(${left} ${op[0] === '=' ? 'IN' : 'NOT IN'} (${list.join(', ')}))` : undefined;
+  }
+  if (e.kind === 'AEXPR_BETWEEN' || e.kind === 'AEXPR_NOT_BETWEEN' || e.kind === 'AEXPR_BETWEEN_SYM' || e.kind === 'AEXPR_NOT_BETWEEN_SYM') {
+    const list = items(e.rexpr);
+    const word = { AEXPR_BETWEEN: 'BETWEEN', AEXPR_NOT_BETWEEN: 'NOT BETWEEN', AEXPR_BETWEEN_SYM: 'BETWEEN SYMMETRIC', AEXPR_NOT_BETWEEN_SYM: 'NOT BETWEEN SYMMETRIC' }[e.kind as string];
+    return list && list.length === 2 ? `(${left} ${word} ${list[0]} AND ${list[1]})` : undefined;
   }
   return undefined;
 }

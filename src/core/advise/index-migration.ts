@@ -2,7 +2,7 @@ import { toSlug, type MigrationSpec } from '../health/migration-file';
 import { quoteIdent } from '../sql/quote-ident';
 import type { AdviceResult, Suggestion } from './advise';
 
-const CREATE_HEAD = /^CREATE INDEX (?:CONCURRENTLY )?IF NOT EXISTS ("(?:[^"]|"")+"|[^\s"]+) ON ("(?:[^"]|"")+"|[^\s".]+)\./;
+const CREATE_HEAD = /^CREATE INDEX (?:CONCURRENTLY )?IF NOT EXISTS ("(?:[^"]|"")+"|[^\s"]+) ON (?:ONLY )?("(?:[^"]|"")+"|[^\s".]+)\./;
 
 /** `public.orders_status_idx` for the down migration, quoted as the DDL quotes it. */
 export function suggestedIndexName(s: Suggestion): string {
@@ -73,6 +73,7 @@ export interface IndexMigrationOptions {
  */
 export function indexMigrationSpec(advice: Pick<AdviceResult, 'before' | 'query'>, s: Suggestion, options: IndexMigrationOptions = {}): MigrationSpec {
   const concurrently = options.concurrently ?? true;
+  const partitioned = s.transactionalDdl !== undefined;
   const extension = options.withExtension === false ? undefined : extensionToCreate(s);
   const costs = costLine(s);
   const header = [
@@ -82,21 +83,34 @@ export function indexMigrationSpec(advice: Pick<AdviceResult, 'before' | 'query'
     ...(costs ? commentLines(costs) : []),
     '-- for the query:',
     ...commentLines(advice.query.trim()).map((l) => l.replace(/^-- /, '--   ')),
-    ...(concurrently
+    ...(concurrently && partitioned && !/\bCONCURRENTLY\b/.test(s.ddl)
       ? [
-          '-- CONCURRENTLY cannot run inside a transaction block: run this file outside one',
-          '-- (a runner that sends the whole file as one script needs one statement per file).',
+          '-- Built without CONCURRENTLY: PostgreSQL cannot build an index on a partitioned table concurrently,',
+          '-- so writes to every partition wait until the index is built. Run it when that is acceptable.',
         ]
-      : [
-          '-- Built without CONCURRENTLY: this migration runs in one transaction, where CONCURRENTLY fails,',
-          '-- so writes to the table wait until the index is built. Run it when that is acceptable.',
-        ]),
+      : concurrently && partitioned
+        ? [
+            '-- A partitioned table: the index is created ON ONLY the parent (invalid until complete), then built',
+            '-- CONCURRENTLY on each partition and attached. Run the statements in order, each outside a',
+            '-- transaction block (a runner that sends the whole file as one script needs one statement per file).',
+          ]
+        : concurrently
+          ? [
+              '-- CONCURRENTLY cannot run inside a transaction block: run this file outside one',
+              '-- (a runner that sends the whole file as one script needs one statement per file).',
+            ]
+          : [
+              '-- Built without CONCURRENTLY: this migration runs in one transaction, where CONCURRENTLY fails,',
+              '-- so writes to the table wait until the index is built. Run it when that is acceptable.',
+            ]),
   ];
-  const ddl = concurrently ? s.ddl : s.ddl.replace(/^CREATE INDEX CONCURRENTLY IF NOT EXISTS /, 'CREATE INDEX IF NOT EXISTS ');
+  const ddl = concurrently ? s.ddl : (s.transactionalDdl ?? s.ddl.replace(/^CREATE INDEX CONCURRENTLY IF NOT EXISTS /, 'CREATE INDEX IF NOT EXISTS '));
+  // A partitioned index cannot be dropped CONCURRENTLY; dropping the parent's drops its partitions'.
+  const dropConcurrently = concurrently && !partitioned;
   return {
     slug: toSlug(`add_index_${s.table}_${s.columns.join('_')}`),
     content: [...header, ...(extension ? [`CREATE EXTENSION IF NOT EXISTS ${quoteIdent(extension)};`] : []), ddl, ''].join('\n'),
-    downContent: [`-- pglens: undo the index suggested for ${s.schema}.${s.table}`, `DROP INDEX${concurrently ? ' CONCURRENTLY' : ''} IF EXISTS ${suggestedIndexName(s)};`, ''].join('\n'),
+    downContent: [`-- pglens: undo the index suggested for ${s.schema}.${s.table}`, `DROP INDEX${dropConcurrently ? ' CONCURRENTLY' : ''} IF EXISTS ${suggestedIndexName(s)};`, ''].join('\n'),
   };
 }
 

@@ -54,12 +54,16 @@ export interface OperatorPredicate {
   operator: string;
   /** The other side when it is a string literal (a LIKE pattern, a regular expression). */
   literal?: string;
+  /** The whole predicate as parsed: tested on sample values of the column to tell how many rows match. */
+  node?: Record<string, any>;
 }
 
 /** An expression of a table's columns compared with a value: `lower(email) = $1`, `(doc ->> 'k') > 5`. */
 export interface ExpressionPredicate {
   operand: IndexedOperand;
   kind: 'eq' | 'in' | 'range';
+  /** The whole predicate as parsed: tested on sample values of the column to tell how many rows match. */
+  node?: Record<string, any>;
 }
 
 /** `ORDER BY col <-> value LIMIT n`: a nearest-neighbour search a GiST (or vector) index returns in order. */
@@ -221,20 +225,20 @@ function collectPredicates(expr: Node | undefined, out: Sink): void {
     const operand = operandOf(side);
     if (!operand) return;
     if (BTREE_OPS.has(op)) {
-      if (operand.expression !== undefined && op !== '<>' && op !== '!=') out.expressions.push({ operand, kind: op === '=' ? 'eq' : 'range' });
+      if (operand.expression !== undefined && op !== '<>' && op !== '!=') out.expressions.push({ operand, kind: op === '=' ? 'eq' : 'range', node: expr });
       return;
     }
     const operator = swapped ? COMMUTED[op] : op;
     if (!operator) return;
     const literal = literalOf(other);
-    out.operators.push({ operand, operator, ...(literal !== undefined ? { literal } : {}) });
+    out.operators.push({ operand, operator, ...(literal !== undefined ? { literal } : {}), node: expr });
     return;
   }
   if (e.kind === 'AEXPR_IN' && op === '=') {
     const col = columnOf(e.lexpr);
     if (col) out.predicates.push({ ...col, kind: 'in' });
     const operand = operandOf(e.lexpr);
-    if (operand?.expression !== undefined) out.expressions.push({ operand, kind: 'in' });
+    if (operand?.expression !== undefined) out.expressions.push({ operand, kind: 'in', node: expr });
     return;
   }
   if (e.kind === 'AEXPR_OP_ANY' && op === '=') {
@@ -249,7 +253,7 @@ function collectPredicates(expr: Node | undefined, out: Sink): void {
     const col = columnOf(e.lexpr);
     if (col) out.predicates.push({ ...col, kind: 'range' });
     const operand = operandOf(e.lexpr);
-    if (operand?.expression !== undefined) out.expressions.push({ operand, kind: 'range' });
+    if (operand?.expression !== undefined) out.expressions.push({ operand, kind: 'range', node: expr });
     return;
   }
   if ((e.kind === 'AEXPR_LIKE' || e.kind === 'AEXPR_ILIKE' || e.kind === 'AEXPR_SIMILAR') && (op === '~~' || op === '~~*' || op === '~')) {
@@ -259,7 +263,7 @@ function collectPredicates(expr: Node | undefined, out: Sink): void {
     const col = columnOf(e.lexpr);
     // LIKE 'abc%' can use a b-tree range (under the C collation); a leading wildcard cannot.
     if (col && op === '~~' && pattern !== undefined && isPrefixPattern(pattern)) out.predicates.push({ ...col, kind: 'range', operator: '~~' });
-    out.operators.push({ operand, operator: op, ...(pattern !== undefined ? { literal: pattern } : {}) });
+    out.operators.push({ operand, operator: op, ...(pattern !== undefined ? { literal: pattern } : {}), node: expr });
   }
 }
 

@@ -76,7 +76,7 @@ export function prismaIndexPlan(doc: PrismaDocument, s: Suggestion): PrismaIndex
   const covering = declaredKeys(model).find((k) => (using === 'btree' ? !k.type : k.type === type) && names.every((n, i) => k.fields[i] === n));
   if (covering) return { kind: 'exists', ...at, attribute: covering.text };
   const items = fields.map((f, i) => {
-    const args = [s.opclasses?.[i] ? `ops: ${prismaOps(s.opclasses[i] as string)}` : undefined, s.descending?.[i] ? 'sort: Desc' : undefined].filter(Boolean);
+    const args = [s.opclasses?.[i] ? `ops: ${prismaOps(s.opclasses[i] as string, s.opclassSchemas?.[i])}` : undefined, s.descending?.[i] ? 'sort: Desc' : undefined].filter(Boolean);
     return args.length > 0 ? `${f.name}(${args.join(', ')})` : f.name;
   });
   const attribute = `@@index([${items.join(', ')}]${using !== 'btree' ? `, type: ${type}` : ''})`;
@@ -95,8 +95,14 @@ function typeArgument(attr: Parameters<typeof argument>[0]): string | undefined 
   return typeof v === 'string' ? v : undefined;
 }
 
-/** Prisma's name of an operator class: its own enum where it has one, else `raw("…")`. */
-function prismaOps(opclass: string): string {
+/**
+ * Prisma's name of an operator class: its own enum where it has one (pg_catalog's), else
+ * `raw("…")`, schema-qualified when the class lives outside pg_catalog (an extension installed
+ * in a schema that may not be on the search_path): Prisma writes raw() into the SQL as is.
+ */
+function prismaOps(opclass: string, schema: string | undefined): string {
   const named: Record<string, string> = { jsonb_path_ops: 'JsonbPathOps', jsonb_ops: 'JsonbOps', array_ops: 'ArrayOps', inet_ops: 'InetOps' };
-  return named[opclass] ?? `raw("${opclass}")`;
+  if (!schema && named[opclass]) return named[opclass];
+  const qualified = schema ? `${/^[a-z_][a-z0-9_$]*$/.test(schema) ? schema : `\\"${schema.replace(/"/g, '\\"\\"')}\\"`}.${opclass}` : opclass;
+  return `raw("${qualified}")`;
 }

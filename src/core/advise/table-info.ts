@@ -1,6 +1,6 @@
 import type { Connection } from '../db/connection';
 import type { RelationRef } from './predicates';
-import type { ColumnType, TableInfo } from './candidates';
+import type { ColumnType, PartitionInfo, TableInfo } from './candidates';
 
 interface Row {
   schema: string;
@@ -15,6 +15,7 @@ interface Row {
   updated: number | string;
   deleted: number | string;
   default_c: boolean | null;
+  partitions: { schema: string; name: string; kind: string; parent_schema: string; parent: string; indexes: string[] | null }[] | null;
 }
 
 /**
@@ -56,10 +57,23 @@ export async function loadTableInfo(conn: Connection, relations: RelationRef[]):
            'opclasses', (SELECT json_agg(oc.opcname ORDER BY u.ord) FROM unnest(x.indclass::oid[]) WITH ORDINALITY u(opc, ord) JOIN pg_opclass oc ON oc.oid = u.opc),
            'default_opclasses', (SELECT json_agg(oc.opcdefault ORDER BY u.ord) FROM unnest(x.indclass::oid[]) WITH ORDINALITY u(opc, ord) JOIN pg_opclass oc ON oc.oid = u.opc)))
          FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid JOIN pg_am am ON am.oid = ic.relam WHERE x.indrelid = c.oid) AS indexes,
+       -- A partitioned table has only statistics over its partitions (inherited); a table with
+       -- inheritance children has both kinds, one row each per column: its own rows are its own.
        (SELECT json_object_agg(s.attname, s.n_distinct) FROM pg_stats s
-         WHERE s.schemaname = n.nspname AND s.tablename = c.relname) AS ndistinct,
+         WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.inherited = (c.relkind = 'p')) AS ndistinct,
        (SELECT json_object_agg(s.attname, s.correlation) FROM pg_stats s
-         WHERE s.schemaname = n.nspname AND s.tablename = c.relname) AS correlation,
+         WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.inherited = (c.relkind = 'p')) AS correlation,
+       -- Every level of partitions (pg_inherits, not pg_partition_tree: servers before 12 lack it), parents first.
+       CASE WHEN c.relkind = 'p' THEN (
+         WITH RECURSIVE tree(oid, parent, level) AS (
+           SELECT i.inhrelid, i.inhparent, 1 FROM pg_inherits i WHERE i.inhparent = c.oid
+           UNION ALL SELECT i.inhrelid, i.inhparent, t.level + 1 FROM pg_inherits i JOIN tree t ON i.inhparent = t.oid)
+         SELECT coalesce(json_agg(json_build_object(
+             'schema', pn.nspname, 'name', pc.relname, 'kind', pc.relkind, 'parent_schema', qn.nspname, 'parent', qc.relname,
+             'indexes', (SELECT json_agg(ic.relname) FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = pc.oid))
+           ORDER BY t.level, pn.nspname, pc.relname), '[]')
+         FROM tree t JOIN pg_class pc ON pc.oid = t.oid JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+           JOIN pg_class qc ON qc.oid = t.parent JOIN pg_namespace qn ON qn.oid = qc.relnamespace) END AS partitions,
        pg_stat_get_tuples_inserted(c.oid) AS inserted, pg_stat_get_tuples_updated(c.oid) AS updated, pg_stat_get_tuples_deleted(c.oid) AS deleted,
        ${DEFAULT_IS_C} AS default_c
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -94,6 +108,9 @@ export async function loadTableInfo(conn: Connection, relations: RelationRef[]):
       correlation,
       writes: { inserted: Number(r.inserted) || 0, updated: Number(r.updated) || 0, deleted: Number(r.deleted) || 0 },
       ...(r.default_c !== null ? { defaultCCollation: r.default_c } : {}),
+      ...(r.partitions !== null && r.partitions !== undefined
+        ? { partitions: r.partitions.map((p): PartitionInfo => ({ schema: p.schema, name: p.name, kind: p.kind, parentSchema: p.parent_schema, parent: p.parent, indexes: p.indexes ?? [] })) }
+        : {}),
     };
   });
 }

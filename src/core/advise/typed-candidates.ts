@@ -1,5 +1,5 @@
 import { quoteIdent } from '../sql/quote-ident';
-import { indexName, isCovered, resolve, type ColumnType, type IndexCandidate, type TableInfo } from './candidates';
+import { indexName, isCovered, resolve, type ColumnType, type IndexCandidate, type SelectivityTest, type TableInfo } from './candidates';
 import type { IndexMethod } from './index-types';
 import { isPrefixPattern, type ColumnPredicate, type IndexedOperand, type OperatorPredicate, type QueryScope, type RelationRef } from './predicates';
 
@@ -34,6 +34,12 @@ const BTREE_GIST_CATEGORIES = new Set(['N', 'D', 'T']);
 /** A BRIN pays off on a table this large whose column follows the physical order this closely. */
 export const BRIN_MIN_ROWS = 100_000;
 export const BRIN_MIN_CORRELATION = 0.95;
+/**
+ * …and that has at least this many distinct values: a near-constant column has a correlation
+ * of ±1 (its sorted order is the physical order), yet every block range holds the same value or
+ * two, so a BRIN can skip nothing.
+ */
+export const BRIN_MIN_DISTINCT = 100;
 /** Updates and deletes, as a share of inserts, under which a table counts as append-only. */
 const BRIN_MAX_CHURN = 0.1;
 
@@ -103,6 +109,14 @@ interface Draft {
   reason: string;
   extension?: string;
   rewrite?: string;
+  tests?: SelectivityTest[];
+  notTried?: string;
+}
+
+/** The predicate as a selectivity test, when it reads an expression of one column (the planner has no statistics on it). */
+function testOf(operand: IndexedOperand, node: Record<string, any> | undefined): SelectivityTest[] {
+  if (operand.expression === undefined || operand.refs.length !== 1 || !node) return [];
+  return [{ column: operand.refs[0].column, node, shown: operand.expression }];
 }
 
 /**
@@ -132,6 +146,7 @@ export function typedCandidates(scope: QueryScope, rel: RelationRef, table: Tabl
             using: 'btree',
             suffix: '',
             reason: `prefix search ${text}: a B-tree on exactly that expression ranges over the prefix (C collation)`,
+            tests: testOf(p.operand, p.node),
           });
         } else if (type?.cCollation === false) {
           drafts.push({
@@ -139,6 +154,7 @@ export function typedCandidates(scope: QueryScope, rel: RelationRef, table: Tabl
             using: 'btree',
             suffix: '_pattern',
             reason: `prefix search ${text}: under a non-C collation a plain B-tree cannot range over a LIKE prefix; text_pattern_ops compares byte by byte`,
+            tests: testOf(p.operand, p.node),
           });
         }
         continue;
@@ -250,6 +266,9 @@ export function typedCandidates(scope: QueryScope, rel: RelationRef, table: Tabl
       ...(d.keys.some((k) => k.expression) ? { expressions: d.keys.map((k) => k.expression) } : {}),
       ...(d.extension ? { extension: d.extension } : {}),
       ...(d.rewrite ? { rewrite: d.rewrite } : {}),
+      ...(d.tests && d.tests.length > 0 ? { tests: d.tests } : {}),
+      ...(d.notTried ? { notTried: d.notTried } : {}),
+      ...(table.partitions ? { partitions: table.partitions } : {}),
     };
     if (coveredByExisting(c, table)) continue;
     if (out.some((o) => o.name === c.name || sameIndex(o, c))) continue;
@@ -297,6 +316,7 @@ function expressionDrafts(scope: QueryScope, rel: RelationRef, table: TableInfo,
       using: 'btree',
       suffix: '',
       reason: `expression index on exactly what the query compares (${shown}): an index on the bare column cannot serve a function of it`,
+      tests: keys.flatMap((e) => testOf(e.operand, e.node)),
       ...(zoneDependent
         ? { rewrite: `on timestamptz, date_trunc() and ::date depend on the TimeZone setting, so no index can hold them: compare the column with a range instead (col >= '2024-01-01' AND col < '2024-01-02'), which a B-tree on the column serves, or use date_trunc('day', col AT TIME ZONE 'UTC')` }
         : {}),
@@ -309,19 +329,46 @@ function zoneDependentOn(operand: IndexedOperand, table: TableInfo): boolean {
   return tz && (operand.head === 'date_trunc' || operand.head === '::date') && !/timezone\(/i.test(operand.expression ?? '');
 }
 
-/** BRIN on a large, append-only table's column whose values follow the physical row order. */
+/**
+ * BRIN on a large, append-only table's column whose values follow the physical row order and
+ * are not nearly constant. A column the query filters that fails one of those gets a draft that
+ * is not tried, saying which (so "why no BRIN?" has an answer).
+ */
 function brinDrafts(predicates: ColumnPredicate[], rel: RelationRef, table: TableInfo): Draft[] {
-  if (table.estimatedRows < BRIN_MIN_ROWS || !table.correlation) return [];
+  if (table.estimatedRows < BRIN_MIN_ROWS) return [];
   const w = table.writes;
-  const appendOnly = !w || w.inserted === 0 || (w.updated + w.deleted) / w.inserted <= BRIN_MAX_CHURN;
-  if (!appendOnly) return [];
-  const cols = [...new Set(predicates.filter((p) => (p.kind === 'range' || p.kind === 'eq') && p.castTo === undefined && p.operator === undefined && resolve(p.qualifier, p.column, rel, table)).map((p) => p.column))];
-  return cols
-    .filter((col) => Math.abs(table.correlation?.[col] ?? 0) >= BRIN_MIN_CORRELATION)
-    .map((col) => ({
-      keys: [{ key: col, expression: false }],
-      using: 'brin' as const,
-      suffix: '_brin',
-      reason: `block-range index: ${quoteIdent(col)} follows the physical row order (correlation ${(table.correlation?.[col] ?? 0).toFixed(2)}) on a large append-only table, so a BRIN index a fraction of a B-tree's size skips the blocks outside the range`,
-    }));
+  const churn = !w || w.inserted === 0 ? 0 : (w.updated + w.deleted) / w.inserted;
+  const mine = predicates.filter((p) => (p.kind === 'range' || p.kind === 'eq') && p.castTo === undefined && p.operator === undefined && resolve(p.qualifier, p.column, rel, table));
+  const ranged = new Set(mine.filter((p) => p.kind === 'range').map((p) => p.column));
+  const cols = [...new Set(mine.map((p) => p.column))];
+  const drafts = cols.map((col): Draft => {
+    const draft = { keys: [{ key: col, expression: false }], using: 'brin' as const, suffix: '_brin' };
+    const correlation = table.correlation?.[col];
+    const nd = table.nDistinct[col];
+    const distinct = nd === undefined ? undefined : nd < 0 ? -nd * table.estimatedRows : nd;
+    const shown = quoteIdent(col);
+    const notTried =
+      correlation === undefined
+        ? `no BRIN on ${shown}: pg_stats has no correlation for it (run ANALYZE), and a BRIN index only helps a column that follows the physical row order`
+        : Math.abs(correlation) < BRIN_MIN_CORRELATION
+          ? `no BRIN on ${shown}: its physical correlation is ${correlation.toFixed(2)} (pg_stats), and a BRIN index needs |correlation| ≥ ${BRIN_MIN_CORRELATION}: rows of one value range are spread over the whole table, so every block range would match`
+          : distinct !== undefined && distinct < BRIN_MIN_DISTINCT
+            ? `no BRIN on ${shown}: it has only ${Math.round(distinct)} distinct value(s) (pg_stats n_distinct; a BRIN needs ≥ ${BRIN_MIN_DISTINCT}): every block range holds the same few values, so a BRIN skips almost nothing — a B-tree or a partial index suits such a column`
+            : churn > BRIN_MAX_CHURN
+              ? `no BRIN on ${shown}: the table is not append-only (updates and deletes are ${Math.round(churn * 100)}% of inserts; BRIN wants ≤ ${Math.round(BRIN_MAX_CHURN * 100)}%): moved rows widen the block ranges' summaries until they skip nothing`
+              : undefined;
+    if (notTried) return { ...draft, reason: notTried, notTried };
+    return {
+      ...draft,
+      reason: `block-range index: ${shown} follows the physical row order (correlation ${correlation!.toFixed(2)}, ${distinct !== undefined ? `~${formatDistinct(distinct)} distinct values` : 'distinct values unknown'}) on a large append-only table, so a BRIN index a fraction of a B-tree's size skips the blocks outside the range`,
+    };
+  });
+  // Why no BRIN is said for range filters (what a BRIN is for) and for a near-constant column in
+  // physical order (which a BRIN would otherwise seem to suit); an equality on an unordered column
+  // never called for one.
+  return drafts.filter((d, i) => !d.notTried || ranged.has(cols[i]) || Math.abs(table.correlation?.[cols[i]] ?? 0) >= BRIN_MIN_CORRELATION);
+}
+
+function formatDistinct(n: number): string {
+  return n >= 10_000 ? `${Math.round(n / 1000)}k` : String(Math.round(n));
 }

@@ -5,7 +5,7 @@ import { checkConnectionUrl } from './connection-url';
 import { redactSecrets } from './redact';
 
 /**
- * Connection resolution of CLI.md: `--db URL`, else DATABASE_URL in the environment, else
+ * docs/cli.md "Connection resolution": `--db URL`, else DATABASE_URL in the environment, else
  * DATABASE_URL in `./.env`, else the embedded sandbox. The editor uses `readDotEnv` to offer
  * the workspace's DATABASE_URL as a connection.
  */

@@ -1,6 +1,6 @@
 import type { Severity } from '../types';
 
-/** Rule ids of RULES.md that the live database can raise. */
+/** Rule ids of docs/rules/ that the live database can raise (docs/rules/README.md "index health", and "schema"'s index and key rules). */
 export type HealthRuleId =
   | 'fk-without-index'
   | 'missing-primary-key'
@@ -9,7 +9,7 @@ export type HealthRuleId =
   | 'invalid-index'
   | 'seq-scan-heavy-table';
 
-/** One health finding: the JSON shape of `pglens indexes` (CLI.md) plus the migration that fixes it. */
+/** One health finding: the JSON shape of `pglens indexes` (docs/cli.md "`pglens indexes`") plus the migration that fixes it. */
 export interface HealthFinding {
   rule: HealthRuleId;
   severity: Severity;

@@ -1,5 +1,5 @@
 /**
- * Every rule id of RULES.md (a public contract: diagnostics, JSON, suppressions and config
+ * Every rule id of docs/rules/ (its README.md is generated from this list; a public contract: diagnostics, JSON, suppressions and config
  * use them). Config validation checks against this list, so plan and health thresholds
  * can be configured by id too.
  */

@@ -1,5 +1,5 @@
 /**
- * Plan findings of RULES.md ("Plan findings"): each names the node, the numbers behind it
+ * Plan findings (docs/rules/README.md "plan", one page each in docs/rules/): each names the node, the numbers behind it
  * (evidence) and the fix — SQL where the plan tells enough to write it.
  */
 import { qualifiedName, quoteIdent } from '../sql/quote-ident';

@@ -1,4 +1,4 @@
-/** The JSON shapes CLI.md fixes for plan findings and the `pglens plan` summary. */
+/** The JSON shapes docs/cli.md fixes for plan findings and the `pglens plan` summary (its `pglens explain` and `pglens plan` sections). */
 import { SEVERITY_RANK, type Severity, type SeveritySetting } from '../types';
 import { nodeTitle } from './format';
 import type { PlanFinding, PlanNode, PlanReport } from './types';

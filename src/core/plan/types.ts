@@ -257,7 +257,7 @@ export interface PlanReport {
   notes?: PlanInputNote[];
 }
 
-/** Defaults are the numbers of RULES.md "Plan findings". */
+/** Defaults are the numbers of the plan rules' pages, docs/rules/<id>.md (index: docs/rules/README.md "plan"). */
 export interface PlanThresholds {
   /** seq-scan-filter: rows read (returned + removed, all loops) at least this… */
   seqScanFilterMinRows: number;

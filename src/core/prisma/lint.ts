@@ -8,7 +8,7 @@ import { prismaRules } from './rules';
 import { prismaToSchema } from './to-schema';
 
 /**
- * Lints a schema.prisma with the rule ids of RULES.md. A syntax error yields that one finding
+ * Lints a schema.prisma with the rule ids of docs/rules/ (index: docs/rules/README.md). A syntax error yields that one finding
  * and nothing else (half-typed models are the normal state of a file being edited).
  */
 export function lintPrismaSchema(text: string, file: string, config: LintConfig = defaultConfig()): Finding[] {

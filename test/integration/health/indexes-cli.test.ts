@@ -43,7 +43,7 @@ describe('pglens indexes', function () {
     await conn.close();
   });
 
-  it('prints the JSON shape of CLI.md and exits 1 on warnings', async function () {
+  it('prints the JSON shape of docs/cli.md and exits 1 on warnings', async function () {
     // Judge unused indexes however young the test server's statistics are (unused-index-window.test.ts tests the window).
     const { code, stdout } = await run(['--db', serverUrl(), '--schema', schema, '--format', 'json', '--config', judgeAlways]);
     assert.equal(code, 1);

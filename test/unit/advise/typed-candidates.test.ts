@@ -39,7 +39,17 @@ const docs: TableInfo = {
 function ddls(sql: string, table: TableInfo = docs): string[] {
   const [scope] = collectScopes(parseSql(sql).statements[0].ast);
   const rel = scope.relations.find((r) => r.name === table.name)!;
-  return candidatesFor(scope, rel, table).map((c) => candidateDdl(c, false));
+  // The candidates that will be tried: one marked notTried is only reported, with its reason.
+  return candidatesFor(scope, rel, table)
+    .filter((c) => c.notTried === undefined)
+    .map((c) => candidateDdl(c, false));
+}
+
+/** The reason each BRIN that was considered is not tried, by column. */
+function brinNotTried(sql: string, table: TableInfo = docs): Record<string, string> {
+  const [scope] = collectScopes(parseSql(sql).statements[0].ast);
+  const rel = scope.relations.find((r) => r.name === table.name)!;
+  return Object.fromEntries(candidatesFor(scope, rel, table).filter((c) => c.using === 'brin' && c.notTried).map((c) => [c.columns[0], c.notTried!]));
 }
 
 const withIndex = (...more: ExistingIndex[]): TableInfo => ({ ...docs, indexes: [...docs.indexes, ...more] });
@@ -101,6 +111,9 @@ const invalid: [string, string, RegExp, TableInfo?][] = [
   ['no BRIN on an uncorrelated column', "SELECT id FROM docs WHERE title > 'm'", /USING brin/],
   ['no BRIN on a small table', "SELECT id FROM docs WHERE created_at > now()", /USING brin/, { ...docs, estimatedRows: 5_000 }],
   ['no BRIN on a table with many updates', "SELECT id FROM docs WHERE created_at > now()", /USING brin/, { ...docs, writes: { inserted: 1000, updated: 5000, deleted: 0 } }],
+  ['no BRIN on a near-constant column, however correlated (D2)', "SELECT id FROM docs WHERE status = 'open'", /USING brin/, { ...docs, correlation: { ...docs.correlation, status: 1 } }],
+  ['no BRIN on a range over a near-constant column (D2)', "SELECT id FROM docs WHERE status > 'a'", /USING brin/, { ...docs, correlation: { ...docs.correlation, status: 0.99 } }],
+  ['no BRIN on a column with low physical correlation (D2)', "SELECT id FROM docs WHERE day >= '2024-01-01'", /USING brin/, { ...docs, nDistinct: { ...docs.nDistinct, day: -0.5 }, correlation: { ...docs.correlation, day: 0.42 } }],
   ['no BRIN where a B-tree on the column exists', "SELECT id FROM docs WHERE created_at > now()", /USING brin/, withIndex({ name: 'c', columns: ['created_at'], include: [], valid: true, method: 'btree' })],
   ['existing trigram GIN recognised', "SELECT id FROM docs WHERE title ILIKE '%x%'", /gin_trgm_ops/, withIndex({ name: 't', columns: ['title'], include: [], valid: true, method: 'gin', opclasses: ['gin_trgm_ops'] })],
   ['existing trigram GiST serves LIKE too', "SELECT id FROM docs WHERE title ILIKE '%x%'", /gin_trgm_ops/, withIndex({ name: 't', columns: ['title'], include: [], valid: true, method: 'gist', opclasses: ['gist_trgm_ops'] })],
@@ -140,6 +153,25 @@ describe('index candidates per predicate kind', () => {
     assert.match(got.find((c) => c.name === 'docs_tags_gin_idx')?.rewrite ?? '', /tags @> ARRAY\[value\]/);
     assert.match(got.find((c) => c.name === 'docs_body_trgm_idx')?.rewrite ?? '', /write body % 'y'/);
     assert.equal(got.find((c) => c.name === 'docs_tags_gin_idx')?.extension, undefined, 'GIN on arrays is built in');
+  });
+
+  it('says why no BRIN: low correlation, a near-constant column, no statistics, updates (D2)', () => {
+    const table: TableInfo = {
+      ...docs,
+      nDistinct: { ...docs.nDistinct, day: -0.5 },
+      correlation: { ...docs.correlation, day: -0.42, status: 1 },
+    };
+    assert.match(brinNotTried("SELECT id FROM docs WHERE day >= '2024-01-01'", table).day, /physical correlation is -0\.42 .*\|correlation\| ≥ 0\.95/);
+    assert.match(brinNotTried("SELECT id FROM docs WHERE status = 'open'", table).status, /only 4 distinct value\(s\) .*a BRIN needs ≥ 100/);
+    assert.match(brinNotTried("SELECT id FROM docs WHERE email > 'm'", table).email, /no correlation for it \(run ANALYZE\)/);
+    assert.match(brinNotTried("SELECT id FROM docs WHERE created_at > now()", { ...docs, writes: { inserted: 1000, updated: 5000, deleted: 0 } }).created_at, /not append-only \(updates and deletes are 500% of inserts/);
+    // An equality on an unordered column never called for a BRIN: nothing to explain.
+    assert.deepEqual(brinNotTried("SELECT id FROM docs WHERE title = 'x'"), {});
+    // A correlated column with many values is tried, with its numbers in the reason.
+    const [scope] = collectScopes(parseSql("SELECT id FROM docs WHERE created_at >= now()").statements[0].ast);
+    const brin = candidatesFor(scope, scope.relations[0], docs).find((c) => c.using === 'brin');
+    assert.equal(brin?.notTried, undefined);
+    assert.match(brin?.reason ?? '', /correlation 1\.00, ~200k distinct values/);
   });
 
   it('warns that date_trunc on timestamptz cannot be indexed and says what to write instead', () => {

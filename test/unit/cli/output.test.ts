@@ -18,6 +18,13 @@ describe('escapeControl', () => {
     assert.equal(escapeControl('a\u2028b\u2029c'), 'a\\u2028b\\u2029c');
   });
 
+  it('spells out the bidirectional controls that reorder what a terminal shows (Trojan Source), not right-to-left letters', () => {
+    assert.equal(escapeControl('users\u202Etxt.exe'), 'users\\u202etxt.exe');
+    assert.equal(escapeControl('\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069'), '\\u061c\\u200e\\u200f\\u202a\\u202b\\u202c\\u202d\\u2066\\u2067\\u2068\\u2069');
+    assert.equal(escapeControlKeepingLayout('a\n\u202eb'), 'a\n\\u202eb');
+    assert.equal(escapeControl('טבלה_جدول'), 'טבלה_جدول');
+  });
+
   it('leaves printable text alone, including backslashes and non-ASCII names', () => {
     assert.equal(escapeControl('naïve_таблица "x" C:\\dir 🐘'), 'naïve_таблица "x" C:\\dir 🐘');
   });

@@ -24,18 +24,35 @@ describe('--timeout', () => {
     }
   });
 
-  it('is a usage error of every command, before it connects or reads anything', function () {
+  it('is a usage error of every command that takes it, before it connects or reads anything', function () {
     this.timeout(60_000);
-    const root = path.join(__dirname, '..', '..', '..');
     for (const argv of [
       ['explain', '--db', 'postgresql://postgres@127.0.0.1:1/test', '--timeout', '1e9', 'SELECT 1'],
       ['indexes', '--db', 'postgresql://postgres@127.0.0.1:1/test', '--timeout=-1'],
-      ['lint', '--timeout', 'abc', 'no-such-folder'],
+      ['health', '--db', 'postgresql://postgres@127.0.0.1:1/test', '--timeout', 'abc'],
     ]) {
-      // The pglens process (runCli loads each command with import(), which needs tsx's ESM hook).
-      const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts'), ...argv], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH } });
+      const r = pglens(argv);
       assert.equal(r.status, 2, argv.join(' '));
       assert.match(r.stderr, new RegExp(`^pglens ${argv[0]}: --timeout must be a number of seconds above 0 and at most 2147483\\.647 .*, got "[^"]+"\\n$`));
     }
   });
+
+  it('is refused by lint and plan, which never connect: the reason and the next step, never ignored', function () {
+    this.timeout(60_000);
+    for (const [argv, what] of [
+      [['lint', '--timeout', '30', 'no-such-folder'], 'lint reads files'],
+      [['plan', '--timeout=30', 'plan.json'], 'plan reads EXPLAIN output'],
+    ] as const) {
+      const r = pglens([...argv]);
+      assert.equal(r.status, 2, argv.join(' '));
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, `pglens ${argv[0]}: --timeout: ${what} and never connects to a database, so there is no statement to time out — leave --timeout out\n`);
+    }
+  });
 });
+
+/** The pglens process (runCli loads each command with import(), which needs tsx's ESM hook). */
+function pglens(argv: string[]): { status: number | null; stdout: string; stderr: string } {
+  const root = path.join(__dirname, '..', '..', '..');
+  return spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts'), ...argv], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH } });
+}

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { parseDotEnv, readDotEnv, resolveConnection } from '../../../src/core/db/resolve';
 import { isPglensError } from '../../../src/core/errors';
 
-describe('connection resolution (CLI.md)', () => {
+describe('connection resolution (docs/cli.md)', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'pglens-resolve-'));

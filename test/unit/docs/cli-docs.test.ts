@@ -2,7 +2,9 @@
  * Keeps docs/cli.md (the CLI contract) true to the commands: one `## \`pglens <name>\`` section
  * per registered command (src/cli/command-names.ts) and none for a command that does not exist;
  * every flag a command declares for parseArgs (its `flags.values` and `flags.switches`) named in
- * its section as `--flag`, and no `--flag` in a section that the command does not declare.
+ * its section as `--flag`, and no `--flag` in a section that the command does not declare — but
+ * for the common flags it refuses with a reason (`flags.refused`, e.g. `lint --timeout`), which
+ * its section names too, so the refusal is documented.
  */
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -61,10 +63,13 @@ describe('CLI docs (docs/cli.md)', () => {
       const section = sections.get(name);
       assert.ok(section, `docs/cli.md has no "## \`pglens ${name}\`" section`);
       const declared = new Set([...command.flags.values, ...command.flags.switches]);
+      const refused = new Set(Object.keys(command.flags.refused ?? {}));
       const named = flagsNamed(section);
       const undocumented = [...declared].filter((f) => !named.has(f)).map((f) => `--${f} is declared by src/cli/commands/${name}.ts but not in its docs/cli.md section`);
-      const unknown = [...named].filter((f) => !declared.has(f) && !GLOBAL_FLAGS.has(f)).map((f) => `--${f} is in the docs/cli.md section of ${name} but ${name} does not declare it`);
-      assert.deepEqual([...undocumented, ...unknown], []);
+      const unsaid = [...refused].filter((f) => !named.has(f)).map((f) => `--${f} is refused by src/cli/commands/${name}.ts but its docs/cli.md section does not say so`);
+      const both = [...refused].filter((f) => declared.has(f)).map((f) => `--${f} is both declared and refused by src/cli/commands/${name}.ts`);
+      const unknown = [...named].filter((f) => !declared.has(f) && !refused.has(f) && !GLOBAL_FLAGS.has(f)).map((f) => `--${f} is in the docs/cli.md section of ${name} but ${name} does not declare it`);
+      assert.deepEqual([...undocumented, ...unsaid, ...both, ...unknown], []);
     });
   }
 

@@ -47,7 +47,7 @@ describe('pglens lint (CLI)', () => {
     assert.match(out, /\n1 problem \(0 errors, 1 warning, 0 info\)\n$/);
   });
 
-  it('prints the CLI.md JSON shape with 1-based positions and the fix edits', async () => {
+  it('prints the docs/cli.md JSON shape with 1-based positions and the fix edits', async () => {
     const dir = workspace(MIGRATIONS);
     const { code, out } = await lint(dir, ['migrations', '--format', 'json']);
     assert.equal(code, 1);

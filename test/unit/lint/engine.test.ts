@@ -9,7 +9,7 @@ const ids = (findings: { ruleId: string }[]) => findings.map((f) => f.ruleId);
 describe('lint engine', () => {
   before(() => loadSqlParser());
 
-  it('registers every statement and schema rule of RULES.md exactly once', () => {
+  it('registers every statement and schema rule of docs/rules/ exactly once', () => {
     assert.deepEqual(rules.map((r) => r.id).sort(), [...STATEMENT_RULE_IDS, ...SCHEMA_RULE_IDS].sort());
     for (const r of rules) assert.ok(r.docs.description.length > 10, `${r.id} has a description`);
   });

@@ -40,7 +40,7 @@ describe('pglens plan', () => {
     assert.equal((await run(['seq-scan-filter.json', '--fail-on', 'off'])).code, 0);
   });
 
-  it('--format json has the CLI.md shape', async () => {
+  it('--format json has the docs/cli.md shape', async () => {
     const r = await run(['hash-batches.json', '--format', 'json']);
     assert.equal(r.code, 1);
     const j = JSON.parse(r.out);

@@ -49,7 +49,7 @@ import { rule as rlsPolicyAlwaysTrue } from './rls-policy-always-true';
 import { rule as tenantTableWithoutRls } from './tenant-table-without-rls';
 import { rule as matviewRefreshNeedsUniqueIndex } from './matview-refresh-needs-unique-index';
 
-/** Every lint rule of RULES.md's statement and schema sections, in catalogue order. */
+/** Every lint rule of docs/rules/README.md's "statement" and "schema" sections, in catalogue order. */
 export const rules: Rule[] = [
   requireConcurrentIndexCreation,
   requireConcurrentIndexDeletion,

@@ -10,7 +10,7 @@ import { rule as preferJsonb } from './prefer-jsonb';
 import { rule as preferTimestamptz } from './prefer-timestamptz';
 import { rule as preferUuidType } from './prefer-uuid-type';
 
-/** The Prisma faces of RULES.md's schema and column-type rules, same ids. */
+/** The Prisma faces of the schema and column-type rules of docs/rules/ (README.md "schema", "statement"), same ids. */
 export const prismaRules: readonly PrismaRule[] = [
   fkWithoutIndex,
   missingPrimaryKey,

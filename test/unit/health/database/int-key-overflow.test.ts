@@ -17,6 +17,7 @@ function key(over: Partial<IntKeyRow> = {}): IntKeyRow {
     sequence: { schema: 'shop', name: 'orders_id_seq', dataType: 'integer', readable: true, locked: false, lastValue: 1000, increment: 1, minValue: 1, maxValue: 2_147_483_647 },
     sampledMax: null,
     references: [],
+    views: [],
     ...over,
   };
 }
@@ -131,6 +132,14 @@ describe('int-key-overflow fix SQL', () => {
       fixSql:
         "SET lock_timeout = '5s';\nALTER TABLE shop.orders ALTER COLUMN id TYPE bigint;\n" +
         'ALTER TABLE shop.order_lines ALTER COLUMN order_id TYPE bigint;\nALTER TABLE billing."Invoices" ALTER COLUMN "Order Id" TYPE bigint;',
+    },
+    {
+      name: 'views that use the key or a referencing column: said first, since the ALTER fails until they are dropped',
+      row: key({ sequence: at(2_000_000_000), views: ['shop.open_orders', 'report."Order Lines"'] }),
+      fixSql:
+        '-- views shop.open_orders, report."Order Lines" use these columns: the ALTER COLUMN … TYPE below fails ("cannot alter type of a column used by a view or rule") ' +
+        'until they are dropped, and created again after it in the same transaction (definitions: pg_get_viewdef; keep their grants and options)\n' +
+        "SET lock_timeout = '5s';\nALTER TABLE shop.orders ALTER COLUMN id TYPE bigint;",
     },
     {
       name: 'names that need quoting',

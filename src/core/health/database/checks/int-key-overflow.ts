@@ -37,6 +37,12 @@ export interface IntKeyRow extends ColumnRef {
   sampledMax: number | null;
   /** smallint/integer foreign-key columns that reference it: they must grow with it. */
   references: ColumnRef[];
+  /**
+   * Views and materialized views that use the key or a referencing column (`schema.name`,
+   * quoted as needed): ALTER COLUMN … TYPE fails while they exist ("cannot alter type of a
+   * column used by a view or rule").
+   */
+  views: string[];
 }
 
 export interface IntKeyData {
@@ -76,15 +82,25 @@ WITH locked AS MATERIALIZED (${LOCKED_BY_OTHERS}), cols AS (
   FROM feeds f
   JOIN pg_class s ON s.oid = f.seq AND s.relkind = 'S'
   ORDER BY f.relid, f.attnum, f.pref
+), used_by AS (
+  SELECT dep.refobjid AS relid, dep.refobjsubid AS attnum,
+         array_agg(DISTINCT quote_ident(vn.nspname) || '.' || quote_ident(vc.relname)) AS views
+  FROM pg_depend dep
+  JOIN pg_rewrite rw ON rw.oid = dep.objid
+  JOIN pg_class vc ON vc.oid = rw.ev_class AND vc.oid <> dep.refobjid
+  JOIN pg_namespace vn ON vn.oid = vc.relnamespace
+  WHERE dep.classid = 'pg_rewrite'::regclass AND dep.refclassid = 'pg_class'::regclass AND dep.refobjsubid > 0
+  GROUP BY 1, 2
 ), refs AS (
   SELECT fk.confrelid AS relid, u.refnum AS attnum,
-         json_agg(json_build_object('schema', rn.nspname, 'table', rc.relname, 'column', ra.attname, 'type', format_type(ra.atttypid, NULL))
+         json_agg(json_build_object('schema', rn.nspname, 'table', rc.relname, 'column', ra.attname, 'type', format_type(ra.atttypid, NULL), 'views', ub.views)
                   ORDER BY rn.nspname, rc.relname, ra.attname) AS refs
   FROM pg_constraint fk
   CROSS JOIN LATERAL unnest(fk.conkey, fk.confkey) AS u(attnum, refnum)
   JOIN pg_class rc ON rc.oid = fk.conrelid
   JOIN pg_namespace rn ON rn.oid = rc.relnamespace
   JOIN pg_attribute ra ON ra.attrelid = fk.conrelid AND ra.attnum = u.attnum
+  LEFT JOIN used_by ub ON ub.relid = fk.conrelid AND ub.attnum = u.attnum
   WHERE fk.contype = 'f' AND fk.conparentid = 0 AND ra.atttypid IN ('int2'::regtype, 'int4'::regtype)
   GROUP BY 1, 2
 ), keyed AS MATERIALIZED (
@@ -106,14 +122,15 @@ SELECT k.schema_name, k.table_name, k.column_name, k.type_name, k.is_identity, k
        ps.seqincrement::float8 AS seq_increment, ps.seqmin::float8 AS seq_min, ps.seqmax::float8 AS seq_max,
        locked.relation IS NOT NULL AS seq_locked,
        CASE WHEN has_sequence_privilege(sc.oid, 'SELECT,USAGE') AND locked.relation IS NULL THEN pg_sequence_last_value(sc.oid)::float8 END AS last_value,
-       sample.sampled_max, refs.refs
+       sample.sampled_max, refs.refs, used_by.views
 FROM keyed k
 LEFT JOIN pg_class sc ON sc.oid = k.seq
 LEFT JOIN pg_namespace sn ON sn.oid = sc.relnamespace
 LEFT JOIN pg_sequence ps ON ps.seqrelid = sc.oid
 LEFT JOIN locked ON locked.relation = sc.oid
 LEFT JOIN refs ON refs.relid = k.relid AND refs.attnum = k.attnum
-LEFT JOIN sample ON sample.relid = k.relid AND sample.attnum = k.attnum`;
+LEFT JOIN sample ON sample.relid = k.relid AND sample.attnum = k.attnum
+LEFT JOIN used_by ON used_by.relid = k.relid AND used_by.attnum = k.attnum`;
 
 async function read(ctx: CheckReadContext): Promise<IntKeyData> {
   const filter = ctx.schemas.length > 0 ? ctx.schemas : null;
@@ -152,7 +169,8 @@ async function read(ctx: CheckReadContext): Promise<IntKeyData> {
               maxValue: Number(r.seq_max ?? typeMax(String(r.type_name))),
             },
       sampledMax: r.sampled_max == null ? null : Number(r.sampled_max),
-      references: parseRefs(r.refs),
+      references: parseRefs(r.refs).map((ref) => ref.column),
+      views: [...new Set([...(Array.isArray(r.views) ? r.views.map(String) : parseTextArray(r.views)), ...parseRefs(r.refs).flatMap((ref) => ref.views)])].sort(),
     })),
   };
 }
@@ -163,10 +181,19 @@ function cmp(a: unknown, b: unknown): number {
 }
 
 /** `json` arrives parsed from `pg`, as text from drivers that do not parse it. */
-function parseRefs(value: unknown): ColumnRef[] {
+function parseRefs(value: unknown): Array<{ column: ColumnRef; views: string[] }> {
   const list: unknown = typeof value === 'string' ? JSON.parse(value) : value;
   if (!Array.isArray(list)) return [];
-  return list.map((o: Record<string, unknown>) => ({ schema: String(o.schema), table: String(o.table), column: String(o.column), type: String(o.type) }));
+  return list.map((o: Record<string, unknown>) => ({
+    column: { schema: String(o.schema), table: String(o.table), column: String(o.column), type: String(o.type) },
+    views: Array.isArray(o.views) ? o.views.map(String) : [],
+  }));
+}
+
+/** A `text[]` that arrived as its literal (`{a,"b c"}`) from a driver that does not parse arrays. */
+function parseTextArray(value: unknown): string[] {
+  if (typeof value !== 'string' || !value.startsWith('{') || value === '{}') return [];
+  return [...value.slice(1, -1).matchAll(/"((?:[^"\\]|\\.)*)"|([^,]+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]));
 }
 
 /** The largest value a key of this type can hold. */
@@ -261,6 +288,16 @@ function finding(key: IntKeyRow, value: number, share: number, t: Thresholds): D
 
   const table = qualifiedName(key.schema, key.table);
   const fix = ["SET lock_timeout = '5s';", `ALTER TABLE ${table} ALTER COLUMN ${quoteIdent(key.column)} TYPE bigint;`];
+  // Views that use the columns make ALTER … TYPE fail: they must be dropped and created again
+  // around it, with their grants and options — a person's job, so the fix says so first.
+  const views = key.views;
+  if (views.length > 0) {
+    fix.unshift(
+      `-- ${views.length === 1 ? 'view' : 'views'} ${views.join(', ')} ${views.length === 1 ? 'uses' : 'use'} these columns: the ALTER COLUMN … TYPE below fails ` +
+        `("cannot alter type of a column used by a view or rule") until ${views.length === 1 ? 'it is' : 'they are'} dropped, ` +
+        'and created again after it in the same transaction (definitions: pg_get_viewdef; keep their grants and options)',
+    );
+  }
   for (const r of key.references) fix.push(`ALTER TABLE ${qualifiedName(r.schema, r.table)} ALTER COLUMN ${quoteIdent(r.column)} TYPE bigint;`);
   // An identity sequence follows its column's type; a serial's sequence stays integer.
   if (key.sequence && !key.identity && key.sequence.dataType !== 'bigint') {
@@ -282,10 +319,12 @@ function finding(key: IntKeyRow, value: number, share: number, t: Thresholds): D
       maxValue: max,
       usedRatio: Math.round(share * 10_000) / 10_000,
       references: key.references.length,
+      ...(views.length > 0 ? { views: views.length } : {}),
     },
     fixSql: fix.join('\n'),
     nextStep:
       `ALTER COLUMN … TYPE bigint rewrites the table and all its indexes under an ACCESS EXCLUSIVE lock (no reads or writes until it finishes)${references}. ` +
+      (views.length > 0 ? `It fails while ${views.join(', ')} ${views.length === 1 ? 'uses' : 'use'} the column: drop ${views.length === 1 ? 'it' : 'them'} and create ${views.length === 1 ? 'it' : 'them'} again around the change. ` : '') +
       'On a big or busy table, widen it online instead: add a bigint column, keep it filled by a trigger, backfill in batches, build its unique index CONCURRENTLY, ' +
       'then swap the columns in one short transaction (docs/rules/int-key-overflow.md; see also prefer-bigint-over-int).',
   };
