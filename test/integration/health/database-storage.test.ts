@@ -206,6 +206,44 @@ describe('database storage checks on a live server', function () {
     }
   });
 
+  it('int-key-overflow: a view on the key or on a referencing column is named first, since the widening fails until it is dropped', async function () {
+    const c = conn as PgQueryConnection;
+    const v = `${schema}_views`;
+    await c.query(`
+      CREATE SCHEMA ${v};
+      CREATE TABLE ${v}.orders (id serial PRIMARY KEY);
+      CREATE TABLE ${v}.lines (id bigint PRIMARY KEY, order_id integer REFERENCES ${v}.orders);
+      SELECT setval(pg_get_serial_sequence('${v}.orders', 'id'), 2000000000);
+      CREATE VIEW ${v}.open_orders AS SELECT id FROM ${v}.orders;
+      CREATE VIEW ${v}."Line Orders" AS SELECT order_id FROM ${v}.lines;
+    `);
+    try {
+      const r = await databaseHealth(c, { schemas: [v], checks: STORAGE_CHECKS.filter((k) => k.id === 'int-key-overflow') });
+      const f = r.findings.find((x) => x.rule === 'int-key-overflow');
+      const [comment, ...statements] = (f?.fixSql ?? '').split('\n');
+      assert.equal(
+        comment,
+        `-- views ${v}."Line Orders", ${v}.open_orders use these columns: the ALTER COLUMN … TYPE below fails ("cannot alter type of a column used by a view or rule") ` +
+          'until they are dropped, and created again after it in the same transaction (definitions: pg_get_viewdef; keep their grants and options)',
+      );
+      assert.match(f?.nextStep ?? '', new RegExp(`It fails while ${v}\\."Line Orders", ${v}\\.open_orders use the column`));
+      // What the comment says, on the server: as it is, the widening fails; without the views it runs.
+      await c.query('BEGIN');
+      try {
+        await assert.rejects(async () => {
+          for (const statement of statements) await c.query(statement);
+        }, /cannot alter type of a column used by a view or rule/);
+      } finally {
+        await c.query('ROLLBACK');
+      }
+      await c.query(`DROP VIEW ${v}.open_orders, ${v}."Line Orders"`);
+      for (const statement of statements) await c.query(statement);
+      await c.query('RESET lock_timeout');
+    } finally {
+      await c.query(`DROP SCHEMA ${v} CASCADE`);
+    }
+  });
+
   it('the fix SQL of every finding runs, and afterwards the findings are gone', async function () {
     const c = conn as PgQueryConnection;
     const fixes = health.findings.filter((f) => f.fixSql).map((f) => f.fixSql as string);
