@@ -109,6 +109,16 @@ export function lintMigrations(
   options: LintOptions = {},
   resolve: (file: string) => string = (f) => f,
 ): Finding[] {
+  // Files of the set that hold no part (a sqitch verify script, a Flyway undo) are not linted.
+  return lintParts(migrationParts(set, read, resolve), config, options);
+}
+
+/**
+ * A migration set's parts as its runner runs them: ups in the runner's order, each down right
+ * after its own up, each with the runner's transaction mode. The schema replay of the editor's
+ * navigation (src/core/schema/schema-index.ts) replays the same ups.
+ */
+export function migrationParts(set: MigrationSet, read: (file: string) => string, resolve: (file: string) => string = (f) => f): LintPart[] {
   const parts: LintPart[] = [];
   const texts = new Map<string, string>();
   const textOf = (file: string): string => {
@@ -139,8 +149,7 @@ export function lintMigrations(
     parts.push(toPart(m.up, 'up', known ? m.transaction : undefined));
     if (m.down) parts.push(toPart(m.down, 'down', known ? (m.downTransaction ?? m.transaction) : undefined, upIndex));
   }
-  // Files of the set that hold no part (a sqitch verify script, a Flyway undo) are not linted.
-  return lintParts(parts, config, options);
+  return parts;
 }
 
 /**
@@ -148,7 +157,7 @@ export function lintMigrations(
  * length's cost, with the file's offsets and lines — a file of thousands of changesets stays
  * linear.
  */
-function parsePart(part: LintPart, cache: boolean): ParsedSqlFile {
+export function parsePart(part: LintPart, cache: boolean): ParsedSqlFile {
   const slice = part.slice;
   if (!slice) return cache ? parseCached(part.text) : parseSql(part.text, { cache: false });
   const span = { offset: slice.offset, text: slice.text };

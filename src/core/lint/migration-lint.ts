@@ -92,6 +92,18 @@ export function runnerSetOfFile(file: string, options: ReadOptions): { rs: Runne
   return { rs: holding, runs: false };
 }
 
+/**
+ * Whether a set found under a folder holds migrations rather than loose queries: a runner's
+ * folder, or a plain folder named `migrations` (or named by `.pglens.json` `migrations[]`),
+ * as runnerSetForFile decides for one of its files.
+ */
+export function isMigrationSet(rs: RunnerSet, config: LintConfig): boolean {
+  if (rs.set.migrations.length === 0) return false;
+  if (rs.set.runner !== 'plain') return true;
+  const probe = path.join(rs.root, ...rs.set.folder.split('/').filter(Boolean), 'migration.sql');
+  return isMigrationPath(probe) || forced(probe, config);
+}
+
 /** A `migrations` (or `migration`) folder segment: how pglens told migrations from queries before it knew runners. */
 function isMigrationPath(file: string): boolean {
   return path.dirname(file).split(path.sep).some((seg) => /^migrations?$/i.test(seg));

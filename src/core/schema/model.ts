@@ -19,6 +19,8 @@ export interface Column {
   identity?: 'always' | 'by default';
   /** Came from serial/bigserial/smallserial. */
   serial?: boolean;
+  /** COMMENT ON COLUMN, when set. */
+  comment?: string;
   source?: SourceRef;
 }
 
@@ -101,6 +103,8 @@ export interface Table {
    * RLS is not the whole truth, so the RLS rules leave it alone.
    */
   rowSecurityOpaque?: boolean;
+  /** COMMENT ON TABLE, when set. */
+  comment?: string;
   source?: SourceRef;
 }
 

@@ -117,6 +117,9 @@ export function applyStatement(state: ReplayState, statement: Statement, file: s
     case 'CreateEventTrigStmt':
       r.createEventTrigger(ast.CreateEventTrigStmt);
       break;
+    case 'CommentStmt':
+      r.comment(ast.CommentStmt);
+      break;
     default:
       return undefined;
   }
@@ -852,6 +855,20 @@ class Replayer {
   createEventTrigger(node: Node): void {
     const name = stringList(node.funcname).pop();
     if (name && this.state.rowSecurityHelpers.has(name)) this.state.rowSecurityOnCreate = true;
+  }
+
+  /** COMMENT ON TABLE / COLUMN: kept for the editor's hover; `IS NULL` removes it. */
+  comment(node: Node): void {
+    const parts = stringList(node.object?.List?.items);
+    const target =
+      node.objtype === 'OBJECT_TABLE'
+        ? this.table(parts.length ? { schema: parts.length > 1 ? parts[parts.length - 2] : undefined, name: parts[parts.length - 1] } : undefined)
+        : node.objtype === 'OBJECT_COLUMN' && parts.length >= 2
+          ? this.table({ schema: parts.length > 2 ? parts[parts.length - 3] : undefined, name: parts[parts.length - 2] })?.columns.find((c) => c.name === parts[parts.length - 1])
+          : undefined;
+    if (!target) return;
+    if (typeof node.comment === 'string' && node.comment !== '') target.comment = node.comment;
+    else delete target.comment;
   }
 
   setVariable(node: Node): void {

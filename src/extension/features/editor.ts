@@ -4,22 +4,26 @@ import { LintDiagnostics } from '../lint-diagnostics';
 import { registerAppCodeDiagnostics } from '../app-code-diagnostics';
 import { registerRollbackVerify } from '../rollback-verify';
 import { registerGenerateDown } from '../generate-down';
+import { SchemaNavigation } from '../schema-navigation';
 import * as vscode from 'vscode';
 import type { FeatureHost } from './host';
 
 /**
  * What open SQL, Prisma and code files get: diagnostics (migrations, schema.prisma, N+1 and SQL
- * templates), Explain lenses, Verify rollback lenses and Generate down. Loaded when the first
- * such document is open; the SQL parser's wasm starts loading then, and lenses and lint refresh
- * when it is ready.
+ * templates), Explain lenses, Verify rollback lenses, Generate down, and navigation in SQL from
+ * the migrations' schema (hover, definition, references, completion, unknown names). Loaded
+ * when the first such document is open; the SQL parser's wasm starts loading then, and lenses,
+ * lint and navigation start when it is ready.
  */
 export function activateEditor(host: FeatureHost): void {
   const { context, output } = host;
   const lenses = new SqlCodeLensProvider();
   const lint = new LintDiagnostics(context);
+  const navigation = new SchemaNavigation(output);
   context.subscriptions.push(
     lenses,
     lint,
+    navigation,
     vscode.languages.registerCodeLensProvider(SQL_SELECTOR, lenses),
     registerRollbackVerify(context, output),
     registerGenerateDown(context, output),
@@ -29,6 +33,7 @@ export function activateEditor(host: FeatureHost): void {
     () => {
       lenses.refresh();
       lint.start();
+      navigation.start();
     },
     (e) => output.appendLine(`SQL parser failed to load: ${String(e)}`),
   );
