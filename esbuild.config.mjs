@@ -113,6 +113,7 @@ const results = await Promise.all([
   existsSync('media/src/plan-viewer.ts')
     ? build({ ...common, define: {}, banner: {}, platform: 'browser', format: 'iife', target: 'es2020', entryPoints: ['media/src/plan-viewer.ts'], outfile: 'media/dist/plan-viewer.js' })
     : Promise.resolve(),
+  build({ ...common, define: {}, banner: {}, platform: 'browser', format: 'iife', target: 'es2020', entryPoints: ['media/src/erd/erd-viewer.ts'], outfile: 'media/dist/erd-viewer.js' }),
 ]);
 chmodSync('dist/cli.js', 0o755);
 if (process.argv.includes('--metafile')) console.log(await analyzeMetafile(results[0].metafile));

@@ -30,7 +30,7 @@ export interface HealthTreeAccess {
 }
 
 /** The lazily loaded feature modules (./features/*.ts, each bundled into its own file). */
-export type FeatureArea = 'connections' | 'editor' | 'explain' | 'health' | 'prisma' | 'stats';
+export type FeatureArea = 'connections' | 'diagram' | 'editor' | 'explain' | 'health' | 'prisma' | 'stats';
 
 /**
  * Every command pglens registers, with the feature module that registers it. Activation
@@ -65,6 +65,7 @@ export const COMMAND_AREAS: Readonly<Record<string, FeatureArea>> = {
   'pglens.generateDown': 'editor',
   'pglens.prisma.explainLookup': 'prisma',
   'pglens.prisma.showTable': 'prisma',
+  'pglens.showSchemaDiagram': 'diagram',
 };
 
 /** Languages whose documents get lint, lenses or code diagnostics (the editor feature module). */
@@ -191,7 +192,11 @@ export function activate(context: vscode.ExtensionContext): PglensApi {
     const [m, manager] = await Promise.all([import('./features/stats'), host.connections()]);
     return () => m.activateStats(host, manager);
   });
-  const load: Record<FeatureArea, () => Promise<unknown>> = { connections, editor, explain, health: loadHealth, prisma, stats };
+  const diagram = feature('diagram', async () => {
+    const m = await import('./features/diagram');
+    return () => m.activateDiagram(host);
+  });
+  const load: Record<FeatureArea, () => Promise<unknown>> = { connections, diagram, editor, explain, health: loadHealth, prisma, stats };
 
   for (const [id, area] of Object.entries(COMMAND_AREAS)) {
     const stub = vscode.commands.registerCommand(id, async (...args: unknown[]) => {

@@ -156,5 +156,6 @@ describe('activation shell: lazily loaded commands', () => {
     run('health', () => (require(path.join(features, 'health')) as typeof import('../../../src/extension/features/health')).activateHealth(host(), manager!));
     run('prisma', () => (require(path.join(features, 'prisma')) as typeof import('../../../src/extension/features/prisma')).activatePrisma(host(), manager!));
     run('stats', () => (require(path.join(features, 'stats')) as typeof import('../../../src/extension/features/stats')).activateStats(host(), manager!));
+    run('diagram', () => (require(path.join(features, 'diagram')) as typeof import('../../../src/extension/features/diagram')).activateDiagram(host()));
   });
 });

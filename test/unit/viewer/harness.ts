@@ -32,7 +32,8 @@ export function repoRoot(): string {
   return dir;
 }
 
-const PALETTES: Record<'light' | 'dark', Record<string, string>> = {
+/** The --vscode-* variables of the light and dark themes (also served by the schema diagram's harness). */
+export const PALETTES: Record<'light' | 'dark', Record<string, string>> = {
   dark: {
     'font-family': 'system-ui, -apple-system, "Segoe UI", Ubuntu, sans-serif',
     'font-size': '13px',

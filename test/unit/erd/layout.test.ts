@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { layoutDiagram, type Box, type LayoutNode } from '../../../media/src/erd/layout';
+import { isErdToHost } from '../../../media/src/erd/erd-protocol';
+
+function overlap(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+function assertNoOverlap(nodes: Map<string, Box>): void {
+  const list = [...nodes];
+  for (let i = 0; i < list.length; i++) {
+    for (let j = i + 1; j < list.length; j++) assert.ok(!overlap(list[i][1], list[j][1]), `${list[i][0]} overlaps ${list[j][0]}`);
+  }
+}
+
+describe('schema diagram: layout', () => {
+  it('lays out connected tables left to right (referencing before referenced), without overlaps', () => {
+    const nodes: LayoutNode[] = ['orders', 'customers', 'items', 'products', 'lonely'].map((id) => ({ id, width: 200, height: 120, group: 'public' }));
+    const r = layoutDiagram(nodes, [
+      { from: 'orders', to: 'customers' },
+      { from: 'items', to: 'orders' },
+      { from: 'items', to: 'products' },
+    ]);
+    assertNoOverlap(r.nodes);
+    const x = (id: string) => r.nodes.get(id)!.x;
+    assert.ok(x('items') < x('orders') && x('orders') < x('customers'));
+    assert.deepEqual(r.groups, [], 'one schema: no frame');
+    for (const b of r.nodes.values()) assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.width <= r.width + 0.001 && b.y + b.height <= r.height + 0.001);
+  });
+
+  it('frames each schema and keeps its tables inside', () => {
+    const nodes: LayoutNode[] = [
+      ...Array.from({ length: 6 }, (_, i) => ({ id: `a${i}`, width: 180, height: 100, group: 'public' })),
+      ...Array.from({ length: 4 }, (_, i) => ({ id: `b${i}`, width: 180, height: 100, group: 'sales' })),
+    ];
+    const r = layoutDiagram(nodes, [{ from: 'b0', to: 'a0' }, { from: 'a1', to: 'a2' }]);
+    assert.deepEqual(r.groups.map((g) => g.name).sort(), ['public', 'sales']);
+    for (const n of nodes) {
+      const b = r.nodes.get(n.id)!;
+      const g = r.groups.find((x) => x.name === n.group)!;
+      assert.ok(b.x >= g.x && b.y >= g.y && b.x + b.width <= g.x + g.width && b.y + b.height <= g.y + g.height, `${n.id} outside ${g.name}`);
+    }
+    assertNoOverlap(r.nodes);
+  });
+
+  it('a table referenced by 200 others does not make a 40,000 px column: its rank is cut into columns', () => {
+    const nodes: LayoutNode[] = [{ id: 'hub', width: 200, height: 100, group: 'public' }, ...Array.from({ length: 200 }, (_, i) => ({ id: `t${i}`, width: 200, height: 200, group: 'public' }))];
+    const r = layoutDiagram(nodes, nodes.slice(1).map((n) => ({ from: n.id, to: 'hub' })));
+    assertNoOverlap(r.nodes);
+    assert.ok(r.height < 10_000 && r.width / r.height > 0.5, `${r.width} × ${r.height}`);
+    assert.ok([...r.nodes].every(([id, b]) => id === 'hub' || b.x < r.nodes.get('hub')!.x), 'referencing tables still left of the hub');
+  });
+});
+
+describe('schema diagram: messages from the webview', () => {
+  it('accepts what the viewer sends and nothing else', () => {
+    assert.ok(isErdToHost({ type: 'reveal', table: 'public.t' }));
+    assert.ok(isErdToHost({ type: 'reveal', table: 'public.t', column: 'id' }));
+    assert.ok(isErdToHost({ type: 'openFinding', table: 'public.t', index: 0 }));
+    assert.ok(isErdToHost({ type: 'saveSvg', svg: '<svg xmlns="http://www.w3.org/2000/svg"></svg>' }));
+    assert.ok(!isErdToHost({ type: 'openFinding', table: 'public.t', index: -1 }));
+    assert.ok(!isErdToHost({ type: 'openFinding', table: 'public.t', index: 0.5 }));
+    assert.ok(!isErdToHost({ type: 'reveal', table: 1 }));
+    assert.ok(!isErdToHost({ type: 'saveSvg', svg: '<html><script>x</script></html>' }));
+    assert.ok(!isErdToHost({ type: 'exportMermaid', target: '/etc/passwd' }));
+    assert.ok(!isErdToHost({ type: 'nope' }));
+    assert.ok(!isErdToHost(null));
+  });
+});
