@@ -20,7 +20,30 @@ export interface FlagSpec {
    * generic unknown-option error. Never accepted: a refused flag is not declared.
    */
   refused?: Record<string, string>;
+  /**
+   * Value flags an empty value (`--x ''`, `--x=`) means something for, or whose command refuses it
+   * with its own reason; any other flag given an empty value is a usage error (an empty --schema
+   * would otherwise check every schema, an empty --config read the current folder's).
+   */
+  emptyAllowed?: string[];
+  /**
+   * Positionals that may start with one dash and a letter (`stats export -o FILE`); any other such
+   * argument is an unknown short option — pglens's options are long.
+   */
+  shortOptions?: string[];
+  /** Positionals that may be the empty string; by default `''` is refused (`lint ''` would lint the current folder). */
+  emptyPositionals?: boolean;
 }
+
+/**
+ * Flags every command checks an empty value of itself, with a better reason than "is empty":
+ * --timeout names its range, --db is refused as not a PostgreSQL URL, and an empty --param is a
+ * parameter value like any other.
+ */
+const EMPTY_CHECKED_ELSEWHERE = ['timeout', 'db', 'param'];
+
+/** An en or em dash, a figure dash, a horizontal bar or a minus sign where `--` was meant (a word processor's "smart" dashes). */
+const TYPOGRAPHIC_DASH = /^[\u2012\u2013\u2014\u2015\u2212\uFE58\uFE63\uFF0D]+(?=[A-Za-z])/;
 
 export class UsageError extends Error {}
 
@@ -35,6 +58,21 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
       break;
     }
     if (!arg.startsWith('--') || arg === '-') {
+      const dash = TYPOGRAPHIC_DASH.exec(arg);
+      if (dash) {
+        const word = arg.slice(dash[0].length).split(/[=\s]/)[0];
+        throw new UsageError(
+          `"${arg.split(/\s/)[0]}" looks like an option written with a typographic dash (${[...dash[0]].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(' ')}), ` +
+            `not two hyphens: type --${word} (a word processor or chat app may have replaced the hyphens)`,
+        );
+      }
+      const short = /^-([A-Za-z])/.exec(arg);
+      if (short && !(spec.shortOptions ?? []).some((o) => arg === o || arg.startsWith(o))) {
+        throw new UsageError(`unknown short option ${arg.slice(0, 2)}: pglens's options are long, written with two hyphens (--format, --file, …; see --help)`);
+      }
+      if (arg === '' && !spec.emptyPositionals) {
+        throw new UsageError('an empty argument ("") is not a file, folder or statement: leave it out, or give the path or SQL you meant');
+      }
       positionals.push(arg);
       continue;
     }
@@ -43,10 +81,15 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
     if (spec.values.includes(name)) {
       const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      if (value.trim() === '' && !EMPTY_CHECKED_ELSEWHERE.includes(name) && !(spec.emptyAllowed ?? []).includes(name)) {
+        throw new UsageError(`--${name} is empty: give it a value, or leave --${name} out (see --help)`);
+      }
       flags.set(name, value);
       lists.set(name, [...(lists.get(name) ?? []), value]);
     } else if (spec.switches.includes(name) && eq < 0) {
       flags.set(name, true);
+    } else if (spec.switches.includes(name)) {
+      throw new UsageError(`--${name} is a switch and takes no value: write --${name} alone, not ${arg}`);
     } else if (spec.refused && Object.hasOwn(spec.refused, name)) {
       throw new UsageError(`--${name}: ${spec.refused[name]}`);
     } else {
@@ -63,6 +106,51 @@ export function flagString(args: ParsedArgs, name: string): string | undefined {
 
 export function flagList(args: ParsedArgs, name: string): string[] {
   return args.lists.get(name) ?? [];
+}
+
+/**
+ * A repeatable list of names: `--schema a,b --schema c` → a, b, c. A name in double quotes is
+ * taken whole, as SQL writes an identifier — `--schema '"sales,eu",archive'` is the schemas
+ * `sales,eu` and `archive` (`""` inside is one `"`). Blanks around a name are dropped; a flag
+ * given but naming nothing (`--schema ,`) is a usage error rather than "every schema".
+ */
+export function flagNames(args: ParsedArgs, name: string): string[] {
+  const out: string[] = [];
+  for (const value of flagList(args, name)) {
+    let i = 0;
+    while (i <= value.length) {
+      while (i < value.length && /\s/.test(value[i])) i++;
+      let part = '';
+      if (value[i] === '"') {
+        let j = i + 1;
+        for (;;) {
+          if (j >= value.length) throw new UsageError(`--${name} ${value}: a quoted name has no closing "`);
+          if (value[j] === '"') {
+            if (value[j + 1] === '"') {
+              part += '"';
+              j += 2;
+              continue;
+            }
+            break;
+          }
+          part += value[j++];
+        }
+        i = j + 1;
+        while (i < value.length && /\s/.test(value[i])) i++;
+        if (i < value.length && value[i] !== ',') throw new UsageError(`--${name} ${value}: put a comma after a quoted name`);
+        if (part === '') throw new UsageError(`--${name} ${value}: "" names nothing`);
+      } else {
+        const comma = value.indexOf(',', i);
+        const end = comma < 0 ? value.length : comma;
+        part = value.slice(i, end).trim();
+        i = end;
+      }
+      if (part !== '') out.push(part);
+      i++;
+    }
+  }
+  if (args.lists.has(name) && out.length === 0) throw new UsageError(`--${name} names nothing: give one or more names (see --help)`);
+  return [...new Set(out)];
 }
 
 export function flagNumber(args: ParsedArgs, name: string): number | undefined {

@@ -42,3 +42,47 @@ function inertWriter(write: (text: string) => void): (text: string) => void {
     write(out);
   };
 }
+
+/**
+ * A statement on one line for text output: runs of whitespace between tokens become one space, but
+ * the inside of a quoted identifier, string or dollar-quoted body is kept as written — `"a\nb"` and
+ * `"a b"` are different names, so a newline in one stays (escapeControl then shows it as `\n`).
+ * Cut at `max` characters with an ellipsis.
+ */
+export function sqlOneLine(text: string, max: number): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    if (/\s/.test(ch)) {
+      while (i < text.length && /\s/.test(text[i])) i++;
+      out += ' ';
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      // To the closing quote; a doubled quote is part of the name or string.
+      let j = i + 1;
+      while (j < text.length) {
+        if (text[j] === ch) {
+          if (text[j + 1] === ch) j += 2;
+          else break;
+        } else j++;
+      }
+      out += text.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    const dollar = ch === '$' ? /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i)) : null;
+    if (dollar) {
+      const end = text.indexOf(dollar[0], i + dollar[0].length);
+      const stop = end < 0 ? text.length : end + dollar[0].length;
+      out += text.slice(i, stop);
+      i = stop;
+      continue;
+    }
+    out += ch;
+    i++;
+  }
+  const flat = out.trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

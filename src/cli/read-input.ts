@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { notTextReason } from '../core/not-text';
 import { PglensError } from '../core/errors';
 
 /**
@@ -17,12 +18,8 @@ export function readTextInput(file: string | 0, shown: string | (() => string)):
     if (code === 'EISDIR') throw new PglensError('bad-input', `${name()} is a folder`, 'pass a file');
     throw new PglensError('bad-input', `cannot read ${name()}: ${code}`, code === 'ENOENT' ? 'check the path' : 'check the file permissions');
   }
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) {
-    let line = 1;
-    for (let i = 0; i < nul; i++) if (bytes[i] === 0x0a) line++;
-    throw new PglensError('bad-input', `${name()} is not a text file (a NUL byte on line ${line}: binary, or UTF-16)`, 'pass a text file saved as UTF-8');
-  }
+  const notText = notTextReason(bytes);
+  if (notText) throw new PglensError('bad-input', `${name()} is ${notText}`, 'pass a text file saved as UTF-8');
   const text = bytes.toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

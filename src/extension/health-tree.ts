@@ -478,7 +478,8 @@ function checkItem(c: CheckResult): vscode.TreeItem {
   item.contextValue = `check ${c.state}`;
   const icon = c.state === 'ran' ? (c.findings > 0 ? 'warning' : 'pass') : c.state === 'failed' ? 'error' : 'circle-slash';
   item.iconPath = new vscode.ThemeIcon(icon);
-  item.description = c.state === 'ran' ? [c.findings > 0 ? String(c.findings) : '', c.summary ?? 'ok'].filter(Boolean).join(' · ') : c.state === 'off' ? 'off' : `${c.state}: ${c.reason ?? ''}`;
+  // Partly judged (some of what it reads was unreadable): said before the summary, the notes below say what.
+  item.description = c.state === 'ran' ? [c.findings > 0 ? String(c.findings) : '', c.partial ? 'partly' : '', c.summary ?? 'ok'].filter(Boolean).join(' · ') : c.state === 'off' ? 'off' : `${c.state}: ${c.reason ?? ''}`;
   const md = new vscode.MarkdownString();
   md.appendMarkdown('**');
   md.appendText(c.id);

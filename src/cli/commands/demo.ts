@@ -31,6 +31,7 @@ export const command: Command = {
   ].join('\n'),
   flags: { values: [], switches: [] },
   async run(args, ctx) {
+    if (args.positionals.length > 1) throw new UsageError(`demo takes one folder, got ${args.positionals.length} arguments (the extra one: "${args.positionals[1]}")`);
     const dir = path.resolve(ctx.cwd, args.positionals[0] ?? path.join('examples', 'shop'));
     const migrations = path.join(dir, 'migrations');
     const queriesFile = path.join(dir, 'queries.sql');

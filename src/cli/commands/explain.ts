@@ -21,6 +21,8 @@ import { loadConfig } from '../../core/lint/config';
 /** The statement to explain: the SQL argument, stdin (`-`), or the statement of --file at --line. */
 export function statementFromArgs(args: ParsedArgs, ctx: CliContext): string {
   const file = flagString(args, 'file');
+  const lineText = flagString(args, 'line');
+  if (lineText !== undefined && !/^\s*[1-9]\d*\s*$/.test(lineText)) throw new UsageError(`--line must be a positive whole number (a line of --file, from 1), got "${lineText}"`);
   const line = flagNumber(args, 'line');
   const [sqlArg, ...extra] = args.positionals;
   if (extra.length > 0) throw new UsageError('give one SQL statement (quote it), or --file F [--line N]');
@@ -28,8 +30,10 @@ export function statementFromArgs(args: ParsedArgs, ctx: CliContext): string {
   if (line !== undefined && !file) throw new UsageError('--line needs --file');
   if (!file) {
     if (sqlArg === undefined) throw new UsageError('no statement: pass SQL as an argument, `-` for stdin, or --file F [--line N]');
-    const sql = sqlArg === '-' ? readTextInput(0, 'stdin') : sqlArg;
-    return singleStatement(sql, 'the SQL argument');
+    if (sqlArg !== '-') return singleStatement(sqlArg, 'the SQL argument');
+    const sql = readTextInput(0, 'stdin');
+    if (sql.trim() === '') throw new UsageError('stdin was empty: `-` reads the statement from stdin — pipe one in (echo "SELECT …" | pglens … -), or pass the SQL as an argument');
+    return singleStatement(sql, 'stdin');
   }
   const text = readTextInput(path.resolve(ctx.cwd, file), file);
   if (isCodeFile(file)) return templateStatement(text, file, line);
@@ -84,7 +88,8 @@ function singleStatement(sql: string, where: string): string {
     throw new PglensError('syntax-error', `syntax error in ${where} at line ${e.range.start.line + 1}, column ${e.range.start.character + 1}: ${e.message}`);
   }
   if (parsed.statements.length !== 1) {
-    throw new PglensError('refused', `${where} has ${parsed.statements.length} statements; Explain takes exactly one`, 'pass one statement');
+    // No command name here: explain and advise share it, and the CLI prefixes the one that ran.
+    throw new PglensError('refused', `${where} has ${parsed.statements.length === 0 ? 'no SQL statement (only blanks or comments)' : `${parsed.statements.length} statements`}; give exactly one`, 'pass one statement');
   }
   return parsed.statements[0].text;
 }

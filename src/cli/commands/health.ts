@@ -1,6 +1,7 @@
 import * as path from 'node:path';
-import { flagChoice, flagFailOn, flagList, flagString, reachesFailOn, UsageError, type ParsedArgs } from '../args';
+import { flagChoice, flagFailOn, flagNames, flagString, reachesFailOn, UsageError } from '../args';
 import { loadConfig } from '../../core/lint/config';
+import { sqlOneLine } from '../output';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, DATA_FLAGS_HELP, openCliConnection } from '../connection';
 import { connectionJson } from '../connection-json';
@@ -19,10 +20,6 @@ import { escapeControl } from '../../core/escape-control';
 import { version } from '../version';
 import type { SeveritySetting } from '../../core/types';
 
-/** `--schema a,b` or `--schema a --schema b` (and the same for --only). */
-function listFlag(args: ParsedArgs, name: string): string[] {
-  return flagList(args, name).flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
-}
 
 /** Who was read: from the index report, or (with --only, which leaves that report out) from one query. */
 interface RunHeader {
@@ -72,23 +69,37 @@ export function healthText(run: HealthRun): string {
   for (const n of header.notes) out.push(`Note: ${e(n)}`);
   out.push('', 'Checks:');
   const width = Math.max(...database.checks.map((c) => c.id.length));
+  const stateOf = (c: DatabaseHealth['checks'][number]): string => {
+    if (c.state !== 'ran') return c.state;
+    const judged = c.findings > 0 ? `${c.findings} finding${c.findings === 1 ? '' : 's'}` : 'ok';
+    // A check that could not read part of what it judges says so in its state, not only in a note.
+    return c.partial ? `${judged}, partly` : judged;
+  };
+  const stateWidth = Math.max(10, ...database.checks.map((c) => stateOf(c).length));
   for (const c of database.checks) {
-    const state = c.state === 'ran' ? (c.findings > 0 ? `${c.findings} finding${c.findings === 1 ? '' : 's'}` : 'ok') : c.state;
     const detail = c.state === 'ran' ? (c.summary ?? '') : (c.reason ?? '');
-    out.push(`  ${c.id.padEnd(width)}  ${state.padEnd(10)}  ${e(detail)}`.trimEnd());
-    for (const n of c.notes) out.push(`  ${''.padEnd(width)}  ${''.padEnd(10)}  note: ${e(n)}`);
+    out.push(`  ${c.id.padEnd(width)}  ${stateOf(c).padEnd(stateWidth)}  ${e(detail)}`.trimEnd());
+    for (const n of c.notes) out.push(`  ${''.padEnd(width)}  ${''.padEnd(stateWidth)}  note: ${e(n)}`);
   }
   out.push('');
   const failed = database.checks.filter((c) => c.state === 'failed').map((c) => c.id);
+  const partial = database.checks.filter((c) => c.state === 'ran' && c.partial).map((c) => c.id);
+  const partly =
+    partial.length === 0
+      ? ''
+      : `${partial.length} check${partial.length === 1 ? '' : 's'} could read only part of what ${partial.length === 1 ? 'it judges' : 'they judge'} (${partial.join(', ')}): see ${partial.length === 1 ? 'its' : 'their'} notes above.`;
   if (run.findings.length === 0) {
-    out.push(failed.length === 0 ? 'No findings.' : `No findings from the checks that ran; ${failed.length} could not run (${failed.join(', ')}): see Checks above.`);
+    if (failed.length > 0) out.push(`No findings from the checks that ran; ${failed.length} could not run or read nothing to judge (${failed.join(', ')}): see Checks above.`);
+    else out.push(partial.length === 0 ? 'No findings.' : `No findings in what could be read; ${partly}`);
+    if (failed.length > 0 && partly) out.push(`Partly judged: ${partly}`);
   }
   else {
+    if (partly) out.push(`Partly judged: ${partly}`, '');
     out.push(`Findings (${run.findings.length}):`);
     for (const f of run.findings) {
       out.push(`  ${f.severity.padEnd(7)} ${f.rule}  ${e(findingSubject(f))}`.trimEnd());
       out.push(`          ${e(f.message)}`);
-      if (f.query !== undefined) out.push(`          query: ${e(oneLine(f.query, 200))}`);
+      if (f.query !== undefined) out.push(`          query: ${e(sqlOneLine(f.query, 200))}`);
       if (f.fixSql) out.push(...sqlDisplayLines(f.fixSql).map((l, i) => `          ${i === 0 ? 'fix: ' : '     '}${e(l)}`));
       if (f.nextStep) out.push(`          next: ${e(f.nextStep)}`);
     }
@@ -96,10 +107,6 @@ export function healthText(run: HealthRun): string {
   return out.join('\n') + '\n';
 }
 
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
 
 /** What a finding is about, as the text output names it: `schema.table`, `schema.sequence`, `pid 123`; empty for the whole database. */
 export function findingSubject(f: HealthFindingRecord): string {
@@ -163,7 +170,7 @@ function linkStatements(findings: HealthFindingRecord[], slow: SlowQueriesResult
       reading.length === 0
         ? 'no statement in pg_stat_statements names this table among the 200 slowest: find the query in the application'
         : `Explain the statements that read it (pg_stat_statements, slowest total first), or ask \`pglens advise "<statement>"\` for the index: ${reading
-            .map((q) => `${oneLine(q.query, 160)} (${q.calls} calls, ${q.meanMs.toFixed(1)} ms mean)`)
+            .map((q) => `${sqlOneLine(q.query, 160)} (${q.calls} calls, ${q.meanMs.toFixed(1)} ms mean)`)
             .join('; ')}`;
   }
 }
@@ -182,7 +189,7 @@ export function healthExitCode(run: Pick<HealthRun, 'database' | 'findings'>, fa
   const ids = failed.map((c) => c.id).join(', ');
   const also = failing ? `; the findings above also reach --fail-on ${failOn}, but exit code 2 (incomplete) wins over 1` : '';
   ctx.stderr(
-    `pglens health: ${failed.length} check${failed.length === 1 ? '' : 's'} could not run (${ids}): the report is incomplete${also} — ` +
+    `pglens health: ${failed.length} check${failed.length === 1 ? '' : 's'} could not run or read nothing to judge (${ids}): the report is incomplete${also} — ` +
       `see each check's reason (under Checks, or checks[].reason in JSON); fix what it names, or turn such a check off in .pglens.json ("rules": { "<id>": "off" }) if it cannot run on this server\n`,
   );
   return 2;
@@ -201,7 +208,8 @@ export const command: Command = {
     'Thresholds and severities: "rules" in .pglens.json (docs/rules/<id>.md).',
     '',
     'Options:',
-    '  --schema NAME[,NAME]  only these schemas (repeatable; default: all but system schemas)',
+    '  --schema NAME[,NAME]  only these schemas (repeatable; default: all but system schemas;',
+    '                        a name holding a comma goes in double quotes: --schema \'"sales,eu",archive\')',
     '  --only ID[,ID]        only these database checks (repeatable)',
     '  --db URL              connect to this server (else DATABASE_URL, ./.env, then the embedded sandbox)',
     '  --embedded            use the embedded sandbox (not with --db; checks on traffic and sessions need a server)',
@@ -224,9 +232,8 @@ export const command: Command = {
     const format = flagChoice(args, 'format', ['text', 'json', 'sarif'] as const, 'text');
     const failOn = flagFailOn(args);
     if (args.positionals.length > 0) throw new UsageError(`health takes no arguments, got "${args.positionals[0]}" (use --schema NAME or --only CHECK)`);
-    const schemas = listFlag(args, 'schema');
-    const only = listFlag(args, 'only');
-    if (args.flags.has('only') && only.length === 0) throw new UsageError(`--only needs check ids (checks: ${CHECK_IDS.join(', ')})`);
+    const schemas = flagNames(args, 'schema');
+    const only = flagNames(args, 'only');
     const unknown = only.filter((id) => !CHECK_IDS.includes(id as DatabaseRuleId));
     if (unknown.length > 0) throw new UsageError(`--only: "${unknown[0]}" is not a health check (checks: ${CHECK_IDS.join(', ')})`);
     const configFile = flagString(args, 'config');

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { flagChoice, flagFailOn, flagList, flagString, reachesFailOn, UsageError, type ParsedArgs } from '../args';
+import { flagChoice, flagFailOn, flagNames, flagString, reachesFailOn, UsageError, type ParsedArgs } from '../args';
 import { loadConfig } from '../../core/lint/config';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, DATA_FLAGS_HELP, openCliConnection } from '../connection';
@@ -11,9 +11,9 @@ import { sqlDisplayLines } from '../../core/health/fix-sql';
 import { escapeControl } from '../../core/escape-control';
 import { slowQueries, type SlowQueriesResult } from '../../core/health/slow-queries';
 
-/** `--schema a,b` or `--schema a --schema b`. */
+/** `--schema a,b` or `--schema a --schema b`; `"a,b"` quoted is one schema (flagNames). */
 function schemasFrom(args: ParsedArgs): string[] {
-  return flagList(args, 'schema').flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  return flagNames(args, 'schema');
 }
 
 /** The JSON of docs/cli.md "`pglens indexes`": required fields first, the rest welcome extras. */
@@ -117,7 +117,8 @@ export const command: Command = {
     'invalid-index and seq-scan-heavy-table, each with the migration SQL that fixes it.',
     '',
     'Options:',
-    '  --schema NAME[,NAME]  only these schemas (repeatable; default: all but system schemas)',
+    '  --schema NAME[,NAME]  only these schemas (repeatable; default: all but system schemas;',
+    '                        a name holding a comma goes in double quotes: --schema \'"sales,eu",archive\')',
     '  --slow-queries        also list the slowest statements from pg_stat_statements',
     '  --db URL              connect to this server (else DATABASE_URL, ./.env, then the embedded sandbox)',
     '  --embedded            use the embedded sandbox (not with --db; usage rules are skipped there: it has no traffic)',

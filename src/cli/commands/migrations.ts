@@ -82,9 +82,9 @@ export const command: Command = {
   async run(args, ctx) {
     const [sub, dirArg, ...extra] = args.positionals;
     if (sub === 'down') return runDownCommand(args, ctx);
-    if (sub !== 'verify') throw new UsageError(sub === undefined ? 'pglens migrations needs a subcommand: verify, down' : `unknown subcommand "${sub}": pglens migrations verify [DIR] | down FILE`);
+    if (sub !== 'verify') throw new UsageError(sub === undefined ? 'needs a subcommand: verify [DIR] or down FILE' : `unknown subcommand "${sub}": verify [DIR] or down FILE`);
     refuseFlags(args, VERIFY_REFUSES);
-    if (extra.length > 0) throw new UsageError('pglens migrations verify takes one folder');
+    if (extra.length > 0) throw new UsageError(`verify takes one folder, got ${args.positionals.length - 1} arguments`);
     const format = flagChoice(args, 'format', FORMATS, 'text');
     const failOn = flagFailOn(args);
     const dir = path.resolve(ctx.cwd, dirArg ?? '.');
@@ -244,8 +244,8 @@ async function askWorker(request: VerifyRequest | DownRequest, ctx: CliContext, 
 async function runDownCommand(args: Parameters<Command['run']>[0], ctx: CliContext): Promise<number> {
   const [, fileArg, ...extra] = args.positionals;
   refuseFlags(args, DOWN_REFUSES);
-  if (fileArg === undefined) throw new UsageError('pglens migrations down needs the migration file: pglens migrations down FILE');
-  if (extra.length > 0) throw new UsageError('pglens migrations down takes one migration file');
+  if (fileArg === undefined) throw new UsageError('down needs the migration file: pglens migrations down FILE');
+  if (extra.length > 0) throw new UsageError(`down takes one migration file, got ${args.positionals.length - 1}`);
   const format = flagChoice(args, 'format', ['text', 'json'] as const, 'text');
   let file = path.resolve(ctx.cwd, fileArg);
   let stat;

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { flagChoice, flagFailOn, flagString, reachesFailOn, UsageError } from '../args';
+import { sqlOneLine } from '../output';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { serverConnection, timeoutSeconds } from '../connection';
 import { connectionJson, type ConnectionJson } from '../connection-json';
@@ -41,6 +42,7 @@ export function queriesJson(run: QueriesRun): unknown {
     since: result.since,
     statements: result.statements,
     frequent: result.frequent,
+    hiddenFrequent: result.hiddenFrequent ?? 0,
     thresholds: result.thresholds,
     candidates: result.candidates,
     ...(run.code ? { code: run.code } : {}),
@@ -48,10 +50,6 @@ export function queriesJson(run: QueriesRun): unknown {
   };
 }
 
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
 
 const MATCH_TEXT: Record<CodeLink['match'], string> = {
   'same-sql': 'the same statement',
@@ -91,15 +89,25 @@ export function queriesText(run: QueriesRun): string {
   if (run.code) out.push(`Code: ${run.code.filesRead.toLocaleString('en-US')} file${run.code.filesRead === 1 ? '' : 's'} read under ${e(run.code.root)} (locations relative to it)`);
   for (const n of [...result.notes, ...(run.code?.notes ?? [])]) out.push(`Note: ${e(n)}`);
   out.push('');
+  const hidden = result.hiddenFrequent ?? 0;
   if (result.candidates.length === 0) {
-    out.push(`No N+1 candidates: no statement ran ≥ ${t.minCalls.toLocaleString('en-US')} times with ≤ ${t.maxRowsPerCall} rows per call as a lookup by key on one table.`);
+    if (hidden === 0) {
+      out.push(`No N+1 candidates: no statement ran ≥ ${t.minCalls.toLocaleString('en-US')} times with ≤ ${t.maxRowsPerCall} rows per call as a lookup by key on one table.`);
+    } else {
+      // Other roles' statements pass the thresholds on calls and rows, but their text is hidden: not "none".
+      out.push(
+        `No N+1 candidates among the statements this role may read: none of those ran ≥ ${t.minCalls.toLocaleString('en-US')} times with ≤ ${t.maxRowsPerCall} rows per call as a lookup by key on one table. ` +
+          `But ${hidden.toLocaleString('en-US')} statement${hidden === 1 ? '' : 's'} of other roles ${hidden === 1 ? 'was' : 'were'} run that often with that few rows, ` +
+          `and ${hidden === 1 ? 'its' : 'their'} text is hidden (<insufficient privilege>), so ${hidden === 1 ? 'it' : 'they'} could not be judged: grant this role pg_read_all_stats and run it again.`,
+      );
+    }
     return out.join('\n') + '\n';
   }
   out.push(`N+1 candidates (${result.candidates.length}, most total time first):`);
   for (const c of result.candidates) {
     out.push(`  ${c.severity.padEnd(7)} ${N_PLUS_ONE_CANDIDATE}  ${e(subject(c))}`);
     out.push(`          ${e(c.message)}`);
-    out.push(`          query: ${e(oneLine(c.query, 300))}`);
+    out.push(`          query: ${e(sqlOneLine(c.query, 300))}`);
     out.push(`          fix: ${e(c.fix)}`);
     if (c.code === undefined) continue;
     if (c.code.length === 0) {

@@ -1,6 +1,6 @@
 import { accessSync, constants, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { flagList, flagString, UsageError, type ParsedArgs } from '../args';
+import { flagNames, flagString, UsageError, type ParsedArgs } from '../args';
 import type { CliContext, Command } from '../context';
 import { serverConnection, timeoutSeconds } from '../connection';
 import { cancelOnInterrupt } from '../interrupt';
@@ -10,9 +10,9 @@ import { escapeControl } from '../../core/escape-control';
 import { resolveConnection } from '../../core/db/resolve';
 import { exportStats, gapNotes, statsExportText } from '../../core/sandbox-data/stats-export';
 
-/** `--schema a,b` or `--schema a --schema b`. */
+/** `--schema a,b` or `--schema a --schema b`; `"a,b"` quoted is one schema (flagNames). */
 function schemasFrom(args: ParsedArgs): string[] {
-  return [...new Set(flagList(args, 'schema').flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== ''))];
+  return flagNames(args, 'schema');
 }
 
 /** `-o FILE` (parseArgs leaves single-dash options with the positionals) or `--output FILE`; undefined: stdout. */
@@ -96,7 +96,7 @@ export const command: Command = {
     'Without --no-values the file holds samples of real data: review it before committing it.',
     'Exit codes: 0 written, 2 could not run (one-line reason on stderr).',
   ].join('\n'),
-  flags: { values: ['db', 'output', 'schema', 'timeout'], switches: ['no-values'] },
+  flags: { values: ['db', 'output', 'schema', 'timeout'], switches: ['no-values'], shortOptions: ['-o'] },
   async run(args, ctx: CliContext) {
     const [sub, ...rest] = args.positionals;
     if (sub !== 'export') {

@@ -7,6 +7,7 @@ import { keyLookup, statementShape, type KeyLookup } from '../sql/key-lookup';
 import { createLineIndex, type LineIndex } from '../sql/line-index';
 import { analyzeAppCode, type LoopQuery } from './analyze';
 import { codeFilesUnder, tooLargeReason } from './code-files';
+import { notTextReason } from '../not-text';
 import type { ClientKind, DbCall } from './db-calls';
 import { isStackOverflow, parseCode } from './parse';
 import { findPrismaSchemaFiles } from './prisma-models';
@@ -275,7 +276,16 @@ export function findQuerySenders(root: string, targets: readonly SenderTarget[],
     const rel = path.relative(root, file).split(path.sep).join('/');
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      const bytes = readFileSync(file);
+      // Binary or UTF-16 under a code extension: decoded as UTF-8 it would be searched as garbage
+      // and counted as read. Left out with a note, as lint refuses it.
+      const notText = notTextReason(bytes);
+      if (notText) {
+        notes.push(`${rel}: not read, ${notText}`);
+        continue;
+      }
+      text = bytes.toString('utf8');
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     } catch (e) {
       notes.push(`${rel}: not read (${(e as Error).message})`);
       continue;
@@ -338,3 +348,4 @@ export function findQuerySenders(root: string, targets: readonly SenderTarget[],
   }
   return { links, filesRead, notes };
 }
+

@@ -75,8 +75,14 @@ export interface NPlusOneCandidate {
   key: LookupKey;
   /** The table a foreign key on these columns references. */
   references?: string;
-  /** An index starts with one of the columns; null when the table was not found. */
+  /** An index starts with one of the columns; null when the table was not found or is ambiguous. */
   indexed: boolean | null;
+  /**
+   * The statement names the table without a schema, and more than one user schema has a table of
+   * that name (`schema.name` each): pg_stat_statements keeps no search_path, so which one it read is
+   * not known and its key is `unknown` rather than judged on the one pglens's search_path finds.
+   */
+  namesakes?: string[];
   /** The code that can send it, best first (linkCandidatesToCode). */
   code?: CodeLink[];
 }
@@ -89,6 +95,11 @@ export type NPlusOneCandidatesResult =
       statements: number;
       /** Those run at least minCalls times with at most maxRowsPerCall rows per call. */
       frequent: number;
+      /**
+       * Entries of other roles' statements past the same thresholds (their calls and rows are
+       * readable, their text `<insufficient privilege>` is not): they could not be judged. 0 when none.
+       */
+      hiddenFrequent?: number;
       candidates: NPlusOneCandidate[];
       /** When pg_stat_statements started counting (ISO), when it says. */
       since: string | null;
@@ -131,10 +142,10 @@ export async function readNPlusOneCandidates(conn: Connection, options: NPlusOne
   return readOnly(conn, async (): Promise<NPlusOneCandidatesResult> => {
     const found = await findStatementsView(conn);
     if (!found.available) return { state: 'unavailable', installed: found.installed, reason: found.reason };
-    let counts: { statements: number; hidden: number };
+    let counts: { statements: number; hidden: number; hiddenFrequent: number };
     let rows: StatementStats[];
     try {
-      counts = await countStatements(conn, found.view);
+      counts = await countStatements(conn, found.view, thresholds);
       rows = await frequentStatements(conn, found.view, found.totalColumn, thresholds);
     } catch (e) {
       const failure = statementsReadFailure(e);
@@ -142,10 +153,23 @@ export async function readNPlusOneCandidates(conn: Connection, options: NPlusOne
     }
     const lookups = rows.map((stats) => ({ stats, lookup: keyLookup(stats.query) })).filter((x): x is { stats: StatementStats; lookup: KeyLookup } => x.lookup !== undefined);
     const tables = await readLookupTables(conn, [...new Set(lookups.map((l) => writtenName(l.lookup.table)))]);
-    const candidates = judgeCandidates(lookups, tables, thresholds, configured ? setting.severity : undefined);
+    const namesakes = await readNamesakes(conn, [...new Set(lookups.filter((l) => l.lookup.table.schema === undefined).map((l) => l.lookup.table.name))]);
+    const candidates = judgeCandidates(lookups, tables, thresholds, configured ? setting.severity : undefined, namesakes);
     const notes: string[] = [];
+    for (const [name, where] of [...new Map(candidates.filter((c) => c.namesakes).map((c) => [c.table.name, c.namesakes ?? []])).entries()]) {
+      notes.push(
+        `${name} is named without a schema and ${where.length} schemas have a table of that name (${where.join(', ')}): pg_stat_statements keeps no search_path, ` +
+          'so which one the statement read is unknown, and its key and indexes are not judged',
+      );
+    }
     if (counts.hidden > 0) {
-      notes.push(`${formatCount(counts.hidden)} statement${counts.hidden === 1 ? ' is' : 's are'} other roles', whose text this role may not read: grant it pg_read_all_stats to include them`);
+      const frequent =
+        counts.hiddenFrequent > 0
+          ? ` (${formatCount(counts.hiddenFrequent)} of them ran ≥ ${formatCount(thresholds.minCalls)} times with ≤ ${thresholds.maxRowsPerCall} rows per call, and could not be judged)`
+          : '';
+      notes.push(
+        `${formatCount(counts.hidden)} statement${counts.hidden === 1 ? ' is' : 's are'} other roles', whose text this role may not read${frequent}: grant it pg_read_all_stats to include them`,
+      );
     }
     if (rows.length === STATEMENTS_READ) notes.push(`only the ${STATEMENTS_READ} frequent statements with the most total time were read`);
     return {
@@ -153,6 +177,7 @@ export async function readNPlusOneCandidates(conn: Connection, options: NPlusOne
       thresholds,
       statements: counts.statements,
       frequent: rows.length,
+      hiddenFrequent: counts.hiddenFrequent,
       candidates,
       since: await statsSince(conn, found.schema),
       notes,
@@ -163,13 +188,15 @@ export async function readNPlusOneCandidates(conn: Connection, options: NPlusOne
 const THIS_DATABASE = `s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 const HIDDEN = `'<insufficient privilege>'`;
 
-async function countStatements(conn: Connection, view: string): Promise<{ statements: number; hidden: number }> {
-  const r = await conn.query<{ statements: number; hidden: number }>(
+async function countStatements(conn: Connection, view: string, t: Thresholds): Promise<{ statements: number; hidden: number; hiddenFrequent: number }> {
+  const r = await conn.query<{ statements: number; hidden: number; hidden_frequent: number }>(
     `SELECT count(DISTINCT s.query) FILTER (WHERE s.query <> ${HIDDEN})::int AS statements,
-            count(*) FILTER (WHERE s.query = ${HIDDEN})::int AS hidden
+            count(*) FILTER (WHERE s.query = ${HIDDEN})::int AS hidden,
+            count(*) FILTER (WHERE s.query = ${HIDDEN} AND s.calls >= $1 AND s.rows <= $2 * s.calls)::int AS hidden_frequent
      FROM ${view} s WHERE ${THIS_DATABASE}`,
+    [t.minCalls, t.maxRowsPerCall],
   );
-  return { statements: Number(r.rows[0]?.statements ?? 0), hidden: Number(r.rows[0]?.hidden ?? 0) };
+  return { statements: Number(r.rows[0]?.statements ?? 0), hidden: Number(r.rows[0]?.hidden ?? 0), hiddenFrequent: Number(r.rows[0]?.hidden_frequent ?? 0) };
 }
 
 async function frequentStatements(conn: Connection, view: string, total: string, t: Thresholds): Promise<StatementStats[]> {
@@ -246,6 +273,28 @@ async function readLookupTables(conn: Connection, names: string[]): Promise<Map<
   return out;
 }
 
+/**
+ * For names a statement writes without a schema: every user schema (no system, toast or temp schema)
+ * with a table, view or foreign table of that name, as `schema.name`, when there is more than one.
+ */
+async function readNamesakes(conn: Connection, names: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (names.length === 0) return out;
+  const r = await conn.query<{ name: string; schemas: string[] | string }>(
+    `SELECT c.relname::text AS name, array_agg(n.nspname::text ORDER BY n.nspname) AS schemas
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relname = ANY ($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+       AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+     GROUP BY c.relname HAVING count(*) > 1`,
+    [names],
+  );
+  for (const row of r.rows) {
+    const schemas = Array.isArray(row.schemas) ? row.schemas.map(String) : String(row.schemas).replace(/^\{|\}$/g, '').split(',').map((x) => x.replace(/^"|"$/g, ''));
+    out.set(row.name, schemas.map((schema) => `${quoteIdent(schema)}.${quoteIdent(row.name)}`));
+  }
+  return out;
+}
+
 /** json from `pg` arrives parsed; from the sandbox or a test adapter it may be text. */
 function asArray(value: unknown): unknown[] {
   const v = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
@@ -263,13 +312,18 @@ export function judgeCandidates(
   tables: ReadonlyMap<string, LookupTable>,
   thresholds: Thresholds,
   severity?: Severity,
+  namesakes: ReadonlyMap<string, readonly string[]> = new Map(),
 ): NPlusOneCandidate[] {
   const out: NPlusOneCandidate[] = [];
   for (const { stats, lookup } of lookups) {
     if (stats.calls <= 0 || stats.calls < thresholds.minCalls || stats.rows / stats.calls > thresholds.maxRowsPerCall) continue;
-    const table = tables.get(writtenName(lookup.table));
-    if (table?.system) continue;
-    if (table === undefined && /^(pg_|information_schema$)/.test(lookup.table.schema ?? lookup.table.name)) continue;
+    const found = tables.get(writtenName(lookup.table));
+    if (found?.system) continue;
+    if (found === undefined && /^(pg_|information_schema$)/.test(lookup.table.schema ?? lookup.table.name)) continue;
+    // Unqualified, and more than one schema has it: judging the one pglens's own search_path finds
+    // could call an indexed primary key "not a key, no index" (or the other way round).
+    const ambiguous = lookup.table.schema === undefined && (namesakes.get(lookup.table.name)?.length ?? 0) > 1 ? [...(namesakes.get(lookup.table.name) ?? [])] : undefined;
+    const table = ambiguous ? undefined : found;
     const judged: { key: LookupKey; references?: string; indexed: boolean | null } = table ? judgeKey(table, lookup.columns) : { key: 'unknown', indexed: null };
     const rowsPerCall = stats.rows / stats.calls;
     const candidate: Omit<NPlusOneCandidate, 'message' | 'fix' | 'severity'> = {
@@ -287,6 +341,7 @@ export function judgeCandidates(
       key: judged.key,
       ...(judged.references !== undefined && { references: judged.references }),
       indexed: judged.indexed,
+      ...(ambiguous && { namesakes: ambiguous }),
     };
     out.push({
       ...candidate,
@@ -328,6 +383,9 @@ function candidateMessage(c: CandidateFigures): string {
     `${tableText(c)} ${verb} by ${cols}${keyText ? ` (${keyText}${also})` : ''}: ` +
     `${c.calls.toLocaleString('en-US')} calls, ${per} per call, ${ms(c.totalMs)} in all (${ms(c.meanMs)} mean) — one round trip per ${cols} value, the shape of an N+1 loop`;
   if (c.indexed === false) return `${what}; no index starts with ${c.columns.length === 1 ? cols : `one of ${cols}`}, so each call reads the whole table`;
+  if (c.namesakes) {
+    return `${what} (${c.namesakes.length} schemas have a table ${c.table.name}: ${c.namesakes.join(', ')}; the statement names no schema and pg_stat_statements keeps no search_path, so its keys are not known)`;
+  }
   if (!c.table.found) return `${what} (pglens's search_path does not find ${tableText(c)}: its keys are not known)`;
   return what;
 }

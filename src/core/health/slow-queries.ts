@@ -43,6 +43,24 @@ export interface StatementsUnavailable {
 export const PG_STAT_STATEMENTS_NOT_INSTALLED =
   'pg_stat_statements is not installed in this database: add it to shared_preload_libraries, restart the server, then run CREATE EXTENSION pg_stat_statements;';
 
+/** The server preloads the library (no restart needed): only the extension is missing in this database. */
+export const PG_STAT_STATEMENTS_NOT_CREATED =
+  'pg_stat_statements is loaded by the server (shared_preload_libraries) but not created in this database: run CREATE EXTENSION pg_stat_statements; in it (no restart needed)';
+
+/**
+ * Does the server preload pg_stat_statements? Read from pg_settings, not current_setting(): the
+ * setting is hidden from roles without pg_read_all_settings, and current_setting() would raise an
+ * error that ends the caller's transaction, where pg_settings just has no row (then: not known, false).
+ */
+async function libraryPreloaded(conn: Connection): Promise<boolean> {
+  try {
+    const r = await conn.query<{ v: string | null }>(`SELECT setting AS v FROM pg_settings WHERE name = 'shared_preload_libraries'`);
+    return (r.rows[0]?.v ?? '').split(',').some((lib) => lib.trim().replace(/^"|"$/g, '').replace(/^\$libdir\//, '') === 'pg_stat_statements');
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Finds pg_stat_statements in the connected database. Whether the library is loaded shows only
  * when the view is read: readers pass that error to `statementsReadFailure`.
@@ -53,7 +71,7 @@ export async function findStatementsView(conn: Connection): Promise<({ available
     const ext = await conn.query<{ schema: string }>(
       `SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'`,
     );
-    if (ext.rows.length === 0) return { available: false, installed: false, reason: PG_STAT_STATEMENTS_NOT_INSTALLED };
+    if (ext.rows.length === 0) return { available: false, installed: false, reason: (await libraryPreloaded(conn)) ? PG_STAT_STATEMENTS_NOT_CREATED : PG_STAT_STATEMENTS_NOT_INSTALLED };
     schema = ext.rows[0].schema;
   } catch (e) {
     return { available: false, installed: false, reason: `could not check for pg_stat_statements: ${errorMessage(e)}` };

@@ -1,7 +1,7 @@
 import { parseSql, type ParsedSqlFile } from '../sql/parse';
 import type { Statement } from '../sql/statement';
 import { tableKey, type Index, type SchemaModel, type Table } from '../schema/model';
-import { applyStatement, createReplayState, resolveMaterializedView, resolveTable, type ReplayState } from '../schema/replay';
+import { applyStatement, createReplayState, endPart, resolveMaterializedView, resolveTable, type ReplayOptions, type ReplayState } from '../schema/replay';
 import type { Finding, Severity } from '../types';
 import { errorMessage } from '../errors';
 import { defaultConfig, isExcluded, isTransactionalFile, ruleSetting, type LintConfig, type ResolvedRuleSetting } from './config';
@@ -307,6 +307,8 @@ function lintPart(
     !downCreated?.objects.has(`table:${name.toLowerCase()}`);
   const memo = new Map<string, unknown>();
   const migration = options.migration ?? true;
+  // A SET LOCAL search_path outside a BEGIN lasts as long as the runner's transaction, and does nothing without one.
+  const replayOptions: ReplayOptions = { runnerTransaction: () => inPartTransaction() && !runnerTransactionEnded };
 
   for (const statement of parsed.statements) {
     if (!statement.ast) continue;
@@ -380,13 +382,15 @@ function lintPart(
     }
     if (up) recordCreations(statement, up);
     if (downCreated) recordCreations(statement, downCreated);
-    const effect = replay ? applyStatement(state, statement, file) : undefined;
+    const effect = replay ? applyStatement(state, statement, file, replayOptions) : undefined;
     if (effect) {
       for (const key of effect.dropped) createdHere.delete(key);
       for (const [from, to] of effect.renamed) if (createdHere.delete(from)) createdHere.add(to);
       for (const key of effect.created) createdHere.add(key);
     }
   }
+  // The runner's transaction around the part commits with it (drizzle-kit's spans every pending migration).
+  if (replay && part.transaction !== 'all-pending') endPart(state);
 }
 
 /**

@@ -2,9 +2,9 @@ import { quoteIdent } from '../sql/quote-ident';
 import { alterCommandRange } from '../sql/alter-table';
 import { relationName, tokenIndexAt, type Node, type RelationName } from '../sql/ast';
 import type { Statement } from '../sql/statement';
-import type { SqlToken } from '../sql/tokens';
-import type { Fix, SourceRange } from '../types';
-import type { StatementContext } from './rule';
+import { lexTokens, type SqlToken } from '../sql/tokens';
+import type { Fix, Position, SourceRange, TextEdit } from '../types';
+import type { SchemaContext, StatementContext } from './rule';
 
 /** Shared pieces of the migration-safety rules. */
 export interface AlterCommand {
@@ -98,11 +98,124 @@ export function sliceText(context: StatementContext, start: number, end: number)
   return context.text.slice(start, end);
 }
 
-/** The text after the statement up to and including its ';' (or its end). */
+/** The text after the statement up to and including its ';' (or its end), past comments before the ';'. */
 export function statementEndWithSemicolon(context: StatementContext): number {
   const end = context.statement.range.endOffset;
-  const m = /^\s*;/.exec(context.text.slice(end, end + 64));
-  return m ? end + m[0].length : end;
+  return terminatorEnd(context.text, end) ?? end;
+}
+
+/**
+ * The file offset just after the ';' that ends the statement ending at `end` of `text`, past
+ * whitespace and comments (`select 1 -- why⏎;`); undefined when none follows (the last statement
+ * of a file or part, unterminated).
+ */
+export function terminatorEnd(text: string, end: number): number | undefined {
+  const at = skipSpaceAndComments(text, end);
+  return text.charCodeAt(at) === 59 ? at + 1 : undefined;
+}
+
+function skipSpaceAndComments(text: string, at: number): number {
+  const n = text.length;
+  while (at < n) {
+    const c = text.charCodeAt(at);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12) at++;
+    else if (c === 45 && text.charCodeAt(at + 1) === 45) {
+      while (at < n && text.charCodeAt(at) !== 10 && text.charCodeAt(at) !== 13) at++;
+    } else if (c === 47 && text.charCodeAt(at + 1) === 42) {
+      // Block comments nest in Postgres.
+      let depth = 0;
+      while (at < n) {
+        if (text.startsWith('/*', at)) {
+          depth++;
+          at += 2;
+        } else if (text.startsWith('*/', at)) {
+          at += 2;
+          if (--depth === 0) break;
+        } else at++;
+      }
+    } else break;
+  }
+  return at;
+}
+
+/** The line break the file uses near `offset` (the first from there on, else the file's first): CRLF in a CRLF file. */
+export function lineBreakOf(text: string, offset = 0): string {
+  const re = /\r\n|\n|\r/g;
+  re.lastIndex = offset;
+  let m = re.exec(text);
+  if (!m && offset > 0) {
+    re.lastIndex = 0;
+    m = re.exec(text);
+  }
+  return m ? m[0] : '\n';
+}
+
+/** `sql` written with '\n' line breaks, with the file's line breaks instead. */
+export function withLineBreaks(sql: string, lineBreak: string): string {
+  return lineBreak === '\n' ? sql : sql.replace(/\r?\n/g, lineBreak);
+}
+
+/**
+ * An edit adding `sql` (statements written with '\n' line breaks, the last one without its ';')
+ * as statements of their own right after the statement at `range` of the file `text`: after the
+ * statement's terminating ';' (past any comment before it: `using (…) -- why⏎;`), or, when no ';'
+ * follows (an unterminated last statement), right after its last token (before a trailing
+ * comment), with a ';' ending it first. Line breaks are the file's (CRLF in a CRLF file).
+ * `rangeOf` gives a file range (a statement's); without it positions are counted from `range.start`.
+ */
+export function addStatementsAfter(
+  text: string,
+  range: SourceRange,
+  sql: string,
+  rangeOf?: (startOffset: number, endOffset: number) => SourceRange,
+): TextEdit {
+  const lineBreak = lineBreakOf(text, range.startOffset);
+  const body = withLineBreaks(sql, lineBreak);
+  const semicolon = terminatorEnd(text, range.endOffset);
+  let offset: number;
+  let newText: string;
+  if (semicolon !== undefined) {
+    offset = semicolon;
+    newText = `${lineBreak}${body};`;
+  } else {
+    offset = lastCodeEnd(text, range);
+    newText = `;${lineBreak}${body}`;
+  }
+  return { range: rangeOf ? rangeOf(offset, offset) : collapsedRange(text, range, offset), newText };
+}
+
+/** addStatementsAfter for a schema rule: the statement at `range` of a linted `file`. */
+export function addStatementsAfterIn(context: SchemaContext, file: string, range: SourceRange, sql: string): TextEdit {
+  const text = context.textAt?.(file, 0, Number.MAX_SAFE_INTEGER);
+  if (text !== undefined) return addStatementsAfter(text, range, sql);
+  // Not a linted file (no text to look at): before the statement's own ';', if any.
+  return { range: { startOffset: range.endOffset, endOffset: range.endOffset, start: range.end, end: range.end }, newText: `;\n${sql}` };
+}
+
+/** End offset of the last token of the statement at `range` that is not a comment (nor its ';'). */
+function lastCodeEnd(text: string, range: SourceRange): number {
+  const tokens = lexTokens(text.slice(range.startOffset, range.endOffset), range.startOffset);
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const t = tokens[i];
+    if (t.kind === 'comment') continue;
+    return t.text === ';' ? t.start : t.end;
+  }
+  return range.endOffset;
+}
+
+/** An empty range at `offset` (at or after `range.startOffset`), its position counted from `range.start`. */
+function collapsedRange(text: string, range: SourceRange, offset: number): SourceRange {
+  let { line, character } = range.start;
+  for (let i = range.startOffset; i < offset; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13 && text.charCodeAt(i + 1) === 10) continue;
+    if (c === 10 || c === 13) {
+      line++;
+      character = 0;
+    } else character++;
+  }
+  const at: Position = { line, character };
+  return { startOffset: offset, endOffset: offset, start: at, end: { ...at } };
 }
 
 /** Leading whitespace of the statement's first line, for inserted statements. */

@@ -29,6 +29,7 @@ import {
   type Table,
 } from './model';
 import { canonicalFromNames, serialBaseType } from './type-names';
+import { endSearchPathPart, followSearchPath, type SearchPathOptions, type SearchPathTransaction } from './search-path';
 
 /**
  * Applies parsed DDL to a SchemaModel, statement by statement, as Postgres would. No
@@ -38,8 +39,10 @@ import { canonicalFromNames, serialBaseType } from './type-names';
  */
 export interface ReplayState {
   schema: SchemaModel;
-  /** First schema of search_path: where unqualified names live. */
+  /** First schema of search_path: where unqualified names live (followed as search-path.ts says). */
   defaultSchema: string;
+  /** The transaction open around the statements, when one changed search_path or was begun: what its end restores. */
+  transaction?: SearchPathTransaction;
   /** Functions created so far whose body turns row-level security on or manages policies (lower-cased, unqualified). */
   rowSecurityHelpers: Set<string>;
   /** An event trigger runs such a function on DDL: every table created from then on may get RLS the model cannot see. */
@@ -57,11 +60,29 @@ export function createReplayState(schema: SchemaModel = { tables: new Map() }): 
   return { schema, defaultSchema: 'public', rowSecurityHelpers: new Set(), rowSecurityOnCreate: false };
 }
 
-/** Replays whole files (already parsed) into a fresh model. */
+/** Replays whole files (already parsed) into a fresh model; each file is a part (see endPart). */
 export function replayStatements(statements: Iterable<{ statement: Statement; file: string }>, state = createReplayState()): ReplayState {
-  for (const { statement, file } of statements) applyStatement(state, statement, file);
+  let last: string | undefined;
+  for (const { statement, file } of statements) {
+    if (last !== undefined && file !== last) endPart(state);
+    last = file;
+    applyStatement(state, statement, file);
+  }
+  endPart(state);
   return state;
 }
+
+/**
+ * A part (a file, a changeset) was replayed whole: the runner's transaction around it, if any,
+ * commits — a SET LOCAL search_path in it ends. Not between parts that run in one transaction
+ * (drizzle-kit's every pending migration).
+ */
+export function endPart(state: ReplayState): void {
+  endSearchPathPart(state);
+}
+
+/** What the replay is told about where the statement runs. */
+export type ReplayOptions = SearchPathOptions;
 
 export function resolveTable(state: ReplayState, rel: { schema?: string; name: string }): Table | undefined {
   return state.schema.tables.get(tableKey(rel.schema ?? state.defaultSchema, rel.name));
@@ -71,9 +92,10 @@ export function resolveMaterializedView(state: ReplayState, rel: { schema?: stri
   return state.schema.materializedViews?.get(tableKey(rel.schema ?? state.defaultSchema, rel.name));
 }
 
-export function applyStatement(state: ReplayState, statement: Statement, file: string): ReplayEffect | undefined {
+export function applyStatement(state: ReplayState, statement: Statement, file: string, options?: ReplayOptions): ReplayEffect | undefined {
   const ast = statement.ast;
   if (!ast) return undefined;
+  if (SEARCH_PATH_KINDS.has(statement.kind)) followSearchPath(state, statement, options);
   const effect: ReplayEffect = { created: [], dropped: [], renamed: [] };
   const r = new Replayer(state, statement, file, effect);
   if (state.rowSecurityHelpers.size > 0 && CALLING_KINDS.has(statement.kind)) r.callsRowSecurityHelper();
@@ -97,7 +119,7 @@ export function applyStatement(state: ReplayState, statement: Statement, file: s
       r.rename(ast.RenameStmt);
       break;
     case 'VariableSetStmt':
-      r.setVariable(ast.VariableSetStmt);
+      // search_path: followed above.
       break;
     case 'CreatePolicyStmt':
       r.createPolicy(ast.CreatePolicyStmt);
@@ -133,6 +155,9 @@ export function applyStatement(state: ReplayState, statement: Statement, file: s
 const ROW_SECURITY_CODE = /\brow\s+level\s+security\b|\b(?:create|alter|drop)\s+policy\b/i;
 
 const ROW_SECURITY_SUBCOMMANDS = new Set(['AT_EnableRowSecurity', 'AT_DisableRowSecurity', 'AT_ForceRowSecurity', 'AT_NoForceRowSecurity']);
+
+/** Statements that may change search_path (SET, set_config) or end the transaction a SET LOCAL lasts for. */
+const SEARCH_PATH_KINDS = new Set(['VariableSetStmt', 'TransactionStmt', 'SelectStmt']);
 
 /** Statements that run a function (not DROP/GRANT/COMMENT ON FUNCTION, which only name it). */
 const CALLING_KINDS = new Set(['SelectStmt', 'CallStmt', 'DoStmt']);
@@ -869,13 +894,6 @@ class Replayer {
     if (!target) return;
     if (typeof node.comment === 'string' && node.comment !== '') target.comment = node.comment;
     else delete target.comment;
-  }
-
-  setVariable(node: Node): void {
-    if (node.name !== 'search_path' || node.kind !== 'VAR_SET_VALUE') return;
-    const first: Node | undefined = node.args?.[0];
-    const value = first?.A_Const?.sval?.sval;
-    if (typeof value === 'string' && value !== '$user') this.state.defaultSchema = value.replace(/^"|"$/g, '');
   }
 }
 

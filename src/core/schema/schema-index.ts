@@ -5,7 +5,7 @@ import type { Statement } from '../sql/statement';
 import type { LintPart } from '../lint/engine';
 import type { SourceRange, SourceRef } from '../types';
 import { tableKey, type Column, type SchemaModel, type Table } from './model';
-import { applyStatement, createReplayState, resolveMaterializedView, resolveTable, type ReplayState } from './replay';
+import { applyStatement, createReplayState, endPart, resolveMaterializedView, resolveTable, type ReplayState } from './replay';
 import { statementNames, type NameLookup, type NameOccurrence, type OtherRelation, type QualifiedName } from './sql-names';
 import type { PrismaSchema } from '../prisma/to-schema';
 
@@ -104,6 +104,7 @@ export function buildSchemaIndex(parts: readonly LintPart[], options: BuildOptio
       applyStatement(state, statement, part.file);
       observer.after(statement, part.file, found);
     }
+    if (part.transaction !== 'all-pending') endPart(state);
     index.occurrences.set(part.file, found);
   }
   for (const list of index.occurrences.values()) list.sort((a, b) => a.range.startOffset - b.range.startOffset);

@@ -142,6 +142,44 @@ describe('pglens health', function () {
     }
   });
 
+  it('as a login-only role: a check that could read nothing is failed (exit 2), one that read part is "ok, partly"', async () => {
+    const role = uniqueName('health_lo');
+    const s = `${schema}_lo`;
+    await conn!.query(`
+      CREATE ROLE ${role} LOGIN;
+      CREATE SCHEMA ${s};
+      GRANT USAGE ON SCHEMA ${s} TO ${role};
+      CREATE SEQUENCE ${s}.order_no AS integer;
+      CREATE TABLE ${s}.items (id serial PRIMARY KEY);
+    `);
+    const url = new URL(serverUrl());
+    url.username = role;
+    url.password = '';
+    try {
+      const none = await run(['--db', url.toString(), '--schema', s, '--only', 'sequence-exhaustion,int-key-overflow']);
+      assert.equal(none.code, 2, none.stderr);
+      assert.match(none.stdout, new RegExp(`^  sequence-exhaustion  failed +not allowed to read what it judges: none of the one sequence it judges could be read \\(${role} lacks SELECT or USAGE on it\\) — it needs SELECT or USAGE on each sequence`, 'm'));
+      assert.match(none.stdout, new RegExp(`^  int-key-overflow +failed +not allowed to read what it judges: none of the one key it judges could be read \\(${role} lacks SELECT or USAGE on 1 key sequence\\) — it needs`, 'm'));
+      assert.match(none.stdout, new RegExp(`note: 1 sequence could not be read: ${role} lacks SELECT or USAGE on ${s}\\.order_no`));
+      assert.doesNotMatch(none.stdout, /^No findings\.$/m);
+      assert.doesNotMatch(none.stdout, / ok /);
+      assert.match(none.stderr, /2 checks could not run or read nothing to judge \(sequence-exhaustion, int-key-overflow\): the report is incomplete/);
+
+      // One of two sequences readable: judged in part, said in the state and the closing line; exit 0.
+      await conn!.query(`CREATE SEQUENCE ${s}.invoice_no AS integer; GRANT USAGE ON SEQUENCE ${s}.invoice_no TO ${role}`);
+      const part = await run(['--db', url.toString(), '--schema', s, '--only', 'sequence-exhaustion', '--format', 'json']);
+      assert.equal(part.code, 0, part.stderr);
+      const out = JSON.parse(part.stdout) as { checks: Array<{ id: string; state: string; partial?: boolean; notes: string[] }> };
+      assert.deepEqual(out.checks.map((c) => [c.id, c.state, c.partial]), [['sequence-exhaustion', 'ran', true]]);
+      const text = await run(['--db', url.toString(), '--schema', s, '--only', 'sequence-exhaustion']);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /^  sequence-exhaustion  ok, partly  1 sequence; the fullest/m);
+      assert.match(text.stdout, /^No findings in what could be read; 1 check could read only part of what it judges \(sequence-exhaustion\): see its notes above\.$/m);
+    } finally {
+      await conn!.query(`DROP SCHEMA ${s} CASCADE; DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
+  });
+
   it('refuses an unknown check and an unknown format with the list to choose from', async () => {
     const only = await run(['--db', serverUrl(), '--only', 'nope']);
     assert.equal(only.code, 2);

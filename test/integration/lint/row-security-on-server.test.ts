@@ -142,6 +142,50 @@ describe('row-level security and materialized view rules, on the real server', f
     });
   });
 
+  it('rls-policy-always-true: WITH CHECK (true) under a real USING updates only the own rows, but may hand them to another owner (as the message says)', async () => {
+    const sql =
+      `${table}\nALTER TABLE notes ENABLE ROW LEVEL SECURITY;\nCREATE POLICY own_read ON notes FOR SELECT USING (owner = current_user);\n` +
+      'CREATE POLICY own_update ON notes FOR UPDATE USING (owner = current_user) WITH CHECK (true);';
+    const [finding] = lint(rlsPolicyAlwaysTrue, sql);
+    assert.ok(finding, 'expected a finding');
+    assert.match(finding.message, /is WITH CHECK \(true\) for PUBLIC .*: they may give the rows they update in notes any values \(hand a row to another owner\);/);
+    assert.doesNotMatch(finding.message, /every row/);
+    await withFreshDatabase('pglens_rls', async (client) => {
+      await migrate(client, sql);
+      await asRole(client, async () => {
+        // Not every row: the other owner's row is out of the USING's reach.
+        assert.equal((await client.query("UPDATE notes SET id = id + 10 WHERE owner = 'someone_else'")).rowCount, 0);
+        // Its own row (only: the USING holds), handed to another owner: the new values are not checked. A blind
+        // UPDATE: one that reads columns (WHERE id = 1) must also pass the SELECT policies with the new row.
+        assert.equal((await client.query("UPDATE notes SET owner = 'someone_else'")).rowCount, 1);
+        assert.equal((await client.query('SELECT * FROM notes')).rowCount, 0, 'the row is gone from its reach');
+      });
+      assert.deepEqual((await client.query('SELECT id, owner FROM notes ORDER BY id')).rows, [{ id: 1, owner: 'someone_else' }, { id: 2, owner: 'someone_else' }]);
+    });
+  });
+
+  it('policy-without-rls follows search_path as the server does: SET LOCAL ends with COMMIT, set_config is followed', async () => {
+    const schemas = 'CREATE SCHEMA app; CREATE TABLE app.notes (id int); CREATE TABLE public.notes (id int);\n';
+    const local =
+      `${schemas}BEGIN; SET LOCAL search_path = app; ALTER TABLE notes ENABLE ROW LEVEL SECURITY; COMMIT;\n` +
+      'ALTER TABLE notes ENABLE ROW LEVEL SECURITY; CREATE POLICY p ON public.notes USING (true);';
+    const config = `${schemas}SELECT pg_catalog.set_config('search_path', 'app', false); ALTER TABLE notes ENABLE ROW LEVEL SECURITY; CREATE POLICY p ON app.notes USING (true);`;
+    const localConfig = `${schemas}BEGIN; SELECT set_config('search_path', 'app', true); COMMIT; ALTER TABLE notes ENABLE ROW LEVEL SECURITY; CREATE POLICY p ON app.notes USING (true);`;
+    const rowSecurity = async (client: Client): Promise<Record<string, boolean>> =>
+      Object.fromEntries((await client.query("SELECT relnamespace::regnamespace::text AS schema, relrowsecurity FROM pg_class WHERE relname = 'notes'")).rows.map((r) => [r.schema, r.relrowsecurity]));
+    for (const [sql, expected, findings] of [
+      [local, { app: true, public: true }, 0],
+      [config, { app: true, public: false }, 0],
+      [localConfig, { app: false, public: true }, 1],
+    ] as const) {
+      assert.equal(lint(policyWithoutRls, sql).length, findings, sql);
+      await withFreshDatabase('pglens_rls', async (client) => {
+        await client.query(sql);
+        assert.deepEqual(await rowSecurity(client), expected, sql);
+      });
+    }
+  });
+
   it('matview-refresh-needs-unique-index: the refresh fails as the finding says; with a unique index it runs', async () => {
     const base = 'CREATE TABLE orders (id int PRIMARY KEY, total numeric);\nCREATE MATERIALIZED VIEW totals AS SELECT id, total FROM orders;\nCREATE UNIQUE INDEX totals_expr ON totals ((id + 0));\n';
     const failing = `${base}REFRESH MATERIALIZED VIEW CONCURRENTLY totals;`;

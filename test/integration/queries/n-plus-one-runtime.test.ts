@@ -5,7 +5,7 @@
  * the one-line explanation and exit 2.
  */
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client, Pool } from 'pg';
@@ -178,6 +178,89 @@ describe('pglens queries: N+1 candidates from pg_stat_statements (pss cluster)',
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
+  });
+});
+
+describe('pglens queries: namesakes, hidden statements and a missing extension (pss cluster)', function () {
+  this.timeout(60_000);
+  const database = uniqueName('pglens_pss_names');
+  const bare = uniqueName('pglens_pss_bare');
+  const role = uniqueName('pglens_pss_lo');
+  let admin: Client | undefined;
+  let dir = '';
+
+  before(async function () {
+    await requirePssServer(this, 'pglens queries namesake tests');
+    admin = new Client({ connectionString: pssUrl() });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.query(`CREATE DATABASE ${bare}`);
+    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'pglens-test'`);
+    dir = mkdtempSync(path.join(tmpdir(), 'pglens-queries-names-'));
+    writeFileSync(path.join(dir, '.pglens.json'), JSON.stringify({ rules: { 'n-plus-one-candidate': ['info', { minCalls: 100 }] } }));
+    const app = new Client({ connectionString: pssDatabaseUrl(database) });
+    await app.connect();
+    try {
+      // public.acct has no index; app2.acct has a primary key. The application reads app2's.
+      await app.query(`
+        CREATE EXTENSION pg_stat_statements;
+        CREATE TABLE public.acct (id int, name text);
+        CREATE SCHEMA app2;
+        CREATE TABLE app2.acct (id int PRIMARY KEY, name text);
+        INSERT INTO app2.acct SELECT g, 'n' || g FROM generate_series(1, 150) g;
+      `);
+      await app.query(`SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)`);
+      await app.query('SET search_path = app2');
+      for (let id = 1; id <= 150; id++) await app.query('SELECT name FROM acct WHERE id = $1', [id]);
+    } finally {
+      await app.end();
+    }
+  });
+
+  after(async function () {
+    if (!admin) return;
+    try {
+      await admin.query(`SELECT pg_stat_statements_reset(0, oid, 0) FROM pg_database WHERE datname = ANY ($1)`, [[database, bare]]);
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.query(`DROP DATABASE IF EXISTS ${bare} WITH (FORCE)`);
+      await admin.query(`DROP ROLE IF EXISTS ${role}`);
+    } finally {
+      await admin.end();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('does not judge an unqualified table two schemas have: key unknown, the namesakes named', async () => {
+    const { code, stdout, stderr } = await run(['--db', pssDatabaseUrl(database), '--workspace', dir, '--no-code', '--format', 'json']);
+    assert.equal(code, 0, stderr);
+    const out = JSON.parse(stdout) as { candidates: Array<JsonCandidate & { namesakes?: string[] }>; notes: string[] };
+    const acct = out.candidates.find((c) => c.table.name === 'acct');
+    assert.ok(acct, stdout);
+    assert.deepEqual([acct.key, acct.indexed, acct.namesakes, acct.severity], ['unknown', null, ['app2.acct', 'public.acct'], 'info']);
+    assert.doesNotMatch(acct.message, /no index/);
+    assert.match(acct.message, /2 schemas have a table acct: app2\.acct, public\.acct/);
+    assert.ok(out.notes.some((n) => /^acct is named without a schema and 2 schemas have a table of that name \(app2\.acct, public\.acct\)/.test(n)), out.notes.join('\n'));
+  });
+
+  it('as a role that may not read other roles\' texts: says how many frequent statements were hidden and not judged', async () => {
+    const url = new URL(pssDatabaseUrl(database));
+    url.username = role;
+    url.password = 'pglens-test';
+    const { code, stdout, stderr } = await run(['--db', url.toString(), '--workspace', dir, '--no-code']);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^No N\+1 candidates among the statements this role may read: .* But [1-9]\d* statements? of other roles (was|were) run that often with that few rows, and (its|their) text is hidden \(<insufficient privilege>\), so (it|they) could not be judged: grant this role pg_read_all_stats and run it again\.$/m);
+    assert.match(stdout, /^Note: [\d,]+ statements? (is|are) other roles', whose text this role may not read \([1-9][\d,]* of them ran ≥ 100 times with ≤ 2 rows per call, and could not be judged\)/m);
+  });
+
+  it('says only CREATE EXTENSION is needed when the server preloads the library', async () => {
+    const { code, stdout, stderr } = await run(['--db', pssDatabaseUrl(bare), '--no-code']);
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.equal(
+      stderr,
+      `pglens queries: cannot list N+1 candidates on ${bare}: pg_stat_statements is loaded by the server (shared_preload_libraries) but not created in this database: ` +
+        'run CREATE EXTENSION pg_stat_statements; in it (no restart needed)\n',
+    );
   });
 });
 

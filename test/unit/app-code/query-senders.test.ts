@@ -127,6 +127,27 @@ describe('findQuerySenders (the code behind a pg_stat_statements statement)', ()
     assert.deepEqual(links[2].map(show), []);
   });
 
+  it('leaves a binary or UTF-16 code file unread, with the note lint gives, and does not count it as read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pglens-senders-bin-'));
+    try {
+      mkdirSync(join(dir, 'src'));
+      const sql = "pool.query('SELECT id, title FROM posts WHERE author_id = $1', [id]);\n";
+      writeFileSync(join(dir, 'src', 'utf16.ts'), Buffer.from(`\ufeff${sql}`, 'utf16le'));
+      writeFileSync(join(dir, 'src', 'blob.ts'), Buffer.concat([Buffer.from('const a = 1;\nconst b = 2;\n'), Buffer.from([0, 1, 2, 255])]));
+      writeFileSync(join(dir, 'src', 'bom.ts'), `\ufeff${sql}`);
+      const { links, notes, filesRead } = findQuerySenders(dir, [target('SELECT id, title FROM posts WHERE author_id = $1')], defaultConfig(dir));
+      assert.equal(filesRead, 1, 'only the UTF-8 file is read');
+      assert.deepEqual(notes, [
+        'src/blob.ts: not read, not a text file (a NUL byte on line 3: binary, or UTF-16)',
+        'src/utf16.ts: not read, not a text file (a NUL byte on line 1: binary, or UTF-16)',
+      ]);
+      // A UTF-8 byte order mark is dropped, as lint does: line and column are the ones an editor shows.
+      assert.deepEqual(links[0].map((l) => `${l.file}:${l.line}:${l.column}`), ['src/bom.ts:1:1']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads no file appCode.skip leaves out', () => {
     const config = { ...defaultConfig(root), appCode: { skip: ['**/node_modules', 'src/loop.ts', 'src/broken.ts'] } };
     const { links } = findQuerySenders(root, [target('SELECT id, title FROM posts WHERE author_id = $1')], config);

@@ -89,13 +89,13 @@ describe('pglens health exit code', () => {
   it('2 when a check could not run, said on stderr with the next step', () => {
     const { code, stderr } = exit(run(['ran', 'failed'], []), 'warning');
     assert.equal(code, 2);
-    assert.match(stderr, /^pglens health: 1 check could not run \(check-1\): the report is incomplete — see each check's reason .*; fix what it names, or turn such a check off in \.pglens\.json .*\n$/);
+    assert.match(stderr, /^pglens health: 1 check could not run or read nothing to judge \(check-1\): the report is incomplete — see each check's reason .*; fix what it names, or turn such a check off in \.pglens\.json .*\n$/);
   });
 
   it('2 wins over 1: a finding at or above --fail-on does not hide that the run was incomplete', () => {
     const { code, stderr } = exit(run(['failed', 'failed'], ['error']), 'warning');
     assert.equal(code, 2);
-    assert.match(stderr, /^pglens health: 2 checks could not run \(check-0, check-1\): the report is incomplete; the findings above also reach --fail-on warning, but exit code 2 \(incomplete\) wins over 1 — /);
+    assert.match(stderr, /^pglens health: 2 checks could not run or read nothing to judge \(check-0, check-1\): the report is incomplete; the findings above also reach --fail-on warning, but exit code 2 \(incomplete\) wins over 1 — /);
     assert.equal(exit(run(['failed'], ['error']), 'off').code, 2, 'off judges findings only');
     assert.doesNotMatch(exit(run(['failed'], ['info']), 'warning').stderr, /also reach/, 'below --fail-on: nothing to say about 1');
   });

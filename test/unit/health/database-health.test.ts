@@ -154,6 +154,32 @@ describe('databaseHealth (the runner of the database checks)', () => {
     assert.equal(health.findings.length, 2);
   });
 
+  it('reports a check that could read nothing it judges as failed, with the privilege; one that read part as ran and partial', async () => {
+    const judging = (id: DatabaseCheck['id'], j: Partial<CheckJudgement>) => check(id, { judge: () => ({ findings: [], summary: 'nothing to judge here', notes: ['2 sequences could not be read'], ...j }) });
+    const health = await databaseHealth(fakeConnection(), {
+      checks: [
+        judging('sequence-exhaustion', { unjudged: { reason: 'none of the 2 sequences it judges could be read (lo lacks SELECT or USAGE on all of them)', privilege: true } }),
+        judging('int-key-overflow', { unjudged: { reason: 'none of the one key it judges could be read (1 key sequence is locked by another session)', privilege: false } }),
+        judging('table-bloat', { partial: true }),
+      ],
+    });
+    assert.deepEqual(
+      health.checks.map((c) => [c.id, c.state, c.reason, c.partial, c.summary, c.notes]),
+      [
+        [
+          'sequence-exhaustion',
+          'failed',
+          'not allowed to read what it judges: none of the 2 sequences it judges could be read (lo lacks SELECT or USAGE on all of them) — it needs pg_read_all_stats',
+          undefined,
+          undefined,
+          ['2 sequences could not be read'],
+        ],
+        ['int-key-overflow', 'failed', 'could not judge anything: none of the one key it judges could be read (1 key sequence is locked by another session)', undefined, undefined, ['2 sequences could not be read']],
+        ['table-bloat', 'ran', undefined, true, 'nothing to judge here', ['2 sequences could not be read']],
+      ],
+    );
+  });
+
   it('puts index and database findings in one list, most severe first', () => {
     const records = healthFindingRecords(
       [{ rule: 'unused-index', severity: 'warning', message: 'unused', schema: 's', table: 't', index: 'i', fixSql: 'DROP INDEX CONCURRENTLY s.i;' }],

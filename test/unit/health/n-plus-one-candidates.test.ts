@@ -94,6 +94,17 @@ describe('judgeCandidates (n-plus-one-candidate on pg_stat_statements rows)', ()
     assert.match(c.message, /pglens's search_path does not find app\.orders/);
   });
 
+  it('does not judge an unqualified table that more than one schema has: key unknown, the namesakes named', () => {
+    const namesakes = new Map([['posts', ['app2.posts', 'public.posts']]]);
+    const [c] = judgeCandidates([stats('SELECT * FROM posts WHERE id = $1', 3000, 3000, 30)], TABLES, T, undefined, namesakes);
+    assert.deepEqual([c.table, c.key, c.indexed, c.namesakes], [{ schema: null, name: 'posts', found: false }, 'unknown', null, ['app2.posts', 'public.posts']]);
+    assert.equal(c.severity, 'info', 'not judged "no index": not a warning');
+    assert.match(c.message, /\(2 schemas have a table posts: app2\.posts, public\.posts; the statement names no schema and pg_stat_statements keeps no search_path, so its keys are not known\)$/);
+    // Qualified, it names one table: judged as usual.
+    const [q] = judgeCandidates([stats('SELECT * FROM public.posts WHERE id = $1', 3000, 3000, 30)], new Map([['public.posts', POSTS]]), T, undefined, namesakes);
+    assert.deepEqual([q.key, q.namesakes], ['primary key', undefined]);
+  });
+
   it('gives every candidate the severity .pglens.json sets', () => {
     const out = judgeCandidates([stats('SELECT * FROM tags WHERE name = $1', 1000, 0, 2), stats('SELECT * FROM posts WHERE id = $1', 1000, 1000, 1)], TABLES, T, 'error');
     assert.deepEqual(out.map((c) => c.severity), ['error', 'error']);
@@ -154,5 +165,27 @@ describe('pglens queries text output', () => {
     assert.ok(!text.split('\n').some((l) => l.startsWith('::')), text);
     assert.match(text, /db\\u001b/);
     assert.match(text, /src\/a\\nb\.ts:3:5 {2}pool\.query {2}\(the same statement\)/);
+  });
+
+  it('keeps a newline inside a quoted identifier (escaped), collapsing whitespace only outside quotes', () => {
+    const [c] = judgeCandidates([stats('SELECT *\n  FROM "my\ntable"   WHERE "a  b" = $1', 1000, 0, 2)], new Map([['"my\ntable"', { ...TAGS, name: 'my\ntable' }]]), T);
+    const text = queriesText({
+      connection: { kind: 'server', label: 'db', serverVersion: '15.20', database: 'shop' },
+      result: { state: 'ran', thresholds: T, statements: 10, frequent: 1, candidates: [c], since: null, notes: [] },
+    });
+    assert.match(text, /^ {10}query: SELECT \* FROM "my\\ntable" WHERE "a {2}b" = \$1$/m);
+  });
+
+  it('says how many frequent statements of other roles were hidden and not judged, instead of a bare "no candidates"', () => {
+    const base = { state: 'ran' as const, thresholds: T, statements: 3, frequent: 0, candidates: [], since: null, notes: [] };
+    const connection = { kind: 'server' as const, label: 'db', serverVersion: '15.20', database: 'shop' };
+    const none = queriesText({ connection, result: base });
+    assert.match(none, /^No N\+1 candidates: no statement ran ≥ 1,000 times/m);
+    const hidden = queriesText({ connection, result: { ...base, hiddenFrequent: 2 } });
+    assert.doesNotMatch(hidden, /^No N\+1 candidates: no statement/m);
+    assert.match(
+      hidden,
+      /^No N\+1 candidates among the statements this role may read: .* But 2 statements of other roles were run that often with that few rows, and their text is hidden \(<insufficient privilege>\), so they could not be judged: grant this role pg_read_all_stats and run it again\.$/m,
+    );
   });
 });

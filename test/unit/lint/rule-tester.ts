@@ -6,6 +6,7 @@ import { defaultConfig } from '../../../src/core/lint/config';
 import { lintMigrationSet } from '../../../src/core/lint/engine';
 import type { Rule } from '../../../src/core/lint/rule';
 import { loadSqlParser } from '../../../src/core/sql/parse';
+import { createLineIndex } from '../../../src/core/sql/line-index';
 import type { Finding } from '../../../src/core/types';
 
 /**
@@ -32,6 +33,7 @@ export interface ValidCase {
 
 export interface ExpectedError {
   message?: RegExp | string;
+  severity?: Finding['severity'];
   line?: number;
   column?: number;
   endLine?: number;
@@ -99,6 +101,7 @@ export function runRuleTests(rule: Rule, tests: RuleTests): void {
             const f = findings[i];
             if (expected.message instanceof RegExp) assert.match(f.message, expected.message);
             else if (expected.message !== undefined) assert.ok(f.message.includes(expected.message), `message "${f.message}" lacks "${expected.message}"`);
+            if (expected.severity !== undefined) assert.equal(f.severity, expected.severity, `severity of finding ${i + 1}`);
             if (expected.line !== undefined) assert.equal(f.range.start.line + 1, expected.line, `line of finding ${i + 1}`);
             if (expected.column !== undefined) assert.equal(f.range.start.character + 1, expected.column, `column of finding ${i + 1}`);
             if (expected.endLine !== undefined) assert.equal(f.range.end.line + 1, expected.endLine, `end line of finding ${i + 1}`);
@@ -110,6 +113,11 @@ export function runRuleTests(rule: Rule, tests: RuleTests): void {
           } else if (c.output !== undefined) {
             const edits = findings.flatMap((f) => f.fix?.edits ?? []);
             assert.ok(edits.length > 0, 'expected a fix');
+            // Editors apply edits by line and character: those must say what the offsets say.
+            const lines = createLineIndex(c.code);
+            for (const e of edits) {
+              assert.deepEqual([e.range.start, e.range.end], [lines.positionAt(e.range.startOffset), lines.positionAt(e.range.endOffset)], `positions of the edit at ${e.range.startOffset}`);
+            }
             assert.equal(applyEdits(c.code, edits), c.output);
           }
         });

@@ -2,13 +2,14 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { activeApi, openDocument, waitFor, workspaceUri } from './helpers';
 
-/** The Markdown text of the hovers at a position (every provider's). */
+/** The Markdown text of the hovers at a position (every provider's), backslash escapes removed (text from files is escaped). */
 async function hoverText(uri: vscode.Uri, position: vscode.Position): Promise<string> {
   const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position);
   return hovers
     .flatMap((h) => h.contents)
     .map((c) => (typeof c === 'string' ? c : c.value))
-    .join('\n');
+    .join('\n')
+    .replace(/\\([!-/:-@[-`{-~])/g, '$1');
 }
 
 /** Waits for pglens's hover (the SQL parser loads after the editor features). */

@@ -66,6 +66,16 @@ export interface CheckJudgement {
   summary?: string;
   /** What the check could not see and why (e.g. other users' queries hidden without pg_read_all_stats). */
   notes?: string[];
+  /**
+   * Set when the check could judge none of what it should have: every object it reads was
+   * unreadable to the role (privileges) or held locked by another session. "ok" would claim a
+   * judgement never made, so the runner reports the check as `failed` with this reason (a clause,
+   * e.g. "none of its 2 sequences could be read: app lacks SELECT or USAGE on them"), followed by
+   * the check's `privilege` when `privilege` is true.
+   */
+  unjudged?: { reason: string; privilege: boolean };
+  /** It judged some of what it reads but could not read the rest (privileges, locks; the notes say which): it stays `ran`, marked partial. */
+  partial?: boolean;
 }
 
 /** Numeric thresholds of a check, configurable as `"rules": { "<id>": ["warning", { … }] }` in `.pglens.json`. */

@@ -2,7 +2,7 @@ import type { Connection } from '../../db/connection';
 import { errorMessage, isPglensError, PglensError } from '../../errors';
 import { ruleSetting, type LintConfig } from '../../lint/config';
 import { SEVERITY_RANK } from '../../types';
-import type { DatabaseCheck, DatabaseFinding, DatabaseRuleId, Thresholds } from './check';
+import type { CheckJudgement, DatabaseCheck, DatabaseFinding, DatabaseRuleId, Thresholds } from './check';
 import { DATABASE_CHECKS } from './checks';
 
 export type CheckState = 'ran' | 'skipped' | 'off' | 'failed';
@@ -15,6 +15,11 @@ export interface CheckResult {
   /** Why it was skipped or failed, with the next step (e.g. the privilege it needs). */
   reason?: string;
   summary?: string;
+  /**
+   * Ran, but could not read part of what it judges (privileges, locks): its notes say what. Absent
+   * otherwise. A check that could read none of it is `failed` instead.
+   */
+  partial?: true;
   notes: string[];
   findings: number;
   /** Thresholds in effect (defaults merged with `.pglens.json`). */
@@ -68,6 +73,10 @@ export async function databaseHealth(conn: Connection, options: DatabaseHealthOp
       continue;
     }
     const judged = check.judge(data, thresholds, conn.kind);
+    if (judged.unjudged) {
+      results.push({ ...base, state: 'failed', reason: unjudgedReason(check, judged.unjudged), notes: judged.notes ?? [] });
+      continue;
+    }
     // A severity the user changed applies to every finding of the check; the default one (given
     // only to set thresholds) keeps the check's own escalation, e.g. warning → error past a line.
     const own = configured && setting.severity !== check.defaultSeverity ? setting.severity : undefined;
@@ -76,6 +85,7 @@ export async function databaseHealth(conn: Connection, options: DatabaseHealthOp
       ...base,
       state: 'ran',
       ...(judged.summary !== undefined ? { summary: judged.summary } : {}),
+      ...(judged.partial ? { partial: true as const } : {}),
       notes: judged.notes ?? [],
       findings: judged.findings.length,
     });
@@ -142,6 +152,12 @@ export function mergeThresholds(id: string, defaults: Thresholds, options: Recor
     out[key] = value;
   }
   return out;
+}
+
+/** A check that read nothing it could judge: the reason, and the privilege that lets it read. */
+function unjudgedReason(check: DatabaseCheck<unknown>, unjudged: NonNullable<CheckJudgement['unjudged']>): string {
+  if (unjudged.privilege) return `not allowed to read what it judges: ${unjudged.reason}${check.privilege ? ` — it needs ${check.privilege}` : ''}`;
+  return `could not judge anything: ${unjudged.reason}`;
 }
 
 /** A failed read as a sentence with the next step: the privilege for a permission error, --timeout for a timeout. */

@@ -1,7 +1,7 @@
 import { relationName, stringList, type Node } from '../../sql/ast';
 import type { Fix } from '../../types';
 import type { StatementRule } from '../rule';
-import { alterTable, ident, qualified, qualifiedIdent, statementEndWithSemicolon, addedConstraints } from '../rule-helpers';
+import { addStatementsAfter, alterTable, ident, qualified, qualifiedIdent, addedConstraints } from '../rule-helpers';
 
 /** Adding a FOREIGN KEY or CHECK validates every row while holding a lock that blocks writes. */
 export const rule: StatementRule = {
@@ -38,16 +38,14 @@ export const rule: StatementRule = {
           edits: [{ range: statement.rangeOf(range.endOffset, range.endOffset), newText: ' NOT VALID' }],
         };
       } else if (name && name.length <= 63) {
-        const end = statementEndWithSemicolon(context);
+        const validate = addStatementsAfter(context.text, statement.range, `ALTER TABLE ${qualifiedIdent(target.relation)} VALIDATE CONSTRAINT ${ident(name)}`, (s, e) =>
+          statement.rangeOf(s, e),
+        );
+        // Terminated even after an unterminated last statement.
+        if (!validate.newText.endsWith(';')) validate.newText += ';';
         fix = {
           title: 'Add the constraint NOT VALID and VALIDATE it separately',
-          edits: [
-            { range: statement.rangeOf(range.endOffset, range.endOffset), newText: ' NOT VALID' },
-            {
-              range: statement.rangeOf(end, end),
-              newText: `${end === statement.range.endOffset ? ';' : ''}\nALTER TABLE ${qualifiedIdent(target.relation)} VALIDATE CONSTRAINT ${ident(name)};`,
-            },
-          ],
+          edits: [{ range: statement.rangeOf(range.endOffset, range.endOffset), newText: ' NOT VALID' }, validate],
         };
       }
       const inTx = sameTransaction

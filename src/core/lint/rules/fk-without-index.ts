@@ -4,6 +4,7 @@ import type { SourceRange } from '../../types';
 import type { ForeignKey, Index, SchemaModel, Table } from '../../schema/model';
 import { MAX_IDENTIFIER_BYTES, identifierByteLength } from './identifier-too-long';
 import { qualifiedName, quoteIdent } from '../../sql/quote-ident';
+import { addStatementsAfterIn } from '../rule-helpers';
 
 /**
  * fk-without-index: a foreign key whose columns are not the leading columns of an index on
@@ -148,11 +149,11 @@ export const rule: Rule = {
             `every DELETE or key UPDATE on ${fk.refTable} scans all of ${table.name} to find referencing rows, ` +
             `and joins from ${fk.refTable} read it sequentially; add an index on (${cols})`,
           range: fk.source.range,
-          // Inserted before the defining statement's own ';', so it ends up as a statement of its own either way.
+          // A statement of its own right after the defining statement's ';' (or its last token).
           fix: fixable
             ? {
                 title: `Create index on ${table.name} (${cols})${concurrently ? ' concurrently' : ''}`,
-                edits: [{ range: collapsedAt(after), newText: `;\n${create}` }],
+                edits: [addStatementsAfterIn(context, fk.source.file, after, create)],
               }
             : undefined,
         });
@@ -167,8 +168,4 @@ function namesAt(context: SchemaContext, file: string, range: SourceRange, table
   if (text === undefined) return true;
   const words = new Set((text.match(/"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*/g) ?? []).map((w) => (w.startsWith('"') ? w.slice(1, -1).replace(/""/g, '"') : w.toLowerCase())));
   return [table, ...columns].every((name) => words.has(name));
-}
-
-function collapsedAt(range: SourceRange): SourceRange {
-  return { startOffset: range.endOffset, endOffset: range.endOffset, start: range.end, end: range.end };
 }

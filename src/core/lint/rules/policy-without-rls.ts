@@ -3,6 +3,7 @@ import { rowSecurityNamedElsewhere, tablePolicies, type Policy, type SchemaModel
 import type { SourceRange } from '../../types';
 import { identifierWords } from '../../sql/ast';
 import { qualifiedName, quoteIdent } from '../../sql/quote-ident';
+import { addStatementsAfterIn } from '../rule-helpers';
 
 /**
  * policy-without-rls: a table with policies whose row-level security is not enabled after the
@@ -48,10 +49,8 @@ export const rule: Rule = {
           `${disabled ? 'disabled on it (DISABLE ROW LEVEL SECURITY)' : 'never enabled on it'}: Postgres ignores policies until ` +
           `ALTER TABLE ${name} ENABLE ROW LEVEL SECURITY, so every role with a privilege on the table reads and changes every row`,
         range: source.range,
-        // Inserted before the policy statement's own ';', so it ends up as a statement of its own.
-        fix: fixable
-          ? { title: `Enable row-level security on ${name}`, edits: [{ range: collapsedAt(after), newText: `;\n${enable}` }] }
-          : undefined,
+        // A statement of its own right after the policy statement's ';' (or its last token).
+        fix: fixable ? { title: `Enable row-level security on ${name}`, edits: [addStatementsAfterIn(context, source.file, after, enable)] } : undefined,
       });
     }
   },
@@ -61,8 +60,4 @@ export const rule: Rule = {
 function namesTable(context: SchemaContext, file: string, range: SourceRange, table: string): boolean {
   const text = context.textAt?.(file, range.startOffset, range.endOffset);
   return text !== undefined && identifierWords(text).has(table);
-}
-
-function collapsedAt(range: SourceRange): SourceRange {
-  return { startOffset: range.endOffset, endOffset: range.endOffset, start: range.end, end: range.end };
 }

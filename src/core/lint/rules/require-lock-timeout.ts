@@ -1,6 +1,6 @@
 import { strongLockTargets, type LockTarget } from '../locks';
 import type { StatementContext, StatementRule } from '../rule';
-import { findWord, qualified } from '../rule-helpers';
+import { findWord, lineBreakOf, qualified } from '../rule-helpers';
 import type { SchemaModel } from '../../schema/model';
 import type { Statement } from '../../sql/statement';
 
@@ -61,7 +61,7 @@ export const rule: StatementRule = {
         ? undefined
         : {
             title: 'Set lock_timeout before the first locking statement',
-            edits: [{ range: statement.rangeOf(statement.range.startOffset, statement.range.startOffset), newText: "SET lock_timeout = '5s';\n" }],
+            edits: [{ range: statement.rangeOf(statement.range.startOffset, statement.range.startOffset), newText: `SET lock_timeout = '5s';${lineBreakOf(context.text, statement.range.startOffset)}` }],
           },
     });
   },

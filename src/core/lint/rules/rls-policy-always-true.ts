@@ -4,14 +4,16 @@ import { qualifiedName, quoteIdent } from '../../sql/quote-ident';
 
 /**
  * rls-policy-always-true: a permissive policy whose USING or WITH CHECK is the constant `true`,
- * for roles other than the configured admin roles. It lets those roles past row-level security
- * for its command on every row; as policies are OR-ed, it also makes every other permissive
- * policy for the same roles and command moot. A restrictive `true` restricts nothing and is left alone.
+ * for roles other than the configured admin roles. USING (true) lets those roles reach every row
+ * for its command (read, update, delete); WITH CHECK (true) lets the rows they write hold any
+ * values (insert a row in another user's name, hand a row they may update to another owner) —
+ * which rows an UPDATE may touch is still its USING's. As permissive policies are OR-ed, no other
+ * one for the same roles and command narrows it. A restrictive `true` restricts nothing and is left alone.
  *
  * Exported for the Prisma and live-catalog checks:
  * - `DEFAULT_ADMIN_ROLES`: roles meant to see everything (Postgres's and Supabase's).
  * - `isConstantTrue(expression)`: `true`, `TRUE`, `(true)`, `true::boolean`, `'t'::bool`, `'yes'`.
- * - `alwaysTruePolicies(schema, adminRoles)`: each such policy with what it opens.
+ * - `alwaysTruePolicies(schema, adminRoles)`: each such policy with what it opens, clause by clause.
  */
 export const DEFAULT_ADMIN_ROLES: readonly string[] = ['postgres', 'service_role', 'supabase_admin'];
 
@@ -36,7 +38,15 @@ export interface AlwaysTruePolicy {
   policy: Policy;
   /** The roles it opens the table to (the policy's roles minus the admin roles). */
   roles: string[];
-  /** What those roles may do to every row. */
+  /** USING (true): the commands for which those roles reach every row, other users' included. */
+  anyRow: Array<'read' | 'update' | 'delete'>;
+  /**
+   * WITH CHECK (true), or an UPDATE/ALL policy's USING (true) with no WITH CHECK (it then checks
+   * new rows too): the commands whose new rows may hold any values (a row in another user's name,
+   * a row handed to another owner). Which rows an UPDATE may touch is still `anyRow`'s question.
+   */
+  anyValues: Array<'insert' | 'update'>;
+  /** Both together: what it opens. */
   opens: Array<'read' | 'insert' | 'update' | 'delete'>;
 }
 
@@ -50,13 +60,16 @@ export function alwaysTruePolicies(schema: SchemaModel, adminRoles: readonly str
       const using = isConstantTrue(policy.using);
       // Without WITH CHECK, an ALL or UPDATE policy checks new rows with its USING expression.
       const check = policy.withCheck === undefined ? using : isConstantTrue(policy.withCheck);
-      const opens: AlwaysTruePolicy['opens'] = [];
       const c = policy.command;
-      if (using && (c === 'all' || c === 'select')) opens.push('read');
-      if (check && (c === 'all' || c === 'insert')) opens.push('insert');
-      if ((using || check) && (c === 'all' || c === 'update')) opens.push('update');
-      if (using && (c === 'all' || c === 'delete')) opens.push('delete');
-      if (opens.length > 0) out.push({ policy, roles, opens });
+      const anyRow: AlwaysTruePolicy['anyRow'] = [];
+      if (using && (c === 'all' || c === 'select')) anyRow.push('read');
+      if (using && (c === 'all' || c === 'update')) anyRow.push('update');
+      if (using && (c === 'all' || c === 'delete')) anyRow.push('delete');
+      const anyValues: AlwaysTruePolicy['anyValues'] = [];
+      if (check && (c === 'all' || c === 'insert')) anyValues.push('insert');
+      if (check && (c === 'all' || c === 'update')) anyValues.push('update');
+      const opens = (['read', 'insert', 'update', 'delete'] as const).filter((o) => (anyRow as string[]).includes(o) || (anyValues as string[]).includes(o));
+      if (opens.length > 0) out.push({ policy, roles, anyRow, anyValues, opens });
     }
   }
   return out;
@@ -67,35 +80,61 @@ export const rule: Rule = {
   kind: 'schema',
   defaultSeverity: 'warning',
   docs: {
-    description: 'A policy with USING (true) or WITH CHECK (true) for ordinary roles lets them read or change every row: row-level security that protects nothing.',
+    description:
+      'A policy with USING (true) for ordinary roles lets them read or change every row, one with WITH CHECK (true) lets them write rows with any values: row-level security that protects nothing.',
   },
   check(context) {
     const option = context.options.adminRoles;
     const adminRoles = Array.isArray(option) && option.every((r) => typeof r === 'string') ? (option as string[]) : DEFAULT_ADMIN_ROLES;
-    for (const { policy, roles, opens } of alwaysTruePolicies(context.schema, adminRoles)) {
+    for (const found of alwaysTruePolicies(context.schema, adminRoles)) {
+      const { policy, roles, opens } = found;
       if (!policy.source) continue;
       const table = qualifiedName(policy.schema, policy.table);
       const who = roles.map((r) => (r === 'public' ? 'PUBLIC (every role, anon included)' : quoteIdent(r))).join(', ');
       const writes = opens.filter((o) => o !== 'read');
-      const clause = policy.withCheck !== undefined && isConstantTrue(policy.withCheck) && !isConstantTrue(policy.using) ? 'WITH CHECK (true)' : 'USING (true)';
       context.report({
         file: policy.source.file,
         message:
-          `policy ${quoteIdent(policy.name)} on ${table} is ${clause} for ${who}: ` +
-          `they may ${openings(opens)} in ${table}, other users' rows included, ` +
-          'and every other permissive policy for them on that command is moot; ' +
+          `policy ${quoteIdent(policy.name)} on ${table} is ${clauses(policy)} for ${who}: they may ${openings(found, table)}; ` +
+          'permissive policies are OR-ed, so no other policy for them on that command narrows it; ' +
           (writes.length > 0
             ? 'compare the row with the user (e.g. user_id = auth.uid(), tenant_id = current_setting(\'app.tenant_id\')::uuid), or add the role to "adminRoles" if it is meant to see everything'
             : 'fine for public reference data; otherwise compare the row with the user, or add the role to "adminRoles" if it is meant to see everything'),
         range: policy.source.range,
-        // Read-only or insert-only openings are often meant (public catalogues, contact forms); updates and deletes of every row rarely are.
+        // Read-only or insert-only openings are often meant (public catalogues, contact forms); updates and deletes rarely are.
         ...(!opens.includes('update') && !opens.includes('delete') && { severity: 'info' as const }),
       });
     }
   },
 };
 
-function openings(opens: AlwaysTruePolicy['opens']): string {
-  const words = opens.map((o) => (o === 'insert' ? 'insert any row' : `${o} every row`));
+/** The clauses that are the constant true, as written. */
+function clauses(policy: Policy): string {
+  const using = isConstantTrue(policy.using);
+  const check = policy.withCheck !== undefined && isConstantTrue(policy.withCheck);
+  return using && check ? 'USING (true) and WITH CHECK (true)' : check ? 'WITH CHECK (true)' : 'USING (true)';
+}
+
+/**
+ * What the policy lets its roles do, clause by clause: USING (true) reaches every row (read,
+ * update, delete); WITH CHECK (true) lets new rows hold any values — on an UPDATE whose USING
+ * is real, only the rows they could update anyway, but those may be handed to another owner.
+ */
+function openings({ anyRow, anyValues }: AlwaysTruePolicy, table: string): string {
+  const parts: string[] = [];
+  if (anyRow.length > 0) parts.push(`${list(anyRow)} every row in ${table}, other users' rows included`);
+  const insert = anyValues.includes('insert');
+  const update = anyValues.includes('update');
+  if (insert && update) {
+    parts.push(`insert and update rows of ${table} with any values (a row in another user's name, or handed to another owner)`);
+  } else if (insert) {
+    parts.push(`insert rows with any values into ${table} (a row in another user's name)`);
+  } else if (update) {
+    parts.push(`give the rows they update in ${table} any values (hand a row to another owner)`);
+  }
+  return parts.join(', and ');
+}
+
+function list(words: string[]): string {
   return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }

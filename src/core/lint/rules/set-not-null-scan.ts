@@ -1,5 +1,5 @@
 import type { StatementRule } from '../rule';
-import { alterTable, ident, indentOf, qualified, qualifiedIdent, statementEndWithSemicolon } from '../rule-helpers';
+import { alterTable, ident, indentOf, lineBreakOf, qualified, qualifiedIdent, statementEndWithSemicolon } from '../rule-helpers';
 
 /** SET NOT NULL scans every row under ACCESS EXCLUSIVE, unless a valid CHECK (col IS NOT NULL) already proves it. */
 export const rule: StatementRule = {
@@ -31,7 +31,7 @@ export const rule: StatementRule = {
         `ALTER TABLE ${tableSql} VALIDATE CONSTRAINT ${check};`,
         `ALTER TABLE ${tableSql} ALTER COLUMN ${ident(column)} SET NOT NULL;`,
         `ALTER TABLE ${tableSql} DROP CONSTRAINT ${check};`,
-      ].join(`\n${indent}`);
+      ].join(`${lineBreakOf(context.text, context.statement.range.startOffset)}${indent}`);
       const start = context.statement.range.startOffset;
       context.report({
         message:

@@ -1,7 +1,7 @@
 import { stringList, type Node } from '../../sql/ast';
 import type { Fix } from '../../types';
 import type { StatementRule } from '../rule';
-import { alterTable, ident, qualified, qualifiedIdent, statementEndWithSemicolon, addedConstraints, outsideTransactionWayOut } from '../rule-helpers';
+import { alterTable, ident, lineBreakOf, qualified, qualifiedIdent, statementEndWithSemicolon, addedConstraints, outsideTransactionWayOut } from '../rule-helpers';
 
 /** ADD UNIQUE / PRIMARY KEY builds its index under an ACCESS EXCLUSIVE lock. */
 export const rule: StatementRule = {
@@ -36,7 +36,7 @@ export const rule: StatementRule = {
             {
               range: statement.rangeOf(statement.range.startOffset, statementEndWithSemicolon(context)),
               newText:
-                `CREATE UNIQUE INDEX CONCURRENTLY ${indexName} ON ${table} (${columns.map(ident).join(', ')})${nulls};\n` +
+                `CREATE UNIQUE INDEX CONCURRENTLY ${indexName} ON ${table} (${columns.map(ident).join(', ')})${nulls};${lineBreakOf(context.text, statement.range.startOffset)}` +
                 `ALTER TABLE ${table} ADD CONSTRAINT ${indexName} ${kind} USING INDEX ${indexName}${timing};`,
             },
           ],

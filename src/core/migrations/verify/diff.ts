@@ -75,7 +75,7 @@ export function diffSnapshots(before: CatalogSnapshot, after: CatalogSnapshot): 
  * (a dump taken with the runner's table in it; a migration that drops or re-creates a former
  * runner's table): it is not part of the schema a down restores.
  */
-const RUNNER_TABLES = new Set([
+export const RUNNER_TABLES: ReadonlySet<string> = new Set([
   'goose_db_version', // goose
   'schema_migrations', // golang-migrate, dbmate, Rails-style tools
   'gorp_migrations', // sql-migrate (its schema is set with SetSchema / dbconfig.yml)
@@ -89,7 +89,7 @@ const RUNNER_TABLES = new Set([
   '__drizzle_migrations', // drizzle
 ]);
 /** Schemas only a runner uses: sqitch's registry, drizzle's and Supabase's migration schemas. */
-const RUNNER_SCHEMAS = new Set(['sqitch', 'drizzle', 'supabase_migrations']);
+export const RUNNER_SCHEMAS: ReadonlySet<string> = new Set(['sqitch', 'drizzle', 'supabase_migrations']);
 
 /** `public.users` / `"My Schema"."T"` → the last name, unquoted. */
 function lastName(qname: string): string {

@@ -188,6 +188,45 @@ describe('int-key-overflow summary and notes', () => {
       '1 key sequence could not be read: app lacks SELECT or USAGE on shop.orders_id_seq',
       '1 integer primary key without a sequence has no visible statistics (never analyzed, or app may not read the column), so its largest value is unknown: shop.tags.id',
     ]);
+    // Nothing judged, partly for privileges: not "ok" — the runner reports it failed.
+    assert.deepEqual(j.unjudged, {
+      reason: 'none of the 2 keys it judges could be read (app lacks SELECT or USAGE on 1 key sequence; 1 key has no statistics yet)',
+      privilege: true,
+    });
+  });
+
+  it('judging nothing because every key is unreadable is unjudged (failed), not "ok"', () => {
+    const j = judgeCase(intKeyOverflow, {
+      name: '',
+      data: data([
+        key({ sequence: at(null, { readable: false }) }),
+        key({ table: 'tags', identity: false, sequence: null, columnReadable: false }),
+        key({ table: 'lines', sequence: at(null, { name: 'lines_id_seq', locked: true }) }),
+      ]),
+    });
+    assert.deepEqual(j.findings, []);
+    assert.deepEqual(j.unjudged, {
+      reason:
+        'none of the 3 keys it judges could be read (app lacks SELECT or USAGE on 1 key sequence; app may not read the column of 1 key without a sequence; ' +
+        '1 key sequence is locked by another session)',
+      privilege: true,
+    });
+    assert.ok(j.notes?.includes(
+      '1 integer primary key without a sequence could not be judged: app may not read its column, so its statistics are hidden (pg_stats shows only columns the role may SELECT): shop.tags.id',
+    ));
+    const locked = judgeCase(intKeyOverflow, { name: '', data: data([key({ sequence: at(null, { locked: true }) })]) });
+    assert.deepEqual(locked.unjudged, { reason: 'none of the one key it judges could be read (1 key sequence is locked by another session)', privilege: false });
+  });
+
+  it('judging some keys and not others stays judged, marked partial; a key never analyzed alone is neither', () => {
+    const j = judgeCase(intKeyOverflow, { name: '', data: data([key(), key({ table: 'lines', sequence: at(null, { readable: false }) })]) });
+    assert.equal(j.unjudged, undefined);
+    assert.equal(j.partial, true);
+    assert.match(j.summary ?? '', /^2 smallint\/integer keys; the fullest, shop\.orders\.id/);
+    const fresh = judgeCase(intKeyOverflow, { name: '', data: data([key({ table: 'tags', identity: false, sequence: null })]) });
+    assert.equal(fresh.unjudged, undefined, 'no statistics yet is nobody\'s privilege: noted, not failed');
+    assert.equal(fresh.partial, undefined);
+    assert.equal(judgeCase(intKeyOverflow, { name: '', data: data([key()]) }).partial, undefined);
   });
 
   it('typeMax: smallint and integer', () => {

@@ -159,6 +159,28 @@ describe('sequence-exhaustion summary and notes', () => {
     ]);
   });
 
+  it('judging nothing because every sequence is unreadable is unjudged (failed), not "ok — no sequence to judge here"', () => {
+    const one = judgeCase(sequenceExhaustion, { name: '', data: data([seq({ readable: false, lastValue: null }), seq({ name: 'id_seq', narrowColumnLimit: 2147483647 })]) });
+    assert.deepEqual(one.unjudged, { reason: 'none of the one sequence it judges could be read (app lacks SELECT or USAGE on it)', privilege: true });
+    const mixed = judgeCase(sequenceExhaustion, {
+      name: '',
+      data: data([seq({ readable: false, lastValue: null }), seq({ name: 'b', readable: false, lastValue: null }), seq({ name: 'c', locked: true, lastValue: null })]),
+    });
+    assert.deepEqual(mixed.unjudged, { reason: 'none of the 3 sequences it judges could be read (app lacks SELECT or USAGE on 2; 1 is locked by another session)', privilege: true });
+    const locked = judgeCase(sequenceExhaustion, { name: '', data: data([seq({ locked: true, lastValue: null }), seq({ name: 'b', locked: true, lastValue: null })]) });
+    assert.deepEqual(locked.unjudged, { reason: 'none of the 2 sequences it judges could be read (all are locked by another session)', privilege: false });
+    // None at all, or only ones int-key-overflow judges: nothing was unread, so it is judged.
+    assert.equal(judgeCase(sequenceExhaustion, { name: '', data: data([]) }).unjudged, undefined);
+    assert.equal(judgeCase(sequenceExhaustion, { name: '', data: data([seq({ narrowColumnLimit: 2147483647 })]) }).unjudged, undefined);
+  });
+
+  it('judging some and not reading others stays judged, marked partial', () => {
+    const j = judgeCase(sequenceExhaustion, { name: '', data: data([seq(), seq({ name: 'b', readable: false, lastValue: null })]) });
+    assert.equal(j.unjudged, undefined);
+    assert.equal(j.partial, true);
+    assert.equal(judgeCase(sequenceExhaustion, { name: '', data: data([seq()]) }).partial, undefined);
+  });
+
   it('leaves out a sequence another session holds locked, and says so (its value would wait for that session)', () => {
     const j = judgeCase(sequenceExhaustion, { name: '', data: data([seq({ locked: true, lastValue: null }), seq({ name: 'b', lastValue: '2000000000' })]) });
     assert.deepEqual(j.findings.map((f) => f.sequence), ['b']);

@@ -41,5 +41,26 @@ runRuleTests(rule, {
       output: 'ALTER TABLE orders ADD CONSTRAINT total_positive CHECK (total > 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT total_positive;',
     },
     { name: 'unnamed CHECK has no fix', setup, code: 'ALTER TABLE orders ADD CHECK (total > 0);', errors: [{}], output: null },
+    {
+      name: 'a comment before the ";": NOT VALID goes before the comment, the VALIDATE after the ";"',
+      setup,
+      code: 'ALTER TABLE orders ADD CONSTRAINT total_positive CHECK (total > 0) -- no refunds\n;\nSELECT 1;',
+      errors: [{ message: 'CHECK constraint total_positive' }],
+      output: 'ALTER TABLE orders ADD CONSTRAINT total_positive CHECK (total > 0) NOT VALID -- no refunds\n;\nALTER TABLE orders VALIDATE CONSTRAINT total_positive;\nSELECT 1;',
+    },
+    {
+      name: 'the last statement has no ";" and a trailing comment',
+      setup,
+      code: 'ALTER TABLE orders ADD CONSTRAINT total_positive CHECK (total > 0) -- no refunds\n',
+      errors: [{ message: 'CHECK constraint total_positive' }],
+      output: 'ALTER TABLE orders ADD CONSTRAINT total_positive CHECK (total > 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT total_positive; -- no refunds\n',
+    },
+    {
+      name: 'a CRLF file gets CRLF line breaks',
+      setup,
+      code: 'ALTER TABLE orders ADD CONSTRAINT total_positive CHECK (total > 0);\r\nSELECT 1;\r\n',
+      errors: [{ message: 'CHECK constraint total_positive' }],
+      output: 'ALTER TABLE orders ADD CONSTRAINT total_positive CHECK (total > 0) NOT VALID;\r\nALTER TABLE orders VALIDATE CONSTRAINT total_positive;\r\nSELECT 1;\r\n',
+    },
   ],
 });

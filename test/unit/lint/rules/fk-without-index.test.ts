@@ -299,5 +299,26 @@ runRuleTests(rule, {
         'BEGIN;\nSELECT 1;\nCOMMIT;\nALTER TABLE shops ADD CONSTRAINT shops_c_fk FOREIGN KEY (cid) REFERENCES customers NOT VALID;\n' +
         'CREATE INDEX CONCURRENTLY shops_cid_idx ON shops (cid);',
     },
+    {
+      name: 'a comment between the defining statement and its ";": the index goes after the ";"',
+      setup: parents,
+      code: 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers) -- the orders\n;\nSELECT 1;',
+      errors: [{ line: 1 }],
+      output: 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers) -- the orders\n;\nCREATE INDEX orders_customer_id_idx ON orders (customer_id);\nSELECT 1;',
+    },
+    {
+      name: 'the last statement has no ";" and a trailing comment: the index goes after its last token',
+      setup: parents,
+      code: 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers) /* the orders */',
+      errors: [{ line: 1 }],
+      output: 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers);\nCREATE INDEX orders_customer_id_idx ON orders (customer_id) /* the orders */',
+    },
+    {
+      name: 'a CRLF file gets CRLF line breaks',
+      setup: parents,
+      code: 'SELECT 1;\r\nCREATE TABLE orders (id bigint PRIMARY KEY,\r\n  customer_id bigint REFERENCES customers) -- x\r\n;\r\n',
+      errors: [{ line: 3 }],
+      output: 'SELECT 1;\r\nCREATE TABLE orders (id bigint PRIMARY KEY,\r\n  customer_id bigint REFERENCES customers) -- x\r\n;\r\nCREATE INDEX orders_customer_id_idx ON orders (customer_id);\r\n',
+    },
   ],
 });

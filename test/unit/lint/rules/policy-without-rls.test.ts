@@ -52,6 +52,24 @@ runRuleTests(rule, {
       name: 'RLS enabled in a DO block naming the table',
       code: `${table}\n${policy};\nDO $$ BEGIN IF NOT current_setting('app.multitenant')::bool THEN ALTER TABLE notes ENABLE ROW LEVEL SECURITY; END IF; END $$;`,
     },
+    {
+      name: 'SET LOCAL search_path ends with its transaction: the ALTER after COMMIT is on public.notes',
+      code:
+        'create schema app; create table app.notes(id int); create table public.notes(id int);\n' +
+        'begin; set local search_path=app; alter table notes enable row level security; commit;\n' +
+        'alter table notes enable row level security; create policy p on public.notes using (true);',
+    },
+    {
+      name: 'set_config(\'search_path\', …, false) is followed like SET',
+      code:
+        'create schema app; create table app.notes(id int); create table public.notes(id int);\n' +
+        "select pg_catalog.set_config('search_path', 'app', false); alter table notes enable row level security; create policy p on app.notes using (true);",
+    },
+    {
+      name: 'SET LOCAL in the runner\'s transaction lasts to the end of the file',
+      inTransaction: true,
+      code: `CREATE SCHEMA app;\nCREATE TABLE app.notes (id int);\nSET LOCAL search_path = app;\nALTER TABLE notes ENABLE ROW LEVEL SECURITY;\nCREATE POLICY p ON app.notes USING (true);`,
+    },
   ],
   invalid: [
     {
@@ -72,7 +90,7 @@ runRuleTests(rule, {
       name: 'several policies: one finding, on the last, with the fix after it',
       code: `SET search_path = app;\nCREATE TABLE "Notes" (id bigint PRIMARY KEY, user_id uuid NOT NULL);\nCREATE POLICY "Own notes" ON "Notes" FOR SELECT USING (user_id = auth.uid());\nCREATE POLICY insert_own ON app."Notes" FOR INSERT\n  WITH CHECK (user_id = auth.uid())\n;\nSELECT 1;`,
       errors: [{ message: '2 policies ("Own notes", insert_own) are defined on app."Notes"', line: 4, column: 15, endColumn: 25 }],
-      output: `SET search_path = app;\nCREATE TABLE "Notes" (id bigint PRIMARY KEY, user_id uuid NOT NULL);\nCREATE POLICY "Own notes" ON "Notes" FOR SELECT USING (user_id = auth.uid());\nCREATE POLICY insert_own ON app."Notes" FOR INSERT\n  WITH CHECK (user_id = auth.uid());\nALTER TABLE app."Notes" ENABLE ROW LEVEL SECURITY\n;\nSELECT 1;`,
+      output: `SET search_path = app;\nCREATE TABLE "Notes" (id bigint PRIMARY KEY, user_id uuid NOT NULL);\nCREATE POLICY "Own notes" ON "Notes" FOR SELECT USING (user_id = auth.uid());\nCREATE POLICY insert_own ON app."Notes" FOR INSERT\n  WITH CHECK (user_id = auth.uid())\n;\nALTER TABLE app."Notes" ENABLE ROW LEVEL SECURITY;\nSELECT 1;`,
     },
     {
       name: 'policies on an existing table, in a migration of their own',
@@ -117,6 +135,43 @@ runRuleTests(rule, {
       code: `${table}\n${policy};\nALTER POLICY own ON notes RENAME TO mine;\nALTER POLICY mine ON notes TO authenticated;`,
       errors: [{ message: 'policy mine is defined on notes', line: 4, column: 14, endColumn: 18 }],
       output: `${table}\n${policy};\nALTER POLICY own ON notes RENAME TO mine;\nALTER POLICY mine ON notes TO authenticated;\nALTER TABLE public.notes ENABLE ROW LEVEL SECURITY;`,
+    },
+    {
+      name: 'set_config(…, true) ends with its transaction',
+      code:
+        'create schema app; create table app.notes(id int); create table public.notes(id int);\n' +
+        "begin; select set_config('search_path', 'app', true); commit; alter table notes enable row level security; create policy p on app.notes using (true);",
+      errors: [{ message: 'policy p is defined on app.notes', line: 2 }],
+    },
+    {
+      name: 'SET LOCAL outside any transaction does nothing (Postgres only warns): the ALTER is on public.notes',
+      code: `CREATE SCHEMA app;\nCREATE TABLE app.notes (id int);\nCREATE TABLE notes (id int);\nSET LOCAL search_path = app;\nALTER TABLE notes ENABLE ROW LEVEL SECURITY;\nCREATE POLICY p ON app.notes USING (true);`,
+      errors: [{ message: 'policy p is defined on app.notes', line: 6 }],
+    },
+    {
+      name: 'a comment between the policy and its ";": the fix goes after the ";", not into the comment',
+      code: 'create table "My Tab" (id int, owner text);\ncreate policy p on "My Tab" using (owner = current_user) -- trailing\n;\n',
+      errors: [{ line: 2, column: 15, endColumn: 16 }],
+      output:
+        'create table "My Tab" (id int, owner text);\ncreate policy p on "My Tab" using (owner = current_user) -- trailing\n;\nALTER TABLE public."My Tab" ENABLE ROW LEVEL SECURITY;\n',
+    },
+    {
+      name: 'a block comment before the ";" and another statement on its line',
+      code: `${table}\n${policy} /* own rows; only */ ; SELECT 1;`,
+      errors: [{ line: 2 }],
+      output: `${table}\n${policy} /* own rows; only */ ;\nALTER TABLE public.notes ENABLE ROW LEVEL SECURITY; SELECT 1;`,
+    },
+    {
+      name: 'the last statement of the file has no ";" and a trailing comment: the fix goes after its last token',
+      code: `${table}\n${policy} -- trailing\n`,
+      errors: [{ line: 2 }],
+      output: `${table}\n${policy};\nALTER TABLE public.notes ENABLE ROW LEVEL SECURITY -- trailing\n`,
+    },
+    {
+      name: 'a CRLF file gets CRLF line breaks',
+      code: `${table}\r\n${policy} -- trailing\r\n;\r\nSELECT 1;\r\n`,
+      errors: [{ line: 2 }],
+      output: `${table}\r\n${policy} -- trailing\r\n;\r\nALTER TABLE public.notes ENABLE ROW LEVEL SECURITY;\r\nSELECT 1;\r\n`,
     },
   ],
 });

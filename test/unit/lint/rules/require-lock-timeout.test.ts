@@ -59,5 +59,12 @@ runRuleTests(rule, {
     },
     { name: 'a new table referencing an existing one locks it', setup, code: 'CREATE TABLE orders (id int, user_id bigint REFERENCES users (id));', errors: [{ message: /SHARE ROW EXCLUSIVE lock on users .*, every write \(INSERT, UPDATE, DELETE\) of the table queues behind it/ }] },
     { name: 'foreign key locks both tables', setup: setup + '\nCREATE TABLE orders (id int, user_id bigint);', code: 'ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;', errors: [{ message: 'orders, users' }] },
+    {
+      name: 'a CRLF file gets CRLF line breaks',
+      setup,
+      code: 'ALTER TABLE users ADD COLUMN name text -- x\r\n;\r\n',
+      errors: [{ line: 1 }],
+      output: "SET lock_timeout = '5s';\r\nALTER TABLE users ADD COLUMN name text -- x\r\n;\r\n",
+    },
   ],
 });

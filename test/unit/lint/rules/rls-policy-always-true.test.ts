@@ -40,8 +40,9 @@ runRuleTests(rule, {
       errors: [
         {
           message:
-            'policy "Anyone can do anything" on notes is USING (true) for authenticated: they may read every row, insert any row, update every row and delete every row in notes, ' +
-            "other users' rows included, and every other permissive policy for them on that command is moot; compare the row with the user " +
+            'policy "Anyone can do anything" on notes is USING (true) and WITH CHECK (true) for authenticated: they may read, update and delete every row in notes, ' +
+            "other users' rows included, and insert and update rows of notes with any values (a row in another user's name, or handed to another owner); " +
+            'permissive policies are OR-ed, so no other policy for them on that command narrows it; compare the row with the user ' +
             "(e.g. user_id = auth.uid(), tenant_id = current_setting('app.tenant_id')::uuid), or add the role to \"adminRoles\" if it is meant to see everything",
           line: 3,
           column: 15,
@@ -58,17 +59,27 @@ runRuleTests(rule, {
     {
       name: 'INSERT … WITH CHECK (true): anyone may insert rows for anyone',
       code: `${table}\nCREATE POLICY ins ON notes FOR INSERT TO anon WITH CHECK (true);`,
-      errors: [{ message: 'is WITH CHECK (true) for anon: they may insert any row in notes' }],
+      errors: [{ message: "is WITH CHECK (true) for anon: they may insert rows with any values into notes (a row in another user's name); permissive policies", severity: 'info' }],
     },
     {
       name: 'UPDATE with USING (true) and no WITH CHECK (it checks new rows with USING)',
       code: `${table}\nCREATE POLICY upd ON notes FOR UPDATE TO authenticated USING (true);`,
-      errors: [{ message: 'they may update every row in notes' }],
+      errors: [{ message: "is USING (true) for authenticated: they may update every row in notes, other users' rows included, and give the rows they update in notes any values (hand a row to another owner);" }],
     },
     {
-      name: 'UPDATE … USING (true) WITH CHECK (real): every row can still be changed',
+      name: 'UPDATE … USING (true) WITH CHECK (real): every row can still be changed, the new values are checked',
       code: `${table}\nCREATE POLICY upd ON notes FOR UPDATE TO authenticated USING (true) WITH CHECK (user_id = auth.uid());`,
-      errors: [{ message: 'they may update every row in notes' }],
+      errors: [{ message: "is USING (true) for authenticated: they may update every row in notes, other users' rows included; permissive policies" }],
+    },
+    {
+      name: 'UPDATE … USING (real) WITH CHECK (true): not every row, but the rows they update may get any values (a new owner)',
+      code: `${table}\nCREATE POLICY upd ON notes FOR UPDATE USING (user_id = auth.uid()) WITH CHECK (true);`,
+      errors: [{ message: "is WITH CHECK (true) for PUBLIC (every role, anon included): they may give the rows they update in notes any values (hand a row to another owner); permissive policies" }],
+    },
+    {
+      name: 'FOR ALL … USING (real) WITH CHECK (true): writes with any values only',
+      code: `${table}\nCREATE POLICY own ON notes TO authenticated USING (user_id = auth.uid()) WITH CHECK (true);`,
+      errors: [{ message: "is WITH CHECK (true) for authenticated: they may insert and update rows of notes with any values (a row in another user's name, or handed to another owner); permissive" }],
     },
     {
       name: 'DELETE for a mix of roles: only the non-admin ones are named',

@@ -112,5 +112,16 @@ runRuleTests(rule, {
       output: null,
     },
     { name: 'no fix before Postgres 12', setup, postgresVersion: 11, code: 'ALTER TABLE users ALTER email SET NOT NULL;', errors: [{}], output: null },
+    {
+      name: 'a comment before the ";" and a CRLF file: the rewrite replaces the statement through its ";", with CRLF line breaks',
+      setup,
+      code: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL -- now required\r\n;\r\nSELECT 1;\r\n',
+      errors: [{ line: 1 }],
+      output:
+        'ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\r\n' +
+        'ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\r\n' +
+        'ALTER TABLE users ALTER COLUMN email SET NOT NULL;\r\n' +
+        'ALTER TABLE users DROP CONSTRAINT users_email_not_null;\r\nSELECT 1;\r\n',
+    },
   ],
 });

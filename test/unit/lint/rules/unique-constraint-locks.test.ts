@@ -43,5 +43,12 @@ runRuleTests(rule, {
       output: null,
     },
     { name: 'no fix inside a transaction', setup, inTransaction: true, code: 'ALTER TABLE users ADD UNIQUE (email);', errors: [{}], output: null },
+    {
+      name: 'a comment before the ";" and a CRLF file',
+      setup,
+      code: 'ALTER TABLE users ADD PRIMARY KEY (id) -- finally\r\n;\r\nSELECT 1;\r\n',
+      errors: [{ message: 'PRIMARY KEY' }],
+      output: 'CREATE UNIQUE INDEX CONCURRENTLY users_pkey ON users (id);\r\nALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_pkey;\r\nSELECT 1;\r\n',
+    },
   ],
 });

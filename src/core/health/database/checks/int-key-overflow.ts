@@ -35,6 +35,11 @@ export interface IntKeyRow extends ColumnRef {
    * `max()` over the table. Null without visible statistics.
    */
   sampledMax: number | null;
+  /**
+   * The role may SELECT the column (pg_stats shows only such columns): false marks a key without a
+   * sequence whose sample is hidden, not missing. Absent: taken as readable.
+   */
+  columnReadable?: boolean;
   /** smallint/integer foreign-key columns that reference it: they must grow with it. */
   references: ColumnRef[];
   /**
@@ -122,7 +127,7 @@ SELECT k.schema_name, k.table_name, k.column_name, k.type_name, k.is_identity, k
        ps.seqincrement::float8 AS seq_increment, ps.seqmin::float8 AS seq_min, ps.seqmax::float8 AS seq_max,
        locked.relation IS NOT NULL AS seq_locked,
        CASE WHEN has_sequence_privilege(sc.oid, 'SELECT,USAGE') AND locked.relation IS NULL THEN pg_sequence_last_value(sc.oid)::float8 END AS last_value,
-       sample.sampled_max, refs.refs, used_by.views
+       sample.sampled_max, has_column_privilege(k.relid, k.attnum, 'SELECT') AS column_readable, refs.refs, used_by.views
 FROM keyed k
 LEFT JOIN pg_class sc ON sc.oid = k.seq
 LEFT JOIN pg_namespace sn ON sn.oid = sc.relnamespace
@@ -169,6 +174,7 @@ async function read(ctx: CheckReadContext): Promise<IntKeyData> {
               maxValue: Number(r.seq_max ?? typeMax(String(r.type_name))),
             },
       sampledMax: r.sampled_max == null ? null : Number(r.sampled_max),
+      columnReadable: r.column_readable !== false,
       references: parseRefs(r.refs).map((ref) => ref.column),
       views: [...new Set([...(Array.isArray(r.views) ? r.views.map(String) : parseTextArray(r.views)), ...parseRefs(r.refs).flatMap((ref) => ref.views)])].sort(),
     })),
@@ -225,6 +231,8 @@ function judge(data: IntKeyData, t: Thresholds): CheckJudgement {
   const findings: DatabaseFinding[] = [];
   const unreadable: string[] = [];
   const unsampled: string[] = [];
+  /** Keys without a sequence whose column the role may not read: pg_stats hides their sample. */
+  const hidden: string[] = [];
   const locked: string[] = [];
   let fullest: { key: IntKeyRow; share: number } | undefined;
   for (const key of data.keys) {
@@ -242,6 +250,9 @@ function judge(data: IntKeyData, t: Thresholds): CheckJudgement {
       value = key.sequence.lastValue ?? 0;
     } else if (key.sampledMax !== null) {
       value = key.sampledMax;
+    } else if (key.columnReadable === false) {
+      hidden.push(where);
+      continue;
     } else {
       unsampled.push(where);
       continue;
@@ -266,13 +277,35 @@ function judge(data: IntKeyData, t: Thresholds): CheckJudgement {
         `(never analyzed, or ${data.role} may not read the column), so ${unsampled.length === 1 ? 'its' : 'their'} largest value is unknown: ${list(unsampled)}`,
     );
   }
+  if (hidden.length > 0) {
+    notes.push(
+      `${hidden.length} integer primary key${hidden.length === 1 ? '' : 's'} without a sequence could not be judged: ${data.role} may not read ` +
+        `${hidden.length === 1 ? 'its column, so its' : 'their columns, so their'} statistics are hidden (pg_stats shows only columns the role may SELECT): ${list(hidden)}`,
+    );
+  }
   const summary = fullest
     ? `${data.keys.length} smallint/integer key${data.keys.length === 1 ? '' : 's'}; the fullest, ${fullest.key.schema}.${fullest.key.table}.${fullest.key.column}, ` +
       `is at ${percent(fullest.share)} of its type's maximum`
     : data.keys.length === 0
       ? 'no smallint/integer identity, serial or primary-key column'
       : `${data.keys.length} smallint/integer key${data.keys.length === 1 ? '' : 's'}, none readable`;
-  return { findings, summary, notes };
+  // Unread for privileges or locks (a key that was never analyzed is no one's privilege: noted only).
+  const unread = unreadable.length + hidden.length + locked.length;
+  if (!fullest && unread > 0) {
+    const parts: string[] = [];
+    if (unreadable.length > 0) parts.push(`${data.role} lacks SELECT or USAGE on ${unreadable.length === 1 ? '1 key sequence' : `${unreadable.length} key sequences`}`);
+    if (hidden.length > 0) parts.push(`${data.role} may not read ${hidden.length === 1 ? 'the column of 1 key' : `the columns of ${hidden.length} keys`} without a sequence`);
+    if (locked.length > 0) parts.push(`${locked.length === 1 ? '1 key sequence is' : `${locked.length} key sequences are`} locked by another session`);
+    if (unsampled.length > 0) parts.push(`${unsampled.length === 1 ? '1 key has' : `${unsampled.length} keys have`} no statistics yet`);
+    const n = data.keys.length;
+    return {
+      findings,
+      summary,
+      notes,
+      unjudged: { reason: `none of the ${n === 1 ? 'one key' : `${n} keys`} it judges could be read (${parts.join('; ')})`, privilege: unreadable.length + hidden.length > 0 },
+    };
+  }
+  return { findings, summary, notes, ...(unread > 0 ? { partial: true } : {}) };
 }
 
 function finding(key: IntKeyRow, value: number, share: number, t: Thresholds): DatabaseFinding {

@@ -147,7 +147,20 @@ function judge(data: SequenceData, t: Thresholds): CheckJudgement {
   const summary = fullest
     ? `${judged} sequence${judged === 1 ? '' : 's'}; the fullest, ${fullest.s.schema}.${fullest.s.name}, has used ${percent(fullest.used)} of its range`
     : 'no sequence to judge here';
-  return { findings, summary, notes };
+  const unread = unreadable.length + locked.length;
+  if (judged === 0 && unread > 0) {
+    // Nothing judged: "ok, no sequence to judge" would hide that it looked at nothing.
+    const parts: string[] = [];
+    if (unreadable.length > 0) parts.push(`${data.role} lacks SELECT or USAGE on ${unreadable.length === unread ? (unread === 1 ? 'it' : 'all of them') : `${unreadable.length}`}`);
+    if (locked.length > 0) parts.push(`${locked.length === unread ? (unread === 1 ? 'it is' : 'all are') : `${locked.length} ${locked.length === 1 ? 'is' : 'are'}`} locked by another session`);
+    return {
+      findings,
+      summary,
+      notes,
+      unjudged: { reason: `none of the ${unread === 1 ? 'one sequence' : `${unread} sequences`} it judges could be read (${parts.join('; ')})`, privilege: unreadable.length > 0 },
+    };
+  }
+  return { findings, summary, notes, ...(unread > 0 ? { partial: true } : {}) };
 }
 
 function finding(s: SequenceRow, used: number, t: Thresholds): DatabaseFinding {

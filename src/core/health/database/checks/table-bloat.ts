@@ -191,7 +191,8 @@ function judge(data: TableBloatData, t: Thresholds): CheckJudgement {
   const summary =
     `${data.tables} table${data.tables === 1 ? '' : 's'}: ${formatCount(totalDead)} dead tuple${totalDead === 1 ? '' : 's'}, ` +
     `an estimated ${formatBytes(totalBloat)} of bloat`;
-  return { findings, summary, notes };
+  // Dead tuples were judged on every table: an unreadable one only loses its bloat estimate.
+  return { findings, summary, notes, ...(data.unreadable > 0 ? { partial: true } : {}) };
 }
 
 interface Measures {

@@ -1,42 +1,36 @@
-import type { Node } from '../../../sql/ast';
+import { DEFAULT_SCHEMA, followSearchPath, type SearchPathState } from '../../../schema/search-path';
 import type { Statement } from '../../../sql/statement';
 import type { StatementContext } from '../../rule';
 
 /**
  * What earlier statements of the same file did to objects the schema model does not keep
  * (materialized views and their indexes, domains, default partitions). Names resolve with the
- * file's own `SET search_path` (first schema), from `public` at the top of the file.
+ * file's own `SET search_path` (first schema, as search-path.ts follows it), from `public` at the top of the file.
  */
 export interface QualifiedName {
   schema: string;
   name: string;
 }
 
-/** The schema unqualified names resolve to after a `SET search_path`, or undefined when it does not set one. */
-function searchPathSchema(ast: Node | undefined): string | undefined {
-  const set = ast?.VariableSetStmt;
-  if (set?.name !== 'search_path' || set.kind !== 'VAR_SET_VALUE') return undefined;
-  const value = set.args?.[0]?.A_Const?.sval?.sval;
-  return typeof value === 'string' && value !== '$user' ? value : undefined;
-}
-
 /** Visits the statements before the current one, each with the schema unqualified names resolve to there. */
 export function forEachEarlierStatement(context: StatementContext, visit: (statement: Statement, defaultSchema: string) => void): void {
-  let schema = 'public';
+  // SET LOCAL and set_config followed as the replay does (search-path.ts), the runner's transaction assumed.
+  const path: SearchPathState = { defaultSchema: DEFAULT_SCHEMA };
   for (const statement of context.statements) {
     if (statement.index >= context.statement.index) break;
-    visit(statement, schema);
-    schema = searchPathSchema(statement.ast) ?? schema;
+    visit(statement, path.defaultSchema);
+    followSearchPath(path, statement);
   }
 }
 
 /** The schema unqualified names resolve to at the current statement. */
 export function currentDefaultSchema(context: StatementContext): string {
-  let schema = 'public';
-  forEachEarlierStatement(context, (s) => {
-    schema = searchPathSchema(s.ast) ?? schema;
-  });
-  return schema;
+  const path: SearchPathState = { defaultSchema: DEFAULT_SCHEMA };
+  for (const statement of context.statements) {
+    if (statement.index >= context.statement.index) break;
+    followSearchPath(path, statement);
+  }
+  return path.defaultSchema;
 }
 
 export function qualify(rel: { schema?: string; name: string } | undefined, defaultSchema: string): QualifiedName | undefined {
