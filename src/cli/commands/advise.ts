@@ -9,6 +9,8 @@ import { adviseIndexes, type VerifyMethod } from '../../core/advise/advise';
 import { costLine } from '../../core/advise/index-migration';
 import type { Connection } from '../../core/db/connection';
 import { loadSqlParser } from '../../core/sql/parse';
+import { countParams } from '../../core/sql/explain-targets';
+import { ddlStatements } from '../../core/advise/candidates';
 
 export const command: Command = {
   name: 'advise',
@@ -54,6 +56,12 @@ export const command: Command = {
     if (!Number.isFinite(minGain) || minGain <= 0 || minGain >= 100) throw new UsageError('--min-gain must be a percentage between 0 and 100');
     await loadSqlParser();
     const sql = statementFromArgs(args, ctx);
+    // As explain refuses it: a value no placeholder takes is a mistake (a missing $n, a stray --param).
+    const paramValues = flagList(args, 'param');
+    const paramCount = countParams(sql);
+    if (paramValues.length > 0 && paramValues.length !== paramCount) {
+      throw new UsageError(`the statement uses ${paramCount} parameter(s) but ${paramValues.length} --param value(s) were given`);
+    }
     // Every connection opened so far, in order: Ctrl-C while connecting, while the sandbox starts
     // (a replay can take minutes) or while advising cancels and closes them all — closing the
     // sandbox ends its process and removes its working copy of the database (hundreds of MB).
@@ -67,9 +75,11 @@ export const command: Command = {
           const flags = new Map(args.flags);
           flags.delete('db');
           flags.set('embedded', true);
-          sandbox = await openCliConnection({ ...args, flags }, ctx, (c) => void opened.push(c));
+          // Its "using the embedded sandbox (…)" line names --sandbox, the flag the user gave, not --embedded.
+          const sandboxCtx = { ...ctx, stderr: (text: string) => ctx.stderr(text.replace('(--embedded was given', '(--sandbox was given: for the candidates HypoPG cannot simulate')) };
+          sandbox = await openCliConnection({ ...args, flags }, sandboxCtx, (c) => void opened.push(c));
         }
-        const params = flagList(args, 'param').map((v) => (v === 'NULL' ? null : v));
+        const params = paramValues.map((v) => (v === 'NULL' ? null : v));
         const advice = await adviseIndexes(conn, sql, {
           params: params.length > 0 ? params : undefined,
           method: methodFlag as VerifyMethod | undefined,
@@ -149,6 +159,8 @@ export const command: Command = {
           for (const u of advice.unverified) ctx.stdout(`- ${ddlLines(u.ddl, '  ')} — ${escapeControl(u.reason)}\n`);
         }
         ctx.stdout(`\n${escapeControl(advice.summary)}\n`);
+        const all = [...advice.suggestions.map((s) => s.ddl), ...advice.rejected.map((r) => r.ddl), ...(advice.unverified ?? []).map((u) => u.ddl), ...(advice.together?.ddls ?? [])];
+        if (all.some(needsEscaping)) ctx.stdout('Note: an identifier above holds control or bidirectional characters, spelled out in text output: take the DDL from --format json.\n');
       }
       return 0;
     } finally {
@@ -158,12 +170,23 @@ export const command: Command = {
   },
 };
 
-/** A DDL of one or more statements (a partitioned table's recipe), one per line, each line's control characters spelled out. */
+/**
+ * A DDL of one or more statements (a partitioned table's recipe), one per line. When an
+ * identifier in it holds a control or bidirectional character, text output would have to spell
+ * it out (`\u202e`), and the statement printed would name another object — so it is not printed:
+ * a note says to take it from --format json, which carries it exactly.
+ */
 function ddlLines(ddl: string, indent: string): string {
-  return ddl
-    .split('\n')
-    .map((l) => escapeControl(l))
-    .join(`\n${indent}`);
+  const statements = ddlStatements(ddl);
+  if (needsEscaping(ddl)) {
+    return `(DDL not shown: an identifier in it holds control or bidirectional characters, which text output spells out, so the statement printed here would not run as is — take it from --format json; it begins: ${escapeControl(statements[0]).slice(0, 120)}…)`;
+  }
+  return statements.join(`\n${indent}`);
+}
+
+/** Whether a DDL holds a character text output must spell out (a newline between its statements does not count). */
+function needsEscaping(ddl: string): boolean {
+  return ddlStatements(ddl).some((s) => escapeControl(s) !== s);
 }
 
 /** The connections opened so far as one, for Ctrl-C: each cancelled, each closed. */

@@ -1,12 +1,13 @@
 import { analyzeCalls, callRefusal, type CatalogQuery } from '../db/call-analysis';
 import type { Connection } from '../db/connection';
 import { classifyForExplain, type ExplainSafety } from '../db/explain-safety';
+import { TIMEOUT_HINT } from '../db/db-error';
 import { LOCK_TIMEOUT_MS, readOnlyRefusal, refuseUnclearedBoundValues, requireStandardStrings, SESSION_RESET } from '../db/explain-runner';
 import { PglensError, errorMessage, isPglensError } from '../errors';
 import { loadSqlParser, parseSql } from '../sql/parse';
 import { quoteIdent } from '../sql/quote-ident';
 import { collectScopes } from './predicates';
-import { candidateDdl, candidatesFor, emittedDdl, partitionNote, type IndexCandidate, type TableInfo } from './candidates';
+import { candidateDdl, candidatesFor, ddlStatements, emittedDdl, partitionNote, type IndexCandidate, type TableInfo } from './candidates';
 import { predicateSql } from './expression-sql';
 import { hypopgUnsupportedMethod, WRITE_OVERHEAD, type IndexMethod } from './index-types';
 import { planFacts, type PlanFacts } from './plan-nodes';
@@ -199,12 +200,13 @@ async function measureTogether(
   analyze: boolean,
   method: VerifyMethod,
   candidates: IndexCandidate[],
+  hypopg: string,
 ): Promise<(Measured & { candidates: IndexCandidate[] }) | undefined> {
   await conn.query('SAVEPOINT pglens_together');
   let timedOut = false;
   try {
     const names: string[][] = [];
-    for (const c of candidates) names.push((await createCandidate(conn, method, c)).names);
+    for (const c of candidates) names.push((await createCandidate(conn, method, c, hypopg)).names);
     const after = await measure(conn, planned, analyze);
     return names.every((n, i) => planUses(after, n, candidates[i])) ? { ...after, candidates } : undefined;
   } catch (e) {
@@ -215,7 +217,7 @@ async function measureTogether(
     // After a timeout the sandbox was restarted: there is no savepoint left to roll back to.
     if (!timedOut) {
       await conn.query('ROLLBACK TO SAVEPOINT pglens_together');
-      if (method === 'hypopg') await conn.query('SELECT hypopg_reset()');
+      if (method === 'hypopg') await conn.query(`SELECT ${hypopg}.hypopg_reset()`);
     }
   }
 }
@@ -228,10 +230,10 @@ async function measureTogether(
  * the EXPLAIN ANALYZE timing and buffers tell the real effect). On a partitioned table the plan
  * names the partitions' indexes, which CREATE INDEX on the parent made.
  */
-async function createCandidate(conn: Connection, method: VerifyMethod, c: IndexCandidate): Promise<{ names: string[]; sizeBytes?: number }> {
+async function createCandidate(conn: Connection, method: VerifyMethod, c: IndexCandidate, hypopg: string): Promise<{ names: string[]; sizeBytes?: number }> {
   if (method === 'hypopg') {
-    const row = (await conn.query<{ indexrelid: number; indexname: string }>('SELECT indexrelid, indexname FROM hypopg_create_index($1)', [candidateDdl(c, false)])).rows[0];
-    const size = await conn.query<{ size: string }>('SELECT hypopg_relation_size($1::oid)::text AS size', [row.indexrelid]).catch(() => undefined);
+    const row = (await conn.query<{ indexrelid: number; indexname: string }>(`SELECT indexrelid, indexname FROM ${hypopg}.hypopg_create_index($1)`, [candidateDdl(c, false)])).rows[0];
+    const size = await conn.query<{ size: string }>(`SELECT ${hypopg}.hypopg_relation_size($1::oid)::text AS size`, [row.indexrelid]).catch(() => undefined);
     return { names: [row.indexname], ...(size?.rows[0] ? { sizeBytes: Number(size.rows[0].size) } : {}) };
   }
   await conn.query(candidateDdl(c, false));
@@ -260,10 +262,23 @@ function planUses(after: Measured, names: string[], c: IndexCandidate): boolean 
 
 async function hypopgState(conn: Connection): Promise<{ installed: boolean; available: boolean }> {
   const r = await conn.query<{ installed: boolean; available: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'hypopg') AS installed,
-            EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg') AS available`,
+    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'hypopg') AS installed,
+            EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'hypopg') AS available`,
   );
   return { installed: r.rows[0]?.installed === true, available: r.rows[0]?.available === true };
+}
+
+/**
+ * The schema HypoPG's functions live in (pg_extension.extnamespace), quoted, to qualify every
+ * call: it may be installed in a schema off the search_path (CREATE EXTENSION hypopg SCHEMA x).
+ */
+async function hypopgSchema(conn: Connection): Promise<string> {
+  const r = await conn.query<{ schema: string }>(
+    `SELECT n.nspname AS schema FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'hypopg'`,
+  );
+  const schema = r.rows[0]?.schema;
+  if (schema === undefined) throw new PglensError('refused', 'HypoPG is not installed in this database', 'ask an administrator to run CREATE EXTENSION hypopg, or run with --embedded');
+  return quoteIdent(schema);
 }
 
 /** Whether each extension is installed, or at least available, on this database. */
@@ -346,6 +361,11 @@ async function estimateSelectivity(conn: Connection, c: IndexCandidate, table: T
   let share = 1;
   const notes: string[] = [];
   for (const test of c.tests ?? []) {
+    if (test.columns) {
+      return {
+        note: `pg_stats cannot judge ${test.shown}: it reads several columns (${test.columns.join(', ')}), and the statistics are per column, so how many rows match is unknown`,
+      };
+    }
     const type = table?.types?.[test.column]?.name;
     if (!type) return { note: `the type of ${test.column} is unknown` };
     const values: unknown[] = [c.schema, c.table, test.column, table?.partitions !== undefined];
@@ -381,6 +401,35 @@ async function estimateSelectivity(conn: Connection, c: IndexCandidate, table: T
     notes.push(test.shown);
   }
   return { share, note: `pg_stats of ${c.table}: about ${percent(share)} of the rows match the predicate on ${notes.join(', ')}` };
+}
+
+/**
+ * The advisor's catalog reads before its session, on a server inside a READ ONLY transaction
+ * with the same lock_timeout as the session (LOCK_TIMEOUT_MS): deparsing an index or a
+ * predicate opens the table, which waits behind an ALTER TABLE's lock — the read fails after
+ * that much waiting instead of hanging until the statement timeout. Always rolled back.
+ */
+async function catalogReads<T>(conn: Connection, read: () => Promise<T>): Promise<T> {
+  if (conn.kind !== 'server') return read();
+  await conn.query('BEGIN TRANSACTION READ ONLY');
+  try {
+    await conn.query(`SET LOCAL lock_timeout = ${LOCK_TIMEOUT_MS}`);
+    return await read();
+  } catch (e) {
+    throw lockTimeoutError(e) ?? e;
+  } finally {
+    await conn.query('ROLLBACK').catch(() => undefined);
+  }
+}
+
+/** A lock_timeout (55P03) in words: another session holds a lock on a table the statement reads. */
+function lockTimeoutError(e: unknown): PglensError | undefined {
+  if (!/lock timeout/i.test(errorMessage(e))) return undefined;
+  return new PglensError(
+    'sql-error',
+    `the advisor waited over ${LOCK_TIMEOUT_MS / 1000} s for a lock on a table the statement reads (another session holds one that conflicts: ALTER TABLE, VACUUM FULL, a long DDL transaction…) and gave up`,
+    'run advise again once that session is done (pg_locks shows who holds it)',
+  );
 }
 
 /** What one candidate came to in one session. */
@@ -439,6 +488,8 @@ async function runSession(input: SessionInput): Promise<SessionResult> {
       });
       await conn.query('SET TRANSACTION READ ONLY');
     }
+    // Where HypoPG's functions live (created just now: the first schema of the search_path).
+    const hypopgAt = hypopg ? await hypopgSchema(conn) : '';
     if (conn.kind === 'server') await conn.query(`SET LOCAL lock_timeout = ${LOCK_TIMEOUT_MS}`);
     await requireStandardStrings((text) => conn.query(text));
     const catalog: CatalogQuery = async (text, params) => (await conn.queryOne(text, params)).rows;
@@ -477,7 +528,7 @@ async function runSession(input: SessionInput): Promise<SessionResult> {
       const built = qualified(c, schemas);
       await conn.query('SAVEPOINT pglens_candidate');
       try {
-        const created = await createCandidate(conn, method, built);
+        const created = await createCandidate(conn, method, built, hypopgAt);
         const after = await measure(conn, planned, analyze);
         const used = planUses(after, created.names, built);
         // HypoPG costs an expression on a guess (no statistics): test the guess when it matters.
@@ -502,10 +553,10 @@ async function runSession(input: SessionInput): Promise<SessionResult> {
       }
       await conn.query('ROLLBACK TO SAVEPOINT pglens_candidate');
       // Hypothetical indexes live in the backend's memory, not in the transaction.
-      if (method === 'hypopg') await conn.query('SELECT hypopg_reset()');
+      if (method === 'hypopg') await conn.query(`SELECT ${hypopgAt}.hypopg_reset()`);
     }
     const members = (input.together?.(outcomes, before) ?? []).map((c) => qualified(c, schemas));
-    const together = members.length >= 2 ? await measureTogether(conn, planned, analyze, method, members) : undefined;
+    const together = members.length >= 2 ? await measureTogether(conn, planned, analyze, method, members, hypopgAt) : undefined;
     return { before, outcomes, ...(together ? { together } : {}), ...(hypopg ? { hypopg: hypopg.installed ? ('installed' as const) : ('rolled-back' as const) } : {}) };
   } finally {
     await conn.query('ROLLBACK').catch(() => undefined);
@@ -709,6 +760,29 @@ function verdictOf(o: Extract<Outcome, { kind: 'measured' }>, before: Measured, 
  * the plan uses where it was slow and, on the sandbox, that the run confirms — best first.
  */
 export async function adviseIndexes(conn: Connection, sql: string, options: AdviseOptions = {}): Promise<AdviceResult> {
+  try {
+    return await advise(conn, sql, options);
+  } catch (e) {
+    throw adviseError(e);
+  }
+}
+
+/** What to do about a timeout of the advisor: the shared hint speaks of Explain and ANALYZE, which advise does not run on a server. */
+export const ADVISE_TIMEOUT_HINT =
+  'raise --timeout SECONDS (CLI) or pglens.explain.statementTimeout (editor); advise plans the statement once per candidate, so a statement that is slow to plan, or the catalog of a busy server, can take that long';
+
+/** The advisor's errors in its own words: a statement timeout with advise's hint, a lock timeout said plainly. */
+function adviseError(e: unknown): unknown {
+  const lock = isPglensError(e) && e.code === 'timeout' ? undefined : lockTimeoutError(e);
+  if (lock) return lock;
+  if (isPglensError(e) && e.code === 'timeout' && e.hint === TIMEOUT_HINT) {
+    const message = e.message.endsWith(` — ${e.hint}`) ? e.message.slice(0, -` — ${e.hint}`.length) : e.message;
+    return new PglensError('timeout', message, ADVISE_TIMEOUT_HINT);
+  }
+  return e;
+}
+
+async function advise(conn: Connection, sql: string, options: AdviseOptions): Promise<AdviceResult> {
   await loadSqlParser();
   const safety = await classifyForExplain(sql);
   if (safety.syntaxError) throw new PglensError('syntax-error', `syntax error: ${safety.syntaxError.message}`, 'fix the statement and try again', safety.syntaxError.position);
@@ -741,20 +815,24 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
   const sandbox = given ? withTimeout(given, options.timeoutMs) : undefined;
   conn = withTimeout(conn, options.timeoutMs);
 
-  const tables = await loadTableInfo(conn, scopes.flatMap((s) => s.relations));
-  const considered: IndexCandidate[] = [];
-  for (const scope of scopes) {
-    for (const rel of scope.relations) {
-      const table = tables.find((t) => t.name === rel.name && (!rel.schema || t.schema === rel.schema));
-      if (table) considered.push(...candidatesFor(scope, rel, table));
+  const catalogConn = conn;
+  const { tables, considered, candidates, extensions } = await catalogReads(catalogConn, async () => {
+    const tables = await loadTableInfo(catalogConn, scopes.flatMap((s) => s.relations));
+    const considered: IndexCandidate[] = [];
+    for (const scope of scopes) {
+      for (const rel of scope.relations) {
+        const table = tables.find((t) => t.name === rel.name && (!rel.schema || t.schema === rel.schema));
+        if (table) considered.push(...candidatesFor(scope, rel, table));
+      }
     }
-  }
-  // The operator classes as this database spells them: the DDL the user runs is written for it.
-  const schemas = await opclassSchemas(conn, considered);
-  const candidates = considered.filter((c) => c.notTried === undefined).map((c) => qualified(c, schemas));
+    // The operator classes as this database spells them: the DDL the user runs is written for it.
+    const schemas = await opclassSchemas(catalogConn, considered);
+    const candidates = considered.filter((c) => c.notTried === undefined).map((c) => qualified(c, schemas));
+    const extensionNames = [...new Set(candidates.map((c) => c.extension).filter((e): e is string => e !== undefined))];
+    const extensions = await extensionStates(catalogConn, extensionNames);
+    return { tables, considered, candidates, extensions };
+  });
   const tableOf = (c: IndexCandidate) => tables.find((t) => t.schema === c.schema && t.name === c.table);
-  const extensionNames = [...new Set(candidates.map((c) => c.extension).filter((e): e is string => e !== undefined))];
-  const extensions = await extensionStates(conn, extensionNames);
 
   const thresholds: Thresholds = { minImprovement: options.minImprovement ?? 0.2, minCostReduction: options.minCostReduction ?? MIN_COST_REDUCTION };
   const { minImprovement } = thresholds;
@@ -905,8 +983,8 @@ export async function adviseIndexes(conn: Connection, sql: string, options: Advi
   const tried = candidates.length - unverified.length;
   // A partitioned table's recipe runs to many statements: the summary names its first.
   const short = (ddl: string) => {
-    const lines = ddl.split('\n');
-    return lines.length > 1 ? `${lines[0]} … (${lines.length - 1} more statements, per partition)` : ddl;
+    const statements = ddlStatements(ddl);
+    return statements.length > 1 ? `${statements[0]} … (${statements.length - 1} more statements, per partition)` : ddl;
   };
   const unverifiedNote = unverified.length > 0 ? `; ${unverified.length} candidate(s) could not be verified: ${unverified.map((u) => `${short(u.ddl)} (${u.reason})`).join('; ')}` : '';
   const summary =

@@ -33,6 +33,18 @@ export interface TableInfo {
   defaultCCollation?: boolean;
   /** A partitioned table's partitions, every level, parents before their children (absent: not partitioned). */
   partitions?: PartitionInfo[];
+  /** pg_stats.most_common_freqs[1] per column: the share of the rows its most common value holds. */
+  topFrequency?: Record<string, number>;
+  /**
+   * Relations named `…_idx` (any kind: tables, sequences, views, other tables' indexes) in the
+   * table's schema and its partitions': index names share that namespace, so a new one must not take one.
+   */
+  takenNames?: QualifiedName[];
+}
+
+export interface QualifiedName {
+  schema: string;
+  name: string;
 }
 
 /** One partition of a partitioned table (at any level). */
@@ -98,6 +110,8 @@ export interface IndexCandidate {
   tests?: SelectivityTest[];
   /** Considered but not worth trying, and why (a BRIN on a column out of physical order): reported, never built. */
   notTried?: string;
+  /** Names already taken in the schemas of the table and its partitions (the recipe's partition indexes must avoid them too). */
+  takenNames?: QualifiedName[];
 }
 
 /** A predicate on an expression of one column, as parsed, to run on that column's pg_stats values. */
@@ -107,6 +121,11 @@ export interface SelectivityTest {
   node: Record<string, any>;
   /** The expression, as the report quotes it. */
   shown: string;
+  /**
+   * Set when the expression reads several columns (`n - id`): pg_stats keeps statistics per
+   * column, so nothing can tell its selectivity — the candidate's cost rests on the planner's guess.
+   */
+  columns?: string[];
 }
 
 /** More leaf partitions than this: plain CREATE INDEX on the parent (a lock) rather than a recipe of hundreds of statements. */
@@ -134,19 +153,47 @@ function indexBody(c: IndexCandidate): string {
 
 /**
  * One CREATE INDEX: `CREATE INDEX name ON table …` (to test it, inside a transaction), or with
- * `concurrently` the form a migration runs — CONCURRENTLY IF NOT EXISTS, except on a
- * partitioned table, where PostgreSQL refuses CONCURRENTLY: there it is the plain CREATE INDEX
- * IF NOT EXISTS on the parent (see partitionedRecipe for the form without the long lock).
+ * `concurrently` the form a migration runs — CONCURRENTLY, except on a partitioned table, where
+ * PostgreSQL refuses CONCURRENTLY: there it is the plain CREATE INDEX on the parent (see
+ * partitionedRecipe for the form without the long lock). Never IF NOT EXISTS: the name is one
+ * no relation of the schema had when the advice was made, and should one take it before the
+ * migration runs (another index, a sequence, a leftover invalid build), IF NOT EXISTS would
+ * skip the statement with a notice and leave the index silently missing; a clash must fail.
  */
 export function candidateDdl(c: IndexCandidate, concurrently: boolean): string {
-  const head = !concurrently ? 'CREATE INDEX' : c.partitions ? 'CREATE INDEX IF NOT EXISTS' : 'CREATE INDEX CONCURRENTLY IF NOT EXISTS';
+  const head = !concurrently ? 'CREATE INDEX' : c.partitions ? 'CREATE INDEX' : 'CREATE INDEX CONCURRENTLY';
   return `${head} ${quoteIdent(c.name)} ON ${quoteIdent(c.schema)}.${quoteIdent(c.table)}${indexBody(c)}`;
 }
 
-/** The name of the candidate's index on one partition: the partition's name in place of the table's. */
-export function partitionIndexName(c: IndexCandidate, p: PartitionInfo): string {
-  const stem = c.name.startsWith(`${c.table}_`) && c.name.endsWith('_idx') ? c.name.slice(c.table.length + 1, -'_idx'.length) : c.name;
-  return indexName(p.name, [stem], '', new Set(p.indexes));
+/** Names taken in one schema: its `…_idx` relations of `taken`, and `also` (names as `schema\0name`). */
+function takenIn(schema: string, taken: readonly QualifiedName[] | undefined, also: Iterable<string> = []): Set<string> {
+  const out = new Set<string>();
+  for (const t of taken ?? []) if (t.schema === schema) out.add(t.name);
+  for (const key of also) {
+    const [s, n] = key.split('\0');
+    if (s === schema) out.add(n);
+  }
+  return out;
+}
+
+/** The names a new index on the table must not take: its own indexes' and every `…_idx` relation of its schema. */
+export function takenNamesFor(table: TableInfo): Set<string> {
+  const out = takenIn(table.schema, table.takenNames);
+  for (const i of table.indexes) out.add(i.name);
+  return out;
+}
+
+/**
+ * The name of the candidate's index on one partition: the partition's name in place of the
+ * table's, free among the partition's indexes, the relations of its schema and `used` (the
+ * names the recipe gave already, as `schema\0name`).
+ */
+export function partitionIndexName(c: IndexCandidate, p: PartitionInfo, used: Iterable<string> = []): string {
+  const table = nameStem(c.table);
+  const stem = c.name.startsWith(`${table}_`) && c.name.endsWith('_idx') ? c.name.slice(table.length + 1, -'_idx'.length) : c.name;
+  const taken = takenIn(p.schema, c.takenNames, used);
+  for (const i of p.indexes) taken.add(i);
+  return indexName(p.name, [stem], '', taken);
 }
 
 /**
@@ -170,15 +217,17 @@ export function partitionedRecipe(c: IndexCandidate): string[] | undefined {
   const partitions = c.partitions;
   if (!partitions || !recipeApplies(partitions)) return undefined;
   const qualified = (schema: string, name: string) => `${quoteIdent(schema)}.${quoteIdent(name)}`;
-  const out: string[] = [`CREATE INDEX IF NOT EXISTS ${quoteIdent(c.name)} ON ONLY ${qualified(c.schema, c.table)}${indexBody(c)}`];
+  const out: string[] = [`CREATE INDEX ${quoteIdent(c.name)} ON ONLY ${qualified(c.schema, c.table)}${indexBody(c)}`];
+  const used = new Set<string>([`${c.schema}\0${c.name}`]);
   const visit = (schema: string, table: string, index: string) => {
     for (const p of partitions.filter((x) => x.parentSchema === schema && x.parent === table)) {
-      const name = partitionIndexName(c, p);
+      const name = partitionIndexName(c, p, used);
+      used.add(`${p.schema}\0${name}`);
       if (p.kind === 'p') {
-        out.push(`CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ONLY ${qualified(p.schema, p.name)}${indexBody(c)}`);
+        out.push(`CREATE INDEX ${quoteIdent(name)} ON ONLY ${qualified(p.schema, p.name)}${indexBody(c)}`);
         visit(p.schema, p.name, name);
       } else {
-        out.push(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(name)} ON ${qualified(p.schema, p.name)}${indexBody(c)}`);
+        out.push(`CREATE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${qualified(p.schema, p.name)}${indexBody(c)}`);
       }
       out.push(`ALTER INDEX ${qualified(schema, index)} ATTACH PARTITION ${qualified(p.schema, name)}`);
     }
@@ -197,6 +246,29 @@ export function emittedDdl(c: IndexCandidate): string {
   return statements.map((s) => `${s};`).join('\n');
 }
 
+/**
+ * The statements of an emitted DDL (emittedDdl: each ends in `;`, one per line), split only at
+ * a `;` and newline outside quotes: a quoted identifier may itself hold `;` or a newline.
+ */
+export function ddlStatements(ddl: string): string[] {
+  const out: string[] = [];
+  let quote: string | undefined;
+  let start = 0;
+  for (let i = 0; i < ddl.length; i++) {
+    const ch = ddl[i];
+    if (quote) {
+      if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+    } else if (ch === '\n' && ddl[i - 1] === ';') {
+      out.push(ddl.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (start < ddl.length) out.push(ddl.slice(start));
+  return out;
+}
+
 /** For a partitioned table: how its index is built, and what that locks. */
 export function partitionNote(c: IndexCandidate): string | undefined {
   const partitions = c.partitions;
@@ -210,24 +282,43 @@ export function partitionNote(c: IndexCandidate): string | undefined {
 }
 
 /**
- * `<table>_<keys><suffix>_idx`, expressions reduced to their words (letters of any script kept).
- * Postgres cuts names at 63 bytes, so a longer one — or one an index of the table already has
- * (`taken`) — ends in a hash of the whole name instead: two candidates never share a name, and
- * `CREATE INDEX IF NOT EXISTS` never skips a different index that happens to bear it.
+ * Control, format (bidirectional: U+202E…) and line/paragraph separator characters: a table's
+ * name may hold them, a generated index name never copies them (it would read otherwise than it is).
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/** A table's name as the start of an index name: without its control and bidirectional characters. */
+function nameStem(table: string): string {
+  return table.replace(INVISIBLE, '');
+}
+
+/**
+ * `<table>_<keys><suffix>_idx`, expressions reduced to their words (letters of any script
+ * kept), the table's name without control or bidirectional characters. Postgres cuts names at
+ * 63 bytes, so a longer one — or one already taken (`taken`: the table's indexes, and every
+ * relation of the schema the caller found, since an index name shares the schema's namespace
+ * with tables, sequences, views and other tables' indexes) — ends in a hash of the whole name
+ * instead, rehashed until free: two candidates never share a name, and none is a name the
+ * schema already has (the DDL has no IF NOT EXISTS to hide a clash: it would fail).
  */
 export function indexName(table: string, columns: string[], suffix: string, taken: ReadonlySet<string> = new Set()): string {
   // A column keeps its spelling ("authorId"); an expression becomes its lower-case words.
   const words = columns.map((c) =>
     /^[\p{L}_][\p{L}\p{N}_]*$/u.test(c) ? c : c.replace(/[^\p{L}\p{N}_]+/gu, '_').replace(/^_+|_+$/g, '').replace(/_+/g, '_').toLowerCase(),
   );
-  const name = `${table}_${words.join('_')}${suffix}_idx`;
+  const name = `${nameStem(table)}_${words.join('_')}${suffix}_idx`;
   if (Buffer.byteLength(name, 'utf8') <= MAX_IDENTIFIER && !taken.has(name)) return name;
-  const hash = createHash('sha1').update(`${name}\0${columns.join('\0')}`).digest('hex').slice(0, 8);
-  const end = `_${hash}_idx`;
-  let head = name.slice(0, -'_idx'.length);
-  // Cut by code points, never inside a multi-byte character.
-  while (Buffer.byteLength(head + end, 'utf8') > MAX_IDENTIFIER) head = Array.from(head).slice(0, -1).join('');
-  return head + end;
+  for (let attempt = 0; ; attempt++) {
+    const hash = createHash('sha1')
+      .update(`${name}\0${columns.join('\0')}${attempt > 0 ? `\0${attempt}` : ''}`)
+      .digest('hex')
+      .slice(0, 8);
+    const end = `_${hash}_idx`;
+    let head = name.slice(0, -'_idx'.length);
+    // Cut by code points, never inside a multi-byte character.
+    while (Buffer.byteLength(head + end, 'utf8') > MAX_IDENTIFIER) head = Array.from(head).slice(0, -1).join('');
+    if (!taken.has(head + end)) return head + end;
+  }
 }
 
 /** How many distinct values a column has (pg_stats convention: negative is a fraction of the rows). */
@@ -320,9 +411,10 @@ export function candidatesFor(scope: QueryScope, rel: RelationRef, table: TableI
       descending: columns.map((_, i) => descending[i] ?? false),
       include,
       where,
-      name: indexName(table.name, columns, `${where !== undefined ? '_partial' : ''}${include.length > 0 ? '_covering' : ''}`, new Set(table.indexes.map((i) => i.name))),
+      name: indexName(table.name, columns, `${where !== undefined ? '_partial' : ''}${include.length > 0 ? '_covering' : ''}`, takenNamesFor(table)),
       reason,
       ...(table.partitions ? { partitions: table.partitions } : {}),
+      ...(table.takenNames && table.takenNames.length > 0 ? { takenNames: table.takenNames } : {}),
     };
     const equalityOnly = columns.every((col) => eq.includes(col) || joins.includes(col));
     if (isCovered(c, table, equalityOnly)) return;

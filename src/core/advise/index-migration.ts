@@ -1,8 +1,9 @@
 import { toSlug, type MigrationSpec } from '../health/migration-file';
 import { quoteIdent } from '../sql/quote-ident';
+import { escapeControl } from '../escape-control';
 import type { AdviceResult, Suggestion } from './advise';
 
-const CREATE_HEAD = /^CREATE INDEX (?:CONCURRENTLY )?IF NOT EXISTS ("(?:[^"]|"")+"|[^\s"]+) ON (?:ONLY )?("(?:[^"]|"")+"|[^\s".]+)\./;
+const CREATE_HEAD = /^CREATE INDEX (?:CONCURRENTLY )?(?:IF NOT EXISTS )?("(?:[^"]|"")+"|[^\s"]+) ON (?:ONLY )?("(?:[^"]|"")+"|[^\s".]+)\./;
 
 /** `public.orders_status_idx` for the down migration, quoted as the DDL quotes it. */
 export function suggestedIndexName(s: Suggestion): string {
@@ -77,7 +78,8 @@ export function indexMigrationSpec(advice: Pick<AdviceResult, 'before' | 'query'
   const extension = options.withExtension === false ? undefined : extensionToCreate(s);
   const costs = costLine(s);
   const header = [
-    `-- pglens: index suggested for ${s.schema}.${s.table}`,
+    // A name may hold a newline, which would end the comment and turn the rest into SQL: spelled out.
+    `-- pglens: index suggested for ${escapeControl(`${s.schema}.${s.table}`)}`,
     ...commentLines(s.reason),
     ...commentLines(evidenceLine(advice, s)),
     ...(costs ? commentLines(costs) : []),
@@ -104,13 +106,13 @@ export function indexMigrationSpec(advice: Pick<AdviceResult, 'before' | 'query'
               '-- so writes to the table wait until the index is built. Run it when that is acceptable.',
             ]),
   ];
-  const ddl = concurrently ? s.ddl : (s.transactionalDdl ?? s.ddl.replace(/^CREATE INDEX CONCURRENTLY IF NOT EXISTS /, 'CREATE INDEX IF NOT EXISTS '));
+  const ddl = concurrently ? s.ddl : (s.transactionalDdl ?? s.ddl.replace(/^CREATE INDEX CONCURRENTLY (IF NOT EXISTS )?/, 'CREATE INDEX $1'));
   // A partitioned index cannot be dropped CONCURRENTLY; dropping the parent's drops its partitions'.
   const dropConcurrently = concurrently && !partitioned;
   return {
     slug: toSlug(`add_index_${s.table}_${s.columns.join('_')}`),
     content: [...header, ...(extension ? [`CREATE EXTENSION IF NOT EXISTS ${quoteIdent(extension)};`] : []), ddl, ''].join('\n'),
-    downContent: [`-- pglens: undo the index suggested for ${s.schema}.${s.table}`, `DROP INDEX${dropConcurrently ? ' CONCURRENTLY' : ''} IF EXISTS ${suggestedIndexName(s)};`, ''].join('\n'),
+    downContent: [`-- pglens: undo the index suggested for ${escapeControl(`${s.schema}.${s.table}`)}`, `DROP INDEX${dropConcurrently ? ' CONCURRENTLY' : ''} IF EXISTS ${suggestedIndexName(s)};`, ''].join('\n'),
   };
 }
 
@@ -124,7 +126,7 @@ export function extensionMigrationSpec(s: Suggestion): MigrationSpec | undefined
   if (!name) return undefined;
   return {
     slug: toSlug(`enable_${name}`),
-    content: [`-- pglens: ${name} provides what the index on ${s.schema}.${s.table} needs`, `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(name)};`, ''].join('\n'),
+    content: [`-- pglens: ${name} provides what the index on ${escapeControl(`${s.schema}.${s.table}`)} needs`, `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(name)};`, ''].join('\n'),
     downContent: [`-- pglens: ${name} is left installed: other objects may use it (DROP EXTENSION ${quoteIdent(name)}; when nothing does)`, ''].join('\n'),
   };
 }

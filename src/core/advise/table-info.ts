@@ -15,6 +15,8 @@ interface Row {
   updated: number | string;
   deleted: number | string;
   default_c: boolean | null;
+  top_freq: Record<string, number | null> | null;
+  taken: { schema: string; name: string }[] | null;
   partitions: { schema: string; name: string; kind: string; parent_schema: string; parent: string; indexes: string[] | null }[] | null;
 }
 
@@ -63,6 +65,19 @@ export async function loadTableInfo(conn: Connection, relations: RelationRef[]):
          WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.inherited = (c.relkind = 'p')) AS ndistinct,
        (SELECT json_object_agg(s.attname, s.correlation) FROM pg_stats s
          WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.inherited = (c.relkind = 'p')) AS correlation,
+       (SELECT json_object_agg(s.attname, s.most_common_freqs[1]) FROM pg_stats s
+         WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.inherited = (c.relkind = 'p')) AS top_freq,
+       -- Index names share the schema's relation namespace with tables, sequences, views and other
+       -- tables' indexes: every name a generated one (always ending _idx) could collide with, in the
+       -- table's schema and its partitions'.
+       (SELECT json_agg(json_build_object('schema', rn.nspname, 'name', r.relname))
+         FROM pg_class r JOIN pg_namespace rn ON rn.oid = r.relnamespace
+         WHERE right(r.relname, 4) = '_idx'
+           AND (r.relnamespace = c.relnamespace
+             OR r.relnamespace IN (WITH RECURSIVE tree(oid) AS (
+                  SELECT i.inhrelid FROM pg_inherits i WHERE i.inhparent = c.oid
+                  UNION ALL SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.oid)
+                SELECT pc.relnamespace FROM tree t JOIN pg_class pc ON pc.oid = t.oid))) AS taken,
        -- Every level of partitions (pg_inherits, not pg_partition_tree: servers before 12 lack it), parents first.
        CASE WHEN c.relkind = 'p' THEN (
          WITH RECURSIVE tree(oid, parent, level) AS (
@@ -108,6 +123,8 @@ export async function loadTableInfo(conn: Connection, relations: RelationRef[]):
       correlation,
       writes: { inserted: Number(r.inserted) || 0, updated: Number(r.updated) || 0, deleted: Number(r.deleted) || 0 },
       ...(r.default_c !== null ? { defaultCCollation: r.default_c } : {}),
+      topFrequency: Object.fromEntries(Object.entries(r.top_freq ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number')),
+      takenNames: (r.taken ?? []).map((t) => ({ schema: t.schema, name: t.name })),
       ...(r.partitions !== null && r.partitions !== undefined
         ? { partitions: r.partitions.map((p): PartitionInfo => ({ schema: p.schema, name: p.name, kind: p.kind, parentSchema: p.parent_schema, parent: p.parent, indexes: p.indexes ?? [] })) }
         : {}),

@@ -1,5 +1,5 @@
 import { quoteIdent } from '../sql/quote-ident';
-import { indexName, isCovered, resolve, type ColumnType, type IndexCandidate, type SelectivityTest, type TableInfo } from './candidates';
+import { indexName, isCovered, resolve, takenNamesFor, type ColumnType, type IndexCandidate, type SelectivityTest, type TableInfo } from './candidates';
 import type { IndexMethod } from './index-types';
 import { isPrefixPattern, type ColumnPredicate, type IndexedOperand, type OperatorPredicate, type QueryScope, type RelationRef } from './predicates';
 
@@ -40,6 +40,12 @@ export const BRIN_MIN_CORRELATION = 0.95;
  * two, so a BRIN can skip nothing.
  */
 export const BRIN_MIN_DISTINCT = 100;
+/**
+ * …and whose most common value holds less than this share of the rows: a value most rows hold
+ * sits in nearly every block range, so each range's min–max summary stretches to it and a range
+ * predicate on the other values matches most ranges (n_distinct may be high: the rare values).
+ */
+export const BRIN_MAX_TOP_FREQUENCY = 0.5;
 /** Updates and deletes, as a share of inserts, under which a table counts as append-only. */
 const BRIN_MAX_CHURN = 0.1;
 
@@ -113,10 +119,16 @@ interface Draft {
   notTried?: string;
 }
 
-/** The predicate as a selectivity test, when it reads an expression of one column (the planner has no statistics on it). */
+/**
+ * The predicate as a selectivity test, when it reads an expression (the planner has no
+ * statistics on it): of one column, tested on that column's pg_stats; of several, marked as one
+ * no statistics can judge (`columns`).
+ */
 function testOf(operand: IndexedOperand, node: Record<string, any> | undefined): SelectivityTest[] {
-  if (operand.expression === undefined || operand.refs.length !== 1 || !node) return [];
-  return [{ column: operand.refs[0].column, node, shown: operand.expression }];
+  if (operand.expression === undefined || operand.refs.length === 0 || !node) return [];
+  const columns = [...new Set(operand.refs.map((r) => r.column))];
+  if (columns.length > 1) return [{ column: columns[0], node, shown: operand.expression, columns }];
+  return [{ column: columns[0], node, shown: operand.expression }];
 }
 
 /**
@@ -259,7 +271,7 @@ export function typedCandidates(scope: QueryScope, rel: RelationRef, table: Tabl
       columns: d.keys.map((k) => k.key),
       descending: d.keys.map(() => false),
       include: [],
-      name: indexName(table.name, d.keys.map((k) => k.key), d.suffix, new Set(table.indexes.map((i) => i.name))),
+      name: indexName(table.name, d.keys.map((k) => k.key), d.suffix, takenNamesFor(table)),
       reason: d.reason,
       ...(d.using !== 'btree' ? { using: d.using } : {}),
       ...(d.keys.some((k) => k.opclass) ? { opclasses: d.keys.map((k) => k.opclass) } : {}),
@@ -269,6 +281,7 @@ export function typedCandidates(scope: QueryScope, rel: RelationRef, table: Tabl
       ...(d.tests && d.tests.length > 0 ? { tests: d.tests } : {}),
       ...(d.notTried ? { notTried: d.notTried } : {}),
       ...(table.partitions ? { partitions: table.partitions } : {}),
+      ...(table.takenNames && table.takenNames.length > 0 ? { takenNames: table.takenNames } : {}),
     };
     if (coveredByExisting(c, table)) continue;
     if (out.some((o) => o.name === c.name || sameIndex(o, c))) continue;
@@ -346,6 +359,7 @@ function brinDrafts(predicates: ColumnPredicate[], rel: RelationRef, table: Tabl
     const correlation = table.correlation?.[col];
     const nd = table.nDistinct[col];
     const distinct = nd === undefined ? undefined : nd < 0 ? -nd * table.estimatedRows : nd;
+    const top = table.topFrequency?.[col];
     const shown = quoteIdent(col);
     const notTried =
       correlation === undefined
@@ -354,7 +368,9 @@ function brinDrafts(predicates: ColumnPredicate[], rel: RelationRef, table: Tabl
           ? `no BRIN on ${shown}: its physical correlation is ${correlation.toFixed(2)} (pg_stats), and a BRIN index needs |correlation| ≥ ${BRIN_MIN_CORRELATION}: rows of one value range are spread over the whole table, so every block range would match`
           : distinct !== undefined && distinct < BRIN_MIN_DISTINCT
             ? `no BRIN on ${shown}: it has only ${Math.round(distinct)} distinct value(s) (pg_stats n_distinct; a BRIN needs ≥ ${BRIN_MIN_DISTINCT}): every block range holds the same few values, so a BRIN skips almost nothing — a B-tree or a partial index suits such a column`
-            : churn > BRIN_MAX_CHURN
+            : top !== undefined && top >= BRIN_MAX_TOP_FREQUENCY
+              ? `no BRIN on ${shown}: its most common value holds ${formatShare(top)} of the rows (pg_stats most_common_freqs; a BRIN needs under ${Math.round(BRIN_MAX_TOP_FREQUENCY * 100)}%): that value sits in nearly every block range, stretching each range's min–max summary across it, so a BRIN skips almost nothing — a B-tree or a partial index on the other values suits such a column`
+              : churn > BRIN_MAX_CHURN
               ? `no BRIN on ${shown}: the table is not append-only (updates and deletes are ${Math.round(churn * 100)}% of inserts; BRIN wants ≤ ${Math.round(BRIN_MAX_CHURN * 100)}%): moved rows widen the block ranges' summaries until they skip nothing`
               : undefined;
     if (notTried) return { ...draft, reason: notTried, notTried };
@@ -367,6 +383,10 @@ function brinDrafts(predicates: ColumnPredicate[], rel: RelationRef, table: Tabl
   // physical order (which a BRIN would otherwise seem to suit); an equality on an unordered column
   // never called for one.
   return drafts.filter((d, i) => !d.notTried || ranged.has(cols[i]) || Math.abs(table.correlation?.[cols[i]] ?? 0) >= BRIN_MIN_CORRELATION);
+}
+
+function formatShare(share: number): string {
+  return share >= 0.995 && share < 1 ? `${(share * 100).toFixed(1)}%` : `${Math.round(share * 100)}%`;
 }
 
 function formatDistinct(n: number): string {

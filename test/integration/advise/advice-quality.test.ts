@@ -216,18 +216,18 @@ describe('index advisor: what a hostile review found (real server, HypoPG, PGlit
       assert.equal(
         s.ddl,
         [
-          'CREATE INDEX IF NOT EXISTS m_tenant_idx ON ONLY public.m (tenant);',
-          'CREATE INDEX CONCURRENTLY IF NOT EXISTS m_2024_01_tenant_idx ON public.m_2024_01 (tenant);',
+          'CREATE INDEX m_tenant_idx ON ONLY public.m (tenant);',
+          'CREATE INDEX CONCURRENTLY m_2024_01_tenant_idx ON public.m_2024_01 (tenant);',
           'ALTER INDEX public.m_tenant_idx ATTACH PARTITION public.m_2024_01_tenant_idx;',
-          'CREATE INDEX IF NOT EXISTS m_2024_02_tenant_idx ON ONLY public.m_2024_02 (tenant);',
-          'CREATE INDEX CONCURRENTLY IF NOT EXISTS m_2024_02_h0_tenant_idx ON public.m_2024_02_h0 (tenant);',
+          'CREATE INDEX m_2024_02_tenant_idx ON ONLY public.m_2024_02 (tenant);',
+          'CREATE INDEX CONCURRENTLY m_2024_02_h0_tenant_idx ON public.m_2024_02_h0 (tenant);',
           'ALTER INDEX public.m_2024_02_tenant_idx ATTACH PARTITION public.m_2024_02_h0_tenant_idx;',
-          'CREATE INDEX CONCURRENTLY IF NOT EXISTS m_2024_02_h1_tenant_idx ON public.m_2024_02_h1 (tenant);',
+          'CREATE INDEX CONCURRENTLY m_2024_02_h1_tenant_idx ON public.m_2024_02_h1 (tenant);',
           'ALTER INDEX public.m_2024_02_tenant_idx ATTACH PARTITION public.m_2024_02_h1_tenant_idx;',
           'ALTER INDEX public.m_tenant_idx ATTACH PARTITION public.m_2024_02_tenant_idx;',
         ].join('\n'),
       );
-      assert.equal(s.transactionalDdl, 'CREATE INDEX IF NOT EXISTS m_tenant_idx ON public.m (tenant);');
+      assert.equal(s.transactionalDdl, 'CREATE INDEX m_tenant_idx ON public.m (tenant);');
       assert.match(s.reason, /m is partitioned, where CREATE INDEX CONCURRENTLY fails: the index is made ON ONLY m \(invalid until complete\), built CONCURRENTLY on each of its 3 partition\(s\) and attached/);
       // Up as a runner outside a transaction runs it: the parent's index ends valid, on every partition.
       const spec = indexMigrationSpec(advice, s);
@@ -243,8 +243,8 @@ describe('index advisor: what a hostile review found (real server, HypoPG, PGlit
         { name: 'm_2024_02_tenant_idx', valid: true },
         { name: 'm_tenant_idx', valid: true },
       ]);
-      // Run again (IF NOT EXISTS; ATTACH of an attached index does nothing): no error.
-      for (const stmt of statements) await server!.query(stmt);
+      // Run again: the name is taken now, and the first statement says so (no IF NOT EXISTS to skip it silently).
+      await assert.rejects(server!.query(statements[0]), /relation "m_tenant_idx" already exists/);
       assert.match(spec.downContent, /^DROP INDEX IF EXISTS public\.m_tenant_idx;$/m);
       for (const stmt of spec.downContent.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('--'))) await server!.query(stmt);
       const left = await server!.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'm%tenant_idx'");
@@ -258,7 +258,7 @@ describe('index advisor: what a hostile review found (real server, HypoPG, PGlit
       const s = advice.suggestions.find((x) => x.using === 'gin');
       assert.ok(s, dump(advice));
       assert.equal(s.method, 'sandbox');
-      assert.match(s.ddl, /^CREATE INDEX IF NOT EXISTS m_note_trgm_idx ON ONLY public\.m USING gin \(note ext\.gin_trgm_ops\);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS m_2024_01_note_trgm_idx ON public\.m_2024_01 USING gin \(note ext\.gin_trgm_ops\);/);
+      assert.match(s.ddl, /^CREATE INDEX m_note_trgm_idx ON ONLY public\.m USING gin \(note ext\.gin_trgm_ops\);\nCREATE INDEX CONCURRENTLY m_2024_01_note_trgm_idx ON public\.m_2024_01 USING gin \(note ext\.gin_trgm_ops\);/);
       assert.deepEqual([...(await applyOnServer(server!, s, true)), ...(await applyOnServer(server!, s, false))], []);
     });
   });
@@ -280,7 +280,7 @@ describe('index advisor: what a hostile review found (real server, HypoPG, PGlit
       const advice = await onServer("SELECT id FROM docs WHERE title LIKE '%abc12%'");
       const s = advice.suggestions.find((x) => x.using === 'gin');
       assert.ok(s, dump(advice));
-      assert.equal(s.ddl, 'CREATE INDEX CONCURRENTLY IF NOT EXISTS docs_title_trgm_idx ON public.docs USING gin (title ext.gin_trgm_ops);');
+      assert.equal(s.ddl, 'CREATE INDEX CONCURRENTLY docs_title_trgm_idx ON public.docs USING gin (title ext.gin_trgm_ops);');
       assert.deepEqual(s.opclassSchemas, ['ext']);
       assert.equal(s.extension?.installed, true);
       assert.deepEqual([...(await applyOnServer(server!, s, true)), ...(await applyOnServer(server!, s, false))], []);

@@ -26,37 +26,37 @@ describe('advise: a partitioned table (D7)', () => {
     assert.equal(
       emittedDdl(c),
       [
-        'CREATE INDEX IF NOT EXISTS events_tenant_id_idx ON ONLY public.events (tenant_id);',
-        'CREATE INDEX CONCURRENTLY IF NOT EXISTS events_2024_tenant_id_idx ON public.events_2024 (tenant_id);',
+        'CREATE INDEX events_tenant_id_idx ON ONLY public.events (tenant_id);',
+        'CREATE INDEX CONCURRENTLY events_2024_tenant_id_idx ON public.events_2024 (tenant_id);',
         'ALTER INDEX public.events_tenant_id_idx ATTACH PARTITION public.events_2024_tenant_id_idx;',
-        'CREATE INDEX IF NOT EXISTS events_2025_tenant_id_idx ON ONLY public.events_2025 (tenant_id);',
-        'CREATE INDEX CONCURRENTLY IF NOT EXISTS events_2025_h0_tenant_id_idx ON public.events_2025_h0 (tenant_id);',
+        'CREATE INDEX events_2025_tenant_id_idx ON ONLY public.events_2025 (tenant_id);',
+        'CREATE INDEX CONCURRENTLY events_2025_h0_tenant_id_idx ON public.events_2025_h0 (tenant_id);',
         'ALTER INDEX public.events_2025_tenant_id_idx ATTACH PARTITION public.events_2025_h0_tenant_id_idx;',
-        'CREATE INDEX CONCURRENTLY IF NOT EXISTS events_2025_h1_tenant_id_idx ON archive.events_2025_h1 (tenant_id);',
+        'CREATE INDEX CONCURRENTLY events_2025_h1_tenant_id_idx ON archive.events_2025_h1 (tenant_id);',
         'ALTER INDEX public.events_2025_tenant_id_idx ATTACH PARTITION archive.events_2025_h1_tenant_id_idx;',
         'ALTER INDEX public.events_tenant_id_idx ATTACH PARTITION public.events_2025_tenant_id_idx;',
       ].join('\n'),
     );
     // Never CONCURRENTLY on the parent, where PostgreSQL refuses it.
-    assert.equal(candidateDdl(c, true), 'CREATE INDEX IF NOT EXISTS events_tenant_id_idx ON public.events (tenant_id)');
+    assert.equal(candidateDdl(c, true), 'CREATE INDEX events_tenant_id_idx ON public.events (tenant_id)');
     assert.match(partitionNote(c) ?? '', /built CONCURRENTLY on each of its 3 partition\(s\) and attached/);
   });
 
   it('gives a partition index a name the partition does not have yet', () => {
     const c = candidate({ partitions: [{ ...part('events_2024'), indexes: ['events_2024_tenant_id_idx'] }] });
-    assert.match(emittedDdl(c), /CONCURRENTLY IF NOT EXISTS events_2024_tenant_id_[0-9a-f]{8}_idx ON public\.events_2024/);
+    assert.match(emittedDdl(c), /CONCURRENTLY events_2024_tenant_id_[0-9a-f]{8}_idx ON public\.events_2024/);
   });
 
   it('falls back to a plain CREATE INDEX with the lock said when a partition is foreign, or there are too many', () => {
     for (const partitions of [[part('events_local'), part('events_remote', 'events', 'f')], Array.from({ length: MAX_RECIPE_PARTITIONS + 1 }, (_, i) => part(`events_p${i}`))]) {
       const c = candidate({ partitions });
-      assert.equal(emittedDdl(c), 'CREATE INDEX IF NOT EXISTS events_tenant_id_idx ON public.events (tenant_id);');
+      assert.equal(emittedDdl(c), 'CREATE INDEX events_tenant_id_idx ON public.events (tenant_id);');
       assert.match(partitionNote(c) ?? '', /plain CREATE INDEX on the parent: it blocks writes to every partition until the whole index is built/);
     }
   });
 
   it('a partitioned table without partitions yet: ON ONLY alone (valid at once)', () => {
-    assert.equal(emittedDdl(candidate({ partitions: [] })), 'CREATE INDEX IF NOT EXISTS events_tenant_id_idx ON ONLY public.events (tenant_id);');
+    assert.equal(emittedDdl(candidate({ partitions: [] })), 'CREATE INDEX events_tenant_id_idx ON ONLY public.events (tenant_id);');
   });
 
   it('its migration: the recipe, or CREATE INDEX on the parent in a transaction; a down without CONCURRENTLY', () => {
@@ -81,7 +81,7 @@ describe('advise: a partitioned table (D7)', () => {
     // A partitioned index cannot be dropped CONCURRENTLY.
     assert.deepEqual(sql(up.downContent), ['DROP INDEX IF EXISTS public.events_tenant_id_idx;']);
     const inTransaction = indexMigrationSpec({ before: { totalCost: 1000 }, query: 'SELECT 1' }, s, { concurrently: false });
-    assert.deepEqual(sql(inTransaction.content), ['CREATE INDEX IF NOT EXISTS events_tenant_id_idx ON public.events (tenant_id);']);
+    assert.deepEqual(sql(inTransaction.content), ['CREATE INDEX events_tenant_id_idx ON public.events (tenant_id);']);
     assert.deepEqual(sql(inTransaction.downContent), ['DROP INDEX IF EXISTS public.events_tenant_id_idx;']);
   });
 });
@@ -90,7 +90,7 @@ describe('advise: operator classes qualified with their schema (D11)', () => {
   const trigram = candidate({ table: 'posts', columns: ['title'], name: 'posts_title_trgm_idx', using: 'gin', opclasses: ['gin_trgm_ops'], extension: 'pg_trgm' });
 
   it('writes the schema the catalog gave, quoted when it must be; none for pg_catalog classes', () => {
-    assert.equal(candidateDdl({ ...trigram, opclassSchemas: ['extensions'] }, true), 'CREATE INDEX CONCURRENTLY IF NOT EXISTS posts_title_trgm_idx ON public.posts USING gin (title extensions.gin_trgm_ops)');
+    assert.equal(candidateDdl({ ...trigram, opclassSchemas: ['extensions'] }, true), 'CREATE INDEX CONCURRENTLY posts_title_trgm_idx ON public.posts USING gin (title extensions.gin_trgm_ops)');
     assert.equal(candidateDdl({ ...trigram, opclassSchemas: ['My Ext'] }, false), 'CREATE INDEX posts_title_trgm_idx ON public.posts USING gin (title "My Ext".gin_trgm_ops)');
     assert.equal(candidateDdl({ ...trigram, opclasses: ['jsonb_path_ops'] }, false), 'CREATE INDEX posts_title_trgm_idx ON public.posts USING gin (title jsonb_path_ops)');
   });
