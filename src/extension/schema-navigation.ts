@@ -5,6 +5,7 @@ import {
   definitionsOf,
   describeTarget,
   hoverAt,
+  largeDocumentNote,
   nameDiagnostics,
   navigationDocument,
   referencesTo,
@@ -13,6 +14,7 @@ import {
   type NavigationDocument,
 } from '../core/schema/navigation';
 import type { HoverTextOptions } from '../core/schema/hover-text';
+import { escapeMarkdown } from '../core/schema/markdown-safe';
 import type { SchemaIndex } from '../core/schema/schema-index';
 import type { NameTarget } from '../core/schema/sql-names';
 import { WorkspaceSchemas } from '../core/schema/workspace-schemas';
@@ -110,7 +112,7 @@ export class SchemaNavigation
     if (!at) return undefined;
     const result = hoverAt(at.index, at.doc, document.offsetAt(position), this.textOptions());
     if (!result) return undefined;
-    return new vscode.Hover(new vscode.MarkdownString(result.markdown), toRange(result.range));
+    return new vscode.Hover(untrusted(result.markdown), toRange(result.range));
   }
 
   provideDefinition(document: vscode.TextDocument, position: vscode.Position): vscode.LocationLink[] | undefined {
@@ -159,7 +161,7 @@ export class SchemaNavigation
 
   resolveCompletionItem(item: vscode.CompletionItem): vscode.CompletionItem {
     const named = this.completionTargets.get(item);
-    if (named) item.documentation = new vscode.MarkdownString(describeTarget(named.index, named.target, this.textOptions()));
+    if (named) item.documentation = untrusted(describeTarget(named.index, named.target, this.textOptions()));
     return item;
   }
 
@@ -170,7 +172,7 @@ export class SchemaNavigation
       link: (file, range) => {
         const shown = `${vscode.workspace.asRelativePath(file)}:${range.start.line + 1}`;
         const target = vscode.Uri.file(file).with({ fragment: `L${range.start.line + 1},${range.start.character + 1}` });
-        return `[${shown.replace(/[[\]\\]/g, '\\$&')}](${target.toString()})`;
+        return `[${escapeMarkdown(shown)}](<${target.toString()}>)`;
       },
     };
   }
@@ -255,12 +257,19 @@ export class SchemaNavigation
       return;
     }
     try {
-      const at = this.at(document);
-      if (!at || (document.uri.scheme === 'file' && at.schemas.isMigration(document.uri.fsPath))) {
+      // A huge document is not parsed for diagnostics at all: one note says why.
+      const large = largeDocumentNote(document.getText());
+      const at = large ? undefined : this.at(document);
+      const schemas = large ? this.schemasFor(document) : at?.schemas;
+      if (!schemas || (!at && !large) || (document.uri.scheme === 'file' && schemas.isMigration(document.uri.fsPath))) {
         this.collection.delete(document.uri);
         return;
       }
-      const diagnostics = nameDiagnostics(at.index, at.doc).map((d) => {
+      if (large && !(languageOf(document.languageId) && isSqlParserLoaded() && schemas.indexFor(document.uri.scheme === 'file' ? document.uri.fsPath : undefined))) {
+        this.collection.delete(document.uri);
+        return;
+      }
+      const diagnostics = (large ? [large] : nameDiagnostics(at!.index, at!.doc)).map((d) => {
         const diagnostic = new vscode.Diagnostic(toRange(d.range), d.message, d.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information);
         diagnostic.source = 'pglens';
         diagnostic.code = d.code;
@@ -276,6 +285,18 @@ export class SchemaNavigation
     for (const t of this.timers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/**
+ * Markdown built from migration text: escaped by the core (hover-text.ts), and shown with no
+ * command links, no HTML and no `$(icon)` syntax, whatever a name spells.
+ */
+function untrusted(markdown: string): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(markdown, false);
+  md.isTrusted = false;
+  md.supportHtml = false;
+  md.supportThemeIcons = false;
+  return md;
 }
 
 function toRange(r: SourceRange): vscode.Range {

@@ -2,6 +2,7 @@ import type { SourceRange } from '../types';
 import type { Column, Index, Table } from './model';
 import type { SchemaIndex } from './schema-index';
 import type { OtherRelation } from './sql-names';
+import { codeSpan, escapeMarkdown } from './markdown-safe';
 
 /**
  * The hover text of a table, column or relation (Markdown): what it is, where it is defined,
@@ -23,20 +24,17 @@ export function columnTypeText(column: Column): string {
   return `${column.type}${mods}${column.isArray ? '[]' : ''}`;
 }
 
-function code(text: string): string {
-  const ticks = text.includes('`') ? '``' : '`';
-  return `${ticks}${text}${ticks}`;
-}
-
-/** Markdown-escapes text from a file (a comment, a default expression shown outside code). */
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
-}
+/** Text from a file as code (a name, a type, an expression): a span the text cannot close. */
+const code = (text: string): string => codeSpan(text);
+/** Code in a table cell: pipes escaped too. */
+const cellCode = (text: string): string => codeSpan(text, true);
+/** Plain text from a file (a comment, a schema name, a path): no markup. */
+const escape = escapeMarkdown;
 
 function where(index: SchemaIndex, file: string, range: SourceRange, options: HoverTextOptions): string {
   if (options.link) return options.link(file, range);
   const shown = options.display ?? index.display;
-  return `${shown ? shown(file) : file}:${range.start.line + 1}`;
+  return escape(`${shown ? shown(file) : file}:${range.start.line + 1}`);
 }
 
 function qualified(schema: string, name: string): string {
@@ -45,8 +43,9 @@ function qualified(schema: string, name: string): string {
 
 function indexText(i: Index): string {
   const kind = i.primary ? 'primary key' : i.unique ? 'unique' : '';
-  const extra = [kind, i.method !== 'btree' ? i.method : '', i.where ? `WHERE ${i.where}` : '', i.valid ? '' : 'invalid'].filter(Boolean).join(', ');
-  return `${code(i.name)} (${i.columns.join(', ')}${i.include.length ? `) INCLUDE (${i.include.join(', ')}` : ''})${extra ? ` ${extra}` : ''}`;
+  const extra = [kind, i.method !== 'btree' ? escape(i.method) : '', i.where ? `WHERE ${code(i.where)}` : '', i.valid ? '' : 'invalid'].filter(Boolean).join(', ');
+  const list = (names: string[]): string => names.map(escape).join(', ');
+  return `${code(i.name)} (${list(i.columns)}${i.include.length ? `) INCLUDE (${list(i.include)}` : ''})${extra ? ` ${extra}` : ''}`;
 }
 
 /** PK, NOT NULL, UNIQUE, FK and default of a column, as short badges. */
@@ -57,9 +56,9 @@ function columnBadges(table: Table, column: Column): string[] {
   if (table.indexes.some((i) => i.unique && !i.primary && i.columns.length === 1 && i.columns[0] === column.name)) out.push('UNIQUE');
   for (const fk of table.foreignKeys) {
     const at = fk.columns.indexOf(column.name);
-    if (at >= 0) out.push(`FK → ${qualified(fk.refSchema, fk.refTable)}${fk.refColumns[at] ? `(${fk.refColumns[at]})` : ''}`);
+    if (at >= 0) out.push(`FK → ${escape(qualified(fk.refSchema, fk.refTable))}${fk.refColumns[at] ? `(${escape(fk.refColumns[at])})` : ''}`);
   }
-  if (column.identity) out.push(`identity ${column.identity}`);
+  if (column.identity) out.push(`identity ${escape(column.identity)}`);
   else if (column.serial) out.push('serial');
   return out;
 }
@@ -78,9 +77,9 @@ export function tableHover(index: SchemaIndex, table: Table, options: HoverTextO
   const out: string[] = [];
   const flags = [table.partitioned ? 'partitioned' : '', table.unlogged ? 'unlogged' : '', table.temporary ? 'temporary' : ''].filter(Boolean);
   out.push(`**${escape(qualified(table.schema, table.name))}** — ${flags.length ? `${flags.join(', ')} ` : ''}table`);
-  if (table.comment) out.push(`*${escape(table.comment)}*`);
+  if (table.comment?.trim()) out.push(`*${escape(table.comment.trim())}*`);
   if (table.columns.length > 0) {
-    const rows = table.columns.slice(0, MAX_COLUMNS).map((c) => `| ${code(c.name)} | ${code(columnTypeText(c))} | ${columnBadges(table, c).join(' · ')} |`);
+    const rows = table.columns.slice(0, MAX_COLUMNS).map((c) => `| ${cellCode(c.name)} | ${cellCode(columnTypeText(c))} | ${columnBadges(table, c).join(' · ')} |`);
     const more = table.columns.length > MAX_COLUMNS ? `\n\n… and ${table.columns.length - MAX_COLUMNS} more columns` : '';
     out.push(`| column | type | |\n|:--|:--|:--|\n${rows.join('\n')}${more}`);
   } else if (index.partialColumns.has(table)) {
@@ -106,7 +105,7 @@ export function tableHover(index: SchemaIndex, table: Table, options: HoverTextO
 export function columnHover(index: SchemaIndex, table: Table, column: Column, options: HoverTextOptions = {}): string {
   const out: string[] = [];
   out.push(`**${escape(qualified(table.schema, table.name))}.${escape(column.name)}** — column ${code(columnTypeText(column))}`);
-  if (column.comment) out.push(`*${escape(column.comment)}*`);
+  if (column.comment?.trim()) out.push(`*${escape(column.comment.trim())}*`);
   const badges = columnBadges(table, column);
   if (column.default !== undefined && !column.serial) badges.push(`DEFAULT ${code(column.default)}`);
   if (badges.length) out.push(badges.join(' · '));

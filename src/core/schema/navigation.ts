@@ -1,3 +1,4 @@
+import { stringList, type Node } from '../sql/ast';
 import { findEmbeddedSql } from '../sql/embedded';
 import { createLineIndex, type LineIndex } from '../sql/line-index';
 import { parseSql, statementAtOffset, type ParsedSqlFile } from '../sql/parse';
@@ -6,6 +7,8 @@ import type { Statement } from '../sql/statement';
 import type { SourceRange } from '../types';
 import { tableKey, type Table } from './model';
 import { allRelations, type SchemaIndex } from './schema-index';
+import { escapeMarkdown } from './markdown-safe';
+import { RUNNER_SCHEMAS, RUNNER_TABLES } from '../migrations/verify/diff';
 import { columnHover, columnTypeText, relationHover, tableHover, type HoverTextOptions } from './hover-text';
 import { completionContext, nameAt, statementTokensAt, tokenRelations, wordBefore } from './sql-context';
 import { identifierName, statementNames, type NameLookup, type NameTarget, type OtherRelation, type QualifiedName, type StatementSource } from './sql-names';
@@ -61,27 +64,59 @@ function toDoc(doc: NavigationDocument, region: SqlRegion, range: SourceRange): 
   return region.offset === 0 ? range : doc.lines.rangeOf(region.offset + range.startOffset, region.offset + range.endOffset);
 }
 
+/** Where a region's `SET search_path` statements change the path: one forward pass over its statements, kept per region. */
+const searchPathChanges = new WeakMap<SqlRegion, Array<{ at: number; path: string[] | undefined }>>();
+
 /** The search_path the region's own `SET search_path` statements before `local` leave; undefined when none. */
 function searchPathAt(region: SqlRegion, local: number): string[] | undefined {
-  let path: string[] | undefined;
-  for (const s of region.parsed.statements) {
-    if (s.range.startOffset >= local) break;
-    const set = s.ast?.VariableSetStmt;
-    if (set?.name !== 'search_path') continue;
-    if (set.kind !== 'VAR_SET_VALUE') {
-      path = undefined;
-      continue;
+  let changes = searchPathChanges.get(region);
+  if (!changes) {
+    changes = [];
+    for (const s of region.parsed.statements) {
+      const set = s.ast?.VariableSetStmt;
+      if (set?.name !== 'search_path') continue;
+      const path =
+        set.kind !== 'VAR_SET_VALUE'
+          ? undefined
+          : (set.args ?? []).map((a: { A_Const?: { sval?: { sval?: string } } }) => a.A_Const?.sval?.sval).filter((v: unknown): v is string => typeof v === 'string' && v !== '$user');
+      changes.push({ at: s.range.startOffset, path });
     }
-    path = (set.args ?? []).map((a: { A_Const?: { sval?: { sval?: string } } }) => a.A_Const?.sval?.sval).filter((v: unknown): v is string => typeof v === 'string' && v !== '$user');
+    searchPathChanges.set(region, changes);
   }
-  return path;
+  // The last change that starts before `local`.
+  let lo = 0;
+  let hi = changes.length - 1;
+  let found: string[] | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (changes[mid].at < local) {
+      found = changes[mid].path;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
 }
 
-/** Extensions that create no tables of their own: an unknown table name is not one of theirs. */
-const TABLELESS_EXTENSIONS = new Set([
-  'plpgsql', 'pgcrypto', 'uuid-ossp', 'citext', 'pg_trgm', 'btree_gin', 'btree_gist', 'hstore', 'vector', 'unaccent', 'ltree', 'intarray',
-  'fuzzystrmatch', 'cube', 'earthdistance', 'tablefunc', 'isn', 'lo', 'seg', 'pg_stat_statements', 'bloom', 'tsm_system_rows', 'postgres_fdw',
-]);
+/**
+ * Tables extensions create (in the schema the extension is created in, or their own): a query
+ * may name them, qualified or not, though no migration creates them. Other extensions
+ * (pgcrypto, http, vector…) create no tables a query would name.
+ */
+const EXTENSION_TABLES: Record<string, readonly string[]> = {
+  postgis: ['spatial_ref_sys', 'geometry_columns', 'geography_columns'],
+  postgis_raster: ['raster_columns', 'raster_overviews'],
+  postgis_topology: ['topology', 'layer'],
+  postgis_tiger_geocoder: ['geocode_settings', 'geocode_settings_default', 'loader_lookuptables', 'loader_platform', 'loader_variables', 'pagc_gaz', 'pagc_lex', 'pagc_rules'],
+  pg_partman: ['part_config', 'part_config_sub', 'custom_time_partitions'],
+  pg_cron: ['job', 'job_run_details'],
+  pgmq: ['meta'],
+  pgsodium: ['key'],
+  supabase_vault: ['secrets'],
+  pg_stat_statements: ['pg_stat_statements', 'pg_stat_statements_info'],
+};
+
+/** Tables the migration runners keep for themselves (`goose_db_version`, `_prisma_migrations`…): a query may read them. */
+const isRunnerTable = (schema: string | undefined, table: string): boolean => RUNNER_TABLES.has(table) || (schema !== undefined && RUNNER_SCHEMAS.has(schema));
 
 const isTable = (x: Table | OtherRelation): x is Table => !('kind' in x);
 
@@ -91,6 +126,18 @@ const isTable = (x: Table | OtherRelation): x is Table => !('kind' in x);
  * workspace does not show — the only table of that name in any schema.
  */
 export function schemaLookup(index: SchemaIndex, searchPath: string[] | undefined, report: boolean): NameLookup {
+  // One lookup per index, search path and purpose: a document of thousands of statements asks for the same few.
+  let cache = lookups.get(index);
+  if (!cache) lookups.set(index, (cache = new Map()));
+  const key = `${report}\0${searchPath === undefined ? '' : `[${searchPath.join('\0')}`}`;
+  let lookup = cache.get(key);
+  if (!lookup) cache.set(key, (lookup = createLookup(index, searchPath, report)));
+  return lookup;
+}
+
+const lookups = new WeakMap<SchemaIndex, Map<string, NameLookup>>();
+
+function createLookup(index: SchemaIndex, searchPath: string[] | undefined, report: boolean): NameLookup {
   const path = searchPath ?? ['public'];
   const otherRelations = new Map(allRelations(index).map((r) => [tableKey(r.schema, r.name), r]));
   const find = <T>(get: (key: string) => T | undefined, q: QualifiedName, only: (x: Table | OtherRelation) => x is Table | OtherRelation): T | undefined => {
@@ -102,7 +149,7 @@ export function schemaLookup(index: SchemaIndex, searchPath: string[] | undefine
     const all = (index.byName.get(q.name) ?? []).filter(only);
     return all.length === 1 ? get(tableKey(all[0].schema, all[0].name)) : undefined;
   };
-  const extensionTables = [...index.extensions].some((e) => !TABLELESS_EXTENSIONS.has(e));
+  const extensionTables = new Set([...index.extensions].flatMap((e) => EXTENSION_TABLES[e] ?? []));
   return {
     table: (q) => find((k) => index.schema.tables.get(k), q, isTable),
     relation: (q) => find((k) => otherRelations.get(k), q, (x): x is OtherRelation => !isTable(x)),
@@ -110,7 +157,7 @@ export function schemaLookup(index: SchemaIndex, searchPath: string[] | undefine
     reportsUnknown: (schema, table) => {
       if (!report || index.incomplete) return false;
       if (table === undefined) return true;
-      if (table.startsWith('pg_') || (schema === undefined && extensionTables)) return false;
+      if (table.startsWith('pg_') || extensionTables.has(table) || isRunnerTable(schema, table)) return false;
       return schema === undefined || index.schemas.has(schema);
     },
   };
@@ -217,7 +264,7 @@ export function describeTarget(index: SchemaIndex, target: NameTarget, options: 
       return relationHover(index, target.relation, options);
     case 'schema': {
       const tables = [...index.schema.tables.values()].filter((t) => t.schema === target.schema).length;
-      return `**${target.schema}** — schema, ${tables} ${tables === 1 ? 'table' : 'tables'} in ${index.label}`;
+      return `**${escapeMarkdown(target.schema)}** — schema, ${tables} ${tables === 1 ? 'table' : 'tables'} in ${escapeMarkdown(index.label)}`;
     }
   }
 }
@@ -447,7 +494,7 @@ function statementSources(region: SqlRegion, local: number, tokens: ReturnType<t
 }
 
 export interface NameDiagnostic {
-  code: 'unknown-table' | 'unknown-column' | 'schema-incomplete';
+  code: 'unknown-table' | 'unknown-column' | 'schema-incomplete' | 'document-too-large';
   severity: 'warning' | 'info';
   message: string;
   range: SourceRange;
@@ -459,23 +506,107 @@ const QUERY_KINDS = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteSt
  * Tables and columns a document's queries name that the schema does not have. When the set did
  * not replay fully, one note says so instead (on the first query), and nothing is checked.
  */
-export function nameDiagnostics(index: SchemaIndex, doc: NavigationDocument): NameDiagnostic[] {
+export function nameDiagnostics(index: SchemaIndex, doc: NavigationDocument, limits: DiagnosticsLimits = {}): NameDiagnostic[] {
+  const statements = doc.regions.reduce((n, r) => n + r.parsed.statements.length, 0);
+  const tooLarge = largeDocumentNote(doc.text, statements, limits);
+  if (tooLarge) return [tooLarge];
   const out: NameDiagnostic[] = [];
   for (const region of doc.regions) {
+    const created = new Map<string, OtherRelation>();
     for (const statement of region.parsed.statements) {
+      const made = documentRelation(statement, searchPathAt(region, statement.range.startOffset));
+      if (made) created.set(tableKey(made.schema, made.name), made);
       if (!statement.ast || !QUERY_KINDS.has(statement.kind)) continue;
       if (index.incomplete) {
         const first = statement.tokens()[0];
         const range = toDoc(doc, region, statement.rangeOf(first?.start ?? statement.range.startOffset, first?.end ?? statement.range.startOffset));
         return [{ code: 'schema-incomplete', severity: 'info', message: `pglens does not check table and column names here: ${index.incomplete}.`, range }];
       }
-      const lookup = schemaLookup(index, searchPathAt(region, statement.range.startOffset), true);
+      const base = schemaLookup(index, searchPathAt(region, statement.range.startOffset), true);
+      const lookup = created.size > 0 ? withCreated(base, created) : base;
       for (const u of statementNames(statement, lookup).unknown) {
         out.push({ code: u.kind === 'table' ? 'unknown-table' : 'unknown-column', severity: 'warning', message: unknownMessage(index, u, lookup), range: toDoc(doc, region, u.range) });
       }
     }
   }
   return out;
+}
+
+/**
+ * A relation the document itself creates before a query (a temporary table, CREATE TABLE AS,
+ * SELECT … INTO, a view): known by name from there on, its columns not checked.
+ */
+function documentRelation(statement: Statement, searchPath: string[] | undefined): OtherRelation | undefined {
+  const ast = statement.ast;
+  if (!ast) return undefined;
+  let rv: Node | undefined;
+  let kind: OtherRelation['kind'] = 'table';
+  let columns: string[] = [];
+  if (ast.CreateStmt) {
+    rv = ast.CreateStmt.relation;
+    const elts: Node[] = ast.CreateStmt.tableElts ?? [];
+    if (!ast.CreateStmt.ofTypename && !(ast.CreateStmt.inhRelations ?? []).length && elts.every((e) => e.ColumnDef || e.Constraint)) {
+      columns = elts.filter((e) => typeof e.ColumnDef?.colname === 'string').map((e) => e.ColumnDef.colname);
+    }
+  } else if (ast.CreateTableAsStmt) {
+    rv = ast.CreateTableAsStmt.into?.rel;
+    if (ast.CreateTableAsStmt.objtype === 'OBJECT_MATVIEW') kind = 'materialized view';
+    columns = stringList(ast.CreateTableAsStmt.into?.colNames);
+  } else if (ast.ViewStmt) {
+    rv = ast.ViewStmt.view;
+    kind = 'view';
+    columns = stringList(ast.ViewStmt.aliases);
+  } else if (ast.SelectStmt?.intoClause) {
+    rv = ast.SelectStmt.intoClause.rel;
+  }
+  if (!rv || typeof rv.relname !== 'string') return undefined;
+  const temporary = rv.relpersistence === 't';
+  const schema: string = rv.schemaname ?? (temporary ? 'pg_temp' : (searchPath?.[0] ?? 'public'));
+  return { kind, schema, name: rv.relname, ...(columns.length && { columns }) };
+}
+
+/** A lookup that also knows the relations the document created before the statement (unqualified: by name in any schema). */
+function withCreated(base: NameLookup, created: Map<string, OtherRelation>): NameLookup {
+  const find = (q: QualifiedName): OtherRelation | undefined => {
+    if (q.schema) return created.get(tableKey(q.schema, q.name));
+    for (const r of created.values()) if (r.name === q.name) return r;
+    return undefined;
+  };
+  return {
+    ...base,
+    relation: (q) => base.relation(q) ?? (base.table(q) ? undefined : find(q)),
+    reportsUnknown: (schema, table) => (table !== undefined && find({ schema, name: table }) ? false : base.reportsUnknown(schema, table)),
+  };
+}
+
+export interface DiagnosticsLimits {
+  /** Characters; default DIAGNOSTICS_MAX_LENGTH. */
+  maxLength?: number;
+  /** Statements; default DIAGNOSTICS_MAX_STATEMENTS. */
+  maxStatements?: number;
+}
+
+/** Documents larger than this (characters or statements) are not checked for unknown names: one note says so. */
+export const DIAGNOSTICS_MAX_LENGTH = 1_000_000;
+export const DIAGNOSTICS_MAX_STATEMENTS = 5_000;
+
+/**
+ * The note on a document too large to check (a dump, generated SQL): checking it would hold the
+ * editor for seconds on each edit. `statements` when known (the document is parsed).
+ */
+export function largeDocumentNote(text: string, statements?: number, limits: DiagnosticsLimits = {}): NameDiagnostic | undefined {
+  const long = text.length > (limits.maxLength ?? DIAGNOSTICS_MAX_LENGTH);
+  if (!long && (statements === undefined || statements <= (limits.maxStatements ?? DIAGNOSTICS_MAX_STATEMENTS))) return undefined;
+  const size = long ? `${(text.length / 1_000_000).toFixed(1)} MB` : `${statements!.toLocaleString('en-US')} statements`;
+  const newline = text.search(/[\r\n]/);
+  const end = Math.min(newline === -1 ? text.length : newline, 200);
+  const range: SourceRange = { startOffset: 0, endOffset: end, start: { line: 0, character: 0 }, end: { line: 0, character: end } };
+  return {
+    code: 'document-too-large',
+    severity: 'info',
+    message: `pglens does not check table and column names in this document: it is too large (${size}; the limit is 1 MB and 5,000 statements).`,
+    range,
+  };
 }
 
 function unknownMessage(index: SchemaIndex, u: { kind: 'table' | 'column'; name: string; schema?: string; table?: string; tables?: string[] }, lookup: NameLookup): string {

@@ -255,6 +255,10 @@ class Replayer {
     this.tables.set(key, table);
     this.effect.created.push(key);
     if (node.partbound) this.inheritPartitionKeys(table, node.inhRelations);
+    for (const p of node.inhRelations ?? []) {
+      const parent = this.table(relationName(p?.RangeVar));
+      if (parent) childTables.set(parent, [...(childTables.get(parent) ?? []), table]);
+    }
     for (const elt of node.tableElts ?? []) {
       if (elt.ColumnDef) this.addColumn(table, elt.ColumnDef);
       else if (elt.Constraint) this.addConstraint(table, elt.Constraint);
@@ -491,7 +495,9 @@ class Replayer {
       switch (cmd.subtype) {
         case 'AT_AddColumn':
           if (cmd.def?.ColumnDef && !(cmd.missing_ok && table.columns.some((c) => c.name === cmd.def.ColumnDef.colname))) {
-            this.addColumn(table, cmd.def.ColumnDef);
+            const added = this.addColumn(table, cmd.def.ColumnDef);
+            // Postgres adds it to every partition and inheritance child too (unless ONLY, which it refuses for a new column).
+            if (added) addToChildren(table, added, new Set([table]));
           }
           break;
         case 'AT_DropColumn':
@@ -1051,4 +1057,16 @@ function indexKeyOptions(params: Node[]): { keyOptions?: IndexKeyOptions[] } {
     return key;
   });
   return keys.some((k) => Object.keys(k).length > 0) ? { keyOptions: keys } : {};
+}
+
+/** Partitions and INHERITS children of each table created by a replay: ALTER TABLE parent ADD COLUMN reaches them. */
+const childTables = new WeakMap<Table, Table[]>();
+
+function addToChildren(parent: Table, column: Column, seen: Set<Table>): void {
+  for (const child of childTables.get(parent) ?? []) {
+    if (seen.has(child)) continue;
+    seen.add(child);
+    if (!child.columns.some((c) => c.name === column.name)) child.columns.push(column);
+    addToChildren(child, column, seen);
+  }
 }

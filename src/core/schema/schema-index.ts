@@ -213,6 +213,8 @@ class ReplayObserver {
   opaque: string | undefined;
   /** Statements whose names could not be read (a resolver bug must not cost the whole index). */
   failures = 0;
+  /** Functions (by unqualified name) whose bodies create, alter or drop tables. */
+  private readonly ddlFunctions = new Set<string>();
   private readonly lookup: NameLookup;
 
   constructor(
@@ -245,6 +247,19 @@ class ReplayObserver {
       case 'DoStmt':
         if (!this.opaque && DYNAMIC_DDL.test(statement.text)) this.opaque = `a DO block at ${path.basename(file)}:${statement.range.start.line + 1}`;
         return;
+      case 'CreateFunctionStmt': {
+        // A function whose body changes tables: a migration that calls it is as opaque as a DO block.
+        const names = stringList(ast.CreateFunctionStmt.funcname);
+        if (names.length && DYNAMIC_DDL.test(statement.text)) this.ddlFunctions.add(names[names.length - 1]);
+        return;
+      }
+      case 'SelectStmt':
+      case 'CallStmt': {
+        if (this.opaque || this.ddlFunctions.size === 0) return;
+        const called = calledFunction(ast, this.ddlFunctions);
+        if (called) this.opaque = `a call of ${called} (a function that changes tables) at ${path.basename(file)}:${statement.range.start.line + 1}`;
+        return;
+      }
       case 'DropStmt':
         return this.drop(ast.DropStmt);
       case 'CreateExtensionStmt':
@@ -263,6 +278,8 @@ class ReplayObserver {
         const table = resolveTable(this.state, relationName(node.relation) ?? { name: '' });
         // INHERITS (not a partition): the parents' columns are the table's too, and the replay does not copy them.
         if (table && (node.inhRelations ?? []).length > 0 && !node.partbound) this.index.partialColumns.add(table);
+        // OF type: the columns are the type's, which the replay does not keep.
+        if (table && node.ofTypename) this.index.partialColumns.add(table);
         this.names(statement, found);
         return;
       }
@@ -369,4 +386,27 @@ function outputColumns(select: Node | undefined): string[] {
     if (typeof name === 'string') out.push(name);
   }
   return out;
+}
+
+/** The first function call in a statement (`SELECT app.make_table('x')`, `CALL …`) whose name is in `names`, as written. */
+function calledFunction(node: unknown, names: Set<string>): string | undefined {
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      const hit = calledFunction(item, names);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+  if (!node || typeof node !== 'object') return undefined;
+  // `FuncCall` in expressions; CALL's `funccall` is the call itself.
+  const call = (node as Node).FuncCall ?? (node as Node).funccall;
+  if (call) {
+    const parts = stringList(call.funcname);
+    if (parts.length && names.has(parts[parts.length - 1])) return parts.join('.');
+  }
+  for (const key in node as Node) {
+    const hit = calledFunction((node as Node)[key], names);
+    if (hit) return hit;
+  }
+  return undefined;
 }

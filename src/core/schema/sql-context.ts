@@ -18,7 +18,7 @@ export interface TokenRelation extends QualifiedName {
 
 /** The statement around `offset` of a SQL text: its code tokens (comments left out), up to the `;` that ends it. */
 export function statementTokensAt(sql: string, offset: number): SqlToken[] {
-  const tokens = lexTokens(sql).filter((t) => t.kind !== 'comment');
+  const tokens = codeTokens(sql);
   let start = 0;
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i].text !== ';') continue;
@@ -26,6 +26,20 @@ export function statementTokensAt(sql: string, offset: number): SqlToken[] {
     else return tokens.slice(start, i);
   }
   return tokens.slice(start);
+}
+
+/** The last texts lexed (hover and completion ask about the same document again and again). */
+const lexed: Array<{ sql: string; tokens: SqlToken[] }> = [];
+
+function codeTokens(sql: string): SqlToken[] {
+  const hit = lexed.find((l) => l.sql === sql);
+  if (hit) return hit.tokens;
+  const tokens = lexTokens(sql).filter((t) => t.kind !== 'comment');
+  // A huge document's tokens would hold hundreds of MB: lexed again instead.
+  if (sql.length > 1_000_000) return tokens;
+  lexed.unshift({ sql, tokens });
+  if (lexed.length > 2) lexed.pop();
+  return tokens;
 }
 
 const isName = (t: SqlToken | undefined): t is SqlToken => t !== undefined && (t.kind === 'ident' || t.kind === 'keyword');

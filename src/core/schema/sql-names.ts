@@ -14,7 +14,8 @@ import type { Column, Table } from './model';
  * wrong. The editor's hover, definition, references and unknown-name diagnostics read it.
  */
 
-export type RelationKind = 'view' | 'materialized view' | 'sequence' | 'foreign table';
+/** `table`: one the document itself creates (a temporary table, CREATE TABLE AS), not one of the schema's. */
+export type RelationKind = 'view' | 'materialized view' | 'sequence' | 'foreign table' | 'table';
 
 /** A relation that is not a table of the model: what the replay tracks of views, sequences and foreign tables. */
 export interface OtherRelation {
@@ -143,11 +144,9 @@ class Resolver {
       case 'SelectStmt':
         return this.select(node, undefined, new Map());
       case 'InsertStmt':
-        return this.insert(node);
       case 'UpdateStmt':
-        return this.update(node);
       case 'DeleteStmt':
-        return this.delete(node);
+        return this.dml(kind, node, new Map());
       case 'ExplainStmt':
         return node.query ? this.statement(node.query) : undefined;
       case 'CreateStmt':
@@ -190,11 +189,12 @@ class Resolver {
     this.expr(node.whereClause, scope);
     this.expr(node.havingClause, scope);
     this.expr(node.windowClause, scope);
-    this.expr(node.distinctClause, scope);
     this.expr(node.limitCount, scope);
     this.expr(node.limitOffset, scope);
     this.expr(node.valuesLists, scope);
+    // DISTINCT ON follows ORDER BY's rules: it may name an output column.
     const sorting: Scope = { ...scope, outputNames };
+    this.expr(node.distinctClause, sorting);
     this.expr(node.groupClause, sorting);
     this.expr(node.sortClause, sorting);
   }
@@ -207,7 +207,10 @@ class Resolver {
       const names = stringList(cte.aliascolnames);
       if (withClause?.recursive) ctes.set(cte.ctename, names.length ? names : undefined);
       const query: Node | undefined = cte.ctequery;
+      const [queryKind] = Object.keys(query ?? {});
       if (query?.SelectStmt) this.select(query.SelectStmt, parent, ctes);
+      // A data-modifying statement in WITH sees the CTEs before it (and the outer query's).
+      else if (query && DML.has(queryKind)) this.dml(queryKind, query[queryKind] ?? {}, ctes);
       else if (query) this.statement(query);
       ctes.set(cte.ctename, names.length ? names : undefined);
     }
@@ -280,8 +283,14 @@ class Resolver {
     return scope.ctes.has(name) ? scope.ctes.get(name) : false;
   }
 
-  private insert(node: Node): void {
-    const ctes = this.withClause(node.withClause, undefined, new Map());
+  private dml(kind: string, node: Node, inherited: Map<string, string[] | undefined>): void {
+    if (kind === 'InsertStmt') return this.insert(node, inherited);
+    if (kind === 'UpdateStmt') return this.update(node, inherited);
+    return this.delete(node, inherited);
+  }
+
+  private insert(node: Node, inherited: Map<string, string[] | undefined>): void {
+    const ctes = this.withClause(node.withClause, undefined, inherited);
     const scope: Scope = { sources: [], ctes };
     const target = node.relation ? this.rangeVar(node.relation, scope) : undefined;
     for (const c of node.cols ?? []) {
@@ -313,8 +322,8 @@ class Resolver {
     this.expr(node.returningList, scope);
   }
 
-  private update(node: Node): void {
-    const ctes = this.withClause(node.withClause, undefined, new Map());
+  private update(node: Node, inherited: Map<string, string[] | undefined>): void {
+    const ctes = this.withClause(node.withClause, undefined, inherited);
     const scope: Scope = { sources: [], ctes };
     const target = node.relation ? this.rangeVar(node.relation, scope) : undefined;
     if (target) scope.sources.push(target);
@@ -329,8 +338,8 @@ class Resolver {
     this.expr(node.returningList, scope);
   }
 
-  private delete(node: Node): void {
-    const ctes = this.withClause(node.withClause, undefined, new Map());
+  private delete(node: Node, inherited: Map<string, string[] | undefined>): void {
+    const ctes = this.withClause(node.withClause, undefined, inherited);
     const scope: Scope = { sources: [], ctes };
     const target = node.relation ? this.rangeVar(node.relation, scope) : undefined;
     if (target) scope.sources.push(target);
@@ -355,6 +364,7 @@ class Resolver {
       if (column && source.table) this.occur(part, { kind: 'column', table: source.table, column });
       return;
     }
+    if (source.table && SYSTEM_COLUMNS.has(name)) return;
     if (source.table && this.lookup.reportsUnknown(source.table.schema)) {
       this.out.unknown.push({ kind: 'column', name, table: `${source.table.schema}.${source.table.name}`, range: this.range(part) });
     }
@@ -422,6 +432,7 @@ class Resolver {
           if (column && source.table) this.occur(part, { kind: 'column', table: source.table, column });
           return;
         }
+        if (source.table && SYSTEM_COLUMNS.has(name)) return;
         if (source.table) tables.push(`${source.table.schema}.${source.table.name}`);
       }
       // A whole-row reference (`SELECT u FROM users u`, `row_to_json(u)`).
@@ -661,6 +672,12 @@ class Resolver {
     this.out.occurrences.push({ range: this.range(part), target, ...(alias && { alias }) });
   }
 }
+
+/** Statements that may stand in WITH. */
+const DML = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt']);
+
+/** Columns every table has (not views): `SELECT ctid, xmin FROM t`. */
+export const SYSTEM_COLUMNS: ReadonlySet<string> = new Set(['ctid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid']);
 
 /** ALTER TABLE subcommands whose `name` is a column of the table. */
 const COLUMN_SUBCOMMANDS = new Set([

@@ -8,7 +8,9 @@ import { buildSchemaIndex, type SchemaIndex } from '../../../src/core/schema/sch
 import {
   completionsAt,
   definitionAt,
+  describeTarget,
   hoverAt,
+  largeDocumentNote,
   nameDiagnostics,
   navigationDocument,
   referencesTo,
@@ -57,6 +59,11 @@ function doc(marked: string, language: DocumentLanguage = 'sql', file?: string):
   assert.ok(offset >= 0, `no cursor in ${marked}`);
   const text = marked.slice(0, offset) + marked.slice(offset + 1);
   return { doc: navigationDocument(text, language, file), offset };
+}
+
+/** Hover Markdown with its backslash escapes removed: the text as it reads once rendered (code spans aside). */
+function plain(md: string): string {
+  return md.replace(/\\([!-/:-@[-`{-~])/g, '$1');
 }
 
 function describe_(target: NameTarget | undefined): string | undefined {
@@ -149,22 +156,22 @@ describe('schema navigation', () => {
   describe('hover text', () => {
     it('a table: columns with types and constraints, indexes, referencing tables, comment, where defined', () => {
       const { doc: d, offset } = doc('SELECT * FROM us¦ers');
-      const md = hoverAt(index, d, offset)!.markdown;
+      const md = plain(hoverAt(index, d, offset)!.markdown);
       for (const part of ['**users** — table', '*People who sign in*', '| `id` | `bigint` | PK · NOT NULL |', '| `email` | `text` | NOT NULL · UNIQUE |', '`users_email_key` (email) unique', '**Referenced by:** `billing.invoices(user_id)`', 'Defined in 001_init.sql:1']) {
         assert.ok(md.includes(part), `missing ${part} in\n${md}`);
       }
     });
 
     it('a column: type, comment, constraints, indexes, renames and where defined', () => {
-      const email = hoverAt(index, ...Object.values(doc('SELECT em¦ail FROM users')) as [NavigationDocument, number])!.markdown;
+      const email = plain(hoverAt(index, ...Object.values(doc('SELECT em¦ail FROM users')) as [NavigationDocument, number])!.markdown);
       assert.match(email, /\*\*users\.email\*\* — column `text`/);
-      assert.match(email, /\*Login, lower\\-cased\*/);
+      assert.match(email, /\*Login, lower-cased\*/);
       assert.match(email, /NOT NULL · UNIQUE/);
       assert.match(email, /Defined in 001_init\.sql:3/);
-      const fk = hoverAt(index, ...Object.values(doc('SELECT user¦_id FROM billing.invoices')) as [NavigationDocument, number])!.markdown;
+      const fk = plain(hoverAt(index, ...Object.values(doc('SELECT user¦_id FROM billing.invoices')) as [NavigationDocument, number])!.markdown);
       assert.match(fk, /FK → users\(id\)/);
       assert.match(fk, /`invoices_user_idx` \(user_id\)/);
-      const renamed = hoverAt(index, ...Object.values(doc('SELECT full¦_name FROM customers')) as [NavigationDocument, number])!.markdown;
+      const renamed = plain(hoverAt(index, ...Object.values(doc('SELECT full¦_name FROM customers')) as [NavigationDocument, number])!.markdown);
       assert.match(renamed, /Defined in 001_init\.sql:8/);
       assert.match(renamed, /Renamed from `name` to `full_name` in 002_rename\.sql:2/);
     });
@@ -175,6 +182,103 @@ describe('schema navigation', () => {
       assert.match(md, /Defined in <001_init\.sql#8>/);
       assert.match(md, /Renamed from `people` to `customers` in <002_rename\.sql#1>/);
     });
+  });
+
+  describe('hover text from hostile migrations', () => {
+    // Names, comments, defaults and index predicates are the migrations' text: none may become markup.
+    const HOSTILE = [
+      'CREATE SCHEMA "evil](https://evil.example/s)";',
+      'CREATE TABLE "evil](https://evil.example/s)".t1 (id int PRIMARY KEY);',
+      'CREATE TABLE accounts (',
+      '  id int PRIMARY KEY,',
+      '  "x``![p](https://tracker.example/pixel.png)``y" text,',
+      '  "`![q](https://tracker.example/q.png)`" text,',
+      '  "a|b" text,',
+      '  "line',
+      '',
+      '![nl](https://tracker.example/nl.png)" text,',
+      "  note text DEFAULT 'q``[click](command:workbench.action.terminal.new)``',",
+      '  "<img src=x onerror=alert(1)>" text,',
+      '  "$(zap) https://evil.example/bare www.evil.example me@evil.example" text',
+      ');',
+      "COMMENT ON TABLE accounts IS '[click](command:workbench.action.terminal.new) <img src=x onerror=alert(1)> https://evil.example/a",
+      '    indented',
+      '',
+      '# heading',
+      "***';",
+      "COMMENT ON COLUMN accounts.note IS 'see `x` and ``y`` [link](https://evil.example)';",
+      "CREATE INDEX accounts_note_idx ON accounts (note) WHERE note <> '[click](https://evil.example/idx) ![i](https://tracker.example/i.png)';",
+      'CREATE TABLE "[ref](https://evil.example/fk)" (id int PRIMARY KEY);',
+      'CREATE TABLE child (id int, parent_id int REFERENCES "[ref](https://evil.example/fk)"(id));',
+    ].join('\n');
+    // Not dependencies of pglens (other tools bring them): imported by name, when present.
+    const MARKED: string = 'marked';
+    const MARKDOWN_IT: string = 'markdown-it';
+    let hostile: SchemaIndex;
+    let renderers: Array<[string, (md: string) => string]>;
+    before(async () => {
+      hostile = indexOf({ '/w/migrations/001_hostile.sql': HOSTILE });
+      renderers = [];
+      // VS Code renders hovers with marked (GFM); markdown-it is plain CommonMark. Either may be absent.
+      try {
+        const { marked } = await import(MARKED);
+        renderers.push(['marked', (md) => marked.parse(md, { gfm: true, async: false }) as string]);
+      } catch {
+        /* not installed */
+      }
+      try {
+        const MarkdownIt = (await import(MARKDOWN_IT)).default;
+        const it = new MarkdownIt({ html: false });
+        renderers.push(['markdown-it', (md) => it.render(md) as string]);
+      } catch {
+        /* not installed */
+      }
+    });
+
+    const hovers = (): Array<[string, string]> => {
+      const out: Array<[string, string]> = [];
+      for (const table of hostile.schema.tables.values()) {
+        out.push([`table ${table.name}`, describeTarget(hostile, { kind: 'table', table })]);
+        for (const column of table.columns) out.push([`column ${column.name}`, describeTarget(hostile, { kind: 'column', table, column })]);
+      }
+      out.push(['schema', describeTarget(hostile, { kind: 'schema', schema: 'evil](https://evil.example/s)' })]);
+      return out;
+    };
+
+    it('renders no link, image, HTML or heading, and keeps tables whole', () => {
+      assert.equal(hostile.schema.tables.get('public.accounts')!.columns.length, 8);
+      for (const [what, md] of hovers()) {
+        for (const [name, render] of renderers) {
+          const html = render(md);
+          assert.doesNotMatch(html, /<(?:a|img|h\d|script|pre)\b/i, `${name}: ${what} renders markup:\n${md}\n${html}`);
+          for (const row of html.match(/<tr>[\s\S]*?<\/tr>/g) ?? []) assert.equal(row.match(/<t[hd]\b/g)?.length, 3, `${name}: ${what}: a row with other than 3 cells:\n${row}`);
+        }
+      }
+      if (renderers.length === 0) this_is_escaped(hovers());
+    });
+
+    it('escapes plain text and fences code the text cannot close', () => {
+      this_is_escaped(hovers());
+      const accounts = describeTarget(hostile, { kind: 'table', table: hostile.schema.tables.get('public.accounts')! });
+      assert.ok(accounts.includes('| ```x``![p](https://tracker.example/pixel.png)``y``` |'), accounts);
+      assert.ok(accounts.includes('| `a\\|b` |'), accounts);
+      const note = hostile.schema.tables.get('public.accounts')!.columns.find((c) => c.name === 'note')!;
+      const md = describeTarget(hostile, { kind: 'column', table: hostile.schema.tables.get('public.accounts')!, column: note });
+      assert.ok(md.includes("DEFAULT ```'q``[click](command:workbench.action.terminal.new)``'```"), md);
+      const child = hostile.schema.tables.get('public.child')!;
+      const fk = describeTarget(hostile, { kind: 'column', table: child, column: child.columns[1] });
+      assert.ok(fk.includes('FK → \\[ref\\]\\(https\\:\\/\\/evil\\.example\\/fk\\)(id)'), fk);
+    });
+
+    function this_is_escaped(list: Array<[string, string]>): void {
+      for (const [what, md] of list) {
+        // Outside code spans, no unescaped bracket, angle bracket, or line break inside a paragraph.
+        const prose = md.replace(/(`+)[\s\S]*?\1/g, '');
+        assert.doesNotMatch(prose, /(?<!\\)[[\]<>]/, `${what}:\n${md}`);
+        assert.doesNotMatch(prose, /(?<!\\)https?:/, `${what}:\n${md}`);
+        for (const block of md.split('\n\n')) if (!block.startsWith('|')) assert.ok(!block.includes('\n') || /  \n/.test(block), `${what}: a broken paragraph:\n${block}`);
+      }
+    }
   });
 
   describe('definition', () => {
@@ -284,6 +388,11 @@ describe('schema navigation', () => {
       ['no FROM', 'SELECT now(), current_user, 1 + 1', []],
       ['the search_path', 'SET search_path TO billing;\nSELECT amount_cents FROM events', []],
       ['quoted names', 'SELECT "Qty", sku FROM "Order Items"; SELECT qty FROM "Order Items"', ['unknown-column: Unknown column "qty": table Order Items has no such column (did you mean "Qty"?)']],
+      ['a data-modifying statement in WITH sees the CTEs before it', "WITH a AS (SELECT id FROM users), b AS (UPDATE customers c SET country = 'x' FROM a WHERE a.id = c.id RETURNING c.id), d AS (DELETE FROM events WHERE id IN (SELECT id FROM a) RETURNING id), i AS (INSERT INTO events (id) SELECT id FROM b RETURNING id) SELECT id FROM b UNION SELECT id FROM d", []],
+      ['a data-modifying statement in WITH: unknown names still reported', 'WITH a AS (SELECT id FROM users), d AS (DELETE FROM events WHERE nope IN (SELECT id FROM a) RETURNING id) SELECT 1', ['unknown-column: Unknown column "nope": table events has no such column']],
+      ['system columns of tables', 'SELECT ctid, xmin, xmax, cmin, cmax, tableoid FROM users; SELECT u.ctid, u.tableoid FROM users u JOIN customers c ON c.xmin = u.xmin', []],
+      ['DISTINCT ON an output name', 'SELECT DISTINCT ON (e) email AS e, id FROM users ORDER BY e, id', []],
+      ['migration runners\' tables', 'SELECT * FROM schema_migrations; SELECT * FROM _prisma_migrations; SELECT version_id FROM public.goose_db_version; SELECT * FROM flyway_schema_history', []],
     ];
     for (const [title, text, expected] of cases) {
       it(title, () => {
@@ -291,6 +400,89 @@ describe('schema navigation', () => {
         assert.deepEqual(found, expected);
       });
     }
+
+    it('extension tables, qualified or not; an extension without tables turns nothing off', () => {
+      const ext = indexOf({
+        '/w/migrations/001.sql': [
+          'CREATE EXTENSION IF NOT EXISTS postgis;',
+          'CREATE EXTENSION http;',
+          'CREATE SCHEMA partman;',
+          'CREATE EXTENSION pg_partman SCHEMA partman;',
+          'CREATE TABLE partman.my_config (x int);',
+          'CREATE TABLE places (id int PRIMARY KEY);',
+        ].join('\n'),
+      });
+      const text = [
+        'SELECT srid, auth_name FROM spatial_ref_sys;',
+        'SELECT srid FROM public.spatial_ref_sys;',
+        'SELECT parent_table FROM partman.part_config;',
+        'SELECT * FROM public.geometry_columns;',
+        'SELECT * FROM placez;',
+        'SELECT * FROM partman.nope;',
+      ].join('\n');
+      const found = nameDiagnostics(ext, navigationDocument(text, 'sql')).map((d) => d.message);
+      assert.deepEqual(found, ['Unknown table "placez": migrations/ defines no such table (did you mean "places"?)', 'Unknown table "partman.nope": migrations/ defines no such table']);
+    });
+
+    it('a document too large to check: one note, and nothing else', () => {
+      const text = 'SELECT nope FROM users;\nSELECT 1;\nSELECT 2;';
+      const [note, ...rest] = nameDiagnostics(index, navigationDocument(text, 'sql'), { maxStatements: 2 });
+      assert.equal(rest.length, 0);
+      assert.equal(note.code, 'document-too-large');
+      assert.equal(note.severity, 'info');
+      assert.match(note.message, /too large \(3 statements; the limit is/);
+      assert.equal(nameDiagnostics(index, navigationDocument(text, 'sql'), { maxLength: 20 })[0].code, 'document-too-large');
+      assert.equal(nameDiagnostics(index, navigationDocument(text, 'sql')).length, 1, 'the default limits');
+      assert.equal(largeDocumentNote('x'.repeat(1_000_001))?.code, 'document-too-large');
+    });
+
+    it('search_path tracking: each statement sees the SET before it, RESET ends it', () => {
+      const text = 'SELECT amount_cents FROM events;\nSET search_path TO billing;\nSELECT amount_cents FROM events;\nRESET search_path;\nSELECT amount_cents FROM events;';
+      const found = nameDiagnostics(index, navigationDocument(text, 'sql')).map((d) => d.range.start.line);
+      assert.deepEqual(found, [0, 4]);
+    });
+
+    it('relations the document creates before a query: known by name, their columns not checked', () => {
+      const text = [
+        'CREATE TEMP TABLE tmp_ids (id int);',
+        'SELECT id, whatever FROM tmp_ids;',
+        'CREATE VIEW v AS SELECT 1 AS a;',
+        'SELECT a FROM v JOIN pg_temp.tmp_ids t ON t.id = v.a;',
+        'CREATE TABLE t2 AS SELECT 1 AS b;',
+        'SELECT b FROM public.t2;',
+        'SELECT 1 AS c INTO t3;',
+        'SELECT c FROM t3;',
+        'SELECT * FROM not_made;',
+        'SELECT * FROM made_later;',
+        'CREATE TABLE made_later (x int);',
+      ].join('\n');
+      const found = nameDiagnostics(index, navigationDocument(text, 'sql')).map((d) => `${d.range.start.line}: ${d.message}`);
+      assert.deepEqual(found, ['8: Unknown table "not_made": migrations/ defines no such table', '9: Unknown table "made_later": migrations/ defines no such table']);
+    });
+
+    it('partitions and children get the columns their parent gets later; OF type leaves columns unknown', () => {
+      const parted = indexOf({
+        '/w/migrations/001.sql': [
+          'CREATE TABLE m (id int, at date NOT NULL) PARTITION BY RANGE (at);',
+          "CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') PARTITION BY RANGE (at);",
+          "CREATE TABLE m_2024_h1 PARTITION OF m_2024 FOR VALUES FROM ('2024-01-01') TO ('2024-07-01');",
+          'CREATE TYPE pt AS (x int, y int);',
+          'CREATE TABLE pts OF pt;',
+        ].join('\n'),
+        '/w/migrations/002.sql': 'ALTER TABLE m ADD COLUMN note text;',
+      });
+      assert.deepEqual(parted.schema.tables.get('public.m_2024_h1')!.columns.map((c) => c.name), ['id', 'at', 'note']);
+      const text = 'SELECT note FROM m_2024; SELECT note, nope FROM m_2024_h1; SELECT x, y FROM pts';
+      assert.deepEqual(nameDiagnostics(parted, navigationDocument(text, 'sql')).map((d) => d.message), ['Unknown column "nope": table m_2024_h1 has no such column (did you mean "note"?)']);
+    });
+
+    it('a migration calling a function that creates tables: names are not checked, as after a DO block', () => {
+      const fn = "CREATE FUNCTION app.make_table(n text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE format('CREATE TABLE %I (id int)', n); END $$;";
+      const called = indexOf({ ...MIGRATIONS, '/w/migrations/003_fn.sql': `CREATE SCHEMA app;\n${fn}\nSELECT app.make_table('dyn');` });
+      assert.match(called.incomplete ?? '', /a call of app\.make_table \(a function that changes tables\) at 003_fn\.sql:3/);
+      const notCalled = indexOf({ ...MIGRATIONS, '/w/migrations/003_fn.sql': `CREATE SCHEMA app;\n${fn}\nSELECT now();` });
+      assert.equal(notCalled.incomplete, undefined);
+    });
 
     it('ranges point at the name, in a template literal too', () => {
       const text = 'const q = sql`SELECT emial FROM users WHERE id = ${id}`;';
@@ -407,7 +599,7 @@ describe('workspace schemas', () => {
     assert.deepEqual(defs.map((l) => path.basename(l.file)), ['migration.sql', 'schema.prisma']);
     assert.equal(PRISMA.slice(defs[1].range.startOffset, defs[1].range.endOffset), 'email');
     assert.equal(defs[1].file, schemaFile);
-    const md = hoverAt(index, ...Object.values(doc('SELECT * FROM us¦ers')) as [NavigationDocument, number])!.markdown;
+    const md = plain(hoverAt(index, ...Object.values(doc('SELECT * FROM us¦ers')) as [NavigationDocument, number])!.markdown);
     assert.match(md, /Prisma model `User` in .*schema\.prisma:6/);
   });
 
