@@ -41,6 +41,7 @@ ${prelude}<script nonce="${attr(o.nonce)}" src="${attr(o.scriptUri)}"></script>
 </html>`;
 }
 
-function attr(s: string): string {
+/** Text for a double-quoted HTML attribute. */
+export function attr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -1,5 +1,5 @@
 /** Every `pglens <command>`, in help order (main.ts loads each command's module when it runs). */
-export const COMMAND_NAMES = ['lint', 'explain', 'plan', 'indexes', 'advise', 'demo', 'migrations', 'stats', 'health', 'queries'] as const;
+export const COMMAND_NAMES = ['lint', 'explain', 'plan', 'indexes', 'advise', 'demo', 'migrations', 'stats', 'health', 'queries', 'schema'] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];
 

@@ -23,6 +23,7 @@ const loaders: Record<CommandName, () => Promise<Command>> = {
   stats: async () => (await import('./commands/stats')).command,
   health: async () => (await import('./commands/health')).command,
   queries: async () => (await import('./commands/queries')).command,
+  schema: async () => (await import('./commands/schema')).command,
 };
 
 /** Every command, in help order. */
@@ -68,6 +69,7 @@ export function mainHelp(commands: Command[]): string {
     `Connection (${sandboxCommands.join(', ')}): --db URL, else DATABASE_URL (environment, then ./.env), else the embedded`,
     'sandbox built from --migrations DIR (--embedded picks the sandbox whatever DATABASE_URL says; not with --db).',
     'stats and queries need a server; migrations uses an in-memory PGlite unless --db; lint and plan never connect.',
+    'schema draws migrations or a schema.prisma, else a server\'s catalog (--db, DATABASE_URL); never the sandbox.',
     'Run `pglens <command> --help` for a command\'s options.',
   ].join('\n');
 }

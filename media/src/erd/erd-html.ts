@@ -3,7 +3,7 @@
  * the plan viewer's Content-Security-Policy (nonce'd scripts, stylesheets from the extension
  * only). No data goes in here: the diagram arrives by message and is drawn with the DOM API.
  */
-import { contentSecurityPolicy } from '../viewer-html';
+import { attr, contentSecurityPolicy } from '../viewer-html';
 
 export interface ErdHtmlOptions {
   cspSource: string;
@@ -33,8 +33,4 @@ ${links}
 ${prelude}<script nonce="${attr(o.nonce)}" src="${attr(o.scriptUri)}"></script>
 </body>
 </html>`;
-}
-
-function attr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -76,6 +76,43 @@ describe('CLI flags: refused, never ignored', () => {
   });
 });
 
+describe('CLI schema: its flags', () => {
+  it('refuses --fail-on with the reason (it judges nothing), whatever the value', async () => {
+    for (const value of ['error', 'banana']) {
+      const r = await run('schema', ['--fail-on', value]);
+      assert.deepEqual([r.code, r.out], [2, '']);
+      assert.match(r.err, /^--fail-on: schema draws the schema and judges nothing .* — leave --fail-on out, and run `pglens lint` to fail on findings$/);
+    }
+  });
+
+  it('takes --format mermaid|json|text (mermaid by default), one source at most, no argument but -o FILE', async () => {
+    assert.match(load('schema').usage, /--format mermaid\|json\|text +output format \(default mermaid\)/);
+    assert.match(load('schema').usage, /^ {2}-o FILE, --output FILE /m);
+    const cases: Array<[string[], RegExp]> = [
+      [['--format', 'svg'], /^--format must be one of mermaid, json, text, got "svg"$/],
+      [['--migrations', 'm', '--db', UNREACHABLE], /^--migrations and --db name different sources — give one/],
+      [['--migrations', 'm', '--prisma', 'p.prisma', '--db', UNREACHABLE], /^--migrations and --prisma and --db name different sources/],
+      [['migrations'], /^schema takes no arguments, got "migrations" — name the source with --migrations DIR, --prisma FILE or --db URL$/],
+      [['-o'], /^-o needs a file name \(or - for stdout\)$/],
+      [['--schema', ','], /--schema/],
+    ];
+    for (const [argv, expected] of cases) {
+      const r = await run('schema', argv);
+      assert.deepEqual([r.code, r.out], [2, ''], argv.join(' '));
+      assert.match(r.err, expected, argv.join(' '));
+    }
+    assert.throws(() => parseArgs(['-x'], load('schema').flags), /unknown short option -x/);
+    assert.deepEqual(parseArgs(['-o', 'out.mmd', '--format=json'], load('schema').flags).positionals, ['-o', 'out.mmd']);
+  });
+
+  it('the main help lists it and its connection line', () => {
+    const help = mainHelp(commands);
+    assert.match(help, /^ {2}schema +the ER diagram of the migrations, a schema\.prisma or the live catalog/m);
+    assert.match(help, /--fail-on SEVERITY .* — all but advise, demo, stats, schema$/m);
+    assert.match(help, /^schema draws migrations or a schema\.prisma, else a server's catalog \(--db, DATABASE_URL\); never the sandbox\.$/m);
+  });
+});
+
 describe('CLI --fail-on: one rule on every command that has it', () => {
   it('takes error, warning, info and off; anything else is a usage error naming the four', () => {
     assert.deepEqual([...FAIL_ON_CHOICES], ['error', 'warning', 'info', 'off']);
