@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { SchemaDiagramResult } from '../../../src/extension/erd-panel';
-import { activeApi, closeAllEditors, waitFor } from './helpers';
+import { activeApi, closeAllEditors, connectRealServer, requireServer, setConnections, uniqueSchemaName, waitFor } from './helpers';
 
 function diagramTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all
@@ -63,5 +63,32 @@ describe('schema diagram', function () {
     const editor = await result.reveal(invoice!.id);
     assert.match(editor?.document.lineAt(editor.selection.start.line).text ?? '', /^model Invoice \{/);
     assert.strictEqual(diagramTabs().length, 1, 'one diagram panel, reused');
+  });
+  it('the live connection draws the server catalog, relations included', async function () {
+    const client = await requireServer(this);
+    const schema = uniqueSchemaName('pgl_ed_erd');
+    try {
+      await client.query(`
+        CREATE SCHEMA ${schema};
+        CREATE TABLE ${schema}.authors (id bigint PRIMARY KEY, name text NOT NULL);
+        CREATE TABLE ${schema}.books (id bigint PRIMARY KEY, author_id bigint NOT NULL REFERENCES ${schema}.authors (id), title text);
+      `);
+      const api = await activeApi();
+      await connectRealServer(api);
+      const result = await waitFor(async () => {
+        const r = await vscode.commands.executeCommand<SchemaDiagramResult>('pglens.showSchemaDiagram', { source: 'live' });
+        return r?.source?.kind === 'live' && r.model?.tables.some((t) => t.schema === schema) ? r : undefined;
+      }, 'the live source with the seeded schema', 30_000);
+      const ours = result.model!.tables.filter((t) => t.schema === schema).map((t) => t.name).sort();
+      assert.deepStrictEqual(ours, ['authors', 'books']);
+      const rel = result.model!.relations.find((r) => r.from === `${schema}.books`);
+      assert.deepStrictEqual([rel?.to, rel?.cardinality, rel?.columns], [`${schema}.authors`, '1:N', ['author_id']]);
+      const report = await waitFor(() => (result.rendered()?.sourceId === 'live' ? result.rendered() : undefined), 'the live diagram to be drawn', 30_000);
+      assert.ok(report.tables >= 2, `drew ${report.tables} tables`);
+    } finally {
+      await setConnections([]);
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
   });
 });
