@@ -147,7 +147,9 @@ class ErdPanel {
       option: { id: LIVE_ID, kind: 'live', label: manager.activeLabel },
       load: async () => {
         const snapshot = await readCatalog(await manager.getConnection(), { includeColumns: true, exactSizes: false });
-        return liveDiagram(snapshot, manager.activeLabel, configFor(vscode.workspace.workspaceFolders?.[0]?.uri));
+        // configFor reads the .pglens.json of the folder holding the file it is given: the workspace's own.
+        const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+        return liveDiagram(snapshot, manager.activeLabel, configFor(folder && vscode.Uri.joinPath(folder, '.pglens.json')));
       },
     });
   }

@@ -64,7 +64,7 @@ export function entityNames(tables: readonly DiagramTable[]): Map<string, string
   for (const t of tables) {
     const display = t.schema === 'public' ? t.name : `${t.schema}.${t.name}`;
     const bare = /^[A-Za-z_][A-Za-z0-9_]*$/.test(display) && !KEYWORDS.has(display.toLowerCase());
-    const base = bare ? display : display.replace(/["%\\\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '_').trim() || '_';
+    const base = bare ? display : display.replace(/["%\\\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '_').trim() || '_';
     let name = base;
     for (let n = 2; used.has(name); n++) name = `${base}_${n}`;
     used.add(name);
@@ -75,12 +75,21 @@ export function entityNames(tables: readonly DiagramTable[]): Map<string, string
 
 /** An attribute type or name as Mermaid's ATTRIBUTE_WORD takes it. */
 export function attributeWord(text: string): string {
-  let word = text.replace(/[^A-Za-z0-9\-_[\]().,*\u00C0-\uFFFF]|[\u2028\u2029\uFEFF]/g, '_');
+  let word = text.replace(/[^A-Za-z0-9\-_[\]().,*\u00C0-\uFFFF]|[\u2028\u2029\uFEFF\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '_');
   if (word === '' || !/^[*A-Za-z_\u00C0-\uFFFF]/.test(word) || /^(pk|fk|uk)(?![A-Za-z0-9_])/i.test(word)) word = `_${word}`;
   return word;
 }
 
-/** Text inside a quoted label or comment: no double quote, no line break. */
+/**
+ * Text inside a quoted label or comment: no double quote, no line break, no bidirectional
+ * control, and no `%` — Mermaid reads `%%{…}%%` as a directive (theme, config) even inside
+ * quotes, so a constraint or column name must not reach the reader's renderer as one: each `%`
+ * becomes the fullwidth `％`.
+ */
 function commentText(text: string): string {
-  return text.replace(/"/g, "'").replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+  return text
+    .replace(/"/g, "'")
+    .replace(/%/g, '\uFF05')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+    .replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
 }

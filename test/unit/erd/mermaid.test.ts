@@ -123,6 +123,23 @@ describe('schema diagram: Mermaid export', () => {
     assert.ok(text.includes('  "e_q" {'));
   });
 
+  it('no Mermaid directive and no bidirectional control can come from a name: %%{init:…}%% in a constraint or column name stays text', () => {
+    const t = table('public.a', [{ name: "%%{init:{'theme':'forest'}}%%", pk: true }, { name: '50%%{x' }]);
+    const b = table('public.\u202Esresu', [{ name: 'a_id', fk: true }]);
+    const model: DiagramModel = {
+      source: { kind: 'migrations', label: 'm' },
+      schemas: ['public'],
+      tables: [t, b],
+      relations: [{ id: 'r', from: b.id, to: t.id, columns: ['a_id'], refColumns: ['c'], cardinality: '1:N', optional: false, identifying: false, name: "%%{init:{'theme':'forest'}}%%" }],
+      files: [],
+      notes: [],
+    };
+    const text = toMermaid(model);
+    assert.doesNotMatch(text, /%%/, text);
+    assert.doesNotMatch(text, /[\u202a-\u202e\u2066-\u2069]/, 'no bidi control');
+    assert.match(text, /\uFF05\uFF05\{init/);
+  });
+
   it('names stay unique once spelled for Mermaid', () => {
     const names = entityNames([table('public.a%b'), table('public.a_b'), table('public.a"b'), table('x.y'), table('public.Users'), table('public.users')]);
     assert.deepEqual([...names.values()], ['"a_b"', '"a_b_2"', '"a_b_3"', '"x.y"', 'Users', 'users']);
