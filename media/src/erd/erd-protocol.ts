@@ -55,7 +55,8 @@ export interface ErdState {
 
 export type ColumnMode = 'all' | 'keys' | 'none';
 
-const MAX_SVG_CHARS = 64 * 1024 * 1024;
+/** The largest SVG the host accepts to save; the viewer says so before sending a larger one. */
+export const MAX_SVG_CHARS = 64 * 1024 * 1024;
 
 export function isErdToHost(m: unknown): m is ErdToHost {
   if (typeof m !== 'object' || m === null) return false;

@@ -7,7 +7,7 @@
  */
 import type { DiagramModel, DiagramTable } from '../../../src/core/erd/diagram';
 import { clear, el } from '../dom';
-import type { ColumnMode, ErdState, ErdToHost, HostToErd, RenderReport, SourceOption } from './erd-protocol';
+import { MAX_SVG_CHARS, type ColumnMode, type ErdState, type ErdToHost, type HostToErd, type RenderReport, type SourceOption } from './erd-protocol';
 import { drawnGraph, neighbourhood, searchIndex, searchTables, type DrawnGraph, type SearchIndex } from './graph';
 import { layoutDiagram, type LayoutResult } from './layout';
 import { drawDiagram, markerDefs, measureTables, textMeasurer, type DrawnDiagram } from './render';
@@ -514,7 +514,16 @@ saveMermaid.addEventListener('click', () => api.postMessage({ type: 'exportMerma
 saveSvg.addEventListener('click', () => {
   if (!view) return;
   for (const id of view.layout.nodes.keys()) view.drawn.fill(id);
-  api.postMessage({ type: 'saveSvg', svg: exportSvg(svg, view.layout) });
+  const text = exportSvg(svg, view.layout);
+  if (text.length > MAX_SVG_CHARS) {
+    // The host refuses it (a message that size would stall the editor): say so rather than do nothing.
+    showError(
+      `The SVG of this diagram would be ${Math.round(text.length / 1048576)} MB, more than the ${MAX_SVG_CHARS / 1048576} MB pglens saves.`,
+      'Focus on a table (Focus 1 / Focus 2) or show keys only, then save again; or use Save .mmd… for the whole schema.',
+    );
+    return;
+  }
+  api.postMessage({ type: 'saveSvg', svg: text });
 });
 
 applyTransform();

@@ -131,6 +131,13 @@ export function prismaDiagram(files: { file: string; text: string }[], config: L
   }
   const modelOf = new Map<Table, (typeof doc.models)[number]>();
   for (const [model, table] of prisma.tableOf) modelOf.set(table, model);
+  // relationMode = "prisma": the database has no foreign keys, but the model's relations are the
+  // design the picture is about — drawn from the schema, and said so.
+  const emulated = prisma.relations.filter((r) => r.emulated);
+  for (const r of emulated) prisma.tableOf.get(r.model)?.foreignKeys.push(r.foreignKey);
+  if (emulated.length > 0) {
+    notes.push(`relationMode = "prisma": the ${emulated.length} relation${emulated.length === 1 ? ' is' : 's are'} drawn from the schema; the database has no foreign key for ${emulated.length === 1 ? 'it' : 'them'} (Prisma checks them itself)`);
+  }
   return buildDiagram(prisma.schema, {
     source: { kind: 'prisma', label },
     findings,

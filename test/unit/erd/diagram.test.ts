@@ -156,6 +156,29 @@ model Profile {
     assert.deepEqual(table(m, 'public.Post').findings.map((f) => f.ruleId), ['fk-without-index']);
   });
 
+  it('relationMode = "prisma": the relations are drawn from the schema (no database foreign key), and a note says so', () => {
+    const schema = `datasource db {
+  provider     = "postgresql"
+  url          = env("DATABASE_URL")
+  relationMode = "prisma"
+}
+model User {
+  id    Int    @id
+  posts Post[]
+}
+model Post {
+  id       Int  @id
+  authorId Int
+  author   User @relation(fields: [authorId], references: [id])
+  @@index([authorId])
+}
+`;
+    const m = prismaDiagram([{ file: '/p/schema.prisma', text: schema }], defaultConfig('/p'), 'schema.prisma');
+    assert.deepStrictEqual(m.relations.map((r) => [r.from, r.to, r.cardinality, r.columns.join()]), [['public.Post', 'public.User', '1:N', 'authorId']]);
+    assert.ok(table(m, 'public.Post').columns.find((c) => c.name === 'authorId')?.fk, 'authorId is drawn as a key');
+    assert.deepStrictEqual(m.notes, ['relationMode = "prisma": the 1 relation is drawn from the schema; the database has no foreign key for it (Prisma checks them itself)']);
+  });
+
   it('puts the findings of the design rules on their tables, with location and fix; the config turns them off', () => {
     const files = [
       `CREATE TABLE accounts (id bigint PRIMARY KEY, balance double precision NOT NULL);
