@@ -262,6 +262,10 @@ function showDetails(id: string): void {
     t.definition ? el('button', { id: 'go-definition', class: 'link', text: `Go to definition (${where})`, attrs: { type: 'button' } }) : el('div', { class: 'muted', text: where }),
   );
   if (t.comment) details.append(el('p', { text: t.comment }));
+  if (t.partitions?.length) {
+    const n = t.partitions.length;
+    details.append(el('div', { class: 'muted', text: `${n} partition${n === 1 ? '' : 's'}` }), el('p', { id: 'partitions', text: t.partitions.join(', ') }));
+  }
   if (t.findings.length > 0) {
     const list = el('ul', { id: 'findings' });
     t.findings.forEach((f, i) => {

@@ -10,6 +10,8 @@ import { svgEl, svgTitle } from './svg';
 
 export const HEADER_HEIGHT = 26;
 export const ROW_HEIGHT = 18;
+/** The "N partitions" line under a partitioned table's header. */
+const SUB_HEIGHT = 16;
 const PAD_X = 8;
 const GAP = 14;
 const MIN_WIDTH = 150;
@@ -27,6 +29,8 @@ export interface TableShape {
   rowTexts: { name: string; type: string }[];
   /** A last row says how many columns are not shown (keys mode). */
   more: boolean;
+  /** Height of the line under the header ("N partitions"); 0 when none. */
+  sub: number;
 }
 
 type Measure = (text: string, bold?: boolean) => number;
@@ -93,7 +97,8 @@ export function measureTables(tables: readonly DiagramTable[], mode: ColumnMode,
     });
     const more = hidden > 0 && mode === 'keys';
     const lines = rows.length + (more ? 1 : 0);
-    shapes.set(t.id, { width, height: HEADER_HEIGHT + lines * ROW_HEIGHT + (lines > 0 ? 4 : 0), rows, hidden, keyWidth, name, rowTexts, more });
+    const sub = t.partitions?.length ? SUB_HEIGHT : 0;
+    shapes.set(t.id, { width, height: HEADER_HEIGHT + sub + lines * ROW_HEIGHT + (lines > 0 || sub > 0 ? 4 : 0), rows, hidden, keyWidth, name, rowTexts, more, sub });
   }
   return shapes;
 }
@@ -164,6 +169,12 @@ export function drawDiagram(
       svgEl('rect', { class: 'head', width: shape.width, height: HEADER_HEIGHT, rx: 4 }),
       svgEl('text', { class: 'name', x: PAD_X, y: 17 }, shape.name),
     );
+    if (t.partitions?.length) {
+      const n = t.partitions.length;
+      const sub = svgEl('text', { class: 'partitions', x: PAD_X, y: HEADER_HEIGHT + 12 }, `${n} partition${n === 1 ? '' : 's'}`);
+      sub.append(svgTitle(t.partitions.join('\n')));
+      g.append(sub);
+    }
     if (t.findings.length > 0) {
       const sev = worst === 3 ? 'error' : worst === 2 ? 'warning' : 'info';
       const badge = svgEl('g', { class: `badge sev-${sev}`, transform: `translate(${shape.width - PAD_X - BADGE_WIDTH},5)`, 'data-badge': '1' });
@@ -212,7 +223,7 @@ export function drawDiagram(
 /** A table's column rows (and the "+ N more" line of keys mode). */
 function fillRows(g: SVGGElement, t: DiagramTable, shape: TableShape): void {
   shape.rows.forEach((c, k) => {
-    const y = HEADER_HEIGHT + 2 + k * ROW_HEIGHT;
+    const y = HEADER_HEIGHT + shape.sub + 2 + k * ROW_HEIGHT;
     const row = svgEl('g', { class: `col${c.pk ? ' pk' : ''}${c.fk ? ' fk' : ''}${c.notNull ? '' : ' nullable'}`, transform: `translate(0,${y})`, 'data-c': t.columns.indexOf(c) });
     const facts = [c.type, c.notNull ? 'NOT NULL' : 'NULL', c.pk && 'primary key', c.fk && 'foreign key', c.unique && 'unique'].filter(Boolean).join(', ');
     row.append(
@@ -225,7 +236,7 @@ function fillRows(g: SVGGElement, t: DiagramTable, shape: TableShape): void {
     g.append(row);
   });
   if (shape.more) {
-    g.append(svgEl('text', { class: 'more', x: PAD_X, y: HEADER_HEIGHT + 2 + shape.rows.length * ROW_HEIGHT + 13 }, `+ ${shape.hidden} more column${shape.hidden === 1 ? '' : 's'}`));
+    g.append(svgEl('text', { class: 'more', x: PAD_X, y: HEADER_HEIGHT + shape.sub + 2 + shape.rows.length * ROW_HEIGHT + 13 }, `+ ${shape.hidden} more column${shape.hidden === 1 ? '' : 's'}`));
   }
 }
 
@@ -233,7 +244,7 @@ function fillRows(g: SVGGElement, t: DiagramTable, shape: TableShape): void {
 function anchorY(shape: TableShape, table: DiagramTable | undefined, columns: readonly string[]): number {
   for (const name of columns) {
     const k = shape.rows.findIndex((c) => c.name === name);
-    if (k >= 0) return HEADER_HEIGHT + 2 + k * ROW_HEIGHT + ROW_HEIGHT / 2;
+    if (k >= 0) return HEADER_HEIGHT + shape.sub + 2 + k * ROW_HEIGHT + ROW_HEIGHT / 2;
   }
   return table ? HEADER_HEIGHT / 2 : 0;
 }

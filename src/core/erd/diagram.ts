@@ -54,6 +54,11 @@ export interface DiagramTable {
    * `_AToB`). `implicit` ones are not drawn: their N:M relation is drawn instead.
    */
   joinTable?: { relation: string; implicit: boolean };
+  /**
+   * A partitioned table: the names of its partitions (sub-partitions included), which are not
+   * drawn — their relations and findings are the parent's.
+   */
+  partitions?: string[];
 }
 
 /**
@@ -123,7 +128,10 @@ export function buildDiagram(schema: SchemaModel, options: BuildDiagramOptions):
   const tables: DiagramTable[] = [];
   const relations: DiagramRelation[] = [];
   const byId = new Map<string, DiagramTable>();
+  const fold = partitionRoots(schema);
+  const drawnId = (id: string): string => fold.get(id) ?? id;
   for (const [id, table] of schema.tables) {
+    if (fold.has(id)) continue;
     const pk = new Set(primaryKeyColumns(table));
     const fkColumns = new Set(table.foreignKeys.flatMap((fk) => fk.columns));
     const uniqueAlone = new Set(
@@ -150,14 +158,26 @@ export function buildDiagram(schema: SchemaModel, options: BuildDiagramOptions):
     tables.push(diagramTable);
     byId.set(id, diagramTable);
   }
+  for (const [id, root] of fold) {
+    const parent = byId.get(root)!;
+    const part = schema.tables.get(id)!;
+    (parent.partitions ??= []).push(part.schema === parent.schema ? part.name : `${part.schema}.${part.name}`);
+    parent.findings.push(...(options.tableFindings?.get(id) ?? []));
+  }
+
+  const seen = new Set<string>();
 
   for (const [id, table] of schema.tables) {
+    const from = drawnId(id);
     table.foreignKeys.forEach((fk, n) => {
-      const to = `${fk.refSchema}.${fk.refTable}`;
+      const to = drawnId(`${fk.refSchema}.${fk.refTable}`);
       if (!byId.has(to)) return;
+      const key = JSON.stringify([from, to, fk.columns, fk.refColumns]);
+      if (seen.has(key)) return;
+      seen.add(key);
       relations.push({
         id: `${id}#${n}`,
-        from: id,
+        from,
         to,
         cardinality: columnsAreUnique(table, fk.columns) ? '1:1' : '1:N',
         columns: [...fk.columns],
@@ -170,11 +190,12 @@ export function buildDiagram(schema: SchemaModel, options: BuildDiagramOptions):
   }
 
   for (const [id, table] of schema.tables) {
+    if (fold.has(id)) continue;
     const join = joinTableKeys(table, options.implicitJoinTables?.has(id) === true);
     if (!join) continue;
     const [a, b] = join.keys;
-    const from = `${a.refSchema}.${a.refTable}`;
-    const to = `${b.refSchema}.${b.refTable}`;
+    const from = drawnId(`${a.refSchema}.${a.refTable}`);
+    const to = drawnId(`${b.refSchema}.${b.refTable}`);
     if (!byId.has(from) || !byId.has(to)) continue;
     const relationId = `${id}#N:M`;
     relations.push({
@@ -192,7 +213,7 @@ export function buildDiagram(schema: SchemaModel, options: BuildDiagramOptions):
     byId.get(id)!.joinTable = { relation: relationId, implicit: join.implicit };
   }
 
-  if (options.findings?.length) attachFindings(schema, byId, options.findings, location, options.tableExtent);
+  if (options.findings?.length) attachFindings(schema, byId, options.findings, location, options.tableExtent, drawnId);
 
   return {
     source: options.source,
@@ -202,6 +223,28 @@ export function buildDiagram(schema: SchemaModel, options: BuildDiagramOptions):
     files,
     notes: options.notes ?? [],
   };
+}
+
+/**
+ * Each partition of the model (a partition of a partition too) with the table it is folded
+ * into: the topmost parent that is not itself a partition. A cycle or a parent missing from the
+ * model leaves the table drawn.
+ */
+function partitionRoots(schema: SchemaModel): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [id, table] of schema.tables) {
+    let parent = table.partitionOf;
+    let root: string | undefined;
+    const path = new Set([id]);
+    while (parent !== undefined && schema.tables.has(parent) && !path.has(parent)) {
+      root = parent;
+      path.add(parent);
+      parent = schema.tables.get(parent)!.partitionOf;
+    }
+    if (parent !== undefined && path.has(parent)) continue;
+    if (root !== undefined) out.set(id, root);
+  }
+  return out;
 }
 
 /** `numeric(12,2)`, `varchar(80)[]`: the canonical name with its modifiers, as `\d` shows it. */
@@ -266,6 +309,7 @@ function attachFindings(
   findings: readonly Finding[],
   location: (file: string, range: SourceRange) => DiagramLocation,
   tableExtent: BuildDiagramOptions['tableExtent'],
+  drawnId: (id: string) => string,
 ): void {
   const extents = new Map<string, Extent[]>();
   const add = (file: string | undefined, start: number, end: number, table: string): void => {
@@ -297,7 +341,7 @@ function attachFindings(
       const meets = s === t ? e.start <= s && s <= e.end : e.start < t && s < e.end;
       if (meets && (!best || e.end - e.start < best.end - best.start)) best = e;
     }
-    const table = best && byId.get(best.table);
+    const table = best && byId.get(drawnId(best.table));
     if (!table) continue;
     table.findings.push({ ruleId: f.ruleId, severity: f.severity, message: f.message, location: location(f.file, f.range), hasFix: f.fix !== undefined });
   }

@@ -52,6 +52,7 @@ export const SCHEMA_RULE_IDS = [
   'fk-without-index',
   'missing-primary-key',
   'duplicate-index',
+  'nullable-foreign-key',
   'rls-enabled-without-policy',
   'policy-without-rls',
   'rls-policy-always-true',

@@ -65,6 +65,8 @@ export interface ForeignKey {
   refSchema: string;
   refTable: string;
   refColumns: string[];
+  /** ON DELETE SET NULL (or SET DEFAULT): the key is emptied by design when its parent goes; set only then. */
+  onDeleteSetNull?: true;
   source?: SourceRef;
 }
 
@@ -89,8 +91,12 @@ export interface Table {
   foreignKeys: ForeignKey[];
   /** `CHECK (col IS NOT NULL)` constraints (other CHECKs are not modelled); absent when none is known. */
   notNullChecks?: NotNullCheck[];
+  /** CHECK constraints that test columns with IS NULL / IS NOT NULL (a design that knows when the column is empty); set only when there are some. */
+  nullTests?: { name: string; columns: string[] }[];
   /** `PARTITION BY`: the parent of a partitioned table (Postgres refuses CREATE INDEX CONCURRENTLY on it). */
   partitioned?: boolean;
+  /** A partition (`PARTITION OF` or `ATTACH PARTITION`): its parent's table key, `schema.name`. */
+  partitionOf?: string;
   /** CREATE TEMP TABLE: session-local, never replicated or read by other sessions. */
   temporary?: boolean;
   /** CREATE UNLOGGED TABLE (or SET UNLOGGED): not WAL-logged, so never in a publication or on a replica. */

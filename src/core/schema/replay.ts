@@ -273,6 +273,7 @@ class Replayer {
   private inheritPartitionKeys(table: Table, parents: Node[] | undefined): void {
     const parent = this.table(relationName(parents?.[0]?.RangeVar));
     if (!parent) return;
+    table.partitionOf = tableKey(parent.schema, parent.name);
     table.columns.push(...parent.columns);
     if (parent.primaryKey) table.primaryKey = { ...parent.primaryKey };
     table.indexes.push(...parent.indexes.map((i) => ({ ...i, schema: table.schema, table: table.name, name: `${table.name}_${i.name}` })));
@@ -433,15 +434,19 @@ class Replayer {
           refColumns: stringList(con.pk_attrs),
           source,
         };
+        // 'n' SET NULL, 'd' SET DEFAULT (the default is usually NULL): the key is emptied by design.
+        if (con.fk_del_action === 'n' || con.fk_del_action === 'd') fk.onDeleteSetNull = true;
         table.foreignKeys.push(fk);
         return;
       }
       case 'CONSTR_CHECK': {
-        const columns = notNullColumns(con.raw_expr, table.name);
-        if (columns.length === 0) return;
         // Postgres names an unnamed CHECK after its column when it uses exactly one, else `<table>_check`.
         const used = referencedColumns(con.raw_expr);
         const name: string = con.conname ?? (used.length === 1 ? `${table.name}_${used[0]}_check` : `${table.name}_check`);
+        const tested = nullTestedColumns(con.raw_expr);
+        if (tested.length) (table.nullTests ??= []).push({ name, columns: tested });
+        const columns = notNullColumns(con.raw_expr, table.name);
+        if (columns.length === 0) return;
         for (const column of columns) (table.notNullChecks ??= []).push({ name, column, valid: !con.skip_validation });
         return;
       }
@@ -493,6 +498,14 @@ class Replayer {
       if (!cmd) return;
       const column = typeof cmd.name === 'string' ? table.columns.find((c) => c.name === cmd.name) : undefined;
       switch (cmd.subtype) {
+        case 'AT_AttachPartition':
+        case 'AT_DetachPartition': {
+          const part = this.table(relationName(cmd.def?.PartitionCmd?.name));
+          if (!part || part === table) break;
+          if (cmd.subtype === 'AT_AttachPartition') part.partitionOf = tableKey(table.schema, table.name);
+          else if (part.partitionOf === tableKey(table.schema, table.name)) delete part.partitionOf;
+          break;
+        }
         case 'AT_AddColumn':
           if (cmd.def?.ColumnDef && !(cmd.missing_ok && table.columns.some((c) => c.name === cmd.def.ColumnDef.colname))) {
             const added = this.addColumn(table, cmd.def.ColumnDef);
@@ -596,6 +609,7 @@ class Replayer {
       const gone = new Set(table.notNullChecks.filter((c) => c.column === name).map((c) => c.name));
       table.notNullChecks = table.notNullChecks.filter((c) => !gone.has(c.name));
     }
+    if (table.nullTests) table.nullTests = table.nullTests.filter((c) => !c.columns.includes(name));
   }
 
   private dropConstraint(table: Table, name: string | undefined): void {
@@ -604,6 +618,7 @@ class Replayer {
     table.indexes = table.indexes.filter((i) => !(i.constraint && i.name === name));
     if (table.primaryKey?.name === name) table.primaryKey = undefined;
     if (table.notNullChecks) table.notNullChecks = table.notNullChecks.filter((c) => c.name !== name);
+    if (table.nullTests) table.nullTests = table.nullTests.filter((c) => c.name !== name);
   }
 
   createIndex(node: Node): void {
@@ -757,6 +772,7 @@ class Replayer {
         for (const f of table.foreignKeys) f.columns = swap(f.columns);
         if (table.primaryKey) table.primaryKey.columns = swap(table.primaryKey.columns);
         for (const check of table.notNullChecks ?? []) if (check.column === oldName) check.column = newName;
+        for (const test of table.nullTests ?? []) test.columns = swap(test.columns);
         for (const other of this.tables.values()) {
           for (const f of other.foreignKeys) {
             if (f.refSchema === table.schema && f.refTable === table.name) f.refColumns = swap(f.refColumns);
@@ -967,6 +983,20 @@ function notNullColumns(expr: Node | undefined, tableName: string): string[] {
   const wanted = bool ? 'IS_NULL' : 'IS_NOT_NULL';
   const name = test?.nulltesttype === wanted ? column(test.arg) : undefined;
   return name ? [name] : [];
+}
+
+/** Distinct column names an expression tests with IS NULL / IS NOT NULL. */
+function nullTestedColumns(expr: Node | undefined): string[] {
+  const names = new Set<string>();
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(visit);
+    if (!n || typeof n !== 'object') return;
+    const test: Node | undefined = (n as Node).NullTest;
+    if (test) for (const c of referencedColumns(test.arg)) names.add(c);
+    for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
+  };
+  visit(expr);
+  return [...names];
 }
 
 /** Distinct column names an expression refers to. */

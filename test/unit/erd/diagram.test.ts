@@ -4,6 +4,7 @@ import { defaultConfig, parseConfig } from '../../../src/core/lint/config';
 import { loadSqlParser } from '../../../src/core/sql/parse';
 import type { LintPart } from '../../../src/core/lint/engine';
 import { buildDiagram, type DiagramModel, type DiagramRelation, type DiagramTable } from '../../../src/core/erd/diagram';
+import { toMermaid } from '../../../src/core/erd/mermaid';
 import { findDiagramSources, liveDiagram, partsDiagram, prismaDiagram } from '../../../src/core/erd/sources';
 import type { CatalogSnapshot } from '../../../src/core/health/catalog';
 import { drawnGraph, neighbourhood, searchIndex, searchTables } from '../../../media/src/erd/graph';
@@ -254,6 +255,51 @@ model Post {
     assert.ok(orders.findings.every((f) => f.location === undefined && !f.hasFix));
     assert.deepEqual(table(m, 'public.customers').findings, []);
     assert.equal(orders.definition, undefined);
+  });
+
+  it('a partitioned table is one box: its partitions are listed on it, not drawn, and a foreign key to it is one relation', () => {
+    const m = sqlDiagram([
+      `CREATE TABLE devices (id bigint PRIMARY KEY);
+CREATE TABLE measurements (id bigint, at timestamptz NOT NULL, device_id bigint NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE measurements_2024 PARTITION OF measurements FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE measurements_2025 PARTITION OF measurements FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE alerts (id bigint PRIMARY KEY, measurement_id bigint, measurement_at timestamptz,
+  FOREIGN KEY (measurement_id, measurement_at) REFERENCES measurements (id, at));`,
+    ]);
+    assert.deepEqual(m.tables.map((t) => t.id), ['public.devices', 'public.measurements', 'public.alerts']);
+    assert.deepEqual(table(m, 'public.measurements').partitions, ['measurements_2024', 'measurements_2025']);
+    assert.equal(table(m, 'public.devices').partitions, undefined);
+    assert.deepEqual(m.relations.map((r) => `${r.from}→${r.to}`), ['public.alerts→public.measurements']);
+  });
+
+  it('partitions: ATTACH PARTITION folds too, relations from a partition go to the parent once, its findings to the parent', () => {
+    const m = sqlDiagram([
+      `CREATE TABLE devices (id bigint PRIMARY KEY);
+CREATE TABLE measurements (id bigint, at timestamptz NOT NULL, device_id bigint NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE measurements_2024 PARTITION OF measurements FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`,
+      `CREATE TABLE measurements_2025 (id bigint NOT NULL, at timestamptz NOT NULL, device_id bigint NOT NULL);
+ALTER TABLE measurements ATTACH PARTITION measurements_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+ALTER TABLE measurements_2024 ADD CONSTRAINT m24_device FOREIGN KEY (device_id) REFERENCES devices (id);
+ALTER TABLE measurements_2025 ADD CONSTRAINT m25_device FOREIGN KEY (device_id) REFERENCES devices (id);`,
+    ]);
+    assert.deepEqual(m.tables.map((t) => t.id), ['public.devices', 'public.measurements']);
+    const parent = table(m, 'public.measurements');
+    assert.deepEqual(parent.partitions, ['measurements_2024', 'measurements_2025']);
+    assert.deepEqual(m.relations.map((r) => `${r.from}→${r.to} ${r.columns}`), ['public.measurements→public.devices device_id'], 'deduplicated');
+    assert.ok(parent.findings.some((f) => f.ruleId === 'fk-without-index'), `findings: ${parent.findings.map((f) => f.ruleId).join(', ')}`);
+    assert.ok(!toMermaid(m).includes('measurements_2024'), 'Mermaid omits partitions');
+  });
+
+  it('the partitions of a partition fold into the topmost parent; DETACH PARTITION draws it again', () => {
+    const m = sqlDiagram([
+      `CREATE TABLE events (id bigint, at timestamptz NOT NULL, kind text NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') PARTITION BY LIST (kind);
+CREATE TABLE events_2024_a PARTITION OF events_2024 FOR VALUES IN ('a');
+CREATE TABLE events_old PARTITION OF events FOR VALUES FROM ('2000-01-01') TO ('2024-01-01');
+ALTER TABLE events DETACH PARTITION events_old;`,
+    ]);
+    assert.deepEqual(m.tables.map((t) => t.id), ['public.events', 'public.events_old']);
+    assert.deepEqual(table(m, 'public.events').partitions, ['events_2024', 'events_2024_a']);
   });
 
   it('finds the migrations and the Prisma schema of a workspace (examples/shop)', () => {

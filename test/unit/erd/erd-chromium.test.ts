@@ -176,8 +176,14 @@ describe('schema diagram in Chromium', function () {
     t.comment = SCRIPT;
     t.findings.push({ ruleId: HOSTILE, severity: 'error', message: `${SCRIPT} ${HOSTILE}`, hasFix: false });
     model.notes.push(`${HOSTILE} ${SCRIPT}`);
+    t.partitions = [SCRIPT, HOSTILE];
     model.source.label = HOSTILE;
     await show(page, model, HOSTILE);
+    assert.deepEqual(
+      await page.$eval('.table:nth-of-type(1) .partitions', (e) => [e.childNodes[0]?.textContent, e.querySelector('title')?.textContent]),
+      ['2 partitions', `${SCRIPT}\n${HOSTILE}`],
+      'the partition count under the name; the names, as text, in its tooltip',
+    );
     const names = await tableNames(page);
     assert.ok(names.includes('<img src=x onerror=alert(1)>'), names.join(' | '));
     assert.ok(names.includes('sales dept.Order Lines'));
@@ -189,6 +195,7 @@ describe('schema diagram in Chromium', function () {
     await page.click('.table:nth-of-type(1) .head');
     const details = await page.$eval('#details', (e) => e.textContent ?? '');
     assert.ok(details.includes(SCRIPT) && details.includes(HOSTILE), details);
+    assert.equal(await page.$eval('#partitions', (e) => e.textContent), `${SCRIPT}, ${HOSTILE}`);
 
     await page.click('#save-svg');
     const saved = (await toHost(page)).find((m) => m.type === 'saveSvg');

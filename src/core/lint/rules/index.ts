@@ -47,6 +47,7 @@ import { rule as rlsEnabledWithoutPolicy } from './rls-enabled-without-policy';
 import { rule as policyWithoutRls } from './policy-without-rls';
 import { rule as rlsPolicyAlwaysTrue } from './rls-policy-always-true';
 import { rule as tenantTableWithoutRls } from './tenant-table-without-rls';
+import { rule as nullableForeignKey } from './nullable-foreign-key';
 import { rule as matviewRefreshNeedsUniqueIndex } from './matview-refresh-needs-unique-index';
 
 /** Every lint rule of docs/rules/README.md's "statement" and "schema" sections, in catalogue order. */
@@ -83,6 +84,7 @@ export const rules: Rule[] = [
   fkWithoutIndex,
   missingPrimaryKey,
   duplicateIndex,
+  nullableForeignKey,
   rlsEnabledWithoutPolicy,
   policyWithoutRls,
   rlsPolicyAlwaysTrue,
