@@ -68,6 +68,8 @@ export interface CatalogTable {
   lastAutoanalyze: string | null;
   /** Owning object is a partition of another table. */
   isPartition: boolean;
+  /** For a partition: its parent, `schema.name` (the schema diagram folds partitions into it). */
+  partitionOf?: string;
 }
 
 export interface CatalogIndex {
@@ -201,6 +203,10 @@ function epochMs(expr: string): string {
 const TABLES_SQL = `
 SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind AS relkind,
        c.reltuples::float8 AS reltuples, c.relispartition AS is_partition,
+       CASE WHEN c.relispartition THEN (
+         SELECT pn.nspname || '.' || pc.relname FROM pg_inherits i
+         JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+         WHERE i.inhrelid = c.oid LIMIT 1) END AS partition_of,
        CASE WHEN $2 THEN pg_table_size(c.oid)::float8
             ELSE (GREATEST(c.relpages, 0) + COALESCE(GREATEST(toast.relpages, 0), 0))::float8 * current_setting('block_size')::float8
        END AS table_bytes,
@@ -508,6 +514,7 @@ function toTable(r: Row, idx: IndexTotals | undefined): CatalogTable {
     lastAnalyze: epochIso(r.last_analyze),
     lastAutoanalyze: epochIso(r.last_autoanalyze),
     isPartition: r.is_partition === true,
+    ...(typeof r.partition_of === 'string' ? { partitionOf: r.partition_of } : {}),
   };
 }
 

@@ -9,7 +9,7 @@ import type { CatalogColumn, CatalogIndex, CatalogSnapshot } from './catalog';
 export function liveSchema(catalog: CatalogSnapshot): SchemaModel {
   const model = emptySchema();
   for (const t of catalog.tables) {
-    const table: Table = { schema: t.schema, name: t.name, columns: [], indexes: [], foreignKeys: [] };
+    const table: Table = { schema: t.schema, name: t.name, columns: [], indexes: [], foreignKeys: [], ...(t.partitionOf ? { partitionOf: t.partitionOf } : {}) };
     model.tables.set(tableKey(t.schema, t.name), table);
   }
   for (const c of catalog.columns) model.tables.get(tableKey(c.schema, c.table))?.columns.push(toColumn(c));

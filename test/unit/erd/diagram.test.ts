@@ -257,6 +257,28 @@ model Post {
     assert.equal(orders.definition, undefined);
   });
 
+  it('the live catalog: a partition (partitionOf from pg_inherits) folds into its parent', () => {
+    const snapshot = {
+      server: { database: 'shop', serverVersion: '15.1', serverVersionNum: 150001, isReplica: false, blockSize: 8192, statsReset: null, serverStarted: null },
+      schemas: ['public'],
+      tables: [
+        { schema: 'public', name: 'events', kind: 'partitioned table' },
+        { schema: 'public', name: 'events_2024', kind: 'table', isPartition: true, partitionOf: 'public.events' },
+      ],
+      columns: [
+        { schema: 'public', table: 'events', name: 'id', formattedType: 'bigint', notNull: true, default: null, identity: '' },
+        { schema: 'public', table: 'events_2024', name: 'id', formattedType: 'bigint', notNull: true, default: null, identity: '' },
+      ],
+      indexes: [],
+      foreignKeys: [],
+      sizesExact: true,
+      readAt: '2026-12-05T00:00:00Z',
+    } as unknown as CatalogSnapshot;
+    const m = liveDiagram(snapshot, 'prod');
+    assert.deepEqual(m.tables.map((t) => t.id), ['public.events']);
+    assert.deepEqual(table(m, 'public.events').partitions, ['events_2024']);
+  });
+
   it('a partitioned table is one box: its partitions are listed on it, not drawn, and a foreign key to it is one relation', () => {
     const m = sqlDiagram([
       `CREATE TABLE devices (id bigint PRIMARY KEY);
