@@ -34,7 +34,7 @@ export type FeatureArea = 'connections' | 'diagram' | 'editor' | 'explain' | 'he
 
 /**
  * Every command pglens registers, with the feature module that registers it. Activation
- * registers a stub for each; the first call loads the module, which replaces the stubs of its
+ * registers a forwarding command for each; the first call loads the module, which replaces the forwarders of its
  * area with the real commands, and is then passed on to the real command.
  */
 export const COMMAND_AREAS: Readonly<Record<string, FeatureArea>> = {
@@ -118,7 +118,7 @@ class HealthTreeHandover implements vscode.TreeDataProvider<HealthNode>, vscode.
 }
 
 /**
- * Activation registers command stubs, the sidebar's provider and the plan viewer's serializer,
+ * Activation registers forwarding commands, the sidebar's provider and the plan viewer's serializer,
  * and returns at once: it loads no feature code (no SQL parser, no linter, no pg driver), nothing
  * connects, no sandbox starts and no workspace scan runs. Just after it, the connection manager
  * loads (the status bar item) and, when a SQL, Prisma or code document is open, the editor
@@ -132,19 +132,19 @@ export function activate(context: vscode.ExtensionContext): PglensApi {
   context.subscriptions.push(output);
 
   let lastExplain: ExplainCommandResult | undefined;
-  const stubs = new Map<FeatureArea, vscode.Disposable[]>();
+  const forwarders = new Map<FeatureArea, vscode.Disposable[]>();
 
   /**
    * A feature module, loaded once: `prepare` imports it and whatever it needs, then its area's
-   * command stubs go and `start` registers the real commands in the same tick.
+   * forwarding commands go and `start` registers the real commands in the same tick.
    */
   function feature<T>(area: FeatureArea, prepare: () => Promise<() => T>): () => Promise<T> {
     let loading: Promise<T> | undefined;
     return () =>
       (loading ??= prepare()
         .then((start) => {
-          for (const stub of stubs.get(area) ?? []) stub.dispose();
-          stubs.delete(area);
+          for (const forwarder of forwarders.get(area) ?? []) forwarder.dispose();
+          forwarders.delete(area);
           return start();
         })
         .catch((e: unknown) => {
@@ -199,12 +199,12 @@ export function activate(context: vscode.ExtensionContext): PglensApi {
   const load: Record<FeatureArea, () => Promise<unknown>> = { connections, diagram, editor, explain, health: loadHealth, prisma, stats };
 
   for (const [id, area] of Object.entries(COMMAND_AREAS)) {
-    const stub = vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+    const forwarder = vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       await load[area]();
       return vscode.commands.executeCommand(id, ...args);
     });
-    stubs.set(area, [...(stubs.get(area) ?? []), stub]);
-    context.subscriptions.push(stub);
+    forwarders.set(area, [...(forwarders.get(area) ?? []), forwarder]);
+    context.subscriptions.push(forwarder);
   }
 
   context.subscriptions.push(

@@ -53,7 +53,9 @@ let transform = { x: 0, y: 0, k: 1 };
 const app = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
 const sourceSelect = el('select', { id: 'source', title: 'Where the diagram comes from' });
 const refreshButton = button('refresh', 'Refresh', 'Read the source again');
-const search = el('input', { id: 'search', attrs: { type: 'search', placeholder: 'Search tables, columns', 'aria-label': 'Search tables and columns' } });
+// A visible label, not hint text inside the box: it stays readable while the user types.
+const searchLabel = el('label', { text: 'Search', attrs: { for: 'search' } });
+const search = el('input', { id: 'search', title: 'Tables and columns whose name holds the text', attrs: { type: 'search', 'aria-label': 'Search tables and columns' } });
 const searchCount = el('span', { id: 'search-count', class: 'muted', attrs: { 'aria-live': 'polite' } });
 const columnsSelect = el('select', { id: 'columns', title: 'Columns shown in each table' }, [
   el('option', { text: 'All columns', attrs: { value: 'all' } }),
@@ -77,6 +79,7 @@ const toolbar = el('div', { class: 'toolbar', role: 'toolbar' }, [
   sourceSelect,
   refreshButton,
   el('span', { class: 'sep' }),
+  searchLabel,
   search,
   searchCount,
   el('span', { class: 'sep' }),

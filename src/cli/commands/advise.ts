@@ -56,7 +56,7 @@ export const command: Command = {
     if (!Number.isFinite(minGain) || minGain <= 0 || minGain >= 100) throw new UsageError('--min-gain must be a percentage between 0 and 100');
     await loadSqlParser();
     const sql = statementFromArgs(args, ctx);
-    // As explain refuses it: a value no placeholder takes is a mistake (a missing $n, a stray --param).
+    // As explain refuses it: a --param value with no $n to bind it to is a mistake (a missing $n, a stray --param).
     const paramValues = flagList(args, 'param');
     const paramCount = countParams(sql);
     if (paramValues.length > 0 && paramValues.length !== paramCount) {

@@ -1,6 +1,6 @@
 /**
- * The activation shell registers a stub for every command and loads the feature module that
- * implements it on first use; that module then replaces its area's stubs with the real commands
+ * The activation shell registers a forwarding command for every command and loads the feature module that
+ * implements it on first use; that module then replaces its area's forwarders with the real commands
  * (src/extension/extension.ts). So the shell's command table must name every command each
  * feature module registers, under that module's area, and every command the manifest
  * contributes. Runs the shell and each feature module against a permissive in-memory `vscode`.
@@ -125,7 +125,7 @@ describe('activation shell: lazily loaded commands', () => {
     assert.deepEqual(manifest.contributes.commands.map((c) => c.command).filter((id) => !(id in shell.COMMAND_AREAS)), []);
   });
 
-  it('registers a stub for each command at activation, and loads no feature module', () => {
+  it('registers a forwarding command for each command at activation, and loads no feature module', () => {
     const before = new Set(Object.keys(require.cache));
     const api = shell.activate(context as never);
     assert.ok(Number.isFinite(api.activationMs));
