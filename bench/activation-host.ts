@@ -20,6 +20,7 @@ export async function run(): Promise<void> {
   let started = performance.now();
   // The extension host resolves `require('vscode')` for any module under the extension's folder,
   // so this is the same load the host performs; activate() below then finds it cached.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the bundle the way the extension host does, so activate() below finds it cached
   require(main);
   const codeLoadingMs = performance.now() - started;
   started = performance.now();

@@ -35,8 +35,9 @@ const runs = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 3;
 const folders = args.length ? args : readdirSync(corpus).sort();
 
 const { createEmbeddedConnection } = await tsImport('../src/core/db/embedded-connection.ts', import.meta.url);
-const { ensureParser, parseStatements } = await tsImport('../src/core/db/pg-parser.ts', import.meta.url);
-await ensureParser();
+const { loadSqlParser } = await tsImport('../src/core/sql/parse.ts', import.meta.url);
+const { parseStatements } = await tsImport('../src/core/sql/parse-statements.ts', import.meta.url);
+await loadSqlParser();
 
 const mb = (bytes) => `${(bytes / 1048576).toFixed(0)} MB`;
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;

@@ -2,11 +2,12 @@
 // `N passed, N failed` over all layers (CI reads closing lines).
 //
 //   compile      tsc --noEmit                           (counts as one check)
+//   lint         eslint . and scripts/import-cycles.mjs (`npm run lint`; one check each)
 //   unit         mocha 'test/unit/**/*.test.ts'
 //   integration  npm run build, then mocha 'test/integration/**/*.test.ts' (real server + PGlite)
 //   editor       scripts/install-editor.sh, npm run package, scripts/vscode-tests.mjs
 //
-// usage: node scripts/test-all.mjs [layer …]   (default: all four)
+// usage: node scripts/test-all.mjs [layer …]   (default: all five)
 // Under CI=true a layer that cannot run (no server, no editor) is a failure; elsewhere it is
 // skipped with a loud `SKIPPED LAYER:` banner.
 import { spawn } from 'node:child_process';
@@ -15,7 +16,7 @@ import path from 'node:path';
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const CI = /^(1|true|yes)$/i.test(process.env.CI ?? '');
-const LAYERS = ['compile', 'unit', 'integration', 'editor'];
+const LAYERS = ['compile', 'lint', 'unit', 'integration', 'editor'];
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((l) => !LAYERS.includes(l));
@@ -29,7 +30,7 @@ const selected = requested.length ? LAYERS.filter((l) => requested.includes(l)) 
 // (an unclosed connection or child process): it is ended and counted as a failure, never left
 // to hang CI. A layer running past its limit is ended the same way.
 const EXIT_GRACE_MS = 60_000;
-const LAYER_LIMIT_MS = { unit: 15 * 60_000, integration: 40 * 60_000, editor: 25 * 60_000 };
+const LAYER_LIMIT_MS = { lint: 5 * 60_000, unit: 15 * 60_000, integration: 40 * 60_000, editor: 25 * 60_000 };
 let currentChild;
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
@@ -148,6 +149,27 @@ const layers = {
     const { code } = await run(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', '.']);
     if (code === 0) console.log('tsc --noEmit: no type errors');
     return code === 0 ? { passed: 1, failed: 0, pending: 0 } : { passed: 0, failed: 1, pending: 0, note: 'type errors' };
+  },
+  /**
+   * ESLint (typescript-eslint's recommended rules and the room boundaries, eslint.config.mjs)
+   * and the import-cycle check; each fails with the cause named in the summary line.
+   */
+  async lint() {
+    const eslint = await run(process.execPath, [path.join(repoRoot, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--max-warnings', '0', '.'], { limitMs: LAYER_LIMIT_MS.lint });
+    const cycles = await run(process.execPath, [path.join(repoRoot, 'scripts', 'import-cycles.mjs')], { limitMs: LAYER_LIMIT_MS.lint });
+    const notes = [];
+    if (eslint.code !== 0) {
+      const problems = /✖ (\d+) problems?/.exec(eslint.output.replace(/\x1b\[[0-9;]*m/g, ''))?.[1];
+      notes.push(eslint.stuck ? `eslint ${eslint.stuck}` : problems ? `eslint: ${problems} problem${problems === '1' ? '' : 's'} (listed above)` : `eslint exited with ${eslint.code}`);
+    } else {
+      console.log('eslint: no problems');
+    }
+    if (cycles.code !== 0) {
+      const count = /(\d+) cycles?/.exec(cycles.output)?.[1];
+      notes.push(cycles.stuck ? `import-cycles.mjs ${cycles.stuck}` : count ? `${count} import cycle${count === '1' ? '' : 's'} (listed above)` : `import-cycles.mjs exited with ${cycles.code}`);
+    }
+    const failed = (eslint.code !== 0 ? 1 : 0) + (cycles.code !== 0 ? 1 : 0);
+    return { passed: 2 - failed, failed, pending: 0, ...(notes.length && { note: notes.join('; ') }) };
   },
   async unit() {
     return mochaLayer(['test/unit/**/*.test.ts'], LAYER_LIMIT_MS.unit);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { loadSqlParser } from '../core/sql/parse';
 import type { Finding } from '../core/types';
+import type { SchemaModel } from '../core/schema/model';
 import { configFor, watchConfig } from './workspace-config';
 import { findingDiagnostic, findingOfDiagnostic, quickFix } from './finding-diagnostics';
 
@@ -16,10 +17,12 @@ type AppCodeCore = typeof import('../core/app-code/lint-code-file') &
 let core: AppCodeCore | undefined;
 function loadCore(): AppCodeCore {
   core ??= {
+    /* eslint-disable @typescript-eslint/no-require-imports -- lazy load, bundled by esbuild: the TypeScript parser loads when the first code file is linted, not at activation */
     ...(require('../core/app-code/lint-code-file') as typeof import('../core/app-code/lint-code-file')),
     ...(require('../core/app-code/code-files') as typeof import('../core/app-code/code-files')),
     ...(require('../core/app-code/prisma-models') as typeof import('../core/app-code/prisma-models')),
     ...(require('../core/app-code/actions') as typeof import('../core/app-code/actions')),
+    /* eslint-enable @typescript-eslint/no-require-imports */
   };
   return core;
 }
@@ -41,7 +44,10 @@ class AppCodeDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
   private readonly disposables: vscode.Disposable[] = [];
   private prisma: InstanceType<AppCodeCore['PrismaModelCache']> | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext) {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly workspaceSchema: (doc: vscode.TextDocument) => SchemaModel | undefined,
+  ) {
     this.disposables.push(
       this.collection,
       vscode.languages.registerCodeActionsProvider(SELECTOR, this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
@@ -103,7 +109,8 @@ class AppCodeDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
       return;
     }
     this.prisma ??= new c.PrismaModelCache();
-    const result = c.lintCodeFile(file, doc.getText(), config, { prisma: this.prisma.forCodeFile(file) });
+    const schema = this.workspaceSchema(doc);
+    const result = c.lintCodeFile(file, doc.getText(), config, { prisma: this.prisma.forCodeFile(file), ...(schema && { workspaceSchema: schema }) });
     let findings = result.findings;
     // Half-typed code: keep the N+1 findings of the last version that parsed.
     if (result.parseError) findings = [...findings, ...(this.findings.get(key) ?? []).filter((f) => f.ruleId === N_PLUS_ONE)];
@@ -140,8 +147,11 @@ class AppCodeDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
  * come at once; the open files are linted again when the SQL parser (activation starts loading
  * it, one shared promise) is ready for the template findings.
  */
-export function registerAppCodeDiagnostics(context: vscode.ExtensionContext): vscode.Disposable {
-  const diagnostics = new AppCodeDiagnostics(context);
+export function registerAppCodeDiagnostics(
+  context: vscode.ExtensionContext,
+  workspaceSchema: (doc: vscode.TextDocument) => SchemaModel | undefined = () => undefined,
+): vscode.Disposable {
+  const diagnostics = new AppCodeDiagnostics(context, workspaceSchema);
   loadSqlParser().then(
     () => diagnostics.start(),
     () => undefined,

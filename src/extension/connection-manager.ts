@@ -55,10 +55,12 @@ function passwordTarget(s: ConnectionSetting): PasswordTarget {
  * manager loads (just after activation, for the status bar).
  */
 function loadPg(): typeof import('../core/db/pg-connection') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load, bundled by esbuild: each connection kind loads when first used, not at activation
   return require('../core/db/pg-connection') as typeof import('../core/db/pg-connection');
 }
 
 function loadEmbedded(): typeof import('../core/db/embedded-connection') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load, bundled by esbuild: each connection kind loads when first used, not at activation
   return require('../core/db/embedded-connection') as typeof import('../core/db/embedded-connection');
 }
 

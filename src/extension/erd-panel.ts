@@ -13,8 +13,8 @@ import { toMermaid } from '../core/erd/mermaid';
 import { findDiagramSources, liveDiagram } from '../core/erd/sources';
 import { readCatalog } from '../core/health/catalog';
 import { loadSqlParser } from '../core/sql/parse';
-import { erdHtml } from '../../media/src/erd/erd-html';
-import { isErdToHost, type HostToErd, type RenderReport, type SourceOption } from '../../media/src/erd/erd-protocol';
+import { erdHtml } from './webview-html';
+import { isErdToHost, type ErdState, type HostToErd, type RenderReport, type SourceOption } from '../../media/src/erd/erd-protocol';
 import type { ConnectionManager } from './connection-manager';
 import { configFor } from './workspace-config';
 
@@ -55,6 +55,27 @@ export function registerSchemaDiagram(context: vscode.ExtensionContext, connecti
   });
 }
 
+/**
+ * A diagram VS Code kept across a window reload: the panel is drawn again from the source it was
+ * showing (the viewer's saved state names it), read afresh from the workspace. The activation
+ * shell registers the serializer (`onWebviewPanel:pglens.erd`) and loads this module only then.
+ */
+export async function restoreSchemaDiagram(
+  context: vscode.ExtensionContext,
+  connections: () => Promise<ConnectionManager>,
+  webviewPanel: vscode.WebviewPanel,
+  state: unknown,
+): Promise<void> {
+  // One diagram panel at a time: a second restored one (two windows' worth of state) is closed.
+  if (open) {
+    webviewPanel.dispose();
+    return;
+  }
+  const panel = (open = new ErdPanel(context, connections, webviewPanel));
+  const saved = typeof state === 'object' && state !== null ? (state as Partial<ErdState>) : undefined;
+  await panel.show(typeof saved?.sourceId === 'string' ? saved.sourceId : undefined);
+}
+
 class ErdPanel {
   readonly panel: vscode.WebviewPanel;
   private ready = false;
@@ -66,17 +87,21 @@ class ErdPanel {
   private generation = 0;
 
   constructor(
-    private readonly context: vscode.ExtensionContext,
+    context: vscode.ExtensionContext,
     private readonly connections: () => Promise<ConnectionManager>,
+    restored?: vscode.WebviewPanel,
   ) {
     const media = vscode.Uri.joinPath(context.extensionUri, 'media');
-    this.panel = vscode.window.createWebviewPanel(
-      ERD_VIEW_TYPE,
-      'Schema Diagram',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
-      // Kept alive while hidden: laying out 500 tables again on every tab switch would cost a second.
-      { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [media] },
-    );
+    this.panel =
+      restored ??
+      vscode.window.createWebviewPanel(
+        ERD_VIEW_TYPE,
+        'Schema Diagram',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+        // Kept alive while hidden: laying out 500 tables again on every tab switch would cost a second.
+        { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [media] },
+      );
+    if (restored) restored.webview.options = { enableScripts: true, localResourceRoots: [media] };
     this.panel.iconPath = vscode.Uri.joinPath(media, 'pglens.svg');
     const webview = this.panel.webview;
     webview.html = erdHtml({

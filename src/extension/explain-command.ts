@@ -6,7 +6,7 @@ import type { ConnectionProvider } from './connection-provider';
 import { showError } from './errors';
 import { ANALYZE_WITH_VALUES_COMMAND, showPlan, type AnalyzeWithValuesRequest } from './plan-panel';
 import { planOptionsFor } from './workspace-config';
-import { countParams, type ExplainTarget } from '../core/sql/explain-targets';
+import { countParams, targetAtOffset, type ExplainTarget } from '../core/sql/explain-targets';
 
 /** workspaceState key of the parameter values typed per statement text. */
 const PARAM_MEMORY_KEY = 'pglens.parameterValues';
@@ -141,11 +141,7 @@ export function fromEditor(): Resolved | undefined {
     const leading = selected.length - selected.trimStart().length;
     return { sql, paramCount: countParams(sql), paramSources: [], document, offset: document.offsetAt(editor.selection.start) + leading };
   }
-  const offset = document.offsetAt(editor.selection.active);
-  const targets = explainTargets(document);
-  const target =
-    targets.find((t) => offset >= t.range.startOffset && offset <= t.range.endOffset + 1) ??
-    targets.find((t) => t.range.start.line === editor.selection.active.line);
+  const target = targetAtOffset(explainTargets(document), document.offsetAt(editor.selection.active), editor.selection.active.line);
   if (!target) {
     void vscode.window.showWarningMessage('pglens: no explainable statement (SELECT, INSERT, UPDATE, DELETE, MERGE, …) at the cursor.');
     return undefined;

@@ -215,6 +215,12 @@ export function activate(context: vscode.ExtensionContext): PglensApi {
         (await explain()).restorePlan(panel, state);
       },
     }),
+    // The schema diagram, likewise: its module loads only when a diagram panel comes back after a reload.
+    vscode.window.registerWebviewPanelSerializer('pglens.erd', {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        await (await diagram()).restoreDiagram(panel, state);
+      },
+    }),
   );
 
   // Documents bring their features: lint and lenses for SQL, Prisma and code files, model lenses for schema.prisma.

@@ -24,13 +24,13 @@ export function findingOfDiagnostic(findings: readonly Finding[], diagnostic: vs
   return findings.find((f) => f.ruleId === ruleId && f.range.start.line === diagnostic.range.start.line && f.range.start.character === diagnostic.range.start.character);
 }
 
-/** A core action (fix or suppression) as a quick fix for `diagnostic`; `text` may rewrite each edit's new text. */
-export function quickFix(doc: vscode.TextDocument, diagnostic: vscode.Diagnostic, a: FindingAction, text: (newText: string) => string = (t) => t): vscode.CodeAction {
+/** A core action (fix or suppression) as a quick fix for `diagnostic`. */
+export function quickFix(doc: vscode.TextDocument, diagnostic: vscode.Diagnostic, a: FindingAction): vscode.CodeAction {
   const action = new vscode.CodeAction(a.title, vscode.CodeActionKind.QuickFix);
   action.diagnostics = [diagnostic];
   action.isPreferred = a.isPreferred;
   const edit = new vscode.WorkspaceEdit();
-  for (const e of a.edits) edit.replace(doc.uri, new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character), text(e.newText));
+  for (const e of a.edits) edit.replace(doc.uri, new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character), e.newText);
   action.edit = edit;
   return action;
 }

@@ -5,7 +5,7 @@ import type { HealthFinding } from '../core/health/health-finding';
 import { findIndexDefinition, findTableDefinition } from '../core/health/index-source';
 import { chooseMigrationFolder } from '../core/health/migration-folder';
 import { migrationFileFor, type PlacedMigrationFile } from '../core/health/migration-file';
-import type { HealthNode, HealthTreeProvider } from './health-tree';
+import type { HealthCommandSource, HealthNode } from './health-node';
 import { confirmAction } from './confirm';
 import { signalBackend, type SignalAction, type SignalResult } from '../core/health/database/session-signal';
 
@@ -84,7 +84,7 @@ async function migrationFolder(): Promise<string | undefined> {
   return picked?.[0]?.fsPath;
 }
 
-function fixableFinding(node: HealthNode | undefined, provider: HealthTreeProvider): HealthFinding | undefined {
+function fixableFinding(node: HealthNode | undefined, provider: HealthCommandSource): HealthFinding | undefined {
   if (node?.kind === 'finding') return node.finding.fixSql ? node.finding : undefined;
   if (node?.kind === 'index') {
     return provider.findings().find((f) => f.fixSql && f.schema === node.index.schema && f.index === node.index.name);
@@ -93,7 +93,7 @@ function fixableFinding(node: HealthNode | undefined, provider: HealthTreeProvid
 }
 
 /** Writes the finding's fix as a new migration in the form the folder's runner runs it, and opens it. */
-export async function createMigration(node: HealthNode | undefined, provider: HealthTreeProvider): Promise<vscode.Uri | undefined> {
+export async function createMigration(node: HealthNode | undefined, provider: HealthCommandSource): Promise<vscode.Uri | undefined> {
   const finding = fixableFinding(node, provider);
   if (!finding) {
     void vscode.window.showInformationMessage('pglens: choose a finding with a fix (unused, duplicate or invalid index, foreign key without an index).');
@@ -130,7 +130,7 @@ export async function writeMigration(
   return uri;
 }
 
-export function registerHealthCommands(provider: HealthTreeProvider): vscode.Disposable[] {
+export function registerHealthCommands(provider: HealthCommandSource): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('pglens.refreshHealth', () => provider.refresh()),
     vscode.commands.registerCommand('pglens.health.explain', async (node?: HealthNode) => {
@@ -172,7 +172,7 @@ export function registerHealthCommands(provider: HealthTreeProvider): vscode.Dis
  * names the pid and the query, and never in an untrusted workspace. The session must still run
  * what the user confirmed (core's signalBackend compares the query and its start).
  */
-export async function signalSession(node: HealthNode | undefined, action: SignalAction, provider: HealthTreeProvider): Promise<SignalResult | undefined> {
+export async function signalSession(node: HealthNode | undefined, action: SignalAction, provider: HealthCommandSource): Promise<SignalResult | undefined> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showWarningMessage('pglens: cancelling or terminating a session is refused in an untrusted workspace.');
     return undefined;

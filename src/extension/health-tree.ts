@@ -14,25 +14,9 @@ import { tableKey } from '../core/schema/model';
 import type { ConnectionProvider } from './connection-provider';
 import { configFor } from './workspace-config';
 import { registerHealthCommands } from './health-commands';
+import type { HealthCommandSource, HealthNode } from './health-node';
 
-/** One node of the `pglens.health` view. */
-export type HealthNode =
-  | { kind: 'message'; id: string; label: string; detail?: string; icon: string; command?: vscode.Command }
-  | { kind: 'connection' }
-  | { kind: 'findings' }
-  | { kind: 'rule'; rule: HealthRuleId }
-  | { kind: 'finding'; finding: HealthFinding }
-  | { kind: 'slow' }
-  | { kind: 'health' }
-  | { kind: 'check'; check: CheckResult }
-  | { kind: 'dbFinding'; finding: DatabaseFinding }
-  | { kind: 'slowQuery'; query: SlowQuery; rank: number }
-  | { kind: 'nPlusOne' }
-  | { kind: 'nPlusOneCandidate'; candidate: NPlusOneCandidate; rank: number }
-  | { kind: 'codeLink'; link: CodeLink; folder: string; rank: number; index: number }
-  | { kind: 'schema'; schema: string }
-  | { kind: 'table'; table: CatalogTable }
-  | { kind: 'index'; index: CatalogIndex };
+export type { HealthNode } from './health-node';
 
 interface Snapshot {
   overview: HealthOverview;
@@ -64,7 +48,7 @@ const SEVERITY_ICON = { error: 'error', warning: 'warning', info: 'info' } as co
  * connects until the connection node is expanded; one catalog snapshot serves every expand
  * until Refresh (or a connection change) drops it.
  */
-export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, vscode.Disposable {
+export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, vscode.Disposable, HealthCommandSource {
   private readonly changed = new vscode.EventEmitter<HealthNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private snapshot: Promise<Snapshot> | undefined;

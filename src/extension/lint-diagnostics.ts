@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { lintSqlFile, findingActions } from '../core/lint';
-import { lintRunnerSet, runnerSetForFile } from '../core/lint/migration-lint';
+import { isMigrationSet, lintRunnerSet, runnerSetForFile } from '../core/lint/migration-lint';
+import { prismaFindingActions } from '../core/prisma/finding-actions';
 import { lintPrismaFiles } from '../core/prisma/lint';
 import { prismaSchemaFiles } from '../core/prisma/schema-files';
 import { isSqlParserLoaded } from '../core/sql/parse';
+import type { SchemaModel } from '../core/schema/model';
 import type { Finding } from '../core/types';
 import { configFor, watchConfig } from './workspace-config';
 import { findingDiagnostic, findingOfDiagnostic, quickFix } from './finding-diagnostics';
@@ -40,7 +41,11 @@ export class LintDiagnostics implements vscode.CodeActionProvider, vscode.Dispos
   private readonly disposables: vscode.Disposable[] = [];
   private started = false;
 
-  constructor(private readonly context: vscode.ExtensionContext) {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    /** The workspace's migrations a loose query file runs against (SchemaNavigation.workspaceSchema). */
+    private readonly workspaceSchema: (doc: vscode.TextDocument) => SchemaModel | undefined = () => undefined,
+  ) {
     this.disposables.push(
       this.collection,
       vscode.languages.registerCodeActionsProvider([{ scheme: 'file', language: 'sql' }, { scheme: 'file', pattern: '**/*.prisma' }, { scheme: 'file', pattern: '**/*.sql' }], this, {
@@ -68,6 +73,16 @@ export class LintDiagnostics implements vscode.CodeActionProvider, vscode.Dispos
 
   private lintOpen(): void {
     for (const doc of vscode.workspace.textDocuments) this.lintSoon(doc, 0);
+  }
+
+  /** The workspace's migrations changed: the open query files (not migrations) run against them again. */
+  workspaceSchemaChanged(): void {
+    for (const doc of vscode.workspace.textDocuments) {
+      if (!isSqlDocument(doc) || doc.uri.scheme !== 'file') continue;
+      const config = configFor(doc.uri);
+      const set = runnerSetForFile(doc.uri.fsPath, { config });
+      if (!set || !isMigrationSet(set, config)) this.lintSoon(doc, 500);
+    }
   }
 
   private lintSoon(doc: vscode.TextDocument, delayMs: number): void {
@@ -103,7 +118,10 @@ export class LintDiagnostics implements vscode.CodeActionProvider, vscode.Dispos
       };
       const set = runnerSetForFile(file, { config, read });
       files = set ? set.files : [file];
-      all = set ? lintRunnerSet(set, (f) => read(f) ?? '', config) : lintSqlFile(file, doc.getText(), config);
+      // A folder of queries (a set that is not migrations) runs against the workspace's migrations, as in `pglens lint`.
+      const schema = set && isMigrationSet(set, config) ? undefined : this.workspaceSchema(doc);
+      const options = schema ? { workspaceSchema: schema } : {};
+      all = set ? lintRunnerSet(set, (f) => read(f) ?? '', config, options) : lintSqlFile(file, doc.getText(), config, options);
     }
     for (const f of files) this.publish(f, all.filter((x) => x.file === f));
     return all.filter((x) => x.file === file);
@@ -130,11 +148,8 @@ export class LintDiagnostics implements vscode.CodeActionProvider, vscode.Dispos
     for (const diagnostic of context.diagnostics) {
       const finding = findingOfDiagnostic(findings, diagnostic);
       if (!finding || finding.ruleId === 'syntax-error') continue;
-      const prisma = isPrismaDocument(doc);
-      for (const a of findingActions(doc.getText(), finding)) {
-        // Prisma's comments are `//`; the linter reads `// pglens-ignore` there.
-        actions.push(quickFix(doc, diagnostic, a, (t) => (prisma && a.kind !== 'fix' ? t.replace(/--( pglens-ignore)/, '//$1') : t)));
-      }
+      const offered = isPrismaDocument(doc) ? prismaFindingActions(doc.getText(), finding) : findingActions(doc.getText(), finding);
+      for (const a of offered) actions.push(quickFix(doc, diagnostic, a));
     }
     return actions;
   }

@@ -28,7 +28,7 @@ import {
   type ViewerState,
   type ViewPayload,
 } from '../../media/src/protocol';
-import { viewerHtml } from '../../media/src/viewer-html';
+import { viewerHtml } from './webview-html';
 
 export const PLAN_VIEW_TYPE = 'pglens.plan';
 
@@ -413,6 +413,7 @@ class PlanPanel {
     this.payloadText = JSON.stringify(this.payload);
     this.planId = randomBytes(16).toString('hex');
     this.panel.title = `Plan: ${view.title}`;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- not a closure alias: the module remembers the panel that last showed a plan (planInViewer)
     lastViewer = this;
     this.delivered = false;
     if (this.ready) this.deliver(false);

@@ -13,7 +13,7 @@ import { showError } from './errors';
  * *Explain lookup*, which runs EXPLAIN ANALYZE of the query Prisma issues for the relation
  * with a real key value, so a missing index shows in a real plan.
  */
-export function registerPrismaLenses(context: vscode.ExtensionContext, connections: ConnectionManager): vscode.Disposable {
+export function registerPrismaLenses(connections: ConnectionManager): vscode.Disposable {
   const provider = new PrismaLensProvider(connections);
   return vscode.Disposable.from(
     provider,

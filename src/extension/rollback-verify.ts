@@ -32,8 +32,6 @@ import { configFor } from './workspace-config';
 
 export const VERIFY_ROLLBACKS_COMMAND = 'pglens.verifyRollbacks';
 const SAVE_DEBOUNCE_MS = 1000;
-/** After SIGINT the child finishes its current migration; a hung one is killed after this. */
-const KILL_AFTER_MS = 30_000;
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,

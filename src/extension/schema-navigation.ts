@@ -15,6 +15,7 @@ import {
 } from '../core/schema/navigation';
 import type { HoverTextOptions } from '../core/schema/hover-text';
 import { escapeMarkdown } from '../core/schema/markdown-safe';
+import type { SchemaModel } from '../core/schema/model';
 import type { SchemaIndex } from '../core/schema/schema-index';
 import type { NameTarget } from '../core/schema/sql-names';
 import { WorkspaceSchemas } from '../core/schema/workspace-schemas';
@@ -66,11 +67,16 @@ export class SchemaNavigation
   private readonly disposables: vscode.Disposable[] = [];
   private started = false;
 
+  private readonly schemasChanged = new vscode.EventEmitter<void>();
+  /** A migration or Prisma schema changed (on disk or unsaved): what workspaceSchema() gives may differ. */
+  readonly onDidChangeSchemas = this.schemasChanged.event;
+
   constructor(private readonly output: vscode.OutputChannel) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{sql,prisma}');
     const changed = (uri: vscode.Uri): void => this.schemaFileChanged(uri);
     this.disposables.push(
       this.collection,
+      this.schemasChanged,
       vscode.languages.registerHoverProvider(SELECTOR, this),
       vscode.languages.registerDefinitionProvider(SELECTOR, this),
       vscode.languages.registerReferenceProvider(SELECTOR, this),
@@ -177,6 +183,14 @@ export class SchemaNavigation
     };
   }
 
+  /** The schema of the migrations nearest to a document (a Prisma-only schema aside), for the query rules of loose SQL and code. */
+  workspaceSchema(document: vscode.TextDocument): SchemaModel | undefined {
+    if (!isSqlParserLoaded() || document.uri.scheme !== 'file') return undefined;
+    const index = this.schemasFor(document)?.indexFor(document.uri.fsPath);
+    // A set that did not replay fully (a statement that does not parse, a DO block changing tables) may have dropped or changed the tables it shows.
+    return index?.kind === 'migrations' && !index.incomplete ? index.schema : undefined;
+  }
+
   /** The document's schema and parse, when the parser is loaded and the workspace has a schema. */
   private at(document: vscode.TextDocument): { schemas: WorkspaceSchemas; index: SchemaIndex; doc: NavigationDocument } | undefined {
     const language = languageOf(document.languageId);
@@ -223,11 +237,13 @@ export class SchemaNavigation
     if (folder) this.workspaces.get(folder.uri.fsPath)?.invalidate();
     else this.invalidateAll();
     this.checkOpen(500);
+    this.schemasChanged.fire();
   }
 
   private invalidateAll(): void {
     for (const w of this.workspaces.values()) w.invalidate();
     this.checkOpen(500);
+    this.schemasChanged.fire();
   }
 
   // ---- diagnostics ----

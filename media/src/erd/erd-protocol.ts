@@ -26,8 +26,10 @@ export interface RenderReport {
   relations: number;
   /** Tables with a findings badge. */
   badges: number;
-  /** From the model message to the drawn picture, layout included. */
+  /** From the model message to the whole picture drawn and painted, layout included. */
   ms: number;
+  /** From the model message to the first part painted (a big picture is built over several frames); equal to `ms` for a small one. */
+  firstPaintMs?: number;
   /** Phases of `ms`: sizing the tables (text measurement), the layout, building the SVG. The rest is the browser's style, layout and paint. */
   measureMs: number;
   layoutMs: number;

@@ -5,12 +5,12 @@
  * markup. Pan with the mouse, zoom with the wheel; search, focus on a table's neighbours,
  * collapse columns, open definitions and findings, export Mermaid and SVG.
  */
-import type { DiagramModel, DiagramTable } from '../../../src/core/erd/diagram';
+import { outsideLabel, type DiagramModel, type DiagramTable } from '../../../src/core/erd/diagram';
 import { clear, el } from '../dom';
 import { MAX_SVG_CHARS, type ColumnMode, type ErdState, type ErdToHost, type HostToErd, type RenderReport, type SourceOption } from './erd-protocol';
 import { drawnGraph, neighbourhood, searchIndex, searchTables, type DrawnGraph, type SearchIndex } from './graph';
-import { layoutDiagram, type LayoutResult } from './layout';
-import { drawDiagram, markerDefs, measureTables, textMeasurer, type DrawnDiagram } from './render';
+import { layoutSteps, type LayoutResult } from './layout';
+import { drawDiagram, edgeTitle, markerDefs, measureTables, textMeasurer, type DrawnDiagram, type TableShape } from './render';
 import { svgEl } from './svg';
 import { exportSvg } from './svg-export';
 
@@ -169,17 +169,21 @@ function showModel(payload: string, sourceId: string): void {
   for (const n of model.notes) banner.append(el('div', { text: n }));
   selected = undefined;
   details.hidden = true;
-  const phases = render(model, sourceId, undefined, true);
-  // Reported once the picture is on screen: two frames after the DOM is built.
-  requestAnimationFrame(() =>
-    requestAnimationFrame(() => {
-      if (!view) return;
+  // On screen two frames after the DOM is built: the first part of a big picture, then the whole.
+  const afterPaint = (f: () => void): void => void requestAnimationFrame(() => requestAnimationFrame(f));
+  let firstPaintMs: number | undefined;
+  const firstDrawn = (): void => afterPaint(() => (firstPaintMs ??= performance.now() - started));
+  render(model, sourceId, undefined, true, firstDrawn, (phases) =>
+    afterPaint(() => {
+      if (!view || view.model !== model) return;
+      const ms = performance.now() - started;
       const report: RenderReport = {
         sourceId,
         tables: view.graph.tables.length,
         relations: view.graph.relations.length,
         badges: view.graph.tables.filter((t) => t.findings.length > 0).length,
-        ms: performance.now() - started,
+        ms,
+        firstPaintMs: Math.min(firstPaintMs ?? ms, ms),
         ...phases,
       };
       api.postMessage({ type: 'rendered', report });
@@ -187,37 +191,106 @@ function showModel(payload: string, sourceId: string): void {
   );
 }
 
-/** Lays out and draws `model` (only the `focus` neighbourhood when given); returns the phases' milliseconds. */
-function render(model: DiagramModel, sourceId: string, focus: View['focus'], fit: boolean): { measureMs: number; layoutMs: number; drawMs: number } {
+/** The next frame's part of a picture being built (a new render cancels it). */
+let buildFrame = 0;
+/** Work budgets: the first frame, then each next one, so the page paints and answers while a big picture is built. */
+const FIRST_FRAME_MS = 120;
+const NEXT_FRAME_MS = 40;
+/** Tables measured per step. */
+const MEASURE_BATCH = 250;
+
+type Phases = { measureMs: number; layoutMs: number; drawMs: number };
+
+/**
+ * Lays out and draws `model` (only the `focus` neighbourhood when given). A small picture is
+ * done at once; a big one is measured, laid out (piece by piece) and built (tables first) over
+ * several frames, with its progress in the status line. `done` runs once all of it is built.
+ */
+function render(model: DiagramModel, sourceId: string, focus: View['focus'], fit: boolean, firstDrawn?: () => void, done?: (phases: Phases) => void): void {
+  if (buildFrame !== 0) cancelAnimationFrame(buildFrame);
+  buildFrame = 0;
+  let deadline = 0;
+  const work = build(model, sourceId, focus, fit, () => deadline, firstDrawn, done);
+  const run = (budget: number): void => {
+    deadline = performance.now() + budget;
+    let step = work.next();
+    while (!step.done && performance.now() < deadline) step = work.next();
+    if (step.done) {
+      buildFrame = 0;
+      return;
+    }
+    status.textContent = step.value;
+    buildFrame = requestAnimationFrame(() => run(NEXT_FRAME_MS));
+  };
+  run(FIRST_FRAME_MS);
+}
+
+/** The steps of render; each yield is a point where the frame may end, with what the status line says meanwhile. */
+function* build(
+  model: DiagramModel,
+  sourceId: string,
+  focus: View['focus'],
+  fit: boolean,
+  deadline: () => number,
+  firstDrawn?: () => void,
+  done?: (phases: Phases) => void,
+): Generator<string, void> {
+  const phases: Phases = { measureMs: 0, layoutMs: 0, drawMs: 0 };
   const only = focus ? neighbourhood(model, focus.id, focus.depth) : undefined;
   const graph = drawnGraph(model, only);
-  const m0 = performance.now();
-  const shapes = measureTables(graph.tables, state.columns, measure);
-  const t0 = performance.now();
-  const layout = layoutDiagram(
+  const n = graph.tables.length;
+  const shapes = new Map<string, TableShape>();
+  for (let i = 0; i < n; i += MEASURE_BATCH) {
+    const t = performance.now();
+    for (const [id, shape] of measureTables(graph.tables.slice(i, i + MEASURE_BATCH), state.columns, measure)) shapes.set(id, shape);
+    phases.measureMs += performance.now() - t;
+    yield `Measuring ${n} tables…`;
+  }
+  const steps = layoutSteps(
     graph.tables.map((t) => ({ id: t.id, width: shapes.get(t.id)!.width, height: shapes.get(t.id)!.height, group: t.schema })),
     graph.relations.map((r) => ({ from: r.from, to: r.to })),
     { aspect: Math.max(0.8, (svg.clientWidth || 1000) / (svg.clientHeight || 700)) },
   );
-  const t1 = performance.now();
+  let layout: LayoutResult;
+  for (;;) {
+    const t = performance.now();
+    const step = steps.next();
+    phases.layoutMs += performance.now() - t;
+    if (step.done) {
+      layout = step.value;
+      break;
+    }
+    yield `Laying out ${n} tables… ${Math.floor(100 * step.value)} %`;
+  }
   const drawn = drawDiagram(layer, graph.tables, graph.relations, shapes, layout);
-  const t2 = performance.now();
   view = { model, sourceId, graph, layout, drawn, index: searchIndex(graph.tables), byId: new Map(model.tables.map((t) => [t.id, t])), focus };
   showAll.hidden = !focus;
+  if (fit) fitView();
+  for (;;) {
+    const t = performance.now();
+    const complete = drawn.drawMore(deadline());
+    phases.drawMs += performance.now() - t;
+    firstDrawn?.();
+    firstDrawn = undefined;
+    if (complete) break;
+    const { done: built, total } = drawn.progress();
+    yield `Drawing ${n} tables and ${graph.relations.length} relations… ${Math.floor((100 * built) / total)} %`;
+  }
   const hiddenJoins = model.tables.filter((t) => t.joinTable?.implicit).length;
+  const hubs = layout.hubs.size;
   status.textContent =
-    `${graph.tables.length} table${graph.tables.length === 1 ? '' : 's'} · ${graph.relations.length} relation${graph.relations.length === 1 ? '' : 's'}` +
+    `${n} table${n === 1 ? '' : 's'} · ${graph.relations.length} relation${graph.relations.length === 1 ? '' : 's'}` +
     (focus ? ` · focused on ${focus.id} (depth ${focus.depth})` : '') +
     (hiddenJoins ? ` · ${hiddenJoins} implicit join table${hiddenJoins === 1 ? '' : 's'} drawn as N:M` : '') +
+    (hubs ? ` · ${hubs} table${hubs === 1 ? '' : 's'} referenced by many at the right of ${hubs === 1 ? 'its' : 'their'} schema` : '') +
     ` · ${model.source.label}`;
   if (selected && drawn.tables.has(selected)) select(selected, false);
   else if (selected) select(undefined, false);
   runSearch();
-  if (fit) fitView();
-  // The rows in view come with the first paint (later ones as the view moves).
+  // The rows in view come with the picture (later ones as the view moves).
   if (fillFrame !== 0) cancelAnimationFrame(fillFrame);
   fillVisible();
-  return { measureMs: t0 - m0, layoutMs: t1 - t0, drawMs: t2 - t1 };
+  done?.(phases);
 }
 
 // ---- selection, details, host requests
@@ -242,9 +315,11 @@ function select(id: string | undefined, show = true): void {
     return;
   }
   view.drawn.tables.get(id)?.classList.add('selected');
+  // A hub has thousands of relations: looked up by id, not searched for each.
+  const byId = new Map(view.graph.relations.map((x) => [x.id, x]));
   for (const r of view.drawn.edgesOf.get(id) ?? []) {
     view.drawn.edges.get(r)?.classList.add('related');
-    const rel = view.graph.relations.find((x) => x.id === r);
+    const rel = byId.get(r);
     const other: string | undefined = rel && (rel.from === id ? rel.to : rel.from);
     if (other && other !== id) view.drawn.tables.get(other)?.classList.add('related');
   }
@@ -268,6 +343,14 @@ function showDetails(id: string): void {
   if (t.partitions?.length) {
     const n = t.partitions.length;
     details.append(el('div', { class: 'muted', text: `${n} partition${n === 1 ? '' : 's'}` }), el('p', { id: 'partitions', text: t.partitions.join(', ') }));
+  }
+  // With a focus, the drawn table also lists the keys to the tables the focus left out.
+  const outside = view.graph.tables.find((x) => x.id === id)?.outside ?? t.outside ?? [];
+  if (outside.length > 0) {
+    details.append(
+      el('div', { class: 'muted', text: 'Keys to tables not drawn' }),
+      el('ul', { id: 'outside' }, outside.map((o) => el('li', { text: `(${o.columns.join(', ')}) ${outsideLabel(o)}${o.name ? ` · ${o.name}` : ''}` }))),
+    );
   }
   if (t.findings.length > 0) {
     const list = el('ul', { id: 'findings' });
@@ -416,6 +499,10 @@ svg.addEventListener(
   { passive: false },
 );
 
+svg.addEventListener('pointerover', (e) => {
+  if (view && e.target instanceof SVGPathElement && e.target.hasAttribute('data-r')) edgeTitle(e.target, view.graph.relations);
+});
+
 svg.addEventListener('click', (e) => {
   const hit = tableOf(e.target);
   if (!hit) {
@@ -489,18 +576,17 @@ function focusOn(depth: number): void {
     return;
   }
   selected = id;
-  render(view.model, view.sourceId, { id, depth }, true);
-  select(id);
+  render(view.model, view.sourceId, { id, depth }, true, undefined, () => select(id));
 }
 
 function unfocus(): void {
   if (!view) return;
   const keep = selected;
-  render(view.model, view.sourceId, undefined, true);
-  if (keep) {
+  render(view.model, view.sourceId, undefined, true, undefined, () => {
+    if (!keep) return;
     select(keep);
     centerOn(keep);
-  }
+  });
 }
 
 focus1.addEventListener('click', () => focusOn(1));
@@ -520,7 +606,10 @@ copyMermaid.addEventListener('click', () => api.postMessage({ type: 'exportMerma
 saveMermaid.addEventListener('click', () => api.postMessage({ type: 'exportMermaid', target: 'file' }));
 saveSvg.addEventListener('click', () => {
   if (!view) return;
+  // A picture still being built is finished first: the file gets all of it.
+  view.drawn.drawMore(Infinity);
   for (const id of view.layout.nodes.keys()) view.drawn.fill(id);
+  for (const path of view.drawn.edges.values()) edgeTitle(path, view.graph.relations);
   const text = exportSvg(svg, view.layout);
   if (text.length > MAX_SVG_CHARS) {
     // The host refuses it (a message that size would stall the editor): say so rather than do nothing.

@@ -2,7 +2,7 @@
  * What the diagram draws of a model, and the questions the toolbar asks of it (search, focus):
  * plain functions over the DiagramModel, no DOM, so they are tested and benched in Node.
  */
-import type { DiagramModel, DiagramRelation, DiagramTable } from '../../../src/core/erd/diagram';
+import type { DiagramModel, DiagramRelation, DiagramTable, OutsideReference } from '../../../src/core/erd/diagram';
 
 /** Tables and relations as drawn: an implicit join table (`_AToB`) is its N:M relation; an explicit one is a table with its two keys. */
 export interface DrawnGraph {
@@ -10,13 +10,28 @@ export interface DrawnGraph {
   relations: DiagramRelation[];
 }
 
+/**
+ * With `only` (a focus), a table's keys to tables left out are added to its `outside` (reason
+ * `hidden`), so the picture says where they lead instead of dropping them.
+ */
 export function drawnGraph(model: DiagramModel, only?: ReadonlySet<string>): DrawnGraph {
   const hidden = new Set(model.tables.filter((t) => t.joinTable?.implicit).map((t) => t.id));
   const shown = (id: string): boolean => !hidden.has(id) && (!only || only.has(id));
-  const tables = model.tables.filter((t) => shown(t.id));
+  const leaving = new Map<string, OutsideReference[]>();
   const relations = model.relations.filter((r) => {
-    if (!shown(r.from) || !shown(r.to)) return false;
+    if (!shown(r.from) || !shown(r.to)) {
+      if (only && r.cardinality !== 'N:M' && shown(r.from) && !hidden.has(r.to)) {
+        let list = leaving.get(r.from);
+        if (!list) leaving.set(r.from, (list = []));
+        list.push({ to: r.to, columns: r.columns, refColumns: r.refColumns, ...(r.name !== undefined && { name: r.name }), reason: 'hidden' });
+      }
+      return false;
+    }
     return r.cardinality !== 'N:M' || hidden.has(r.via ?? '');
+  });
+  const tables = model.tables.filter((t) => shown(t.id)).map((t) => {
+    const more = leaving.get(t.id);
+    return more ? { ...t, outside: [...(t.outside ?? []), ...more] } : t;
   });
   return { tables, relations };
 }

@@ -3,7 +3,7 @@
  * tables (header with name and findings badge, one row per column shown). Sizes come first
  * (measureTables), so the layout knows each table's box before anything is drawn.
  */
-import type { DiagramColumn, DiagramRelation, DiagramTable } from '../../../src/core/erd/diagram';
+import { outsideLabel, type DiagramColumn, type DiagramRelation, type DiagramTable } from '../../../src/core/erd/diagram';
 import type { ColumnMode } from './erd-protocol';
 import type { Box, LayoutResult } from './layout';
 import { svgEl, svgTitle } from './svg';
@@ -12,6 +12,10 @@ export const HEADER_HEIGHT = 26;
 export const ROW_HEIGHT = 18;
 /** The "N partitions" line under a partitioned table's header. */
 const SUB_HEIGHT = 16;
+/** A line at the foot of a table for a key to a table not drawn ("→ billing.accounts (not shown)"). */
+const OUTSIDE_HEIGHT = 16;
+/** At most this many such lines; the rest are counted on one more. */
+const OUTSIDE_LINES = 3;
 const PAD_X = 8;
 const GAP = 14;
 const MIN_WIDTH = 150;
@@ -31,6 +35,8 @@ export interface TableShape {
   more: boolean;
   /** Height of the line under the header ("N partitions"); 0 when none. */
   sub: number;
+  /** The lines at the foot for keys to tables not drawn (fitted to the width), the last maybe "+ N more". */
+  outside: string[];
 }
 
 type Measure = (text: string, bold?: boolean) => number;
@@ -88,6 +94,8 @@ export function measureTables(tables: readonly DiagramTable[], mode: ColumnMode,
     const label = t.schema === 'public' ? t.name : `${t.schema}.${t.name}`;
     let width = measure(label, true) + 2 * PAD_X + (t.findings.length > 0 ? BADGE_WIDTH + 6 : 0);
     for (const c of rows) width = Math.max(width, 2 * PAD_X + keyWidth + measure(c.name) + GAP + measure(typeText(c)));
+    // The foot's lines are in a 10px font: measured at 12px, scaled.
+    for (const o of t.outside ?? []) width = Math.max(width, 2 * PAD_X + (measure(outsideLabel(o)) * 10) / 12);
     width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, Math.ceil(width)));
     const inner = width - 2 * PAD_X;
     const name = fit(label, inner - (t.findings.length > 0 ? BADGE_WIDTH + 6 : 0), measure, true);
@@ -98,7 +106,12 @@ export function measureTables(tables: readonly DiagramTable[], mode: ColumnMode,
     const more = hidden > 0 && mode === 'keys';
     const lines = rows.length + (more ? 1 : 0);
     const sub = t.partitions?.length ? SUB_HEIGHT : 0;
-    shapes.set(t.id, { width, height: HEADER_HEIGHT + sub + lines * ROW_HEIGHT + (lines > 0 || sub > 0 ? 4 : 0), rows, hidden, keyWidth, name, rowTexts, more, sub });
+    const refs = t.outside ?? [];
+    const listed = refs.length > OUTSIDE_LINES ? OUTSIDE_LINES - 1 : refs.length;
+    const outside = refs.slice(0, listed).map((o) => fit(outsideLabel(o), (inner * 12) / 10, measure));
+    if (refs.length > listed) outside.push(`+ ${refs.length - listed} more keys to tables not drawn`);
+    const body = HEADER_HEIGHT + sub + lines * ROW_HEIGHT + (lines > 0 || sub > 0 ? 4 : 0);
+    shapes.set(t.id, { width, height: body + outside.length * OUTSIDE_HEIGHT + (outside.length > 0 ? 2 : 0), rows, hidden, keyWidth, name, rowTexts, more, sub, outside });
   }
   return shapes;
 }
@@ -115,11 +128,22 @@ export interface DrawnDiagram {
    * read zoomed out, so the viewer fills only the tables in view at a legible zoom.
    */
   fill(id: string): void;
+  /**
+   * Builds more of the picture — tables first, then relations, each in model order — until
+   * `deadline` (a performance.now() time); true once everything is built. Thousands of tables
+   * are built over several frames, so the page paints and answers in between.
+   */
+  drawMore(deadline: number): boolean;
+  /** How much is built: tables and relations so far, of all. */
+  progress(): { done: number; total: number };
 }
 
 const SEVERITY_RANK = { error: 3, warning: 2, info: 1 } as const;
 
-/** Builds the diagram into `layer` (emptied first), tables without their rows (see `fill`). Tables carry `data-i`, their index in `tables`. */
+/**
+ * Prepares the diagram in `layer` (emptied first; schema frames drawn at once): tables without
+ * their rows (see `fill`) and relations are built by `drawMore`. Tables carry `data-i`, their index in `tables`.
+ */
 export function drawDiagram(
   layer: SVGGElement,
   tables: readonly DiagramTable[],
@@ -137,6 +161,11 @@ export function drawDiagram(
   const edgeLayer = svgEl('g', { class: 'edges' });
   const tableLayer = svgEl('g', { class: 'tables' });
   const unfilled = new Map<string, () => void>();
+  let nextTable = 0;
+  let nextRelation = 0;
+  // Relations in the order of where they start, top to bottom: each frame's new lines repaint one band of the picture, not all of it.
+  const top = (r: DiagramRelation): number => layout.nodes.get(r.from)?.y ?? 0;
+  const drawOrder = relations.map((_, i) => i).sort((a, b) => top(relations[a]) - top(relations[b]));
   const drawn: DrawnDiagram = {
     tables: new Map(),
     edges: new Map(),
@@ -146,10 +175,25 @@ export function drawDiagram(
       unfilled.delete(id);
       f?.();
     },
+    drawMore: (deadline) => {
+      // Checking the clock every few items: it is cheap, but not free.
+      while (nextTable < tables.length) {
+        for (let k = 0; k < 16 && nextTable < tables.length; k++, nextTable++) drawTable(tables[nextTable], nextTable);
+        if (performance.now() > deadline) return false;
+      }
+      while (nextRelation < relations.length) {
+        for (let k = 0; k < 32 && nextRelation < relations.length; k++, nextRelation++) drawRelation(relations[drawOrder[nextRelation]]);
+        if (performance.now() > deadline) return nextRelation >= relations.length;
+      }
+      return true;
+    },
+    progress: () => ({ done: nextTable + nextRelation, total: tables.length + relations.length }),
   };
   const byId = new Map(tables.map((t) => [t.id, t]));
+  const bundleEnds = new Set<string>();
+  const relationIndex = new Map(relations.map((r, i) => [r, i]));
 
-  tables.forEach((t, i) => {
+  const drawTable = (t: DiagramTable, i: number): void => {
     const box = layout.nodes.get(t.id);
     const shape = shapes.get(t.id);
     if (!box || !shape) return;
@@ -185,29 +229,51 @@ export function drawDiagram(
       );
       g.append(badge);
     }
+    if (shape.outside.length > 0) {
+      // Keys that leave the picture: said at the table's foot, with each key's columns in the tooltip.
+      const top = shape.height - shape.outside.length * OUTSIDE_HEIGHT - 2;
+      const foot = svgEl('g', { class: 'outside' });
+      foot.append(
+        svgTitle((t.outside ?? []).map((o) => `${o.name ? `${o.name}: ` : ''}(${o.columns.join(', ')}) ${outsideLabel(o)}${o.refColumns.length ? ` (${o.refColumns.join(', ')})` : ''}`).join('\n')),
+        svgEl('line', { x1: 0, y1: top, x2: shape.width, y2: top }),
+        ...shape.outside.map((text, k) => svgEl('text', { x: PAD_X, y: top + 12 + k * OUTSIDE_HEIGHT }, text)),
+      );
+      g.append(foot);
+    }
     unfilled.set(t.id, () => fillRows(g, t, shape));
     tableLayer.append(g);
     drawn.tables.set(t.id, g);
-  });
+  };
 
-  for (const r of relations) {
+  const drawRelation = (r: DiagramRelation): void => {
     const a = layout.nodes.get(r.from);
     const b = layout.nodes.get(r.to);
     const sa = shapes.get(r.from);
     const sb = shapes.get(r.to);
-    if (!a || !b || !sa || !sb) continue;
+    if (!a || !b || !sa || !sb) return;
     const from = byId.get(r.from);
     const to = byId.get(r.to);
     const ya = a.y + anchorY(sa, from, r.cardinality === 'N:M' ? [] : r.columns);
     const yb = b.y + anchorY(sb, to, r.cardinality === 'N:M' ? [] : r.refColumns);
+    // A key to a hub from a table left of it: one line of a bundle that converges on the hub's key row. Markers
+    // are what costs most to paint (thousands of them froze the page): the bundle gets one end mark, drawn once.
+    const toHub = layout.hubs.has(r.to) && !layout.hubs.has(r.from) && a.x + a.width + 20 <= b.x;
     const path = svgEl('path', {
-      class: `edge c-${r.cardinality === 'N:M' ? 'nm' : r.cardinality === '1:1' ? 'one' : 'many'}${r.optional ? ' optional' : ''}${r.identifying ? ' identifying' : ''}`,
+      class: `edge c-${r.cardinality === 'N:M' ? 'nm' : r.cardinality === '1:1' ? 'one' : 'many'}${r.optional ? ' optional' : ''}${r.identifying ? ' identifying' : ''}${toHub ? ' to-hub' : ''}`,
       d: edgePath(a, ya, b, yb, r.from === r.to),
-      'marker-start': r.cardinality === 'N:M' ? 'url(#m-many)' : r.cardinality === '1:1' ? 'url(#m-zero-one)' : 'url(#m-many)',
-      'marker-end': r.cardinality === 'N:M' ? 'url(#m-many)' : r.optional ? 'url(#m-zero-one)' : 'url(#m-one)',
+      ...(!toHub && {
+        'marker-start': r.cardinality === 'N:M' ? 'url(#m-many)' : r.cardinality === '1:1' ? 'url(#m-zero-one)' : 'url(#m-many)',
+        'marker-end': r.cardinality === 'N:M' ? 'url(#m-many)' : r.optional ? 'url(#m-zero-one)' : 'url(#m-one)',
+      }),
     });
-    const cols = r.cardinality === 'N:M' ? `N:M through ${r.name ?? r.via}` : `${r.cardinality} ${r.from.replace(/^public\./, '')}(${r.columns.join(', ')}) → ${r.to.replace(/^public\./, '')}(${r.refColumns.join(', ')})`;
-    path.append(svgTitle(`${r.name ? `${r.name}: ` : ''}${cols}`));
+    const end = `${r.to}\u0000${yb}`;
+    if (toHub && !bundleEnds.has(end)) {
+      bundleEnds.add(end);
+      edgeLayer.append(svgEl('path', { class: 'edge bundle-end', d: `M${b.x - 24},${yb} L${b.x},${yb}`, 'marker-end': 'url(#m-one)' }));
+    }
+    // The tooltip is made when the pointer first comes over the line (see edgeTitle): thousands of unused
+    // title elements would be a fifth of a big picture's elements.
+    path.setAttribute('data-r', String(relationIndex.get(r)));
     edgeLayer.append(path);
     drawn.edges.set(r.id, path);
     for (const end of [r.from, r.to]) {
@@ -215,9 +281,18 @@ export function drawDiagram(
       if (!list) drawn.edgesOf.set(end, (list = []));
       list.push(r.id);
     }
-  }
+  };
   layer.append(groups, edgeLayer, tableLayer);
   return drawn;
+}
+
+/** Gives a relation line its tooltip, once: the key's name, cardinality and columns. */
+export function edgeTitle(path: Element, relations: readonly DiagramRelation[]): void {
+  if (path.querySelector('title')) return;
+  const r = relations[Number(path.getAttribute('data-r'))];
+  if (!r) return;
+  const cols = r.cardinality === 'N:M' ? `N:M through ${r.name ?? r.via}` : `${r.cardinality} ${r.from.replace(/^public\./, '')}(${r.columns.join(', ')}) → ${r.to.replace(/^public\./, '')}(${r.refColumns.join(', ')})`;
+  path.append(svgTitle(`${r.name ? `${r.name}: ` : ''}${cols}`));
 }
 
 /** A table's column rows (and the "+ N more" line of keys mode). */

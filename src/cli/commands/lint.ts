@@ -9,17 +9,17 @@ import { escapeControl } from '../../core/escape-control';
 import { lintSqlFile, type LintOptions } from '../../core/lint/engine';
 import type { RunnerId } from '../../core/migrations/migration';
 import { isRunnerFolder } from '../../core/migrations/read';
-import { lintRunnerSet, runnerSetOfFile, runnerSetsUnder, type RunnerSet } from '../../core/lint/migration-lint';
+import { isMigrationSet, lintRunnerSet, runnerSetOfFile, runnerSetsUnder, type RunnerSet } from '../../core/lint/migration-lint';
 import { loadConfig, type LintConfig } from '../../core/lint/config';
 import { rules } from '../../core/lint/rules';
 import { prismaFilesUnder, prismaSchemaFiles } from '../../core/prisma/schema-files';
 import { codeFilesUnder, isCodeFile } from '../../core/app-code/code-files';
 import { isSqlParserLoaded, loadSqlParser } from '../../core/sql/parse';
 import { type Finding, type Severity, type SourceRange } from '../../core/types';
+import type { SchemaModel } from '../../core/schema/model';
 import { version } from '../version';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
-type Format = (typeof FORMATS)[number];
 
 /** Each file is linted once per run: nothing is worth keeping for a re-lint. */
 const ONE_SHOT: LintOptions = { cacheParses: false };
@@ -104,20 +104,39 @@ async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<{ findings:
   const sets: RunnerSet[] = [];
   const notes: string[] = [];
   let prismaModels: import('../../core/app-code/prisma-models').PrismaModelCache | undefined;
+  // Each set's schema after its migrations: loose query files and code run against the nearest one.
+  const schemas: Array<{ folder: string; schema: SchemaModel | undefined }> = [];
+  const setFindings = new Map<Job, Finding[]>();
+  const workspaceSchema = (file: string): { workspaceSchema?: SchemaModel } => {
+    const near = nearestSchema(schemas, file);
+    return near ? { workspaceSchema: near } : {};
+  };
+  // Migration sets first; then folders of queries (sets that are not migrations) see the nearest one's schema.
+  const setJobs = jobs.filter((j): j is Extract<Job, { kind: 'set' }> => j.kind === 'set');
+  const migrationSets = setJobs.filter((j) => isMigrationSet(j.rs, j.config));
+  for (const job of [...migrationSets, ...setJobs.filter((j) => !migrationSets.includes(j))]) {
+    const only = job.only && job.only.size === 1 ? { onlyFile: [...job.only][0] } : {};
+    const folder = path.join(job.rs.root, ...job.rs.set.folder.split('/').filter(Boolean));
+    const context = migrationSets.includes(job)
+      ? { onSchema: (schema: SchemaModel | undefined): void => void schemas.push({ folder, schema }) }
+      : workspaceSchema(path.join(folder, 'query.sql'));
+    const found = lintRunnerSet(job.rs, job.read, job.config, { ...ONE_SHOT, ...only, ...context });
+    setFindings.set(job, job.only ? found.filter((f) => job.only!.has(f.file)) : found);
+  }
   for (const job of jobs) {
     if (job.kind === 'sql' && job.note) notes.push(job.note);
     if (job.kind === 'note') notes.push(job.note);
     if (job.kind === 'set') {
       sets.push(job.rs);
-      const only = job.only && job.only.size === 1 ? { onlyFile: [...job.only][0] } : {};
-      const found = lintRunnerSet(job.rs, job.read, job.config, { ...ONE_SHOT, ...only });
-      findings.push(...(job.only ? found.filter((f) => job.only!.has(f.file)) : found));
+      findings.push(...(setFindings.get(job) ?? []));
     }
     else if (job.kind === 'prisma') {
       // Loaded on demand: the Prisma parser is heavy and SQL-only runs (CI on migrations) should not pay for it.
       // require, not import(): the same lazy load in the CommonJS bundle, and it also resolves under the TS test runner.
+      /* eslint-disable @typescript-eslint/no-require-imports -- lazy load, bundled by esbuild: only runs that lint these files pay for the parser */
       const { lintPrismaDocument, unsupportedProvider } = require('../../core/prisma/lint') as typeof import('../../core/prisma/lint');
       const { parsePrismaFiles } = require('../../core/prisma/parse') as typeof import('../../core/prisma/parse');
+      /* eslint-enable @typescript-eslint/no-require-imports */
       const doc = parsePrismaFiles(job.files);
       const provider = unsupportedProvider(doc);
       if (provider !== undefined) {
@@ -130,10 +149,12 @@ async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<{ findings:
       findings.push(...lintPrismaDocument(doc, job.config));
     } else if (job.kind === 'code') {
       // Loaded on demand: the TypeScript parser is only needed when code files are linted.
+      /* eslint-disable @typescript-eslint/no-require-imports -- lazy load, bundled by esbuild: only runs that lint these files pay for the parser */
       const { lintCodeFile } = require('../../core/app-code/lint-code-file') as typeof import('../../core/app-code/lint-code-file');
       const { PrismaModelCache } = require('../../core/app-code/prisma-models') as typeof import('../../core/app-code/prisma-models');
+      /* eslint-enable @typescript-eslint/no-require-imports */
       prismaModels ??= new PrismaModelCache();
-      const result = lintCodeFile(job.file, job.text, job.config, { prisma: prismaModels.forCodeFile(job.file), cacheParses: false });
+      const result = lintCodeFile(job.file, job.text, job.config, { prisma: prismaModels.forCodeFile(job.file), cacheParses: false, ...workspaceSchema(job.file) });
       const shown = displayPath(ctx.cwd, job.file);
       if (result.skipped) notes.push(`${shown}: not read, ${result.skipped}`);
       if (result.parseError) {
@@ -141,9 +162,26 @@ async function lintPaths(args: ParsedArgs, ctx: CliContext): Promise<{ findings:
         notes.push(`${shown}:${at.line + 1}:${at.character + 1}: does not parse (${result.parseError.message}); its loops were not checked`);
       }
       findings.push(...result.findings);
-    } else if (job.kind === 'sql') findings.push(...lintSqlFile(job.file, job.text, job.config, ONE_SHOT));
+    } else if (job.kind === 'sql') findings.push(...lintSqlFile(job.file, job.text, job.config, { ...ONE_SHOT, ...workspaceSchema(job.file) }));
   }
   return { findings, sets, notes };
+}
+
+/**
+ * The schema of the set nearest to a file in the folder tree (ties: the first), as the editor's
+ * navigation picks it; none when that set did not replay fully (not a farther set's instead).
+ */
+function nearestSchema(schemas: ReadonlyArray<{ folder: string; schema: SchemaModel | undefined }>, file: string): SchemaModel | undefined {
+  let best: SchemaModel | undefined;
+  let bestScore = -1;
+  const dir = path.dirname(file).split(path.sep);
+  for (const { folder, schema } of schemas) {
+    const parts = folder.split(path.sep);
+    let score = 0;
+    while (score < parts.length && score < dir.length && parts[score] === dir[score]) score++;
+    if (score > bestScore) [best, bestScore] = [schema, score];
+  }
+  return best;
 }
 
 /** Reads every input (synchronously: an async function only so a bad input rejects alongside the parser load). */

@@ -9,7 +9,7 @@ import { loadConfig, ruleSetting } from '../../core/lint/config';
 import { describeDifference } from '../../core/migrations/verify/diff';
 import { VERIFY_DEFAULT_SEVERITY, verdictFindings, type VerifyFinding, type VerifyRuleId } from '../../core/migrations/verify/findings';
 import type { MigrationVerdict, VerifyReport } from '../../core/migrations/verify/verify';
-import type { DownAnswer, DownReport, DownRequest, VerifyAnswer, VerifyRequest } from '../../core/migrations/verify/verify-process';
+import type { DownAnswer, DownRequest, VerifyAnswer, VerifyRequest } from '../../core/migrations/verify/verify-process';
 import { applyEdits } from '../../core/migrations/verify/write-down';
 import { askChild, DEFAULT_PART_TIMEOUT_SECONDS, PartTimeoutError, type AskOptions } from '../../core/migrations/verify/child';
 import { checkServerUrl } from '../../core/migrations/verify/server-url';

@@ -14,7 +14,7 @@ import { loadConfig, type LintConfig } from '../../core/lint/config';
 import { isMigrationSet, runnerSetsUnder, type RunnerSet } from '../../core/lint/migration-lint';
 import { prismaFilesUnder, prismaSchemaFiles } from '../../core/prisma/schema-files';
 import { loadSqlParser } from '../../core/sql/parse';
-import type { DiagramModel, DiagramTable } from '../../core/erd/diagram';
+import { diagramSubset, outsideLabel, type DiagramModel, type DiagramTable } from '../../core/erd/diagram';
 import { toMermaid } from '../../core/erd/mermaid';
 import { findDiagramSources, liveDiagram, migrationsDiagram, prismaDiagram } from '../../core/erd/sources';
 
@@ -219,16 +219,10 @@ async function draw(args: ParsedArgs, ctx: CliContext, schemas: string[]): Promi
   );
 }
 
-/** Only the tables of these schemas, and the relations among them. */
+/** Only the tables of these schemas, the relations among them, and on each table its keys to the tables left out. */
 function onlySchemas(model: DiagramModel, schemas: string[]): DiagramModel {
   if (schemas.length === 0) return model;
-  const kept = new Set(model.tables.filter((t) => schemas.includes(t.schema)).map((t) => t.id));
-  return {
-    ...model,
-    schemas: model.schemas.filter((s) => schemas.includes(s)),
-    tables: model.tables.filter((t) => kept.has(t.id)),
-    relations: model.relations.filter((r) => kept.has(r.from) && kept.has(r.to) && (r.via === undefined || kept.has(r.via))),
-  };
+  return diagramSubset(model, new Set(model.tables.filter((t) => schemas.includes(t.schema)).map((t) => t.id)));
 }
 
 /** The diagram model as JSON: `files` relative to the current folder when inside it; `connection` for the live catalog. */
@@ -267,6 +261,7 @@ export function schemaText(model: DiagramModel, cwd: string): string {
       const marks = [c.pk && 'PK', c.fk && 'FK', c.unique && !c.pk && 'UNIQUE', c.notNull && !c.pk && 'NOT NULL'].filter(Boolean).join(', ');
       out.push(`  ${e(c.name).padEnd(width)}  ${e(c.type).padEnd(typeWidth)}${marks ? `  ${marks}` : ''}`.trimEnd());
     }
+    for (const o of t.outside ?? []) out.push(`  (${o.columns.map(e).join(', ')}) ${e(outsideLabel(o))}`);
   }
   if (model.relations.length > 0) {
     out.push('');

@@ -5,12 +5,13 @@ import { TIMEOUT_HINT } from '../db/db-error';
 import { LOCK_TIMEOUT_MS, readOnlyRefusal, refuseUnclearedBoundValues, requireStandardStrings, SESSION_RESET } from '../db/explain-runner';
 import { PglensError, errorMessage, isPglensError } from '../errors';
 import { loadSqlParser, parseSql } from '../sql/parse';
+import type { Statement } from '../sql/statement';
 import { quoteIdent } from '../sql/quote-ident';
-import { collectScopes } from './predicates';
+import { collectScopes, type QueryScope } from './predicates';
 import { candidateDdl, candidatesFor, ddlStatements, emittedDdl, partitionNote, type IndexCandidate, type TableInfo } from './candidates';
 import { predicateSql } from './expression-sql';
 import { hypopgUnsupportedMethod, WRITE_OVERHEAD, type IndexMethod } from './index-types';
-import { planFacts, type PlanFacts } from './plan-nodes';
+import { planFacts, type ExplainJsonNode, type PlanFacts } from './plan-nodes';
 import { loadTableInfo } from './table-info';
 
 export type VerifyMethod = 'hypopg' | 'sandbox';
@@ -149,15 +150,15 @@ export const UNSELECTIVE_SHARE = 0.2;
 /** Below this share, the planner's guess for an expression is close enough to trust its cost. */
 const TRUSTED_SHARE = 0.01;
 
-function planOf(rows: Record<string, unknown>[]): Record<string, any> {
+function planOf(rows: Record<string, unknown>[]): ExplainJsonNode {
   const value = Object.values(rows[0] ?? {})[0];
   const doc = typeof value === 'string' ? JSON.parse(value) : value;
-  return (doc as Record<string, any>[])[0];
+  return (doc as ExplainJsonNode[])[0];
 }
 
-function indexNamesIn(node: Record<string, any>, out: string[] = []): string[] {
+function indexNamesIn(node: ExplainJsonNode, out: string[] = []): string[] {
   if (typeof node['Index Name'] === 'string') out.push(node['Index Name']);
-  for (const child of (node.Plans as Record<string, any>[] | undefined) ?? []) indexNamesIn(child, out);
+  for (const child of (node.Plans as ExplainJsonNode[] | undefined) ?? []) indexNamesIn(child, out);
   return out;
 }
 
@@ -174,7 +175,7 @@ async function measure(conn: Connection, planned: Planned, analyze: boolean): Pr
   try {
     const result = await conn.queryOne(`EXPLAIN (${analyze ? 'ANALYZE, BUFFERS, ' : ''}FORMAT JSON) ${planned.sql}`, planned.params);
     const doc = planOf(result.rows);
-    const plan = doc.Plan as Record<string, any>;
+    const plan = doc.Plan as ExplainJsonNode;
     const buffers = analyze && typeof plan['Shared Hit Blocks'] === 'number' ? plan['Shared Hit Blocks'] + (plan['Shared Read Blocks'] ?? 0) : undefined;
     return { totalCost: plan['Total Cost'], executionTimeMs: doc['Execution Time'], ...(buffers !== undefined ? { buffers } : {}), indexNames: indexNamesIn(plan), facts: planFacts(plan) };
   } catch (e) {
@@ -782,7 +783,35 @@ function adviseError(e: unknown): unknown {
   return e;
 }
 
+/**
+ * The advisor's stages: check the statement, find candidates, verify them (on the database,
+ * then what it could not try on the sandbox), rank what helped, report.
+ */
 async function advise(conn: Connection, sql: string, options: AdviseOptions): Promise<AdviceResult> {
+  const checked = await checkStatement(conn, sql, options);
+  const found = await findCandidates(checked.conn, checked.scopes);
+  const thresholds: Thresholds = { minImprovement: options.minImprovement ?? 0.2, minCostReduction: options.minCostReduction ?? MIN_COST_REDUCTION };
+  const verdicts = new Verdicts(found, thresholds);
+  const main = await verifyCandidates(checked, found, verdicts, options);
+  const ranked = rankVerdicts(verdicts, main, thresholds);
+  return report(checked, found, verdicts, main, ranked, thresholds);
+}
+
+/** A statement the advisor may work on, with how and where it is verified. */
+interface CheckedStatement {
+  safety: ExplainSafety;
+  statement: Statement;
+  scopes: QueryScope[];
+  planned: Planned;
+  method: VerifyMethod;
+  /** The database advised on, with the advisor's timeout on the sandbox. */
+  conn: Connection;
+  /** The embedded sandbox for what the database cannot try, when one is given. */
+  sandbox: Connection | undefined;
+}
+
+/** Stage 1: the same checks as Explain, the parameter values, and the verification method. */
+async function checkStatement(conn: Connection, sql: string, options: AdviseOptions): Promise<CheckedStatement> {
   await loadSqlParser();
   const safety = await classifyForExplain(sql);
   if (safety.syntaxError) throw new PglensError('syntax-error', `syntax error: ${safety.syntaxError.message}`, 'fix the statement and try again', safety.syntaxError.position);
@@ -813,11 +842,23 @@ async function advise(conn: Connection, sql: string, options: AdviseOptions): Pr
   }
   const given = options.sandbox && options.sandbox.kind === 'embedded' && options.sandbox !== conn ? options.sandbox : undefined;
   const sandbox = given ? withTimeout(given, options.timeoutMs) : undefined;
-  conn = withTimeout(conn, options.timeoutMs);
+  return { safety, statement, scopes, planned, method, conn: withTimeout(conn, options.timeoutMs), sandbox };
+}
 
-  const catalogConn = conn;
-  const { tables, considered, candidates, extensions } = await catalogReads(catalogConn, async () => {
-    const tables = await loadTableInfo(catalogConn, scopes.flatMap((s) => s.relations));
+/** The tables the statement reads and the indexes that could serve it. */
+interface FoundCandidates {
+  tables: TableInfo[];
+  /** Every candidate, those not tried (`notTried`) included. */
+  considered: IndexCandidate[];
+  /** The candidates to verify, their operator classes qualified as this database has them. */
+  candidates: IndexCandidate[];
+  extensions: Map<string, ExtensionNeed>;
+}
+
+/** Stage 2: candidates per table the query's scopes read, from the catalog. */
+async function findCandidates(conn: Connection, scopes: QueryScope[]): Promise<FoundCandidates> {
+  return catalogReads(conn, async () => {
+    const tables = await loadTableInfo(conn, scopes.flatMap((s) => s.relations));
     const considered: IndexCandidate[] = [];
     for (const scope of scopes) {
       for (const rel of scope.relations) {
@@ -826,33 +867,43 @@ async function advise(conn: Connection, sql: string, options: AdviseOptions): Pr
       }
     }
     // The operator classes as this database spells them: the DDL the user runs is written for it.
-    const schemas = await opclassSchemas(catalogConn, considered);
+    const schemas = await opclassSchemas(conn, considered);
     const candidates = considered.filter((c) => c.notTried === undefined).map((c) => qualified(c, schemas));
     const extensionNames = [...new Set(candidates.map((c) => c.extension).filter((e): e is string => e !== undefined))];
-    const extensions = await extensionStates(catalogConn, extensionNames);
+    const extensions = await extensionStates(conn, extensionNames);
     return { tables, considered, candidates, extensions };
   });
-  const tableOf = (c: IndexCandidate) => tables.find((t) => t.schema === c.schema && t.name === c.table);
+}
 
-  const thresholds: Thresholds = { minImprovement: options.minImprovement ?? 0.2, minCostReduction: options.minCostReduction ?? MIN_COST_REDUCTION };
-  const { minImprovement } = thresholds;
-  const suggestions: Suggestion[] = [];
-  const rejected: AdviceResult['rejected'] = considered.filter((c) => c.notTried !== undefined).map((c) => ({ ddl: emittedDdl(c), totalCost: Number.NaN, reason: c.notTried! }));
-  const unverified: Unverified[] = [];
-  const addUnverified = (c: IndexCandidate, reason: string, extension?: ExtensionNeed) =>
-    unverified.push({ ddl: emittedDdl(c), reason: withRewrite(reason, c), ...(extension ? { extension } : {}), ...(c.rewrite ? { rewrite: c.rewrite } : {}) });
-  const candidateOf = new Map<Suggestion, IndexCandidate>();
-  // Per table, the candidate the planner used at the lowest cost alone: the members of `together`.
-  const bestUsed = new Map<string, { candidate: IndexCandidate; totalCost: number }>();
+/** What verification concluded, candidate by candidate, over one or two sessions (in the order found). */
+class Verdicts {
+  readonly suggestions: Suggestion[] = [];
+  readonly rejected: AdviceResult['rejected'];
+  readonly unverified: Unverified[] = [];
+  /** The candidate behind each suggestion. */
+  readonly candidateOf = new Map<Suggestion, IndexCandidate>();
+  /** Per table, the candidate the planner used at the lowest cost alone: the members of `together`. */
+  readonly bestUsed = new Map<string, { candidate: IndexCandidate; totalCost: number }>();
 
-  /** Turns one session's outcomes into suggestions, rejections and what is left to verify elsewhere. */
-  const judge = (outcomes: Outcome[], before: Measured, how: VerifyMethod, foreign: boolean, exts: Map<string, ExtensionNeed>): Outcome[] => {
+  constructor(
+    private readonly found: FoundCandidates,
+    private readonly thresholds: Thresholds,
+  ) {
+    this.rejected = found.considered.filter((c) => c.notTried !== undefined).map((c) => ({ ddl: emittedDdl(c), totalCost: Number.NaN, reason: c.notTried! }));
+  }
+
+  addUnverified(c: IndexCandidate, reason: string, extension?: ExtensionNeed): void {
+    this.unverified.push({ ddl: emittedDdl(c), reason: withRewrite(reason, c), ...(extension ? { extension } : {}), ...(c.rewrite ? { rewrite: c.rewrite } : {}) });
+  }
+
+  /** Turns one session's outcomes into suggestions and rejections; returns what is left to verify elsewhere. */
+  judge(outcomes: Outcome[], before: Measured, how: VerifyMethod, foreign: boolean, exts: Map<string, ExtensionNeed>): Outcome[] {
     const left: Outcome[] = [];
     for (const o of outcomes) {
       const c = o.candidate;
       const ddl = emittedDdl(c);
       if (o.kind === 'error') {
-        rejected.push({ ddl, totalCost: Number.NaN, reason: withRewrite(buildError(o.message, c), c) });
+        this.rejected.push({ ddl, totalCost: Number.NaN, reason: withRewrite(buildError(o.message, c), c) });
         continue;
       }
       if (o.kind !== 'measured') {
@@ -862,17 +913,18 @@ async function advise(conn: Connection, sql: string, options: AdviseOptions): Pr
       const { after, used } = o;
       const improvement = before.totalCost / Math.max(after.totalCost, 0.001);
       const tableKey = `${c.schema}.${c.table}`;
-      if (!foreign && used && after.totalCost < (bestUsed.get(tableKey)?.totalCost ?? Infinity)) bestUsed.set(tableKey, { candidate: c, totalCost: after.totalCost });
-      const verdict = verdictOf(o, before, how, thresholds, tableOf(c));
+      if (!foreign && used && after.totalCost < (this.bestUsed.get(tableKey)?.totalCost ?? Infinity)) this.bestUsed.set(tableKey, { candidate: c, totalCost: after.totalCost });
+      const table = this.found.tables.find((t) => t.schema === c.schema && t.name === c.table);
+      const verdict = verdictOf(o, before, how, this.thresholds, table);
       if (verdict.kind === 'reject') {
-        rejected.push({ ddl, totalCost: after.totalCost, reason: withRewrite(verdict.reason, c) });
+        this.rejected.push({ ddl, totalCost: after.totalCost, reason: withRewrite(verdict.reason, c) });
         continue;
       }
       if (verdict.kind === 'unverified') {
-        addUnverified(c, verdict.reason);
+        this.addUnverified(c, verdict.reason);
         continue;
       }
-      const extension = c.extension ? (extensions.get(c.extension) ?? exts.get(c.extension)) : undefined;
+      const extension = c.extension ? (this.found.extensions.get(c.extension) ?? exts.get(c.extension)) : undefined;
       const partitioned = partitionNote(c);
       const suggestion: Suggestion = {
         ddl,
@@ -897,13 +949,29 @@ async function advise(conn: Connection, sql: string, options: AdviseOptions): Pr
         ...(c.rewrite ? { rewrite: c.rewrite } : {}),
         ...(c.partitions ? { transactionalDdl: `${candidateDdl(c, true)};` } : {}),
       };
-      suggestions.push(suggestion);
-      candidateOf.set(suggestion, c);
+      this.suggestions.push(suggestion);
+      this.candidateOf.set(suggestion, c);
     }
     return left;
-  };
+  }
 
-  // Candidates the main session could not try: HypoPG cannot simulate them, or their extension is missing.
+  /** The indexes to verify together: per table the first ranked suggestion (the choice the list already recommends), else the index it used at the lowest cost alone. */
+  jointMembers(): IndexCandidate[] {
+    const kept = rankSuggestions([...this.suggestions]);
+    return [...this.bestUsed.entries()].map(([key, best]) => {
+      const top = kept.find((s) => `${s.schema}.${s.table}` === key);
+      return (top && this.candidateOf.get(top)) ?? best.candidate;
+    });
+  }
+}
+
+/**
+ * Stage 3: one session on the database (each candidate alone, then the best of each table
+ * together), then the candidates it could not try — HypoPG cannot simulate them, or their
+ * extension is missing — on the sandbox when there is one. Returns the main session.
+ */
+async function verifyCandidates(checked: CheckedStatement, found: FoundCandidates, verdicts: Verdicts, options: AdviseOptions): Promise<SessionResult> {
+  const { conn, method, planned, safety, sandbox } = checked;
   let pending: Outcome[] = [];
   const main = await runSession({
     conn,
@@ -911,102 +979,123 @@ async function advise(conn: Connection, sql: string, options: AdviseOptions): Pr
     planned,
     safety,
     options,
-    candidates,
-    extensions,
-    tables,
+    candidates: found.candidates,
+    extensions: found.extensions,
+    tables: found.tables,
     together: (outcomes, before) => {
-      pending = judge(outcomes, before, method, false, extensions);
-      const kept = rankSuggestions([...suggestions]);
-      // Per table the first ranked suggestion (the choice the list already recommends), else the index it used at the lowest cost alone.
-      return [...bestUsed.entries()].map(([key, best]) => {
-        const top = kept.find((s) => `${s.schema}.${s.table}` === key);
-        return (top && candidateOf.get(top)) ?? best.candidate;
-      });
+      pending = verdicts.judge(outcomes, before, method, false, found.extensions);
+      return verdicts.jointMembers();
     },
   });
-
-  if (pending.length > 0 && sandbox) {
-    // The sandbox replays the migrations: the same tables, maybe in another schema than the server's search_path found.
-    const sandboxTables = await loadTableInfo(sandbox, scopes.flatMap((sc) => sc.relations)).catch(() => [] as TableInfo[]);
-    const original = new Map<IndexCandidate, IndexCandidate>();
-    for (const o of pending) {
-      const c = o.candidate;
-      const t = sandboxTables.find((x) => x.name === c.table && x.schema === c.schema) ?? sandboxTables.find((x) => x.name === c.table);
-      // Its own schema, partitions and operator classes' schemas: the sandbox's (resolved in its session).
-      if (t) original.set({ ...c, schema: t.schema, ...(t.partitions ? { partitions: t.partitions } : { partitions: undefined }) }, c);
-      else addUnverified(c, unverifiedReason(o, `the sandbox has no table ${c.table} (its migrations do not create it)`));
-    }
-    const onSandbox = [...original.keys()];
-    const back = (o: Outcome): Outcome => ({ ...o, candidate: original.get(o.candidate) ?? o.candidate });
-    const sandboxExtensions = await extensionStates(sandbox, [...new Set(onSandbox.map((c) => c.extension).filter((e): e is string => e !== undefined))]).catch(() => new Map<string, ExtensionNeed>());
-    try {
-      const second = onSandbox.length > 0 ? await runSession({ conn: sandbox, method: 'sandbox', planned, safety, options, candidates: onSandbox, extensions: sandboxExtensions, tables: sandboxTables }) : undefined;
-      const left = second ? judge(second.outcomes.map(back), second.before, 'sandbox', true, sandboxExtensions) : [];
-      for (const o of left) {
-        const why = o.kind === 'missing-extension' ? `and ${sandboxLacks(o.extension.name, o.extension.available)}` : undefined;
-        const first = pending.find((p) => p.candidate === o.candidate);
-        addUnverified(o.candidate, unverifiedReason(first ?? o, why), o.kind === 'missing-extension' ? o.extension : undefined);
-      }
-    } catch (e) {
-      const why = `the sandbox could not run the statement: ${errorMessage(e).split('\n')[0]}`;
-      for (const c of onSandbox) {
-        const o = pending.find((p) => p.candidate === original.get(c));
-        if (o) addUnverified(o.candidate, unverifiedReason(o, why));
-      }
-    }
-  } else {
+  if (pending.length > 0 && sandbox) await verifyOnSandbox(sandbox, pending, checked, verdicts, options);
+  else {
     for (const o of pending) {
       if (o.kind === 'missing-extension' && method === 'sandbox') {
-        addUnverified(o.candidate, `needs the ${o.extension.name} extension: ${sandboxLacks(o.extension.name, o.extension.available)}`, o.extension);
+        verdicts.addUnverified(o.candidate, `needs the ${o.extension.name} extension: ${sandboxLacks(o.extension.name, o.extension.available)}`, o.extension);
       } else {
-        addUnverified(o.candidate, unverifiedReason(o, undefined), o.kind === 'missing-extension' ? o.extension : undefined);
+        verdicts.addUnverified(o.candidate, unverifiedReason(o, undefined), o.kind === 'missing-extension' ? o.extension : undefined);
       }
     }
   }
+  return main;
+}
 
-  const before = main.before;
-  const together = main.together;
-  const kept = rankSuggestions(suggestions);
-  const bestAlone = Math.min(before.totalCost, ...[...bestUsed.values()].map((b) => b.totalCost));
+/** The candidates the database could not try, built for real on the sandbox (in its own schema and session). */
+async function verifyOnSandbox(sandbox: Connection, pending: Outcome[], checked: CheckedStatement, verdicts: Verdicts, options: AdviseOptions): Promise<void> {
+  const { planned, safety, scopes } = checked;
+  // The sandbox replays the migrations: the same tables, maybe in another schema than the server's search_path found.
+  const sandboxTables = await loadTableInfo(sandbox, scopes.flatMap((sc) => sc.relations)).catch(() => [] as TableInfo[]);
+  const original = new Map<IndexCandidate, IndexCandidate>();
+  for (const o of pending) {
+    const c = o.candidate;
+    const t = sandboxTables.find((x) => x.name === c.table && x.schema === c.schema) ?? sandboxTables.find((x) => x.name === c.table);
+    // Its own schema, partitions and operator classes' schemas: the sandbox's (resolved in its session).
+    if (t) original.set({ ...c, schema: t.schema, ...(t.partitions ? { partitions: t.partitions } : { partitions: undefined }) }, c);
+    else verdicts.addUnverified(c, unverifiedReason(o, `the sandbox has no table ${c.table} (its migrations do not create it)`));
+  }
+  const onSandbox = [...original.keys()];
+  const back = (o: Outcome): Outcome => ({ ...o, candidate: original.get(o.candidate) ?? o.candidate });
+  const sandboxExtensions = await extensionStates(sandbox, [...new Set(onSandbox.map((c) => c.extension).filter((e): e is string => e !== undefined))]).catch(() => new Map<string, ExtensionNeed>());
+  try {
+    const second = onSandbox.length > 0 ? await runSession({ conn: sandbox, method: 'sandbox', planned, safety, options, candidates: onSandbox, extensions: sandboxExtensions, tables: sandboxTables }) : undefined;
+    const left = second ? verdicts.judge(second.outcomes.map(back), second.before, 'sandbox', true, sandboxExtensions) : [];
+    for (const o of left) {
+      const why = o.kind === 'missing-extension' ? `and ${sandboxLacks(o.extension.name, o.extension.available)}` : undefined;
+      const first = pending.find((p) => p.candidate === o.candidate);
+      verdicts.addUnverified(o.candidate, unverifiedReason(first ?? o, why), o.kind === 'missing-extension' ? o.extension : undefined);
+    }
+  } catch (e) {
+    const why = `the sandbox could not run the statement: ${errorMessage(e).split('\n')[0]}`;
+    for (const c of onSandbox) {
+      const o = pending.find((p) => p.candidate === original.get(c));
+      if (o) verdicts.addUnverified(o.candidate, unverifiedReason(o, why));
+    }
+  }
+}
+
+interface Ranked {
+  /** The indexes verified together, when together they beat the best one alone by the thresholds. */
+  together: AdviceResult['together'];
+  /** The lowest cost one index reached alone (the plan's own cost when none was used). */
+  bestAlone: number;
+}
+
+/** Stage 4: the suggestions best first (the simpler index wins a tie; the others are rejected), and whether the joint set is worth keeping. */
+function rankVerdicts(verdicts: Verdicts, main: SessionResult, thresholds: Thresholds): Ranked {
+  const { before, together } = main;
+  const kept = rankSuggestions(verdicts.suggestions);
+  const bestAlone = Math.min(before.totalCost, ...[...verdicts.bestUsed.values()].map((b) => b.totalCost));
   const togetherKept =
-    together && together.totalCost <= bestAlone * (1 - minImprovement) && before.totalCost - together.totalCost >= thresholds.minCostReduction
+    together && together.totalCost <= bestAlone * (1 - thresholds.minImprovement) && before.totalCost - together.totalCost >= thresholds.minCostReduction
       ? {
           ddls: together.candidates.map((c) => emittedDdl(c)),
           after: measurement(together),
           improvement: before.totalCost / Math.max(together.totalCost, 0.001),
         }
       : undefined;
-  for (const s of suggestions) {
-    if (!kept.includes(s)) rejected.push({ ddl: s.ddl, totalCost: s.after.totalCost, reason: 'a simpler index does as well (partial and INCLUDE variants must be 10% cheaper to be worth their narrower use)' });
+  for (const s of verdicts.suggestions) {
+    if (!kept.includes(s)) verdicts.rejected.push({ ddl: s.ddl, totalCost: s.after.totalCost, reason: 'a simpler index does as well (partial and INCLUDE variants must be 10% cheaper to be worth their narrower use)' });
   }
-  suggestions.splice(0, suggestions.length, ...kept);
-  const tried = candidates.length - unverified.length;
+  verdicts.suggestions.splice(0, verdicts.suggestions.length, ...kept);
+  return { together: togetherKept, bestAlone };
+}
+
+/** Stage 5: the result, with its summary in plain words. */
+function report(checked: CheckedStatement, found: FoundCandidates, verdicts: Verdicts, main: SessionResult, ranked: Ranked, thresholds: Thresholds): AdviceResult {
+  const { suggestions, rejected, unverified } = verdicts;
+  return {
+    query: checked.statement.text,
+    method: checked.method,
+    ...(main.hypopg ? { hypopg: main.hypopg } : {}),
+    before: measurement(main.before),
+    suggestions,
+    rejected,
+    ...(unverified.length > 0 ? { unverified } : {}),
+    ...(ranked.together ? { together: ranked.together } : {}),
+    summary: summaryText(verdicts, main.before, ranked, found.candidates.length, thresholds.minImprovement),
+  };
+}
+
+function summaryText(verdicts: Verdicts, before: Measured, ranked: Ranked, candidateCount: number, minImprovement: number): string {
+  const { suggestions, unverified } = verdicts;
+  const { together, bestAlone } = ranked;
+  const tried = candidateCount - unverified.length;
   // A partitioned table's recipe runs to many statements: the summary names its first.
   const short = (ddl: string) => {
     const statements = ddlStatements(ddl);
     return statements.length > 1 ? `${statements[0]} … (${statements.length - 1} more statements, per partition)` : ddl;
   };
   const unverifiedNote = unverified.length > 0 ? `; ${unverified.length} candidate(s) could not be verified: ${unverified.map((u) => `${short(u.ddl)} (${u.reason})`).join('; ')}` : '';
-  const summary =
-    (togetherKept
-      ? `${togetherKept.ddls.length} indexes together cut the plan's cost ${before.totalCost.toFixed(1)} → ${togetherKept.after.totalCost.toFixed(1)}, ` +
-        `more than any one alone (best alone: ${bestAlone.toFixed(1)}): ${togetherKept.ddls.map(short).join(' ')}`
+  return (
+    (together
+      ? `${together.ddls.length} indexes together cut the plan's cost ${before.totalCost.toFixed(1)} → ${together.after.totalCost.toFixed(1)}, ` +
+        `more than any one alone (best alone: ${bestAlone.toFixed(1)}): ${together.ddls.map(short).join(' ')}`
       : suggestions.length > 0
         ? `${suggestions.length} index(es) cut the plan's cost; best: ${short(suggestions[0].ddl)} (cost ${(suggestions[0].before ?? before).totalCost.toFixed(1)} → ${suggestions[0].after.totalCost.toFixed(1)}${suggestions[0].before ? ', on the sandbox' : ''})`
-        : candidates.length === 0
+        : candidateCount === 0
           ? 'no index helps: the query has no filter, join or sort on a table column that an index could serve, or the right index exists already'
           : tried === 0
             ? 'no index could be verified'
-            : `no index helps: ${tried} candidate(s) tried, none cut the cost by ${Math.round(minImprovement * 100)}% or more where the plan was slow`) + unverifiedNote;
-  return {
-    query: statement.text,
-    method,
-    ...(main.hypopg ? { hypopg: main.hypopg } : {}),
-    before: measurement(before),
-    suggestions,
-    rejected,
-    ...(unverified.length > 0 ? { unverified } : {}),
-    ...(togetherKept ? { together: togetherKept } : {}),
-    summary,
-  };
+            : `no index helps: ${tried} candidate(s) tried, none cut the cost by ${Math.round(minImprovement * 100)}% or more where the plan was slow`) + unverifiedNote
+  );
 }

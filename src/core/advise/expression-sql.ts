@@ -1,3 +1,4 @@
+import type { Node } from '../sql/ast';
 import { quoteIdent } from '../sql/quote-ident';
 
 /**
@@ -7,7 +8,6 @@ import { quoteIdent } from '../sql/quote-ident';
  * constants, function calls, casts, binary operators, COALESCE, GREATEST/LEAST — and gives up
  * (undefined) on anything else rather than guess.
  */
-type Node = Record<string, any>;
 
 export interface ColumnRefName {
   qualifier?: string;

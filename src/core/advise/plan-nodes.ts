@@ -4,7 +4,10 @@
  * largest cost of its own (its total minus its inputs'), and the tables under it. An index is
  * only worth proposing when the plan uses it where the time went.
  */
-type Raw = Record<string, any>;
+/** One node of EXPLAIN (FORMAT JSON) output, read by key ("Index Name", "Plans") with runtime type checks. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the server's JSON, whose keys vary by node type and version
+export type ExplainJsonNode = Record<string, any>;
+type Raw = ExplainJsonNode;
 
 export interface IndexUse {
   /** As the plan names it (HypoPG: `<13556>btree_users_email`). */

@@ -1,3 +1,5 @@
+import type { Node } from '../sql/ast';
+import { nodeOf } from '../sql/nodes';
 import { quoteIdent } from '../sql/quote-ident';
 import { columnRefs, expressionHead, expressionSql, type ColumnRefName } from './expression-sql';
 /**
@@ -55,7 +57,7 @@ export interface OperatorPredicate {
   /** The other side when it is a string literal (a LIKE pattern, a regular expression). */
   literal?: string;
   /** The whole predicate as parsed: tested on sample values of the column to tell how many rows match. */
-  node?: Record<string, any>;
+  node?: Node;
 }
 
 /** An expression of a table's columns compared with a value: `lower(email) = $1`, `(doc ->> 'k') > 5`. */
@@ -63,7 +65,7 @@ export interface ExpressionPredicate {
   operand: IndexedOperand;
   kind: 'eq' | 'in' | 'range';
   /** The whole predicate as parsed: tested on sample values of the column to tell how many rows match. */
-  node?: Record<string, any>;
+  node?: Node;
 }
 
 /** `ORDER BY col <-> value LIMIT n`: a nearest-neighbour search a GiST (or vector) index returns in order. */
@@ -98,17 +100,15 @@ interface Sink {
   expressions: ExpressionPredicate[];
 }
 
-type Node = Record<string, any>;
-
 const RANGE_OPS = new Set(['<', '<=', '>', '>=']);
 
 function columnOf(node: Node | undefined): { qualifier?: string; column: string } | undefined {
   if (!node) return undefined;
   if (node.TypeCast) return columnOf(node.TypeCast.arg);
-  const ref = node.ColumnRef;
+  const ref = nodeOf(node, 'ColumnRef');
   if (!ref) return undefined;
-  const names = (ref.fields as Node[]).map((f) => f.String?.sval).filter((s): s is string => typeof s === 'string');
-  if (names.length !== (ref.fields as Node[]).length || names.length === 0) return undefined;
+  const names = ref.fields.map((f) => f.String?.sval).filter((s): s is string => typeof s === 'string');
+  if (names.length !== ref.fields.length || names.length === 0) return undefined;
   return names.length === 1 ? { column: names[0] } : { qualifier: names[names.length - 2], column: names[names.length - 1] };
 }
 
@@ -185,9 +185,10 @@ function functionPredicate(call: Node, names: Set<string>, out: Sink): boolean {
 
 function collectPredicates(expr: Node | undefined, out: Sink): void {
   if (!expr) return;
-  if (expr.BoolExpr) {
+  const bool = nodeOf(expr, 'BoolExpr');
+  if (bool) {
     // Only AND-ed conjuncts narrow the rows an index must find; OR branches are left out.
-    if (expr.BoolExpr.boolop === 'AND_EXPR') for (const a of expr.BoolExpr.args as Node[]) collectPredicates(a, out);
+    if (bool.boolop === 'AND_EXPR') for (const a of bool.args) collectPredicates(a, out);
     return;
   }
   if (expr.NullTest) {
@@ -199,9 +200,9 @@ function collectPredicates(expr: Node | undefined, out: Sink): void {
     functionPredicate(expr, SPATIAL_FUNCTIONS, out);
     return;
   }
-  const e = expr.A_Expr;
+  const e = nodeOf(expr, 'A_Expr');
   if (!e) return;
-  const op: string | undefined = (e.name as Node[] | undefined)?.[0]?.String?.sval;
+  const op: string | undefined = e.name?.[0]?.String?.sval;
   if (e.kind === 'AEXPR_OP' && op) {
     const left = columnOf(e.lexpr);
     const right = columnOf(e.rexpr);
@@ -281,8 +282,8 @@ export function isPrefixPattern(pattern: string): boolean {
 
 function collectFrom(items: Node[] | undefined, relations: RelationRef[], sink: Sink, scopes: QueryScope[]): void {
   for (const item of items ?? []) {
-    if (item.RangeVar) {
-      const rv = item.RangeVar;
+    const rv = nodeOf(item, 'RangeVar');
+    if (rv) {
       relations.push({ schema: rv.schemaname, name: rv.relname, alias: rv.alias?.aliasname ?? rv.relname });
     } else if (item.JoinExpr) {
       collectFrom([item.JoinExpr.larg, item.JoinExpr.rarg], relations, sink, scopes);

@@ -1,6 +1,6 @@
 import type { Connection } from '../db/connection';
 import type { RelationRef } from './predicates';
-import type { ColumnType, PartitionInfo, TableInfo } from './candidates';
+import type { ColumnType, PartitionInfo, TableInfo } from './candidate-model';
 
 interface Row {
   schema: string;

@@ -1,5 +1,6 @@
+import type { Node } from '../sql/ast';
 import { quoteIdent } from '../sql/quote-ident';
-import { indexName, isCovered, resolve, takenNamesFor, type ColumnType, type IndexCandidate, type SelectivityTest, type TableInfo } from './candidates';
+import { indexName, isCovered, resolve, takenNamesFor, type ColumnType, type IndexCandidate, type SelectivityTest, type TableInfo } from './candidate-model';
 import type { IndexMethod } from './index-types';
 import { isPrefixPattern, type ColumnPredicate, type IndexedOperand, type OperatorPredicate, type QueryScope, type RelationRef } from './predicates';
 
@@ -124,7 +125,7 @@ interface Draft {
  * statistics on it): of one column, tested on that column's pg_stats; of several, marked as one
  * no statistics can judge (`columns`).
  */
-function testOf(operand: IndexedOperand, node: Record<string, any> | undefined): SelectivityTest[] {
+function testOf(operand: IndexedOperand, node: Node | undefined): SelectivityTest[] {
   if (operand.expression === undefined || operand.refs.length === 0 || !node) return [];
   const columns = [...new Set(operand.refs.map((r) => r.column))];
   if (columns.length > 1) return [{ column: columns[0], node, shown: operand.expression, columns }];

@@ -6,6 +6,7 @@ import { findEmbeddedSql } from '../sql/embedded';
 import { createLineIndex, type LineIndex } from '../sql/line-index';
 import { isSqlParserLoaded } from '../sql/parse';
 import type { Finding, SourceRange } from '../types';
+import type { SchemaModel } from '../schema/model';
 import { analyzeAppCode } from './analyze';
 import { tooLargeReason } from './code-files';
 import { isStackOverflow, parseCode } from './parse';
@@ -28,6 +29,8 @@ export interface CodeLintOptions {
   prisma?: PrismaModelIndex;
   /** Keep SQL parses for re-linting the same templates (the editor); the CLI passes false. */
   cacheParses?: boolean;
+  /** The workspace's replayed migrations the SQL runs against (LintOptions.workspaceSchema). */
+  workspaceSchema?: SchemaModel;
 }
 
 export interface CodeLintResult {
@@ -67,7 +70,7 @@ function lintCodeFileUnguarded(file: string, text: string, config: LintConfig, o
   if (isExcluded(config, file)) return { findings: [] };
   const lines = createLineIndex(text);
   const suppressions = collectSuppressions(asSqlComments(text), lines);
-  const findings = isSqlParserLoaded() ? lintTemplates(file, text, lines, config, options.cacheParses !== false, suppressions) : [];
+  const findings = isSqlParserLoaded() ? lintTemplates(file, text, lines, config, options.cacheParses !== false, suppressions, options.workspaceSchema) : [];
   // No name a database client can go by (src/core/app-code/db-calls.ts): nothing to analyse, so
   // the file is not parsed at all (most UI and utility modules of a monorepo).
   if (!MAY_QUERY.test(text)) return { findings };
@@ -114,7 +117,15 @@ function asSqlComments(text: string): string {
  * are not whole statements (`Prisma.sql` fragments, a drizzle `sql` condition) are skipped, not
  * errors. `// pglens-ignore rule` in the code silences the template on its line or the next.
  */
-function lintTemplates(file: string, text: string, lines: LineIndex, config: LintConfig, cacheParses: boolean, suppressions: Suppressions | undefined): Finding[] {
+function lintTemplates(
+  file: string,
+  text: string,
+  lines: LineIndex,
+  config: LintConfig,
+  cacheParses: boolean,
+  suppressions: Suppressions | undefined,
+  workspaceSchema: SchemaModel | undefined,
+): Finding[] {
   const embedded = findEmbeddedSql(text).sort((a, b) => a.contentStart - b.contentStart);
   if (embedded.length === 0) return [];
   /** [offset in the joined SQL, offset in the file, length] per template. */
@@ -136,7 +147,7 @@ function lintTemplates(file: string, text: string, lines: LineIndex, config: Lin
   };
   const mapRange = (r: SourceRange): SourceRange => lines.rangeOf(toFile(r.startOffset), toFile(r.endOffset));
   const out: Finding[] = [];
-  for (const f of lintSqlFile(file, sql, config, { migration: false, cacheParses })) {
+  for (const f of lintSqlFile(file, sql, config, { migration: false, cacheParses, ...(workspaceSchema && { workspaceSchema }) })) {
     if (f.ruleId === SYNTAX_ERROR_RULE_ID) continue;
     const mapped: Finding = { ...f, range: mapRange(f.range) };
     if (f.fix) mapped.fix = { title: f.fix.title, edits: f.fix.edits.map((e) => ({ range: mapRange(e.range), newText: e.newText })) };

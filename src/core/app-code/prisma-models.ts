@@ -26,6 +26,7 @@ export interface PrismaModelIndex {
 
 export function prismaModelIndex(doc: PrismaDocument): PrismaModelIndex {
   // Loaded on demand, like the CLI does: only projects with a schema.prisma pay for it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load, bundled by esbuild: only projects with a schema.prisma pay for the Prisma parser
   const { prismaToSchema, relationName } = require('../prisma/to-schema') as typeof import('../prisma/to-schema');
   const schema = prismaToSchema(doc);
   const modelOfDelegate = new Map<string, string>();
@@ -60,6 +61,7 @@ export function findPrismaSchemaFiles(codeFile: string): string[] {
     }
     const folder = path.join(dir, 'prisma', 'schema');
     if (isDir(folder)) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load, bundled by esbuild: only projects with a schema.prisma pay for the Prisma parser
       const { prismaFilesUnder } = require('../prisma/schema-files') as typeof import('../prisma/schema-files');
       const files = prismaFilesUnder(folder);
       if (files.length > 0) return files;
@@ -99,6 +101,7 @@ export class PrismaModelCache {
     if (hit && hit.stamp === stamp) return hit.index;
     let index: PrismaModelIndex | undefined;
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load, bundled by esbuild: only projects with a schema.prisma pay for the Prisma parser
       const { parsePrismaFiles } = require('../prisma/parse') as typeof import('../prisma/parse');
       index = prismaModelIndex(parsePrismaFiles(files.map((file) => ({ file, text: readFileSync(file, 'utf8') }))));
     } catch {

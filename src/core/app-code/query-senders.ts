@@ -109,8 +109,10 @@ class PrismaTables {
   private load(files: string[]): Map<string, PrismaModelInfo> | undefined {
     try {
       // Loaded on demand, as the lint does: only projects with a schema.prisma pay for the parser.
+      /* eslint-disable @typescript-eslint/no-require-imports -- lazy load, bundled by esbuild: only projects with a schema.prisma pay for the Prisma parser */
       const { parsePrismaFiles } = require('../prisma/parse') as typeof import('../prisma/parse');
       const { columnName, schemaName, tableName } = require('../prisma/to-schema') as typeof import('../prisma/to-schema');
+      /* eslint-enable @typescript-eslint/no-require-imports */
       const doc = parsePrismaFiles(files.map((file) => ({ file, text: readFileSync(file, 'utf8') })));
       const out = new Map<string, PrismaModelInfo>();
       for (const m of doc.models) {

@@ -1,8 +1,9 @@
 import { PglensError } from '../errors';
-import { parsePlPgSqlSync } from '../sql/pg-query';
 import { scannerInput } from '../sql/scanner-input';
 import { forbiddenReason, trustedExtensionFunction, type FunctionFacts, type Volatility } from './function-policy';
-import { parseStatements, visitNodes } from './pg-parser';
+import { walk, walkNodes } from '../sql/ast';
+import { parsePlPgSqlSync } from '../sql/parse';
+import { parseStatements } from '../sql/parse-statements';
 
 /**
  * Knows, before anything runs, every function a statement can call on the server: the ones
@@ -16,7 +17,7 @@ import { parseStatements, visitNodes } from './pg-parser';
  * and ON DELETE/UPDATE actions reaching other tables. User functions are followed into their
  * bodies (SQL and PL/pgSQL) and default arguments; what cannot be read (dynamic SQL, other
  * languages, a handler of query_canceled) is reported as unverified. Call with the parser
- * loaded (`ensureParser`).
+ * loaded (`loadSqlParser`).
  */
 export type CatalogQuery = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
 
@@ -106,7 +107,7 @@ export function collectRefs(tree: unknown): StatementRefs {
   const push = (list: NameRef[], ref: NameRef | undefined) => {
     if (ref) list.push(ref);
   };
-  visitNodes(tree, (type, body) => {
+  walkNodes(tree, (type, body) => {
     if (DML.has(type) && body.relation && typeof body.relation === 'object') {
       push(refs.writes, rangeVarRef(body.relation as Record<string, unknown>));
     }
@@ -144,7 +145,7 @@ export function collectRefs(tree: unknown): StatementRefs {
   // Every type the statement writes: a cast, and as surely a column definition list
   // (`json_to_record(…) AS x(a positive)`), XMLTABLE and JSON_TABLE columns, RETURNING of the
   // SQL/JSON functions, XMLSERIALIZE — the values put into them are coerced to it (domain CHECKs).
-  walk(tree, (key, value) => {
+  walk(tree, (value, key) => {
     if (key === 'typeName' && Array.isArray(value.names)) push(refs.types, nameRef(strings(value.names)));
   });
   return refs;
@@ -474,7 +475,7 @@ class Analysis {
     }
     const problems: string[] = [];
     const expressions: { query: string; mode: number }[] = [];
-    walk(parsed, (key, value) => {
+    walk(parsed, (value, key) => {
       if (key.startsWith('PLpgSQL_stmt_') && !PLPGSQL_STATEMENTS.has(key)) problems.push(describePlpgsql(key));
       if (key === 'dynquery') problems.push('it runs dynamic SQL (EXECUTE), which pglens cannot inspect');
       if (key === 'PLpgSQL_expr' && typeof value.query === 'string') expressions.push({ query: value.query, mode: Number(value.parseMode ?? 0) });
@@ -535,19 +536,6 @@ function describePlpgsql(stmt: string): string {
       return 'it ends transactions';
     default:
       return `it uses ${stmt.replace('PLpgSQL_stmt_', '').toUpperCase()}, which pglens does not inspect`;
-  }
-}
-
-/** Every keyed object of a PL/pgSQL parse tree, depth first. */
-function walk(tree: unknown, visit: (key: string, value: Record<string, unknown>) => void): void {
-  if (Array.isArray(tree)) {
-    for (const item of tree) walk(item, visit);
-    return;
-  }
-  if (tree === null || typeof tree !== 'object') return;
-  for (const [k, v] of Object.entries(tree as Record<string, unknown>)) {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) visit(k, v as Record<string, unknown>);
-    walk(v, visit);
   }
 }
 

@@ -1,5 +1,8 @@
 import { EXPLAINABLE_KINDS } from '../sql/explain-targets';
-import { ensureParser, parseStatements, SqlSyntaxError, visitNodes } from './pg-parser';
+import { walkNodes, walkNodesOf } from '../sql/ast';
+import { loadSqlParser } from '../sql/parse';
+import { parseStatements } from '../sql/parse-statements';
+import { SqlSyntaxError } from '../sql/syntax-error';
 
 /**
  * Decides, with Postgres's own grammar, whether a statement may be explained and whether it
@@ -31,7 +34,7 @@ export interface ExplainSafety {
 
 
 export async function classifyForExplain(sql: string): Promise<ExplainSafety> {
-  await ensureParser();
+  await loadSqlParser();
   let statements;
   try {
     statements = parseStatements(sql);
@@ -61,7 +64,7 @@ const WRITING_NODES = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeS
 
 function writes(node: unknown): boolean {
   let found = false;
-  visitNodes(node, (type, body) => {
+  walkNodes(node, (type, body) => {
     // SELECT … INTO creates a table.
     if (WRITING_NODES.has(type) || (type === 'SelectStmt' && body.intoClause)) found = true;
   });
@@ -115,8 +118,8 @@ function describeKind(kind: string): string {
 
 function maxParam(node: unknown): number {
   let max = 0;
-  visitNodes(node, (type, body) => {
-    if (type === 'ParamRef' && typeof body.number === 'number') max = Math.max(max, body.number);
+  walkNodesOf(node, 'ParamRef', (param) => {
+    if (typeof param.number === 'number') max = Math.max(max, param.number);
   });
   return max;
 }

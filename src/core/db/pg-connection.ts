@@ -2,6 +2,7 @@ import type { Client, ClientConfig, QueryConfig, QueryResult as PgResult } from 
 
 /** `pg` is loaded on first use, not with the extension: its module setup alone costs ~200 ms. */
 function newClient(config: ClientConfig): Client {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load, bundled by esbuild: pg loads on the first server connection, not at activation
   const { Client: PgClient } = require('pg') as typeof import('pg');
   return new PgClient(config);
 }

@@ -26,7 +26,8 @@ import { readMigrationSets } from '../migrations/read';
 import type { MigrationPart, RunnerId, TransactionMode } from '../migrations/migration';
 import { processAlive } from './process-alive';
 import { readInitdbArchive, shippedInitdbArchive, unpackDataDir } from './initdb-archive';
-import { ensureParser, parseStatements, type ParsedStatement } from './pg-parser';
+import { loadSqlParser } from '../sql/parse';
+import { parseStatements, type ParsedStatement } from '../sql/parse-statements';
 import type { SandboxFailure, SandboxReport, SandboxRunner } from './sandbox-report';
 
 /**
@@ -643,7 +644,7 @@ async function locateFailingStatement(db: PGlite, text: string): Promise<number 
 }
 
 async function splitOrUndefined(text: string): Promise<ParsedStatement[] | undefined> {
-  await ensureParser();
+  await loadSqlParser();
   try {
     return parseStatements(text);
   } catch {

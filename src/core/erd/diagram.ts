@@ -55,10 +55,26 @@ export interface DiagramTable {
    */
   joinTable?: { relation: string; implicit: boolean };
   /**
+   * Foreign keys of this table whose referenced table is not in the picture: the source has no
+   * such table, or a filter (schemas, focus) left it out. Said on the table, not dropped silently.
+   */
+  outside?: OutsideReference[];
+  /**
    * A partitioned table: the names of its partitions (sub-partitions included), which are not
    * drawn — their relations and findings are the parent's.
    */
   partitions?: string[];
+}
+
+/** A foreign key to a table the picture does not draw. */
+export interface OutsideReference {
+  /** The referenced table, `schema.name`. */
+  to: string;
+  columns: string[];
+  refColumns: string[];
+  name?: string;
+  /** `missing`: the source has no such table (created elsewhere, or dropped); `hidden`: left out of this picture (a schema filter, a focus). */
+  reason: 'missing' | 'hidden';
 }
 
 /**
@@ -171,10 +187,14 @@ export function buildDiagram(schema: SchemaModel, options: BuildDiagramOptions):
     const from = drawnId(id);
     table.foreignKeys.forEach((fk, n) => {
       const to = drawnId(`${fk.refSchema}.${fk.refTable}`);
-      if (!byId.has(to)) return;
       const key = JSON.stringify([from, to, fk.columns, fk.refColumns]);
       if (seen.has(key)) return;
       seen.add(key);
+      if (!byId.has(to)) {
+        const outside: OutsideReference = { to, columns: [...fk.columns], refColumns: [...fk.refColumns], ...(fk.name !== undefined && { name: fk.name }), reason: 'missing' };
+        (byId.get(from)!.outside ??= []).push(outside);
+        return;
+      }
       relations.push({
         id: `${id}#${n}`,
         from,
@@ -223,6 +243,37 @@ export function buildDiagram(schema: SchemaModel, options: BuildDiagramOptions):
     files,
     notes: options.notes ?? [],
   };
+}
+
+/**
+ * The picture of some of the model's tables (a schema filter, a focus): the relations among
+ * them, and each foreign key from a kept table to a table left out said on that table
+ * (`outside`, reason `hidden`). An N:M goes when either end or its join table goes.
+ */
+export function diagramSubset(model: DiagramModel, keep: ReadonlySet<string>): DiagramModel {
+  const hiddenRefs = new Map<string, OutsideReference[]>();
+  for (const r of model.relations) {
+    if (r.cardinality === 'N:M' || !keep.has(r.from) || keep.has(r.to)) continue;
+    let list = hiddenRefs.get(r.from);
+    if (!list) hiddenRefs.set(r.from, (list = []));
+    list.push({ to: r.to, columns: [...r.columns], refColumns: [...r.refColumns], ...(r.name !== undefined && { name: r.name }), reason: 'hidden' });
+  }
+  const tables = model.tables.filter((t) => keep.has(t.id)).map((t) => {
+    const more = hiddenRefs.get(t.id);
+    return more ? { ...t, outside: [...(t.outside ?? []), ...more] } : t;
+  });
+  return {
+    ...model,
+    schemas: model.schemas.filter((s) => tables.some((t) => t.schema === s)),
+    tables,
+    relations: model.relations.filter((r) => keep.has(r.from) && keep.has(r.to) && (r.via === undefined || keep.has(r.via))),
+  };
+}
+
+/** `→ billing.accounts (not shown)`: how the picture says a key leaves it. */
+export function outsideLabel(o: OutsideReference): string {
+  const to = o.to.startsWith('public.') ? o.to.slice('public.'.length) : o.to;
+  return `→ ${to} (${o.reason === 'missing' ? 'not defined here' : 'not shown'})`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { DiagramModel, DiagramRelation, DiagramTable } from './diagram';
+import { outsideLabel, type DiagramModel, type DiagramRelation, type DiagramTable } from './diagram';
 
 /**
  * A diagram as Mermaid `erDiagram` text, for READMEs and pull requests. Drawn like the
@@ -36,6 +36,12 @@ export function toMermaid(model: DiagramModel): string {
     if (from === undefined || to === undefined) continue;
     const [left, right] = r.cardinality === 'N:M' ? [from, to] : [to, from];
     lines.push(`  ${left} ${relationship(r)} ${right} : "${commentText(r.name ?? r.columns.join(', '))}"`);
+  }
+  // Keys to tables the diagram does not draw: said, as the webview says them on the table.
+  for (const table of model.tables) {
+    const name = names.get(table.id);
+    if (name === undefined) continue;
+    for (const o of table.outside ?? []) lines.push(`  %% ${commentText(`${table.schema === 'public' ? table.name : table.id} (${o.columns.join(', ')}) ${outsideLabel(o)}`)}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -606,10 +606,6 @@ export function parenthesize(expr: string): string {
   return expr;
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function str(v: unknown): string {
   return v == null ? '' : String(v);
 }

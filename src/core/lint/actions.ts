@@ -2,7 +2,7 @@ import { createLineIndex, type LineIndex } from '../sql/line-index';
 import type { Finding, TextEdit } from '../types';
 import { suppressFileEdit, suppressLineEdit } from './suppressions';
 
-/** One thing the editor (or `pglens lint --fix`) can do about a finding. */
+/** One thing the editor's quick fixes can do about a finding (the CLI applies none: it prints a rule's fix with the finding). */
 export interface FindingAction {
   kind: 'fix' | 'suppress-line' | 'suppress-file';
   title: string;
@@ -11,7 +11,7 @@ export interface FindingAction {
   isPreferred: boolean;
 }
 
-/** The fix (when the rule has one) and the two suppressions, as edits on `text`; editor and CLI both use this. */
+/** The fix (when the rule has one) and the two suppressions, as edits on `text`: the editor's quick fixes for SQL, Prisma (prisma/finding-actions.ts) and code files. */
 export function findingActions(text: string | LineIndex, finding: Finding): FindingAction[] {
   const lines = typeof text === 'string' ? createLineIndex(text) : text;
   const actions: FindingAction[] = [];
@@ -29,10 +29,4 @@ export function findingActions(text: string | LineIndex, finding: Finding): Find
     isPreferred: false,
   });
   return actions;
-}
-
-/** Findings of a file with their actions, for the editor's code-action provider. */
-export function findingsWithActions(text: string, findings: readonly Finding[]): Array<{ finding: Finding; actions: FindingAction[] }> {
-  const lines = createLineIndex(text);
-  return findings.map((finding) => ({ finding, actions: findingActions(lines, finding) }));
 }

@@ -4,6 +4,7 @@ import { PglensError } from '../errors';
 import type { Severity, SeveritySetting } from '../types';
 import { matchesGlob } from '../glob';
 import { ALL_RULE_IDS } from './rule-ids';
+import { ruleOptionsProblem } from './rule-options';
 import { RUNNER_IDS, type RunnerId } from '../migrations/migration';
 import { parseDataSetting, type SandboxDataSettings } from '../sandbox-data/settings';
 
@@ -91,6 +92,8 @@ export function parseConfig(value: unknown, file: string): LintConfig {
         }
         if (options !== undefined && !isObject(options)) throw bad(file, key, 'options (second item) must be an object');
         config.rules[id] = { severity: severity as SeveritySetting, options: (options as Record<string, unknown>) ?? {} };
+        const problem = ruleOptionsProblem(id, config.rules[id].options);
+        if (problem) throw bad(file, `${key}[1].${problem.path}`, problem.problem);
       } else {
         throw bad(file, key, 'must be a severity ("error", "warning", "info", "off") or [severity, {options}]');
       }

@@ -1,5 +1,5 @@
 import { parseSql, type ParsedSqlFile } from '../sql/parse';
-import type { Statement } from '../sql/statement';
+import type { AstNode, Statement } from '../sql/statement';
 import { tableKey, type Index, type SchemaModel, type Table } from '../schema/model';
 import { applyStatement, createReplayState, endPart, resolveMaterializedView, resolveTable, type ReplayOptions, type ReplayState } from '../schema/replay';
 import type { Finding, Severity } from '../types';
@@ -10,6 +10,7 @@ import { rules as registry } from './rules';
 import type { Report, Rule, SchemaRule, StatementContext, StatementRule } from './rule';
 import { collectSuppressions, isSuppressed, type Suppressions } from './suppressions';
 import { dropsOnlyWhatUpCreated, emptyCreations, isUndoOf, recordCreations, type UpCreations } from './undo';
+import { DYNAMIC_DDL } from '../schema/dynamic-ddl';
 import { ONE_STRING_RUNNERS, type MigrationPart, type MigrationSet, type RunnerId, type TransactionMode } from '../migrations/migration';
 
 export interface LintFile {
@@ -61,6 +62,14 @@ export interface LintOptions {
   cacheParses?: boolean;
   /** The files are migrations (default true for a set, false for lintSqlFile's loose file). */
   migration?: boolean;
+  /** For loose query files: the workspace's replayed migrations (StatementContext.workspaceSchema). */
+  workspaceSchema?: SchemaModel;
+  /**
+   * Told the schema after the last part, once the files are linted (what a loose query file then
+   * runs against); undefined when the replay is incomplete (a migration did not parse, or a DO
+   * block changes tables), so queries are not judged against tables that may be gone or changed.
+   */
+  onSchema?: (schema: SchemaModel | undefined) => void;
 }
 
 /** Findings ordered by file (in set order), then position. */
@@ -211,10 +220,12 @@ export function lintParts(parts: readonly LintPart[], config: LintConfig = defau
   const findings: Finding[] = [];
   const perFile = new Map<string, PerFile>();
   const creations = new Map<number, UpCreations>();
+  let incomplete = false;
 
   parts.forEach((part, index) => {
     const { file } = part;
     const parsed = parsePart(part, options.cacheParses !== false);
+    if (part.direction === 'up' && (parsed.errors.length > 0 || parsed.statements.some((s) => s.kind === 'DoStmt' && DYNAMIC_DDL.test(s.text)))) incomplete = true;
     let entry = perFile.get(file);
     if (!entry) {
       const reported = !isExcluded(config, file) && (options.onlyFile === undefined || options.onlyFile === file);
@@ -246,12 +257,14 @@ export function lintParts(parts: readonly LintPart[], config: LintConfig = defau
     }
   });
 
+  options.onSchema?.(incomplete ? undefined : state.schema);
   for (const active of schemaRules) {
     const { rule, setting } = active;
     rule.check({
       schema: state.schema,
       options: setting.options,
       textAt: (file, start, end) => perFile.get(file)?.text.slice(start, end),
+      files: () => perFile.keys(),
       inTransactionAt: (file, offset) => {
         if (options.inTransaction !== undefined) return options.inTransaction;
         const entry = perFile.get(file);
@@ -322,6 +335,7 @@ function lintPart(
         statement,
         statements: parsed.statements,
         schema: state.schema,
+        ...(options.workspaceSchema && { workspaceSchema: options.workspaceSchema }),
         isExistingTable,
         table: (rel) => resolveTable(state, rel),
         materializedView: (rel) => resolveMaterializedView(state, rel),
@@ -429,7 +443,7 @@ export function isDownMigration(file: string): boolean {
   return DOWN_MIGRATION.test(file);
 }
 
-function isZeroSetting(arg: Record<string, any> | undefined): boolean {
+function isZeroSetting(arg: AstNode | undefined): boolean {
   const c = arg?.A_Const;
   if (!c) return false;
   if (c.ival) return !c.ival.ival;

@@ -16,7 +16,7 @@ export {
   type MigrationFolderSetting,
   type RuleSetting,
 } from './config';
-export { findingActions, findingsWithActions, type FindingAction } from './actions';
+export { findingActions, type FindingAction } from './actions';
 export { suppressFileEdit, suppressLineEdit, collectSuppressions } from './suppressions';
 export { applyEdits } from './apply-edits';
 export { rules } from './rules';

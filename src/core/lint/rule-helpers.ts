@@ -1,6 +1,7 @@
 import { quoteIdent } from '../sql/quote-ident';
 import { alterCommandRange } from '../sql/alter-table';
 import { relationName, tokenIndexAt, type Node, type RelationName } from '../sql/ast';
+import { nodeOf } from '../sql/nodes';
 import type { Statement } from '../sql/statement';
 import { lexTokens, type SqlToken } from '../sql/tokens';
 import type { Fix, Position, SourceRange, TextEdit } from '../types';
@@ -20,20 +21,19 @@ export interface AlterTableTarget {
   commands: AlterCommand[];
 }
 
-/**
- * Several rules read the same ALTER TABLE: computed once per statement context (the engine
- * shares one across rules, one statement at a time, so only the last is kept; see query-walk.ts on WeakMaps).
- */
-let alterOf: StatementContext | undefined;
-let alterTarget: AlterTableTarget | undefined;
+/** Key of the last ALTER TABLE read in the part's memo (`context.memo`, owned by the engine's run of the part). */
+const ALTER_TABLE_MEMO = 'rule-helpers/alter-table';
 
-/** The ALTER TABLE statement's table and subcommands, or undefined for other statements. */
+/**
+ * The ALTER TABLE statement's table and subcommands, or undefined for other statements. Several
+ * rules read the same statement: read once, kept in the part's memo for the statement being checked.
+ */
 export function alterTable(context: StatementContext): AlterTableTarget | undefined {
-  if (context !== alterOf) {
-    alterTarget = readAlterTable(context);
-    alterOf = context;
-  }
-  return alterTarget;
+  const last = context.memo.get(ALTER_TABLE_MEMO) as { statement: Statement; target: AlterTableTarget | undefined } | undefined;
+  if (last?.statement === context.statement) return last.target;
+  const target = readAlterTable(context);
+  context.memo.set(ALTER_TABLE_MEMO, { statement: context.statement, target });
+  return target;
 }
 
 /** The column definitions an ALTER TABLE adds (`ADD COLUMN …`). */
@@ -47,17 +47,18 @@ export function addedConstraints(target: AlterTableTarget): Node[] {
 }
 
 function readAlterTable(context: StatementContext): AlterTableTarget | undefined {
-  const ast = context.statement.ast?.AlterTableStmt;
+  const ast = nodeOf(context.statement.ast, 'AlterTableStmt');
   if (!ast || (ast.objtype && ast.objtype !== 'OBJECT_TABLE')) return undefined;
   const relation = relationName(ast.relation);
   if (!relation) return undefined;
   const statement = context.statement;
   const commands: AlterCommand[] = [];
-  (ast.cmds ?? []).forEach((c: Node, index: number) => {
-    if (!c.AlterTableCmd) return;
+  (ast.cmds ?? []).forEach((c, index) => {
+    const cmd = nodeOf(c, 'AlterTableCmd');
+    if (!cmd) return;
     // The range needs the statement's tokens: computed only when a rule reports.
     commands.push({
-      cmd: c.AlterTableCmd,
+      cmd,
       index,
       get range() {
         return alterCommandRange(statement, index);

@@ -46,6 +46,7 @@ export const STATEMENT_RULE_IDS = [
   'offset-pagination',
   'unbounded-select',
   'matview-refresh-needs-unique-index',
+  'partitioned-table-without-partition-key-filter',
 ] as const;
 
 export const SCHEMA_RULE_IDS = [
@@ -57,6 +58,9 @@ export const SCHEMA_RULE_IDS = [
   'policy-without-rls',
   'rls-policy-always-true',
   'tenant-table-without-rls',
+  'naming-convention',
+  'missing-not-null',
+  'rls-forced',
 ] as const;
 
 export const PLAN_RULE_IDS = [
@@ -72,6 +76,7 @@ export const PLAN_RULE_IDS = [
   'workers-not-launched',
   'io-bound',
   'hash-join-seq-scan',
+  'no-partition-pruning',
 ] as const;
 
 export const HEALTH_RULE_IDS = ['unused-index', 'invalid-index', 'seq-scan-heavy-table'] as const;

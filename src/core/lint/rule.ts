@@ -34,6 +34,12 @@ export interface StatementContext {
   statements: readonly Statement[];
   /** Schema before this statement ran (all earlier files in the set and earlier statements in this file). */
   schema: SchemaModel;
+  /**
+   * For a loose query file (a .sql file no migration set replays, SQL in code): the schema of the
+   * workspace's migrations it runs against, where query rules look up a table `schema` lacks.
+   * Absent for migrations and when no migration set was found.
+   */
+  workspaceSchema?: SchemaModel;
   /** True when the table existed before this file started (created in an earlier file or the live database), so locks hurt readers. */
   isExistingTable(schema: string | undefined, name: string): boolean;
   /** The table as the schema holds it before this statement; an unqualified name resolves in the current search_path schema. */
@@ -64,7 +70,7 @@ export interface StatementContext {
   singleStatement: boolean;
   /** 'down' when the statement is in a down (rollback) part, linted after its own up. */
   direction: 'up' | 'down';
-  /** Scratch space shared by the statements of one part, for rules that report once per part (keyed by rule id). */
+  /** Scratch space shared by the statements of one part, for rules that report once per part (keyed by rule id) and helpers that read a statement once for several rules (keyed by the helper's path). */
   memo: Map<string, unknown>;
   /** A `SET lock_timeout` came earlier in this file. */
   lockTimeoutSet: boolean;
@@ -86,6 +92,8 @@ export interface SchemaContext {
   inTransactionAt?(file: string, offset: number): boolean;
   /** Text of a linted file between two offsets; undefined when the file was not linted (a base schema). */
   textAt?(file: string, startOffset: number, endOffset: number): string | undefined;
+  /** Every file the set holds (their text through `textAt`); absent when the schema was not replayed from files. */
+  files?(): Iterable<string>;
   /** Report on an object; the range must be the object's SourceRef range in `file`. */
   report(report: Report & { file: string }): void;
 }

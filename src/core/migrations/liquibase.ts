@@ -116,8 +116,7 @@ export function changesets(file: string, text: string): Migration[] {
     if (excludedDbms(/\bdbms:(\S+)/i.exec(attributes)?.[1])) return [];
     const body = lines.slice(line + 1, h + 1 < heads.length ? heads[h + 1].line : lines.length);
     const start = lines[line].next;
-    const end = body.length ? body[body.length - 1].next : start;
-    const { up, down, rollback } = splitChangeset(file, text, body, line + 1, start, end);
+    const { up, down, rollback } = splitChangeset(file, text, body, line + 1, start);
     const transaction = /\brunInTransaction:\s*false\b/i.test(attributes) ? 'none' : 'per-migration';
     const id = `${unquote(m[1])}:${unquote(m[2])}`;
     // Liquibase's handleRollbackSequence: `not required…` / `empty…` (the whole rollback, one
@@ -139,7 +138,7 @@ export function changesets(file: string, text: string): Migration[] {
  * the down (the SQL after the prefix), lines `--ignoreLines` skips to neither, any other line
  * to the up; each side blanks what is not its own, line ends kept.
  */
-function splitChangeset(file: string, text: string, body: LineSpan[], firstLine: number, start: number, end: number): { up: string; down?: MigrationPart; rollback: string } {
+function splitChangeset(file: string, text: string, body: LineSpan[], firstLine: number, start: number): { up: string; down?: MigrationPart; rollback: string } {
   const up: string[] = [];
   const down: string[] = [];
   const rollback: string[] = [];

@@ -88,6 +88,24 @@ function pairByKey(
  * What stays unpaired was removed (before only) or added (after only).
  */
 export function matchPlanNodes(b: PlanNode[], a: PlanNode[]): PlanNodeMatching {
+  const m = newMatching(b, a);
+  if (a.length === 0 || b.length === 0) return resultOf(m);
+  pairByPath(m);
+  pairByRelation(m);
+  pairByChildren(m);
+  pairByPosition(m);
+  return resultOf(m);
+}
+
+/** The pairing the passes of {@link matchPlanNodes} build in turn. */
+interface Matching extends PlanNodeMatching {
+  b: PlanNode[];
+  a: PlanNode[];
+  /** A pairing function that records `why` for each pair it makes. */
+  pairAs(why: PlanMatchReason): (bn: PlanNode, an: PlanNode) => void;
+}
+
+function newMatching(b: PlanNode[], a: PlanNode[]): Matching {
   const toAfter = new Int32Array(b.length);
   const toBefore = new Int32Array(a.length);
   const reason: (PlanMatchReason | undefined)[] = new Array(a.length).fill(undefined);
@@ -96,24 +114,33 @@ export function matchPlanNodes(b: PlanNode[], a: PlanNode[]): PlanNodeMatching {
     toBefore[an.id - 1] = bn.id;
     reason[an.id - 1] = why;
   };
-  if (a.length === 0 || b.length === 0) return { toAfter, toBefore, reason };
-  const openBefore = (children: PlanNode[]) => children.filter((c) => toAfter[c.id - 1] === 0);
-  const openAfter = (children: PlanNode[]) => children.filter((c) => toBefore[c.id - 1] === 0);
+  return { b, a, toAfter, toBefore, reason, pairAs };
+}
 
-  // 1. Preorder: a pair made here is visited later as a parent, so the pairing goes down the tree.
-  const byPath = pairAs('path');
+function resultOf(m: Matching): PlanNodeMatching {
+  return { toAfter: m.toAfter, toBefore: m.toBefore, reason: m.reason };
+}
+
+/** Pass 1, path. Preorder: a pair made here is visited later as a parent, so the pairing goes down the tree. */
+function pairByPath(m: Matching): void {
+  const { b, a, toBefore } = m;
+  const byPath = m.pairAs('path');
   if (ownKey(a[0]) === ownKey(b[0])) byPath(b[0], a[0]);
   for (const n of a) {
     const bid = toBefore[n.id - 1];
     if (bid !== 0 && n.children.length > 0) pairByKey(b[bid - 1].children, n.children, byPath, ownKey);
   }
+}
 
-  // 2. The nearest paired ancestor, as a before-id on both sides (0: none): "under the same pair".
+/** Pass 2, relation: the same table and alias, with the same node type first, under the same paired ancestor first. */
+function pairByRelation(m: Matching): void {
+  const { b, a, toAfter, toBefore } = m;
+  // The nearest paired ancestor, as a before-id on both sides (0: none): "under the same pair".
   const anchorB = new Int32Array(b.length);
   for (const n of b) anchorB[n.id - 1] = n.parentId === null ? 0 : toAfter[n.parentId - 1] !== 0 ? n.parentId : anchorB[n.parentId - 1];
   const anchorA = new Int32Array(a.length);
   for (const n of a) anchorA[n.id - 1] = n.parentId === null ? 0 : toBefore[n.parentId - 1] || anchorA[n.parentId - 1];
-  const byRelation = pairAs('relation');
+  const byRelation = m.pairAs('relation');
   for (const sameType of [true, false]) {
     for (const scoped of [true, false]) {
       const key = (n: PlanNode, anchor: number) => {
@@ -131,8 +158,11 @@ export function matchPlanNodes(b: PlanNode[], a: PlanNode[]): PlanNodeMatching {
       );
     }
   }
+}
 
-  // 3. Bottom-up: the after-node whose children are paired with nodes under one before-node.
+/** Pass 3, children. Bottom-up: the after-node whose children are paired with nodes under one before-node. */
+function pairByChildren(m: Matching): void {
+  const { b, a, toAfter, toBefore } = m;
   const lowestCommonAncestor = (x: number, y: number): number => {
     while (b[x - 1].depth > b[y - 1].depth) x = b[x - 1].parentId as number;
     while (b[y - 1].depth > b[x - 1].depth) y = b[y - 1].parentId as number;
@@ -142,7 +172,7 @@ export function matchPlanNodes(b: PlanNode[], a: PlanNode[]): PlanNodeMatching {
     }
     return x;
   };
-  const byChildren = pairAs('children');
+  const byChildren = m.pairAs('children');
   for (let i = a.length - 1; i >= 0; i--) {
     const n = a[i];
     if (toBefore[i] !== 0) continue;
@@ -152,16 +182,24 @@ export function matchPlanNodes(b: PlanNode[], a: PlanNode[]): PlanNodeMatching {
     const candidate = counterparts.includes(lca) ? b[lca - 1].parentId : lca;
     if (candidate !== null && toAfter[candidate - 1] === 0) byChildren(b[candidate - 1], n);
   }
+}
 
-  // 4. Top-down again, now that more parents are paired. A node reading a table pairs only with
-  // one reading the same table (pass 2 had the chance): position never swaps one table for another.
-  const byPosition = pairAs('position');
+/**
+ * Pass 4, position. Top-down again, now that more parents are paired. A node reading a table
+ * pairs only with one reading the same table (pass 2 had the chance): position never swaps one
+ * table for another.
+ */
+function pairByPosition(m: Matching): void {
+  const { b, a, toAfter, toBefore } = m;
+  const openBefore = (children: PlanNode[]) => children.filter((c) => toAfter[c.id - 1] === 0);
+  const openAfter = (children: PlanNode[]) => children.filter((c) => toBefore[c.id - 1] === 0);
+  const byPosition = m.pairAs('position');
   const compatible = (x: PlanNode, y: PlanNode) => relationKey(x) === relationKey(y);
   if (toBefore[0] === 0 && toAfter[0] === 0 && compatible(b[0], a[0])) byPosition(b[0], a[0]);
   const countTypes = (nodes: PlanNode[]) => {
-    const m = new Map<string, number>();
-    for (const x of nodes) m.set(x.nodeType, (m.get(x.nodeType) ?? 0) + 1);
-    return m;
+    const counts = new Map<string, number>();
+    for (const x of nodes) counts.set(x.nodeType, (counts.get(x.nodeType) ?? 0) + 1);
+    return counts;
   };
   for (const n of a) {
     const bid = toBefore[n.id - 1];
@@ -181,7 +219,6 @@ export function matchPlanNodes(b: PlanNode[], a: PlanNode[]): PlanNodeMatching {
       for (let i = 0; i < restA.length; i++) if (compatible(restB[i], restA[i])) byPosition(restB[i], restA[i]);
     }
   }
-  return { toAfter, toBefore, reason };
 }
 
 /**
@@ -228,55 +265,62 @@ function findingKeys(r: PlanReport): string[] {
   return r.findings.map((f) => `${f.ruleId}@${nodeTitle(r.nodes[f.nodeId - 1])}`);
 }
 
+/** The viewer's Compare tab: the node pairs with their deltas, the totals, and the findings resolved or new. */
 export function comparePlans(before: PlanReport, after: PlanReport): PlanComparison {
   const b = before.nodes;
   const a = after.nodes;
-  const { toAfter, toBefore } = matchPlanNodes(b, a);
-
-  const delta = (status: PlanNodeDelta['status'], bn?: PlanNode, an?: PlanNode): PlanNodeDelta => {
-    const n = (an ?? bn) as PlanNode;
-    const d: PlanNodeDelta = { status, nodeType: n.nodeType, label: n.label };
-    if (n.relation) d.relation = n.relation;
-    if (n.indexName) d.indexName = n.indexName;
-    if (bn) {
-      d.beforeId = bn.id;
-      d.beforeTimeMs = bn.exclusiveTimeMs;
-      d.beforeCost = bn.totalCost;
-      if (bn.totalRows !== undefined) d.beforeRows = bn.totalRows;
-    }
-    if (an) {
-      d.afterId = an.id;
-      d.afterTimeMs = an.exclusiveTimeMs;
-      d.afterCost = an.totalCost;
-      if (an.totalRows !== undefined) d.afterRows = an.totalRows;
-    }
-    if (bn && an) {
-      d.timeDeltaMs = an.exclusiveTimeMs - bn.exclusiveTimeMs;
-      d.costDelta = an.totalCost - bn.totalCost;
-    }
-    return d;
-  };
-
-  const nodes = pairedOrder(b, a, { toAfter, toBefore }).map(([bid, aid]) =>
-    aid === 0 ? delta('removed', b[bid - 1]) : bid === 0 ? delta('added', undefined, a[aid - 1]) : delta('matched', b[bid - 1], a[aid - 1]),
+  const matching = matchPlanNodes(b, a);
+  const nodes = pairedOrder(b, a, matching).map(([bid, aid]) =>
+    aid === 0 ? nodeDelta('removed', b[bid - 1]) : bid === 0 ? nodeDelta('added', undefined, a[aid - 1]) : nodeDelta('matched', b[bid - 1], a[aid - 1]),
   );
+  const totalsBefore = totals(before);
+  const totalsAfter = totals(after);
+  const result: PlanComparison = {
+    before: totalsBefore,
+    after: totalsAfter,
+    timeDeltaMs: totalsAfter.timeMs - totalsBefore.timeMs,
+    costDelta: totalsAfter.cost - totalsBefore.cost,
+    nodes,
+    ...findingChanges(before, after),
+  };
+  const tp = pct(totalsBefore.timeMs, totalsAfter.timeMs);
+  if (tp !== undefined) result.timeDeltaPct = tp;
+  const cp = pct(totalsBefore.cost, totalsAfter.cost);
+  if (cp !== undefined) result.costDeltaPct = cp;
+  return result;
+}
 
-  const before_ = totals(before);
-  const after_ = totals(after);
+/** Findings (rule at node title) the after-plan no longer has, and those it has anew. */
+function findingChanges(before: PlanReport, after: PlanReport): Pick<PlanComparison, 'resolvedFindings' | 'newFindings'> {
   const beforeFindings = findingKeys(before);
   const afterFindings = findingKeys(after);
-  const result: PlanComparison = {
-    before: before_,
-    after: after_,
-    timeDeltaMs: after_.timeMs - before_.timeMs,
-    costDelta: after_.cost - before_.cost,
-    nodes,
+  return {
     resolvedFindings: beforeFindings.filter((k) => !afterFindings.includes(k)),
     newFindings: afterFindings.filter((k) => !beforeFindings.includes(k)),
   };
-  const tp = pct(before_.timeMs, after_.timeMs);
-  if (tp !== undefined) result.timeDeltaPct = tp;
-  const cp = pct(before_.cost, after_.cost);
-  if (cp !== undefined) result.costDeltaPct = cp;
-  return result;
+}
+
+/** One row of the comparison: a node on either side or both, with its time and cost on each. */
+function nodeDelta(status: PlanNodeDelta['status'], bn?: PlanNode, an?: PlanNode): PlanNodeDelta {
+  const n = (an ?? bn) as PlanNode;
+  const d: PlanNodeDelta = { status, nodeType: n.nodeType, label: n.label };
+  if (n.relation) d.relation = n.relation;
+  if (n.indexName) d.indexName = n.indexName;
+  if (bn) {
+    d.beforeId = bn.id;
+    d.beforeTimeMs = bn.exclusiveTimeMs;
+    d.beforeCost = bn.totalCost;
+    if (bn.totalRows !== undefined) d.beforeRows = bn.totalRows;
+  }
+  if (an) {
+    d.afterId = an.id;
+    d.afterTimeMs = an.exclusiveTimeMs;
+    d.afterCost = an.totalCost;
+    if (an.totalRows !== undefined) d.afterRows = an.totalRows;
+  }
+  if (bn && an) {
+    d.timeDeltaMs = an.exclusiveTimeMs - bn.exclusiveTimeMs;
+    d.costDelta = an.totalCost - bn.totalCost;
+  }
+  return d;
 }

@@ -183,7 +183,8 @@ export type PlanRuleId =
   | 'jit-overhead'
   | 'workers-not-launched'
   | 'io-bound'
-  | 'hash-join-seq-scan';
+  | 'hash-join-seq-scan'
+  | 'no-partition-pruning';
 
 export interface PlanFinding {
   ruleId: PlanRuleId;
@@ -286,6 +287,10 @@ export interface PlanThresholds {
   hashJoinSeqScanMinRows: number;
   /** …and at least this many times the rows of the other side. */
   hashJoinSeqScanMinRatio: number;
+  /** no-partition-pruning: an Append over at least this many partitions of one table… */
+  noPartitionPruningMinPartitions: number;
+  /** …that read at least this many rows in all (actual rows returned plus rows removed). */
+  noPartitionPruningMinRows: number;
 }
 
 export const DEFAULT_PLAN_THRESHOLDS: PlanThresholds = {
@@ -303,6 +308,8 @@ export const DEFAULT_PLAN_THRESHOLDS: PlanThresholds = {
   ioBoundMinReadBlocks: 1_000,
   hashJoinSeqScanMinRows: 100_000,
   hashJoinSeqScanMinRatio: 1_000,
+  noPartitionPruningMinPartitions: 2,
+  noPartitionPruningMinRows: 10_000,
 };
 
 export interface AnalyzePlanOptions {

@@ -54,6 +54,7 @@ export function lintPrismaDocument(doc: PrismaDocument, config: LintConfig = def
       doc,
       schema,
       lines,
+      options: setting.options,
       report: (r) => {
         const finding: Finding = { ruleId: rule.id, severity: setting.severity, message: r.message, file: r.file, range: r.range };
         if (r.fix) finding.fix = r.fix;

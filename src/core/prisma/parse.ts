@@ -2,6 +2,7 @@ import type { Attribute, BlockAttribute, CstNodeLocation, Field, PrismaParser, S
 
 /** prisma-ast builds its grammar when loaded (~150 ms): load it with the first schema, not with the extension. */
 function prismaAst(): typeof import('@mrleebo/prisma-ast') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load, bundled by esbuild: the Prisma parser loads when a schema.prisma is first read
   return require('@mrleebo/prisma-ast') as typeof import('@mrleebo/prisma-ast');
 }
 import { createLineIndex, type LineIndex } from '../sql/line-index';

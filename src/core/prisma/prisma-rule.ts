@@ -20,6 +20,8 @@ export interface PrismaRuleContext {
   schema: PrismaSchema;
   /** Offsets ↔ positions of a file of the document, for building fix ranges. */
   lines(file: string): LineIndex;
+  /** Rule options from config (`[severity, {options}]`); empty when none. */
+  options: Record<string, unknown>;
   report(report: PrismaReport): void;
 }
 

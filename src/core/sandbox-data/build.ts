@@ -107,6 +107,8 @@ export interface TablePlan {
   later: Array<{ fk: ForeignKeyInfo; notNull: boolean }>;
   /** The statement may drop rows (CHECK, partition, overlapping FK filters). */
   filtered: boolean;
+  /** A unique key's rows may repeat (its FKs each drawn by their stats): insert with ON CONFLICT DO NOTHING. */
+  conflicts?: boolean;
   /** The generated rows of a sample, and each filter by name: to tell which one drops rows. */
   probe?: { sample: string; filters: Array<{ name: string; sql: string }> };
 }
@@ -249,8 +251,8 @@ export function fkStatsPick(o: {
   const n = freqs.length;
   const all = fkDistinct(stats.nDistinct, o.rows, count, o.source);
   const d = all === undefined ? count : Math.max(1, Math.min(count, Math.round(all) - n));
-  const rest = d >= count ? `(1 + floor(${o.u2} * ${count})::int8)` : `(1 + (floor(${o.u2} * ${d})::int8 * ${count}) / ${d})`;
-  if (n === 0) return rest;
+  const spread = (over: number, k: number) => (k >= over ? `floor(${o.u2} * ${over})::int8` : `(floor(${o.u2} * ${k})::int8 * ${over}) / ${k}`);
+  if (n === 0) return `(1 + ${spread(count, d)})`;
   // Where each common value sits in the key order (0..1): a number between the lowest and highest key.
   const range = o.numeric && values ? (numberRange(o.ref) ?? numberRange(stats)) : undefined;
   const place = (i: number) => {
@@ -269,8 +271,15 @@ export function fkStatsPick(o: {
     }
     return want;
   });
+  // The rest on keys of their own too, the common ones skipped: the q-th free key (from 0) is
+  // q + 1 + the common keys at or before it, those whose count of free keys below them (key − rank)
+  // is at most q (width_bucket over those counts, non-decreasing). n_distinct keys in all.
+  const common = [...new Set(keys)].sort((a, b) => a - b);
+  const free = count - common.length;
+  const q = free < 1 ? '' : `(${spread(free, Math.min(free, d))})`;
+  const rest = free < 1 ? `(1 + ${spread(count, d)})` : `(1 + ${q} + width_bucket(${q}, ARRAY[${common.map((k, i) => k - 1 - i).join(', ')}]::int8[]))`;
   let cum = 0;
-  const cums = freqs.map((f) => Number(Math.min(1, (cum += f / nonNull)).toPrecision(12)));
+  const cums = freqs.map((f) => snapToRows((cum += f / nonNull), o.rows));
   // width_bucket: how many cumulative frequencies u has passed; past the last one, NULL: the rest.
   return `coalesce((ARRAY[${keys.join(', ')}]::int8[])[1 + width_bucket(${o.u}, ARRAY[${cums.join(', ')}]::float8[])], ${rest})`;
 }
@@ -312,6 +321,19 @@ export function strataSql(rows: number, offset: number, seed: number, jitter = t
   if (n < 3) return unitSql(seed);
   // Without jitter, the middle of each stratum: evenly spaced, so no step of a histogram wider than a stratum goes empty.
   return `least(0.999999999, ((((g - ${offset + 1}) * ${strideFor(n, seed)}) % ${n})::float8 + ${jitter ? unitSql(seed) : '0.5'}) / ${n})`;
+}
+
+/**
+ * A cumulative frequency (0..1) as a whole number of the batch's `rows`, as a fraction again:
+ * compared with a stratified uniform (strataSql: one row per stratum 1/rows), each value then
+ * gets round(cum_i·rows) − round(cum_(i−1)·rows) rows — its frequency to the nearest row,
+ * the same every time — where the raw bounds leave the row of a cut stratum to the jitter (a
+ * 0.99 % category of 1,000 rows: 9 or 10 rows by chance, estimated as 0.9 % or 1 %).
+ */
+export function snapToRows(cum: number, rows: number): number {
+  const n = Math.max(1, Math.round(rows));
+  if (n < 3) return Number(Math.min(cum, 1).toPrecision(12));
+  return Math.min(1, Math.round(Math.min(cum, 1) * n) / n);
 }
 
 /**
@@ -412,7 +434,6 @@ export function planTable(ctx: PlanContext): TablePlan {
     if (info.generated) continue;
     let type = catalog.types.get(info.typeOid);
     if (!type) return fail(`type of column ${info.name} not found`);
-    let typmod = info.typmod;
     let castType = info.type;
     let notNull = info.notNull;
     const domainChecks: string[] = [];
@@ -424,7 +445,6 @@ export function planTable(ctx: PlanContext): TablePlan {
         readCheck(c.expr, shapes, info.name);
       }
       notNull ||= type.notNull;
-      typmod = type.baseTypmod ?? -1;
       castType = type.baseName ?? castType;
       const base = catalog.types.get(type.base);
       if (!base) return fail(`base type of domain ${type.name} not found`);
@@ -581,6 +601,21 @@ export function planTable(ctx: PlanContext): TablePlan {
       plan.notes.push(`unique key ${u.name}: its columns are taken by other keys; duplicates are dropped`);
       continue;
     }
+    // A key of FKs that each follow their stats (an order's items: order and product): each
+    // drawn by its own, where a mixed radix of them would lose both (every order as many items,
+    // every product as common, the items out of their orders' order) — when so few rows draw a
+    // pair twice that dropping them costs nothing.
+    if (free.length === parts.length && free.every((p) => isFk(p) && p.mode === 'draw' && statsDrawn(p.stats))) {
+      const share = duplicateShare(
+        (free as Fk[]).map((f) => keyConcentration(f.stats!, f.keys.count, rows, ctx.stats && ctx.refRows?.(f.fk) !== undefined ? { rows: ctx.stats.rows, refRows: ctx.refRows(f.fk)! } : undefined)),
+        rows,
+      );
+      if (share <= MAX_DUPLICATE_SHARE) {
+        plan.conflicts = true;
+        plan.notes.push(`unique key ${u.name}: its FKs follow their stats; the ${share < 0.001 ? 'under 0.1' : (share * 100).toFixed(1)} % of rows that repeat a key are dropped`);
+        continue;
+      }
+    }
     let div = 1;
     for (const p of free) {
       const m = Math.max(1, Math.min(cap(p), UNBOUNDED));
@@ -666,6 +701,34 @@ export function planTable(ctx: PlanContext): TablePlan {
   });
 
   return { ...plan, ...build(ctx, cols, fks, secondary, rows) };
+}
+
+/** At most this share of a batch dropped as duplicates when a unique key's FKs follow their stats. */
+export const MAX_DUPLICATE_SHARE = 0.01;
+
+/** Whether an FK's pick follows its stats (fkStatsPick). */
+function statsDrawn(stats: ColumnStats | undefined): boolean {
+  return Boolean(stats && (stats.nDistinct !== undefined || stats.mcv?.values.length || stats.mcvFreqs?.length));
+}
+
+/**
+ * The chance that two non-null rows pick the same key (Σ p², over the keys fkStatsPick gives):
+ * the most common values with their frequencies, the rest spread evenly over the distinct keys.
+ */
+export function keyConcentration(stats: ColumnStats, count: number, rows: number, source?: { rows: number; refRows: number }): number {
+  if (count < 1) return 1;
+  const nonNull = Math.max(1e-9, 1 - (stats.nullFrac ?? 0));
+  const values = stats.mcv && stats.mcv.values.length === stats.mcv.freqs.length ? stats.mcv.freqs : (stats.mcvFreqs ?? []);
+  const freqs = values.slice(0, count).map((f) => Math.min(1, f / nonNull));
+  const all = fkDistinct(stats.nDistinct, rows, count, source);
+  const d = all === undefined ? count : Math.max(1, Math.min(count, Math.round(all) - freqs.length));
+  const rest = Math.max(0, 1 - freqs.reduce((a, f) => a + f, 0));
+  return Math.min(1, freqs.reduce((a, f) => a + f * f, 0) + (rest * rest) / d);
+}
+
+/** The expected share of `rows` rows that repeat a key drawn part by part (independent parts of these concentrations). */
+export function duplicateShare(concentrations: number[], rows: number): number {
+  return Math.min(1, (Math.max(0, rows - 1) / 2) * concentrations.reduce((a, c) => a * c, 1));
 }
 
 function isFk(p: Col | Fk): p is Fk {
@@ -775,7 +838,7 @@ function build(ctx: PlanContext, cols: Col[], fks: Fk[], secondary: ForeignKeyIn
     let v: string;
     const k = `s.k${c.slot}`;
     if (c.derived) v = plusStep(c.spec, bare(c.derived.low), `s.d${c.slot}`);
-    else if (statsShaped(c)) v = statsValue(c, k, `s.u${c.slot}`);
+    else if (statsShaped(c)) v = statsValue(c, k, `s.u${c.slot}`, rows);
     else if (ranges.has(c)) v = rangeValue(c, ranges.get(c)!, `s.u${c.slot}`);
     else v = valueSql(c.spec, k, c.key?.kind === 'g' || c.key?.kind === 'digit');
     v = `(${v})::${c.castType}`;
@@ -925,9 +988,11 @@ function statsShaped(c: Col): boolean {
  * Most common values by frequency, the rest from the histogram (interpolated) or drawn keys.
  * Most common values whose values were left out (`mcvFreqs`) are invented: the keys just past
  * the drawn ones, so they differ from the rest where the type has room. Interpolated values
- * come in as many steps per bucket as the distinct count asks (see histogramSteps).
+ * come in as many steps per bucket as the distinct count asks (see histogramSteps). The
+ * cumulative frequencies are snapped to whole rows of the batch (see snapToRows): `u` is
+ * stratified, so each value gets its frequency to the nearest row, every time.
  */
-function statsValue(c: Col, k: string, u: string): string {
+function statsValue(c: Col, k: string, u: string, rows: number): string {
   const s = c.stats!;
   const scale = c.spec.t === 'numeric' ? c.spec.scale : 0;
   const nonNull = Math.max(1e-9, 1 - (c.nullFrac || 0));
@@ -936,13 +1001,14 @@ function statsValue(c: Col, k: string, u: string): string {
   const mcv = s.mcv && s.mcv.values.length === s.mcv.freqs.length ? s.mcv : undefined;
   for (let i = 0; mcv && i < mcv.values.length; i++) {
     cum += mcv.freqs[i] / nonNull;
-    whens.push(`WHEN ${u} < ${Number(Math.min(cum, 1).toPrecision(12))} THEN ${quoteLiteral(mcv.values[i])}::${c.castType}`);
+    whens.push(`WHEN ${u} < ${snapToRows(cum, rows)} THEN ${quoteLiteral(mcv.values[i])}::${c.castType}`);
   }
   const drawn = c.key?.kind === 'draw' || c.key?.kind === 'ordered' ? c.key.distinct : 0;
   for (let i = 0; !mcv && s.mcvFreqs && i < s.mcvFreqs.length; i++) {
     cum += s.mcvFreqs[i] / nonNull;
-    whens.push(`WHEN ${u} < ${Number(Math.min(cum, 1).toPrecision(12))} THEN (${valueSql(c.spec, String(drawn + i))})::${c.castType}`);
+    whens.push(`WHEN ${u} < ${snapToRows(cum, rows)} THEN (${valueSql(c.spec, String(drawn + i))})::${c.castType}`);
   }
+  cum = snapToRows(cum, rows);
   let rest: string;
   const hist = s.histogram ?? [];
   const kind = interpolable(c.spec);

@@ -1,4 +1,5 @@
-import { loadModule, parseSync } from '../sql/pg-query';
+import { loadSqlParser } from '../sql/parse';
+import { parseStatements } from '../sql/parse-statements';
 
 /**
  * The common shapes of CHECK constraints, read into per-column restrictions the generator
@@ -51,10 +52,8 @@ export function emptyShapes(): CheckShapes {
   return { columns: new Map(), orders: [], nonNulls: [] };
 }
 
-let ready: Promise<void> | undefined;
 export function ensureCheckParser(): Promise<void> {
-  ready ??= loadModule();
-  return ready;
+  return loadSqlParser();
 }
 
 type Node = Record<string, unknown>;
@@ -63,8 +62,8 @@ type Node = Record<string, unknown>;
 export function readCheck(expr: string, into: CheckShapes, valueName?: string): void {
   let root: Node | undefined;
   try {
-    const tree = parseSync(`SELECT ${expr}`) as unknown as { stmts: Array<{ stmt: { SelectStmt: { targetList: Array<{ ResTarget: { val: Node } }> } } }> };
-    root = tree.stmts[0]?.stmt.SelectStmt.targetList[0]?.ResTarget.val;
+    const stmt = parseStatements(`SELECT ${expr}`)[0]?.node as { SelectStmt: { targetList: Array<{ ResTarget: { val: Node } }> } } | undefined;
+    root = stmt?.SelectStmt.targetList[0]?.ResTarget.val;
   } catch {
     return;
   }

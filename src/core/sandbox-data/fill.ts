@@ -119,7 +119,7 @@ export async function fillDatabase(query: QueryFn, exec: ExecFn, options: FillOp
       const rebuild = options.rebuildIndexes !== false && table.kind === 'r' && target >= 1000 ? await plainIndexes(query, table.oid) : [];
       if (rebuild.length) tr.notes.push(`${rebuild.length} secondary index(es) built after the insert`);
       const steps: Array<{ mode: PlanContext['mode']; rows: number; conflict: boolean }> = [
-        { mode: 'full', rows: target, conflict: table.exclusions.length > 0 },
+        { mode: 'full', rows: target, conflict: table.exclusions.length > 0 || first.conflicts === true },
         { mode: 'full', rows: target, conflict: true },
         { mode: 'simple', rows: Math.min(target, 1000), conflict: true },
         { mode: 'minimal', rows: Math.min(target, 10), conflict: true },

@@ -47,7 +47,7 @@ export const MAX_ROWS_PER_TABLE = 5_000_000;
  * Bumped when the generator changes what it produces for the same settings: part of the
  * cache key of a filled sandbox, so an upgrade does not keep serving the old data.
  */
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 
 const KEYS = ['stats', 'scale', 'rowsPerTable', 'rows', 'seed'];
 

@@ -64,6 +64,7 @@ export interface ForeignKey {
   columns: string[];
   refSchema: string;
   refTable: string;
+  /** The referenced columns; for `REFERENCES t` without a list, t's primary key. Empty only when the model does not know them (t unknown or keyless). */
   refColumns: string[];
   /** ON DELETE SET NULL (or SET DEFAULT): the key is emptied by design when its parent goes; set only then. */
   onDeleteSetNull?: true;
@@ -95,6 +96,8 @@ export interface Table {
   nullTests?: { name: string; columns: string[] }[];
   /** `PARTITION BY`: the parent of a partitioned table (Postgres refuses CREATE INDEX CONCURRENTLY on it). */
   partitioned?: boolean;
+  /** `PARTITION BY`'s strategy and key, when the source shows them (a replayed CREATE TABLE does). */
+  partitionKey?: PartitionKey;
   /** A partition (`PARTITION OF` or `ATTACH PARTITION`): its parent's table key, `schema.name`. */
   partitionOf?: string;
   /** CREATE TEMP TABLE: session-local, never replicated or read by other sessions. */
@@ -114,11 +117,20 @@ export interface Table {
   source?: SourceRef;
 }
 
+/** A partitioned table's key: what a query must compare for Postgres to prune partitions. */
+export interface PartitionKey {
+  strategy: 'range' | 'list' | 'hash';
+  /** In key order: a column, or an expression (its SQL text as written, and the columns it reads). */
+  parts: Array<{ column: string } | { expression: string; columns: string[] }>;
+}
+
 export interface RowSecurity {
   /** ENABLE ROW LEVEL SECURITY (true) or DISABLE (false). */
   enabled: boolean;
   /** FORCE ROW LEVEL SECURITY: the owner is subject to the policies too. */
   forced: boolean;
+  /** The last FORCE/NO FORCE was an explicit NO FORCE ROW LEVEL SECURITY: the owner's bypass is a decision. */
+  forceTurnedOff?: boolean;
   /** The ALTER TABLE subcommand that last turned it on or off. */
   source?: SourceRef;
 }

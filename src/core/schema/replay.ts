@@ -8,6 +8,7 @@ import {
   spanText,
   stringList,
   tokenIndexAt,
+  walk,
   type Node,
   type RelationName,
 } from '../sql/ast';
@@ -22,6 +23,7 @@ import {
   type Index,
   type IndexKeyOptions,
   type MaterializedView,
+  type PartitionKey,
   type Policy,
   type PolicyCommand,
   type RowSecurity,
@@ -117,6 +119,9 @@ export function applyStatement(state: ReplayState, statement: Statement, file: s
       break;
     case 'RenameStmt':
       r.rename(ast.RenameStmt);
+      break;
+    case 'AlterObjectSchemaStmt':
+      r.alterObjectSchema(ast.AlterObjectSchemaStmt);
       break;
     case 'VariableSetStmt':
       // search_path: followed above.
@@ -250,23 +255,65 @@ class Replayer {
     };
     if (node.relation?.relpersistence === 't') table.temporary = true;
     if (node.relation?.relpersistence === 'u') table.unlogged = true;
-    if (node.partspec) table.partitioned = true;
+    if (node.partspec) {
+      table.partitioned = true;
+      const key = this.partitionKey(node.partspec);
+      if (key) table.partitionKey = key;
+    }
     if (this.state.rowSecurityOnCreate) table.rowSecurityOpaque = true;
     this.tables.set(key, table);
     this.effect.created.push(key);
     if (node.partbound) this.inheritPartitionKeys(table, node.inhRelations);
     for (const p of node.inhRelations ?? []) {
       const parent = this.table(relationName(p?.RangeVar));
-      if (parent) childTables.set(parent, [...(childTables.get(parent) ?? []), table]);
+      if (!parent) continue;
+      childTables.set(parent, [...(childTables.get(parent) ?? []), table]);
+      parentTables.set(table, [...(parentTables.get(table) ?? []), parent]);
+      // INHERITS: the parents' columns come first, in order; a name two parents share is one column. The
+      // column objects are shared, so the parent's later ALTER COLUMN reaches the child as it does in Postgres.
+      if (!node.partbound) for (const c of parent.columns) if (!table.columns.some((own) => own.name === c.name)) table.columns.push(c);
     }
+    const inherited = table.columns.length > 0;
     for (const elt of node.tableElts ?? []) {
-      if (elt.ColumnDef) this.addColumn(table, elt.ColumnDef);
-      else if (elt.Constraint) this.addConstraint(table, elt.Constraint);
+      if (elt.ColumnDef) {
+        // A local definition of an inherited column merges with it, in the inherited column's place.
+        const before = inherited ? table.columns.find((c) => c.name === elt.ColumnDef.colname) : undefined;
+        const local = this.addColumn(table, elt.ColumnDef);
+        if (before && local) mergeInheritedColumn(local, before);
+      } else if (elt.Constraint) this.addConstraint(table, elt.Constraint);
       else if (elt.TableLikeClause) {
         const source = this.table(relationName(elt.TableLikeClause.relation));
-        if (source) table.columns.push(...source.columns.map((c) => ({ ...c, source: c.source })));
+        // Merged, like a local definition, with a column of the same name already there (inherited).
+        for (const c of source?.columns ?? []) if (!table.columns.some((own) => own.name === c.name)) table.columns.push({ ...c, source: c.source });
       }
     }
+    // A key to the table itself may come before the primary key it takes (Postgres reads the whole statement first).
+    for (const fk of table.foreignKeys) if (fk.refColumns.length === 0) this.referencePrimaryKey(fk);
+  }
+
+  /** PARTITION BY's strategy and key columns or expressions (their text as written). */
+  private partitionKey(spec: Node): PartitionKey | undefined {
+    const strategy = ({ PARTITION_STRATEGY_RANGE: 'range', PARTITION_STRATEGY_LIST: 'list', PARTITION_STRATEGY_HASH: 'hash' } as const)[
+      spec.strategy as 'PARTITION_STRATEGY_RANGE'
+    ];
+    if (!strategy) return undefined;
+    const base = this.statement.range.startOffset;
+    const parts: PartitionKey['parts'] = [];
+    for (const item of spec.partParams ?? []) {
+      const elem: Node | undefined = item.PartitionElem;
+      if (elem?.name) parts.push({ column: elem.name });
+      else if (elem?.expr) {
+        const range = this.statement.constructRange(firstLocation(elem.expr));
+        const columns = new Set<string>();
+        walk(elem.expr, (n, key) => {
+          if (key !== 'ColumnRef') return;
+          const fields = stringList(n.fields);
+          if (fields.length > 0) columns.add(fields[fields.length - 1]);
+        });
+        parts.push({ expression: this.statement.text.slice(range.startOffset - base, range.endOffset - base).trim(), columns: [...columns] });
+      }
+    }
+    return parts.length > 0 ? { strategy, parts } : undefined;
   }
 
   /** A partition gets its parent's columns, primary key and indexes, as Postgres creates them. */
@@ -434,6 +481,8 @@ class Replayer {
           refColumns: stringList(con.pk_attrs),
           source,
         };
+        // `REFERENCES t` without columns: Postgres takes t's primary key, as it is when the key is made.
+        if (fk.refColumns.length === 0) this.referencePrimaryKey(fk);
         // 'n' SET NULL, 'd' SET DEFAULT (the default is usually NULL): the key is emptied by design.
         if (con.fk_del_action === 'n' || con.fk_del_action === 'd') fk.onDeleteSetNull = true;
         table.foreignKeys.push(fk);
@@ -453,6 +502,12 @@ class Replayer {
       default:
         return;
     }
+  }
+
+  /** Fills the referenced columns of a key written without them from its target's primary key (none while the target is unknown or has no key). */
+  private referencePrimaryKey(fk: ForeignKey): void {
+    const target = this.tables.get(tableKey(fk.refSchema, fk.refTable));
+    if (target?.primaryKey) fk.refColumns = [...target.primaryKey.columns];
   }
 
   private constraintIndex(table: Table, name: string, columns: string[], include: string[], primary: boolean, source: SourceRef): Index {
@@ -496,7 +551,8 @@ class Replayer {
     (node.cmds ?? []).forEach((item: Node, index: number) => {
       const cmd: Node | undefined = item.AlterTableCmd;
       if (!cmd) return;
-      const column = typeof cmd.name === 'string' ? table.columns.find((c) => c.name === cmd.name) : undefined;
+      const found = typeof cmd.name === 'string' ? table.columns.find((c) => c.name === cmd.name) : undefined;
+      const column = found && COLUMN_CHANGES.has(cmd.subtype) ? ownColumn(table, found, node.relation?.inh !== true) : found;
       switch (cmd.subtype) {
         case 'AT_AttachPartition':
         case 'AT_DetachPartition': {
@@ -504,6 +560,11 @@ class Replayer {
           if (!part || part === table) break;
           if (cmd.subtype === 'AT_AttachPartition') part.partitionOf = tableKey(table.schema, table.name);
           else if (part.partitionOf === tableKey(table.schema, table.name)) delete part.partitionOf;
+          // Linked like a child: the parent's later ADD / DROP COLUMN reach it.
+          const siblings = (childTables.get(table) ?? []).filter((c) => c !== part);
+          childTables.set(table, cmd.subtype === 'AT_AttachPartition' ? [...siblings, part] : siblings);
+          const parents = (parentTables.get(part) ?? []).filter((p) => p !== table);
+          parentTables.set(part, cmd.subtype === 'AT_AttachPartition' ? [...parents, table] : parents);
           break;
         }
         case 'AT_AddColumn':
@@ -514,8 +575,25 @@ class Replayer {
           }
           break;
         case 'AT_DropColumn':
-          if (column) this.dropColumn(table, column.name);
+          if (column) {
+            this.dropColumn(table, column.name);
+            // Children drop it too where it is only inherited (the very column object), unless ONLY.
+            if (node.relation?.inh === true) this.dropFromChildren(table, column, new Set([table]));
+          }
           break;
+        case 'AT_AddInherit':
+        case 'AT_DropInherit': {
+          // The child must already have the parent's columns (INHERIT) and keeps them (NO INHERIT): only the link changes.
+          const parent = this.table(relationName(cmd.def?.RangeVar));
+          if (!parent || parent === table) break;
+          const children = (childTables.get(parent) ?? []).filter((c) => c !== table);
+          childTables.set(parent, cmd.subtype === 'AT_AddInherit' ? [...children, table] : children);
+          const parents = (parentTables.get(table) ?? []).filter((p) => p !== parent);
+          parentTables.set(table, cmd.subtype === 'AT_AddInherit' ? [...parents, parent] : parents);
+          // What it inherited is its own from now on: the old parent's later changes no longer reach it.
+          if (cmd.subtype === 'AT_DropInherit') for (const c of table.columns) if (parent.columns.includes(c)) detachColumn(table, c);
+          break;
+        }
         case 'AT_AlterColumnType':
           if (column && cmd.def?.ColumnDef?.typeName) {
             const typeName: Node = cmd.def.ColumnDef.typeName;
@@ -577,13 +655,16 @@ class Replayer {
 
   private rowSecurityAfter(before: RowSecurity | undefined, subtype: string, index: number): RowSecurity | undefined {
     if (subtype === 'AT_ForceRowSecurity' || subtype === 'AT_NoForceRowSecurity') {
-      return { enabled: false, ...before, forced: subtype === 'AT_ForceRowSecurity' };
+      const after: RowSecurity = { enabled: false, ...before, forced: subtype === 'AT_ForceRowSecurity' };
+      if (subtype === 'AT_NoForceRowSecurity') after.forceTurnedOff = true;
+      else delete after.forceTurnedOff;
+      return after;
     }
     const enabled = subtype === 'AT_EnableRowSecurity';
     // The statement that turned it on (or off) is where a finding about it belongs: one that changes nothing
     // (enabling twice, drizzle-kit's DISABLE on a table that never had RLS) is not.
     if ((before?.enabled ?? false) === enabled) return before;
-    return { enabled, forced: before?.forced ?? false, source: this.ref(alterCommandRange(this.statement, index)) };
+    return { enabled, forced: before?.forced ?? false, ...(before?.forceTurnedOff && { forceTurnedOff: true }), source: this.ref(alterCommandRange(this.statement, index)) };
   }
 
   /** RLS switched on a table the model does not know: kept apart, like policies on such tables. */
@@ -596,6 +677,48 @@ class Replayer {
       const after = this.rowSecurityAfter(outside.get(key), subtype, index);
       if (after) outside.set(key, after);
     });
+  }
+
+  /**
+   * What goes with dropped tables when the DROP succeeds: their partitions and INHERITS children
+   * (with CASCADE; without it Postgres refuses), and every foreign key that references them
+   * (dropped with CASCADE; without it Postgres refuses).
+   */
+  private dropDependents(gone: Table[]): void {
+    const dropped = new Set<Table>();
+    const visit = (t: Table): void => {
+      if (dropped.has(t)) return;
+      dropped.add(t);
+      for (const child of childTables.get(t) ?? []) {
+        const key = tableKey(child.schema, child.name);
+        if (this.tables.get(key) === child) {
+          this.tables.delete(key);
+          this.effect.dropped.push(key);
+          this.state.schema.policies?.delete(key);
+        }
+        visit(child);
+      }
+    };
+    gone.forEach(visit);
+    const keys = new Set([...dropped].map((t) => tableKey(t.schema, t.name)));
+    for (const table of this.tables.values()) {
+      if (table.foreignKeys.some((f) => keys.has(tableKey(f.refSchema, f.refTable)))) table.foreignKeys = table.foreignKeys.filter((f) => !keys.has(tableKey(f.refSchema, f.refTable)));
+      const parents = parentTables.get(table);
+      if (parents?.some((p) => dropped.has(p))) parentTables.set(table, parents.filter((p) => !dropped.has(p)));
+    }
+  }
+
+  private dropFromChildren(parent: Table, column: Column, seen: Set<Table>): void {
+    for (const child of childTables.get(parent) ?? []) {
+      // A column another parent also gives the child stays (Postgres merged the two).
+      if ((parentTables.get(child) ?? []).some((p) => p !== parent && p.columns.some((c) => c.name === column.name))) continue;
+      // A partition has no column of its own: it goes whatever object the partition holds.
+      const partition = child.partitionOf === tableKey(parent.schema, parent.name);
+      if (seen.has(child) || !(child.columns.includes(column) || (partition && child.columns.some((c) => c.name === column.name)))) continue;
+      seen.add(child);
+      this.dropColumn(child, column.name);
+      this.dropFromChildren(child, column, seen);
+    }
   }
 
   private dropColumn(table: Table, name: string): void {
@@ -691,11 +814,15 @@ class Replayer {
   drop(node: Node): void {
     const names = dropObjectNames(node.objects);
     if (node.removeType === 'OBJECT_TABLE') {
+      const gone: Table[] = [];
       for (const n of names) {
         const key = tableKey(this.schemaOf(n), n.name);
+        const table = this.tables.get(key);
+        if (table) gone.push(table);
         if (this.tables.delete(key)) this.effect.dropped.push(key);
         this.state.schema.policies?.delete(key);
       }
+      if (gone.length > 0) this.dropDependents(gone);
     } else if (node.removeType === 'OBJECT_MATVIEW') {
       for (const n of names) this.state.schema.materializedViews?.delete(tableKey(this.schemaOf(n), n.name));
     } else if (node.removeType === 'OBJECT_POLICY') {
@@ -734,26 +861,12 @@ class Replayer {
         const table = this.table(rel);
         // ALTER TABLE … RENAME TO works on a materialized view too.
         if (!table) return this.renameView(rel, newName);
-        const from = tableKey(table.schema, table.name);
-        const to = tableKey(table.schema, newName);
-        this.tables.delete(from);
-        const policies = this.state.schema.policies?.get(from);
-        if (policies) {
-          this.policies.delete(from);
-          for (const p of policies) p.table = newName;
-          this.policies.set(to, policies);
-        }
-        const oldName = table.name;
-        table.name = newName;
-        for (const i of table.indexes) i.table = newName;
-        for (const f of table.foreignKeys) f.table = newName;
-        for (const other of this.tables.values()) {
-          for (const f of other.foreignKeys) if (f.refSchema === table.schema && f.refTable === oldName) f.refTable = newName;
-        }
-        this.tables.set(to, table);
-        this.effect.renamed.push([from, to]);
+        this.moveTable(table, table.schema, newName);
         return;
       }
+      case 'OBJECT_SCHEMA':
+        if (typeof node.subname === 'string') this.renameSchema(node.subname, newName);
+        return;
       case 'OBJECT_COLUMN': {
         const table = this.table(rel);
         const oldName: string | undefined = node.subname;
@@ -761,18 +874,19 @@ class Replayer {
         if (view && oldName) {
           const swap = (list: string[]): string[] => list.map((c) => (c === oldName ? newName : c));
           view.columns = swap(view.columns);
-          for (const i of view.indexes) (i.columns = swap(i.columns)), (i.include = swap(i.include));
+          for (const i of view.indexes) { i.columns = swap(i.columns); i.include = swap(i.include); }
           return;
         }
         const column = table?.columns.find((c) => c.name === oldName);
         if (!table || !column || !oldName) return;
         column.name = newName;
         const swap = (list: string[]): string[] => list.map((c) => (c === oldName ? newName : c));
-        for (const i of table.indexes) (i.columns = swap(i.columns)), (i.include = swap(i.include));
+        for (const i of table.indexes) { i.columns = swap(i.columns); i.include = swap(i.include); }
         for (const f of table.foreignKeys) f.columns = swap(f.columns);
         if (table.primaryKey) table.primaryKey.columns = swap(table.primaryKey.columns);
         for (const check of table.notNullChecks ?? []) if (check.column === oldName) check.column = newName;
         for (const test of table.nullTests ?? []) test.columns = swap(test.columns);
+        this.renamePartitionKeyColumn(tableKey(table.schema, table.name), oldName, newName);
         for (const other of this.tables.values()) {
           for (const f of other.foreignKeys) {
             if (f.refSchema === table.schema && f.refTable === table.name) f.refColumns = swap(f.refColumns);
@@ -802,13 +916,103 @@ class Replayer {
     }
   }
 
+  /**
+   * RENAME COLUMN on a partitioned table renames it in every partition too: a key column follows
+   * in the table's key and its sub-partitions' keys; a key expression reading it is written with
+   * the old name, so that key is no longer known (the rules that need it leave the table alone).
+   */
+  private renamePartitionKeyColumn(key: string, oldName: string, newName: string): void {
+    const seen = new Set<string>();
+    const visit = (k: string): void => {
+      if (seen.has(k)) return;
+      seen.add(k);
+      const table = this.tables.get(k);
+      const partKey = table?.partitionKey;
+      if (table && partKey) {
+        if (partKey.parts.some((p) => 'expression' in p && p.columns.includes(oldName))) table.partitionKey = undefined;
+        else partKey.parts = partKey.parts.map((p) => ('column' in p && p.column === oldName ? { column: newName } : p));
+      }
+      for (const [childKey, child] of this.tables) if (child.partitionOf === k) visit(childKey);
+    };
+    visit(key);
+  }
+
+  /**
+   * A table gets another name or schema (RENAME TO, SET SCHEMA, its schema renamed): its indexes,
+   * keys and policies go with it, and every key that references it follows.
+   */
+  private moveTable(table: Table, schema: string, name: string): void {
+    const from = tableKey(table.schema, table.name);
+    const to = tableKey(schema, name);
+    // The name taken by another table or view: Postgres refuses the move ("already exists").
+    if (from === to || this.tables.has(to) || this.views.has(to)) return;
+    this.tables.delete(from);
+    const policies = this.state.schema.policies?.get(from);
+    if (policies) {
+      this.policies.delete(from);
+      for (const p of policies) { p.schema = schema; p.table = name; }
+      this.policies.set(to, policies);
+    }
+    const [oldSchema, oldName] = [table.schema, table.name];
+    table.schema = schema;
+    table.name = name;
+    for (const i of table.indexes) { i.schema = schema; i.table = name; }
+    for (const f of table.foreignKeys) { f.schema = schema; f.table = name; }
+    for (const other of [...this.tables.values(), table]) {
+      for (const f of other.foreignKeys) if (f.refSchema === oldSchema && f.refTable === oldName) { f.refSchema = schema; f.refTable = name; }
+      if (other.partitionOf === from) other.partitionOf = to;
+    }
+    this.tables.set(to, table);
+    this.effect.renamed.push([from, to]);
+  }
+
+  /** ALTER TABLE / MATERIALIZED VIEW … SET SCHEMA (types, sequences and views are not modelled). */
+  alterObjectSchema(node: Node): void {
+    const rel = relationName(node.relation);
+    const schema: string | undefined = node.newschema;
+    if (!rel || !schema) return;
+    if (node.objectType === 'OBJECT_TABLE') {
+      const table = this.table(rel);
+      if (table) return this.moveTable(table, schema, table.name);
+      // ALTER TABLE … SET SCHEMA works on a materialized view too.
+    } else if (node.objectType !== 'OBJECT_MATVIEW') return;
+    const view = this.view(rel);
+    if (view) this.moveView(view, schema, view.name);
+  }
+
+  /** ALTER SCHEMA a RENAME TO b: every object of a is in b, and keys that referenced them follow. */
+  private renameSchema(from: string, to: string): void {
+    for (const table of [...this.tables.values()]) if (table.schema === from) this.moveTable(table, to, table.name);
+    for (const view of [...this.views.values()]) if (view.schema === from) this.moveView(view, to, view.name);
+    // Keys to tables of the schema the model does not know, policies and RLS on such tables.
+    for (const table of this.tables.values()) for (const f of table.foreignKeys) if (f.refSchema === from) f.refSchema = to;
+    const rekey = <T>(map: Map<string, T> | undefined, each?: (value: T) => void): void => {
+      if (!map) return;
+      for (const [key, value] of [...map]) {
+        if (!key.startsWith(`${from}.`)) continue;
+        map.delete(key);
+        map.set(`${to}.${key.slice(from.length + 1)}`, value);
+        each?.(value);
+      }
+    };
+    rekey(this.state.schema.policies, (list) => list.forEach((p) => (p.schema = to)));
+    rekey(this.state.schema.rowSecurityOutside);
+  }
+
+  private moveView(view: MaterializedView, schema: string, name: string): void {
+    const to = tableKey(schema, name);
+    if (this.views.get(to) === view) return;
+    if (this.views.has(to) || this.tables.has(to)) return;
+    this.views.delete(tableKey(view.schema, view.name));
+    view.schema = schema;
+    view.name = name;
+    for (const i of view.indexes) { i.schema = schema; i.table = name; }
+    this.views.set(tableKey(schema, name), view);
+  }
+
   private renameView(rel: RelationName | undefined, newName: string): void {
     const view = this.view(rel);
-    if (!view) return;
-    this.views.delete(tableKey(view.schema, view.name));
-    view.name = newName;
-    for (const i of view.indexes) i.table = newName;
-    this.views.set(tableKey(view.schema, newName), view);
+    if (view) this.moveView(view, view.schema, newName);
   }
 
   /**
@@ -1089,8 +1293,49 @@ function indexKeyOptions(params: Node[]): { keyOptions?: IndexKeyOptions[] } {
   return keys.some((k) => Object.keys(k).length > 0) ? { keyOptions: keys } : {};
 }
 
+/** A child's own definition of a column it inherits: NOT NULL and the default carry over unless it says otherwise. */
+function mergeInheritedColumn(local: Column, inherited: Column): void {
+  if (inherited.notNull) local.notNull = true;
+  if (local.default === undefined && inherited.default !== undefined) local.default = inherited.default;
+}
+
 /** Partitions and INHERITS children of each table created by a replay: ALTER TABLE parent ADD COLUMN reaches them. */
 const childTables = new WeakMap<Table, Table[]>();
+/** The other way round: the parents of a partition or INHERITS child. */
+const parentTables = new WeakMap<Table, Table[]>();
+
+/** ALTER TABLE subcommands that change a column in place (a child shares its inherited column objects with its parent). */
+const COLUMN_CHANGES = new Set(['AT_AlterColumnType', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ColumnDefault', 'AT_AddIdentity', 'AT_DropIdentity']);
+
+/**
+ * The column object a change to `table` may modify: a parent's change reaches the children
+ * that share the column, but not with ONLY, and a child's own change (a default, NOT NULL) does
+ * not reach its parent: then the column is copied first.
+ */
+function ownColumn(table: Table, column: Column, only: boolean): Column {
+  const holds = (t: Table): boolean => t.columns.includes(column);
+  const fromParent = (parentTables.get(table) ?? []).some(holds);
+  if (only && (fromParent || (childTables.get(table) ?? []).some(holds))) {
+    const copy = { ...column };
+    table.columns[table.columns.indexOf(column)] = copy;
+    return copy;
+  }
+  return fromParent ? detachColumn(table, column) : column;
+}
+
+/** Replaces a shared column object by a copy in `table` and in the descendants that share it with `table`. */
+function detachColumn(table: Table, column: Column): Column {
+  const copy = { ...column };
+  const visit = (t: Table, seen: Set<Table>): void => {
+    const at = t.columns.indexOf(column);
+    if (at < 0 || seen.has(t)) return;
+    seen.add(t);
+    t.columns[at] = copy;
+    for (const child of childTables.get(t) ?? []) visit(child, seen);
+  };
+  visit(table, new Set());
+  return copy;
+}
 
 function addToChildren(parent: Table, column: Column, seen: Set<Table>): void {
   for (const child of childTables.get(parent) ?? []) {

@@ -4,6 +4,7 @@ import type { ParsedSqlFile } from '../sql/parse';
 import type { Statement } from '../sql/statement';
 import type { LintPart } from '../lint/engine';
 import type { SourceRange, SourceRef } from '../types';
+import { DYNAMIC_DDL } from './dynamic-ddl';
 import { tableKey, type Column, type SchemaModel, type Table } from './model';
 import { applyStatement, createReplayState, endPart, resolveMaterializedView, resolveTable, type ReplayState } from './replay';
 import { statementNames, type NameLookup, type NameOccurrence, type OtherRelation, type QualifiedName } from './sql-names';
@@ -198,9 +199,6 @@ function matviewRelation(v: { schema: string; name: string; columns: string[]; s
   }
   return r;
 }
-
-/** Statements a DO block may hide: DDL on tables. */
-const DYNAMIC_DDL = /\b(?:create|alter|drop)\s+(?:(?:temp|temporary|unlogged|foreign)\s+)?table\b|\brename\s+(?:column\s+)?\w+\s+to\b/i;
 
 /**
  * What the replay does not keep but navigation needs, recorded around each statement: renames

@@ -1,5 +1,6 @@
 import type { SourceRange } from '../types';
 import { tokenIndexAt } from './ast';
+import { nodeOf } from './nodes';
 import type { Statement } from './statement';
 
 // Several rules ask about the statement being checked: only the last one is kept (see query-walk.ts on WeakMaps).
@@ -19,7 +20,7 @@ export function alterCommandRanges(statement: Statement): SourceRange[] | undefi
 }
 
 function computeRanges(statement: Statement): SourceRange[] | undefined {
-  const ast = statement.ast?.AlterTableStmt;
+  const ast = nodeOf(statement.ast, 'AlterTableStmt');
   if (!ast) return undefined;
   const tokens = statement.tokens();
   let i = tokenIndexAt(tokens, statement.offsetOf(ast.relation?.location));

@@ -1,9 +1,10 @@
 import type { SourceRange } from '../types';
-import type { Statement } from './statement';
+import { isNodeKey, type RangeVar, type TypedNodeKind, type TypedNodes } from './nodes';
+import type { AstNode, Statement } from './statement';
 import type { SqlToken } from './tokens';
 
 /** Small readers for libpg-query AST nodes, shared by replay and rules. */
-export type Node = Record<string, any>;
+export type Node = AstNode;
 
 /** `[{String: {sval: 'a'}}, …]` → ['a', …]. */
 export function stringList(list: Node[] | undefined): string[] {
@@ -22,7 +23,7 @@ export interface RelationName {
   location?: number;
 }
 
-export function relationName(rangeVar: Node | undefined): RelationName | undefined {
+export function relationName(rangeVar: RangeVar | Node | undefined): RelationName | undefined {
   if (!rangeVar || typeof rangeVar.relname !== 'string') return undefined;
   return { schema: rangeVar.schemaname, name: rangeVar.relname, location: rangeVar.location };
 }
@@ -66,7 +67,12 @@ export function identifierWords(text: string): Set<string> {
   return new Set((text.match(/"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*/g) ?? []).map((w) => (w.startsWith('"') ? w.slice(1, -1).replace(/""/g, '"') : w.toLowerCase())));
 }
 
-/** Visits every object node below `node` (depth first), including `node`. */
+/**
+ * The parse-tree walker: visits every object below `node` (depth first, a parent before its
+ * children) with the key it sits under — a node body under its type (`{ FuncCall: X }` yields X
+ * with key 'FuncCall'), a field's object under the field's name. Array items are not visited
+ * themselves, only what they hold. Works on any libpg-query JSON, PL/pgSQL's parse included.
+ */
 export function walk(node: unknown, visit: (node: Node, key: string) => void, key = ''): void {
   if (Array.isArray(node)) {
     for (const item of node) walk(item, visit, key);
@@ -80,6 +86,20 @@ export function walk(node: unknown, visit: (node: Node, key: string) => void, ke
       walk(v, visit, k);
     }
   }
+}
+
+/** `walk` over node bodies only, each with its type (`RangeVar`, `SelectStmt`); fields' objects are skipped. */
+export function walkNodes(tree: unknown, visit: (type: string, node: Node) => void): void {
+  walk(tree, (node, key) => {
+    if (isNodeKey(key)) visit(key, node);
+  });
+}
+
+/** Every node of one typed kind below `tree`, depth first: `walkNodesOf(ast, 'ColumnRef', (ref) => …)`. */
+export function walkNodesOf<K extends TypedNodeKind>(tree: unknown, kind: K, visit: (node: TypedNodes[K]) => void): void {
+  walk(tree, (node, key) => {
+    if (key === kind) visit(node as TypedNodes[K]);
+  });
 }
 
 const NAME_KINDS = new Set(['ident', 'keyword']);

@@ -76,7 +76,15 @@ export function findExplainTargets(text: string, language: SourceLanguage): Expl
   return targets;
 }
 
-/** The target containing `offset`, or the nearest one that starts after it on the same line. */
-export function targetAtOffset(targets: ExplainTarget[], offset: number): ExplainTarget | undefined {
-  return targets.find((t) => offset >= t.range.startOffset && offset <= t.range.endOffset);
+/**
+ * The statement at a cursor (Explain Statement at Cursor): the target containing `offset` —
+ * its end included, and the character after it, so a cursor just past the statement's text
+ * (before its `;`) still picks it — else the first target that starts on the cursor's `line`
+ * (0-based), as when the cursor sits in the blanks before a statement.
+ */
+export function targetAtOffset(targets: readonly ExplainTarget[], offset: number, line: number): ExplainTarget | undefined {
+  return (
+    targets.find((t) => offset >= t.range.startOffset && offset <= t.range.endOffset + 1) ??
+    targets.find((t) => t.range.start.line === line)
+  );
 }

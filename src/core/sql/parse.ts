@@ -3,7 +3,8 @@ import { PglensError } from '../errors';
 import type { SourceRange } from '../types';
 import { advanceCodePoints, createByteOffsets, type ByteOffsets } from './byte-offsets';
 import { createLineIndex, type LineIndex } from './line-index';
-import type { ParsedSql, SqlSyntaxError, Statement } from './statement';
+import type { AstNode, ParsedSql, Statement } from './statement';
+import { SqlSyntaxError } from './syntax-error';
 import { lexTokens, scanTokens, splitTokens, type SqlToken } from './tokens';
 import { scannerInput, UNTERMINATED_COMMENT } from './scanner-input';
 
@@ -29,8 +30,11 @@ export function isSqlParserLoaded(): boolean {
   return ready;
 }
 
+/** PL/pgSQL's own parse of a `CREATE FUNCTION … LANGUAGE plpgsql` (the parser loaded first). */
+export { parsePlPgSqlSync } from './pg-query';
+
 interface PgStmt {
-  stmt?: Record<string, any>;
+  stmt?: AstNode;
   stmt_location?: number;
   stmt_len?: number;
 }
@@ -61,7 +65,7 @@ export class SqlStatement implements Statement {
     private readonly file: FileContext,
     readonly text: string,
     readonly range: SourceRange,
-    readonly ast: Record<string, any> | undefined,
+    readonly ast: AstNode | undefined,
     readonly kind: string,
     readonly index: number,
     /** Byte offset in the file that the AST's `location`s count from. */
@@ -165,7 +169,7 @@ const STATEMENT_CACHE_LIMIT = 20_000;
 
 /** A parsed statement by its exact text; `locDelta` turns its AST locations into offsets from its own start. */
 interface CachedStatement {
-  ast: Record<string, any>;
+  ast: AstNode;
   kind: string;
   locDelta: number;
 }
@@ -307,7 +311,7 @@ function parseByStatement(file: FileContext, tokens: SqlToken[], optimistic: boo
     const chunkByteStart = file.bytes.toByte(start);
     if (commentAt !== undefined) {
       statements.push(new SqlStatement(file, chunk, file.lines.rangeOf(start, end), undefined, 'Invalid', statements.length, chunkByteStart));
-      errors.push({ message: UNTERMINATED_COMMENT, range: file.lines.rangeOf(commentAt, commentAt + 2) });
+      errors.push(new SqlSyntaxError(UNTERMINATED_COMMENT, file.lines.rangeOf(commentAt, commentAt + 2)));
       continue;
     }
     const cached = statementCache.get(chunk);
@@ -333,7 +337,7 @@ function parseByStatement(file: FileContext, tokens: SqlToken[], optimistic: boo
       const at = advanceCodePoints(text, start, details.cursorPosition);
       const statement = new SqlStatement(file, chunk, file.lines.rangeOf(start, end), undefined, 'Invalid', statements.length, chunkByteStart);
       statements.push(statement);
-      errors.push({ message: details.message, range: errorRange(statement, at) });
+      errors.push(new SqlSyntaxError(details.message, errorRange(statement, at)));
     }
   }
   return { text, lineIndex: file.lines, statements, errors };

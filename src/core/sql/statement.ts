@@ -1,4 +1,5 @@
 import type { SourceRange } from '../types';
+import type { SqlSyntaxError } from './syntax-error';
 import type { SqlToken } from './tokens';
 
 /**
@@ -7,13 +8,21 @@ import type { SqlToken } from './tokens';
  * `location`s are UTF-8 byte offsets into `text`'s parse input and are turned into
  * character ranges with `locate` / `constructRange`, never by hand.
  */
+/**
+ * A libpg-query AST node as JSON (`{ SelectStmt: {...} }` and what it holds). Its shape is
+ * PostgreSQL's parse tree, read by key with checks where a key may be absent; this is the one
+ * place the AST's untyped access is declared (docs/architecture.md, "Lint").
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- libpg-query's JSON parse tree; the node kinds read most have types in nodes.ts
+export type AstNode = Record<string, any>;
+
 export interface Statement {
   /** The statement text as written, without the trailing semicolon. */
   text: string;
   /** Range of the statement in the file (character offsets and line/character). */
   range: SourceRange;
   /** The raw libpg-query node, e.g. `{ SelectStmt: {...} }`; undefined when it failed to parse. */
-  ast: Record<string, any> | undefined;
+  ast: AstNode | undefined;
   /** The AST node's type name, e.g. 'SelectStmt', 'IndexStmt', 'AlterTableStmt'; 'Invalid' when it failed to parse. */
   kind: string;
   /** 0-based position of the statement in its file. */
@@ -37,12 +46,6 @@ export interface Statement {
    * schema's source ranges): ranges and tokens still work, and the AST can be collected.
    */
   withoutAst(): Statement;
-}
-
-export interface SqlSyntaxError {
-  message: string;
-  /** Where Postgres pointed; falls back to the start of the failing statement. */
-  range: SourceRange;
 }
 
 export interface ParsedSql {

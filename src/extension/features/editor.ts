@@ -18,8 +18,10 @@ import type { FeatureHost } from './host';
 export function activateEditor(host: FeatureHost): void {
   const { context, output } = host;
   const lenses = new SqlCodeLensProvider();
-  const lint = new LintDiagnostics(context);
   const navigation = new SchemaNavigation(output);
+  // Query files and SQL in code are linted against the workspace's migrations, as navigation resolves their names.
+  const workspaceSchema = (doc: vscode.TextDocument) => navigation.workspaceSchema(doc);
+  const lint = new LintDiagnostics(context, workspaceSchema);
   context.subscriptions.push(
     lenses,
     lint,
@@ -27,7 +29,8 @@ export function activateEditor(host: FeatureHost): void {
     vscode.languages.registerCodeLensProvider(SQL_SELECTOR, lenses),
     registerRollbackVerify(context, output),
     registerGenerateDown(context, output),
-    registerAppCodeDiagnostics(context),
+    registerAppCodeDiagnostics(context, workspaceSchema),
+    navigation.onDidChangeSchemas(() => lint.workspaceSchemaChanged()),
   );
   loadSqlParser().then(
     () => {

@@ -245,7 +245,7 @@ describe('database activity checks on a live server', function () {
   it('connections: counts the test\'s sessions by application, and warns past the share', async function () {
     if (!conn) return;
     const a = await session('pool');
-    const b = await session('pool');
+    await session('pool'); // a second idle session of the same application: only counted
     await a.client.query('BEGIN');
     const c = check('connections');
     const data = (await c.read({ conn, serverVersionNum, schemas: [], role: 'postgres' })) as { groups: { state: string | null; applicationName: string | null; sessions: number }[]; maxConnections: number };

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { ensureParser, parseStatements } from '../../../src/core/db/pg-parser';
+import { loadSqlParser } from '../../../src/core/sql/parse';
+import { parseStatements } from '../../../src/core/sql/parse-statements';
 import { pgliteExtensionsFor } from '../../../src/core/db/sandbox-build';
 import { readMigrationSets } from '../../../src/core/migrations/read';
 import { fillDatabase } from '../../../src/core/sandbox-data';
@@ -21,7 +22,7 @@ describe('sandbox data on corpus schemas', function () {
   this.timeout(600_000);
   before(async function () {
     if (!existsSync(CORPUS)) this.skip();
-    await ensureParser();
+    await loadSqlParser();
   });
 
   for (const project of PROJECTS) {

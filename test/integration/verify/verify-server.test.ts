@@ -9,8 +9,7 @@ import { snapshotCatalog } from '../../../src/core/migrations/verify/snapshot';
 import { serverTarget } from '../../../src/core/migrations/verify/targets';
 import { verifyMigrations } from '../../../src/core/migrations/verify/verify';
 import { loadSqlParser } from '../../../src/core/sql/parse';
-import { Client } from 'pg';
-import { requireServer, serverConfig, serverUrl, withServerClient } from '../db/test-env';
+import { requireServer, serverUrl, withServerClient } from '../db/test-env';
 import { describeVerifyContract } from './verify-contract';
 
 const admin = withServerClient;

@@ -149,6 +149,7 @@ describe('Suggest Indexes command (in-memory vscode, PGlite)', function () {
     await db.exec(SEED);
     server = new PgliteConnection(db, 'server', 'staging (db.example:5432/app)');
     sandbox = new PgliteConnection(db, 'embedded', 'embedded sandbox');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the fake vscode module is installed
     const { registerAdviseCommands } = require('../../../src/extension/advise-command') as typeof import('../../../src/extension/advise-command');
     registerAdviseCommands({ subscriptions: [] } as never, {
       getConnection: () => Promise.resolve(server),

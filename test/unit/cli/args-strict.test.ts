@@ -16,6 +16,7 @@ const UNREACHABLE = 'postgresql://postgres@127.0.0.1:1/test';
 
 /** Runs a command in-process as main.ts does: a thrown UsageError/PglensError is exit 2, `pglens <command>: <message>` on stderr. */
 async function cli([name, ...argv]: string[], cwd = ROOT): Promise<{ code: number; out: string; err: string }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the command module is chosen by name at run time
   const command = (require(path.join(ROOT, 'src', 'cli', 'commands', name)) as { command: Command }).command;
   let out = '';
   let err = '';

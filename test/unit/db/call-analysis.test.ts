@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { assignmentParts, callRefusal, collectRefs, type CallAnalysis, type ReachedFunction } from '../../../src/core/db/call-analysis';
-import { ensureParser, parseStatements } from '../../../src/core/db/pg-parser';
+import { loadSqlParser } from '../../../src/core/sql/parse';
+import { parseStatements } from '../../../src/core/sql/parse-statements';
 
 describe('collectRefs: what a statement names, before anything is resolved', () => {
-  before(() => ensureParser());
+  before(() => loadSqlParser());
   const refs = (sql: string) => collectRefs(parseStatements(sql)[0].node);
   const names = (list: { schema?: string; name: string }[]) => list.map((r) => (r.schema ? `${r.schema}.${r.name}` : r.name)).sort();
 

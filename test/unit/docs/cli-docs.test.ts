@@ -39,6 +39,7 @@ function flagsNamed(text: string): Set<string> {
 
 /** The command as main.ts loads it: `src/cli/commands/<name>.ts`'s `command` export. */
 function loadCommand(name: string): Command {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the command module is chosen by name at run time
   return (require(path.join(ROOT, 'src', 'cli', 'commands', name)) as { command: Command }).command;
 }
 

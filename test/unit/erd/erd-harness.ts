@@ -12,7 +12,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { erdHtml } from '../../../media/src/erd/erd-html';
+import { erdHtml } from '../../../src/extension/webview-html';
 import { PALETTES, repoRoot } from '../viewer/harness';
 
 export { CHROMIUM, CHROMIUM_ARGS } from '../viewer/harness';

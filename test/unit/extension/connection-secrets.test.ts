@@ -62,6 +62,7 @@ describe('ConnectionManager: SecretStorage keys', () => {
     installVscode(fakeVscode(() => settings));
     const modulePath = require.resolve('../../../src/extension/connection-manager');
     delete require.cache[modulePath];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module instance, loaded after clearing require.cache and installing the fake vscode
     const { ConnectionManager } = require(modulePath) as typeof ManagerModule;
     const state = new Map<string, unknown>();
     const context = {

@@ -110,6 +110,7 @@ describe('activation shell: lazily loaded commands', () => {
   before(() => {
     previousVscode = require.cache.vscode;
     installVscode(fakeVscode(registered));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded in the order the test measures, after the fake vscode module is installed
     shell = require(path.join(extensionDir, 'extension')) as typeof ShellModule;
   });
 
@@ -121,6 +122,7 @@ describe('activation shell: lazily loaded commands', () => {
   });
 
   it('names every command the manifest contributes', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded in the order the test measures, after the fake vscode module is installed
     const manifest = require(path.join(root, 'package.json')) as { contributes: { commands: { command: string }[] } };
     assert.deepEqual(manifest.contributes.commands.map((c) => c.command).filter((id) => !(id in shell.COMMAND_AREAS)), []);
   });
@@ -148,14 +150,17 @@ describe('activation shell: lazily loaded commands', () => {
     const features = path.join(extensionDir, 'features');
     let manager: ConnectionManager | undefined;
     run('connections', () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded in the order the test measures, after the fake vscode module is installed
       manager = (require(path.join(features, 'connections')) as typeof import('../../../src/extension/features/connections')).activateConnections(host()).manager;
     });
     assert.ok(manager);
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded in the order the test measures, after the fake vscode module is installed */
     run('editor', () => (require(path.join(features, 'editor')) as typeof import('../../../src/extension/features/editor')).activateEditor(host()));
     run('explain', () => (require(path.join(features, 'explain')) as typeof import('../../../src/extension/features/explain')).activateExplain(host(), manager!));
     run('health', () => (require(path.join(features, 'health')) as typeof import('../../../src/extension/features/health')).activateHealth(host(), manager!));
     run('prisma', () => (require(path.join(features, 'prisma')) as typeof import('../../../src/extension/features/prisma')).activatePrisma(host(), manager!));
     run('stats', () => (require(path.join(features, 'stats')) as typeof import('../../../src/extension/features/stats')).activateStats(host(), manager!));
     run('diagram', () => (require(path.join(features, 'diagram')) as typeof import('../../../src/extension/features/diagram')).activateDiagram(host()));
+    /* eslint-enable @typescript-eslint/no-require-imports */
   });
 });

@@ -41,6 +41,7 @@ describe('Health view: cancel / terminate a session', () => {
       Range: class {},
     });
     for (const m of ['health-commands', 'confirm']) delete require.cache[require.resolve(`../../../src/extension/${m}`)];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module instance, loaded after clearing require.cache and installing the fake vscode
     commands = require('../../../src/extension/health-commands') as typeof CommandsModule;
   });
 
@@ -57,6 +58,7 @@ describe('Health view: cancel / terminate a session', () => {
   it('refuses in an untrusted workspace without asking and without connecting', async () => {
     workspace.isTrusted = false;
     const asked: string[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module instance, loaded after clearing require.cache and installing the fake vscode
     const { setConfirm } = require('../../../src/extension/confirm') as typeof import('../../../src/extension/confirm');
     setConfirm(async (message) => {
       asked.push(message);
@@ -71,6 +73,7 @@ describe('Health view: cancel / terminate a session', () => {
   it('asks first, naming the pid and the query; declined, nothing connects', async () => {
     workspace.isTrusted = true;
     const asked: string[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module instance, loaded after clearing require.cache and installing the fake vscode
     const { setConfirm } = require('../../../src/extension/confirm') as typeof import('../../../src/extension/confirm');
     setConfirm(async (message, detail) => {
       asked.push(`${message}\n${detail}`);

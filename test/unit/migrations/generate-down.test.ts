@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ensureParser } from '../../../src/core/db/pg-parser';
+import { loadSqlParser } from '../../../src/core/sql/parse';
 import { generateDown, judgeGeneratedDown, readUpHints, widens, type GeneratedDown } from '../../../src/core/migrations/verify/generate-down';
 import type { CatalogSnapshot, SnapshotObject } from '../../../src/core/migrations/verify/types';
 import { applyEdits, writeDown } from '../../../src/core/migrations/verify/write-down';
@@ -57,7 +57,7 @@ const USERS: Entry[] = [
 const statements = (d: GeneratedDown) => d.statements.filter((s) => s.sql !== undefined).map((s) => s.sql);
 
 describe('generateDown: the statements that take the schema after an up back to before it', () => {
-  before(() => ensureParser());
+  before(() => loadSqlParser());
 
   it('drops what the up created, dependents first: FK, check, index, column, then the table', () => {
     const before = snap(...USERS);

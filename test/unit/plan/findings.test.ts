@@ -27,6 +27,18 @@ const EXPECTED: Record<string, PlanRuleId[]> = {
   'estimate-only': [],
   'pg18-index-searches': [],
   'pg18-disabled': [],
+  'partitions/all-partitions': ['no-partition-pruning'],
+  'partitions/all-partitions-two-levels': ['no-partition-pruning'],
+  'partitions/all-partitions-join': ['no-partition-pruning'],
+  // A filter on another column reads every partition too, but the plan cannot tell it from a pruned one.
+  'partitions/filter-other-column': ['seq-scan-filter', 'seq-scan-filter'],
+  'partitions/pruned-plan-time': [],
+  'partitions/pruned-run-time': [],
+  'partitions/union-all-same-table': [],
+  'partitions/merge-append-limit': [],
+  'partitions/inheritance': [],
+  // t_1, t_2 are a UNION ALL of two tables aliased t, while another table holds the bare alias t.
+  'partitions/union-all-alias-clash': [],
 };
 
 function only(r: PlanReport, rule: PlanRuleId): PlanFinding {
@@ -157,6 +169,26 @@ describe('plan findings', () => {
       assert.equal(f.nodeId, 1);
       assert.equal(f.evidence.jitPct, Math.round(((r.summary.jit?.totalMs ?? 0) / (r.summary.executionTimeMs ?? 1)) * 1000) / 10);
       assert.match(f.fix, /SET jit = off/);
+    });
+
+    it('no-partition-pruning: the partitions and rows read, on the Append', () => {
+      for (const ext of ['json', 'txt']) {
+        const r = analyzePlan(fixture(`partitions/all-partitions.${ext}`));
+        const f = only(r, 'no-partition-pruning');
+        assert.equal(r.nodes[f.nodeId - 1].nodeType, 'Append');
+        assert.deepEqual(f.evidence, { table: 'events', partitions: 3, rowsRead: 60000, subplansRemoved: 0 });
+        assert.equal(f.severity, 'warning');
+      }
+      const twoLevels = only(analyzePlan(fixture('partitions/all-partitions-two-levels.json')), 'no-partition-pruning');
+      assert.equal(twoLevels.evidence.partitions, 3);
+      assert.match(only(analyzePlan(fixture('partitions/all-partitions-join.json')), 'no-partition-pruning').message, /^Append reads all 3 partitions of e \(60,000 rows\)/);
+    });
+
+    it('no-partition-pruning honours its thresholds', () => {
+      const plan = fixture('partitions/all-partitions.json');
+      assert.equal(analyzePlan(plan, { thresholds: { noPartitionPruningMinRows: 60001 } }).findings.length, 0);
+      assert.equal(analyzePlan(plan, { thresholds: { noPartitionPruningMinPartitions: 4 } }).findings.length, 0);
+      assert.equal(analyzePlan(plan, { thresholds: { noPartitionPruningMinPartitions: 3, noPartitionPruningMinRows: 60000 } }).findings.length, 1);
     });
 
     it('workers-not-launched: info, planned and launched', () => {

@@ -29,8 +29,10 @@ describe('pglens.comparePlans (in-memory vscode)', () => {
     // A fresh copy of the host modules bound to this fake; dropped again after, for the viewer tests.
     installVscode(fake.api);
     for (const m of MODULES) delete require.cache[require.resolve(m)];
+    /* eslint-disable @typescript-eslint/no-require-imports -- fresh module instances, loaded after clearing require.cache and installing the fake vscode */
     panels = require('../../../src/extension/plan-panel') as typeof PlanPanelModule;
     command = require('../../../src/extension/plan-diff-command') as typeof CommandModule;
+    /* eslint-enable @typescript-eslint/no-require-imports */
     panels.registerPlanViewer(context as never);
     command.registerComparePlans(context as never);
     for (const name of ['orders-seq-scan.json', 'orders-index-scan.txt', 'join-hash.json', 'join-nested-loop.txt']) putFile(name);

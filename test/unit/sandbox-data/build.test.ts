@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { digitSql, drawSql, fkLayout, parseBound, planTable, replaceValue, seedOf, unitSql } from '../../../src/core/sandbox-data/build';
+import { digitSql, drawSql, duplicateShare, fkLayout, keyConcentration, MAX_DUPLICATE_SHARE, parseBound, planTable, replaceValue, seedOf, unitSql } from '../../../src/core/sandbox-data/build';
 import { ensureCheckParser } from '../../../src/core/sandbox-data/checks';
-import { baseTypes, catalog, col, context, fk, OID, table } from './catalog-fixture';
+import { baseTypes, catalog, col, context, fk, table } from './catalog-fixture';
 
 describe('sandbox data: statement builders', () => {
   before(() => ensureCheckParser());
@@ -105,6 +105,40 @@ describe('sandbox data: planning a table', () => {
     const small = planTable(context(cat, ab, { rows: 1000 }, keys));
     assert.equal(small.rows, 200);
     assert.ok(small.notes.some((n) => /allows 200 distinct rows/.test(n)));
+  });
+
+  it('draws a composite key of FKs with stats each by its own stats when few pairs repeat, else mixed radix', () => {
+    const orders = table('orders', [col('id', 'int8', { notNull: true })]);
+    const products = table('products', [col('id', 'int4', { notNull: true })]);
+    const items = table('order_items', [col('order_id', 'int8', { notNull: true }), col('product_id', 'int4', { notNull: true })]);
+    items.foreignKeys.push(fk('oi_o', ['order_id'], orders, ['id']), fk('oi_p', ['product_id'], products, ['id']));
+    items.uniques.push({ name: 'order_items_pkey', columns: ['order_id', 'product_id'], primary: true, expression: false, partial: false });
+    const cat = catalog([orders, products, items]);
+    const keys = { oi_o: { temp: 'ko', count: 30_000, denseMin: 1 }, oi_p: { temp: 'kp', count: 1000, denseMin: 1 } };
+    // The source: 600,000 items of 300,000 orders (each referenced, stored in order), 10,000 products, one at 0.5 %.
+    const stats = {
+      rows: 600_000,
+      columns: { order_id: { nDistinct: -0.5, correlation: 1 }, product_id: { nDistinct: 10_000, mcv: { values: ['1'], freqs: [0.005] }, correlation: 0 } },
+    };
+    const refRows = (f: { name: string }) => (f.name === 'oi_o' ? 300_000 : 10_000);
+    const plan = planTable(context(cat, items, { rows: 60_000, stats, refRows }, keys));
+    assert.equal(plan.conflicts, true);
+    assert.equal(plan.rows, 60_000);
+    assert.ok(plan.notes.some((n) => /order_items_pkey: its FKs follow their stats; the 0\.\d % of rows that repeat a key are dropped/.test(n)), plan.notes.join('; '));
+    // Items in their orders' order (the position), products by their MCV: no mixed radix.
+    assert.match(plan.sql!, /least\(0\.999999999, \(\(g - 1\)::float8 \+ /);
+    assert.match(plan.sql!, /coalesce\(\(ARRAY\[\d+\]::int8\[\]\)\[1 \+ width_bucket\(/);
+    assert.doesNotMatch(plan.sql!, /% 30000\)\) AS p/);
+    // Σ p²: 0.5 % on one key, the rest over 999 keys; 60,000 rows of 30,000 × that: about 0.2 % repeat.
+    const c = keyConcentration(stats.columns.product_id, 1000, 60_000, { rows: 600_000, refRows: 10_000 });
+    assert.ok(Math.abs(c - (0.005 ** 2 + 0.995 ** 2 / 999)) < 1e-12, String(c));
+    const share = duplicateShare([keyConcentration(stats.columns.order_id, 30_000, 60_000, { rows: 600_000, refRows: 300_000 }), c], 60_000);
+    assert.ok(share > 0.001 && share < 0.003, String(share));
+    // Too few pairs for the rows (10 × 20 keys, 150 rows): the mixed radix, every pair once.
+    const tight = planTable(context(cat, items, { rows: 150, stats: { rows: 600_000, columns: stats.columns }, refRows }, { oi_o: { temp: 'ko', count: 10 }, oi_p: { temp: 'kp', count: 20 } }));
+    assert.equal(tight.conflicts, undefined);
+    assert.match(tight.sql!, /\(1 \+ \(\(g - 1\) % 10\)\) AS p\d/);
+    assert.ok(duplicateShare([0.1, 0.05], 150) > MAX_DUPLICATE_SHARE);
   });
 
   it('uses dense integer keys directly: no temp table, no join', () => {

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { ensureParser, parseStatements, visitNodes } from '../../../src/core/db/pg-parser';
+import { walkNodes } from '../../../src/core/sql/ast';
+import { loadSqlParser } from '../../../src/core/sql/parse';
+import { parseStatements } from '../../../src/core/sql/parse-statements';
 import { buildStatsExport, exportSql, exportStats, gapNotes, statsExportText } from '../../../src/core/sandbox-data/stats-export';
 import type { FillStats } from '../../../src/core/sandbox-data';
 import { PglensError } from '../../../src/core/errors';
@@ -35,7 +37,7 @@ const analyzed = (table: string, column: string, extra: Record<string, unknown> 
 
 describe('stats export (no server)', () => {
   it('sends BEGIN READ ONLY, SET LOCALs and one SELECT of the catalogs, nothing else', async () => {
-    await ensureParser();
+    await loadSqlParser();
     const sql = exportSql({ schemas: ["it's", 'back\\slash'], timeoutMs: 1500.2 });
     const statements = parseStatements(sql);
     assert.deepEqual(
@@ -46,7 +48,7 @@ describe('stats export (no server)', () => {
     for (const s of statements.slice(1, -1)) assert.match(s.text, /^SET LOCAL /);
     assert.equal(statements[1].text, 'SET LOCAL statement_timeout = 1501');
     const relations = new Set<string>();
-    visitNodes(statements[8].node, (type, body) => {
+    walkNodes(statements[8].node, (type, body) => {
       if (type === 'RangeVar') relations.add(String(body.relname));
     });
     assert.deepEqual([...relations].sort(), ['pg_attribute', 'pg_class', 'pg_namespace', 'pg_stats']);

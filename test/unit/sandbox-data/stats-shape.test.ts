@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { fkDistinct, fkStatsPick, histogramSteps, physicalOrder, planTable, positionSql, strataSql, strideFor, unitSql } from '../../../src/core/sandbox-data/build';
+import { fkDistinct, fkStatsPick, histogramSteps, physicalOrder, planTable, positionSql, snapToRows, strataSql, strideFor, unitSql } from '../../../src/core/sandbox-data/build';
 import { ensureCheckParser } from '../../../src/core/sandbox-data/checks';
 import { catalog, col, context, fk, table } from './catalog-fixture';
 
@@ -61,6 +61,25 @@ describe('sandbox data: following the stats closely', () => {
     assert.equal(strataSql(2, 0, 9), unitSql(9), 'too few rows to stratify');
   });
 
+  it('gives each most common value its frequency to the nearest row, whatever the jitter of the strata', () => {
+    // A 0.99 % category of 1,000 rows at the end of the list: 10 rows every time, not 9 or 10 by chance.
+    const freqs = [0.45, 0.3, 0.2301, 0.0099];
+    const n = 1000;
+    const bounds = freqs.reduce<number[]>((acc, f) => [...acc, snapToRows((acc.length ? acc[acc.length - 1] : 0) + f, n)], []);
+    assert.deepEqual(bounds, [0.45, 0.75, 0.98, 0.99]);
+    for (const jitter of [0, 0.05, 0.5, 0.95, 0.999]) {
+      const counts = freqs.map(() => 0);
+      for (let k = 0; k < n; k++) {
+        const u = (k + jitter) / n;
+        const i = bounds.findIndex((b) => u < b);
+        if (i >= 0) counts[i]++;
+      }
+      assert.deepEqual(counts, [450, 300, 230, 10], `jitter ${jitter}`);
+    }
+    assert.equal(snapToRows(1.2, 1000), 1, 'never past 1');
+    assert.equal(snapToRows(0.123456, 2), 0.123456, 'too few rows to stratify: as given');
+  });
+
   it('keeps an FK\'s most common values on keys of their own, where they sit in the key order', () => {
     const sql = fkStatsPick({
       count: 10_000,
@@ -73,14 +92,22 @@ describe('sandbox data: following the stats closely', () => {
     });
     // 1 and 2 both fall on the first key: the second takes the next free one; 50000 halfway.
     assert.match(sql, /^coalesce\(\(ARRAY\[1, 2, 5000\]::int8\[\]\)\[1 \+ width_bucket\(U, ARRAY\[0\.02, 0\.03, 0\.035\]::float8\[\]\)\], /);
-    // The rest: 0.13 × 30,000 − 3 = 3897 keys spread over the 10,000.
-    assert.match(sql, /\(1 \+ \(floor\(V \* 3897\)::int8 \* 10000\) \/ 3897\)\)$/);
+    // The rest: 0.13 × 30,000 − 3 = 3897 keys spread over the 9,997 the common values leave, theirs skipped.
+    const q = String.raw`\(\(floor\(V \* 3897\)::int8 \* 9997\) \/ 3897\)`;
+    assert.match(sql, new RegExp(String.raw`, \(1 \+ ${q} \+ width_bucket\(${q}, ARRAY\[0, 0, 4997\]::int8\[\]\)\)\)$`));
+    // As SQL reads it: the q-th free key is q + 1 + the thresholds at or below q — never a common key, all distinct.
+    const restKey = (qv: number, thresholds: number[]) => 1 + qv + thresholds.filter((t) => t <= qv).length;
+    const seen = new Set<number>();
+    for (let qv = 0; qv < 9997; qv++) seen.add(restKey(qv, [0, 0, 4997]));
+    assert.equal(seen.size, 9997);
+    for (const k of [1, 2, 5000]) assert.ok(!seen.has(k), `common key ${k} left to its value`);
+    assert.ok([...seen].every((k) => k >= 1 && k <= 10_000));
 
     // NULLs do not take a share: frequencies are of the non-null rows. Values left out: spread evenly.
     const blind = fkStatsPick({ count: 100, rows: 1000, stats: { nullFrac: 0.5, mcvFreqs: [0.25, 0.125] }, numeric: true, u: 'U', u2: 'V' });
     assert.match(blind, /ARRAY\[26, 75\]::int8\[\]/);
     assert.match(blind, /ARRAY\[0\.5, 0\.75\]::float8\[\]/);
-    assert.match(blind, /\(1 \+ floor\(V \* 100\)::int8\)\)$/, 'no n_distinct: every key');
+    assert.match(blind, /\(1 \+ \(floor\(V \* 98\)::int8\) \+ width_bucket\(\(floor\(V \* 98\)::int8\), ARRAY\[25, 73\]::int8\[\]\)\)\)$/, 'no n_distinct: every key the common values leave');
 
     // No common values: only the spread.
     assert.equal(fkStatsPick({ count: 100, rows: 1000, stats: { nDistinct: 20 }, numeric: true, u: 'U', u2: 'V' }), '(1 + (floor(V * 20)::int8 * 100) / 20)');
@@ -126,9 +153,10 @@ describe('sandbox data: following the stats closely', () => {
     // status: stratified, no position.
     assert.match(sql, new RegExp(String.raw`least\(0\.999999999, \(\(\(\(g - 1\) \* \d+\) % 3000\)::float8 \+ ${unit}\) \/ 3000\) AS u1`));
     assert.match(sql, /WHEN s\.u1 < 0\.93 THEN 'delivered'::text WHEN s\.u1 < 0\.995 THEN 'pending'::text/);
-    // customer_id: customer 1 takes 2 % of the rows; the rest spread over 0.1 × 3000 − 1 keys.
+    // customer_id: customer 1 takes 2 % of the rows; the rest spread over 0.1 × 3000 − 1 keys of the 999 others.
     assert.match(sql, /coalesce\(\(ARRAY\[1\]::int8\[\]\)\[1 \+ width_bucket\(least\(0\.999999999, \(\(\(\(g - 1\) \* \d+\) % 3000\)/);
-    assert.match(sql, new RegExp(String.raw`, \(1 \+ \(floor\(${unit} \* 299\)::int8 \* 1000\) \/ 299\)\) AS p0`));
+    const rest = String.raw`\(\(floor\(${unit} \* 299\)::int8 \* 999\) \/ 299\)`;
+    assert.match(sql, new RegExp(String.raw`, \(1 \+ ${rest} \+ width_bucket\(${rest}, ARRAY\[0\]::int8\[\]\)\)\) AS p0`));
   });
 
   it('points an FK at the share of the parent\'s rows it referenced in the source, whatever the sizes here', () => {

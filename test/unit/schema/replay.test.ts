@@ -124,6 +124,20 @@ describe('schema replay', () => {
     const state = replay('CREATE TABLE t (id int);\nCREATE TABLE IF NOT EXISTS t (other text);');
     assert.deepEqual(table(state, 'public.t').columns.map((c) => c.name), ['id']);
   });
+
+  it('RENAME COLUMN of a partition key column renames it in the key, and in sub-partitions\' keys', () => {
+    const state = replay(
+      'CREATE TABLE ev (id int, region text, at date) PARTITION BY LIST (region);\n' +
+        "CREATE TABLE ev_eu PARTITION OF ev FOR VALUES IN ('eu') PARTITION BY RANGE (at);\n" +
+        'CREATE TABLE lx (id int, k int) PARTITION BY RANGE ((k + 1));\n' +
+        'ALTER TABLE ev RENAME COLUMN region TO zone;\nALTER TABLE ev RENAME COLUMN at TO happened;\nALTER TABLE lx RENAME COLUMN k TO kk;',
+    );
+    assert.deepEqual(table(state, 'public.ev').partitionKey, { strategy: 'list', parts: [{ column: 'zone' }] });
+    assert.deepEqual(table(state, 'public.ev_eu').partitionKey, { strategy: 'range', parts: [{ column: 'happened' }] });
+    // The key expression is written with the old name: no longer known.
+    assert.equal(table(state, 'public.lx').partitionKey, undefined);
+    assert.equal(table(state, 'public.lx').partitioned, true);
+  });
 });
 
 describe('canonicalTypeName', () => {

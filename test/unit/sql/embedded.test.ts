@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { findEmbeddedSql } from '../../../src/core/sql/embedded';
-import { countParams, findExplainTargets } from '../../../src/core/sql/explain-targets';
+import { countParams, findExplainTargets, targetAtOffset } from '../../../src/core/sql/explain-targets';
 import { loadSqlParser } from '../../../src/core/sql/parse';
 
 describe('findEmbeddedSql', () => {
@@ -65,6 +65,17 @@ describe('findExplainTargets', () => {
     assert.equal(text.slice(t.range.startOffset, t.range.startOffset + 6), 'SELECT');
     assert.equal(t.paramCount, 1);
     assert.deepEqual(t.paramSources, ['x']);
+  });
+
+  it('targetAtOffset: the statement containing the cursor, up to the character after it, else the first one starting on its line', () => {
+    const text = 'SELECT 1;\n  SELECT 2 ;  SELECT 3;\nCREATE TABLE t (id int);\n';
+    const targets = findExplainTargets(text, 'sql');
+    const at = (offset: number, line: number) => targetAtOffset(targets, offset, line)?.sql;
+    assert.equal(at(0, 0), 'SELECT 1');
+    assert.equal(at(text.indexOf(';'), 0), 'SELECT 1', 'the cursor just past the text, on its semicolon');
+    assert.equal(at(text.indexOf('SELECT 3') + 3, 1), 'SELECT 3');
+    assert.equal(at(text.indexOf('  SELECT 2'), 1), 'SELECT 2', 'in the blanks before the statements of a line: the first one on the line');
+    assert.equal(at(text.indexOf('CREATE') + 2, 2), undefined, 'DDL is not a target');
   });
 
   it('counts parameters outside strings and comments only', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadSqlParser, parseSql, statementAtOffset } from '../../../src/core/sql/parse';
 import { createLineIndex } from '../../../src/core/sql/line-index';
 import { alterCommandRanges } from '../../../src/core/sql/alter-table';
+import type { AstNode } from '../../../src/core/sql/statement';
 
 function slice(text: string, r: { startOffset: number; endOffset: number }): string {
   return text.slice(r.startOffset, r.endOffset);
@@ -103,7 +104,7 @@ describe('parseSql', () => {
   it('constructRange stops at a top-level comma or the closing parenthesis', () => {
     const text = 'CREATE TABLE t (\n  id bigint PRIMARY KEY,\n  price numeric(12, 2) NOT NULL DEFAULT 0\n);';
     const { statements } = parseSql(text);
-    const cols = statements[0].ast!.CreateStmt.tableElts.map((e: any) => e.ColumnDef);
+    const cols = statements[0].ast!.CreateStmt.tableElts.map((e: AstNode) => e.ColumnDef);
     assert.equal(slice(text, statements[0].constructRange(cols[0].location)), 'id bigint PRIMARY KEY');
     assert.equal(slice(text, statements[0].constructRange(cols[1].location)), 'price numeric(12, 2) NOT NULL DEFAULT 0');
   });

@@ -10,7 +10,7 @@ import { renderNodeRow } from '../../../media/src/node-row';
 import { renderPasteForm } from '../../../media/src/paste-form';
 import { rebuildRawJson, renderRaw, renderSettings } from '../../../media/src/raw-panes';
 import { renderSummary } from '../../../media/src/summary';
-import { viewerHtml } from '../../../media/src/viewer-html';
+import { viewerHtml } from '../../../src/extension/webview-html';
 import type { PlanView } from '../../../media/src/protocol';
 import { FakeElement, installFakeDocument, uninstallFakeDocument, type FakeDocument } from './fake-dom';
 import { makeReport } from './fixture';

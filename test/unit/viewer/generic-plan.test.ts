@@ -33,6 +33,7 @@ describe('generic plans in the viewer', () => {
       installVscode(fake.api);
       // A fresh copy bound to this fake, whatever other test files loaded before.
       delete require.cache[require.resolve('../../../src/extension/plan-panel')];
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module instance, loaded after clearing require.cache and installing the fake vscode
       mod = require('../../../src/extension/plan-panel') as typeof PlanPanelModule;
       mod.registerPlanViewer(context as never);
     });

@@ -45,6 +45,7 @@ describe('plan panel host (in-memory vscode)', () => {
 
   before(() => {
     installVscode(fake.api);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the fake vscode module is installed
     mod = require('../../../src/extension/plan-panel') as typeof PlanPanelModule;
     mod.registerPlanViewer(context as never);
   });

@@ -178,6 +178,33 @@ describe('lint follows the migration runner (goose, diesel)', () => {
     }
   });
 
+  it('a query file sees the partitioned table of the workspace migrations, and loses it when they stop replaying', async () => {
+    const api = await activeApi();
+    const PARTITIONS = 'partitioned-table-without-partition-key-filter';
+    await write({
+      'partitioned/migrations/001_events.sql':
+        'CREATE TABLE events (id bigint, kind text, created_at timestamptz NOT NULL) PARTITION BY RANGE (created_at);\n' +
+        "CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n",
+      'partitioned/queries/recent.sql': "SELECT id FROM events WHERE kind = 'signup';\nSELECT id FROM events WHERE created_at > now() - interval '1 day';\n",
+    });
+    try {
+      const uri = (await openDocument('partitioned/queries/recent.sql')).document.uri;
+      const found = await waitFor(() => api.diagnostics(uri).find((d) => ruleOf(d) === PARTITIONS), `a ${PARTITIONS} diagnostic`);
+      assert.strictEqual(found.range.start.line, 0);
+      assert.match(found.message, /partitioned by RANGE \(created_at\)/);
+      assert.strictEqual(api.diagnostics(uri).filter((d) => ruleOf(d) === PARTITIONS).length, 1);
+      // A migration that does not parse: what follows it is unknown (the table may be gone), so the query is not judged.
+      await write({ 'partitioned/migrations/002_broken.sql': 'CREATE TABLE foo (id int;\nDROP TABLE events;\n' });
+      await openDocument('partitioned/migrations/002_broken.sql');
+      await openDocument('partitioned/queries/recent.sql');
+      await waitFor(() => !api.diagnostics(uri).some((d) => ruleOf(d) === PARTITIONS), `no ${PARTITIONS} once the migrations stop replaying`);
+    } finally {
+      await revertDirty();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.workspace.fs.delete(workspaceUri('partitioned'), { recursive: true });
+    }
+  });
+
   it('a diesel pair: up.sql runs in a transaction without metadata.toml; down.sql dropping what up.sql added is silent', async () => {
     const api = await activeApi();
     await write({

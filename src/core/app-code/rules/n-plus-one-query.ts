@@ -64,7 +64,7 @@ function propValue(o: Node, key: string): Node | undefined {
 }
 
 /** The keys to fetch at once: `users.map((user) => user.id)`, or the collection itself when the key is the element. */
-function keysExpression(context: AppCodeContext, q: LoopQuery, value: string | undefined): string {
+function keysExpression(q: LoopQuery, value: string | undefined): string {
   const collection = q.loop.collectionText ?? 'keys';
   const item = q.loop.item;
   if (!value || !item) return `[…keys]`;
@@ -75,11 +75,11 @@ function keysExpression(context: AppCodeContext, q: LoopQuery, value: string | u
 
 function rewrite(context: AppCodeContext, q: LoopQuery): string {
   const c = q.call;
-  if (q.call.write) return writeRewrite(context, q);
+  if (q.call.write) return writeRewrite(q);
   const arg0 = c.args[0];
   switch (c.client) {
     case 'prisma': {
-      if (c.sql !== undefined || c.operation.startsWith('$')) return sqlRewrite(context, q);
+      if (c.sql !== undefined || c.operation.startsWith('$')) return sqlRewrite(q);
       const relation = includeRelation(context.prisma, q);
       if (relation) {
         const at = `\`${q.source!.label}\` (line ${context.lines.positionAt(q.source!.start).line + 1})`;
@@ -92,7 +92,7 @@ function rewrite(context: AppCodeContext, q: LoopQuery): string {
       }
       const where = whereKey(arg0);
       const key = where?.key ?? '<key>';
-      const keys = keysExpression(context, q, where && src(context, where.value));
+      const keys = keysExpression(q, where && src(context, where.value));
       if (c.operation === 'count' || c.operation === 'aggregate' || c.operation === 'groupBy') {
         return `Count them in one query: \`${c.receiver}.${c.model}.groupBy({ by: ['${key}'], where: { ${key}: { in: ${keys} } }, _count: true })\` before the loop.`;
       }
@@ -101,44 +101,44 @@ function rewrite(context: AppCodeContext, q: LoopQuery): string {
     case 'drizzle': {
       const eq = findCall(c.args, 'eq');
       const column = eq ? src(context, eq.arguments[0] as Node) : '<column>';
-      const keys = keysExpression(context, q, eq?.arguments[1] ? src(context, eq.arguments[1] as Node) : undefined);
-      if (c.sql !== undefined) return sqlRewrite(context, q);
+      const keys = keysExpression(q, eq?.arguments[1] ? src(context, eq.arguments[1] as Node) : undefined);
+      if (c.sql !== undefined) return sqlRewrite(q);
       return `Query once before the loop with \`inArray(${column}, ${keys})\` (or a \`with\` relation on the parent query), then look the rows up in a Map.`;
     }
     case 'kysely': {
-      if (c.sql !== undefined) return sqlRewrite(context, q);
+      if (c.sql !== undefined) return sqlRewrite(q);
       const where = kyselyWhere(context, c);
-      const keys = keysExpression(context, q, where?.value);
+      const keys = keysExpression(q, where?.value);
       return `Query once before the loop with \`.where('${where?.column ?? '<column>'}', 'in', ${keys})\`, then look the rows up in a Map.`;
     }
     case 'knex': {
-      if (c.sql !== undefined) return sqlRewrite(context, q);
+      if (c.sql !== undefined) return sqlRewrite(q);
       const where = knexWhere(context, c);
-      const keys = keysExpression(context, q, where?.value);
+      const keys = keysExpression(q, where?.value);
       return `Query once before the loop with \`.whereIn('${where?.column ?? '<column>'}', ${keys})\`, then look the rows up in a Map.`;
     }
     case 'typeorm': {
-      if (c.sql !== undefined) return sqlRewrite(context, q);
+      if (c.sql !== undefined) return sqlRewrite(q);
       const where = whereKey(c.operation.endsWith('By') ? arg0 : c.args[c.receiver.endsWith('anager') ? 1 : 0]);
       const key = where?.key ?? '<key>';
-      const keys = keysExpression(context, q, where && src(context, where.value));
+      const keys = keysExpression(q, where && src(context, where.value));
       return `Query once before the loop: \`${c.receiver}.findBy({ ${key}: In(${keys}) })\` (or a relation in \`relations\` on the parent query), then look the rows up by ${key} in a Map.`;
     }
     default:
-      return sqlRewrite(context, q);
+      return sqlRewrite(q);
   }
 }
 
 /** For SQL text: `col = $1` becomes `col = ANY($1)` with an array of the keys. */
-function sqlRewrite(context: AppCodeContext, q: LoopQuery): string {
+function sqlRewrite(q: LoopQuery): string {
   const c = q.call;
   const m = c.sql ? /((?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?)\s*=\s*\$(\d+)/.exec(c.sql) : null;
   if (!m) return 'Send one query for all the elements with an array parameter (`= ANY($1)`), then match the rows to the elements in a Map.';
-  const keys = keysExpression(context, q, c.sqlParams[Number(m[2]) - 1]);
+  const keys = keysExpression(q, c.sqlParams[Number(m[2]) - 1]);
   return `Send one query for all of them: \`${m[1]} = ANY($${m[2]})\` with the array \`${keys}\`, then match the rows by ${m[1]}.`;
 }
 
-function writeRewrite(context: AppCodeContext, q: LoopQuery): string {
+function writeRewrite(q: LoopQuery): string {
   const c = q.call;
   const op = c.operation;
   const verb = /^\$?(insert|create)/i.test(op) || /^\s*insert\b/i.test(c.sql ?? '') ? 'insert' : /delete|del|remove/i.test(op) || /^\s*delete\b/i.test(c.sql ?? '') ? 'delete' : 'update';

@@ -244,7 +244,10 @@ function sessionTimeZone(context: StatementContext): string | undefined {
     if (!set || (set.name !== 'timezone' && set.kind !== 'VAR_RESET_ALL')) continue;
     const value = set.kind === 'VAR_SET_VALUE' ? timeZoneValue(set.args?.[0]) : undefined;
     if (set.is_local) local = value;
-    else (session = value), (local = undefined);
+    else {
+      session = value;
+      local = undefined;
+    }
   }
   return local ?? session;
 }

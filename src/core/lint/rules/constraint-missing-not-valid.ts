@@ -1,4 +1,4 @@
-import { relationName, stringList, type Node } from '../../sql/ast';
+import { relationName, stringList } from '../../sql/ast';
 import type { Fix } from '../../types';
 import type { StatementRule } from '../rule';
 import { addStatementsAfter, alterTable, ident, qualified, qualifiedIdent, addedConstraints } from '../rule-helpers';

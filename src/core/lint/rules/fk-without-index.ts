@@ -127,7 +127,6 @@ export const rule: Rule = {
       for (const fk of unindexedForeignKeys(table)) {
         if (!fk.source) continue;
         const cols = fk.columns.join(', ');
-        const target = qualifiedName(table.schema, table.name);
         const after = fk.source.statementRange;
         // CONCURRENTLY fails inside a transaction (a Prisma migration, BEGIN … COMMIT). There a table
         // created in the same file, which nobody reads yet, gets a plain CREATE INDEX; any other gets no fix.
@@ -136,7 +135,9 @@ export const rule: Rule = {
         // The index goes where the key is declared, so the names must be the ones it had there: a
         // table or column renamed by a later migration would make the CREATE INDEX fail.
         const sameNames = after !== undefined && namesAt(context, fk.source.file, after, table.name, fk.columns);
-        const fixable = after !== undefined && sameNames && (!inTransaction || newTable);
+        // Named as the statement names it: a table moved to another schema later (SET SCHEMA) was elsewhere there.
+        const target = after !== undefined ? targetAt(context, fk.source.file, after, table.schema, table.name) : undefined;
+        const fixable = after !== undefined && sameNames && target !== undefined && (!inTransaction || newTable);
         // A table created in the same file has no readers yet: a plain CREATE INDEX, which also runs in a transaction.
         const concurrently = !inTransaction && !newTable;
         const create = fixable
@@ -161,6 +162,25 @@ export const rule: Rule = {
     }
   },
 };
+
+/**
+ * The table as the fix names it right after the statement declaring the key: qualified when the
+ * statement qualifies it with the table's final schema; unqualified when the statement leaves it
+ * unqualified (the fix then resolves as the statement did, whatever schema the table moved to
+ * later); undefined when the statement only names it in another schema (moved since).
+ */
+function targetAt(context: SchemaContext, file: string, range: SourceRange, schema: string, table: string): string | undefined {
+  const text = context.textAt?.(file, range.startOffset, range.endOffset);
+  if (text === undefined) return qualifiedName(schema, table);
+  const unquote = (w: string): string => (w.startsWith('"') ? w.slice(1, -1).replace(/""/g, '"') : w.toLowerCase());
+  const qualifiers = new Set<string>();
+  for (const m of text.matchAll(/(?:("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s*\.\s*)?("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)/g)) {
+    if (unquote(m[2]) === table) qualifiers.add(m[1] === undefined ? '' : unquote(m[1]));
+  }
+  if (qualifiers.has(schema)) return qualifiedName(schema, table);
+  if (qualifiers.has('')) return schema === 'public' ? qualifiedName(schema, table) : quoteIdent(table);
+  return qualifiers.size === 0 ? qualifiedName(schema, table) : undefined;
+}
 
 /** Whether the statement declaring the key names the table and columns as the final schema does (no later rename). */
 function namesAt(context: SchemaContext, file: string, range: SourceRange, table: string, columns: string[]): boolean {

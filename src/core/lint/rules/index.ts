@@ -47,6 +47,10 @@ import { rule as rlsEnabledWithoutPolicy } from './rls-enabled-without-policy';
 import { rule as policyWithoutRls } from './policy-without-rls';
 import { rule as rlsPolicyAlwaysTrue } from './rls-policy-always-true';
 import { rule as tenantTableWithoutRls } from './tenant-table-without-rls';
+import { rule as namingConvention } from './naming-convention';
+import { rule as missingNotNull } from './missing-not-null';
+import { rule as rlsForced } from './rls-forced';
+import { rule as partitionedTableWithoutPartitionKeyFilter } from './partitioned-table-without-partition-key-filter';
 import { rule as nullableForeignKey } from './nullable-foreign-key';
 import { rule as matviewRefreshNeedsUniqueIndex } from './matview-refresh-needs-unique-index';
 
@@ -89,6 +93,9 @@ export const rules: Rule[] = [
   policyWithoutRls,
   rlsPolicyAlwaysTrue,
   tenantTableWithoutRls,
+  namingConvention,
+  missingNotNull,
+  rlsForced,
   matviewRefreshNeedsUniqueIndex,
   selectStar,
   leadingWildcardLike,
@@ -102,4 +109,5 @@ export const rules: Rule[] = [
   largeInList,
   offsetPagination,
   unboundedSelect,
+  partitionedTableWithoutPartitionKeyFilter,
 ];

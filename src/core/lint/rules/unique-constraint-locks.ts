@@ -1,4 +1,4 @@
-import { stringList, type Node } from '../../sql/ast';
+import { stringList } from '../../sql/ast';
 import type { Fix } from '../../types';
 import type { StatementRule } from '../rule';
 import { alterTable, ident, lineBreakOf, qualified, qualifiedIdent, statementEndWithSemicolon, addedConstraints, outsideTransactionWayOut } from '../rule-helpers';

@@ -1,4 +1,5 @@
-import { ensureParser, parseStatements } from '../../db/pg-parser';
+import { loadSqlParser } from '../../sql/parse';
+import { parseStatements } from '../../sql/parse-statements';
 import { lexTokens, splitTokens } from '../../sql/tokens';
 import { ONE_STRING_RUNNERS, type MigrationPart, type RunnerId, type TransactionMode } from '../migration';
 import type { QueryRows } from './types';
@@ -110,7 +111,7 @@ async function asOneString(session: SqlSession, part: MigrationPart, text: strin
 }
 
 async function statementByStatement(session: SqlSession, part: MigrationPart, text: string): Promise<PartFailure | undefined> {
-  await ensureParser();
+  await loadSqlParser();
   let statements;
   try {
     statements = parseStatements(text);

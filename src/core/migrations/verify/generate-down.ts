@@ -1,4 +1,4 @@
-import { parseStatements } from '../../db/pg-parser';
+import { parseStatements } from '../../sql/parse-statements';
 import { literal } from './snapshot';
 import type { CatalogSnapshot, ObjectKind, QueryRows, SchemaDifference, SnapshotObject } from './types';
 
@@ -111,7 +111,7 @@ SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name, pg_get_v
 const RELATION_RENAMES = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE', 'OBJECT_SEQUENCE']);
 const TYPE_RENAMES = new Set(['OBJECT_TYPE', 'OBJECT_DOMAIN']);
 
-/** The renames and row changes of an up, from its statements (the parser must be loaded: `ensureParser`). Undefined when it does not parse. */
+/** The renames and row changes of an up, from its statements (the parser must be loaded: `loadSqlParser`). Undefined when it does not parse. */
 export function readUpHints(upText: string): UpHints | undefined {
   let statements;
   try {

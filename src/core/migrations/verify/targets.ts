@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { Client } from 'pg';
 import { toPglensError } from '../../db/db-error';
-import { ensureParser, parseStatements } from '../../db/pg-parser';
 import { redactSecrets } from '../../db/redact';
+import { loadSqlParser } from '../../sql/parse';
+import { parseStatements } from '../../sql/parse-statements';
 import { pgliteExtensionsFor } from '../../db/sandbox-build';
 import { PglensError, errorMessage } from '../../errors';
 import { withoutClientEncoding, type SqlSession } from './apply';
@@ -52,7 +53,7 @@ function createdRole(statement: string): string | undefined {
 async function runServerSetup(session: SqlSession, setup: string | undefined, notes: Set<string>, onNote?: TargetOptions['onNote']): Promise<void> {
   if (!setup) return;
   try {
-    await ensureParser();
+    await loadSqlParser();
     const text = withoutClientEncoding(setup).text;
     for (const s of parseStatements(text)) {
       const role = createdRole(s.text);

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ensureParser } from '../../db/pg-parser';
+import { loadSqlParser } from '../../sql/parse';
 import { PglensError, errorMessage, isPglensError } from '../../errors';
 import { loadConfig } from '../../lint/config';
 import { runnerSetOfFile, runnerSetsUnder } from '../../lint/migration-lint';
@@ -250,7 +250,7 @@ export async function runDown(request: DownRequest, signal: AbortSignal = new Ab
     await session.close().catch(() => undefined);
   }
 
-  await ensureParser();
+  await loadSqlParser();
   const generated = generateDown(before, after, { hints: readUpHints(migration.up.text), definitions });
   const readRel = (file: string): string | undefined => {
     try {

@@ -4,6 +4,7 @@ import { rule as duplicateIndex } from './duplicate-index';
 import { rule as fkWithoutIndex } from './fk-without-index';
 import { rule as identifierTooLong } from './identifier-too-long';
 import { rule as missingPrimaryKey } from './missing-primary-key';
+import { rule as namingConvention } from './naming-convention';
 import { rule as moneyAsFloat } from './money-as-float';
 import { rule as preferBigintOverInt } from './prefer-bigint-over-int';
 import { rule as preferJsonb } from './prefer-jsonb';
@@ -22,4 +23,5 @@ export const prismaRules: readonly PrismaRule[] = [
   preferJsonb,
   banCharField,
   identifierTooLong,
+  namingConvention,
 ];

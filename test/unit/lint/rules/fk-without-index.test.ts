@@ -200,6 +200,20 @@ runRuleTests(rule, {
   ],
   invalid: [
     {
+      name: 'a table moved to another schema later: the fix names it as the declaring statement does',
+      setup: parents,
+      code: 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers);\nCREATE SCHEMA archive;\nALTER TABLE orders SET SCHEMA archive;',
+      errors: [{ message: 'orders(customer_id) → customers(id) has no index', line: 1 }],
+      output: 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers);\nCREATE INDEX orders_customer_id_idx ON orders (customer_id);\nCREATE SCHEMA archive;\nALTER TABLE orders SET SCHEMA archive;',
+    },
+    {
+      name: 'a table created in one schema and moved to another: no fix',
+      setup: parents + '\nCREATE SCHEMA app;\nCREATE SCHEMA archive;',
+      code: 'CREATE TABLE app.orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES public.customers);\nALTER TABLE app.orders SET SCHEMA archive;',
+      errors: [{ message: 'orders(customer_id) → customers(id) has no index', line: 1 }],
+      output: null,
+    },
+    {
       setup: parents,
       code: 'CREATE TABLE orders (\n  id bigint PRIMARY KEY,\n  customer_id bigint NOT NULL REFERENCES customers (id)\n);',
       errors: [{ message: /orders\(customer_id\) → customers\(id\) has no index on orders\(customer_id\): every DELETE or key UPDATE on customers scans all of orders/, line: 3, column: 31 }],

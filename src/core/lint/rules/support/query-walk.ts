@@ -1,4 +1,5 @@
 import { stringList, walk, type Node } from '../../../sql/ast';
+import { nodeOf, type SelectStmt } from '../../../sql/nodes';
 import { tableKey, type SchemaModel, type Table } from '../../../schema/model';
 
 /**
@@ -61,11 +62,11 @@ export function forEachSelect(ast: object | undefined, visit: (select: Node) => 
  * The SELECT bodies whose output list is the statement's result: the statement's own
  * select, or each arm of a set operation. CTE bodies and subqueries are not among them.
  */
-export function outputSelects(ast: Node | undefined): Node[] {
-  const root = ast?.SelectStmt;
+export function outputSelects(ast: Node | undefined): SelectStmt[] {
+  const root = nodeOf(ast, 'SelectStmt');
   if (!root) return [];
-  const out: Node[] = [];
-  const visit = (select: Node): void => {
+  const out: SelectStmt[] = [];
+  const visit = (select: SelectStmt): void => {
     if (select.op && select.op !== 'SETOP_NONE') {
       if (select.larg) visit(select.larg);
       if (select.rarg) visit(select.rarg);

@@ -1,9 +1,11 @@
-/** The db layer's statement splitter (sandbox replay, explain safety) on comments Postgres's scanner is slow on. */
+/** core/sql's statement splitter for code that runs SQL (sandbox replay, explain safety) on comments Postgres's scanner is slow on. */
 import { strict as assert } from 'node:assert';
-import { ensureParser, parseStatements, SqlSyntaxError } from '../../../src/core/db/pg-parser';
+import { loadSqlParser } from '../../../src/core/sql/parse';
+import { parseStatements } from '../../../src/core/sql/parse-statements';
+import { SqlSyntaxError } from '../../../src/core/sql/syntax-error';
 
 describe('parseStatements', () => {
-  before(() => ensureParser());
+  before(() => loadSqlParser());
 
   it('splits around 100,000 nested comments in linear time, keeping the text as written', () => {
     const comment = '/*'.repeat(100_000) + '*/'.repeat(100_000);

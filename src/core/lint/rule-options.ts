@@ -1,0 +1,22 @@
+import { NamingOptionError, namingConventionOptions } from './rules/support/naming';
+
+/**
+ * Rule options the config reader checks when it reads `.pglens.json`, so a mistyped option is
+ * reported with its path instead of being ignored: rule id → a reader that throws on bad options.
+ */
+const READERS: Record<string, (options: Record<string, unknown>) => unknown> = {
+  'naming-convention': namingConventionOptions,
+};
+
+/** What is wrong with a rule's options: the option's path inside them and the problem; undefined when they are fine. */
+export function ruleOptionsProblem(id: string, options: Record<string, unknown>): { path: string; problem: string } | undefined {
+  const read = READERS[id];
+  if (!read) return undefined;
+  try {
+    read(options);
+    return undefined;
+  } catch (e) {
+    if (e instanceof NamingOptionError) return { path: e.path, problem: e.problem };
+    throw e;
+  }
+}
