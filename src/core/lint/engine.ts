@@ -1,7 +1,8 @@
 import { parseSql, type ParsedSqlFile } from '../sql/parse';
-import type { AstNode, Statement } from '../sql/statement';
+import type { Statement } from '../sql/statement';
 import { tableKey, type Index, type SchemaModel, type Table } from '../schema/model';
 import { applyStatement, createReplayState, endPart, resolveMaterializedView, resolveTable, type ReplayOptions, type ReplayState } from '../schema/replay';
+import { SessionState } from '../schema/session-state';
 import type { Finding, Severity } from '../types';
 import { errorMessage } from '../errors';
 import { defaultConfig, isExcluded, isTransactionalFile, ruleSetting, type LintConfig, type ResolvedRuleSetting } from './config';
@@ -249,7 +250,7 @@ export function lintParts(parts: readonly LintPart[], config: LintConfig = defau
     let up: UpCreations | undefined;
     if (part.direction === 'up') creations.set(index, (up = emptyCreations()));
     const undone = part.direction === 'down' && part.upIndex !== undefined ? creations.get(part.upIndex) : undefined;
-    lintPart(state, part, parsed, entry, entry.reported ? statementRules : [], config, options, partFindings, up, undone);
+    lintPart({ state, part, parsed, entry, rules: entry.reported ? statementRules : [], config, options, out: partFindings, up, undone });
     partFindings.sort((a, b) => a.range.startOffset - b.range.startOffset);
     for (const f of partFindings) {
       if (part.direction === 'down' && !reportedInDown(f)) continue;
@@ -283,20 +284,26 @@ export function lintParts(parts: readonly LintPart[], config: LintConfig = defau
   return findings;
 }
 
-function lintPart(
-  state: ReplayState,
-  part: LintPart,
-  parsed: ParsedSqlFile,
-  entry: PerFile,
-  rules: ActiveRule<StatementRule>[],
-  config: LintConfig,
-  options: LintOptions,
-  out: Finding[],
+/** One part's run through the statement rules and the replay. */
+interface PartRun {
+  state: ReplayState;
+  part: LintPart;
+  parsed: ParsedSqlFile;
+  entry: PerFile;
+  /** The statement rules to run (none for a file that reports nothing: it is only replayed). */
+  rules: ActiveRule<StatementRule>[];
+  config: LintConfig;
+  options: LintOptions;
+  /** Where the part's findings go. */
+  out: Finding[];
   /** Where an up records what it creates, for its down. */
-  up: UpCreations | undefined,
+  up: UpCreations | undefined;
   /** For a down: what its up created. */
-  undone: UpCreations | undefined,
-): void {
+  undone: UpCreations | undefined;
+}
+
+function lintPart(run: PartRun): void {
+  const { state, part, parsed, entry, rules, config, options, out, up, undone } = run;
   const { file } = part;
   const replay = part.direction === 'up';
   const createdHere = entry.createdHere;
@@ -304,14 +311,8 @@ function lintPart(
   let partTransactional: boolean | undefined;
   const inPartTransaction = (): boolean =>
     (partTransactional ??= options.inTransaction ?? (part.transaction ? part.transaction !== 'none' : isTransactionalFile(config, file)));
-  let explicitTransaction = false;
-  // A COMMIT outside an explicit BEGIN ends the transaction the runner opened (sim's drizzle
-  // migrations do it to run CONCURRENTLY): what follows autocommits.
-  let runnerTransactionEnded = false;
-  let lockTimeoutSet = false;
-  // What lock_timeout reverts to at COMMIT (SET LOCAL ends) and ROLLBACK (every SET in it is undone).
-  let lockTimeoutAtCommit = false;
-  let lockTimeoutAtBegin = false;
+  // What the part's statements change in their session: the transaction, lock_timeout, TimeZone; search_path is the replay's.
+  const session = new SessionState({ transaction: part.transaction, partTransactional: inPartTransaction, forcedTransaction: options.inTransaction, searchPath: state });
   // A down is not replayed: what it creates itself is tracked here, so its later statements see those tables as new.
   const downCreated = replay ? undefined : emptyCreations();
   const isExistingTable = (schema: string | undefined, name: string): boolean =>
@@ -321,7 +322,7 @@ function lintPart(
   const memo = new Map<string, unknown>();
   const migration = options.migration ?? true;
   // A SET LOCAL search_path outside a BEGIN lasts as long as the runner's transaction, and does nothing without one.
-  const replayOptions: ReplayOptions = { runnerTransaction: () => inPartTransaction() && !runnerTransactionEnded };
+  const replayOptions: ReplayOptions = { runnerTransaction: () => session.runnerTransactionOpen() };
 
   for (const statement of parsed.statements) {
     if (!statement.ast) continue;
@@ -340,9 +341,10 @@ function lintPart(
         table: (rel) => resolveTable(state, rel),
         materializedView: (rel) => resolveMaterializedView(state, rel),
         get inTransaction() {
-          return (inPartTransaction() && !runnerTransactionEnded) || explicitTransaction;
+          return session.inTransaction;
         },
-        lockTimeoutSet,
+        lockTimeoutSet: session.lockTimeoutSet,
+        timeZone: session.timeZone,
         migration,
         direction: part.direction,
         runner: part.runner,
@@ -369,30 +371,18 @@ function lintPart(
         out.push(...kept);
       }
     }
-    const tx = statement.ast.TransactionStmt?.kind as string | undefined;
-    if ((tx === 'TRANS_STMT_BEGIN' || tx === 'TRANS_STMT_START') && !explicitTransaction) {
-      explicitTransaction = true;
-      lockTimeoutAtBegin = lockTimeoutAtCommit = lockTimeoutSet;
+    const boundary = session.follow(statement);
+    if (boundary === 'begin') {
       entry.spans.push([statement.range.startOffset, Infinity]);
-    } else if ((tx === 'TRANS_STMT_COMMIT' || tx === 'TRANS_STMT_ROLLBACK') && !explicitTransaction && !runnerTransactionEnded && part.transaction && part.transaction !== 'none') {
-      runnerTransactionEnded = true;
+    } else if (boundary === 'runner-end') {
+      // The runner's transaction ended here: what follows in the part autocommits.
       const mode = entry.modes.find(([start, end]) => statement.range.startOffset >= start && statement.range.startOffset <= end);
       if (mode) {
         entry.modes.push([statement.range.endOffset, mode[1], false]);
         mode[1] = statement.range.startOffset;
       }
-    } else if ((tx === 'TRANS_STMT_COMMIT' || tx === 'TRANS_STMT_ROLLBACK') && explicitTransaction) {
-      explicitTransaction = false;
-      lockTimeoutSet = tx === 'TRANS_STMT_COMMIT' ? lockTimeoutAtCommit : lockTimeoutAtBegin;
+    } else if (boundary === 'end') {
       entry.spans[entry.spans.length - 1][1] = statement.range.endOffset;
-    }
-    const lockTimeout = lockTimeoutChange(statement);
-    // SET LOCAL outside a transaction block does nothing (Postgres warns): in an autocommit part it protects nothing.
-    const noEffect = lockTimeout?.local && !explicitTransaction && part.transaction === 'none' && options.inTransaction === undefined;
-    if (lockTimeout && !noEffect) {
-      lockTimeoutSet = lockTimeout.set;
-      // A session SET outlives COMMIT; SET LOCAL (and set_config(…, true)) ends with the explicit transaction.
-      if (!lockTimeout.local) lockTimeoutAtCommit = lockTimeoutSet;
     }
     if (up) recordCreations(statement, up);
     if (downCreated) recordCreations(statement, downCreated);
@@ -419,20 +409,6 @@ function reportedInDown(f: Finding): boolean {
   return f.severity === 'error' || DOWN_RULES.has(f.ruleId);
 }
 
-/** `SET [LOCAL] lock_timeout …`, `RESET lock_timeout`, or `SELECT set_config('lock_timeout', '5s', is_local)`. */
-function lockTimeoutChange(statement: Statement): { set: boolean; local: boolean } | undefined {
-  const set = statement.ast?.VariableSetStmt;
-  if (set) {
-    if (set.name !== 'lock_timeout') return undefined;
-    return { set: set.kind === 'VAR_SET_VALUE' && !isZeroSetting(set.args?.[0]), local: Boolean(set.is_local) };
-  }
-  if (statement.kind !== 'SelectStmt' || !/set_config/i.test(statement.text)) return undefined;
-  const m = /set_config\s*\(\s*'lock_timeout'\s*,\s*'([^']*)'\s*,\s*(\w+)\s*\)/i.exec(statement.text);
-  if (!m) return undefined;
-  const zero = /^\s*0+(\.0*)?\s*(us|ms|s|min|h|d)?\s*$/i.test(m[1]);
-  return { set: !zero, local: /^(true|t|on|yes|1)$/i.test(m[2]) };
-}
-
 /**
  * `0001_x.down.sql` (golang-migrate, sqlx, …) undoes its `.up.sql`: it is linted against the
  * schema at that point but does not change it, or every later file would see tables dropped.
@@ -441,15 +417,6 @@ const DOWN_MIGRATION = /(^|[/\\._-])down\.sql$/i;
 
 export function isDownMigration(file: string): boolean {
   return DOWN_MIGRATION.test(file);
-}
-
-function isZeroSetting(arg: AstNode | undefined): boolean {
-  const c = arg?.A_Const;
-  if (!c) return false;
-  if (c.ival) return !c.ival.ival;
-  if (c.fval) return Number(c.fval.fval) === 0;
-  // '0', '0s', '0ms', '0 min': any unit of zero disables the timeout.
-  return /^\s*0+(\.0*)?\s*(us|ms|s|min|h|d)?\s*$/i.test(c.sval?.sval ?? '');
 }
 
 function severityOf(active: ActiveRule<Rule>, r: Report): Severity {

@@ -74,6 +74,12 @@ export interface StatementContext {
   memo: Map<string, unknown>;
   /** A `SET lock_timeout` came earlier in this file. */
   lockTimeoutSet: boolean;
+  /**
+   * The TimeZone a SET earlier in this file gives the session at this statement (SET LOCAL until
+   * its transaction ends): undefined when none did (the server's or role's setting applies, which
+   * pglens cannot see) or it was RESET.
+   */
+  timeZone: string | undefined;
   /** Configured Postgres major version (default 15). */
   postgresVersion: number;
   /** Rule options from config (thresholds); empty when none. */

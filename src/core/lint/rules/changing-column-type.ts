@@ -1,7 +1,7 @@
 import { constInt, stringList, type Node } from '../../sql/ast';
 import type { Index, Table } from '../../schema/model';
 import { canonicalFromNames } from '../../schema/type-names';
-import type { StatementContext, StatementRule } from '../rule';
+import type { StatementRule } from '../rule';
 import { alterTable, qualified } from '../rule-helpers';
 
 /**
@@ -64,7 +64,7 @@ export const rule: StatementRule = {
         'reads and writes wait until they are rebuilt. On a large table, drop them with DROP INDEX CONCURRENTLY before and create them again ' +
         'with CREATE INDEX CONCURRENTLY after (queries go without them meanwhile).';
       if (effect === 'timezone') {
-        const timeZone = sessionTimeZone(context);
+        const timeZone = context.timeZone;
         if (timeZone !== undefined && !isUtc(timeZone)) {
           context.report({
             message: `${change} ${rewrite}: the session TimeZone is '${timeZone}', not UTC, so every value is converted. ${advice}`,
@@ -226,38 +226,6 @@ function referencePattern(column: string): RegExp {
   const quoted = escape(`"${column.replace(/"/g, '""')}"`);
   const plain = /^[a-z_][a-z0-9_$]*$/.test(column) ? `|(?<![\\w$"])${escape(column)}(?![\\w$"])` : '';
   return new RegExp(`${quoted}${plain}`, 'i');
-}
-
-/**
- * The TimeZone a SET earlier in this file gives the session at this statement: undefined when
- * none did (the server's or role's setting applies, which pglens cannot see) or it was RESET.
- * SET LOCAL lasts until the end of its transaction.
- */
-function sessionTimeZone(context: StatementContext): string | undefined {
-  let session: string | undefined;
-  let local: string | undefined;
-  for (const statement of context.statements) {
-    if (statement.index >= context.statement.index) break;
-    const tx = statement.ast?.TransactionStmt?.kind as string | undefined;
-    if (tx === 'TRANS_STMT_COMMIT' || tx === 'TRANS_STMT_ROLLBACK') local = undefined;
-    const set: Node | undefined = statement.ast?.VariableSetStmt;
-    if (!set || (set.name !== 'timezone' && set.kind !== 'VAR_RESET_ALL')) continue;
-    const value = set.kind === 'VAR_SET_VALUE' ? timeZoneValue(set.args?.[0]) : undefined;
-    if (set.is_local) local = value;
-    else {
-      session = value;
-      local = undefined;
-    }
-  }
-  return local ?? session;
-}
-
-function timeZoneValue(arg: Node | undefined): string | undefined {
-  const c: Node | undefined = arg?.A_Const;
-  if (!c) return undefined;
-  if (c.ival) return String(c.ival.ival ?? 0);
-  if (c.fval) return String(c.fval.fval);
-  return typeof c.sval?.sval === 'string' ? c.sval.sval : undefined;
 }
 
 /** Zones with a zero offset and no daylight saving time, as Postgres 15 accepts them (checked one by one). */
