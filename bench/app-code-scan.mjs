@@ -28,7 +28,7 @@ async function loadCore() {
         "export { lintCodeFile } from './src/core/app-code/lint-code-file';",
         "export { codeFilesUnder } from './src/core/app-code/code-files';",
         "export { PrismaModelCache } from './src/core/app-code/prisma-models';",
-        "export { defaultConfig } from './src/core/lint/config';",
+        "export { defaultConfig } from './src/core/config';",
         "export { loadSqlParser } from './src/core/sql/parse';",
       ].join('\n'),
       resolveDir: root,

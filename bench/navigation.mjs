@@ -33,7 +33,7 @@ async function loadCore() {
         "export { loadSqlParser } from './src/core/sql/parse';",
         "export * from './src/core/schema/navigation';",
         "export { WorkspaceSchemas } from './src/core/schema/workspace-schemas';",
-        "export { defaultConfig } from './src/core/lint/config';",
+        "export { defaultConfig } from './src/core/config';",
       ].join('\n'),
       resolveDir: root,
       loader: 'ts',

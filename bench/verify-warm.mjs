@@ -20,7 +20,7 @@ export { pgliteTarget } from './src/core/migrations/verify/targets';
 export { snapshotCatalog } from './src/core/migrations/verify/snapshot';
 export { diffSnapshots } from './src/core/migrations/verify/diff';
 export { runnerSetsUnder } from './src/core/lint/migration-lint';
-export { defaultConfig } from './src/core/lint/config';`,
+export { defaultConfig } from './src/core/config';`,
     resolveDir: root,
     loader: 'ts',
   },

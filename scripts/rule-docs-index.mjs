@@ -1,11 +1,12 @@
-// Generates docs/rules/README.md, the index of every rule id, from the rule registry:
+// Generates docs/rules/README.md, the index of every rule id, and the rule id list of
+// schemas/pglens-config.schema.json (`rules` property names) from the rule registry:
 // the families of src/core/lint/rule-ids.ts (every exported `*_RULE_IDS` list, and
 // SYNTAX_ERROR_RULE_ID), each rule's default severity from the code that raises it, and a
 // one-line description (the rule's `docs.description` where the registry has one, else the
 // first sentence of its page docs/rules/<id>.md).
 //
-//   node scripts/rule-docs-index.mjs           write docs/rules/README.md   (npm run docs:rules)
-//   node scripts/rule-docs-index.mjs --check   exit 1 when it is out of date (test/unit/docs/rule-docs.test.ts)
+//   node scripts/rule-docs-index.mjs           write both                      (npm run docs:rules)
+//   node scripts/rule-docs-index.mjs --check   exit 1 when either is out of date (test/unit/docs/rule-docs.test.ts)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import { require as tsRequire } from 'tsx/cjs/api';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOCS = path.join(ROOT, 'docs', 'rules');
 const INDEX = path.join(DOCS, 'README.md');
+const CONFIG_SCHEMA = path.join(ROOT, 'schemas', 'pglens-config.schema.json');
 export const REGENERATE = 'npm run docs:rules';
 
 const load = (rel) => tsRequire(path.join(ROOT, rel), import.meta.url);
@@ -54,24 +56,17 @@ function families(ids) {
   return out;
 }
 
-/** Default severities and one-line descriptions the code states, by rule id. */
+/** Default severities and one-line descriptions the code states, by rule id: the rule registry (src/core/rules/registry.ts). */
 function registry() {
   const severity = new Map();
   const description = new Map();
-  const { rules } = load('src/core/lint/rules/index.ts');
-  const { appCodeRules } = load('src/core/app-code/lint-code-file.ts');
-  for (const r of [...rules, ...appCodeRules]) {
+  const { RULE_REGISTRY } = load('src/core/rules/registry.ts');
+  // A Prisma rule is the face of the SQL rule with its id: the SQL rule's entry, listed first, speaks for the id.
+  for (const r of RULE_REGISTRY) {
+    if (severity.has(r.id)) continue;
     severity.set(r.id, r.defaultSeverity);
-    if (r.docs?.description) description.set(r.id, r.docs.description);
+    if (r.description) description.set(r.id, r.description);
   }
-  const { PLAN_RULE_DEFAULT_SEVERITY } = load('src/core/plan/findings.ts');
-  for (const [id, s] of Object.entries(PLAN_RULE_DEFAULT_SEVERITY)) severity.set(id, s);
-  const { DATABASE_CHECKS } = load('src/core/health/database/checks/index.ts');
-  for (const c of DATABASE_CHECKS) severity.set(c.id, c.defaultSeverity);
-  const { VERIFY_DEFAULT_SEVERITY } = load('src/core/migrations/verify/findings.ts');
-  for (const [id, s] of Object.entries(VERIFY_DEFAULT_SEVERITY)) severity.set(id, s);
-  const { N_PLUS_ONE_CANDIDATE, N_PLUS_ONE_CANDIDATE_SEVERITY } = load('src/core/health/n-plus-one-candidates.ts');
-  severity.set(N_PLUS_ONE_CANDIDATE, N_PLUS_ONE_CANDIDATE_SEVERITY);
   return { severity, description };
 }
 
@@ -153,18 +148,32 @@ function anchor(heading) {
   return heading.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
 }
 
+/** schemas/pglens-config.schema.json with `rules`' property names set to every rule id of the registry, sorted. */
+export function renderConfigSchema() {
+  const { registryRuleIds } = load('src/core/rules/registry.ts');
+  const schema = JSON.parse(readFileSync(CONFIG_SCHEMA, 'utf8'));
+  schema.properties.rules.propertyNames.enum = [...registryRuleIds()].sort();
+  return JSON.stringify(schema, null, 2) + '\n';
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const text = renderRuleIndex();
-  const current = existsSync(INDEX) ? readFileSync(INDEX, 'utf8') : undefined;
-  const shown = path.relative(process.cwd(), INDEX) || INDEX;
-  if (process.argv.includes('--check')) {
-    if (current !== text) {
-      console.error(`${shown} is out of date with the rule registry (src/core/lint/rule-ids.ts, the rules and their pages): regenerate it with \`${REGENERATE}\``);
-      process.exit(1);
+  const outputs = [
+    { file: INDEX, text: renderRuleIndex(), count: (text) => ` (${text.split('\n').filter((l) => l.startsWith('| [`') || l.startsWith('| `')).length} rules)` },
+    { file: CONFIG_SCHEMA, text: renderConfigSchema(), count: () => '' },
+  ];
+  let stale = false;
+  for (const { file, text, count } of outputs) {
+    const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    const shown = path.relative(process.cwd(), file) || file;
+    if (process.argv.includes('--check')) {
+      if (current !== text) {
+        console.error(`${shown} is out of date with the rule registry (src/core/rules/registry.ts, src/core/lint/rule-ids.ts, the rules and their pages): regenerate it with \`${REGENERATE}\``);
+        stale = true;
+      } else console.log(`${shown} is up to date`);
+    } else {
+      if (current !== text) writeFileSync(file, text);
+      console.log(`${current === text ? 'unchanged' : 'wrote'} ${shown}${count(text)}`);
     }
-    console.log(`${shown} is up to date`);
-  } else {
-    if (current !== text) writeFileSync(INDEX, text);
-    console.log(`${current === text ? 'unchanged' : 'wrote'} ${shown} (${text.split('\n').filter((l) => l.startsWith('| [`') || l.startsWith('| `')).length} rules)`);
   }
+  if (stale) process.exit(1);
 }

@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import type { Connection } from '../core/db/connection';
 import type { EmbeddedConnection } from '../core/db/embedded-connection';
 import { sandboxDataLines, sandboxDataNote, sandboxSummary, type SandboxReport } from '../core/db/sandbox-report';
-import { CONFIG_FILE_NAME } from '../core/lint/config';
+import { CONFIG_FILE_NAME } from '../core/config';
 import { isMigrationFile } from '../core/db/migration-files';
 import { checkDotEnvUrl, isPostgresUrl, readDotEnv } from '../core/db/resolve';
 import { redactSecrets } from '../core/db/redact';

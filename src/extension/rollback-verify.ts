@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage } from '../core/errors';
 import { escapeControl } from '../core/escape-control';
-import { loadConfig, ruleSetting, type LintConfig } from '../core/lint/config';
+import { loadConfig, ruleSetting, type PglensConfig } from '../core/config';
 import { runnerSetForFile, runnerSetsUnder } from '../core/lint/migration-lint';
 import type { MigrationSet } from '../core/migrations/migration';
 import { DEFAULT_PART_TIMEOUT_SECONDS, PartWatchdog } from '../core/migrations/verify/child';
@@ -199,7 +199,7 @@ export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposa
       return undefined;
     }
     const file = uri.fsPath;
-    let config: LintConfig;
+    let config: PglensConfig;
     try {
       config = loadConfig(path.dirname(file));
     } catch (e) {
@@ -224,7 +224,7 @@ export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposa
    */
   async verifyFolder(root: string, background: boolean): Promise<RollbackVerifyResult | undefined> {
     if (!vscode.workspace.isTrusted) return undefined;
-    let config: LintConfig;
+    let config: PglensConfig;
     let sets: MigrationSet[];
     let files: Set<string>;
     let hash: string;
@@ -330,7 +330,7 @@ export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposa
     return serve;
   }
 
-  private start(root: string, hash: string, files: Set<string>, config: LintConfig, background: boolean): Promise<RollbackVerifyResult | undefined> {
+  private start(root: string, hash: string, files: Set<string>, config: PglensConfig, background: boolean): Promise<RollbackVerifyResult | undefined> {
     const id = ++this.requestId;
     let serve: ServeChild | undefined;
     const run: Run = {
@@ -458,7 +458,7 @@ export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposa
     this.timers.delete(root);
   }
 
-  private hashOf(sets: MigrationSet[], config: LintConfig): string {
+  private hashOf(sets: MigrationSet[], config: PglensConfig): string {
     const hash = createHash('sha256').update(JSON.stringify(sets));
     const setup = config.sandbox?.setup;
     if (setup) {
@@ -474,7 +474,7 @@ export class RollbackVerifier implements vscode.CodeLensProvider, vscode.Disposa
   }
 
   /** Replaces the folder's diagnostics with the report's findings (severities from .pglens.json). */
-  private publish(root: string, report: VerifyReport, config: LintConfig): void {
+  private publish(root: string, report: VerifyReport, config: PglensConfig): void {
     const abs = (f: string): string => path.join(root, ...f.split('/'));
     const verdicts = report.verdicts.map((v) => ({
       ...v,

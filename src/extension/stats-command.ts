@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { CONFIG_FILE_NAME, findConfigFile } from '../core/lint/config';
+import { CONFIG_FILE_NAME, findConfigFile } from '../core/config';
 import { PglensError } from '../core/errors';
 import { configWithStats } from '../core/sandbox-data/settings';
 import { exportStats, gapNotes, statsExportText } from '../core/sandbox-data/stats-export';

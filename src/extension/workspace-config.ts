@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { defaultConfig, loadConfig, type LintConfig } from '../core/lint/config';
+import { defaultConfig, loadConfig, type PglensConfig } from '../core/config';
 import { errorMessage } from '../core/errors';
 import { planOptionsFromConfig } from '../core/plan/config';
 import type { AnalyzePlanOptions } from '../core/plan/types';
@@ -9,7 +9,7 @@ import type { AnalyzePlanOptions } from '../core/plan/types';
  * `.pglens.json`, read by the same core function the CLI uses, so the editor never
  * disagrees with CI. Cached per folder; dropped when any config file changes.
  */
-const cache = new Map<string, LintConfig>();
+const cache = new Map<string, PglensConfig>();
 const reported = new Set<string>();
 
 export function watchConfig(onChange: () => void): vscode.Disposable {
@@ -31,12 +31,12 @@ function reportOnce(message: string): void {
   void vscode.window.showErrorMessage(`pglens: ${message}. Using default settings until it is fixed.`);
 }
 
-export function configFor(uri: vscode.Uri | undefined): LintConfig {
+export function configFor(uri: vscode.Uri | undefined): PglensConfig {
   const folder = uri?.scheme === 'file' ? path.dirname(uri.fsPath) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (!folder) return defaultConfig();
   const hit = cache.get(folder);
   if (hit) return hit;
-  let config: LintConfig;
+  let config: PglensConfig;
   try {
     config = loadConfig(folder);
   } catch (e) {
@@ -47,12 +47,7 @@ export function configFor(uri: vscode.Uri | undefined): LintConfig {
   return config;
 }
 
-/** Plan thresholds and severities; a bad `plan` section is reported once and the defaults apply. */
+/** Plan thresholds and severities (a bad `plan` section fails the load: reported once by configFor, defaults apply). */
 export function planOptionsFor(uri: vscode.Uri | undefined): AnalyzePlanOptions {
-  try {
-    return planOptionsFromConfig(configFor(uri));
-  } catch (e) {
-    reportOnce(errorMessage(e));
-    return {};
-  }
+  return planOptionsFromConfig(configFor(uri));
 }

@@ -17,7 +17,7 @@ import { isCodeFile } from '../../core/app-code/code-files';
 import { planFindingJson } from '../../core/plan/report-json';
 import { renderPlanText } from '../../core/plan/render-text';
 import { planOptionsFromConfig } from '../../core/plan/config';
-import { loadConfig } from '../../core/lint/config';
+import { loadConfig } from '../../core/config';
 
 /** The statement to explain: the SQL argument, stdin (`-`), or the statement of --file at --line. */
 export function statementFromArgs(args: ParsedArgs, ctx: CliContext): string {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { flagChoice, flagFailOn, flagNames, flagString, reachesFailOn, UsageError } from '../args';
-import { loadConfig } from '../../core/lint/config';
+import { loadConfig } from '../../core/config';
 import { sqlOneLine } from '../output';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, DATA_FLAGS_HELP, openCliConnection } from '../connection';

@@ -10,7 +10,7 @@ import { lintSqlFile, type LintOptions } from '../../core/lint/engine';
 import type { RunnerId } from '../../core/migrations/migration';
 import { isRunnerFolder } from '../../core/migrations/read';
 import { isMigrationSet, lintRunnerSet, runnerSetOfFile, runnerSetsUnder, type RunnerSet } from '../../core/lint/migration-lint';
-import { loadConfig, type LintConfig } from '../../core/lint/config';
+import { loadConfig, type PglensConfig } from '../../core/config';
 import { rules } from '../../core/lint/rules';
 import { prismaFilesUnder, prismaSchemaFiles } from '../../core/prisma/schema-files';
 import { codeFilesUnder, isCodeFile } from '../../core/app-code/code-files';
@@ -86,10 +86,10 @@ export const command: Command = {
 
 /** One input, read and ready to lint. */
 type Job =
-  | { kind: 'set'; rs: RunnerSet; config: LintConfig; read: (file: string) => string; only?: Set<string> }
-  | { kind: 'prisma'; files: Array<{ file: string; text: string }>; config: LintConfig }
-  | { kind: 'sql'; file: string; text: string; config: LintConfig; note?: string }
-  | { kind: 'code'; file: string; text: string; config: LintConfig }
+  | { kind: 'set'; rs: RunnerSet; config: PglensConfig; read: (file: string) => string; only?: Set<string> }
+  | { kind: 'prisma'; files: Array<{ file: string; text: string }>; config: PglensConfig }
+  | { kind: 'sql'; file: string; text: string; config: PglensConfig; note?: string }
+  | { kind: 'code'; file: string; text: string; config: PglensConfig }
   /** An input left out, and why (a binary file named .ts in a folder). */
   | { kind: 'note'; note: string };
 
@@ -188,8 +188,8 @@ function nearestSchema(schemas: ReadonlyArray<{ folder: string; schema: SchemaMo
 async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
   const explicitConfig = flagString(args, 'config');
   const inputs = args.positionals.length > 0 ? args.positionals : ['.'];
-  const configs = new Map<string, LintConfig>();
-  const configFor = (p: string): LintConfig => {
+  const configs = new Map<string, PglensConfig>();
+  const configFor = (p: string): PglensConfig => {
     const key = explicitConfig ?? path.dirname(p);
     let config = configs.get(key);
     if (!config) {
@@ -224,7 +224,7 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
   const prismaDone = new Set<string>();
   // Code files already queued (a file given and its folder too is linted once).
   const codeDone = new Set<string>();
-  const codeJob = (file: string, config: LintConfig, inFolder: boolean): void => {
+  const codeJob = (file: string, config: PglensConfig, inFolder: boolean): void => {
     if (codeDone.has(file)) return;
     codeDone.add(file);
     let text: string;
@@ -243,13 +243,13 @@ async function readInputs(args: ParsedArgs, ctx: CliContext): Promise<Job[]> {
     }
     jobs.push({ kind: 'code', file, text, config });
   };
-  const prismaJob = (files: string[], config: LintConfig): void => {
+  const prismaJob = (files: string[], config: PglensConfig): void => {
     if (files.every((f) => prismaDone.has(f))) return;
     for (const f of files) prismaDone.add(f);
     jobs.push({ kind: 'prisma', files: files.map((file) => ({ file, text: readText(file, ctx.cwd) })), config });
   };
   // A migration is linted with its set (as its runner runs it), reporting on this file only.
-  const fileInput = (abs: string, config: LintConfig): void => {
+  const fileInput = (abs: string, config: PglensConfig): void => {
     const found = runnerSetOfFile(abs, { config, read: (f) => (f === abs ? read(f) : readSql(f)) });
     if (!found?.runs) {
       const note = found && `${displayPath(ctx.cwd, abs)}: ${found.rs.set.runner} does not run this file (it is not one of the migrations of ${displayPath(ctx.cwd, setKey(found.rs)) || '.'}): linted on its own`;

@@ -5,7 +5,7 @@ import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { verifyWorkerScript } from '../connection';
 import { PglensError, type PglensErrorCode } from '../../core/errors';
 import { escapeControl, escapeControlKeepingLayout } from '../../core/escape-control';
-import { loadConfig, ruleSetting } from '../../core/lint/config';
+import { loadConfig, ruleSetting } from '../../core/config';
 import { describeDifference } from '../../core/migrations/verify/diff';
 import { VERIFY_DEFAULT_SEVERITY, verdictFindings, type VerifyFinding, type VerifyRuleId } from '../../core/migrations/verify/findings';
 import type { MigrationVerdict, VerifyReport } from '../../core/migrations/verify/verify';

@@ -4,7 +4,7 @@ import { COMMON_VALUE_FLAGS_NO_TIMEOUT, noTimeout, type CliContext, type Command
 import { readTextInput } from '../read-input';
 import { PglensError, isPglensError } from '../../core/errors';
 import { escapeControl } from '../../core/escape-control';
-import { loadConfig } from '../../core/lint/config';
+import { loadConfig } from '../../core/config';
 import { analyzePlan } from '../../core/plan/analyze';
 import { planOptionsFromConfig } from '../../core/plan/config';
 import { escapeMarkdown, planToMarkdown } from '../../core/plan/markdown';

@@ -19,7 +19,7 @@ import {
   type NPlusOneCandidatesResult,
 } from '../../core/health/n-plus-one-candidates';
 import type { CodeLink } from '../../core/app-code/query-senders';
-import { loadConfig } from '../../core/lint/config';
+import { loadConfig } from '../../core/config';
 
 interface QueriesRun {
   connection: ConnectionJson;

@@ -10,7 +10,7 @@ import { resolveConnection } from '../../core/db/resolve';
 import { PglensError, errorMessage } from '../../core/errors';
 import { escapeControl } from '../../core/escape-control';
 import { readCatalog } from '../../core/health/catalog';
-import { loadConfig, type LintConfig } from '../../core/lint/config';
+import { loadConfig, type PglensConfig } from '../../core/config';
 import { isMigrationSet, runnerSetsUnder, type RunnerSet } from '../../core/lint/migration-lint';
 import { prismaFilesUnder, prismaSchemaFiles } from '../../core/prisma/schema-files';
 import { loadSqlParser } from '../../core/sql/parse';
@@ -115,7 +115,7 @@ function existingPath(cwd: string, flag: 'migrations' | 'prisma', value: string)
 }
 
 /** The migration sets under an explicit --migrations folder: every set with migrations, those that look like migrations first. */
-function migrationSetsOf(dir: string, config: LintConfig): RunnerSet[] {
+function migrationSetsOf(dir: string, config: PglensConfig): RunnerSet[] {
   const sets = runnerSetsUnder(dir, { config }).filter((rs) => rs.set.migrations.length > 0);
   return [...sets.filter((rs) => isMigrationSet(rs, config)), ...sets.filter((rs) => !isMigrationSet(rs, config))];
 }

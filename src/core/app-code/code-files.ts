@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { matchesGlob } from '../glob';
-import type { LintConfig } from '../lint/config';
+import type { PglensConfig } from '../config';
 
 /** Extensions read as application code. */
 export const CODE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
@@ -30,24 +30,24 @@ export const DEFAULT_CODE_SKIP: readonly string[] = [
 /** Files above this size are skipped with a note: generated bundles, fixtures, not code a person edits. */
 export const MAX_CODE_FILE_CHARS = 1_000_000;
 
-function skipGlobs(config: LintConfig): readonly string[] {
+function skipGlobs(config: PglensConfig): readonly string[] {
   return config.appCode?.skip ?? DEFAULT_CODE_SKIP;
 }
 
-function relativeToRoot(config: LintConfig, file: string): string {
+function relativeToRoot(config: PglensConfig, file: string): string {
   const rel = path.relative(config.root, path.resolve(config.root, file));
   const shown = rel.startsWith('..') ? path.resolve(file) : rel;
   return shown.split(path.sep).join('/');
 }
 
 /** Whether a code file (or a folder of them) is skipped by `appCode.skip` (or the defaults). */
-export function isSkippedCode(config: LintConfig, file: string): boolean {
+export function isSkippedCode(config: PglensConfig, file: string): boolean {
   const rel = relativeToRoot(config, file);
   return skipGlobs(config).some((g) => matchesGlob(rel, g));
 }
 
 /** Every code file under a folder that is not skipped, in path order; skipped folders are not entered. */
-export function codeFilesUnder(dir: string, config: LintConfig): string[] {
+export function codeFilesUnder(dir: string, config: PglensConfig): string[] {
   const out: string[] = [];
   const visit = (d: string): void => {
     let entries;

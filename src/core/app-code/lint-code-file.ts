@@ -1,4 +1,4 @@
-import { isExcluded, ruleSetting, type LintConfig } from '../lint/config';
+import { isExcluded, ruleSetting, type PglensConfig } from '../config';
 import { lintSqlFile } from '../lint/engine';
 import { SYNTAX_ERROR_RULE_ID } from '../lint/rule-ids';
 import { collectSuppressions, isSuppressed, type Suppressions } from '../lint/suppressions';
@@ -53,7 +53,7 @@ export interface CodeLintResult {
 /** Why a file whose parse or analysis overflowed the stack is skipped. */
 export const TOO_DEEP = 'too deeply nested to analyse';
 
-export function lintCodeFile(file: string, text: string, config: LintConfig, options: CodeLintOptions = {}): CodeLintResult {
+export function lintCodeFile(file: string, text: string, config: PglensConfig, options: CodeLintOptions = {}): CodeLintResult {
   try {
     return lintCodeFileUnguarded(file, text, config, options);
   } catch (e) {
@@ -64,7 +64,7 @@ export function lintCodeFile(file: string, text: string, config: LintConfig, opt
   }
 }
 
-function lintCodeFileUnguarded(file: string, text: string, config: LintConfig, options: CodeLintOptions): CodeLintResult {
+function lintCodeFileUnguarded(file: string, text: string, config: PglensConfig, options: CodeLintOptions): CodeLintResult {
   const skipped = tooLargeReason(text);
   if (skipped) return { findings: [], skipped };
   if (isExcluded(config, file)) return { findings: [] };
@@ -121,7 +121,7 @@ function lintTemplates(
   file: string,
   text: string,
   lines: LineIndex,
-  config: LintConfig,
+  config: PglensConfig,
   cacheParses: boolean,
   suppressions: Suppressions | undefined,
   workspaceSchema: SchemaModel | undefined,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Node } from '@babel/types';
-import type { LintConfig } from '../lint/config';
+import type { PglensConfig } from '../config';
 import { findEmbeddedSql } from '../sql/embedded';
 import { keyLookup, statementShape, type KeyLookup } from '../sql/key-lookup';
 import { createLineIndex, type LineIndex } from '../sql/line-index';
@@ -266,7 +266,7 @@ function loopOf(q: LoopQuery, lines: LineIndex): NonNullable<CodeLink['loop']> {
  * inside a loop say so. Files `.pglens.json` `appCode.skip` leaves out are not read; files that
  * cannot name a target's table (no stem of it in their text) are not parsed. Needs the SQL parser loaded.
  */
-export function findQuerySenders(root: string, targets: readonly SenderTarget[], config: LintConfig): SenderScan {
+export function findQuerySenders(root: string, targets: readonly SenderTarget[], config: PglensConfig): SenderScan {
   const links: CodeLink[][] = targets.map(() => []);
   const notes: string[] = [];
   if (targets.length === 0) return { links, filesRead: 0, notes };

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PGlite, type Extension } from '@electric-sql/pglite';
 import { DEFAULT_MIGRATION_GLOBS, findMigrationFiles } from './migration-files';
-import { loadConfig, type LintConfig } from '../lint/config';
+import { loadConfig, type PglensConfig } from '../config';
 import { dataKey, mergeDataSettings, type SandboxDataOverrides } from '../sandbox-data/settings';
 import pkg from '../../../package.json';
 import { fillSandbox, planData } from './sandbox-fill';
@@ -488,7 +488,7 @@ async function copyDirYielding(from: string, to: string): Promise<void> {
  * CLI's --migrations), grouped into folders whose runner is detected or forced by
  * `.pglens.json` `migrations[]`.
  */
-async function readMigrations(options: SandboxBuildOptions, config: LintConfig): Promise<{ files: MigrationFile[]; runners: SandboxRunner[] }> {
+async function readMigrations(options: SandboxBuildOptions, config: PglensConfig): Promise<{ files: MigrationFile[]; runners: SandboxRunner[] }> {
   const root = options.workspaceRoot;
   const toRel = (p: string) => path.relative(root, p).split(path.sep).join('/');
   const explicit = options.migrationFiles?.map((f) => toRel(path.resolve(root, f)));

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { ruleSetting, type LintConfig } from '../lint/config';
+import { ruleSetting, type PglensConfig } from '../config';
 import { lintParts, migrationParts, parsePart, type LintPart } from '../lint/engine';
 import { isMigrationSet, runnerSetsUnder, type RunnerSet } from '../lint/migration-lint';
 import { hasPrimaryKey } from '../lint/rules/missing-primary-key';
@@ -44,7 +44,7 @@ export const DIAGRAM_RULE_IDS: readonly string[] = [
 ];
 
 export interface SourceOptions {
-  config: LintConfig;
+  config: PglensConfig;
   /** Text of an absolute path before the disk is tried (unsaved editor documents). */
   read?: (file: string) => string | undefined;
 }
@@ -86,14 +86,14 @@ function readerOf(read: SourceOptions['read']): (file: string) => string | undef
 }
 
 /** A migration set replayed (ups in the runner's order), with the findings of the diagram's rules on its tables. */
-export function migrationsDiagram(rs: RunnerSet, read: (file: string) => string | undefined, config: LintConfig, label: string): DiagramModel {
+export function migrationsDiagram(rs: RunnerSet, read: (file: string) => string | undefined, config: PglensConfig, label: string): DiagramModel {
   const abs = (f: string): string => path.join(rs.root, ...f.split('/').filter(Boolean));
   const parts = migrationParts(rs.set, (f) => read(abs(f)) ?? '', abs);
   return partsDiagram(parts, config, label);
 }
 
 /** The diagram of migration parts (what migrationsDiagram reads from disk): replay for the model, the lint engine for the findings. */
-export function partsDiagram(parts: readonly LintPart[], config: LintConfig, label: string): DiagramModel {
+export function partsDiagram(parts: readonly LintPart[], config: PglensConfig, label: string): DiagramModel {
   const state = createReplayState();
   let errors = 0;
   const withErrors = new Set<string>();
@@ -118,7 +118,7 @@ export function partsDiagram(parts: readonly LintPart[], config: LintConfig, lab
 }
 
 /** A Prisma schema (one file or a schema folder): models as tables, implicit many-to-many as N:M, the Prisma rules' findings. */
-export function prismaDiagram(files: { file: string; text: string }[], config: LintConfig, label: string): DiagramModel {
+export function prismaDiagram(files: { file: string; text: string }[], config: PglensConfig, label: string): DiagramModel {
   const doc = parsePrismaFiles(files);
   const prisma = prismaToSchema(doc);
   const prismaRuleSet = prismaRules.filter((r) => DIAGRAM_RULE_IDS.includes(r.id));
@@ -160,12 +160,12 @@ export function prismaDiagram(files: { file: string; text: string }[], config: L
  * no source locations: findings come from the rules' own predicates, as the health view's do,
  * with the severity the workspace configures.
  */
-export function liveDiagram(snapshot: CatalogSnapshot, label: string, config?: LintConfig): DiagramModel {
+export function liveDiagram(snapshot: CatalogSnapshot, label: string, config?: PglensConfig): DiagramModel {
   const schema = liveSchema(snapshot);
   return buildDiagram(schema, { source: { kind: 'live', label }, tableFindings: liveFindings(schema, config) });
 }
 
-function liveFindings(schema: SchemaModel, config: LintConfig | undefined): Map<string, DiagramFinding[]> {
+function liveFindings(schema: SchemaModel, config: PglensConfig | undefined): Map<string, DiagramFinding[]> {
   const severity = (id: string): DiagramFinding['severity'] | undefined => {
     const rule = lintRules.find((r) => r.id === id);
     if (!rule) return undefined;

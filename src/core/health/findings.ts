@@ -1,4 +1,4 @@
-import { ruleSetting, type LintConfig } from '../lint/config';
+import { ruleSetting, type PglensConfig } from '../config';
 import type { Connection, ConnectionKind } from '../db/connection';
 import { tableKey, type SchemaModel, type Table } from '../schema/model';
 import { SEVERITY_RANK } from '../types';
@@ -6,7 +6,7 @@ import { readCatalog, type CatalogIndex, type CatalogOptions, type CatalogSnapsh
 import { foreignKeyIndexNamer, relationNamesIn } from '../lint/rules/fk-without-index';
 import { concurrentDefinition, createIndexSql, dropIndexSql, qualifiedName, rebuildIndexSql } from './fix-sql';
 import { formatBytes, formatCount, statsSinceText } from './format';
-import type { HealthFinding } from './health-finding';
+import { INDEX_HEALTH_RULES, type HealthFinding } from './health-finding';
 import { liveSchema } from './live-schema';
 import { schemaRuleViolations } from './schema-rules';
 import { DEFAULT_MIN_STATS_DAYS, unusedIndexFindings } from './unused-index';
@@ -44,7 +44,7 @@ export interface HealthOptions extends CatalogOptions {
   /** unused-index: judge nothing while the usage statistics cover fewer days than this (default 7; 0 judges always). */
   unusedMinStatsDays?: number;
   /** `.pglens.json`: rule severities ('off' drops a rule), seq-scan-heavy-table's `minRows` / `ratio` and unused-index's `minStatsDays` options. */
-  config?: LintConfig;
+  config?: PglensConfig;
 }
 
 /** Reads the catalog once and judges it: the core of the health view and `pglens indexes`. */
@@ -92,7 +92,7 @@ export function healthFindings(
     notes.push('usage rules (unused-index, seq-scan-heavy-table) need real traffic: the embedded sandbox has none, so they were not checked');
   } else {
     // Judged only when the rule is on: its note would otherwise speak of a rule the config turned off.
-    if (!options.config || ruleSetting(options.config, 'unused-index', 'warning')) {
+    if (!options.config || ruleSetting(options.config, 'unused-index', INDEX_HEALTH_RULES['unused-index'].defaultSeverity)) {
       const unused = unusedIndexFindings(catalog, model, options.unusedMinStatsDays ?? DEFAULT_MIN_STATS_DAYS);
       findings.push(...unused.findings);
       notes.push(...unused.notes);
@@ -113,7 +113,7 @@ export function healthFindings(
 }
 
 /** The same `"rules"` settings the linter reads: severity overrides, 'off' removes the finding. */
-function applyRuleSettings(findings: HealthFinding[], config: LintConfig): HealthFinding[] {
+function applyRuleSettings(findings: HealthFinding[], config: PglensConfig): HealthFinding[] {
   const out: HealthFinding[] = [];
   for (const f of findings) {
     const setting = ruleSetting(config, f.rule, f.severity);
@@ -200,7 +200,7 @@ function invalidIndex(index: CatalogIndex, serverVersionNum: number): HealthFind
   const uniqueNote = index.unique ? ' If it is UNIQUE, remove the duplicate values first or the rebuild fails again.' : '';
   return {
     rule: 'invalid-index',
-    severity: 'error',
+    severity: INDEX_HEALTH_RULES['invalid-index'].defaultSeverity,
     message:
       `index ${q(index.schema, index.name)} on ${q(index.schema, index.table)} is invalid (a CREATE INDEX CONCURRENTLY failed, or one is running right now): ` +
       `no query can use it, yet every write still maintains it.${uniqueNote}`,
@@ -227,7 +227,7 @@ function seqScanHeavyTables(catalog: CatalogSnapshot, options: HealthOptions): H
     if (rows <= minRows || t.seqScan === 0 || t.seqTupRead <= ratio * Math.max(fetched, rows)) continue;
     out.push({
       rule: 'seq-scan-heavy-table',
-      severity: 'info',
+      severity: INDEX_HEALTH_RULES['seq-scan-heavy-table'].defaultSeverity,
       message:
         `table ${q(t.schema, t.name)} (~${formatCount(rows)} rows) was read ${formatCount(t.seqScan)} times by sequential scans ` +
         `(${formatCount(t.seqTupRead)} rows) against ${formatCount(fetched)} rows fetched through indexes ${since}: ` +

@@ -9,6 +9,13 @@ export type HealthRuleId =
   | 'invalid-index'
   | 'seq-scan-heavy-table';
 
+/** The ids only the live database raises (docs/rules/README.md "index health"): their metadata for the rule registry (src/core/rules/registry.ts). */
+export const INDEX_HEALTH_RULES = {
+  'unused-index': { defaultSeverity: 'warning', fixable: true },
+  'invalid-index': { defaultSeverity: 'error', fixable: true },
+  'seq-scan-heavy-table': { defaultSeverity: 'info', fixable: false },
+} as const satisfies Record<string, { defaultSeverity: Severity; fixable: boolean }>;
+
 /** One health finding: the JSON shape of `pglens indexes` (docs/cli.md "`pglens indexes`") plus the migration that fixes it. */
 export interface HealthFinding {
   rule: HealthRuleId;

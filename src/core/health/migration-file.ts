@@ -1,7 +1,7 @@
 import { promises as fs, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { PglensError, errorMessage } from '../errors';
-import { loadConfig, type LintConfig } from '../lint/config';
+import { loadConfig, type PglensConfig } from '../config';
 import { compareDigits } from '../migrations/folder';
 import type { MigrationSet, RunnerId } from '../migrations/migration';
 import { POPX_FILE } from '../migrations/popx';
@@ -67,7 +67,7 @@ export type PlacedMigrationFile = Omit<MigrationFile, 'extraFiles'> & {
 
 export interface MigrationFolderOptions {
   /** `.pglens.json` settings of the folder (default: `loadConfig(folder)`): `migrations[].runner` forces the runner. */
-  config?: LintConfig;
+  config?: PglensConfig;
 }
 
 /** {@link planMigrationFile} for the folder on disk, as its runner runs it; paths are absolute. */

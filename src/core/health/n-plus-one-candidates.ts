@@ -1,6 +1,6 @@
 import type { Connection } from '../db/connection';
 import { findQuerySenders, type CodeLink } from '../app-code/query-senders';
-import { ruleSetting, type LintConfig } from '../lint/config';
+import { ruleSetting, type PglensConfig } from '../config';
 import { keyLookup, type KeyLookup } from '../sql/key-lookup';
 import { loadSqlParser } from '../sql/parse';
 import { quoteIdent } from '../sql/quote-ident';
@@ -112,7 +112,7 @@ export type NPlusOneCandidatesResult =
 
 export interface NPlusOneOptions {
   /** `.pglens.json`: severity ('off' skips) and thresholds of n-plus-one-candidate. */
-  config?: LintConfig;
+  config?: PglensConfig;
 }
 
 /**
@@ -410,7 +410,7 @@ function candidateFix(c: CandidateFigures): string {
 export async function linkCandidatesToCode(
   candidates: NPlusOneCandidate[],
   root: string,
-  config: LintConfig,
+  config: PglensConfig,
 ): Promise<{ filesRead: number; notes: string[] }> {
   await loadSqlParser();
   // The statement's own names, as the code writes them; the catalog's are the fallback.

@@ -2,7 +2,7 @@ import { tableKey, type SchemaModel } from '../schema/model';
 import type { CatalogIndex, CatalogServerInfo, CatalogSnapshot } from './catalog';
 import { concurrentDefinition, dropIndexSql } from './fix-sql';
 import { formatBytes, formatTimestamp, statsSinceText } from './format';
-import type { HealthFinding } from './health-finding';
+import { INDEX_HEALTH_RULES, type HealthFinding } from './health-finding';
 
 /**
  * unused-index: a valid, non-unique index no constraint needs, with `idx_scan = 0` — judged only
@@ -146,7 +146,7 @@ export function unusedIndexFindings(
       : '';
     findings.push({
       rule: 'unused-index',
-      severity: 'warning',
+      severity: INDEX_HEALTH_RULES['unused-index'].defaultSeverity,
       message:
         `index ${q(index.schema, index.name)} on ${q(index.schema, index.table)} (${formatBytes(index.sizeBytes)}) has not been scanned ${since}: ` +
         `it costs every write and its disk space for nothing. ${where}${fkNote}${caveat}`,

@@ -5,8 +5,8 @@ import { applyStatement, createReplayState, endPart, resolveMaterializedView, re
 import { SessionState } from '../schema/session-state';
 import type { Finding, Severity } from '../types';
 import { errorMessage } from '../errors';
-import { defaultConfig, isExcluded, isTransactionalFile, ruleSetting, type LintConfig, type ResolvedRuleSetting } from './config';
-import { SYNTAX_ERROR_RULE_ID } from './rule-ids';
+import { defaultConfig, isExcluded, isTransactionalFile, ruleSetting, type PglensConfig, type ResolvedRuleSetting } from '../config';
+import { SYNTAX_ERROR_DEFAULT_SEVERITY, SYNTAX_ERROR_RULE_ID } from './rule-ids';
 import { rules as registry } from './rules';
 import type { Report, Rule, SchemaRule, StatementContext, StatementRule } from './rule';
 import { collectSuppressions, isSuppressed, type Suppressions } from './suppressions';
@@ -77,7 +77,7 @@ export interface LintOptions {
 export type LintResult = Finding[];
 
 /** Lints one SQL file on its own (tables it does not create are treated as existing). The parser must be loaded. */
-export function lintSqlFile(file: string, text: string, config: LintConfig = defaultConfig(), options: LintOptions = {}): Finding[] {
+export function lintSqlFile(file: string, text: string, config: PglensConfig = defaultConfig(), options: LintOptions = {}): Finding[] {
   return lintMigrationSet([{ file, text }], config, { migration: false, ...options });
 }
 
@@ -98,7 +98,7 @@ interface ActiveRule<R extends Rule> {
  * statement seeing the schema built by everything before it; `*.down.sql` files are linted
  * but not replayed. Prefer lintMigrations, which follows the runner.
  */
-export function lintMigrationSet(files: readonly LintFile[], config: LintConfig = defaultConfig(), options: LintOptions = {}): Finding[] {
+export function lintMigrationSet(files: readonly LintFile[], config: PglensConfig = defaultConfig(), options: LintOptions = {}): Finding[] {
   return lintParts(
     sortMigrationFiles(files).map((f) => ({ file: f.file, text: f.text, direction: isDownMigration(f.file) ? 'down' : 'up' })),
     config,
@@ -115,7 +115,7 @@ export function lintMigrationSet(files: readonly LintFile[], config: LintConfig 
 export function lintMigrations(
   set: MigrationSet,
   read: (file: string) => string,
-  config: LintConfig = defaultConfig(),
+  config: PglensConfig = defaultConfig(),
   options: LintOptions = {},
   resolve: (file: string) => string = (f) => f,
 ): Finding[] {
@@ -205,7 +205,7 @@ interface PerFile {
  * before it; a down seeing the schema right after its up, without changing it. Then the
  * schema rules on the final schema. Excluded files still shape the schema but report nothing.
  */
-export function lintParts(parts: readonly LintPart[], config: LintConfig = defaultConfig(), options: LintOptions = {}): Finding[] {
+export function lintParts(parts: readonly LintPart[], config: PglensConfig = defaultConfig(), options: LintOptions = {}): Finding[] {
   const rules = options.rules ?? registry;
   const statementRules: ActiveRule<StatementRule>[] = [];
   const schemaRules: ActiveRule<SchemaRule>[] = [];
@@ -216,7 +216,7 @@ export function lintParts(parts: readonly LintPart[], config: LintConfig = defau
     if (rule.kind === 'statement') statementRules.push({ rule, setting, configured });
     else schemaRules.push({ rule, setting, configured });
   }
-  const syntaxSetting = ruleSetting(config, SYNTAX_ERROR_RULE_ID, 'error');
+  const syntaxSetting = ruleSetting(config, SYNTAX_ERROR_RULE_ID, SYNTAX_ERROR_DEFAULT_SEVERITY);
   const state = createReplayState(options.baseSchema ? cloneSchema(options.baseSchema) : undefined);
   const findings: Finding[] = [];
   const perFile = new Map<string, PerFile>();
@@ -292,7 +292,7 @@ interface PartRun {
   entry: PerFile;
   /** The statement rules to run (none for a file that reports nothing: it is only replayed). */
   rules: ActiveRule<StatementRule>[];
-  config: LintConfig;
+  config: PglensConfig;
   options: LintOptions;
   /** Where the part's findings go. */
   out: Finding[];

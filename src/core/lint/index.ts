@@ -1,21 +1,6 @@
 /** The lint engine's public API: what the CLI and the editor call. */
 export { lintSqlFile, lintMigrationSet, lintMigrations, lintParts, sortMigrationFiles, parseCached, type LintFile, type LintPart, type LintOptions } from './engine';
 export { lintFileInContext, lintRunnerSet, runnerSetForFile, runnerSetsUnder, type RunnerSet } from './migration-lint';
-export {
-  CONFIG_FILE_NAME,
-  DEFAULT_POSTGRES_VERSION,
-  defaultConfig,
-  findConfigFile,
-  isExcluded,
-  isTransactionalFile,
-  loadConfig,
-  parseConfig,
-  readConfigFile,
-  ruleSetting,
-  type LintConfig,
-  type MigrationFolderSetting,
-  type RuleSetting,
-} from './config';
 export { findingActions, type FindingAction } from './actions';
 export { suppressFileEdit, suppressLineEdit, collectSuppressions } from './suppressions';
 export { applyEdits } from './apply-edits';

@@ -3,7 +3,7 @@ import type { MigrationSet, RunnerId } from '../migrations/migration';
 import { isRunnerFolder, listSqlFiles, readMigrationSets } from '../migrations/read';
 import type { Finding } from '../types';
 import { matchesGlob } from '../glob';
-import type { LintConfig } from './config';
+import type { PglensConfig } from '../config';
 import { lintMigrations, lintSqlFile, type LintOptions } from './engine';
 
 /**
@@ -23,7 +23,7 @@ export interface RunnerSet {
 }
 
 export interface ReadOptions {
-  config: LintConfig;
+  config: PglensConfig;
   /** Text of an absolute path before the disk is tried (unsaved editor documents, the CLI's checked reads). */
   read?: (file: string) => string | undefined;
 }
@@ -97,7 +97,7 @@ export function runnerSetOfFile(file: string, options: ReadOptions): { rs: Runne
  * folder, or a plain folder named `migrations` (or named by `.pglens.json` `migrations[]`),
  * as runnerSetForFile decides for one of its files.
  */
-export function isMigrationSet(rs: RunnerSet, config: LintConfig): boolean {
+export function isMigrationSet(rs: RunnerSet, config: PglensConfig): boolean {
   if (rs.set.migrations.length === 0) return false;
   if (rs.set.runner !== 'plain') return true;
   const probe = path.join(rs.root, ...rs.set.folder.split('/').filter(Boolean), 'migration.sql');
@@ -110,7 +110,7 @@ function isMigrationPath(file: string): boolean {
 }
 
 /** A `.pglens.json` `migrations[]` entry names the file or its folder. */
-function forced(file: string, config: LintConfig): boolean {
+function forced(file: string, config: PglensConfig): boolean {
   if (config.migrations.length === 0) return false;
   const rel = (p: string): string => path.relative(config.root, p).split(path.sep).join('/') || '.';
   const candidates = [rel(file), rel(path.dirname(file))];
@@ -118,7 +118,7 @@ function forced(file: string, config: LintConfig): boolean {
 }
 
 /** Lints one runner set; `read` gives a file's text (absolute path). */
-export function lintRunnerSet(rs: RunnerSet, read: (file: string) => string, config: LintConfig, options: LintOptions = {}): Finding[] {
+export function lintRunnerSet(rs: RunnerSet, read: (file: string) => string, config: PglensConfig, options: LintOptions = {}): Finding[] {
   const abs = (f: string): string => path.join(rs.root, ...f.split('/'));
   return lintMigrations(rs.set, (f) => read(abs(f)), config, options, abs);
 }
@@ -127,7 +127,7 @@ export function lintRunnerSet(rs: RunnerSet, read: (file: string) => string, con
  * Lints `file` (absolute) as its runner runs it, with its whole migration set as context and
  * findings of that file only; a file that is not a migration is linted on its own.
  */
-export function lintFileInContext(file: string, read: (file: string) => string, config: LintConfig, options: LintOptions = {}): { findings: Finding[]; set?: RunnerSet } {
+export function lintFileInContext(file: string, read: (file: string) => string, config: PglensConfig, options: LintOptions = {}): { findings: Finding[]; set?: RunnerSet } {
   const rs = runnerSetForFile(file, { config, read: (f) => (f === file ? read(f) : undefined) });
   if (!rs) return { findings: lintSqlFile(file, read(file), config, options) };
   return { findings: lintRunnerSet(rs, read, config, { ...options, onlyFile: file }), set: rs };

@@ -1,7 +1,10 @@
 /**
- * Every rule id of docs/rules/ (its README.md is generated from this list; a public contract: diagnostics, JSON, suppressions and config
- * use them). Config validation checks against this list, so plan and health thresholds
- * can be configured by id too.
+ * Every rule id of docs/rules/, family by family: the light id lists config validation and the
+ * literal id types (`PlanRuleId`, `DatabaseRuleId`, …) read without loading any rule. The rule
+ * registry (src/core/rules/registry.ts) describes each rule in full; test/unit/rules/registry.test.ts
+ * holds these lists equal to it, and `npm run docs:rules` generates docs/rules/README.md and the id
+ * list of schemas/pglens-config.schema.json from it. A public contract: diagnostics, JSON,
+ * suppressions and config use these ids.
  */
 export const STATEMENT_RULE_IDS = [
   'require-concurrent-index-creation',
@@ -107,6 +110,7 @@ export const APP_CODE_RULE_IDS = ['n-plus-one-query'] as const;
 
 /** The finding a statement Postgres cannot parse becomes. */
 export const SYNTAX_ERROR_RULE_ID = 'syntax-error';
+export const SYNTAX_ERROR_DEFAULT_SEVERITY = 'error';
 
 export const ALL_RULE_IDS: ReadonlySet<string> = new Set<string>([
   ...STATEMENT_RULE_IDS,

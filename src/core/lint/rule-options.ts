@@ -12,6 +12,16 @@ const READERS: Record<string, (options: Record<string, unknown>) => unknown> = {
 export function ruleOptionsProblem(id: string, options: Record<string, unknown>): { path: string; problem: string } | undefined {
   const read = READERS[id];
   if (!read) return undefined;
+  return readProblem(read, options);
+}
+
+/** The options check of a rule (the registry's `options`), undefined when the rule has none. */
+export function ruleOptionsValidator(id: string): ((options: Record<string, unknown>) => { path: string; problem: string } | undefined) | undefined {
+  const read = READERS[id];
+  return read && ((options) => readProblem(read, options));
+}
+
+function readProblem(read: (options: Record<string, unknown>) => unknown, options: Record<string, unknown>): { path: string; problem: string } | undefined {
   try {
     read(options);
     return undefined;

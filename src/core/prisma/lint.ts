@@ -1,4 +1,4 @@
-import { defaultConfig, ruleSetting, type LintConfig } from '../lint/config';
+import { defaultConfig, ruleSetting, type PglensConfig } from '../config';
 import { createLineIndex, type LineIndex } from '../sql/line-index';
 import type { Finding } from '../types';
 import type { PrismaDocument, PrismaSourceFile } from './ast';
@@ -11,12 +11,12 @@ import { prismaToSchema } from './to-schema';
  * Lints a schema.prisma with the rule ids of docs/rules/ (index: docs/rules/README.md). A syntax error yields that one finding
  * and nothing else (half-typed models are the normal state of a file being edited).
  */
-export function lintPrismaSchema(text: string, file: string, config: LintConfig = defaultConfig()): Finding[] {
+export function lintPrismaSchema(text: string, file: string, config: PglensConfig = defaultConfig()): Finding[] {
   return lintPrismaFiles([{ file, text }], config);
 }
 
 /** A multi-file schema (`prisma/schema/*.prisma`), linted as one: relations cross files. */
-export function lintPrismaFiles(files: PrismaSourceFile[], config: LintConfig = defaultConfig(), rules: readonly PrismaRule[] = prismaRules): Finding[] {
+export function lintPrismaFiles(files: PrismaSourceFile[], config: PglensConfig = defaultConfig(), rules: readonly PrismaRule[] = prismaRules): Finding[] {
   return lintPrismaDocument(parsePrismaFiles(files), config, rules);
 }
 
@@ -32,7 +32,7 @@ export function unsupportedProvider(doc: PrismaDocument): string | undefined {
 }
 
 /** Lints an already parsed document (the editor parses once for diagnostics and lenses). */
-export function lintPrismaDocument(doc: PrismaDocument, config: LintConfig = defaultConfig(), rules: readonly PrismaRule[] = prismaRules): Finding[] {
+export function lintPrismaDocument(doc: PrismaDocument, config: PglensConfig = defaultConfig(), rules: readonly PrismaRule[] = prismaRules): Finding[] {
   if (doc.diagnostics.length > 0) return sortFindings(doc, [...doc.diagnostics]);
   if (unsupportedProvider(doc) !== undefined) return [];
   const schema = prismaToSchema(doc);

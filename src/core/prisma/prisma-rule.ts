@@ -28,5 +28,7 @@ export interface PrismaRuleContext {
 export interface PrismaRule {
   id: string;
   defaultSeverity: SeveritySetting;
+  /** Some of its reports carry a fix (an edit of the schema text). */
+  fixable?: boolean;
   check(context: PrismaRuleContext): void;
 }

@@ -49,7 +49,8 @@ export const MAX_ROWS_PER_TABLE = 5_000_000;
  */
 export const GENERATOR_VERSION = 4;
 
-const KEYS = ['stats', 'scale', 'rowsPerTable', 'rows', 'seed'];
+/** Keys `sandbox.data` accepts (the schema lists the same: test/unit/config/schema.test.ts). */
+export const SANDBOX_DATA_KEYS = ['stats', 'scale', 'rowsPerTable', 'rows', 'seed'];
 
 /**
  * `sandbox.data` of a config file: `false` (no data), `true` or absent (defaults), or an
@@ -65,7 +66,7 @@ export function parseDataSetting(value: unknown, file: string, root: string): Sa
     throw bad('', 'must be false (empty tables) or an object like { "stats": "db/pglens-stats.json", "scale": 0.1 }');
   }
   const v = value as Record<string, unknown>;
-  for (const k of Object.keys(v)) if (!KEYS.includes(k)) throw bad(`.${k}`, `is not a known setting (${KEYS.join(', ')})`);
+  for (const k of Object.keys(v)) if (!SANDBOX_DATA_KEYS.includes(k)) throw bad(`.${k}`, `is not a known setting (${SANDBOX_DATA_KEYS.join(', ')})`);
   const out: SandboxDataSettings = { enabled: true };
   if (v.stats !== undefined) {
     if (typeof v.stats !== 'string' || v.stats.trim() === '') throw bad('.stats', 'must be the path of a stats file (pglens stats export -o FILE), relative to this config file');

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { codeFilesUnder, tooLargeReason } from '../app-code/code-files';
-import { defaultConfig, loadConfig, type LintConfig } from '../lint/config';
+import { defaultConfig, loadConfig, type PglensConfig } from '../config';
 import { migrationParts, parsePart, type LintPart } from '../lint/engine';
 import { isMigrationSet, runnerSetsUnder } from '../lint/migration-lint';
 import { listSqlFiles } from '../migrations/read';
@@ -24,7 +24,7 @@ export interface WorkspaceSchemasOptions {
   /** Text of an absolute path before the disk is tried (unsaved editor documents). */
   read?: (file: string) => string | undefined;
   /** The workspace's `.pglens.json` (default: loaded from the root). */
-  config?: () => LintConfig;
+  config?: () => PglensConfig;
   /** Told after each build (the editor logs it). */
   onBuild?: (indexes: SchemaIndex[], ms: number) => void;
 }
@@ -94,7 +94,7 @@ export class WorkspaceSchemas {
     return out;
   }
 
-  private config(): LintConfig {
+  private config(): PglensConfig {
     if (this.options.config) return this.options.config();
     try {
       return loadConfig(this.root);

@@ -4,7 +4,7 @@ import type { DatabaseCheck, DatabaseFinding, Thresholds } from '../../../src/co
 import { ACTIVITY_CHECKS } from '../../../src/core/health/database/checks/activity';
 import { databaseHealth } from '../../../src/core/health/database/database-health';
 import { signalBackend } from '../../../src/core/health/database/session-signal';
-import { parseConfig } from '../../../src/core/lint/config';
+import { parseConfig } from '../../../src/core/config';
 import type { DatabaseRuleId } from '../../../src/core/health/database/check';
 import { PgQueryConnection } from './pg-adapter';
 import { openTestServer } from './server';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { applyEdits } from '../../../src/core/lint/apply-edits';
-import { defaultConfig } from '../../../src/core/lint/config';
+import { defaultConfig } from '../../../src/core/config';
 import { lintMigrationSet } from '../../../src/core/lint/engine';
 import type { Rule } from '../../../src/core/lint/rule';
 import { rule as constraintMissingNotValid } from '../../../src/core/lint/rules/constraint-missing-not-valid';

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyEdits } from '../../../src/core/lint/apply-edits';
-import { defaultConfig } from '../../../src/core/lint/config';
+import { defaultConfig } from '../../../src/core/config';
 import { lintRunnerSet, runnerSetsUnder, type RunnerSet } from '../../../src/core/lint/migration-lint';
 import type { MigrationSet } from '../../../src/core/migrations/migration';
 import { loadSqlParser } from '../../../src/core/sql/parse';

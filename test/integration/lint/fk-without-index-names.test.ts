@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Client } from 'pg';
 import { healthReport } from '../../../src/core/health/findings';
 import { applyEdits } from '../../../src/core/lint/apply-edits';
-import { defaultConfig } from '../../../src/core/lint/config';
+import { defaultConfig } from '../../../src/core/config';
 import { lintRunnerSet, runnerSetsUnder } from '../../../src/core/lint/migration-lint';
 import { loadSqlParser } from '../../../src/core/sql/parse';
 import type { Finding } from '../../../src/core/types';

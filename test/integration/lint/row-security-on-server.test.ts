@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { applyEdits } from '../../../src/core/lint/apply-edits';
-import { defaultConfig } from '../../../src/core/lint/config';
+import { defaultConfig } from '../../../src/core/config';
 import { lintMigrationSet } from '../../../src/core/lint/engine';
 import { rule as matviewRefreshNeedsUniqueIndex } from '../../../src/core/lint/rules/matview-refresh-needs-unique-index';
 import { rule as policyWithoutRls } from '../../../src/core/lint/rules/policy-without-rls';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig } from '../../../src/core/lint/config';
+import { defaultConfig } from '../../../src/core/config';
 import { runnerSetsUnder } from '../../../src/core/lint/migration-lint';
 import { diffSnapshots } from '../../../src/core/migrations/verify/diff';
 import { snapshotCatalog } from '../../../src/core/migrations/verify/snapshot';

@@ -5,7 +5,7 @@ import { lintCodeFile } from '../../../src/core/app-code/lint-code-file';
 import { prismaModelIndex } from '../../../src/core/app-code/prisma-models';
 import type { AppCodeRule } from '../../../src/core/app-code/rule';
 import { applyEdits } from '../../../src/core/lint/apply-edits';
-import { defaultConfig } from '../../../src/core/lint/config';
+import { defaultConfig } from '../../../src/core/config';
 import { parsePrismaSchema } from '../../../src/core/prisma/parse';
 import type { Finding } from '../../../src/core/types';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lintCodeFile } from '../../../src/core/app-code/lint-code-file';
 import { applyEdits } from '../../../src/core/lint/apply-edits';
-import { defaultConfig } from '../../../src/core/lint/config';
+import { defaultConfig } from '../../../src/core/config';
 
 const ROOT = join(__dirname, '../../..');
 const FIXTURE = join(ROOT, 'test/vscode/workspace/app');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { codeFilesUnder, isCodeFile, MAX_CODE_FILE_CHARS } from '../../../src/core/app-code/code-files';
 import { lintCodeFile } from '../../../src/core/app-code/lint-code-file';
 import { findPrismaSchemaFiles, PrismaModelCache } from '../../../src/core/app-code/prisma-models';
-import { defaultConfig, parseConfig } from '../../../src/core/lint/config';
+import { defaultConfig, parseConfig } from '../../../src/core/config';
 import { loadSqlParser } from '../../../src/core/sql/parse';
 
 const at = (f: { range: { start: { line: number; character: number } } }): string => `${f.range.start.line + 1}:${f.range.start.character + 1}`;

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { findQuerySenders, type CodeLink, type SenderTarget } from '../../../src/core/app-code/query-senders';
-import { defaultConfig } from '../../../src/core/lint/config';
+import { defaultConfig } from '../../../src/core/config';
 import { keyLookup } from '../../../src/core/sql/key-lookup';
 import { loadSqlParser } from '../../../src/core/sql/parse';
 

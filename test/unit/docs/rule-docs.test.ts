@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CatalogIndex, CatalogSnapshot, CatalogTable } from '../../../src/core/health/catalog';
 import { healthFindings } from '../../../src/core/health/findings';
-import { parseConfig } from '../../../src/core/lint/config';
+import { parseConfig } from '../../../src/core/config';
 import { lintMigrationSet } from '../../../src/core/lint/engine';
 import { ALL_RULE_IDS, DATABASE_RULE_IDS, HEALTH_RULE_IDS, PLAN_RULE_IDS, QUERY_STATS_RULE_IDS, SYNTAX_ERROR_RULE_ID } from '../../../src/core/lint/rule-ids';
 import { N_PLUS_ONE_CANDIDATE, N_PLUS_ONE_CANDIDATE_DEFAULTS, N_PLUS_ONE_CANDIDATE_SEVERITY } from '../../../src/core/health/n-plus-one-candidates';

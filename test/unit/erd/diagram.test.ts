@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { defaultConfig, parseConfig } from '../../../src/core/lint/config';
+import { defaultConfig, parseConfig } from '../../../src/core/config';
 import { loadSqlParser } from '../../../src/core/sql/parse';
 import type { LintPart } from '../../../src/core/lint/engine';
 import { buildDiagram, type DiagramModel, type DiagramRelation, type DiagramTable } from '../../../src/core/erd/diagram';

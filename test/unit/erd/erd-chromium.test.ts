@@ -17,7 +17,7 @@ import { drawnGraph } from '../../../media/src/erd/graph';
 import { CHROMIUM, CHROMIUM_ARGS, startErdHarness, type ErdHarness } from './erd-harness';
 import { blogDiagram, hostileDiagram, shopDiagram } from './fixtures';
 import { partsDiagram } from '../../../src/core/erd/sources';
-import { defaultConfig } from '../../../src/core/lint/config';
+import { defaultConfig } from '../../../src/core/config';
 
 const HOSTILE = '"<img src=x onerror=alert(1)>"';
 const SCRIPT = '<script>alert(2)</script>';

@@ -1,5 +1,5 @@
 /** Models the schema diagram tests share. */
-import { defaultConfig } from '../../../src/core/lint/config';
+import { defaultConfig } from '../../../src/core/config';
 import { partsDiagram, prismaDiagram } from '../../../src/core/erd/sources';
 import type { DiagramModel } from '../../../src/core/erd/diagram';
 

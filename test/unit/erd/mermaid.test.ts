@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { defaultConfig } from '../../../src/core/lint/config';
+import { defaultConfig } from '../../../src/core/config';
 import { loadSqlParser } from '../../../src/core/sql/parse';
 import { attributeWord, entityNames, toMermaid } from '../../../src/core/erd/mermaid';
 import { partsDiagram } from '../../../src/core/erd/sources';

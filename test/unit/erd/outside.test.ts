@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { defaultConfig } from '../../../src/core/lint/config';
+import { defaultConfig } from '../../../src/core/config';
 import { loadSqlParser } from '../../../src/core/sql/parse';
 import type { LintPart } from '../../../src/core/lint/engine';
 import { diagramSubset, outsideLabel, type DiagramModel, type DiagramTable } from '../../../src/core/erd/diagram';

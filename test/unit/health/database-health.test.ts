@@ -6,7 +6,7 @@ import { DATABASE_CHECKS } from '../../../src/core/health/database/checks';
 import { databaseHealth } from '../../../src/core/health/database/database-health';
 import { healthFindingRecords } from '../../../src/core/health/database/finding-record';
 import { findTableDefinition } from '../../../src/core/health/index-source';
-import { defaultConfig } from '../../../src/core/lint/config';
+import { defaultConfig } from '../../../src/core/config';
 import { DATABASE_RULE_IDS } from '../../../src/core/lint/rule-ids';
 
 /** A connection that answers only the server-version query the runner asks first. */

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { HealthFinding } from '../../../src/core/health/health-finding';
 import { migrationFileFor, migrationFileIn, planMigration, type MigrationEntry, type PlacedMigrationFile } from '../../../src/core/health/migration-file';
 import { chooseMigrationFolder } from '../../../src/core/health/migration-folder';
-import { defaultConfig, loadConfig } from '../../../src/core/lint/config';
+import { defaultConfig, loadConfig } from '../../../src/core/config';
 import { lintRunnerSet, runnerSetsUnder } from '../../../src/core/lint/migration-lint';
 import { readMigrationSets } from '../../../src/core/migrations/read';
 import { loadSqlParser } from '../../../src/core/sql/parse';

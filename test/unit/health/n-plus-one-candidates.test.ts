@@ -9,7 +9,7 @@ import {
   type LookupTable,
   type StatementStats,
 } from '../../../src/core/health/n-plus-one-candidates';
-import { parseConfig } from '../../../src/core/lint/config';
+import { parseConfig } from '../../../src/core/config';
 import { keyLookup, type KeyLookup } from '../../../src/core/sql/key-lookup';
 import { loadSqlParser } from '../../../src/core/sql/parse';
 

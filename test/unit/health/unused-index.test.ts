@@ -11,7 +11,7 @@ import {
   unusedIndexFindings,
   type StatsWindow,
 } from '../../../src/core/health/unused-index';
-import { parseConfig } from '../../../src/core/lint/config';
+import { parseConfig } from '../../../src/core/config';
 
 const NOW = '2024-06-15T12:00:00.000Z';
 const ago = (hours: number): string => new Date(Date.parse(NOW) - hours * 3_600_000).toISOString();

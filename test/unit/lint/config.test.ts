@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findConfigFile, isExcluded, loadConfig, parseConfig, ruleSetting } from '../../../src/core/lint/config';
+import { findConfigFile, isExcluded, loadConfig, parseConfig, ruleSetting } from '../../../src/core/config';
 import { matchesGlob } from '../../../src/core/glob';
 import { PglensError } from '../../../src/core/errors';
 import { ALL_RULE_IDS } from '../../../src/core/lint/rule-ids';
@@ -16,7 +16,7 @@ describe('lint config', () => {
         exclude: ['vendor/**'],
         postgresVersion: 12,
         migrations: [{ path: 'db/migrations', transactional: false }],
-        plan: { thresholds: { misestimate: 20 } },
+        plan: { misestimateMinFactor: 20 },
       },
       '/w/.pglens.json',
     );
@@ -25,7 +25,7 @@ describe('lint config', () => {
     assert.deepEqual(ruleSetting(c, 'large-in-list', 'info'), { severity: 'warning', options: { max: 100 } });
     assert.deepEqual(ruleSetting(c, 'missing-where', 'error'), { severity: 'error', options: {} });
     assert.equal(c.postgresVersion, 12);
-    assert.deepEqual(c.plan, { thresholds: { misestimate: 20 } });
+    assert.deepEqual(c.plan, { misestimateMinFactor: 20 });
     assert.ok(isExcluded(c, '/w/vendor/a/b.sql'));
     assert.ok(!isExcluded(c, '/w/db/a.sql'));
   });

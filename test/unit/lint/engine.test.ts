@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { loadSqlParser } from '../../../src/core/sql/parse';
-import { applyEdits, defaultConfig, findingActions, lintMigrationSet, lintSqlFile, parseConfig, rules } from '../../../src/core/lint';
+import { applyEdits, findingActions, lintMigrationSet, lintSqlFile, rules } from '../../../src/core/lint';
+import { defaultConfig, parseConfig } from '../../../src/core/config';
 import { STATEMENT_RULE_IDS, SCHEMA_RULE_IDS } from '../../../src/core/lint/rule-ids';
 import { emptySchema, type Table } from '../../../src/core/schema/model';
 

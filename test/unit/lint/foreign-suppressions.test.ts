@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { defaultConfig } from '../../../src/core/lint/config';
+import { defaultConfig } from '../../../src/core/config';
 import { lintMigrationSet } from '../../../src/core/lint/engine';
 import { loadSqlParser } from '../../../src/core/sql/parse';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyEdits } from '../../../src/core/lint/apply-edits';
-import { defaultConfig } from '../../../src/core/lint/config';
+import { defaultConfig } from '../../../src/core/config';
 import { lintMigrationSet } from '../../../src/core/lint/engine';
 import type { Rule } from '../../../src/core/lint/rule';
 import { loadSqlParser } from '../../../src/core/sql/parse';

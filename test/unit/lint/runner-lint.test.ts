@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig } from '../../../src/core/lint/config';
+import { defaultConfig } from '../../../src/core/config';
 import { lintFileInContext, lintRunnerSet, runnerSetForFile, runnerSetsUnder } from '../../../src/core/lint/migration-lint';
 import { loadSqlParser } from '../../../src/core/sql/parse';
 import type { Finding } from '../../../src/core/types';

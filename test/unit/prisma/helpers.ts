@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyEdits } from '../../../src/core/lint/apply-edits';
-import { defaultConfig, parseConfig } from '../../../src/core/lint/config';
+import { defaultConfig, parseConfig } from '../../../src/core/config';
 import { lintPrismaSchema } from '../../../src/core/prisma/lint';
 import type { Finding } from '../../../src/core/types';
 

@@ -13,7 +13,7 @@ import {
   readStatsFile,
   configWithStats,
 } from '../../../src/core/sandbox-data/settings';
-import { parseConfig } from '../../../src/core/lint/config';
+import { parseConfig } from '../../../src/core/config';
 import { col, fk, table } from './catalog-fixture';
 
 describe('sandbox data settings', () => {

@@ -3,7 +3,7 @@ import { loadSqlParser, parseSql } from '../../../src/core/sql/parse';
 import { createReplayState, replayStatements, type ReplayState } from '../../../src/core/schema/replay';
 import { tablePolicies, type Table } from '../../../src/core/schema/model';
 import { lintMigrationSet } from '../../../src/core/lint/engine';
-import { defaultConfig } from '../../../src/core/lint/config';
+import { defaultConfig } from '../../../src/core/config';
 import { rule as policyWithoutRls } from '../../../src/core/lint/rules/policy-without-rls';
 
 /** Row-level security, policies and materialized views in the replayed schema model. */

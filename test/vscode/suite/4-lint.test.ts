@@ -105,6 +105,35 @@ describe('lint across a migration folder, suppressions and the config file', () 
     await diagnosticFor(uri, RULE);
   });
 
+  it('a bad .pglens.json is reported with its file and key, and linting goes on with the default settings', async () => {
+    const api = await activeApi();
+    const editor = await openDocument('migrations/002_index_orders_user.sql');
+    const uri = editor.document.uri;
+    await diagnosticFor(uri, RULE);
+    const config = workspaceUri('.pglens.json');
+    const shown: string[] = [];
+    const window = vscode.window as { showErrorMessage: (message: string, ...rest: unknown[]) => Thenable<unknown> };
+    const original = window.showErrorMessage;
+    window.showErrorMessage = (message: string) => {
+      shown.push(message);
+      return Promise.resolve(undefined);
+    };
+    try {
+      await vscode.workspace.fs.writeFile(config, encoder.encode(JSON.stringify({ rules: { [RULE]: 'off' } })));
+      await waitFor(() => !api.diagnostics(uri).some((d) => ruleOf(d) === RULE), `${RULE} to go once .pglens.json turns it off`);
+      // The same file with a mistyped plan threshold: the whole file is refused, not half-read.
+      await vscode.workspace.fs.writeFile(config, encoder.encode(JSON.stringify({ rules: { [RULE]: 'off' }, plan: { seqScanFilterMinRow: 1 } })));
+      const message = await waitFor(() => shown.find((m) => m.includes('plan.seqScanFilterMinRow')), 'an error message naming the bad key');
+      assert.ok(message.includes(config.fsPath), `message names the file: ${message}`);
+      assert.ok(message.includes('did you mean "seqScanFilterMinRows"'), message);
+      assert.ok(message.includes('Using default settings'), message);
+      await diagnosticFor(uri, RULE);
+    } finally {
+      window.showErrorMessage = original;
+      await vscode.workspace.fs.delete(config);
+    }
+  });
+
   it('Prisma migrations run as Prisma runs them, and follow the config\'s "transactional" like pglens lint does', async () => {
     const api = await activeApi();
     const init = workspaceUri('prisma/migrations/20240101000000_init/migration.sql');

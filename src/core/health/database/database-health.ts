@@ -1,6 +1,6 @@
 import type { Connection } from '../../db/connection';
 import { errorMessage, isPglensError, PglensError } from '../../errors';
-import { ruleSetting, type LintConfig } from '../../lint/config';
+import { ruleSetting, type PglensConfig } from '../../config';
 import { SEVERITY_RANK } from '../../types';
 import type { CheckJudgement, DatabaseCheck, DatabaseFinding, DatabaseRuleId, Thresholds } from './check';
 import { DATABASE_CHECKS } from './checks';
@@ -35,7 +35,7 @@ export interface DatabaseHealth {
 export interface DatabaseHealthOptions {
   schemas?: string[];
   /** `.pglens.json`: severities ('off' skips a check) and thresholds. */
-  config?: LintConfig;
+  config?: PglensConfig;
   /** Only these checks (default: all). */
   only?: readonly DatabaseRuleId[];
   /** The checks to run (tests pass their own); default: every check. */

@@ -1,13 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync, writeSync } from 'node:fs';
 import { PglensError, errorMessage } from '../../errors';
-import type { LintConfig } from '../../lint/config';
+import type { PglensConfig } from '../../config';
 import type { HungMigration, PartName, PartStart } from './types';
 
 /** What the verification children (verify-process.ts, verify-serve.ts) share. */
 
 /** `.pglens.json` `"sandbox": { "setup" }`: the SQL run before the first migration, or undefined. */
-export function readSetup(config: LintConfig): string | undefined {
+export function readSetup(config: PglensConfig): string | undefined {
   if (!config.sandbox?.setup) return undefined;
   try {
     return readFileSync(config.sandbox.setup, 'utf8');

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadSqlParser } from '../../sql/parse';
 import { PglensError, errorMessage, isPglensError } from '../../errors';
-import { loadConfig } from '../../lint/config';
+import { loadConfig } from '../../config';
 import { runnerSetOfFile, runnerSetsUnder } from '../../lint/migration-lint';
 import type { Migration, MigrationPart, MigrationSet, RunnerId } from '../migration';
 import { listSqlFiles } from '../read';

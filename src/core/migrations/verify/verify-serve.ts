@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { PglensError, errorMessage, isPglensError } from '../../errors';
 import { pgliteExtensionsFor } from '../../db/sandbox-build';
-import { loadConfig } from '../../lint/config';
+import { loadConfig } from '../../config';
 import { runnerSetsUnder } from '../../lint/migration-lint';
 import { diffSnapshots } from './diff';
 import { snapshotCatalog } from './snapshot';

@@ -7,6 +7,7 @@ import type { PrismaRule } from '../prisma-rule';
 export const rule: PrismaRule = {
   id: 'ban-char-field',
   defaultSeverity: sqlRule.defaultSeverity,
+  fixable: true,
   check(context) {
     for (const [column, { model, field }] of context.schema.columnOrigins) {
       const native = nativeTypeAttribute(field);

@@ -9,6 +9,7 @@ import type { PrismaRule } from '../prisma-rule';
 export const rule: PrismaRule = {
   id: 'duplicate-index',
   defaultSeverity: sqlRule.defaultSeverity,
+  fixable: true,
   check(context) {
     for (const [model, table] of context.schema.tableOf) {
       for (const { redundant, coveredBy } of redundantIndexes(table)) {

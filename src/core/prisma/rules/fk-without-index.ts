@@ -10,6 +10,7 @@ import type { PrismaRule } from '../prisma-rule';
 export const rule: PrismaRule = {
   id: 'fk-without-index',
   defaultSeverity: sqlRule.defaultSeverity,
+  fixable: true,
   check(context) {
     for (const relation of context.schema.relations) {
       const table = context.schema.tableOf.get(relation.model);

@@ -9,6 +9,7 @@ import type { PrismaRule } from '../prisma-rule';
 export const rule: PrismaRule = {
   id: 'missing-primary-key',
   defaultSeverity: sqlRule.defaultSeverity,
+  fixable: true,
   check(context) {
     for (const [model, table] of context.schema.tableOf) {
       if (hasPrimaryKey(table)) continue;

@@ -11,6 +11,7 @@ import type { PrismaRule } from '../prisma-rule';
 export const rule: PrismaRule = {
   id: 'money-as-float',
   defaultSeverity: sqlRule.defaultSeverity,
+  fixable: true,
   check(context) {
     for (const [column, { model, field }] of context.schema.columnOrigins) {
       if (field.type !== 'Float' || !isFloatType(column.type)) continue;

@@ -14,6 +14,7 @@ import type { PrismaRule, PrismaRuleContext } from '../prisma-rule';
 export const rule: PrismaRule = {
   id: 'naming-convention',
   defaultSeverity: sqlRule.defaultSeverity,
+  fixable: true,
   check(context) {
     const options = namingConventionOptions(context.options);
     const modelOf = new Map([...context.schema.tableOf].map(([model, table]) => [table, model]));

@@ -14,6 +14,7 @@ import { referencingFields } from '../to-schema';
 export const rule: PrismaRule = {
   id: 'prefer-bigint-over-int',
   defaultSeverity: sqlRule.defaultSeverity,
+  fixable: true,
   check(context) {
     for (const [column, { model, field }] of context.schema.columnOrigins) {
       if (field.type !== 'Int' || field.list) continue;

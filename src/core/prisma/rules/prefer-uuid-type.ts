@@ -21,6 +21,7 @@ const COSTS = '37 bytes per value instead of 16, compared as collated text';
 export const rule: PrismaRule = {
   id: 'prefer-uuid-type',
   defaultSeverity: sqlRule.defaultSeverity,
+  fixable: true,
   check(context) {
     for (const [column, { model, field }] of context.schema.columnOrigins) {
       if (field.type !== 'String' || field.list || !TEXT_TYPES.has(column.type)) continue;

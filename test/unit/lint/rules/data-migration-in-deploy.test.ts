@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { defaultConfig } from '../../../../src/core/lint/config';
+import { defaultConfig } from '../../../../src/core/config';
 import { lintParts, type LintPart } from '../../../../src/core/lint/engine';
 import { rule } from '../../../../src/core/lint/rules/data-migration-in-deploy';
 import { loadSqlParser } from '../../../../src/core/sql/parse';

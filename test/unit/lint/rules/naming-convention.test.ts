@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../../../src/core/lint/config';
+import { parseConfig } from '../../../../src/core/config';
 import { rule } from '../../../../src/core/lint/rules/naming-convention';
 import { namingConventionOptions, toSnakeCase } from '../../../../src/core/lint/rules/support/naming';
 import { runRuleTests } from '../rule-tester';

@@ -1,76 +1,32 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { PglensError } from '../errors';
-import type { Severity, SeveritySetting } from '../types';
-import { matchesGlob } from '../glob';
-import { ALL_RULE_IDS } from './rule-ids';
-import { ruleOptionsProblem } from './rule-options';
+import type { SeveritySetting } from '../types';
+import { ALL_RULE_IDS } from '../lint/rule-ids';
+import { ruleOptionsProblem } from '../lint/rule-options';
 import { RUNNER_IDS, type RunnerId } from '../migrations/migration';
-import { parseDataSetting, type SandboxDataSettings } from '../sandbox-data/settings';
+import { parseDataSetting } from '../sandbox-data/settings';
+import { CONFIG_FILE_NAME, defaultConfig, type PglensConfig } from './config';
+import { parsePlanSection } from './plan-section';
+import { configProblem as bad, isObject } from './problems';
 
-/** `.pglens.json`: one file read identically by the CLI and the editor. */
-export const CONFIG_FILE_NAME = '.pglens.json';
-
-export interface RuleSetting {
-  severity: SeveritySetting;
-  options: Record<string, unknown>;
-}
-
-export interface MigrationFolderSetting {
-  /** Glob relative to the config file's folder; matches a file or any folder above it. */
-  path: string;
-  /** The runner wraps each file in a transaction (Prisma does); unset, the lint assumes it does and the runner model follows the runner. */
-  transactional?: boolean;
-  /** Forces the runner instead of detecting it (see src/core/migrations). */
-  runner?: RunnerId;
-}
-
-export interface LintConfig {
-  /** Per-rule overrides; rules not listed keep their default severity. */
-  rules: Record<string, RuleSetting>;
-  exclude: string[];
-  postgresVersion: number;
-  migrations: MigrationFolderSetting[];
-  /** Plan settings (thresholds), owned by the plan analyser. */
-  plan: Record<string, unknown>;
-  /**
-   * The embedded database pglens builds from the migrations. `setup`: a SQL file (absolute
-   * once read) run before the first migration, for what the migrations need from outside the
-   * folder (roles, schemas another tool creates); used by `pglens migrations verify`.
-   * `data`: what the sandbox is filled with after the migrations (src/core/sandbox-data/settings.ts).
-   */
-  sandbox?: { setup?: string; data?: SandboxDataSettings };
-  /**
-   * Application code (TypeScript/JavaScript) pglens reads for N+1 queries and SQL templates.
-   * `skip`: globs of code files and folders never read; given, it replaces the default list
-   * (src/core/app-code/code-files.ts DEFAULT_CODE_SKIP: node_modules, dist, .next, *.d.ts, …).
-   */
-  appCode?: { skip?: string[] };
-  /** Folder globs are relative to: the config file's folder (or the folder linted, without one). */
-  root: string;
-  /** The file this came from, when any. */
-  file?: string;
-}
-
-export const DEFAULT_POSTGRES_VERSION = 15;
-
-export function defaultConfig(root = process.cwd()): LintConfig {
-  return { rules: {}, exclude: [], postgresVersion: DEFAULT_POSTGRES_VERSION, migrations: [], plan: {}, root };
-}
+/**
+ * The one `.pglens.json` loader, used by the CLI, the editor (src/extension/workspace-config.ts)
+ * and core's own readers: every section is checked here, and a problem is a PglensError naming
+ * the file and the key's path.
+ */
 
 const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'off'];
-const TOP_KEYS = new Set(['$schema', 'rules', 'exclude', 'postgresVersion', 'migrations', 'plan', 'sandbox', 'appCode']);
+/** Keys of each object the validator accepts (the schema lists the same: test/unit/config/schema.test.ts). */
+export const TOP_LEVEL_KEYS = ['$schema', 'rules', 'exclude', 'postgresVersion', 'migrations', 'plan', 'sandbox', 'appCode'] as const;
+export const MIGRATION_KEYS = ['path', 'transactional', 'runner'] as const;
+export const SANDBOX_KEYS = ['setup', 'data'] as const;
+export const APP_CODE_KEYS = ['skip'] as const;
 
-function bad(file: string, key: string, problem: string): PglensError {
-  return new PglensError('bad-input', `${file}: "${key}" ${problem}`, `fix "${key}" in ${file} (see schemas/pglens-config.schema.json)`);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const TOP_KEYS = new Set<string>(TOP_LEVEL_KEYS);
 
 /** Validates a parsed config object; every problem names the file and the key. */
-export function parseConfig(value: unknown, file: string): LintConfig {
+export function parseConfig(value: unknown, file: string): PglensConfig {
   const config = defaultConfig(dirname(resolve(file)));
   config.file = file;
   if (!isObject(value)) throw bad(file, '(root)', 'must be a JSON object');
@@ -115,7 +71,7 @@ export function parseConfig(value: unknown, file: string): LintConfig {
       if (!isObject(m) || typeof m.path !== 'string') throw bad(file, key, 'must be { "path": glob, "transactional": boolean, "runner": name }');
       if (m.transactional !== undefined && typeof m.transactional !== 'boolean') throw bad(file, `${key}.transactional`, 'must be true or false');
       if (m.runner !== undefined && !RUNNER_IDS.includes(m.runner as RunnerId)) throw bad(file, `${key}.runner`, `must be one of ${RUNNER_IDS.join(', ')}`);
-      for (const k of Object.keys(m)) if (k !== 'path' && k !== 'transactional' && k !== 'runner') throw bad(file, `${key}.${k}`, 'is not a known setting (path, transactional, runner)');
+      for (const k of Object.keys(m)) if (!(MIGRATION_KEYS as readonly string[]).includes(k)) throw bad(file, `${key}.${k}`, 'is not a known setting (path, transactional, runner)');
       return {
         path: m.path,
         ...(m.transactional !== undefined && { transactional: m.transactional as boolean }),
@@ -123,13 +79,10 @@ export function parseConfig(value: unknown, file: string): LintConfig {
       };
     });
   }
-  if (value.plan !== undefined) {
-    if (!isObject(value.plan)) throw bad(file, 'plan', 'must be an object');
-    config.plan = value.plan;
-  }
+  if (value.plan !== undefined) config.plan = parsePlanSection(value.plan, file);
   if (value.sandbox !== undefined) {
     if (!isObject(value.sandbox)) throw bad(file, 'sandbox', 'must be an object like { "setup": "db/setup.sql" }');
-    for (const k of Object.keys(value.sandbox)) if (k !== 'setup' && k !== 'data') throw bad(file, `sandbox.${k}`, 'is not a known setting (setup, data)');
+    for (const k of Object.keys(value.sandbox)) if (!(SANDBOX_KEYS as readonly string[]).includes(k)) throw bad(file, `sandbox.${k}`, 'is not a known setting (setup, data)');
     const setup = value.sandbox.setup;
     if (setup !== undefined && (typeof setup !== 'string' || setup.trim() === '')) throw bad(file, 'sandbox.setup', 'must be the path of a SQL file, relative to this config file');
     config.sandbox = {
@@ -139,7 +92,7 @@ export function parseConfig(value: unknown, file: string): LintConfig {
   }
   if (value.appCode !== undefined) {
     if (!isObject(value.appCode)) throw bad(file, 'appCode', 'must be an object like { "skip": ["**/generated"] }');
-    for (const k of Object.keys(value.appCode)) if (k !== 'skip') throw bad(file, `appCode.${k}`, 'is not a known setting (skip)');
+    for (const k of Object.keys(value.appCode)) if (!(APP_CODE_KEYS as readonly string[]).includes(k)) throw bad(file, `appCode.${k}`, 'is not a known setting (skip)');
     const skip = value.appCode.skip;
     if (skip !== undefined && (!Array.isArray(skip) || skip.some((g) => typeof g !== 'string'))) throw bad(file, 'appCode.skip', 'must be an array of glob strings');
     config.appCode = { ...(skip !== undefined && { skip: skip as string[] }) };
@@ -147,7 +100,7 @@ export function parseConfig(value: unknown, file: string): LintConfig {
   return config;
 }
 
-export function readConfigFile(file: string): LintConfig {
+export function readConfigFile(file: string): PglensConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -181,7 +134,7 @@ export function findConfigFile(start: string): string | undefined {
 }
 
 /** The config for a linted path: `explicitFile` (`--config`) if given, else the nearest `.pglens.json`, else defaults. */
-export function loadConfig(start: string, explicitFile?: string): LintConfig {
+export function loadConfig(start: string, explicitFile?: string): PglensConfig {
   if (explicitFile) return readConfigFile(explicitFile);
   const found = findConfigFile(start);
   if (found) return readConfigFile(found);
@@ -192,42 +145,4 @@ export function loadConfig(start: string, explicitFile?: string): LintConfig {
     root = dirname(root);
   }
   return defaultConfig(root);
-}
-
-/** `file` relative to the config root, '/'-separated; absolute paths outside the root stay absolute. */
-function relativePath(config: LintConfig, file: string): string {
-  const abs = isAbsolute(file) ? file : resolve(config.root, file);
-  const rel = relative(config.root, abs);
-  const path = rel.startsWith('..') ? abs : rel;
-  return sep === '/' ? path : path.split(sep).join('/');
-}
-
-export function isExcluded(config: LintConfig, file: string): boolean {
-  if (config.exclude.length === 0) return false;
-  const rel = relativePath(config, file);
-  return config.exclude.some((g) => matchesGlob(rel, g));
-}
-
-const PRISMA_MIGRATION = /(^|\/)migrations\/[^/]+\/migration\.sql$/;
-
-/** Whether the migration runner wraps `file` in a transaction: the first matching `migrations` entry, else true for Prisma migration folders. */
-export function isTransactionalFile(config: LintConfig, file: string): boolean {
-  const rel = relativePath(config, file);
-  for (const m of config.migrations) if (matchesGlob(rel, m.path)) return m.transactional ?? true;
-  // Judged on the whole path: the linted folder may itself be `…/migrations`.
-  const abs = isAbsolute(file) ? file : resolve(config.root, file);
-  return PRISMA_MIGRATION.test(sep === '/' ? abs : abs.split(sep).join('/'));
-}
-
-export interface ResolvedRuleSetting {
-  severity: Severity;
-  options: Record<string, unknown>;
-}
-
-/** Effective severity and options of a rule; undefined when it is off. */
-export function ruleSetting(config: LintConfig, id: string, defaultSeverity: SeveritySetting): ResolvedRuleSetting | undefined {
-  const override = config.rules[id];
-  const severity = override?.severity ?? defaultSeverity;
-  if (severity === 'off') return undefined;
-  return { severity, options: override?.options ?? {} };
 }

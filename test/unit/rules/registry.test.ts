@@ -1,0 +1,165 @@
+/**
+ * The rule registry (src/core/rules/registry.ts) against everything a new rule must reach, so
+ * adding a rule touches its file, its test table and its docs page, and a forgotten line fails
+ * here naming the file to update: the per-family rule indexes (kept as static imports for the
+ * esbuild bundle), the id lists of src/core/lint/rule-ids.ts (config validation and literal id
+ * types read them without loading any rule), the docs pages, the test tables and README's rule
+ * tables. docs/rules/README.md and schemas/pglens-config.schema.json are generated from the
+ * registry by `npm run docs:rules`, checked by test/unit/docs/rule-docs.test.ts.
+ */
+import * as assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import {
+  ALL_RULE_IDS,
+  APP_CODE_RULE_IDS,
+  DATABASE_RULE_IDS,
+  HEALTH_RULE_IDS,
+  PLAN_RULE_IDS,
+  QUERY_STATS_RULE_IDS,
+  SCHEMA_RULE_IDS,
+  STATEMENT_RULE_IDS,
+  SYNTAX_ERROR_RULE_ID,
+  VERIFY_RULE_IDS,
+} from '../../../src/core/lint/rule-ids';
+import { appCodeRules } from '../../../src/core/app-code/lint-code-file';
+import { rules as lintRules } from '../../../src/core/lint/rules';
+import { prismaRules } from '../../../src/core/prisma/rules';
+import { RULE_REGISTRY, registryRuleIds, rulesOfFamily } from '../../../src/core/rules/registry';
+import type { RuleFamily } from '../../../src/core/rules/types';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+/** The rule files of a folder: one `<id>.ts` per rule, besides the index. */
+function ruleFiles(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir))
+    .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
+    .map((f) => f.slice(0, -3))
+    .sort();
+}
+
+/** Every `.ts` file under a test folder, with its text. */
+function testTexts(dir: string): { file: string; text: string }[] {
+  const out: { file: string; text: string }[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts')) out.push({ file: path.relative(ROOT, p), text: readFileSync(p, 'utf8') });
+    }
+  };
+  walk(path.join(ROOT, dir));
+  return out;
+}
+
+/** Rule files of a family whose exported `rule` is missing from the family's list, or whose id is not the file name. */
+function unregistered(dir: string, list: readonly { id: string }[], listFile: string, listName: string): string[] {
+  const problems: string[] = [];
+  for (const name of ruleFiles(dir)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- each rule file by name, to find one no index imports
+    const mod = require(path.join(ROOT, dir, name)) as { rule?: { id: string } };
+    if (!mod.rule) {
+      problems.push(`${dir}/${name}.ts exports no \`rule\``);
+      continue;
+    }
+    if (mod.rule.id !== name) problems.push(`${dir}/${name}.ts: its rule's id is '${mod.rule.id}', the file must be named after it`);
+    if (!list.includes(mod.rule)) problems.push(`${dir}/${name}.ts is not registered: import it in ${listFile} and add it to \`${listName}\``);
+  }
+  return problems;
+}
+
+describe('rule registry (src/core/rules/registry.ts)', () => {
+  it('registers every rule file of src/core/lint/rules, src/core/prisma/rules and src/core/app-code/rules', () => {
+    assert.deepEqual(
+      [
+        ...unregistered('src/core/lint/rules', lintRules, 'src/core/lint/rules/index.ts', 'rules'),
+        ...unregistered('src/core/prisma/rules', prismaRules, 'src/core/prisma/rules/index.ts', 'prismaRules'),
+        ...unregistered('src/core/app-code/rules', appCodeRules, 'src/core/app-code/lint-code-file.ts', 'appCodeRules'),
+      ],
+      [],
+    );
+  });
+
+  it('has one entry per id and family, each with one metadata shape', () => {
+    const seen = new Set<string>();
+    const problems: string[] = [];
+    for (const r of RULE_REGISTRY) {
+      const key = `${r.family}:${r.id}`;
+      if (seen.has(key)) problems.push(`${key} is registered twice`);
+      seen.add(key);
+      if (r.docs !== `docs/rules/${r.id}.md`) problems.push(`${key}: docs is ${r.docs}`);
+      if (!['error', 'warning', 'info', 'off'].includes(r.defaultSeverity)) problems.push(`${key}: default severity ${r.defaultSeverity}`);
+      if (typeof r.fixable !== 'boolean') problems.push(`${key}: fixable is not a boolean`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('matches the id lists of src/core/lint/rule-ids.ts, family by family', () => {
+    const lists: [RuleFamily, string, readonly string[]][] = [
+      ['statement', 'STATEMENT_RULE_IDS', STATEMENT_RULE_IDS],
+      ['schema', 'SCHEMA_RULE_IDS', SCHEMA_RULE_IDS],
+      ['plan', 'PLAN_RULE_IDS', PLAN_RULE_IDS],
+      ['index-health', 'HEALTH_RULE_IDS', HEALTH_RULE_IDS],
+      ['database', 'DATABASE_RULE_IDS', DATABASE_RULE_IDS],
+      ['query-stats', 'QUERY_STATS_RULE_IDS', QUERY_STATS_RULE_IDS],
+      ['verify', 'VERIFY_RULE_IDS', VERIFY_RULE_IDS],
+      ['app-code', 'APP_CODE_RULE_IDS', APP_CODE_RULE_IDS],
+      ['parse', 'SYNTAX_ERROR_RULE_ID', [SYNTAX_ERROR_RULE_ID]],
+    ];
+    const problems: string[] = [];
+    for (const [family, constant, ids] of lists) {
+      const registered = new Set(rulesOfFamily(family).map((r) => r.id));
+      for (const id of registered) if (!ids.includes(id)) problems.push(`'${id}' (${family}) is missing from ${constant} in src/core/lint/rule-ids.ts`);
+      for (const id of ids) if (!registered.has(id)) problems.push(`${constant} in src/core/lint/rule-ids.ts lists '${id}', which no ${family} rule of the registry has`);
+    }
+    const sql = new Set([...STATEMENT_RULE_IDS, ...SCHEMA_RULE_IDS] as string[]);
+    for (const r of rulesOfFamily('prisma')) {
+      if (!sql.has(r.id)) problems.push(`Prisma rule '${r.id}' has no SQL rule with its id (a Prisma rule is the face of one)`);
+      const face = RULE_REGISTRY.find((s) => s.id === r.id && (s.family === 'statement' || s.family === 'schema'));
+      if (face && face.defaultSeverity !== r.defaultSeverity) problems.push(`Prisma rule '${r.id}': default severity ${r.defaultSeverity}, the SQL rule's is ${face.defaultSeverity}`);
+    }
+    assert.deepEqual(problems, []);
+    assert.deepEqual([...registryRuleIds()].sort(), [...ALL_RULE_IDS].sort());
+  });
+
+  it('has a docs page for every id', () => {
+    const missing = RULE_REGISTRY.filter((r) => !existsSync(path.join(ROOT, r.docs))).map((r) => `${r.id}: write ${r.docs}`);
+    assert.deepEqual([...new Set(missing)], []);
+  });
+
+  it('has a test for every id: a table per lint and code rule, a test naming it for the other families', () => {
+    const prismaTests = testTexts('test/unit/prisma');
+    // Health and verification findings need a database: their tests may be integration or editor tests.
+    const otherTests = testTexts('test').filter((t) => !t.file.startsWith('test/unit/docs/') && !t.file.startsWith('test/unit/rules/'));
+    const names = (text: string, id: string): boolean => new RegExp(`(?<![\\w-])${id}(?![\\w-])`).test(text);
+    const problems: string[] = [];
+    for (const r of RULE_REGISTRY) {
+      if (r.family === 'statement' || r.family === 'schema') {
+        if (!existsSync(path.join(ROOT, 'test/unit/lint/rules', `${r.id}.test.ts`))) problems.push(`${r.id}: write its test table test/unit/lint/rules/${r.id}.test.ts`);
+      } else if (r.family === 'app-code') {
+        if (!existsSync(path.join(ROOT, 'test/unit/app-code', `${r.id}.test.ts`))) problems.push(`${r.id}: write its test table test/unit/app-code/${r.id}.test.ts`);
+      } else if (r.family === 'prisma') {
+        if (!prismaTests.some((t) => t.text.includes(`'${r.id}'`))) problems.push(`${r.id}: no test under test/unit/prisma/ checks its Prisma face (add cases to test/unit/prisma/rules.test.ts)`);
+      } else if (!otherTests.some((t) => names(t.text, r.id))) {
+        problems.push(`${r.id} (${r.family}): no test under test/ names it`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it("is listed in README.md's rule tables (syntax-error aside: it is no rule to look up)", () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const missing = [...registryRuleIds()]
+      .filter((id) => id !== SYNTAX_ERROR_RULE_ID && !readme.includes(`(docs/rules/${id}.md)`))
+      .map((id) => `${id}: add a row linking docs/rules/${id}.md to README.md's rule tables ("## Rules")`);
+    assert.deepEqual(missing, []);
+  });
+
+  it('carries the options check of rules that have options to check', () => {
+    const naming = RULE_REGISTRY.filter((r) => r.id === 'naming-convention');
+    assert.ok(naming.length > 0 && naming.every((r) => r.options), 'naming-convention has an options check');
+    assert.equal(naming[0].options?.({}), undefined);
+    assert.equal(naming[0].options?.({ unknownOption: true })?.path, 'unknownOption');
+    assert.ok(RULE_REGISTRY.filter((r) => r.id !== 'naming-convention').every((r) => !r.options), 'only naming-convention has an options check today');
+  });
+});
