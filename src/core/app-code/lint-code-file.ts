@@ -1,7 +1,7 @@
 import { isExcluded, ruleSetting, type PglensConfig } from '../config';
 import { lintSqlFile } from '../lint/engine';
 import { SYNTAX_ERROR_RULE_ID } from '../lint/rule-ids';
-import { collectSuppressions, isSuppressed, type Suppressions } from '../lint/suppressions';
+import { CODE_COMMENTS, collectSuppressions, isSuppressed, type Suppressions } from '../lint/suppressions';
 import { findEmbeddedSql } from '../sql/embedded';
 import { createLineIndex, type LineIndex } from '../sql/line-index';
 import { isSqlParserLoaded } from '../sql/parse';
@@ -69,7 +69,7 @@ function lintCodeFileUnguarded(file: string, text: string, config: PglensConfig,
   if (skipped) return { findings: [], skipped };
   if (isExcluded(config, file)) return { findings: [] };
   const lines = createLineIndex(text);
-  const suppressions = collectSuppressions(asSqlComments(text), lines);
+  const suppressions = collectSuppressions(text, lines, CODE_COMMENTS);
   const findings = isSqlParserLoaded() ? lintTemplates(file, text, lines, config, options.cacheParses !== false, suppressions, options.workspaceSchema) : [];
   // No name a database client can go by (src/core/app-code/db-calls.ts): nothing to analyse, so
   // the file is not parsed at all (most UI and utility modules of a monorepo).
@@ -99,14 +99,6 @@ function lintCodeFileUnguarded(file: string, text: string, config: PglensConfig,
   }
   findings.sort((a, b) => a.range.startOffset - b.range.startOffset || a.ruleId.localeCompare(b.ruleId));
   return { findings };
-}
-
-/**
- * `// pglens-ignore rule` (and `-file`) read as the SQL marker: the same text with `//` spelled
- * `--`, so the lint engine's own suppression reader applies at the same offsets.
- */
-function asSqlComments(text: string): string {
-  return text.includes('pglens-ignore') ? text.replace(/\/\/([ \t]*pglens-ignore)/g, '--$1') : text;
 }
 
 /**

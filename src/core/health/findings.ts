@@ -3,7 +3,7 @@ import type { Connection, ConnectionKind } from '../db/connection';
 import { tableKey, type SchemaModel, type Table } from '../schema/model';
 import { SEVERITY_RANK } from '../types';
 import { readCatalog, type CatalogIndex, type CatalogOptions, type CatalogSnapshot, type CatalogTable } from './catalog';
-import { foreignKeyIndexNamer, relationNamesIn } from '../lint/rules/fk-without-index';
+import { foreignKeyIndexNamer, relationNamesIn } from '../schema/foreign-key-indexes';
 import { concurrentDefinition, createIndexSql, dropIndexSql, qualifiedName, rebuildIndexSql } from './fix-sql';
 import { formatBytes, formatCount, statsSinceText } from './format';
 import { INDEX_HEALTH_RULES, type HealthFinding } from './health-finding';

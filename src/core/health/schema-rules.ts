@@ -1,6 +1,6 @@
-import { redundantIndexes } from '../lint/rules/duplicate-index';
-import { unindexedForeignKeys } from '../lint/rules/fk-without-index';
-import { hasPrimaryKey } from '../lint/rules/missing-primary-key';
+import { unindexedForeignKeys } from '../schema/foreign-key-indexes';
+import { hasPrimaryKey } from '../schema/primary-key';
+import { redundantIndexes } from '../schema/redundant-indexes';
 import type { ForeignKey, Index, Table } from '../schema/model';
 
 /** What the linter's schema rules find on one table of the live catalog: the linter's own predicates, so semantics match. */

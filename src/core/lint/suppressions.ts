@@ -5,7 +5,9 @@ import type { Finding, TextEdit } from '../types';
 /**
  * `-- pglens-ignore rule[, rule]` at the end of a line silences those rules on that line;
  * on a line of its own, on the next line — and, right above a statement, in the whole statement.
- * `-- pglens-ignore-file rule[, rule]` silences them in the whole file.
+ * `-- pglens-ignore-file rule[, rule]` silences them in the whole file. The same markers in the
+ * comment syntax of other files (`//` in Prisma schemas and code) are read by the same parser,
+ * told that syntax by a `CommentSyntax`.
  */
 export interface Suppressions {
   file: Set<string>;
@@ -13,7 +15,44 @@ export interface Suppressions {
   lines: Map<number, Set<string>>;
 }
 
-const MARKER = /--[ \t]*pglens-ignore(-file)?[ \t]+([a-z0-9-]+(?:[ \t]*,[ \t]*[a-z0-9-]+)*)/gi;
+/** A line-comment opener a `pglens-ignore` marker may follow. */
+interface MarkerOpener {
+  opener: '--' | '//';
+  /** The marker word is read only in lower case after this opener (any case otherwise). */
+  lowerCaseOnly?: boolean;
+}
+
+/** How a family of files writes suppression comments, and which lines a marker covers. */
+export interface CommentSyntax {
+  openers: readonly MarkerOpener[];
+  /** squawk's and Atlas's markers in `--` comments are read as pglens's own. */
+  foreignMarkers: boolean;
+  /**
+   * 'line-or-next': the marker's line when it ends a line of code, the next line when alone on
+   * its line. 'line-and-next': its line and the next, wherever it stands.
+   */
+  reach: 'line-or-next' | 'line-and-next';
+}
+
+/** SQL files: `--` comments. */
+export const SQL_COMMENTS: CommentSyntax = { openers: [{ opener: '--' }], foreignMarkers: true, reach: 'line-or-next' };
+
+/** schema.prisma: `//` comments, covering their line and the next. */
+export const PRISMA_COMMENTS: CommentSyntax = { openers: [{ opener: '//' }], foreignMarkers: false, reach: 'line-and-next' };
+
+/** Code files: `//` in the code, `--` inside its SQL templates (where `//` would be SQL text). */
+export const CODE_COMMENTS: CommentSyntax = {
+  openers: [{ opener: '--' }, { opener: '//', lowerCaseOnly: true }],
+  foreignMarkers: true,
+  reach: 'line-or-next',
+};
+
+const OWN_MARKER_WORD = 'pglens-ignore';
+
+function ownMarker(syntax: CommentSyntax): RegExp {
+  const openers = syntax.openers.map((o) => o.opener.replace(/\//g, '\\/')).join('|');
+  return new RegExp(`(${openers})[ \\t]*(${OWN_MARKER_WORD})(-file)?[ \\t]+([a-z0-9-]+(?:[ \\t]*,[ \\t]*[a-z0-9-]+)*)`, 'gi');
+}
 
 /**
  * Other linters' markers a project already has, read as pglens's own: `-- squawk-ignore rule`
@@ -62,25 +101,36 @@ const ATLAS_CODES: Record<string, string[]> = {
 /** Every rule: an `atlas:nolint` without codes. */
 const ALL_RULES = '*';
 
-export function collectSuppressions(text: string, lines: LineIndex): Suppressions | undefined {
-  const own = text.includes('pglens-ignore');
-  const foreign = text.includes('squawk-ignore') || text.includes('atlas:nolint');
+export function collectSuppressions(text: string, lines: LineIndex, syntax: CommentSyntax = SQL_COMMENTS): Suppressions | undefined {
+  const own = text.includes(OWN_MARKER_WORD);
+  const foreign = syntax.foreignMarkers && (text.includes('squawk-ignore') || text.includes('atlas:nolint'));
   if (!own && !foreign) return undefined;
   const result: Suppressions = { file: new Set(), lines: new Map() };
+  const add = (line: number, ids: string[]): void => {
+    let set = result.lines.get(line);
+    if (!set) result.lines.set(line, (set = new Set()));
+    for (const id of ids) set.add(id);
+  };
   const mark = (index: number, ids: string[], wholeFile: boolean): void => {
     if (wholeFile) {
       for (const id of ids) result.file.add(id);
       return;
     }
     const at = lines.positionAt(index);
+    if (syntax.reach === 'line-and-next') {
+      add(at.line, ids);
+      add(at.line + 1, ids);
+      return;
+    }
     const ownLine = lines.text.slice(index - at.character, index).trim() === '';
-    const line = ownLine ? at.line + 1 : at.line;
-    let set = result.lines.get(line);
-    if (!set) result.lines.set(line, (set = new Set()));
-    for (const id of ids) set.add(id);
+    add(ownLine ? at.line + 1 : at.line, ids);
   };
   if (own) {
-    for (const m of text.matchAll(MARKER)) mark(m.index ?? 0, m[2].split(',').map((s) => s.trim().toLowerCase()), Boolean(m[1]));
+    const lowerCaseOnly = new Set<string>(syntax.openers.filter((o) => o.lowerCaseOnly).map((o) => o.opener));
+    for (const m of text.matchAll(ownMarker(syntax))) {
+      if (lowerCaseOnly.has(m[1]) && m[2] !== OWN_MARKER_WORD) continue;
+      mark(m.index ?? 0, m[4].split(',').map((s) => s.trim().toLowerCase()), Boolean(m[3]));
+    }
   }
   if (foreign) {
     for (const m of text.matchAll(FOREIGN_MARKER)) {

@@ -1,4 +1,4 @@
-import { identifierByteLength, MAX_IDENTIFIER_BYTES } from '../lint/rules/identifier-too-long';
+import { identifierByteLength, MAX_IDENTIFIER_BYTES } from '../schema/identifier-length';
 
 /**
  * The names Prisma Migrate gives keys, indexes and foreign keys when the schema has no `map:`

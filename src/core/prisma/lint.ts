@@ -1,4 +1,5 @@
 import { defaultConfig, ruleSetting, type PglensConfig } from '../config';
+import { collectSuppressions, isSuppressed, PRISMA_COMMENTS } from '../lint/suppressions';
 import { createLineIndex, type LineIndex } from '../sql/line-index';
 import type { Finding } from '../types';
 import type { PrismaDocument, PrismaSourceFile } from './ast';
@@ -46,7 +47,7 @@ export function lintPrismaDocument(doc: PrismaDocument, config: PglensConfig = d
     }
     return index;
   };
-  const suppressions = new Map(doc.files.map((f) => [f.file, collectPrismaSuppressions(f.text)]));
+  const suppressions = new Map(doc.files.map((f) => [f.file, collectSuppressions(f.text, lines(f.file), PRISMA_COMMENTS)]));
   for (const rule of rules) {
     const setting = ruleSetting(config, rule.id, rule.defaultSeverity);
     if (!setting) continue;
@@ -58,7 +59,7 @@ export function lintPrismaDocument(doc: PrismaDocument, config: PglensConfig = d
       report: (r) => {
         const finding: Finding = { ruleId: rule.id, severity: setting.severity, message: r.message, file: r.file, range: r.range };
         if (r.fix) finding.fix = r.fix;
-        if (!isSuppressed(suppressions.get(r.file), finding)) findings.push(finding);
+        if (!isSuppressed(suppressions.get(r.file), undefined, finding)) findings.push(finding);
       },
     });
   }
@@ -70,40 +71,4 @@ function sortFindings(doc: PrismaDocument, findings: Finding[]): Finding[] {
   return findings.sort(
     (a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.range.startOffset - b.range.startOffset || a.ruleId.localeCompare(b.ruleId),
   );
-}
-
-/**
- * `// pglens-ignore rule[, rule]` silences those rules on its own line and the next one;
- * `// pglens-ignore-file rule[, rule]` in the whole file (the SQL markers, in Prisma's comment syntax).
- */
-interface PrismaSuppressions {
-  file: Set<string>;
-  lines: Map<number, Set<string>>;
-}
-
-const MARKER = /\/\/[ \t]*pglens-ignore(-file)?[ \t]+([a-z0-9-]+(?:[ \t]*,[ \t]*[a-z0-9-]+)*)/gi;
-
-function collectPrismaSuppressions(text: string): PrismaSuppressions | undefined {
-  if (!text.includes('pglens-ignore')) return undefined;
-  const lines = createLineIndex(text);
-  const result: PrismaSuppressions = { file: new Set(), lines: new Map() };
-  for (const m of text.matchAll(MARKER)) {
-    const ids = m[2].split(',').map((s) => s.trim().toLowerCase());
-    if (m[1]) {
-      for (const id of ids) result.file.add(id);
-      continue;
-    }
-    const line = lines.positionAt(m.index ?? 0).line;
-    const set = result.lines.get(line) ?? new Set<string>();
-    for (const id of ids) set.add(id);
-    result.lines.set(line, set);
-  }
-  return result;
-}
-
-function isSuppressed(s: PrismaSuppressions | undefined, finding: Finding): boolean {
-  if (!s) return false;
-  if (s.file.has(finding.ruleId)) return true;
-  const line = finding.range.start.line;
-  return Boolean(s.lines.get(line)?.has(finding.ruleId) || s.lines.get(line - 1)?.has(finding.ruleId));
 }

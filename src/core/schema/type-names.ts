@@ -82,3 +82,13 @@ export function canonicalFromNames(names: string[]): string {
   if (names.length === 1) return canonicalTypeName(names[0]);
   return names.map((n) => n.toLowerCase()).join('.');
 }
+
+const INT_KEY_LIMITS: Record<string, number> = { smallint: 32767, integer: 2147483647 };
+
+/**
+ * Largest value of a canonical type that is too narrow for a key (smallint, integer); undefined
+ * otherwise. For the prefer-bigint-over-int rule (SQL and Prisma `Int @id`).
+ */
+export function intKeyLimit(type: string): number | undefined {
+  return INT_KEY_LIMITS[type];
+}

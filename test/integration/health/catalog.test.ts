@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readCatalog } from '../../../src/core/health/catalog';
 import { liveSchema } from '../../../src/core/health/live-schema';
 import { slowQueries } from '../../../src/core/health/slow-queries';
-import { redundantIndexes } from '../../../src/core/lint/rules/duplicate-index';
+import { redundantIndexes } from '../../../src/core/schema/redundant-indexes';
 import { tableKey } from '../../../src/core/schema/model';
 import { PgQueryConnection } from './pg-adapter';
 import { openTestServer } from './server';

@@ -1,5 +1,6 @@
 import type { Rule } from '../rule';
 import { stringList, walk, type Node } from '../../sql/ast';
+import { identifierByteLength, MAX_IDENTIFIER_BYTES } from '../../schema/identifier-length';
 
 /**
  * identifier-too-long: an identifier over 63 bytes (NAMEDATALEN - 1), where it is defined. The
@@ -7,14 +8,7 @@ import { stringList, walk, type Node } from '../../sql/ast';
  * reports those whose truncated form is a name the statement defines (table, column,
  * constraint, index, new name of a rename…). References are not reported: they truncate the
  * same way and still find the object.
- *
- * Exported for the Prisma check: `identifierByteLength(name)` and `MAX_IDENTIFIER_BYTES`.
  */
-export const MAX_IDENTIFIER_BYTES = 63;
-
-export function identifierByteLength(name: string): number {
-  return Buffer.byteLength(name, 'utf8');
-}
 
 /** Keys whose string value is a name being defined, wherever they appear. */
 const DEFINING_KEYS = ['colname', 'conname', 'idxname', 'newname', 'trigname', 'policy_name'];

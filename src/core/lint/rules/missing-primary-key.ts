@@ -1,5 +1,5 @@
 import type { Rule } from '../rule';
-import type { SchemaModel, Table } from '../../schema/model';
+import { tablesWithoutPrimaryKey } from '../../schema/primary-key';
 
 /**
  * missing-primary-key: a table without a primary key. Temporary and unlogged tables are left
@@ -7,18 +7,7 @@ import type { SchemaModel, Table } from '../../schema/model';
  * unlogged tables"), so logical replication never applies their UPDATEs and DELETEs, and even
  * under FOR ALL TABLES their UPDATEs without a replica identity succeed (checked on Postgres 15);
  * a temporary table also lives for one session.
- *
- * Exported for the Prisma and live-catalog checks: `hasPrimaryKey(table)` and
- * `tablesWithoutPrimaryKey(schema)` (permanent, logged tables without one, in the model's table order).
  */
-export function hasPrimaryKey(table: Table): boolean {
-  return table.primaryKey !== undefined || table.indexes.some((i) => i.primary);
-}
-
-export function tablesWithoutPrimaryKey(schema: SchemaModel): Table[] {
-  return [...schema.tables.values()].filter((t) => !t.temporary && !t.unlogged && !hasPrimaryKey(t));
-}
-
 export const rule: Rule = {
   id: 'missing-primary-key',
   kind: 'schema',

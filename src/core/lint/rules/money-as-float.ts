@@ -1,35 +1,10 @@
 import type { Rule } from '../rule';
+import { floatToNumericDigits, isFloatType, isMoneyColumnName } from '../../schema/money-columns';
 import { columnDefinitions } from './support/column-definitions';
 
 /**
  * money-as-float: a binary floating-point column whose name says it holds money.
- *
- * Exported for the Prisma and live-catalog checks, so all three agree:
- * - `isMoneyColumnName(name)`: the name has a money word (price, amount, total, cost, fee,
- *   tax, balance, salary, revenue, payment, charge, discount, subtotal, or their plural) as
- *   one of its words, split on `_`, digits and camelCase (`unit_price`, `totalAmount`).
- * - `isFloatType(type)`: a canonical type name (schema/type-names) that is binary floating point.
  */
-const MONEY_WORDS = new Set([
-  'price', 'amount', 'total', 'cost', 'fee', 'tax', 'balance', 'salary', 'revenue', 'payment', 'charge',
-  'discount', 'subtotal',
-]);
-const PLURALS: Record<string, string> = { taxes: 'tax', salaries: 'salary' };
-
-export function isMoneyColumnName(name: string): boolean {
-  const words = name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z]+/);
-  return words.some((w) => {
-    const singular = PLURALS[w] ?? (w.endsWith('s') ? w.slice(0, -1) : w);
-    return MONEY_WORDS.has(w) || MONEY_WORDS.has(singular);
-  });
-}
-
-export function isFloatType(type: string): boolean {
-  return type === 'real' || type === 'double precision';
-}
 
 /**
  * The advice and the fix name plain `numeric`: exact, and with no precision/scale nothing is
@@ -39,11 +14,6 @@ export function isFloatType(type: string): boolean {
 export const NUMERIC_ADVICE =
   'exact decimal, nothing rounded and no overflow; add a precision/scale only when you know the range and the sub-unit digits ' +
   '(a scale of 2 rounds a unit price of 0.0049 to 0.00)';
-
-/** Significant digits Postgres keeps converting a float to numeric (PG15: `0.1::float8::numeric` is 0.1, 123456.79::real is 123457). */
-export function floatToNumericDigits(type: string): number {
-  return type === 'real' ? 6 : 15;
-}
 
 export const rule: Rule = {
   id: 'money-as-float',

@@ -1,21 +1,14 @@
 import type { Rule, StatementContext } from '../rule';
 import { relationName, stringList, walk, type Node } from '../../sql/ast';
-import { serialBaseType } from '../../schema/type-names';
+import { intKeyLimit, serialBaseType } from '../../schema/type-names';
 import { columnDefinitions, type ColumnDefinition } from './support/column-definitions';
 
 /**
  * prefer-bigint-over-int: a key column (primary key, serial or identity) of type smallint or
  * integer. A plain column of a composite primary key (an attempt number, a line number) counts
  * only when a sequence feeds it or a foreign key references the key: otherwise its values do not
- * grow with the table. Exported for Prisma (`Int @id`) and the live catalog: `intKeyLimit(type)`.
+ * grow with the table.
  */
-const LIMITS: Record<string, number> = { smallint: 32767, integer: 2147483647 };
-
-/** Largest value of a canonical type that is too narrow for a key (smallint, integer); undefined otherwise. */
-export function intKeyLimit(type: string): number | undefined {
-  return LIMITS[type];
-}
-
 /** 2147483647 → "2,147,483,647" (as en-US shows it): loading Intl's locale data costs tens of ms per process. */
 const formatLimit = (n: number): string => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 

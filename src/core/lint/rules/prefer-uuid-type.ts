@@ -1,8 +1,8 @@
 import type { Rule, StatementContext } from '../rule';
-import type { Column } from '../../schema/model';
 import { stringList, walk, type Node, type RelationName } from '../../sql/ast';
 import type { Statement } from '../../sql/statement';
 import { canonicalFromNames } from '../../schema/type-names';
+import { isUuidGenerator, isUuidTextType, namesOtherIdScheme, UUID_TEXT_LENGTH, uuidGeneratorName } from '../../schema/uuid-columns';
 import { columnDefinitions, type ColumnDefinition } from './support/column-definitions';
 import { foreignKeysOf, sameTable } from './support/key-constraints';
 
@@ -25,46 +25,7 @@ import { foreignKeysOf, sameTable } from './support/key-constraints';
  * references, and that no CHECK of the statement uses as text. On PG15 the type change fails
  * otherwise ("foreign key constraint … cannot be implemented … text and uuid", "default for
  * column … cannot be cast automatically to type uuid", "function length(uuid) does not exist").
- *
- * Exported for the Prisma and live-catalog checks:
- * - `isUuidDefault(expression)`: a default expression's SQL text is a UUID generator call
- *   (`gen_random_uuid()`, `uuid_generate_v1()`/`v4()`, `uuidv4()`, `uuidv7()`, Prisma's `uuid()`),
- *   optionally parenthesised and cast (`gen_random_uuid()::text`).
- * - `storesUuidAsText(column)`: canonical type text/varchar/char and `isUuidDefault(column.default)`.
  */
-const UUID_FUNCTIONS = new Set(['gen_random_uuid', 'uuid_generate_v1', 'uuid_generate_v4', 'uuidv4', 'uuidv7', 'uuid']);
-const TEXT_TYPES = new Set(['text', 'varchar', 'char']);
-const UUID_DEFAULT = /^\(*\s*(?:[a-z_][a-z0-9_]*\.)?([a-z_][a-z0-9_]*)\s*\(\s*\)\s*\)*\s*(?:::\s*[a-z ]+(?:\(\s*\d+\s*\))?\s*)?$/i;
-
-export function isUuidDefault(expression: string): boolean {
-  const m = UUID_DEFAULT.exec(expression.trim());
-  return m !== null && UUID_FUNCTIONS.has(m[1].toLowerCase());
-}
-
-export function storesUuidAsText(column: Pick<Column, 'type' | 'default'>): boolean {
-  return TEXT_TYPES.has(column.type) && column.default !== undefined && isUuidDefault(column.default);
-}
-
-/** Words of a column name that name an id scheme other than UUID (`cuid`, `public_nanoid`, `externalUlid`). */
-const OTHER_ID_SCHEMES = new Set(['cuid', 'nanoid', 'ulid', 'ksuid', 'snowflake', 'xid', 'hashid', 'objectid', 'slug', 'hash', 'sha']);
-
-export function namesOtherIdScheme(name: string): boolean {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z]+/)
-    .some((w) => OTHER_ID_SCHEMES.has(w));
-}
-
-/** The length of a UUID's text form (`a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11`). */
-export const UUID_TEXT_LENGTH = 36;
-
-/** The generator's name in a default expression's SQL text (`gen_random_uuid()::text` → gen_random_uuid). */
-export function uuidGeneratorName(expression: string): string | undefined {
-  const m = UUID_DEFAULT.exec(expression.trim());
-  return m && UUID_FUNCTIONS.has(m[1].toLowerCase()) ? m[1] : undefined;
-}
-
 /** The generator's name when a DEFAULT expression node calls one, and whether it was cast. */
 function uuidGenerator(expr: Node | undefined): { name: string; cast: boolean } | undefined {
   const cast = expr?.TypeCast !== undefined;
@@ -72,7 +33,7 @@ function uuidGenerator(expr: Node | undefined): { name: string; cast: boolean } 
   if (!call || (call.args ?? []).length > 0) return undefined;
   const names = stringList(call.funcname);
   const name = names[names.length - 1]?.toLowerCase();
-  return name && UUID_FUNCTIONS.has(name) ? { name, cast } : undefined;
+  return name && isUuidGenerator(name) ? { name, cast } : undefined;
 }
 
 type Evidence =
@@ -167,7 +128,7 @@ export const rule: Rule = {
   },
   check(context) {
     for (const col of columnDefinitions(context.statement, context.schema)) {
-      if (!TEXT_TYPES.has(col.type) || col.isArray) continue;
+      if (!isUuidTextType(col.type) || col.isArray) continue;
       const defaultExpr = (col.def.constraints ?? [])
         .map((c: Node) => c.Constraint)
         .find((c: Node | undefined) => c?.contype === 'CONSTR_DEFAULT')?.raw_expr;

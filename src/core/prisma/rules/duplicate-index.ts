@@ -1,4 +1,5 @@
-import { redundantIndexes, rule as sqlRule } from '../../lint/rules/duplicate-index';
+import { rule as sqlRule } from '../../lint/rules/duplicate-index';
+import { redundantIndexes } from '../../schema/redundant-indexes';
 import { rangeText, removeBlockAttribute } from '../fix-edits';
 import type { PrismaRule } from '../prisma-rule';
 

@@ -1,4 +1,5 @@
-import { rule as sqlRule, unindexedForeignKeys } from '../../lint/rules/fk-without-index';
+import { rule as sqlRule } from '../../lint/rules/fk-without-index';
+import { unindexedForeignKeys } from '../../schema/foreign-key-indexes';
 import { addBlockAttribute } from '../fix-edits';
 import type { PrismaRule } from '../prisma-rule';
 

@@ -1,4 +1,5 @@
-import { identifierByteLength, MAX_IDENTIFIER_BYTES, rule as sqlRule } from '../../lint/rules/identifier-too-long';
+import { rule as sqlRule } from '../../lint/rules/identifier-too-long';
+import { identifierByteLength, MAX_IDENTIFIER_BYTES } from '../../schema/identifier-length';
 import type { SourceRange } from '../../types';
 import { argument, blockAttributes, fieldAttribute, stringValue, type PrismaAttribute } from '../ast';
 import { truncateIdentifier } from '../constraint-names';

@@ -1,4 +1,5 @@
-import { hasPrimaryKey, rule as sqlRule } from '../../lint/rules/missing-primary-key';
+import { rule as sqlRule } from '../../lint/rules/missing-primary-key';
+import { hasPrimaryKey } from '../../schema/primary-key';
 import type { PrismaRule } from '../prisma-rule';
 
 /**

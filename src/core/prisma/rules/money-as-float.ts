@@ -1,4 +1,5 @@
-import { floatToNumericDigits, isFloatType, isMoneyColumnName, NUMERIC_ADVICE, rule as sqlRule } from '../../lint/rules/money-as-float';
+import { NUMERIC_ADVICE, rule as sqlRule } from '../../lint/rules/money-as-float';
+import { floatToNumericDigits, isFloatType, isMoneyColumnName } from '../../schema/money-columns';
 import { nativeTypeAttribute } from '../ast';
 import { insertAfterType, replaceAttribute, replaceType } from '../fix-edits';
 import type { PrismaRule } from '../prisma-rule';

@@ -1,4 +1,5 @@
-import { intKeyLimit, rule as sqlRule } from '../../lint/rules/prefer-bigint-over-int';
+import { rule as sqlRule } from '../../lint/rules/prefer-bigint-over-int';
+import { intKeyLimit } from '../../schema/type-names';
 import type { TextEdit } from '../../types';
 import { fieldAttribute, nativeTypeAttribute, type PrismaField } from '../ast';
 import { removeFieldAttribute, replaceType } from '../fix-edits';

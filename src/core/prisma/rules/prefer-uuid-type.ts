@@ -1,4 +1,5 @@
-import { isUuidDefault, namesOtherIdScheme, rule as sqlRule, UUID_TEXT_LENGTH } from '../../lint/rules/prefer-uuid-type';
+import { rule as sqlRule } from '../../lint/rules/prefer-uuid-type';
+import { isUuidDefault, namesOtherIdScheme, UUID_TEXT_LENGTH } from '../../schema/uuid-columns';
 import { argument, fieldAttribute, functionName, nativeTypeAttribute, stringValue, type PrismaField } from '../ast';
 import type { PrismaRule } from '../prisma-rule';
 import { referencingFields } from '../to-schema';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { coversIndex, redundantIndexes, rule } from '../../../../src/core/lint/rules/duplicate-index';
+import { rule } from '../../../../src/core/lint/rules/duplicate-index';
+import { coversIndex, redundantIndexes } from '../../../../src/core/schema/redundant-indexes';
 import type { Index, Table } from '../../../../src/core/schema/model';
 import { runRuleTests } from '../rule-tester';
 

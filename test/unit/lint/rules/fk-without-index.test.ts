@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { applyEdits } from '../../../../src/core/lint/apply-edits';
+import { rule } from '../../../../src/core/lint/rules/fk-without-index';
 import {
   foreignKeyIndexName,
   foreignKeyIndexNamer,
   indexServesColumns,
   relationNamesIn,
-  rule,
   unindexedForeignKeys,
-} from '../../../../src/core/lint/rules/fk-without-index';
+} from '../../../../src/core/schema/foreign-key-indexes';
 import type { Report } from '../../../../src/core/lint/rule';
 import type { Index, Table } from '../../../../src/core/schema/model';
 import { createLineIndex } from '../../../../src/core/sql/line-index';

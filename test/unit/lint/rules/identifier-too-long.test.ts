@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { identifierByteLength, rule } from '../../../../src/core/lint/rules/identifier-too-long';
+import { rule } from '../../../../src/core/lint/rules/identifier-too-long';
+import { identifierByteLength } from '../../../../src/core/schema/identifier-length';
 import { runRuleTests } from '../rule-tester';
 
 const long = 'subscription_line_items_billing_period_start_customer_account_id_idx'; // 68 bytes

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { rule, tablesWithoutPrimaryKey } from '../../../../src/core/lint/rules/missing-primary-key';
+import { rule } from '../../../../src/core/lint/rules/missing-primary-key';
+import { tablesWithoutPrimaryKey } from '../../../../src/core/schema/primary-key';
 import type { Table } from '../../../../src/core/schema/model';
 import { runRuleTests } from '../rule-tester';
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { isFloatType, isMoneyColumnName, rule } from '../../../../src/core/lint/rules/money-as-float';
+import { rule } from '../../../../src/core/lint/rules/money-as-float';
+import { isFloatType, isMoneyColumnName } from '../../../../src/core/schema/money-columns';
 import { lintCase, runRuleTests } from '../rule-tester';
 import { loadSqlParser } from '../../../../src/core/sql/parse';
 

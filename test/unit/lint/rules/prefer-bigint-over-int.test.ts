@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { intKeyLimit, rule } from '../../../../src/core/lint/rules/prefer-bigint-over-int';
+import { rule } from '../../../../src/core/lint/rules/prefer-bigint-over-int';
+import { intKeyLimit } from '../../../../src/core/schema/type-names';
 import { runRuleTests } from '../rule-tester';
 
 describe('intKeyLimit', () => {

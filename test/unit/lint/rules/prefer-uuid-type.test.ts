@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { isUuidDefault, namesOtherIdScheme, rule, storesUuidAsText } from '../../../../src/core/lint/rules/prefer-uuid-type';
+import { rule } from '../../../../src/core/lint/rules/prefer-uuid-type';
+import { isUuidDefault, namesOtherIdScheme, storesUuidAsText } from '../../../../src/core/schema/uuid-columns';
 import { runRuleTests } from '../rule-tester';
 
 describe('isUuidDefault / storesUuidAsText', () => {
