@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { logErrorsTo } from './errors';
+import { logErrorsTo, shownErrors } from './errors';
 import { setConfirm, type Confirm } from './confirm';
 import type { testConnection } from './connection-commands';
 import type { ConnectionManager } from './connection-manager';
@@ -22,6 +22,8 @@ export interface PglensApi {
   sandboxReport(): SandboxReport | undefined;
   /** Answers the next confirmation dialogs (cancel/terminate a session) instead of the user; undefined restores the dialog. */
   setConfirm(confirm: Confirm | undefined): void;
+  /** The error notifications pglens showed, newest last (the last 50). */
+  errorsShown(): readonly string[];
 }
 
 export interface HealthTreeAccess {
@@ -265,5 +267,6 @@ export function activate(context: vscode.ExtensionContext): PglensApi {
     }),
     sandboxReport: () => connection()?.sandboxReport,
     setConfirm,
+    errorsShown: shownErrors,
   };
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { defaultConfig, loadConfig, type PglensConfig } from '../core/config';
 import { errorMessage } from '../core/errors';
+import { showErrorText } from './errors';
 import { planOptionsFromConfig } from '../core/plan/config';
 import type { AnalyzePlanOptions } from '../core/plan/types';
 
@@ -28,7 +29,7 @@ export function watchConfig(onChange: () => void): vscode.Disposable {
 function reportOnce(message: string): void {
   if (reported.has(message)) return;
   reported.add(message);
-  void vscode.window.showErrorMessage(`pglens: ${message}. Using default settings until it is fixed.`);
+  showErrorText(`pglens: ${message}. Using default settings until it is fixed.`);
 }
 
 export function configFor(uri: vscode.Uri | undefined): PglensConfig {

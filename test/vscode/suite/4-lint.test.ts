@@ -111,25 +111,20 @@ describe('lint across a migration folder, suppressions and the config file', () 
     const uri = editor.document.uri;
     await diagnosticFor(uri, RULE);
     const config = workspaceUri('.pglens.json');
-    const shown: string[] = [];
-    const window = vscode.window as { showErrorMessage: (message: string, ...rest: unknown[]) => Thenable<unknown> };
-    const original = window.showErrorMessage;
-    window.showErrorMessage = (message: string) => {
-      shown.push(message);
-      return Promise.resolve(undefined);
-    };
+    // Read through the extension's API: a stub on this test's own `vscode.window` would not see
+    // the notifications of the packaged extension, which gets an API object of its own.
+    const before = api.errorsShown().length;
     try {
       await vscode.workspace.fs.writeFile(config, encoder.encode(JSON.stringify({ rules: { [RULE]: 'off' } })));
       await waitFor(() => !api.diagnostics(uri).some((d) => ruleOf(d) === RULE), `${RULE} to go once .pglens.json turns it off`);
       // The same file with a mistyped plan threshold: the whole file is refused, not half-read.
       await vscode.workspace.fs.writeFile(config, encoder.encode(JSON.stringify({ rules: { [RULE]: 'off' }, plan: { seqScanFilterMinRow: 1 } })));
-      const message = await waitFor(() => shown.find((m) => m.includes('plan.seqScanFilterMinRow')), 'an error message naming the bad key');
+      const message = await waitFor(() => api.errorsShown().slice(before).find((m) => m.includes('plan.seqScanFilterMinRow')), 'an error message naming the bad key');
       assert.ok(message.includes(config.fsPath), `message names the file: ${message}`);
       assert.ok(message.includes('did you mean "seqScanFilterMinRows"'), message);
       assert.ok(message.includes('Using default settings'), message);
       await diagnosticFor(uri, RULE);
     } finally {
-      window.showErrorMessage = original;
       await vscode.workspace.fs.delete(config);
     }
   });
