@@ -13,6 +13,9 @@ const common = {
   target: 'node20',
   format: 'cjs',
   sourcemap: !production,
+  // Maps point at the files on disk (src/, media/src/, node_modules/) instead of carrying their
+  // text: a development build holds no copy of third-party source, comments and all.
+  sourcesContent: false,
   minify: production,
   logLevel: 'warning',
   legalComments: 'none',

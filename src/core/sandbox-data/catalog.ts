@@ -311,15 +311,15 @@ export async function readCatalog(query: QueryFn, options: { schemas?: string[];
 /** The types the columns use, with what domains, arrays and ranges are built on. */
 async function readTypes(query: QueryFn, wanted: Set<number>): Promise<Map<number, TypeInfo>> {
   const types = new Map<number, TypeInfo>();
-  let todo = [...wanted];
-  while (todo.length) {
+  let pending = [...wanted];
+  while (pending.length) {
     const rows = await json<Array<{ oid: number; name: string; typname: string; kind: string; category: string; elem: number; base: number; basetypmod: number; basename: string | null; notnull: boolean; sub: number | null }>>(
       query,
       `SELECT json_agg(json_build_object('oid', t.oid::int8, 'name', format_type(t.oid, NULL), 'typname', t.typname, 'kind', t.typtype, 'category', t.typcategory,
                 'elem', t.typelem::int8, 'base', t.typbasetype::int8, 'basetypmod', t.typtypmod,
                 'basename', CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END, 'notnull', t.typnotnull,
                 'sub', (SELECT r.rngsubtype::int8 FROM pg_range r WHERE r.rngtypid = t.oid)))::text AS j
-         FROM pg_type t WHERE t.oid = ANY (${oidList(todo)})`,
+         FROM pg_type t WHERE t.oid = ANY (${oidList(pending)})`,
     );
     const next = new Set<number>();
     for (const r of rows) {
@@ -342,7 +342,7 @@ async function readTypes(query: QueryFn, wanted: Set<number>): Promise<Map<numbe
       types.set(info.oid, info);
       for (const o of [info.elem, info.base, info.rangeSubtype]) if (o && !types.has(o)) next.add(o);
     }
-    todo = [...next].filter((o) => !types.has(o));
+    pending = [...next].filter((o) => !types.has(o));
   }
   const all = oidList(types.keys());
   const labels = await json<Array<{ t: number; labels: string[] }>>(

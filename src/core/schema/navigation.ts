@@ -60,7 +60,7 @@ function regionAt(doc: NavigationDocument, offset: number): SqlRegion | undefine
   return doc.regions.find((r) => offset >= r.offset && offset <= r.offset + r.sql.length);
 }
 
-function toDoc(doc: NavigationDocument, region: SqlRegion, range: SourceRange): SourceRange {
+function toDocumentRange(doc: NavigationDocument, region: SqlRegion, range: SourceRange): SourceRange {
   return region.offset === 0 ? range : doc.lines.rangeOf(region.offset + range.startOffset, region.offset + range.endOffset);
 }
 
@@ -183,7 +183,7 @@ export function targetAt(index: SchemaIndex, doc: NavigationDocument, offset: nu
   const statement = statementAtOffset(region.parsed, local);
   if (statement?.ast) {
     const hit = occurrenceAt(statementNames(statement, lookup).occurrences, local);
-    return hit && { target: hit.target, range: toDoc(doc, region, hit.range) };
+    return hit && { target: hit.target, range: toDocumentRange(doc, region, hit.range) };
   }
   const found = tokenTarget(lookup, region.sql, local);
   return found && { target: found.target, range: doc.lines.rangeOf(region.offset + found.start, region.offset + found.end) };
@@ -372,7 +372,7 @@ export function referencesTo(index: SchemaIndex, target: NameTarget, files: Iter
         if (!statement.ast) continue;
         const lookup = schemaLookup(index, searchPathAt(region, statement.range.startOffset), false);
         for (const o of statementNames(statement, lookup).occurrences) {
-          if (!o.alias && sameTarget(o.target, target)) out.push({ file: f.file, range: toDoc(doc, region, o.range) });
+          if (!o.alias && sameTarget(o.target, target)) out.push({ file: f.file, range: toDocumentRange(doc, region, o.range) });
         }
       }
     }
@@ -519,13 +519,13 @@ export function nameDiagnostics(index: SchemaIndex, doc: NavigationDocument, lim
       if (!statement.ast || !QUERY_KINDS.has(statement.kind)) continue;
       if (index.incomplete) {
         const first = statement.tokens()[0];
-        const range = toDoc(doc, region, statement.rangeOf(first?.start ?? statement.range.startOffset, first?.end ?? statement.range.startOffset));
+        const range = toDocumentRange(doc, region, statement.rangeOf(first?.start ?? statement.range.startOffset, first?.end ?? statement.range.startOffset));
         return [{ code: 'schema-incomplete', severity: 'info', message: `pglens does not check table and column names here: ${index.incomplete}.`, range }];
       }
       const base = schemaLookup(index, searchPathAt(region, statement.range.startOffset), true);
       const lookup = created.size > 0 ? withCreated(base, created) : base;
       for (const u of statementNames(statement, lookup).unknown) {
-        out.push({ code: u.kind === 'table' ? 'unknown-table' : 'unknown-column', severity: 'warning', message: unknownMessage(index, u, lookup), range: toDoc(doc, region, u.range) });
+        out.push({ code: u.kind === 'table' ? 'unknown-table' : 'unknown-column', severity: 'warning', message: unknownMessage(index, u, lookup), range: toDocumentRange(doc, region, u.range) });
       }
     }
   }
