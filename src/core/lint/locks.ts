@@ -1,4 +1,5 @@
 import { dropObjectNames, relationName, type Node, type RelationName } from '../sql/ast';
+import { nodeOf, type AlterTableCmd } from '../sql/nodes';
 import type { Statement } from '../sql/statement';
 import type { SchemaModel } from '../schema/model';
 
@@ -36,35 +37,45 @@ export function strongLockTargets(statement: Statement, schema: SchemaModel, def
   };
   switch (statement.kind) {
     case 'AlterTableStmt': {
-      const node = ast.AlterTableStmt;
-      if (node.objtype && node.objtype !== 'OBJECT_TABLE') break;
-      const cmds: Node[] = (node.cmds ?? []).map((c: Node) => c.AlterTableCmd).filter(Boolean);
-      const strong = cmds.filter((c) => !WEAK_ALTER.has(c.subtype) && !(c.subtype === 'AT_DetachPartition' && c.def?.PartitionCmd?.concurrent));
+      const node = nodeOf(ast, 'AlterTableStmt');
+      if (!node || (node.objtype && node.objtype !== 'OBJECT_TABLE')) break;
+      const cmds = (node.cmds ?? []).map((c) => nodeOf(c, 'AlterTableCmd')).filter((c): c is AlterTableCmd => c !== undefined);
+      const strong = cmds.filter((c) => !WEAK_ALTER.has(c.subtype) && !(c.subtype === 'AT_DetachPartition' && nodeOf(c.def, 'PartitionCmd')?.concurrent));
       if (strong.length === 0) break;
-      const onlyForeignKeys = strong.every((c) => c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN');
+      const foreignKey = (n: Node | undefined) => {
+        const con = nodeOf(n, 'Constraint');
+        return con?.contype === 'CONSTR_FOREIGN' ? con : undefined;
+      };
+      const onlyForeignKeys = strong.every((c) => c.subtype === 'AT_AddConstraint' && foreignKey(c.def) !== undefined);
       push(relationName(node.relation), onlyForeignKeys ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE');
       for (const c of strong) {
-        if (c.def?.Constraint?.contype === 'CONSTR_FOREIGN') push(relationName(c.def.Constraint.pktable), 'SHARE ROW EXCLUSIVE');
-        for (const con of c.def?.ColumnDef?.constraints ?? []) {
-          if (con.Constraint?.contype === 'CONSTR_FOREIGN') push(relationName(con.Constraint.pktable), 'SHARE ROW EXCLUSIVE');
+        const added = foreignKey(c.def);
+        if (added) push(relationName(added.pktable), 'SHARE ROW EXCLUSIVE');
+        for (const con of nodeOf(c.def, 'ColumnDef')?.constraints ?? []) {
+          const fk = foreignKey(con);
+          if (fk) push(relationName(fk.pktable), 'SHARE ROW EXCLUSIVE');
         }
       }
       break;
     }
     case 'CreateStmt':
       // A new table's foreign keys lock the referenced tables.
-      for (const elt of ast.CreateStmt.tableElts ?? []) {
-        const cons: Node[] = elt.Constraint ? [elt] : (elt.ColumnDef?.constraints ?? []);
-        for (const c of cons) if (c.Constraint?.contype === 'CONSTR_FOREIGN') push(relationName(c.Constraint.pktable), 'SHARE ROW EXCLUSIVE');
+      for (const elt of nodeOf(ast, 'CreateStmt')?.tableElts ?? []) {
+        const cons = nodeOf(elt, 'Constraint') ? [elt] : (nodeOf(elt, 'ColumnDef')?.constraints ?? []);
+        for (const c of cons) {
+          const con = nodeOf(c, 'Constraint');
+          if (con?.contype === 'CONSTR_FOREIGN') push(relationName(con.pktable), 'SHARE ROW EXCLUSIVE');
+        }
       }
       break;
     case 'RenameStmt': {
-      const node = ast.RenameStmt;
-      if (['OBJECT_TABLE', 'OBJECT_COLUMN', 'OBJECT_TABCONSTRAINT'].includes(node.renameType)) push(relationName(node.relation), 'ACCESS EXCLUSIVE');
+      const node = nodeOf(ast, 'RenameStmt');
+      if (node && ['OBJECT_TABLE', 'OBJECT_COLUMN', 'OBJECT_TABCONSTRAINT'].includes(node.renameType ?? '')) push(relationName(node.relation), 'ACCESS EXCLUSIVE');
       break;
     }
     case 'DropStmt': {
-      const node = ast.DropStmt;
+      const node = nodeOf(ast, 'DropStmt');
+      if (!node) break;
       if (node.removeType === 'OBJECT_TABLE') for (const rel of dropObjectNames(node.objects)) push(rel, 'ACCESS EXCLUSIVE');
       else if (node.removeType === 'OBJECT_INDEX' && !node.concurrent) {
         for (const rel of dropObjectNames(node.objects)) {
@@ -75,24 +86,25 @@ export function strongLockTargets(statement: Statement, schema: SchemaModel, def
       break;
     }
     case 'TruncateStmt':
-      for (const r of ast.TruncateStmt.relations ?? []) push(relationName(r.RangeVar), 'ACCESS EXCLUSIVE');
+      for (const r of nodeOf(ast, 'TruncateStmt')?.relations ?? []) push(relationName(nodeOf(r, 'RangeVar')), 'ACCESS EXCLUSIVE');
       break;
     case 'CreateTrigStmt':
-      push(relationName(ast.CreateTrigStmt.relation), 'SHARE ROW EXCLUSIVE');
+      push(relationName(nodeOf(ast, 'CreateTrigStmt')?.relation), 'SHARE ROW EXCLUSIVE');
       break;
     case 'VacuumStmt': {
-      const node = ast.VacuumStmt;
-      if (node.is_vacuumcmd && (node.options ?? []).some((o: Node) => o.DefElem?.defname === 'full')) {
-        for (const r of node.rels ?? []) push(relationName(r.VacuumRelation?.relation), 'ACCESS EXCLUSIVE');
+      const node = nodeOf(ast, 'VacuumStmt');
+      if (node?.is_vacuumcmd && (node.options ?? []).some((o) => nodeOf(o, 'DefElem')?.defname === 'full')) {
+        for (const r of node.rels ?? []) push(relationName(nodeOf(r, 'VacuumRelation')?.relation), 'ACCESS EXCLUSIVE');
       }
       break;
     }
     case 'ClusterStmt':
-      push(relationName(ast.ClusterStmt.relation), 'ACCESS EXCLUSIVE');
+      push(relationName(nodeOf(ast, 'ClusterStmt')?.relation), 'ACCESS EXCLUSIVE');
       break;
     case 'LockStmt': {
-      const lock = LOCK_MODES[ast.LockStmt.mode as number];
-      if (lock) for (const r of ast.LockStmt.relations ?? []) push(relationName(r.RangeVar), lock);
+      const node = nodeOf(ast, 'LockStmt');
+      const lock = node?.mode === undefined ? undefined : LOCK_MODES[node.mode];
+      if (lock) for (const r of node?.relations ?? []) push(relationName(nodeOf(r, 'RangeVar')), lock);
       break;
     }
     default:

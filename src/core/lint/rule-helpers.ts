@@ -1,7 +1,7 @@
 import { quoteIdent } from '../sql/quote-ident';
 import { alterCommandRange } from '../sql/alter-table';
-import { relationName, tokenIndexAt, type Node, type RelationName } from '../sql/ast';
-import { nodeOf } from '../sql/nodes';
+import { relationName, tokenIndexAt, type RelationName } from '../sql/ast';
+import { nodeOf, type AlterTableCmd, type ColumnDef, type Constraint } from '../sql/nodes';
 import type { Statement } from '../sql/statement';
 import { lexTokens, type SqlToken } from '../sql/tokens';
 import type { Fix, Position, SourceRange, TextEdit } from '../types';
@@ -9,7 +9,7 @@ import type { SchemaContext, StatementContext } from './rule';
 
 /** Shared pieces of the migration-safety rules. */
 export interface AlterCommand {
-  cmd: Node;
+  cmd: AlterTableCmd;
   index: number;
   /** The subcommand's text (`ADD COLUMN …`, `ALTER COLUMN … SET NOT NULL`). */
   range: SourceRange;
@@ -37,13 +37,19 @@ export function alterTable(context: StatementContext): AlterTableTarget | undefi
 }
 
 /** The column definitions an ALTER TABLE adds (`ADD COLUMN …`). */
-export function addedColumns(target: AlterTableTarget): Node[] {
-  return target.commands.flatMap(({ cmd }) => (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef ? [cmd.def.ColumnDef as Node] : []));
+export function addedColumns(target: AlterTableTarget): ColumnDef[] {
+  return target.commands.flatMap(({ cmd }) => {
+    const def = cmd.subtype === 'AT_AddColumn' ? nodeOf(cmd.def, 'ColumnDef') : undefined;
+    return def ? [def] : [];
+  });
 }
 
 /** The constraints an ALTER TABLE adds (`ADD CONSTRAINT …`). */
-export function addedConstraints(target: AlterTableTarget): Node[] {
-  return target.commands.flatMap(({ cmd }) => (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint ? [cmd.def.Constraint as Node] : []));
+export function addedConstraints(target: AlterTableTarget): Constraint[] {
+  return target.commands.flatMap(({ cmd }) => {
+    const con = cmd.subtype === 'AT_AddConstraint' ? nodeOf(cmd.def, 'Constraint') : undefined;
+    return con ? [con] : [];
+  });
 }
 
 function readAlterTable(context: StatementContext): AlterTableTarget | undefined {

@@ -1,6 +1,7 @@
 import {
   constInt,
   dropObjectNames,
+  firstLocation,
   identifierWords,
   nameRange,
   parenItems,
@@ -9,6 +10,7 @@ import {
   stringList,
   tokenIndexAt,
   walk,
+  walkNodesOf,
   type Node,
   type RelationName,
 } from '../sql/ast';
@@ -1192,28 +1194,19 @@ function notNullColumns(expr: Node | undefined, tableName: string): string[] {
 /** Distinct column names an expression tests with IS NULL / IS NOT NULL. */
 function nullTestedColumns(expr: Node | undefined): string[] {
   const names = new Set<string>();
-  const visit = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(visit);
-    if (!n || typeof n !== 'object') return;
-    const test: Node | undefined = (n as Node).NullTest;
-    if (test) for (const c of referencedColumns(test.arg)) names.add(c);
-    for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
-  };
-  visit(expr);
+  walk(expr, (n, key) => {
+    if (key === 'NullTest') for (const c of referencedColumns(n.arg)) names.add(c);
+  });
   return [...names];
 }
 
 /** Distinct column names an expression refers to. */
 function referencedColumns(expr: Node | undefined): string[] {
   const names = new Set<string>();
-  const visit = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(visit);
-    if (!n || typeof n !== 'object') return;
-    const fields = stringList((n as Node).ColumnRef?.fields);
+  walkNodesOf(expr, 'ColumnRef', (ref) => {
+    const fields = stringList(ref.fields);
     if (fields.length) names.add(fields[fields.length - 1]);
-    for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
-  };
-  visit(expr);
+  });
   return [...names];
 }
 
@@ -1255,21 +1248,6 @@ function lastCodeToken(tokens: { kind: string; text: string }[]): number {
   let i = tokens.length - 1;
   while (i > 0 && (tokens[i].kind === 'comment' || tokens[i].text === ';')) i--;
   return i;
-}
-
-/** The first `location` found in an expression tree (its leftmost token, in practice). */
-function firstLocation(node: Node): number | undefined {
-  let best: number | undefined;
-  const visit = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(visit);
-    if (!n || typeof n !== 'object') return;
-    for (const [k, v] of Object.entries(n)) {
-      if (k === 'location' && typeof v === 'number' && v >= 0) best = best === undefined ? v : Math.min(best, v);
-      else if (v && typeof v === 'object') visit(v);
-    }
-  };
-  visit(node);
-  return best;
 }
 
 /** The opclass, collation and ordering of each key of CREATE INDEX, when any key has one. */

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { dropObjectNames, nameRange, relationName, stringList, type Node } from '../sql/ast';
+import { dropObjectNames, nameRange, relationName, stringList, walk, type Node } from '../sql/ast';
 import type { ParsedSqlFile } from '../sql/parse';
 import type { Statement } from '../sql/statement';
 import type { LintPart } from '../lint/engine';
@@ -388,23 +388,14 @@ function outputColumns(select: Node | undefined): string[] {
 
 /** The first function call in a statement (`SELECT app.make_table('x')`, `CALL …`) whose name is in `names`, as written. */
 function calledFunction(node: unknown, names: Set<string>): string | undefined {
-  if (Array.isArray(node)) {
-    for (const item of node) {
-      const hit = calledFunction(item, names);
-      if (hit) return hit;
-    }
-    return undefined;
-  }
-  if (!node || typeof node !== 'object') return undefined;
-  // `FuncCall` in expressions; CALL's `funccall` is the call itself.
-  const call = (node as Node).FuncCall ?? (node as Node).funccall;
-  if (call) {
+  let hit: string | undefined;
+  walk(node, (call, key) => {
+    // `FuncCall` in expressions; CALL's `funccall` is the call itself.
+    if (key !== 'FuncCall' && key !== 'funccall') return;
     const parts = stringList(call.funcname);
-    if (parts.length && names.has(parts[parts.length - 1])) return parts.join('.');
-  }
-  for (const key in node as Node) {
-    const hit = calledFunction((node as Node)[key], names);
-    if (hit) return hit;
-  }
-  return undefined;
+    if (!parts.length || !names.has(parts[parts.length - 1])) return;
+    hit = parts.join('.');
+    return 'stop';
+  });
+  return hit;
 }

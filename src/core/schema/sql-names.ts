@@ -1,4 +1,4 @@
-import { stringList, tokenIndexAt, type Node } from '../sql/ast';
+import { stringList, tokenIndexAt, walk, type Node } from '../sql/ast';
 import { alterCommandRange } from '../sql/alter-table';
 import type { Statement } from '../sql/statement';
 import type { SqlToken } from '../sql/tokens';
@@ -372,19 +372,13 @@ class Resolver {
 
   /** Every ColumnRef and subquery inside an expression tree. */
   private expr(node: unknown, scope: Scope): void {
-    if (Array.isArray(node)) {
-      for (const item of node) this.expr(item, scope);
-      return;
-    }
-    if (!node || typeof node !== 'object') return;
-    for (const key in node as Node) {
-      const value = (node as Node)[key];
-      if (!value || typeof value !== 'object') continue;
+    walk(node, (value, key) => {
       if (key === 'ColumnRef') this.columnRef(value, scope);
       else if (key === 'SelectStmt') this.select(value, scope, scope.ctes);
       else if (key === 'RangeVar' || typeof value.relname === 'string') this.rangeVar(value, scope);
-      else this.expr(value, scope);
-    }
+      else return;
+      return 'skip';
+    });
   }
 
   private columnRef(ref: Node, scope: Scope): void {
@@ -591,28 +585,21 @@ class Resolver {
   /** Statements the resolver does not model (GRANT, TRUNCATE, CREATE POLICY, CREATE TRIGGER…): their relations, and columns against them. */
   private generic(node: Node): void {
     const scope: Scope = { sources: [], ctes: new Map() };
-    const relations = (n: unknown): void => {
-      if (Array.isArray(n)) return n.forEach(relations);
-      if (!n || typeof n !== 'object') return;
-      const obj = n as Node;
-      if (typeof obj.relname === 'string') {
-        scope.sources.push(this.rangeVar(obj, undefined, true));
-        return;
-      }
-      for (const k in obj) if (k !== 'ColumnRef' && k !== 'SelectStmt') relations(obj[k]);
-    };
-    relations(node);
-    const expressions = (n: unknown): void => {
-      if (Array.isArray(n)) return n.forEach(expressions);
-      if (!n || typeof n !== 'object') return;
-      for (const [k, v] of Object.entries(n as Node)) {
-        if (!v || typeof v !== 'object') continue;
-        if (k === 'ColumnRef') this.lenientColumn(v, scope);
-        else if (k === 'SelectStmt') this.select(v, undefined, new Map());
-        else expressions(v);
-      }
-    };
-    expressions(node);
+    if (typeof node.relname === 'string') scope.sources.push(this.rangeVar(node, undefined, true));
+    else {
+      walk(node, (n, key) => {
+        if (key === 'ColumnRef' || key === 'SelectStmt') return 'skip';
+        if (typeof n.relname !== 'string') return;
+        scope.sources.push(this.rangeVar(n, undefined, true));
+        return 'skip';
+      });
+    }
+    walk(node, (n, key) => {
+      if (key === 'ColumnRef') this.lenientColumn(n, scope);
+      else if (key === 'SelectStmt') this.select(n, undefined, new Map());
+      else return;
+      return 'skip';
+    });
   }
 
   /** A column in a statement the resolver does not model: resolved when a relation it names has it, never reported. */

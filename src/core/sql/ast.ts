@@ -72,20 +72,44 @@ export function identifierWords(text: string): Set<string> {
  * children) with the key it sits under — a node body under its type (`{ FuncCall: X }` yields X
  * with key 'FuncCall'), a field's object under the field's name. Array items are not visited
  * themselves, only what they hold. Works on any libpg-query JSON, PL/pgSQL's parse included.
+ * The visitor may return 'skip' to not descend into a node (a subquery another pass reads), or
+ * 'stop' once it has found what it looks for; any other answer goes on.
  */
-export function walk(node: unknown, visit: (node: Node, key: string) => void, key = ''): void {
+export function walk(node: unknown, visit: (node: Node, key: string) => unknown, key = ''): void {
+  walkFrom(node, visit, key);
+}
+
+/** `walk`'s recursion: true when a visitor said 'stop'. */
+function walkFrom(node: unknown, visit: (node: Node, key: string) => unknown, key: string): boolean {
   if (Array.isArray(node)) {
-    for (const item of node) walk(item, visit, key);
-    return;
+    for (const item of node) if (walkFrom(item, visit, key)) return true;
+    return false;
   }
-  if (!node || typeof node !== 'object') return;
+  if (!node || typeof node !== 'object') return false;
   for (const k of Object.keys(node)) {
     const v = (node as Node)[k];
     if (v && typeof v === 'object') {
-      if (!Array.isArray(v)) visit(v, k);
-      walk(v, visit, k);
+      if (!Array.isArray(v)) {
+        const step = visit(v, k);
+        if (step === 'stop') return true;
+        if (step === 'skip') continue;
+      }
+      if (walkFrom(v, visit, k)) return true;
     }
   }
+  return false;
+}
+
+/** Smallest `location` in a subtree, the node itself included: where its text starts, in practice. */
+export function firstLocation(node: unknown): number | undefined {
+  let best: number | undefined;
+  const consider = (n: Node): void => {
+    const loc = n.location;
+    if (typeof loc === 'number' && loc >= 0 && (best === undefined || loc < best)) best = loc;
+  };
+  if (node && typeof node === 'object' && !Array.isArray(node)) consider(node as Node);
+  walk(node, consider);
+  return best;
 }
 
 /** `walk` over node bodies only, each with its type (`RangeVar`, `SelectStmt`); fields' objects are skipped. */

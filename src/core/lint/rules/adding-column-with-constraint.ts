@@ -1,4 +1,5 @@
-import { relationName, type Node } from '../../sql/ast';
+import { relationName } from '../../sql/ast';
+import { nodeOf, type Constraint } from '../../sql/nodes';
 import type { StatementRule } from '../rule';
 import { addedColumns, alterTable, qualified } from '../rule-helpers';
 
@@ -19,12 +20,12 @@ export const rule: StatementRule = {
     const statement = context.statement;
     const table = qualified(target.relation);
     for (const def of addedColumns(target)) {
-      const constraints: Node[] = (def.constraints ?? []).map((c: Node) => c.Constraint).filter(Boolean);
+      const constraints = (def.constraints ?? []).map((c) => nodeOf(c, 'Constraint')).filter((c): c is Constraint => c !== undefined);
       // Postgres skips validating an inline foreign key when the new column has no DEFAULT (it is all NULL);
       // a DEFAULT (even DEFAULT NULL) or a stored generated expression makes it check every row.
       const filled = constraints.some((c) => c.contype === 'CONSTR_DEFAULT' || c.contype === 'CONSTR_GENERATED');
       for (const con of constraints) {
-        const column = def.colname as string;
+        const column = def.colname;
         let message: string | undefined;
         if (con.contype === 'CONSTR_UNIQUE' || con.contype === 'CONSTR_PRIMARY') {
           const kind = con.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE';

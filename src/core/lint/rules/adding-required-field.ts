@@ -1,5 +1,5 @@
-import type { Node } from '../../sql/ast';
 import { serialBaseType } from '../../schema/type-names';
+import { nodeOf } from '../../sql/nodes';
 import type { StatementRule } from '../rule';
 import { alterTable, qualified, addedColumns } from '../rule-helpers';
 
@@ -13,13 +13,16 @@ export const rule: StatementRule = {
     const target = alterTable(context);
     if (!target?.existing) return;
     for (const def of addedColumns(target)) {
-      const kinds = new Set<string>((def.constraints ?? []).map((c: Node) => c.Constraint?.contype));
+      const kinds = new Set((def.constraints ?? []).map((c) => nodeOf(c, 'Constraint')?.contype));
       const required = def.is_not_null || kinds.has('CONSTR_NOTNULL') || kinds.has('CONSTR_PRIMARY');
       // `DEFAULT NULL` fills nothing: the NOT NULL still fails on the first row.
-      const nullDefault = (def.constraints ?? []).some((c: Node) => c.Constraint?.contype === 'CONSTR_DEFAULT' && c.Constraint.raw_expr?.A_Const?.isnull);
+      const nullDefault = (def.constraints ?? []).some((c) => {
+        const con = nodeOf(c, 'Constraint');
+        return con?.contype === 'CONSTR_DEFAULT' && nodeOf(con.raw_expr, 'A_Const')?.isnull;
+      });
       const filled = (kinds.has('CONSTR_DEFAULT') && !nullDefault) || kinds.has('CONSTR_IDENTITY') || kinds.has('CONSTR_GENERATED');
-      const typeNames: Node[] = def.typeName?.names ?? [];
-      const serial = typeNames.length === 1 && serialBaseType(typeNames[0].String?.sval ?? '') !== undefined;
+      const typeNames = def.typeName?.names ?? [];
+      const serial = typeNames.length === 1 && serialBaseType(nodeOf(typeNames[0], 'String')?.sval ?? '') !== undefined;
       if (!required || filled || serial) continue;
       context.report({
         message:

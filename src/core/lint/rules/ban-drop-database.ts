@@ -1,4 +1,5 @@
 import type { StatementRule } from '../rule';
+import { nodeOf } from '../../sql/nodes';
 
 /** A migration has no business dropping a database. */
 export const rule: StatementRule = {
@@ -7,7 +8,7 @@ export const rule: StatementRule = {
   defaultSeverity: 'error',
   docs: { description: 'DROP DATABASE in a migration deletes a whole database.' },
   check(context) {
-    const node = context.statement.ast?.DropdbStmt;
+    const node = nodeOf(context.statement.ast, 'DropdbStmt');
     if (!node) return;
     context.report({
       message: `DROP DATABASE ${node.dbname} deletes the whole database with all its data; a migration must never do this.`,

@@ -1,6 +1,7 @@
 import { dropObjectNames } from '../../sql/ast';
 import type { StatementRule } from '../rule';
 import { nameTokenRange, qualified } from '../rule-helpers';
+import { nodeOf } from '../../sql/nodes';
 
 /** Dropping a table breaks deployed code that still uses it, and deletes its data. */
 export const rule: StatementRule = {
@@ -9,7 +10,7 @@ export const rule: StatementRule = {
   defaultSeverity: 'warning',
   docs: { description: 'DROP TABLE breaks every running query that still uses the table, and the data is gone.' },
   check(context) {
-    const node = context.statement.ast?.DropStmt;
+    const node = nodeOf(context.statement.ast, 'DropStmt');
     if (!node || node.removeType !== 'OBJECT_TABLE') return;
     for (const rel of dropObjectNames(node.objects)) {
       if (!context.isExistingTable(rel.schema, rel.name)) continue;

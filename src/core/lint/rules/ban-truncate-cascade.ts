@@ -1,5 +1,6 @@
 import type { StatementRule } from '../rule';
 import { findWord } from '../rule-helpers';
+import { nodeOf } from '../../sql/nodes';
 
 /** TRUNCATE … CASCADE also empties every table that references the truncated ones, transitively. */
 export const rule: StatementRule = {
@@ -8,7 +9,7 @@ export const rule: StatementRule = {
   defaultSeverity: 'error',
   docs: { description: 'TRUNCATE … CASCADE silently empties every table with a foreign key to the truncated ones.' },
   check(context) {
-    const node = context.statement.ast?.TruncateStmt;
+    const node = nodeOf(context.statement.ast, 'TruncateStmt');
     if (!node || node.behavior !== 'DROP_CASCADE') return;
     const word = findWord(context.statement, ['CASCADE']);
     context.report({

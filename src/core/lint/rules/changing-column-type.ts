@@ -1,4 +1,5 @@
 import { constInt, stringList, type Node } from '../../sql/ast';
+import { nodeOf, type TypeName } from '../../sql/nodes';
 import type { Index, Table } from '../../schema/model';
 import { canonicalFromNames } from '../../schema/type-names';
 import type { StatementRule } from '../rule';
@@ -21,8 +22,8 @@ export const rule: StatementRule = {
     const table = context.table(target.relation);
     const tableName = qualified(target.relation);
     for (const { cmd, range } of target.commands) {
-      const def: Node | undefined = cmd.subtype === 'AT_AlterColumnType' ? cmd.def?.ColumnDef : undefined;
-      const typeName: Node | undefined = def?.typeName;
+      const def = cmd.subtype === 'AT_AlterColumnType' ? nodeOf(cmd.def, 'ColumnDef') : undefined;
+      const typeName = def?.typeName;
       if (!def || !typeName || typeof cmd.name !== 'string') continue;
       const columnName: string = cmd.name;
       const column = table?.columns.find((c) => c.name === columnName);
@@ -150,10 +151,10 @@ function typeChange(before: TypeSpec, next: TypeSpec, postgresVersion: number): 
 
 const SEVERITY: Record<Effect, number> = { free: 0, reindex: 1, timezone: 2, rewrite: 3 };
 
-function typeSpec(typeName: Node | undefined): TypeSpec {
+function typeSpec(typeName: TypeName | undefined): TypeSpec {
   return {
     type: canonicalFromNames(stringList(typeName?.names)),
-    mods: (typeName?.typmods ?? []).map((m: Node) => constInt(m)),
+    mods: (typeName?.typmods ?? []).map((m) => constInt(m)),
     isArray: Array.isArray(typeName?.arrayBounds) && typeName.arrayBounds.length > 0,
   };
 }
@@ -168,11 +169,11 @@ function typeSpec(typeName: Node | undefined): TypeSpec {
 function usingChange(expr: Node, column: string, table: string, before: TypeSpec, next: TypeSpec, postgresVersion: number): Effect {
   const casts: TypeSpec[] = [];
   let node: Node | undefined = expr;
-  while (node?.TypeCast) {
-    casts.unshift(typeSpec(node.TypeCast.typeName));
-    node = node.TypeCast.arg;
+  for (let cast = nodeOf(node, 'TypeCast'); cast; cast = nodeOf(node, 'TypeCast')) {
+    casts.unshift(typeSpec(cast.typeName));
+    node = cast.arg;
   }
-  const fields: Node[] = node?.ColumnRef?.fields ?? [];
+  const fields = nodeOf(node, 'ColumnRef')?.fields ?? [];
   const names = stringList(fields);
   const itself = names.length === fields.length && names[names.length - 1] === column && (names.length === 1 || (names.length === 2 && names[0] === table));
   if (!itself) return 'rewrite';

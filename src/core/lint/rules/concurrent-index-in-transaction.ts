@@ -1,5 +1,6 @@
 import type { StatementContext, StatementRule } from '../rule';
 import { findWord, outsideTransactionWayOut } from '../rule-helpers';
+import { nodeOf } from '../../sql/nodes';
 
 /** Postgres refuses CREATE/DROP INDEX CONCURRENTLY inside a transaction block: the migration fails. */
 /** Which transaction, when the runner's: the user may not know the runner adds one. */
@@ -16,8 +17,9 @@ export const rule: StatementRule = {
   docs: { description: 'CREATE/DROP INDEX CONCURRENTLY cannot run inside a transaction block: the migration fails.' },
   check(context) {
     const ast = context.statement.ast;
-    const create = ast?.IndexStmt?.concurrent === true;
-    const drop = ast?.DropStmt?.removeType === 'OBJECT_INDEX' && ast.DropStmt.concurrent === true;
+    const create = nodeOf(ast, 'IndexStmt')?.concurrent === true;
+    const dropStmt = nodeOf(ast, 'DropStmt');
+    const drop = dropStmt?.removeType === 'OBJECT_INDEX' && dropStmt.concurrent === true;
     if (!(create || drop) || !context.inTransaction) return;
     const verb = create ? 'CREATE INDEX CONCURRENTLY' : 'DROP INDEX CONCURRENTLY';
     const word = findWord(context.statement, ['CONCURRENTLY']);

@@ -1,4 +1,5 @@
 import { nameRange, relationName, type Node, type RelationName } from '../../sql/ast';
+import { nodeOf, type SelectStmt } from '../../sql/nodes';
 import type { StatementContext, StatementRule } from '../rule';
 import { qualified } from '../rule-helpers';
 import { currentDefaultSchema, forEachEarlierStatement, qualify, sameName, type QualifiedName } from './support/earlier-in-file';
@@ -13,13 +14,13 @@ interface Source {
  * they name, set-operation arms. Subqueries in WHERE or the select list only filter or add a
  * value; they are not what is copied.
  */
-function rowSources(select: Node | undefined, ctes: Map<string, Node>, out: Source[], seen = new Set<Node>()): void {
+function rowSources(select: SelectStmt | undefined, ctes: Map<string, SelectStmt | undefined>, out: Source[], seen = new Set<SelectStmt>()): void {
   if (!select || seen.has(select)) return;
   seen.add(select);
   const scope = new Map(ctes);
   for (const c of select.withClause?.ctes ?? []) {
-    const cte = c.CommonTableExpr;
-    if (cte?.ctename) scope.set(cte.ctename, cte.ctequery?.SelectStmt);
+    const cte = nodeOf(c, 'CommonTableExpr');
+    if (cte?.ctename) scope.set(cte.ctename, nodeOf(cte.ctequery, 'SelectStmt'));
   }
   if (select.op && select.op !== 'SETOP_NONE') {
     rowSources(select.larg, scope, out, seen);
@@ -27,20 +28,21 @@ function rowSources(select: Node | undefined, ctes: Map<string, Node>, out: Sour
     return;
   }
   const fromItem = (item: Node | undefined): void => {
-    if (!item) return;
-    if (item.RangeVar) {
-      const rv = item.RangeVar;
+    const rv = nodeOf(item, 'RangeVar');
+    const join = nodeOf(item, 'JoinExpr');
+    const subselect = nodeOf(item, 'RangeSubselect');
+    if (rv) {
       if (!rv.schemaname && scope.has(rv.relname)) {
         rowSources(scope.get(rv.relname), scope, out, seen);
         return;
       }
       const relation = relationName(rv);
       if (relation) out.push({ relation, location: rv.location });
-    } else if (item.JoinExpr) {
-      fromItem(item.JoinExpr.larg);
-      fromItem(item.JoinExpr.rarg);
-    } else if (item.RangeSubselect) {
-      rowSources(item.RangeSubselect.subquery?.SelectStmt, scope, out, seen);
+    } else if (join) {
+      fromItem(join.larg);
+      fromItem(join.rarg);
+    } else if (subselect) {
+      rowSources(nodeOf(subselect.subquery, 'SelectStmt'), scope, out, seen);
     }
   };
   for (const item of select.fromClause ?? []) fromItem(item);
@@ -52,20 +54,19 @@ function isCatalog(rel: RelationName): boolean {
 }
 
 /** What the statement is, and the query whose rows it writes; undefined for other statements. */
-function copyOf(ast: Node | undefined): { verb: string; query: Node | undefined; ctes: Node[] } | undefined {
-  if (ast?.CreateTableAsStmt) {
-    const node = ast.CreateTableAsStmt;
+function copyOf(ast: Node | undefined): { verb: string; query: SelectStmt | undefined; ctes: Node[] } | undefined {
+  const createAs = nodeOf(ast, 'CreateTableAsStmt');
+  if (createAs) {
     // WITH NO DATA copies the shape only.
-    if (node.into?.skipData) return undefined;
-    if (node.objtype === 'OBJECT_MATVIEW') return { verb: 'CREATE MATERIALIZED VIEW … AS SELECT', query: node.query?.SelectStmt, ctes: [] };
-    if (node.objtype && node.objtype !== 'OBJECT_TABLE') return undefined;
-    return { verb: 'CREATE TABLE … AS SELECT', query: node.query?.SelectStmt, ctes: [] };
+    if (createAs.into?.skipData) return undefined;
+    if (createAs.objtype === 'OBJECT_MATVIEW') return { verb: 'CREATE MATERIALIZED VIEW … AS SELECT', query: nodeOf(createAs.query, 'SelectStmt'), ctes: [] };
+    if (createAs.objtype && createAs.objtype !== 'OBJECT_TABLE') return undefined;
+    return { verb: 'CREATE TABLE … AS SELECT', query: nodeOf(createAs.query, 'SelectStmt'), ctes: [] };
   }
-  if (ast?.SelectStmt?.intoClause) return { verb: 'SELECT … INTO', query: ast.SelectStmt, ctes: [] };
-  if (ast?.InsertStmt?.selectStmt) {
-    const node = ast.InsertStmt;
-    return { verb: 'INSERT … SELECT', query: node.selectStmt.SelectStmt, ctes: node.withClause?.ctes ?? [] };
-  }
+  const select = nodeOf(ast, 'SelectStmt');
+  if (select?.intoClause) return { verb: 'SELECT … INTO', query: select, ctes: [] };
+  const insert = nodeOf(ast, 'InsertStmt');
+  if (insert?.selectStmt) return { verb: 'INSERT … SELECT', query: nodeOf(insert.selectStmt, 'SelectStmt'), ctes: insert.withClause?.ctes ?? [] };
   return undefined;
 }
 
@@ -73,8 +74,8 @@ function copyOf(ast: Node | undefined): { verb: string; query: Node | undefined;
 function filledEarlier(context: StatementContext): QualifiedName[] {
   const out: QualifiedName[] = [];
   forEachEarlierStatement(context, (statement, defaultSchema) => {
-    const ast = statement.ast;
-    const rel = ast?.SelectStmt?.intoClause?.rel ?? (ast?.CreateTableAsStmt?.objtype === 'OBJECT_MATVIEW' ? ast.CreateTableAsStmt.into?.rel : undefined);
+    const createAs = nodeOf(statement.ast, 'CreateTableAsStmt');
+    const rel = nodeOf(statement.ast, 'SelectStmt')?.intoClause?.rel ?? (createAs?.objtype === 'OBJECT_MATVIEW' ? createAs.into?.rel : undefined);
     const name = qualify(relationName(rel), defaultSchema);
     if (name) out.push(name);
   });
@@ -91,8 +92,11 @@ export const rule: StatementRule = {
     if (!context.migration) return;
     const copy = copyOf(context.statement.ast);
     if (!copy?.query) return;
-    const ctes = new Map<string, Node>();
-    for (const c of copy.ctes) if (c.CommonTableExpr?.ctename) ctes.set(c.CommonTableExpr.ctename, c.CommonTableExpr.ctequery?.SelectStmt);
+    const ctes = new Map<string, SelectStmt | undefined>();
+    for (const c of copy.ctes) {
+      const cte = nodeOf(c, 'CommonTableExpr');
+      if (cte?.ctename) ctes.set(cte.ctename, nodeOf(cte.ctequery, 'SelectStmt'));
+    }
     const sources: Source[] = [];
     rowSources(copy.query, ctes, sources);
     let filled: QualifiedName[] | undefined;

@@ -2,6 +2,7 @@ import { stringList } from '../../sql/ast';
 import type { StatementRule } from '../rule';
 import { ident, insertFix } from '../rule-helpers';
 import { currentDefaultSchema, forEachEarlierStatement, sameName, type QualifiedName } from './support/earlier-in-file';
+import { nodeOf } from '../../sql/nodes';
 
 function domainName(names: string[], defaultSchema: string): QualifiedName | undefined {
   const name = names[names.length - 1];
@@ -17,8 +18,8 @@ export const rule: StatementRule = {
   fixable: true,
   docs: { description: 'ALTER DOMAIN … ADD CONSTRAINT without NOT VALID scans every table using the domain while blocking their writes.' },
   check(context) {
-    const node = context.statement.ast?.AlterDomainStmt;
-    const con = node?.def?.Constraint;
+    const node = nodeOf(context.statement.ast, 'AlterDomainStmt');
+    const con = nodeOf(node?.def, 'Constraint');
     if (node?.subtype !== 'C' || con?.contype !== 'CONSTR_CHECK' || con.skip_validation) return;
     const names = stringList(node.typeName);
     const domain = domainName(names, currentDefaultSchema(context));
@@ -26,12 +27,12 @@ export const rule: StatementRule = {
     // A domain created earlier in this file is used only by tables of this file: nothing to scan that has readers.
     let createdHere = false;
     forEachEarlierStatement(context, (statement, schema) => {
-      const created = statement.ast?.CreateDomainStmt;
+      const created = nodeOf(statement.ast, 'CreateDomainStmt');
       if (created && sameName(domainName(stringList(created.domainname), schema), domain)) createdHere = true;
-      const drop = statement.ast?.DropStmt;
+      const drop = nodeOf(statement.ast, 'DropStmt');
       if (drop?.removeType === 'OBJECT_DOMAIN') {
         // DROP DOMAIN lists type names: [{TypeName: {names}}].
-        for (const o of drop.objects ?? []) if (sameName(domainName(stringList(o?.TypeName?.names), schema), domain)) createdHere = false;
+        for (const o of drop.objects ?? []) if (sameName(domainName(stringList(nodeOf(o, 'TypeName')?.names), schema), domain)) createdHere = false;
       }
     });
     if (createdHere) return;
@@ -39,7 +40,7 @@ export const rule: StatementRule = {
     const range = statement.constructRange(con.location);
     const written = names.join('.');
     // Postgres names an unnamed domain CHECK <domain>_check (with a number when that is taken).
-    const constraint: string = con.conname ?? `${domain.name}_check`;
+    const constraint = con.conname ?? `${domain.name}_check`;
     context.report({
       message:
         `Adding CHECK constraint ${constraint} to domain ${written} checks every stored value of every column of that type, in every table, ` +

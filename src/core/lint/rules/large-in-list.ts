@@ -1,5 +1,5 @@
 import type { Rule } from '../rule';
-import type { Node } from '../../sql/ast';
+import { nodeOf } from '../../sql/nodes';
 import { forEachNode, isLiteral } from './support/query-walk';
 
 /** large-in-list: `IN (…)` / `NOT IN (…)` with more than `threshold` (default 50) literals. */
@@ -17,11 +17,11 @@ export const rule: Rule = {
     const threshold = typeof option === 'number' && option >= 0 ? option : DEFAULT_IN_LIST_THRESHOLD;
     forEachNode(context.statement.ast, 'A_Expr', (expr) => {
       if (expr.kind !== 'AEXPR_IN') return;
-      const items: Node[] = expr.rexpr?.List?.items ?? [];
+      const items = nodeOf(expr.rexpr, 'List')?.items ?? [];
       const literals = items.filter(isLiteral).length;
       if (literals <= threshold) return;
-      const start: number | undefined = expr.rexpr_list_start;
-      const end: number | undefined = expr.rexpr_list_end;
+      const start = expr.rexpr_list_start;
+      const end = expr.rexpr_list_end;
       context.report({
         message:
           `IN list of ${literals} literals (more than ${threshold}): each different list is a different query text, so it is parsed and ` +

@@ -1,5 +1,6 @@
 import type { Rule } from '../rule';
 import { stringList } from '../../sql/ast';
+import { nodeOf } from '../../sql/nodes';
 import { forEachNode, stringConstant } from './support/query-walk';
 
 /**
@@ -21,7 +22,7 @@ export const rule: Rule = {
       const operator = LIKE_OPERATORS[stringList(expr.name)[0] ?? ''];
       const pattern = stringConstant(expr.rexpr);
       if (!operator || !pattern || !pattern.value.startsWith('%')) return;
-      const column = stringList(expr.lexpr?.ColumnRef?.fields);
+      const column = stringList(nodeOf(expr.lexpr, 'ColumnRef')?.fields);
       const on = column.length ? ` on ${column.join('.')}` : '';
       context.report({
         message:

@@ -3,6 +3,7 @@ import type { Index } from '../../schema/model';
 import { qualifiedName } from '../../sql/quote-ident';
 import type { StatementRule } from '../rule';
 import { findWord } from '../rule-helpers';
+import { nodeOf } from '../../sql/nodes';
 
 /**
  * matview-refresh-needs-unique-index: `REFRESH MATERIALIZED VIEW CONCURRENTLY` on a view that has,
@@ -25,7 +26,7 @@ export const rule: StatementRule = {
     description: 'REFRESH MATERIALIZED VIEW CONCURRENTLY on a view without a unique index on plain columns fails: the migration aborts.',
   },
   check(context) {
-    const node = context.statement.ast?.RefreshMatViewStmt;
+    const node = nodeOf(context.statement.ast, 'RefreshMatViewStmt');
     // CONCURRENTLY with WITH NO DATA fails anyway: require-concurrent-refresh says so.
     if (!node?.concurrent || node.skipData) return;
     const rel = relationName(node.relation);

@@ -1,5 +1,6 @@
 import type { Rule } from '../rule';
-import { nameRange, tokenIndexAt, type Node } from '../../sql/ast';
+import { nameRange, tokenIndexAt } from '../../sql/ast';
+import type { DeleteStmt, UpdateStmt } from '../../sql/nodes';
 import { forEachNode } from './support/query-walk';
 
 /**
@@ -16,9 +17,9 @@ export const rule: Rule = {
   },
   check(context) {
     const { statement } = context;
-    const visit = (verb: 'UPDATE' | 'DELETE') => (node: Node) => {
+    const visit = (verb: 'UPDATE' | 'DELETE') => (node: UpdateStmt | DeleteStmt) => {
       if (node.whereClause || !node.relation) return;
-      const table = node.relation.relname as string;
+      const table = node.relation.relname;
       const name = nameRange(statement, node.relation.location);
       const tokens = statement.tokens();
       let i = tokenIndexAt(tokens, name.startOffset);

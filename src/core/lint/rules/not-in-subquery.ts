@@ -1,9 +1,10 @@
 import type { Rule, StatementContext } from '../rule';
 import type { Statement } from '../../sql/statement';
-import { nameRange, stringList, tokenIndexAt, type Node } from '../../sql/ast';
+import { firstLocation, nameRange, stringList, tokenIndexAt } from '../../sql/ast';
+import { nodeOf, type SelectStmt, type SubLink } from '../../sql/nodes';
 import type { SourceRange } from '../../types';
 import { closingParen } from './support/column-definitions';
-import { findTable, firstLocation, forEachNode } from './support/query-walk';
+import { findTable, forEachNode } from './support/query-walk';
 
 /**
  * not-in-subquery: `x NOT IN (SELECT …)` (and `x <> ALL (SELECT …)`): when the subquery yields a
@@ -20,13 +21,15 @@ import { findTable, firstLocation, forEachNode } from './support/query-walk';
  * aggregate or expression, a table the model does not know or a CTE may hide, a column of the
  * outer query) may yield one.
  */
-function selectsNonNull(context: StatementContext, select: Node | undefined, cteNames: Set<string>): boolean {
+const NOT_PLAIN: Array<keyof SelectStmt> = ['withClause', 'groupClause', 'havingClause', 'windowClause', 'valuesLists', 'intoClause'];
+
+function selectsNonNull(context: StatementContext, select: SelectStmt | undefined, cteNames: Set<string>): boolean {
   if (!select || (select.op && select.op !== 'SETOP_NONE')) return false;
-  if (['withClause', 'groupClause', 'havingClause', 'windowClause', 'valuesLists', 'intoClause'].some((k) => select[k] !== undefined)) return false;
-  const targets: Node[] = select.targetList ?? [];
-  const ref: Node | undefined = targets.length === 1 ? targets[0].ResTarget?.val?.ColumnRef : undefined;
-  const from: Node[] = select.fromClause ?? [];
-  const rangeVar: Node | undefined = from.length === 1 ? from[0].RangeVar : undefined;
+  if (NOT_PLAIN.some((k) => select[k] !== undefined)) return false;
+  const targets = select.targetList ?? [];
+  const ref = targets.length === 1 ? nodeOf(nodeOf(targets[0], 'ResTarget')?.val, 'ColumnRef') : undefined;
+  const from = select.fromClause ?? [];
+  const rangeVar = from.length === 1 ? nodeOf(from[0], 'RangeVar') : undefined;
   if (!ref || !rangeVar || typeof rangeVar.relname !== 'string') return false;
   const fields = stringList(ref.fields);
   if (fields.length !== ref.fields.length) return false;
@@ -36,7 +39,7 @@ function selectsNonNull(context: StatementContext, select: Node | undefined, cte
   const column = fields[fields.length - 1];
   const qualifier = fields.slice(0, -1);
   // A qualifier that does not name the subquery's table names an outer one.
-  const alias: string | undefined = rangeVar.alias?.aliasname;
+  const alias = rangeVar.alias?.aliasname;
   if (qualifier.length === 1 && qualifier[0] !== (alias ?? rangeVar.relname)) return false;
   if (qualifier.length === 2 && (alias !== undefined || qualifier[0] !== table.schema || qualifier[1] !== rangeVar.relname)) return false;
   if (qualifier.length > 2) return false;
@@ -61,7 +64,7 @@ export const rule: Rule = {
   check(context) {
     const { statement } = context;
     let cteNames: Set<string> | undefined;
-    const neverNull = (sub: Node): boolean => {
+    const neverNull = (sub: SubLink): boolean => {
       if (!cteNames) {
         const names = new Set<string>();
         forEachNode(statement.ast, 'CommonTableExpr', (cte) => {
@@ -69,10 +72,10 @@ export const rule: Rule = {
         });
         cteNames = names;
       }
-      return selectsNonNull(context, sub.subselect?.SelectStmt, cteNames);
+      return selectsNonNull(context, nodeOf(sub.subselect, 'SelectStmt'), cteNames);
     };
     forEachNode(statement.ast, 'BoolExpr', (expr) => {
-      const sub: Node | undefined = expr.boolop === 'NOT_EXPR' ? expr.args?.[0]?.SubLink : undefined;
+      const sub = expr.boolop === 'NOT_EXPR' ? nodeOf(expr.args?.[0], 'SubLink') : undefined;
       if (!sub || sub.subLinkType !== 'ANY_SUBLINK') return;
       const op = stringList(sub.operName);
       if (op.length > 0 && op[op.length - 1] !== '=') return;
@@ -104,7 +107,7 @@ interface SublinkSpan {
 }
 
 /** From the tested expression (or the NOT before it) to the subquery's closing parenthesis. */
-function sublinkSpan(statement: Statement, sub: Node, notLocation: number | undefined): SublinkSpan | undefined {
+function sublinkSpan(statement: Statement, sub: SubLink, notLocation: number | undefined): SublinkSpan | undefined {
   const tokens = statement.tokens();
   const starts = [notLocation, firstLocation(sub.testexpr)].filter((l): l is number => typeof l === 'number' && l >= 0);
   const startToken = tokenIndexAt(tokens, statement.offsetOf(Math.min(...starts)));
@@ -129,25 +132,25 @@ function sublinkSpan(statement: Statement, sub: Node, notLocation: number | unde
   return { range: statement.rangeOf(tokens[startToken].start, tokens[end].end), open, close };
 }
 
-const NOT_SIMPLE = [
+const NOT_SIMPLE: Array<keyof SelectStmt> = [
   'withClause', 'distinctClause', 'groupClause', 'havingClause', 'windowClause', 'sortClause', 'limitCount',
   'limitOffset', 'valuesLists', 'lockingClause', 'intoClause', 'groupDistinct',
 ];
 
-function notExistsRewrite(context: StatementContext, sub: Node, span: SublinkSpan): string | undefined {
+function notExistsRewrite(context: StatementContext, sub: SubLink, span: SublinkSpan): string | undefined {
   const { statement } = context;
-  const outerRef: Node | undefined = sub.testexpr?.ColumnRef;
-  const select: Node | undefined = sub.subselect?.SelectStmt;
+  const outerRef = nodeOf(sub.testexpr, 'ColumnRef');
+  const select = nodeOf(sub.subselect, 'SelectStmt');
   if (!outerRef || !select || (select.op && select.op !== 'SETOP_NONE')) return undefined;
   if (NOT_SIMPLE.some((k) => select[k] !== undefined && select[k] !== false)) return undefined;
-  const targets: Node[] = select.targetList ?? [];
-  const innerRef: Node | undefined = targets.length === 1 ? targets[0].ResTarget?.val?.ColumnRef : undefined;
-  const from: Node[] = select.fromClause ?? [];
-  const rangeVar: Node | undefined = from.length === 1 ? from[0].RangeVar : undefined;
+  const targets = select.targetList ?? [];
+  const innerRef = targets.length === 1 ? nodeOf(nodeOf(targets[0], 'ResTarget')?.val, 'ColumnRef') : undefined;
+  const from = select.fromClause ?? [];
+  const rangeVar = from.length === 1 ? nodeOf(from[0], 'RangeVar') : undefined;
   if (!innerRef || !rangeVar || stringList(innerRef.fields).length !== innerRef.fields.length) return undefined;
   const outer = stringList(outerRef.fields);
   if (outer.length !== outerRef.fields.length || outer.length === 0) return undefined;
-  const innerName: string = rangeVar.alias?.aliasname ?? rangeVar.relname;
+  const innerName = rangeVar.alias?.aliasname ?? rangeVar.relname;
   if (outer.length === 1) {
     // An unqualified outer column would bind to the inner table's column of the same name.
     const innerTable = findTable(context.schema, { schema: rangeVar.schemaname, name: rangeVar.relname });
@@ -180,7 +183,7 @@ function notExistsRewrite(context: StatementContext, sub: Node, span: SublinkSpa
   let condition = `${inner} = ${outerText}`;
   if (whereToken >= 0) {
     const where = slice(whereToken + 1, span.close - 1);
-    condition += select.whereClause?.BoolExpr?.boolop === 'OR_EXPR' ? ` AND (${where})` : ` AND ${where}`;
+    condition += nodeOf(select.whereClause, 'BoolExpr')?.boolop === 'OR_EXPR' ? ` AND (${where})` : ` AND ${where}`;
   }
   return `NOT EXISTS (SELECT 1 FROM ${fromText} WHERE ${condition})`;
 }

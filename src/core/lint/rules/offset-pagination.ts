@@ -1,6 +1,7 @@
 import type { Rule } from '../rule';
-import { tokenIndexAt, type Node } from '../../sql/ast';
-import { firstLocation, forEachSelect, integerLiteral } from './support/query-walk';
+import { firstLocation, tokenIndexAt } from '../../sql/ast';
+import { nodeOf } from '../../sql/nodes';
+import { forEachSelect, integerLiteral } from './support/query-walk';
 
 /** offset-pagination: `OFFSET` of a literal ≥ `threshold` (default 1000) or of a parameter, in any SELECT. */
 export const DEFAULT_OFFSET_THRESHOLD = 1000;
@@ -17,9 +18,10 @@ export const rule: Rule = {
     const option = context.options.threshold;
     const threshold = typeof option === 'number' && option >= 0 ? option : DEFAULT_OFFSET_THRESHOLD;
     forEachSelect(statement.ast, (select) => {
-      const offset: Node | undefined = select.limitOffset;
+      const offset = select.limitOffset;
       if (!offset) return;
-      const target = offset.TypeCast ? offset.TypeCast.arg : offset;
+      const cast = nodeOf(offset, 'TypeCast');
+      const target = cast ? cast.arg : offset;
       const value = integerLiteral(offset);
       const param = target?.ParamRef !== undefined;
       if (!param && (value === undefined || value < threshold)) return;

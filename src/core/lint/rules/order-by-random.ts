@@ -1,5 +1,6 @@
 import type { Rule } from '../rule';
-import { tokenIndexAt, type Node } from '../../sql/ast';
+import { tokenIndexAt } from '../../sql/ast';
+import { nodeOf } from '../../sql/nodes';
 import { closingParen } from './support/column-definitions';
 import { forEachSelect, functionName, integerLiteral } from './support/query-walk';
 
@@ -15,7 +16,7 @@ export const rule: Rule = {
     const { statement } = context;
     forEachSelect(statement.ast, (select) => {
       for (const sort of select.sortClause ?? []) {
-        const call: Node | undefined = sort.SortBy?.node?.FuncCall;
+        const call = nodeOf(nodeOf(sort, 'SortBy')?.node, 'FuncCall');
         if (!call || functionName(call) !== 'random' || (call.args ?? []).length > 0) continue;
         const limit = integerLiteral(select.limitCount);
         const tokens = statement.tokens();

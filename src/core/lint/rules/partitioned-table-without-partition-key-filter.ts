@@ -1,10 +1,11 @@
 import type { Rule, StatementContext } from '../rule';
-import { nameRange, stringList, walk, type Node } from '../../sql/ast';
+import { nameRange, stringList, walk, walkNodesOf, type Node } from '../../sql/ast';
 import { canonicalFromNames } from '../../schema/type-names';
 import { tableKey, type PartitionKey, type Table } from '../../schema/model';
 import { qualifiedName, quoteIdent } from '../../sql/quote-ident';
 import { parseSql } from '../../sql/parse';
 import { findTable, fromTables } from './support/query-walk';
+import { nodeOf, type CommonTableExpr, type DeleteStmt, type MergeStmt, type RangeVar, type SelectStmt, type TypeCast, type UpdateStmt, type WithClause } from '../../sql/nodes';
 
 /**
  * partitioned-table-without-partition-key-filter: a SELECT, UPDATE, DELETE or MERGE reads a table the
@@ -38,13 +39,15 @@ export const rule: Rule = {
   },
   check(context) {
     // EXPLAIN of a query is judged as the query (EXPLAIN ANALYZE runs it).
-    const ast: Node | undefined = context.statement.ast?.ExplainStmt?.query ?? context.statement.ast;
-    if (ast?.SelectStmt?.intoClause) return;
+    const ast: Node | undefined = nodeOf(context.statement.ast, 'ExplainStmt')?.query ?? context.statement.ast;
+    if (nodeOf(ast, 'SelectStmt')?.intoClause) return;
     new Checker(context).sub(ast, new Set(), new Set());
   },
 };
 
 type Verb = 'SELECT' | 'UPDATE' | 'DELETE' | 'MERGE';
+/** One query level: a SELECT body, an UPDATE or a DELETE, whose clauses are read alike. */
+type QueryLevel = Partial<SelectStmt & UpdateStmt & DeleteStmt>;
 type Part = PartitionKey['parts'][number];
 /** A key part and what prunes on it ('null': only IS NULL, a later column of a range key). */
 interface Level {
@@ -55,7 +58,7 @@ interface Level {
 const PRUNING_OPS = new Set(['=', '<', '<=', '>', '>=']);
 
 interface InScope {
-  rv: Node;
+  rv: RangeVar;
   table: Table;
   key: PartitionKey;
   refName: string;
@@ -69,9 +72,12 @@ class Checker {
    * `outer`: column names an enclosing query compares with a value (they may be pushed down into a FROM subquery or CTE).
    * `ctes`: names WITH clauses define here, which hide tables of that name.
    */
-  private query(q: Node, verb: Verb, outer: Set<string>, ctes: Set<string>): void {
+  private query(q: QueryLevel, verb: Verb, outer: Set<string>, ctes: Set<string>): void {
     const names = new Set(ctes);
-    for (const c of q.withClause?.ctes ?? []) if (c.CommonTableExpr?.ctename) names.add(c.CommonTableExpr.ctename);
+    for (const c of q.withClause?.ctes ?? []) {
+      const name = nodeOf(c, 'CommonTableExpr')?.ctename;
+      if (name) names.add(name);
+    }
     if (q.op && q.op !== 'SETOP_NONE') {
       this.withBodies(q, outer, ctes);
       if (q.larg) this.query(q.larg, verb, outer, names);
@@ -80,25 +86,29 @@ class Checker {
     }
     const conjuncts: Node[] = [...andParts(q.whereClause)];
     const from: Node[] = [...(q.fromClause ?? []), ...(q.usingClause ?? [])];
-    const rangeVars: Node[] = [];
+    const rangeVars: RangeVar[] = [];
     const collect = (item: Node | undefined): void => {
-      if (!item) return;
-      if (item.RangeVar) rangeVars.push(item.RangeVar);
-      else if (item.JoinExpr) {
-        collect(item.JoinExpr.larg);
-        collect(item.JoinExpr.rarg);
-        conjuncts.push(...andParts(item.JoinExpr.quals));
+      const rv = nodeOf(item, 'RangeVar');
+      const join = nodeOf(item, 'JoinExpr');
+      if (rv) rangeVars.push(rv);
+      else if (join) {
+        collect(join.larg);
+        collect(join.rarg);
+        conjuncts.push(...andParts(join.quals));
       }
     };
     for (const item of from) collect(item);
     // EXISTS (…) and IN (SELECT …) become semi-joins: their conditions on this level's columns restrict its tables too.
     for (const c of [...conjuncts]) {
-      const link = c.SubLink;
-      const inner: Node | undefined = link?.subselect?.SelectStmt;
-      if (!inner || (link.subLinkType !== 'EXISTS_SUBLINK' && link.subLinkType !== 'ANY_SUBLINK')) continue;
+      const link = nodeOf(c, 'SubLink');
+      const inner = nodeOf(link?.subselect, 'SelectStmt');
+      if (!link || !inner || (link.subLinkType !== 'EXISTS_SUBLINK' && link.subLinkType !== 'ANY_SUBLINK')) continue;
       // Only conditions on this level's names alone (a name the subquery defines again is its own table).
       const own = new Set(fromTables(inner).map((t) => t.refName));
-      for (const item of inner.fromClause ?? []) if (item.RangeSubselect?.alias?.aliasname) own.add(item.RangeSubselect.alias.aliasname);
+      for (const item of inner.fromClause ?? []) {
+        const alias = nodeOf(item, 'RangeSubselect')?.alias?.aliasname;
+        if (alias) own.add(alias);
+      }
       // And an equality of an outer column to the subquery's: the semi-join is pruned at run time like the join it is.
       conjuncts.push(...andParts(inner.whereClause).filter((w) => onlyOuterColumns(w, own) || outerEquality(w, own)));
     }
@@ -117,29 +127,33 @@ class Checker {
    * The CTE bodies of a WITH clause. Without RECURSIVE a body sees only the CTEs before it: a
    * table it names like its own CTE (or a later one) is the table itself.
    */
-  private withBodies(q: Node, pushed: Set<string>, ctes: Set<string>): void {
-    const withClause: Node | undefined = q.withClause;
+  private withBodies(q: { withClause?: WithClause }, pushed: Set<string>, ctes: Set<string>): void {
+    const withClause = q.withClause;
     const visible = new Set(ctes);
-    const list: Node[] = withClause?.ctes ?? [];
-    if (withClause?.recursive) for (const c of list) if (c.CommonTableExpr?.ctename) visible.add(c.CommonTableExpr.ctename);
+    const list = withClause?.ctes ?? [];
+    const cteName = (c: Node): string | undefined => nodeOf(c, 'CommonTableExpr')?.ctename;
+    if (withClause?.recursive) for (const c of list) if (cteName(c)) visible.add(cteName(c)!);
     for (const c of list) {
       // Outer conditions reach only a CTE Postgres inlines: not MATERIALIZED, not recursive, read once (or NOT MATERIALIZED).
-      const cte: Node = c.CommonTableExpr ?? {};
+      const cte: CommonTableExpr = nodeOf(c, 'CommonTableExpr') ?? {};
       const inlined =
         !withClause?.recursive &&
         cte.ctematerialized !== 'CTEMaterializeAlways' &&
         (cte.ctematerialized === 'CTEMaterializeNever' || references(q, cte.ctename) <= 1);
       this.nested(c, inlined ? pushed : new Set(), new Set(visible));
-      if (c.CommonTableExpr?.ctename) visible.add(c.CommonTableExpr.ctename);
+      if (cteName(c)) visible.add(cteName(c)!);
     }
   }
 
   /** MERGE: the target is read through the ON condition (the source is a table, a subquery or a CTE of the statement). */
-  private merge(m: Node, ctes: Set<string>): void {
+  private merge(m: MergeStmt, ctes: Set<string>): void {
     const names = new Set(ctes);
-    for (const c of m.withClause?.ctes ?? []) if (c.CommonTableExpr?.ctename) names.add(c.CommonTableExpr.ctename);
+    for (const c of m.withClause?.ctes ?? []) {
+      const name = nodeOf(c, 'CommonTableExpr')?.ctename;
+      if (name) names.add(name);
+    }
     const conjuncts = andParts(m.joinCondition);
-    const rangeVars: Node[] = [m.relation, m.sourceRelation?.RangeVar].filter((rv): rv is Node => rv !== undefined);
+    const rangeVars = [m.relation as RangeVar | undefined, nodeOf(m.sourceRelation, 'RangeVar')].filter((rv): rv is RangeVar => rv !== undefined);
     for (const s of rangeVars.map((rv) => this.partitioned(rv, names)).filter((s): s is InScope => s !== undefined)) this.judge(s, conjuncts, new Set(), 'MERGE');
     const pushed = new Set(comparedColumns(conjuncts));
     this.withBodies(m, pushed, ctes);
@@ -148,34 +162,33 @@ class Checker {
 
   /** Visits the query levels directly below `node`, without descending into them. */
   private nested(node: unknown, pushed: Set<string>, ctes: Set<string>): void {
-    if (Array.isArray(node)) {
-      for (const item of node) this.nested(item, pushed, ctes);
-      return;
-    }
-    if (!node || typeof node !== 'object') return;
-    for (const [key, value] of Object.entries(node as Node)) {
-      if (!value || typeof value !== 'object') continue;
+    walk(node, (value, key) => {
       if (key === 'SubLink') {
         this.nested(value.testexpr, pushed, ctes);
         this.sub(value.subselect, new Set(), ctes);
       } else if (key === 'RangeSubselect') this.sub(value.subquery, pushdownSafe(value.subquery) ? pushed : new Set(), ctes);
       else if (key === 'CommonTableExpr') this.sub(value.ctequery, pushed, ctes);
-      else this.nested(value, pushed, ctes);
-    }
+      else return;
+      return 'skip';
+    });
   }
 
   /** A statement node: a SELECT, UPDATE, DELETE or MERGE is judged, anything else (INSERT) is not. */
   sub(node: Node | undefined, outer: Set<string>, ctes: Set<string>): void {
-    if (node?.SelectStmt) this.query(node.SelectStmt, 'SELECT', outer, ctes);
-    else if (node?.UpdateStmt) this.query(node.UpdateStmt, 'UPDATE', outer, ctes);
-    else if (node?.DeleteStmt) this.query(node.DeleteStmt, 'DELETE', outer, ctes);
-    else if (node?.MergeStmt) this.merge(node.MergeStmt, ctes);
+    const select = nodeOf(node, 'SelectStmt');
+    const update = nodeOf(node, 'UpdateStmt');
+    const del = nodeOf(node, 'DeleteStmt');
+    const merge = nodeOf(node, 'MergeStmt');
+    if (select) this.query(select, 'SELECT', outer, ctes);
+    else if (update) this.query(update, 'UPDATE', outer, ctes);
+    else if (del) this.query(del, 'DELETE', outer, ctes);
+    else if (merge) this.merge(merge, ctes);
   }
 
   /** The RangeVar's table, when the schema knows it is partitioned and knows its key. */
-  private partitioned(rv: Node, ctes: Set<string>): InScope | undefined {
+  private partitioned(rv: RangeVar, ctes: Set<string>): InScope | undefined {
     if (rv.inh !== true || (!rv.schemaname && ctes.has(rv.relname))) return undefined;
-    const rel = { schema: rv.schemaname as string | undefined, name: rv.relname as string };
+    const rel = { schema: rv.schemaname, name: rv.relname };
     const table = this.context.table(rel) ?? (this.context.workspaceSchema ? findTable(this.context.workspaceSchema, rel) : undefined);
     if (!table?.partitioned || !table.partitionKey) return undefined;
     return { rv, table, key: table.partitionKey, refName: rv.alias?.aliasname ?? rv.relname };
@@ -257,9 +270,9 @@ class Checker {
 
   /** Whether one conjunct restricts one of the key parts in a way partition pruning uses. */
   private prunes(c: Node, levels: Level[], s: InScope): boolean {
-    const bool = c.BoolExpr;
-    if (bool?.boolop === 'OR_EXPR') return (bool.args ?? []).every((arm: Node) => andParts(arm).some((a) => this.prunes(a, levels, s)));
-    if (bool?.boolop === 'AND_EXPR') return (bool.args ?? []).some((a: Node) => this.prunes(a, levels, s));
+    const bool = nodeOf(c, 'BoolExpr');
+    if (bool?.boolop === 'OR_EXPR') return (bool.args ?? []).every((arm) => andParts(arm).some((a) => this.prunes(a, levels, s)));
+    if (bool?.boolop === 'AND_EXPR') return (bool.args ?? []).some((a) => this.prunes(a, levels, s));
     // NOT of a boolean key, or of a comparison pruning can use once Postgres inverts it (NOT (a < b) is a >= b; NOT (a = b) is a <> b).
     if (bool?.boolop === 'NOT_EXPR') {
       const negated = negate(bool.args?.[0]);
@@ -270,13 +283,14 @@ class Checker {
 
   private prunesLevel(c: Node, { strategy, part }: Level, s: InScope): boolean {
     const isKey = (n: Node | undefined): boolean => this.isKey(n, part, s);
-    if (c.NullTest) return (c.NullTest.nulltesttype === 'IS_NULL' || strategy === 'list') && isKey(c.NullTest.arg);
+    const nullTest = nodeOf(c, 'NullTest');
+    if (nullTest) return (nullTest.nulltesttype === 'IS_NULL' || strategy === 'list') && isKey(nullTest.arg);
     if (strategy === 'null') return false;
     if (c.BooleanTest || c.ColumnRef) return isKey(c.BooleanTest?.arg ?? c);
     // key IN (SELECT …) / key = ANY (SELECT …): a semi-join on the key, pruned at run time like an equality to a joined column.
-    const link = c.SubLink;
+    const link = nodeOf(c, 'SubLink');
     if (link) return link.subLinkType === 'ANY_SUBLINK' && (stringList(link.operName)[0] ?? '=') === '=' && isKey(link.testexpr);
-    const e = c.A_Expr;
+    const e = nodeOf(c, 'A_Expr');
     if (!e) return false;
     const op = stringList(e.name)[0];
     // Hash partitions answer equality only; list partitions also <> (NOT IN), which can leave some out.
@@ -301,12 +315,13 @@ class Checker {
   /** The expression is the key column of this table (qualified by its alias, or unqualified), or the key expression as written. */
   private isKey(node: Node | undefined, part: Part, s: InScope): boolean {
     // An explicit COLLATE on the key (pruning needs the key's collation; the query asked for one on purpose).
-    while (node?.CollateClause) node = node.CollateClause.arg;
+    for (let collate = nodeOf(node, 'CollateClause'); collate; collate = nodeOf(node, 'CollateClause')) node = collate.arg;
     // A cast of the key column to its own type (or varchar to text) changes nothing Postgres prunes on: d::date, code::text.
-    if (node?.TypeCast && 'column' in part && this.noOpCast(node.TypeCast, part.column, s)) return this.isKey(node.TypeCast.arg, part, s);
+    const cast = nodeOf(node, 'TypeCast');
+    if (cast && 'column' in part && this.noOpCast(cast, part.column, s)) return this.isKey(cast.arg, part, s);
     if (!node) return false;
     if ('column' in part) {
-      const fields = stringList(node.ColumnRef?.fields);
+      const fields = stringList(nodeOf(node, 'ColumnRef')?.fields);
       return fields.length > 0 && fields[fields.length - 1] === part.column && (fields.length === 1 || fields[fields.length - 2] === s.refName);
     }
     const key = keyExpressionShape(part.expression);
@@ -317,9 +332,9 @@ class Checker {
   }
 
   /** A cast that leaves the key column's value and type as they are (no type modifier, no array). */
-  private noOpCast(cast: Node, column: string, s: InScope): boolean {
+  private noOpCast(cast: TypeCast, column: string, s: InScope): boolean {
     const type = s.table.columns.find((c) => c.name === column)?.type;
-    const target: Node | undefined = cast.typeName;
+    const target = cast.typeName;
     if (!type || !target || target.typmods?.length || target.arrayBounds?.length) return false;
     const to = canonicalFromNames(stringList(target.names));
     return to === type || (to === 'text' && type === 'varchar');
@@ -329,55 +344,50 @@ class Checker {
   private isValue(node: Node | undefined, s: InScope): boolean {
     if (!node) return false;
     let self = false;
-    const visit = (n: unknown): void => {
-      if (self || !n || typeof n !== 'object') return;
-      if (Array.isArray(n)) return n.forEach(visit);
-      for (const [k, v] of Object.entries(n as Node)) {
-        if (k === 'SubLink' || !v || typeof v !== 'object') continue;
-        if (k === 'ColumnRef') {
-          const fields = stringList(v.fields);
-          const name = fields[fields.length - 1];
-          if (fields.length === 1 ? s.table.columns.some((c) => c.name === name) || s.table.columns.length === 0 : fields[fields.length - 2] === s.refName) self = true;
-        } else visit(v);
+    walk(node, (v, k) => {
+      if (k === 'SubLink') return 'skip';
+      if (k !== 'ColumnRef') return;
+      const fields = stringList(v.fields);
+      const name = fields[fields.length - 1];
+      if (fields.length === 1 ? s.table.columns.some((c) => c.name === name) || s.table.columns.length === 0 : fields[fields.length - 2] === s.refName) {
+        self = true;
+        return 'stop';
       }
-    };
-    visit({ node });
+      return 'skip';
+    });
     return !self;
   }
 }
 
 /** How many times the statement reads a CTE of that name (FROM items without a schema). */
-function references(q: Node, name: string | undefined): number {
+function references(q: { withClause?: WithClause }, name: string | undefined): number {
   let n = 0;
-  walk({ ...q, withClause: undefined }, (node, key) => {
-    if (key === 'RangeVar' && !node.schemaname && node.relname === name) n++;
-  });
-  for (const c of q.withClause?.ctes ?? []) {
-    walk(c, (node, key) => {
-      if (key === 'RangeVar' && !node.schemaname && node.relname === name) n++;
-    });
-  }
+  const count = (rv: RangeVar): void => {
+    if (!rv.schemaname && rv.relname === name) n++;
+  };
+  walkNodesOf({ ...q, withClause: undefined }, 'RangeVar', count);
+  for (const c of q.withClause?.ctes ?? []) walkNodesOf(c, 'RangeVar', count);
   return n;
 }
 
 /** Whether Postgres pushes an outer condition into a subquery in FROM: not past LIMIT/OFFSET or a window function. */
 function pushdownSafe(subquery: Node | undefined): boolean {
-  const select = subquery?.SelectStmt;
+  const select = nodeOf(subquery, 'SelectStmt');
   if (!select) return true;
   if (select.limitCount || select.limitOffset) return false;
   let windowed = false;
-  walk(select.targetList, (node, key) => {
-    if (key === 'FuncCall' && node.over) windowed = true;
+  walkNodesOf(select.targetList, 'FuncCall', (call) => {
+    if (call.over) windowed = true;
   });
   return !windowed;
 }
 
 /** `outer.col = expression`: an equality one side of which is a column of the query around the subquery. */
 function outerEquality(node: Node, inner: Set<string>): boolean {
-  const e = node.A_Expr;
+  const e = nodeOf(node, 'A_Expr');
   if (e?.kind !== 'AEXPR_OP' || stringList(e.name)[0] !== '=') return false;
   const outer = (side: Node | undefined): boolean => {
-    const fields = stringList(side?.ColumnRef?.fields);
+    const fields = stringList(nodeOf(side, 'ColumnRef')?.fields);
     return fields.length >= 2 && !inner.has(fields[fields.length - 2]);
   };
   return outer(e.lexpr) || outer(e.rexpr);
@@ -386,9 +396,8 @@ function outerEquality(node: Node, inner: Set<string>): boolean {
 /** Every column the condition reads is qualified, by a name the subquery does not define (columns of the query around it). */
 function onlyOuterColumns(node: Node, inner: Set<string>): boolean {
   let ok = true;
-  walk(node, (n, key) => {
-    if (key !== 'ColumnRef') return;
-    const fields = stringList(n.fields);
+  walkNodesOf(node, 'ColumnRef', (ref) => {
+    const fields = stringList(ref.fields);
     if (fields.length < 2 || inner.has(fields[fields.length - 2])) ok = false;
   });
   return ok;
@@ -447,9 +456,9 @@ function andParts(node: Node | undefined): Node[] {
 function comparedColumns(conjuncts: Node[]): string[] {
   const out: string[] = [];
   for (const c of conjuncts) {
-    const e = c.A_Expr;
-    for (const side of [e?.lexpr, e?.rexpr, c.NullTest?.arg]) {
-      const fields = stringList(side?.ColumnRef?.fields);
+    const e = nodeOf(c, 'A_Expr');
+    for (const side of [e?.lexpr, e?.rexpr, nodeOf(c, 'NullTest')?.arg]) {
+      const fields = stringList(nodeOf(side, 'ColumnRef')?.fields);
       if (fields.length > 0) out.push(fields[fields.length - 1]);
     }
   }
@@ -459,18 +468,16 @@ function comparedColumns(conjuncts: Node[]): string[] {
 /** Whether a conjunct reads the column of this table at all (to say a function or cast hides it). */
 function mentions(node: Node, column: string, s: InScope): boolean {
   let found = false;
-  const visit = (n: unknown): void => {
-    if (found || !n || typeof n !== 'object') return;
-    if (Array.isArray(n)) return n.forEach(visit);
-    for (const [k, v] of Object.entries(n as Node)) {
-      if (k === 'SubLink' || !v || typeof v !== 'object') continue;
-      if (k === 'ColumnRef') {
-        const fields = stringList(v.fields);
-        if (fields[fields.length - 1] === column && (fields.length === 1 || fields[fields.length - 2] === s.refName)) found = true;
-      } else visit(v);
+  walk(node, (v, k) => {
+    if (k === 'SubLink') return 'skip';
+    if (k !== 'ColumnRef') return;
+    const fields = stringList(v.fields);
+    if (fields[fields.length - 1] === column && (fields.length === 1 || fields[fields.length - 2] === s.refName)) {
+      found = true;
+      return 'stop';
     }
-  };
-  visit({ node });
+    return 'skip';
+  });
   return found;
 }
 
@@ -479,8 +486,8 @@ const keyShapes = new Map<string, string | undefined>();
 
 function keyExpressionShape(expression: string): string | undefined {
   if (!keyShapes.has(expression)) {
-    const target = parseSql(`SELECT ${expression}`).statements[0]?.ast?.SelectStmt?.targetList;
-    keyShapes.set(expression, target?.length === 1 ? shape(target[0].ResTarget?.val, undefined) : undefined);
+    const target = nodeOf(parseSql(`SELECT ${expression}`).statements[0]?.ast, 'SelectStmt')?.targetList;
+    keyShapes.set(expression, target?.length === 1 ? shape(nodeOf(target[0], 'ResTarget')?.val, undefined) : undefined);
   }
   return keyShapes.get(expression);
 }

@@ -1,7 +1,8 @@
 import type { Rule, StatementContext } from '../rule';
-import { relationName, stringList, walk, type Node } from '../../sql/ast';
+import { relationName, stringList, walkNodesOf } from '../../sql/ast';
 import { intKeyLimit, serialBaseType } from '../../schema/type-names';
 import { columnDefinitions, type ColumnDefinition } from './support/column-definitions';
+import { nodeOf } from '../../sql/nodes';
 
 /**
  * prefer-bigint-over-int: a key column (primary key, serial or identity) of type smallint or
@@ -60,10 +61,11 @@ function countsAsKey(context: StatementContext, col: ColumnDefinition): boolean 
 
 /** The primary key's columns as this statement declares it, or (ALTER COLUMN TYPE) as the table has it. */
 function primaryKeyColumns(context: StatementContext, col: ColumnDefinition): string[] {
-  if ((col.def.constraints ?? []).some((c: Node) => c.Constraint?.contype === 'CONSTR_PRIMARY')) return [col.column];
+  if ((col.def.constraints ?? []).some((c) => nodeOf(c, 'Constraint')?.contype === 'CONSTR_PRIMARY')) return [col.column];
   if (col.origin === 'alter-type') return context.table(col.table)?.primaryKey?.columns ?? [col.column];
-  for (const elt of context.statement.ast?.CreateStmt?.tableElts ?? []) {
-    if (elt.Constraint?.contype === 'CONSTR_PRIMARY') return stringList(elt.Constraint.keys);
+  for (const elt of nodeOf(context.statement.ast, 'CreateStmt')?.tableElts ?? []) {
+    const con = nodeOf(elt, 'Constraint');
+    if (con?.contype === 'CONSTR_PRIMARY') return stringList(con.keys);
   }
   return [col.column];
 }
@@ -75,10 +77,10 @@ function sequenceDefault(context: StatementContext, col: ColumnDefinition): bool
   }
   let found = false;
   for (const c of col.def.constraints ?? []) {
-    if (c.Constraint?.contype !== 'CONSTR_DEFAULT') continue;
-    // walk visits a node's inner object under its type name: { FuncCall: X } yields X with key 'FuncCall'.
-    walk({ expr: c.Constraint.raw_expr }, (node, key) => {
-      const names = key === 'FuncCall' ? stringList(node.funcname) : [];
+    const con = nodeOf(c, 'Constraint');
+    if (con?.contype !== 'CONSTR_DEFAULT') continue;
+    walkNodesOf(con.raw_expr, 'FuncCall', (call) => {
+      const names = stringList(call.funcname);
       if (names[names.length - 1]?.toLowerCase() === 'nextval') found = true;
     });
   }
@@ -98,8 +100,8 @@ function referencedByForeignKey(context: StatementContext, col: ColumnDefinition
   let found = false;
   for (const statement of context.statements) {
     if (found) break;
-    walk(statement.ast, (con, key) => {
-      if (found || key !== 'Constraint' || con.contype !== 'CONSTR_FOREIGN') return;
+    walkNodesOf(statement.ast, 'Constraint', (con) => {
+      if (found || con.contype !== 'CONSTR_FOREIGN') return;
       const ref = relationName(con.pktable);
       const sameTable = ref?.name === col.table.name && (ref.schema === undefined || col.table.schema === undefined || ref.schema === col.table.schema);
       if (sameTable && sameKey(stringList(con.pk_attrs))) found = true;

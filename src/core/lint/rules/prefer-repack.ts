@@ -1,4 +1,5 @@
 import { relationName, type Node } from '../../sql/ast';
+import { nodeOf, type DefElem, type RangeVar } from '../../sql/nodes';
 import type { StatementRule } from '../rule';
 import { headRange } from '../rule-helpers';
 
@@ -9,16 +10,17 @@ export const rule: StatementRule = {
   defaultSeverity: 'warning',
   docs: { description: 'VACUUM FULL and CLUSTER rewrite the table under an ACCESS EXCLUSIVE lock; pg_repack does it online.' },
   check(context) {
-    const ast = context.statement.ast;
+    const vacuum = nodeOf(context.statement.ast, 'VacuumStmt');
+    const cluster = nodeOf(context.statement.ast, 'ClusterStmt');
     let verb: string;
-    let relations: Node[];
-    let full: Node | undefined;
-    if (ast?.VacuumStmt?.is_vacuumcmd && (full = fullOption(ast.VacuumStmt.options))) {
+    let relations: Array<RangeVar | undefined>;
+    let full: DefElem | undefined;
+    if (vacuum?.is_vacuumcmd && (full = fullOption(vacuum.options))) {
       verb = 'VACUUM FULL';
-      relations = (ast.VacuumStmt.rels ?? []).map((r: Node) => r.VacuumRelation?.relation);
-    } else if (ast?.ClusterStmt) {
+      relations = (vacuum.rels ?? []).map((r) => nodeOf(r, 'VacuumRelation')?.relation);
+    } else if (cluster) {
       verb = 'CLUSTER';
-      relations = ast.ClusterStmt.relation ? [ast.ClusterStmt.relation] : [];
+      relations = cluster.relation ? [cluster.relation] : [];
     } else return;
     const names = relations.map(relationName).filter((r) => r !== undefined);
     if (names.length > 0 && names.every((r) => !context.isExistingTable(r.schema, r.name))) return;
@@ -38,13 +40,15 @@ export const rule: StatementRule = {
  * The FULL option when it is on: `FULL`, `FULL true|on|1`. `FULL false|off|0` is a plain
  * VACUUM, and the last FULL option wins, as in Postgres (defGetBoolean).
  */
-function fullOption(options: Node[] | undefined): Node | undefined {
-  const last: Node | undefined = (options ?? []).map((o) => o.DefElem).filter((d) => d?.defname === 'full').pop();
+function fullOption(options: Node[] | undefined): DefElem | undefined {
+  const last = (options ?? []).map((o) => nodeOf(o, 'DefElem')).filter((d) => d?.defname === 'full').pop();
   if (!last) return undefined;
-  const arg: Node | undefined = last.arg;
+  const arg = last.arg;
   if (!arg) return last;
   // libpg-query leaves out a zero: `FULL 0` is { Integer: {} }.
-  if (arg.Integer) return arg.Integer.ival === 1 ? last : undefined;
-  const value = typeof arg.String?.sval === 'string' ? arg.String.sval.toLowerCase() : '';
+  const integer = nodeOf(arg, 'Integer');
+  if (integer) return integer.ival === 1 ? last : undefined;
+  const sval = nodeOf(arg, 'String')?.sval;
+  const value = typeof sval === 'string' ? sval.toLowerCase() : '';
   return value === 'true' || value === 'on' ? last : undefined;
 }

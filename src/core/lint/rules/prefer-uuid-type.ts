@@ -1,5 +1,6 @@
 import type { Rule, StatementContext } from '../rule';
-import { stringList, walk, type Node, type RelationName } from '../../sql/ast';
+import { stringList, walk, walkNodesOf, type Node, type RelationName } from '../../sql/ast';
+import { nodeOf, type Constraint } from '../../sql/nodes';
 import type { Statement } from '../../sql/statement';
 import { canonicalFromNames } from '../../schema/type-names';
 import { isUuidGenerator, isUuidTextType, namesOtherIdScheme, UUID_TEXT_LENGTH, uuidGeneratorName } from '../../schema/uuid-columns';
@@ -28,8 +29,9 @@ import { foreignKeysOf, sameTable } from './support/key-constraints';
  */
 /** The generator's name when a DEFAULT expression node calls one, and whether it was cast. */
 function uuidGenerator(expr: Node | undefined): { name: string; cast: boolean } | undefined {
-  const cast = expr?.TypeCast !== undefined;
-  const call = (cast ? expr?.TypeCast.arg : expr)?.FuncCall;
+  const typeCast = nodeOf(expr, 'TypeCast');
+  const cast = typeCast !== undefined;
+  const call = nodeOf(typeCast ? typeCast.arg : expr, 'FuncCall');
   if (!call || (call.args ?? []).length > 0) return undefined;
   const names = stringList(call.funcname);
   const name = names[names.length - 1]?.toLowerCase();
@@ -59,30 +61,34 @@ function display(table: RelationName): string {
 }
 
 /** CHECK constraints of the statement that mention the column: its own, and the table's. */
-function checksOn(statement: Statement, col: ColumnDefinition): Node[] {
+function checksOn(statement: Statement, col: ColumnDefinition): Constraint[] {
   const ast = statement.ast;
-  const own: Node[] = (col.def.constraints ?? []).map((c: Node) => c.Constraint).filter((c: Node | undefined) => c?.contype === 'CONSTR_CHECK');
-  const tableLevel: Node[] = [];
-  for (const elt of ast?.CreateStmt?.tableElts ?? []) if (elt.Constraint?.contype === 'CONSTR_CHECK') tableLevel.push(elt.Constraint);
-  for (const cmd of ast?.AlterTableStmt?.cmds ?? []) {
-    const c = cmd.AlterTableCmd;
-    if (c?.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_CHECK') tableLevel.push(c.def.Constraint);
+  const isCheck = (c: Constraint | undefined): c is Constraint => c?.contype === 'CONSTR_CHECK';
+  const own = (col.def.constraints ?? []).map((c) => nodeOf(c, 'Constraint')).filter(isCheck);
+  const tableLevel: Constraint[] = [];
+  for (const elt of nodeOf(ast, 'CreateStmt')?.tableElts ?? []) {
+    const con = nodeOf(elt, 'Constraint');
+    if (isCheck(con)) tableLevel.push(con);
+  }
+  for (const cmd of nodeOf(ast, 'AlterTableStmt')?.cmds ?? []) {
+    const c = nodeOf(cmd, 'AlterTableCmd');
+    const con = nodeOf(c?.def, 'Constraint');
+    if (c?.subtype === 'AT_AddConstraint' && isCheck(con)) tableLevel.push(con);
   }
   return [...own, ...tableLevel.filter((c) => mentions(c, col.column))];
 }
 
-function mentions(node: Node, column: string): boolean {
+function mentions(node: object, column: string): boolean {
   let found = false;
-  // walk hands over each node under the key that holds it: a ColumnRef's fields are under 'ColumnRef'.
-  walk(node, (n, key) => {
-    const fields = key === 'ColumnRef' ? stringList(n.fields) : [];
+  walkNodesOf(node, 'ColumnRef', (ref) => {
+    const fields = stringList(ref.fields);
     if (fields.length > 0 && fields[fields.length - 1] === column) found = true;
   });
   return found;
 }
 
 /** A CHECK that holds the column to the UUID text pattern, or casts it to uuid. */
-function isUuidCheck(check: Node, column: string): boolean {
+function isUuidCheck(check: Constraint, column: string): boolean {
   let found = false;
   walk(check, (n, key) => {
     const s = key === 'A_Const' ? n.sval?.sval : undefined;
@@ -93,7 +99,7 @@ function isUuidCheck(check: Node, column: string): boolean {
 }
 
 /** What a uuid column would break in this file: foreign keys from and to it, CHECKs using it as text. */
-function fixBlockers(context: StatementContext, col: ColumnDefinition, checks: Node[]): string[] {
+function fixBlockers(context: StatementContext, col: ColumnDefinition, checks: Constraint[]): string[] {
   const blockers: string[] = [];
   for (const fk of foreignKeysOf(context.statement.ast)) {
     if (sameTable(fk.table, col.table) && fk.columns.includes(col.column)) {
@@ -129,9 +135,7 @@ export const rule: Rule = {
   check(context) {
     for (const col of columnDefinitions(context.statement, context.schema)) {
       if (!isUuidTextType(col.type) || col.isArray) continue;
-      const defaultExpr = (col.def.constraints ?? [])
-        .map((c: Node) => c.Constraint)
-        .find((c: Node | undefined) => c?.contype === 'CONSTR_DEFAULT')?.raw_expr;
+      const defaultExpr = (col.def.constraints ?? []).map((c) => nodeOf(c, 'Constraint')).find((c) => c?.contype === 'CONSTR_DEFAULT')?.raw_expr;
       const checks = checksOn(context.statement, col);
       let evidence: Evidence | undefined;
       if (defaultExpr) {

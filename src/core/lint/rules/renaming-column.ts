@@ -1,6 +1,7 @@
 import { relationName } from '../../sql/ast';
 import type { StatementRule } from '../rule';
 import { findWord, qualified } from '../rule-helpers';
+import { nodeOf } from '../../sql/nodes';
 
 /** Renaming a column breaks the application code already deployed, which still uses the old name. */
 export const rule: StatementRule = {
@@ -9,7 +10,7 @@ export const rule: StatementRule = {
   defaultSeverity: 'warning',
   docs: { description: 'RENAME COLUMN breaks every running query that still uses the old name.' },
   check(context) {
-    const node = context.statement.ast?.RenameStmt;
+    const node = nodeOf(context.statement.ast, 'RenameStmt');
     if (!node || node.renameType !== 'OBJECT_COLUMN' || node.relationType !== 'OBJECT_TABLE') return;
     const rel = relationName(node.relation);
     if (!rel || !context.isExistingTable(rel.schema, rel.name)) return;

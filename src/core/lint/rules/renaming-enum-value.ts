@@ -2,6 +2,7 @@ import { stringList } from '../../sql/ast';
 import type { StatementRule } from '../rule';
 import { findWord } from '../rule-helpers';
 import { currentDefaultSchema, forEachEarlierStatement, sameName, type QualifiedName } from './support/earlier-in-file';
+import { nodeOf } from '../../sql/nodes';
 
 /** `schema.name` of a type name list (`['app', 'mood']` or `['mood']`), resolved in `defaultSchema`. */
 function typeName(names: string[], defaultSchema: string): QualifiedName | undefined {
@@ -17,7 +18,7 @@ export const rule: StatementRule = {
   defaultSeverity: 'warning',
   docs: { description: 'ALTER TYPE … RENAME VALUE breaks every running query that still writes or compares the old label.' },
   check(context) {
-    const node = context.statement.ast?.AlterEnumStmt;
+    const node = nodeOf(context.statement.ast, 'AlterEnumStmt');
     // ADD VALUE has no oldVal; only the rename changes an existing label.
     if (!node?.oldVal || node.newVal === undefined) return;
     const names = stringList(node.typeName);
@@ -25,7 +26,7 @@ export const rule: StatementRule = {
     // A type created earlier in this file is not in use by the running application yet.
     let createdHere = false;
     forEachEarlierStatement(context, (statement, defaultSchema) => {
-      const created = statement.ast?.CreateEnumStmt;
+      const created = nodeOf(statement.ast, 'CreateEnumStmt');
       if (created && sameName(typeName(stringList(created.typeName), defaultSchema), target)) createdHere = true;
     });
     if (createdHere) return;

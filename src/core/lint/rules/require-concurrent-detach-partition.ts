@@ -1,4 +1,5 @@
-import { dropObjectNames, nameRange, relationName, type Node } from '../../sql/ast';
+import { dropObjectNames, nameRange, relationName } from '../../sql/ast';
+import { nodeOf, type PartitionCmd } from '../../sql/nodes';
 import type { StatementContext, StatementRule } from '../rule';
 import { alterTable, findWord, insertFix, qualified, outsideTransactionWayOut } from '../rule-helpers';
 import { currentDefaultSchema, forEachEarlierStatement, qualify, sameName, type QualifiedName } from './support/earlier-in-file';
@@ -8,20 +9,21 @@ function defaultPartitionInFile(context: StatementContext, parent: QualifiedName
   let partition: QualifiedName | undefined;
   forEachEarlierStatement(context, (statement, schema) => {
     const ast = statement.ast;
-    const create = ast?.CreateStmt;
-    if (create?.partbound?.is_default && sameName(qualify(relationName(create.inhRelations?.[0]?.RangeVar), schema), parent)) {
+    const create = nodeOf(ast, 'CreateStmt');
+    if (create?.partbound?.is_default && sameName(qualify(relationName(nodeOf(create.inhRelations?.[0], 'RangeVar')), schema), parent)) {
       partition = qualify(relationName(create.relation), schema);
     }
-    const alter = ast?.AlterTableStmt;
+    const alter = nodeOf(ast, 'AlterTableStmt');
     if (alter && sameName(qualify(relationName(alter.relation), schema), parent)) {
       for (const c of alter.cmds ?? []) {
-        const cmd: Node | undefined = c.AlterTableCmd;
-        const target = qualify(relationName(cmd?.def?.PartitionCmd?.name), schema);
-        if (cmd?.subtype === 'AT_AttachPartition' && cmd.def.PartitionCmd.bound?.is_default) partition = target;
+        const cmd = nodeOf(c, 'AlterTableCmd');
+        const partitionCmd = nodeOf(cmd?.def, 'PartitionCmd');
+        const target = qualify(relationName(partitionCmd?.name), schema);
+        if (cmd?.subtype === 'AT_AttachPartition' && partitionCmd?.bound?.is_default) partition = target;
         if ((cmd?.subtype === 'AT_DetachPartition' || cmd?.subtype === 'AT_DetachPartitionFinalize') && sameName(target, partition)) partition = undefined;
       }
     }
-    const drop = ast?.DropStmt;
+    const drop = nodeOf(ast, 'DropStmt');
     if (drop?.removeType === 'OBJECT_TABLE' && dropObjectNames(drop.objects).some((n) => sameName(qualify(n, schema), partition))) partition = undefined;
   });
   return partition && `${partition.schema}.${partition.name}`;
@@ -38,7 +40,7 @@ export const rule: StatementRule = {
     const target = alterTable(context);
     const detach = target?.commands.find((c) => c.cmd.subtype === 'AT_DetachPartition');
     if (!target || !detach) return;
-    const partitionCmd: Node = detach.cmd.def?.PartitionCmd ?? {};
+    const partitionCmd: PartitionCmd = nodeOf(detach.cmd.def, 'PartitionCmd') ?? {};
     const partition = relationName(partitionCmd.name);
     const parent = qualified(target.relation);
     const statement = context.statement;

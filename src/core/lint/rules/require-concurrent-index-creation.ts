@@ -3,6 +3,7 @@ import type { StatementRule } from '../rule';
 import { findWord, insertFix, qualified, outsideTransactionWayOut } from '../rule-helpers';
 import { heldAccessExclusive, lockingStatementName, recordDroppedIndexTables } from './support/transaction-locks';
 import { currentDefaultSchema } from './support/earlier-in-file';
+import { nodeOf } from '../../sql/nodes';
 
 /**
  * CREATE INDEX without CONCURRENTLY blocks every write to the table until the index is built.
@@ -17,7 +18,7 @@ export const rule: StatementRule = {
   docs: { description: 'CREATE INDEX without CONCURRENTLY takes a SHARE lock: writes to the table wait for the whole build.' },
   check(context) {
     recordDroppedIndexTables(context);
-    const node = context.statement.ast?.IndexStmt;
+    const node = nodeOf(context.statement.ast, 'IndexStmt');
     if (!node || node.concurrent) return;
     const rel = relationName(node.relation);
     if (!rel || !context.isExistingTable(rel.schema, rel.name)) return;

@@ -3,6 +3,7 @@ import { tableOfIndex } from '../locks';
 import type { StatementRule } from '../rule';
 import { findWord, insertFix, outsideTransactionWayOut } from '../rule-helpers';
 import { heldAccessExclusive, recordDroppedIndexTables } from './support/transaction-locks';
+import { nodeOf } from '../../sql/nodes';
 
 /**
  * DROP INDEX without CONCURRENTLY locks the whole table while it waits for running queries.
@@ -18,7 +19,7 @@ export const rule: StatementRule = {
   docs: { description: 'DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table: reads and writes wait.' },
   check(context) {
     recordDroppedIndexTables(context);
-    const node = context.statement.ast?.DropStmt;
+    const node = nodeOf(context.statement.ast, 'DropStmt');
     if (!node || node.removeType !== 'OBJECT_INDEX' || node.concurrent) return;
     const names = dropObjectNames(node.objects);
     const tables = names.map((n) => tableOfIndex(context.schema, n.schema ?? 'public', n.name));

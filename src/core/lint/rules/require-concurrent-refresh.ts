@@ -1,7 +1,8 @@
-import { dropObjectNames, relationName, type Node } from '../../sql/ast';
+import { dropObjectNames, relationName } from '../../sql/ast';
 import type { StatementContext, StatementRule } from '../rule';
 import { findWord, insertFix } from '../rule-helpers';
 import { currentDefaultSchema, forEachEarlierStatement, qualify, sameName, type QualifiedName } from './support/earlier-in-file';
+import { nodeOf } from '../../sql/nodes';
 
 /** What this file did to the materialized view before the REFRESH (the schema model does not keep materialized views). */
 interface ViewHistory {
@@ -19,20 +20,20 @@ function viewHistory(context: StatementContext, view: QualifiedName): ViewHistor
   const history: ViewHistory = { createdHere: false, maybeOlder: false, populated: undefined, uniqueIndexes: new Set() };
   forEachEarlierStatement(context, (statement, schema) => {
     const ast = statement.ast;
-    const created = ast?.CreateTableAsStmt;
+    const created = nodeOf(ast, 'CreateTableAsStmt');
     if (created?.objtype === 'OBJECT_MATVIEW' && sameName(qualify(relationName(created.into?.rel), schema), view)) {
       history.createdHere = true;
       history.maybeOlder = created.if_not_exists === true;
       history.populated = created.into?.skipData !== true;
       history.uniqueIndexes = new Set();
     }
-    const refresh = ast?.RefreshMatViewStmt;
+    const refresh = nodeOf(ast, 'RefreshMatViewStmt');
     if (refresh && sameName(qualify(relationName(refresh.relation), schema), view)) history.populated = refresh.skipData !== true;
-    const index = ast?.IndexStmt;
+    const index = nodeOf(ast, 'IndexStmt');
     if (index?.unique && !index.whereClause && index.idxname && sameName(qualify(relationName(index.relation), schema), view)) {
-      if ((index.indexParams ?? []).every((p: Node) => typeof p.IndexElem?.name === 'string')) history.uniqueIndexes.add(index.idxname);
+      if ((index.indexParams ?? []).every((p) => typeof nodeOf(p, 'IndexElem')?.name === 'string')) history.uniqueIndexes.add(index.idxname);
     }
-    const drop = ast?.DropStmt;
+    const drop = nodeOf(ast, 'DropStmt');
     if (drop?.removeType === 'OBJECT_INDEX') for (const n of dropObjectNames(drop.objects)) history.uniqueIndexes.delete(n.name);
     if (drop?.removeType === 'OBJECT_MATVIEW' && dropObjectNames(drop.objects).some((n) => sameName(qualify(n, schema), view))) {
       history.createdHere = false;
@@ -52,7 +53,7 @@ export const rule: StatementRule = {
   fixable: true,
   docs: { description: 'REFRESH MATERIALIZED VIEW without CONCURRENTLY takes an ACCESS EXCLUSIVE lock: every reader of the view waits for the whole refresh.' },
   check(context) {
-    const node = context.statement.ast?.RefreshMatViewStmt;
+    const node = nodeOf(context.statement.ast, 'RefreshMatViewStmt');
     if (!node) return;
     const rel = relationName(node.relation);
     const view = qualify(rel, currentDefaultSchema(context));

@@ -1,8 +1,9 @@
-import { relationName, type Node, type RelationName } from '../../sql/ast';
+import { relationName, type RelationName } from '../../sql/ast';
 import type { SqlToken } from '../../sql/tokens';
 import { tableOfIndex } from '../locks';
 import type { StatementRule } from '../rule';
 import { insertFix, qualified, outsideTransactionWayOut } from '../rule-helpers';
+import { nodeOf, type DefElem } from '../../sql/nodes';
 
 const KINDS: Record<string, string> = {
   REINDEX_OBJECT_INDEX: 'INDEX',
@@ -13,12 +14,14 @@ const KINDS: Record<string, string> = {
 };
 
 /** A boolean option as Postgres reads it: `CONCURRENTLY`, `(CONCURRENTLY)`, `(CONCURRENTLY true)`, but not `(CONCURRENTLY off)`. */
-function optionOn(def: Node): boolean {
-  const arg = def.arg;
+function optionOn(def: DefElem | undefined): boolean {
+  const arg = def?.arg;
   if (!arg) return true;
-  if (arg.Integer) return (arg.Integer.ival ?? 0) !== 0;
-  if (arg.Boolean) return arg.Boolean.boolval === true;
-  const s = String(arg.String?.sval ?? '').toLowerCase();
+  const integer = nodeOf(arg, 'Integer');
+  if (integer) return (integer.ival ?? 0) !== 0;
+  const boolean = nodeOf(arg, 'Boolean');
+  if (boolean) return boolean.boolval === true;
+  const s = String(nodeOf(arg, 'String')?.sval ?? '').toLowerCase();
   return !['false', 'off', 'f', 'no', 'n', '0'].includes(s);
 }
 
@@ -48,13 +51,13 @@ export const rule: StatementRule = {
   fixable: true,
   docs: { description: 'REINDEX without CONCURRENTLY locks the table and its indexes: reads and writes wait for the whole rebuild.' },
   check(context) {
-    const node = context.statement.ast?.ReindexStmt;
+    const node = nodeOf(context.statement.ast, 'ReindexStmt');
     if (!node) return;
     const kind = KINDS[node.kind as string];
     if (!kind) return;
     const statement = context.statement;
-    const concurrentOptions = (node.params ?? []).filter((p: Node) => p.DefElem?.defname === 'concurrently');
-    const concurrent = concurrentOptions.some((p: Node) => optionOn(p.DefElem));
+    const concurrentOptions = (node.params ?? []).map((p) => nodeOf(p, 'DefElem')).filter((d) => d?.defname === 'concurrently');
+    const concurrent = concurrentOptions.some(optionOn);
     const kindWord = kindToken(statement.tokens());
     const range = statement.rangeOf(statement.range.startOffset, kindWord?.end ?? statement.range.endOffset);
 

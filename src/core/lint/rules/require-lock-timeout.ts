@@ -3,6 +3,7 @@ import type { StatementContext, StatementRule } from '../rule';
 import { findWord, lineBreakOf, qualified } from '../rule-helpers';
 import type { SchemaModel } from '../../schema/model';
 import type { Statement } from '../../sql/statement';
+import { nodeOf } from '../../sql/nodes';
 
 /**
  * A statement waiting for an ACCESS EXCLUSIVE (or SHARE ROW EXCLUSIVE) lock queues every
@@ -71,8 +72,8 @@ export const rule: StatementRule = {
 function mayNeedAutocommit(statement: Statement): boolean {
   const ast = statement.ast;
   if (!ast) return false;
-  if (ast.DropStmt?.removeType === 'OBJECT_INDEX' || ast.ReindexStmt || ast.RefreshMatViewStmt || ast.IndexStmt || ast.VacuumStmt) return true;
-  return ((ast.AlterTableStmt?.cmds ?? []) as Array<{ AlterTableCmd?: { subtype?: string } }>).some((c) => c.AlterTableCmd?.subtype === 'AT_DetachPartition');
+  if (nodeOf(ast, 'DropStmt')?.removeType === 'OBJECT_INDEX' || ast.ReindexStmt || ast.RefreshMatViewStmt || ast.IndexStmt || ast.VacuumStmt) return true;
+  return (nodeOf(ast, 'AlterTableStmt')?.cmds ?? []).some((c) => nodeOf(c, 'AlterTableCmd')?.subtype === 'AT_DetachPartition');
 }
 
 /**
@@ -86,11 +87,11 @@ function laterLocks(context: StatementContext): { targets: LockTarget[]; stateme
   let until = context.statements.length;
   for (const s of context.statements) {
     if (s.index <= context.statement.index || !s.ast) continue;
-    if (s.ast.VariableSetStmt?.name === 'lock_timeout' || (s.kind === 'SelectStmt' && /set_config\s*\(\s*'lock_timeout'/i.test(s.text))) {
+    if (nodeOf(s.ast, 'VariableSetStmt')?.name === 'lock_timeout' || (s.kind === 'SelectStmt' && /set_config\s*\(\s*'lock_timeout'/i.test(s.text))) {
       until = s.index;
       break;
     }
-    const createdRel = s.ast.CreateStmt?.relation?.relname as string | undefined;
+    const createdRel = nodeOf(s.ast, 'CreateStmt')?.relation?.relname;
     if (createdRel) created.add(createdRel.toLowerCase());
     const found = lockTargets(s, context.schema).filter(
       (t) => !created.has(t.relation.name.toLowerCase()) && context.isExistingTable(t.relation.schema, t.relation.name),

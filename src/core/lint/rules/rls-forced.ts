@@ -2,6 +2,7 @@ import type { Rule, SchemaContext } from '../rule';
 import { rowSecurityNamedElsewhere, tablePolicies, type Policy, type SchemaModel, type Table } from '../../schema/model';
 import type { SourceRange } from '../../types';
 import { parseSql } from '../../sql/parse';
+import { nodeOf } from '../../sql/nodes';
 import { qualifiedName, quoteIdent } from '../../sql/quote-ident';
 import { addStatementsAfterIn } from '../rule-helpers';
 
@@ -87,7 +88,7 @@ export const rule: Rule = {
 function nameAsWritten(context: SchemaContext, file: string, range: SourceRange, table: string): string | undefined {
   const text = context.textAt?.(file, range.startOffset, range.endOffset);
   if (text === undefined) return undefined;
-  const rel = parseSql(text).statements[0]?.ast?.AlterTableStmt?.relation;
+  const rel = nodeOf(parseSql(text).statements[0]?.ast, 'AlterTableStmt')?.relation;
   if (!rel || rel.relname !== table) return undefined;
   return rel.schemaname ? `${quoteIdent(rel.schemaname)}.${quoteIdent(rel.relname)}` : quoteIdent(rel.relname);
 }

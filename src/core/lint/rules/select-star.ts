@@ -1,6 +1,7 @@
 import type { Rule } from '../rule';
 import type { Statement } from '../../sql/statement';
-import { tokenIndexAt, type Node } from '../../sql/ast';
+import { tokenIndexAt } from '../../sql/ast';
+import { nodeOf } from '../../sql/nodes';
 import type { SourceRange } from '../../types';
 import { findTable, fromTables, outputSelects } from './support/query-walk';
 import { quoteIdent } from '../../sql/quote-ident';
@@ -24,10 +25,10 @@ export const rule: Rule = {
     for (const select of outputSelects(statement.ast)) {
       const tables = fromTables(select);
       for (const target of select.targetList ?? []) {
-        const ref: Node | undefined = target.ResTarget?.val?.ColumnRef;
-        const fields: Node[] = ref?.fields ?? [];
+        const ref = nodeOf(nodeOf(target, 'ResTarget')?.val, 'ColumnRef');
+        const fields = ref?.fields ?? [];
         if (!ref || fields.length === 0 || !fields[fields.length - 1].A_Star) continue;
-        const qualifier: string | undefined = fields.length >= 2 ? fields[fields.length - 2].String?.sval : undefined;
+        const qualifier = fields.length >= 2 ? nodeOf(fields[fields.length - 2], 'String')?.sval : undefined;
         const written = qualifier ? `${qualifier}.*` : '*';
         const from = qualifier ? tables.filter((t) => t.refName === qualifier) : tables.length === 1 && (select.fromClause ?? []).length === 1 ? tables : [];
         const found = from.length === 1 ? findTable(context.schema, from[0]) : undefined;

@@ -2,6 +2,7 @@ import type { Rule } from '../rule';
 import { nameRange, stringList, walk, type Node } from '../../sql/ast';
 import type { Table } from '../../schema/model';
 import { findTable, fromTables, functionName, outputSelects, type FromTable } from './support/query-walk';
+import { nodeOf, type SelectStmt } from '../../sql/nodes';
 
 /**
  * unbounded-select (off by default): a top-level SELECT from a table with no LIMIT, no
@@ -25,7 +26,7 @@ export const rule: Rule = {
   },
   check(context) {
     const { statement } = context;
-    const root: Node | undefined = statement.ast?.SelectStmt;
+    const root = nodeOf(statement.ast, 'SelectStmt');
     if (!root || hasLimit(root) || root.intoClause) return;
     for (const select of outputSelects(statement.ast)) {
       if (hasLimit(select) || select.groupClause || hasAggregate(select.targetList)) continue;
@@ -44,32 +45,34 @@ export const rule: Rule = {
   },
 };
 
-function hasLimit(select: Node): boolean {
-  const count: Node | undefined = select.limitCount;
-  return count !== undefined && !(count.A_Const && count.A_Const.isnull);
+function hasLimit(select: SelectStmt): boolean {
+  const count = select.limitCount;
+  return count !== undefined && !nodeOf(count, 'A_Const')?.isnull;
 }
 
 /** An aggregate call in the output list; scalar subqueries there aggregate their own rows, not these. */
 function hasAggregate(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(hasAggregate);
-  if (!node || typeof node !== 'object') return false;
-  for (const [key, value] of Object.entries(node as Node)) {
-    if (key === 'SubLink' || !value || typeof value !== 'object') continue;
-    if (key === 'FuncCall' && !value.over && (value.agg_star || AGGREGATES.has(functionName(value)))) return true;
-    if (hasAggregate(value)) return true;
-  }
-  return false;
+  let found = false;
+  walk(node, (value, key) => {
+    if (key === 'SubLink') return 'skip';
+    if (key === 'FuncCall' && !value.over && (value.agg_star || AGGREGATES.has(functionName(value)))) {
+      found = true;
+      return 'stop';
+    }
+  });
+  return found;
 }
 
 /** Columns (qualifier, name) compared with = / IN / = ANY to a value from no column, in the WHERE's top-level ANDs. */
 function equatedColumns(where: Node | undefined): Array<{ qualifier?: string; name: string }> {
   const out: Array<{ qualifier?: string; name: string }> = [];
-  const conjuncts: Node[] = where?.BoolExpr?.boolop === 'AND_EXPR' ? where.BoolExpr.args : where ? [where] : [];
+  const and = nodeOf(where, 'BoolExpr');
+  const conjuncts = and?.boolop === 'AND_EXPR' ? and.args : where ? [where] : [];
   for (const c of conjuncts) {
-    const e = c.A_Expr;
+    const e = nodeOf(c, 'A_Expr');
     if (!e || stringList(e.name)[0] !== '=' || !['AEXPR_OP', 'AEXPR_IN', 'AEXPR_OP_ANY'].includes(e.kind)) continue;
-    for (const [col, value] of [[e.lexpr, e.rexpr], [e.rexpr, e.lexpr]] as Array<[Node | undefined, Node | undefined]>) {
-      const fields = stringList(col?.ColumnRef?.fields);
+    for (const [col, value] of [[e.lexpr, e.rexpr], [e.rexpr, e.lexpr]]) {
+      const fields = stringList(nodeOf(col, 'ColumnRef')?.fields);
       if (fields.length === 0 || referencesColumn(value)) continue;
       out.push({ qualifier: fields.length > 1 ? fields[fields.length - 2] : undefined, name: fields[fields.length - 1] });
     }

@@ -1,8 +1,9 @@
-import { stringList, walk, type Node } from '../../sql/ast';
+import { stringList, walkNodesOf } from '../../sql/ast';
 import type { Statement } from '../../sql/statement';
 import { serialBaseType } from '../../schema/type-names';
 import type { StatementContext, StatementRule } from '../rule';
 import { alterTable, qualified, addedColumns } from '../rule-helpers';
+import { nodeOf, type ColumnDef } from '../../sql/nodes';
 
 /** Volatile functions (builtins and uuid-ossp's, pgcrypto's): a DEFAULT calling one is evaluated for every existing row. */
 const VOLATILE = new Set([
@@ -115,9 +116,7 @@ type Cause = { kind: 'builtin'; call: Call } | { kind: 'declared'; call: Call; d
 /** The function call of a DEFAULT expression that makes it volatile, most certain first. */
 function volatileCall(expr: unknown, context: StatementContext): Cause | undefined {
   const calls: Call[] = [];
-  // walk visits a node's inner object under its type name: { FuncCall: X } yields X with key 'FuncCall'.
-  walk({ expr }, (node, key) => {
-    if (key !== 'FuncCall') return;
+  walkNodesOf(expr, 'FuncCall', (node) => {
     const names = stringList(node.funcname).map((n) => n.toLowerCase());
     const name = names[names.length - 1];
     if (name) calls.push({ schema: names.length > 1 ? names[names.length - 2] : undefined, name });
@@ -142,16 +141,16 @@ function declaration(context: StatementContext, call: Call): Declared | undefine
   let found: Declared | undefined;
   for (const statement of context.statements) {
     if (statement.index >= context.statement.index) break;
-    const create: Node | undefined = statement.ast?.CreateFunctionStmt;
-    const alter: Node | undefined = statement.ast?.AlterFunctionStmt;
+    const create = nodeOf(statement.ast, 'CreateFunctionStmt');
+    const alter = nodeOf(statement.ast, 'AlterFunctionStmt');
     const names = stringList(create ? create.funcname : alter?.objtype === 'OBJECT_FUNCTION' ? alter.func?.objname : undefined).map((n) => n.toLowerCase());
     if (names.length === 0 || create?.is_procedure || names[names.length - 1] !== call.name) continue;
     const schema = names.length > 1 ? names[names.length - 2] : undefined;
     if (schema !== undefined && call.schema !== undefined && schema !== call.schema) continue;
     const volatility = ((create ? create.options : alter?.actions) ?? [])
-      .map((o: Node) => o.DefElem)
-      .filter((d: Node | undefined) => d?.defname === 'volatility')
-      .map((d: Node) => String(d.arg?.String?.sval ?? '').toLowerCase())
+      .map((o) => nodeOf(o, 'DefElem'))
+      .filter((d) => d?.defname === 'volatility')
+      .map((d) => String(nodeOf(d?.arg, 'String')?.sval ?? '').toLowerCase())
       .pop();
     // CREATE FUNCTION without STABLE or IMMUTABLE is VOLATILE; ALTER FUNCTION without one leaves it as it was.
     if (create) found = { volatile: volatility === undefined || volatility === 'volatile', statement, verb: 'CREATE FUNCTION' };
@@ -187,12 +186,13 @@ export const rule: StatementRule = {
   },
 };
 
-function rewriteCause(def: Node, context: StatementContext): { what: string; unless?: string } | undefined {
+function rewriteCause(def: ColumnDef, context: StatementContext): { what: string; unless?: string } | undefined {
   const postgresVersion = context.postgresVersion;
-  const typeNames: Node[] = def.typeName?.names ?? [];
-  if (typeNames.length === 1 && serialBaseType(typeNames[0].String?.sval ?? '')) return { what: `a ${typeNames[0].String.sval} type (DEFAULT nextval())` };
+  const typeNames = def.typeName?.names ?? [];
+  const serial = typeNames.length === 1 ? nodeOf(typeNames[0], 'String')?.sval : undefined;
+  if (serial !== undefined && serialBaseType(serial)) return { what: `a ${serial} type (DEFAULT nextval())` };
   for (const c of def.constraints ?? []) {
-    const con: Node | undefined = c.Constraint;
+    const con = nodeOf(c, 'Constraint');
     if (!con) continue;
     if (con.contype === 'CONSTR_IDENTITY') return { what: 'an identity (every row gets a sequence value)' };
     if (con.contype === 'CONSTR_GENERATED' && con.generated_kind !== 'v') return { what: 'a stored generated expression' };
@@ -214,7 +214,7 @@ function rewriteCause(def: Node, context: StatementContext): { what: string; unl
       };
     }
     // Before Postgres 11 every non-null default rewrote the table.
-    if (postgresVersion < 11 && !con.raw_expr?.A_Const?.isnull) return { what: `a DEFAULT (Postgres ${postgresVersion} rewrites for any default)` };
+    if (postgresVersion < 11 && !nodeOf(con.raw_expr, 'A_Const')?.isnull) return { what: `a DEFAULT (Postgres ${postgresVersion} rewrites for any default)` };
   }
   return undefined;
 }

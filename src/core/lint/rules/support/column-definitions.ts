@@ -1,6 +1,7 @@
 import type { SourceRange } from '../../../types';
 import type { Statement } from '../../../sql/statement';
-import { relationName, stringList, tokenIndexAt, type Node, type RelationName } from '../../../sql/ast';
+import { relationName, stringList, tokenIndexAt, type RelationName } from '../../../sql/ast';
+import { nodeOf, type ColumnDef, type Constraint, type TypeName } from '../../../sql/nodes';
 import { canonicalFromNames } from '../../../schema/type-names';
 import { tableKey, type SchemaModel } from '../../../schema/model';
 
@@ -14,7 +15,7 @@ export interface ColumnDefinition {
   column: string;
   origin: 'create' | 'add-column' | 'alter-type';
   /** The libpg-query ColumnDef node. */
-  def: Node;
+  def: ColumnDef;
   /** Type names as the grammar produced them, e.g. ['pg_catalog', 'int4'] or ['serial']. */
   typeNames: string[];
   /** Canonical type name (schema/type-names), e.g. 'integer', 'timestamp', 'char'. */
@@ -45,34 +46,34 @@ export function columnDefinitions(statement: Statement, schema?: SchemaModel): C
 function computeDefinitions(statement: Statement, schema: SchemaModel | undefined): ColumnDefinition[] {
   const ast = statement.ast;
   const out: ColumnDefinition[] = [];
-  if (ast?.CreateStmt) {
-    const create = ast.CreateStmt;
+  const create = nodeOf(ast, 'CreateStmt');
+  const alter = nodeOf(ast, 'AlterTableStmt');
+  if (create) {
     const table = relationName(create.relation);
     if (!table) return out;
     const tablePk = new Set<string>();
     for (const elt of create.tableElts ?? []) {
-      const c = elt.Constraint;
+      const c = nodeOf(elt, 'Constraint');
       if (c?.contype === 'CONSTR_PRIMARY') for (const k of stringList(c.keys)) tablePk.add(k);
     }
     for (const elt of create.tableElts ?? []) {
-      const def = elt.ColumnDef;
+      const def = nodeOf(elt, 'ColumnDef');
       if (!def?.colname || !def.typeName) continue;
-      out.push(site(statement, table, def.colname, 'create', def, tablePk.has(def.colname)));
+      out.push(site(statement, table, def.colname, 'create', def, def.typeName, tablePk.has(def.colname)));
     }
-  } else if (ast?.AlterTableStmt) {
-    const alter = ast.AlterTableStmt;
+  } else if (alter) {
     const table = relationName(alter.relation);
     if (!table || alter.objtype !== 'OBJECT_TABLE') return out;
     for (const cmd of alter.cmds ?? []) {
-      const c = cmd.AlterTableCmd;
-      const def = c?.def?.ColumnDef;
-      if (!def?.typeName) continue;
+      const c = nodeOf(cmd, 'AlterTableCmd');
+      const def = nodeOf(c?.def, 'ColumnDef');
+      if (!c || !def?.typeName) continue;
       if (c.subtype === 'AT_AddColumn' && def.colname) {
-        out.push(site(statement, table, def.colname, 'add-column', def, false));
+        out.push(site(statement, table, def.colname, 'add-column', def, def.typeName, false));
       } else if (c.subtype === 'AT_AlterColumnType' && c.name) {
         const existing = schema?.tables.get(tableKey(table.schema ?? 'public', table.name));
         const inPk = existing?.primaryKey?.columns.includes(c.name) ?? false;
-        out.push(site(statement, table, c.name, 'alter-type', def, inPk));
+        out.push(site(statement, table, c.name, 'alter-type', def, def.typeName, inPk));
       }
     }
   }
@@ -84,15 +85,15 @@ function site(
   table: RelationName,
   column: string,
   origin: ColumnDefinition['origin'],
-  def: Node,
+  def: ColumnDef,
+  typeName: TypeName,
   tablePk: boolean,
 ): ColumnDefinition {
-  const typeName = def.typeName as Node;
   const typeNames = stringList(typeName.names);
-  const constraints: Node[] = (def.constraints ?? []).map((c: Node) => c.Constraint).filter(Boolean);
+  const constraints = (def.constraints ?? []).map((c) => nodeOf(c, 'Constraint')).filter((c): c is Constraint => c !== undefined);
   const typeModifiers: number[] = [];
   for (const m of typeName.typmods ?? []) {
-    const v = m?.A_Const?.ival;
+    const v = nodeOf(m, 'A_Const')?.ival;
     if (v) typeModifiers.push(typeof v.ival === 'number' ? v.ival : 0);
   }
   return {

@@ -1,4 +1,5 @@
 import { relationName, stringList, type Node, type RelationName } from '../../../sql/ast';
+import { nodeOf, type ColumnDef, type Constraint } from '../../../sql/nodes';
 
 /** A key a statement declares: a primary key or unique constraint/index, or a foreign key. */
 export interface KeyConstraint {
@@ -17,7 +18,7 @@ export interface KeyConstraint {
  */
 export function keyConstraints(ast: Node | undefined): KeyConstraint[] {
   const out: KeyConstraint[] = [];
-  const add = (table: RelationName | undefined, c: Node | undefined, column?: string): void => {
+  const add = (table: RelationName | undefined, c: Constraint | undefined, column?: string): void => {
     if (!table || !c) return;
     if (c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE') {
       out.push({ table, kind: 'key', columns: column ? [column] : stringList(c.keys) });
@@ -26,25 +27,30 @@ export function keyConstraints(ast: Node | undefined): KeyConstraint[] {
       if (refTable) out.push({ table, kind: 'foreign', columns: column ? [column] : stringList(c.fk_attrs), refTable, refColumns: stringList(c.pk_attrs) });
     }
   };
-  const fromColumn = (table: RelationName | undefined, def: Node | undefined): void => {
-    for (const c of def?.constraints ?? []) add(table, c.Constraint, def?.colname);
+  const fromColumn = (table: RelationName | undefined, def: ColumnDef | undefined): void => {
+    for (const c of def?.constraints ?? []) add(table, nodeOf(c, 'Constraint'), def?.colname);
   };
-  if (ast?.CreateStmt) {
-    const table = relationName(ast.CreateStmt.relation);
-    for (const elt of ast.CreateStmt.tableElts ?? []) {
-      if (elt.ColumnDef) fromColumn(table, elt.ColumnDef);
-      else add(table, elt.Constraint);
+  const create = nodeOf(ast, 'CreateStmt');
+  const alter = nodeOf(ast, 'AlterTableStmt');
+  const index = nodeOf(ast, 'IndexStmt');
+  if (create) {
+    const table = relationName(create.relation);
+    for (const elt of create.tableElts ?? []) {
+      const def = nodeOf(elt, 'ColumnDef');
+      if (def) fromColumn(table, def);
+      else add(table, nodeOf(elt, 'Constraint'));
     }
-  } else if (ast?.AlterTableStmt) {
-    const table = relationName(ast.AlterTableStmt.relation);
-    for (const cmd of ast.AlterTableStmt.cmds ?? []) {
-      const c = cmd.AlterTableCmd;
-      if (c?.subtype === 'AT_AddColumn' || c?.subtype === 'AT_AlterColumnType') fromColumn(table, c.def?.ColumnDef && { ...c.def.ColumnDef, colname: c.def.ColumnDef.colname ?? c.name });
-      else if (c?.subtype === 'AT_AddConstraint') add(table, c.def?.Constraint);
+  } else if (alter) {
+    const table = relationName(alter.relation);
+    for (const cmd of alter.cmds ?? []) {
+      const c = nodeOf(cmd, 'AlterTableCmd');
+      const def = nodeOf(c?.def, 'ColumnDef');
+      if (c?.subtype === 'AT_AddColumn' || c?.subtype === 'AT_AlterColumnType') fromColumn(table, def && { ...def, colname: def.colname ?? c.name });
+      else if (c?.subtype === 'AT_AddConstraint') add(table, nodeOf(c.def, 'Constraint'));
     }
-  } else if (ast?.IndexStmt?.unique) {
-    const table = relationName(ast.IndexStmt.relation);
-    const columns = (ast.IndexStmt.indexParams ?? []).map((p: Node) => p.IndexElem?.name).filter((n: unknown): n is string => typeof n === 'string');
+  } else if (index?.unique) {
+    const table = relationName(index.relation);
+    const columns = (index.indexParams ?? []).map((p) => nodeOf(p, 'IndexElem')?.name).filter((n): n is string => typeof n === 'string');
     if (table) out.push({ table, kind: 'key', columns });
   }
   return out;

@@ -1,5 +1,5 @@
-import { stringList, walk, type Node } from '../../../sql/ast';
-import { nodeOf, type SelectStmt } from '../../../sql/nodes';
+import { stringList, type Node } from '../../../sql/ast';
+import { nodeOf, type FuncCall, type RangeVar, type SelectStmt, type TypedNodeKind, type TypedNodes } from '../../../sql/nodes';
 import { tableKey, type SchemaModel, type Table } from '../../../schema/model';
 
 /**
@@ -25,7 +25,7 @@ function nodesByKey(ast: object): Map<string, Node[]> {
   return indexed;
 }
 
-/** `walk` specialised for building the index (every statement is indexed): no visitor call and no key array per node. */
+/** Not `walk`: every statement is indexed, so this hot loop does without a visitor call and a key array per node (same order, same nodes). */
 function indexNodes(node: unknown, map: Map<string, Node[]>): void {
   if (Array.isArray(node)) {
     for (const item of node) indexNodes(item, map);
@@ -45,17 +45,17 @@ function indexNodes(node: unknown, map: Map<string, Node[]>): void {
 }
 
 /** Every node of one type (e.g. 'A_Expr') anywhere under `ast`: subqueries, CTEs and set-operation arms included. */
-export function forEachNode(ast: object | undefined, type: string, visit: (node: Node) => void): void {
+export function forEachNode<K extends TypedNodeKind>(ast: object | undefined, type: K, visit: (node: TypedNodes[K]) => void): void {
   if (!ast) return;
-  for (const node of nodesByKey(ast).get(type) ?? []) visit(node);
+  for (const node of nodesByKey(ast).get(type) ?? []) visit(node as TypedNodes[K]);
 }
 
 /** Every SELECT body anywhere under `ast`. */
-export function forEachSelect(ast: object | undefined, visit: (select: Node) => void): void {
+export function forEachSelect(ast: object | undefined, visit: (select: SelectStmt) => void): void {
   if (!ast) return;
   const byKey = nodesByKey(ast);
-  for (const node of byKey.get('SelectStmt') ?? []) visit(node);
-  for (const key of ['larg', 'rarg']) for (const node of byKey.get(key) ?? []) if ('op' in node) visit(node);
+  for (const node of byKey.get('SelectStmt') ?? []) visit(node as SelectStmt);
+  for (const key of ['larg', 'rarg']) for (const node of byKey.get(key) ?? []) if ('op' in node) visit(node as SelectStmt);
 }
 
 /**
@@ -76,20 +76,8 @@ export function outputSelects(ast: Node | undefined): SelectStmt[] {
   return out;
 }
 
-/** Smallest `location` in a subtree: where its text starts, in practice. */
-export function firstLocation(node: unknown): number | undefined {
-  let best: number | undefined;
-  const consider = (n: Node): void => {
-    const loc = n.location;
-    if (typeof loc === 'number' && loc >= 0 && (best === undefined || loc < best)) best = loc;
-  };
-  if (node && typeof node === 'object' && !Array.isArray(node)) consider(node as Node);
-  walk(node, consider);
-  return best;
-}
-
 /** Lower-cased unqualified name of a FuncCall. */
-export function functionName(call: Node): string {
+export function functionName(call: FuncCall): string {
   const names = stringList(call.funcname);
   return (names[names.length - 1] ?? '').toLowerCase();
 }
@@ -121,7 +109,7 @@ export function integerLiteral(node: Node | undefined): number | undefined {
 
 export interface FromTable {
   /** The RangeVar node. */
-  node: Node;
+  node: RangeVar;
   schema?: string;
   name: string;
   /** Alias if any, else the table name: what qualifies its columns. */
@@ -129,13 +117,13 @@ export interface FromTable {
 }
 
 /** Plain tables in a FROM list (joins unfolded), excluding names the query's WITH defines. */
-export function fromTables(select: Node): FromTable[] {
+export function fromTables(select: SelectStmt): FromTable[] {
   const cteNames = new Set<string>((select.withClause?.ctes ?? []).map((c: Node) => c.CommonTableExpr?.ctename));
   const out: FromTable[] = [];
   const visit = (item: Node | undefined): void => {
     if (!item) return;
     if (item.RangeVar) {
-      const rv = item.RangeVar;
+      const rv: RangeVar = item.RangeVar;
       if (!rv.schemaname && cteNames.has(rv.relname)) return;
       out.push({ node: rv, schema: rv.schemaname, name: rv.relname, refName: rv.alias?.aliasname ?? rv.relname });
     } else if (item.JoinExpr) {

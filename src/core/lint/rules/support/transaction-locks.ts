@@ -1,4 +1,5 @@
 import { dropObjectNames } from '../../../sql/ast';
+import { nodeOf } from '../../../sql/nodes';
 import type { Statement } from '../../../sql/statement';
 import { strongLockTargets, tableOfIndex } from '../../locks';
 import type { StatementContext } from '../../rule';
@@ -22,7 +23,7 @@ const DROPPED_INDEX_TABLES = 'support/transaction-locks';
  * The rules that call heldAccessExclusive call this first, on every statement.
  */
 export function recordDroppedIndexTables(context: StatementContext): void {
-  const drop = context.statement.ast?.DropStmt;
+  const drop = nodeOf(context.statement.ast, 'DropStmt');
   if (drop?.removeType !== 'OBJECT_INDEX' || drop.concurrent) return;
   let byStatement = context.memo.get(DROPPED_INDEX_TABLES) as Map<number, QualifiedName[]> | undefined;
   if (!byStatement) context.memo.set(DROPPED_INDEX_TABLES, (byStatement = new Map()));
@@ -41,7 +42,7 @@ export function heldAccessExclusive(context: StatementContext, table: QualifiedN
   // After a COMMIT or ROLLBACK and until the next BEGIN, each statement autocommits.
   let autocommit = false;
   forEachEarlierStatement(context, (statement, defaultSchema) => {
-    const tx = statement.ast?.TransactionStmt?.kind as string | undefined;
+    const tx = nodeOf(statement.ast, 'TransactionStmt')?.kind;
     if (tx === 'TRANS_STMT_BEGIN' || tx === 'TRANS_STMT_START') {
       found = undefined;
       autocommit = false;
@@ -74,7 +75,7 @@ export function lockingStatementName(statement: Statement): string {
     case 'RenameStmt':
       return 'ALTER TABLE … RENAME';
     case 'DropStmt':
-      return ast?.DropStmt?.removeType === 'OBJECT_INDEX' ? 'DROP INDEX' : 'DROP TABLE';
+      return nodeOf(ast, 'DropStmt')?.removeType === 'OBJECT_INDEX' ? 'DROP INDEX' : 'DROP TABLE';
     case 'TruncateStmt':
       return 'TRUNCATE';
     case 'LockStmt':
