@@ -1,4 +1,4 @@
-import type { Node } from '../sql/ast';
+import { walk, type Node } from '../sql/ast';
 import { quoteIdent } from '../sql/quote-ident';
 
 /**
@@ -124,27 +124,20 @@ export function predicateSql(node: Node | undefined, param: (n: number) => strin
 export function columnRefs(node: Node | undefined): ColumnRefName[] | undefined {
   const out: ColumnRefName[] = [];
   let ok = true;
-  const walk = (n: unknown): void => {
-    if (!ok) return;
-    if (Array.isArray(n)) return n.forEach(walk);
-    if (!n || typeof n !== 'object') return;
-    const obj = n as Node;
-    if (obj.ParamRef || obj.SubLink || obj.SelectStmt) {
+  walk(node, (n, kind) => {
+    if (kind === 'ParamRef' || kind === 'SubLink' || kind === 'SelectStmt') {
       ok = false;
-      return;
+      return 'stop';
     }
-    if (obj.ColumnRef) {
-      const parts = names(obj.ColumnRef.fields);
-      if (!parts || parts.length === 0) {
-        ok = false;
-        return;
-      }
-      out.push(parts.length === 1 ? { column: parts[0] } : { qualifier: parts[parts.length - 2], column: parts[parts.length - 1] });
-      return;
+    if (kind !== 'ColumnRef') return undefined;
+    const parts = names(n.fields);
+    if (!parts || parts.length === 0) {
+      ok = false;
+      return 'stop';
     }
-    for (const v of Object.values(obj)) walk(v);
-  };
-  walk(node);
+    out.push(parts.length === 1 ? { column: parts[0] } : { qualifier: parts[parts.length - 2], column: parts[parts.length - 1] });
+    return 'skip';
+  });
   return ok && out.length > 0 ? out : undefined;
 }
 

@@ -1,7 +1,7 @@
 import { toSlug, type MigrationSpec } from '../health/migration-file';
 import { quoteIdent } from '../sql/quote-ident';
 import { escapeControl } from '../escape-control';
-import type { AdviceResult, Suggestion } from './advise';
+import type { AdviceResult, Suggestion } from './types';
 
 const CREATE_HEAD = /^CREATE INDEX (?:CONCURRENTLY )?(?:IF NOT EXISTS )?("(?:[^"]|"")+"|[^\s"]+) ON (?:ONLY )?("(?:[^"]|"")+"|[^\s".]+)\./;
 

@@ -1,4 +1,4 @@
-import type { Node } from '../sql/ast';
+import { walk, type Node } from '../sql/ast';
 import { nodeOf } from '../sql/nodes';
 import { quoteIdent } from '../sql/quote-ident';
 import { columnRefs, expressionHead, expressionSql, type ColumnRefName } from './expression-sql';
@@ -296,25 +296,22 @@ function collectFrom(items: Node[] | undefined, relations: RelationRef[], sink: 
 
 function collectReferenced(node: unknown, into: Map<string, Set<string>>): boolean {
   let star = false;
-  const walk = (n: unknown): void => {
-    if (Array.isArray(n)) return n.forEach(walk);
-    if (!n || typeof n !== 'object') return;
-    const obj = n as Node;
-    if (obj.ColumnRef) {
-      const fields = obj.ColumnRef.fields as Node[];
+  walk(node, (n, kind) => {
+    if (kind === 'ColumnRef') {
+      const fields = n.fields as Node[];
       if (fields.some((f) => f.A_Star)) star = true;
-      const col = columnOf(obj);
+      const col = columnOf({ ColumnRef: n });
       if (col) {
         const key = col.qualifier ?? '';
         if (!into.has(key)) into.set(key, new Set());
         into.get(key)!.add(col.column);
       }
-      return;
+      return 'skip';
     }
-    if (obj.SubLink || obj.SelectStmt) return;
-    for (const v of Object.values(obj)) walk(v);
-  };
-  walk(node);
+    // A subquery's columns are its own scope's (collectScopes reads them there).
+    if (kind === 'SubLink' || kind === 'SelectStmt') return 'skip';
+    return undefined;
+  });
   return star;
 }
 
@@ -377,12 +374,10 @@ function distanceSortOf(sort: Node | undefined): DistanceSort | undefined {
 }
 
 function collectSubLinks(node: unknown, scopes: QueryScope[]): void {
-  if (Array.isArray(node)) return node.forEach((n) => collectSubLinks(n, scopes));
-  if (!node || typeof node !== 'object') return;
-  const obj = node as Node;
-  if (obj.SubLink) {
-    collectScopes(obj.SubLink.subselect, scopes);
-    return;
-  }
-  for (const v of Object.values(obj)) collectSubLinks(v, scopes);
+  walk(node, (n, kind) => {
+    if (kind !== 'SubLink') return undefined;
+    collectScopes(n.subselect, scopes);
+    // Not below it: collectScopes finds the subquery's own SubLinks.
+    return 'skip';
+  });
 }

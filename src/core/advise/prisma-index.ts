@@ -3,7 +3,7 @@ import { addBlockAttribute } from '../prisma/fix-edits';
 import { columnName, isRelationField, schemaName, tableName } from '../prisma/to-schema';
 import { createLineIndex } from '../sql/line-index';
 import type { TextEdit } from '../types';
-import type { Suggestion } from './advise';
+import type { Suggestion } from './types';
 import { PRISMA_INDEX_TYPE } from './index-types';
 
 /**
