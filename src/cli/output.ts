@@ -86,3 +86,11 @@ export function sqlOneLine(text: string, max: number): string {
   const flat = out.trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
+
+/**
+ * A finding as the JSON outputs write it: the field `ruleId` under the key `rule` (docs/cli.md, a
+ * public contract), in the same place among the keys, the others as they are.
+ */
+export function findingJson<T extends { ruleId: string }>(finding: T): Omit<T, 'ruleId'> & { rule: T['ruleId'] } {
+  return Object.fromEntries(Object.entries(finding).map(([key, value]) => [key === 'ruleId' ? 'rule' : key, value])) as Omit<T, 'ruleId'> & { rule: T['ruleId'] };
+}

@@ -132,13 +132,13 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
       case 'check':
         return { kind: 'health' };
       case 'dbFinding': {
-        const check = this.loaded?.database.checks.find((c) => c.id === node.finding.rule);
+        const check = this.loaded?.database.checks.find((c) => c.id === node.finding.ruleId);
         return check ? { kind: 'check', check } : { kind: 'health' };
       }
       case 'rule':
         return { kind: 'findings' };
       case 'finding':
-        return { kind: 'rule', rule: node.finding.rule };
+        return { kind: 'rule', rule: node.finding.ruleId };
       case 'slowQuery':
         return { kind: 'slow' };
       case 'table':
@@ -381,7 +381,7 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
   /** For a table read mostly by sequential scans: the slow statements that read it (to Explain, or to ask the advisor). */
   private statementsFor(f: HealthFinding): SlowQuery[] {
     const slow = this.loaded?.slow;
-    if (f.rule !== 'seq-scan-heavy-table' || !slow?.available) return [];
+    if (f.ruleId !== 'seq-scan-heavy-table' || !slow?.available) return [];
     return statementsReading(f.schema, f.table, slow.queries);
   }
 
@@ -405,7 +405,7 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
     md.appendText(`Dead tuples: ${formatCount(t.deadTuples)} · last analyze: ${lastAnalyzeText(t)}`);
     for (const f of findings) {
       md.appendMarkdown('\n\n$(warning) ');
-      md.appendText(`${f.rule}: ${f.message}`);
+      md.appendText(`${f.ruleId}: ${f.message}`);
     }
     md.supportThemeIcons = true;
     item.tooltip = md;
@@ -416,13 +416,13 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
 function findingItem(f: HealthFinding, statements: SlowQuery[] = []): vscode.TreeItem {
   const subject = f.index ?? (f.columns ? `${f.table} (${f.columns.join(', ')})` : f.table);
   const item = new vscode.TreeItem(subject, vscode.TreeItemCollapsibleState.None);
-  item.id = `finding:${f.rule}:${f.schema}.${f.table}:${f.index ?? (f.columns ?? []).join(',')}`;
+  item.id = `finding:${f.ruleId}:${f.schema}.${f.table}:${f.index ?? (f.columns ?? []).join(',')}`;
   item.description = `${f.schema}.${f.table}`;
   item.iconPath = new vscode.ThemeIcon(SEVERITY_ICON[f.severity]);
   item.contextValue = ['finding', f.fixSql ? 'fixable' : '', f.index ? 'hasIndex' : ''].filter(Boolean).join(' ');
   const md = new vscode.MarkdownString();
   md.appendMarkdown('**');
-  md.appendText(f.rule);
+  md.appendText(f.ruleId);
   md.appendMarkdown(`** (${f.severity})\n\n`);
   md.appendText(f.message);
   if (f.fixSql) {
@@ -450,7 +450,7 @@ function healthItem(health: DatabaseHealth | undefined): vscode.TreeItem {
 }
 
 function checkChildren(check: CheckResult, health: DatabaseHealth): HealthNode[] {
-  const nodes: HealthNode[] = health.findings.filter((f) => f.rule === check.id).map((finding): HealthNode => ({ kind: 'dbFinding', finding }));
+  const nodes: HealthNode[] = health.findings.filter((f) => f.ruleId === check.id).map((finding): HealthNode => ({ kind: 'dbFinding', finding }));
   check.notes.forEach((note, i) => nodes.push({ kind: 'message', id: `check-note:${check.id}:${i}`, label: note, detail: note, icon: 'info' }));
   return nodes;
 }
@@ -487,7 +487,7 @@ function databaseSubject(f: DatabaseFinding): string {
 function databaseFindingItem(f: DatabaseFinding): vscode.TreeItem {
   const item = new vscode.TreeItem(databaseSubject(f), vscode.TreeItemCollapsibleState.None);
   // Database-wide findings (xid-wraparound of several databases) share rule and subject: the message tells them apart.
-  item.id = `dbFinding:${f.rule}:${f.schema ?? ''}.${f.table ?? f.sequence ?? ''}.${f.column ?? ''}:${f.pid ?? ''}:${f.message}`;
+  item.id = `dbFinding:${f.ruleId}:${f.schema ?? ''}.${f.table ?? f.sequence ?? ''}.${f.column ?? ''}:${f.pid ?? ''}:${f.message}`;
   item.iconPath = new vscode.ThemeIcon(SEVERITY_ICON[f.severity]);
   item.description = f.message;
   // A cancel reaches only a running statement: an idle session can only be terminated.
@@ -500,7 +500,7 @@ function databaseFindingItem(f: DatabaseFinding): vscode.TreeItem {
   }
   const md = new vscode.MarkdownString();
   md.appendMarkdown('**');
-  md.appendText(f.rule);
+  md.appendText(f.ruleId);
   md.appendMarkdown(`** (${f.severity})\n\n`);
   md.appendText(f.message);
   if (f.query) md.appendCodeblock(f.query, 'sql');

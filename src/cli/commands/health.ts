@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { flagChoice, flagFailOn, flagNames, flagString, reachesFailOn, UsageError } from '../args';
 import { loadConfig } from '../../core/config';
-import { sqlOneLine } from '../output';
+import { findingJson, sqlOneLine } from '../output';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { CONNECTION_SWITCHES, CONNECTION_VALUE_FLAGS, DATA_FLAGS_HELP, openCliConnection } from '../connection';
 import { connectionJson } from '../connection-json';
@@ -50,7 +50,7 @@ export function healthJson(run: HealthRun): unknown {
       sizesExact: header.sizesExact,
     }),
     checks: database.checks,
-    findings: run.findings,
+    findings: run.findings.map(findingJson),
     notes: header.notes,
   };
 }
@@ -97,7 +97,7 @@ export function healthText(run: HealthRun): string {
     if (partly) out.push(`Partly judged: ${partly}`, '');
     out.push(`Findings (${run.findings.length}):`);
     for (const f of run.findings) {
-      out.push(`  ${f.severity.padEnd(7)} ${f.rule}  ${e(findingSubject(f))}`.trimEnd());
+      out.push(`  ${f.severity.padEnd(7)} ${f.ruleId}  ${e(findingSubject(f))}`.trimEnd());
       out.push(`          ${e(f.message)}`);
       if (f.query !== undefined) out.push(`          query: ${e(sqlOneLine(f.query, 200))}`);
       if (f.fixSql) out.push(...sqlDisplayLines(f.fixSql).map((l, i) => `          ${i === 0 ? 'fix: ' : '     '}${e(l)}`));
@@ -120,7 +120,7 @@ export function findingSubject(f: HealthFindingRecord): string {
 
 /** SARIF 2.1.0. Health findings have no source file: each names its database object as a logical location. */
 export function healthSarif(run: HealthRun): Record<string, unknown> {
-  const ruleIds = [...new Set(run.findings.map((f) => f.rule))].sort();
+  const ruleIds = [...new Set(run.findings.map((f) => f.ruleId))].sort();
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -129,8 +129,8 @@ export function healthSarif(run: HealthRun): Record<string, unknown> {
         tool: { driver: { name: 'pglens', version, rules: ruleIds.map((id) => ({ id, name: id, help: { text: `See docs/rules/${id}.md in pglens.` } })) } },
         properties: { database: run.header.connection.database, checks: run.database.checks },
         results: run.findings.map((f) => ({
-          ruleId: f.rule,
-          ruleIndex: ruleIds.indexOf(f.rule),
+          ruleId: f.ruleId,
+          ruleIndex: ruleIds.indexOf(f.ruleId),
           level: f.severity === 'info' ? 'note' : f.severity,
           message: { text: f.message },
           locations: [{ logicalLocations: [{ fullyQualifiedName: `${run.header.connection.database}/${findingSubject(f) || 'database'}`, kind: f.pid !== undefined ? 'session' : f.table !== undefined ? 'table' : 'object' }] }],
@@ -160,7 +160,7 @@ async function serverHeader(conn: Connection): Promise<RunHeader> {
 /** A table read mostly by sequential scans: name the statements that read it, the ones to Explain. */
 function linkStatements(findings: HealthFindingRecord[], slow: SlowQueriesResult): void {
   for (const f of findings) {
-    if (f.rule !== 'seq-scan-heavy-table' || f.schema === undefined || f.table === undefined) continue;
+    if (f.ruleId !== 'seq-scan-heavy-table' || f.schema === undefined || f.table === undefined) continue;
     if (!slow.available) {
       f.nextStep = `find the query that reads it: ${slow.reason}`;
       continue;
@@ -246,7 +246,7 @@ export const command: Command = {
         const header = report ? headerOf(report) : await serverHeader(conn);
         const database = await databaseHealth(conn, { schemas, config, ...(only.length > 0 ? { only: only as DatabaseRuleId[] } : {}) });
         const findings = healthFindingRecords(report?.findings ?? [], database.findings);
-        if (findings.some((f) => f.rule === 'seq-scan-heavy-table')) linkStatements(findings, await slowQueries(conn, { limit: 200 }));
+        if (findings.some((f) => f.ruleId === 'seq-scan-heavy-table')) linkStatements(findings, await slowQueries(conn, { limit: 200 }));
         return { header, database, findings };
       });
       if (format === 'json') ctx.stdout(JSON.stringify(healthJson(run), null, 2) + '\n');

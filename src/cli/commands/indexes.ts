@@ -40,7 +40,7 @@ export function indexesJson(report: HealthReport, slow?: SlowQueriesResult): unk
       ...(i.predicate ? { predicate: i.predicate } : {}),
     })),
     findings: report.findings.map((f) => ({
-      rule: f.rule,
+      rule: f.ruleId,
       severity: f.severity,
       message: f.message,
       schema: f.schema,
@@ -87,7 +87,7 @@ export function indexesText(report: HealthReport, slow?: SlowQueriesResult): str
   else {
     out.push(`Findings (${report.findings.length}):`);
     for (const f of report.findings) {
-      out.push(`  ${f.severity.padEnd(7)} ${f.rule}  ${e(`${f.schema}.${f.table}`)}${f.index ? ` ${e(f.index)}` : ''}`);
+      out.push(`  ${f.severity.padEnd(7)} ${f.ruleId}  ${e(`${f.schema}.${f.table}`)}${f.index ? ` ${e(f.index)}` : ''}`);
       out.push(`          ${e(f.message)}`);
       if (f.fixSql) out.push(...sqlDisplayLines(f.fixSql).map((l) => `          fix: ${l}`));
     }

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { flagChoice, flagFailOn, flagString, reachesFailOn, UsageError } from '../args';
-import { sqlOneLine } from '../output';
+import { findingJson, sqlOneLine } from '../output';
 import { COMMON_VALUE_FLAGS, type CliContext, type Command } from '../context';
 import { serverConnection, timeoutSeconds } from '../connection';
 import { connectionJson, type ConnectionJson } from '../connection-json';
@@ -44,7 +44,7 @@ export function queriesJson(run: QueriesRun): unknown {
     frequent: result.frequent,
     hiddenFrequent: result.hiddenFrequent ?? 0,
     thresholds: result.thresholds,
-    candidates: result.candidates,
+    candidates: result.candidates.map(findingJson),
     ...(run.code ? { code: run.code } : {}),
     notes: result.notes,
   };

@@ -37,11 +37,11 @@ export interface HealthReport {
 }
 
 export interface HealthOptions extends CatalogOptions {
-  /** seq-scan-heavy-table: minimum estimated rows (default 10,000). */
+  /** seq-scan-heavy-table: minimum estimated rows (default: its `minRows` in INDEX_HEALTH_RULES). */
   seqScanMinRows?: number;
-  /** seq-scan-heavy-table: rows read by sequential scans per row fetched by index scans (default 10). */
+  /** seq-scan-heavy-table: rows read by sequential scans per row fetched by index scans (default: its `ratio`). */
   seqScanRatio?: number;
-  /** unused-index: judge nothing while the usage statistics cover fewer days than this (default 7; 0 judges always). */
+  /** unused-index: judge nothing while the usage statistics cover fewer days than this (default: its `minStatsDays`; 0 judges always). */
   unusedMinStatsDays?: number;
   /** `.pglens.json`: rule severities ('off' drops a rule), seq-scan-heavy-table's `minRows` / `ratio` and unused-index's `minStatsDays` options. */
   config?: PglensConfig;
@@ -106,7 +106,7 @@ export function healthFindings(
       SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
       cmp(a.schema, b.schema) ||
       cmp(a.table, b.table) ||
-      cmp(a.rule, b.rule) ||
+      cmp(a.ruleId, b.ruleId) ||
       cmp(a.index ?? '', b.index ?? ''),
   );
   return { findings: configured, notes };
@@ -116,12 +116,13 @@ export function healthFindings(
 function applyRuleSettings(findings: HealthFinding[], config: PglensConfig): HealthFinding[] {
   const out: HealthFinding[] = [];
   for (const f of findings) {
-    const setting = ruleSetting(config, f.rule, f.severity);
+    const setting = ruleSetting(config, f.ruleId, f.severity);
     if (setting) out.push(setting.severity === f.severity ? f : { ...f, severity: setting.severity });
   }
   return out;
 }
 
+/** An option the config reader has checked (a number ≥ 0); a config built in code may hold anything: the default then applies. */
 function numberOption(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
 }
@@ -151,7 +152,7 @@ function schemaFindings(model: SchemaModel, catalog: CatalogSnapshot): HealthFin
     for (const fk of v.unindexedForeignKeys) {
       const name = indexName(fk);
       out.push({
-        rule: 'fk-without-index',
+        ruleId: 'fk-without-index',
         severity: 'warning',
         message:
           `foreign key ${fk.name ?? ''} on ${q(table.schema, table.name)} (${fk.columns.join(', ')}) → ${q(fk.refSchema, fk.refTable)} has no index with these leading columns: ` +
@@ -167,7 +168,7 @@ function schemaFindings(model: SchemaModel, catalog: CatalogSnapshot): HealthFin
       const live = byName.get(`${index.schema}.${index.name}`);
       const size = live ? ` (${formatBytes(live.sizeBytes)})` : '';
       out.push({
-        rule: 'duplicate-index',
+        ruleId: 'duplicate-index',
         severity: 'warning',
         message:
           `index ${q(index.schema, index.name)}${size} on ${q(table.schema, table.name)} (${index.columns.join(', ')}) is redundant: ` +
@@ -186,7 +187,7 @@ function schemaFindings(model: SchemaModel, catalog: CatalogSnapshot): HealthFin
 
 function missingPrimaryKey(table: Table): HealthFinding {
   return {
-    rule: 'missing-primary-key',
+    ruleId: 'missing-primary-key',
     severity: 'warning',
     message:
       `table ${q(table.schema, table.name)} has no primary key: rows cannot be addressed reliably, ` +
@@ -199,7 +200,7 @@ function missingPrimaryKey(table: Table): HealthFinding {
 function invalidIndex(index: CatalogIndex, serverVersionNum: number): HealthFinding {
   const uniqueNote = index.unique ? ' If it is UNIQUE, remove the duplicate values first or the rebuild fails again.' : '';
   return {
-    rule: 'invalid-index',
+    ruleId: 'invalid-index',
     severity: INDEX_HEALTH_RULES['invalid-index'].defaultSeverity,
     message:
       `index ${q(index.schema, index.name)} on ${q(index.schema, index.table)} is invalid (a CREATE INDEX CONCURRENTLY failed, or one is running right now): ` +
@@ -217,8 +218,9 @@ function invalidIndex(index: CatalogIndex, serverVersionNum: number): HealthFind
 }
 
 function seqScanHeavyTables(catalog: CatalogSnapshot, options: HealthOptions): HealthFinding[] {
-  const minRows = options.seqScanMinRows ?? 10_000;
-  const ratio = options.seqScanRatio ?? 10;
+  const defaults = INDEX_HEALTH_RULES['seq-scan-heavy-table'].options;
+  const minRows = options.seqScanMinRows ?? defaults.minRows;
+  const ratio = options.seqScanRatio ?? defaults.ratio;
   const since = statsSinceText(catalog.server.statsReset, catalog.server.serverStarted);
   const out: HealthFinding[] = [];
   for (const t of catalog.tables) {
@@ -226,7 +228,7 @@ function seqScanHeavyTables(catalog: CatalogSnapshot, options: HealthOptions): H
     const fetched = t.idxTupFetch ?? 0;
     if (rows <= minRows || t.seqScan === 0 || t.seqTupRead <= ratio * Math.max(fetched, rows)) continue;
     out.push({
-      rule: 'seq-scan-heavy-table',
+      ruleId: 'seq-scan-heavy-table',
       severity: INDEX_HEALTH_RULES['seq-scan-heavy-table'].defaultSeverity,
       message:
         `table ${q(t.schema, t.name)} (~${formatCount(rows)} rows) was read ${formatCount(t.seqScan)} times by sequential scans ` +

@@ -9,16 +9,26 @@ export type HealthRuleId =
   | 'invalid-index'
   | 'seq-scan-heavy-table';
 
-/** The ids only the live database raises (docs/rules/README.md "index health"): their metadata for the rule registry (src/core/rules/registry.ts). */
+/**
+ * The ids only the live database raises (docs/rules/README.md "index health"): their metadata for
+ * the rule registry (src/core/rules/registry.ts), and their options with the defaults — the
+ * `[severity, { … }]` keys of `.pglens.json`, numbers ≥ 0 checked when the file is read
+ * (health-options.ts). unused-index: judge nothing while the usage statistics cover fewer days
+ * than `minStatsDays` (0 judges always). seq-scan-heavy-table: tables of more than `minRows`
+ * estimated rows whose sequential scans read more than `ratio` times the rows index scans fetched.
+ */
 export const INDEX_HEALTH_RULES = {
-  'unused-index': { defaultSeverity: 'warning', fixable: true },
-  'invalid-index': { defaultSeverity: 'error', fixable: true },
-  'seq-scan-heavy-table': { defaultSeverity: 'info', fixable: false },
-} as const satisfies Record<string, { defaultSeverity: Severity; fixable: boolean }>;
+  'unused-index': { defaultSeverity: 'warning', fixable: true, options: { minStatsDays: 7 } },
+  'invalid-index': { defaultSeverity: 'error', fixable: true, options: {} },
+  'seq-scan-heavy-table': { defaultSeverity: 'info', fixable: false, options: { minRows: 10_000, ratio: 10 } },
+} as const satisfies Record<string, { defaultSeverity: Severity; fixable: boolean; options: Record<string, number> }>;
 
-/** One health finding: the JSON shape of `pglens indexes` (docs/cli.md "`pglens indexes`") plus the migration that fixes it. */
+/**
+ * One health finding: the shape of `pglens indexes`'s findings (docs/cli.md "`pglens indexes`",
+ * where `ruleId` is written `rule`) plus the migration that fixes it.
+ */
 export interface HealthFinding {
-  rule: HealthRuleId;
+  ruleId: HealthRuleId;
   severity: Severity;
   message: string;
   schema: string;

@@ -250,10 +250,10 @@ export interface MigrationSpec {
 
 function findingSpec(finding: HealthFinding): MigrationSpec {
   if (!finding.fixSql) {
-    throw new PglensError('bad-input', `a ${finding.rule} finding has no automatic fix`, 'write the migration by hand');
+    throw new PglensError('bad-input', `a ${finding.ruleId} finding has no automatic fix`, 'write the migration by hand');
   }
   const nothingToUndo =
-    finding.rule === 'invalid-index'
+    finding.ruleId === 'invalid-index'
       ? '-- nothing to undo: the fix only rebuilt an existing index'
       : '-- no undo: pglens did not have the definition to recreate what the fix removes';
   return {
@@ -706,7 +706,7 @@ function sqitchChangeNames(plan: string): string[] {
 // ---------------------------------------------------------------------------------------------
 // Names and text of health fixes.
 
-const SLUG_VERB: Record<HealthFinding['rule'], string> = {
+const SLUG_VERB: Record<HealthFinding['ruleId'], string> = {
   'unused-index': 'drop_unused_index',
   'duplicate-index': 'drop_duplicate_index',
   'invalid-index': 'rebuild_invalid_index',
@@ -718,7 +718,7 @@ const SLUG_VERB: Record<HealthFinding['rule'], string> = {
 /** e.g. `drop_unused_index_orders_status_idx`, `add_index_orders_customer_id`: lower-case, at most 60 characters. */
 export function migrationSlug(finding: HealthFinding): string {
   const subject = finding.index ?? [finding.table, ...(finding.columns ?? [])].join('_');
-  return toSlug(`${SLUG_VERB[finding.rule]}_${subject}`);
+  return toSlug(`${SLUG_VERB[finding.ruleId]}_${subject}`);
 }
 
 /** Any words as a migration name: lower-case, `_`-joined, at most 60 characters. */
@@ -733,7 +733,7 @@ export function toSlug(words: string): string {
 function migrationContent(finding: HealthFinding, sql: string): string {
   const subject = `${finding.schema}.${finding.table}${finding.index ? ` (index ${finding.index})` : ''}`;
   const lines = [
-    `-- pglens: ${finding.rule} on ${subject}`,
+    `-- pglens: ${finding.ruleId} on ${subject}`,
     ...finding.message.split('\n').map((l) => `-- ${l}`),
     '-- CONCURRENTLY cannot run inside a transaction block: run this file outside one',
     '-- (a runner that sends the whole file as one script needs one statement per file).',

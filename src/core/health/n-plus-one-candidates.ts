@@ -7,21 +7,12 @@ import { quoteIdent } from '../sql/quote-ident';
 import type { Severity } from '../types';
 import type { Thresholds } from './database/check';
 import { mergeThresholds, readOnly } from './database/database-health';
+import { HEALTH_RULE_OPTIONS } from './health-options';
 import { formatCount } from './format';
+import { N_PLUS_ONE_CANDIDATE, N_PLUS_ONE_CANDIDATE_SEVERITY } from './n-plus-one-rule';
 import { findStatementsView, statementsReadFailure } from './slow-queries';
 
-export const N_PLUS_ONE_CANDIDATE = 'n-plus-one-candidate';
-export const N_PLUS_ONE_CANDIDATE_SEVERITY: Severity = 'info';
-
-/** Options of `"rules": { "n-plus-one-candidate": ["info", { … }] }` in `.pglens.json`. */
-export const N_PLUS_ONE_CANDIDATE_DEFAULTS: Readonly<Thresholds> = {
-  /** Run at least this many times since pg_stat_statements was reset. */
-  minCalls: 1000,
-  /** At most this many rows per call on average. */
-  maxRowsPerCall: 2,
-  /** List at most this many, most total time first. */
-  maxCandidates: 20,
-};
+export { N_PLUS_ONE_CANDIDATE, N_PLUS_ONE_CANDIDATE_DEFAULTS, N_PLUS_ONE_CANDIDATE_SEVERITY } from './n-plus-one-rule';
 
 /** How many statements (most total time first, past the thresholds) are parsed. */
 const STATEMENTS_READ = 500;
@@ -54,7 +45,7 @@ export interface LookupTable {
 export type LookupKey = 'primary key' | 'unique' | 'foreign key' | 'none' | 'unknown';
 
 export interface NPlusOneCandidate {
-  rule: typeof N_PLUS_ONE_CANDIDATE;
+  ruleId: typeof N_PLUS_ONE_CANDIDATE;
   severity: Severity;
   /** One sentence with the figures; names from the server are not escaped here (the CLI and views escape). */
   message: string;
@@ -129,7 +120,7 @@ export async function readNPlusOneCandidates(conn: Connection, options: NPlusOne
   const file = options.config?.file ?? '.pglens.json';
   const setting = options.config ? ruleSetting(options.config, N_PLUS_ONE_CANDIDATE, N_PLUS_ONE_CANDIDATE_SEVERITY) : { severity: N_PLUS_ONE_CANDIDATE_SEVERITY, options: {} };
   if (!setting) return { state: 'off', reason: `${N_PLUS_ONE_CANDIDATE} is turned off in ${file}` };
-  const thresholds = mergeThresholds(N_PLUS_ONE_CANDIDATE, N_PLUS_ONE_CANDIDATE_DEFAULTS, setting.options, file);
+  const thresholds = mergeThresholds(N_PLUS_ONE_CANDIDATE, HEALTH_RULE_OPTIONS[N_PLUS_ONE_CANDIDATE], setting.options, file);
   if (conn.kind === 'embedded') {
     return {
       state: 'unavailable',
@@ -327,7 +318,7 @@ export function judgeCandidates(
     const judged: { key: LookupKey; references?: string; indexed: boolean | null } = table ? judgeKey(table, lookup.columns) : { key: 'unknown', indexed: null };
     const rowsPerCall = stats.rows / stats.calls;
     const candidate: Omit<NPlusOneCandidate, 'message' | 'fix' | 'severity'> = {
-      rule: N_PLUS_ONE_CANDIDATE,
+      ruleId: N_PLUS_ONE_CANDIDATE,
       query: stats.query,
       queryIds: stats.queryIds,
       calls: stats.calls,

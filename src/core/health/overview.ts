@@ -30,7 +30,7 @@ export function healthOverview(report: HealthReport): HealthOverview {
   const findingsByRule = new Map<HealthRuleId, HealthFinding[]>();
   const findingsByTable = new Map<string, HealthFinding[]>();
   for (const f of report.findings) {
-    push(findingsByRule, f.rule, f);
+    push(findingsByRule, f.ruleId, f);
     push(findingsByTable, tableKey(f.schema, f.table), f);
   }
   return { report, tablesBySchema, indexesByTable, findingsByRule, findingsByTable };

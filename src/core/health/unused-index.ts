@@ -12,7 +12,7 @@ import { INDEX_HEALTH_RULES, type HealthFinding } from './health-finding';
  */
 
 /** `.pglens.json` `"unused-index": ["warning", { "minStatsDays": 7 }]`: the default. */
-export const DEFAULT_MIN_STATS_DAYS = 7;
+export const DEFAULT_MIN_STATS_DAYS: number = INDEX_HEALTH_RULES['unused-index'].options.minStatsDays;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -145,7 +145,7 @@ export function unusedIndexFindings(
       ? ` It covers foreign key ${fk.name ?? fk.columns.join(', ')}: without it, deletes on ${q(fk.refSchema, fk.refTable)} scan ${q(index.schema, index.table)}.`
       : '';
     findings.push({
-      rule: 'unused-index',
+      ruleId: 'unused-index',
       severity: INDEX_HEALTH_RULES['unused-index'].defaultSeverity,
       message:
         `index ${q(index.schema, index.name)} on ${q(index.schema, index.table)} (${formatBytes(index.sizeBytes)}) has not been scanned ${since}: ` +

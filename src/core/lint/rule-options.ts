@@ -1,24 +1,28 @@
+import { HEALTH_RULE_OPTIONS, numericOptionsProblem } from '../health/health-options';
 import { NamingOptionError, namingConventionOptions } from './rules/support/naming';
+
+/** What is wrong with a rule's options: the option's path inside them and the problem; undefined when they are fine. */
+type OptionsCheck = (options: Record<string, unknown>) => { path: string; problem: string } | undefined;
 
 /**
  * Rule options the config reader checks when it reads `.pglens.json`, so a mistyped option is
- * reported with its path instead of being ignored: rule id → a reader that throws on bad options.
+ * reported with its path instead of being ignored: rule id → its check. Each check reads the list
+ * the rule itself runs with (naming-convention's reader; the health rules' defaults,
+ * src/core/health/health-options.ts), so the two cannot drift apart.
  */
-const READERS: Record<string, (options: Record<string, unknown>) => unknown> = {
-  'naming-convention': namingConventionOptions,
+const CHECKS: Record<string, OptionsCheck> = {
+  'naming-convention': (options) => readProblem(namingConventionOptions, options),
+  ...Object.fromEntries(Object.entries(HEALTH_RULE_OPTIONS).map(([id, spec]): [string, OptionsCheck] => [id, (options) => numericOptionsProblem(id, spec, options)])),
 };
 
 /** What is wrong with a rule's options: the option's path inside them and the problem; undefined when they are fine. */
 export function ruleOptionsProblem(id: string, options: Record<string, unknown>): { path: string; problem: string } | undefined {
-  const read = READERS[id];
-  if (!read) return undefined;
-  return readProblem(read, options);
+  return Object.hasOwn(CHECKS, id) ? CHECKS[id](options) : undefined;
 }
 
 /** The options check of a rule (the registry's `options`), undefined when the rule has none. */
-export function ruleOptionsValidator(id: string): ((options: Record<string, unknown>) => { path: string; problem: string } | undefined) | undefined {
-  const read = READERS[id];
-  return read && ((options) => readProblem(read, options));
+export function ruleOptionsValidator(id: string): OptionsCheck | undefined {
+  return Object.hasOwn(CHECKS, id) ? CHECKS[id] : undefined;
 }
 
 function readProblem(read: (options: Record<string, unknown>) => unknown, options: Record<string, unknown>): { path: string; problem: string } | undefined {

@@ -86,7 +86,7 @@ describe('database storage checks on a live server', function () {
   }
 
   function line(f: DatabaseFinding): string {
-    return [f.rule, f.severity, f.table ?? f.sequence ?? '', f.column ?? ''].join(' | ');
+    return [f.ruleId, f.severity, f.table ?? f.sequence ?? '', f.column ?? ''].join(' | ');
   }
 
   it('runs every storage check and finds exactly the seeded conditions', function () {
@@ -95,7 +95,7 @@ describe('database storage checks on a live server', function () {
       STORAGE_CHECKS.map((c) => `${c.id}: ran`),
     );
     // Hit ratios depend on what the server's buffers hold: the cache test below looks at them.
-    const got = health.findings.filter((f) => f.rule !== 'cache-hit-ratio').map(line).sort();
+    const got = health.findings.filter((f) => f.ruleId !== 'cache-hit-ratio').map(line).sort();
     assert.deepEqual(got, [
       'int-key-overflow | error | legacy | id',
       'int-key-overflow | error | tags | id',
@@ -110,7 +110,7 @@ describe('database storage checks on a live server', function () {
   });
 
   it('table-bloat: 50,000 dead tuples with autovacuum off for the table, and the estimated bloat', function () {
-    const f = health.findings.find((x) => x.rule === 'table-bloat');
+    const f = health.findings.find((x) => x.ruleId === 'table-bloat');
     assert.ok(f);
     assert.match(f.message, new RegExp(`^table ${schema}\\.bloated has 50,000 dead tuples against 10,000 live \\(83\\.3% dead\\) and an estimated [\\d.]+ MB of bloat`));
     assert.match(f.message, /autovacuum is disabled on it/);
@@ -125,7 +125,7 @@ describe('database storage checks on a live server', function () {
   it('cache-hit-ratio: always states the heap and index hit ratio; a freshly written 40 MB table is read from outside shared buffers', function () {
     const check = health.checks.find((c) => c.id === 'cache-hit-ratio');
     assert.match(check?.summary ?? '', /^heap (\d+\.\d%|–), index (\d+\.\d%|–) hit \(shared buffers only/);
-    const cold = health.findings.find((f) => f.rule === 'cache-hit-ratio' && f.table === 'cold');
+    const cold = health.findings.find((f) => f.ruleId === 'cache-hit-ratio' && f.table === 'cold');
     assert.ok(cold, `no cache-hit-ratio finding on the cold table; got: ${health.findings.map(line).join(', ')}`);
     assert.match(cold.message, new RegExp(`^table ${schema}\\.cold \\([\\d.]+ MB\\) finds only \\d+\\.\\d% of its table blocks \\([\\d.]+k? read from outside\\)`));
     assert.ok(Number(cold.metrics?.heapHitRatio) < 0.99);
@@ -145,16 +145,16 @@ describe('database storage checks on a live server', function () {
   });
 
   it('int-key-overflow: identity and serial keys by their sequence, a key without one by its statistics, with the referencing columns', function () {
-    const accounts = health.findings.find((f) => f.rule === 'int-key-overflow' && f.table === 'accounts');
+    const accounts = health.findings.find((f) => f.ruleId === 'int-key-overflow' && f.table === 'accounts');
     assert.match(accounts?.message ?? '', new RegExp(`^integer column ${schema}\\.accounts\\.id \\(identity, primary key\\) is at 69\\.8% of its maximum 2,147,483,647: its sequence ${schema}\\.accounts_id_seq is at 1,500,000,000`));
     assert.equal(
       accounts?.fixSql,
       `SET lock_timeout = '5s';\nALTER TABLE ${schema}.accounts ALTER COLUMN id TYPE bigint;\nALTER TABLE ${schema}.payments ALTER COLUMN account_id TYPE bigint;`,
     );
-    const legacy = health.findings.find((f) => f.rule === 'int-key-overflow' && f.table === 'legacy');
+    const legacy = health.findings.find((f) => f.ruleId === 'int-key-overflow' && f.table === 'legacy');
     assert.match(legacy?.message ?? '', /\(serial, primary key\) is at 93\.1%.*"nextval: reached maximum value of sequence"$/);
     assert.equal(legacy?.fixSql, `SET lock_timeout = '5s';\nALTER TABLE ${schema}.legacy ALTER COLUMN id TYPE bigint;\nALTER SEQUENCE ${schema}.legacy_id_seq AS bigint;`);
-    const tags = health.findings.find((f) => f.rule === 'int-key-overflow' && f.table === 'tags');
+    const tags = health.findings.find((f) => f.ruleId === 'int-key-overflow' && f.table === 'tags');
     assert.match(tags?.message ?? '', /^smallint column .*\.tags\.id \(primary key\) is at 91\.5% of its maximum 32,767: it holds at least 30,000 \(the largest value ANALYZE sampled\)/);
     assert.equal(tags?.metrics?.valueFrom, 'statistics sample');
   });
@@ -162,14 +162,14 @@ describe('database storage checks on a live server', function () {
   it('xid-wraparound: states the age of this database and finds nothing on a young test server', function () {
     const check = health.checks.find((c) => c.id === 'xid-wraparound');
     assert.match(check?.summary ?? '', /^transaction ID age [\d,]+ in \S+ \(\d+\.\d% of the ~2\.1 billion limit\), multixact age [\d,]+; autovacuum_freeze_max_age [\d,]+/);
-    assert.ok(!health.findings.some((f) => f.rule === 'xid-wraparound'));
+    assert.ok(!health.findings.some((f) => f.ruleId === 'xid-wraparound'));
   });
 
   it('missing-stats and unlogged-table: the never-analyzed and the unlogged table', function () {
-    const missing = health.findings.find((f) => f.rule === 'missing-stats');
+    const missing = health.findings.find((f) => f.ruleId === 'missing-stats');
     assert.match(missing?.message ?? '', new RegExp(`^table ${schema}\\.never_analyzed has ~5,000 rows but no planner statistics \\(never analyzed\\)`));
     assert.equal(missing?.fixSql, `ANALYZE ${schema}.never_analyzed;`);
-    const unlogged = health.findings.find((f) => f.rule === 'unlogged-table');
+    const unlogged = health.findings.find((f) => f.ruleId === 'unlogged-table');
     assert.equal(unlogged?.fixSql, `SET lock_timeout = '5s';\nALTER TABLE ${schema}.sessions SET LOGGED;`);
     assert.match(health.checks.find((c) => c.id === 'unlogged-table')?.summary ?? '', /^1 unlogged table \(/);
   });
@@ -179,7 +179,7 @@ describe('database storage checks on a live server', function () {
     const result = await databaseHealth(c, { schemas: [clean], checks: STORAGE_CHECKS });
     assert.deepEqual(result.checks.map((x) => x.state), STORAGE_CHECKS.map(() => 'ran'));
     // The database-wide hit ratio is the whole server's business, not the schema's.
-    assert.deepEqual(result.findings.filter((f) => !(f.rule === 'cache-hit-ratio' && f.table === undefined)).map(line), []);
+    assert.deepEqual(result.findings.filter((f) => !(f.ruleId === 'cache-hit-ratio' && f.table === undefined)).map(line), []);
     assert.match(result.checks.find((x) => x.id === 'sequence-exhaustion')?.summary ?? '', /^2 sequences; the fullest, .*, has used 0\.0% of its range$/);
     assert.equal(result.checks.find((x) => x.id === 'missing-stats')?.summary, 'every table with 1,000 rows or more has planner statistics');
   });
@@ -207,7 +207,7 @@ describe('database storage checks on a live server', function () {
       assert.match(notes('missing-stats'), new RegExp(`tables that ${role} may not SELECT from were judged by the ANALYZE on record only`));
       assert.match(notes('xid-wraparound'), new RegExp(`sessions of other roles hide their transaction horizon from ${role} \\(it needs pg_read_all_stats\\)`));
       // Dead tuples are visible to every role.
-      assert.ok(result.findings.some((f) => f.rule === 'table-bloat' && f.table === 'bloated'));
+      assert.ok(result.findings.some((f) => f.ruleId === 'table-bloat' && f.table === 'bloated'));
     } finally {
       await c.query('ROLLBACK');
     }
@@ -226,7 +226,7 @@ describe('database storage checks on a live server', function () {
     `);
     try {
       const r = await databaseHealth(c, { schemas: [v], checks: STORAGE_CHECKS.filter((k) => k.id === 'int-key-overflow') });
-      const f = r.findings.find((x) => x.rule === 'int-key-overflow');
+      const f = r.findings.find((x) => x.ruleId === 'int-key-overflow');
       const [comment, ...statements] = (f?.fixSql ?? '').split('\n');
       assert.equal(
         comment,
@@ -262,6 +262,6 @@ describe('database storage checks on a live server', function () {
     }
     await flushStats(c, `pg_stat_get_dead_tuples('${schema}.bloated'::regclass) = 0`);
     const after = await databaseHealth(c, { schemas: [schema], checks: STORAGE_CHECKS });
-    assert.deepEqual(after.findings.filter((f) => f.rule !== 'cache-hit-ratio').map(line), []);
+    assert.deepEqual(after.findings.filter((f) => f.ruleId !== 'cache-hit-ratio').map(line), []);
   });
 });

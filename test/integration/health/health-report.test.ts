@@ -60,7 +60,7 @@ describe('health report on a live server', function () {
   });
 
   it('reports exactly the seeded findings, and none on the clean tables', function () {
-    const got = report.findings.map((f) => [f.rule, f.severity, f.table, f.index ?? '', (f.columns ?? []).join(',')].join(' | ')).sort();
+    const got = report.findings.map((f) => [f.ruleId, f.severity, f.table, f.index ?? '', (f.columns ?? []).join(',')].join(' | ')).sort();
     assert.deepEqual(got, [
       'duplicate-index | warning | orders | orders_created_at_idx | created_at',
       'fk-without-index | warning | orders |  | customer_id',
@@ -93,7 +93,7 @@ describe('health report on a live server', function () {
   });
 
   it('says since when scans are counted and that replicas are not counted', function () {
-    const unused = report.findings.find((f) => f.rule === 'unused-index' && f.index === 'orders_status_idx');
+    const unused = report.findings.find((f) => f.ruleId === 'unused-index' && f.index === 'orders_status_idx');
     assert.ok(unused);
     // The test server may be minutes old: the report judges with minStatsDays 0 (see waitForScans).
     assert.match(unused.message, /has not been scanned (in the \d+ \w+ )?since/);
@@ -104,15 +104,15 @@ describe('health report on a live server', function () {
 
   it('gives fixes that apply cleanly to the live database', async function () {
     if (!conn) return;
-    const fk = report.findings.find((f) => f.rule === 'fk-without-index');
-    const invalid = report.findings.find((f) => f.rule === 'invalid-index');
+    const fk = report.findings.find((f) => f.ruleId === 'fk-without-index');
+    const invalid = report.findings.find((f) => f.ruleId === 'invalid-index');
     assert.equal(fk?.fixSql, `CREATE INDEX CONCURRENTLY orders_customer_id_idx ON ${schema}.orders (customer_id);`);
     assert.equal(invalid?.fixSql, `REINDEX INDEX CONCURRENTLY ${schema}.coupons_code_key;`);
     await conn.query(fk.fixSql);
     await conn.query(`DELETE FROM ${schema}.coupons WHERE id = 2`);
     await conn.query(invalid.fixSql);
     const after = await healthReport(conn, { schemas: [schema] });
-    assert.ok(!after.findings.some((f) => f.rule === 'fk-without-index' || f.rule === 'invalid-index'));
+    assert.ok(!after.findings.some((f) => f.ruleId === 'fk-without-index' || f.ruleId === 'invalid-index'));
   });
 });
 

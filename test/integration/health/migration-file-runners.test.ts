@@ -39,7 +39,7 @@ describe('Create migration… output runs on PostgreSQL as its runner runs it', 
       const schema = `pglens_create_migration_${randomBytes(4).toString('hex')}`;
       const dir = makeProject(p.files);
       const fk: HealthFinding = {
-        rule: 'fk-without-index',
+        ruleId: 'fk-without-index',
         severity: 'warning',
         message: `foreign key orders_customer_id_fkey on ${schema}.orders has no index`,
         schema,

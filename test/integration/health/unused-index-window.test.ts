@@ -66,7 +66,7 @@ describe('unused-index: the statistics window on a live server', function () {
     const window = statsWindow(report.catalog.server, report.catalog.readAt);
     assert.equal(window.kind, 'known');
     assert.ok(window.kind === 'known' && window.basis === 'created' && window.ms < 600_000, JSON.stringify(window));
-    assert.deepEqual(report.findings.filter((f) => f.rule === 'unused-index'), []);
+    assert.deepEqual(report.findings.filter((f) => f.ruleId === 'unused-index'), []);
     const notes = report.notes.filter((n) => n.startsWith('unused-index:'));
     assert.equal(notes.length, 1, report.notes.join('\n'));
     assert.match(notes[0], new RegExp(`statistics of database ${database} cover only \\d+ minutes? \\(since .* UTC, when the database was created\\)`));
@@ -74,7 +74,7 @@ describe('unused-index: the statistics window on a live server', function () {
 
   it('judged with minStatsDays 0: only the plain index, never the primary key, unique or exclusion indexes', async () => {
     const report = await healthReport(conn!, { unusedMinStatsDays: 0 });
-    const unused = report.findings.filter((f) => f.rule === 'unused-index');
+    const unused = report.findings.filter((f) => f.ruleId === 'unused-index');
     assert.deepEqual(unused.map((f) => f.index), ['t_a_idx']);
     assert.match(unused[0].message, /has not been scanned in the \d+ minutes? since .* \(when the database was created\)/);
     assert.ok(!report.notes.some((n) => n.startsWith('unused-index:')));
@@ -103,7 +103,7 @@ describe('unused-index: the statistics window on a live server', function () {
       // No reset recorded and no creation time: only the server-wide statistics bound the window.
       const window = statsWindow(report.catalog.server, report.catalog.readAt);
       assert.equal(window.kind, 'bounded', JSON.stringify(window));
-      const unused = report.findings.filter((f) => f.rule === 'unused-index');
+      const unused = report.findings.filter((f) => f.ruleId === 'unused-index');
       if (window.kind === 'bounded' && window.atMostMs < 7 * 86_400_000) {
         // A server whose statistics are days old at most (a new cluster, a crash): nothing judged.
         assert.deepEqual(unused, []);
@@ -124,9 +124,9 @@ describe('unused-index: the statistics window on a live server', function () {
     assert.ok(report.statsReset, 'the reset is recorded');
     const window = statsWindow(report.catalog.server, report.catalog.readAt);
     assert.ok(window.kind === 'known' && window.basis === 'reset' && window.since === report.statsReset, JSON.stringify(window));
-    assert.deepEqual(report.findings.filter((f) => f.rule === 'unused-index'), []);
+    assert.deepEqual(report.findings.filter((f) => f.ruleId === 'unused-index'), []);
     assert.match(report.notes.find((n) => n.startsWith('unused-index:')) ?? '', /cover only \d+ minutes? \(since .* UTC, when the last statistics reset of this database\)/);
     const judged = await healthReport(conn!, { unusedMinStatsDays: 0 });
-    assert.deepEqual(judged.findings.filter((f) => f.rule === 'unused-index').map((f) => f.index), ['t_a_idx']);
+    assert.deepEqual(judged.findings.filter((f) => f.ruleId === 'unused-index').map((f) => f.index), ['t_a_idx']);
   });
 });

@@ -212,7 +212,7 @@ describe('fk-without-index: index names that collide with nothing, on the real s
       const conn = await PgQueryConnection.open(urlOf(name));
       try {
         const report = await healthReport(conn, { schemas: ['public'] });
-        const fixes = report.findings.filter((f) => f.rule === 'fk-without-index').map((f) => f.fixSql ?? '');
+        const fixes = report.findings.filter((f) => f.ruleId === 'fk-without-index').map((f) => f.fixSql ?? '');
         assert.equal(fixes.length, 4, fixes.join('\n'));
         for (const sql of fixes) {
           assert.match(sql, /^CREATE INDEX CONCURRENTLY \S+ ON /);
@@ -220,7 +220,7 @@ describe('fk-without-index: index names that collide with nothing, on the real s
         }
         for (const sql of fixes) await conn.query(sql);
         const after = await healthReport(conn, { schemas: ['public'] });
-        assert.deepEqual(after.findings.filter((f) => f.rule === 'fk-without-index'), []);
+        assert.deepEqual(after.findings.filter((f) => f.ruleId === 'fk-without-index'), []);
         assert.deepEqual(await unservedKeys(client), []);
       } finally {
         await conn.close();
@@ -246,7 +246,7 @@ describe('fk-without-index: index names that collide with nothing, on the real s
         const conn = await PgQueryConnection.open(urlOf(name));
         try {
           const report = await healthReport(conn, { schemas: ['public'] });
-          const fks = report.findings.filter((f) => f.rule === 'fk-without-index');
+          const fks = report.findings.filter((f) => f.ruleId === 'fk-without-index');
           const taken = new Set(report.indexes.map((i) => i.name));
           for (const f of fks) {
             const created = /^CREATE INDEX CONCURRENTLY ("(?:[^"]|"")+"|\S+) /.exec(f.fixSql ?? '')?.[1]?.replace(/^"|"$/g, '');

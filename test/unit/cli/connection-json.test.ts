@@ -72,7 +72,7 @@ describe('pglens health exit code', () => {
   const run = (states: Array<'ran' | 'failed'>, severities: Array<'error' | 'warning' | 'info'>): Run =>
     ({
       database: { checks: states.map((s, i) => check(`check-${i}`, s)), findings: [] },
-      findings: severities.map((severity) => ({ rule: 'table-bloat', severity, message: 'm' })),
+      findings: severities.map((severity) => ({ ruleId: 'table-bloat', severity, message: 'm' })),
     }) as unknown as Run;
   const exit = (r: Run, failOn: 'error' | 'warning' | 'info' | 'off') => {
     let stderr = '';

@@ -57,7 +57,7 @@ describe('pglens health text: checks that could not read what they judge', () =>
     assert.match(text, /^No findings in what could be read; 1 check could read only part of what it judges \(int-key-overflow\): see its notes above\.$/m);
     assert.equal(healthExitCode(r, 'warning', { stderr: () => undefined }), 0);
     const withFinding = healthText(
-      run([{ id: 'table-bloat', state: 'ran', partial: true, findings: 1, summary: 's' }], [{ rule: 'table-bloat', severity: 'warning', message: 'm', schema: 'a', table: 'b' }]),
+      run([{ id: 'table-bloat', state: 'ran', partial: true, findings: 1, summary: 's' }], [{ ruleId: 'table-bloat', severity: 'warning', message: 'm', schema: 'a', table: 'b' }]),
     );
     assert.match(withFinding, /^ {2}table-bloat {2}1 finding, partly {2}s$/m);
     assert.match(withFinding, /^Partly judged: 1 check could read only part of what it judges \(table-bloat\): see its notes above\.$/m);

@@ -15,6 +15,7 @@ import { parseConfig } from '../../../src/core/config';
 import { lintMigrationSet } from '../../../src/core/lint/engine';
 import { ALL_RULE_IDS, DATABASE_RULE_IDS, HEALTH_RULE_IDS, PLAN_RULE_IDS, QUERY_STATS_RULE_IDS, SYNTAX_ERROR_RULE_ID } from '../../../src/core/lint/rule-ids';
 import { N_PLUS_ONE_CANDIDATE, N_PLUS_ONE_CANDIDATE_DEFAULTS, N_PLUS_ONE_CANDIDATE_SEVERITY } from '../../../src/core/health/n-plus-one-candidates';
+import { HEALTH_RULE_OPTIONS } from '../../../src/core/health/health-options';
 import { DATABASE_CHECKS } from '../../../src/core/health/database/checks';
 import { rules } from '../../../src/core/lint/rules';
 import { loadSqlParser } from '../../../src/core/sql/parse';
@@ -151,7 +152,7 @@ describe('rule docs (docs/rules/<id>.md)', () => {
       ...rules.map((r): [string, string] => [r.id, r.defaultSeverity]),
       ...(Object.entries(PLAN_RULE_DEFAULT_SEVERITY) as [string, string][]),
       ...HEALTH_RULE_IDS.map((id): [string, string] => {
-        const f = health.find((h) => h.rule === id);
+        const f = health.find((h) => h.ruleId === id);
         assert.ok(f, `the test catalog must produce a ${id} finding`);
         return [id, f.severity];
       }),
@@ -197,9 +198,10 @@ describe('rule docs (docs/rules/<id>.md)', () => {
     });
   }
 
-  it('gives every database check threshold (and n-plus-one-candidate\'s) with its default and .pglens.json key on its page', () => {
+  it('gives every database check threshold (and n-plus-one-candidate\'s, and every other health rule option) with its default and .pglens.json key on its page', () => {
     const problems: string[] = [];
-    for (const check of [...DATABASE_CHECKS, { id: N_PLUS_ONE_CANDIDATE, defaults: N_PLUS_ONE_CANDIDATE_DEFAULTS }]) {
+    const others = Object.entries(HEALTH_RULE_OPTIONS).filter(([id]) => id !== N_PLUS_ONE_CANDIDATE && !DATABASE_CHECKS.some((c) => c.id === id));
+    for (const check of [...DATABASE_CHECKS, { id: N_PLUS_ONE_CANDIDATE, defaults: N_PLUS_ONE_CANDIDATE_DEFAULTS }, ...others.map(([id, spec]) => ({ id, defaults: spec.defaults }))]) {
       const text = page(check.id);
       for (const [key, value] of Object.entries(check.defaults)) {
         if (!text.includes(`"${key}"`)) problems.push(`${check.id}.md does not show the .pglens.json option "${key}"`);
@@ -212,7 +214,7 @@ describe('rule docs (docs/rules/<id>.md)', () => {
   it('shows the migration SQL pglens writes for the health findings that have one', () => {
     const health = healthFindings(healthCatalog(), 'server').findings;
     for (const id of ['unused-index', 'invalid-index'] as const) {
-      const f = health.find((h) => h.rule === id);
+      const f = health.find((h) => h.ruleId === id);
       assert.ok(f?.fixSql, `the test catalog must produce a fixable ${id} finding`);
       assert.ok(page(id).includes(f.fixSql), `${id}.md does not show ${f.fixSql}`);
     }

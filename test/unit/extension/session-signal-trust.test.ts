@@ -23,7 +23,7 @@ describe('Health view: cancel / terminate a session', () => {
   } as unknown as HealthTreeProvider;
   const node: HealthNode = {
     kind: 'dbFinding',
-    finding: { rule: 'long-running-query', severity: 'warning', message: 'm', pid: 4242, query: 'SELECT pg_sleep(600)', metrics: { state: 'active', query_start: '2026-01-01T00:00:00.000000Z' } },
+    finding: { ruleId: 'long-running-query', severity: 'warning', message: 'm', pid: 4242, query: 'SELECT pg_sleep(600)', metrics: { state: 'active', query_start: '2026-01-01T00:00:00.000000Z' } },
   };
 
   before(() => {

@@ -37,7 +37,7 @@ function check(id: DatabaseCheck['id'], over: Partial<DatabaseCheck<number[]>> =
     judge(values: number[], t: Thresholds): CheckJudgement {
       const over = values.filter((v) => v > t.limit);
       return {
-        findings: over.map((v) => ({ rule: id, severity: v >= 30 ? 'error' : 'warning', message: `value ${v} above ${t.limit}`, table: `t${v}`, schema: 's' })),
+        findings: over.map((v) => ({ ruleId: id, severity: v >= 30 ? 'error' : 'warning', message: `value ${v} above ${t.limit}`, table: `t${v}`, schema: 's' })),
         summary: `${values.length} values`,
       };
     },
@@ -78,7 +78,7 @@ describe('databaseHealth (the runner of the database checks)', () => {
       config: config({ 'table-bloat': { severity: 'info', options: { limit: 25 } }, 'missing-stats': { severity: 'warning', options: { limit: 15 } } }),
     });
     assert.deepEqual(
-      health.findings.map((f) => `${f.rule} ${f.severity} ${f.message}`),
+      health.findings.map((f) => `${f.ruleId} ${f.severity} ${f.message}`),
       // The default severity given with thresholds keeps the escalation; another one replaces it.
       ['missing-stats error value 30 above 15', 'missing-stats warning value 20 above 15', 'table-bloat info value 30 above 25'],
     );
@@ -182,14 +182,14 @@ describe('databaseHealth (the runner of the database checks)', () => {
 
   it('puts index and database findings in one list, most severe first', () => {
     const records = healthFindingRecords(
-      [{ rule: 'unused-index', severity: 'warning', message: 'unused', schema: 's', table: 't', index: 'i', fixSql: 'DROP INDEX CONCURRENTLY s.i;' }],
+      [{ ruleId: 'unused-index', severity: 'warning', message: 'unused', schema: 's', table: 't', index: 'i', fixSql: 'DROP INDEX CONCURRENTLY s.i;' }],
       [
-        { rule: 'connections', severity: 'info', message: 'busy' },
-        { rule: 'xid-wraparound', severity: 'error', message: 'old', metrics: { age: 1 } },
+        { ruleId: 'connections', severity: 'info', message: 'busy' },
+        { ruleId: 'xid-wraparound', severity: 'error', message: 'old', metrics: { age: 1 } },
       ],
     );
-    assert.deepEqual(records.map((r) => r.rule), ['xid-wraparound', 'unused-index', 'connections']);
-    assert.deepEqual(records[1], { rule: 'unused-index', severity: 'warning', message: 'unused', schema: 's', table: 't', index: 'i', fixSql: 'DROP INDEX CONCURRENTLY s.i;' });
+    assert.deepEqual(records.map((r) => r.ruleId), ['xid-wraparound', 'unused-index', 'connections']);
+    assert.deepEqual(records[1], { ruleId: 'unused-index', severity: 'warning', message: 'unused', schema: 's', table: 't', index: 'i', fixSql: 'DROP INDEX CONCURRENTLY s.i;' });
   });
 });
 

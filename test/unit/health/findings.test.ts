@@ -25,7 +25,7 @@ function catalog(tables: CatalogTable[], indexes: CatalogIndex[], server: Partia
   };
 }
 
-const rules = (c: CatalogSnapshot, kind: 'server' | 'embedded' = 'server') => healthFindings(c, kind).findings.map((f) => `${f.rule} ${f.table} ${f.index ?? ''}`.trim());
+const rules = (c: CatalogSnapshot, kind: 'server' | 'embedded' = 'server') => healthFindings(c, kind).findings.map((f) => `${f.ruleId} ${f.table} ${f.index ?? ''}`.trim());
 
 describe('healthFindings on a catalog snapshot', () => {
   it('flags a large table read mostly by sequential scans, not a small or index-served one', () => {
@@ -37,7 +37,7 @@ describe('healthFindings on a catalog snapshot', () => {
       ],
       [],
     );
-    const found = healthFindings(c, 'server').findings.filter((f) => f.rule === 'seq-scan-heavy-table');
+    const found = healthFindings(c, 'server').findings.filter((f) => f.ruleId === 'seq-scan-heavy-table');
     assert.deepEqual(found.map((f) => f.table), ['events']);
     assert.equal(found[0].severity, 'info');
     assert.match(found[0].message, /40 times by sequential scans \(2\.0M rows\) against 1000 rows fetched through indexes since 2024-01-02 03:04 UTC/);
@@ -45,7 +45,7 @@ describe('healthFindings on a catalog snapshot', () => {
 
   it('says on a replica that only its own scans count, and when no reset is recorded', () => {
     const c = catalog([table('t')], [index('t_a_idx', 't', ['a'], { scans: 0 })], { isReplica: true, statsReset: null, serverStarted: '2024-03-01T10:00:00.000Z' });
-    const [f] = healthFindings(c, 'server').findings.filter((x) => x.rule === 'unused-index');
+    const [f] = healthFindings(c, 'server').findings.filter((x) => x.ruleId === 'unused-index');
     assert.match(f.message, /This server is a replica: only scans served here are counted/);
     assert.match(f.message, /no reset is recorded for this database.*up since 2024-03-01 10:00 UTC/);
   });
@@ -79,7 +79,7 @@ describe('healthFindings on a catalog snapshot', () => {
 
   it('names the index of an unindexed foreign key with a name free in its schema, and creates it without IF NOT EXISTS', () => {
     const fk = { schema: 'app', table: 't', name: 't_a_fkey', columns: ['a'], refSchema: 'app', refTable: 'p', refColumns: ['id'] };
-    const fixOf = (c: CatalogSnapshot) => healthFindings(c, 'server').findings.find((f) => f.rule === 'fk-without-index')?.fixSql;
+    const fixOf = (c: CatalogSnapshot) => healthFindings(c, 'server').findings.find((f) => f.ruleId === 'fk-without-index')?.fixSql;
     const base = catalog([table('t'), table('p')], []);
     assert.equal(fixOf({ ...base, foreignKeys: [fk] }), 'CREATE INDEX CONCURRENTLY t_a_idx ON app.t (a);');
     // A partial index on the key being NOT NULL serves it: no finding.
@@ -95,7 +95,7 @@ describe('healthFindings on a catalog snapshot', () => {
     }
     assert.match(fixOf({ ...base, tables: [...base.tables, table('t_a_idx')], foreignKeys: [fk] }) ?? '', /t_a_[0-9a-f]{8}_idx/);
     assert.equal(fixOf({ ...base, foreignKeys: [fk], otherRelations: [{ schema: 'elsewhere', name: 't_a_idx', relkind: 'v' }] }), 'CREATE INDEX CONCURRENTLY t_a_idx ON app.t (a);');
-    const finding = healthFindings({ ...base, indexes: [...base.indexes, partial], foreignKeys: [fk] }, 'server').findings.find((f) => f.rule === 'fk-without-index');
+    const finding = healthFindings({ ...base, indexes: [...base.indexes, partial], foreignKeys: [fk] }, 'server').findings.find((f) => f.ruleId === 'fk-without-index');
     assert.equal(finding?.revertSql, `DROP INDEX CONCURRENTLY IF EXISTS app.${/(t_a_[0-9a-f]{8}_idx)/.exec(finding?.fixSql ?? '')?.[1]};`);
   });
 

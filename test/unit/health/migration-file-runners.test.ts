@@ -19,7 +19,7 @@ import { loadSqlParser } from '../../../src/core/sql/parse';
 import { makeProject, RUNNER_PROJECTS, writePlanned } from './runner-projects';
 
 const unused: HealthFinding = {
-  rule: 'unused-index',
+  ruleId: 'unused-index',
   severity: 'warning',
   message: 'index public.orders_status_idx has not been scanned',
   schema: 'public',
@@ -31,7 +31,7 @@ const unused: HealthFinding = {
 };
 /** An invalid index rebuilt without REINDEX CONCURRENTLY (servers before PostgreSQL 12): two statements. */
 const rebuild: HealthFinding = {
-  rule: 'invalid-index',
+  ruleId: 'invalid-index',
   severity: 'error',
   message: 'index public.orders_status_idx on public.orders is invalid',
   schema: 'public',

@@ -7,7 +7,7 @@ import { migrationFileFor, migrationSlug, planMigrationFile, type MigrationEntry
 import { chooseMigrationFolder } from '../../../src/core/health/migration-folder';
 
 const unused: HealthFinding = {
-  rule: 'unused-index',
+  ruleId: 'unused-index',
   severity: 'warning',
   message: 'index public.orders_status_idx has not been scanned',
   schema: 'public',
@@ -18,7 +18,7 @@ const unused: HealthFinding = {
   revertSql: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_status_idx ON public.orders USING btree (status);',
 };
 const fk: HealthFinding = {
-  rule: 'fk-without-index',
+  ruleId: 'fk-without-index',
   severity: 'warning',
   message: 'foreign key orders_customer_id_fkey has no index',
   schema: 'public',
@@ -69,7 +69,7 @@ describe('planMigrationFile: naming after the folder convention', () => {
   });
 
   it('refuses a finding without a fix, naming the next step', () => {
-    const pk: HealthFinding = { rule: 'missing-primary-key', severity: 'warning', message: 'm', schema: 'public', table: 'events' };
+    const pk: HealthFinding = { ruleId: 'missing-primary-key', severity: 'warning', message: 'm', schema: 'public', table: 'events' };
     assert.throws(() => planMigrationFile(pk, [], now), /has no automatic fix — write the migration by hand/);
   });
 

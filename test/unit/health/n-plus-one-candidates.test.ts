@@ -9,7 +9,7 @@ import {
   type LookupTable,
   type StatementStats,
 } from '../../../src/core/health/n-plus-one-candidates';
-import { parseConfig } from '../../../src/core/config';
+import { defaultConfig, parseConfig } from '../../../src/core/config';
 import { keyLookup, type KeyLookup } from '../../../src/core/sql/key-lookup';
 import { loadSqlParser } from '../../../src/core/sql/parse';
 
@@ -134,11 +134,14 @@ describe('readNPlusOneCandidates before it reads', () => {
   });
 
   it('refuses an unknown or negative option, naming the file and the key', async () => {
-    for (const [options, problem] of [
-      [{ minCals: 10 }, /"rules.n-plus-one-candidate" option "minCals" is not an option of n-plus-one-candidate \(minCalls, maxRowsPerCall, maxCandidates\)/],
-      [{ maxRowsPerCall: -1 }, /option "maxRowsPerCall" must be a number ≥ 0/],
+    for (const [options, problem, atLoad] of [
+      [{ minCals: 10 }, /"rules.n-plus-one-candidate" option "minCals" is not an option of n-plus-one-candidate \(minCalls, maxRowsPerCall, maxCandidates\)/, /^\/p\/\.pglens\.json: "rules\.n-plus-one-candidate\[1\]\.minCals" is not an option of n-plus-one-candidate \(minCalls, maxRowsPerCall, maxCandidates\)/],
+      [{ maxRowsPerCall: -1 }, /option "maxRowsPerCall" must be a number ≥ 0/, /^\/p\/\.pglens\.json: "rules\.n-plus-one-candidate\[1\]\.maxRowsPerCall" must be a number ≥ 0, got -1/],
     ] as const) {
-      const config = parseConfig({ rules: { 'n-plus-one-candidate': ['info', options] } }, '/p/.pglens.json');
+      // When the file is read, with the option's path…
+      assert.throws(() => parseConfig({ rules: { 'n-plus-one-candidate': ['info', options] } }, '/p/.pglens.json'), (e) => isPglensError(e) && atLoad.test(e.message));
+      // …and by the run, for a config built in code.
+      const config = { ...defaultConfig('/p'), file: '/p/.pglens.json', rules: { 'n-plus-one-candidate': { severity: 'info' as const, options } } };
       await assert.rejects(readNPlusOneCandidates(untouched('server'), { config }), (e) => isPglensError(e) && problem.test(e.message));
     }
   });

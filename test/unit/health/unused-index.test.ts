@@ -175,13 +175,13 @@ describe('unused-index in healthFindings', () => {
 
   it('holds back on young statistics by default, with the note among the report notes', () => {
     const { findings, notes } = healthFindings(young, 'server');
-    assert.ok(!findings.some((f) => f.rule === 'unused-index'));
+    assert.ok(!findings.some((f) => f.ruleId === 'unused-index'));
     assert.equal(notes.filter((n) => n.startsWith('unused-index:')).length, 1);
     assert.match(notes[0], /cover only 3 hours \(since 2024-06-15 09:00 UTC, when the database was created\)/);
   });
 
   it('takes minStatsDays from .pglens.json, and from the options before it', () => {
-    const unused = (r: ReturnType<typeof healthFindings>) => r.findings.filter((f) => f.rule === 'unused-index');
+    const unused = (r: ReturnType<typeof healthFindings>) => r.findings.filter((f) => f.ruleId === 'unused-index');
     const config = parseConfig({ rules: { 'unused-index': ['warning', { minStatsDays: 0.1 }] } }, '/p/.pglens.json');
     assert.deepEqual(unused(healthFindings(young, 'server', { config })).map((f) => f.index), ['t_a_idx']);
     assert.deepEqual(unused(healthFindings(young, 'server', { config, unusedMinStatsDays: 1 })), []);
@@ -191,7 +191,7 @@ describe('unused-index in healthFindings', () => {
   it('says nothing about a rule turned off', () => {
     const config = parseConfig({ rules: { 'unused-index': 'off' } }, '/p/.pglens.json');
     const { findings, notes } = healthFindings(young, 'server', { config });
-    assert.ok(!findings.some((f) => f.rule === 'unused-index'));
+    assert.ok(!findings.some((f) => f.ruleId === 'unused-index'));
     assert.deepEqual(notes, []);
   });
 

@@ -27,6 +27,7 @@ import { rules as lintRules } from '../../../src/core/lint/rules';
 import { prismaRules } from '../../../src/core/prisma/rules';
 import { RULE_REGISTRY, registryRuleIds, rulesOfFamily } from '../../../src/core/rules/registry';
 import type { RuleFamily } from '../../../src/core/rules/types';
+import { HEALTH_RULE_OPTIONS } from '../../../src/core/health/health-options';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -160,6 +161,9 @@ describe('rule registry (src/core/rules/registry.ts)', () => {
     assert.ok(naming.length > 0 && naming.every((r) => r.options), 'naming-convention has an options check');
     assert.equal(naming[0].options?.({}), undefined);
     assert.equal(naming[0].options?.({ unknownOption: true })?.path, 'unknownOption');
-    assert.ok(RULE_REGISTRY.filter((r) => r.id !== 'naming-convention').every((r) => !r.options), 'only naming-convention has an options check today');
+    // The health rules' numeric options (src/core/health/health-options.ts) are checked too; no other rule has one.
+    const checked = new Set(['naming-convention', ...Object.keys(HEALTH_RULE_OPTIONS)]);
+    assert.deepEqual(RULE_REGISTRY.filter((r) => !checked.has(r.id) && r.options).map((r) => r.id), [], 'only naming-convention and the health rules have an options check');
+    assert.deepEqual(RULE_REGISTRY.filter((r) => checked.has(r.id) && !r.options).map((r) => r.id), [], 'every health rule with options has its check');
   });
 });

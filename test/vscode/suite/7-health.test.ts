@@ -135,7 +135,7 @@ describe('Indexes & Health view on the real server', function () {
 
     const fk = await ours('Foreign keys without an index');
     assert.deepStrictEqual(fk.map((n) => labelOf(tree.getTreeItem(n))), ['orders (customer_id)']);
-    assert.ok(fk[0].kind === 'finding' && fk[0].finding.rule === 'fk-without-index');
+    assert.ok(fk[0].kind === 'finding' && fk[0].finding.ruleId === 'fk-without-index');
 
     const noPk = await ours('Tables without a primary key');
     assert.deepStrictEqual(noPk.map((n) => labelOf(tree.getTreeItem(n))), ['events']);

@@ -10,7 +10,7 @@ export type DatabaseRuleId = (typeof DATABASE_RULE_IDS)[number];
  * whole database, a session or a sequence, so the object it names is in optional fields.
  */
 export interface DatabaseFinding {
-  rule: DatabaseRuleId;
+  ruleId: DatabaseRuleId;
   severity: Severity;
   /** One sentence with the figures and why it matters; names from the server are not escaped here (the CLI and webviews escape). */
   message: string;

@@ -4,6 +4,7 @@ import { ruleSetting, type PglensConfig } from '../../config';
 import { SEVERITY_RANK } from '../../types';
 import type { CheckJudgement, DatabaseCheck, DatabaseFinding, DatabaseRuleId, Thresholds } from './check';
 import { DATABASE_CHECKS } from './checks';
+import { databaseCheckOptions, numericOptionsProblem, type NumericOptions } from '../health-options';
 
 export type CheckState = 'ran' | 'skipped' | 'off' | 'failed';
 
@@ -55,7 +56,7 @@ export async function databaseHealth(conn: Connection, options: DatabaseHealthOp
   for (const check of checks) {
     const setting = options.config ? ruleSetting(options.config, check.id, check.defaultSeverity) : { severity: check.defaultSeverity, options: {} };
     const configured = options.config?.rules[check.id];
-    const thresholds = mergeThresholds(check.id, check.defaults, setting?.options ?? {}, options.config?.file ?? '.pglens.json');
+    const thresholds = mergeThresholds(check.id, databaseCheckOptions(check.defaults), setting?.options ?? {}, options.config?.file ?? '.pglens.json');
     const base = { id: check.id, title: check.title, notes: [] as string[], findings: 0, thresholds };
     if (!setting) {
       results.push({ ...base, state: 'off', reason: `turned off in ${options.config?.file ?? '.pglens.json'}` });
@@ -90,7 +91,7 @@ export async function databaseHealth(conn: Connection, options: DatabaseHealthOp
       findings: judged.findings.length,
     });
   }
-  findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || order(a.rule) - order(b.rule) || subject(a).localeCompare(subject(b)));
+  findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || order(a.ruleId) - order(b.ruleId) || subject(a).localeCompare(subject(b)));
   return { checks: results, findings };
 
   function order(id: DatabaseRuleId): number {
@@ -134,24 +135,18 @@ export async function readOnly<T>(conn: Connection, read: () => Promise<T>): Pro
 }
 
 /**
- * Defaults merged with `.pglens.json` (a check's, or any rule with numeric options). A wrong option
- * stops the run, as a wrong severity does when the file is read: a threshold silently replaced by
- * its default would pass a check that should fail.
+ * Defaults merged with `.pglens.json`'s options of rule `id` (a database check's, or any health rule
+ * with numeric options, health-options.ts). The config reader has checked them when it read the
+ * file, against the same list; a config built in code, or a check it does not know (tests pass
+ * their own), is checked here: a wrong option stops the run, as it stops the reading of the file —
+ * a threshold silently replaced by its default would pass a check that should fail.
  */
-export function mergeThresholds(id: string, defaults: Thresholds, options: Record<string, unknown>, file: string): Thresholds {
-  const out: Thresholds = { ...defaults };
-  const bad = (key: string, problem: string) =>
-    new PglensError('bad-input', `${file}: "rules.${id}" option "${key}" ${problem}`, `fix it in ${file} (docs/rules/${id}.md lists the options)`);
-  for (const [key, value] of Object.entries(options)) {
-    if (!(key in defaults)) {
-      throw bad(key, `is not an option of ${id} (${Object.keys(defaults).join(', ') || 'it has none'})`);
-    }
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw bad(key, `must be a number ≥ 0, got ${JSON.stringify(value)}`);
-    // Shares and ratios are fractions: 2 would never fire.
-    if (/share|ratio/i.test(key) && value > 1) throw bad(key, `is a fraction between 0 and 1, got ${value}`);
-    out[key] = value;
+export function mergeThresholds(id: string, spec: NumericOptions, options: Record<string, unknown>, file: string): Thresholds {
+  const problem = numericOptionsProblem(id, spec, options);
+  if (problem) {
+    throw new PglensError('bad-input', `${file}: "rules.${id}" option "${problem.path}" ${problem.problem}`, `fix it in ${file} (docs/rules/${id}.md lists the options)`);
   }
-  return out;
+  return { ...spec.defaults, ...(options as Thresholds) };
 }
 
 /** A check that read nothing it could judge: the reason, and the privilege that lets it read. */

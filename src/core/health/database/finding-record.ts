@@ -5,10 +5,10 @@ import type { DatabaseFinding, DatabaseRuleId } from './check';
 /**
  * One finding of `pglens health`, whichever part of the report raised it: an index or schema
  * finding (about a table) or a database check (a table, a sequence, a session or the database).
- * The JSON shape of `pglens health`.
+ * The shape of `pglens health`'s JSON findings, where `ruleId` is written `rule` (docs/cli.md).
  */
-export interface HealthFindingRecord extends Omit<DatabaseFinding, 'rule'> {
-  rule: HealthRuleId | DatabaseRuleId;
+export interface HealthFindingRecord extends Omit<DatabaseFinding, 'ruleId'> {
+  ruleId: HealthRuleId | DatabaseRuleId;
   index?: string;
   columns?: string[];
 }
@@ -17,7 +17,7 @@ export interface HealthFindingRecord extends Omit<DatabaseFinding, 'rule'> {
 export function healthFindingRecords(indexFindings: readonly HealthFinding[], databaseFindings: readonly DatabaseFinding[]): HealthFindingRecord[] {
   const records: HealthFindingRecord[] = [
     ...indexFindings.map((f): HealthFindingRecord => ({
-      rule: f.rule,
+      ruleId: f.ruleId,
       severity: f.severity,
       message: f.message,
       schema: f.schema,

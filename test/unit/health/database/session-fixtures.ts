@@ -67,7 +67,7 @@ export function runCheckTests<T>(check: DatabaseCheck<T>, tests: CheckTests<T>):
           assert.equal(findings.length, c.findings.length, `expected ${c.findings.length} finding(s), got:\n  ${findings.map((f) => f.message).join('\n  ') || '(none)'}`);
           c.findings.forEach((expected, i) => {
             const f = findings[i];
-            assert.equal(f.rule, check.id);
+            assert.equal(f.ruleId, check.id);
             if (expected.message instanceof RegExp) assert.match(f.message, expected.message);
             else if (expected.message !== undefined) assert.equal(f.message, expected.message);
             if (expected.severity !== undefined) assert.equal(f.severity, expected.severity, `severity of finding ${i + 1}`);

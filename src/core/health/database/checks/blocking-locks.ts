@@ -133,7 +133,7 @@ function rootFinding(
   const first = tree[0].node.wait;
   const who = blockerText(pid, root);
   return {
-    rule: 'blocking-locks',
+    ruleId: 'blocking-locks',
     severity: maxWait >= Math.max(waitSeconds, errorSeconds) ? 'error' : 'warning',
     message:
       `${who} blocks ${tree.length} ${tree.length === 1 ? 'session' : 'sessions'}, the longest waiting ${formatDuration(maxWait)} ` +
@@ -162,7 +162,7 @@ function cycleFinding(cycled: LockNode[], waitSeconds: number, errorSeconds: num
   const tree: Queued[] = cycled.map((node) => ({ node, behind: node.blockedBy[0] }));
   const first = cycled.find((w) => w.wait?.table)?.wait;
   return {
-    rule: 'blocking-locks',
+    ruleId: 'blocking-locks',
     severity: maxWait >= Math.max(waitSeconds, errorSeconds) ? 'error' : 'warning',
     message: `pids ${pids.join(', ')} wait for each other (a deadlock), the longest for ${formatDuration(maxWait)}: ${waitersText(tree, -1)}`,
     ...(first?.schema && first.table ? { schema: first.schema, table: first.table } : {}),

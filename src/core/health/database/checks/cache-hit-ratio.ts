@@ -103,7 +103,7 @@ function judge(data: CacheHitData, t: Thresholds): CheckJudgement {
   if (low(data.heap) || low(data.index)) {
     const read = data.heap.read + data.index.read;
     findings.push({
-      rule: 'cache-hit-ratio',
+      ruleId: 'cache-hit-ratio',
       severity: 'warning',
       message:
         `database ${data.database} finds ${percent(heap)} of table blocks and ${percent(index)} of index blocks in shared buffers, below ${threshold(t.minRatio)}: ` +
@@ -134,7 +134,7 @@ function judge(data: CacheHitData, t: Thresholds): CheckJudgement {
     if (heapLow) parts.push(`${percent(hitRatio(row.heap))} of its table blocks (${formatCount(row.heap.read)} read from outside)`);
     if (indexLow) parts.push(`${percent(hitRatio(row.index))} of its index blocks (${formatCount(row.index.read)} read from outside)`);
     findings.push({
-      rule: 'cache-hit-ratio',
+      ruleId: 'cache-hit-ratio',
       severity: 'warning',
       message:
         `table ${row.schema}.${row.table} (${formatBytes(row.tableBytes)}) finds only ${parts.join(' and ')} in shared buffers, below ${threshold(t.minRatio)}: ` +

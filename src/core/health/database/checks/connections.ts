@@ -82,7 +82,7 @@ export const connections: DatabaseCheck<ConnectionsData> = {
       ratio >= share
         ? [
             {
-              rule: 'connections' as const,
+              ruleId: 'connections' as const,
               severity: ratio >= Math.max(share, errorShare) ? ('error' as const) : ('warning' as const),
               message:
                 `${used} of the ${available} connections ordinary roles may open are in use (${pct(ratio)}, threshold ${pct(share)}): ` +

@@ -81,7 +81,7 @@ export const idleInTransaction: DatabaseCheck<IdleInTransactionData> = {
       const named = locks.filter((l) => l.table !== null && l.schema !== 'pg_catalog' && (l.relkind === null || 'rpmvf'.includes(l.relkind)));
       const first = named[0];
       findings.push({
-        rule: 'idle-in-transaction',
+        ruleId: 'idle-in-transaction',
         severity: duration >= Math.max(seconds, errorSeconds) ? 'error' : 'warning',
         message:
           `${describeSession(s)} has been idle in ${aborted ? 'an aborted' : 'a'} transaction for ${formatDuration(duration)} ` +

@@ -338,7 +338,7 @@ function finding(key: IntKeyRow, value: number, share: number, t: Thresholds): D
   }
   const references = key.references.length > 0 ? `, and so does each referencing column (${key.references.map((r) => `${r.schema}.${r.table}.${r.column}`).join(', ')})` : '';
   return {
-    rule: 'int-key-overflow',
+    ruleId: 'int-key-overflow',
     severity: share >= t.errorShare ? 'error' : 'warning',
     message,
     schema: key.schema,

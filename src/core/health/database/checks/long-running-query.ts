@@ -38,7 +38,7 @@ export const longRunningQuery: DatabaseCheck<SessionsRead> = {
       const wait = waitText(s);
       const xact = s.xactSeconds !== null && s.xactSeconds >= duration + 1 ? `, in a transaction open for ${formatDuration(s.xactSeconds)}` : '';
       findings.push({
-        rule: 'long-running-query',
+        ruleId: 'long-running-query',
         severity: duration >= Math.max(seconds, errorSeconds) ? 'error' : 'warning',
         message:
           `${describeSession(s)} has been running its query for ${formatDuration(duration)} ` +

@@ -103,7 +103,7 @@ function finding(row: MissingStatsRow, rows: number): DatabaseFinding {
     ? 'autoanalyze waits for 50 rows plus 10% of the table to change, which a table loaded once may never reach'
     : 'autovacuum is disabled for it, so nothing analyzes it automatically';
   return {
-    rule: 'missing-stats',
+    ruleId: 'missing-stats',
     severity: 'warning',
     message:
       `${row.kind} ${row.schema}.${row.table} has ~${count(rows)} rows but no planner statistics (${state}): the planner guesses its row counts and value ` +

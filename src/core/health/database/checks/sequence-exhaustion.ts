@@ -196,7 +196,7 @@ function finding(s: SequenceRow, used: number, t: Thresholds): DatabaseFinding {
     );
   }
   return {
-    rule: 'sequence-exhaustion',
+    ruleId: 'sequence-exhaustion',
     severity: used >= t.errorShare ? 'error' : 'warning',
     message,
     schema: s.schema,

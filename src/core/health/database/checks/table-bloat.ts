@@ -247,7 +247,7 @@ function finding(row: BloatTableRow, data: TableBloatData, m: Measures): Databas
     );
   }
   return {
-    rule: 'table-bloat',
+    ruleId: 'table-bloat',
     severity: 'warning',
     message,
     schema: row.schema,

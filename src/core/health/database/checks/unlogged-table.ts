@@ -40,7 +40,7 @@ function judge(data: UnloggedData): CheckJudgement {
     const size = known.length > 0 ? ` (${known.join(', ')})` : '';
     const name = qualifiedName(t.schema, t.table);
     return {
-      rule: 'unlogged-table',
+      ruleId: 'unlogged-table',
       severity: 'info',
       message:
         `table ${t.schema}.${t.table} is UNLOGGED${size}: PostgreSQL empties it after a crash or an immediate shutdown, ` +

@@ -185,7 +185,7 @@ function databaseFinding(db: { name: string; xidAge: number; mxidAge: number }, 
     nextStep = 'Freeze the oldest tables (the table findings give the VACUUM (FREEZE, VERBOSE) for each).';
   }
   return {
-    rule: 'xid-wraparound',
+    ruleId: 'xid-wraparound',
     severity: severity(db, line),
     message: `database ${db.name} has ${ages(db, data, line)}: ${CONSEQUENCE}`,
     metrics: {
@@ -203,7 +203,7 @@ function databaseFinding(db: { name: string; xidAge: number; mxidAge: number }, 
 
 function tableFinding(table: AgedRelation, data: XidData, line: { xid: number; mxid: number; error: number }): DatabaseFinding {
   return {
-    rule: 'xid-wraparound',
+    ruleId: 'xid-wraparound',
     severity: severity(table, line),
     message: `table ${table.schema}.${table.table} has ${ages(table, data, line)}: ${CONSEQUENCE}`,
     schema: table.schema,
