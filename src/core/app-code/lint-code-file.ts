@@ -11,8 +11,7 @@ import { analyzeAppCode } from './analyze';
 import { tooLargeReason } from './code-files';
 import { isStackOverflow, parseCode } from './parse';
 import type { PrismaModelIndex } from './prisma-models';
-import type { AppCodeRule } from './rule';
-import { rule as nPlusOneQuery } from './rules/n-plus-one-query';
+import { appCodeRules } from './rules';
 
 /**
  * Every receiver db-calls.ts recognises has one of these in its name, import, initialiser or type
@@ -21,8 +20,6 @@ import { rule as nPlusOneQuery } from './rules/n-plus-one-query';
  */
 const MAY_QUERY = /prisma|db|tx|client|conn|pool|pg|knex|sql|repo|manager|\bem\b|_em\b|kysely|datasource|drizzle|postgres|neon|database|transaction|execute/i;
 
-/** The application code rules, in report order. */
-export const appCodeRules: readonly AppCodeRule[] = [nPlusOneQuery];
 
 export interface CodeLintOptions {
   /** The project's Prisma models (PrismaModelCache.forCodeFile), for the include rewrite. */

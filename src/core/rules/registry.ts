@@ -1,4 +1,4 @@
-import { appCodeRules } from '../app-code/lint-code-file';
+import { appCodeRules } from '../app-code/rules';
 import { DATABASE_CHECKS } from '../health/database/checks';
 import { INDEX_HEALTH_RULES } from '../health/health-finding';
 import { N_PLUS_ONE_CANDIDATE, N_PLUS_ONE_CANDIDATE_SEVERITY } from '../health/n-plus-one-candidates';
@@ -13,9 +13,9 @@ import type { RuleFamily, RuleMeta } from './types';
 
 /**
  * Every rule of every family in one shape (types.ts): the public contract of docs/rules/. Read
- * by the docs generator (scripts/rule-docs-index.mjs) and the tests that keep the id lists
- * (src/core/lint/rule-ids.ts), the rule indexes, pages, test tables, README and config schema
- * in step (test/unit/rules/registry.test.ts). Built from the rule objects and the metadata
+ * by the generator (scripts/rules-generate.mjs, which writes the rule indexes, the id lists of
+ * src/core/lint/rule-ids.ts, the docs index, README's tables and the config schema's ids) and by
+ * test/unit/rules/registry.test.ts (pages, test tables, one shape). Built from the rule objects and the metadata
  * records next to each family's code, so nothing is stated twice. Not imported by the
  * extension's activation path: it loads every rule.
  */

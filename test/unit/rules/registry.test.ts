@@ -1,13 +1,13 @@
 /**
  * The rule registry (src/core/rules/registry.ts) against everything a new rule must reach, so
- * adding a rule touches its file, its test table and its docs page, and a forgotten line fails
- * here naming the file to update: the per-family rule indexes (kept as static imports for the
- * esbuild bundle), the id lists of src/core/lint/rule-ids.ts (config validation and literal id
- * types read them without loading any rule), the docs pages, the test tables and README's rule
- * tables. docs/rules/README.md and schemas/pglens-config.schema.json are generated from the
- * registry by `npm run docs:rules`, checked by test/unit/docs/rule-docs.test.ts.
+ * adding a rule touches its file, its test table and its docs page and nothing else: the rule
+ * indexes (static imports, for the esbuild bundle), the id lists of src/core/lint/rule-ids.ts,
+ * docs/rules/README.md, README.md's rule tables and the config schema's id list are generated from
+ * the rules by `npm run rules:generate` (scripts/rules-generate.mjs), and a stale one fails here
+ * naming the command; a missing docs page or test table fails naming the file to write.
  */
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -22,7 +22,7 @@ import {
   SYNTAX_ERROR_RULE_ID,
   VERIFY_RULE_IDS,
 } from '../../../src/core/lint/rule-ids';
-import { appCodeRules } from '../../../src/core/app-code/lint-code-file';
+import { appCodeRules } from '../../../src/core/app-code/rules';
 import { rules as lintRules } from '../../../src/core/lint/rules';
 import { prismaRules } from '../../../src/core/prisma/rules';
 import { RULE_REGISTRY, registryRuleIds, rulesOfFamily } from '../../../src/core/rules/registry';
@@ -53,32 +53,25 @@ function testTexts(dir: string): { file: string; text: string }[] {
   return out;
 }
 
-/** Rule files of a family whose exported `rule` is missing from the family's list, or whose id is not the file name. */
-function unregistered(dir: string, list: readonly { id: string }[], listFile: string, listName: string): string[] {
-  const problems: string[] = [];
-  for (const name of ruleFiles(dir)) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- each rule file by name, to find one no index imports
-    const mod = require(path.join(ROOT, dir, name)) as { rule?: { id: string } };
-    if (!mod.rule) {
-      problems.push(`${dir}/${name}.ts exports no \`rule\``);
-      continue;
-    }
-    if (mod.rule.id !== name) problems.push(`${dir}/${name}.ts: its rule's id is '${mod.rule.id}', the file must be named after it`);
-    if (!list.includes(mod.rule)) problems.push(`${dir}/${name}.ts is not registered: import it in ${listFile} and add it to \`${listName}\``);
-  }
-  return problems;
-}
-
 describe('rule registry (src/core/rules/registry.ts)', () => {
-  it('registers every rule file of src/core/lint/rules, src/core/prisma/rules and src/core/app-code/rules', () => {
-    assert.deepEqual(
-      [
-        ...unregistered('src/core/lint/rules', lintRules, 'src/core/lint/rules/index.ts', 'rules'),
-        ...unregistered('src/core/prisma/rules', prismaRules, 'src/core/prisma/rules/index.ts', 'prismaRules'),
-        ...unregistered('src/core/app-code/rules', appCodeRules, 'src/core/app-code/lint-code-file.ts', 'appCodeRules'),
-      ],
-      [],
-    );
+  it('is generated from the rules: the rule indexes, rule-ids.ts, the docs index, README tables and the config schema are up to date', function () {
+    // The generator loads the rules through tsx, in a process of its own; --check writes nothing.
+    this.timeout(60_000);
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'rules-generate.mjs'), '--check'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(run.status, 0, `${run.stderr}${run.stdout}`);
+  });
+
+  it('holds every rule file of src/core/lint/rules, src/core/prisma/rules and src/core/app-code/rules, each named after its id', () => {
+    const problems: string[] = [];
+    const check = (dir: string, list: readonly { id: string }[]): void => {
+      const ids = list.map((r) => r.id);
+      for (const name of ruleFiles(dir)) if (!ids.includes(name)) problems.push(`${dir}/${name}.ts is not in the generated index: run \`npm run rules:generate\``);
+      for (const id of ids) if (!ruleFiles(dir).includes(id)) problems.push(`${dir}: the index lists '${id}', which has no file ${id}.ts`);
+    };
+    check('src/core/lint/rules', lintRules);
+    check('src/core/prisma/rules', prismaRules);
+    check('src/core/app-code/rules', appCodeRules);
+    assert.deepEqual(problems, []);
   });
 
   it('has one entry per id and family, each with one metadata shape', () => {
