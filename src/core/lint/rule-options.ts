@@ -1,4 +1,6 @@
 import { HEALTH_RULE_OPTIONS, numericOptionsProblem } from '../health/health-options';
+import { optionSpecsProblem } from './option-specs';
+import { LINT_RULE_OPTION_SPECS } from './rule-option-specs';
 import { NamingOptionError, namingConventionOptions } from './rules/support/naming';
 
 /** What is wrong with a rule's options: the option's path inside them and the problem; undefined when they are fine. */
@@ -7,11 +9,13 @@ type OptionsCheck = (options: Record<string, unknown>) => { path: string; proble
 /**
  * Rule options the config reader checks when it reads `.pglens.json`, so a mistyped option is
  * reported with its path instead of being ignored: rule id → its check. Each check reads the list
- * the rule itself runs with (naming-convention's reader; the health rules' defaults,
- * src/core/health/health-options.ts), so the two cannot drift apart.
+ * the rule itself runs with (naming-convention's reader; the options lint rules declare, through
+ * the generated rule-option-specs.ts; the health rules' defaults, src/core/health/health-options.ts),
+ * so the two cannot drift apart.
  */
 const CHECKS: Record<string, OptionsCheck> = {
   'naming-convention': (options) => readProblem(namingConventionOptions, options),
+  ...Object.fromEntries(Object.entries(LINT_RULE_OPTION_SPECS).map(([id, specs]): [string, OptionsCheck] => [id, (options) => optionSpecsProblem(id, specs, options)])),
   ...Object.fromEntries(Object.entries(HEALTH_RULE_OPTIONS).map(([id, spec]): [string, OptionsCheck] => [id, (options) => numericOptionsProblem(id, spec, options)])),
 };
 

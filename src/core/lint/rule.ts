@@ -2,6 +2,7 @@ import type { Fix, Severity, SeveritySetting, SourceRange } from '../types';
 import type { Statement } from '../sql/statement';
 import type { MaterializedView, SchemaModel, Table } from '../schema/model';
 import type { RunnerId, TransactionMode } from '../migrations/migration';
+import type { RuleOptionSpecs } from './option-specs';
 
 /**
  * A lint rule: one file in `rules/`, named after its id, with a table of valid/invalid
@@ -109,6 +110,12 @@ interface RuleBase {
   defaultSeverity: SeveritySetting;
   docs: RuleDocs;
   fixable?: boolean;
+  /**
+   * The options `.pglens.json` may give it (`[severity, { … }]`), checked when the file is read;
+   * the rule reads them with `ruleOption`. Rules whose options need more than a type and a bound
+   * (naming-convention) check them in src/core/lint/rule-options.ts instead.
+   */
+  options?: RuleOptionSpecs;
 }
 
 export interface StatementRule extends RuleBase {

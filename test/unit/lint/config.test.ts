@@ -12,7 +12,7 @@ describe('lint config', () => {
   it('parses severities, [severity, options], exclude, postgresVersion, migrations and plan', () => {
     const c = parseConfig(
       {
-        rules: { 'select-star': 'off', 'large-in-list': ['warning', { max: 100 }] },
+        rules: { 'select-star': 'off', 'large-in-list': ['warning', { threshold: 100 }] },
         exclude: ['vendor/**'],
         postgresVersion: 12,
         migrations: [{ path: 'db/migrations', transactional: false }],
@@ -22,7 +22,7 @@ describe('lint config', () => {
     );
     assert.equal(c.root, '/w');
     assert.equal(ruleSetting(c, 'select-star', 'warning'), undefined);
-    assert.deepEqual(ruleSetting(c, 'large-in-list', 'info'), { severity: 'warning', options: { max: 100 } });
+    assert.deepEqual(ruleSetting(c, 'large-in-list', 'info'), { severity: 'warning', options: { threshold: 100 } });
     assert.deepEqual(ruleSetting(c, 'missing-where', 'error'), { severity: 'error', options: {} });
     assert.equal(c.postgresVersion, 12);
     assert.deepEqual(c.plan, { misestimateMinFactor: 20 });

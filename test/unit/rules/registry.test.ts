@@ -154,9 +154,14 @@ describe('rule registry (src/core/rules/registry.ts)', () => {
     assert.ok(naming.length > 0 && naming.every((r) => r.options), 'naming-convention has an options check');
     assert.equal(naming[0].options?.({}), undefined);
     assert.equal(naming[0].options?.({ unknownOption: true })?.path, 'unknownOption');
-    // The health rules' numeric options (src/core/health/health-options.ts) are checked too; no other rule has one.
-    const checked = new Set(['naming-convention', ...Object.keys(HEALTH_RULE_OPTIONS)]);
-    assert.deepEqual(RULE_REGISTRY.filter((r) => !checked.has(r.id) && r.options).map((r) => r.id), [], 'only naming-convention and the health rules have an options check');
-    assert.deepEqual(RULE_REGISTRY.filter((r) => checked.has(r.id) && !r.options).map((r) => r.id), [], 'every health rule with options has its check');
+    // The options lint rules declare (`options`, src/core/lint/option-specs.ts) and the health rules' numeric
+    // options (src/core/health/health-options.ts) are checked too; no other rule has one.
+    const declared = lintRules.filter((r) => r.options).map((r) => r.id);
+    assert.ok(declared.length >= 4, `lint rules declaring options: ${declared.join(', ')}`);
+    const checked = new Set(['naming-convention', ...declared, ...Object.keys(HEALTH_RULE_OPTIONS)]);
+    assert.deepEqual(RULE_REGISTRY.filter((r) => !checked.has(r.id) && r.options).map((r) => r.id), [], 'only naming-convention, lint rules declaring options and the health rules have an options check');
+    assert.deepEqual(RULE_REGISTRY.filter((r) => checked.has(r.id) && !r.options).map((r) => r.id), [], 'every rule with options has its check');
+    const largeInList = RULE_REGISTRY.find((r) => r.id === 'large-in-list');
+    assert.deepEqual(largeInList?.options?.({ threshold: -1 }), { path: 'threshold', problem: 'must be a whole number ≥ 0, got -1' });
   });
 });

@@ -1,20 +1,26 @@
 import type { Rule } from '../rule';
+import { ruleOption, type RuleOptionSpecs } from '../option-specs';
 import { nodeOf } from '../../sql/nodes';
 import { forEachNode, isLiteral } from './support/query-walk';
 
 /** large-in-list: `IN (…)` / `NOT IN (…)` with more than `threshold` (default 50) literals. */
 export const DEFAULT_IN_LIST_THRESHOLD = 50;
 
+const OPTIONS = {
+  /** An IN list of more literals than this is flagged. */
+  threshold: { type: 'number', minimum: 0, integer: true, default: DEFAULT_IN_LIST_THRESHOLD },
+} as const satisfies RuleOptionSpecs;
+
 export const rule: Rule = {
   id: 'large-in-list',
   kind: 'statement',
   defaultSeverity: 'info',
+  options: OPTIONS,
   docs: {
     description: 'A long IN list of literals makes every list size a new query to parse and plan; pass an array instead.',
   },
   check(context) {
-    const option = context.options.threshold;
-    const threshold = typeof option === 'number' && option >= 0 ? option : DEFAULT_IN_LIST_THRESHOLD;
+    const threshold = ruleOption(context.options, 'threshold', OPTIONS.threshold);
     forEachNode(context.statement.ast, 'A_Expr', (expr) => {
       if (expr.kind !== 'AEXPR_IN') return;
       const items = nodeOf(expr.rexpr, 'List')?.items ?? [];

@@ -1,4 +1,5 @@
 import type { Rule } from '../rule';
+import { ruleOption, type RuleOptionSpecs } from '../option-specs';
 import { firstLocation, tokenIndexAt } from '../../sql/ast';
 import { nodeOf } from '../../sql/nodes';
 import { forEachSelect, integerLiteral } from './support/query-walk';
@@ -6,17 +7,22 @@ import { forEachSelect, integerLiteral } from './support/query-walk';
 /** offset-pagination: `OFFSET` of a literal ≥ `threshold` (default 1000) or of a parameter, in any SELECT. */
 export const DEFAULT_OFFSET_THRESHOLD = 1000;
 
+const OPTIONS = {
+  /** An OFFSET of a literal at least this large is flagged (an OFFSET of a parameter always is). */
+  threshold: { type: 'number', minimum: 0, integer: true, default: DEFAULT_OFFSET_THRESHOLD },
+} as const satisfies RuleOptionSpecs;
+
 export const rule: Rule = {
   id: 'offset-pagination',
   kind: 'statement',
   defaultSeverity: 'info',
+  options: OPTIONS,
   docs: {
     description: 'Deep OFFSET pagination produces and throws away every skipped row: each page is slower than the one before.',
   },
   check(context) {
     const { statement } = context;
-    const option = context.options.threshold;
-    const threshold = typeof option === 'number' && option >= 0 ? option : DEFAULT_OFFSET_THRESHOLD;
+    const threshold = ruleOption(context.options, 'threshold', OPTIONS.threshold);
     forEachSelect(statement.ast, (select) => {
       const offset = select.limitOffset;
       if (!offset) return;

@@ -1,4 +1,5 @@
 import type { Rule } from '../rule';
+import { ruleOption, type RuleOptionSpecs } from '../option-specs';
 import type { Policy, SchemaModel } from '../../schema/model';
 import { qualifiedName, quoteIdent } from '../../sql/quote-ident';
 
@@ -16,6 +17,11 @@ import { qualifiedName, quoteIdent } from '../../sql/quote-ident';
  * - `alwaysTruePolicies(schema, adminRoles)`: each such policy with what it opens, clause by clause.
  */
 export const DEFAULT_ADMIN_ROLES: readonly string[] = ['postgres', 'service_role', 'supabase_admin'];
+
+const OPTIONS = {
+  /** Roles meant to see everything: a policy for them alone is not flagged. An empty list: none. */
+  adminRoles: { type: 'names', allowEmpty: true, default: DEFAULT_ADMIN_ROLES },
+} as const satisfies RuleOptionSpecs;
 
 export function isConstantTrue(expression: string | undefined): boolean {
   if (expression === undefined) return false;
@@ -79,13 +85,13 @@ export const rule: Rule = {
   id: 'rls-policy-always-true',
   kind: 'schema',
   defaultSeverity: 'warning',
+  options: OPTIONS,
   docs: {
     description:
       'A policy with USING (true) for ordinary roles lets them read or change every row, one with WITH CHECK (true) lets them write rows with any values: row-level security that protects nothing.',
   },
   check(context) {
-    const option = context.options.adminRoles;
-    const adminRoles = Array.isArray(option) && option.every((r) => typeof r === 'string') ? (option as string[]) : DEFAULT_ADMIN_ROLES;
+    const adminRoles = ruleOption(context.options, 'adminRoles', OPTIONS.adminRoles);
     for (const found of alwaysTruePolicies(context.schema, adminRoles)) {
       const { policy, roles, opens } = found;
       if (!policy.source) continue;

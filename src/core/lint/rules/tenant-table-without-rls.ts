@@ -1,4 +1,5 @@
 import type { Rule } from '../rule';
+import { ruleOption, type RuleOptionSpecs } from '../option-specs';
 import { rowSecurityNamedElsewhere, type Column, type SchemaModel, type Table } from '../../schema/model';
 import { qualifiedName, quoteIdent } from '../../sql/quote-ident';
 
@@ -24,17 +25,21 @@ export function tenantTablesWithoutRowSecurity(schema: SchemaModel, columns: rea
   return out;
 }
 
-/** `tenantColumn`: one name or a list of names. */
+const OPTIONS = {
+  /** The tenant column: one name or a list of names. */
+  tenantColumn: { type: 'names', default: DEFAULT_TENANT_COLUMNS },
+} as const satisfies RuleOptionSpecs;
+
+/** `tenantColumn`: one name or a list of names; the default for anything else. */
 export function tenantColumnsOption(option: unknown): readonly string[] {
-  if (typeof option === 'string' && option !== '') return [option];
-  if (Array.isArray(option) && option.length > 0 && option.every((c) => typeof c === 'string')) return option as string[];
-  return DEFAULT_TENANT_COLUMNS;
+  return ruleOption({ tenantColumn: option }, 'tenantColumn', OPTIONS.tenantColumn);
 }
 
 export const rule: Rule = {
   id: 'tenant-table-without-rls',
   kind: 'schema',
   defaultSeverity: 'off',
+  options: OPTIONS,
   docs: {
     description: 'A multi-tenant table (it has the tenant column) without row-level security: one query missing its tenant filter reads or changes other tenants\' rows.',
   },
