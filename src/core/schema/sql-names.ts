@@ -319,7 +319,7 @@ class Resolver {
       }
       this.expr(conflict.whereClause, withExcluded);
     }
-    this.expr(node.returningList, scope);
+    this.expr(node.returningClause?.exprs, scope);
   }
 
   private update(node: Node, inherited: Map<string, string[] | undefined>): void {
@@ -335,7 +335,7 @@ class Resolver {
       this.expr(set.val, scope);
     }
     this.expr(node.whereClause, scope);
-    this.expr(node.returningList, scope);
+    this.expr(node.returningClause?.exprs, scope);
   }
 
   private delete(node: Node, inherited: Map<string, string[] | undefined>): void {
@@ -345,7 +345,7 @@ class Resolver {
     if (target) scope.sources.push(target);
     for (const item of node.usingClause ?? []) this.fromItem(item, scope);
     this.expr(node.whereClause, scope);
-    this.expr(node.returningList, scope);
+    this.expr(node.returningClause?.exprs, scope);
   }
 
   /** `INSERT INTO t (col)`, `UPDATE t SET col = …`: a column of the target, at a ResTarget's location. */
