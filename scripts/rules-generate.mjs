@@ -5,6 +5,9 @@
 //   src/core/lint/rules/index.ts        the lint rules: every `<id>.ts` of that folder, by id
 //   src/core/prisma/rules/index.ts      the Prisma faces: every `<id>.ts` of that folder, by id
 //   src/core/app-code/rules/index.ts    the application code rules: every `<id>.ts`, by id
+//   src/core/health/database/checks/index.ts
+//                                       the database health checks: every file of that folder
+//                                       exporting `check` (the others are helpers), by group, then id
 //   src/core/lint/rule-ids.ts           the id lists of every family (config validation and the
 //                                       literal id types read them without loading any rule)
 //   src/core/lint/rule-option-specs.ts  the options lint rules declare (`options`), for the config
@@ -17,8 +20,8 @@
 // Where each family's rules come from: lint, Prisma and application code rules are the files of
 // their folder (each exports `rule`, named after its id); plan findings are the keys of
 // PLAN_RULE_DEFAULT_SEVERITY (src/core/plan/findings.ts), index health the keys of
-// INDEX_HEALTH_RULES (src/core/health/health-finding.ts), database checks DATABASE_CHECKS
-// (src/core/health/database/checks), rollback verification the keys of VERIFY_DEFAULT_SEVERITY
+// INDEX_HEALTH_RULES (src/core/health/health-finding.ts), database checks the files of
+// src/core/health/database/checks exporting `check`, rollback verification the keys of VERIFY_DEFAULT_SEVERITY
 // (src/core/migrations/verify/findings.ts) — the records the code raising those findings reads.
 //
 //   node scripts/rules-generate.mjs           write what is out of date      (npm run rules:generate)
@@ -62,6 +65,46 @@ function folderRules(folder) {
   return out;
 }
 
+const CHECKS_DIR = 'src/core/health/database/checks';
+const CHECK_GROUPS = ['storage', 'activity'];
+
+/** The database checks: every file of CHECKS_DIR exporting `check` (named after its id), by group then id. */
+function databaseChecks() {
+  const out = [];
+  for (const file of readdirSync(path.join(ROOT, CHECKS_DIR)).filter((f) => f.endsWith('.ts') && f !== 'index.ts').sort()) {
+    const name = file.slice(0, -3);
+    const { check } = load(`${CHECKS_DIR}/${file}`);
+    if (!check) continue;
+    if (check.id !== name) problems.push(`${CHECKS_DIR}/${file}: its check's id is '${check.id}'; the file must be named after it`);
+    else if (!CHECK_GROUPS.includes(check.group)) problems.push(`${CHECKS_DIR}/${file}: group is ${JSON.stringify(check.group)}, one of ${CHECK_GROUPS.join(', ')} expected`);
+    else out.push([name, check]);
+  }
+  return out.sort(([a, x], [b, y]) => CHECK_GROUPS.indexOf(x.group) - CHECK_GROUPS.indexOf(y.group) || (a < b ? -1 : 1));
+}
+
+function renderChecksIndex(checks) {
+  const list = (group) => checks.filter(([, c]) => c.group === group).map(([name]) => `  ${camel(name)} as DatabaseCheck<unknown>,`);
+  return [
+    `// ${HEADER} from the files of this folder that export \`check\`. Do not edit by hand.`,
+    "import type { DatabaseCheck } from '../check';",
+    ...checks.map(([name]) => `import { check as ${camel(name)} } from './${name}';`),
+    '',
+    '/** Checks on what the tables, sequences and the database keep: bloat, cache, keys, wraparound, statistics (`group: \'storage\'`), by id. */',
+    'export const STORAGE_CHECKS: readonly DatabaseCheck<unknown>[] = [',
+    ...list('storage'),
+    '];',
+    '',
+    '/** Checks on what sessions are doing now: pg_stat_activity, pg_locks, connection slots (`group: \'activity\'`), by id. */',
+    'export const ACTIVITY_CHECKS: readonly DatabaseCheck<unknown>[] = [',
+    ...list('activity'),
+    '];',
+    '',
+    '/** Every database health check, in the order the report lists them. */',
+    'export const DATABASE_CHECKS: readonly DatabaseCheck<unknown>[] = [...STORAGE_CHECKS, ...ACTIVITY_CHECKS];',
+    '',
+  ].join('\n');
+}
+
 const camel = (id) => id.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
 
 function renderFolderIndex(folder, entries) {
@@ -92,11 +135,10 @@ const FAMILIES = [
 const SYNTAX_ERROR = { id: 'syntax-error', severity: 'error', family: 'parse', what: 'a statement PostgreSQL cannot parse' };
 
 /** Every family's ids, read from the code that raises them, each list by id. */
-function familyIds(lint, appCode) {
+function familyIds(lint, appCode, checks) {
   const sorted = (ids) => [...new Set(ids)].sort();
   const { PLAN_RULE_DEFAULT_SEVERITY } = load('src/core/plan/findings.ts');
   const { INDEX_HEALTH_RULES } = load('src/core/health/health-finding.ts');
-  const { DATABASE_CHECKS } = load('src/core/health/database/checks/index.ts');
   const { N_PLUS_ONE_CANDIDATE } = load('src/core/health/n-plus-one-candidates.ts');
   const { VERIFY_DEFAULT_SEVERITY } = load('src/core/migrations/verify/findings.ts');
   return {
@@ -104,7 +146,7 @@ function familyIds(lint, appCode) {
     SCHEMA_RULE_IDS: sorted(lint.filter(([, r]) => r.kind === 'schema').map(([id]) => id)),
     PLAN_RULE_IDS: sorted(Object.keys(PLAN_RULE_DEFAULT_SEVERITY)),
     HEALTH_RULE_IDS: sorted(Object.keys(INDEX_HEALTH_RULES)),
-    DATABASE_RULE_IDS: sorted(DATABASE_CHECKS.map((c) => c.id)),
+    DATABASE_RULE_IDS: sorted(checks.map(([id]) => id)),
     QUERY_STATS_RULE_IDS: [N_PLUS_ONE_CANDIDATE],
     VERIFY_RULE_IDS: sorted(Object.keys(VERIFY_DEFAULT_SEVERITY)),
     APP_CODE_RULE_IDS: sorted(appCode.map(([id]) => id)),
@@ -281,13 +323,12 @@ function formatDefault(name, value) {
  * block and not to `schema`'s — by id, with its default severity and one-line summary, and for
  * database checks their threshold options with the defaults of the code.
  */
-function renderReadme(allIds, { severity, description }) {
+function renderReadme(allIds, { severity, description }, checks) {
   const text = readFileSync(README, 'utf8');
   const blockRe = /(<!-- rules: ([^>]+?) -->\n)([\s\S]*?)(<!-- \/rules -->)/g;
   const blocks = [...text.matchAll(blockRe)].map((m) => m[2].split(';').map((k) => k.trim()));
   const allKinds = blocks.flat();
-  const { DATABASE_CHECKS } = load('src/core/health/database/checks/index.ts');
-  const checkDefaults = new Map(DATABASE_CHECKS.map((c) => [c.id, c.defaults ?? {}]));
+  const checkDefaults = new Map(checks.map(([id, c]) => [id, c.defaults ?? {}]));
   const kindOf = new Map();
   for (const id of allIds) {
     const kind = pageKind(readPage(id));
@@ -340,13 +381,15 @@ export function generate({ write }) {
   emit(path.join(ROOT, FOLDERS.lint.dir, 'index.ts'), renderFolderIndex(FOLDERS.lint, lint));
   emit(path.join(ROOT, FOLDERS.prisma.dir, 'index.ts'), renderFolderIndex(FOLDERS.prisma, prisma));
   emit(path.join(ROOT, FOLDERS.appCode.dir, 'index.ts'), renderFolderIndex(FOLDERS.appCode, appCode));
-  const ids = familyIds(lint, appCode);
+  const checks = databaseChecks();
+  emit(path.join(ROOT, CHECKS_DIR, 'index.ts'), renderChecksIndex(checks));
+  const ids = familyIds(lint, appCode, checks);
   emit(RULE_IDS, renderRuleIds(ids));
   emit(OPTION_SPECS, renderOptionSpecs(lint));
   const allIds = new Set([...FAMILIES.flatMap(([constant]) => ids[constant]), SYNTAX_ERROR.id]);
   const reg = registry();
   emit(INDEX, renderRuleIndex(ids, reg));
-  emit(README, renderReadme(allIds, reg));
+  emit(README, renderReadme(allIds, reg, checks));
   emit(CONFIG_SCHEMA, renderConfigSchema(allIds));
   return outputs;
 }
@@ -355,7 +398,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const check = process.argv.includes('--check');
   // Read what is on disk before generating: in write mode the files are replaced as they are produced.
   const before = new Map();
-  for (const f of [path.join(ROOT, FOLDERS.lint.dir, 'index.ts'), path.join(ROOT, FOLDERS.prisma.dir, 'index.ts'), path.join(ROOT, FOLDERS.appCode.dir, 'index.ts'), RULE_IDS, OPTION_SPECS, INDEX, README, CONFIG_SCHEMA]) {
+  for (const f of [path.join(ROOT, FOLDERS.lint.dir, 'index.ts'), path.join(ROOT, FOLDERS.prisma.dir, 'index.ts'), path.join(ROOT, FOLDERS.appCode.dir, 'index.ts'), path.join(ROOT, CHECKS_DIR, 'index.ts'), RULE_IDS, OPTION_SPECS, INDEX, README, CONFIG_SCHEMA]) {
     before.set(f, existsSync(f) ? readFileSync(f, 'utf8') : undefined);
   }
   const outputs = generate({ write: !check });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { Client } from 'pg';
 import type { DatabaseCheck, DatabaseFinding, Thresholds } from '../../../src/core/health/database/check';
-import { ACTIVITY_CHECKS } from '../../../src/core/health/database/checks/activity';
+import { ACTIVITY_CHECKS } from '../../../src/core/health/database/checks';
 import { databaseHealth } from '../../../src/core/health/database/database-health';
 import { signalBackend } from '../../../src/core/health/database/session-signal';
 import { parseConfig } from '../../../src/core/config';
@@ -94,10 +94,10 @@ describe('database activity checks on a live server', function () {
 
   const ours = (f: DatabaseFinding) => String(f.metrics?.application_name ?? '').startsWith(app);
 
-  it('registers the four checks in order, each needing a server', function () {
+  it('registers the four checks in order (by id), each needing a server', function () {
     assert.deepEqual(
       ACTIVITY_CHECKS.map((c) => c.id),
-      ['long-running-query', 'idle-in-transaction', 'blocking-locks', 'connections'],
+      ['blocking-locks', 'connections', 'idle-in-transaction', 'long-running-query'],
     );
     assert.ok(ACTIVITY_CHECKS.every((c) => typeof c.sandbox === 'string' && /pg_read_all_stats/.test(c.privilege ?? '')));
   });

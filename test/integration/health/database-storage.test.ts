@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { DatabaseFinding } from '../../../src/core/health/database/check';
-import { STORAGE_CHECKS } from '../../../src/core/health/database/checks/storage';
+import { STORAGE_CHECKS } from '../../../src/core/health/database/checks';
 import { databaseHealth, type DatabaseHealth } from '../../../src/core/health/database/database-health';
 import type { PgQueryConnection } from './pg-adapter';
 import { openTestServer } from './server';

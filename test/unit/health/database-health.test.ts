@@ -28,6 +28,7 @@ function fakeConnection(kind: ConnectionKind = 'server'): Connection {
 function check(id: DatabaseCheck['id'], over: Partial<DatabaseCheck<number[]>> = {}): DatabaseCheck<number[]> {
   return {
     id,
+    group: 'storage',
     title: `check ${id}`,
     defaultSeverity: 'warning',
     defaults: { limit: 10 },

@@ -87,6 +87,12 @@ export type Thresholds = Record<string, number>;
  */
 export interface DatabaseCheck<T = unknown> {
   id: DatabaseRuleId;
+  /**
+   * Where the report lists it: 'storage' (what tables, sequences and the database keep: bloat,
+   * cache, keys, wraparound, statistics) first, then 'activity' (what sessions are doing now:
+   * pg_stat_activity, pg_locks, connection slots); by id within each (checks/index.ts is generated).
+   */
+  group: 'storage' | 'activity';
   /** Sidebar title, e.g. "Table bloat and dead tuples". */
   title: string;
   /** Severity of a finding at the default thresholds (a check may raise it, e.g. error near wraparound). */

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { blockingLocks, type LockNode, type WaitedLock } from '../../../../src/core/health/database/checks/blocking-locks';
+import { check as blockingLocks, type LockNode, type WaitedLock } from '../../../../src/core/health/database/checks/blocking-locks';
 import type { SessionRow } from '../../../../src/core/health/database/checks/sessions';
 import { judgeCase, runCheckTests, session } from './session-fixtures';
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheHitRatio, hitRatio, type CacheHitData, type CacheTableRow } from '../../../../src/core/health/database/checks/cache-hit-ratio';
+import { check as cacheHitRatio, hitRatio, type CacheHitData, type CacheTableRow } from '../../../../src/core/health/database/checks/cache-hit-ratio';
 import { judgeCase, runCheckTests } from './session-fixtures';
 
 /** A table of 2 GB whose blocks are found in shared buffers 99.9% of the time, unless `over` says otherwise. */

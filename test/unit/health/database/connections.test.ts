@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { connections, type ConnectionsData, type SessionGroup } from '../../../../src/core/health/database/checks/connections';
+import { check as connections, type ConnectionsData, type SessionGroup } from '../../../../src/core/health/database/checks/connections';
 import { judgeCase, runCheckTests } from './session-fixtures';
 
 const group = (state: string | null, applicationName: string | null, sessions: number): SessionGroup => ({ state, applicationName, sessions });

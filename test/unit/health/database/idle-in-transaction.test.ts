@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { idleInTransaction, type HeldLock } from '../../../../src/core/health/database/checks/idle-in-transaction';
+import { check as idleInTransaction, type HeldLock } from '../../../../src/core/health/database/checks/idle-in-transaction';
 import { judgeCase, runCheckTests, session } from './session-fixtures';
 
 const idle = (pid: number, stateSeconds: number, over: Parameters<typeof session>[1] = {}) =>

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { intKeyOverflow, typeMax, usedShare, type IntKeyData, type IntKeyRow } from '../../../../src/core/health/database/checks/int-key-overflow';
+import { check as intKeyOverflow, typeMax, usedShare, type IntKeyData, type IntKeyRow } from '../../../../src/core/health/database/checks/int-key-overflow';
 import { judgeCase, runCheckTests } from './session-fixtures';
 
 /** shop.orders.id: an integer identity primary key whose (integer) sequence is at 1,000. */

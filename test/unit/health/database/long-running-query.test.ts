@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { longRunningQuery } from '../../../../src/core/health/database/checks/long-running-query';
+import { check as longRunningQuery } from '../../../../src/core/health/database/checks/long-running-query';
 import { judgeCase, runCheckTests, session } from './session-fixtures';
 
 runCheckTests(longRunningQuery, {

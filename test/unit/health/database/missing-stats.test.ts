@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { missingStats, type MissingStatsData, type MissingStatsRow } from '../../../../src/core/health/database/checks/missing-stats';
+import { check as missingStats, type MissingStatsData, type MissingStatsRow } from '../../../../src/core/health/database/checks/missing-stats';
 import { judgeCase, runCheckTests } from './session-fixtures';
 
 /** shop.imports: 60,000 rows loaded and never analyzed, readable by the role, autovacuum on. */

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sequenceExhaustion, sequenceUsed, type SequenceData, type SequenceRow } from '../../../../src/core/health/database/checks/sequence-exhaustion';
+import { check as sequenceExhaustion, sequenceUsed, type SequenceData, type SequenceRow } from '../../../../src/core/health/database/checks/sequence-exhaustion';
 import { judgeCase, runCheckTests } from './session-fixtures';
 
 const INT_MAX = '2147483647';

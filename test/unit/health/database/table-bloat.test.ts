@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { estimateBloatBytes, tableBloat, type BloatTableRow, type TableBloatData } from '../../../../src/core/health/database/checks/table-bloat';
+import { estimateBloatBytes, check as tableBloat, type BloatTableRow, type TableBloatData } from '../../../../src/core/health/database/checks/table-bloat';
 import { judgeCase, runCheckTests } from './session-fixtures';
 
 const MB = 1024 * 1024;

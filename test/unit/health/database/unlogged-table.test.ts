@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { unloggedTable, type UnloggedTableRow } from '../../../../src/core/health/database/checks/unlogged-table';
+import { check as unloggedTable, type UnloggedTableRow } from '../../../../src/core/health/database/checks/unlogged-table';
 import { judgeCase, runCheckTests } from './session-fixtures';
 
 function table(over: Partial<UnloggedTableRow> = {}): UnloggedTableRow {

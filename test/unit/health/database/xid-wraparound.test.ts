@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { xidWraparound, type AgedRelation, type XidData } from '../../../../src/core/health/database/checks/xid-wraparound';
+import { check as xidWraparound, type AgedRelation, type XidData } from '../../../../src/core/health/database/checks/xid-wraparound';
 import { judgeCase, runCheckTests } from './session-fixtures';
 
 const M = 1_000_000;

@@ -47,8 +47,9 @@ export interface BlockingData {
  * one finding per root, with everyone queued behind it. A blocker that itself waits is a link
  * of the chain, not a root; sessions waiting for each other with no root are a deadlock.
  */
-export const blockingLocks: DatabaseCheck<BlockingData> = {
+export const check: DatabaseCheck<BlockingData> = {
   id: 'blocking-locks',
+  group: 'activity',
   title: 'Blocking locks',
   defaultSeverity: 'warning',
   // waitSeconds: short waits are normal contention; errorSeconds: a minute of waiting is an outage for whoever waits.

@@ -176,8 +176,9 @@ function rounded(ratio: number | null): number | null {
   return ratio === null ? null : Math.round(ratio * 10_000) / 10_000;
 }
 
-export const cacheHitRatio: DatabaseCheck<CacheHitData> = {
+export const check: DatabaseCheck<CacheHitData> = {
   id: 'cache-hit-ratio',
+  group: 'storage',
   title: 'Cache hit ratio',
   defaultSeverity: 'warning',
   defaults: { minRatio: 0.99, minBlocksRead: 1000, maxTables: 10 },

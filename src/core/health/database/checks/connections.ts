@@ -26,8 +26,9 @@ const STATE_ORDER = ['active', 'idle in transaction', 'idle in transaction (abor
  * client sessions against the slots ordinary roles may use — max_connections less the slots
  * reserved for superusers and, from PG 16, for pg_use_reserved_connections.
  */
-export const connections: DatabaseCheck<ConnectionsData> = {
+export const check: DatabaseCheck<ConnectionsData> = {
   id: 'connections',
+  group: 'activity',
   title: 'Connection usage',
   defaultSeverity: 'warning',
   // Shares of the slots ordinary roles may use: 80% leaves room for a burst or a deploy's second pool, 95% is one burst from refusals.

@@ -35,8 +35,9 @@ const IDLE_STATES = `a.state IN ('idle in transaction', 'idle in transaction (ab
  * (a DDL statement then queues everyone behind them), and a snapshot or xid that keeps vacuum
  * from cleaning up; an aborted one still holds its connection until it rolls back.
  */
-export const idleInTransaction: DatabaseCheck<IdleInTransactionData> = {
+export const check: DatabaseCheck<IdleInTransactionData> = {
   id: 'idle-in-transaction',
+  group: 'activity',
   title: 'Idle in transaction',
   defaultSeverity: 'warning',
   // errorSeconds: ten times the warning line; by then the transaction is forgotten, not slow.

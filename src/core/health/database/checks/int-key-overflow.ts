@@ -376,8 +376,9 @@ function list(names: string[]): string {
   return names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
 }
 
-export const intKeyOverflow: DatabaseCheck<IntKeyData> = {
+export const check: DatabaseCheck<IntKeyData> = {
   id: 'int-key-overflow',
+  group: 'storage',
   title: 'Integer keys running out',
   defaultSeverity: 'warning',
   defaults: { share: 0.5, errorShare: 0.9 },

@@ -17,8 +17,9 @@ import {
  * often a runaway query or a missing index. Only `active` statements: a transaction left open
  * between statements is idle-in-transaction's.
  */
-export const longRunningQuery: DatabaseCheck<SessionsRead> = {
+export const check: DatabaseCheck<SessionsRead> = {
   id: 'long-running-query',
+  group: 'activity',
   title: 'Long-running queries',
   defaultSeverity: 'warning',
   // errorSeconds: ten times the warning line, so an hour-long runaway stands out from a slow report.

@@ -122,8 +122,9 @@ function count(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-export const missingStats: DatabaseCheck<MissingStatsData> = {
+export const check: DatabaseCheck<MissingStatsData> = {
   id: 'missing-stats',
+  group: 'storage',
   title: 'Tables without planner statistics',
   defaultSeverity: 'warning',
   defaults: { minRows: 1000 },

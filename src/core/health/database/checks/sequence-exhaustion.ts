@@ -234,8 +234,9 @@ function list(names: string[]): string {
   return names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
 }
 
-export const sequenceExhaustion: DatabaseCheck<SequenceData> = {
+export const check: DatabaseCheck<SequenceData> = {
   id: 'sequence-exhaustion',
+  group: 'storage',
   title: 'Sequences running out',
   defaultSeverity: 'warning',
   defaults: { share: 0.5, errorShare: 0.9 },

@@ -282,8 +282,9 @@ function round(ratio: number): number {
   return Math.round(ratio * 10_000) / 10_000;
 }
 
-export const tableBloat: DatabaseCheck<TableBloatData> = {
+export const check: DatabaseCheck<TableBloatData> = {
   id: 'table-bloat',
+  group: 'storage',
   title: 'Table bloat and dead tuples',
   defaultSeverity: 'warning',
   defaults: { minDeadTuples: 10_000, deadRatio: 0.2, bloatRatio: 0.5, minBloatBytes: 10 * 1024 * 1024 },

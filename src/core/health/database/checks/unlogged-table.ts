@@ -60,8 +60,9 @@ function judge(data: UnloggedData): CheckJudgement {
   return { findings, summary };
 }
 
-export const unloggedTable: DatabaseCheck<UnloggedData> = {
+export const check: DatabaseCheck<UnloggedData> = {
   id: 'unlogged-table',
+  group: 'storage',
   title: 'Unlogged tables',
   defaultSeverity: 'info',
   defaults: {},

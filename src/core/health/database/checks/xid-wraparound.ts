@@ -223,8 +223,9 @@ function percent(ratio: number): string {
   return `${(Math.floor(ratio * 1000) / 10).toFixed(1)}%`;
 }
 
-export const xidWraparound: DatabaseCheck<XidData> = {
+export const check: DatabaseCheck<XidData> = {
   id: 'xid-wraparound',
+  group: 'storage',
   title: 'Transaction ID wraparound',
   defaultSeverity: 'warning',
   defaults: { warnAge: 500_000_000, errorAge: 1_200_000_000 },
