@@ -1,8 +1,13 @@
 import { PglensError } from '../errors';
 
 /** A config problem: names the file and the key's path inside it (`plan.seqScanFilterMinRows`, `rules.x[1].case`). */
-export function configProblem(file: string, key: string, problem: string): PglensError {
-  return new PglensError('bad-input', `${file}: "${key}" ${problem}`, `fix "${key}" in ${file} (see schemas/pglens-config.schema.json)`);
+export function configProblem(file: string, key: string, problem: string, reference = 'schemas/pglens-config.schema.json'): PglensError {
+  return new PglensError('bad-input', `${file}: "${key}" ${problem}`, `fix "${key}" in ${file} (see ${reference})`);
+}
+
+/** A value from a config file as a problem shows it: JSON, but numbers JSON cannot write (1e400 reads as Infinity) as they are. */
+export function shownValue(value: unknown): string {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

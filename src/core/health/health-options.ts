@@ -1,6 +1,7 @@
 import type { DatabaseRuleId, Thresholds } from './database/check';
 import { DATABASE_CHECKS } from './database/checks';
 import { INDEX_HEALTH_RULES } from './health-finding';
+import { shownValue } from '../config/problems';
 import { N_PLUS_ONE_CANDIDATE, N_PLUS_ONE_CANDIDATE_DEFAULTS } from './n-plus-one-rule';
 
 /**
@@ -37,7 +38,7 @@ export const HEALTH_RULE_OPTIONS: Readonly<Record<HealthOptionsRuleId, NumericOp
 export function numericOptionsProblem(id: string, spec: NumericOptions, options: Record<string, unknown>): { path: string; problem: string } | undefined {
   for (const [key, value] of Object.entries(options)) {
     if (!Object.hasOwn(spec.defaults, key)) return { path: key, problem: `is not an option of ${id} (${Object.keys(spec.defaults).join(', ') || 'it has none'})` };
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return { path: key, problem: `must be a number ≥ 0, got ${JSON.stringify(value)}` };
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return { path: key, problem: `must be a number ≥ 0, got ${shownValue(value)}` };
     if (spec.fractions.includes(key) && value > 1) return { path: key, problem: `is a fraction between 0 and 1, got ${value}` };
   }
   return undefined;

@@ -6,6 +6,8 @@
  * falls back to the default for a config built in code.
  */
 
+import { shownValue } from '../config/problems';
+
 /** One option of a rule. */
 export type RuleOptionSpec =
   | {
@@ -30,19 +32,19 @@ export type RuleOptionSpecs = Readonly<Record<string, RuleOptionSpec>>;
 function valueProblem(spec: RuleOptionSpec, value: unknown): string | undefined {
   if (spec.type === 'number') {
     const ok = typeof value === 'number' && Number.isFinite(value) && value >= spec.minimum && (!spec.integer || Number.isInteger(value));
-    return ok ? undefined : `must be a ${spec.integer ? 'whole number' : 'number'} ≥ ${spec.minimum}, got ${JSON.stringify(value)}`;
+    return ok ? undefined : `must be a ${spec.integer ? 'whole number' : 'number'} ≥ ${spec.minimum}, got ${shownValue(value)}`;
   }
   if (typeof value === 'string') return value === '' ? 'must be a non-empty name or a list of names, got ""' : undefined;
-  if (!Array.isArray(value) || (value.length === 0 && !spec.allowEmpty)) return `must be a name or a ${spec.allowEmpty ? '' : 'non-empty '}list of names, got ${JSON.stringify(value)}`;
+  if (!Array.isArray(value) || (value.length === 0 && !spec.allowEmpty)) return `must be a name or a ${spec.allowEmpty ? '' : 'non-empty '}list of names, got ${shownValue(value)}`;
   const bad = value.findIndex((v) => typeof v !== 'string' || v === '');
-  return bad < 0 ? undefined : `must be a list of non-empty names; item ${bad} is ${JSON.stringify(value[bad])}`;
+  return bad < 0 ? undefined : `must be a list of non-empty names; item ${bad} is ${shownValue(value[bad])}`;
 }
 
 /** What is wrong with a rule's options (the option's name as the path), undefined when they are fine. */
 export function optionSpecsProblem(id: string, specs: RuleOptionSpecs, options: Record<string, unknown>): { path: string; problem: string } | undefined {
   for (const [key, value] of Object.entries(options)) {
     const spec = Object.hasOwn(specs, key) ? specs[key] : undefined;
-    if (!spec) return { path: key, problem: `is not an option of ${id} (${Object.keys(specs).join(', ')})` };
+    if (!spec) return { path: key, problem: `is not an option of ${id} (${Object.keys(specs).join(', ') || 'it has none'})` };
     const problem = valueProblem(spec, value);
     if (problem) return { path: key, problem };
   }

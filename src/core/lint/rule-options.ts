@@ -21,7 +21,10 @@ const CHECKS: Record<string, OptionsCheck> = {
 
 /** What is wrong with a rule's options: the option's path inside them and the problem; undefined when they are fine. */
 export function ruleOptionsProblem(id: string, options: Record<string, unknown>): { path: string; problem: string } | undefined {
-  return Object.hasOwn(CHECKS, id) ? CHECKS[id](options) : undefined;
+  if (Object.hasOwn(CHECKS, id)) return CHECKS[id](options);
+  // A rule that declares no options reads none: an option given to it would be ignored without a word.
+  const [first] = Object.keys(options);
+  return first === undefined ? undefined : { path: first, problem: `is not an option of ${id} (it has none)` };
 }
 
 /** The options check of a rule (the registry's `options`), undefined when the rule has none. */

@@ -6,7 +6,7 @@ import { ruleOptionsValidator } from '../lint/rule-options';
 import { SYNTAX_ERROR_DEFAULT_SEVERITY, SYNTAX_ERROR_RULE_ID } from '../lint/rule-ids';
 import { rules as lintRules } from '../lint/rules';
 import { VERIFY_DEFAULT_SEVERITY } from '../migrations/verify/findings';
-import { PLAN_RULE_DEFAULT_SEVERITY } from '../plan/findings';
+import { planRules } from '../plan/rules';
 import { prismaRules } from '../prisma/rules';
 import type { SeveritySetting } from '../types';
 import type { RuleFamily, RuleMeta } from './types';
@@ -30,17 +30,25 @@ function meta(
   return { id, family, defaultSeverity, docs: `docs/rules/${id}.md`, description, fixable, ...(options && { options }) };
 }
 
-const lintDescription = new Map(lintRules.map((r) => [r.id, r.docs.description]));
+/** The rules of a generated index, all defined: an undefined one is a file there that no longer exports `rule`. */
+function present<T>(list: readonly (T | undefined)[], index: string): T[] {
+  if (list.some((r) => r === undefined)) {
+    throw new Error(`${index} imports a rule file that exports no \`rule\`: export it (named after the file's rule id), or delete the file, then run \`npm run rules:generate\``);
+  }
+  return list as T[];
+}
+
+const lintDescription = new Map(present(lintRules, 'src/core/lint/rules/index.ts').map((r) => [r.id, r.docs.description]));
 
 export const RULE_REGISTRY: readonly RuleMeta[] = [
   ...lintRules.map((r) => meta(r.id, r.kind, r.defaultSeverity, r.fixable === true, r.docs.description)),
-  ...prismaRules.map((r) => meta(r.id, 'prisma', r.defaultSeverity, r.fixable === true, lintDescription.get(r.id))),
-  ...Object.entries(PLAN_RULE_DEFAULT_SEVERITY).map(([id, severity]) => meta(id, 'plan', severity, false)),
+  ...present(prismaRules, 'src/core/prisma/rules/index.ts').map((r) => meta(r.id, 'prisma', r.defaultSeverity, r.fixable === true, lintDescription.get(r.id))),
+  ...planRules.map((r) => meta(r.id, 'plan', r.defaultSeverity, false)),
   ...Object.entries(INDEX_HEALTH_RULES).map(([id, r]) => meta(id, 'index-health', r.defaultSeverity, r.fixable)),
   ...DATABASE_CHECKS.map((c) => meta(c.id, 'database', c.defaultSeverity, false)),
   meta(N_PLUS_ONE_CANDIDATE, 'query-stats', N_PLUS_ONE_CANDIDATE_SEVERITY, false),
   ...Object.entries(VERIFY_DEFAULT_SEVERITY).map(([id, severity]) => meta(id, 'verify', severity, false)),
-  ...appCodeRules.map((r) => meta(r.id, 'app-code', r.defaultSeverity, r.fixable === true, r.docs.description)),
+  ...present(appCodeRules, 'src/core/app-code/rules/index.ts').map((r) => meta(r.id, 'app-code', r.defaultSeverity, r.fixable === true, r.docs.description)),
   meta(SYNTAX_ERROR_RULE_ID, 'parse', SYNTAX_ERROR_DEFAULT_SEVERITY, false),
 ];
 

@@ -199,6 +199,19 @@ describe('rule docs (docs/rules/<id>.md)', () => {
     assert.deepEqual(problems, []);
   });
 
+  it('gives every option a lint rule declares (`options`) with its .pglens.json key and default on its page', () => {
+    const problems: string[] = [];
+    for (const rule of rules) {
+      const text = page(rule.id);
+      for (const [key, spec] of Object.entries(rule.options ?? {})) {
+        if (!text.includes(`"${key}"`)) problems.push(`${rule.id}.md does not show the .pglens.json option "${key}"`);
+        const shown = typeof spec.default === 'number' ? [spec.default.toLocaleString('en-US'), String(spec.default)] : [JSON.stringify(spec.default).replace(/,/g, ', ')];
+        if (!shown.some((d) => text.includes(d))) problems.push(`${rule.id}.md does not state the default of ${key} (${shown[0]})`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
   it('shows the migration SQL pglens writes for the health findings that have one', () => {
     const health = healthFindings(healthCatalog(), 'server').findings;
     for (const id of ['unused-index', 'invalid-index'] as const) {

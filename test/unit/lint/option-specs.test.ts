@@ -69,13 +69,18 @@ describe('lint rule options, checked when .pglens.json is read', () => {
     ['offset-pagination', { limit: 10 }, 'rules.offset-pagination[1].limit', 'is not an option of offset-pagination (threshold)'],
     ['tenant-table-without-rls', { tenantColumns: ['org_id'] }, 'rules.tenant-table-without-rls[1].tenantColumns', 'is not an option of tenant-table-without-rls (tenantColumn)'],
     ['tenant-table-without-rls', { tenantColumn: 3 }, 'rules.tenant-table-without-rls[1].tenantColumn', 'must be a name or a non-empty list of names, got 3'],
+    ['select-star', { threshold: 1 }, 'rules.select-star[1].threshold', 'is not an option of select-star (it has none)'],
+    ['missing-primary-key', { foo: 1 }, 'rules.missing-primary-key[1].foo', 'is not an option of missing-primary-key (it has none)'],
+    ['misestimate', { minFactor: 5 }, 'rules.misestimate[1].minFactor', 'is not an option of misestimate (it has none)'],
+    ['large-in-list', { threshold: 1e400 }, 'rules.large-in-list[1].threshold', 'must be a whole number ≥ 0, got Infinity'],
     ['rls-policy-always-true', { adminRoles: [''] }, 'rules.rls-policy-always-true[1].adminRoles', 'must be a list of non-empty names; item 0 is ""'],
   ];
   for (const [id, options, key, problem] of invalid) {
     it(`reports ${key} in ${JSON.stringify(options)}`, () => {
       assert.throws(
         () => read(id, options),
-        (e: unknown) => e instanceof PglensError && e.code === 'bad-input' && e.message.startsWith(`/w/.pglens.json: "${key}" ${problem} — `),
+        (e: unknown) =>
+          e instanceof PglensError && e.code === 'bad-input' && e.message.startsWith(`/w/.pglens.json: "${key}" ${problem} — `) && e.message.includes(`docs/rules/${id}.md for its options`),
       );
     });
   }
