@@ -68,7 +68,7 @@ export const SCHEMA_RULE_IDS = [
   'tenant-table-without-rls',
 ] as const;
 
-/** Plan findings: PLAN_RULE_DEFAULT_SEVERITY in src/core/plan/findings.ts. */
+/** Plan findings: src/core/plan/rules. */
 export const PLAN_RULE_IDS = [
   'hash-batches',
   'hash-join-seq-scan',

@@ -245,6 +245,11 @@ describe('plan findings', () => {
       assert.equal(r.findings[0].fix, 'ANALYZE t;');
     });
 
+    it('reports one node\'s findings of one severity by rule id', () => {
+      const plan = { Plan: node('Seq Scan', 100000, 10, { 'Relation Name': 't', Alias: 't', Filter: '(a = 1)', 'Rows Removed by Filter': 200000 }) };
+      assert.deepEqual(analyzePlan(plan).findings.map((f) => [f.ruleId, f.nodeId]), [['misestimate', 1], ['seq-scan-filter', 1]]);
+    });
+
     it('ignores fewer rows than estimated below a Limit (it stops early)', () => {
       const plan = { Plan: node('Limit', 100, 100, { Plans: [node('Seq Scan', 100000, 100, { 'Relation Name': 't', 'Parent Relationship': 'Outer' })] }) };
       assert.deepEqual(analyzePlan(plan).findings, []);
