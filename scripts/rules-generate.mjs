@@ -136,6 +136,49 @@ const FAMILIES = [
 ];
 const SYNTAX_ERROR = { id: 'syntax-error', severity: 'error', family: 'parse', what: 'a statement PostgreSQL cannot parse' };
 
+/** The family word each family's pages start their **Kind:** with, and whether README has tables for it (the others are in its prose). */
+const PAGE_KINDS = {
+  STATEMENT_RULE_IDS: ['statement', true],
+  SCHEMA_RULE_IDS: ['schema', true],
+  PLAN_RULE_IDS: ['plan', true],
+  HEALTH_RULE_IDS: ['health', true],
+  DATABASE_RULE_IDS: ['database health', true],
+  QUERY_STATS_RULE_IDS: ['statement statistics', false],
+  VERIFY_RULE_IDS: ['rollback verification', false],
+  APP_CODE_RULE_IDS: ['application code', false],
+};
+
+const README_BLOCK = /(<!-- rules: ([^>]+?) -->\n)([\s\S]*?)(<!-- \/rules -->)/g;
+
+/** The kinds README's rule tables hold: every `<!-- rules: KIND[; KIND…] -->` block's. */
+function readmeKinds() {
+  return [...readFileSync(README, 'utf8').matchAll(README_BLOCK)].flatMap((m) => m[2].split(';').map((k) => k.trim()));
+}
+
+/** The README table kind a page's **Kind:** goes to: the longest block kind it is or starts with. */
+function readmeKindOf(kind, kinds) {
+  return kinds.filter((k) => kind === k || kind.startsWith(`${k} `)).sort((a, b) => b.length - a.length)[0];
+}
+
+/** Each page's **Kind:** against its rule's family and README's tables: a page that would drop its rule from README, or put it in another family's table, is a problem. */
+function checkPageKinds(ids) {
+  const kinds = readmeKinds();
+  for (const [constant, [family, inReadme]] of Object.entries(PAGE_KINDS)) {
+    for (const id of ids[constant]) {
+      const page = readPage(id);
+      if (!page) continue; // test/unit/rules/registry.test.ts names the page to write
+      const kind = pageKind(page);
+      const where = `docs/rules/${id}.md`;
+      if (!kind) {
+        problems.push(`${where}: its header line has no **Kind:** (\`**Default severity:** … · **Kind:** ${family} (topic) · **Fix:** …\`): README's tables and the index place the rule by it`);
+        continue;
+      }
+      if (kind.split(' (')[0] !== family) problems.push(`${where}: **Kind:** "${kind}" is not of the ${family} family the code puts ${id} in — start it with "${family}"`);
+      else if (inReadme && !readmeKindOf(kind, kinds)) problems.push(`${where}: **Kind:** "${kind}" matches none of README.md's rule tables (${kinds.join('; ')}) — use one of them, or add a \`<!-- rules: ${kind} -->\` … \`<!-- /rules -->\` block to README.md`);
+    }
+  }
+}
+
 /** Every family's ids, read from the code that raises them, each list by id. */
 function familyIds(lint, appCode, plan, checks) {
   const sorted = (ids) => [...new Set(ids)].sort();
@@ -326,18 +369,15 @@ function formatDefault(name, value) {
  */
 function renderReadme(allIds, { severity, description }, checks) {
   const text = readFileSync(README, 'utf8');
-  const blockRe = /(<!-- rules: ([^>]+?) -->\n)([\s\S]*?)(<!-- \/rules -->)/g;
-  const blocks = [...text.matchAll(blockRe)].map((m) => m[2].split(';').map((k) => k.trim()));
-  const allKinds = blocks.flat();
+  const allKinds = readmeKinds();
   const checkDefaults = new Map(checks.map(([id, c]) => [id, c.defaults ?? {}]));
   const kindOf = new Map();
   for (const id of allIds) {
     const kind = pageKind(readPage(id));
-    if (!kind) continue;
-    const match = allKinds.filter((k) => kind === k || kind.startsWith(`${k} `)).sort((a, b) => b.length - a.length)[0];
+    const match = kind && readmeKindOf(kind, allKinds);
     if (match) kindOf.set(id, match);
   }
-  return text.replace(blockRe, (_, open, kinds, _rows, close) => {
+  return text.replace(README_BLOCK, (_, open, kinds, _rows, close) => {
     const wanted = kinds.split(';').map((k) => k.trim());
     const ids = [...allIds].filter((id) => wanted.includes(kindOf.get(id))).sort();
     if (ids.length === 0) problems.push(`README.md: no rule's page has a **Kind:** of "${kinds}" — remove the block or fix the pages`);
@@ -368,25 +408,33 @@ function renderConfigSchema(allIds) {
 }
 
 /** Every generated file as [path, text]: the code first (the registry is loaded after they are written). */
+/**
+ * Every generated file as [path, text], written when `write` (the code first: the registry is
+ * loaded after they are written). Nothing is rendered or written while a rule file, a check or a
+ * page has a problem: the problems are the report, and the files stay as they were.
+ */
 export function generate({ write }) {
+  const lint = folderRules(FOLDERS.lint);
+  const prisma = folderRules(FOLDERS.prisma);
+  const appCode = folderRules(FOLDERS.appCode);
+  const plan = folderRules(FOLDERS.plan);
+  const checks = databaseChecks();
+  const sqlIds = new Set(lint.map(([id]) => id));
+  for (const [id] of prisma) if (!sqlIds.has(id)) problems.push(`${FOLDERS.prisma.dir}/${id}.ts: no SQL rule has the id '${id}' (a Prisma rule is the face of one in ${FOLDERS.lint.dir})`);
+  const ids = familyIds(lint, appCode, plan, checks);
+  checkPageKinds(ids);
+  if (problems.length > 0) return [];
+
   const outputs = [];
   const emit = (file, text) => {
     outputs.push([file, text]);
     if (write && (!existsSync(file) || readFileSync(file, 'utf8') !== text)) writeFileSync(file, text);
   };
-  const lint = folderRules(FOLDERS.lint);
-  const prisma = folderRules(FOLDERS.prisma);
-  const appCode = folderRules(FOLDERS.appCode);
-  const plan = folderRules(FOLDERS.plan);
-  const sqlIds = new Set(lint.map(([id]) => id));
-  for (const [id] of prisma) if (!sqlIds.has(id)) problems.push(`${FOLDERS.prisma.dir}/${id}.ts: no SQL rule has the id '${id}' (a Prisma rule is the face of one in ${FOLDERS.lint.dir})`);
   emit(path.join(ROOT, FOLDERS.lint.dir, 'index.ts'), renderFolderIndex(FOLDERS.lint, lint));
   emit(path.join(ROOT, FOLDERS.prisma.dir, 'index.ts'), renderFolderIndex(FOLDERS.prisma, prisma));
   emit(path.join(ROOT, FOLDERS.appCode.dir, 'index.ts'), renderFolderIndex(FOLDERS.appCode, appCode));
   emit(path.join(ROOT, FOLDERS.plan.dir, 'index.ts'), renderFolderIndex(FOLDERS.plan, plan));
-  const checks = databaseChecks();
   emit(path.join(ROOT, CHECKS_DIR, 'index.ts'), renderChecksIndex(checks));
-  const ids = familyIds(lint, appCode, plan, checks);
   emit(RULE_IDS, renderRuleIds(ids));
   emit(OPTION_SPECS, renderOptionSpecs(lint));
   const allIds = new Set([...FAMILIES.flatMap(([constant]) => ids[constant]), SYNTAX_ERROR.id]);
@@ -416,6 +464,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       } else console.log(`${shown} is up to date`);
     } else console.log(`${same ? 'unchanged' : 'wrote'} ${shown}`);
   }
-  for (const p of problems) console.error(p);
+  if (problems.length > 0) {
+    for (const p of problems) console.error(p);
+    console.error(`rules-generate: ${problems.length} problem${problems.length === 1 ? '' : 's'} above; nothing ${check ? 'checked' : 'written'} — fix ${problems.length === 1 ? 'it' : 'them'}, then run \`${REGENERATE}\` again`);
+  }
   if (stale || problems.length > 0) process.exit(1);
 }
