@@ -12,8 +12,6 @@ export function codeFindingActions(text: string, finding: Finding): FindingActio
   const lines = createLineIndex(text);
   const templates = findEmbeddedSql(text);
   const inSql = (offset: number): boolean => templates.some((t) => offset > t.contentStart && offset <= t.contentStart + t.sql.length);
-  return findingActions(lines, finding).map((a) => {
-    if (a.kind === 'fix') return a;
-    return { ...a, edits: a.edits.map((e) => (inSql(e.range.startOffset) ? e : { ...e, newText: e.newText.replace(/--( pglens-ignore)/, '//$1') })) };
-  });
+  const line = inSql(lines.lineStarts[finding.range.start.line] ?? text.length) ? '--' : '//';
+  return findingActions(lines, finding, { line, file: '//' });
 }

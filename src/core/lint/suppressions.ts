@@ -159,16 +159,23 @@ export function isSuppressed(s: Suppressions | undefined, parsed: ParsedSqlFile 
   return has(s.lines.get(first));
 }
 
-const EXISTING_LINE = /^([ \t]*--[ \t]*pglens-ignore[ \t]+[a-z0-9-]+(?:[ \t]*,[ \t]*[a-z0-9-]+)*)[ \t]*$/i;
-const EXISTING_FILE = /^([ \t]*--[ \t]*pglens-ignore-file[ \t]+[a-z0-9-]+(?:[ \t]*,[ \t]*[a-z0-9-]+)*)[ \t]*$/i;
+/** The comment opener a suppression is written with: `--` in SQL, `//` in schema.prisma and in code outside SQL templates. */
+export type SuppressionOpener = '--' | '//';
 
-/** Edit adding `-- pglens-ignore <rule>` above the finding's line (or extending such a comment already there). */
-export function suppressLineEdit(lines: LineIndex, finding: Pick<Finding, 'ruleId' | 'range'>): TextEdit {
+/** `<opener> pglens-ignore[-file] a, b` alone on its line (the part up to the last rule id). */
+function existingMarker(opener: SuppressionOpener, word: string): RegExp {
+  // After `//` the marker is read in lower case only (CODE_COMMENTS): extend only such a comment.
+  const o = opener === '--' ? '--' : '\\/\\/';
+  return new RegExp(`^([ \\t]*${o}[ \\t]*${word}[ \\t]+[a-z0-9-]+(?:[ \\t]*,[ \\t]*[a-z0-9-]+)*)[ \\t]*$`, opener === '--' ? 'i' : '');
+}
+
+/** Edit adding `-- pglens-ignore <rule>` (or `//`) above the finding's line, or extending such a comment already there. */
+export function suppressLineEdit(lines: LineIndex, finding: Pick<Finding, 'ruleId' | 'range'>, opener: SuppressionOpener = '--'): TextEdit {
   const text = lines.text;
   const line = finding.range.start.line;
   if (line > 0) {
     const above = lineText(lines, line - 1);
-    const m = EXISTING_LINE.exec(above);
+    const m = existingMarker(opener, 'pglens-ignore').exec(above);
     if (m) {
       const at = lines.lineStarts[line - 1] + m[1].length;
       return { range: lines.rangeOf(at, at), newText: `, ${finding.ruleId}` };
@@ -176,14 +183,14 @@ export function suppressLineEdit(lines: LineIndex, finding: Pick<Finding, 'ruleI
   }
   const start = lines.lineStarts[line] ?? text.length;
   const indent = /^[ \t]*/.exec(lineText(lines, line))![0];
-  return { range: lines.rangeOf(start, start), newText: `${indent}-- pglens-ignore ${finding.ruleId}${eol(text)}` };
+  return { range: lines.rangeOf(start, start), newText: `${indent}${opener} pglens-ignore ${finding.ruleId}${eol(text)}` };
 }
 
-/** Edit adding `-- pglens-ignore-file <rule>` at the top of the file (or extending such a first line). */
-export function suppressFileEdit(lines: LineIndex, ruleId: string): TextEdit {
-  const m = EXISTING_FILE.exec(lineText(lines, 0));
+/** Edit adding `-- pglens-ignore-file <rule>` (or `//`) at the top of the file, or extending such a first line. */
+export function suppressFileEdit(lines: LineIndex, ruleId: string, opener: SuppressionOpener = '--'): TextEdit {
+  const m = existingMarker(opener, 'pglens-ignore-file').exec(lineText(lines, 0));
   if (m) return { range: lines.rangeOf(m[1].length, m[1].length), newText: `, ${ruleId}` };
-  return { range: lines.rangeOf(0, 0), newText: `-- pglens-ignore-file ${ruleId}${eol(lines.text)}` };
+  return { range: lines.rangeOf(0, 0), newText: `${opener} pglens-ignore-file ${ruleId}${eol(lines.text)}` };
 }
 
 function lineText(lines: LineIndex, line: number): string {

@@ -1,5 +1,4 @@
-import type { FindingAction } from '../lint/actions';
-import { findingActions } from '../lint/actions';
+import { findingActions, type FindingAction } from '../lint/actions';
 import type { LineIndex } from '../sql/line-index';
 import type { Finding } from '../types';
 
@@ -9,7 +8,5 @@ import type { Finding } from '../types';
  * `// pglens-ignore-file <rule>`, which the Prisma linter reads — instead of SQL's `--`.
  */
 export function prismaFindingActions(text: string | LineIndex, finding: Finding): FindingAction[] {
-  return findingActions(text, finding).map((a) =>
-    a.kind === 'fix' ? a : { ...a, edits: a.edits.map((e) => ({ ...e, newText: e.newText.replace(/--( pglens-ignore)/, '//$1') })) },
-  );
+  return findingActions(text, finding, { line: '//', file: '//' });
 }

@@ -38,4 +38,18 @@ describe('prismaFindingActions', () => {
       sql.filter((a) => a.kind !== 'fix').map((a) => a.edits.map((e) => e.range)),
     );
   });
+
+  it('extends a Prisma suppression already above the line or at the top, as for SQL, instead of adding a second one', () => {
+    const withMarkers = SCHEMA.replace('  price Float', '  // pglens-ignore prefer-bigint-over-int\n  price Float').replace('datasource db', '// pglens-ignore-file missing-primary-key\ndatasource db');
+    const f = lintPrismaSchema(withMarkers, 'schema.prisma').find((x) => x.ruleId === 'money-as-float');
+    assert.ok(f);
+    const actions = prismaFindingActions(withMarkers, f);
+    for (const kind of ['suppress-line', 'suppress-file'] as const) {
+      const a = actions.find((x) => x.kind === kind);
+      assert.ok(a);
+      assert.equal(a.edits[0].newText, ', money-as-float', kind);
+      const after = applyEdits(withMarkers, a.edits);
+      assert.equal(lintPrismaSchema(after, 'schema.prisma').filter((x) => x.ruleId === 'money-as-float').length, 0, after);
+    }
+  });
 });
