@@ -77,7 +77,8 @@ function databaseChecks() {
     const name = file.slice(0, -3);
     const { check } = load(`${CHECKS_DIR}/${file}`);
     if (!check) continue;
-    if (check.id !== name) problems.push(`${CHECKS_DIR}/${file}: its check's id is '${check.id}'; the file must be named after it`);
+    if (typeof check !== 'object' || typeof check.id !== 'string' || typeof check.judge !== 'function') problems.push(`${CHECKS_DIR}/${file} exports \`check\` but not a DatabaseCheck: only a check file may export that name (rename the helper's export)`);
+    else if (check.id !== name) problems.push(`${CHECKS_DIR}/${file}: its check's id is '${check.id}'; the file must be named after it`);
     else if (!CHECK_GROUPS.includes(check.group)) problems.push(`${CHECKS_DIR}/${file}: group is ${JSON.stringify(check.group)}, one of ${CHECK_GROUPS.join(', ')} expected`);
     else out.push([name, check]);
   }
@@ -160,9 +161,20 @@ function readmeKindOf(kind, kinds) {
   return kinds.filter((k) => kind === k || kind.startsWith(`${k} `)).sort((a, b) => b.length - a.length)[0];
 }
 
-/** Each page's **Kind:** against its rule's family and README's tables: a page that would drop its rule from README, or put it in another family's table, is a problem. */
-function checkPageKinds(ids) {
+/** The topic a database check's page gives in its **Kind:**, by the check's `group`. */
+const CHECK_GROUP_KINDS = { storage: 'database health (storage)', activity: 'database health (live sessions)' };
+
+/**
+ * Each page's **Kind:** against its rule's family (and a database check's group) and README's
+ * tables, and each README table against the pages: a page that would drop its rule from README or
+ * put it in another family's table, or a table no page fills, is a problem. Rules README lists
+ * whose code states no description (plan, index health, database checks) need a `**Fires on:**`
+ * line on their page: it is their row's text.
+ */
+function checkPageKinds(ids, checks) {
   const kinds = readmeKinds();
+  const used = new Set();
+  const groupOf = new Map(checks.map(([id, c]) => [id, c.group]));
   for (const [constant, [family, inReadme]] of Object.entries(PAGE_KINDS)) {
     for (const id of ids[constant]) {
       const page = readPage(id);
@@ -173,10 +185,17 @@ function checkPageKinds(ids) {
         problems.push(`${where}: its header line has no **Kind:** (\`**Default severity:** … · **Kind:** ${family} (topic) · **Fix:** …\`): README's tables and the index place the rule by it`);
         continue;
       }
+      const readmeKind = readmeKindOf(kind, kinds);
+      if (readmeKind) used.add(readmeKind);
       if (kind.split(' (')[0] !== family) problems.push(`${where}: **Kind:** "${kind}" is not of the ${family} family the code puts ${id} in — start it with "${family}"`);
-      else if (inReadme && !readmeKindOf(kind, kinds)) problems.push(`${where}: **Kind:** "${kind}" matches none of README.md's rule tables (${kinds.join('; ')}) — use one of them, or add a \`<!-- rules: ${kind} -->\` … \`<!-- /rules -->\` block to README.md`);
+      else if (groupOf.has(id) && kind !== CHECK_GROUP_KINDS[groupOf.get(id)]) problems.push(`${where}: **Kind:** "${kind}" does not match the check's group '${groupOf.get(id)}' — write "${CHECK_GROUP_KINDS[groupOf.get(id)]}", or change the group`);
+      else if (inReadme && !readmeKind) problems.push(`${where}: **Kind:** "${kind}" matches none of README.md's rule tables (${kinds.join('; ')}) — use one of them, or add a \`<!-- rules: ${kind} -->\` … \`<!-- /rules -->\` block to README.md`);
+      if (inReadme && (constant === 'PLAN_RULE_IDS' || constant === 'HEALTH_RULE_IDS' || constant === 'DATABASE_RULE_IDS') && !pageFiresOn(page)) {
+        problems.push(`${where}: no \`**Fires on:** …\` line under its header: README's table shows it as the rule's one-line summary`);
+      }
     }
   }
+  for (const k of kinds) if (!used.has(k)) problems.push(`README.md: no rule's page has a **Kind:** of "${k}" — remove its \`<!-- rules: … -->\` block or fix the pages`);
 }
 
 /** Every family's ids, read from the code that raises them, each list by id. */
@@ -225,16 +244,26 @@ function renderRuleIds(ids) {
   return out.join('\n');
 }
 
-/** The option specs of the lint rules that declare them, by id: a plain literal, so reading it loads no rule. */
-function renderOptionSpecs(lint) {
+/**
+ * The options rules declare, as plain literals so that reading them loads no rule: the lint rules'
+ * `options` and the database checks' `defaults` (the config reader checks `.pglens.json` against
+ * them; loading the checks themselves would put their SQL into every bundle that reads a config).
+ */
+function renderOptionSpecs(lint, checks) {
   const withOptions = lint.filter(([, r]) => r.options && Object.keys(r.options).length > 0);
   return [
-    `// ${HEADER} from the \`options\` of the rules in src/core/lint/rules. Do not edit by hand.`,
+    `// ${HEADER} from the \`options\` of the rules in src/core/lint/rules and the \`defaults\` of the checks in ${CHECKS_DIR}. Do not edit by hand.`,
+    "import type { DatabaseRuleId, Thresholds } from '../health/database/check';",
     "import type { RuleOptionSpecs } from './option-specs';",
     '',
     '/** The options each lint rule declares, by rule id: what `.pglens.json` is checked against when it is read (rule-options.ts). */',
     'export const LINT_RULE_OPTION_SPECS: Readonly<Record<string, RuleOptionSpecs>> = {',
     ...withOptions.map(([id, r]) => `  '${id}': ${JSON.stringify(r.options)},`),
+    '};',
+    '',
+    '/** Each database check\'s thresholds with their defaults (its `defaults`), by check id: what src/core/health/health-options.ts checks options against. */',
+    'export const DATABASE_CHECK_DEFAULTS: Readonly<Record<DatabaseRuleId, Readonly<Thresholds>>> = {',
+    ...[...checks].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, c]) => `  '${id}': ${JSON.stringify(c.defaults ?? {})},`),
     '};',
     '',
   ].join('\n');
@@ -380,7 +409,6 @@ function renderReadme(allIds, { severity, description }, checks) {
   return text.replace(README_BLOCK, (_, open, kinds, _rows, close) => {
     const wanted = kinds.split(';').map((k) => k.trim());
     const ids = [...allIds].filter((id) => wanted.includes(kindOf.get(id))).sort();
-    if (ids.length === 0) problems.push(`README.md: no rule's page has a **Kind:** of "${kinds}" — remove the block or fix the pages`);
     const database = ids.every((id) => checkDefaults.has(id));
     const plan = wanted.every((k) => /^(plan|health|database health)\b/.test(k));
     const rows = [
@@ -422,7 +450,7 @@ export function generate({ write }) {
   const sqlIds = new Set(lint.map(([id]) => id));
   for (const [id] of prisma) if (!sqlIds.has(id)) problems.push(`${FOLDERS.prisma.dir}/${id}.ts: no SQL rule has the id '${id}' (a Prisma rule is the face of one in ${FOLDERS.lint.dir})`);
   const ids = familyIds(lint, appCode, plan, checks);
-  checkPageKinds(ids);
+  checkPageKinds(ids, checks);
   if (problems.length > 0) return [];
 
   const outputs = [];
@@ -436,7 +464,7 @@ export function generate({ write }) {
   emit(path.join(ROOT, FOLDERS.plan.dir, 'index.ts'), renderFolderIndex(FOLDERS.plan, plan));
   emit(path.join(ROOT, CHECKS_DIR, 'index.ts'), renderChecksIndex(checks));
   emit(RULE_IDS, renderRuleIds(ids));
-  emit(OPTION_SPECS, renderOptionSpecs(lint));
+  emit(OPTION_SPECS, renderOptionSpecs(lint, checks));
   const allIds = new Set([...FAMILIES.flatMap(([constant]) => ids[constant]), SYNTAX_ERROR.id]);
   const reg = registry();
   emit(INDEX, renderRuleIndex(ids, reg));

@@ -49,7 +49,7 @@ export function parseConfig(value: unknown, file: string): PglensConfig {
         if (options !== undefined && !isObject(options)) throw bad(file, key, 'options (second item) must be an object');
         config.rules[id] = { severity: severity as SeveritySetting, options: (options as Record<string, unknown>) ?? {} };
         const problem = ruleOptionsProblem(id, config.rules[id].options);
-        if (problem) throw bad(file, `${key}[1].${problem.path}`, problem.problem, `docs/rules/${id}.md for its options`);
+        if (problem) throw bad(file, `${key}[1]${/^[\w$][\w$.[\]-]*$/.test(problem.path) ? `.${problem.path}` : `[${JSON.stringify(problem.path)}]`}`, problem.problem, `docs/rules/${id}.md`);
       } else {
         throw bad(file, key, 'must be a severity ("error", "warning", "info", "off") or [severity, {options}]');
       }

@@ -1,12 +1,13 @@
 import type { DatabaseRuleId, Thresholds } from './database/check';
-import { DATABASE_CHECKS } from './database/checks';
+import { DATABASE_CHECK_DEFAULTS } from '../lint/rule-option-specs';
 import { INDEX_HEALTH_RULES } from './health-finding';
 import { shownValue } from '../config/problems';
 import { N_PLUS_ONE_CANDIDATE, N_PLUS_ONE_CANDIDATE_DEFAULTS } from './n-plus-one-rule';
 
 /**
  * The options of the health rules — `"rules": { "<id>": ["warning", { … }] }` in `.pglens.json` —
- * read from where each rule states its defaults (a database check's `defaults`,
+ * read from where each rule states its defaults (a database check's `defaults`, through the light
+ * generated copy DATABASE_CHECK_DEFAULTS (rule-option-specs.ts, so reading a config loads no check),
  * `INDEX_HEALTH_RULES`, n-plus-one-rule.ts), so the config reader (src/core/lint/rule-options.ts,
  * when the file is read) and the runs (`mergeThresholds`) check them with the same list.
  */
@@ -26,7 +27,7 @@ export type HealthOptionsRuleId = DatabaseRuleId | keyof typeof INDEX_HEALTH_RUL
 
 /** Every health rule's options: the database checks, the index health rules and n-plus-one-candidate. */
 export const HEALTH_RULE_OPTIONS: Readonly<Record<HealthOptionsRuleId, NumericOptions>> = {
-  ...(Object.fromEntries(DATABASE_CHECKS.map((check) => [check.id, databaseCheckOptions(check.defaults)])) as Record<DatabaseRuleId, NumericOptions>),
+  ...(Object.fromEntries(Object.entries(DATABASE_CHECK_DEFAULTS).map(([id, defaults]) => [id, databaseCheckOptions(defaults)])) as Record<DatabaseRuleId, NumericOptions>),
   ...(Object.fromEntries(Object.entries(INDEX_HEALTH_RULES).map(([id, rule]): [string, NumericOptions] => [id, { defaults: rule.options, fractions: [] }])) as Record<
     keyof typeof INDEX_HEALTH_RULES,
     NumericOptions

@@ -3,6 +3,7 @@
  * Everything here is plain JSON-serialisable data (no Maps, no parent pointers, no cycles)
  * because a PlanReport is posted to a webview as is.
  */
+import type { PLAN_RULE_IDS } from '../lint/rule-ids';
 import type { Severity } from '../types';
 
 /** Block counts as EXPLAIN (BUFFERS) reports them (8 kB blocks). */
@@ -171,20 +172,8 @@ export interface PlanNode {
   raw: Record<string, unknown>;
 }
 
-export type PlanRuleId =
-  | 'seq-scan-filter'
-  | 'index-filter'
-  | 'misestimate'
-  | 'sort-spill'
-  | 'hash-batches'
-  | 'lossy-bitmap'
-  | 'heap-fetches'
-  | 'nested-loop-seq-scan'
-  | 'jit-overhead'
-  | 'workers-not-launched'
-  | 'io-bound'
-  | 'hash-join-seq-scan'
-  | 'no-partition-pruning';
+/** The plan rule ids (src/core/plan/rules, listed in the generated src/core/lint/rule-ids.ts). */
+export type PlanRuleId = (typeof PLAN_RULE_IDS)[number];
 
 export interface PlanFinding {
   ruleId: PlanRuleId;

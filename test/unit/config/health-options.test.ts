@@ -57,7 +57,7 @@ describe('health rule options, checked when .pglens.json is read', () => {
   it('knows the options of every health rule, from the defaults the rule runs with', () => {
     const ids = [...DATABASE_CHECKS.map((c) => c.id), ...Object.keys(INDEX_HEALTH_RULES), N_PLUS_ONE_CANDIDATE].sort();
     assert.deepEqual(Object.keys(HEALTH_RULE_OPTIONS).sort(), ids);
-    for (const check of DATABASE_CHECKS) assert.equal(HEALTH_RULE_OPTIONS[check.id].defaults, check.defaults, check.id);
+    for (const check of DATABASE_CHECKS) assert.deepEqual(HEALTH_RULE_OPTIONS[check.id].defaults, check.defaults, check.id);
     for (const [id, rule] of Object.entries(INDEX_HEALTH_RULES)) assert.equal(HEALTH_RULE_OPTIONS[id as keyof typeof INDEX_HEALTH_RULES].defaults, rule.options, id);
   });
 

@@ -72,6 +72,7 @@ describe('lint rule options, checked when .pglens.json is read', () => {
     ['select-star', { threshold: 1 }, 'rules.select-star[1].threshold', 'is not an option of select-star (it has none)'],
     ['missing-primary-key', { foo: 1 }, 'rules.missing-primary-key[1].foo', 'is not an option of missing-primary-key (it has none)'],
     ['misestimate', { minFactor: 5 }, 'rules.misestimate[1].minFactor', 'is not an option of misestimate (it has none)'],
+    ['misestimate', { '': 5 }, 'rules.misestimate[1][""]', 'is not an option of misestimate (it has none)'],
     ['large-in-list', { threshold: 1e400 }, 'rules.large-in-list[1].threshold', 'must be a whole number ≥ 0, got Infinity'],
     ['rls-policy-always-true', { adminRoles: [''] }, 'rules.rls-policy-always-true[1].adminRoles', 'must be a list of non-empty names; item 0 is ""'],
   ];
@@ -80,7 +81,7 @@ describe('lint rule options, checked when .pglens.json is read', () => {
       assert.throws(
         () => read(id, options),
         (e: unknown) =>
-          e instanceof PglensError && e.code === 'bad-input' && e.message.startsWith(`/w/.pglens.json: "${key}" ${problem} — `) && e.message.includes(`docs/rules/${id}.md for its options`),
+          e instanceof PglensError && e.code === 'bad-input' && e.message.startsWith(`/w/.pglens.json: "${key}" ${problem} — `) && e.message.includes(`(see docs/rules/${id}.md)`),
       );
     });
   }
