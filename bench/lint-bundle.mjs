@@ -15,7 +15,13 @@ const repoRequire = createRequire(join(root, 'package.json'));
 export async function loadLintCore() {
   const outfile = join(mkdtempSync(join(tmpdir(), 'pglens-bench-')), 'lint-core.cjs');
   await build({
-    entryPoints: [join(root, 'src/core/lint/index.ts')],
+    // The lint entry, plus the config defaults the benchmarks lint with (src/core/config since the config moved there).
+    stdin: {
+      contents: "export * from './src/core/lint/index';\nexport { defaultConfig } from './src/core/config';\n",
+      resolveDir: root,
+      sourcefile: 'bench-lint-entry.ts',
+      loader: 'ts',
+    },
     bundle: true,
     platform: 'node',
     format: 'cjs',
