@@ -437,7 +437,7 @@ function renderConfigSchema(allIds) {
 
 /** Every generated file as [path, text]: the code first (the registry is loaded after they are written). */
 /**
- * Every generated file as [path, text], written when `write` (the code first: the registry is
+ * Every generated file as { file, text, same } (same: it was already so on disk), written when `write` (the code first: the registry is
  * loaded after they are written). Nothing is rendered or written while a rule file, a check or a
  * page has a problem: the problems are the report, and the files stay as they were.
  */
@@ -455,8 +455,9 @@ export function generate({ write }) {
 
   const outputs = [];
   const emit = (file, text) => {
-    outputs.push([file, text]);
-    if (write && (!existsSync(file) || readFileSync(file, 'utf8') !== text)) writeFileSync(file, text);
+    const before = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    outputs.push({ file, text, same: before === text });
+    if (write && before !== text) writeFileSync(file, text);
   };
   emit(path.join(ROOT, FOLDERS.lint.dir, 'index.ts'), renderFolderIndex(FOLDERS.lint, lint));
   emit(path.join(ROOT, FOLDERS.prisma.dir, 'index.ts'), renderFolderIndex(FOLDERS.prisma, prisma));
@@ -475,16 +476,10 @@ export function generate({ write }) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const check = process.argv.includes('--check');
-  // Read what is on disk before generating: in write mode the files are replaced as they are produced.
-  const before = new Map();
-  for (const f of [path.join(ROOT, FOLDERS.lint.dir, 'index.ts'), path.join(ROOT, FOLDERS.prisma.dir, 'index.ts'), path.join(ROOT, FOLDERS.appCode.dir, 'index.ts'), path.join(ROOT, FOLDERS.plan.dir, 'index.ts'), path.join(ROOT, CHECKS_DIR, 'index.ts'), RULE_IDS, OPTION_SPECS, INDEX, README, CONFIG_SCHEMA]) {
-    before.set(f, existsSync(f) ? readFileSync(f, 'utf8') : undefined);
-  }
   const outputs = generate({ write: !check });
   let stale = false;
-  for (const [file, text] of outputs) {
+  for (const { file, same } of outputs) {
     const shown = path.relative(ROOT, file);
-    const same = before.get(file) === text;
     if (check) {
       if (!same) {
         console.error(`${shown} is out of date with the rules (their files, the family records and the pages): regenerate it with \`${REGENERATE}\``);

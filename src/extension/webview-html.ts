@@ -27,23 +27,29 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ');
 }
 
-/** The plan viewer's page. */
-export function viewerHtml(o: ViewerHtmlOptions): string {
+/** The one page both panels use: CSP with the nonce, stylesheets, an `#app` root, the optional prelude and the panel's script. */
+function webviewPage(o: { cspSource: string; nonce: string; scriptUri: string; styleUris: string[]; title: string; preludeScript?: string }): string {
   const prelude = o.preludeScript ? `<script nonce="${attr(o.nonce)}">${o.preludeScript.replace(/<\//g, '<\\/')}</script>` : '';
+  const links = o.styleUris.map((u) => `<link rel="stylesheet" href="${attr(u)}">`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(o.cspSource, o.nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${attr(o.styleUri)}">
-<title>pglens plan</title>
+${links}
+<title>${o.title}</title>
 </head>
 <body>
 <div id="app"></div>
 ${prelude}<script nonce="${attr(o.nonce)}" src="${attr(o.scriptUri)}"></script>
 </body>
 </html>`;
+}
+
+/** The plan viewer's page. */
+export function viewerHtml(o: ViewerHtmlOptions): string {
+  return webviewPage({ ...o, styleUris: [o.styleUri], title: 'pglens plan' });
 }
 
 /** Text for a double-quoted HTML attribute. */
@@ -64,20 +70,5 @@ export interface ErdHtmlOptions {
 
 /** The schema diagram's page. */
 export function erdHtml(o: ErdHtmlOptions): string {
-  const prelude = o.preludeScript ? `<script nonce="${attr(o.nonce)}">${o.preludeScript.replace(/<\//g, '<\\/')}</script>` : '';
-  const links = [...(o.extraStyleUris ?? []), o.styleUri].map((u) => `<link rel="stylesheet" href="${attr(u)}">`).join('\n');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(o.cspSource, o.nonce))}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-${links}
-<title>pglens schema diagram</title>
-</head>
-<body>
-<div id="app"></div>
-${prelude}<script nonce="${attr(o.nonce)}" src="${attr(o.scriptUri)}"></script>
-</body>
-</html>`;
+  return webviewPage({ ...o, styleUris: [...(o.extraStyleUris ?? []), o.styleUri], title: 'pglens schema diagram' });
 }
